@@ -1,0 +1,1 @@
+//! The snapshot engine: scan, plan, apply, retention, restore, lock.

@@ -1,0 +1,107 @@
+//! The command line: clap definitions (one file per command group), parsing, dispatch and
+//! error rendering. Commands call domain modules and render what they return.
+
+mod completions;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error;
+use crate::process;
+
+/// Options every command accepts.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to the config file (default: $CONFIG_PATH, then ~/.config/agsekit/config.yaml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Never fall back to interactive prompts
+    #[arg(long, global = true)]
+    pub non_interactive: bool,
+
+    /// Show executed commands and their outputs (secrets masked)
+    #[arg(long, global = true)]
+    pub debug: bool,
+}
+
+/// Agent Safety Kit: run AI coding agents inside Multipass VMs with rolling backups.
+#[derive(Debug, Parser)]
+#[command(name = "agsekit", version, about, propagate_version = false)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the agsekit version
+    Version,
+
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(completions::CompletionsArgs),
+}
+
+/// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
+fn debug_from_env() -> bool {
+    std::env::var("AGSEKIT_DEBUG")
+        .map(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
+        .unwrap_or(false)
+}
+
+/// Parses `args` and runs the command. Returns the process exit code.
+pub fn run_with_args(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // Help and --version go to stdout with 0; usage errors to stderr with 2.
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    process::set_debug(cli.global.debug || debug_from_env());
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprint!("{}", process::mask_secrets(&error::render(&err)));
+            error::exit_code_of(&err)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Version => {
+            println!("Installed version: {}", crate::VERSION);
+            Ok(0)
+        }
+        Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// The binary's entry point.
+pub fn main_entry() -> i32 {
+    run_with_args(std::env::args_os().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,18 @@
+//! agsekit, the Agent Safety Kit: runs AI coding agents inside Multipass VMs and keeps
+//! rolling hardlinked snapshots of the shared project folder on the host.
+//!
+//! The crate is a library plus a thin binary (`src/main.rs`). Domain modules return data and
+//! never print; `cli` and `ui` render. Nothing outside `process` spawns a process.
+
+pub mod backup;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod process;
+pub mod ui;
+pub mod vm;
+
+pub use error::{ErrorKind, UserError};
+
+/// The version of this build, as printed by `agsekit version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

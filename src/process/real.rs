@@ -1,0 +1,169 @@
+//! The runner that really starts processes.
+
+use std::io::Write;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitStatus, Stdio};
+
+use super::cmd::{Cmd, EnvChange, Stdin};
+use super::debug::log;
+use super::{Output, Runner, SpawnError};
+
+/// Starts real processes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealRunner;
+
+fn build(cmd: &Cmd) -> Command {
+    let mut command = Command::new(&cmd.program);
+    command.args(&cmd.args);
+    for change in &cmd.env {
+        match change {
+            EnvChange::Set { key, value, .. } => {
+                command.env(key, value);
+            }
+            EnvChange::Remove(key) => {
+                command.env_remove(key);
+            }
+        }
+    }
+    if let Some(dir) = &cmd.cwd {
+        command.current_dir(dir);
+    }
+    command
+}
+
+fn spawn_error(cmd: &Cmd, source: std::io::Error) -> SpawnError {
+    SpawnError {
+        program: cmd.program.clone(),
+        line: cmd.to_string(),
+        source,
+    }
+}
+
+/// Exit code of a finished child: its code, or 128 + signal number.
+pub(crate) fn code_of(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1)
+}
+
+impl Runner for RealRunner {
+    fn capture(&self, cmd: &Cmd) -> Result<Output, SpawnError> {
+        log("command", &cmd.to_string());
+        let mut command = build(cmd);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        command.stdin(match cmd.stdin {
+            Stdin::Null => Stdio::null(),
+            Stdin::Inherit => Stdio::inherit(),
+            Stdin::Bytes(_) => Stdio::piped(),
+        });
+        let mut child = command.spawn().map_err(|e| spawn_error(cmd, e))?;
+        // Feed stdin from a thread so a child that writes a lot before reading cannot
+        // deadlock against us.
+        let feeder = match (&cmd.stdin, child.stdin.take()) {
+            (Stdin::Bytes(bytes), Some(mut pipe)) => {
+                let bytes = bytes.clone();
+                Some(std::thread::spawn(move || {
+                    // A child that exits without reading gives EPIPE; that is its business.
+                    let _ = pipe.write_all(&bytes);
+                }))
+            }
+            _ => None,
+        };
+        let out = child.wait_with_output().map_err(|e| spawn_error(cmd, e))?;
+        if let Some(handle) = feeder {
+            let _ = handle.join();
+        }
+        let output = Output {
+            code: code_of(out.status),
+            stdout: out.stdout,
+            stderr: out.stderr,
+        };
+        log("exit code", &output.code.to_string());
+        if !output.stdout.is_empty() {
+            log("stdout", &output.stdout_text());
+        }
+        if !output.stderr.is_empty() {
+            log("stderr", &output.stderr_text());
+        }
+        Ok(output)
+    }
+
+    fn inherit(&self, cmd: &Cmd) -> Result<i32, SpawnError> {
+        log("command", &cmd.to_string());
+        let mut command = build(cmd);
+        command.stdin(match cmd.stdin {
+            Stdin::Null if !cmd.stdin_set => Stdio::inherit(),
+            Stdin::Null => Stdio::null(),
+            Stdin::Inherit => Stdio::inherit(),
+            Stdin::Bytes(_) => Stdio::piped(),
+        });
+        let mut child = command.spawn().map_err(|e| spawn_error(cmd, e))?;
+        if let (Stdin::Bytes(bytes), Some(mut pipe)) = (&cmd.stdin, child.stdin.take()) {
+            let _ = pipe.write_all(bytes);
+            drop(pipe);
+        }
+        let status = child.wait().map_err(|e| spawn_error(cmd, e))?;
+        let code = code_of(status);
+        log("exit code", &code.to_string());
+        Ok(code)
+    }
+
+    fn exec(&self, cmd: &Cmd) -> SpawnError {
+        log("exec", &cmd.to_string());
+        let mut command = build(cmd);
+        if cmd.stdin_set && cmd.stdin == Stdin::Null {
+            command.stdin(Stdio::null());
+        }
+        let err = command.exec();
+        spawn_error(cmd, err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captures_output_code_and_stdin() {
+        let cmd = Cmd::new("sh")
+            .args(["-c", "cat; echo err >&2; exit 3"])
+            .stdin_bytes("hello");
+        let out = RealRunner.capture(&cmd).unwrap();
+        assert_eq!(out.code, 3);
+        assert_eq!(out.stdout, b"hello");
+        assert_eq!(out.stderr, b"err\n");
+    }
+
+    #[test]
+    fn a_missing_program_is_a_spawn_error_not_a_failure() {
+        let err = RealRunner
+            .capture(&Cmd::new("/nonexistent/agsekit-test-program"))
+            .unwrap_err();
+        assert!(err.not_found());
+        assert!(err.to_string().contains("program not found"));
+    }
+
+    #[test]
+    fn a_signal_death_reports_128_plus_signal() {
+        let out = RealRunner
+            .capture(&Cmd::new("sh").args(["-c", "kill -TERM $$"]))
+            .unwrap();
+        assert_eq!(out.code, 128 + 15);
+    }
+
+    #[test]
+    fn env_and_cwd_reach_the_child() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = RealRunner
+            .capture(
+                &Cmd::new("sh")
+                    .args(["-c", "printf '%s %s' \"$PWD\" \"$AGSEKIT_T\""])
+                    .env("AGSEKIT_T", "v a l")
+                    .current_dir(dir.path()),
+            )
+            .unwrap();
+        let expected = format!("{} v a l", dir.path().canonicalize().unwrap().display());
+        assert_eq!(out.stdout_text(), expected);
+    }
+}

@@ -1,0 +1,1 @@
+//! Rendering for people: tables, progress, prompts, colours.

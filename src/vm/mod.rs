@@ -1,0 +1,1 @@
+//! Talking to VMs. Nothing outside this module names Multipass.

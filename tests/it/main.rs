@@ -1,0 +1,6 @@
+//! Integration tests: they drive the built `agsekit` binary. Tests that need a VM use the
+//! fake multipass (`tests/fake-multipass`), never a real one; their names say so.
+
+mod support;
+
+mod cli_frame;
