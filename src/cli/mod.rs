@@ -1,6 +1,7 @@
 //! The command line: clap definitions (one file per command group), parsing, dispatch and
 //! error rendering. Commands call domain modules and render what they return.
 
+mod backup;
 mod completions;
 
 use std::ffi::OsString;
@@ -45,6 +46,21 @@ pub enum Command {
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
+
+    /// Run a single backup of a directory
+    BackupOnce(backup::BackupOnceArgs),
+
+    /// Start repeated backups of a directory
+    BackupRepeated(backup::BackupRepeatedArgs),
+
+    /// Start a repeated backup for a mount from the config
+    BackupRepeatedMount(backup::BackupRepeatedMountArgs),
+
+    /// Start repeated backups for every mount from config.yaml
+    BackupRepeatedAll(backup::BackupRepeatedAllArgs),
+
+    /// Clean old backup snapshots for a configured mount
+    BackupClean(backup::BackupCleanArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -87,6 +103,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::BackupOnce(args) => backup::run_once(&args),
+        Command::BackupRepeated(args) => backup::run_repeated(&args),
+        Command::BackupRepeatedMount(args) => {
+            backup::run_repeated_mount(&args, cli.global.config.as_deref())
+        }
+        Command::BackupRepeatedAll(_) => backup::run_repeated_all(cli.global.config.as_deref()),
+        Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
     }
 }
 
