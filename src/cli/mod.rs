@@ -2,6 +2,7 @@
 //! error rendering. Commands call domain modules and render what they return.
 
 mod completions;
+mod config;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -45,6 +46,12 @@ pub enum Command {
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
+
+    /// Write a commented example config covering every key (never overwrites)
+    ConfigExample(config::ConfigExampleArgs),
+
+    /// Validate the config and summarize its VMs, mounts and agents
+    ConfigCheck,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -87,6 +94,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::ConfigExample(args) => config::run_example(&args, &cli.global),
+        Command::ConfigCheck => config::run_check(&cli.global),
     }
 }
 
