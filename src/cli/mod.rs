@@ -4,6 +4,7 @@
 mod backup;
 mod completions;
 mod config;
+mod restore;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -68,6 +69,18 @@ pub enum Command {
 
     /// Validate the config and summarize its VMs, mounts and agents
     ConfigCheck,
+
+    /// List the snapshots of a mount with what each one changed
+    Snapshots(restore::SnapshotsArgs),
+
+    /// Show what changed between a snapshot and now, or between two snapshots
+    Diff(restore::DiffArgs),
+
+    /// Restore files, folders or everything from a snapshot (undoable)
+    Restore(restore::RestoreArgs),
+
+    /// Show the versions of one file across snapshots
+    History(restore::HistoryArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -119,6 +132,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
         Command::ConfigCheck => config::run_check(&cli.global),
+        Command::Snapshots(args) => restore::run_snapshots(&args, &cli.global),
+        Command::Diff(args) => restore::run_diff(&args, &cli.global),
+        Command::Restore(args) => restore::run_restore(&args, &cli.global),
+        Command::History(args) => restore::run_history(&args, &cli.global),
     }
 }
 
