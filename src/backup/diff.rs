@@ -71,6 +71,10 @@ pub fn listing_from_manifest(entries: Vec<ManifestEntry>) -> Listing {
         .filter(|e| !e.path.as_os_str().is_empty())
         .map(|e| {
             let mut meta = e.meta;
+            // The manifest records the *source* inode, which an in-place edit keeps: it says
+            // nothing about sameness. Only snapshot inodes (hardlinks) do.
+            meta.dev = 0;
+            meta.ino = 0;
             if !e.exact {
                 // Copied while it changed: never equal to anything.
                 meta.mtime_ns = -1;
@@ -137,7 +141,7 @@ pub fn same(old: &Entry, new: &Entry) -> bool {
         EntryKind::Dir => true,
         EntryKind::Symlink => old.target == new.target,
         EntryKind::File => {
-            (old.meta.dev == new.meta.dev && old.meta.ino == new.meta.ino && old.meta.ino != 0)
+            (old.meta.ino != 0 && old.meta.dev == new.meta.dev && old.meta.ino == new.meta.ino)
                 || (old.meta.size == new.meta.size
                     && old.meta.mtime_s == new.meta.mtime_s
                     && old.meta.mtime_ns == new.meta.mtime_ns
@@ -338,6 +342,22 @@ mod tests {
         exec.meta.mode = libc::S_IFREG | 0o755;
         assert!(!same(&file(1, 10, 5), &exec));
         assert!(!same(&file(1, 10, 5), &dir()));
+    }
+
+    #[test]
+    fn manifest_listings_never_match_by_source_inode() {
+        let entry = |mtime: i64| ManifestEntry {
+            path: PathBuf::from("a"),
+            kind: EntryKind::File,
+            target: None,
+            meta: file(3, mtime, 42).meta,
+            exact: true,
+        };
+        // An in-place edit keeps the source inode; only size/mtime tell.
+        let old = listing_from_manifest(vec![entry(10)]);
+        let new = listing_from_manifest(vec![entry(11)]);
+        assert_eq!(diff(&old, &new).len(), 1);
+        assert!(diff(&old, &listing_from_manifest(vec![entry(10)])).is_empty());
     }
 
     #[test]
