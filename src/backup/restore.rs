@@ -187,35 +187,39 @@ impl Run<'_> {
         let Some((last, parents)) = parts.split_last() else {
             return self.dir_contents(snap_root, target_root, Path::new(""));
         };
-        let mut snap_dir = snap_root.open_dir(OsStr::new("."))?;
+        // A path below a folder the snapshot does not have: only deleting it (delete_new)
+        // makes sense, and the live parents are left exactly as they are.
+        match beneath::open_dir(snap_root, &parents.iter().collect::<PathBuf>()) {
+            Ok(_) => {}
+            Err(e) if beneath::is_absent(&e) => {
+                return match beneath::open_parent(target_root, rel) {
+                    Ok((target_dir, _)) => self.delete_extra(&target_dir, last, rel),
+                    Err(e) if beneath::is_absent(&e) => Ok(()),
+                    Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", rel.display())),
+                };
+            }
+            Err(e) => {
+                return Err(anyhow::anyhow!(
+                    "cannot read {} in the snapshot: {e}",
+                    rel.display()
+                ))
+            }
+        }
+        // The snapshot has every parent as a folder: make them real folders in the target
+        // too (replacing a symlink, never following it).
+        let mut snap_walk = snap_root.open_dir(OsStr::new("."))?;
         let mut target_dir = target_root.open_dir(OsStr::new("."))?;
         let mut sofar = PathBuf::new();
-        let mut snap_has_parents = true;
         for name in parents {
             sofar.push(name);
-            let perm = if snap_has_parents {
-                match snap_dir.open_dir(name) {
-                    Ok(d) => {
-                        let perm = d.meta().map(|m| m.perm()).unwrap_or(0o755);
-                        snap_dir = d;
-                        perm
-                    }
-                    Err(_) => {
-                        snap_has_parents = false;
-                        0o755
-                    }
-                }
-            } else {
-                0o755
-            };
+            snap_walk = snap_walk
+                .open_dir(name)
+                .with_context(|| format!("cannot open {} in the snapshot", sofar.display()))?;
+            let perm = snap_walk.meta().map(|m| m.perm()).unwrap_or(0o755);
             target_dir = self.ensure_dir(&target_dir, name, perm, &sofar)?;
         }
-        if !snap_has_parents {
-            // Only reachable with delete_new for a path the snapshot does not have.
-            return self.delete_extra(&target_dir, last, rel);
-        }
-        match snap_dir.stat(last) {
-            Ok(_) => self.entry(&snap_dir, &target_dir, last, rel),
+        match snap_walk.stat(last) {
+            Ok(_) => self.entry(&snap_walk, &target_dir, last, rel),
             Err(e) if beneath::is_absent(&e) => self.delete_extra(&target_dir, last, rel),
             Err(e) => Err(anyhow::anyhow!(
                 "cannot read {} in the snapshot: {e}",

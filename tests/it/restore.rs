@@ -505,3 +505,29 @@ fn snapshots_finds_the_chain_from_the_config_mount() {
         "{stderr}"
     );
 }
+
+#[test]
+fn delete_new_on_a_path_the_snapshot_lacks_deletes_it_and_touches_no_link() {
+    let p = Project::new();
+    p.write("a.txt", "a\n");
+    let v1 = p.snapshot();
+    p.write("newdir/file.txt", "created later\n");
+    p.ok(&["restore", &v1, "newdir/file.txt", "--delete-new"]);
+    assert!(!p.src.join("newdir/file.txt").exists());
+
+    // Through a symlinked folder pointing outside: neither followed nor replaced.
+    let outside = p.sb.home().join("outside");
+    fs::create_dir(&outside).expect("mkdir");
+    fs::write(outside.join("victim.txt"), "keep me\n").expect("write");
+    symlink(&outside, p.src.join("link")).expect("symlink");
+    let (code, _, err) = p.run(&["restore", &v1, "link/victim.txt", "--delete-new"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        fs::read_to_string(outside.join("victim.txt")).expect("read"),
+        "keep me\n"
+    );
+    assert!(fs::symlink_metadata(p.src.join("link"))
+        .expect("lstat")
+        .file_type()
+        .is_symlink());
+}
