@@ -25,8 +25,27 @@ pub struct SnapshotInfo {
     pub from_manifest: bool,
 }
 
-/// Walks a snapshot folder (no `.backupignore` rules: a snapshot holds what it holds).
-pub fn walk_snapshot(path: &Path, interrupt: &Interrupt) -> anyhow::Result<Listing> {
+/// The file agsekit 1.7.4 writes at the root of each of its snapshots (`relpath inode` lines);
+/// it is not part of the project.
+pub const LEGACY_INODES: &str = ".inodes";
+
+/// Whether a snapshot was written by agsekit 1.7.4 (it has no manifest of ours).
+pub fn is_legacy(snap: &Snapshot) -> bool {
+    snap.manifest.is_none()
+}
+
+/// Walks a snapshot (no `.backupignore` rules: a snapshot holds what it holds), leaving out
+/// the original's `.inodes` file in snapshots it wrote.
+pub fn walk_snapshot(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Result<Listing> {
+    let mut listing = walk_snapshot_dir(&snap.path, interrupt)?;
+    if is_legacy(snap) {
+        listing.retain(|(p, _)| p.as_os_str() != LEGACY_INODES);
+    }
+    Ok(listing)
+}
+
+/// Walks a snapshot folder as it is.
+pub fn walk_snapshot_dir(path: &Path, interrupt: &Interrupt) -> anyhow::Result<Listing> {
     let spec = ScanSpec {
         source: path,
         excludes: &[],
@@ -69,7 +88,7 @@ fn snapshot_listing(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Result<(L
             return Ok((diff::listing_from_manifest(entries), true));
         }
     }
-    Ok((walk_snapshot(&snap.path, interrupt)?, false))
+    Ok((walk_snapshot(snap, interrupt)?, false))
 }
 
 /// Every snapshot of the chain (oldest first) with what it changed.

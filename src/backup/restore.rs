@@ -38,6 +38,8 @@ pub struct RestoreSpec<'a> {
     pub delete_new: bool,
     /// A folder below `target` never to touch (the snapshot chain, when it lies inside).
     pub protect: Option<&'a Path>,
+    /// The snapshot was written by agsekit 1.7.4: its root `.inodes` file is not project data.
+    pub skip_legacy_inodes: bool,
     pub interrupt: &'a Interrupt,
 }
 
@@ -113,7 +115,8 @@ pub fn restore(spec: &RestoreSpec<'_>) -> anyhow::Result<RestoreReport> {
     }
     // Check every path first, so a typo restores nothing.
     for rel in spec.paths {
-        let in_snapshot = beneath::entry(&snap_root, rel)?.is_some();
+        let in_snapshot =
+            !is_legacy_inodes(spec, rel) && beneath::entry(&snap_root, rel)?.is_some();
         let in_target = beneath::entry(&target_root, rel)?.is_some();
         if !(in_snapshot || (spec.delete_new && in_target)) {
             return Err(NotInSnapshot(rel.clone()).into());
@@ -124,6 +127,10 @@ pub fn restore(spec: &RestoreSpec<'_>) -> anyhow::Result<RestoreReport> {
         run.one_path(&snap_root, &target_root, rel)?;
     }
     Ok(run.report)
+}
+
+fn is_legacy_inodes(spec: &RestoreSpec<'_>, rel: &Path) -> bool {
+    spec.skip_legacy_inodes && rel.as_os_str() == super::history::LEGACY_INODES
 }
 
 fn is_not_found(err: &io::Error) -> bool {
@@ -217,6 +224,9 @@ impl Run<'_> {
                 .with_context(|| format!("cannot open {} in the snapshot", sofar.display()))?;
             let perm = snap_walk.meta().map(|m| m.perm()).unwrap_or(0o755);
             target_dir = self.ensure_dir(&target_dir, name, perm, &sofar)?;
+        }
+        if is_legacy_inodes(self.spec, rel) {
+            return self.delete_extra(&target_dir, last, rel);
         }
         match snap_walk.stat(last) {
             Ok(_) => self.entry(&snap_walk, &target_dir, last, rel),
@@ -392,6 +402,7 @@ impl Run<'_> {
         let mut names = snap_dir
             .list()
             .with_context(|| format!("cannot list {} in the snapshot", rel.display()))?;
+        names.retain(|n| !is_legacy_inodes(self.spec, &rel.join(n)));
         names.sort();
         for name in &names {
             self.entry(snap_dir, target_dir, name, &rel.join(name))?;

@@ -363,7 +363,7 @@ fn side_snapshot(snap: &Snapshot) -> anyhow::Result<Side> {
     Ok(Side {
         label: snap.name.clone(),
         root: snap.path.clone(),
-        listing: history::walk_snapshot(&snap.path, &Interrupt::none())?,
+        listing: history::walk_snapshot(snap, &Interrupt::none())?,
     })
 }
 
@@ -693,6 +693,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         paths: &paths,
         delete_new: args.delete_new,
         protect: Some(&chain.dest),
+        skip_legacy_inodes: history::is_legacy(&snap),
         interrupt: &interrupt,
     };
     let done = match restore::restore(&spec) {

@@ -531,3 +531,37 @@ fn delete_new_on_a_path_the_snapshot_lacks_deletes_it_and_touches_no_link() {
         .file_type()
         .is_symlink());
 }
+
+#[test]
+fn a_chain_written_by_the_original_is_read_without_its_inodes_file() {
+    // agsekit 1.7.4 writes `<snapshot>/.inodes` and no manifest; made by hand here, as the
+    // original lays it out (the Python tool is not needed for the test).
+    let p = Project::new();
+    p.write("a.txt", "from the original\n");
+    let snap = p.dst.join("20260101-120000");
+    fs::create_dir_all(snap.join("sub")).expect("mkdir");
+    fs::write(snap.join("a.txt"), "old text\n").expect("write");
+    fs::write(snap.join("sub/b.txt"), "b\n").expect("write");
+    fs::write(snap.join(".inodes"), ".inodes 3\na.txt 1\nsub/b.txt 2\n").expect("write");
+
+    let stat = p.ok(&["diff", "--stat"]);
+    assert!(!stat.contains(".inodes"), "{stat}");
+    assert!(
+        stat.contains("M  a.txt") && stat.contains("D  sub/b.txt"),
+        "{stat}"
+    );
+
+    p.ok(&["restore", "20260101", "--delete-new"]);
+    assert_eq!(p.read("a.txt"), "old text\n");
+    assert_eq!(p.read("sub/b.txt"), "b\n");
+    assert!(
+        !p.src.join(".inodes").exists(),
+        "the original's manifest is not project data"
+    );
+
+    let list = p.ok(&["snapshots"]);
+    assert!(
+        list.lines().any(|l| l.starts_with("20260101-120000")),
+        "{list}"
+    );
+}
