@@ -2,6 +2,7 @@
 //! error rendering. Commands call domain modules and render what they return.
 
 mod completions;
+mod init;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -45,6 +46,12 @@ pub enum Command {
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
+
+    /// Print the shell integration script: shims on PATH and a prompt hook
+    Init(init::InitArgs),
+
+    /// Print the protection state of the current folder (for prompts)
+    PromptState(init::PromptStateArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -87,6 +94,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::Init(args) => init::init(&args),
+        Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
     }
 }
 

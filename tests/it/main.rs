@@ -5,3 +5,4 @@ mod support;
 
 mod cli_frame;
 mod launcher;
+mod shell_init;
