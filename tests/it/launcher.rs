@@ -285,3 +285,60 @@ fn the_launcher_passes_shellcheck() {
         Err(e) => panic!("shellcheck is needed for this test (scripts/test installs it): {e}"),
     }
 }
+
+#[test]
+fn the_host_side_launch_spec_drives_the_real_launcher() {
+    use agsekit::config::AgentType;
+    use agsekit::run::launch::{env_file_contents, sha256_hex};
+    use agsekit::run::{LaunchSpec, ProxyMode};
+
+    let vm = Vm::new();
+    let mut agent = agsekit::config::AgentConfig {
+        name: "fake".into(),
+        agent_type: AgentType::Aider,
+        version: None,
+        env: Default::default(),
+        default_args: vec![],
+        vms: vec![],
+        proxychains: None,
+        http_proxy: None,
+    };
+    agent.env.insert("SECRET_TOKEN".into(), "tok 'x'".into());
+    let contents = env_file_contents(&agent);
+    let env_file = vm.home().join("fake.env");
+    let write = vm.run(
+        false,
+        &["--write-env".into(), env_file.clone().into()],
+        &contents,
+        0,
+    );
+    // The host's hash and the VM's sha256sum agree, so the launcher accepts the file.
+    assert_eq!(
+        String::from_utf8_lossy(&write.stdout).trim(),
+        sha256_hex(&contents)
+    );
+
+    let spec = LaunchSpec {
+        session: "s1".into(),
+        mount_root: vm.project(),
+        workdir: vm.project().join("sub"),
+        binary: "fakeagent".into(),
+        args: vec!["one two".into(), "--".into()],
+        env_file: Some((
+            env_file.to_string_lossy().into_owned(),
+            sha256_hex(&contents),
+        )),
+        load_nvm: false,
+        proxy: ProxyMode::None,
+    };
+    let out = vm.run(true, &spec.launcher_args(), b"", 0);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(vm.agent_args(), vec![b"one two".to_vec(), b"--".to_vec()]);
+    let env = std::fs::read_to_string(vm.home().join("agent-out.env")).unwrap();
+    assert_eq!(env, "tok 'x'|unset|unset");
+}
