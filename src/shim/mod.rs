@@ -2,6 +2,7 @@
 //! shown in prompts (`agsekit prompt-state`), and where shims live.
 
 pub mod init;
+pub mod manage;
 pub mod protection;
 
 use std::path::PathBuf;
