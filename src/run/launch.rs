@@ -44,7 +44,7 @@ impl ProxyMode {
 
 /// Everything the launcher needs for one agent session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LaunchSpec {
+pub struct AgentLaunch {
     /// Names this session's status record in the VM (letters, digits, `-`, `_`).
     pub session: String,
     /// The mount's folder in the VM.
@@ -141,7 +141,7 @@ pub fn env_file_path(agent_name: &str) -> String {
     format!("/home/ubuntu/.config/agsekit/env/{file}.env")
 }
 
-impl LaunchSpec {
+impl AgentLaunch {
     /// The launcher's argv (after the launcher path itself). Values are separate argv items:
     /// nothing is joined into a shell string.
     pub fn launcher_args(&self) -> Vec<OsString> {
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn launcher_args_keep_agent_args_separate_and_last() {
-        let spec = LaunchSpec {
+        let spec = AgentLaunch {
             session: "s1".into(),
             mount_root: "/home/ubuntu/p".into(),
             workdir: "/home/ubuntu/p/sub dir".into(),

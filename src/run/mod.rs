@@ -7,5 +7,5 @@ pub mod launch;
 pub mod policy;
 
 pub use args::merge_default_args;
-pub use launch::{env_file_contents, LaunchSpec, ProxyMode, LAUNCHER_PATH};
+pub use launch::{env_file_contents, AgentLaunch, ProxyMode, LAUNCHER_PATH};
 pub use policy::{check_agent_allowed, choose_vm, effective_proxy};

@@ -290,7 +290,7 @@ fn the_launcher_passes_shellcheck() {
 fn the_host_side_launch_spec_drives_the_real_launcher() {
     use agsekit::config::AgentType;
     use agsekit::run::launch::{env_file_contents, sha256_hex};
-    use agsekit::run::{LaunchSpec, ProxyMode};
+    use agsekit::run::{AgentLaunch, ProxyMode};
 
     let vm = Vm::new();
     let mut agent = agsekit::config::AgentConfig {
@@ -318,7 +318,7 @@ fn the_host_side_launch_spec_drives_the_real_launcher() {
         sha256_hex(&contents)
     );
 
-    let spec = LaunchSpec {
+    let spec = AgentLaunch {
         session: "s1".into(),
         mount_root: vm.project(),
         workdir: vm.project().join("sub"),
