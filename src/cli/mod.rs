@@ -2,6 +2,7 @@
 //! error rendering. Commands call domain modules and render what they return.
 
 mod completions;
+mod config;
 mod init;
 
 use std::ffi::OsString;
@@ -52,6 +53,12 @@ pub enum Command {
 
     /// Print the protection state of the current folder (for prompts)
     PromptState(init::PromptStateArgs),
+
+    /// Write a commented example config covering every key (never overwrites)
+    ConfigExample(config::ConfigExampleArgs),
+
+    /// Validate the config and summarize its VMs, mounts and agents
+    ConfigCheck,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -96,6 +103,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Completions(args) => completions::run(&args),
         Command::Init(args) => init::init(&args),
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
+        Command::ConfigExample(args) => config::run_example(&args, &cli.global),
+        Command::ConfigCheck => config::run_check(&cli.global),
     }
 }
 

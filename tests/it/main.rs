@@ -4,5 +4,6 @@
 mod support;
 
 mod cli_frame;
+mod config;
 mod launcher;
 mod shell_init;

@@ -141,3 +141,67 @@ fn prompt_state_without_a_config_says_unprotected_or_the_given_text() {
         .success()
         .stdout("-\n");
 }
+
+fn local_snapshot_name(ago_secs: i64) -> String {
+    let out = Command::new("date")
+        .arg("-d")
+        .arg(format!("@{}", now_secs() - ago_secs))
+        .arg("+%Y%m%d-%H%M%S")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn prompt_state_names_the_mount_vm_and_snapshot_age_and_follows_config_changes() {
+    let sb = Sandbox::new();
+    let proj = sb.home().join("proj");
+    let other = sb.home().join("other");
+    let backups = sb.home().join("backups-proj");
+    std::fs::create_dir_all(proj.join("src")).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::create_dir_all(backups.join(local_snapshot_name(180))).unwrap();
+    std::fs::create_dir_all(backups.join(local_snapshot_name(30) + "-partial")).unwrap();
+    let config = sb.home().join("config.yaml");
+    let write_config = |mounts: &str| {
+        std::fs::write(
+            &config,
+            format!("vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n{mounts}"),
+        )
+        .unwrap();
+    };
+    write_config(&format!("  - source: {}\n", proj.display()));
+
+    let state = |dir: &std::path::Path| {
+        let out = sb
+            .agsekit()
+            .args(["--config"])
+            .arg(&config)
+            .args(["prompt-state", "--dir"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The -partial snapshot is not counted: the newest complete one is 3 minutes old.
+    assert_eq!(state(&proj.join("src")), "dev:proj 3m\n");
+    assert_eq!(state(&other), "unprotected\n");
+
+    // A config change is seen at once (the cache is keyed by size and mtime).
+    write_config(&format!(
+        "  - source: {}\n  - source: {}\n    interval: 1\n",
+        proj.display(),
+        other.display()
+    ));
+    assert_eq!(state(&other), "dev:other no-snapshot\n");
+
+    std::fs::write(&config, "vms: [broken").unwrap();
+    assert_eq!(state(&other), "config-error\n");
+}
