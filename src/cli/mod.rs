@@ -1,6 +1,7 @@
 //! The command line: clap definitions (one file per command group), parsing, dispatch and
 //! error rendering. Commands call domain modules and render what they return.
 
+mod backup;
 mod completions;
 mod config;
 mod init;
@@ -59,6 +60,21 @@ pub enum Command {
 
     /// Validate the config and summarize its VMs, mounts and agents
     ConfigCheck,
+
+    /// Run a single backup of a directory
+    BackupOnce(backup::BackupOnceArgs),
+
+    /// Start repeated backups of a directory
+    BackupRepeated(backup::BackupRepeatedArgs),
+
+    /// Start a repeated backup for a mount from the config
+    BackupRepeatedMount(backup::BackupRepeatedMountArgs),
+
+    /// Start repeated backups for every mount from config.yaml
+    BackupRepeatedAll(backup::BackupRepeatedAllArgs),
+
+    /// Clean old backup snapshots for a configured mount
+    BackupClean(backup::BackupCleanArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -105,6 +121,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
         Command::ConfigCheck => config::run_check(&cli.global),
+        Command::BackupOnce(args) => backup::run_once(&args),
+        Command::BackupRepeated(args) => backup::run_repeated(&args),
+        Command::BackupRepeatedMount(args) => {
+            backup::run_repeated_mount(&args, cli.global.config.as_deref())
+        }
+        Command::BackupRepeatedAll(_) => backup::run_repeated_all(cli.global.config.as_deref()),
+        Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
     }
 }
 
