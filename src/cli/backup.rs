@@ -130,7 +130,7 @@ fn human_bytes(n: u64) -> String {
 }
 
 /// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.
-struct ProgressBar {
+pub(crate) struct ProgressBar {
     state: Mutex<BarState>,
 }
 
@@ -143,7 +143,7 @@ struct BarState {
 }
 
 impl ProgressBar {
-    fn new() -> ProgressBar {
+    pub(crate) fn new() -> ProgressBar {
         ProgressBar {
             state: Mutex::new(BarState {
                 total_files: 0,
@@ -155,7 +155,7 @@ impl ProgressBar {
         }
     }
 
-    fn on_event(&self, event: &Event) {
+    pub(crate) fn on_event(&self, event: &Event) {
         let Ok(mut s) = self.state.lock() else { return };
         match event {
             Event::Planned(plan) => {
@@ -186,7 +186,7 @@ impl ProgressBar {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Ok(s) = self.state.lock() {
             if s.drawn {
                 let _ = writeln!(std::io::stderr());

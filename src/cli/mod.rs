@@ -5,6 +5,7 @@ mod backup;
 mod completions;
 mod config;
 mod init;
+mod run;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -75,6 +76,9 @@ pub enum Command {
 
     /// Clean old backup snapshots for a configured mount
     BackupClean(backup::BackupCleanArgs),
+
+    /// Run an agent in its VM, with backups of the project folder
+    Run(run::RunArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -128,6 +132,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::BackupRepeatedAll(_) => backup::run_repeated_all(cli.global.config.as_deref()),
         Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
+        Command::Run(args) => run::run(&args, &cli.global),
     }
 }
 
