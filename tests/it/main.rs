@@ -4,3 +4,4 @@
 mod support;
 
 mod cli_frame;
+mod vm_driver_fake;
