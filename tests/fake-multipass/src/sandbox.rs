@@ -149,6 +149,8 @@ pub fn bwrap_args(store: &Store, name: &str, inst: &Instance) -> Vec<String> {
     }
     args.extend(
         [
+            "--chdir",
+            "/",
             "--clearenv",
             "--setenv",
             "HOME",
