@@ -457,6 +457,7 @@ impl From<VmError> for UserError {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
+    use proptest::prelude::prop;
 
     fn c(code: i32, stderr: &str) -> VmError {
         classify("multipass x", code, stderr)
@@ -778,5 +779,24 @@ mod tests {
         );
         assert!(err.is_transient());
         assert!(!missing("x").is_transient());
+    }
+
+    proptest::proptest! {
+        /// Any stderr text maps to some error without panicking.
+        #[test]
+        fn classify_never_panics(code in -1i32..256, stderr in "(\\PC|\n){0,300}") {
+            let _ = c(code, &stderr);
+            let _ = is_missing_workdir(code, &stderr, "/w");
+            let _ = is_exec_failure(code, &stderr);
+        }
+
+        #[test]
+        fn classify_never_panics_on_near_misses(
+            prefix in prop::sample::select(vec!["instance \"", "Instance '", "Source path \"", "\"", "path \"", "failed to unmount \"", "error mounting \"", "exec failed: ", "x failed: "]),
+            middle in "\\PC{0,20}",
+            suffix in prop::sample::select(vec!["", "\"", "'", "\" is already mounted in '", "\" from '", "': ", "\": "]),
+        ) {
+            let _ = c(2, &format!("{prefix}{middle}{suffix}"));
+        }
     }
 }
