@@ -962,13 +962,20 @@ fn umount(ctx: &Ctx, args: &[String]) -> Res {
 // ---------------------------------------------------------------- exec / shell
 
 /// Makes sure the instance exists and is operative, starting it if it is down (as the real
-/// client does for `exec` and `shell`). Returns the instance as it is now.
+/// client does for `exec` and `shell`). Returns the instance as it is now. `times` is how
+/// often a missing instance's error is printed (a deleted one's is printed once: the `info`
+/// call that prints the first copy succeeds for it).
 fn ready_instance(ctx: &Ctx, cmd: &str, name: &str, times: usize) -> Result<Instance, Exit> {
     ctx.store
         .update(|state| {
             let errors = require_operative(state, &[name.to_string()]);
             if !errors.is_empty() {
                 let one = following(cmd, &errors);
+                let times = if state.instances.contains_key(name) {
+                    1
+                } else {
+                    times
+                };
                 return Err(Exit::new(one.code, one.stderr.repeat(times)));
             }
             let inst = state

@@ -380,7 +380,7 @@ fn delete_recover_and_purge() {
     fake.ok(&["delete", "gone"]);
     assert_eq!(fake.info("gone")["state"], "Deleted");
     expect(
-        &fake.run(&["exec", "gone", "-d", "/", "--", "true"]),
+        &fake.run(&["exec", "gone", "--", "true"]),
         2,
         "exec failed: The following errors occurred:\ninstance \"gone\" is deleted\n",
     );
