@@ -7,3 +7,4 @@ mod cli_frame;
 mod config;
 mod launcher;
 mod shell_init;
+mod vm_driver_fake;
