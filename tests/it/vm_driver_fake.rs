@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use agsekit::process::RealRunner;
-use agsekit::vm::exit_code::{host_exit_code, LAUNCHER_EXIT_SNIPPET};
 use agsekit::vm::{
     ExecSpec, ExecStdin, LaunchSpec, Multipass, StopMode, TransferEnd, TransferSpec, VmBackend,
     VmError, VmState,
@@ -326,13 +325,44 @@ fn driver_with_fake_multipass_exit_code_4_needs_the_launcher_mapping() {
         .exec(&ExecSpec::capture("vm", "/", ["sh", "-c", "exit 4"]))
         .unwrap();
     assert_eq!(raw.code, 199);
-    // Through the launcher's exit lines, 4 leaves the VM as 254 and comes back as 4.
-    let script = format!("set -- sh -c 'exit 4'\n{LAUNCHER_EXIT_SNIPPET}");
+    // Through the real launcher (installed where create-vm puts it), 4 leaves the VM as 254
+    // and the real code is kept in the session's status record.
+    let launcher =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agent_scripts/agsekit-launch");
+    std::fs::copy(&launcher, fake.bin_dir("vm").join("agsekit-launch")).unwrap();
+    fake.install_agent("vm", "exits4", "#!/bin/sh\nexit 4\n");
     let mapped = driver
-        .exec(&ExecSpec::capture("vm", "/", ["sh", "-c", &script]))
+        .exec(&ExecSpec::capture(
+            "vm",
+            "/",
+            [
+                "/usr/local/bin/agsekit-launch",
+                "--session",
+                "t1",
+                "--no-mount",
+                "--workdir",
+                "/tmp",
+                "--binary",
+                "exits4",
+                "--",
+                "exits4",
+            ],
+        ))
         .unwrap();
-    assert_eq!(mapped.code, 254);
-    assert_eq!(host_exit_code(mapped.code), 4);
+    assert_eq!(
+        mapped.code,
+        254,
+        "{}",
+        String::from_utf8_lossy(&mapped.stderr)
+    );
+    let status = driver
+        .exec(&ExecSpec::capture(
+            "vm",
+            "/",
+            ["/usr/local/bin/agsekit-launch", "--read-status", "t1"],
+        ))
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "agent 4\n");
 }
 
 #[test]
