@@ -9,6 +9,13 @@ use sha2::{Digest, Sha256};
 use super::policy::EffectiveProxy;
 use crate::config::{AgentConfig, AgentType, HttpProxy, PortRange};
 
+/// Standard base64 of a word's bytes.
+fn b64(word: &std::ffi::OsStr) -> String {
+    use base64::Engine;
+    use std::os::unix::ffi::OsStrExt;
+    base64::engine::general_purpose::STANDARD.encode(word.as_bytes())
+}
+
 /// Where `create-vm` installs the launcher inside the VM.
 pub const LAUNCHER_PATH: &str = "/usr/local/bin/agsekit-launch";
 
@@ -156,7 +163,11 @@ impl AgentLaunch {
             Some(root) => flag(&mut a, "--mount-root", root.as_os_str()),
             None => a.push("--no-mount".into()),
         }
-        flag(&mut a, "--workdir", self.workdir.as_os_str());
+        // The working folder and the agent's words travel base64-encoded (`--b64`):
+        // `multipass exec` mangles newlines and Multipass's command line drops bytes that
+        // are not UTF-8, so they could not reach the agent byte for byte otherwise.
+        a.push("--b64".into());
+        flag(&mut a, "--workdir", b64(self.workdir.as_os_str()).as_ref());
         flag(&mut a, "--binary", self.binary.as_ref());
         if let Some((file, sha)) = &self.env_file {
             flag(&mut a, "--env-file", file.as_ref());
@@ -183,8 +194,8 @@ impl AgentLaunch {
             a.push("--load-nvm".into());
         }
         a.push("--".into());
-        a.push(self.binary.clone().into());
-        a.extend(self.args.iter().cloned());
+        a.push(b64(self.binary.as_ref()).into());
+        a.extend(self.args.iter().map(|w| b64(w).into()));
         a
     }
 }
@@ -266,8 +277,9 @@ mod tests {
                 "s1",
                 "--mount-root",
                 "/home/ubuntu/p",
+                "--b64",
                 "--workdir",
-                "/home/ubuntu/p/sub dir",
+                "L2hvbWUvdWJ1bnR1L3Avc3ViIGRpcg==",
                 "--binary",
                 "codex",
                 "--env-file",
@@ -280,9 +292,9 @@ mod tests {
                 "48000-49000",
                 "--load-nvm",
                 "--",
-                "codex",
-                "--",
-                "$(x)"
+                "Y29kZXg=", // codex
+                "LS0=",     // --
+                "JCh4KQ==", // $(x)
             ]
         );
     }

@@ -6,5 +6,6 @@ mod support;
 mod cli_frame;
 mod config;
 mod launcher;
+mod run_fake;
 mod shell_init;
 mod vm_driver_fake;

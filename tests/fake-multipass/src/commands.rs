@@ -1067,7 +1067,10 @@ fn exec(ctx: &Ctx, args: &[String]) -> Res {
         None if p.flag("no-map") => VM_HOME.to_string(),
         None => mapped_workdir(&inst),
     };
-    let code = run_in_sandbox(ctx, &name, &inst, &workdir, &words[1..])?;
+    // The real client escapes each word for the VM's shell and turns a newline into a
+    // backslash and an `n` (utils::escape_for_shell); the command sees that.
+    let command: Vec<String> = words[1..].iter().map(|w| w.replace('\n', "\\n")).collect();
+    let code = run_in_sandbox(ctx, &name, &inst, &workdir, &command)?;
     if code == 4 {
         return Err(Exit::new(
             REMOTE_4_EXIT,

@@ -95,7 +95,12 @@ fn wants_stdin(args: &[String]) -> bool {
 }
 
 fn run() -> i32 {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Multipass reads its command line through Qt, which replaces bytes that are not UTF-8;
+    // the fake does the same (and never panics on them).
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let Some(dir) = std::env::var_os("FAKE_MULTIPASS_STATE").filter(|d| !d.is_empty()) else {
         eprintln!("fake-multipass: FAKE_MULTIPASS_STATE must name the state directory");
         return 70;
