@@ -6,6 +6,7 @@ mod completions;
 mod config;
 mod init;
 mod run;
+mod shims;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -79,6 +80,9 @@ pub enum Command {
 
     /// Run an agent in its VM, with backups of the project folder
     Run(run::RunArgs),
+
+    /// Manage the agent shims (codex, claude, ... that run in the VM)
+    Shims(shims::ShimsArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -107,10 +111,7 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
     process::set_debug(cli.global.debug || debug_from_env());
     match dispatch(cli) {
         Ok(code) => code,
-        Err(err) => {
-            eprint!("{}", process::mask_secrets(&error::render(&err)));
-            error::exit_code_of(&err)
-        }
+        Err(err) => report(&err),
     }
 }
 
@@ -133,12 +134,34 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::BackupRepeatedAll(_) => backup::run_repeated_all(cli.global.config.as_deref()),
         Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
         Command::Run(args) => run::run(&args, &cli.global),
+        Command::Shims(args) => shims::run(&args, &cli.global),
     }
 }
 
-/// The binary's entry point.
+/// The binary's entry point: a shim when argv[0] is not `agsekit...`, else the CLI.
 pub fn main_entry() -> i32 {
-    run_with_args(std::env::args_os().collect())
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let name = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .map(str::to_string);
+    match name {
+        Some(name) if !name.is_empty() && !name.starts_with("agsekit") => {
+            args.remove(0);
+            process::set_debug(debug_from_env());
+            match shims::shim_main(&name, args) {
+                Ok(code) => code,
+                Err(err) => report(&err),
+            }
+        }
+        _ => run_with_args(args),
+    }
+}
+
+fn report(err: &anyhow::Error) -> i32 {
+    eprint!("{}", process::mask_secrets(&error::render(err)));
+    error::exit_code_of(err)
 }
 
 #[cfg(test)]

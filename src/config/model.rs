@@ -31,6 +31,28 @@ pub struct GlobalConfig {
     pub check_new_version: bool,
     pub check_new_version_interval_sec: u64,
     pub http_proxy_port_pool: PortRange,
+    /// What a shim does in a folder that no mount covers (`global.shims.outside_mounts`).
+    pub shims_outside_mounts: OutsideMounts,
+}
+
+/// What a shim does outside every mount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutsideMounts {
+    /// Refuse, with a hint (the default: an agent never runs unprotected by accident).
+    #[default]
+    Refuse,
+    /// Run the program of the same name found on PATH after the shims folder, on the host.
+    Host,
+}
+
+impl OutsideMounts {
+    pub fn parse(text: &str) -> Option<OutsideMounts> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "refuse" => Some(OutsideMounts::Refuse),
+            "host" => Some(OutsideMounts::Host),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -70,7 +70,7 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
-const GLOBAL_KEYS: [&str; 7] = [
+const GLOBAL_KEYS: [&str; 8] = [
     "ssh_keys_folder",
     "systemd_env_folder",
     "state_file",
@@ -78,7 +78,9 @@ const GLOBAL_KEYS: [&str; 7] = [
     "check_new_version",
     "check_new_version_interval_sec",
     "http_proxy_port_pool",
+    "shims",
 ];
+const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
 const VM_KEYS: [&str; 9] = [
     "cpu",
@@ -727,6 +729,7 @@ fn default_global() -> GlobalConfig {
             start: 48000,
             end: 49000,
         },
+        shims_outside_mounts: OutsideMounts::Refuse,
     }
 }
 
@@ -803,6 +806,27 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                     } else {
                         g.http_proxy_port_pool = PortRange { start, end };
                     }
+                }
+            }
+        }
+    }
+    match lookup(&entries, "shims") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            let key = "global.shims";
+            if let Some(shims) = sub_entries(w, key, v, "shim settings (outside_mounts:)") {
+                w.unknown_keys(key, &shims, &SHIMS_KEYS);
+                let value = lookup(&shims, "outside_mounts");
+                match (
+                    value,
+                    value.and_then(Value::as_str).and_then(OutsideMounts::parse),
+                ) {
+                    (None | Some(Value::Null), _) => {}
+                    (_, Some(mode)) => g.shims_outside_mounts = mode,
+                    (Some(other), None) => w.problem(
+                        &join(key, "outside_mounts"),
+                        format!("must be refuse or host, not {}", describe(other)),
+                    ),
                 }
             }
         }

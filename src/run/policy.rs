@@ -166,6 +166,7 @@ pub(crate) mod tests {
                     start: 48000,
                     end: 49000,
                 },
+                shims_outside_mounts: Default::default(),
             },
             vms: vms.iter().map(|n| (n.to_string(), vm(n))).collect(),
             mounts: vec![],

@@ -8,4 +8,5 @@ mod config;
 mod launcher;
 mod run_fake;
 mod shell_init;
+mod shims;
 mod vm_driver_fake;
