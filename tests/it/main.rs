@@ -3,4 +3,5 @@
 
 mod support;
 
+mod backup;
 mod cli_frame;
