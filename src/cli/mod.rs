@@ -3,6 +3,7 @@
 
 mod backup;
 mod completions;
+mod config;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -61,6 +62,12 @@ pub enum Command {
 
     /// Clean old backup snapshots for a configured mount
     BackupClean(backup::BackupCleanArgs),
+
+    /// Write a commented example config covering every key (never overwrites)
+    ConfigExample(config::ConfigExampleArgs),
+
+    /// Validate the config and summarize its VMs, mounts and agents
+    ConfigCheck,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -105,11 +112,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Completions(args) => completions::run(&args),
         Command::BackupOnce(args) => backup::run_once(&args),
         Command::BackupRepeated(args) => backup::run_repeated(&args),
-        Command::BackupRepeatedMount(args) => {
-            backup::run_repeated_mount(&args, cli.global.config.as_deref())
-        }
-        Command::BackupRepeatedAll(_) => backup::run_repeated_all(cli.global.config.as_deref()),
-        Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
+        Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
+        Command::BackupRepeatedAll(_) => backup::run_repeated_all(&cli.global),
+        Command::BackupClean(args) => backup::run_clean(&args, &cli.global),
+        Command::ConfigExample(args) => config::run_example(&args, &cli.global),
+        Command::ConfigCheck => config::run_check(&cli.global),
     }
 }
 

@@ -4,9 +4,19 @@
 //! parsed into a generic YAML value, then every section is checked and converted, collecting
 //! every problem with its key path in one pass.
 
+pub mod example;
 mod model;
+pub mod rules;
+mod validate;
+
+#[cfg(test)]
+mod tests;
 
 pub use model::*;
+pub use rules::normalize_path;
+pub use validate::{load_from_str, Invalid, Problem};
+
+use crate::error::UserError;
 
 use std::path::{Path, PathBuf};
 
@@ -49,8 +59,73 @@ pub fn expand_tilde(path: &Path) -> PathBuf {
     }
 }
 
-/// Finds, reads and validates the configuration.
-pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+/// Where the config path came from, for messages.
+fn path_origin(explicit: Option<&Path>) -> &'static str {
+    if explicit.is_some() {
+        "--config"
+    } else if std::env::var_os("CONFIG_PATH").is_some_and(|v| !v.is_empty()) {
+        "$CONFIG_PATH"
+    } else {
+        "the default location"
+    }
+}
+
+/// Reads the config file's text. A missing file is a config error (exit 3) with hints on how
+/// to create one.
+pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(UserError::config(format!(
+                "config file not found: {} (from {origin})",
+                path.display()
+            ))
+            .hint(format!(
+                "`agsekit config-example` writes a commented example to {}",
+                default_config_path().display()
+            ))
+            .hint("`agsekit config-gen` builds one interactively")
+            .hint("`--config FILE` or $CONFIG_PATH point at an existing file"));
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err(UserError::config(format!(
+                "config path {} is a folder, not a file",
+                path.display()
+            ))
+            .hint("pass the YAML file itself with --config FILE"));
+        }
+        Err(err) => {
+            return Err(UserError::config(format!(
+                "cannot read config file {}: {err}",
+                path.display()
+            ))
+            .hint(format!("check the permissions of {}", path.display())));
+        }
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        UserError::config(format!(
+            "config file {} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+        .hint("save the file as UTF-8")
+    })
+}
+
+/// Reads and validates the file at `explicit` (or the looked-up path) without turning
+/// validation problems into an error: `Ok(Err(invalid))` lists them. Used by `config-check`.
+pub fn check(explicit: Option<&Path>) -> Result<Result<Config, Invalid>, UserError> {
     let path = resolve_path(explicit);
-    anyhow::bail!("reading {} is not implemented yet", path.display())
+    let path = std::path::absolute(&path).unwrap_or(path);
+    let text = read_text(&path, path_origin(explicit))?;
+    Ok(load_from_str(&text, &path))
+}
+
+/// Finds, reads and validates the configuration. Every validation problem is listed in one
+/// error (exit code 3).
+pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+    match check(explicit)? {
+        Ok(config) => Ok(config),
+        Err(invalid) => Err(invalid.to_user_error().into()),
+    }
 }

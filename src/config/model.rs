@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use crate::error::UserError;
+
 /// The whole configuration file, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -223,4 +225,140 @@ pub struct AgentConfig {
     pub proxychains: Option<Option<String>>,
     /// `None` = key absent (inherit the VM's); `Some(None)` = explicitly disabled.
     pub http_proxy: Option<Option<HttpProxy>>,
+}
+
+impl Config {
+    /// The default VM: the first one in the file. `None` when `vms:` is empty or absent.
+    pub fn default_vm(&self) -> Option<&VmConfig> {
+        self.vms.values().next()
+    }
+
+    /// The VM called `name`, or the default VM when `name` is `None`. The error names the
+    /// defined VMs and the way out.
+    pub fn vm(&self, name: Option<&str>) -> Result<&VmConfig, UserError> {
+        match name {
+            Some(name) => self.vms.get(name).ok_or_else(|| {
+                UserError::config(format!(
+                    "no VM named {name:?} in {}; defined VMs: {}",
+                    self.path.display(),
+                    list_or_none(self.vms.keys())
+                ))
+                .hint(format!(
+                    "add it under `vms:` in {}, then run `agsekit config-check`",
+                    self.path.display()
+                ))
+            }),
+            None => self.default_vm().ok_or_else(|| self.no_vms_error()),
+        }
+    }
+
+    /// The error for commands that need a VM when `vms:` is empty.
+    pub fn no_vms_error(&self) -> UserError {
+        UserError::config(format!("no VMs are defined in {}", self.path.display()))
+            .hint(format!(
+                "add a VM under `vms:` (name, cpu, ram, disk) in {}; `agsekit config-example PATH` shows one",
+                self.path.display()
+            ))
+    }
+
+    /// The agent profile called `name`.
+    pub fn agent(&self, name: &str) -> Result<&AgentConfig, UserError> {
+        self.agents.get(name).ok_or_else(|| {
+            let err = UserError::config(format!(
+                "no agent named {name:?} in {}; configured agents: {}",
+                self.path.display(),
+                list_or_none(self.agents.keys())
+            ));
+            match super::rules::suggest(name, self.agents.keys().map(String::as_str)) {
+                Some(s) => err.hint(format!("did you mean `{s}`?")),
+                None => err.hint(format!("add it under `agents:` in {}", self.path.display())),
+            }
+        })
+    }
+
+    /// The mount that covers `path` (the mount's source itself or a folder below it),
+    /// optionally only among mounts into `vm`. The deepest source wins; two mounts of the
+    /// same folder into different VMs are ambiguous unless `vm` picks one.
+    pub fn mount_for_path(
+        &self,
+        path: &Path,
+        vm: Option<&str>,
+    ) -> Result<Option<&MountConfig>, UserError> {
+        let path = super::rules::normalize_path(path);
+        let mut best: Vec<&MountConfig> = Vec::new();
+        let mut best_depth = 0usize;
+        for mount in &self.mounts {
+            if vm.is_some_and(|v| v != mount.vm) || !mount.contains(&path) {
+                continue;
+            }
+            let depth = mount.source.components().count();
+            if best.is_empty() || depth > best_depth {
+                best = vec![mount];
+                best_depth = depth;
+            } else if depth == best_depth {
+                best.push(mount);
+            }
+        }
+        match best.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            many => {
+                let vms: Vec<&str> = many.iter().map(|m| m.vm.as_str()).collect();
+                Err(UserError::usage(format!(
+                    "{} is mounted into several VMs ({}); the mount to use is ambiguous",
+                    many[0].source.display(),
+                    vms.join(", ")
+                ))
+                .hint(format!("pick one with --vm {}", vms[0])))
+            }
+        }
+    }
+
+    /// The mount whose source is exactly `source` (after `~` expansion and normalization).
+    pub fn mount_by_source(&self, source: &Path) -> Option<&MountConfig> {
+        let source = super::rules::normalize_path(source);
+        self.mounts.iter().find(|m| m.source == source)
+    }
+
+    /// The `allowed_agents` list that applies to `mount` in `vm`: the mount's own list
+    /// replaces the VM's. `None` means every agent may run.
+    pub fn allowed_agents<'a>(
+        &'a self,
+        vm: &'a VmConfig,
+        mount: Option<&'a MountConfig>,
+    ) -> Option<&'a [String]> {
+        mount
+            .and_then(|m| m.allowed_agents.as_deref())
+            .or(vm.allowed_agents.as_deref())
+    }
+}
+
+impl AgentConfig {
+    /// Whether an `allowed_agents` list admits this agent (by profile name or by type).
+    pub fn is_allowed_by(&self, list: Option<&[String]>) -> bool {
+        match list {
+            None => true,
+            Some(items) => items
+                .iter()
+                .any(|item| item == &self.name || AgentType::parse(item) == Some(self.agent_type)),
+        }
+    }
+
+    /// The VMs this agent is bound to: its `vm`/`vms`, or every VM when it names none.
+    pub fn bound_vms<'a>(&'a self, config: &'a Config) -> Vec<&'a str> {
+        if self.vms.is_empty() {
+            config.vms.keys().map(String::as_str).collect()
+        } else {
+            self.vms.iter().map(String::as_str).collect()
+        }
+    }
+}
+
+fn list_or_none<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let list: Vec<&str> = names.map(String::as_str).collect();
+    if list.is_empty() {
+        "none".to_string()
+    } else {
+        list.join(", ")
+    }
 }

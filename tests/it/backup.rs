@@ -476,3 +476,175 @@ fn a_full_disk_aborts_cleanly_and_keeps_older_snapshots() {
         "older snapshot intact"
     );
 }
+
+/// A config with one mount of `src` backed up to `dest`.
+fn write_config(sb: &Sandbox, mounts: &[(&Path, &Path)]) -> PathBuf {
+    let mut text = String::from("vms:\n  agent-ubuntu: {cpu: 1, ram: 1G, disk: 5G}\nmounts:\n");
+    for (src, dest) in mounts {
+        text.push_str(&format!(
+            "  - source: {}\n    backup: {}\n    interval: 5\n",
+            src.display(),
+            dest.display()
+        ));
+    }
+    let path = sb.home().join("config.yaml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Makes `count` fake snapshots 5 minutes apart ending at 12:00, with a file in each.
+fn fake_chain(dest: &Path, count: usize) -> Vec<String> {
+    let mut names = Vec::new();
+    for j in (0..count).rev() {
+        let minutes = 12 * 60 - 5 * j;
+        let name = format!("20260110-{:02}{:02}00", minutes / 60, minutes % 60);
+        std::fs::create_dir_all(dest.join(&name)).expect("mkdir");
+        std::fs::write(dest.join(&name).join("f"), &name).expect("write");
+        names.push(name);
+    }
+    names
+}
+
+#[test]
+fn backup_clean_thins_like_the_original_by_default() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let config = write_config(&sb, &[(&src, &dest)]);
+    fake_chain(&dest, 40);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-clean")
+        .arg(&src)
+        .arg("10")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Removing snapshot: {}",
+            dest.join("20260110-084500").display()
+        )));
+    let kept: Vec<String> = snapshots(&dest);
+    let want: Vec<String> = [
+        "092000", "100000", "104500", "110500", "112500", "113500", "114500", "115000", "115500",
+        "120000",
+    ]
+    .iter()
+    .map(|t| format!("20260110-{t}"))
+    .collect();
+    assert_eq!(kept, want);
+    for name in &kept {
+        assert_eq!(
+            std::fs::read_to_string(dest.join(name).join("f")).expect("read"),
+            *name
+        );
+    }
+}
+
+#[test]
+fn backup_clean_tail_keep_zero_and_errors() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let config = write_config(&sb, &[(&src, &dest)]);
+    fake_chain(&dest, 4);
+    let clean = |args: &[&str]| {
+        let mut cmd = sb.agsekit();
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("backup-clean")
+            .arg(&src)
+            .args(args);
+        cmd
+    };
+    clean(&["2", "TAIL"]).assert().success();
+    assert_eq!(snapshots(&dest), ["20260110-115500", "20260110-120000"]);
+    clean(&["5", "tail"])
+        .assert()
+        .success()
+        .stdout("No snapshots removed; keeping 5 most recent backups.\n");
+    clean(&["-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KEEP must be 0 or more"));
+    clean(&["0", "tail"]).assert().success();
+    assert!(snapshots(&dest).is_empty());
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .args(["backup-clean", "/not/configured"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "no mount with source /not/configured",
+        ));
+}
+
+#[test]
+fn backup_repeated_mount_and_all_snapshot_every_configured_mount() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let src2 = sb.home().join("second");
+    let dest2 = sb.home().join("backups-second");
+    std::fs::create_dir_all(&src2).expect("mkdir");
+    std::fs::write(src2.join("x.txt"), "x").expect("write");
+    let config = write_config(&sb, &[(&src, &dest), (&src2, &dest2)]);
+
+    // Two mounts: --mount is required.
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-repeated-mount")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--mount"));
+
+    let log = sb.home().join("mount.log");
+    let mut child = spawn(
+        &sb,
+        &[
+            "--config".as_ref(),
+            config.as_os_str(),
+            "backup-repeated-mount".as_ref(),
+            "--mount".as_ref(),
+            src2.as_os_str(),
+        ],
+        Stdio::from(std::fs::File::create(&log).expect("log")),
+    );
+    wait_for("the mount's first cycle", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("Done, waiting 5 minutes"))
+    });
+    signal(&child, nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    assert_eq!(snapshots(&dest2).len(), 1);
+    assert!(snapshots(&dest).is_empty(), "only the chosen mount");
+
+    std::fs::write(src2.join("x.txt"), "changed").expect("write");
+    let log = sb.home().join("all.log");
+    let mut child = spawn(
+        &sb,
+        &[
+            "--config".as_ref(),
+            config.as_os_str(),
+            "backup-repeated-all".as_ref(),
+        ],
+        Stdio::from(std::fs::File::create(&log).expect("log")),
+    );
+    wait_for("both mounts' first cycles", || {
+        std::fs::read_to_string(&log)
+            .is_ok_and(|t| t.matches("Done, waiting 5 minutes").count() == 2)
+    });
+    signal(&child, nix::sys::signal::Signal::SIGINT);
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("stop requested"), "{text}");
+    assert!(
+        text.contains(&format!("[{}] Snapshot created: ", src.display())),
+        "{text}"
+    );
+    assert_eq!(snapshots(&dest).len(), 1);
+    assert_eq!(snapshots(&dest2).len(), 2);
+    let last = snapshots(&dest2).pop().expect("snapshot");
+    assert_eq!(
+        std::fs::read_to_string(dest2.join(last).join("x.txt")).expect("read"),
+        "changed"
+    );
+}

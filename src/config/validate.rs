@@ -1,0 +1,1539 @@
+//! From YAML text to a validated [`Config`]: the text is parsed into a generic YAML value, then
+//! every section is walked, checked and converted. Every problem is collected with its key
+//! path (`mounts[1].vm`) and a fix; unknown keys become warnings with a "did you mean".
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_yaml_ng::{Mapping, Value};
+
+use super::model::*;
+use super::rules;
+use crate::error::UserError;
+
+/// One thing wrong with the configuration: the key path at fault and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `vms.agent-ubuntu.cpu`, `mounts[1].vm`, or `<file>:<line>:<column>` for syntax errors.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.key, self.message)
+        }
+    }
+}
+
+/// A configuration that did not validate: every problem found, plus the warnings.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    pub file: PathBuf,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+}
+
+impl Invalid {
+    /// The error a command shows: every problem on its own line, key path first.
+    pub fn to_user_error(&self) -> UserError {
+        let count = self.problems.len();
+        let mut message = format!(
+            "invalid configuration {} ({count} problem{}):",
+            self.file.display(),
+            if count == 1 { "" } else { "s" }
+        );
+        for p in &self.problems {
+            message.push_str("\n  ");
+            message.push_str(&p.to_string());
+        }
+        UserError::config(message)
+            .hint(format!(
+                "edit {} and fix each key listed, then run `agsekit config-check`",
+                self.file.display()
+            ))
+            .hint("`agsekit config-example PATH` writes a commented example of every key")
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_user_error().message)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
+const GLOBAL_KEYS: [&str; 7] = [
+    "ssh_keys_folder",
+    "systemd_env_folder",
+    "state_file",
+    "portforward_config_check_interval_sec",
+    "check_new_version",
+    "check_new_version_interval_sec",
+    "http_proxy_port_pool",
+];
+const POOL_KEYS: [&str; 2] = ["start", "end"];
+const VM_KEYS: [&str; 9] = [
+    "cpu",
+    "ram",
+    "disk",
+    "cloud-init",
+    "port-forwarding",
+    "proxychains",
+    "http_proxy",
+    "allowed_agents",
+    "install",
+];
+const FORWARD_KEYS: [&str; 3] = ["type", "host-addr", "vm-addr"];
+const HTTP_PROXY_KEYS: [&str; 3] = ["url", "upstream", "listen"];
+const MOUNT_KEYS: [&str; 9] = [
+    "source",
+    "target",
+    "backup",
+    "vm",
+    "interval",
+    "max_backups",
+    "backup_clean_method",
+    "first_backup",
+    "allowed_agents",
+];
+const AGENT_KEYS: [&str; 8] = [
+    "type",
+    "version",
+    "env",
+    "default-args",
+    "vm",
+    "vms",
+    "proxychains",
+    "http_proxy",
+];
+
+/// Where the home folder of the VM user is; default mount targets live under it.
+const VM_HOME: &str = "/home/ubuntu";
+
+/// Parses and validates `text`, read from `file`. `Err` lists every problem found.
+pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
+    let mut w = Walk::default();
+    let root: Value = match serde_yaml_ng::from_str(text) {
+        Ok(v) => v,
+        Err(err) => {
+            w.problems.push(syntax_problem(file, &err));
+            return Err(w.into_invalid(file));
+        }
+    };
+    let empty = Mapping::new();
+    let root_map = match untag(&root) {
+        Value::Null => &empty,
+        Value::Mapping(m) => m,
+        other => {
+            w.problem(
+                "",
+                format!(
+                    "the file must be a mapping with the keys global, vms, mounts and agents, not {}",
+                    describe(other)
+                ),
+            );
+            return Err(w.into_invalid(file));
+        }
+    };
+    let top = w.entries("", root_map);
+    w.unknown_keys("", &top, &TOP_KEYS);
+
+    let global = parse_global(&mut w, lookup(&top, "global"));
+
+    // Names first, so cross-references can be checked inline, in file order.
+    let vms_map = section_map(&mut w, "vms", lookup(&top, "vms"));
+    let agents_map = section_map(&mut w, "agents", lookup(&top, "agents"));
+    let vm_entries = vms_map.map(|m| w.entries("vms", m)).unwrap_or_default();
+    let agent_entries = agents_map
+        .map(|m| w.entries("agents", m))
+        .unwrap_or_default();
+    let names = Names {
+        vms: vm_entries.iter().map(|(k, _)| k.clone()).collect(),
+        agents: agent_entries.iter().map(|(k, _)| k.clone()).collect(),
+    };
+
+    let mut vms = IndexMap::new();
+    for (name, value) in &vm_entries {
+        if let Some(vm) = parse_vm(&mut w, name, value, &names) {
+            vms.insert(name.clone(), vm);
+        }
+    }
+
+    let mounts = parse_mounts(&mut w, lookup(&top, "mounts"), &names);
+
+    let mut agents = IndexMap::new();
+    for (name, value) in &agent_entries {
+        if let Some(agent) = parse_agent(&mut w, name, value, &names) {
+            agents.insert(name.clone(), agent);
+        }
+    }
+
+    match (global, w.problems.is_empty()) {
+        (Some(global), true) => Ok(Config {
+            path: file.to_path_buf(),
+            global,
+            vms,
+            mounts,
+            agents,
+            warnings: w.warnings,
+        }),
+        _ => Err(w.into_invalid(file)),
+    }
+}
+
+fn syntax_problem(file: &Path, err: &serde_yaml_ng::Error) -> Problem {
+    let text = err.to_string();
+    // The crate appends " at line L column C"; we show the position as file:line:column.
+    let message = match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    let key = match err.location() {
+        Some(loc) => format!("{}:{}:{}", file.display(), loc.line(), loc.column()),
+        None => file.display().to_string(),
+    };
+    Problem {
+        key,
+        message: format!("YAML syntax error: {message}"),
+    }
+}
+
+/// Problems and warnings collected while walking.
+#[derive(Default)]
+struct Walk {
+    problems: Vec<Problem>,
+    warnings: Vec<String>,
+}
+
+impl Walk {
+    fn problem(&mut self, key: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, key: &str, message: impl Into<String>) {
+        self.warnings.push(format!("{key}: {}", message.into()));
+    }
+
+    fn into_invalid(self, file: &Path) -> Invalid {
+        Invalid {
+            file: file.to_path_buf(),
+            problems: self.problems,
+            warnings: self.warnings,
+        }
+    }
+
+    /// The mapping's entries with keys as text, in file order. Keys that are not scalars
+    /// are reported and skipped.
+    fn entries<'a>(&mut self, path: &str, map: &'a Mapping) -> Vec<(String, &'a Value)> {
+        let mut out = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            match scalar_text(untag(k)) {
+                Some(text) => out.push((text, v)),
+                None => self.problem(
+                    path,
+                    format!("a key is {}; keys must be plain names", describe(k)),
+                ),
+            }
+        }
+        out
+    }
+
+    fn unknown_keys(&mut self, path: &str, entries: &[(String, &Value)], known: &[&str]) {
+        for (key, _) in entries {
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            let at = join(path, key);
+            match rules::suggest(key, known.iter().copied()) {
+                Some(s) => self.warn(&at, format!("unknown key, ignored; did you mean {s:?}?")),
+                None => self.warn(
+                    &at,
+                    format!(
+                        "unknown key, ignored; known keys here: {}",
+                        known.join(", ")
+                    ),
+                ),
+            }
+        }
+    }
+
+    /// A required key is missing: say so, pointing at a near-miss unknown key if there is one.
+    fn missing(
+        &mut self,
+        path: &str,
+        key: &str,
+        entries: &[(String, &Value)],
+        known: &[&str],
+        fix: &str,
+    ) {
+        let typo = entries
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !known.contains(k))
+            .find(|k| rules::suggest(k, [key]).is_some());
+        let message = match typo {
+            Some(t) => format!("missing ({t:?} looks like a typo of {key:?}); {fix}"),
+            None => format!("missing; {fix}"),
+        };
+        self.problem(&join(path, key), message);
+    }
+}
+
+/// Names defined in the file, for cross-references.
+struct Names {
+    vms: Vec<String>,
+    agents: Vec<String>,
+}
+
+impl Names {
+    fn vm_list(&self) -> String {
+        if self.vms.is_empty() {
+            "none".to_string()
+        } else {
+            self.vms.join(", ")
+        }
+    }
+
+    /// Checks a VM reference; returns false (after reporting) when there is no such VM.
+    fn check_vm(&self, w: &mut Walk, key: &str, name: &str) -> bool {
+        if self.vms.iter().any(|v| v == name) {
+            return true;
+        }
+        if self.vms.is_empty() {
+            w.problem(
+                key,
+                format!("refers to VM {name:?}, but no VMs are defined; add it under `vms:`"),
+            );
+            return false;
+        }
+        let mut message = format!("no VM named {name:?}; defined VMs: {}", self.vm_list());
+        if let Some(s) = rules::suggest(name, self.vms.iter().map(String::as_str)) {
+            message.push_str(&format!(" (did you mean {s:?}?)"));
+        }
+        w.problem(key, message);
+        false
+    }
+
+    /// `allowed_agents` items may name an agent profile or an agent type.
+    fn check_allowed_agent(&self, w: &mut Walk, key: &str, item: &str) {
+        if self.agents.iter().any(|a| a == item) || AgentType::parse(item).is_some() {
+            return;
+        }
+        let mut candidates: Vec<&str> = self.agents.iter().map(String::as_str).collect();
+        candidates.extend(AgentType::ALL.iter().map(|t| t.as_str()));
+        let agents = if self.agents.is_empty() {
+            "none".to_string()
+        } else {
+            self.agents.join(", ")
+        };
+        let mut message =
+            format!("{item:?} is neither a configured agent ({agents}) nor an agent type");
+        if let Some(s) = rules::suggest(item, candidates) {
+            message.push_str(&format!("; did you mean {s:?}?"));
+        }
+        w.problem(key, message);
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn lookup<'a>(entries: &[(String, &'a Value)], key: &str) -> Option<&'a Value> {
+    entries
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| untag(v))
+}
+
+fn untag(mut v: &Value) -> &Value {
+    while let Value::Tagged(t) = v {
+        v = &t.value;
+    }
+    v
+}
+
+fn describe(v: &Value) -> &'static str {
+    match untag(v) {
+        Value::Null => "empty (null)",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+/// Text of a scalar (strings, numbers, booleans); `None` for null, lists and mappings.
+fn scalar_text(v: &Value) -> Option<String> {
+    match untag(v) {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A section that must be a mapping (`vms:`, `agents:`); null means empty.
+fn section_map<'a>(w: &mut Walk, key: &str, v: Option<&'a Value>) -> Option<&'a Mapping> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::Mapping(m)) => Some(m),
+        Some(other) => {
+            w.problem(
+                key,
+                format!(
+                    "must be a mapping of names to settings, not {}",
+                    describe(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The entries of a nested mapping; null counts as empty. Reports anything else.
+fn sub_entries<'a>(
+    w: &mut Walk,
+    key: &str,
+    v: &'a Value,
+    what: &str,
+) -> Option<Vec<(String, &'a Value)>> {
+    match untag(v) {
+        Value::Null => Some(Vec::new()),
+        Value::Mapping(m) => Some(w.entries(key, m)),
+        other => {
+            w.problem(
+                key,
+                format!("must be a mapping ({what}), not {}", describe(other)),
+            );
+            None
+        }
+    }
+}
+
+fn positive_int(w: &mut Walk, key: &str, v: &Value, max: u64) -> Option<u64> {
+    let n = match untag(v) {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f <= max as f64)
+                .map(|f| f as u64)
+        }),
+        Value::String(s)
+            if !s.trim().is_empty() && s.trim().chars().all(|c| c.is_ascii_digit()) =>
+        {
+            s.trim().parse::<u64>().ok()
+        }
+        _ => None,
+    };
+    match n {
+        Some(n) if n >= 1 && n <= max => Some(n),
+        _ => {
+            let shown = scalar_text(v).unwrap_or_else(|| describe(v).to_string());
+            w.problem(
+                key,
+                format!("must be a whole number from 1 to {max}, got {shown}"),
+            );
+            None
+        }
+    }
+}
+
+fn strict_bool(w: &mut Walk, key: &str, v: &Value) -> Option<bool> {
+    match untag(v) {
+        Value::Bool(b) => Some(*b),
+        other => {
+            let shown = scalar_text(other).unwrap_or_else(|| describe(other).to_string());
+            w.problem(key, format!("must be true or false, got {shown}"));
+            None
+        }
+    }
+}
+
+/// A path value: text, `~` expanded, made absolute and cleaned. `None` for null or "".
+fn path_value(w: &mut Walk, key: &str, v: &Value) -> Result<Option<PathBuf>, ()> {
+    match untag(v) {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => {
+            if s.contains('\0') {
+                w.problem(key, "the path contains a NUL byte");
+                return Err(());
+            }
+            Ok(Some(rules::normalize_path(Path::new(s.trim()))))
+        }
+        other => {
+            w.problem(
+                key,
+                format!("must be a path (text), not {}", describe(other)),
+            );
+            Err(())
+        }
+    }
+}
+
+/// A list given as a YAML list or as a comma-separated string. `None` when null, empty
+/// text or an empty list. Items are trimmed, must be non-empty, and are deduplicated.
+fn name_list(w: &mut Walk, key: &str, v: &Value) -> Result<Option<Vec<(String, String)>>, ()> {
+    let mut items: Vec<(String, String)> = Vec::new();
+    let mut ok = true;
+    match untag(v) {
+        Value::Null => return Ok(None),
+        Value::String(s) => {
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            for (i, part) in s.split(',').enumerate() {
+                let part = part.trim();
+                if part.is_empty() {
+                    w.problem(
+                        key,
+                        format!("item {} of {s:?} is empty; remove the extra comma", i + 1),
+                    );
+                    ok = false;
+                } else {
+                    items.push((key.to_string(), part.to_string()));
+                }
+            }
+        }
+        Value::Sequence(seq) => {
+            if seq.is_empty() {
+                return Ok(None);
+            }
+            for (i, item) in seq.iter().enumerate() {
+                let item_key = format!("{key}[{i}]");
+                match untag(item) {
+                    Value::String(s) if !s.trim().is_empty() => {
+                        items.push((item_key, s.trim().to_string()))
+                    }
+                    Value::String(_) | Value::Null => {
+                        w.problem(&item_key, "empty name; remove the item");
+                        ok = false;
+                    }
+                    Value::Number(_) | Value::Bool(_) => match scalar_text(item) {
+                        Some(t) => items.push((item_key, t)),
+                        None => ok = false,
+                    },
+                    other => {
+                        w.problem(
+                            &item_key,
+                            format!("must be a name, not {}", describe(other)),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+        }
+        other => {
+            w.problem(
+                key,
+                format!(
+                    "must be a list like [a, b] or a comma-separated string like \"a, b\", not {}",
+                    describe(other)
+                ),
+            );
+            return Err(());
+        }
+    }
+    if !ok {
+        return Err(());
+    }
+    let mut seen = HashSet::new();
+    items.retain(|(_, name)| seen.insert(name.clone()));
+    Ok(Some(items))
+}
+
+fn allowed_agents(
+    w: &mut Walk,
+    key: &str,
+    v: &Value,
+    names: &Names,
+) -> Result<Option<Vec<String>>, ()> {
+    let list = name_list(w, key, v)?;
+    Ok(list.map(|items| {
+        for (item_key, name) in &items {
+            names.check_allowed_agent(w, item_key, name);
+        }
+        items.into_iter().map(|(_, n)| n).collect()
+    }))
+}
+
+fn proxychains(w: &mut Walk, key: &str, v: &Value) -> Result<Option<String>, ()> {
+    match untag(v) {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => rules::parse_proxy_url(s, &rules::PROXY_SCHEMES)
+            .map(Some)
+            .map_err(|e| w.problem(key, e)),
+        other => {
+            w.problem(
+                key,
+                format!(
+                    "must be a proxy URL like socks5://127.0.0.1:8181 (or \"\" for none), not {}",
+                    describe(other)
+                ),
+            );
+            Err(())
+        }
+    }
+}
+
+fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, ()> {
+    match untag(v) {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => rules::parse_proxy_url(s, &rules::PROXY_SCHEMES)
+            .map(|upstream| {
+                Some(HttpProxy::Upstream {
+                    upstream,
+                    listen: None,
+                })
+            })
+            .map_err(|e| w.problem(key, e)),
+        Value::Mapping(m) => {
+            let entries = w.entries(key, m);
+            w.unknown_keys(key, &entries, &HTTP_PROXY_KEYS);
+            let text = |name: &str| -> Option<&Value> {
+                lookup(&entries, name).filter(|v| match v {
+                    Value::Null => false,
+                    Value::String(s) => !s.trim().is_empty(),
+                    _ => true,
+                })
+            };
+            let (url, upstream, listen) = (text("url"), text("upstream"), text("listen"));
+            match (url, upstream) {
+                (Some(_), Some(_)) => {
+                    w.problem(
+                        key,
+                        "set either url (direct HTTP proxy) or upstream (VM-local privoxy), not both",
+                    );
+                    Err(())
+                }
+                (None, None) => {
+                    if listen.is_some() {
+                        w.problem(
+                            &join(key, "listen"),
+                            "listen needs upstream; add upstream: socks5://host:port or remove listen",
+                        );
+                        Err(())
+                    } else {
+                        Ok(None)
+                    }
+                }
+                (Some(url), None) => {
+                    let url_key = join(key, "url");
+                    let parsed = match untag(url) {
+                        Value::String(s) => rules::parse_proxy_url(s, &rules::DIRECT_PROXY_SCHEMES)
+                            .map_err(|e| w.problem(&url_key, e)),
+                        other => {
+                            w.problem(
+                                &url_key,
+                                format!(
+                                    "must be a URL like http://127.0.0.1:3128, not {}",
+                                    describe(other)
+                                ),
+                            );
+                            Err(())
+                        }
+                    };
+                    if listen.is_some() {
+                        w.problem(
+                            &join(key, "listen"),
+                            "listen only applies with upstream (privoxy mode); remove it or use upstream instead of url",
+                        );
+                        return Err(());
+                    }
+                    parsed.map(|url| Some(HttpProxy::Direct { url }))
+                }
+                (None, Some(up)) => {
+                    let up_key = join(key, "upstream");
+                    let upstream = match untag(up) {
+                        Value::String(s) => rules::parse_proxy_url(s, &rules::PROXY_SCHEMES)
+                            .map_err(|e| w.problem(&up_key, e)),
+                        other => {
+                            w.problem(
+                                &up_key,
+                                format!(
+                                    "must be a URL like socks5://127.0.0.1:8181, not {}",
+                                    describe(other)
+                                ),
+                            );
+                            Err(())
+                        }
+                    };
+                    let listen_key = join(key, "listen");
+                    let listen = match listen.map(untag) {
+                        None => Ok(None),
+                        Some(Value::Number(n)) => rules::parse_listen(&n.to_string())
+                            .map(Some)
+                            .map_err(|e| w.problem(&listen_key, e)),
+                        Some(Value::String(s)) => rules::parse_listen(s)
+                            .map(Some)
+                            .map_err(|e| w.problem(&listen_key, e)),
+                        Some(other) => {
+                            w.problem(
+                                &listen_key,
+                                format!("must be a port or host:port, not {}", describe(other)),
+                            );
+                            Err(())
+                        }
+                    };
+                    Ok(Some(HttpProxy::Upstream {
+                        upstream: upstream?,
+                        listen: listen?,
+                    }))
+                }
+            }
+        }
+        other => {
+            w.problem(
+                key,
+                format!(
+                    "must be a proxy URL or a mapping with url: or upstream:, not {}",
+                    describe(other)
+                ),
+            );
+            Err(())
+        }
+    }
+}
+
+fn default_global() -> GlobalConfig {
+    let base = super::home_dir().join(".config/agsekit");
+    GlobalConfig {
+        ssh_keys_folder: base.join("ssh"),
+        systemd_env_folder: base.clone(),
+        state_file: base.join("state.yaml"),
+        portforward_config_check_interval_sec: 10,
+        check_new_version: true,
+        check_new_version_interval_sec: 600,
+        http_proxy_port_pool: PortRange {
+            start: 48000,
+            end: 49000,
+        },
+    }
+}
+
+fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
+    let mut g = default_global();
+    let Some(v) = v else { return Some(g) };
+    let entries = sub_entries(w, "global", v, "global settings")?;
+    w.unknown_keys("global", &entries, &GLOBAL_KEYS);
+    let before = w.problems.len();
+    for (field, target) in [
+        ("ssh_keys_folder", &mut g.ssh_keys_folder),
+        ("systemd_env_folder", &mut g.systemd_env_folder),
+        ("state_file", &mut g.state_file),
+    ] {
+        if let Some(v) = lookup(&entries, field) {
+            if let Ok(Some(p)) = path_value(w, &join("global", field), v) {
+                *target = p;
+            }
+        }
+    }
+    for (field, target) in [
+        (
+            "portforward_config_check_interval_sec",
+            &mut g.portforward_config_check_interval_sec,
+        ),
+        (
+            "check_new_version_interval_sec",
+            &mut g.check_new_version_interval_sec,
+        ),
+    ] {
+        match lookup(&entries, field) {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                if let Some(n) = positive_int(w, &join("global", field), v, u32::MAX as u64) {
+                    *target = n;
+                }
+            }
+        }
+    }
+    match lookup(&entries, "check_new_version") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            if let Some(b) = strict_bool(w, "global.check_new_version", v) {
+                g.check_new_version = b;
+            }
+        }
+    }
+    match lookup(&entries, "http_proxy_port_pool") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            let key = "global.http_proxy_port_pool";
+            if let Some(pool) = sub_entries(w, key, v, "start: and end: ports") {
+                w.unknown_keys(key, &pool, &POOL_KEYS);
+                let mut get = |name: &str| match lookup(&pool, name) {
+                    None | Some(Value::Null) => {
+                        w.problem(
+                            &join(key, name),
+                            format!(
+                                "missing; set both start and end, like {name}: {}",
+                                if name == "start" { 48000 } else { 49000 }
+                            ),
+                        );
+                        None
+                    }
+                    Some(v) => positive_int(w, &join(key, name), v, 65535).map(|n| n as u16),
+                };
+                let (start, end) = (get("start"), get("end"));
+                if let (Some(start), Some(end)) = (start, end) {
+                    if start > end {
+                        w.problem(
+                            key,
+                            format!("start ({start}) is above end ({end}); swap them"),
+                        );
+                    } else {
+                        g.http_proxy_port_pool = PortRange { start, end };
+                    }
+                }
+            }
+        }
+    }
+    (w.problems.len() == before).then_some(g)
+}
+
+fn parse_vm(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<VmConfig> {
+    let key = join("vms", name);
+    if let Err(e) = rules::check_vm_name(name) {
+        w.problem(&key, e);
+    }
+    let entries = sub_entries(w, &key, v, "cpu, ram, disk and optional settings")?;
+    w.unknown_keys(&key, &entries, &VM_KEYS);
+
+    let cpu = match lookup(&entries, "cpu") {
+        None | Some(Value::Null) => {
+            w.missing(
+                &key,
+                "cpu",
+                &entries,
+                &VM_KEYS,
+                "set the number of virtual CPUs, like cpu: 2",
+            );
+            None
+        }
+        Some(v) => positive_int(w, &join(&key, "cpu"), v, 1024).map(|n| n as u32),
+    };
+    let ram = size(w, &key, "ram", &entries, rules::MIN_RAM_BYTES, "4G");
+    let disk = size(w, &key, "disk", &entries, rules::MIN_DISK_BYTES, "20G");
+
+    let cloud_init = match lookup(&entries, "cloud-init") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Mapping(m)) if m.is_empty() => Ok(None),
+        Some(value @ Value::Mapping(_)) => serde_yaml_ng::to_string(value).map(Some).map_err(|e| {
+            w.problem(
+                &join(&key, "cloud-init"),
+                format!("cannot render it as YAML: {e}"),
+            )
+        }),
+        Some(other) => {
+            w.problem(
+                &join(&key, "cloud-init"),
+                format!(
+                    "must be a mapping of cloud-config keys (like packages: [git]), not {}",
+                    describe(other)
+                ),
+            );
+            Err(())
+        }
+    };
+
+    let port_forwarding = match lookup(&entries, "port-forwarding") {
+        None => Ok(Vec::new()),
+        Some(v) => port_forwarding(w, &join(&key, "port-forwarding"), v),
+    };
+    let proxy_chains = match lookup(&entries, "proxychains") {
+        None => Ok(None),
+        Some(v) => proxychains(w, &join(&key, "proxychains"), v),
+    };
+    let http = match lookup(&entries, "http_proxy") {
+        None => Ok(None),
+        Some(v) => http_proxy(w, &join(&key, "http_proxy"), v),
+    };
+    let allowed = match lookup(&entries, "allowed_agents") {
+        None => Ok(None),
+        Some(v) => allowed_agents(w, &join(&key, "allowed_agents"), v, names),
+    };
+    let install = match lookup(&entries, "install") {
+        None => Ok(Vec::new()),
+        Some(v) => install(w, &join(&key, "install"), v),
+    };
+
+    Some(VmConfig {
+        name: name.to_string(),
+        cpu: cpu?,
+        ram: ram.as_ref()?.0.clone(),
+        ram_bytes: ram?.1,
+        disk: disk.as_ref()?.0.clone(),
+        disk_bytes: disk?.1,
+        cloud_init: cloud_init.ok()?,
+        port_forwarding: port_forwarding.ok()?,
+        proxychains: proxy_chains.ok()?,
+        http_proxy: http.ok()?,
+        allowed_agents: allowed.ok()?,
+        install: install.ok()?,
+    })
+}
+
+/// `ram:` / `disk:`: required; text or a number of bytes; at least `min`.
+fn size(
+    w: &mut Walk,
+    vm_key: &str,
+    field: &str,
+    entries: &[(String, &Value)],
+    min: u64,
+    example: &str,
+) -> Option<(String, u64)> {
+    let key = join(vm_key, field);
+    let written = match lookup(entries, field) {
+        None | Some(Value::Null) => {
+            w.missing(
+                vm_key,
+                field,
+                entries,
+                &VM_KEYS,
+                &format!("set a size, like {field}: {example}"),
+            );
+            return None;
+        }
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => {
+            w.problem(
+                &key,
+                format!("must be a size like {example}, not {}", describe(other)),
+            );
+            return None;
+        }
+    };
+    match rules::parse_size(&written) {
+        Err(e) => {
+            w.problem(&key, e);
+            None
+        }
+        Ok(bytes) if bytes < min => {
+            w.problem(
+                &key,
+                format!(
+                    "{written} is below the Multipass minimum of {}; use at least {}, like {example}",
+                    rules::format_size(min),
+                    rules::format_size(min)
+                ),
+            );
+            None
+        }
+        Ok(bytes) => Some((written, bytes)),
+    }
+}
+
+fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward>, ()> {
+    let seq = match untag(v) {
+        Value::Null => return Ok(Vec::new()),
+        Value::Sequence(s) => s,
+        other => {
+            w.problem(
+                key,
+                format!(
+                    "must be a list of rules (- type: local, host-addr: ..., vm-addr: ...), not {}",
+                    describe(other)
+                ),
+            );
+            return Err(());
+        }
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, rule) in seq.iter().enumerate() {
+        let rkey = format!("{key}[{i}]");
+        let Some(entries) = sub_entries(w, &rkey, rule, "type, host-addr, vm-addr") else {
+            ok = false;
+            continue;
+        };
+        w.unknown_keys(&rkey, &entries, &FORWARD_KEYS);
+        let kind = match lookup(&entries, "type").and_then(scalar_text) {
+            None => {
+                w.missing(
+                    &rkey,
+                    "type",
+                    &entries,
+                    &FORWARD_KEYS,
+                    "set type: local, remote or socks5",
+                );
+                None
+            }
+            Some(t) => match t.trim().to_ascii_lowercase().as_str() {
+                "local" => Some(ForwardKind::Local),
+                "remote" => Some(ForwardKind::Remote),
+                "socks5" => Some(ForwardKind::Socks5),
+                _ => {
+                    w.problem(
+                        &join(&rkey, "type"),
+                        format!("unknown type {t:?}; use local, remote or socks5"),
+                    );
+                    None
+                }
+            },
+        };
+        let addr = |w: &mut Walk, field: &str, required: bool| -> Result<Option<String>, ()> {
+            let akey = join(&rkey, field);
+            match lookup(&entries, field) {
+                None | Some(Value::Null) => {
+                    if required {
+                        w.missing(
+                            &rkey,
+                            field,
+                            &entries,
+                            &FORWARD_KEYS,
+                            "set an address like 127.0.0.1:8080",
+                        );
+                        Err(())
+                    } else {
+                        Ok(None)
+                    }
+                }
+                Some(Value::String(s)) => rules::parse_address(s)
+                    .map(Some)
+                    .map_err(|e| w.problem(&akey, e)),
+                Some(other) => {
+                    let shown = scalar_text(other).unwrap_or_else(|| describe(other).to_string());
+                    w.problem(
+                        &akey,
+                        format!(
+                            "must be host:port text, got {shown}; write it like 127.0.0.1:8080"
+                        ),
+                    );
+                    Err(())
+                }
+            }
+        };
+        let vm_addr = addr(w, "vm-addr", true);
+        let host_addr = match kind {
+            Some(ForwardKind::Socks5) => {
+                if lookup(&entries, "host-addr").is_some_and(|v| !v.is_null()) {
+                    w.warn(
+                        &join(&rkey, "host-addr"),
+                        "ignored for socks5 rules (only vm-addr is used)",
+                    );
+                }
+                Ok(None)
+            }
+            Some(_) => addr(w, "host-addr", true),
+            None => addr(w, "host-addr", false),
+        };
+        match (kind, vm_addr, host_addr) {
+            (Some(kind), Ok(Some(vm_addr)), Ok(host_addr)) => out.push(PortForward {
+                kind,
+                host_addr,
+                vm_addr,
+            }),
+            _ => ok = false,
+        }
+    }
+    if ok {
+        Ok(out)
+    } else {
+        Err(())
+    }
+}
+
+fn install(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<Bundle>, ()> {
+    let seq = match untag(v) {
+        Value::Null => return Ok(Vec::new()),
+        Value::Sequence(s) => s,
+        other => {
+            w.problem(
+                key,
+                format!(
+                    "must be a list of bundles, like install: [python, nodejs:20], not {}",
+                    describe(other)
+                ),
+            );
+            return Err(());
+        }
+    };
+    let mut out: Vec<Bundle> = Vec::new();
+    let mut ok = true;
+    for (i, item) in seq.iter().enumerate() {
+        let ikey = format!("{key}[{i}]");
+        let text = match untag(item) {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => {
+                w.problem(
+                    &ikey,
+                    format!(
+                        "must be a bundle name like python or nodejs:20, not {}",
+                        describe(other)
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        match rules::parse_bundle(&text) {
+            Ok(b) => {
+                if !out.contains(&b) {
+                    out.push(b)
+                }
+            }
+            Err(e) => {
+                w.problem(&ikey, e);
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        Ok(out)
+    } else {
+        Err(())
+    }
+}
+
+fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConfig> {
+    let seq = match v {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Sequence(s)) => s,
+        Some(other) => {
+            w.problem(
+                "mounts",
+                format!(
+                    "must be a list of mounts (- source: /path/to/project), not {}",
+                    describe(other)
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<(String, MountConfig)> = Vec::new();
+    for (i, item) in seq.iter().enumerate() {
+        let key = format!("mounts[{i}]");
+        if let Some(m) = parse_mount(w, &key, item, names) {
+            out.push((key, m));
+        }
+    }
+    // Checks across mounts.
+    for j in 0..out.len() {
+        for i in 0..j {
+            let (ki, a) = &out[i];
+            let (kj, b) = &out[j];
+            if a.source == b.source && a.vm == b.vm {
+                w.problem(
+                    &format!("{kj}.source"),
+                    format!(
+                        "{} is already mounted into VM {:?} by {ki}; remove one of them",
+                        b.source.display(),
+                        b.vm
+                    ),
+                );
+            } else if a.source != b.source && a.backup == b.backup {
+                w.problem(
+                    &format!("{kj}.backup"),
+                    format!("{} is also the backup folder of {ki} ({}); each folder needs its own backup folder", b.backup.display(), a.source.display()),
+                );
+            } else if a.source != b.source && a.vm == b.vm && a.target == b.target {
+                w.problem(
+                    &format!("{kj}.target"),
+                    format!(
+                        "{ki} is already mounted at {} in VM {:?}; choose another target",
+                        b.target.display(),
+                        b.vm
+                    ),
+                );
+            }
+        }
+    }
+    out.into_iter().map(|(_, m)| m).collect()
+}
+
+fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<MountConfig> {
+    let entries = match untag(v) {
+        Value::Mapping(m) => w.entries(key, m),
+        other => {
+            w.problem(
+                key,
+                format!(
+                    "must be a mapping with at least source: /path/to/project, not {}",
+                    describe(other)
+                ),
+            );
+            return None;
+        }
+    };
+    w.unknown_keys(key, &entries, &MOUNT_KEYS);
+    let before = w.problems.len();
+
+    let source = match lookup(&entries, "source") {
+        None => {
+            w.missing(
+                key,
+                "source",
+                &entries,
+                &MOUNT_KEYS,
+                "set the host folder to share, like source: ~/projects/app",
+            );
+            None
+        }
+        Some(v) => match path_value(w, &join(key, "source"), v) {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                w.problem(
+                    &join(key, "source"),
+                    "empty; set the host folder to share, like source: ~/projects/app",
+                );
+                None
+            }
+            Err(()) => None,
+        },
+    };
+    let source = source.and_then(|s| {
+        if s.file_name().is_none() {
+            w.problem(
+                &join(key, "source"),
+                format!("{} cannot be shared; choose a project folder", s.display()),
+            );
+            None
+        } else {
+            Some(s)
+        }
+    });
+    if let Some(raw) = lookup(&entries, "source").and_then(|v| v.as_str()) {
+        let raw = raw.trim();
+        if !raw.is_empty() && !raw.starts_with('/') && !raw.starts_with('~') {
+            if let Some(s) = &source {
+                w.warn(
+                    &join(key, "source"),
+                    format!("relative path {raw:?} is resolved against the current folder ({}); write an absolute path", s.display()),
+                );
+            }
+        }
+    }
+    let folder_name = source
+        .as_ref()
+        .and_then(|s| s.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+
+    let target = match lookup(&entries, "target") {
+        None | Some(Value::Null) => folder_name.as_ref().map(|n| Path::new(VM_HOME).join(n)),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            folder_name.as_ref().map(|n| Path::new(VM_HOME).join(n))
+        }
+        Some(Value::String(s)) => vm_path(w, &join(key, "target"), s.trim()),
+        Some(other) => {
+            w.problem(
+                &join(key, "target"),
+                format!("must be a path inside the VM, not {}", describe(other)),
+            );
+            None
+        }
+    };
+
+    let backup = match lookup(&entries, "backup") {
+        None => Ok(None),
+        Some(v) => path_value(w, &join(key, "backup"), v),
+    };
+    let backup = match (backup, &source, &folder_name) {
+        (Ok(Some(b)), _, _) => Some(b),
+        (Ok(None), Some(src), Some(name)) => {
+            src.parent().map(|p| p.join(format!("backups-{name}")))
+        }
+        _ => None,
+    };
+    if let (Some(src), Some(b)) = (&source, &backup) {
+        if b.starts_with(src) {
+            w.problem(
+                &join(key, "backup"),
+                format!(
+                    "{} is inside the shared folder {}; snapshots would copy themselves. Put backups outside it (the default is {}/backups-<name>)",
+                    b.display(),
+                    src.display(),
+                    src.parent().map(|p| p.display().to_string()).unwrap_or_default()
+                ),
+            );
+        }
+    }
+
+    let vm = match lookup(&entries, "vm") {
+        None | Some(Value::Null) => match names.vms.first() {
+            Some(first) => Some(first.clone()),
+            None => {
+                w.problem(
+                    key,
+                    "no VMs are defined, so this mount has no VM; add one under `vms:` (see `agsekit config-example`)",
+                );
+                None
+            }
+        },
+        Some(v) => match scalar_text(v) {
+            Some(name) if !name.trim().is_empty() => {
+                let name = name.trim().to_string();
+                names.check_vm(w, &join(key, "vm"), &name).then_some(name)
+            }
+            _ => {
+                w.problem(
+                    &join(key, "vm"),
+                    format!("must be a VM name, not {}", describe(v)),
+                );
+                None
+            }
+        },
+    };
+
+    let int_or = |w: &mut Walk, field: &str, default: u32| match lookup(&entries, field) {
+        None | Some(Value::Null) => Some(default),
+        Some(v) => positive_int(w, &join(key, field), v, u32::MAX as u64).map(|n| n as u32),
+    };
+    let interval = int_or(w, "interval", 5);
+    let max_backups = int_or(w, "max_backups", 100);
+    let method = match lookup(&entries, "backup_clean_method") {
+        None | Some(Value::Null) => Some(CleanMethod::Thin),
+        Some(v) => match scalar_text(v).and_then(|t| CleanMethod::parse(&t)) {
+            Some(m) => Some(m),
+            None => {
+                let shown = scalar_text(v).unwrap_or_else(|| describe(v).to_string());
+                w.problem(
+                    &join(key, "backup_clean_method"),
+                    format!("unknown method {shown:?}; use thin (keep fewer snapshots the older they are) or tail (keep the newest)"),
+                );
+                None
+            }
+        },
+    };
+    let first_backup = match lookup(&entries, "first_backup") {
+        None | Some(Value::Null) => Some(true),
+        Some(v) => strict_bool(w, &join(key, "first_backup"), v),
+    };
+    let allowed = match lookup(&entries, "allowed_agents") {
+        None => Ok(None),
+        Some(v) => allowed_agents(w, &join(key, "allowed_agents"), v, names),
+    };
+
+    if w.problems.len() != before {
+        return None;
+    }
+    Some(MountConfig {
+        source: source?,
+        target: target?,
+        backup: backup?,
+        vm: vm?,
+        interval: interval?,
+        max_backups: max_backups?,
+        backup_clean_method: method?,
+        first_backup: first_backup?,
+        allowed_agents: allowed.ok()?,
+    })
+}
+
+/// A path inside the VM: `~` means the VM user's home; must end up absolute.
+fn vm_path(w: &mut Walk, key: &str, text: &str) -> Option<PathBuf> {
+    if text.contains('\0') {
+        w.problem(key, "the path contains a NUL byte");
+        return None;
+    }
+    let expanded = if text == "~" {
+        PathBuf::from(VM_HOME)
+    } else if let Some(rest) = text.strip_prefix("~/") {
+        Path::new(VM_HOME).join(rest)
+    } else {
+        PathBuf::from(text)
+    };
+    if !expanded.is_absolute() {
+        w.problem(
+            key,
+            format!(
+                "{text:?} is not an absolute path inside the VM; write it like {VM_HOME}/project"
+            ),
+        );
+        return None;
+    }
+    let clean = rules::lexical_clean(&expanded);
+    if clean == Path::new("/") {
+        w.problem(
+            key,
+            "the VM's root folder cannot be a mount target; write it like /home/ubuntu/project",
+        );
+        return None;
+    }
+    Some(clean)
+}
+
+fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<AgentConfig> {
+    let key = join("agents", name);
+    if let Err(e) = rules::check_agent_name(name) {
+        w.problem(&key, e);
+    }
+    let entries = sub_entries(w, &key, v, "type and optional settings")?;
+    w.unknown_keys(&key, &entries, &AGENT_KEYS);
+    let before = w.problems.len();
+    let supported: Vec<&str> = AgentType::ALL.iter().map(|t| t.as_str()).collect();
+
+    let agent_type = match lookup(&entries, "type") {
+        None | Some(Value::Null) => {
+            w.missing(
+                &key,
+                "type",
+                &entries,
+                &AGENT_KEYS,
+                &format!("set the agent type, one of {}", supported.join(", ")),
+            );
+            None
+        }
+        Some(v) => {
+            let text = scalar_text(v).unwrap_or_default();
+            match AgentType::parse(&text) {
+                Some(t) => Some(t),
+                None => {
+                    let mut message = format!(
+                        "unknown agent type {:?}; supported types: {}",
+                        text,
+                        supported.join(", ")
+                    );
+                    if let Some(s) = rules::suggest(&text, supported.iter().copied()) {
+                        message.push_str(&format!("; did you mean {s:?}?"));
+                    }
+                    w.problem(&join(&key, "type"), message);
+                    None
+                }
+            }
+        }
+    };
+
+    let version = match lookup(&entries, "version") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => rules::parse_version(s)
+            .map_err(|e| w.problem(&join(&key, "version"), e))
+            .ok(),
+        Some(other) => {
+            let shown = scalar_text(other).unwrap_or_else(|| describe(other).to_string());
+            w.problem(
+                &join(&key, "version"),
+                format!("must be text like \"1.2.3\" or stable, got {shown}; quote it"),
+            );
+            None
+        }
+    };
+
+    let mut env = IndexMap::new();
+    if let Some(v) = lookup(&entries, "env") {
+        let ekey = join(&key, "env");
+        if let Some(vars) = sub_entries(w, &ekey, v, "NAME: value pairs") {
+            for (var, value) in vars {
+                let vkey = join(&ekey, &var);
+                if let Err(e) = rules::check_env_name(&var) {
+                    w.problem(&vkey, e);
+                    continue;
+                }
+                let text = match untag(value) {
+                    Value::Null => Some(String::new()),
+                    other => scalar_text(other),
+                };
+                match text {
+                    Some(t) => {
+                        crate::process::register_secret(&t);
+                        env.insert(var, t);
+                    }
+                    None => w.problem(
+                        &vkey,
+                        format!(
+                            "must be a single value (text or a number), not {}",
+                            describe(value)
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    let mut default_args = Vec::new();
+    match lookup(&entries, "default-args") {
+        None | Some(Value::Null) => {}
+        Some(Value::Sequence(seq)) => {
+            for (i, item) in seq.iter().enumerate() {
+                let ikey = format!("{}[{i}]", join(&key, "default-args"));
+                match scalar_text(item) {
+                    Some(t) if !t.is_empty() => default_args.push(t),
+                    Some(_) => w.problem(&ikey, "empty argument; remove the item"),
+                    None => w.problem(
+                        &ikey,
+                        format!("must be one argument as text, not {}", describe(item)),
+                    ),
+                }
+            }
+        }
+        Some(other) => w.problem(
+            &join(&key, "default-args"),
+            format!(
+                "must be a list of arguments, like default-args: [\"--model\", \"gpt-5\"], not {}",
+                describe(other)
+            ),
+        ),
+    }
+
+    let mut vms: Vec<String> = Vec::new();
+    match lookup(&entries, "vm") {
+        None | Some(Value::Null) => {}
+        Some(v) => match scalar_text(v) {
+            Some(t) if t.trim().is_empty() => {}
+            Some(t) => {
+                let t = t.trim().to_string();
+                if names.check_vm(w, &join(&key, "vm"), &t) {
+                    vms.push(t);
+                }
+            }
+            None => w.problem(
+                &join(&key, "vm"),
+                format!("must be a VM name, not {}", describe(v)),
+            ),
+        },
+    }
+    if let Some(v) = lookup(&entries, "vms") {
+        if let Ok(Some(list)) = name_list(w, &join(&key, "vms"), v) {
+            for (ikey, vm) in list {
+                if names.check_vm(w, &ikey, &vm) && !vms.contains(&vm) {
+                    vms.push(vm);
+                }
+            }
+        }
+    }
+
+    // Presence matters: the key present with "" or null disables the VM's setting.
+    let proxy_chains = match lookup(&entries, "proxychains") {
+        None => None,
+        Some(v) => proxychains(w, &join(&key, "proxychains"), v).ok(),
+    };
+    let http = match lookup(&entries, "http_proxy") {
+        None => None,
+        Some(v) => http_proxy(w, &join(&key, "http_proxy"), v).ok(),
+    };
+
+    if w.problems.len() != before {
+        return None;
+    }
+    Some(AgentConfig {
+        name: name.to_string(),
+        agent_type: agent_type?,
+        version,
+        env,
+        default_args,
+        vms,
+        proxychains: proxy_chains,
+        http_proxy: http,
+    })
+}

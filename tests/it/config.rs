@@ -1,0 +1,328 @@
+//! `config-check` and `config-example` driven through the real binary (no VM involved).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+
+use crate::support::Sandbox;
+
+/// The 1.7.4 shipped example (reference section 2.1) with host paths moved into `root`.
+fn original_example(root: &Path) -> String {
+    format!(
+        r#"global: # global agsekit settings
+  ssh_keys_folder: null
+  systemd_env_folder: null
+  state_file: null
+  portforward_config_check_interval_sec: 10
+  check_new_version: true
+  check_new_version_interval_sec: 600
+  http_proxy_port_pool:
+    start: 48000
+    end: 49000
+vms:
+  agent-ubuntu:
+    cpu: 2      # number of vCPUs
+    ram: 4G     # amount of RAM
+    disk: 20G   # disk size
+    allowed_agents: aider, qwen, forgecode, codex, opencode, claude, cline
+    proxychains: ""
+    http_proxy: ""
+    cloud-init: {{}}
+    port-forwarding:
+      - type: remote
+        host-addr: 127.0.0.1:80
+        vm-addr: 127.0.0.1:8080
+      - type: local
+        host-addr: 0.0.0.0:15432
+        vm-addr: 127.0.0.1:5432
+      - type: socks5
+        vm-addr: 127.0.0.1:8088
+    install:
+      - python
+      - nodejs:20
+      - rust
+mounts:
+  - source: {root}/project
+    target: /home/ubuntu/project
+    backup: {root}/backups/project
+    allowed_agents: qwen, codex
+    interval: 5
+    max_backups: 100
+    backup_clean_method: thin
+    first_backup: true
+    vm: agent-ubuntu
+agents:
+  qwen:
+    type: qwen
+    proxychains: ""
+    http_proxy:
+      upstream: socks5://127.0.0.1:8181
+      listen: 127.0.0.1:8585
+    env:
+      OPENAI_API_KEY: "my_local_key"
+      OPENAI_BASE_URL: "https://127.0.0.1:11556/v1"
+      OPENAI_MODEL: "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8"
+    default-args:
+      - "--openai-api-key=my_local_key"
+      - "--openai-base-url=https://127.0.0.1:11556/v1"
+    vm: agent-ubuntu
+    vms: agent-ubuntu
+  aider:
+    type: aider
+  forgecode:
+    type: forgecode
+"#,
+        root = root.display()
+    )
+}
+
+fn write(sb: &Sandbox, name: &str, text: &str) -> PathBuf {
+    let path = sb.home().join(name);
+    fs::write(&path, text).expect("write config");
+    path
+}
+
+fn default_config(sb: &Sandbox) -> PathBuf {
+    sb.home().join(".config/agsekit/config.yaml")
+}
+
+#[test]
+fn config_check_accepts_the_original_example_and_summarizes_it() {
+    let sb = Sandbox::new();
+    let path = write(&sb, "c.yaml", &original_example(sb.home()));
+    let home = sb.home().display().to_string();
+    sb.agsekit()
+        .args(["--config"])
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("agent-ubuntu: 2 CPUs, 4G RAM, 20G disk (default)")
+                .and(predicate::str::contains(format!(
+                    "{home}/project -> agent-ubuntu:/home/ubuntu/project"
+                )))
+                .and(predicate::str::contains(format!(
+                    "backups: {home}/backups/project (every 5 min, keep 100, thin)"
+                )))
+                .and(predicate::str::contains(
+                    "qwen: type qwen, VMs: agent-ubuntu",
+                ))
+                .and(predicate::str::contains("aider: type aider, VMs: all"))
+                .and(predicate::str::contains(
+                    "port forward remote: VM 127.0.0.1:8080 -> host 127.0.0.1:80",
+                ))
+                .and(predicate::str::contains(
+                    "env: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL (values hidden)",
+                ))
+                .and(predicate::str::contains(
+                    "The configuration is valid: 1 VM, 1 mount, 3 agents.",
+                ))
+                // Secrets (env values, default args) never appear.
+                .and(predicate::str::contains("my_local_key").not())
+                .and(predicate::str::contains("Qwen3-Coder").not()),
+        )
+        .stderr("");
+}
+
+#[test]
+fn config_check_reports_five_mistakes_at_once_with_exit_3() {
+    let sb = Sandbox::new();
+    let text = "vms:\n  agent-ubuntu:\n    cpu: 0\n    ram: 4G\n    disk: 20G\n    port-forwarding:\n      - {type: local, host-addr: 127.0.0.1, vm-addr: \"127.0.0.1:5432\"}\nmounts:\n  - source: /srv/app\n    vm: dev\n    backup_clean_method: fat\nagents:\n  q:\n    type: qwne\n";
+    let path = write(&sb, "bad.yaml", text);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("(5 problems):")
+                .and(predicate::str::contains(
+                    "\n  vms.agent-ubuntu.cpu: must be a whole number",
+                ))
+                .and(predicate::str::contains(
+                    "\n  vms.agent-ubuntu.port-forwarding[0].host-addr: \"127.0.0.1\" has no port",
+                ))
+                .and(predicate::str::contains(
+                    "\n  mounts[0].vm: no VM named \"dev\"; defined VMs: agent-ubuntu",
+                ))
+                .and(predicate::str::contains(
+                    "\n  mounts[0].backup_clean_method: unknown method \"fat\"",
+                ))
+                .and(predicate::str::contains(
+                    "\n  agents.q.type: unknown agent type \"qwne\"",
+                ))
+                .and(predicate::str::contains("did you mean \"qwen\"?"))
+                .and(predicate::str::contains("hint: ")),
+        );
+}
+
+#[test]
+fn config_check_honours_config_path_env() {
+    // `config-check` with $CONFIG_PATH instead of --config: same lookup as every command.
+    let sb = Sandbox::new();
+    let path = write(
+        &sb,
+        "env.yaml",
+        "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\nmounts: [{source: /p, vm: nope}]\n",
+    );
+    sb.agsekit()
+        .env("CONFIG_PATH", &path)
+        .arg("config-check")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "invalid configuration {} (1 problem):\n  mounts[0].vm: no VM named \"nope\"; defined VMs: v",
+            path.display()
+        )));
+}
+
+#[test]
+fn syntax_error_shows_file_line_and_column() {
+    let sb = Sandbox::new();
+    let path = write(&sb, "syn.yaml", "vms:\n  a:\n    cpu: 1\n   ram: 2\n");
+    sb.agsekit()
+        .arg("--config")
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "{}:4:4: YAML syntax error",
+            path.display()
+        )));
+}
+
+#[test]
+fn unknown_keys_are_warnings_with_a_suggestion() {
+    let sb = Sandbox::new();
+    let path = write(
+        &sb,
+        "warn.yaml",
+        "vms:\n  v:\n    cpu: 1\n    ram: 1G\n    disk: 1G\n    dsik: 2G\nagents:\n  a:\n    type: codex\n    default_args: [--x]\n",
+    );
+    sb.agsekit()
+        .arg("--config")
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(
+                "agsekit: warning: vms.v.dsik: unknown key, ignored; did you mean \"disk\"?",
+            )
+            .and(predicate::str::contains(
+                "agsekit: warning: agents.a.default_args: unknown key, ignored; did you mean \"default-args\"?",
+            )),
+        )
+        .stdout(predicate::str::contains("The configuration is valid: 1 VM, 0 mounts, 1 agent."));
+}
+
+#[test]
+fn missing_config_is_exit_3_with_the_ways_out() {
+    let sb = Sandbox::new();
+    sb.agsekit().arg("config-check").assert().code(3).stderr(
+        predicate::str::contains(format!(
+            "agsekit: error: config file not found: {}",
+            default_config(&sb).display()
+        ))
+        .and(predicate::str::contains("hint: `agsekit config-example`"))
+        .and(predicate::str::contains("agsekit config-gen"))
+        .and(predicate::str::contains("--config FILE")),
+    );
+}
+
+#[test]
+fn empty_config_is_valid_but_warns_that_no_vms_are_defined() {
+    let sb = Sandbox::new();
+    let path = write(&sb, "empty.yaml", "");
+    sb.agsekit()
+        .arg("--config")
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("vms: no VMs are defined"))
+        .stdout(predicate::str::contains("0 VMs, 0 mounts, 0 agents"));
+}
+
+#[test]
+fn config_example_writes_the_default_path_and_passes_config_check() {
+    let sb = Sandbox::new();
+    let target = default_config(&sb);
+    sb.agsekit()
+        .arg("config-example")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Wrote the example configuration to {}",
+            target.display()
+        )));
+    let written = fs::read_to_string(&target).expect("example written");
+    assert!(written.contains("http_proxy_port_pool:"));
+    // The shipped example, placeholder paths and all, is a valid config.
+    sb.agsekit()
+        .arg("config-check")
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains(
+            "The configuration is valid: 1 VM, 1 mount, 4 agents.",
+        ));
+}
+
+#[test]
+fn config_example_skips_an_existing_default_config() {
+    let sb = Sandbox::new();
+    let target = default_config(&sb);
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    fs::write(&target, "mine: true\n").unwrap();
+    sb.agsekit()
+        .arg("config-example")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already exists; skipped"));
+    assert_eq!(fs::read_to_string(&target).unwrap(), "mine: true\n");
+}
+
+#[test]
+fn config_example_never_overwrites_a_destination() {
+    let sb = Sandbox::new();
+    let dest = sb.home().join("deep/er/example.yaml");
+    sb.agsekit()
+        .arg("config-example")
+        .arg(&dest)
+        .assert()
+        .success();
+    assert!(fs::read_to_string(&dest)
+        .unwrap()
+        .starts_with("# agsekit configuration"));
+    fs::write(&dest, "edited\n").unwrap();
+    sb.agsekit()
+        .arg("config-example")
+        .arg(&dest)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "already exists; config-example never overwrites",
+        ));
+    assert_eq!(fs::read_to_string(&dest).unwrap(), "edited\n");
+    // No temporary files left next to it.
+    assert_eq!(fs::read_dir(dest.parent().unwrap()).unwrap().count(), 1);
+}
+
+#[test]
+fn config_example_follows_config_path_env() {
+    let sb = Sandbox::new();
+    let target = sb.home().join("custom/agsekit.yaml");
+    sb.agsekit()
+        .env("CONFIG_PATH", &target)
+        .arg("config-example")
+        .assert()
+        .success();
+    assert!(target.exists());
+    assert!(!default_config(&sb).exists());
+}
