@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 
+use super::config::load_config;
+use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
 use crate::config::{self, CleanMethod, Config, MountConfig};
@@ -396,9 +398,9 @@ fn mount_by_source<'c>(cfg: &'c Config, path: &Path) -> anyhow::Result<&'c Mount
 
 pub fn run_repeated_mount(
     args: &BackupRepeatedMountArgs,
-    config_path: Option<&Path>,
+    global: &GlobalArgs,
 ) -> anyhow::Result<i32> {
-    let cfg = config::load(config_path)?;
+    let cfg = load_config(global)?;
     let mount = match &args.mount {
         Some(p) => mount_by_source(&cfg, p)?,
         None => match cfg.mounts.as_slice() {
@@ -426,8 +428,8 @@ pub fn run_repeated_mount(
     Ok(0)
 }
 
-pub fn run_repeated_all(config_path: Option<&Path>) -> anyhow::Result<i32> {
-    let cfg = config::load(config_path)?;
+pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
+    let cfg = load_config(global)?;
     if cfg.mounts.is_empty() {
         return Err(UserError::config(format!(
             "no mounts are configured in {}",
@@ -465,11 +467,11 @@ pub fn run_repeated_all(config_path: Option<&Path>) -> anyhow::Result<i32> {
     Ok(if errors.is_empty() { 0 } else { 1 })
 }
 
-pub fn run_clean(args: &BackupCleanArgs, config_path: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.keep < 0 {
         return Err(UserError::usage(format!("KEEP must be 0 or more, got {}", args.keep)).into());
     }
-    let cfg = config::load(config_path)?;
+    let cfg = load_config(global)?;
     let mount = mount_by_source(&cfg, &args.mount_source)?;
     if !mount.backup.is_dir() {
         return Err(UserError::failed(format!(

@@ -128,11 +128,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::ConfigCheck => config::run_check(&cli.global),
         Command::BackupOnce(args) => backup::run_once(&args),
         Command::BackupRepeated(args) => backup::run_repeated(&args),
-        Command::BackupRepeatedMount(args) => {
-            backup::run_repeated_mount(&args, cli.global.config.as_deref())
-        }
-        Command::BackupRepeatedAll(_) => backup::run_repeated_all(cli.global.config.as_deref()),
-        Command::BackupClean(args) => backup::run_clean(&args, cli.global.config.as_deref()),
+        Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
+        Command::BackupRepeatedAll(_) => backup::run_repeated_all(&cli.global),
+        Command::BackupClean(args) => backup::run_clean(&args, &cli.global),
         Command::Run(args) => run::run(&args, &cli.global),
         Command::Shims(args) => shims::run(&args, &cli.global),
     }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod backup;
 mod cli_frame;
 mod config;
 mod launcher;
