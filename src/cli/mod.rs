@@ -5,6 +5,7 @@ mod backup;
 mod completions;
 mod config;
 mod init;
+mod restore;
 mod run;
 mod shims;
 
@@ -83,6 +84,18 @@ pub enum Command {
 
     /// Manage the agent shims (codex, claude, ... that run in the VM)
     Shims(shims::ShimsArgs),
+
+    /// List the snapshots of a mount with what each one changed
+    Snapshots(restore::SnapshotsArgs),
+
+    /// Show what changed between a snapshot and now, or between two snapshots
+    Diff(restore::DiffArgs),
+
+    /// Restore files, folders or everything from a snapshot (undoable)
+    Restore(restore::RestoreArgs),
+
+    /// Show the versions of one file across snapshots
+    History(restore::HistoryArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -133,6 +146,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::BackupClean(args) => backup::run_clean(&args, &cli.global),
         Command::Run(args) => run::run(&args, &cli.global),
         Command::Shims(args) => shims::run(&args, &cli.global),
+        Command::Snapshots(args) => restore::run_snapshots(&args, &cli.global),
+        Command::Diff(args) => restore::run_diff(&args, &cli.global),
+        Command::Restore(args) => restore::run_restore(&args, &cli.global),
+        Command::History(args) => restore::run_history(&args, &cli.global),
     }
 }
 
