@@ -1,6 +1,7 @@
 //! The command line: clap definitions (one file per command group), parsing, dispatch and
 //! error rendering. Commands call domain modules and render what they return.
 
+mod bundles;
 mod completions;
 mod init;
 
@@ -52,6 +53,9 @@ pub enum Command {
 
     /// Print the protection state of the current folder (for prompts)
     PromptState(init::PromptStateArgs),
+
+    /// List the software bundles a VM's `install:` list may name
+    ListBundles,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -96,6 +100,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Completions(args) => completions::run(&args),
         Command::Init(args) => init::init(&args),
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
+        Command::ListBundles => bundles::run(),
     }
 }
 
