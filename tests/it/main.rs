@@ -5,4 +5,5 @@ mod support;
 
 mod cli_frame;
 mod launcher;
+mod provision;
 mod shell_init;
