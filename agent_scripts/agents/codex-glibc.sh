@@ -478,6 +478,7 @@ latest_codex_version() {
 }
 
 extra_cleanup() {
+    rm -rf "$HOME/.tmp/build-codex-glibc"
     if [ "$TOOLCHAIN_ADDED" = 1 ] && [ "$RUSTUP_ADDED" = 0 ]; then
         rustup toolchain uninstall "$RUST_TOOLCHAIN" >&2 || true
     fi
@@ -569,7 +570,6 @@ log "building Codex $REQUESTED for $triple (one job; this takes a while)"
     net cargo "+$RUST_TOOLCHAIN" build --release --bin codex --target "$triple" >&2
 ) || fail "the Codex build failed"
 dest=$(install_binary "$target_dir/$triple/release/codex" codex-glibc)
-rm -rf "$HOME/.tmp/build-codex-glibc"
 codex_logrotate
 install_code_mode_host "$REQUESTED" "$dest"
 finish_installed codex-glibc
