@@ -5,7 +5,10 @@
 # Flags: --version V|stable|latest (default latest; stable = 0.15.11), --force,
 #        --proxychains URL (network steps only), --skip-nvm-install.
 # Last stdout line: AGSEKIT-RESULT qwen installed|already|failed VERSION
+# The whole script is one { } group: bash reads all of it from stdin before running any of
+# it, so a command that reads stdin cannot swallow the rest of the script.
 # shellcheck disable=SC2317 # some helpers of the shared block are unused here
+{
 set -euo pipefail
 NAME=qwen
 USAGE='qwen.sh [--version V|stable|latest] [--force] [--proxychains URL] [--skip-nvm-install]'
@@ -25,6 +28,10 @@ STABLE_VERSION=0.15.11
 # Output contract: progress on stderr, one final `AGSEKIT-RESULT NAME STATUS VERSION` line on
 # stdout (STATUS is installed, already or failed; VERSION is `-` when unknown).
 # Exit codes: 0 installed or already there, 1 failed, 2 bad arguments.
+
+# The script came on stdin and is one { } group, so bash has read all of it by now; give
+# every command an empty stdin so none can wait for input.
+exec </dev/null
 
 : "${NAME:=provision}" "${USAGE:=}" "${ACCEPTS:=}" "${STABLE_VERSION:=}"
 OPT_VERSION='' OPT_FORCE=0 OPT_PROXYCHAINS='' OPT_SKIP_NVM=0
@@ -353,9 +360,15 @@ install_node() {
     nvm_net alias default "$version" >&2 || fail "nvm alias default $version failed"
 }
 
+# Whether nvm's default Node.js is active with its npm (a system Node.js from apt does not
+# count: its global installs need root and are not what the launcher loads).
+nvm_node_ready() {
+    load_nvm && [ -n "${NVM_BIN:-}" ] && [ -x "$NVM_BIN/npm" ]
+}
+
 # Makes sure nvm, Node.js and npm are usable, installing them unless --skip-nvm-install.
 ensure_node() {
-    if load_nvm && command -v npm >/dev/null 2>&1; then
+    if nvm_node_ready; then
         return 0
     fi
     if [ "$OPT_SKIP_NVM" = 1 ]; then
@@ -363,9 +376,8 @@ ensure_node() {
     fi
     [ -s "${NVM_DIR:-$HOME/.nvm}/nvm.sh" ] || install_nvm
     load_nvm || fail "nvm does not load"
-    command -v node >/dev/null 2>&1 || install_node ''
-    load_nvm || fail "nvm does not load"
-    command -v npm >/dev/null 2>&1 || fail "npm is missing after installing Node.js"
+    install_node ''
+    nvm_node_ready || fail "npm from nvm's Node.js is missing after installing Node.js"
 }
 
 # The whole flow of an agent that npm installs globally: PACKAGE BINARY SCRIPT-ARGS...
@@ -393,7 +405,7 @@ npm_agent() {
 
 # The latest version of the npm package (the lookup npm_agent gives guard_installed).
 latest_npm_version() {
-    command -v npm >/dev/null 2>&1 || return 1
+    nvm_node_ready || return 1
     setup_proxychains
     net npm view "$NPM_PACKAGE" version 2>/dev/null
 }
@@ -468,3 +480,4 @@ install_code_mode_host() {
 # <<< agsekit provision common <<<
 
 npm_agent @qwen-code/qwen-code qwen "$@"
+}

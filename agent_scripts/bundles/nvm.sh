@@ -5,7 +5,10 @@
 #   multipass exec VM --working-directory /home/ubuntu -- bash -s -- [FLAGS]
 # Flags: --force, --proxychains URL (downloads only; apt is never proxied).
 # Last stdout line: AGSEKIT-RESULT nvm installed|already|failed VERSION
+# The whole script is one { } group: bash reads all of it from stdin before running any of
+# it, so a command that reads stdin cannot swallow the rest of the script.
 # shellcheck disable=SC2317 # some helpers of the shared block are unused here
+{
 set -euo pipefail
 NAME=nvm
 USAGE='nvm.sh [--force] [--proxychains URL]'
@@ -24,6 +27,10 @@ ACCEPTS='force proxychains'
 # Output contract: progress on stderr, one final `AGSEKIT-RESULT NAME STATUS VERSION` line on
 # stdout (STATUS is installed, already or failed; VERSION is `-` when unknown).
 # Exit codes: 0 installed or already there, 1 failed, 2 bad arguments.
+
+# The script came on stdin and is one { } group, so bash has read all of it by now; give
+# every command an empty stdin so none can wait for input.
+exec </dev/null
 
 : "${NAME:=provision}" "${USAGE:=}" "${ACCEPTS:=}" "${STABLE_VERSION:=}"
 OPT_VERSION='' OPT_FORCE=0 OPT_PROXYCHAINS='' OPT_SKIP_NVM=0
@@ -352,9 +359,15 @@ install_node() {
     nvm_net alias default "$version" >&2 || fail "nvm alias default $version failed"
 }
 
+# Whether nvm's default Node.js is active with its npm (a system Node.js from apt does not
+# count: its global installs need root and are not what the launcher loads).
+nvm_node_ready() {
+    load_nvm && [ -n "${NVM_BIN:-}" ] && [ -x "$NVM_BIN/npm" ]
+}
+
 # Makes sure nvm, Node.js and npm are usable, installing them unless --skip-nvm-install.
 ensure_node() {
-    if load_nvm && command -v npm >/dev/null 2>&1; then
+    if nvm_node_ready; then
         return 0
     fi
     if [ "$OPT_SKIP_NVM" = 1 ]; then
@@ -362,9 +375,8 @@ ensure_node() {
     fi
     [ -s "${NVM_DIR:-$HOME/.nvm}/nvm.sh" ] || install_nvm
     load_nvm || fail "nvm does not load"
-    command -v node >/dev/null 2>&1 || install_node ''
-    load_nvm || fail "nvm does not load"
-    command -v npm >/dev/null 2>&1 || fail "npm is missing after installing Node.js"
+    install_node ''
+    nvm_node_ready || fail "npm from nvm's Node.js is missing after installing Node.js"
 }
 
 # The whole flow of an agent that npm installs globally: PACKAGE BINARY SCRIPT-ARGS...
@@ -392,7 +404,7 @@ npm_agent() {
 
 # The latest version of the npm package (the lookup npm_agent gives guard_installed).
 latest_npm_version() {
-    command -v npm >/dev/null 2>&1 || return 1
+    nvm_node_ready || return 1
     setup_proxychains
     net npm view "$NPM_PACKAGE" version 2>/dev/null
 }
@@ -481,3 +493,4 @@ install_nvm
 version=$(first_semver "$(nvm_version)") || version=''
 log "installed: nvm ${version:--}"
 result installed "$version"
+}

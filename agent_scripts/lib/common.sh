@@ -11,6 +11,10 @@
 # stdout (STATUS is installed, already or failed; VERSION is `-` when unknown).
 # Exit codes: 0 installed or already there, 1 failed, 2 bad arguments.
 
+# The script came on stdin and is one { } group, so bash has read all of it by now; give
+# every command an empty stdin so none can wait for input.
+exec </dev/null
+
 : "${NAME:=provision}" "${USAGE:=}" "${ACCEPTS:=}" "${STABLE_VERSION:=}"
 OPT_VERSION='' OPT_FORCE=0 OPT_PROXYCHAINS='' OPT_SKIP_NVM=0
 OPT_REPO='' OPT_TAG='' OPT_ASSET=''
@@ -338,9 +342,15 @@ install_node() {
     nvm_net alias default "$version" >&2 || fail "nvm alias default $version failed"
 }
 
+# Whether nvm's default Node.js is active with its npm (a system Node.js from apt does not
+# count: its global installs need root and are not what the launcher loads).
+nvm_node_ready() {
+    load_nvm && [ -n "${NVM_BIN:-}" ] && [ -x "$NVM_BIN/npm" ]
+}
+
 # Makes sure nvm, Node.js and npm are usable, installing them unless --skip-nvm-install.
 ensure_node() {
-    if load_nvm && command -v npm >/dev/null 2>&1; then
+    if nvm_node_ready; then
         return 0
     fi
     if [ "$OPT_SKIP_NVM" = 1 ]; then
@@ -348,9 +358,8 @@ ensure_node() {
     fi
     [ -s "${NVM_DIR:-$HOME/.nvm}/nvm.sh" ] || install_nvm
     load_nvm || fail "nvm does not load"
-    command -v node >/dev/null 2>&1 || install_node ''
-    load_nvm || fail "nvm does not load"
-    command -v npm >/dev/null 2>&1 || fail "npm is missing after installing Node.js"
+    install_node ''
+    nvm_node_ready || fail "npm from nvm's Node.js is missing after installing Node.js"
 }
 
 # The whole flow of an agent that npm installs globally: PACKAGE BINARY SCRIPT-ARGS...
@@ -378,7 +387,7 @@ npm_agent() {
 
 # The latest version of the npm package (the lookup npm_agent gives guard_installed).
 latest_npm_version() {
-    command -v npm >/dev/null 2>&1 || return 1
+    nvm_node_ready || return 1
     setup_proxychains
     net npm view "$NPM_PACKAGE" version 2>/dev/null
 }

@@ -51,9 +51,14 @@ fn provisioning_scripts() -> Vec<String> {
 }
 
 const STUB: &str = r#"#!/bin/bash
-# A stub command: logs its argv (one line, shell-quoted), then acts per its name.
+# A stub command: logs its argv (one line, shell-quoted), then acts per its name. Like a
+# careless real program, most stubs read their stdin to the end.
 me=$(basename "$0")
 { printf '%s' "$me"; printf ' %q' "$@"; printf '\n'; } >>"$FAKE/log"
+case "$me" in
+    sudo | proxychains4) ;;
+    *) cat >/dev/null ;;
+esac
 case "$me" in
     dpkg-query)
         pkg=${!#}
@@ -203,7 +208,7 @@ impl FakeVm {
         std::fs::write(
             self.home().join(".nvm/nvm.sh"),
             format!(
-                "nvm() {{ echo \"nvm $*\" >>\"$FAKE/log\"; case \"$1\" in version) echo '{default}' ;; --version) echo 0.40.3 ;; version-remote) echo v22.11.0 ;; esac; }}\n"
+                "nvm() {{ echo \"nvm $*\" >>\"$FAKE/log\"; case \"$1\" in use) [ '{default}' = N/A ] || export NVM_BIN=\"$FAKE/stubs\" ;; version) echo '{default}' ;; --version) echo 0.40.3 ;; version-remote) echo v22.11.0 ;; esac; }}\n"
             ),
         )
         .unwrap();
@@ -237,12 +242,22 @@ impl FakeVm {
         for (k, v) in env {
             cmd.arg(format!("{k}={v}"));
         }
+        // The script goes through a pipe, as `multipass exec ... bash -s` gets it.
         cmd.args(["bash", "-s", "--"])
             .args(args)
-            .stdin(std::fs::File::open(script(rel)).unwrap())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let out = cmd.output().expect("bwrap runs");
+        let mut child = cmd.spawn().expect("bwrap runs");
+        let text = std::fs::read(script(rel)).unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            // The script may finish before reading everything (an early `exit`).
+            let _ = stdin.write_all(&text);
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
         let log = std::fs::read_to_string(self.path("log"))
             .unwrap_or_default()
             .lines()
@@ -289,7 +304,10 @@ fn every_script_carries_the_current_copy_of_the_shared_helpers() {
             "{rel}: the shared block differs from lib/common.sh; run scripts/sync-provision-common"
         );
         assert!(text.starts_with("#!/usr/bin/env bash\n"), "{rel}");
-        assert!(text.contains("\nset -euo pipefail\n"), "{rel}");
+        // One { } group, so bash reads the whole script from stdin before running it (the
+        // stubs read their stdin, so a script without it loses its tail in the tests below).
+        assert!(text.contains("\n{\nset -euo pipefail\n"), "{rel}");
+        assert!(text.ends_with("\n}\n"), "{rel}");
     }
 }
 
