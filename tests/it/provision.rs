@@ -56,7 +56,7 @@ const STUB: &str = r#"#!/bin/bash
 me=$(basename "$0")
 { printf '%s' "$me"; printf ' %q' "$@"; printf '\n'; } >>"$FAKE/log"
 case "$me" in
-    sudo | proxychains4) ;;
+    sudo | proxychains4 | tee) ;;
     *) cat >/dev/null ;;
 esac
 case "$me" in
@@ -71,14 +71,46 @@ case "$me" in
     sudo)
         [ -z "${FAKE_NO_SUDO:-}" ] || exit 1
         while [ "${1:-}" = -n ]; do shift; done
-        # Only stubs run; a real program under sudo is logged and skipped.
-        if [ -x "$FAKE/stubs/$1" ]; then exec "$@"; fi
         if [ "$1" = env ]; then
             shift
             while [[ ${1:-} == *=* ]]; do shift; done
-            if [ -x "$FAKE/stubs/$1" ]; then exec "$@"; fi
         fi
+        # Stubs run; `install` runs for real only into /usr/local/bin (a tmpfs in the
+        # sandbox); `mktemp` hands out a file in the fake VM; anything else is only logged.
+        if [ -x "$FAKE/stubs/$1" ]; then exec "$@"; fi
+        case "$1" in
+            install) [[ ${!#} == /usr/local/bin/* ]] && exec "$@" ;;
+            mktemp) echo "$FAKE/swapfile" ;;
+        esac
         exit 0
+        ;;
+    tee)
+        mkdir -p "$FAKE/tee"
+        cat >"$FAKE/tee/$(basename "${!#}")"
+        ;;
+    apt-get)
+        # Packages listed in $FAKE/apt-provides/<package>/ bring those programs along.
+        for pkg in "$@"; do
+            if [ -d "$FAKE/apt-provides/$pkg" ]; then cp "$FAKE/apt-provides/$pkg"/* "$FAKE/stubs/"; fi
+        done
+        ;;
+    git)
+        if [ "$1" = clone ]; then
+            dest=${!#}
+            mkdir -p "$dest/codex-rs/cli/src" "$dest/codex-rs/core"
+            printf '[package]\nname = "codex-core"\n' >"$dest/codex-rs/core/Cargo.toml"
+            printf '[package]\nname = "codex-cli"\n' >"$dest/codex-rs/cli/Cargo.toml"
+            printf '//! The codex binary.\nfn main() {}\n' >"$dest/codex-rs/cli/src/main.rs"
+        fi
+        ;;
+    cargo)
+        { echo "cargo env: jobs=$CARGO_BUILD_JOBS lto=$CARGO_PROFILE_RELEASE_LTO cgu=$CARGO_PROFILE_RELEASE_CODEGEN_UNITS debug=$CARGO_PROFILE_RELEASE_DEBUG cwd=$PWD"; } >>"$FAKE/log"
+        cp src/main.rs "$FAKE/built-main.rs"
+        triple=''
+        while [ $# -gt 0 ]; do [ "$1" = --target ] && triple=$2; shift; done
+        mkdir -p "$CARGO_TARGET_DIR/$triple/release"
+        printf '#!/bin/bash\necho "codex-cli 0.130.0"\n' >"$CARGO_TARGET_DIR/$triple/release/codex"
+        chmod +x "$CARGO_TARGET_DIR/$triple/release/codex"
         ;;
     proxychains4)
         cp "$3" "$FAKE/proxychains.conf"
@@ -96,6 +128,7 @@ case "$me" in
                 ;;
         esac
         ;;
+    dpkg) echo amd64 ;;
     curl)
         out=''
         while [ $# -gt 0 ]; do
@@ -124,6 +157,7 @@ const STUB_NAMES: &[&str] = &[
     "usermod",
     "rustup",
     "cargo",
+    "dpkg",
 ];
 
 struct FakeVm {
@@ -201,18 +235,49 @@ impl FakeVm {
         std::fs::write(self.path("dpkg-installed"), packages.join("\n") + "\n").unwrap();
     }
 
-    /// A fake nvm: ~/.nvm/nvm.sh defines an `nvm` function that logs and answers `version`.
+    /// A fake nvm: ~/.nvm/nvm.sh defines an `nvm` function that logs, keeps its default
+    /// alias in a file and answers `version`, `version-remote` and `use` (which sets NVM_BIN
+    /// to the stubs, where `npm` and `node` are, once a default exists).
     fn nvm(&self, default_node: Option<&str>) {
-        let default = default_node.unwrap_or("N/A");
         std::fs::create_dir_all(self.home().join(".nvm")).unwrap();
+        if let Some(v) = default_node {
+            std::fs::write(self.path("nvm-default"), format!("{v}\n")).unwrap();
+        }
         std::fs::write(
             self.home().join(".nvm/nvm.sh"),
-            format!(
-                "nvm() {{ echo \"nvm $*\" >>\"$FAKE/log\"; case \"$1\" in use) [ '{default}' = N/A ] || export NVM_BIN=\"$FAKE/stubs\" ;; version) echo '{default}' ;; --version) echo 0.40.3 ;; version-remote) echo v22.11.0 ;; esac; }}\n"
-            ),
+            r#"nvm() {
+    echo "nvm $*" >>"$FAKE/log"
+    local d
+    d=$(cat "$FAKE/nvm-default" 2>/dev/null || echo N/A)
+    case "$1" in
+        use) [ "$d" = N/A ] || export NVM_BIN="$FAKE/stubs" ;;
+        version) if [ "$2" = default ] || [[ $d == "v${2#v}"* ]]; then echo "$d"; else echo N/A; fi ;;
+        alias) echo "v${3#v}" >"$FAKE/nvm-default" ;;
+        --version) echo 0.40.3 ;;
+        version-remote) if [ "$2" = --lts ]; then echo v22.11.0; else echo "v${2#v}.0.0"; fi ;;
+    esac
+}
+"#,
         )
         .unwrap();
         self.stub("node", "#!/bin/bash\necho v22.11.0\n");
+    }
+
+    /// Shows `text` as the file `target` (for example /proc/meminfo) inside the sandbox.
+    fn overlay(&self, target: &str, text: &str) {
+        let dir = self.path("overlay");
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = target.trim_start_matches('/').replace('/', "_");
+        std::fs::write(dir.join(&name), text).unwrap();
+        std::fs::write(dir.join(format!("{name}.target")), target).unwrap();
+    }
+
+    /// Makes the apt package `package` bring the program `bin` printing `output`.
+    fn apt_provides(&self, package: &str, bin: &str, output: &str) {
+        self.executable(
+            &self.path("apt-provides").join(package).join(bin),
+            &format!("#!/bin/bash\necho '{output}'\n"),
+        );
     }
 
     fn run(&self, rel: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
@@ -223,22 +288,33 @@ impl FakeVm {
             .args(["--tmpfs", "/usr/local/bin"])
             .arg("--bind")
             .arg(root)
-            .arg(root)
-            .args([
-                "--unshare-user",
-                "--uid",
-                "1000",
-                "--gid",
-                "1000",
-                "--die-with-parent",
-            ])
-            .args(["env", "-i"])
-            .arg(format!("HOME={}", self.home().display()))
-            .arg(format!(
-                "PATH={}:/usr/bin:/bin",
-                self.path("stubs").display()
-            ))
-            .arg(format!("FAKE={}", root.display()));
+            .arg(root);
+        if let Ok(entries) = std::fs::read_dir(self.path("overlay")) {
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "target") {
+                    let target = std::fs::read_to_string(&path).unwrap();
+                    cmd.arg("--ro-bind")
+                        .arg(path.with_extension(""))
+                        .arg(target);
+                }
+            }
+        }
+        cmd.args([
+            "--unshare-user",
+            "--uid",
+            "1000",
+            "--gid",
+            "1000",
+            "--die-with-parent",
+        ])
+        .args(["env", "-i"])
+        .arg(format!("HOME={}", self.home().display()))
+        .arg(format!(
+            "PATH={}:/usr/bin:/bin",
+            self.path("stubs").display()
+        ))
+        .arg(format!("FAKE={}", root.display()));
         for (k, v) in env {
             cmd.arg(format!("{k}={v}"));
         }
@@ -908,4 +984,234 @@ fn embedded_scripts_are_the_files_on_disk() {
         agsekit::provision::base_run(false).script,
         std::fs::read_to_string(script("base.sh")).unwrap()
     );
+}
+
+#[test]
+fn codex_glibc_builds_with_one_job_through_the_proxy_and_cleans_up() {
+    let vm = FakeVm::new();
+    vm.dpkg_installed(&[
+        "bubblewrap",
+        "build-essential",
+        "pkg-config",
+        "libssl-dev",
+        "curl",
+        "git",
+        "ca-certificates",
+        "logrotate",
+    ]);
+    // 1 GiB available and no swap: the build gets a 2 GiB swap file.
+    vm.overlay(
+        "/proc/meminfo",
+        "MemTotal:        2000000 kB\nMemAvailable:    1048576 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n",
+    );
+    let out = vm.run(
+        "agents/codex-glibc.sh",
+        &[
+            "--version",
+            "stable",
+            "--proxychains",
+            "http://10.0.0.7:3128",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert_eq!(out.stdout, "AGSEKIT-RESULT codex-glibc installed 0.130.0\n");
+
+    let triple = match std::env::consts::ARCH {
+        "aarch64" => "aarch64-unknown-linux-gnu",
+        _ => "x86_64-unknown-linux-gnu",
+    };
+    let proxied = |needle: &str| {
+        out.log
+            .iter()
+            .any(|l| l.starts_with("proxychains4 -q -f ") && l.contains(needle))
+    };
+    assert!(
+        proxied("rustup toolchain install 1.95.0 --profile minimal"),
+        "{:?}",
+        out.log
+    );
+    assert!(
+        proxied("git clone --quiet --depth 1 --branch rust-v0.130.0 https://github.com/openai/codex.git"),
+        "{:?}",
+        out.log
+    );
+    assert!(
+        proxied(&format!(
+            "cargo +1.95.0 build --release --bin codex --target {triple}"
+        )),
+        "{:?}",
+        out.log
+    );
+    let env = out.calls("cargo env:");
+    assert_eq!(env.len(), 1, "{:?}", out.log);
+    assert!(
+        env[0].contains("jobs=1 lto=false cgu=1 debug=false"),
+        "{}",
+        env[0]
+    );
+    assert!(env[0].ends_with("/codex-rs/cli"), "{}", env[0]);
+    let main_rs = std::fs::read_to_string(vm.path("built-main.rs")).unwrap();
+    assert!(
+        main_rs.starts_with("#![recursion_limit = \"256\"]\n//! The codex binary."),
+        "{main_rs}"
+    );
+
+    let swap = vm.path("swapfile").display().to_string();
+    for step in [
+        "sudo -n mktemp /var/tmp/codex-glibc-swap-XXXXXX".to_string(),
+        format!("sudo -n fallocate -l 2097152K {swap}"),
+        format!("sudo -n mkswap {swap}"),
+        format!("sudo -n swapon {swap}"),
+        format!("sudo -n swapoff {swap}"),
+        format!("sudo -n rm -f {swap}"),
+    ] {
+        assert!(out.log.contains(&step), "missing `{step}` in {:?}", out.log);
+    }
+    // The toolchain the build added goes again; apt is never proxied.
+    assert!(
+        out.log
+            .contains(&"rustup toolchain uninstall 1.95.0".to_string()),
+        "{:?}",
+        out.log
+    );
+    assert!(out
+        .log
+        .iter()
+        .all(|l| !(l.contains("proxychains") && l.contains("apt-get"))));
+    assert!(!vm.home().join(".tmp/build-codex-glibc").exists());
+    let logrotate = std::fs::read_to_string(vm.path("tee/codex-tui")).unwrap();
+    assert!(
+        logrotate.contains("/.codex/log/codex-tui.log {\n    size 100M\n    rotate 10\n"),
+        "{logrotate}"
+    );
+}
+
+#[test]
+fn enough_memory_means_no_swap_file() {
+    let vm = FakeVm::new();
+    vm.dpkg_installed(&[
+        "bubblewrap",
+        "build-essential",
+        "pkg-config",
+        "libssl-dev",
+        "curl",
+        "git",
+        "ca-certificates",
+        "logrotate",
+    ]);
+    vm.overlay(
+        "/proc/meminfo",
+        "MemAvailable:    2097152 kB\nSwapFree:        1048576 kB\n",
+    );
+    let out = vm.run("agents/codex-glibc.sh", &["--version", "0.130.0"], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert!(!out.made("swap"), "{:?}", out.log);
+}
+
+#[test]
+fn docker_adds_its_apt_repository_for_the_release_and_the_user_to_the_group() {
+    let vm = FakeVm::new();
+    vm.overlay(
+        "/etc/os-release",
+        "NAME=\"Ubuntu\"\nVERSION_CODENAME=noble\nUBUNTU_CODENAME=noble\n",
+    );
+    vm.apt_provides(
+        "docker-ce",
+        "docker",
+        "Docker version 27.3.1, build ce12230",
+    );
+    let out = vm.run(
+        "bundles/docker.sh",
+        &["--proxychains", "socks5://10.0.0.3:1080"],
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert_eq!(out.stdout, "AGSEKIT-RESULT docker installed 27.3.1\n");
+    assert!(
+        out.log.iter().any(|l| l.starts_with("proxychains4 ")
+            && l.contains(" curl ")
+            && l.ends_with("https://download.docker.com/linux/ubuntu/gpg")),
+        "{:?}",
+        out.log
+    );
+    let sources = std::fs::read_to_string(vm.path("tee/docker.sources")).unwrap();
+    assert_eq!(
+        sources,
+        "Types: deb\nURIs: https://download.docker.com/linux/ubuntu\nSuites: noble\nComponents: stable\nArchitectures: amd64\nSigned-By: /etc/apt/keyrings/docker.asc\n"
+    );
+    let apt: Vec<_> = out.calls("apt-get");
+    let updates = apt.iter().filter(|l| l.ends_with(" update")).count();
+    assert_eq!(
+        updates, 2,
+        "once at first, again after adding the repository: {apt:?}"
+    );
+    assert!(
+        apt.last().unwrap().ends_with(
+            "install --no-install-recommends docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin"
+        ),
+        "{apt:?}"
+    );
+    assert!(out.made("usermod -aG docker"), "{:?}", out.log);
+    assert!(out
+        .log
+        .iter()
+        .all(|l| !(l.contains("proxychains") && l.contains("apt-get"))));
+}
+
+#[test]
+fn nodejs_installs_the_current_lts_through_the_proxy_and_makes_it_the_default() {
+    let vm = FakeVm::new();
+    vm.nvm(None);
+    let out = vm.run(
+        "bundles/nodejs.sh",
+        &["--proxychains", "socks5://10.0.0.3:1080"],
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert_eq!(out.stdout, "AGSEKIT-RESULT nodejs installed 22.11.0\n");
+    let proxied: Vec<_> = out.calls("proxychains4 ");
+    for nvm_args in [
+        "version-remote --lts",
+        "install 22.11.0",
+        "alias default 22.11.0",
+    ] {
+        let words: Vec<&str> = nvm_args.split(' ').collect();
+        assert!(
+            proxied
+                .iter()
+                .any(|l| l.contains(" bash -c ")
+                    && l.ends_with(&format!(" nvm {}", words.join(" ")))),
+            "nvm {nvm_args} not proxied: {proxied:?}"
+        );
+    }
+    let profile = std::fs::read_to_string(vm.home().join(".profile")).unwrap();
+    assert!(
+        profile.contains("# >>> agsekit nvm >>>\nexport NVM_DIR=\"$HOME/.nvm\"\n"),
+        "{profile}"
+    );
+
+    // Now it is nvm's default: a second run needs no network.
+    let again = vm.run("bundles/nodejs.sh", &[], &[]);
+    assert_eq!(
+        again.stdout,
+        "AGSEKIT-RESULT nodejs already 22.11.0\n",
+        "{}",
+        again.describe()
+    );
+    assert!(
+        again.calls("proxychains4").is_empty() && !again.made("nvm install"),
+        "{:?}",
+        again.log
+    );
+
+    // Another major version is installed even though a default exists.
+    let other = vm.run("bundles/nodejs.sh", &["--version", "20"], &[]);
+    assert_eq!(
+        other.stdout,
+        "AGSEKIT-RESULT nodejs installed 20.0.0\n",
+        "{}",
+        other.describe()
+    );
+    assert!(other.made("nvm install 20.0.0"), "{:?}", other.log);
 }
