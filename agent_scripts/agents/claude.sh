@@ -37,9 +37,16 @@ exec </dev/null
 OPT_VERSION='' OPT_FORCE=0 OPT_PROXYCHAINS='' OPT_SKIP_NVM=0
 OPT_REPO='' OPT_TAG='' OPT_ASSET=''
 REQUESTED='' INSTALLED='' RESULT_DONE=0 APT_UPDATED=0
-PX=() PX_URL_KIND='' CLEANUP_FILES=()
+PX=() PX_URL_KIND='' CLEANUP_FILES=() DOWNLOADED='' INSTALL_DIR=''
 NVM_INSTALL_VERSION=0.40.3
 export PATH="/usr/local/bin:$HOME/.local/bin:$PATH"
+# Every temporary file of the run lives here, created by this (main) shell and removed by its
+# exit trap, so files made inside $(...) subshells are cleaned up too.
+WORK_DIR=$(mktemp -d /tmp/agsekit-provision-XXXXXX) || {
+    printf '%s: error: cannot create a temp folder in /tmp\nAGSEKIT-RESULT %s failed -\n' "$NAME" "$NAME" >&2
+    exit 1
+}
+CLEANUP_FILES+=("$WORK_DIR")
 
 log() {
     printf '%s: %s\n' "$NAME" "$*" >&2
@@ -175,9 +182,7 @@ setup_proxychains() {
     [ -n "$PX_URL_KIND" ] || return 0
     [ "${#PX[@]}" -eq 0 ] || return 0
     command -v proxychains4 >/dev/null 2>&1 || apt_install proxychains4
-    local conf
-    conf=$(mktemp /tmp/agsekit-proxychains-XXXXXX) || fail "cannot create a proxychains config in /tmp"
-    CLEANUP_FILES+=("$conf")
+    local conf=$WORK_DIR/proxychains.conf
     printf '%s\n' strict_chain proxy_dns 'remote_dns_subnet 224' 'tcp_read_time_out 15000' \
         'tcp_connect_time_out 8000' 'localnet 127.0.0.0/255.0.0.0' '[ProxyList]' \
         "$PX_URL_KIND" >"$conf"
@@ -214,14 +219,12 @@ apt_install() {
         install --no-install-recommends "${missing[@]}" >&2 || fail "apt-get install ${missing[*]} failed"
 }
 
-# Downloads URL to a new temp file and prints its path.
+# Downloads URL to a new file in WORK_DIR and sets DOWNLOADED to its path.
 download() {
-    local url=$1 file
-    file=$(mktemp /tmp/agsekit-download-XXXXXX) || fail "cannot create a temp file in /tmp"
-    CLEANUP_FILES+=("$file")
+    local url=$1
+    DOWNLOADED=$(mktemp "$WORK_DIR/download-XXXXXX") || fail "cannot create a temp file in $WORK_DIR"
     log "downloading $url"
-    net curl -fsSL --retry 3 -o "$file" "$url" >&2 || fail "download failed: $url"
-    printf '%s\n' "$file"
+    net curl -fsSL --retry 3 -o "$DOWNLOADED" "$url" >&2 || fail "download failed: $url"
 }
 
 first_semver() {
@@ -268,6 +271,7 @@ guard_installed() {
         return 0
     fi
     if [ -n "$lookup" ]; then
+        setup_proxychains
         if latest=$("$lookup") && latest=$(first_semver "$latest"); then
             [ "$INSTALLED" != "$latest" ] || already
             log "$bin $INSTALLED is installed, the latest is $latest"
@@ -332,13 +336,12 @@ nvm_net() {
 }
 
 install_nvm() {
-    local installer
     export NVM_DIR="${NVM_DIR:-$HOME/.nvm}"
     apt_install curl ca-certificates git
     setup_proxychains
-    installer=$(download "https://raw.githubusercontent.com/nvm-sh/nvm/v$NVM_INSTALL_VERSION/install.sh")
+    download "https://raw.githubusercontent.com/nvm-sh/nvm/v$NVM_INSTALL_VERSION/install.sh"
     log "installing nvm $NVM_INSTALL_VERSION"
-    PROFILE=/dev/null net bash "$installer" >&2 || fail "the nvm installer failed"
+    PROFILE=/dev/null net bash "$DOWNLOADED" >&2 || fail "the nvm installer failed"
     [ -s "$NVM_DIR/nvm.sh" ] || fail "nvm is missing after its installer ran ($NVM_DIR/nvm.sh)"
     add_profile_block nvm "$NVM_PROFILE"
 }
@@ -436,18 +439,20 @@ latest_git_tag_version() {
 }
 
 # Installs the executable SRC as NAME: in /usr/local/bin when sudo works without a password,
-# else in ~/.local/bin (which the launcher and login shells put on PATH). Prints the folder.
+# else in ~/.local/bin (which the launcher and login shells put on PATH). Sets INSTALL_DIR.
 install_binary() {
     local src=$1 name=$2
     if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
         as_root install -m 0755 "$src" "/usr/local/bin/$name" >&2 || fail "cannot install /usr/local/bin/$name"
-        printf '%s\n' /usr/local/bin
+        # shellcheck disable=SC2034 # read by the calling script
+        INSTALL_DIR=/usr/local/bin
     else
         mkdir -p "$HOME/.local/bin"
         install -m 0755 "$src" "$HOME/.local/bin/$name" || fail "cannot install ~/.local/bin/$name"
         # shellcheck disable=SC2016 # expanded by the shell that reads the profile
         add_profile_block local-bin 'case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) PATH="$HOME/.local/bin:$PATH" ;; esac'
-        printf '%s\n' "$HOME/.local/bin"
+        # shellcheck disable=SC2034 # read by the calling script
+        INSTALL_DIR=$HOME/.local/bin
     fi
 }
 
@@ -460,16 +465,14 @@ install_code_mode_host() {
         *) arch=x86_64 ;;
     esac
     url="https://github.com/openai/codex/releases/download/rust-v$version/codex-code-mode-host-$arch-unknown-linux-musl.tar.gz"
-    file=$(mktemp /tmp/agsekit-download-XXXXXX) || return 0
-    CLEANUP_FILES+=("$file")
+    file=$(mktemp "$WORK_DIR/download-XXXXXX") || return 0
     if ! net curl -fsSL --retry 3 -o "$file" "$url" >&2; then
         log "warning: no codex-code-mode-host for $version ($url); Code Mode stays unavailable"
         return 0
     fi
-    unpacked=$(mktemp -d /tmp/agsekit-unpack-XXXXXX) || return 0
-    CLEANUP_FILES+=("$unpacked")
+    unpacked=$(mktemp -d "$WORK_DIR/unpack-XXXXXX") || return 0
     tar -xzf "$file" -C "$unpacked" || { log "warning: cannot unpack $url"; return 0; }
-    host=$(find "$unpacked" -type f -name 'codex-code-mode-host*' | head -n 1)
+    host=$(find "$unpacked" -type f -name 'codex-code-mode-host*' -print -quit)
     [ -n "$host" ] || { log "warning: $url holds no codex-code-mode-host"; return 0; }
     if [ "$dir" = /usr/local/bin ]; then
         as_root install -m 0755 "$host" "$dir/codex-code-mode-host" >&2 || log "warning: cannot install codex-code-mode-host"

@@ -226,6 +226,25 @@ impl FakeVm {
         );
     }
 
+    /// What the last run left in the VM's /tmp (apart from the mount point bwrap makes there
+    /// for the fake VM's own folder, which lives under the host's /tmp).
+    fn leftover_tmp(&self) -> Vec<String> {
+        let own = self
+            .dir
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        std::fs::read_dir(self.path("tmp"))
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .filter(|n| *n != own)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// An extra stub command on PATH.
     fn stub(&self, name: &str, text: &str) {
         self.executable(&self.path("stubs").join(name), text);
@@ -284,7 +303,13 @@ impl FakeVm {
         let _ = std::fs::remove_file(self.path("log"));
         let root = self.dir.path();
         let mut cmd = Command::new("bwrap");
-        cmd.args(["--ro-bind", "/", "/", "--dev", "/dev", "--tmpfs", "/tmp"])
+        // The VM's /tmp is a folder of the fake VM, so tests can see what a run leaves there.
+        let tmp = self.path("tmp");
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).unwrap();
+        cmd.args(["--ro-bind", "/", "/", "--dev", "/dev", "--bind"])
+            .arg(&tmp)
+            .arg("/tmp")
             .args(["--tmpfs", "/usr/local/bin"])
             .arg("--bind")
             .arg(root)
@@ -580,8 +605,18 @@ fn latest_asks_npm_for_the_newest_version_and_skips_when_it_is_installed() {
     );
     assert_eq!(out.calls("npm"), ["npm view @google/gemini-cli version"]);
 
+    // The lookup runs in a subshell; its proxychains config must still be cleaned up.
     let env = [("FAKE_BIN", "gemini"), ("FAKE_NPM_LATEST", "0.21.0")];
-    let out = vm.run("agents/gemini.sh", &[], &env);
+    let out = vm.run(
+        "agents/gemini.sh",
+        &["--proxychains", "socks5://10.0.0.3:1080"],
+        &env,
+    );
+    assert!(
+        vm.leftover_tmp().is_empty(),
+        "left in /tmp: {:?}",
+        vm.leftover_tmp()
+    );
     assert_eq!(
         out.stdout,
         "AGSEKIT-RESULT gemini installed 0.21.0\n",
@@ -642,8 +677,9 @@ fn proxychains_wraps_network_steps_only_never_apt() {
     let wrapped = out.calls("proxychains4");
     assert_eq!(wrapped.len(), 1, "{:?}", out.log);
     assert!(
-        wrapped[0].starts_with("proxychains4 -q -f /tmp/agsekit-proxychains-")
-            && wrapped[0].ends_with(" npm install -g @anthropic-ai/claude-code@2.1.141"),
+        wrapped[0].starts_with("proxychains4 -q -f /tmp/agsekit-provision-")
+            && wrapped[0]
+                .ends_with("/proxychains.conf npm install -g @anthropic-ai/claude-code@2.1.141"),
         "{}",
         wrapped[0]
     );
@@ -660,6 +696,11 @@ fn proxychains_wraps_network_steps_only_never_apt() {
             "{line}"
         );
     }
+    assert!(
+        vm.leftover_tmp().is_empty(),
+        "left in /tmp: {:?}",
+        vm.leftover_tmp()
+    );
     let conf = std::fs::read_to_string(vm.path("proxychains.conf")).unwrap();
     assert_eq!(
         conf,
@@ -952,6 +993,11 @@ fn prebuilt_codex_downloads_the_asset_of_the_given_repo_and_tag() {
     let profile = std::fs::read_to_string(vm.home().join(".profile")).unwrap();
     assert!(profile.contains("# >>> agsekit local-bin >>>"), "{profile}");
     assert!(out.stderr.contains("is not rotated"), "{}", out.stderr);
+    assert!(
+        vm.leftover_tmp().is_empty(),
+        "left in /tmp: {:?}",
+        vm.leftover_tmp()
+    );
 
     // The same tag again: already there, nothing downloaded.
     let again = vm.run(
@@ -1080,6 +1126,11 @@ fn codex_glibc_builds_with_one_job_through_the_proxy_and_cleans_up() {
         .iter()
         .all(|l| !(l.contains("proxychains") && l.contains("apt-get"))));
     assert!(!vm.home().join(".tmp/build-codex-glibc").exists());
+    assert!(
+        vm.leftover_tmp().is_empty(),
+        "left in /tmp: {:?}",
+        vm.leftover_tmp()
+    );
     let logrotate = std::fs::read_to_string(vm.path("tee/codex-tui")).unwrap();
     assert!(
         logrotate.contains("/.codex/log/codex-tui.log {\n    size 100M\n    rotate 10\n"),
@@ -1214,4 +1265,38 @@ fn nodejs_installs_the_current_lts_through_the_proxy_and_makes_it_the_default() 
         other.describe()
     );
     assert!(other.made("nvm install 20.0.0"), "{:?}", other.log);
+}
+
+#[test]
+fn a_failed_forced_pyenv_reinstall_puts_the_built_pythons_back() {
+    let vm = FakeVm::new();
+    vm.dpkg_installed(&[]);
+    vm.executable(
+        &vm.home().join(".pyenv/bin/pyenv"),
+        "#!/bin/bash\necho 'pyenv 2.4.17'\n",
+    );
+    let marker = vm.home().join(".pyenv/versions/3.12.7/bin/python3");
+    vm.executable(&marker, "#!/bin/bash\n");
+    // The downloaded "installer" is a stub that installs nothing.
+    let out = vm.run("bundles/pyenv.sh", &["--force"], &[]);
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    assert!(
+        out.stderr
+            .contains("pyenv is missing after its installer ran"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "AGSEKIT-RESULT pyenv failed -\n");
+    assert!(marker.exists(), "the built Python was lost");
+    let strays: Vec<_> = std::fs::read_dir(vm.home())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pyenv-versions-"))
+        .collect();
+    assert!(strays.is_empty(), "{strays:?}");
+    assert!(
+        vm.leftover_tmp().is_empty(),
+        "left in /tmp: {:?}",
+        vm.leftover_tmp()
+    );
 }
