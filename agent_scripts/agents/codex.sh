@@ -39,6 +39,8 @@ OPT_REPO='' OPT_TAG='' OPT_ASSET=''
 REQUESTED='' INSTALLED='' RESULT_DONE=0 APT_UPDATED=0
 PX=() PX_URL_KIND='' CLEANUP_FILES=() DOWNLOADED='' INSTALL_DIR=''
 NVM_INSTALL_VERSION=0.40.3
+HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+export HOME="${HOME:-/home/ubuntu}"
 export PATH="/usr/local/bin:$HOME/.local/bin:$PATH"
 # Every temporary file of the run lives here, created by this (main) shell and removed by its
 # exit trap, so files made inside $(...) subshells are cleaned up too.

@@ -254,6 +254,14 @@ pub fn resolve(items: &[Bundle]) -> Result<Vec<BundleStep>, UserError> {
     }
 }
 
+/// The script runs for a VM's `install:` list, in order ([`resolve`] then [`BundleStep::run`]).
+pub fn bundle_runs(items: &[Bundle], options: &BundleOptions) -> Result<Vec<ScriptRun>, UserError> {
+    resolve(items)?
+        .iter()
+        .map(|step| step.run(options))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +379,33 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn bundle_runs_resolve_then_build_each_run() {
+        let runs = bundle_runs(
+            &items(&["python:3.12", "docker"]),
+            &BundleOptions::default(),
+        )
+        .unwrap();
+        let described: Vec<(String, Vec<String>)> =
+            runs.into_iter().map(|r| (r.name, r.args)).collect();
+        assert_eq!(
+            described,
+            [
+                ("pyenv".to_string(), vec![]),
+                (
+                    "python".to_string(),
+                    vec!["--version".to_string(), "3.12".to_string()]
+                ),
+                ("docker".to_string(), vec![]),
+            ]
+        );
+        let bad = BundleOptions {
+            force: false,
+            proxychains: Some("nope".into()),
+        };
+        assert!(bundle_runs(&items(&["docker"]), &bad).is_err());
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub mod script;
 pub use agents::{
     agent_run, installer, AgentInstallOptions, AgentInstaller, PrebuiltSource, VersionRequest,
 };
-pub use bundles::{parse_install_item, resolve, BundleOptions, BundleSpec, BundleStep, BUNDLES};
+pub use bundles::{
+    bundle_runs, parse_install_item, resolve, BundleOptions, BundleSpec, BundleStep, BUNDLES,
+};
 pub use script::{base_run, parse_result, ResultStatus, ScriptResult, ScriptRun};
 
 use crate::error::UserError;

@@ -1300,3 +1300,20 @@ fn a_failed_forced_pyenv_reinstall_puts_the_built_pythons_back() {
         vm.leftover_tmp()
     );
 }
+
+#[test]
+fn a_missing_home_still_ends_with_a_result_line() {
+    // `set -u` would kill a script on $HOME before its exit trap exists; it falls back to
+    // the passwd entry (or /home/ubuntu) instead.
+    let out = Command::new("env")
+        .args(["-i", "PATH=/usr/bin:/bin", "bash", "-s", "--", "--bogus"])
+        .stdin(std::fs::File::open(script("bundles/golang.sh")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "AGSEKIT-RESULT golang failed -\n"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unbound"));
+}
