@@ -45,7 +45,8 @@ export PATH="/usr/local/bin:$HOME/.local/bin:$PATH"
 # Every temporary file of the run lives here, created by this (main) shell and removed by its
 # exit trap, so files made inside $(...) subshells are cleaned up too.
 WORK_DIR=$(mktemp -d /tmp/agsekit-provision-XXXXXX) || {
-    printf '%s: error: cannot create a temp folder in /tmp\nAGSEKIT-RESULT %s failed -\n' "$NAME" "$NAME" >&2
+    printf '%s: error: cannot create a temp folder in /tmp\n' "$NAME" >&2
+    printf 'AGSEKIT-RESULT %s failed -\n' "$NAME"
     exit 1
 }
 CLEANUP_FILES+=("$WORK_DIR")

@@ -1317,3 +1317,28 @@ fn a_missing_home_still_ends_with_a_result_line() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("unbound"));
 }
+
+#[test]
+fn an_unwritable_tmp_fails_with_the_result_line_on_stdout() {
+    let out = Command::new("bwrap")
+        .args(["--ro-bind", "/", "/", "--dev", "/dev", "--remount-ro", "/"])
+        .args(["--tmpfs", "/tmp", "--remount-ro", "/tmp"])
+        .args(["--unshare-user", "--uid", "1000", "--gid", "1000"])
+        .args([
+            "env",
+            "-i",
+            "HOME=/nonexistent",
+            "PATH=/usr/bin:/bin",
+            "bash",
+            "-s",
+        ])
+        .stdin(std::fs::File::open(script("bundles/nvm.sh")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "AGSEKIT-RESULT nvm failed -\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create a temp folder in /tmp"));
+}
