@@ -2,6 +2,7 @@
 //! error rendering. Commands call domain modules and render what they return.
 
 mod backup;
+mod bundles;
 mod completions;
 mod config;
 mod init;
@@ -96,6 +97,9 @@ pub enum Command {
 
     /// Show the versions of one file across snapshots
     History(restore::HistoryArgs),
+
+    /// List the software bundles a VM's `install:` list may name
+    ListBundles,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -150,6 +154,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(args) => restore::run_diff(&args, &cli.global),
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
+        Command::ListBundles => bundles::run(),
     }
 }
 
