@@ -360,7 +360,7 @@ fn launch_with_repairs(
     let spec = ExecSpec::interactive(vm, START_DIR, argv.clone());
     let (mut remounted, mut env_sent, mut launcher_sent) = (false, false, false);
     loop {
-        let code = vm_ok(backend.exec(&spec))?.code;
+        let code = run_passing_signals(backend, &spec)?;
         match code {
             code::NOT_MOUNTED | code::EMPTY_MOUNT if !remounted => {
                 remounted = true;
@@ -418,6 +418,39 @@ fn launch_with_repairs(
             _ => return Ok(code),
         }
     }
+}
+
+/// Runs the launcher and waits for it. SIGINT, SIGTERM and SIGHUP sent to agsekit do not
+/// end agsekit before the session is cleaned up (the snapshot loop stopped, the review
+/// printed); SIGTERM and SIGHUP are passed on to `multipass exec` (a terminal's Ctrl-C
+/// already reaches it: it is in the same process group, or in raw mode with a PTY).
+fn run_passing_signals(backend: &dyn VmBackend, spec: &ExecSpec) -> anyhow::Result<i32> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| anyhow::anyhow!("cannot install signal handlers: {e}"))?;
+    let handle = signals.handle();
+    let mut child = match backend.exec_spawn(spec) {
+        Ok(child) => child,
+        Err(e) => {
+            handle.close();
+            return Err(UserError::from(e).into());
+        }
+    };
+    let pid = child.id();
+    let forwarder = std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if sig == SIGINT {
+                continue;
+            }
+            if let (Some(pid), Ok(sig)) = (pid, nix::sys::signal::Signal::try_from(sig)) {
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig);
+            }
+        }
+    });
+    let waited = child.wait();
+    handle.close();
+    let _ = forwarder.join();
+    waited.map_err(|e| anyhow::anyhow!("waiting for the agent failed: {e}"))
 }
 
 /// The project is not mounted (or the mount is dead): mount it (after asking, unless

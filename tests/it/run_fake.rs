@@ -342,3 +342,64 @@ fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore
     );
     assert!(!s.project.join(".git/hooks/pre-commit").exists());
 }
+
+#[test]
+fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
+    let s = setup();
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\necho started > \"$HOME/started\"\nsleep 60\n",
+    );
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    cmd.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let started = s.fake.home_dir("dev").join("started");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !started.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(started.exists(), "the agent never started");
+    // The background loop is running now (it holds no lock between snapshots, so look for
+    // its process instead).
+    let loop_running = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &format!("backup-repeated --source-dir {}", s.project.display())])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    assert!(loop_running(), "the snapshot loop should run during the session");
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    // Bounded wait (not a timing assertion): agsekit must end on its own.
+    let mut status = None;
+    for _ in 0..600 {
+        if let Some(st) = child.try_wait().unwrap() {
+            status = Some(st);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("agsekit run did not end after SIGTERM");
+    });
+    // multipass exec died of SIGTERM: the session reports 128 + 15.
+    assert_eq!(status.code(), Some(143));
+    assert!(!loop_running(), "the snapshot loop must be stopped with the session");
+}
