@@ -374,12 +374,18 @@ fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
     // its process instead).
     let loop_running = || {
         std::process::Command::new("pgrep")
-            .args(["-f", &format!("backup-repeated --source-dir {}", s.project.display())])
+            .args([
+                "-f",
+                &format!("backup-repeated --source-dir {}", s.project.display()),
+            ])
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
     };
-    assert!(loop_running(), "the snapshot loop should run during the session");
+    assert!(
+        loop_running(),
+        "the snapshot loop should run during the session"
+    );
 
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
@@ -401,5 +407,8 @@ fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
     });
     // multipass exec died of SIGTERM: the session reports 128 + 15.
     assert_eq!(status.code(), Some(143));
-    assert!(!loop_running(), "the snapshot loop must be stopped with the session");
+    assert!(
+        !loop_running(),
+        "the snapshot loop must be stopped with the session"
+    );
 }
