@@ -4,6 +4,8 @@
 mod completions;
 mod config;
 mod init;
+mod mounts;
+mod prompt;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -59,6 +61,12 @@ pub enum Command {
 
     /// Validate the config and summarize its VMs, mounts and agents
     ConfigCheck,
+
+    /// Add a mount entry to the config (keeps the file's comments and layout)
+    Addmount(mounts::AddmountArgs),
+
+    /// Remove a mount entry from the config (unmounts it first)
+    Removemount(mounts::RemovemountArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -105,6 +113,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
         Command::ConfigCheck => config::run_check(&cli.global),
+        Command::Addmount(args) => mounts::run_add(&args, &cli.global),
+        Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
     }
 }
 

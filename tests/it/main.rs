@@ -5,5 +5,6 @@ mod support;
 
 mod cli_frame;
 mod config;
+mod config_edit;
 mod launcher;
 mod shell_init;

@@ -1,0 +1,708 @@
+//! `agsekit addmount` and `agsekit removemount`: adding and removing `mounts:` entries in the
+//! config file, keeping the rest of the file byte for byte (see `config::edit`), with a
+//! timestamped copy of the old file and an atomic write. `--mount` and the unmount before a
+//! removal go through the VM driver.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::prompt::{self, Prompter};
+use super::GlobalArgs;
+use crate::config::edit::{self, NewMount};
+use crate::config::{self, mountable, CleanMethod, Config, MountConfig};
+use crate::error::UserError;
+use crate::vm::{self, VmError};
+
+/// Every user-facing text of these two commands, in one place for translation.
+mod msg {
+    use std::path::Path;
+
+    pub const ASK_SOURCE: &str = "Host folder to share";
+    pub const ASK_VM: &str = "VM for this mount";
+    pub const ASK_BACKUPIGNORE: &str =
+        "Create a default .backupignore in the folder (excludes venv/, node_modules/, caches)?";
+    pub const ASK_MOUNT: &str = "Mount the folder in the VM right away?";
+    pub const ASK_SAVE: &str = "Save this mount to the config?";
+    pub const ASK_REMOVE: &str = "Remove this mount from the config?";
+    pub const ASK_WHICH: &str = "Which mount?";
+    pub const HINT_YES: &str = "pass -y to confirm without a prompt";
+
+    pub fn added(config: &Path, backup: &Path) -> String {
+        format!(
+            "Added the mount to {}.\nThe previous config is saved as {}.",
+            config.display(),
+            backup.display()
+        )
+    }
+    pub fn removed(config: &Path, backup: &Path) -> String {
+        format!(
+            "Removed the mount from {}.\nThe previous config is saved as {}.",
+            config.display(),
+            backup.display()
+        )
+    }
+    pub fn wrote_backupignore(p: &Path) -> String {
+        format!("Wrote a default {}", p.display())
+    }
+    pub fn kept_backupignore(p: &Path) -> String {
+        format!("{} already exists; left unchanged", p.display())
+    }
+    pub fn no_folder_for_backupignore(p: &Path) -> String {
+        format!(
+            "agsekit: warning: {} does not exist yet, so no .backupignore was written; create the folder, then run `agsekit addmount` again or write it by hand",
+            p.display()
+        )
+    }
+    pub fn mounted(source: &Path, vm: &str, target: &Path) -> String {
+        format!("Mounted {} at {vm}:{}", source.display(), target.display())
+    }
+    pub fn already_mounted(vm: &str, target: &Path) -> String {
+        format!("{vm}:{} is already mounted", target.display())
+    }
+    pub fn unmounted(vm: &str, target: &Path) -> String {
+        format!("Unmounted {vm}:{}", target.display())
+    }
+    pub fn not_mounted(vm: &str, target: &Path) -> String {
+        format!("{vm}:{} was not mounted", target.display())
+    }
+    pub fn vm_gone(vm: &str, why: &str) -> String {
+        format!(
+            "agsekit: warning: could not unmount from VM {vm:?} ({why}); removing the entry anyway"
+        )
+    }
+    pub fn default_vm_note(vm: &str) -> String {
+        format!("Using the default VM {vm:?} (choose another with --vm)")
+    }
+}
+
+/// The default `.backupignore` (the 1.7.4 list): regenerable folders and caches.
+pub const DEFAULT_BACKUPIGNORE: &str = "# Paths left out of agsekit snapshots (gitignore syntax).\nvenv/\n.venv/\n__pycache__/\n*.pyc\nnode_modules/\n.mypy_cache/\n.pytest_cache/\n.ruff_cache/\n.tox/\n";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    Tail,
+    Thin,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AddmountArgs {
+    /// Host folder to share (asked for in a terminal when omitted)
+    #[arg(value_name = "SOURCE_DIR")]
+    pub source: Option<PathBuf>,
+    /// Folder inside the VM (default: /home/ubuntu/<folder name>)
+    #[arg(value_name = "TARGET_DIR")]
+    pub target: Option<PathBuf>,
+    /// Host folder for snapshots (default: <parent>/backups-<folder name>)
+    #[arg(value_name = "BACKUP_DIR")]
+    pub backup: Option<PathBuf>,
+    /// Minutes between snapshots (default: 5)
+    #[arg(value_name = "INTERVAL", value_parser = clap::value_parser!(u32).range(1..))]
+    pub interval: Option<u32>,
+    /// Host folder to share (same as SOURCE_DIR)
+    #[arg(long = "source-dir", value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// VM name for this mount (default: the first VM)
+    #[arg(long, value_name = "VM")]
+    pub vm: Option<String>,
+    /// Maximum number of snapshots to keep (default: 100)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_backups: Option<u32>,
+    /// Snapshot cleanup method (default: thin)
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub backup_clean_method: Option<MethodArg>,
+    /// Mount the folder in the VM right after saving the config
+    #[arg(long)]
+    pub mount: bool,
+    /// Comma-separated agent names or types allowed in this folder (e.g. qwen,codex)
+    #[arg(long, value_name = "LIST")]
+    pub allowed_agents: Option<String>,
+    /// Write a default .backupignore into the folder (an existing one is kept)
+    #[arg(long)]
+    pub create_backupignore: bool,
+    /// Accept a folder that Multipass installed as a snap cannot share (hidden folders,
+    /// outside /home)
+    #[arg(long)]
+    pub force_path: bool,
+    /// Skip the confirmation prompt
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RemovemountArgs {
+    /// Host folder of the mount to remove (asked for in a terminal when omitted)
+    #[arg(value_name = "SOURCE_DIR")]
+    pub source: Option<PathBuf>,
+    /// Only mounts into this VM (when a folder is mounted into several)
+    #[arg(long, value_name = "VM")]
+    pub vm: Option<String>,
+    /// Skip the confirmation prompt
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+fn usage(message: impl Into<String>) -> UserError {
+    UserError::usage(message)
+}
+
+fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
+    let (config, text) = config::load_with_text(global.config.as_deref())?;
+    for w in &config.warnings {
+        eprintln!("agsekit: warning: {}", crate::process::mask_secrets(w));
+    }
+    Ok((config, text))
+}
+
+/// A VM path: `~` is the VM user's home; must be absolute.
+fn vm_target(text: &Path) -> Result<PathBuf, UserError> {
+    let s = text.to_string_lossy();
+    let expanded = if s == "~" {
+        PathBuf::from("/home/ubuntu")
+    } else if let Some(rest) = s.strip_prefix("~/") {
+        Path::new("/home/ubuntu").join(rest)
+    } else {
+        text.to_path_buf()
+    };
+    if !expanded.is_absolute() {
+        return Err(usage(format!(
+            "TARGET_DIR {s:?} is not an absolute path inside the VM"
+        ))
+        .hint("write it like /home/ubuntu/project"));
+    }
+    Ok(config::rules::lexical_clean(&expanded))
+}
+
+/// `--allowed-agents a,b`: each item an agent name from the config or an agent type.
+fn parse_allowed(list: &str, config: &Config) -> Result<Option<Vec<String>>, UserError> {
+    let mut out: Vec<String> = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let known = config.agents.contains_key(item) || config::AgentType::parse(item).is_some();
+        if !known {
+            let names: Vec<&str> = config.agents.keys().map(String::as_str).collect();
+            return Err(usage(format!(
+                "--allowed-agents: {item:?} is neither a configured agent ({}) nor an agent type",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ))
+            .hint("list agent names from `agsekit config-check`, separated by commas"));
+        }
+        if !out.iter().any(|o| o == item) {
+            out.push(item.to_string());
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+fn describe(m: &MountConfig) -> String {
+    let mut out = format!(
+        "  source:  {}\n  VM:      {}\n  target:  {}\n  backups: {} (every {} min, keep {}, {})",
+        m.source.display(),
+        m.vm,
+        m.target.display(),
+        m.backup.display(),
+        m.interval,
+        m.max_backups,
+        m.backup_clean_method.as_str()
+    );
+    if let Some(list) = &m.allowed_agents {
+        out.push_str(&format!("\n  allowed agents: {}", list.join(", ")));
+    }
+    out
+}
+
+/// What `addmount` decided, before anything is written.
+struct AddPlan {
+    entry: NewMount,
+    backupignore: bool,
+    mount: bool,
+}
+
+fn plan_add<R: BufRead, W: Write>(
+    args: &AddmountArgs,
+    config: &Config,
+    mut prompter: Option<&mut Prompter<R, W>>,
+) -> Result<AddPlan, UserError> {
+    let source = match (&args.source, &args.source_dir) {
+        (Some(a), Some(b)) if config::normalize_path(a) != config::normalize_path(b) => {
+            return Err(usage(format!(
+                "SOURCE_DIR ({}) and --source-dir ({}) disagree",
+                a.display(),
+                b.display()
+            ))
+            .hint("give the folder once"));
+        }
+        (Some(a), _) | (None, Some(a)) => a.clone(),
+        (None, None) => match prompter.as_deref_mut() {
+            Some(p) => {
+                let cwd = std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
+                PathBuf::from(p.text(msg::ASK_SOURCE, Some(&cwd))?)
+            }
+            None => {
+                return Err(usage("addmount needs the folder to share")
+                    .hint("agsekit addmount ~/projects/app (or --source-dir DIR)"))
+            }
+        },
+    };
+    let source = config::normalize_path(&source);
+    let Some(name) = source.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(
+            usage(format!("{} cannot be shared", source.display())).hint("choose a project folder")
+        );
+    };
+    if source.exists() && !source.is_dir() {
+        return Err(usage(format!("{} is not a folder", source.display()))
+            .hint("give the project folder, not a file in it"));
+    }
+    if !args.force_path {
+        if let Some(p) = mountable::source_problem(&source, cfg!(target_os = "linux")) {
+            return Err(usage(p.reason)
+                .hint(p.fix)
+                .hint("--force-path adds it anyway (for a Multipass that is not a snap)"));
+        }
+    }
+
+    let vm = match &args.vm {
+        Some(v) => config.vm(Some(v))?.name.clone(),
+        None if config.vms.len() > 1 && prompter.is_some() => {
+            let names: Vec<String> = config.vms.keys().cloned().collect();
+            let p = prompter.as_deref_mut().ok_or_else(|| usage("no prompt"))?;
+            names[p.choose(msg::ASK_VM, &names, Some(0))?].clone()
+        }
+        None => {
+            let vm = config.vm(None)?.name.clone();
+            if config.vms.len() > 1 {
+                eprintln!("{}", msg::default_vm_note(&vm));
+            }
+            vm
+        }
+    };
+
+    let target = match &args.target {
+        Some(t) => vm_target(t)?,
+        None => Path::new("/home/ubuntu").join(&name),
+    };
+    if let Some(p) = mountable::target_problem(&target) {
+        return Err(usage(p.reason).hint(p.fix));
+    }
+    let backup = match &args.backup {
+        Some(b) => config::normalize_path(b),
+        None => source
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .join(format!("backups-{name}")),
+    };
+    if backup.starts_with(&source) {
+        return Err(usage(format!(
+            "the backup folder {} is inside the shared folder {}; snapshots would copy themselves",
+            backup.display(),
+            source.display()
+        ))
+        .hint("give a BACKUP_DIR outside the folder, or leave it out for the default"));
+    }
+
+    for (i, m) in config.mounts.iter().enumerate() {
+        if m.source == source && m.vm == vm {
+            return Err(usage(format!(
+                "{} is already mounted into VM {vm:?} (mounts[{i}] in {})",
+                source.display(),
+                config.path.display()
+            ))
+            .hint(format!(
+                "remove it first with `agsekit removemount {}`, or choose another VM with --vm",
+                source.display()
+            )));
+        }
+        if m.target == target && m.vm == vm {
+            return Err(usage(format!(
+                "{} in VM {vm:?} is already the target of {} (mounts[{i}])",
+                target.display(),
+                m.source.display()
+            ))
+            .hint("give another TARGET_DIR"));
+        }
+        if m.backup == backup && m.source != source {
+            return Err(usage(format!(
+                "{} is already the backup folder of {} (mounts[{i}])",
+                backup.display(),
+                m.source.display()
+            ))
+            .hint("give another BACKUP_DIR"));
+        }
+    }
+
+    let allowed = match &args.allowed_agents {
+        Some(list) => parse_allowed(list, config)?,
+        None => None,
+    };
+    let entry = NewMount {
+        source,
+        vm,
+        target,
+        backup,
+        interval: args.interval.unwrap_or(5),
+        max_backups: args.max_backups.unwrap_or(100),
+        backup_clean_method: match args.backup_clean_method {
+            Some(MethodArg::Tail) => CleanMethod::Tail,
+            _ => CleanMethod::Thin,
+        },
+        allowed_agents: allowed,
+    };
+
+    let ask = |p: &mut Prompter<R, W>, q: &str| p.confirm(q, true);
+    let (backupignore, mount) = match prompter {
+        Some(p) if !args.yes => (
+            args.create_backupignore || ask(p, msg::ASK_BACKUPIGNORE)?,
+            args.mount || ask(p, msg::ASK_MOUNT)?,
+        ),
+        _ => (args.create_backupignore, args.mount),
+    };
+    if mount && !entry.source.is_dir() {
+        return Err(usage(format!(
+            "{} does not exist, so it cannot be mounted",
+            entry.source.display()
+        ))
+        .hint(format!(
+            "create it first (mkdir -p {}), or leave out --mount",
+            entry.source.display()
+        )));
+    }
+    Ok(AddPlan {
+        entry,
+        backupignore,
+        mount,
+    })
+}
+
+/// Asks to go ahead unless `-y`; without a terminal that is an error naming `-y`.
+fn confirm<R: BufRead, W: Write>(
+    yes: bool,
+    prompter: Option<&mut Prompter<R, W>>,
+    question: &str,
+) -> Result<bool, UserError> {
+    if yes {
+        return Ok(true);
+    }
+    match prompter {
+        Some(p) => p.confirm(question, true),
+        None => Err(
+            usage("confirmation needed, and there is no terminal to ask in").hint(msg::HINT_YES),
+        ),
+    }
+}
+
+pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let (config, text) = load(global)?;
+    let interactive = prompt::can_prompt(global.non_interactive);
+    let mut terminal = interactive.then(Prompter::terminal);
+    let plan = plan_add(args, &config, terminal.as_mut())?;
+
+    // Build and check the new file before asking or touching anything.
+    let new_text = edit::append_mount(&text, &config.path, &plan.entry)?;
+    let mut expected = config.mounts.clone();
+    expected.push(plan.entry.expected());
+    edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
+
+    println!("New mount in {}:", config.path.display());
+    println!("{}", describe(&plan.entry.expected()));
+    if !confirm(args.yes, terminal.as_mut(), msg::ASK_SAVE)? {
+        return Ok(1);
+    }
+    let backup = config::write::replace_with_backup(&config.path, &text, &new_text)?;
+    println!("{}", msg::added(&config.path, &backup));
+
+    if plan.backupignore {
+        let source = &plan.entry.source;
+        let file = source.join(".backupignore");
+        if !source.is_dir() {
+            eprintln!("{}", msg::no_folder_for_backupignore(source));
+        } else {
+            match config::example::write_new(&file, DEFAULT_BACKUPIGNORE.as_bytes()) {
+                Ok(config::example::Outcome::Written(p)) => {
+                    println!("{}", msg::wrote_backupignore(&p))
+                }
+                Ok(config::example::Outcome::Exists(p)) => {
+                    println!("{}", msg::kept_backupignore(&p))
+                }
+                Err(e) => {
+                    return Err(
+                        UserError::failed(format!("cannot write {}: {e}", file.display()))
+                            .hint(format!("check the permissions of {}", source.display()))
+                            .into(),
+                    )
+                }
+            }
+        }
+    }
+    if plan.mount {
+        let e = &plan.entry;
+        let backend = vm::default_backend(None);
+        match backend.mount(&e.source, &e.vm, &e.target.to_string_lossy()) {
+            Ok(()) => println!("{}", msg::mounted(&e.source, &e.vm, &e.target)),
+            Err(VmError::AlreadyMounted { .. }) => {
+                println!("{}", msg::already_mounted(&e.vm, &e.target))
+            }
+            Err(err) => {
+                let user: UserError = err.into();
+                return Err(user
+                    .hint(format!(
+                        "the mount is saved in the config; mount it later with `agsekit mount {}`",
+                        e.source.display()
+                    ))
+                    .into());
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The mounts `removemount` would act on.
+fn pick_removal<R: BufRead, W: Write>(
+    args: &RemovemountArgs,
+    config: &Config,
+    prompter: Option<&mut Prompter<R, W>>,
+) -> Result<usize, UserError> {
+    if let Some(vm) = &args.vm {
+        config.vm(Some(vm))?;
+    }
+    let source = args.source.as_deref().map(config::normalize_path);
+    let candidates: Vec<usize> = config
+        .mounts
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| source.as_ref().is_none_or(|s| &m.source == s))
+        .filter(|(_, m)| args.vm.as_ref().is_none_or(|v| &m.vm == v))
+        .map(|(i, _)| i)
+        .collect();
+    let label = |i: usize| {
+        let m = &config.mounts[i];
+        format!("{} -> {}:{}", m.source.display(), m.vm, m.target.display())
+    };
+    let listing = || -> String {
+        let all: Vec<String> = (0..config.mounts.len())
+            .map(|i| format!("  {}", label(i)))
+            .collect();
+        if all.is_empty() {
+            "  (none)".to_string()
+        } else {
+            all.join("\n")
+        }
+    };
+    match (candidates.as_slice(), &source, prompter) {
+        ([], Some(s), _) => Err(UserError::config(format!(
+            "no mount of {}{} in {}; configured mounts:\n{}",
+            s.display(),
+            args.vm
+                .as_ref()
+                .map(|v| format!(" into VM {v:?}"))
+                .unwrap_or_default(),
+            config.path.display(),
+            listing()
+        ))
+        .hint("give the source folder exactly as `agsekit config-check` lists it")),
+        ([], None, _) => Err(UserError::config(format!(
+            "there are no mounts{} in {}",
+            args.vm
+                .as_ref()
+                .map(|v| format!(" into VM {v:?}"))
+                .unwrap_or_default(),
+            config.path.display()
+        ))
+        .hint("`agsekit addmount DIR` adds one")),
+        ([one], Some(_), _) => Ok(*one),
+        (many, _, Some(p)) => {
+            let labels: Vec<String> = many.iter().map(|&i| label(i)).collect();
+            Ok(many[p.choose(msg::ASK_WHICH, &labels, None)?])
+        }
+        (many, None, None) if many.len() == 1 => Err(usage(
+            "removemount needs the folder of the mount to remove",
+        )
+        .hint(format!(
+            "agsekit removemount {}",
+            config.mounts[many[0]].source.display()
+        ))),
+        (many, _, None) => {
+            let lines: Vec<String> = many.iter().map(|&i| format!("  {}", label(i))).collect();
+            let first_vm = &config.mounts[many[0]].vm;
+            Err(usage(format!(
+                "{} mounts match; say which one:\n{}",
+                many.len(),
+                lines.join("\n")
+            ))
+            .hint(match &source {
+                Some(s) => format!("agsekit removemount {} --vm {first_vm}", s.display()),
+                None => format!(
+                    "agsekit removemount {}",
+                    config.mounts[many[0]].source.display()
+                ),
+            }))
+        }
+    }
+}
+
+pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let (config, text) = load(global)?;
+    let interactive = prompt::can_prompt(global.non_interactive);
+    let mut terminal = interactive.then(Prompter::terminal);
+    let index = pick_removal(args, &config, terminal.as_mut())?;
+    let mount = config.mounts[index].clone();
+
+    let new_text = edit::remove_mount(&text, &config.path, index)?;
+    let mut expected = config.mounts.clone();
+    expected.remove(index);
+    edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
+
+    println!("Mount to remove from {}:", config.path.display());
+    println!("{}", describe(&mount));
+    if !confirm(args.yes, terminal.as_mut(), msg::ASK_REMOVE)? {
+        return Ok(1);
+    }
+
+    // Unmount first: a failure leaves the config untouched, unless the VM is gone.
+    let backend = vm::default_backend(None);
+    let target = mount.target.to_string_lossy().into_owned();
+    match backend.umount(&mount.vm, Some(&target)) {
+        Ok(()) => println!("{}", msg::unmounted(&mount.vm, &mount.target)),
+        Err(VmError::NotMounted { .. }) => {
+            println!("{}", msg::not_mounted(&mount.vm, &mount.target))
+        }
+        Err(
+            err @ (VmError::InstanceMissing { .. }
+            | VmError::InstanceDeleted { .. }
+            | VmError::NotInstalled { .. }),
+        ) => eprintln!("{}", msg::vm_gone(&mount.vm, &err.to_string())),
+        Err(err) => {
+            let user: UserError = err.into();
+            return Err(user
+                .hint(format!(
+                    "the config was not changed; fix the problem above and run `agsekit removemount {} --vm {}` again",
+                    mount.source.display(),
+                    mount.vm
+                ))
+                .into());
+        }
+    }
+
+    let backup = config::write::replace_with_backup(&config.path, &text, &new_text)?;
+    println!("{}", msg::removed(&config.path, &backup));
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let yaml = "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\n  w: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/me/a}\n  - {source: /home/me/a, vm: w}\n  - {source: /home/me/b, target: /home/ubuntu/bee}\nagents:\n  q: {type: qwen}\n";
+        config::load_from_str(yaml, Path::new("/c.yaml")).expect("valid")
+    }
+
+    fn add_args(source: &str) -> AddmountArgs {
+        AddmountArgs {
+            source: Some(PathBuf::from(source)),
+            target: None,
+            backup: None,
+            interval: None,
+            source_dir: None,
+            vm: None,
+            max_backups: None,
+            backup_clean_method: None,
+            mount: false,
+            allowed_agents: None,
+            create_backupignore: false,
+            force_path: false,
+            yes: true,
+        }
+    }
+
+    type NoPrompt = Prompter<&'static [u8], Vec<u8>>;
+
+    #[test]
+    fn add_defaults_and_refusals() {
+        let c = config();
+        let plan = plan_add(&add_args("/home/me/new"), &c, None::<&mut NoPrompt>).expect("plan");
+        assert_eq!(plan.entry.vm, "v");
+        assert_eq!(plan.entry.target, Path::new("/home/ubuntu/new"));
+        assert_eq!(plan.entry.backup, Path::new("/home/me/backups-new"));
+        assert_eq!((plan.entry.interval, plan.entry.max_backups), (5, 100));
+
+        let refused = |args: AddmountArgs| {
+            plan_add(&args, &c, None::<&mut NoPrompt>)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default()
+        };
+        assert!(refused(add_args("/home/me/a")).contains("already mounted into VM \"v\""));
+        let mut same_target = add_args("/home/me/other");
+        same_target.target = Some(PathBuf::from("/home/ubuntu/bee"));
+        assert!(refused(same_target).contains("already the target"));
+        assert!(refused(add_args("/home/me/.hidden/x")).contains("hidden"));
+        assert!(refused(add_args("/home/me/a b")).contains("space"));
+        let mut bad_agent = add_args("/home/me/n");
+        bad_agent.allowed_agents = Some("q, nope".into());
+        assert!(refused(bad_agent).contains("\"nope\""));
+        let mut inside = add_args("/home/me/n");
+        inside.backup = Some(PathBuf::from("/home/me/n/bk"));
+        assert!(refused(inside).contains("inside the shared folder"));
+        let mut root_target = add_args("/home/me/n");
+        root_target.target = Some(PathBuf::from("~"));
+        assert!(refused(root_target).contains("cannot mount to /home/ubuntu"));
+        let mut forced = add_args("/srv/app");
+        forced.force_path = true;
+        assert!(plan_add(&forced, &c, None::<&mut NoPrompt>).is_ok());
+
+        let mut w = add_args("/home/me/a");
+        w.vm = Some("w2".into());
+        assert!(refused(w).contains("no VM named \"w2\""));
+        let mut listed = add_args("/home/me/n");
+        listed.allowed_agents = Some("q,codex,q".into());
+        let plan = plan_add(&listed, &c, None::<&mut NoPrompt>).expect("plan");
+        assert_eq!(
+            plan.entry.allowed_agents,
+            Some(vec!["q".to_string(), "codex".to_string()])
+        );
+    }
+
+    #[test]
+    fn add_asks_in_a_terminal() {
+        let c = config();
+        let mut args = add_args("/home/me/new");
+        args.source = None;
+        args.yes = false;
+        let mut p = Prompter::new(&b"/home/me/asked\n2\nn\nn\n"[..], Vec::new());
+        let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
+        assert_eq!(plan.entry.source, Path::new("/home/me/asked"));
+        assert_eq!(plan.entry.vm, "w");
+        assert!(!plan.backupignore && !plan.mount);
+    }
+
+    #[test]
+    fn removal_picks_exactly_one() {
+        let c = config();
+        let args = |s: Option<&str>, vm: Option<&str>| RemovemountArgs {
+            source: s.map(PathBuf::from),
+            vm: vm.map(String::from),
+            yes: true,
+        };
+        let pick = |a: RemovemountArgs| pick_removal(&a, &c, None::<&mut NoPrompt>);
+        assert_eq!(pick(args(Some("/home/me/b"), None)).expect("one"), 2);
+        assert_eq!(pick(args(Some("/home/me/a"), Some("w"))).expect("one"), 1);
+        let many = pick(args(Some("/home/me/a"), None)).expect_err("ambiguous");
+        assert!(many.message.contains("2 mounts match"), "{}", many.message);
+        assert!(many.hints[0].contains("--vm v"), "{:?}", many.hints);
+        // Exact match only: a folder below a mount is not that mount.
+        assert!(pick(args(Some("/home/me/a/sub"), None)).is_err());
+        assert!(pick(args(None, None)).is_err());
+        let mut p = Prompter::new(&b"3\n"[..], Vec::new());
+        assert_eq!(
+            pick_removal(&args(None, None), &c, Some(&mut p)).expect("chosen"),
+            2
+        );
+    }
+}
