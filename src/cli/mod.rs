@@ -3,6 +3,7 @@
 
 mod completions;
 mod config;
+mod config_gen;
 mod init;
 mod mounts;
 mod prompt;
@@ -62,6 +63,9 @@ pub enum Command {
     /// Validate the config and summarize its VMs, mounts and agents
     ConfigCheck,
 
+    /// Build a commented config by answering questions (--config is where it is saved)
+    ConfigGen(config_gen::ConfigGenArgs),
+
     /// Add a mount entry to the config (keeps the file's comments and layout)
     Addmount(mounts::AddmountArgs),
 
@@ -113,6 +117,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
         Command::ConfigCheck => config::run_check(&cli.global),
+        Command::ConfigGen(args) => config_gen::run(&args, &cli.global),
         Command::Addmount(args) => mounts::run_add(&args, &cli.global),
         Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
     }

@@ -6,6 +6,7 @@
 
 pub mod edit;
 pub mod example;
+pub mod generate;
 mod model;
 pub mod mountable;
 pub mod rules;

@@ -6,5 +6,6 @@ mod support;
 mod cli_frame;
 mod config;
 mod config_edit;
+mod config_gen;
 mod launcher;
 mod shell_init;
