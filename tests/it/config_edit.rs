@@ -389,3 +389,67 @@ fn create_backupignore_keeps_an_existing_file() {
         "mine\n"
     );
 }
+
+#[test]
+fn addmount_and_removemount_ask_in_a_terminal_with_stub_multipass() {
+    use crate::tmux::{command_line, Tmux};
+    if !Tmux::available() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let sb = Sandbox::new();
+    let root = sb.home().display().to_string();
+    let original = format!(
+        "vms:\n  a: {{cpu: 1, ram: 1G, disk: 1G}}\n  b: {{cpu: 1, ram: 1G, disk: 1G}}\n# mounts below\nmounts:\n  - source: {root}/x   # into a\n    vm: a\n"
+    );
+    let config = write_config(&sb, &original);
+    let config_text = config.display().to_string();
+    let stub = stub_multipass(&sb, "exit 0");
+    let env = [format!("AGSEKIT_MULTIPASS={}", stub.display())];
+    let x = format!("{root}/x");
+    fs::create_dir_all(&x).expect("mkdir");
+
+    // No folder given: asked for; two VMs: a numbered choice; then the offers and the
+    // confirmation.
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &env,
+        &["addmount", "--force-path", "--config", &config_text],
+    ));
+    tmux.answer("Host folder to share [", &x);
+    tmux.answer("Number [1]:", "2");
+    tmux.answer(".backupignore in the folder", "n");
+    tmux.answer("right away? [Y/n]:", "y");
+    tmux.answer("Save this mount to the config? [Y/n]:", "");
+    tmux.wait_for("EXIT:0");
+    let screen = tmux.screen();
+    assert!(screen.contains("  2) b"), "{screen}");
+    assert!(screen.contains("Mounted"), "{screen}");
+    drop(tmux);
+    let added = fs::read_to_string(&config).expect("read");
+    assert!(
+        added.starts_with(&original)
+            && added[original.len()..].starts_with(&format!("  - source: {x}\n    vm: b\n")),
+        "{added}"
+    );
+    assert!(!Path::new(&x).join(".backupignore").exists());
+    assert_eq!(multipass_log(&sb), format!("mount {x} b:/home/ubuntu/x\n"));
+
+    // The folder is now in two VMs: removemount offers both.
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &env,
+        &["removemount", &x, "--config", &config_text],
+    ));
+    tmux.answer("Number:", "2");
+    tmux.answer("Remove this mount from the config? [Y/n]:", "y");
+    tmux.wait_for("EXIT:0");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains(&format!("  1) {x} -> a:/home/ubuntu/x")),
+        "{screen}"
+    );
+    drop(tmux);
+    assert_eq!(fs::read_to_string(&config).expect("read"), original);
+    assert!(multipass_log(&sb).ends_with("umount b:/home/ubuntu/x\n"));
+}

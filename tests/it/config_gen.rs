@@ -4,12 +4,15 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command as Std;
-use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
 
 use crate::support::Sandbox;
+use crate::tmux::{command_line, Tmux};
+
+fn shell_command(sb: &Sandbox, args: &[&str]) -> String {
+    command_line(sb, &[], args)
+}
 
 #[test]
 fn config_gen_needs_a_terminal() {
@@ -27,125 +30,6 @@ fn config_gen_needs_a_terminal() {
             .stderr(predicate::str::contains("hint: `agsekit config-example"));
     }
     assert!(!dest.exists());
-}
-
-/// One tmux server on its own socket, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn available() -> bool {
-        Std::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }
-
-    fn start(command: &str) -> Tmux {
-        let socket = format!("agsekit-test-{}-{}", std::process::id(), rand_suffix());
-        let t = Tmux { socket };
-        let status = t
-            .cmd()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "gen",
-                "-x",
-                "250",
-                "-y",
-                "60",
-                command,
-            ])
-            .status()
-            .expect("tmux new-session");
-        assert!(status.success(), "tmux new-session failed");
-        t
-    }
-
-    fn cmd(&self) -> Std {
-        let mut c = Std::new("tmux");
-        c.args(["-L", &self.socket]);
-        c
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-J", "-S", "-200", "-t", "gen"])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the last non-empty line contains `text` (the question being asked).
-    fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let screen = self.screen();
-            let last = screen
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            if last.contains(text) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "never saw {text:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn answer(&self, prompt: &str, keys: &str) {
-        self.wait_for(prompt);
-        if !keys.is_empty() {
-            let ok = self
-                .cmd()
-                .args(["send-keys", "-t", "gen", "-l", keys])
-                .status()
-                .expect("send-keys");
-            assert!(ok.success());
-        }
-        let ok = self
-            .cmd()
-            .args(["send-keys", "-t", "gen", "Enter"])
-            .status()
-            .expect("send-keys");
-        assert!(ok.success());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").status();
-    }
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
-}
-
-fn shell_command(sb: &Sandbox, args: &[&str]) -> String {
-    let bin = assert_cmd::cargo::cargo_bin("agsekit");
-    let mut words = vec![
-        "env".to_string(),
-        "-u".into(),
-        "CONFIG_PATH".into(),
-        "-u".into(),
-        "AGSEKIT_LANG".into(),
-        format!("HOME={}", sb.home().display()),
-        "NO_COLOR=1".into(),
-        bin.display().to_string(),
-    ];
-    words.extend(args.iter().map(|a| a.to_string()));
-    format!("{}; echo \"EXIT:$?\"; sleep 600", shell_words::join(words))
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! fake multipass (`tests/fake-multipass`), never a real one; their names say so.
 
 mod support;
+mod tmux;
 
 mod cli_frame;
 mod config;
