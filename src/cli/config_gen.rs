@@ -17,6 +17,10 @@ use crate::error::UserError;
 
 /// Every user-facing text of config-gen, in one place for translation.
 mod msg {
+    use std::path::Path;
+
+    use crate::error::UserError;
+
     pub const INTRO: &str = "agsekit config-gen builds a config by asking questions.\nPress Enter to take the value in [brackets]; Ctrl-C stops without writing anything.";
     pub const VMS: &str = "\n== Virtual machines (the first one is the default VM)";
     pub const VM_NAME: &str = "VM name";
@@ -58,29 +62,105 @@ mod msg {
     pub const HINT_EXAMPLE: &str =
         "`agsekit config-example [PATH]` writes a commented example config to edit instead";
 
-    pub fn exists(path: &std::path::Path) -> String {
+    pub fn exists(path: &Path) -> String {
         format!(
             "{} already exists; config-gen never replaces a file without --overwrite",
             path.display()
         )
     }
-    pub fn choose_other(path: &std::path::Path) -> String {
+    pub fn choose_other(path: &Path) -> String {
         format!(
             "{} already exists; give another path (or run config-gen again with --overwrite)",
             path.display()
         )
     }
-    pub fn wrote(path: &std::path::Path) -> String {
+    pub fn wrote(path: &Path) -> String {
         format!(
             "Wrote {}.\nNext: `agsekit config-check` to review it, then `agsekit create-vms`.",
             path.display()
         )
     }
-    pub fn replaced(backup: &std::path::Path) -> String {
+    pub fn replaced(backup: &Path) -> String {
         format!("The previous file is saved as {}.", backup.display())
     }
     pub fn mount_warning(reason: &str, fix: &str) -> String {
         format!("warning: {reason}; {fix}. Keep this folder anyway?")
+    }
+    pub const EMPTY_FOLDER: &str = "type a folder, like ~/projects/app";
+    pub const TARGET_RELATIVE: &str = "write an absolute path, like /home/ubuntu/project";
+    pub const HINT_OVERWRITE: &str =
+        "pass --overwrite to replace it, or choose another --config PATH";
+    pub const HINT_AGAIN: &str = "run config-gen again";
+
+    // Reasons an answer is asked again.
+    pub fn whole_number(max: u64) -> String {
+        format!("type a whole number from 1 to {max}")
+    }
+    pub fn below_minimum(size: &str, min: u64) -> String {
+        format!(
+            "{size} is below the Multipass minimum of {}",
+            crate::config::rules::format_size(min)
+        )
+    }
+    pub fn name_taken(name: &str) -> String {
+        format!("{name:?} is already used; choose another name")
+    }
+    pub fn no_such_vm(name: &str, vms: &[String]) -> String {
+        format!("no VM named {name:?}; the VMs are {}", vms.join(", "))
+    }
+    pub fn cannot_share(p: &Path) -> String {
+        format!("{} cannot be shared; choose a project folder", p.display())
+    }
+    pub fn already_shared(p: &Path) -> String {
+        format!("{} is already shared", p.display())
+    }
+    pub fn target_taken(p: &Path, vm: &str) -> String {
+        format!("{} is already used in VM {vm:?}", p.display())
+    }
+    pub fn backup_inside(p: &Path) -> String {
+        format!(
+            "{} is inside the shared folder; snapshots would copy themselves",
+            p.display()
+        )
+    }
+    pub fn backup_taken(p: &Path) -> String {
+        format!("{} is already used by another folder", p.display())
+    }
+    pub fn unknown_agent(name: &str) -> String {
+        format!("{name:?} is neither one of the agents above nor an agent type")
+    }
+    pub fn pool_end(start: u16) -> String {
+        format!("the last port must be at least {start}")
+    }
+    pub fn dest_is_folder(p: &Path) -> String {
+        format!("{} is a folder; give a file path", p.display())
+    }
+
+    // After the questions.
+    pub fn generated_invalid(detail: &str) -> UserError {
+        UserError::failed(format!(
+            "the generated config does not validate, so nothing was written: {detail}"
+        ))
+        .hint("please report this; `agsekit config-example` writes an example to edit meanwhile")
+    }
+    pub fn cannot_write(p: &Path, e: &std::io::Error) -> UserError {
+        UserError::failed(format!("cannot write {}: {e}", p.display()))
+            .hint(format!("check the permissions of {}", p.display()))
+    }
+    pub fn no_folder_for_backupignore(folder: &Path) -> String {
+        format!(
+            "agsekit: warning: {} does not exist yet, so no .backupignore was written",
+            folder.display()
+        )
+    }
+    pub fn wrote_backupignore(p: &Path) -> String {
+        format!("Wrote a default {}", p.display())
+    }
+    pub fn kept_backupignore(p: &Path) -> String {
+        format!("{} already exists; left unchanged", p.display())
+    }
+    pub fn backupignore_failed(p: &Path, e: &std::io::Error) -> String {
+        format!("agsekit: warning: cannot write {}: {e}", p.display())
     }
 }
 
@@ -94,18 +174,14 @@ pub struct ConfigGenArgs {
 fn positive(text: &str, max: u64) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!("type a whole number from 1 to {max}")),
+        _ => Err(msg::whole_number(max)),
     }
 }
 
 fn size(text: &str, min: u64) -> Result<String, String> {
     let bytes = rules::parse_size(text)?;
     if bytes < min {
-        return Err(format!(
-            "{} is below the Multipass minimum of {}",
-            text.trim(),
-            rules::format_size(min)
-        ));
+        return Err(msg::below_minimum(text.trim(), min));
     }
     Ok(text.trim().to_string())
 }
@@ -142,7 +218,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         let name = p.valid(msg::VM_NAME, Some(&default), |a| {
             rules::check_vm_name(a)?;
             if taken.iter().any(|t| t == a) {
-                return Err(format!("{a:?} is already used; choose another name"));
+                return Err(msg::name_taken(a));
             }
             Ok(a.to_string())
         })?;
@@ -192,7 +268,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         let name = p.valid(msg::AGENT_NAME, Some(&default), |a| {
             rules::check_agent_name(a)?;
             if taken.iter().any(|t| t == a) {
-                return Err(format!("{a:?} is already used; choose another name"));
+                return Err(msg::name_taken(a));
             }
             Ok(a.to_string())
         })?;
@@ -207,10 +283,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             p.valid(msg::AGENT_VMS, None, |a| {
                 let items = comma_list(a);
                 match items.iter().find(|i| !vm_names.contains(i)) {
-                    Some(bad) => Err(format!(
-                        "no VM named {bad:?}; the VMs are {}",
-                        vm_names.join(", ")
-                    )),
+                    Some(bad) => Err(msg::no_such_vm(bad, &vm_names)),
                     None => Ok(items),
                 }
             })?
@@ -233,17 +306,14 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         let source = loop {
             let source = p.valid(msg::MOUNT_SOURCE, None, |a| {
                 if a.trim().is_empty() {
-                    return Err("type a folder, like ~/projects/app".to_string());
+                    return Err(msg::EMPTY_FOLDER.to_string());
                 }
                 let path = config::normalize_path(Path::new(a.trim()));
                 if path.file_name().is_none() {
-                    return Err(format!(
-                        "{} cannot be shared; choose a project folder",
-                        path.display()
-                    ));
+                    return Err(msg::cannot_share(&path));
                 }
                 if config.mounts.iter().any(|m| m.source == path) {
-                    return Err(format!("{} is already shared", path.display()));
+                    return Err(msg::already_shared(&path));
                 }
                 Ok(path)
             })?;
@@ -274,7 +344,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 None => PathBuf::from(t),
             };
             if !expanded.is_absolute() {
-                return Err("write an absolute path, like /home/ubuntu/project".to_string());
+                return Err(msg::TARGET_RELATIVE.to_string());
             }
             let clean = rules::lexical_clean(&expanded);
             if let Some(problem) = mountable::target_problem(&clean) {
@@ -285,7 +355,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 .iter()
                 .any(|m| m.vm == vm && m.target == clean)
             {
-                return Err(format!("{} is already used in VM {vm:?}", clean.display()));
+                return Err(msg::target_taken(&clean, &vm));
             }
             Ok(clean)
         })?;
@@ -299,13 +369,10 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             |a| {
                 let b = config::normalize_path(Path::new(a.trim()));
                 if b.starts_with(&source) {
-                    return Err(format!(
-                        "{} is inside the shared folder; snapshots would copy themselves",
-                        b.display()
-                    ));
+                    return Err(msg::backup_inside(&b));
                 }
                 if config.mounts.iter().any(|m| m.backup == b) {
-                    return Err(format!("{} is already used by another folder", b.display()));
+                    return Err(msg::backup_taken(&b));
                 }
                 Ok(b)
             },
@@ -317,9 +384,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 .iter()
                 .find(|i| !agent_names.contains(i) && AgentType::parse(i).is_none())
             {
-                return Err(format!(
-                    "{bad:?} is neither one of the agents above nor an agent type"
-                ));
+                return Err(msg::unknown_agent(bad));
             }
             Ok((!items.is_empty()).then_some(items))
         })?;
@@ -351,7 +416,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         let end = p.valid(msg::GLOBAL_POOL_END, Some("49000"), |a| {
             let end = positive(a, 65535)?;
             if end < start as u64 {
-                return Err(format!("the last port must be at least {start}"));
+                return Err(msg::pool_end(start));
             }
             Ok(end)
         })? as u16;
@@ -375,7 +440,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let default_dest = config::resolve_path(global.config.as_deref());
     if explicit && default_dest.exists() && !args.overwrite {
         return Err(UserError::failed(msg::exists(&default_dest))
-            .hint("pass --overwrite to replace it, or choose another --config PATH")
+            .hint(msg::HINT_OVERWRITE)
             .into());
     }
     let mut p = Prompter::terminal();
@@ -386,7 +451,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         |a| {
             let path = config::normalize_path(Path::new(a.trim()));
             if path.is_dir() {
-                return Err(format!("{} is a folder; give a file path", path.display()));
+                return Err(msg::dest_is_folder(&path));
             }
             if path.exists() && !args.overwrite {
                 return Err(msg::choose_other(&path));
@@ -409,11 +474,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let text = render(&answers, &pretty);
     if let Err(invalid) = config::load_from_str(&text, &dest) {
         // A bug in the wizard, not the user's doing: write nothing.
-        return Err(UserError::failed(format!(
-            "the generated config does not validate, so nothing was written: {invalid}"
-        ))
-        .hint("please report this; `agsekit config-example` writes an example to edit meanwhile")
-        .into());
+        return Err(msg::generated_invalid(&invalid.to_string()).into());
     }
     if dest.exists() {
         let old = config::read_text(&dest, "the destination")?;
@@ -425,16 +486,10 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             Ok(example::Outcome::Written(_)) => println!("{}", msg::wrote(&dest)),
             Ok(example::Outcome::Exists(p)) => {
                 return Err(UserError::failed(msg::exists(&p))
-                    .hint("run config-gen again")
+                    .hint(msg::HINT_AGAIN)
                     .into())
             }
-            Err(e) => {
-                return Err(
-                    UserError::failed(format!("cannot write {}: {e}", dest.display()))
-                        .hint(format!("check the permissions of {}", dest.display()))
-                        .into(),
-                )
-            }
+            Err(e) => return Err(msg::cannot_write(&dest, &e).into()),
         }
     }
     for file in backupignores {
@@ -442,18 +497,15 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             continue;
         };
         if !folder.is_dir() {
-            eprintln!(
-                "agsekit: warning: {} does not exist yet, so no .backupignore was written",
-                folder.display()
-            );
+            eprintln!("{}", msg::no_folder_for_backupignore(folder));
             continue;
         }
         match example::write_new(&file, DEFAULT_BACKUPIGNORE.as_bytes()) {
-            Ok(example::Outcome::Written(p)) => println!("Wrote a default {}", p.display()),
+            Ok(example::Outcome::Written(p)) => println!("{}", msg::wrote_backupignore(&p)),
             Ok(example::Outcome::Exists(p)) => {
-                println!("{} already exists; left unchanged", p.display())
+                println!("{}", msg::kept_backupignore(&p))
             }
-            Err(e) => eprintln!("agsekit: warning: cannot write {}: {e}", file.display()),
+            Err(e) => eprintln!("{}", msg::backupignore_failed(&file, &e)),
         }
     }
     Ok(0)

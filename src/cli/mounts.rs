@@ -11,13 +11,17 @@ use clap::{Args, ValueEnum};
 use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
-use crate::config::{self, mountable, CleanMethod, Config, MountConfig};
+use crate::config::{self, mountable, CleanMethod, Config};
 use crate::error::UserError;
 use crate::vm::{self, VmError};
 
 /// Every user-facing text of these two commands, in one place for translation.
 mod msg {
     use std::path::Path;
+
+    use crate::config::mountable::PathProblem;
+    use crate::config::MountConfig;
+    use crate::error::UserError;
 
     pub const ASK_SOURCE: &str = "Host folder to share";
     pub const ASK_VM: &str = "VM for this mount";
@@ -74,6 +78,195 @@ mod msg {
     }
     pub fn default_vm_note(vm: &str) -> String {
         format!("Using the default VM {vm:?} (choose another with --vm)")
+    }
+    pub fn add_heading(config: &Path) -> String {
+        format!("New mount in {}:", config.display())
+    }
+    pub fn removal_heading(config: &Path) -> String {
+        format!("Mount to remove from {}:", config.display())
+    }
+    pub fn mount_label(m: &MountConfig) -> String {
+        format!("{} -> {}:{}", m.source.display(), m.vm, m.target.display())
+    }
+    /// The summary shown before saving or removing.
+    pub fn describe(m: &MountConfig) -> String {
+        let mut out = format!(
+            "  source:  {}\n  VM:      {}\n  target:  {}\n  backups: {} (every {} min, keep {}, {})",
+            m.source.display(),
+            m.vm,
+            m.target.display(),
+            m.backup.display(),
+            m.interval,
+            m.max_backups,
+            m.backup_clean_method.as_str()
+        );
+        if let Some(list) = &m.allowed_agents {
+            out.push_str(&format!("\n  allowed agents: {}", list.join(", ")));
+        }
+        out
+    }
+
+    // Errors: what went wrong, then the way out.
+    pub fn target_not_absolute(target: &str) -> UserError {
+        UserError::usage(format!(
+            "TARGET_DIR {target:?} is not an absolute path inside the VM"
+        ))
+        .hint("write it like /home/ubuntu/project")
+    }
+    pub fn unknown_agent(item: &str, names: &[&str]) -> UserError {
+        let names = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        };
+        UserError::usage(format!(
+            "--allowed-agents: {item:?} is neither a configured agent ({names}) nor an agent type"
+        ))
+        .hint("list agent names from `agsekit config-check`, separated by commas")
+    }
+    pub fn sources_disagree(a: &Path, b: &Path) -> UserError {
+        UserError::usage(format!(
+            "SOURCE_DIR ({}) and --source-dir ({}) disagree",
+            a.display(),
+            b.display()
+        ))
+        .hint("give the folder once")
+    }
+    pub fn need_source() -> UserError {
+        UserError::usage("addmount needs the folder to share")
+            .hint("agsekit addmount ~/projects/app (or --source-dir DIR)")
+    }
+    pub fn cannot_share(source: &Path) -> UserError {
+        UserError::usage(format!("{} cannot be shared", source.display()))
+            .hint("choose a project folder")
+    }
+    pub fn not_a_folder(source: &Path) -> UserError {
+        UserError::usage(format!("{} is not a folder", source.display()))
+            .hint("give the project folder, not a file in it")
+    }
+    pub fn bad_source(p: PathProblem) -> UserError {
+        UserError::usage(p.reason)
+            .hint(p.fix)
+            .hint("--force-path adds it anyway (for a Multipass that is not a snap)")
+    }
+    pub fn bad_target(p: PathProblem) -> UserError {
+        UserError::usage(p.reason).hint(p.fix)
+    }
+    pub fn backup_inside(backup: &Path, source: &Path) -> UserError {
+        UserError::usage(format!(
+            "the backup folder {} is inside the shared folder {}; snapshots would copy themselves",
+            backup.display(),
+            source.display()
+        ))
+        .hint("give a BACKUP_DIR outside the folder, or leave it out for the default")
+    }
+    pub fn duplicate_source(source: &Path, vm: &str, i: usize, config: &Path) -> UserError {
+        UserError::usage(format!(
+            "{} is already mounted into VM {vm:?} (mounts[{i}] in {})",
+            source.display(),
+            config.display()
+        ))
+        .hint(format!(
+            "remove it first with `agsekit removemount {}`, or choose another VM with --vm",
+            source.display()
+        ))
+    }
+    pub fn duplicate_target(target: &Path, vm: &str, other: &Path, i: usize) -> UserError {
+        UserError::usage(format!(
+            "{} in VM {vm:?} is already the target of {} (mounts[{i}])",
+            target.display(),
+            other.display()
+        ))
+        .hint("give another TARGET_DIR")
+    }
+    pub fn duplicate_backup(backup: &Path, other: &Path, i: usize) -> UserError {
+        UserError::usage(format!(
+            "{} is already the backup folder of {} (mounts[{i}])",
+            backup.display(),
+            other.display()
+        ))
+        .hint("give another BACKUP_DIR")
+    }
+    pub fn mount_missing_folder(source: &Path) -> UserError {
+        UserError::usage(format!(
+            "{} does not exist, so it cannot be mounted",
+            source.display()
+        ))
+        .hint(format!(
+            "create it first (mkdir -p {}), or leave out --mount",
+            source.display()
+        ))
+    }
+    pub fn confirmation_needed() -> UserError {
+        UserError::usage("confirmation needed, and there is no terminal to ask in").hint(HINT_YES)
+    }
+    pub fn cannot_write(file: &Path, e: &std::io::Error) -> UserError {
+        UserError::failed(format!("cannot write {}: {e}", file.display())).hint(format!(
+            "check the permissions of {}",
+            file.parent().unwrap_or(file).display()
+        ))
+    }
+    pub fn mount_failed(err: UserError, source: &Path) -> UserError {
+        err.hint(format!(
+            "the mount is saved in the config; mount it later with `agsekit mount {}`",
+            source.display()
+        ))
+    }
+    pub fn umount_failed(err: UserError, m: &MountConfig) -> UserError {
+        err.hint(format!(
+            "the config was not changed; fix the problem above and run `agsekit removemount {} --vm {}` again",
+            m.source.display(),
+            m.vm
+        ))
+    }
+    fn into_vm(vm: Option<&str>) -> String {
+        vm.map(|v| format!(" into VM {v:?}")).unwrap_or_default()
+    }
+    pub fn no_such_mount(
+        source: &Path,
+        vm: Option<&str>,
+        config: &Path,
+        all: &[String],
+    ) -> UserError {
+        let listing = if all.is_empty() {
+            "  (none)".to_string()
+        } else {
+            all.iter()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        UserError::config(format!(
+            "no mount of {}{} in {}; configured mounts:\n{listing}",
+            source.display(),
+            into_vm(vm),
+            config.display()
+        ))
+        .hint("give the source folder exactly as `agsekit config-check` lists it")
+    }
+    pub fn no_mounts(vm: Option<&str>, config: &Path) -> UserError {
+        UserError::config(format!(
+            "there are no mounts{} in {}",
+            into_vm(vm),
+            config.display()
+        ))
+        .hint("`agsekit addmount DIR` adds one")
+    }
+    pub fn need_removal_source(only: &Path) -> UserError {
+        UserError::usage("removemount needs the folder of the mount to remove")
+            .hint(format!("agsekit removemount {}", only.display()))
+    }
+    pub fn ambiguous(labels: &[String], source: Option<&Path>, first: &MountConfig) -> UserError {
+        let lines: Vec<String> = labels.iter().map(|l| format!("  {l}")).collect();
+        UserError::usage(format!(
+            "{} mounts match; say which one:\n{}",
+            labels.len(),
+            lines.join("\n")
+        ))
+        .hint(match source {
+            Some(s) => format!("agsekit removemount {} --vm {}", s.display(), first.vm),
+            None => format!("agsekit removemount {}", first.source.display()),
+        })
     }
 }
 
@@ -143,10 +336,6 @@ pub struct RemovemountArgs {
     pub yes: bool,
 }
 
-fn usage(message: impl Into<String>) -> UserError {
-    UserError::usage(message)
-}
-
 fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
     let (config, text) = config::load_with_text(global.config.as_deref())?;
     for w in &config.warnings {
@@ -166,10 +355,7 @@ fn vm_target(text: &Path) -> Result<PathBuf, UserError> {
         text.to_path_buf()
     };
     if !expanded.is_absolute() {
-        return Err(usage(format!(
-            "TARGET_DIR {s:?} is not an absolute path inside the VM"
-        ))
-        .hint("write it like /home/ubuntu/project"));
+        return Err(msg::target_not_absolute(&s));
     }
     Ok(config::rules::lexical_clean(&expanded))
 }
@@ -181,38 +367,13 @@ fn parse_allowed(list: &str, config: &Config) -> Result<Option<Vec<String>>, Use
         let known = config.agents.contains_key(item) || config::AgentType::parse(item).is_some();
         if !known {
             let names: Vec<&str> = config.agents.keys().map(String::as_str).collect();
-            return Err(usage(format!(
-                "--allowed-agents: {item:?} is neither a configured agent ({}) nor an agent type",
-                if names.is_empty() {
-                    "none".to_string()
-                } else {
-                    names.join(", ")
-                }
-            ))
-            .hint("list agent names from `agsekit config-check`, separated by commas"));
+            return Err(msg::unknown_agent(item, &names));
         }
         if !out.iter().any(|o| o == item) {
             out.push(item.to_string());
         }
     }
     Ok((!out.is_empty()).then_some(out))
-}
-
-fn describe(m: &MountConfig) -> String {
-    let mut out = format!(
-        "  source:  {}\n  VM:      {}\n  target:  {}\n  backups: {} (every {} min, keep {}, {})",
-        m.source.display(),
-        m.vm,
-        m.target.display(),
-        m.backup.display(),
-        m.interval,
-        m.max_backups,
-        m.backup_clean_method.as_str()
-    );
-    if let Some(list) = &m.allowed_agents {
-        out.push_str(&format!("\n  allowed agents: {}", list.join(", ")));
-    }
-    out
 }
 
 /// What `addmount` decided, before anything is written.
@@ -229,12 +390,7 @@ fn plan_add<R: BufRead, W: Write>(
 ) -> Result<AddPlan, UserError> {
     let source = match (&args.source, &args.source_dir) {
         (Some(a), Some(b)) if config::normalize_path(a) != config::normalize_path(b) => {
-            return Err(usage(format!(
-                "SOURCE_DIR ({}) and --source-dir ({}) disagree",
-                a.display(),
-                b.display()
-            ))
-            .hint("give the folder once"));
+            return Err(msg::sources_disagree(a, b));
         }
         (Some(a), _) | (None, Some(a)) => a.clone(),
         (None, None) => match prompter.as_deref_mut() {
@@ -244,27 +400,19 @@ fn plan_add<R: BufRead, W: Write>(
                     .unwrap_or_default();
                 PathBuf::from(p.text(msg::ASK_SOURCE, Some(&cwd))?)
             }
-            None => {
-                return Err(usage("addmount needs the folder to share")
-                    .hint("agsekit addmount ~/projects/app (or --source-dir DIR)"))
-            }
+            None => return Err(msg::need_source()),
         },
     };
     let source = config::normalize_path(&source);
     let Some(name) = source.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Err(
-            usage(format!("{} cannot be shared", source.display())).hint("choose a project folder")
-        );
+        return Err(msg::cannot_share(&source));
     };
     if source.exists() && !source.is_dir() {
-        return Err(usage(format!("{} is not a folder", source.display()))
-            .hint("give the project folder, not a file in it"));
+        return Err(msg::not_a_folder(&source));
     }
     if !args.force_path {
         if let Some(p) = mountable::source_problem(&source, cfg!(target_os = "linux")) {
-            return Err(usage(p.reason)
-                .hint(p.fix)
-                .hint("--force-path adds it anyway (for a Multipass that is not a snap)"));
+            return Err(msg::bad_source(p));
         }
     }
 
@@ -272,8 +420,10 @@ fn plan_add<R: BufRead, W: Write>(
         Some(v) => config.vm(Some(v))?.name.clone(),
         None if config.vms.len() > 1 && prompter.is_some() => {
             let names: Vec<String> = config.vms.keys().cloned().collect();
-            let p = prompter.as_deref_mut().ok_or_else(|| usage("no prompt"))?;
-            names[p.choose(msg::ASK_VM, &names, Some(0))?].clone()
+            match prompter.as_deref_mut() {
+                Some(p) => names[p.choose(msg::ASK_VM, &names, Some(0))?].clone(),
+                None => names[0].clone(),
+            }
         }
         None => {
             let vm = config.vm(None)?.name.clone();
@@ -289,7 +439,7 @@ fn plan_add<R: BufRead, W: Write>(
         None => Path::new("/home/ubuntu").join(&name),
     };
     if let Some(p) = mountable::target_problem(&target) {
-        return Err(usage(p.reason).hint(p.fix));
+        return Err(msg::bad_target(p));
     }
     let backup = match &args.backup {
         Some(b) => config::normalize_path(b),
@@ -299,41 +449,18 @@ fn plan_add<R: BufRead, W: Write>(
             .join(format!("backups-{name}")),
     };
     if backup.starts_with(&source) {
-        return Err(usage(format!(
-            "the backup folder {} is inside the shared folder {}; snapshots would copy themselves",
-            backup.display(),
-            source.display()
-        ))
-        .hint("give a BACKUP_DIR outside the folder, or leave it out for the default"));
+        return Err(msg::backup_inside(&backup, &source));
     }
 
     for (i, m) in config.mounts.iter().enumerate() {
         if m.source == source && m.vm == vm {
-            return Err(usage(format!(
-                "{} is already mounted into VM {vm:?} (mounts[{i}] in {})",
-                source.display(),
-                config.path.display()
-            ))
-            .hint(format!(
-                "remove it first with `agsekit removemount {}`, or choose another VM with --vm",
-                source.display()
-            )));
+            return Err(msg::duplicate_source(&source, &vm, i, &config.path));
         }
         if m.target == target && m.vm == vm {
-            return Err(usage(format!(
-                "{} in VM {vm:?} is already the target of {} (mounts[{i}])",
-                target.display(),
-                m.source.display()
-            ))
-            .hint("give another TARGET_DIR"));
+            return Err(msg::duplicate_target(&target, &vm, &m.source, i));
         }
         if m.backup == backup && m.source != source {
-            return Err(usage(format!(
-                "{} is already the backup folder of {} (mounts[{i}])",
-                backup.display(),
-                m.source.display()
-            ))
-            .hint("give another BACKUP_DIR"));
+            return Err(msg::duplicate_backup(&backup, &m.source, i));
         }
     }
 
@@ -364,14 +491,7 @@ fn plan_add<R: BufRead, W: Write>(
         _ => (args.create_backupignore, args.mount),
     };
     if mount && !entry.source.is_dir() {
-        return Err(usage(format!(
-            "{} does not exist, so it cannot be mounted",
-            entry.source.display()
-        ))
-        .hint(format!(
-            "create it first (mkdir -p {}), or leave out --mount",
-            entry.source.display()
-        )));
+        return Err(msg::mount_missing_folder(&entry.source));
     }
     Ok(AddPlan {
         entry,
@@ -391,9 +511,7 @@ fn confirm<R: BufRead, W: Write>(
     }
     match prompter {
         Some(p) => p.confirm(question, true),
-        None => Err(
-            usage("confirmation needed, and there is no terminal to ask in").hint(msg::HINT_YES),
-        ),
+        None => Err(msg::confirmation_needed()),
     }
 }
 
@@ -409,8 +527,8 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     expected.push(plan.entry.expected());
     edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
 
-    println!("New mount in {}:", config.path.display());
-    println!("{}", describe(&plan.entry.expected()));
+    println!("{}", msg::add_heading(&config.path));
+    println!("{}", msg::describe(&plan.entry.expected()));
     if !confirm(args.yes, terminal.as_mut(), msg::ASK_SAVE)? {
         return Ok(1);
     }
@@ -430,13 +548,7 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
                 Ok(config::example::Outcome::Exists(p)) => {
                     println!("{}", msg::kept_backupignore(&p))
                 }
-                Err(e) => {
-                    return Err(
-                        UserError::failed(format!("cannot write {}: {e}", file.display()))
-                            .hint(format!("check the permissions of {}", source.display()))
-                            .into(),
-                    )
-                }
+                Err(e) => return Err(msg::cannot_write(&file, &e).into()),
             }
         }
     }
@@ -449,13 +561,7 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
                 println!("{}", msg::already_mounted(&e.vm, &e.target))
             }
             Err(err) => {
-                let user: UserError = err.into();
-                return Err(user
-                    .hint(format!(
-                        "the mount is saved in the config; mount it later with `agsekit mount {}`",
-                        e.source.display()
-                    ))
-                    .into());
+                return Err(msg::mount_failed(err.into(), &e.source).into());
             }
         }
     }
@@ -480,68 +586,26 @@ fn pick_removal<R: BufRead, W: Write>(
         .filter(|(_, m)| args.vm.as_ref().is_none_or(|v| &m.vm == v))
         .map(|(i, _)| i)
         .collect();
-    let label = |i: usize| {
-        let m = &config.mounts[i];
-        format!("{} -> {}:{}", m.source.display(), m.vm, m.target.display())
-    };
-    let listing = || -> String {
-        let all: Vec<String> = (0..config.mounts.len())
-            .map(|i| format!("  {}", label(i)))
-            .collect();
-        if all.is_empty() {
-            "  (none)".to_string()
-        } else {
-            all.join("\n")
-        }
-    };
+    let label = |i: usize| msg::mount_label(&config.mounts[i]);
+    let vm = args.vm.as_deref();
     match (candidates.as_slice(), &source, prompter) {
-        ([], Some(s), _) => Err(UserError::config(format!(
-            "no mount of {}{} in {}; configured mounts:\n{}",
-            s.display(),
-            args.vm
-                .as_ref()
-                .map(|v| format!(" into VM {v:?}"))
-                .unwrap_or_default(),
-            config.path.display(),
-            listing()
-        ))
-        .hint("give the source folder exactly as `agsekit config-check` lists it")),
-        ([], None, _) => Err(UserError::config(format!(
-            "there are no mounts{} in {}",
-            args.vm
-                .as_ref()
-                .map(|v| format!(" into VM {v:?}"))
-                .unwrap_or_default(),
-            config.path.display()
-        ))
-        .hint("`agsekit addmount DIR` adds one")),
+        ([], Some(s), _) => {
+            let all: Vec<String> = (0..config.mounts.len()).map(label).collect();
+            Err(msg::no_such_mount(s, vm, &config.path, &all))
+        }
+        ([], None, _) => Err(msg::no_mounts(vm, &config.path)),
         ([one], Some(_), _) => Ok(*one),
         (many, _, Some(p)) => {
             let labels: Vec<String> = many.iter().map(|&i| label(i)).collect();
             Ok(many[p.choose(msg::ASK_WHICH, &labels, None)?])
         }
-        (many, None, None) if many.len() == 1 => Err(usage(
-            "removemount needs the folder of the mount to remove",
-        )
-        .hint(format!(
-            "agsekit removemount {}",
-            config.mounts[many[0]].source.display()
-        ))),
+        (many, None, None) if many.len() == 1 => {
+            Err(msg::need_removal_source(&config.mounts[many[0]].source))
+        }
         (many, _, None) => {
-            let lines: Vec<String> = many.iter().map(|&i| format!("  {}", label(i))).collect();
-            let first_vm = &config.mounts[many[0]].vm;
-            Err(usage(format!(
-                "{} mounts match; say which one:\n{}",
-                many.len(),
-                lines.join("\n")
-            ))
-            .hint(match &source {
-                Some(s) => format!("agsekit removemount {} --vm {first_vm}", s.display()),
-                None => format!(
-                    "agsekit removemount {}",
-                    config.mounts[many[0]].source.display()
-                ),
-            }))
+            let labels: Vec<String> = many.iter().map(|&i| label(i)).collect();
+            let first = &config.mounts[many[0]];
+            Err(msg::ambiguous(&labels, source.as_deref(), first))
         }
     }
 }
@@ -558,8 +622,8 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
     expected.remove(index);
     edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
 
-    println!("Mount to remove from {}:", config.path.display());
-    println!("{}", describe(&mount));
+    println!("{}", msg::removal_heading(&config.path));
+    println!("{}", msg::describe(&mount));
     if !confirm(args.yes, terminal.as_mut(), msg::ASK_REMOVE)? {
         return Ok(1);
     }
@@ -578,14 +642,7 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
             | VmError::NotInstalled { .. }),
         ) => eprintln!("{}", msg::vm_gone(&mount.vm, &err.to_string())),
         Err(err) => {
-            let user: UserError = err.into();
-            return Err(user
-                .hint(format!(
-                    "the config was not changed; fix the problem above and run `agsekit removemount {} --vm {}` again",
-                    mount.source.display(),
-                    mount.vm
-                ))
-                .into());
+            return Err(msg::umount_failed(err.into(), &mount).into());
         }
     }
 
