@@ -32,6 +32,14 @@ mod msg {
     pub const ASK_REMOVE: &str = "Remove this mount from the config?";
     pub const ASK_WHICH: &str = "Which mount?";
     pub const HINT_YES: &str = "pass -y to confirm without a prompt";
+    pub const CANCELLED: &str = "Nothing was changed.";
+
+    pub fn folder_missing(p: &Path) -> String {
+        format!(
+            "agsekit: warning: {} does not exist yet; create it before mounting it",
+            p.display()
+        )
+    }
 
     pub fn added(config: &Path, backup: &Path) -> String {
         format!(
@@ -529,7 +537,11 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
 
     println!("{}", msg::add_heading(&config.path));
     println!("{}", msg::describe(&plan.entry.expected()));
+    if !plan.entry.source.exists() {
+        eprintln!("{}", msg::folder_missing(&plan.entry.source));
+    }
     if !confirm(args.yes, terminal.as_mut(), msg::ASK_SAVE)? {
+        println!("{}", msg::CANCELLED);
         return Ok(1);
     }
     let backup = config::write::replace_with_backup(&config.path, &text, &new_text)?;
@@ -625,6 +637,7 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
     println!("{}", msg::removal_heading(&config.path));
     println!("{}", msg::describe(&mount));
     if !confirm(args.yes, terminal.as_mut(), msg::ASK_REMOVE)? {
+        println!("{}", msg::CANCELLED);
         return Ok(1);
     }
 

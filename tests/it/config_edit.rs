@@ -202,7 +202,8 @@ fn round_trip_when_mounts_is_empty_or_absent() {
             .arg(&config)
             .arg(&project)
             .assert()
-            .success();
+            .success()
+            .stderr(predicate::str::contains("does not exist yet"));
         let added = fs::read_to_string(&config).expect("read");
         assert!(
             added.contains(&format!("source: {}", project.display())),
@@ -434,6 +435,22 @@ fn addmount_and_removemount_ask_in_a_terminal_with_stub_multipass() {
     );
     assert!(!Path::new(&x).join(".backupignore").exists());
     assert_eq!(multipass_log(&sb), format!("mount {x} b:/home/ubuntu/x\n"));
+
+    // Saying no changes nothing.
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &env,
+        &["removemount", &x, "--vm", "b", "--config", &config_text],
+    ));
+    tmux.answer("Remove this mount from the config? [Y/n]:", "n");
+    tmux.wait_for("EXIT:1");
+    assert!(
+        tmux.screen().contains("Nothing was changed."),
+        "{}",
+        tmux.screen()
+    );
+    drop(tmux);
+    assert_eq!(fs::read_to_string(&config).expect("read"), added);
 
     // The folder is now in two VMs: removemount offers both.
     let tmux = Tmux::start(&command_line(

@@ -125,5 +125,7 @@ pub fn command_line(sb: &Sandbox, extra_env: &[String], args: &[&str]) -> String
     words.extend(extra_env.iter().cloned());
     words.push(bin.display().to_string());
     words.extend(args.iter().map(|a| a.to_string()));
-    format!("{}; echo \"EXIT:$?\"; sleep 600", shell_words::join(words))
+    // Run by sh whatever the user's shell is (fish has no `$?`).
+    let inner = format!("{}; echo \"EXIT:$?\"; sleep 600", shell_words::join(words));
+    shell_words::join(["sh", "-c", inner.as_str()])
 }
