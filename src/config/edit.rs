@@ -149,8 +149,18 @@ impl<'a> Text<'a> {
         self.line_start(line + 1)
     }
 
+    /// The line's text, without a byte order mark at the start of the file.
     fn line(&self, line: usize) -> &'a str {
-        &self.text[self.line_start(line)..self.line_end(line)]
+        let text = &self.text[self.line_start(line)..self.line_end(line)];
+        text.strip_prefix('\u{feff}').unwrap_or(text)
+    }
+
+    /// The column of `m` in characters, not counting a byte order mark (the parser counts it).
+    fn col(&self, m: Marker) -> usize {
+        let start = self.line_start(m.line());
+        let before = self.text.get(start..self.byte(m)).unwrap_or("");
+        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
+        before.chars().count()
     }
 
     fn line_count(&self) -> usize {
@@ -368,8 +378,8 @@ fn infer_style(t: &Text<'_>, root: Option<&Node>) -> Style {
                 for (k, v) in entries {
                     if let Kind::Seq { flow: false, .. } = &v.kind {
                         match block_dash_col(t, v) {
-                            Some(col) if seq_indent.is_none() && col >= k.start.col() => {
-                                *seq_indent = Some(col - k.start.col());
+                            Some(col) if seq_indent.is_none() && col >= t.col(k.start) => {
+                                *seq_indent = Some(col - t.col(k.start));
                             }
                             _ => {}
                         }
@@ -387,9 +397,9 @@ fn infer_style(t: &Text<'_>, root: Option<&Node>) -> Style {
                     );
                     match block_dash_col(t, node) {
                         Some(col)
-                            if block_item && item_offset.is_none() && item.start.col() > col =>
+                            if block_item && item_offset.is_none() && t.col(item.start) > col =>
                         {
-                            *item_offset = Some(item.start.col() - col);
+                            *item_offset = Some(t.col(item.start) - col);
                         }
                         _ => {}
                     }
@@ -531,7 +541,7 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
         // No `mounts:` yet: add it at the end, at the column of the other top-level keys.
         let col = entries
             .and_then(|e| e.first())
-            .map(|(k, _)| k.start.col())
+            .map(|(k, _)| t.col(k.start))
             .unwrap_or(0);
         let mut block = format!("{}mounts:{nl}", " ".repeat(col));
         block.push_str(&block_item(
@@ -568,7 +578,7 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
             let t2 = Text::new(&t_owned);
             let block = block_item(
                 entry,
-                key.start.col() + style.seq_indent,
+                t.col(key.start) + style.seq_indent,
                 style.item_offset,
                 nl,
             );
@@ -601,15 +611,15 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
                 .iter()
                 .all(|i| matches!(i.kind, Kind::Map { flow: true, .. }));
             let offset = match &last.kind {
-                Kind::Map { flow: false, .. } if last.start.col() > dash_col => {
-                    last.start.col() - dash_col
+                Kind::Map { flow: false, .. } if t.col(last.start) > dash_col => {
+                    t.col(last.start) - dash_col
                 }
                 _ => style.item_offset,
             };
             let block = if all_flow {
                 let gap = match &last.kind {
-                    Kind::Map { flow: true, .. } if last.start.col() > dash_col => {
-                        last.start.col() - dash_col
+                    Kind::Map { flow: true, .. } if t.col(last.start) > dash_col => {
+                        t.col(last.start) - dash_col
                     }
                     _ => 2,
                 };
@@ -693,7 +703,8 @@ pub fn remove_mount(text: &str, path: &Path, index: usize) -> Result<String, Use
             let only = items.len() == 1;
             let at_eof = last >= t.line_count();
             let key_line = t.line(key.start.line());
-            let bare_key = key_line.trim_end() == format!("{}mounts:", " ".repeat(key.start.col()));
+            let bare_key =
+                key_line.trim_end() == format!("{}mounts:", " ".repeat(t.col(key.start)));
             let (s, e) = if only && at_eof && bare_key && first == key.start.line() + 1 {
                 // The list was added at the end of the file with its key: take the key too,
                 // so add then remove gives back the original file.
@@ -835,7 +846,9 @@ mod tests {
         round_trip(&format!(
             "{VMS}mounts:  # none yet\n  # - source: /home/x\nagents:\n"
         ));
-        // No final line break, CRLF line ends.
+        // A byte order mark, no final line break, CRLF line ends.
+        round_trip(&format!("\u{feff}{VMS}"));
+        round_trip(&format!("\u{feff}{VMS}mounts:\n  - source: /home/a\n"));
         round_trip(&format!("{VMS}mounts:\n  - source: /home/a"));
         round_trip(
             "vms:\r\n  v: {cpu: 1, ram: 1G, disk: 1G}\r\nmounts:\r\n  - source: /home/a\r\n",
@@ -899,6 +912,13 @@ mod tests {
         let text = format!("{VMS}mounts: # mine\n  - source: /home/a\n");
         let out = remove_mount(&text, Path::new("/c"), 0).expect("remove");
         assert_eq!(out, format!("{VMS}mounts: # mine\n"));
+    }
+
+    #[test]
+    fn the_loader_reads_files_with_a_byte_order_mark() {
+        let text = format!("\u{feff}{VMS}mounts:\n  - source: /home/a\n    vm: v\n");
+        let c = load_from_str(&text, Path::new("/c")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.mounts.len(), 1);
     }
 
     #[test]
@@ -1014,8 +1034,15 @@ mod tests {
         }
 
         fn document() -> impl Strategy<Value = String> {
-            (any::<bool>(), filler(0), mounts_section(), filler(0), 0..3usize, any::<bool>())
-                .prop_map(|(doc_start, head, mounts, mid, order, agents_first)| {
+            (
+                (any::<bool>(), any::<bool>()),
+                filler(0),
+                mounts_section(),
+                filler(0),
+                0..3usize,
+                any::<bool>(),
+            )
+                .prop_map(|((doc_start, bom), head, mounts, mid, order, agents_first)| {
                     let vms = "vms:\n  v:\n    cpu: 1   # one\n    ram: 1G\n    disk: 1G\n    install:\n      - python\n";
                     let agents = "agents:\n  codex: {type: codex}\n";
                     let mut parts = vec![vms.to_string(), agents.to_string()];
@@ -1023,7 +1050,12 @@ mod tests {
                         parts.swap(0, 1);
                     }
                     parts.insert(order.min(parts.len()), mounts);
-                    let start = if doc_start { "---\n" } else { "" };
+                    let start = match (bom, doc_start) {
+                        (true, true) => "\u{feff}---\n",
+                        (true, false) => "\u{feff}",
+                        (false, true) => "---\n",
+                        (false, false) => "",
+                    };
                     let mut doc = format!("{start}{head}{}{mid}", parts.join(""));
                     if doc.ends_with("\nmounts:\n") {
                         // The one documented exception: a bare `mounts:` as the file's last
