@@ -558,10 +558,7 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
         return Ok(out);
     };
     match &value.kind {
-        kind if is_null_scalar(kind) => {
-            let Kind::Scalar { empty_span, .. } = kind else {
-                unreachable!("is_null_scalar matched a scalar")
-            };
+        Kind::Scalar { empty_span, .. } if is_null_scalar(&value.kind) => {
             let mut t_owned = text.to_string();
             if !empty_span {
                 if value.start.line() != key.start.line() {
