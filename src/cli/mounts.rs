@@ -322,8 +322,8 @@ pub struct AddmountArgs {
     /// Write a default .backupignore into the folder (an existing one is kept)
     #[arg(long)]
     pub create_backupignore: bool,
-    /// Accept a folder that Multipass installed as a snap cannot share (hidden folders,
-    /// outside /home)
+    /// Skip the path checks (hidden folders, outside /home, spaces, non-ASCII), for a
+    /// Multipass that is not a snap
     #[arg(long)]
     pub force_path: bool,
     /// Skip the confirmation prompt
