@@ -1032,14 +1032,14 @@ mod tests {
 
         fn document() -> impl Strategy<Value = String> {
             (
-                (any::<bool>(), any::<bool>()),
+                (any::<bool>(), any::<bool>(), any::<bool>()),
                 filler(0),
                 mounts_section(),
                 filler(0),
                 0..3usize,
                 any::<bool>(),
             )
-                .prop_map(|((doc_start, bom), head, mounts, mid, order, agents_first)| {
+                .prop_map(|((doc_start, bom, crlf), head, mounts, mid, order, agents_first)| {
                     let vms = "vms:\n  v:\n    cpu: 1   # one\n    ram: 1G\n    disk: 1G\n    install:\n      - python\n";
                     let agents = "agents:\n  codex: {type: codex}\n";
                     let mut parts = vec![vms.to_string(), agents.to_string()];
@@ -1058,6 +1058,9 @@ mod tests {
                         // The one documented exception: a bare `mounts:` as the file's last
                         // line is taken away with the last entry (tested separately).
                         doc.push_str("# end\n");
+                    }
+                    if crlf {
+                        doc = doc.replace('\n', "\r\n");
                     }
                     doc
                 })
