@@ -1,1 +1,474 @@
-//! The snapshot engine: scan, plan, apply, retention, restore, lock.
+//! The snapshot engine: rolling, hardlinked, browsable snapshots of a folder.
+//!
+//! A run: lock the destination ([`lock`]), remove stale `-partial` folders ([`chain`]), walk
+//! the source once ([`scan`]) applying `.backupignore` rules ([`ignore`]), compare with the
+//! previous snapshot's manifest ([`manifest`], [`plan`]); when something changed, write the
+//! new snapshot into `<name>-partial` ([`apply`]), sync, and rename it into place. Retention
+//! ([`retention`]) and the repeating loop ([`repeat`]) build on that. Nothing here prints:
+//! callers receive [`Event`]s and a [`SnapshotReport`].
+
+pub mod apply;
+pub mod chain;
+pub mod fsx;
+pub mod ignore;
+pub mod lock;
+pub mod manifest;
+pub mod plan;
+pub mod repeat;
+pub mod retention;
+pub mod scan;
+// Restore side (snapshots, diff, history, restore commands).
+pub mod beneath;
+pub mod diff;
+pub mod history;
+pub mod restore;
+pub mod select;
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+pub use apply::ApplyStats;
+pub use chain::{list_snapshots, manifest_path, Snapshot};
+pub use manifest::{read_manifest, EntryKind, ManifestEntry};
+pub use plan::PlanSummary;
+pub use retention::clean_backups;
+
+use crate::{ErrorKind, UserError};
+
+/// A problem with one path that did not stop the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Relative to the source root (empty for the root or for option problems).
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(path: PathBuf, message: String) -> Warning {
+        Warning { path, message }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.as_os_str().is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        }
+    }
+}
+
+/// A cooperative stop request (set by a signal handler).
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Option<Arc<AtomicBool>>);
+
+impl Interrupt {
+    pub fn new(flag: Arc<AtomicBool>) -> Interrupt {
+        Interrupt(Some(flag))
+    }
+
+    /// Never set.
+    pub fn none() -> Interrupt {
+        Interrupt(None)
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// `Err` (exit status 130) once a stop was requested.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.is_set() {
+            Err(interrupted())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sleeps up to `total`; returns false if a stop was requested meanwhile.
+    pub fn sleep(&self, total: Duration) -> bool {
+        let deadline = std::time::Instant::now() + total;
+        loop {
+            if self.is_set() {
+                return false;
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return true;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
+        }
+    }
+}
+
+/// The error for "stopped by a signal".
+pub fn interrupted() -> anyhow::Error {
+    UserError::new(
+        ErrorKind::Interrupted,
+        "interrupted; no snapshot was left half-written",
+    )
+    .into()
+}
+
+/// Where a test can make an operation fail (fault injection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    /// Hardlinking an unchanged file to the previous snapshot.
+    Link,
+    /// Opening a source file for copying.
+    Open,
+    /// Copying a file's data.
+    Write,
+}
+
+/// Returns an errno to inject at a point for a path (relative to the source), or `None`.
+pub type FaultHook = Arc<dyn Fn(FaultPoint, &Path) -> Option<i32> + Send + Sync>;
+
+/// Progress and diagnostics, in the order they happen.
+#[derive(Debug, Clone)]
+pub enum Event {
+    RemovedStale(PathBuf),
+    Scanned {
+        files: u64,
+        dirs: u64,
+        bytes: u64,
+    },
+    /// The plan of a snapshot about to be written (not sent when nothing changed).
+    Planned(PlanSummary),
+    /// Files written so far (linked or copied) and bytes copied so far.
+    Progress {
+        files: u64,
+        bytes: u64,
+    },
+    Warning(Warning),
+}
+
+/// What to back up where.
+#[derive(Clone, Default)]
+pub struct BackupOptions {
+    pub source: PathBuf,
+    pub dest: PathBuf,
+    /// Extra gitignore-style patterns, relative to the source root (`--exclude`).
+    pub excludes: Vec<String>,
+    pub interrupt: Interrupt,
+    /// Walk threads; 0 = automatic.
+    pub threads: usize,
+    pub fault: Option<FaultHook>,
+}
+
+impl fmt::Debug for BackupOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackupOptions")
+            .field("source", &self.source)
+            .field("dest", &self.dest)
+            .field("excludes", &self.excludes)
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct SnapshotReport {
+    pub source: PathBuf,
+    pub dest: PathBuf,
+    /// The new snapshot; `None` when nothing changed since the previous one.
+    pub created: Option<Snapshot>,
+    /// The snapshot compared against.
+    pub previous: Option<String>,
+    /// Whether the previous snapshot had a manifest (false: a chain made by the original).
+    pub previous_had_manifest: bool,
+    pub removed_stale: Vec<PathBuf>,
+    pub plan: PlanSummary,
+    pub stats: ApplyStats,
+    pub warnings: Vec<Warning>,
+}
+
+/// Resolves and checks the source (must be a directory) and creates the destination.
+pub fn resolve_paths(source: &Path, dest: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let source_in = crate::config::expand_tilde(source);
+    let source = match std::fs::canonicalize(&source_in) {
+        Ok(p) if p.is_dir() => p,
+        _ => {
+            return Err(UserError::failed(format!(
+                "Source directory does not exist: {}",
+                source_in.display()
+            ))
+            .hint("check the path (mounts[].source in the config, or --source-dir)")
+            .into())
+        }
+    };
+    let dest_in = crate::config::expand_tilde(dest);
+    std::fs::create_dir_all(&dest_in)
+        .with_context(|| format!("cannot create backup destination {}", dest_in.display()))?;
+    let dest = std::fs::canonicalize(&dest_in)
+        .with_context(|| format!("cannot resolve backup destination {}", dest_in.display()))?;
+    if dest == source {
+        return Err(UserError::usage(format!(
+            "the backup destination is the source folder itself: {}",
+            dest.display()
+        ))
+        .hint("choose a destination outside the folder, e.g. <parent>/backups-<name>")
+        .into());
+    }
+    Ok((source, dest))
+}
+
+/// Takes one snapshot of `options.source` into `options.dest`, holding the destination lock
+/// (a held lock is an error with exit status 6).
+pub fn snapshot_once(
+    options: &BackupOptions,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<SnapshotReport> {
+    let (source, dest) = resolve_paths(&options.source, &options.dest)?;
+    let _lock = lock::try_lock(&dest).map_err(|e| e.into_user_error(&dest))?;
+    snapshot_locked(&source, &dest, options, on_event)
+}
+
+fn auto_threads(requested: usize) -> usize {
+    if requested > 0 {
+        return requested;
+    }
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4)
+}
+
+/// Takes one snapshot; the caller holds the lock and passes resolved paths.
+pub fn snapshot_locked(
+    source: &Path,
+    dest: &Path,
+    options: &BackupOptions,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<SnapshotReport> {
+    fsx::raise_fd_limit();
+    let interrupt = &options.interrupt;
+    let removed_stale = chain::remove_stale(dest)
+        .with_context(|| format!("cannot remove unfinished snapshots in {}", dest.display()))?;
+    for p in &removed_stale {
+        on_event(&Event::RemovedStale(p.clone()));
+    }
+    let snapshots = chain::list_snapshots(dest)
+        .with_context(|| format!("cannot list snapshots in {}", dest.display()))?;
+    let previous = snapshots.last().cloned();
+    let threads = auto_threads(options.threads);
+
+    // What the previous snapshot holds.
+    let mut previous_had_manifest = false;
+    let prev_index = match &previous {
+        None => None,
+        Some(prev) => {
+            let from_manifest = prev
+                .manifest
+                .as_ref()
+                .and_then(|m| manifest::read_manifest(m).ok());
+            match from_manifest {
+                Some(entries) => {
+                    previous_had_manifest = true;
+                    Some(plan::PrevIndex::from_manifest(entries))
+                }
+                None => {
+                    let spec = scan::ScanSpec {
+                        source: &prev.path,
+                        excludes: &[],
+                        skip_dir: None,
+                        threads,
+                        interrupt,
+                        use_ignore_files: false,
+                    };
+                    let walked = scan::scan(&spec).with_context(|| {
+                        format!("cannot read previous snapshot {}", prev.path.display())
+                    })?;
+                    Some(plan::PrevIndex::from_legacy_tree(&walked.root))
+                }
+            }
+        }
+    };
+
+    // One walk of the source.
+    let dest_meta = fsx::Dir::open_path(dest).and_then(|d| d.meta()).ok();
+    let spec = scan::ScanSpec {
+        source,
+        excludes: &options.excludes,
+        skip_dir: dest_meta.map(|m| (m.dev, m.ino)),
+        threads,
+        interrupt,
+        use_ignore_files: true,
+    };
+    let mut walked = scan::scan(&spec)?;
+    on_event(&Event::Scanned {
+        files: walked.files,
+        dirs: walked.dirs,
+        bytes: walked.bytes,
+    });
+    for w in &walked.warnings {
+        on_event(&Event::Warning(w.clone()));
+    }
+    let summary = plan::plan(&mut walked.root, prev_index.as_ref());
+    drop(prev_index);
+    let mut report = SnapshotReport {
+        source: source.to_path_buf(),
+        dest: dest.to_path_buf(),
+        created: None,
+        previous: previous.as_ref().map(|p| p.name.clone()),
+        previous_had_manifest,
+        removed_stale,
+        plan: summary.clone(),
+        stats: ApplyStats::default(),
+        warnings: std::mem::take(&mut walked.warnings),
+    };
+    if !summary.changed {
+        // A snapshot made by the original, found equal to the source: give it a manifest so
+        // the next check is a single walk. Best effort: without it the next run compares by
+        // stat again.
+        if let (Some(prev), false) = (&previous, previous_had_manifest) {
+            let _ = manifest::write_tree(&walked.root, &chain::manifest_path(dest, &prev.name));
+        }
+        return Ok(report);
+    }
+    interrupt.check()?;
+    on_event(&Event::Planned(summary));
+
+    let name = chain::new_snapshot_name(dest, previous.as_ref().map(|p| p.name.as_str()))
+        .with_context(|| format!("cannot name a new snapshot in {}", dest.display()))?;
+    let partial_name = format!("{name}{}", chain::PARTIAL_SUFFIX);
+    let tmp_manifest = dest.join(format!(".{name}.manifest.tmp"));
+    let result = write_snapshot(
+        source,
+        dest,
+        previous.as_ref(),
+        &name,
+        &partial_name,
+        &tmp_manifest,
+        &walked.root,
+        options,
+        on_event,
+    );
+    match result {
+        Ok((stats, warnings)) => {
+            report.stats = stats;
+            report.warnings.extend(warnings);
+            report.created = Some(Snapshot {
+                path: dest.join(&name),
+                time: chain::parse_name(&name).unwrap_or(0),
+                manifest: Some(chain::manifest_path(dest, &name)),
+                name,
+            });
+            Ok(report)
+        }
+        Err(err) => {
+            // Never leave anything that looks complete: drop the partial and its manifest.
+            let _ = std::fs::remove_dir_all(dest.join(&partial_name));
+            let _ = std::fs::remove_file(&tmp_manifest);
+            Err(err)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_snapshot(
+    source: &Path,
+    dest: &Path,
+    previous: Option<&Snapshot>,
+    name: &str,
+    partial_name: &str,
+    tmp_manifest: &Path,
+    root: &scan::Node,
+    options: &BackupOptions,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<(ApplyStats, Vec<Warning>)> {
+    let dest_dir = fsx::Dir::open_path(dest)
+        .with_context(|| format!("cannot open backup destination {}", dest.display()))?;
+    let partial_path = dest.join(partial_name);
+    let no_space = |err: std::io::Error, what: &Path| -> anyhow::Error {
+        if fsx::is_no_space(&err) {
+            UserError::failed(format!(
+                "no space left on the backup destination {} (writing {}); the unfinished \
+                 snapshot was removed, older snapshots are intact",
+                dest.display(),
+                what.display()
+            ))
+            .hint("free space there, or keep fewer snapshots: agsekit backup-clean <mount source> <keep>")
+            .into()
+        } else {
+            anyhow::anyhow!("cannot write {}: {err}", what.display())
+        }
+    };
+    dest_dir
+        .mkdir(OsStr::new(partial_name), 0o700)
+        .map_err(|e| no_space(e, &partial_path))?;
+    let new_root = dest_dir
+        .open_dir(OsStr::new(partial_name))
+        .with_context(|| format!("cannot open {}", partial_path.display()))?;
+    let src_root = fsx::Dir::open_path(source)
+        .with_context(|| format!("cannot open source directory {}", source.display()))?;
+    let prev_root = previous.and_then(|p| fsx::Dir::open_path(&p.path).ok());
+    let manifest_file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp_manifest)
+        .map_err(|e| no_space(e, tmp_manifest))?;
+    let writer =
+        manifest::ManifestWriter::new(manifest_file).map_err(|e| no_space(e, tmp_manifest))?;
+    let as_root = nix::unistd::geteuid().is_root();
+    let mut run = apply::Apply {
+        interrupt: &options.interrupt,
+        on_event,
+        fault: options.fault.as_ref(),
+        as_root,
+        manifest: writer,
+        target: partial_path.clone(),
+        warnings: Vec::new(),
+        stats: ApplyStats::default(),
+    };
+    if let scan::NodeKind::Dir(children) = &root.kind {
+        let mut path = Vec::new();
+        run.children(
+            children,
+            &src_root,
+            prev_root.as_ref(),
+            &new_root,
+            &mut path,
+        )?;
+    }
+    let apply::Apply {
+        manifest: writer,
+        warnings,
+        stats,
+        ..
+    } = run;
+    writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
+    options.interrupt.check()?;
+    apply::finish_root(&new_root, &root.meta, as_root)
+        .with_context(|| format!("cannot set attributes of {}", partial_path.display()))?;
+    new_root.syncfs().map_err(|e| no_space(e, &partial_path))?;
+    options.interrupt.check()?;
+    // Manifest first: a crash between the two renames leaves an orphan manifest (removed by
+    // the next run), never a snapshot whose manifest is missing or wrong.
+    let manifest_final = chain::manifest_path(dest, name);
+    std::fs::rename(tmp_manifest, &manifest_final)
+        .with_context(|| format!("cannot rename {}", tmp_manifest.display()))?;
+    if let Err(err) = dest_dir.rename_noreplace(OsStr::new(partial_name), OsStr::new(name)) {
+        let _ = std::fs::remove_file(&manifest_final);
+        return Err(anyhow::anyhow!(
+            "cannot rename {} to {}: {err}",
+            partial_path.display(),
+            dest.join(name).display()
+        ));
+    }
+    dest_dir
+        .fsync()
+        .with_context(|| format!("cannot sync {}", dest.display()))?;
+    Ok((stats, warnings))
+}
+
+#[cfg(test)]
+mod tests;

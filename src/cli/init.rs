@@ -70,7 +70,7 @@ pub struct PromptStateArgs {
 
 /// The folder the user is in, as they see it: `$PWD` when it names the current folder,
 /// otherwise the canonical current folder.
-fn current_folder() -> Option<PathBuf> {
+pub(crate) fn current_folder() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from) {
         if pwd.is_absolute() && same_file(&pwd, &cwd) {

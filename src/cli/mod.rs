@@ -1,12 +1,17 @@
 //! The command line: clap definitions (one file per command group), parsing, dispatch and
 //! error rendering. Commands call domain modules and render what they return.
 
+mod backup;
+mod bundles;
 mod completions;
 mod config;
 mod config_gen;
 mod init;
 mod mounts;
 mod prompt;
+mod restore;
+mod run;
+mod shims;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -71,6 +76,41 @@ pub enum Command {
 
     /// Remove a mount entry from the config (unmounts it first)
     Removemount(mounts::RemovemountArgs),
+    /// Run a single backup of a directory
+    BackupOnce(backup::BackupOnceArgs),
+
+    /// Start repeated backups of a directory
+    BackupRepeated(backup::BackupRepeatedArgs),
+
+    /// Start a repeated backup for a mount from the config
+    BackupRepeatedMount(backup::BackupRepeatedMountArgs),
+
+    /// Start repeated backups for every mount from config.yaml
+    BackupRepeatedAll(backup::BackupRepeatedAllArgs),
+
+    /// Clean old backup snapshots for a configured mount
+    BackupClean(backup::BackupCleanArgs),
+
+    /// Run an agent in its VM, with backups of the project folder
+    Run(run::RunArgs),
+
+    /// Manage the agent shims (codex, claude, ... that run in the VM)
+    Shims(shims::ShimsArgs),
+
+    /// List the snapshots of a mount with what each one changed
+    Snapshots(restore::SnapshotsArgs),
+
+    /// Show what changed between a snapshot and now, or between two snapshots
+    Diff(restore::DiffArgs),
+
+    /// Restore files, folders or everything from a snapshot (undoable)
+    Restore(restore::RestoreArgs),
+
+    /// Show the versions of one file across snapshots
+    History(restore::HistoryArgs),
+
+    /// List the software bundles a VM's `install:` list may name
+    ListBundles,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -99,10 +139,7 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
     process::set_debug(cli.global.debug || debug_from_env());
     match dispatch(cli) {
         Ok(code) => code,
-        Err(err) => {
-            eprint!("{}", process::mask_secrets(&error::render(&err)));
-            error::exit_code_of(&err)
-        }
+        Err(err) => report(&err),
     }
 }
 
@@ -120,12 +157,45 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::ConfigGen(args) => config_gen::run(&args, &cli.global),
         Command::Addmount(args) => mounts::run_add(&args, &cli.global),
         Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
+        Command::BackupOnce(args) => backup::run_once(&args),
+        Command::BackupRepeated(args) => backup::run_repeated(&args),
+        Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
+        Command::BackupRepeatedAll(_) => backup::run_repeated_all(&cli.global),
+        Command::BackupClean(args) => backup::run_clean(&args, &cli.global),
+        Command::Run(args) => run::run(&args, &cli.global),
+        Command::Shims(args) => shims::run(&args, &cli.global),
+        Command::Snapshots(args) => restore::run_snapshots(&args, &cli.global),
+        Command::Diff(args) => restore::run_diff(&args, &cli.global),
+        Command::Restore(args) => restore::run_restore(&args, &cli.global),
+        Command::History(args) => restore::run_history(&args, &cli.global),
+        Command::ListBundles => bundles::run(),
     }
 }
 
-/// The binary's entry point.
+/// The binary's entry point: a shim when argv[0] is not `agsekit...`, else the CLI.
 pub fn main_entry() -> i32 {
-    run_with_args(std::env::args_os().collect())
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let name = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .map(str::to_string);
+    match name {
+        Some(name) if !name.is_empty() && !name.starts_with("agsekit") => {
+            args.remove(0);
+            process::set_debug(debug_from_env());
+            match shims::shim_main(&name, args) {
+                Ok(code) => code,
+                Err(err) => report(&err),
+            }
+        }
+        _ => run_with_args(args),
+    }
+}
+
+fn report(err: &anyhow::Error) -> i32 {
+    eprint!("{}", process::mask_secrets(&error::render(err)));
+    error::exit_code_of(err)
 }
 
 #[cfg(test)]

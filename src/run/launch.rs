@@ -9,6 +9,13 @@ use sha2::{Digest, Sha256};
 use super::policy::EffectiveProxy;
 use crate::config::{AgentConfig, AgentType, HttpProxy, PortRange};
 
+/// Standard base64 of a word's bytes.
+fn b64(word: &std::ffi::OsStr) -> String {
+    use base64::Engine;
+    use std::os::unix::ffi::OsStrExt;
+    base64::engine::general_purpose::STANDARD.encode(word.as_bytes())
+}
+
 /// Where `create-vm` installs the launcher inside the VM.
 pub const LAUNCHER_PATH: &str = "/usr/local/bin/agsekit-launch";
 
@@ -47,8 +54,9 @@ impl ProxyMode {
 pub struct AgentLaunch {
     /// Names this session's status record in the VM (letters, digits, `-`, `_`).
     pub session: String,
-    /// The mount's folder in the VM.
-    pub mount_root: PathBuf,
+    /// The mount's folder in the VM; `None` for a temporary folder that is not shared (the
+    /// launcher then skips its mount checks).
+    pub mount_root: Option<PathBuf>,
     /// The folder the agent starts in, inside the VM.
     pub workdir: PathBuf,
     /// The agent's program name in the VM.
@@ -145,35 +153,40 @@ impl AgentLaunch {
     /// The launcher's argv (after the launcher path itself). Values are separate argv items:
     /// nothing is joined into a shell string.
     pub fn launcher_args(&self) -> Vec<OsString> {
+        fn flag(a: &mut Vec<OsString>, name: &str, value: &std::ffi::OsStr) {
+            a.push(name.into());
+            a.push(value.to_owned());
+        }
         let mut a: Vec<OsString> = Vec::new();
-        let mut push = |k: &str, v: &std::ffi::OsStr| {
-            a.push(k.into());
-            a.push(v.to_owned());
-        };
-        push("--session", self.session.as_ref());
-        push("--mount-root", self.mount_root.as_os_str());
-        push("--workdir", self.workdir.as_os_str());
-        push("--binary", self.binary.as_ref());
+        flag(&mut a, "--session", self.session.as_ref());
+        match &self.mount_root {
+            Some(root) => flag(&mut a, "--mount-root", root.as_os_str()),
+            None => a.push("--no-mount".into()),
+        }
+        // The working folder and the agent's words travel base64-encoded (`--b64`):
+        // `multipass exec` mangles newlines and Multipass's command line drops bytes that
+        // are not UTF-8, so they could not reach the agent byte for byte otherwise.
+        a.push("--b64".into());
+        flag(&mut a, "--workdir", b64(self.workdir.as_os_str()).as_ref());
+        flag(&mut a, "--binary", self.binary.as_ref());
         if let Some((file, sha)) = &self.env_file {
-            push("--env-file", file.as_ref());
-            push("--env-sha256", sha.as_ref());
+            flag(&mut a, "--env-file", file.as_ref());
+            flag(&mut a, "--env-sha256", sha.as_ref());
         }
         match &self.proxy {
             ProxyMode::None => {}
-            ProxyMode::Proxychains(url) => push("--proxychains", url.as_ref()),
-            ProxyMode::HttpDirect(url) => push("--http-proxy-url", url.as_ref()),
+            ProxyMode::Proxychains(url) => flag(&mut a, "--proxychains", url.as_ref()),
+            ProxyMode::HttpDirect(url) => flag(&mut a, "--http-proxy-url", url.as_ref()),
             ProxyMode::HttpUpstream {
                 upstream,
                 listen,
                 pool,
             } => {
-                push("--http-proxy-upstream", upstream.as_ref());
-                push(
-                    "--http-proxy-pool",
-                    format!("{}-{}", pool.start, pool.end).as_ref(),
-                );
+                flag(&mut a, "--http-proxy-upstream", upstream.as_ref());
+                let pool = format!("{}-{}", pool.start, pool.end);
+                flag(&mut a, "--http-proxy-pool", pool.as_ref());
                 if let Some(listen) = listen {
-                    push("--http-proxy-listen", listen.as_ref());
+                    flag(&mut a, "--http-proxy-listen", listen.as_ref());
                 }
             }
         }
@@ -181,8 +194,8 @@ impl AgentLaunch {
             a.push("--load-nvm".into());
         }
         a.push("--".into());
-        a.push(self.binary.clone().into());
-        a.extend(self.args.iter().cloned());
+        a.push(b64(self.binary.as_ref()).into());
+        a.extend(self.args.iter().map(|w| b64(w).into()));
         a
     }
 }
@@ -237,7 +250,7 @@ mod tests {
     fn launcher_args_keep_agent_args_separate_and_last() {
         let spec = AgentLaunch {
             session: "s1".into(),
-            mount_root: "/home/ubuntu/p".into(),
+            mount_root: Some("/home/ubuntu/p".into()),
             workdir: "/home/ubuntu/p/sub dir".into(),
             binary: "codex".into(),
             args: vec!["--".into(), "$(x)".into()],
@@ -264,8 +277,9 @@ mod tests {
                 "s1",
                 "--mount-root",
                 "/home/ubuntu/p",
+                "--b64",
                 "--workdir",
-                "/home/ubuntu/p/sub dir",
+                "L2hvbWUvdWJ1bnR1L3Avc3ViIGRpcg==",
                 "--binary",
                 "codex",
                 "--env-file",
@@ -278,9 +292,9 @@ mod tests {
                 "48000-49000",
                 "--load-nvm",
                 "--",
-                "codex",
-                "--",
-                "$(x)"
+                "Y29kZXg=", // codex
+                "LS0=",     // --
+                "JCh4KQ==", // $(x)
             ]
         );
     }

@@ -5,6 +5,8 @@
 pub mod args;
 pub mod launch;
 pub mod policy;
+pub mod review;
+pub mod session;
 
 pub use args::merge_default_args;
 pub use launch::{env_file_contents, AgentLaunch, ProxyMode, LAUNCHER_PATH};

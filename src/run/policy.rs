@@ -10,26 +10,14 @@ pub fn check_agent_allowed(
     mount: Option<&MountConfig>,
     vm: &VmConfig,
 ) -> Result<(), UserError> {
-    let (list, scope) = match (
-        mount.and_then(|m| m.allowed_agents.as_ref()),
-        &vm.allowed_agents,
-    ) {
-        (Some(list), _) => (
-            list,
-            format!(
-                "mount {}",
-                mount
-                    .map(|m| m.source.display().to_string())
-                    .unwrap_or_default()
-            ),
-        ),
-        (None, Some(list)) => (list, format!("VM {}", vm.name)),
-        (None, None) => return Ok(()),
+    let (list, scope) = match (mount.and_then(|m| m.allowed_agents.as_deref()), mount) {
+        (Some(list), Some(m)) => (list, format!("mount {}", m.source.display())),
+        _ => match vm.allowed_agents.as_deref() {
+            Some(list) => (list, format!("VM {}", vm.name)),
+            None => return Ok(()),
+        },
     };
-    let allowed = list
-        .iter()
-        .any(|entry| entry == &agent.name || entry.eq_ignore_ascii_case(agent.agent_type.as_str()));
-    if allowed {
+    if agent.is_allowed_by(Some(list)) {
         return Ok(());
     }
     Err(UserError::usage(format!(
@@ -178,6 +166,8 @@ pub(crate) mod tests {
                     start: 48000,
                     end: 49000,
                 },
+                shims_outside_mounts: Default::default(),
+                review: Default::default(),
             },
             vms: vms.iter().map(|n| (n.to_string(), vm(n))).collect(),
             mounts: vec![],

@@ -1,6 +1,7 @@
 //! Shims and shell integration: the shell init scripts (`agsekit init`), the protection state
 //! shown in prompts (`agsekit prompt-state`), and where shims live.
 
+pub mod dispatch;
 pub mod init;
 pub mod manage;
 pub mod protection;

@@ -37,6 +37,8 @@ pub enum VmError {
     InvalidLaunch { detail: String },
     #[error("no image matches \"{image}\"")]
     ImageNotFound { image: String },
+    #[error("the image server cannot be reached: {detail}")]
+    ImageRemoteUnreachable { detail: String },
     #[error("gave up waiting for the VM to {what}")]
     Timeout { what: String },
     #[error("mount source {} does not exist (or Multipass cannot see it)", path.display())]
@@ -171,6 +173,11 @@ fn match_line(line: &str) -> Option<VmError> {
     }
     if let Some(image) = between(line, "Unable to find an image matching \"", "\"") {
         return Some(VmError::ImageNotFound { image: name(image) });
+    }
+    if line.contains("Remote ") && line.contains("unknown or unreachable") {
+        return Some(VmError::ImageRemoteUnreachable {
+            detail: line.to_string(),
+        });
     }
     if let Some(what) = between(line, "Timed out waiting for instance ", ".") {
         return Some(VmError::Timeout { what: name(what) });
@@ -323,6 +330,18 @@ pub fn is_missing_workdir(code: i32, stderr: &str, workdir: &str) -> bool {
 }
 
 impl VmError {
+    /// True for failures that may go away when the same call is retried a little later
+    /// (the image server or the daemon was unreachable, a launch or start timed out).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            VmError::ImageRemoteUnreachable { .. }
+                | VmError::DaemonUnreachable
+                | VmError::Timeout { .. }
+                | VmError::SshFailed { .. }
+        )
+    }
+
     /// Hints for a person, each a command or a change that gets them out.
     pub fn hints(&self) -> Vec<String> {
         match self {
@@ -360,6 +379,10 @@ impl VmError {
             VmError::ImageNotFound { .. } => {
                 vec!["`multipass find` lists the images that can be used".to_string()]
             }
+            VmError::ImageRemoteUnreachable { .. } => vec![
+                "check the network connection, then retry (`multipass find` warms the image list)"
+                    .to_string(),
+            ],
             VmError::Timeout { .. } => vec![
                 "the VM may still come up: check with `multipass list`, then retry".to_string(),
             ],
@@ -399,7 +422,10 @@ impl VmError {
             VmError::WorkdirMissing { .. } => vec![
                 "`agsekit mount` the folder, or check mounts[].target in the config".to_string(),
             ],
-            VmError::TransferFailed { .. } => Vec::new(),
+            VmError::TransferFailed { .. } => vec![
+                "check both paths: the VM side is written VM:PATH and the VM must be running"
+                    .to_string(),
+            ],
             VmError::SshFailed { .. } => vec![
                 "the VM may still be booting: wait and retry, or restart it with `agsekit restart-vm NAME`"
                     .to_string(),
@@ -408,7 +434,9 @@ impl VmError {
                 "this is a bug in agsekit: please report it with the `--debug` output and `multipass version`"
                     .to_string(),
             ],
-            VmError::Spawn { .. } => Vec::new(),
+            VmError::Spawn { .. } => vec![
+                "check that the multipass executable can be run by your user".to_string(),
+            ],
             VmError::Failed { .. } => {
                 vec!["rerun with `--debug` to see every multipass call and its output".to_string()]
             }
@@ -429,6 +457,7 @@ impl From<VmError> for UserError {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
+    use proptest::prelude::prop;
 
     fn c(code: i32, stderr: &str) -> VmError {
         classify("multipass x", code, stderr)
@@ -586,5 +615,188 @@ mod tests {
             rendered,
             "agsekit: error: VM \"dev\" does not exist\nhint: agsekit create-vm dev\n"
         );
+    }
+
+    /// The error texts in the contract notes (tests/fixtures/multipass/errors.txt), found
+    /// mechanically: each `$ multipass ...` example up to its `exit: N` line, each
+    /// `<text>   exit N` line, and the lists of daemon-side lines of the mount section.
+    fn contract_errors() -> Vec<(i32, String)> {
+        let text = include_str!("../../tests/fixtures/multipass/errors.txt");
+        let lines: Vec<&str> = text.lines().collect();
+        let strip_note = |l: &str| -> String {
+            let cut = l.find("  [").or_else(|| l.find("  (")).unwrap_or(l.len());
+            l[..cut].trim_end().to_string()
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i];
+            i += 1;
+            if line.starts_with("$ ") && !line.contains("->") {
+                let mut block: Vec<String> = Vec::new();
+                while i < lines.len() {
+                    let l = lines[i];
+                    if l.starts_with("$ ") || l.starts_with("####") {
+                        break;
+                    }
+                    i += 1;
+                    if let Some(rest) = l.strip_prefix("exit:") {
+                        let code: i32 = rest.split_whitespace().next().unwrap().parse().unwrap();
+                        if code != 0 {
+                            out.push((code, block.join("\n")));
+                        }
+                        break;
+                    }
+                    if l.starts_with('(') || l.starts_with('<') {
+                        continue;
+                    }
+                    block.push(strip_note(l));
+                }
+            } else if let Some(pos) = line.find("  exit ") {
+                let message = line[..pos].trim();
+                let code = line[pos..].trim_start().trim_start_matches("exit ");
+                let code: i32 = code.split_whitespace().next().unwrap().parse().unwrap();
+                if !message.is_empty() && !line.starts_with(' ') {
+                    out.push((code, message.to_string()));
+                }
+            } else if line.starts_with("Daemon-side errors")
+                || line.starts_with("umount daemon-side")
+            {
+                while i < lines.len() && !lines[i].trim().is_empty() {
+                    out.push((2, strip_note(lines[i])));
+                    i += 1;
+                }
+            } else if line.starts_with("Other mount failures") {
+                while i < lines.len() && !lines[i].starts_with("umount daemon-side") {
+                    if lines[i].starts_with("mount failed:") {
+                        out.push((2, lines[i].to_string()));
+                    }
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_error_in_the_contract_file_is_recognised() {
+        let errors = contract_errors();
+        // The file has about fifty error texts; a parser that finds few has broken.
+        assert!(
+            errors.len() >= 40,
+            "only {} found: {errors:#?}",
+            errors.len()
+        );
+        for (code, stderr) in &errors {
+            if let Some(dir) = between(stderr, "cd: ", ": No such file or directory") {
+                assert!(is_missing_workdir(*code, stderr, dir), "{stderr:?}");
+                continue;
+            }
+            let err = c(*code, stderr);
+            assert!(
+                !matches!(err, VmError::Failed { .. }),
+                "not recognised (exit {code}): {stderr:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_error_has_a_hint_and_kind_vm() {
+        let s = || "x".to_string();
+        let all = vec![
+            VmError::NotInstalled { detail: s() },
+            VmError::DaemonUnreachable,
+            VmError::SocketAccessDenied,
+            VmError::InstanceMissing { name: s() },
+            VmError::InstanceDeleted { name: s() },
+            VmError::NotRunning { name: s() },
+            VmError::AlreadyExists { name: s() },
+            VmError::UnknownState { name: s() },
+            VmError::SuspendedCannotStop { name: s() },
+            VmError::InvalidLaunch { detail: s() },
+            VmError::ImageNotFound { image: s() },
+            VmError::ImageRemoteUnreachable { detail: s() },
+            VmError::Timeout { what: s() },
+            VmError::SourceMissing { path: "/x".into() },
+            VmError::SourceNotDirectory { path: "/x".into() },
+            VmError::SourceNotReadable { path: "/x".into() },
+            VmError::TargetRefused { target: s() },
+            VmError::AlreadyMounted {
+                vm: s(),
+                target: s(),
+            },
+            VmError::NotMounted {
+                vm: s(),
+                target: s(),
+            },
+            VmError::MountFailed {
+                target: s(),
+                reason: s(),
+            },
+            VmError::UmountFailed {
+                vm: s(),
+                target: s(),
+                reason: s(),
+            },
+            VmError::MountSupportMissing { vm: s() },
+            VmError::MountsDisabled,
+            VmError::NativeMountNeedsStop { vm: s() },
+            VmError::WorkdirMissing { vm: s(), dir: s() },
+            VmError::TransferFailed { detail: s() },
+            VmError::SshFailed { detail: s() },
+            VmError::BadInvocation { detail: s() },
+            VmError::BadOutput {
+                command: s(),
+                detail: s(),
+            },
+            VmError::Spawn {
+                command: s(),
+                detail: s(),
+            },
+            VmError::Failed {
+                command: s(),
+                code: 2,
+                stderr: s(),
+            },
+        ];
+        for err in all {
+            let user = UserError::from(err.clone());
+            assert_eq!(user.kind, ErrorKind::Vm, "{err:?}");
+            assert!(!user.hints.is_empty(), "{err:?} has no hint");
+            assert!(!user.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn image_server_trouble_is_transient() {
+        let err = c(
+            2,
+            "launch failed: Remote \"release\" is unknown or unreachable.\n",
+        );
+        assert!(
+            matches!(err, VmError::ImageRemoteUnreachable { .. }),
+            "{err:?}"
+        );
+        assert!(err.is_transient());
+        assert!(!missing("x").is_transient());
+    }
+
+    proptest::proptest! {
+        /// Any stderr text maps to some error without panicking.
+        #[test]
+        fn classify_never_panics(code in -1i32..256, stderr in "(\\PC|\n){0,300}") {
+            let _ = c(code, &stderr);
+            let _ = is_missing_workdir(code, &stderr, "/w");
+            let _ = is_exec_failure(code, &stderr);
+        }
+
+        #[test]
+        fn classify_never_panics_on_near_misses(
+            prefix in prop::sample::select(vec!["instance \"", "Instance '", "Source path \"", "\"", "path \"", "failed to unmount \"", "error mounting \"", "exec failed: ", "x failed: "]),
+            middle in "\\PC{0,20}",
+            suffix in prop::sample::select(vec!["", "\"", "'", "\" is already mounted in '", "\" from '", "': ", "\": "]),
+        ) {
+            let _ = c(2, &format!("{prefix}{middle}{suffix}"));
+        }
     }
 }

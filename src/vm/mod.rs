@@ -10,10 +10,8 @@
 //! - [`parse`]: lenient parsing of Multipass's JSON.
 //! - [`error`]: typed errors and the mapping from Multipass's stderr and exit codes.
 //! - [`locate`]: where the `multipass` executable is (`AGSEKIT_MULTIPASS`, PATH minus shims).
-//! - [`exit_code`]: how an exit code 4 leaves the VM without making Multipass loop.
 
 pub mod error;
-pub mod exit_code;
 pub mod locate;
 mod multipass;
 pub mod parse;

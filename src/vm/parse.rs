@@ -382,4 +382,66 @@ mod tests {
         );
         assert_eq!(parse_version("garbage"), None);
     }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)),
+            "[a-zA-Z0-9 ./:_-]{0,12}".prop_map(Value::from),
+            prop::sample::select(vec!["Running", "Stopped", "N/A", "", "2", "-1", "1e30"])
+                .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            let keys = prop::sample::select(vec![
+                "info",
+                "list",
+                "name",
+                "state",
+                "ipv4",
+                "cpu_count",
+                "memory",
+                "disks",
+                "sda1",
+                "total",
+                "used",
+                "mounts",
+                "source_path",
+                "load",
+                "release",
+                "snapshot_count",
+                "x",
+            ]);
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((keys, inner), 0..6).prop_map(|kv| Value::Object(
+                    kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// No document, however odd, makes the parsers panic.
+        #[test]
+        fn parsers_never_panic_on_any_json(doc in arb_json()) {
+            let text = doc.to_string();
+            let _ = parse_info(&text);
+            let _ = parse_list(&text);
+            let wrapped = serde_json::json!({"info": {"vm": doc.clone()}, "list": [doc]}).to_string();
+            let _ = parse_info(&wrapped);
+            let _ = parse_list(&wrapped);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_any_text(text in "\\PC{0,200}") {
+            let _ = parse_info(&text);
+            let _ = parse_list(&text);
+            let _ = parse_version(&text);
+        }
+    }
 }

@@ -227,7 +227,8 @@ impl ExecSpec {
 /// terminal and `stdout`/`stderr` are empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExecResult {
-    /// The command's exit code as the backend reports it (see [`super::exit_code`]).
+    /// The command's exit code as the backend reports it (for agents started through the
+    /// VM-side launcher, see `crate::run::session::code` and docs/launcher.md).
     pub code: i32,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,

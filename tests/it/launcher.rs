@@ -320,7 +320,7 @@ fn the_host_side_launch_spec_drives_the_real_launcher() {
 
     let spec = AgentLaunch {
         session: "s1".into(),
-        mount_root: vm.project(),
+        mount_root: Some(vm.project()),
         workdir: vm.project().join("sub"),
         binary: "fakeagent".into(),
         args: vec!["one two".into(), "--".into()],

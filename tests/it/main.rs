@@ -4,9 +4,15 @@
 mod support;
 mod tmux;
 
+mod backup;
 mod cli_frame;
 mod config;
 mod config_edit;
 mod config_gen;
 mod launcher;
+mod provision;
+mod restore;
+mod run_fake;
 mod shell_init;
+mod shims;
+mod vm_driver_fake;

@@ -1,0 +1,356 @@
+//! Writing a planned snapshot into its `-partial` folder: directories created, unchanged files
+//! hardlinked to the previous snapshot (`linkat` between open directory handles), changed files
+//! copied with the kernel's copy (`copy_file_range` via `std::io::copy`), symlinks recreated as
+//! links, then permissions, owners (when running as root) and mtimes set; the manifest is
+//! written on the way.
+//!
+//! Source-side problems (a file that vanished, cannot be read, or keeps changing while copied)
+//! become warnings. A full disk aborts. A refused hardlink (EMLINK: too many links to one
+//! inode; or the previous copy is missing) falls back to a copy.
+
+use std::ffi::OsStr;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use nix::sys::stat::Mode;
+
+use super::fsx::{self, Dir, FileKind, Meta};
+use super::manifest::{EntryKind, ManifestWriter};
+use super::scan::{Action, Node, NodeKind};
+use super::{Event, FaultHook, FaultPoint, Interrupt, Warning};
+use crate::UserError;
+
+/// How many times a file that changes while it is copied is copied again.
+const COPY_ATTEMPTS: usize = 3;
+
+/// Counters of what was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyStats {
+    pub files_copied: u64,
+    pub bytes_copied: u64,
+    pub files_linked: u64,
+    pub bytes_linked: u64,
+    /// Hardlinks refused by the filesystem (EMLINK and the like) and copied instead.
+    pub link_fallbacks: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+}
+
+pub struct Apply<'a> {
+    pub interrupt: &'a Interrupt,
+    pub on_event: &'a (dyn Fn(&Event) + Sync),
+    pub fault: Option<&'a FaultHook>,
+    /// Set owners (only root can).
+    pub as_root: bool,
+    pub manifest: ManifestWriter,
+    /// The `-partial` folder, for messages.
+    pub target: PathBuf,
+    pub warnings: Vec<Warning>,
+    pub stats: ApplyStats,
+}
+
+fn rel(path: &[u8]) -> PathBuf {
+    PathBuf::from(OsStr::from_bytes(path))
+}
+
+impl Apply<'_> {
+    fn fault(&self, point: FaultPoint, path: &[u8]) -> io::Result<()> {
+        match self.fault.and_then(|f| f(point, &rel(path))) {
+            Some(code) => Err(io::Error::from_raw_os_error(code)),
+            None => Ok(()),
+        }
+    }
+
+    /// An error writing the snapshot: a full disk gets its own message; anything else names
+    /// the path. Either way the caller removes the partial folder.
+    fn dest_error(&self, err: io::Error, path: &[u8]) -> anyhow::Error {
+        let at = self.target.join(rel(path));
+        if fsx::is_no_space(&err) {
+            let dest = self.target.parent().unwrap_or(&self.target);
+            UserError::failed(format!(
+                "no space left on the backup destination {} (writing {}); the unfinished \
+                 snapshot was removed, older snapshots are intact",
+                dest.display(),
+                at.display()
+            ))
+            .hint(format!(
+                "free space there, or keep fewer snapshots: agsekit backup-clean <mount source> <keep> (destination {})",
+                dest.display()
+            ))
+            .into()
+        } else {
+            anyhow::anyhow!("cannot write {}: {err}", at.display())
+        }
+    }
+
+    fn warn(&mut self, path: &[u8], message: impl Into<String>) {
+        let w = Warning::new(rel(path), message.into());
+        (self.on_event)(&Event::Warning(w.clone()));
+        self.warnings.push(w);
+    }
+
+    fn progress(&self) {
+        (self.on_event)(&Event::Progress {
+            files: self.stats.files_copied + self.stats.files_linked,
+            bytes: self.stats.bytes_copied,
+        });
+    }
+
+    /// Writes the children of a directory.
+    pub fn children(
+        &mut self,
+        nodes: &[Node],
+        src: &Dir,
+        prev: Option<&Dir>,
+        dst: &Dir,
+        path: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        for node in nodes {
+            self.interrupt.check()?;
+            let len = path.len();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(node.name.as_bytes());
+            let r = self.node(node, src, prev, dst, path);
+            path.truncate(len);
+            r?;
+        }
+        Ok(())
+    }
+
+    fn node(
+        &mut self,
+        node: &Node,
+        src: &Dir,
+        prev: Option<&Dir>,
+        dst: &Dir,
+        path: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let name = node.name.as_os_str();
+        match &node.kind {
+            NodeKind::Dir(children) => {
+                dst.mkdir(name, 0o700)
+                    .map_err(|e| self.dest_error(e, path))?;
+                self.manifest
+                    .entry(path, EntryKind::Dir, &node.meta, None, true)
+                    .map_err(|e| self.dest_error(e, path))?;
+                self.stats.dirs += 1;
+                match src.open_dir(name) {
+                    Ok(src_child) => {
+                        let dst_child = dst.open_dir(name).map_err(|e| self.dest_error(e, path))?;
+                        let prev_child = prev.and_then(|p| p.open_dir(name).ok());
+                        self.children(children, &src_child, prev_child.as_ref(), &dst_child, path)?;
+                    }
+                    Err(err) => {
+                        self.warn(path, format!("cannot open directory, its contents are missing from the snapshot: {err}"));
+                    }
+                }
+                if self.as_root {
+                    dst.set_owner(name, node.meta.uid, node.meta.gid)
+                        .map_err(|e| self.dest_error(e, path))?;
+                }
+                dst.set_perm(name, node.meta.perm())
+                    .map_err(|e| self.dest_error(e, path))?;
+                dst.set_mtime(name, &node.meta)
+                    .map_err(|e| self.dest_error(e, path))?;
+            }
+            NodeKind::Symlink(target) => {
+                dst.symlink(target, name)
+                    .map_err(|e| self.dest_error(e, path))?;
+                if self.as_root {
+                    dst.set_owner(name, node.meta.uid, node.meta.gid)
+                        .map_err(|e| self.dest_error(e, path))?;
+                }
+                dst.set_mtime(name, &node.meta)
+                    .map_err(|e| self.dest_error(e, path))?;
+                self.manifest
+                    .entry(path, EntryKind::Symlink, &node.meta, Some(target), true)
+                    .map_err(|e| self.dest_error(e, path))?;
+                self.stats.symlinks += 1;
+            }
+            NodeKind::File => {
+                if node.action == Action::Link {
+                    if let Some(prev) = prev {
+                        let linked = self
+                            .fault(FaultPoint::Link, path)
+                            .and_then(|()| dst.link_from(prev, name));
+                        match linked {
+                            Ok(()) => {
+                                self.manifest
+                                    .entry(path, EntryKind::File, &node.meta, None, true)
+                                    .map_err(|e| self.dest_error(e, path))?;
+                                self.stats.files_linked += 1;
+                                self.stats.bytes_linked += node.meta.size;
+                                self.progress();
+                                return Ok(());
+                            }
+                            Err(err) if fsx::is_no_space(&err) => {
+                                return Err(self.dest_error(err, path));
+                            }
+                            Err(_) => {
+                                // EMLINK (link limit of the inode), the previous copy deleted
+                                // by hand, a filesystem without hardlinks: copy instead.
+                                self.stats.link_fallbacks += 1;
+                            }
+                        }
+                    }
+                }
+                self.copy_file(node, src, dst, path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn copy_file(&mut self, node: &Node, src: &Dir, dst: &Dir, path: &[u8]) -> anyhow::Result<()> {
+        let name = node.name.as_os_str();
+        let mut last: Option<Meta> = None;
+        for attempt in 0..COPY_ATTEMPTS {
+            let opened = self
+                .fault(FaultPoint::Open, path)
+                .and_then(|()| src.open_read(name));
+            let mut input = match opened {
+                Ok(f) => f,
+                Err(err) if err.raw_os_error() == Some(libc::ENOENT) => {
+                    self.remove_partial_copy(dst, name, attempt);
+                    self.warn(path, "vanished before it could be copied");
+                    return Ok(());
+                }
+                Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+                    self.remove_partial_copy(dst, name, attempt);
+                    self.warn(path, "became a symlink during the backup; skipped");
+                    return Ok(());
+                }
+                Err(err) => {
+                    self.remove_partial_copy(dst, name, attempt);
+                    self.warn(path, format!("cannot read: {err}"));
+                    return Ok(());
+                }
+            };
+            let before = match nix::sys::stat::fstat(input.as_raw_fd()) {
+                Ok(st) => Meta::from_stat(&st),
+                Err(err) => {
+                    self.warn(path, format!("cannot stat: {err}"));
+                    return Ok(());
+                }
+            };
+            if before.kind() != FileKind::File {
+                self.remove_partial_copy(dst, name, attempt);
+                self.warn(
+                    path,
+                    format!(
+                        "became a {} during the backup; skipped",
+                        before.kind().describe()
+                    ),
+                );
+                return Ok(());
+            }
+            self.remove_partial_copy(dst, name, attempt);
+            let mut out = dst
+                .create(name, 0o600)
+                .map_err(|e| self.dest_error(e, path))?;
+            let copied = self
+                .fault(FaultPoint::Write, path)
+                .and_then(|()| io::copy(&mut input, &mut out));
+            let copied = match copied {
+                Ok(n) => n,
+                Err(err) if fsx::is_no_space(&err) => return Err(self.dest_error(err, path)),
+                Err(err) => {
+                    drop(out);
+                    self.remove_partial_copy(dst, name, 1);
+                    self.warn(path, format!("cannot read: {err}"));
+                    return Ok(());
+                }
+            };
+            let after = match nix::sys::stat::fstat(input.as_raw_fd()) {
+                Ok(st) => Meta::from_stat(&st),
+                Err(err) => {
+                    self.warn(path, format!("cannot stat: {err}"));
+                    return Ok(());
+                }
+            };
+            let stable = before.size == after.size
+                && before.mtime_s == after.mtime_s
+                && before.mtime_ns == after.mtime_ns
+                && before.ctime_s == after.ctime_s
+                && before.ctime_ns == after.ctime_ns
+                && copied == after.size;
+            self.finish_file(&out, &after, path)?;
+            self.stats.bytes_copied += copied;
+            if stable {
+                self.manifest
+                    .entry(path, EntryKind::File, &after, None, true)
+                    .map_err(|e| self.dest_error(e, path))?;
+                self.stats.files_copied += 1;
+                self.progress();
+                return Ok(());
+            }
+            last = Some(after);
+        }
+        let meta = last.unwrap_or(node.meta);
+        self.manifest
+            .entry(path, EntryKind::File, &meta, None, false)
+            .map_err(|e| self.dest_error(e, path))?;
+        self.stats.files_copied += 1;
+        self.warn(
+            path,
+            format!(
+                "kept changing while it was copied ({COPY_ATTEMPTS} attempts); the copy may mix old and new content and will be copied again next time"
+            ),
+        );
+        self.progress();
+        Ok(())
+    }
+
+    fn remove_partial_copy(&self, dst: &Dir, name: &OsStr, attempt: usize) {
+        if attempt > 0 {
+            let _ = nix::unistd::unlinkat(
+                Some(dst.raw()),
+                name,
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+        }
+    }
+
+    /// Owner, permissions and mtime of a copied file, set through its descriptor.
+    fn finish_file(&self, out: &std::fs::File, meta: &Meta, path: &[u8]) -> anyhow::Result<()> {
+        let fd = out.as_raw_fd();
+        if self.as_root {
+            nix::unistd::fchown(
+                fd,
+                Some(nix::unistd::Uid::from_raw(meta.uid)),
+                Some(nix::unistd::Gid::from_raw(meta.gid)),
+            )
+            .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
+        }
+        nix::sys::stat::fchmod(fd, Mode::from_bits_truncate(meta.perm() as libc::mode_t))
+            .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
+        nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
+            .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
+        Ok(())
+    }
+}
+
+/// Sets the snapshot root's permissions and mtime from the source root.
+pub fn finish_root(dst: &Dir, meta: &Meta, as_root: bool) -> io::Result<()> {
+    let fd = dst.raw();
+    if as_root {
+        nix::unistd::fchown(
+            fd,
+            Some(nix::unistd::Uid::from_raw(meta.uid)),
+            Some(nix::unistd::Gid::from_raw(meta.gid)),
+        )
+        .map_err(fsx::io_err)?;
+    }
+    nix::sys::stat::fchmod(fd, Mode::from_bits_truncate(meta.perm() as libc::mode_t))
+        .map_err(fsx::io_err)?;
+    nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
+        .map_err(fsx::io_err)
+}
+
+/// For messages: `<dest>/<name>`.
+pub fn display(dest: &Path, name: &str) -> PathBuf {
+    dest.join(name)
+}

@@ -1,0 +1,358 @@
+//! The snapshot chain in a destination folder: listing completed snapshots, naming new ones,
+//! removing stale `-partial` folders and orphan manifests, deleting a snapshot safely.
+//!
+//! Layout (compatible with agsekit 1.7.4): `<dest>/YYYYMMDD-HHMMSS/` per snapshot (local
+//! time), `<dest>/<name>-partial/` while one is being written, `<dest>/backup.pid` (lock).
+//! A snapshot is any sub-directory whose name does not end in `-partial` or `-inprogress`;
+//! the chain is ordered by name.
+
+use std::ffi::OsStr;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Suffix of a snapshot being written (or abandoned by a crash).
+pub const PARTIAL_SUFFIX: &str = "-partial";
+/// Legacy suffix, never created, still ignored and cleaned (as the original does).
+pub const INPROGRESS_SUFFIX: &str = "-inprogress";
+
+/// A completed snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub name: String,
+    pub path: PathBuf,
+    /// Local wall-clock time as seconds on a naive calendar (from the name, else the folder's
+    /// mtime), the same clock the original's thinning uses.
+    pub time: i64,
+    /// The manifest file, when this tool wrote one.
+    pub manifest: Option<PathBuf>,
+}
+
+/// The manifest file of snapshot `name`.
+pub fn manifest_path(dest: &Path, name: &str) -> PathBuf {
+    dest.join(format!(".{name}.manifest"))
+}
+
+fn is_unfinished(name: &str) -> bool {
+    name.ends_with(PARTIAL_SUFFIX) || name.ends_with(INPROGRESS_SUFFIX)
+}
+
+/// Completed snapshots in `dest`, oldest first (by name). A missing `dest` has none.
+pub fn list_snapshots(dest: &Path) -> io::Result<Vec<Snapshot>> {
+    let read = match std::fs::read_dir(dest) {
+        Ok(r) => r,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let mut out = Vec::new();
+    for entry in read {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if is_unfinished(&name) || name.starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if !ft.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let time = match parse_name(&name) {
+            Some(t) => t,
+            None => entry
+                .metadata()
+                .ok()
+                .and_then(|m| {
+                    use std::os::unix::fs::MetadataExt;
+                    local_naive(m.mtime())
+                })
+                .unwrap_or(0),
+        };
+        let manifest = Some(manifest_path(dest, &name)).filter(|p| p.is_file());
+        out.push(Snapshot {
+            name,
+            path,
+            time,
+            manifest,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Removes every `*-partial` / `*-inprogress` folder and every manifest (or temporary
+/// manifest) whose snapshot does not exist. Returns the removed folders.
+pub fn remove_stale(dest: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    let mut manifests = Vec::new();
+    for entry in std::fs::read_dir(dest)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if is_dir && is_unfinished(name) {
+            std::fs::remove_dir_all(entry.path())?;
+            removed.push(entry.path());
+        } else if !is_dir && name.starts_with('.') && name.contains(".manifest") {
+            manifests.push(name.to_string());
+        }
+    }
+    for m in manifests {
+        let snapshot = m
+            .strip_prefix('.')
+            .and_then(|s| s.strip_suffix(".manifest"))
+            .map(|s| dest.join(s));
+        let keep = match snapshot {
+            Some(s) => std::fs::symlink_metadata(&s)
+                .map(|md| md.is_dir())
+                .unwrap_or(false),
+            None => false, // temporary `.name.manifest.tmp` of a run that died
+        };
+        if !keep {
+            let _ = std::fs::remove_file(dest.join(&m));
+        }
+    }
+    Ok(removed)
+}
+
+/// Deletes a snapshot without ever leaving a half-deleted folder that looks complete: it is
+/// first renamed to `<name>-partial` (which every run ignores and removes), then its manifest
+/// and its files are removed. Other snapshots are untouched: their files are hardlinks, so
+/// removing one name of an inode leaves the others intact.
+pub fn delete_snapshot(dest: &Path, name: &str) -> io::Result<()> {
+    let from = dest.join(name);
+    let doomed = dest.join(format!("{name}{PARTIAL_SUFFIX}"));
+    std::fs::rename(&from, &doomed)?;
+    let _ = std::fs::remove_file(manifest_path(dest, name));
+    std::fs::remove_dir_all(&doomed)
+}
+
+/// Civil date-time fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+}
+
+// Days from 1970-01-01 to a civil date (proleptic Gregorian), after H. Hinnant's algorithm.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Civil {
+    /// Seconds on a naive calendar (no time zone): only differences are meaningful.
+    pub fn naive_seconds(&self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) * 86400
+            + (self.hour * 3600 + self.minute * 60 + self.second) as i64
+    }
+
+    pub fn from_naive_seconds(t: i64) -> Civil {
+        let days = t.div_euclid(86400);
+        let secs = t.rem_euclid(86400) as u32;
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            year,
+            month,
+            day,
+            hour: secs / 3600,
+            minute: secs / 60 % 60,
+            second: secs % 60,
+        }
+    }
+
+    /// `YYYYMMDD-HHMMSS`.
+    pub fn snapshot_name(&self) -> String {
+        format!(
+            "{:04}{:02}{:02}-{:02}{:02}{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
+/// Parses a `YYYYMMDD-HHMMSS` name into naive seconds.
+pub fn parse_name(name: &str) -> Option<i64> {
+    let b = name.as_bytes();
+    if b.len() != 15 || b[8] != b'-' || !name.is_char_boundary(8) {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = name.get(r)?;
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let c = Civil {
+        year: digits(0..4)? as i64,
+        month: digits(4..6)?,
+        day: digits(6..8)?,
+        hour: digits(9..11)?,
+        minute: digits(11..13)?,
+        second: digits(13..15)?,
+    };
+    let valid = (1..=12).contains(&c.month)
+        && (1..=31).contains(&c.day)
+        && c.hour < 24
+        && c.minute < 60
+        && c.second < 60;
+    valid.then(|| c.naive_seconds())
+}
+
+/// A Unix time as naive local seconds (what `datetime.fromtimestamp` gives in Python).
+pub fn local_naive(unix: i64) -> Option<i64> {
+    let t: libc::time_t = unix;
+    // SAFETY: localtime_r writes into the zeroed struct we pass; both pointers are valid.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return None;
+        }
+        tm
+    };
+    Some(
+        Civil {
+            year: tm.tm_year as i64 + 1900,
+            month: (tm.tm_mon + 1) as u32,
+            day: tm.tm_mday as u32,
+            hour: tm.tm_hour as u32,
+            minute: tm.tm_min as u32,
+            second: tm.tm_sec.min(59) as u32,
+        }
+        .naive_seconds(),
+    )
+}
+
+/// Now, as naive local seconds.
+pub fn now_naive() -> i64 {
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    local_naive(unix).unwrap_or(unix)
+}
+
+/// The name for a new snapshot: the current local second, unless a snapshot (or a partial)
+/// with that name exists or the newest snapshot's name is not older; then it waits for the
+/// next second, so names stay `YYYYMMDD-HHMMSS`, unique and in chain order, exactly as the
+/// original's tools expect. Gives up after a few seconds of waiting (clock set back): then
+/// the current second is used if free.
+pub fn new_snapshot_name(dest: &Path, last: Option<&str>) -> io::Result<String> {
+    for _ in 0..3 {
+        let name = Civil::from_naive_seconds(now_naive()).snapshot_name();
+        let taken = dest.join(&name).exists()
+            || dest.join(format!("{name}{PARTIAL_SUFFIX}")).exists()
+            || last.is_some_and(|l| l >= name.as_str());
+        if !taken {
+            return Ok(name);
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        std::thread::sleep(std::time::Duration::from_nanos(
+            1_000_000_000 - nanos as u64 + 1_000_000,
+        ));
+    }
+    let name = Civil::from_naive_seconds(now_naive()).snapshot_name();
+    if dest.join(&name).exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "snapshot {} already exists and the clock does not advance",
+                dest.join(&name).display()
+            ),
+        ));
+    }
+    Ok(name)
+}
+
+/// True for names this module reserves (never a snapshot).
+pub fn is_reserved(name: &OsStr) -> bool {
+    name.to_str()
+        .map(|n| n.starts_with('.') || is_unfinished(n) || n == "backup.pid" || n == "backup.log")
+        .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        let t = parse_name("20260110-120000").expect("valid");
+        assert_eq!(
+            Civil::from_naive_seconds(t).snapshot_name(),
+            "20260110-120000"
+        );
+        assert_eq!(
+            parse_name("20260110-120500").map(|x| x - t),
+            Some(300),
+            "five minutes apart"
+        );
+        assert_eq!(
+            parse_name("20240229-235959").map(|x| x + 1),
+            parse_name("20240301-000000")
+        );
+        assert_eq!(parse_name("2026011-120000"), None);
+        assert_eq!(parse_name("20261310-120000"), None);
+        assert_eq!(parse_name("20260110-120000-partial"), None);
+        assert_eq!(parse_name("2026011x-120000"), None);
+    }
+
+    #[test]
+    fn listing_skips_partials_files_and_hidden() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        for n in [
+            "20260110-120000",
+            "20260110-110000",
+            "20260110-130000-partial",
+            "x-inprogress",
+            "odd",
+        ] {
+            std::fs::create_dir(d.join(n)).expect("mkdir");
+        }
+        std::fs::write(d.join("backup.pid"), "1").expect("write");
+        std::fs::write(manifest_path(d, "20260110-120000"), "x").expect("write");
+        let names: Vec<String> = list_snapshots(d)
+            .expect("list")
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["20260110-110000", "20260110-120000", "odd"]);
+        let snaps = list_snapshots(d).expect("list");
+        assert!(snaps[1].manifest.is_some() && snaps[0].manifest.is_none());
+
+        std::fs::write(manifest_path(d, "20990101-000000"), "orphan").expect("write");
+        std::fs::write(d.join(".20990101-000001.manifest.tmp"), "tmp").expect("write");
+        let removed = remove_stale(d).expect("clean");
+        assert_eq!(removed.len(), 2);
+        assert!(!manifest_path(d, "20990101-000000").exists());
+        assert!(!d.join(".20990101-000001.manifest.tmp").exists());
+        assert!(manifest_path(d, "20260110-120000").exists());
+    }
+}

@@ -1,0 +1,320 @@
+//! Directory-handle file operations. Every path the engine touches below a root is opened
+//! relative to an open directory descriptor, one component at a time, never by a full path:
+//! this keeps 4,000-byte paths working, makes every lookup O(1) in path length, and, with
+//! `O_NOFOLLOW` on every component, guarantees the engine never follows a symlink out of the
+//! tree it walks.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, OFlag};
+use nix::sys::stat::{FileStat, Mode};
+use nix::sys::time::TimeSpec;
+
+/// Converts a nix error into an `io::Error` with the same OS code.
+pub fn io_err(e: Errno) -> io::Error {
+    io::Error::from_raw_os_error(e as i32)
+}
+
+/// The kind of a directory entry, from `lstat` (never following a symlink).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Fifo,
+    Socket,
+    CharDevice,
+    BlockDevice,
+}
+
+impl FileKind {
+    pub fn from_mode(mode: u32) -> FileKind {
+        match mode & libc::S_IFMT {
+            libc::S_IFDIR => FileKind::Dir,
+            libc::S_IFLNK => FileKind::Symlink,
+            libc::S_IFIFO => FileKind::Fifo,
+            libc::S_IFSOCK => FileKind::Socket,
+            libc::S_IFCHR => FileKind::CharDevice,
+            libc::S_IFBLK => FileKind::BlockDevice,
+            _ => FileKind::File,
+        }
+    }
+
+    /// A word for messages ("fifo", "socket", ...).
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::File => "file",
+            FileKind::Dir => "directory",
+            FileKind::Symlink => "symlink",
+            FileKind::Fifo => "fifo",
+            FileKind::Socket => "socket",
+            FileKind::CharDevice => "character device",
+            FileKind::BlockDevice => "block device",
+        }
+    }
+}
+
+/// The metadata the engine keeps per entry (a subset of `lstat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// Full `st_mode` (type and permission bits).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: u64,
+    pub mtime_s: i64,
+    pub mtime_ns: i64,
+    pub ctime_s: i64,
+    pub ctime_ns: i64,
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl Meta {
+    pub fn from_stat(st: &FileStat) -> Meta {
+        Meta {
+            mode: st.st_mode,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            size: st.st_size.max(0) as u64,
+            mtime_s: st.st_mtime,
+            mtime_ns: st.st_mtime_nsec,
+            ctime_s: st.st_ctime,
+            ctime_ns: st.st_ctime_nsec,
+            dev: st.st_dev,
+            ino: st.st_ino,
+        }
+    }
+
+    pub fn kind(&self) -> FileKind {
+        FileKind::from_mode(self.mode)
+    }
+
+    /// Permission bits only (including setuid, setgid, sticky).
+    pub fn perm(&self) -> u32 {
+        self.mode & 0o7777
+    }
+
+    pub fn mtime(&self) -> TimeSpec {
+        TimeSpec::new(self.mtime_s, self.mtime_ns)
+    }
+}
+
+/// An open directory.
+#[derive(Debug)]
+pub struct Dir {
+    fd: OwnedFd,
+}
+
+fn owned(fd: RawFd) -> OwnedFd {
+    // SAFETY: `fd` was just returned by a successful open call and is owned by no one else.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+const DIR_FLAGS: OFlag = OFlag::O_RDONLY
+    .union(OFlag::O_DIRECTORY)
+    .union(OFlag::O_CLOEXEC);
+
+impl Dir {
+    /// Opens a directory by path (a root given by the user; symlinks in it are followed).
+    pub fn open_path(path: &Path) -> io::Result<Dir> {
+        let fd = nix::fcntl::open(path, DIR_FLAGS, Mode::empty()).map_err(io_err)?;
+        Ok(Dir { fd: owned(fd) })
+    }
+
+    /// Opens the sub-directory `name`; fails (ELOOP/ENOTDIR) if it is a symlink.
+    pub fn open_dir(&self, name: &OsStr) -> io::Result<Dir> {
+        let fd = nix::fcntl::openat(
+            Some(self.raw()),
+            name,
+            DIR_FLAGS | OFlag::O_NOFOLLOW,
+            Mode::empty(),
+        )
+        .map_err(io_err)?;
+        Ok(Dir { fd: owned(fd) })
+    }
+
+    pub fn raw(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// The names in this directory (without `.` and `..`), in the order the OS returns them.
+    pub fn list(&self) -> io::Result<Vec<OsString>> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut dir = nix::dir::Dir::openat(Some(self.raw()), ".", DIR_FLAGS, Mode::empty())
+            .map_err(io_err)?;
+        let mut names = Vec::new();
+        for entry in dir.iter() {
+            let entry = entry.map_err(io_err)?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            names.push(OsStr::from_bytes(name).to_os_string());
+        }
+        Ok(names)
+    }
+
+    /// `lstat` of an entry.
+    pub fn stat(&self, name: &OsStr) -> io::Result<Meta> {
+        nix::sys::stat::fstatat(Some(self.raw()), name, AtFlags::AT_SYMLINK_NOFOLLOW)
+            .map(|st| Meta::from_stat(&st))
+            .map_err(io_err)
+    }
+
+    /// `fstat` of this directory.
+    pub fn meta(&self) -> io::Result<Meta> {
+        nix::sys::stat::fstat(self.raw())
+            .map(|st| Meta::from_stat(&st))
+            .map_err(io_err)
+    }
+
+    /// Opens a regular file for reading, never following a symlink, without updating atime
+    /// where the OS allows it (a backup must not write to the source, not even atime).
+    pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
+        let base = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
+        let fd = match nix::fcntl::openat(
+            Some(self.raw()),
+            name,
+            base | OFlag::O_NOATIME,
+            Mode::empty(),
+        ) {
+            Err(Errno::EPERM) => {
+                nix::fcntl::openat(Some(self.raw()), name, base, Mode::empty()).map_err(io_err)?
+            }
+            other => other.map_err(io_err)?,
+        };
+        let file = File::from(owned(fd));
+        // O_NONBLOCK only guards against blocking on a fifo swapped in after the scan.
+        let _ = nix::fcntl::fcntl(
+            file.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(OFlag::empty()),
+        );
+        Ok(file)
+    }
+
+    /// Creates a new file (fails if the name exists), write-only.
+    pub fn create(&self, name: &OsStr, mode: u32) -> io::Result<File> {
+        let fd = nix::fcntl::openat(
+            Some(self.raw()),
+            name,
+            OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::from_bits_truncate(mode as libc::mode_t),
+        )
+        .map_err(io_err)?;
+        Ok(File::from(owned(fd)))
+    }
+
+    pub fn mkdir(&self, name: &OsStr, mode: u32) -> io::Result<()> {
+        nix::sys::stat::mkdirat(
+            Some(self.raw()),
+            name,
+            Mode::from_bits_truncate(mode as libc::mode_t),
+        )
+        .map_err(io_err)
+    }
+
+    /// Hardlinks `from/name` as `self/name` (a symlink is linked as itself, not followed).
+    pub fn link_from(&self, from: &Dir, name: &OsStr) -> io::Result<()> {
+        nix::unistd::linkat(
+            Some(from.raw()),
+            name,
+            Some(self.raw()),
+            name,
+            AtFlags::empty(),
+        )
+        .map_err(io_err)
+    }
+
+    pub fn readlink(&self, name: &OsStr) -> io::Result<OsString> {
+        nix::fcntl::readlinkat(Some(self.raw()), name).map_err(io_err)
+    }
+
+    pub fn symlink(&self, target: &OsStr, name: &OsStr) -> io::Result<()> {
+        nix::unistd::symlinkat(target, Some(self.raw()), name).map_err(io_err)
+    }
+
+    /// Sets the mtime of an entry without following a symlink (atime left as is).
+    pub fn set_mtime(&self, name: &OsStr, meta: &Meta) -> io::Result<()> {
+        nix::sys::stat::utimensat(
+            Some(self.raw()),
+            name,
+            &TimeSpec::UTIME_OMIT,
+            &meta.mtime(),
+            nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+        )
+        .map_err(io_err)
+    }
+
+    /// chmod of a directory entry that is not a symlink.
+    pub fn set_perm(&self, name: &OsStr, perm: u32) -> io::Result<()> {
+        nix::sys::stat::fchmodat(
+            Some(self.raw()),
+            name,
+            Mode::from_bits_truncate(perm as libc::mode_t),
+            nix::sys::stat::FchmodatFlags::FollowSymlink,
+        )
+        .map_err(io_err)
+    }
+
+    /// lchown of an entry.
+    pub fn set_owner(&self, name: &OsStr, uid: u32, gid: u32) -> io::Result<()> {
+        nix::unistd::fchownat(
+            Some(self.raw()),
+            name,
+            Some(nix::unistd::Uid::from_raw(uid)),
+            Some(nix::unistd::Gid::from_raw(gid)),
+            AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+        .map_err(io_err)
+    }
+
+    /// Renames `old` to `new` inside this directory, failing if `new` exists.
+    pub fn rename_noreplace(&self, old: &OsStr, new: &OsStr) -> io::Result<()> {
+        nix::fcntl::renameat2(
+            Some(self.raw()),
+            old,
+            Some(self.raw()),
+            new,
+            nix::fcntl::RenameFlags::RENAME_NOREPLACE,
+        )
+        .map_err(io_err)
+    }
+
+    pub fn fsync(&self) -> io::Result<()> {
+        nix::unistd::fsync(self.raw()).map_err(io_err)
+    }
+
+    /// Flushes the whole filesystem this directory is on (one call instead of an fsync per
+    /// file: the snapshot is durable before it is renamed into place).
+    pub fn syncfs(&self) -> io::Result<()> {
+        // SAFETY: plain syscall on a descriptor we own.
+        let rc = unsafe { libc::syncfs(self.raw()) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+}
+
+/// True for "the disk is full" errors (ENOSPC, EDQUOT).
+pub fn is_no_space(err: &io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+}
+
+/// Raises the soft open-file limit to the hard limit: a deep tree keeps three descriptors
+/// open per level (source, previous snapshot, new snapshot).
+pub fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < hard {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! One writer per destination: an exclusive `flock` on `<dest>/backup.pid`, the same lock
+//! agsekit 1.7.4 takes (portalocker uses `flock` on POSIX), so the two tools exclude each
+//! other. The holder's PID is written into the file. The kernel releases the lock when the
+//! holder dies, so a dead holder's stale PID never blocks anyone; the file itself is never
+//! deleted (deleting a locked file would let a second writer lock a new inode).
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::{ErrorKind, UserError};
+
+/// The lock file's name inside the destination.
+pub const LOCK_FILE: &str = "backup.pid";
+
+/// A held destination lock; released on drop (or when the process dies).
+#[derive(Debug)]
+pub struct DestLock {
+    _file: nix::fcntl::Flock<File>,
+    pub path: PathBuf,
+}
+
+/// Why the lock could not be taken.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds it; its PID when the file names one.
+    Held {
+        pid: Option<u32>,
+        path: PathBuf,
+    },
+    Io(std::io::Error, PathBuf),
+}
+
+impl LockError {
+    /// The error a user sees (exit status 6 for a held lock).
+    pub fn into_user_error(self, dest: &Path) -> anyhow::Error {
+        match self {
+            LockError::Held { pid, path } => {
+                let who = pid
+                    .map(|p| format!("PID {p}"))
+                    .unwrap_or_else(|| "another process".to_string());
+                UserError::new(
+                    ErrorKind::Locked,
+                    format!(
+                        "a backup of {} is already being written by {who} (lock {})",
+                        dest.display(),
+                        path.display()
+                    ),
+                )
+                .hint("wait for it to finish and run the command again")
+                .into()
+            }
+            LockError::Io(err, path) => {
+                anyhow::anyhow!("cannot lock {}: {err}", path.display())
+            }
+        }
+    }
+}
+
+/// Reads the PID recorded in a lock file.
+pub fn read_pid(path: &Path) -> Option<u32> {
+    let mut text = String::new();
+    File::open(path).ok()?.read_to_string(&mut text).ok()?;
+    text.trim().parse().ok().filter(|p| *p > 0)
+}
+
+/// Takes the lock without waiting.
+pub fn try_lock(dest: &Path) -> Result<DestLock, LockError> {
+    let path = dest.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| LockError::Io(e, path.clone()))?;
+    let mut file = match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
+    {
+        Ok(locked) => locked,
+        Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
+            return Err(LockError::Held {
+                pid: read_pid(&path),
+                path,
+            })
+        }
+        Err((_, e)) => return Err(LockError::Io(e.into(), path)),
+    };
+    // Record our PID (the file is in append mode, as the original opens it: truncate first).
+    let written = file
+        .set_len(0)
+        .and_then(|()| file.seek(SeekFrom::Start(0)))
+        .and_then(|_| file.write_all(std::process::id().to_string().as_bytes()))
+        .and_then(|()| file.flush());
+    if let Err(e) = written {
+        return Err(LockError::Io(e, path));
+    }
+    Ok(DestLock { _file: file, path })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_lock_is_refused_with_holder_pid_and_released_on_drop() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let held = try_lock(dir.path()).expect("first lock");
+        assert_eq!(read_pid(&held.path), Some(std::process::id()));
+        match try_lock(dir.path()) {
+            Err(LockError::Held { pid, .. }) => assert_eq!(pid, Some(std::process::id())),
+            other => panic!("expected Held, got {other:?}"),
+        }
+        drop(held);
+        let again = try_lock(dir.path()).expect("lock after release");
+        drop(again);
+    }
+
+    #[test]
+    fn stale_pid_file_does_not_block() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join(LOCK_FILE), "999999").expect("write");
+        let lock = try_lock(dir.path()).expect("stale file is no lock");
+        assert_eq!(read_pid(&lock.path), Some(std::process::id()));
+    }
+}

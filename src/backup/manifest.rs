@@ -1,0 +1,346 @@
+//! The per-snapshot manifest: what a snapshot holds, with the *source* metadata each entry had
+//! when it was captured, so the next run decides "changed?" from one walk of the source.
+//!
+//! It lives next to the snapshot, outside the browsable tree, as `<dest>/.<name>.manifest`
+//! (a hidden file: the original's tools only look at sub-directories of `<dest>`). Format
+//! (UTF-8 text, one entry per line, pre-order, parents before children):
+//!
+//! ```text
+//! agsekit-manifest 1
+//! <kind> <mode> <uid> <gid> <size> <mtime> <ctime> <dev> <ino> <path> [<target>]
+//! ```
+//!
+//! `kind` is `f` (file), `d` (directory) or `l` (symlink); `mode` is the full `st_mode` in
+//! octal; `mtime`/`ctime` are `seconds.nanoseconds` (`ctime` is `-` when the file changed
+//! while it was copied, which forces a copy next time); `path` is relative to the snapshot
+//! root and, like a symlink's `target`, escaped: bytes that are not printable UTF-8, a space
+//! or `%` are written as `%XX`.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, BufRead, BufWriter, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use super::fsx::Meta;
+
+pub const HEADER: &str = "agsekit-manifest 1";
+
+/// What kind of entry a manifest line describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+}
+
+/// One manifest line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestEntry {
+    /// Relative to the snapshot root.
+    pub path: PathBuf,
+    pub kind: EntryKind,
+    /// A symlink's target, verbatim.
+    pub target: Option<OsString>,
+    /// Source metadata at capture time.
+    pub meta: Meta,
+    /// False when the file changed while it was copied (its content may be torn).
+    pub exact: bool,
+}
+
+/// Escapes bytes for a manifest field.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '%' || c == ' ' || c.is_control() {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Reverses [`escape`].
+pub fn unescape(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+fn kind_char(kind: EntryKind) -> char {
+    match kind {
+        EntryKind::File => 'f',
+        EntryKind::Dir => 'd',
+        EntryKind::Symlink => 'l',
+    }
+}
+
+/// Formats one entry line (without the newline).
+pub fn format_entry(
+    path: &[u8],
+    kind: EntryKind,
+    meta: &Meta,
+    target: Option<&[u8]>,
+    exact: bool,
+) -> String {
+    let ctime = if exact {
+        format!("{}.{:09}", meta.ctime_s, meta.ctime_ns)
+    } else {
+        "-".to_string()
+    };
+    let mut line = format!(
+        "{} {:o} {} {} {} {}.{:09} {} {} {} {}",
+        kind_char(kind),
+        meta.mode,
+        meta.uid,
+        meta.gid,
+        meta.size,
+        meta.mtime_s,
+        meta.mtime_ns,
+        ctime,
+        meta.dev,
+        meta.ino,
+        escape(path)
+    );
+    if let Some(t) = target {
+        line.push(' ');
+        line.push_str(&escape(t));
+    }
+    line
+}
+
+fn parse_time(text: &str) -> Option<(i64, i64)> {
+    let (s, ns) = text.split_once('.')?;
+    Some((s.parse().ok()?, ns.parse().ok()?))
+}
+
+/// Parses one entry line.
+pub fn parse_entry(line: &str) -> Option<ManifestEntry> {
+    let mut f = line.split(' ');
+    let kind = match f.next()? {
+        "f" => EntryKind::File,
+        "d" => EntryKind::Dir,
+        "l" => EntryKind::Symlink,
+        _ => return None,
+    };
+    let mode = u32::from_str_radix(f.next()?, 8).ok()?;
+    let uid = f.next()?.parse().ok()?;
+    let gid = f.next()?.parse().ok()?;
+    let size = f.next()?.parse().ok()?;
+    let (mtime_s, mtime_ns) = parse_time(f.next()?)?;
+    let ctime_text = f.next()?;
+    let (exact, (ctime_s, ctime_ns)) = if ctime_text == "-" {
+        (false, (0, 0))
+    } else {
+        (true, parse_time(ctime_text)?)
+    };
+    let dev = f.next()?.parse().ok()?;
+    let ino = f.next()?.parse().ok()?;
+    let path = PathBuf::from(OsString::from_vec(unescape(f.next()?)?));
+    let target = match f.next() {
+        Some(t) => Some(OsString::from_vec(unescape(t)?)),
+        None => None,
+    };
+    if f.next().is_some() || (kind == EntryKind::Symlink) != target.is_some() {
+        return None;
+    }
+    Some(ManifestEntry {
+        path,
+        kind,
+        target,
+        meta: Meta {
+            mode,
+            uid,
+            gid,
+            size,
+            mtime_s,
+            mtime_ns,
+            ctime_s,
+            ctime_ns,
+            dev,
+            ino,
+        },
+        exact,
+    })
+}
+
+/// Reads a whole manifest. Any malformed line makes the whole file unusable (the caller then
+/// compares against the snapshot's files instead).
+pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<ManifestEntry>> {
+    let file = File::open(path)?;
+    let mut reader = io::BufReader::with_capacity(1 << 16, file);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    if line.trim_end() != HEADER {
+        anyhow::bail!("{}: not an agsekit manifest (first line)", path.display());
+    }
+    let mut entries = Vec::new();
+    let mut n = 1;
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            break;
+        }
+        n += 1;
+        let text = line.trim_end_matches('\n');
+        match parse_entry(text) {
+            Some(e) => entries.push(e),
+            None => anyhow::bail!("{}: line {n}: malformed manifest entry", path.display()),
+        }
+    }
+    Ok(entries)
+}
+
+/// Writes a manifest line by line.
+pub struct ManifestWriter {
+    out: BufWriter<File>,
+}
+
+impl ManifestWriter {
+    pub fn new(file: File) -> io::Result<ManifestWriter> {
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        writeln!(out, "{HEADER}")?;
+        Ok(ManifestWriter { out })
+    }
+
+    pub fn entry(
+        &mut self,
+        path: &[u8],
+        kind: EntryKind,
+        meta: &Meta,
+        target: Option<&OsString>,
+        exact: bool,
+    ) -> io::Result<()> {
+        let line = format_entry(path, kind, meta, target.map(|t| t.as_bytes()), exact);
+        self.out.write_all(line.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Flushes and fsyncs.
+    pub fn finish(self) -> io::Result<()> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()
+    }
+}
+
+/// Writes the manifest of a scanned tree (every entry exact) to `path` atomically. Used to
+/// give a snapshot made by the original a manifest once a run found it equal to the source.
+pub fn write_tree(root: &super::scan::Node, path: &Path) -> io::Result<()> {
+    use super::scan::NodeKind;
+    fn walk(node: &super::scan::Node, buf: &mut Vec<u8>, w: &mut ManifestWriter) -> io::Result<()> {
+        if let NodeKind::Dir(children) = &node.kind {
+            for child in children {
+                let len = buf.len();
+                if !buf.is_empty() {
+                    buf.push(b'/');
+                }
+                buf.extend_from_slice(child.name.as_bytes());
+                match &child.kind {
+                    NodeKind::File => w.entry(buf, EntryKind::File, &child.meta, None, true)?,
+                    NodeKind::Symlink(t) => {
+                        w.entry(buf, EntryKind::Symlink, &child.meta, Some(t), true)?
+                    }
+                    NodeKind::Dir(_) => {
+                        w.entry(buf, EntryKind::Dir, &child.meta, None, true)?;
+                        walk(child, buf, w)?;
+                    }
+                }
+                buf.truncate(len);
+            }
+        }
+        Ok(())
+    }
+    let mut tmp = path.as_os_str().to_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)?;
+    let mut w = ManifestWriter::new(file)?;
+    let mut buf = Vec::new();
+    let written = walk(root, &mut buf, &mut w).and_then(|()| w.finish());
+    match written.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn escape_keeps_readable_utf8() {
+        assert_eq!(escape("src/main.rs".as_bytes()), "src/main.rs");
+        assert_eq!(escape("проект/файл".as_bytes()), "проект/файл");
+        assert_eq!(escape(b"a b%c\n\xff"), "a%20b%25c%0A%FF");
+    }
+
+    #[test]
+    fn entry_round_trip() {
+        let meta = Meta {
+            mode: 0o100644,
+            uid: 1000,
+            gid: 1000,
+            size: 42,
+            mtime_s: 1_700_000_000,
+            mtime_ns: 5,
+            ctime_s: -3,
+            ctime_ns: 999_999_999,
+            dev: 2049,
+            ino: 77,
+        };
+        let line = format_entry(
+            b"dir/a file",
+            EntryKind::Symlink,
+            &meta,
+            Some(b"../x y"),
+            true,
+        );
+        let e = parse_entry(&line).expect("parses");
+        assert_eq!(e.path, PathBuf::from("dir/a file"));
+        assert_eq!(e.target, Some(OsString::from("../x y")));
+        assert_eq!(e.meta, meta);
+        assert!(e.exact);
+        let line = format_entry(b"f", EntryKind::File, &meta, None, false);
+        let e = parse_entry(&line).expect("parses");
+        assert!(!e.exact);
+        assert_eq!(parse_entry("f 644 x"), None);
+        assert_eq!(parse_entry(""), None);
+    }
+
+    proptest! {
+        #[test]
+        fn escape_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let e = escape(&bytes);
+            prop_assert!(!e.contains(' ') && !e.contains('\n'));
+            prop_assert_eq!(unescape(&e), Some(bytes));
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! Planning a snapshot: compare the scanned source with what the previous snapshot holds and
+//! decide, per file, "hardlink" or "copy", and whether anything changed at all. Pure: no I/O.
+//!
+//! Two kinds of "previous": a manifest written by this tool (exact source metadata: a file is
+//! unchanged when type, size, mtime, ctime, mode, owner and inode all match), or, for a chain
+//! made by the Python original (no manifest), the `lstat` of the previous snapshot's files
+//! (unchanged when type, size, mtime and permission bits match, as rsync decides).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+
+use super::fsx::{FileKind, Meta};
+use super::manifest::{EntryKind, ManifestEntry};
+use super::scan::{Action, Node, NodeKind};
+
+/// What the previous snapshot holds, by relative path.
+#[derive(Debug, Default)]
+pub struct PrevIndex {
+    pub entries: HashMap<Vec<u8>, PrevEntry>,
+    /// True when built from the snapshot's files (no manifest).
+    pub legacy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrevEntry {
+    pub kind: EntryKind,
+    pub target: Option<OsString>,
+    pub meta: Meta,
+    pub exact: bool,
+}
+
+impl PrevIndex {
+    pub fn from_manifest(entries: Vec<ManifestEntry>) -> PrevIndex {
+        let mut map = HashMap::with_capacity(entries.len());
+        for e in entries {
+            map.insert(
+                e.path.as_os_str().as_bytes().to_vec(),
+                PrevEntry {
+                    kind: e.kind,
+                    target: e.target,
+                    meta: e.meta,
+                    exact: e.exact,
+                },
+            );
+        }
+        PrevIndex {
+            entries: map,
+            legacy: false,
+        }
+    }
+
+    /// Builds an index from a scan of a previous snapshot made without a manifest. The
+    /// original's own `.inodes` manifest at the snapshot root is not part of the source.
+    pub fn from_legacy_tree(root: &Node) -> PrevIndex {
+        let mut map = HashMap::new();
+        let mut path = Vec::new();
+        if let NodeKind::Dir(children) = &root.kind {
+            for child in children {
+                if child.name.as_bytes() == b".inodes" {
+                    continue;
+                }
+                index_node(child, &mut path, &mut map);
+            }
+        }
+        PrevIndex {
+            entries: map,
+            legacy: true,
+        }
+    }
+}
+
+fn index_node(node: &Node, path: &mut Vec<u8>, map: &mut HashMap<Vec<u8>, PrevEntry>) {
+    let len = path.len();
+    if !path.is_empty() {
+        path.push(b'/');
+    }
+    path.extend_from_slice(node.name.as_bytes());
+    let (kind, target) = match &node.kind {
+        NodeKind::File => (EntryKind::File, None),
+        NodeKind::Symlink(t) => (EntryKind::Symlink, Some(t.clone())),
+        NodeKind::Dir(_) => (EntryKind::Dir, None),
+    };
+    map.insert(
+        path.clone(),
+        PrevEntry {
+            kind,
+            target,
+            meta: node.meta,
+            exact: true,
+        },
+    );
+    if let NodeKind::Dir(children) = &node.kind {
+        for child in children {
+            index_node(child, path, map);
+        }
+    }
+    path.truncate(len);
+}
+
+/// What the plan found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanSummary {
+    /// Anything added, modified or deleted (directory attribute changes alone do not count,
+    /// as in the original).
+    pub changed: bool,
+    pub copy_files: u64,
+    pub copy_bytes: u64,
+    pub link_files: u64,
+    pub link_bytes: u64,
+    /// Paths that did not exist in the previous snapshot (any kind).
+    pub added: u64,
+    /// Paths that exist in both but differ (files with new content, retargeted symlinks,
+    /// type changes).
+    pub modified: u64,
+    /// Paths of the previous snapshot that are gone.
+    pub deleted: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+}
+
+/// Whether a file is unchanged since the previous snapshot.
+pub fn file_unchanged(now: &Meta, prev: &PrevEntry, legacy: bool) -> bool {
+    if prev.kind != EntryKind::File || now.kind() != FileKind::File || !prev.exact {
+        return false;
+    }
+    if now.size != prev.meta.size || now.mtime_s != prev.meta.mtime_s {
+        return false;
+    }
+    if legacy {
+        // rsync without nanosecond support leaves 0 in the snapshot.
+        (prev.meta.mtime_ns == 0 || prev.meta.mtime_ns == now.mtime_ns)
+            && now.perm() == prev.meta.perm()
+    } else {
+        now.mtime_ns == prev.meta.mtime_ns
+            && now.mode == prev.meta.mode
+            && now.uid == prev.meta.uid
+            && now.gid == prev.meta.gid
+            && now.ctime_s == prev.meta.ctime_s
+            && now.ctime_ns == prev.meta.ctime_ns
+            && now.ino == prev.meta.ino
+    }
+}
+
+/// Marks every file of `root` Link or Copy and summarises the differences.
+pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
+    let mut sum = PlanSummary::default();
+    let mut matched = 0u64;
+    let mut path = Vec::new();
+    if let NodeKind::Dir(children) = &mut root.kind {
+        for child in children {
+            plan_node(child, prev, &mut path, &mut sum, &mut matched);
+        }
+    }
+    let prev_count = prev.map(|p| p.entries.len() as u64).unwrap_or(0);
+    sum.deleted = prev_count.saturating_sub(matched);
+    sum.changed = prev.is_none() || sum.added > 0 || sum.modified > 0 || sum.deleted > 0;
+    sum
+}
+
+fn plan_node(
+    node: &mut Node,
+    prev: Option<&PrevIndex>,
+    path: &mut Vec<u8>,
+    sum: &mut PlanSummary,
+    matched: &mut u64,
+) {
+    let len = path.len();
+    if !path.is_empty() {
+        path.push(b'/');
+    }
+    path.extend_from_slice(node.name.as_bytes());
+    let before = prev.and_then(|p| p.entries.get(path.as_slice()));
+    if before.is_some() {
+        *matched += 1;
+    } else {
+        sum.added += 1;
+    }
+    let legacy = prev.map(|p| p.legacy).unwrap_or(false);
+    match &mut node.kind {
+        NodeKind::File => {
+            let unchanged = before
+                .map(|b| file_unchanged(&node.meta, b, legacy))
+                .unwrap_or(false);
+            if unchanged {
+                node.action = Action::Link;
+                sum.link_files += 1;
+                sum.link_bytes += node.meta.size;
+            } else {
+                node.action = Action::Copy;
+                sum.copy_files += 1;
+                sum.copy_bytes += node.meta.size;
+                if before.is_some() {
+                    sum.modified += 1;
+                }
+            }
+        }
+        NodeKind::Symlink(target) => {
+            sum.symlinks += 1;
+            if let Some(b) = before {
+                if b.kind != EntryKind::Symlink || b.target.as_ref() != Some(target) {
+                    sum.modified += 1;
+                }
+            }
+        }
+        NodeKind::Dir(children) => {
+            sum.dirs += 1;
+            if let Some(b) = before {
+                if b.kind != EntryKind::Dir {
+                    sum.modified += 1;
+                }
+            }
+            for child in children {
+                plan_node(child, prev, path, sum, matched);
+            }
+        }
+    }
+    path.truncate(len);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(mode: u32, size: u64, mtime: i64) -> Meta {
+        Meta {
+            mode,
+            size,
+            mtime_s: mtime,
+            ctime_s: mtime,
+            ino: size + 1000,
+            ..Meta::default()
+        }
+    }
+
+    fn file(name: &str, size: u64, mtime: i64) -> Node {
+        Node {
+            name: name.into(),
+            meta: meta(0o100644, size, mtime),
+            kind: NodeKind::File,
+            action: Action::Copy,
+        }
+    }
+
+    fn dir(name: &str, children: Vec<Node>) -> Node {
+        Node {
+            name: name.into(),
+            meta: meta(0o40755, 0, 1),
+            kind: NodeKind::Dir(children),
+            action: Action::Copy,
+        }
+    }
+
+    fn manifest_of(root: &Node) -> PrevIndex {
+        let mut idx = PrevIndex::from_legacy_tree(root);
+        idx.legacy = false;
+        idx
+    }
+
+    #[test]
+    fn first_snapshot_copies_everything() {
+        let mut root = dir("", vec![file("a", 3, 1), dir("d", vec![file("b", 5, 1)])]);
+        let s = plan(&mut root, None);
+        assert!(s.changed);
+        assert_eq!((s.copy_files, s.copy_bytes, s.link_files), (2, 8, 0));
+    }
+
+    #[test]
+    fn no_change_links_everything_and_reports_unchanged() {
+        let tree = dir("", vec![file("a", 3, 1), dir("d", vec![file("b", 5, 1)])]);
+        let prev = manifest_of(&tree);
+        let mut now = tree.clone();
+        let s = plan(&mut now, Some(&prev));
+        assert!(!s.changed, "{s:?}");
+        assert_eq!((s.copy_files, s.link_files, s.deleted), (0, 2, 0));
+    }
+
+    #[test]
+    fn modified_added_deleted_are_counted() {
+        let before = dir(
+            "",
+            vec![file("a", 3, 1), file("gone", 1, 1), dir("d", vec![])],
+        );
+        let prev = manifest_of(&before);
+        let mut now = dir(
+            "",
+            vec![file("a", 4, 2), file("new", 1, 1), dir("d", vec![])],
+        );
+        let s = plan(&mut now, Some(&prev));
+        assert!(s.changed);
+        assert_eq!((s.modified, s.added, s.deleted), (1, 1, 1));
+        assert_eq!(s.copy_files, 2);
+    }
+
+    #[test]
+    fn directory_attribute_change_alone_is_not_a_change() {
+        let before = dir("", vec![dir("d", vec![])]);
+        let prev = manifest_of(&before);
+        let mut now = before.clone();
+        if let NodeKind::Dir(c) = &mut now.kind {
+            c[0].meta.mode = 0o40700;
+            c[0].meta.mtime_s = 99;
+        }
+        assert!(!plan(&mut now, Some(&prev)).changed);
+    }
+
+    #[test]
+    fn ctime_or_inode_change_forces_copy_but_not_in_legacy_mode() {
+        let before = dir("", vec![file("a", 3, 1)]);
+        let mut now = before.clone();
+        if let NodeKind::Dir(c) = &mut now.kind {
+            c[0].meta.ctime_s = 50;
+        }
+        let prev = manifest_of(&before);
+        assert_eq!(plan(&mut now.clone(), Some(&prev)).copy_files, 1);
+        let legacy = PrevIndex::from_legacy_tree(&before);
+        assert_eq!(plan(&mut now, Some(&legacy)).copy_files, 0);
+    }
+
+    #[test]
+    fn legacy_inodes_file_is_not_a_deletion() {
+        let before = dir("", vec![file(".inodes", 10, 1), file("a", 3, 1)]);
+        let legacy = PrevIndex::from_legacy_tree(&before);
+        let mut now = dir("", vec![file("a", 3, 1)]);
+        let s = plan(&mut now, Some(&legacy));
+        assert!(!s.changed, "{s:?}");
+    }
+
+    #[test]
+    fn inexact_previous_entry_is_recopied() {
+        let before = dir("", vec![file("a", 3, 1)]);
+        let mut prev = manifest_of(&before);
+        for e in prev.entries.values_mut() {
+            e.exact = false;
+        }
+        let mut now = before.clone();
+        let s = plan(&mut now, Some(&prev));
+        assert_eq!(s.copy_files, 1);
+        assert!(s.changed);
+    }
+}

@@ -1,0 +1,125 @@
+//! Repeated backups: a snapshot every `interval` minutes followed by retention, until stopped.
+//!
+//! Unlike agsekit 1.7.4 (which held the lock for the loop's whole life, so a second session on
+//! the same folder waited for the first one to end), the lock is held only while a snapshot
+//! and its cleanup are written. If another writer holds it at that moment, this cycle is
+//! skipped: that writer is making the snapshot.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{lock, retention, BackupOptions, Event, SnapshotReport};
+use crate::config::CleanMethod;
+use crate::UserError;
+
+/// One repeating backup.
+#[derive(Debug, Clone)]
+pub struct RepeatSpec {
+    pub options: BackupOptions,
+    /// Minutes between cycles (also the thinning time unit).
+    pub interval_minutes: u32,
+    pub max_backups: u32,
+    pub method: CleanMethod,
+    /// Wait one interval before the first snapshot.
+    pub skip_first: bool,
+}
+
+/// What a cycle did.
+pub enum RepeatEvent<'a> {
+    /// Progress and warnings from inside a snapshot.
+    Engine(&'a Event),
+    Snapshot(&'a SnapshotReport),
+    /// The snapshot failed; the loop goes on.
+    Failed(&'a anyhow::Error),
+    /// Another process holds the destination lock; this cycle is skipped.
+    Skipped {
+        pid: Option<u32>,
+        dest: &'a Path,
+    },
+    Removed(&'a Path),
+    Waiting {
+        minutes: u32,
+    },
+}
+
+/// Checks the numbers the original checks.
+pub fn validate(interval_minutes: u32, max_backups: u32) -> anyhow::Result<()> {
+    if interval_minutes == 0 {
+        return Err(UserError::usage("--interval must be a positive number of minutes").into());
+    }
+    if max_backups == 0 {
+        return Err(UserError::usage("--max-backups must be at least 1").into());
+    }
+    Ok(())
+}
+
+/// Runs cycles until the interrupt is set; then returns the "interrupted" error (exit 130).
+pub fn run_repeated(
+    spec: &RepeatSpec,
+    on: &(dyn Fn(RepeatEvent<'_>) + Sync),
+) -> anyhow::Result<()> {
+    validate(spec.interval_minutes, spec.max_backups)?;
+    let interrupt = spec.options.interrupt.clone();
+    let (source, dest) = super::resolve_paths(&spec.options.source, &spec.options.dest)?;
+    let period = Duration::from_secs(u64::from(spec.interval_minutes) * 60);
+    let mut first = true;
+    loop {
+        if !(first && spec.skip_first) {
+            cycle(spec, &source, &dest, on)?;
+        }
+        first = false;
+        on(RepeatEvent::Waiting {
+            minutes: spec.interval_minutes,
+        });
+        if !interrupt.sleep(period) {
+            return Err(super::interrupted());
+        }
+    }
+}
+
+/// One snapshot plus cleanup under the lock. Only an interruption is returned as an error.
+pub fn cycle(
+    spec: &RepeatSpec,
+    source: &Path,
+    dest: &Path,
+    on: &(dyn Fn(RepeatEvent<'_>) + Sync),
+) -> anyhow::Result<()> {
+    let held = match lock::try_lock(dest) {
+        Ok(l) => l,
+        Err(lock::LockError::Held { pid, .. }) => {
+            on(RepeatEvent::Skipped { pid, dest });
+            return Ok(());
+        }
+        Err(err) => {
+            let err = err.into_user_error(dest);
+            on(RepeatEvent::Failed(&err));
+            return Ok(());
+        }
+    };
+    let engine = |e: &Event| on(RepeatEvent::Engine(e));
+    match super::snapshot_locked(source, dest, &spec.options, &engine) {
+        Ok(report) => on(RepeatEvent::Snapshot(&report)),
+        Err(err) if spec.options.interrupt.is_set() => return Err(err),
+        Err(err) => on(RepeatEvent::Failed(&err)),
+    }
+    match retention::clean_backups(
+        dest,
+        spec.max_backups as usize,
+        spec.method,
+        spec.interval_minutes,
+    ) {
+        Ok(removed) => {
+            for p in removed {
+                on(RepeatEvent::Removed(&p));
+            }
+        }
+        Err(err) => on(RepeatEvent::Failed(&err)),
+    }
+    drop(held);
+    Ok(())
+}
+
+/// The destination a spec writes to, resolved (for messages).
+pub fn dest_of(spec: &RepeatSpec) -> PathBuf {
+    std::fs::canonicalize(&spec.options.dest).unwrap_or_else(|_| spec.options.dest.clone())
+}

@@ -1,0 +1,266 @@
+//! Which snapshots to delete: `tail` (keep the newest N) and `thin` (logarithmic thinning),
+//! with exactly the choices agsekit 1.7.4 makes. The choice is a pure function over names and
+//! times; [`clean_backups`] applies it.
+
+use std::path::{Path, PathBuf};
+
+use super::chain::{self, Snapshot};
+use crate::config::CleanMethod;
+
+/// The newest snapshots thinning never deletes (besides the newest overall).
+const PROTECT_NEWEST: usize = 3;
+/// A gap longer than this many intervals makes thinning fall back to deleting the oldest.
+const MAX_INTERVALS_SPACE: i64 = 288;
+
+/// A snapshot as retention sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point {
+    pub name: String,
+    /// Naive local seconds.
+    pub time: i64,
+}
+
+/// Names to delete with `tail`, oldest first: all but the `keep` newest by name.
+pub fn select_tail(points: &[Point], keep: usize) -> Vec<String> {
+    let mut names: Vec<&str> = points.iter().map(|p| p.name.as_str()).collect();
+    names.sort();
+    let excess = names.len().saturating_sub(keep);
+    names[..excess].iter().map(|n| n.to_string()).collect()
+}
+
+fn bucket(age_minutes: f64, interval: f64) -> i64 {
+    if age_minutes <= 0.0 {
+        return -1;
+    }
+    (age_minutes / interval).max(1.0).log2().floor() as i64
+}
+
+fn bucket_target(bucket: i64) -> usize {
+    match bucket {
+        b if b <= 0 => 3,
+        1 => 2,
+        _ => 1,
+    }
+}
+
+/// Names to delete with `thin`, in deletion order. `interval_minutes` is the backup period.
+pub fn select_thin(points: &[Point], keep: usize, interval_minutes: u32) -> Vec<String> {
+    let interval = f64::from(interval_minutes.max(1));
+    let mut list: Vec<Point> = points.to_vec();
+    list.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.name.cmp(&b.name)));
+    let mut deleted = Vec::new();
+    while list.len() > keep {
+        let i = thin_victim(&list, keep, interval);
+        deleted.push(list.remove(i).name);
+    }
+    deleted
+}
+
+/// The index (in time order) of the next snapshot thinning deletes; `list.len() > keep`.
+fn thin_victim(list: &[Point], keep: usize, interval: f64) -> usize {
+    let n = list.len();
+    if n <= 1 {
+        return 0;
+    }
+    let gaps: Vec<i64> = list.windows(2).map(|w| w[1].time - w[0].time).collect();
+    let max_gap = interval * MAX_INTERVALS_SPACE as f64 * 60.0;
+    if gaps.iter().any(|g| *g as f64 > max_gap) {
+        return 0;
+    }
+    let protect = PROTECT_NEWEST.min(keep).min(n).max(1);
+    let candidates: Vec<usize> = (0..n - protect).collect();
+    if candidates.is_empty() {
+        return 0;
+    }
+    let newest = list[n - 1].time;
+    let damage = |i: usize| -> (i64, i64, i64) {
+        let (l, r) = if i == 0 {
+            (gaps[0], gaps[0])
+        } else if i == n - 1 {
+            (gaps[n - 2], gaps[n - 2])
+        } else {
+            (gaps[i - 1], gaps[i])
+        };
+        (l + r, l.max(r), list[i].time)
+    };
+    // Buckets by age, in ascending bucket order.
+    let mut buckets: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
+    for &i in &candidates {
+        let age = (newest - list[i].time) as f64 / 60.0;
+        buckets.entry(bucket(age, interval)).or_default().push(i);
+    }
+    let mut worst: Option<(f64, i64)> = None;
+    for (b, members) in &buckets {
+        let target = bucket_target(*b);
+        if members.len() > target {
+            let ratio = members.len() as f64 / target as f64;
+            // Ties go to the larger (older) bucket id.
+            if worst.is_none_or(|(r, wb)| ratio > r || (ratio == r && *b > wb)) {
+                worst = Some((ratio, *b));
+            }
+        }
+    }
+    let pool: &[usize] = match worst {
+        Some((_, b)) => buckets.get(&b).map(Vec::as_slice).unwrap_or(&candidates),
+        None => &candidates,
+    };
+    pool.iter().copied().min_by_key(|&i| damage(i)).unwrap_or(0)
+}
+
+/// Names to delete with `method`.
+pub fn select(points: &[Point], keep: usize, method: CleanMethod, interval: u32) -> Vec<String> {
+    match method {
+        CleanMethod::Tail => select_tail(points, keep),
+        CleanMethod::Thin => select_thin(points, keep, interval),
+    }
+}
+
+/// Points of a listed chain.
+pub fn points(snapshots: &[Snapshot]) -> Vec<Point> {
+    snapshots
+        .iter()
+        .map(|s| Point {
+            name: s.name.clone(),
+            time: s.time,
+        })
+        .collect()
+}
+
+/// Deletes snapshots of `dest` beyond `keep` by `method`; returns the deleted paths. A
+/// missing destination has nothing to delete.
+pub fn clean_backups(
+    dest: &Path,
+    keep: usize,
+    method: CleanMethod,
+    interval: u32,
+) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context;
+    let snaps = chain::list_snapshots(dest)
+        .with_context(|| format!("cannot list snapshots in {}", dest.display()))?;
+    let doomed = select(&points(&snaps), keep, method, interval);
+    let mut removed = Vec::new();
+    for name in doomed {
+        chain::delete_snapshot(dest, &name)
+            .with_context(|| format!("cannot delete snapshot {}", dest.join(&name).display()))?;
+        removed.push(dest.join(name));
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn series(count: usize, step_minutes: i64, newest: &str) -> Vec<Point> {
+        let end = chain::parse_name(newest).expect("valid name");
+        (0..count as i64)
+            .map(|j| {
+                let t = end - j * step_minutes * 60;
+                Point {
+                    name: chain::Civil::from_naive_seconds(t).snapshot_name(),
+                    time: t,
+                }
+            })
+            .collect()
+    }
+
+    fn kept(points: &[Point], deleted: &[String]) -> Vec<String> {
+        let mut k: Vec<String> = points
+            .iter()
+            .map(|p| p.name.clone())
+            .filter(|n| !deleted.contains(n))
+            .collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn thin_matches_the_originals_worked_example() {
+        // Reference 3.7: 40 snapshots 5 minutes apart, keep 10.
+        let pts = series(40, 5, "20260110-120000");
+        let deleted = select_thin(&pts, 10, 5);
+        let expect: Vec<String> = [
+            "092000", "100000", "104500", "110500", "112500", "113500", "114500", "115000",
+            "115500", "120000",
+        ]
+        .iter()
+        .map(|t| format!("20260110-{t}"))
+        .collect();
+        assert_eq!(kept(&pts, &deleted), expect);
+    }
+
+    #[test]
+    fn tail_keeps_the_newest_by_name() {
+        let pts = series(5, 5, "20260110-120000");
+        assert_eq!(
+            select_tail(&pts, 2),
+            ["20260110-114000", "20260110-114500", "20260110-115000"]
+        );
+        assert!(select_tail(&pts, 5).is_empty());
+        assert_eq!(select_tail(&pts, 0).len(), 5);
+    }
+
+    #[test]
+    fn thin_table() {
+        // (count, step minutes, keep) -> kept count and invariants.
+        for (count, step, keep) in [(1, 5, 0), (2, 5, 1), (5, 5, 5), (12, 5, 4), (30, 60, 7)] {
+            let pts = series(count, step, "20260110-120000");
+            let deleted = select_thin(&pts, keep, 5);
+            let k = kept(&pts, &deleted);
+            assert_eq!(k.len(), keep.min(count), "{count} {step} {keep}");
+            if keep > 0 {
+                assert!(k.contains(&"20260110-120000".to_string()), "newest kept");
+            }
+        }
+    }
+
+    #[test]
+    fn thin_with_a_long_gap_degenerates_to_tail() {
+        let mut pts = series(5, 5, "20260110-120000");
+        pts.push(Point {
+            name: "20260101-000000".into(),
+            time: chain::parse_name("20260101-000000").expect("valid"),
+        });
+        let deleted = select_thin(&pts, 4, 5);
+        assert_eq!(deleted, ["20260101-000000", "20260110-114000"]);
+    }
+
+    proptest! {
+        #[test]
+        fn thin_keeps_exactly_keep_and_the_newest(
+            gaps in proptest::collection::vec(1i64..2000, 1..60),
+            keep in 0usize..20,
+            interval in 1u32..30,
+        ) {
+            let mut t = chain::parse_name("20260101-000000").expect("valid");
+            let mut pts = Vec::new();
+            for g in &gaps {
+                t += g * 60;
+                pts.push(Point { name: chain::Civil::from_naive_seconds(t).snapshot_name(), time: t });
+            }
+            let deleted = select_thin(&pts, keep, interval);
+            let k = kept(&pts, &deleted);
+            prop_assert_eq!(k.len(), keep.min(pts.len()));
+            let newest = pts.last().map(|p| p.name.clone()).unwrap_or_default();
+            if keep > 0 {
+                prop_assert!(k.contains(&newest));
+            }
+            let mut d = deleted.clone();
+            d.sort();
+            d.dedup();
+            prop_assert_eq!(d.len(), deleted.len());
+        }
+
+        #[test]
+        fn tail_keeps_the_newest(count in 0usize..50, keep in 0usize..60) {
+            let pts = series(count, 5, "20260110-120000");
+            let deleted = select_tail(&pts, keep);
+            let k = kept(&pts, &deleted);
+            prop_assert_eq!(k.len(), keep.min(count));
+            let mut all: Vec<String> = pts.iter().map(|p| p.name.clone()).collect();
+            all.sort();
+            prop_assert_eq!(k, all[all.len() - keep.min(count)..].to_vec());
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! `backup-once`, `backup-repeated`, `backup-repeated-mount`, `backup-repeated-all` and
+//! `backup-clean`: flags as in agsekit 1.7.4; the work is done by `crate::backup`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+
+use super::config::load_config;
+use super::GlobalArgs;
+use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
+use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
+use crate::config::{self, CleanMethod, Config, MountConfig};
+use crate::{ErrorKind, UserError};
+
+/// Cleanup methods as typed on the command line (case-insensitive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    Tail,
+    Thin,
+}
+
+impl From<MethodArg> for CleanMethod {
+    fn from(m: MethodArg) -> CleanMethod {
+        match m {
+            MethodArg::Tail => CleanMethod::Tail,
+            MethodArg::Thin => CleanMethod::Thin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupOnceArgs {
+    /// Directory to back up
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: PathBuf,
+    /// Folder that holds the snapshots
+    #[arg(long, value_name = "DIR")]
+    pub dest_dir: PathBuf,
+    /// Gitignore-style pattern to leave out (repeatable); wins over .backupignore files
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Show a progress bar (files, bytes, ETA)
+    #[arg(long)]
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupRepeatedArgs {
+    /// Directory to back up
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: PathBuf,
+    /// Folder that holds the snapshots
+    #[arg(long, value_name = "DIR")]
+    pub dest_dir: PathBuf,
+    /// Gitignore-style pattern to leave out (repeatable)
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Interval in minutes between backups
+    #[arg(long, default_value_t = 5, value_name = "INTEGER")]
+    pub interval: u32,
+    /// Number of backups to keep after cleanup
+    #[arg(long, default_value_t = 100, value_name = "INTEGER")]
+    pub max_backups: u32,
+    /// Cleanup method after each backup
+    #[arg(long, value_enum, ignore_case = true, default_value = "thin")]
+    pub backup_clean_method: MethodArg,
+    /// Skip the immediate first backup
+    #[arg(long)]
+    pub skip_first: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupRepeatedMountArgs {
+    /// The mount's source folder as configured (optional when exactly one mount exists)
+    #[arg(long, value_name = "DIRECTORY")]
+    pub mount: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupRepeatedAllArgs {}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupCleanArgs {
+    /// The mount's source folder as configured
+    #[arg(value_name = "MOUNT_SOURCE")]
+    pub mount_source: PathBuf,
+    /// How many snapshots to keep
+    #[arg(
+        value_name = "KEEP",
+        default_value_t = 50,
+        allow_negative_numbers = true
+    )]
+    pub keep: i64,
+    /// Which snapshots to delete: the oldest (tail) or by logarithmic thinning (thin)
+    #[arg(
+        value_enum,
+        ignore_case = true,
+        default_value = "thin",
+        value_name = "tail|thin"
+    )]
+    pub method: MethodArg,
+}
+
+/// Installs SIGINT/SIGTERM handlers that request a clean stop; a second signal ends the
+/// process at once.
+pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&flag))?;
+        signal_hook::flag::register(sig, Arc::clone(&flag))?;
+    }
+    Ok(Interrupt::new(flag))
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.
+pub(crate) struct ProgressBar {
+    state: Mutex<BarState>,
+}
+
+struct BarState {
+    total_files: u64,
+    total_bytes: u64,
+    started: Option<Instant>,
+    last_draw: Option<Instant>,
+    drawn: bool,
+}
+
+impl ProgressBar {
+    pub(crate) fn new() -> ProgressBar {
+        ProgressBar {
+            state: Mutex::new(BarState {
+                total_files: 0,
+                total_bytes: 0,
+                started: None,
+                last_draw: None,
+                drawn: false,
+            }),
+        }
+    }
+
+    pub(crate) fn on_event(&self, event: &Event) {
+        let Ok(mut s) = self.state.lock() else { return };
+        match event {
+            Event::Planned(plan) => {
+                s.total_files = plan.copy_files + plan.link_files;
+                s.total_bytes = plan.copy_bytes;
+                s.started = Some(Instant::now());
+            }
+            Event::Progress { files, bytes } => {
+                let now = Instant::now();
+                let due = s
+                    .last_draw
+                    .is_none_or(|t| now.duration_since(t) >= Duration::from_millis(100));
+                let done = *files >= s.total_files;
+                if due || done {
+                    s.last_draw = Some(now);
+                    s.drawn = true;
+                    let line = render_bar(&s, *files, *bytes, now);
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(err, "\r{line}");
+                    let _ = err.flush();
+                }
+            }
+            Event::Warning(_) if s.drawn => {
+                // Keep warnings on their own lines.
+                let _ = writeln!(std::io::stderr());
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn finish(&self) {
+        if let Ok(s) = self.state.lock() {
+            if s.drawn {
+                let _ = writeln!(std::io::stderr());
+            }
+        }
+    }
+}
+
+fn render_bar(s: &BarState, files: u64, bytes: u64, now: Instant) -> String {
+    let fraction = if s.total_bytes > 0 {
+        bytes as f64 / s.total_bytes as f64
+    } else if s.total_files > 0 {
+        files as f64 / s.total_files as f64
+    } else {
+        1.0
+    }
+    .clamp(0.0, 1.0);
+    let width = 30;
+    let filled = (fraction * width as f64).round() as usize;
+    let elapsed = s
+        .started
+        .map(|t| now.duration_since(t).as_secs_f64())
+        .unwrap_or(0.0);
+    let eta = if fraction > 0.0 && fraction < 1.0 && elapsed > 0.5 {
+        let left = elapsed * (1.0 - fraction) / fraction;
+        format!("ETA {}:{:02}", (left as u64) / 60, (left as u64) % 60)
+    } else if fraction >= 1.0 {
+        "done".to_string()
+    } else {
+        "ETA --:--".to_string()
+    };
+    format!(
+        "Progress: [{}{}] {:3}%  {}/{} files  {}/{}  {}",
+        "#".repeat(filled),
+        "-".repeat(width - filled),
+        (fraction * 100.0) as u32,
+        files,
+        s.total_files,
+        human_bytes(bytes),
+        human_bytes(s.total_bytes),
+        eta
+    )
+}
+
+fn print_warning(prefix: &str, w: &backup::Warning) {
+    eprintln!("{prefix}warning: {w}");
+}
+
+/// The lines the original prints for one snapshot, plus a summary.
+fn print_report(prefix: &str, report: &SnapshotReport) {
+    match &report.created {
+        None => println!("{prefix}No changes detected since last backup; skipping new snapshot."),
+        Some(snap) => {
+            println!("{prefix}Snapshot created: {}", snap.path.display());
+            let s = &report.stats;
+            println!(
+                "{prefix}  {} files copied ({}), {} unchanged files linked, {} paths deleted since the previous snapshot",
+                s.files_copied,
+                human_bytes(s.bytes_copied),
+                s.files_linked,
+                report.plan.deleted
+            );
+        }
+    }
+    if !report.warnings.is_empty() {
+        eprintln!(
+            "{prefix}warning: finished with {} warning(s); see the lines above",
+            report.warnings.len()
+        );
+    }
+}
+
+pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
+    let interrupt = install_stop_handlers()?;
+    let options = BackupOptions {
+        source: args.source_dir.clone(),
+        dest: args.dest_dir.clone(),
+        excludes: args.exclude.clone(),
+        interrupt,
+        ..BackupOptions::default()
+    };
+    let bar = args.progress.then(ProgressBar::new);
+    let on_event = |e: &Event| {
+        match e {
+            Event::RemovedStale(p) => println!("Removed unfinished snapshot: {}", p.display()),
+            Event::Warning(w) => {
+                if let Some(b) = &bar {
+                    b.on_event(e);
+                }
+                print_warning("", w);
+                return;
+            }
+            _ => {}
+        }
+        if let Some(b) = &bar {
+            b.on_event(e);
+        }
+    };
+    let result = backup::snapshot_once(&options, &on_event);
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    let report = result?;
+    print_report("", &report);
+    Ok(if report.warnings.is_empty() {
+        0
+    } else {
+        ErrorKind::Warnings.exit_code()
+    })
+}
+
+/// Prints a loop's events, each line prefixed (for `backup-repeated-all`).
+fn loop_printer(prefix: String) -> impl Fn(RepeatEvent<'_>) + Sync {
+    move |event| match event {
+        RepeatEvent::Engine(Event::RemovedStale(p)) => {
+            println!("{prefix}Removed unfinished snapshot: {}", p.display())
+        }
+        RepeatEvent::Engine(Event::Warning(w)) => print_warning(&prefix, w),
+        RepeatEvent::Engine(_) => {}
+        RepeatEvent::Snapshot(report) => print_report(&prefix, report),
+        RepeatEvent::Failed(err) => {
+            eprint!("{prefix}{}", crate::error::render(err));
+        }
+        RepeatEvent::Skipped { pid, dest } => {
+            let who = pid
+                .map(|p| format!("PID {p}"))
+                .unwrap_or_else(|| "another process".into());
+            println!(
+                "{prefix}Backup for {} is being written by {who}; skipping this cycle.",
+                dest.display()
+            );
+        }
+        RepeatEvent::Removed(p) => println!("{prefix}Removing snapshot: {}", p.display()),
+        RepeatEvent::Waiting { minutes } => println!("{prefix}Done, waiting {minutes} minutes"),
+    }
+}
+
+pub fn run_repeated(args: &BackupRepeatedArgs) -> anyhow::Result<i32> {
+    repeat::validate(args.interval, args.max_backups)?;
+    let interrupt = install_stop_handlers()?;
+    let spec = RepeatSpec {
+        options: BackupOptions {
+            source: args.source_dir.clone(),
+            dest: args.dest_dir.clone(),
+            excludes: args.exclude.clone(),
+            interrupt,
+            ..BackupOptions::default()
+        },
+        interval_minutes: args.interval,
+        max_backups: args.max_backups,
+        method: args.backup_clean_method.into(),
+        skip_first: args.skip_first,
+    };
+    repeat::run_repeated(&spec, &loop_printer(String::new()))?;
+    Ok(0)
+}
+
+fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt) -> RepeatSpec {
+    RepeatSpec {
+        options: BackupOptions {
+            source: mount.source.clone(),
+            dest: mount.backup.clone(),
+            interrupt: interrupt.clone(),
+            ..BackupOptions::default()
+        },
+        interval_minutes: mount.interval,
+        max_backups: mount.max_backups,
+        method: mount.backup_clean_method,
+        skip_first: false,
+    }
+}
+
+/// The configured mount whose `source` is exactly `path` (after `~` expansion and resolving).
+fn mount_by_source<'c>(cfg: &'c Config, path: &Path) -> anyhow::Result<&'c MountConfig> {
+    let expanded = config::expand_tilde(path);
+    let absolute = if expanded.is_absolute() {
+        expanded
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(&expanded))
+            .unwrap_or(expanded)
+    };
+    let resolved = std::fs::canonicalize(&absolute).unwrap_or_else(|_| absolute.clone());
+    cfg.mounts
+        .iter()
+        .find(|m| m.source == resolved || m.source == absolute)
+        .ok_or_else(|| {
+            let known: Vec<String> = cfg
+                .mounts
+                .iter()
+                .map(|m| m.source.display().to_string())
+                .collect();
+            UserError::config(format!(
+                "no mount with source {} in {}; configured: {}",
+                resolved.display(),
+                cfg.path.display(),
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ))
+            .hint("agsekit addmount <folder>, or pass one of the configured sources")
+            .into()
+        })
+}
+
+pub fn run_repeated_mount(
+    args: &BackupRepeatedMountArgs,
+    global: &GlobalArgs,
+) -> anyhow::Result<i32> {
+    let cfg = load_config(global)?;
+    let mount = match &args.mount {
+        Some(p) => mount_by_source(&cfg, p)?,
+        None => match cfg.mounts.as_slice() {
+            [only] => only,
+            [] => {
+                return Err(UserError::config(format!(
+                    "no mounts are configured in {}",
+                    cfg.path.display()
+                ))
+                .hint("agsekit addmount <folder>")
+                .into())
+            }
+            _ => {
+                return Err(UserError::usage(format!(
+                    "{} mounts are configured; say which one with --mount <source>",
+                    cfg.mounts.len()
+                ))
+                .into())
+            }
+        },
+    };
+    let interrupt = install_stop_handlers()?;
+    let spec = spec_for_mount(mount, &interrupt);
+    repeat::run_repeated(&spec, &loop_printer(String::new()))?;
+    Ok(0)
+}
+
+pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
+    let cfg = load_config(global)?;
+    if cfg.mounts.is_empty() {
+        return Err(UserError::config(format!(
+            "no mounts are configured in {}",
+            cfg.path.display()
+        ))
+        .hint("agsekit addmount <folder>")
+        .into());
+    }
+    let interrupt = install_stop_handlers()?;
+    let results: Mutex<Vec<anyhow::Error>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for mount in &cfg.mounts {
+            let spec = spec_for_mount(mount, &interrupt);
+            let prefix = format!("[{}] ", mount.source.display());
+            let results = &results;
+            scope.spawn(move || {
+                let printer = loop_printer(prefix.clone());
+                if let Err(err) = repeat::run_repeated(&spec, &printer) {
+                    if let Ok(mut r) = results.lock() {
+                        r.push(err.context(prefix.trim().to_string()));
+                    }
+                }
+            });
+        }
+    });
+    let errors = results.into_inner().unwrap_or_default();
+    if interrupt.is_set() {
+        println!("stop requested");
+        return Err(backup::interrupted());
+    }
+    // A loop only ends early on a startup error (bad source or destination).
+    for err in &errors {
+        eprint!("{}", crate::error::render(err));
+    }
+    Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
+pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    if args.keep < 0 {
+        return Err(UserError::usage(format!("KEEP must be 0 or more, got {}", args.keep)).into());
+    }
+    let cfg = load_config(global)?;
+    let mount = mount_by_source(&cfg, &args.mount_source)?;
+    if !mount.backup.is_dir() {
+        return Err(UserError::failed(format!(
+            "backup folder {} of mount {} does not exist",
+            mount.backup.display(),
+            mount.source.display()
+        ))
+        .hint("snapshots appear there after the first backup: agsekit backup-repeated-mount --mount <source>")
+        .into());
+    }
+    let keep = args.keep as usize;
+    let removed = backup::clean_backups(&mount.backup, keep, args.method.into(), mount.interval)?;
+    if removed.is_empty() {
+        println!("No snapshots removed; keeping {keep} most recent backups.");
+    }
+    for p in &removed {
+        println!("Removing snapshot: {}", p.display());
+    }
+    Ok(0)
+}
