@@ -25,6 +25,14 @@ mod msg {
 
     pub const ASK_SOURCE: &str = "Host folder to share";
     pub const ASK_VM: &str = "VM for this mount";
+    pub const ASK_TARGET: &str = "Folder inside the VM";
+    pub const ASK_BACKUP: &str = "Snapshot folder on the host";
+    pub const ASK_INTERVAL: &str = "Minutes between snapshots";
+    pub const ASK_MAX_BACKUPS: &str = "Snapshots to keep";
+    pub const ASK_METHOD: &str =
+        "Cleanup method: thin (fewer the older they are) or tail (the newest)";
+    pub const ASK_AGENTS: &str =
+        "Agents allowed in this folder, comma-separated names or types (empty for no restriction)";
     pub const ASK_BACKUPIGNORE: &str =
         "Create a default .backupignore in the folder (excludes venv/, node_modules/, caches)?";
     pub const ASK_MOUNT: &str = "Mount the folder in the VM right away?";
@@ -139,6 +147,17 @@ mod msg {
             b.display()
         ))
         .hint("give the folder once")
+    }
+    pub fn not_positive(what: &str, text: &str) -> UserError {
+        UserError::usage(format!(
+            "{what} must be a whole number of at least 1, not {:?}",
+            text.trim()
+        ))
+        .hint("type a number like 5")
+    }
+    pub fn bad_method(text: &str) -> UserError {
+        UserError::usage(format!("unknown cleanup method {:?}", text.trim()))
+            .hint("type thin or tail")
     }
     pub fn need_source() -> UserError {
         UserError::usage("addmount needs the folder to share")
@@ -384,6 +403,27 @@ fn parse_allowed(list: &str, config: &Config) -> Result<Option<Vec<String>>, Use
     Ok((!out.is_empty()).then_some(out))
 }
 
+/// With a prompter: asks `question` until `check` accepts the answer (Enter takes
+/// `default`), showing each refusal. Without: checks `default`.
+fn answer<T, R: BufRead, W: Write>(
+    prompter: Option<&mut Prompter<R, W>>,
+    question: &str,
+    default: &str,
+    check: impl Fn(&str) -> Result<T, UserError>,
+) -> Result<T, UserError> {
+    match prompter {
+        Some(p) => p.valid(question, Some(default), |a| {
+            check(a).map_err(|e| {
+                std::iter::once(e.message)
+                    .chain(e.hints)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        }),
+        None => check(default),
+    }
+}
+
 /// What `addmount` decided, before anything is written.
 struct AddPlan {
     entry: NewMount,
@@ -426,7 +466,7 @@ fn plan_add<R: BufRead, W: Write>(
 
     let vm = match &args.vm {
         Some(v) => config.vm(Some(v))?.name.clone(),
-        None if config.vms.len() > 1 && prompter.is_some() => {
+        None if config.vms.len() > 1 && prompter.is_some() && !args.yes => {
             let names: Vec<String> = config.vms.keys().cloned().collect();
             match prompter.as_deref_mut() {
                 Some(p) => names[p.choose(msg::ASK_VM, &names, Some(0))?].clone(),
@@ -441,52 +481,123 @@ fn plan_add<R: BufRead, W: Write>(
             vm
         }
     };
+    if let Some((i, _)) = config
+        .mounts
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.source == source && m.vm == vm)
+    {
+        return Err(msg::duplicate_source(&source, &vm, i, &config.path));
+    }
 
+    // Each value: the flag, else in a terminal (without -y) a question whose Enter takes
+    // the default, else the default. Every answer is checked like a flag would be.
+    let check_target = |text: &str| -> Result<PathBuf, UserError> {
+        let target = vm_target(Path::new(text.trim()))?;
+        if let Some(p) = mountable::target_problem(&target) {
+            return Err(msg::bad_target(p));
+        }
+        match config
+            .mounts
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.target == target && m.vm == vm)
+        {
+            Some((i, m)) => Err(msg::duplicate_target(&target, &vm, &m.source, i)),
+            None => Ok(target),
+        }
+    };
     let target = match &args.target {
-        Some(t) => vm_target(t)?,
-        None => Path::new("/home/ubuntu").join(&name),
+        Some(t) => check_target(&t.to_string_lossy())?,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_TARGET,
+            &format!("/home/ubuntu/{name}"),
+            check_target,
+        )?,
     };
-    if let Some(p) = mountable::target_problem(&target) {
-        return Err(msg::bad_target(p));
-    }
+    let check_backup = |text: &str| -> Result<PathBuf, UserError> {
+        let backup = config::normalize_path(Path::new(text.trim()));
+        if backup.starts_with(&source) {
+            return Err(msg::backup_inside(&backup, &source));
+        }
+        match config
+            .mounts
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.backup == backup && m.source != source)
+        {
+            Some((i, m)) => Err(msg::duplicate_backup(&backup, &m.source, i)),
+            None => Ok(backup),
+        }
+    };
+    let default_backup = source
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .join(format!("backups-{name}"));
     let backup = match &args.backup {
-        Some(b) => config::normalize_path(b),
-        None => source
-            .parent()
-            .unwrap_or(Path::new("/"))
-            .join(format!("backups-{name}")),
+        Some(b) => check_backup(&b.to_string_lossy())?,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_BACKUP,
+            &default_backup.to_string_lossy(),
+            check_backup,
+        )?,
     };
-    if backup.starts_with(&source) {
-        return Err(msg::backup_inside(&backup, &source));
-    }
-
-    for (i, m) in config.mounts.iter().enumerate() {
-        if m.source == source && m.vm == vm {
-            return Err(msg::duplicate_source(&source, &vm, i, &config.path));
+    let positive = |what: &'static str| {
+        move |text: &str| -> Result<u32, UserError> {
+            text.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| msg::not_positive(what, text))
         }
-        if m.target == target && m.vm == vm {
-            return Err(msg::duplicate_target(&target, &vm, &m.source, i));
-        }
-        if m.backup == backup && m.source != source {
-            return Err(msg::duplicate_backup(&backup, &m.source, i));
-        }
-    }
-
+    };
+    let interval = match args.interval {
+        Some(n) => n,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_INTERVAL,
+            "5",
+            positive("INTERVAL"),
+        )?,
+    };
+    let max_backups = match args.max_backups {
+        Some(n) => n,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_MAX_BACKUPS,
+            "100",
+            positive("--max-backups"),
+        )?,
+    };
+    let method = match args.backup_clean_method {
+        Some(MethodArg::Tail) => CleanMethod::Tail,
+        Some(MethodArg::Thin) => CleanMethod::Thin,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_METHOD,
+            "thin",
+            |text| CleanMethod::parse(text).ok_or_else(|| msg::bad_method(text)),
+        )?,
+    };
     let allowed = match &args.allowed_agents {
         Some(list) => parse_allowed(list, config)?,
-        None => None,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_AGENTS,
+            "",
+            |text| parse_allowed(text, config),
+        )?,
     };
     let entry = NewMount {
         source,
         vm,
         target,
         backup,
-        interval: args.interval.unwrap_or(5),
-        max_backups: args.max_backups.unwrap_or(100),
-        backup_clean_method: match args.backup_clean_method {
-            Some(MethodArg::Tail) => CleanMethod::Tail,
-            _ => CleanMethod::Thin,
-        },
+        interval,
+        max_backups,
+        backup_clean_method: method,
         allowed_agents: allowed,
     };
 
@@ -745,11 +856,37 @@ mod tests {
         let mut args = add_args("/home/me/new");
         args.source = None;
         args.yes = false;
-        let mut p = Prompter::new(&b"/home/me/asked\n2\nn\nn\n"[..], Vec::new());
+        // Folder, VM 2, target "/" refused then the default, backup default, interval 0
+        // refused then 3, max default, method "x" refused then tail, agents "nope" refused
+        // then q, no .backupignore, no mount.
+        let answers = "/home/me/asked\n2\n/\n\n\n0\n3\n\nx\ntail\nnope\nq\nn\nn\n";
+        let mut out = Vec::new();
+        let mut p = Prompter::new(answers.as_bytes(), &mut out);
         let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
         assert_eq!(plan.entry.source, Path::new("/home/me/asked"));
         assert_eq!(plan.entry.vm, "w");
+        assert_eq!(plan.entry.target, Path::new("/home/ubuntu/asked"));
+        assert_eq!(plan.entry.backup, Path::new("/home/me/backups-asked"));
+        assert_eq!((plan.entry.interval, plan.entry.max_backups), (3, 100));
+        assert_eq!(plan.entry.backup_clean_method, CleanMethod::Tail);
+        assert_eq!(plan.entry.allowed_agents, Some(vec!["q".to_string()]));
         assert!(!plan.backupignore && !plan.mount);
+        let shown = String::from_utf8(out).expect("utf8");
+        for refusal in [
+            "Multipass cannot mount to / in a VM",
+            "INTERVAL must be a whole number",
+            "unknown cleanup method \"x\"",
+            "\"nope\" is neither",
+        ] {
+            assert!(shown.contains(refusal), "missing {refusal:?} in:\n{shown}");
+        }
+
+        // With -y only the missing folder is asked; the rest takes the defaults.
+        args.yes = true;
+        let mut p = Prompter::new(&b"/home/me/quick\n"[..], Vec::new());
+        let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
+        assert_eq!(plan.entry.vm, "v");
+        assert_eq!(plan.entry.interval, 5);
     }
 
     #[test]

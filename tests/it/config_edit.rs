@@ -419,6 +419,13 @@ fn addmount_and_removemount_ask_in_a_terminal_with_stub_multipass() {
     ));
     tmux.answer("Host folder to share [", &x);
     tmux.answer("Number [1]:", "2");
+    tmux.answer("Folder inside the VM [/home/ubuntu/x]:", "");
+    tmux.answer("Snapshot folder on the host [", "");
+    tmux.answer("Minutes between snapshots [5]:", "0"); // refused, asked again
+    tmux.answer("Minutes between snapshots [5]:", "2");
+    tmux.answer("Snapshots to keep [100]:", "");
+    tmux.answer("(the newest) [thin]:", "");
+    tmux.answer("(empty for no restriction):", "");
     tmux.answer(".backupignore in the folder", "n");
     tmux.answer("right away? [Y/n]:", "y");
     tmux.answer("Save this mount to the config? [Y/n]:", "");
@@ -430,7 +437,9 @@ fn addmount_and_removemount_ask_in_a_terminal_with_stub_multipass() {
     let added = fs::read_to_string(&config).expect("read");
     assert!(
         added.starts_with(&original)
-            && added[original.len()..].starts_with(&format!("  - source: {x}\n    vm: b\n")),
+            && added[original.len()..].starts_with(&format!(
+                "  - source: {x}\n    vm: b\n    target: /home/ubuntu/x\n    backup: {root}/backups-x\n    interval: 2\n    max_backups: 100\n"
+            )),
         "{added}"
     );
     assert!(!Path::new(&x).join(".backupignore").exists());
