@@ -28,6 +28,11 @@ mod msg {
     pub const VM_RAM: &str = "Memory (like 4G or 4096M)";
     pub const VM_DISK: &str = "Disk size (like 20G)";
     pub const VM_BUNDLES: &str = "Bundles to install, comma-separated (pyenv, nvm, python[:version], nodejs[:version], rust, golang, docker; empty for none)";
+    pub const VM_PROXY: &str = "Send this VM's agent traffic through a proxy?";
+    pub const VM_PROXYCHAINS: &str =
+        "proxychains URL, like socks5://127.0.0.1:8181 (empty for none)";
+    pub const VM_HTTP_PROXY: &str =
+        "HTTP proxy upstream for a VM-local privoxy, like socks5://127.0.0.1:8181 (empty for none)";
     pub const VM_MORE: &str = "Add another VM?";
     pub const AGENTS: &str = "\n== Agents";
     pub const AGENT_ADD: &str = "Add an agent?";
@@ -234,12 +239,29 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             }
             Ok(items)
         })?;
+        let (proxychains, http_proxy) = if p.confirm(msg::VM_PROXY, false)? {
+            let url = |a: &str| {
+                if a.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    rules::parse_proxy_url(a, &rules::PROXY_SCHEMES).map(Some)
+                }
+            };
+            (
+                p.valid(msg::VM_PROXYCHAINS, None, url)?,
+                p.valid(msg::VM_HTTP_PROXY, None, url)?,
+            )
+        } else {
+            (None, None)
+        };
         config.vms.push(GenVm {
             name,
             cpu,
             ram,
             disk,
             install,
+            proxychains,
+            http_proxy,
         });
         if !p.confirm(msg::VM_MORE, false)? {
             break;
@@ -527,13 +549,18 @@ mod tests {
             "",      // disk 20G
             "pythn", // unknown bundle
             "python, nodejs:20",
-            "y",            // another VM
-            "agent-ubuntu", // name taken
-            "",             // agent-ubuntu-2
+            "y",                       // a proxy
+            "ftp://h:1",               // refused scheme
+            "socks5://127.0.0.1:8181", // proxychains
+            "",                        // no http proxy
+            "y",                       // another VM
+            "agent-ubuntu",            // name taken
+            "",                        // agent-ubuntu-2
             "1",
             "1G",
             "10G",
             "",
+            "",    // no proxy
             "n",   // no more VMs
             "",    // add an agent: yes
             "11",  // out of range
@@ -588,6 +615,12 @@ mod tests {
         assert_eq!(config.vms[0].name, "agent-ubuntu");
         assert_eq!((config.vms[0].cpu, config.vms[0].ram.as_str()), (4, "8G"));
         assert_eq!(config.vms[0].install, ["python", "nodejs:20"]);
+        assert_eq!(
+            config.vms[0].proxychains.as_deref(),
+            Some("socks5://127.0.0.1:8181")
+        );
+        assert_eq!(config.vms[0].http_proxy, None);
+        assert_eq!(config.vms[1].proxychains, None);
         assert_eq!(config.vms[1].name, "agent-ubuntu-2");
         assert_eq!(config.agents[0].agent_type, AgentType::CodexGlibc);
         assert_eq!(config.agents[0].name, "codex");

@@ -15,6 +15,10 @@ pub struct GenVm {
     pub disk: String,
     /// Bundle specs as typed (`python`, `nodejs:20`).
     pub install: Vec<String>,
+    /// `proxychains:` URL for the agents' traffic.
+    pub proxychains: Option<String>,
+    /// `http_proxy:` upstream (a VM-local privoxy forwards to it).
+    pub http_proxy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +122,20 @@ pub fn render(config: &GenConfig, stamp: &str) -> String {
         let _ = writeln!(out, "    cpu: {}   # virtual CPUs", vm.cpu);
         let _ = writeln!(out, "    ram: {}   # memory", yaml_scalar(&vm.ram));
         let _ = writeln!(out, "    disk: {}   # disk size", yaml_scalar(&vm.disk));
+        if let Some(url) = &vm.proxychains {
+            let _ = writeln!(
+                out,
+                "    proxychains: {}   # agents' traffic goes through this proxy",
+                yaml_scalar(url)
+            );
+        }
+        if let Some(url) = &vm.http_proxy {
+            let _ = writeln!(
+                out,
+                "    http_proxy: {}   # upstream of a VM-local HTTP proxy for the agents",
+                yaml_scalar(url)
+            );
+        }
         if !vm.install.is_empty() {
             let _ = writeln!(
                 out,
@@ -203,6 +221,8 @@ mod tests {
                     ram: "4G".into(),
                     disk: "20G".into(),
                     install: vec!["python".into(), "nodejs:20".into()],
+                    proxychains: Some("socks5://127.0.0.1:8181".into()),
+                    http_proxy: Some("http://10.0.0.1:3128".into()),
                 },
                 GenVm {
                     name: "small".into(),
@@ -210,6 +230,8 @@ mod tests {
                     ram: "1.5G".into(),
                     disk: "10G".into(),
                     install: vec![],
+                    proxychains: None,
+                    http_proxy: None,
                 },
             ],
             agents: vec![
@@ -248,6 +270,14 @@ mod tests {
         assert_eq!(c.vms.keys().collect::<Vec<_>>(), ["agent-ubuntu", "small"]);
         assert_eq!(c.vms["small"].ram_bytes, 1536 * 1024 * 1024);
         assert_eq!(c.vms["agent-ubuntu"].install.len(), 2);
+        assert_eq!(
+            c.vms["agent-ubuntu"].proxychains.as_deref(),
+            Some("socks5://127.0.0.1:8181")
+        );
+        assert!(matches!(
+            &c.vms["agent-ubuntu"].http_proxy,
+            Some(crate::config::HttpProxy::Upstream { upstream, listen: None }) if upstream == "http://10.0.0.1:3128"
+        ));
         assert_eq!(c.agents["codex"].version.as_deref(), Some("1.2.3"));
         assert_eq!(c.agents["codex"].vms, ["small", "agent-ubuntu"]);
         assert!(c.agents["q"].vms.is_empty());

@@ -51,6 +51,12 @@ fn config_gen_in_tmux_writes_a_valid_commented_config() {
     tmux.answer("[4G]:", "");
     tmux.answer("[20G]:", "30G");
     tmux.answer("empty for none):", "python, nodejs:20");
+    tmux.answer("through a proxy? [y/N]:", "y");
+    tmux.answer(
+        "like socks5://127.0.0.1:8181 (empty for none):",
+        "socks5://127.0.0.1:8181",
+    );
+    tmux.answer("for a VM-local privoxy", "");
     tmux.answer("Add another VM? [y/N]:", "");
     tmux.answer("Add an agent? [Y/n]:", "");
     tmux.answer("Number:", "8"); // claude
@@ -82,6 +88,10 @@ fn config_gen_in_tmux_writes_a_valid_commented_config() {
     assert!(text.contains("    cpu: 3   # virtual CPUs\n"), "{text}");
     assert!(text.contains("install: [python, \"nodejs:20\"]"), "{text}");
     assert!(text.contains("  claude:\n    type: claude\n"), "{text}");
+    assert!(
+        text.contains("    proxychains: \"socks5://127.0.0.1:8181\""),
+        "{text}"
+    );
     assert!(
         text.contains("    interval: 2   # minutes between snapshots\n"),
         "{text}"
@@ -132,6 +142,7 @@ fn config_gen_in_tmux_never_replaces_without_overwrite() {
     tmux.answer("[4G]:", "");
     tmux.answer("[20G]:", "");
     tmux.answer("empty for none):", "");
+    tmux.answer("through a proxy? [y/N]:", "");
     tmux.answer("Add another VM? [y/N]:", "");
     tmux.answer("Add an agent? [Y/n]:", "n");
     tmux.answer("Share a host folder with a VM now? [y/N]:", "");
