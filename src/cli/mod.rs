@@ -5,7 +5,10 @@ mod backup;
 mod bundles;
 mod completions;
 mod config;
+mod config_gen;
 mod init;
+mod mounts;
+mod prompt;
 mod restore;
 mod run;
 mod shims;
@@ -65,6 +68,14 @@ pub enum Command {
     /// Validate the config and summarize its VMs, mounts and agents
     ConfigCheck,
 
+    /// Build a commented config by answering questions (--config is where it is saved)
+    ConfigGen(config_gen::ConfigGenArgs),
+
+    /// Add a mount entry to the config (keeps the file's comments and layout)
+    Addmount(mounts::AddmountArgs),
+
+    /// Remove a mount entry from the config (unmounts it first)
+    Removemount(mounts::RemovemountArgs),
     /// Run a single backup of a directory
     BackupOnce(backup::BackupOnceArgs),
 
@@ -143,6 +154,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
         Command::ConfigCheck => config::run_check(&cli.global),
+        Command::ConfigGen(args) => config_gen::run(&args, &cli.global),
+        Command::Addmount(args) => mounts::run_add(&args, &cli.global),
+        Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
         Command::BackupOnce(args) => backup::run_once(&args),
         Command::BackupRepeated(args) => backup::run_repeated(&args),
         Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
