@@ -412,3 +412,107 @@ fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
         "the snapshot loop must be stopped with the session"
     );
 }
+
+#[test]
+fn run_with_fake_multipass_debug_output_never_shows_env_secrets() {
+    let s = setup();
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    cmd.arg("--config")
+        .arg(&s.config)
+        .args([
+            "--non-interactive",
+            "--debug",
+            "run",
+            "--auto-mount",
+            "codex",
+            "x",
+        ])
+        .current_dir(&s.project);
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // --debug really printed the commands (including the env file being written)...
+    assert!(stderr.contains("[debug]"), "{stderr}");
+    assert!(stderr.contains("--write-env"), "{stderr}");
+    // ...and never the secret value, which did reach the agent.
+    assert!(!stderr.contains("tok-very-secret"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(s.fake.home_dir("dev").join("secret")).unwrap(),
+        "tok-very-secret-123"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_pipes_stdin_and_stdout_without_a_tty() {
+    let s = setup();
+    s.fake
+        .install_agent("dev", "codex", "#!/bin/sh\ntr a-z A-Z\n");
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    cmd.arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .write_stdin("hello from a pipe\n");
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "HELLO FROM A PIPE\n");
+}
+
+#[test]
+fn run_with_fake_multipass_two_sessions_in_one_folder_both_start_without_waiting() {
+    let s = setup();
+    // Session A waits (up to 60 s) for session B's agent to run, so A can only finish if B
+    // started while A was still running.
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\nif [ \"$1\" = first ]; then\n  i=0\n  while [ ! -e b-ran ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n  [ -e b-ran ] && exit 0 || exit 9\nelse\n  touch b-ran\nfi\n",
+    );
+    let warm = s.run(&s.project, &[os("--auto-mount"), os("codex"), os("second")]);
+    assert_eq!(
+        warm.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    std::fs::remove_file(s.project.join("b-ran")).unwrap();
+
+    let mut a = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    a.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "codex", "first"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let a = a.spawn().unwrap();
+    // B: first_backup on (the default) while A's session and snapshot loop run.
+    let b = s.run(&s.project, &[os("codex"), os("second")]);
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "B: {}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let a = a.wait_with_output().unwrap();
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "A: {}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+}
