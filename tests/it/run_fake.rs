@@ -310,7 +310,7 @@ fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore
         "{stderr}"
     );
     assert!(
-        stderr.contains("largest deletions: big.dat (4096 B), src/main.rs"),
+        stderr.contains("largest deletions: big.dat (4.0 KiB), src/main.rs (13 B)"),
         "{stderr}"
     );
     assert!(
