@@ -82,7 +82,7 @@ pub fn walk_live(
 }
 
 /// A snapshot's listing: from its manifest when it has a readable one, else by walking it.
-fn snapshot_listing(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Result<(Listing, bool)> {
+pub fn snapshot_listing(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Result<(Listing, bool)> {
     if let Some(m) = &snap.manifest {
         if let Ok(entries) = super::manifest::read_manifest(m) {
             return Ok((diff::listing_from_manifest(entries), true));

@@ -243,6 +243,53 @@ impl ManifestWriter {
     }
 }
 
+/// Writes the manifest of a scanned tree (every entry exact) to `path` atomically. Used to
+/// give a snapshot made by the original a manifest once a run found it equal to the source.
+pub fn write_tree(root: &super::scan::Node, path: &Path) -> io::Result<()> {
+    use super::scan::NodeKind;
+    fn walk(node: &super::scan::Node, buf: &mut Vec<u8>, w: &mut ManifestWriter) -> io::Result<()> {
+        if let NodeKind::Dir(children) = &node.kind {
+            for child in children {
+                let len = buf.len();
+                if !buf.is_empty() {
+                    buf.push(b'/');
+                }
+                buf.extend_from_slice(child.name.as_bytes());
+                match &child.kind {
+                    NodeKind::File => w.entry(buf, EntryKind::File, &child.meta, None, true)?,
+                    NodeKind::Symlink(t) => {
+                        w.entry(buf, EntryKind::Symlink, &child.meta, Some(t), true)?
+                    }
+                    NodeKind::Dir(_) => {
+                        w.entry(buf, EntryKind::Dir, &child.meta, None, true)?;
+                        walk(child, buf, w)?;
+                    }
+                }
+                buf.truncate(len);
+            }
+        }
+        Ok(())
+    }
+    let mut tmp = path.as_os_str().to_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)?;
+    let mut w = ManifestWriter::new(file)?;
+    let mut buf = Vec::new();
+    let written = walk(root, &mut buf, &mut w).and_then(|()| w.finish());
+    match written.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(err)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -326,6 +326,12 @@ pub fn snapshot_locked(
         warnings: std::mem::take(&mut walked.warnings),
     };
     if !summary.changed {
+        // A snapshot made by the original, found equal to the source: give it a manifest so
+        // the next check is a single walk. Best effort: without it the next run compares by
+        // stat again.
+        if let (Some(prev), false) = (&previous, previous_had_manifest) {
+            let _ = manifest::write_tree(&walked.root, &chain::manifest_path(dest, &prev.name));
+        }
         return Ok(report);
     }
     interrupt.check()?;
@@ -463,3 +469,6 @@ fn write_snapshot(
         .with_context(|| format!("cannot sync {}", dest.display()))?;
     Ok((stats, warnings))
 }
+
+#[cfg(test)]
+mod tests;

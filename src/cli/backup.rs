@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 
+use super::config::load_config;
+use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
 use crate::config::{self, CleanMethod, Config, MountConfig};
+use crate::ui::human_bytes;
 use crate::{ErrorKind, UserError};
 
 /// Cleanup methods as typed on the command line (case-insensitive).
@@ -114,23 +117,8 @@ pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
     Ok(Interrupt::new(flag))
 }
 
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
 /// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.
-struct ProgressBar {
+pub(crate) struct ProgressBar {
     state: Mutex<BarState>,
 }
 
@@ -143,7 +131,7 @@ struct BarState {
 }
 
 impl ProgressBar {
-    fn new() -> ProgressBar {
+    pub(crate) fn new() -> ProgressBar {
         ProgressBar {
             state: Mutex::new(BarState {
                 total_files: 0,
@@ -155,7 +143,7 @@ impl ProgressBar {
         }
     }
 
-    fn on_event(&self, event: &Event) {
+    pub(crate) fn on_event(&self, event: &Event) {
         let Ok(mut s) = self.state.lock() else { return };
         match event {
             Event::Planned(plan) => {
@@ -186,7 +174,7 @@ impl ProgressBar {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Ok(s) = self.state.lock() {
             if s.drawn {
                 let _ = writeln!(std::io::stderr());
@@ -396,9 +384,9 @@ fn mount_by_source<'c>(cfg: &'c Config, path: &Path) -> anyhow::Result<&'c Mount
 
 pub fn run_repeated_mount(
     args: &BackupRepeatedMountArgs,
-    config_path: Option<&Path>,
+    global: &GlobalArgs,
 ) -> anyhow::Result<i32> {
-    let cfg = config::load(config_path)?;
+    let cfg = load_config(global)?;
     let mount = match &args.mount {
         Some(p) => mount_by_source(&cfg, p)?,
         None => match cfg.mounts.as_slice() {
@@ -426,8 +414,8 @@ pub fn run_repeated_mount(
     Ok(0)
 }
 
-pub fn run_repeated_all(config_path: Option<&Path>) -> anyhow::Result<i32> {
-    let cfg = config::load(config_path)?;
+pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
+    let cfg = load_config(global)?;
     if cfg.mounts.is_empty() {
         return Err(UserError::config(format!(
             "no mounts are configured in {}",
@@ -465,11 +453,11 @@ pub fn run_repeated_all(config_path: Option<&Path>) -> anyhow::Result<i32> {
     Ok(if errors.is_empty() { 0 } else { 1 })
 }
 
-pub fn run_clean(args: &BackupCleanArgs, config_path: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.keep < 0 {
         return Err(UserError::usage(format!("KEEP must be 0 or more, got {}", args.keep)).into());
     }
-    let cfg = config::load(config_path)?;
+    let cfg = load_config(global)?;
     let mount = mount_by_source(&cfg, &args.mount_source)?;
     if !mount.backup.is_dir() {
         return Err(UserError::failed(format!(

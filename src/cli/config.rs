@@ -50,15 +50,28 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
     }
 }
 
+/// Loads the configuration for a command (by `--config`, `$CONFIG_PATH`, default) and prints
+/// its warnings (unknown keys) to stderr. Invalid configs become one error listing every
+/// problem (exit 3). Commands in `cli/` call this rather than `config::load` directly.
+pub(crate) fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
+    let config = config::load(global.config.as_deref())?;
+    print_warnings(&config.warnings);
+    Ok(config)
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("agsekit: warning: {}", process::mask_secrets(w));
+    }
+}
+
 pub fn run_check(global: &GlobalArgs) -> anyhow::Result<i32> {
     let result = config::check(global.config.as_deref())?;
     let warnings = match &result {
         Ok(c) => c.warnings.clone(),
         Err(invalid) => invalid.warnings.clone(),
     };
-    for w in &warnings {
-        eprintln!("agsekit: warning: {}", process::mask_secrets(w));
-    }
+    print_warnings(&warnings);
     match result {
         Ok(config) => {
             if config.vms.is_empty() {
@@ -242,4 +255,37 @@ pub fn render_summary(config: &Config) -> String {
         plural(config.agents.len(), "agent", "agents")
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_shows_settings_but_never_secrets() {
+        let yaml = "vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, proxychains: \"socks5://h:1\", http_proxy: {url: \"http://p:3128\"}, cloud-init: {packages: [git]}}\n  b: {cpu: 4, ram: 8G, disk: 50G}\nmounts:\n  - {source: /w/app, vm: b, interval: 2, max_backups: 9, backup_clean_method: tail, first_backup: false, allowed_agents: [c]}\nagents:\n  c: {type: claude, version: 1.2.3, vms: [b], env: {TOKEN: summary-secret-1}, default-args: [--key=summary-secret-2], proxychains: \"\", http_proxy: \"socks5://u:2\"}\n";
+        let config =
+            config::load_from_str(yaml, std::path::Path::new("/c.yaml")).expect("valid config");
+        let out = render_summary(&config);
+        for expected in [
+            "Configuration: /c.yaml",
+            "  a: 1 CPU, 1G RAM, 1G disk (default)",
+            "  b: 4 CPUs, 8G RAM, 50G disk\n",
+            "    proxychains: socks5://h:1",
+            "    http proxy: direct http://p:3128",
+            "    cloud-init: set (applied at creation)",
+            "  /w/app -> b:/home/ubuntu/app",
+            "    backups: /w/backups-app (every 2 min, keep 9, tail, no pre-run snapshot)",
+            "    allowed agents: c",
+            "  c: type claude, version 1.2.3, VMs: b",
+            "    env: TOKEN (values hidden)",
+            "    default args: 1 argument (not shown)",
+            "    proxychains: off (overrides the VM)",
+            "    http proxy: privoxy (port from the pool) -> socks5://u:2 (overrides the VM)",
+            "The configuration is valid: 2 VMs, 1 mount, 1 agent.",
+        ] {
+            assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+        }
+        assert!(!out.contains("summary-secret"), "{out}");
+    }
 }

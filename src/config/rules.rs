@@ -162,8 +162,9 @@ pub fn parse_proxy_url(text: &str, schemes: &[&str]) -> Result<String, String> {
         ));
     }
     if rest.contains('@') {
+        // The URL is not echoed: it holds a password.
         return Err(format!(
-            "{trimmed:?}: user names and passwords in proxy URLs are not supported; write {scheme}://host:port"
+            "user names and passwords in proxy URLs are not supported; write {scheme}://host:port"
         ));
     }
     if rest.contains(['?', '#', ';']) {
@@ -487,6 +488,11 @@ mod tests {
             );
         }
         assert!(parse_proxy_url("socks5://h:1", &DIRECT_PROXY_SCHEMES).is_err());
+        let err = parse_proxy_url("socks5://me:hunter2@h:1", &PROXY_SCHEMES).unwrap_err();
+        assert!(
+            !err.contains("hunter2"),
+            "a password is never echoed: {err}"
+        );
     }
 
     #[test]

@@ -741,6 +741,115 @@ mod properties {
         })
     }
 
+    fn pick(options: &'static [&'static str]) -> BoxedStrategy<Value> {
+        prop_oneof![
+            3 => prop::sample::select(options).prop_map(|s| Value::String(s.to_string())),
+            1 => scalar(),
+            1 => tree(),
+        ]
+        .boxed()
+    }
+
+    fn section(keys: &'static [&'static str], value: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+        prop::collection::vec((prop::sample::select(keys), value), 0..8)
+            .prop_map(|pairs| {
+                let mut m = Mapping::new();
+                for (k, v) in pairs {
+                    m.insert(Value::String(k.to_string()), v);
+                }
+                Value::Mapping(m)
+            })
+            .boxed()
+    }
+
+    /// Documents close to real configs: the right keys at the right levels, values drawn
+    /// from plausible and implausible ones, so the deep checks run, not only the shape checks.
+    fn near_config() -> impl Strategy<Value = Value> {
+        const VM_KEYS: &[&str] = &[
+            "cpu",
+            "ram",
+            "disk",
+            "cloud-init",
+            "port-forwarding",
+            "proxychains",
+            "http_proxy",
+            "allowed_agents",
+            "install",
+            "cpus",
+        ];
+        const MOUNT_KEYS: &[&str] = &[
+            "source",
+            "target",
+            "backup",
+            "vm",
+            "interval",
+            "max_backups",
+            "backup_clean_method",
+            "first_backup",
+            "allowed_agents",
+        ];
+        const AGENT_KEYS: &[&str] = &[
+            "type",
+            "version",
+            "env",
+            "default-args",
+            "vm",
+            "vms",
+            "proxychains",
+            "http_proxy",
+            "tpye",
+        ];
+        let value = pick(WORDS);
+        let vm = section(VM_KEYS, value.clone());
+        let mount = section(MOUNT_KEYS, value.clone());
+        let agent = section(AGENT_KEYS, value);
+        (
+            prop::collection::vec(
+                (
+                    prop::sample::select(&["agent-ubuntu", "dev", "bad_name", "a"][..]),
+                    vm,
+                ),
+                0..3,
+            ),
+            prop::collection::vec(mount, 0..4),
+            prop::collection::vec(
+                (
+                    prop::sample::select(&["qwen", "a", "codex", "-x"][..]),
+                    agent,
+                ),
+                0..3,
+            ),
+        )
+            .prop_map(|(vms, mounts, agents)| {
+                let named = |pairs: Vec<(&str, Value)>| {
+                    let mut m = Mapping::new();
+                    for (k, v) in pairs {
+                        m.insert(Value::String(k.to_string()), v);
+                    }
+                    Value::Mapping(m)
+                };
+                let mut root = Mapping::new();
+                root.insert("vms".into(), named(vms));
+                root.insert("mounts".into(), Value::Sequence(mounts));
+                root.insert("agents".into(), named(agents));
+                Value::Mapping(root)
+            })
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_quickly() {
+        let mut text = String::from("a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(",");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        text.push_str("vms: *a11\n");
+        let err = load(&text).unwrap_err();
+        assert!(err.problems[0].message.contains("limit"), "{err}");
+        let deep = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
+        assert!(load(&deep).is_err());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 384, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -755,6 +864,24 @@ mod properties {
         #[test]
         fn arbitrary_yaml_text_never_panics(text in "[ a-z:\\-\\[\\]{},'\"#&*!|>\n0-9.~/]{0,300}") {
             let _ = load(&text);
+        }
+
+        #[test]
+        fn near_valid_configs_never_panic(doc in near_config()) {
+            if let Ok(text) = serde_yaml_ng::to_string(&doc) {
+                match load(&text) {
+                    Ok(c) => {
+                        for m in &c.mounts {
+                            prop_assert!(c.vms.contains_key(&m.vm));
+                            prop_assert!(!m.backup.starts_with(&m.source));
+                        }
+                        for a in c.agents.values() {
+                            prop_assert!(a.vms.iter().all(|v| c.vms.contains_key(v)));
+                        }
+                    }
+                    Err(e) => prop_assert!(!e.problems.is_empty()),
+                }
+            }
         }
 
         #[test]

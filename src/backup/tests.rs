@@ -1,0 +1,635 @@
+//! Engine tests on real files in temporary folders.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::*;
+
+/// What a tree holds, for comparing a snapshot with its source.
+#[derive(Debug, PartialEq, Eq)]
+enum Item {
+    File {
+        perm: u32,
+        mtime: (i64, i64),
+        data: Vec<u8>,
+    },
+    Dir {
+        perm: u32,
+    },
+    Link(PathBuf),
+}
+
+fn tree(root: &Path) -> BTreeMap<PathBuf, Item> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Item>) {
+        for e in std::fs::read_dir(dir).expect("read_dir") {
+            let e = e.expect("entry");
+            let p = e.path();
+            let md = std::fs::symlink_metadata(&p).expect("lstat");
+            let rel = p.strip_prefix(root).expect("prefix").to_path_buf();
+            if md.file_type().is_symlink() {
+                out.insert(rel, Item::Link(std::fs::read_link(&p).expect("readlink")));
+            } else if md.is_dir() {
+                out.insert(
+                    rel,
+                    Item::Dir {
+                        perm: md.mode() & 0o7777,
+                    },
+                );
+                walk(root, &p, out);
+            } else if md.is_file() {
+                out.insert(
+                    rel,
+                    Item::File {
+                        perm: md.mode() & 0o7777,
+                        mtime: (md.mtime(), md.mtime_nsec()),
+                        data: std::fs::read(&p).expect("read"),
+                    },
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn ino(p: &Path) -> u64 {
+    std::fs::symlink_metadata(p).expect("lstat").ino()
+}
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    src: PathBuf,
+    dest: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let src = tmp.path().join("project");
+        let dest = tmp.path().join("backups-project");
+        std::fs::create_dir_all(src.join("sub/deeper")).expect("mkdir");
+        std::fs::write(src.join("a.txt"), "alpha").expect("write");
+        std::fs::write(src.join("sub/b.txt"), "bravo").expect("write");
+        std::fs::write(src.join("sub/deeper/c.bin"), vec![7u8; 100_000]).expect("write");
+        std::fs::set_permissions(src.join("a.txt"), std::fs::Permissions::from_mode(0o640))
+            .expect("chmod");
+        Fixture {
+            _tmp: tmp,
+            src,
+            dest,
+        }
+    }
+
+    fn options(&self) -> BackupOptions {
+        BackupOptions {
+            source: self.src.clone(),
+            dest: self.dest.clone(),
+            ..BackupOptions::default()
+        }
+    }
+
+    fn snap(&self) -> SnapshotReport {
+        self.snap_with(&self.options())
+    }
+
+    fn snap_with(&self, opts: &BackupOptions) -> SnapshotReport {
+        snapshot_once(opts, &|_| {}).expect("snapshot")
+    }
+
+    fn snapshots(&self) -> Vec<Snapshot> {
+        list_snapshots(&self.dest).expect("list")
+    }
+}
+
+fn created(r: &SnapshotReport) -> PathBuf {
+    r.created
+        .as_ref()
+        .expect("a snapshot was created")
+        .path
+        .clone()
+}
+
+#[test]
+fn first_snapshot_mirrors_the_source_with_modes_and_mtimes() {
+    let f = Fixture::new();
+    let r = f.snap();
+    let snap = created(&r);
+    assert_eq!(tree(&snap), tree(&f.src));
+    assert_eq!(r.stats.files_copied, 3);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert!(chain::manifest_path(
+        &f.dest,
+        &r.created
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    )
+    .is_file());
+    // The manifest lists every entry.
+    let entries =
+        read_manifest(&chain::manifest_path(&f.dest, &f.snapshots()[0].name)).expect("manifest");
+    let paths: Vec<String> = entries
+        .iter()
+        .map(|e| e.path.display().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "a.txt",
+            "sub",
+            "sub/b.txt",
+            "sub/deeper",
+            "sub/deeper/c.bin"
+        ]
+    );
+}
+
+#[test]
+fn no_change_makes_no_snapshot() {
+    let f = Fixture::new();
+    f.snap();
+    let r = f.snap();
+    assert!(r.created.is_none());
+    assert!(!r.plan.changed);
+    assert_eq!(f.snapshots().len(), 1);
+}
+
+#[test]
+fn unchanged_files_are_hardlinked_changed_ones_copied_and_old_snapshots_untouched() {
+    let f = Fixture::new();
+    let first = created(&f.snap());
+    let before = tree(&first);
+    std::fs::write(f.src.join("a.txt"), "ALPHA changed").expect("write");
+    std::fs::remove_file(f.src.join("sub/b.txt")).expect("rm");
+    std::fs::write(f.src.join("new.txt"), "new").expect("write");
+    let r = f.snap();
+    let second = created(&r);
+    assert_eq!(tree(&second), tree(&f.src));
+    assert_eq!(
+        tree(&first),
+        before,
+        "the previous snapshot is never written to"
+    );
+    assert_eq!(
+        ino(&first.join("sub/deeper/c.bin")),
+        ino(&second.join("sub/deeper/c.bin"))
+    );
+    assert_ne!(ino(&first.join("a.txt")), ino(&second.join("a.txt")));
+    assert_ne!(
+        ino(&f.src.join("sub/deeper/c.bin")),
+        ino(&second.join("sub/deeper/c.bin")),
+        "never linked to the live tree"
+    );
+    assert_eq!((r.plan.modified, r.plan.added, r.plan.deleted), (1, 1, 1));
+    assert_eq!((r.stats.files_copied, r.stats.files_linked), (2, 1));
+}
+
+#[test]
+fn symlinks_are_stored_as_links_and_never_followed() {
+    let f = Fixture::new();
+    std::os::unix::fs::symlink("/etc", f.src.join("etc-link")).expect("symlink");
+    std::os::unix::fs::symlink("../a.txt", f.src.join("sub/rel-link")).expect("symlink");
+    std::os::unix::fs::symlink("/nonexistent/dangling", f.src.join("dangling")).expect("symlink");
+    let snap = created(&f.snap());
+    let md = std::fs::symlink_metadata(snap.join("etc-link")).expect("lstat");
+    assert!(md.file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_link(snap.join("etc-link")).expect("readlink"),
+        PathBuf::from("/etc")
+    );
+    assert_eq!(tree(&snap), tree(&f.src));
+    // Retargeting a link is a change.
+    std::fs::remove_file(f.src.join("dangling")).expect("rm");
+    std::os::unix::fs::symlink("/elsewhere", f.src.join("dangling")).expect("symlink");
+    let r = f.snap();
+    assert_eq!(r.plan.modified, 1);
+    assert_eq!(tree(&created(&r)), tree(&f.src));
+}
+
+#[test]
+fn fifos_are_skipped_with_a_warning() {
+    let f = Fixture::new();
+    nix::unistd::mkfifo(
+        &f.src.join("pipe"),
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+    )
+    .expect("mkfifo");
+    let r = f.snap();
+    assert!(!created(&r).join("pipe").exists());
+    assert_eq!(r.warnings.len(), 1);
+    assert!(r.warnings[0].message.contains("fifo"), "{:?}", r.warnings);
+}
+
+#[test]
+fn backupignore_uses_gitignore_precedence() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.src.join("logs")).expect("mkdir");
+    std::fs::create_dir_all(f.src.join("node_modules/pkg")).expect("mkdir");
+    std::fs::create_dir_all(f.src.join("sub/node_modules")).expect("mkdir");
+    for p in [
+        "x.log",
+        "logs/important.log",
+        "logs/other.log",
+        "node_modules/pkg/i.js",
+        "sub/node_modules/j.js",
+        "sub/keep.tmp",
+        "sub/drop.tmp",
+        "only_root.txt",
+        "sub/only_root.txt",
+    ] {
+        std::fs::write(f.src.join(p), "x").expect("write");
+    }
+    std::fs::write(
+        f.src.join(".backupignore"),
+        "*.log\n!logs/important.log\nnode_modules/\n*.tmp\n/only_root.txt\n",
+    )
+    .expect("write");
+    std::fs::write(f.src.join("sub/.backupignore"), "!keep.tmp\n").expect("write");
+    let snap = created(&f.snap());
+    let has = |p: &str| snap.join(p).exists();
+    assert!(
+        has("logs/important.log"),
+        "! re-includes after a broader exclude"
+    );
+    assert!(!has("logs/other.log") && !has("x.log"));
+    assert!(
+        !has("node_modules") && !has("sub/node_modules"),
+        "dir/ matches at any depth"
+    );
+    assert!(
+        has("sub/keep.tmp") && !has("sub/drop.tmp"),
+        "a deeper file overrides"
+    );
+    assert!(
+        !has("only_root.txt") && has("sub/only_root.txt"),
+        "anchored /x"
+    );
+    assert!(
+        has(".backupignore") && has("sub/.backupignore"),
+        "rule files are backed up"
+    );
+}
+
+#[test]
+fn cli_excludes_apply_and_win() {
+    let f = Fixture::new();
+    std::fs::write(f.src.join(".backupignore"), "!*.secret\n").expect("write");
+    std::fs::write(f.src.join("k.secret"), "s").expect("write");
+    let mut o = f.options();
+    o.excludes = vec!["*.secret".into(), "sub/deeper/".into()];
+    let snap = created(&f.snap_with(&o));
+    assert!(!snap.join("k.secret").exists());
+    assert!(!snap.join("sub/deeper").exists());
+    assert!(snap.join("sub/b.txt").exists());
+}
+
+/// A chain made by the Python original: a plain copy plus its `.inodes` file, no manifest.
+fn make_original_snapshot(f: &Fixture, name: &str) -> PathBuf {
+    std::fs::create_dir_all(&f.dest).expect("mkdir");
+    let snap = f.dest.join(name);
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(&f.src)
+        .arg(&snap)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    std::fs::write(snap.join(".inodes"), "a.txt 1\n").expect("write");
+    snap
+}
+
+#[test]
+fn a_chain_made_by_the_original_is_continued() {
+    let f = Fixture::new();
+    let old = make_original_snapshot(&f, "20200101-000000");
+    // Unchanged: no snapshot, and the old snapshot gains a manifest.
+    let r = f.snap();
+    assert!(r.created.is_none(), "{:?}", r.plan);
+    assert!(!r.previous_had_manifest);
+    assert!(chain::manifest_path(&f.dest, "20200101-000000").is_file());
+    let r = f.snap();
+    assert!(r.created.is_none() && r.previous_had_manifest);
+    // A change: unchanged files are linked to the original's snapshot.
+    std::fs::remove_file(chain::manifest_path(&f.dest, "20200101-000000")).expect("rm");
+    std::fs::write(f.src.join("a.txt"), "changed!").expect("write");
+    let r = f.snap();
+    let new = created(&r);
+    assert_eq!(tree(&new), tree(&f.src));
+    assert!(!new.join(".inodes").exists());
+    assert_eq!(ino(&old.join("sub/b.txt")), ino(&new.join("sub/b.txt")));
+    assert_eq!(r.stats.files_copied, 1);
+    assert!(chain::manifest_path(
+        &f.dest,
+        &r.created
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    )
+    .is_file());
+}
+
+#[test]
+fn emlink_falls_back_to_a_copy() {
+    let f = Fixture::new();
+    f.snap();
+    std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+    let mut o = f.options();
+    o.fault = Some(Arc::new(|point, _path| {
+        (point == FaultPoint::Link).then_some(libc::EMLINK)
+    }));
+    let r = f.snap_with(&o);
+    let snap = created(&r);
+    assert_eq!(tree(&snap), tree(&f.src));
+    assert_eq!(r.stats.link_fallbacks, 2);
+    assert_eq!(r.stats.files_linked, 0);
+    assert_eq!(r.stats.files_copied, 3);
+    assert!(r.warnings.is_empty());
+}
+
+#[test]
+fn a_deleted_previous_copy_falls_back_to_a_copy() {
+    let f = Fixture::new();
+    let first = created(&f.snap());
+    std::fs::remove_file(first.join("sub/b.txt")).expect("rm");
+    std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+    let snap = created(&f.snap());
+    assert_eq!(tree(&snap), tree(&f.src));
+}
+
+#[test]
+fn vanishing_and_unreadable_files_are_warnings_and_the_snapshot_completes() {
+    let f = Fixture::new();
+    let src = f.src.clone();
+    let mut o = f.options();
+    o.fault = Some(Arc::new(move |point, path| {
+        if point != FaultPoint::Open {
+            return None;
+        }
+        if path == Path::new("sub/b.txt") {
+            // Really vanish between the scan and the copy.
+            let _ = std::fs::remove_file(src.join(path));
+            return None;
+        }
+        (path == Path::new("a.txt")).then_some(libc::EACCES)
+    }));
+    let r = f.snap_with(&o);
+    let snap = created(&r);
+    assert!(snap.join("sub/deeper/c.bin").is_file());
+    assert!(!snap.join("a.txt").exists() && !snap.join("sub/b.txt").exists());
+    let msgs: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.starts_with("a.txt: cannot read")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.starts_with("sub/b.txt: vanished")),
+        "{msgs:?}"
+    );
+    // The unreadable file is not in the manifest, so the next run tries again.
+    let r = f.snap();
+    assert!(created(&r).join("a.txt").is_file());
+}
+
+#[test]
+fn a_file_changing_while_copied_is_recopied() {
+    let f = Fixture::new();
+    let src = f.src.clone();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&calls);
+    let mut o = f.options();
+    o.fault = Some(Arc::new(move |point, path| {
+        if point == FaultPoint::Write
+            && path == Path::new("a.txt")
+            && c.fetch_add(1, Ordering::SeqCst) == 0
+        {
+            std::fs::write(src.join("a.txt"), "rewritten while copying").expect("write");
+        }
+        None
+    }));
+    let r = f.snap_with(&o);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(
+        std::fs::read(created(&r).join("a.txt")).expect("read"),
+        b"rewritten while copying"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_file_that_keeps_changing_is_flagged_and_recopied_next_time() {
+    let f = Fixture::new();
+    let src = f.src.clone();
+    let n = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&n);
+    let mut o = f.options();
+    o.fault = Some(Arc::new(move |point, path| {
+        if point == FaultPoint::Write && path == Path::new("a.txt") {
+            let i = c.fetch_add(1, Ordering::SeqCst);
+            std::fs::write(src.join("a.txt"), format!("version {i}")).expect("write");
+        }
+        None
+    }));
+    let r = f.snap_with(&o);
+    assert_eq!(r.warnings.len(), 1);
+    assert!(
+        r.warnings[0].message.contains("kept changing"),
+        "{:?}",
+        r.warnings
+    );
+    let r = f.snap();
+    assert!(r.created.is_some(), "an inexact copy is never trusted");
+    assert_eq!(tree(&created(&r)), tree(&f.src));
+}
+
+#[test]
+fn no_space_aborts_removes_the_partial_and_keeps_older_snapshots() {
+    let f = Fixture::new();
+    let first = created(&f.snap());
+    let before = tree(&first);
+    std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+    let mut o = f.options();
+    o.fault = Some(Arc::new(|point, _| {
+        (point == FaultPoint::Write).then_some(libc::ENOSPC)
+    }));
+    let err = snapshot_once(&o, &|_| {}).expect_err("must fail");
+    let text = crate::error::render(&err);
+    assert!(text.contains("no space left"), "{text}");
+    assert!(
+        text.contains(&f.dest.canonicalize().expect("dest").display().to_string()),
+        "{text}"
+    );
+    let names: Vec<String> = std::fs::read_dir(&f.dest)
+        .expect("ls")
+        .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with("-partial") || n.ends_with(".tmp")),
+        "{names:?}"
+    );
+    assert_eq!(f.snapshots().len(), 1);
+    assert_eq!(tree(&first), before);
+}
+
+#[test]
+fn interrupt_leaves_no_snapshot_and_no_partial() {
+    let f = Fixture::new();
+    let flag = Arc::new(AtomicBool::new(false));
+    let mut o = f.options();
+    o.interrupt = Interrupt::new(Arc::clone(&flag));
+    let fl = Arc::clone(&flag);
+    o.fault = Some(Arc::new(move |_, _| {
+        fl.store(true, Ordering::SeqCst);
+        None
+    }));
+    let err = snapshot_once(&o, &|_| {}).expect_err("interrupted");
+    assert_eq!(crate::error::exit_code_of(&err), 130);
+    assert_eq!(
+        std::fs::read_dir(&f.dest)
+            .expect("ls")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.path().is_dir()))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn non_utf8_names_and_4000_byte_paths_work() {
+    let f = Fixture::new();
+    let odd = OsString::from_vec(b"caf\xe9 \xff\n.txt".to_vec());
+    std::fs::write(f.src.join(&odd), "latin1").expect("write");
+    let mut deep = f.src.clone();
+    let component = "d".repeat(200);
+    for _ in 0..20 {
+        deep.push(&component);
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir");
+    let rel_len = deep.strip_prefix(&f.src).expect("prefix").as_os_str().len();
+    assert!(rel_len >= 4000, "{rel_len}");
+    write_deep(&deep, "leaf.txt", b"deep");
+    let snap = created(&f.snap());
+    assert_eq!(std::fs::read(snap.join(&odd)).expect("read"), b"latin1");
+    let entries =
+        read_manifest(&chain::manifest_path(&f.dest, &f.snapshots()[0].name)).expect("manifest");
+    let longest = entries
+        .iter()
+        .map(|e| e.path.as_os_str().len())
+        .max()
+        .unwrap_or(0);
+    assert!(longest > 4000, "{longest}");
+    assert!(entries
+        .iter()
+        .any(|e| e.path.as_os_str().as_bytes() == odd.as_bytes()));
+    // No change is seen as no change with such names.
+    assert!(f.snap().created.is_none());
+}
+
+/// Writes a file by walking directory handles (the full path may exceed PATH_MAX).
+fn write_deep(dir: &Path, name: &str, data: &[u8]) {
+    let mut handle = fsx::Dir::open_path(Path::new("/")).expect("root");
+    for part in dir.iter().skip(1) {
+        handle = handle.open_dir(part).expect("open");
+    }
+    let mut f = handle
+        .create(std::ffi::OsStr::new(name), 0o644)
+        .expect("create");
+    std::io::Write::write_all(&mut f, data).expect("write");
+}
+
+#[test]
+fn stale_partials_are_removed_and_a_destination_inside_the_source_is_skipped() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.dest.join("20200101-000000-partial/x")).expect("mkdir");
+    let r = f.snap();
+    assert_eq!(r.removed_stale.len(), 1);
+    assert!(!f.dest.join("20200101-000000-partial").exists());
+
+    let inner = Fixture::new();
+    let mut o = inner.options();
+    o.dest = inner.src.join(".backups");
+    let r = inner.snap_with(&o);
+    assert!(!created(&r).join(".backups").exists());
+}
+
+#[test]
+fn the_source_is_never_written() {
+    let f = Fixture::new();
+    let stamp = |p: &Path| {
+        let md = std::fs::symlink_metadata(p).expect("lstat");
+        (
+            md.mtime(),
+            md.mtime_nsec(),
+            md.ctime(),
+            md.ctime_nsec(),
+            md.mode(),
+        )
+    };
+    let paths = ["", "a.txt", "sub", "sub/b.txt", "sub/deeper/c.bin"];
+    let before: Vec<_> = paths.iter().map(|p| stamp(&f.src.join(p))).collect();
+    f.snap();
+    std::fs::write(f.dest.join("unrelated"), "x").expect("write");
+    f.snap();
+    let after: Vec<_> = paths.iter().map(|p| stamp(&f.src.join(p))).collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn deleting_a_snapshot_never_breaks_another() {
+    let f = Fixture::new();
+    let mut snaps = Vec::new();
+    for i in 0..3 {
+        std::fs::write(f.src.join("a.txt"), format!("v{i}")).expect("write");
+        let r = f.snap();
+        snaps.push((created(&r), tree(&created(&r))));
+    }
+    chain::delete_snapshot(&f.dest, &f.snapshots()[1].name).expect("delete");
+    chain::delete_snapshot(&f.dest, &f.snapshots()[0].name).expect("delete");
+    assert_eq!(f.snapshots().len(), 1);
+    assert_eq!(tree(&snaps[2].0), snaps[2].1);
+    // The chain goes on from the survivor.
+    std::fs::write(f.src.join("a.txt"), "v3").expect("write");
+    let r = f.snap();
+    assert_eq!(tree(&created(&r)), tree(&f.src));
+    assert_eq!(r.stats.files_linked, 2);
+}
+
+#[test]
+fn a_held_lock_is_refused_with_exit_6() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(&f.dest).expect("mkdir");
+    let _held = lock::try_lock(&f.dest).expect("lock");
+    let err = snapshot_once(&f.options(), &|_| {}).expect_err("locked");
+    assert_eq!(crate::error::exit_code_of(&err), 6);
+    assert!(crate::error::render(&err).contains(&format!("PID {}", std::process::id())));
+}
+
+#[test]
+fn single_and_multi_threaded_scans_agree() {
+    let f = Fixture::new();
+    for i in 0..20 {
+        std::fs::create_dir_all(f.src.join(format!("d{i}/e"))).expect("mkdir");
+        std::fs::write(f.src.join(format!("d{i}/e/f")), "x").expect("write");
+    }
+    let interrupt = Interrupt::none();
+    let scan_with = |threads| {
+        scan::scan(&scan::ScanSpec {
+            source: &f.src,
+            excludes: &[],
+            skip_dir: None,
+            threads,
+            interrupt: &interrupt,
+            use_ignore_files: true,
+        })
+        .expect("scan")
+        .root
+    };
+    assert_eq!(scan_with(1), scan_with(4));
+}

@@ -1,0 +1,650 @@
+//! Backups through the real binary: `backup-once`, `backup-repeated`, the destination lock,
+//! kill -9 during snapshots, a full disk (a small tmpfs), signals.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+
+use crate::support::Sandbox;
+
+/// Path -> (kind, permissions, mtime, content or link target), symlinks never followed.
+type Tree = BTreeMap<PathBuf, (char, u32, i64, Vec<u8>)>;
+
+fn tree(root: &Path) -> Tree {
+    fn walk(root: &Path, dir: &Path, out: &mut Tree) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let Ok(md) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            let rel = p.strip_prefix(root).expect("under root").to_path_buf();
+            let perm = md.mode() & 0o7777;
+            if md.file_type().is_symlink() {
+                let t = std::fs::read_link(&p).expect("readlink");
+                out.insert(
+                    rel,
+                    ('l', 0, md.mtime(), t.into_os_string().into_encoded_bytes()),
+                );
+            } else if md.is_dir() {
+                out.insert(rel, ('d', perm, 0, Vec::new()));
+                walk(root, &p, out);
+            } else {
+                out.insert(
+                    rel,
+                    ('f', perm, md.mtime(), std::fs::read(&p).expect("read")),
+                );
+            }
+        }
+    }
+    let mut out = Tree::new();
+    walk(root, root, &mut out);
+    out
+}
+
+/// Names in `dest`, sorted.
+fn names(dest: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dest)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Completed snapshot names (the original's rule: directories not ending in -partial).
+fn snapshots(dest: &Path) -> Vec<String> {
+    names(dest)
+        .into_iter()
+        .filter(|n| !n.starts_with('.') && !n.ends_with("-partial") && dest.join(n).is_dir())
+        .collect()
+}
+
+fn project(sb: &Sandbox) -> (PathBuf, PathBuf) {
+    let src = sb.home().join("project");
+    let dest = sb.home().join("backups-project");
+    std::fs::create_dir_all(src.join("src")).expect("mkdir");
+    std::fs::write(src.join("README.md"), "# demo\n").expect("write");
+    std::fs::write(src.join("src/main.rs"), "fn main() {}\n").expect("write");
+    std::fs::set_permissions(
+        src.join("src/main.rs"),
+        std::fs::Permissions::from_mode(0o750),
+    )
+    .expect("chmod");
+    std::os::unix::fs::symlink("/etc", src.join("etc")).expect("symlink");
+    (src, dest)
+}
+
+fn once(sb: &Sandbox, src: &Path, dest: &Path) -> assert_cmd::Command {
+    let mut cmd = sb.agsekit();
+    cmd.arg("backup-once")
+        .arg("--source-dir")
+        .arg(src)
+        .arg("--dest-dir")
+        .arg(dest);
+    cmd
+}
+
+#[test]
+fn backup_once_creates_a_browsable_snapshot_then_sees_no_change() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let out = once(&sb, &src, &dest)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8_lossy(&out);
+    let snaps = snapshots(&dest);
+    assert_eq!(snaps.len(), 1);
+    let snap = dest.canonicalize().expect("dest").join(&snaps[0]);
+    assert!(
+        out.starts_with(&format!("Snapshot created: {}\n", snap.display())),
+        "{out}"
+    );
+    assert_eq!(tree(&snap), tree(&src));
+    // The symlink to /etc is a link in the snapshot, /etc itself was not copied.
+    assert!(std::fs::symlink_metadata(snap.join("etc"))
+        .expect("lstat")
+        .file_type()
+        .is_symlink());
+    assert!(names(&dest).contains(&format!(".{}.manifest", snaps[0])));
+
+    once(&sb, &src, &dest)
+        .assert()
+        .success()
+        .stdout("No changes detected since last backup; skipping new snapshot.\n");
+    assert_eq!(snapshots(&dest).len(), 1);
+}
+
+#[test]
+fn backup_once_with_a_fifo_finishes_with_warnings_exit_5() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    nix::unistd::mkfifo(
+        &src.join("pipe"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .expect("mkfifo");
+    once(&sb, &src, &dest)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "warning: pipe: skipped: a fifo is not backed up",
+        ));
+    let snaps = snapshots(&dest);
+    assert_eq!(snaps.len(), 1, "the snapshot completes despite the warning");
+    assert!(dest.join(&snaps[0]).join("README.md").is_file());
+}
+
+#[test]
+fn backup_once_of_a_missing_source_fails_with_exit_1() {
+    let sb = Sandbox::new();
+    let missing = sb.home().join("nope");
+    once(&sb, &missing, &sb.home().join("b"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "agsekit: error: Source directory does not exist: {}",
+            missing.display()
+        )));
+}
+
+#[test]
+fn a_held_lock_makes_backup_once_exit_6_naming_the_holder() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    std::fs::create_dir_all(&dest).expect("mkdir");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dest.join("backup.pid"))
+        .expect("open");
+    let _held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .map_err(|(_, e)| e)
+        .expect("flock");
+    std::fs::write(dest.join("backup.pid"), "4242").expect("write pid");
+    once(&sb, &src, &dest)
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "already being written by PID 4242",
+        ));
+    assert!(snapshots(&dest).is_empty());
+}
+
+#[test]
+fn backup_repeated_rejects_a_zero_interval() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    sb.agsekit()
+        .args(["backup-repeated", "--interval", "0", "--source-dir"])
+        .arg(&src)
+        .arg("--dest-dir")
+        .arg(&dest)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--interval"));
+}
+
+fn spawn(sb: &Sandbox, args: &[&std::ffi::OsStr], stdout: Stdio) -> Child {
+    StdCommand::new(assert_cmd::cargo::cargo_bin("agsekit"))
+        .args(args)
+        .env("HOME", sb.home())
+        .env_remove("CONFIG_PATH")
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn agsekit")
+}
+
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signal(child: &Child, sig: nix::sys::signal::Signal) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).expect("kill");
+}
+
+#[test]
+fn backup_repeated_stops_on_sigint_with_exit_130_and_keeps_its_snapshot() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let log = sb.home().join("out.log");
+    let out = std::fs::File::create(&log).expect("log");
+    let mut child = spawn(
+        &sb,
+        &[
+            "backup-repeated".as_ref(),
+            "--interval".as_ref(),
+            "60".as_ref(),
+            "--source-dir".as_ref(),
+            src.as_os_str(),
+            "--dest-dir".as_ref(),
+            dest.as_os_str(),
+        ],
+        Stdio::from(out),
+    );
+    wait_for("the first cycle", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("Done, waiting 60 minutes"))
+    });
+    signal(&child, nix::sys::signal::Signal::SIGINT);
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130));
+    let snaps = snapshots(&dest);
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(tree(&dest.join(&snaps[0])), tree(&src));
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.starts_with("Snapshot created: "), "{text}");
+}
+
+#[test]
+fn backup_repeated_skips_a_cycle_while_another_writer_holds_the_lock() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    std::fs::create_dir_all(&dest).expect("mkdir");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dest.join("backup.pid"))
+        .expect("open");
+    let held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .map_err(|(_, e)| e)
+        .expect("flock");
+    std::fs::write(dest.join("backup.pid"), "4243").expect("write pid");
+    let log = sb.home().join("out.log");
+    let mut child = spawn(
+        &sb,
+        &[
+            "backup-repeated".as_ref(),
+            "--source-dir".as_ref(),
+            src.as_os_str(),
+            "--dest-dir".as_ref(),
+            dest.as_os_str(),
+        ],
+        Stdio::from(std::fs::File::create(&log).expect("log")),
+    );
+    wait_for("the skipped cycle", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("Done, waiting 5 minutes"))
+    });
+    signal(&child, nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    drop(held);
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.contains("is being written by PID 4243; skipping this cycle."),
+        "{text}"
+    );
+    assert!(snapshots(&dest).is_empty());
+}
+
+/// A small deterministic generator (no extra crates), seeded per run and printed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn kill_9_at_random_moments_never_leaves_a_wrong_complete_snapshot() {
+    let sb = Sandbox::new();
+    let src = sb.home().join("project");
+    let dest = sb.home().join("backups");
+    for d in 0..20 {
+        std::fs::create_dir_all(src.join(format!("dir{d}"))).expect("mkdir");
+        for f in 0..60 {
+            std::fs::write(src.join(format!("dir{d}/f{f}.txt")), format!("{d}/{f}\n"))
+                .expect("write");
+        }
+    }
+    std::fs::write(src.join("big.bin"), vec![1u8; 8 << 20]).expect("write");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    println!("kill -9 trials, seed {seed}");
+    let mut rng = Lcg(seed);
+    // Snapshot name -> the source as it was when that run started.
+    let mut expected: BTreeMap<String, Tree> = BTreeMap::new();
+    // Calibrate: how long a full run takes here, so kills land anywhere from start to end.
+    let start = Instant::now();
+    let mut cmd = sb.agsekit();
+    cmd.arg("backup-once")
+        .arg("--source-dir")
+        .arg(&src)
+        .arg("--dest-dir")
+        .arg(&dest);
+    cmd.assert().success();
+    let full_ms = (start.elapsed().as_millis() as u64).max(20);
+    for name in snapshots(&dest) {
+        expected.insert(name, tree(&src));
+    }
+    let trials = 30;
+    for trial in 0..trials {
+        // Change something every trial so that every run has work to do.
+        std::fs::write(
+            src.join(format!("dir{}/f0.txt", trial % 20)),
+            format!("trial {trial}\n"),
+        )
+        .expect("write");
+        std::fs::write(src.join("big.bin"), vec![trial as u8; (8 << 20) + trial]).expect("write");
+        let state = tree(&src);
+        let before = snapshots(&dest);
+        let mut child = spawn(
+            &sb,
+            &[
+                "backup-once".as_ref(),
+                "--source-dir".as_ref(),
+                src.as_os_str(),
+                "--dest-dir".as_ref(),
+                dest.as_os_str(),
+            ],
+            Stdio::null(),
+        );
+        let delay = rng.next() % (full_ms * 3 / 2);
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+        let _ = child.wait();
+        for name in snapshots(&dest) {
+            if !before.contains(&name) {
+                expected.insert(name, state.clone());
+            }
+        }
+    }
+    // Every complete-looking snapshot equals the source at its time.
+    for name in snapshots(&dest) {
+        let want = expected
+            .get(&name)
+            .unwrap_or_else(|| panic!("unexpected snapshot {name}"));
+        assert!(
+            tree(&dest.join(&name)) == *want,
+            "snapshot {name} differs from the source at its time (seed {seed})"
+        );
+    }
+    println!(
+        "full run {full_ms} ms; {} of {trials} killed runs completed a snapshot; leftovers: {:?}",
+        expected.len() - 1,
+        names(&dest)
+            .iter()
+            .filter(|n| n.ends_with("-partial") || n.ends_with(".tmp"))
+            .collect::<Vec<_>>()
+    );
+    // The next run cleans up whatever the kills left and makes a correct snapshot.
+    std::fs::write(src.join("final.txt"), "final").expect("write");
+    let mut cmd = sb.agsekit();
+    cmd.arg("backup-once")
+        .arg("--source-dir")
+        .arg(&src)
+        .arg("--dest-dir")
+        .arg(&dest);
+    cmd.assert().success();
+    let leftovers: Vec<String> = names(&dest)
+        .into_iter()
+        .filter(|n| n.ends_with("-partial") || n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let last = snapshots(&dest).pop().expect("a snapshot");
+    assert_eq!(tree(&dest.join(last)), tree(&src));
+}
+
+/// A tmpfs mounted for one test; unmounted on drop.
+struct SmallFs(PathBuf);
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_aborts_cleanly_and_keeps_older_snapshots() {
+    let sb = Sandbox::new();
+    let (src, _) = project(&sb);
+    let mnt = sb.home().join("small");
+    std::fs::create_dir_all(&mnt).expect("mkdir");
+    let mounted = StdCommand::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::piped())
+        .output();
+    match mounted {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            println!(
+                "skipped: cannot mount a tmpfs: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            return;
+        }
+        Err(e) => {
+            println!("skipped: cannot run mount: {e}");
+            return;
+        }
+    }
+    let _guard = SmallFs(mnt.clone());
+    let dest = mnt.join("backups");
+    once(&sb, &src, &dest).assert().success();
+    let first = snapshots(&dest);
+    assert_eq!(first.len(), 1);
+    let first_tree = tree(&dest.join(&first[0]));
+
+    std::fs::write(src.join("huge.bin"), vec![9u8; 3 << 20]).expect("write");
+    once(&sb, &src, &dest)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "no space left on the backup destination {}",
+            dest.display()
+        )));
+    assert_eq!(snapshots(&dest), first, "no new snapshot");
+    assert!(
+        !names(&dest)
+            .iter()
+            .any(|n| n.ends_with("-partial") || n.ends_with(".tmp")),
+        "{:?}",
+        names(&dest)
+    );
+    assert_eq!(
+        tree(&dest.join(&first[0])),
+        first_tree,
+        "older snapshot intact"
+    );
+}
+
+/// A config with one mount of `src` backed up to `dest`.
+fn write_config(sb: &Sandbox, mounts: &[(&Path, &Path)]) -> PathBuf {
+    let mut text = String::from("vms:\n  agent-ubuntu: {cpu: 1, ram: 1G, disk: 5G}\nmounts:\n");
+    for (src, dest) in mounts {
+        text.push_str(&format!(
+            "  - source: {}\n    backup: {}\n    interval: 5\n",
+            src.display(),
+            dest.display()
+        ));
+    }
+    let path = sb.home().join("config.yaml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Makes `count` fake snapshots 5 minutes apart ending at 12:00, with a file in each.
+fn fake_chain(dest: &Path, count: usize) -> Vec<String> {
+    let mut names = Vec::new();
+    for j in (0..count).rev() {
+        let minutes = 12 * 60 - 5 * j;
+        let name = format!("20260110-{:02}{:02}00", minutes / 60, minutes % 60);
+        std::fs::create_dir_all(dest.join(&name)).expect("mkdir");
+        std::fs::write(dest.join(&name).join("f"), &name).expect("write");
+        names.push(name);
+    }
+    names
+}
+
+#[test]
+fn backup_clean_thins_like_the_original_by_default() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let config = write_config(&sb, &[(&src, &dest)]);
+    fake_chain(&dest, 40);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-clean")
+        .arg(&src)
+        .arg("10")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Removing snapshot: {}",
+            dest.join("20260110-084500").display()
+        )));
+    let kept: Vec<String> = snapshots(&dest);
+    let want: Vec<String> = [
+        "092000", "100000", "104500", "110500", "112500", "113500", "114500", "115000", "115500",
+        "120000",
+    ]
+    .iter()
+    .map(|t| format!("20260110-{t}"))
+    .collect();
+    assert_eq!(kept, want);
+    for name in &kept {
+        assert_eq!(
+            std::fs::read_to_string(dest.join(name).join("f")).expect("read"),
+            *name
+        );
+    }
+}
+
+#[test]
+fn backup_clean_tail_keep_zero_and_errors() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let config = write_config(&sb, &[(&src, &dest)]);
+    fake_chain(&dest, 4);
+    let clean = |args: &[&str]| {
+        let mut cmd = sb.agsekit();
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("backup-clean")
+            .arg(&src)
+            .args(args);
+        cmd
+    };
+    clean(&["2", "TAIL"]).assert().success();
+    assert_eq!(snapshots(&dest), ["20260110-115500", "20260110-120000"]);
+    clean(&["5", "tail"])
+        .assert()
+        .success()
+        .stdout("No snapshots removed; keeping 5 most recent backups.\n");
+    clean(&["-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KEEP must be 0 or more"));
+    clean(&["0", "tail"]).assert().success();
+    assert!(snapshots(&dest).is_empty());
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .args(["backup-clean", "/not/configured"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "no mount with source /not/configured",
+        ));
+}
+
+#[test]
+fn backup_repeated_mount_and_all_snapshot_every_configured_mount() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let src2 = sb.home().join("second");
+    let dest2 = sb.home().join("backups-second");
+    std::fs::create_dir_all(&src2).expect("mkdir");
+    std::fs::write(src2.join("x.txt"), "x").expect("write");
+    let config = write_config(&sb, &[(&src, &dest), (&src2, &dest2)]);
+
+    // Two mounts: --mount is required.
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-repeated-mount")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--mount"));
+
+    let log = sb.home().join("mount.log");
+    let mut child = spawn(
+        &sb,
+        &[
+            "--config".as_ref(),
+            config.as_os_str(),
+            "backup-repeated-mount".as_ref(),
+            "--mount".as_ref(),
+            src2.as_os_str(),
+        ],
+        Stdio::from(std::fs::File::create(&log).expect("log")),
+    );
+    wait_for("the mount's first cycle", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("Done, waiting 5 minutes"))
+    });
+    signal(&child, nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    assert_eq!(snapshots(&dest2).len(), 1);
+    assert!(snapshots(&dest).is_empty(), "only the chosen mount");
+
+    std::fs::write(src2.join("x.txt"), "changed").expect("write");
+    let log = sb.home().join("all.log");
+    let mut child = spawn(
+        &sb,
+        &[
+            "--config".as_ref(),
+            config.as_os_str(),
+            "backup-repeated-all".as_ref(),
+        ],
+        Stdio::from(std::fs::File::create(&log).expect("log")),
+    );
+    wait_for("both mounts' first cycles", || {
+        std::fs::read_to_string(&log)
+            .is_ok_and(|t| t.matches("Done, waiting 5 minutes").count() == 2)
+    });
+    signal(&child, nix::sys::signal::Signal::SIGINT);
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("stop requested"), "{text}");
+    assert!(
+        text.contains(&format!("[{}] Snapshot created: ", src.display())),
+        "{text}"
+    );
+    assert_eq!(snapshots(&dest).len(), 1);
+    assert_eq!(snapshots(&dest2).len(), 2);
+    let last = snapshots(&dest2).pop().expect("snapshot");
+    assert_eq!(
+        std::fs::read_to_string(dest2.join(last).join("x.txt")).expect("read"),
+        "changed"
+    );
+}
