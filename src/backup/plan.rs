@@ -7,11 +7,10 @@
 //! (unchanged when type, size, mtime and permission bits match, as rsync decides).
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::fsx::{FileKind, Meta};
-use super::manifest::{EntryKind, ManifestEntry};
+use super::manifest::{EntryKind, RawEntry};
 use super::scan::{Action, Node, NodeKind};
 
 /// What the previous snapshot holds, by relative path.
@@ -25,17 +24,17 @@ pub struct PrevIndex {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrevEntry {
     pub kind: EntryKind,
-    pub target: Option<OsString>,
+    pub target: Option<Vec<u8>>,
     pub meta: Meta,
     pub exact: bool,
 }
 
 impl PrevIndex {
-    pub fn from_manifest(entries: Vec<ManifestEntry>) -> PrevIndex {
+    pub fn from_manifest(entries: Vec<RawEntry>) -> PrevIndex {
         let mut map = HashMap::with_capacity(entries.len());
         for e in entries {
             map.insert(
-                e.path.as_os_str().as_bytes().to_vec(),
+                e.path,
                 PrevEntry {
                     kind: e.kind,
                     target: e.target,
@@ -78,7 +77,7 @@ fn index_node(node: &Node, path: &mut Vec<u8>, map: &mut HashMap<Vec<u8>, PrevEn
     path.extend_from_slice(node.name.as_bytes());
     let (kind, target) = match &node.kind {
         NodeKind::File => (EntryKind::File, None),
-        NodeKind::Symlink(t) => (EntryKind::Symlink, Some(t.clone())),
+        NodeKind::Symlink(t) => (EntryKind::Symlink, Some(t.as_bytes().to_vec())),
         NodeKind::Dir(_) => (EntryKind::Dir, None),
     };
     map.insert(
@@ -198,7 +197,7 @@ fn plan_node(
         NodeKind::Symlink(target) => {
             sum.symlinks += 1;
             if let Some(b) = before {
-                if b.kind != EntryKind::Symlink || b.target.as_ref() != Some(target) {
+                if b.kind != EntryKind::Symlink || b.target.as_deref() != Some(target.as_bytes()) {
                     sum.modified += 1;
                 }
             }

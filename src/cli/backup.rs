@@ -105,6 +105,14 @@ pub struct BackupCleanArgs {
     pub method: MethodArg,
 }
 
+/// Walk/write threads from `AGSEKIT_BACKUP_THREADS` (0 or unset = automatic).
+fn threads_from_env() -> usize {
+    std::env::var("AGSEKIT_BACKUP_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// Installs SIGINT/SIGTERM handlers that request a clean stop; a second signal ends the
 /// process at once.
 pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
@@ -268,6 +276,7 @@ pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
         dest: args.dest_dir.clone(),
         excludes: args.exclude.clone(),
         interrupt,
+        threads: threads_from_env(),
         ..BackupOptions::default()
     };
     let bar = args.progress.then(ProgressBar::new);
@@ -335,6 +344,7 @@ pub fn run_repeated(args: &BackupRepeatedArgs) -> anyhow::Result<i32> {
             dest: args.dest_dir.clone(),
             excludes: args.exclude.clone(),
             interrupt,
+            threads: threads_from_env(),
             ..BackupOptions::default()
         },
         interval_minutes: args.interval,
@@ -352,6 +362,7 @@ fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt) -> RepeatSpec {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
             interrupt: interrupt.clone(),
+            threads: threads_from_env(),
             ..BackupOptions::default()
         },
         interval_minutes: mount.interval,
