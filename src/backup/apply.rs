@@ -419,9 +419,12 @@ impl<'s, 'a> Apply<'s, 'a> {
                 .map_err(|e| self.dest_error(e, path))?;
             let copied = self
                 .fault(FaultPoint::Write, path)
-                .and_then(|()| io::copy(&mut input, &mut out));
+                .and_then(|()| copy_interruptible(&mut input, &mut out, self.shared.interrupt));
             let copied = match copied {
                 Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
+                    return Err(super::interrupted())
+                }
                 Err(err) if fsx::is_no_space(&err) => return Err(self.dest_error(err, path)),
                 Err(err) => {
                     drop(out);
@@ -499,6 +502,28 @@ impl<'s, 'a> Apply<'s, 'a> {
         nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
             .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
         Ok(())
+    }
+}
+
+/// Copies in chunks with the kernel's copy (`std::io::copy` uses `copy_file_range` between
+/// files, also through `Take`), checking for a stop request between chunks so a huge file
+/// does not delay Ctrl-C.
+fn copy_interruptible(
+    input: &mut std::fs::File,
+    out: &mut std::fs::File,
+    interrupt: &Interrupt,
+) -> io::Result<u64> {
+    const CHUNK: u64 = 64 << 20;
+    let mut total = 0;
+    loop {
+        if interrupt.is_set() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "stop requested"));
+        }
+        let n = io::copy(&mut io::Read::take(&mut *input, CHUNK), out)?;
+        total += n;
+        if n < CHUNK {
+            return Ok(total);
+        }
     }
 }
 
