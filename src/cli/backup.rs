@@ -71,6 +71,22 @@ pub struct BackupRepeatedArgs {
     /// Skip the immediate first backup
     #[arg(long)]
     pub skip_first: bool,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// The optional disk budget.
+#[derive(Debug, Clone, Args)]
+pub struct BudgetArgs {
+    /// After cleanup, also delete snapshots (thinned or oldest first, never the newest) until
+    /// this much space is free on the backup disk, e.g. 20G
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    pub min_free: Option<u64>,
+}
+
+fn parse_size_arg(text: &str) -> Result<u64, String> {
+    crate::backup::retention::parse_size(text)
+        .ok_or_else(|| format!("not a size: {text:?} (examples: 500M, 20G, 1T)"))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -78,10 +94,15 @@ pub struct BackupRepeatedMountArgs {
     /// The mount's source folder as configured (optional when exactly one mount exists)
     #[arg(long, value_name = "DIRECTORY")]
     pub mount: Option<PathBuf>,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedAllArgs {}
+pub struct BackupRepeatedAllArgs {
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct BackupCleanArgs {
@@ -103,6 +124,8 @@ pub struct BackupCleanArgs {
         value_name = "tail|thin"
     )]
     pub method: MethodArg,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 /// Walk/write threads from `AGSEKIT_BACKUP_THREADS` (0 or unset = automatic).
@@ -351,12 +374,13 @@ pub fn run_repeated(args: &BackupRepeatedArgs) -> anyhow::Result<i32> {
         max_backups: args.max_backups,
         method: args.backup_clean_method.into(),
         skip_first: args.skip_first,
+        min_free: args.budget.min_free,
     };
     repeat::run_repeated(&spec, &loop_printer(String::new()))?;
     Ok(0)
 }
 
-fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt) -> RepeatSpec {
+fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt, budget: &BudgetArgs) -> RepeatSpec {
     RepeatSpec {
         options: BackupOptions {
             source: mount.source.clone(),
@@ -369,6 +393,7 @@ fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt) -> RepeatSpec {
         max_backups: mount.max_backups,
         method: mount.backup_clean_method,
         skip_first: false,
+        min_free: budget.min_free,
     }
 }
 
@@ -434,12 +459,12 @@ pub fn run_repeated_mount(
         },
     };
     let interrupt = install_stop_handlers()?;
-    let spec = spec_for_mount(mount, &interrupt);
+    let spec = spec_for_mount(mount, &interrupt, &args.budget);
     repeat::run_repeated(&spec, &loop_printer(String::new()))?;
     Ok(0)
 }
 
-pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
+pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let cfg = load_config(global)?;
     if cfg.mounts.is_empty() {
         return Err(UserError::config(format!(
@@ -453,7 +478,7 @@ pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
     let results: Mutex<Vec<anyhow::Error>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for mount in &cfg.mounts {
-            let spec = spec_for_mount(mount, &interrupt);
+            let spec = spec_for_mount(mount, &interrupt, &args.budget);
             let prefix = format!("[{}] ", mount.source.display());
             let results = &results;
             scope.spawn(move || {
@@ -494,7 +519,16 @@ pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<
         .into());
     }
     let keep = args.keep as usize;
-    let removed = backup::clean_backups(&mount.backup, keep, args.method.into(), mount.interval)?;
+    let mut removed =
+        backup::clean_backups(&mount.backup, keep, args.method.into(), mount.interval)?;
+    if let Some(min_free) = args.budget.min_free {
+        removed.extend(backup::retention::ensure_free_space(
+            &mount.backup,
+            min_free,
+            args.method.into(),
+            mount.interval,
+        )?);
+    }
     if removed.is_empty() {
         println!("No snapshots removed; keeping {keep} most recent backups.");
     }

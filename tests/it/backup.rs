@@ -789,3 +789,62 @@ fn which_setpriv() -> Result<PathBuf, ()> {
         .find(|p| p.is_file())
         .ok_or(())
 }
+
+#[test]
+fn a_free_space_floor_deletes_oldest_snapshots_but_never_the_newest() {
+    let sb = Sandbox::new();
+    let (src, _) = project(&sb);
+    let mnt = sb.home().join("budget");
+    std::fs::create_dir_all(&mnt).expect("mkdir");
+    let mounted = StdCommand::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&mnt)
+        .output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        println!("skipped: cannot mount a tmpfs: {mounted:?}");
+        return;
+    }
+    let _guard = SmallFs(mnt.clone());
+    let dest = mnt.join("backups");
+    let names = fake_chain(&dest, 5);
+    for n in &names {
+        std::fs::write(dest.join(n).join("blob"), vec![1u8; 1 << 20]).expect("write");
+    }
+    let config = write_config(&sb, &[(&src, &dest)]);
+    let free = |p: &Path| {
+        let st = nix::sys::statvfs::statvfs(p).expect("statvfs");
+        st.blocks_available() as u64 * st.fragment_size() as u64
+    };
+    assert!(free(&dest) < 5 << 20);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .args(["backup-clean"])
+        .arg(&src)
+        .args(["50", "tail", "--min-free", "5M"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Removing snapshot: {}",
+            dest.join(&names[0]).display()
+        )));
+    let left = snapshots(&dest);
+    assert!(free(&dest) >= 5 << 20);
+    assert!(left.len() < names.len() && !left.is_empty());
+    assert_eq!(
+        left,
+        names[names.len() - left.len()..].to_vec(),
+        "the oldest went first"
+    );
+
+    // Impossible floors stop at the newest snapshot.
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .args(["backup-clean"])
+        .arg(&src)
+        .args(["50", "thin", "--min-free", "1T"])
+        .assert()
+        .success();
+    assert_eq!(snapshots(&dest), [names[4].clone()]);
+}
