@@ -152,8 +152,11 @@ pub struct BackupOptions {
     /// Extra gitignore-style patterns, relative to the source root (`--exclude`).
     pub excludes: Vec<String>,
     pub interrupt: Interrupt,
-    /// Walk threads; 0 = automatic.
+    /// Walk and write threads; 0 = automatic.
     pub threads: usize,
+    /// How long [`snapshot_once`] waits for another writer to finish (default: not at all,
+    /// a held lock is an error with exit status 6).
+    pub lock_wait: Duration,
     pub fault: Option<FaultHook>,
 }
 
@@ -216,13 +219,14 @@ pub fn resolve_paths(source: &Path, dest: &Path) -> anyhow::Result<(PathBuf, Pat
 }
 
 /// Takes one snapshot of `options.source` into `options.dest`, holding the destination lock
-/// (a held lock is an error with exit status 6).
+/// (held by another process for longer than `options.lock_wait`: an error with exit status 6).
 pub fn snapshot_once(
     options: &BackupOptions,
     on_event: &(dyn Fn(&Event) + Sync),
 ) -> anyhow::Result<SnapshotReport> {
     let (source, dest) = resolve_paths(&options.source, &options.dest)?;
-    let _lock = lock::try_lock(&dest).map_err(|e| e.into_user_error(&dest))?;
+    let _lock = lock::lock_waiting(&dest, options.lock_wait, &options.interrupt)
+        .map_err(|e| e.into_user_error(&dest))?;
     snapshot_locked(&source, &dest, options, on_event)
 }
 
