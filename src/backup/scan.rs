@@ -141,8 +141,7 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
     let threads = spec.threads.clamp(1, 16);
     // Few top-level folders (a project with one big `src/` or `node_modules/`): list them
     // here and hand their sub-folders to the pool instead, so the work spreads.
-    let mut shells: Vec<Option<(OsString, Meta, Vec<Option<Node>>)>> =
-        children.iter().map(|_| None).collect();
+    let mut shells: Vec<Option<Shell>> = children.iter().map(|_| None).collect();
     if threads > 1 && units.len() < threads * 4 {
         let mut expanded = Vec::new();
         for unit in units {
@@ -236,6 +235,9 @@ struct Unit {
 }
 
 type Slot = (usize, Option<usize>);
+
+/// A split top-level folder: name, metadata and its children (sub-folders filled in later).
+type Shell = (OsString, Meta, Vec<Option<Node>>);
 
 /// Walks every unit, on `threads` threads when there is more than one unit.
 fn run_units(
