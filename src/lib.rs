@@ -9,6 +9,9 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod process;
+pub mod provision;
+pub mod run;
+pub mod shim;
 pub mod ui;
 pub mod vm;
 

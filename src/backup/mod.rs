@@ -17,6 +17,12 @@ pub mod plan;
 pub mod repeat;
 pub mod retention;
 pub mod scan;
+// Restore side (snapshots, diff, history, restore commands).
+pub mod beneath;
+pub mod diff;
+pub mod history;
+pub mod restore;
+pub mod select;
 
 use std::ffi::OsStr;
 use std::fmt;

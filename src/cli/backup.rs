@@ -14,6 +14,7 @@ use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
 use crate::config::{self, CleanMethod, Config, MountConfig};
+use crate::ui::human_bytes;
 use crate::{ErrorKind, UserError};
 
 /// Cleanup methods as typed on the command line (case-insensitive).
@@ -147,23 +148,8 @@ pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
     Ok(Interrupt::new(flag))
 }
 
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
 /// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.
-struct ProgressBar {
+pub(crate) struct ProgressBar {
     state: Mutex<BarState>,
 }
 
@@ -176,7 +162,7 @@ struct BarState {
 }
 
 impl ProgressBar {
-    fn new() -> ProgressBar {
+    pub(crate) fn new() -> ProgressBar {
         ProgressBar {
             state: Mutex::new(BarState {
                 total_files: 0,
@@ -188,7 +174,7 @@ impl ProgressBar {
         }
     }
 
-    fn on_event(&self, event: &Event) {
+    pub(crate) fn on_event(&self, event: &Event) {
         let Ok(mut s) = self.state.lock() else { return };
         match event {
             Event::Planned(plan) => {
@@ -219,7 +205,7 @@ impl ProgressBar {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Ok(s) = self.state.lock() {
             if s.drawn {
                 let _ = writeln!(std::io::stderr());

@@ -53,7 +53,6 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
 /// Loads the configuration for a command (by `--config`, `$CONFIG_PATH`, default) and prints
 /// its warnings (unknown keys) to stderr. Invalid configs become one error listing every
 /// problem (exit 3). Commands in `cli/` call this rather than `config::load` directly.
-#[allow(dead_code)] // used by the commands that arrive with later issues
 pub(crate) fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
     let config = config::load(global.config.as_deref())?;
     print_warnings(&config.warnings);

@@ -2,8 +2,16 @@
 //! error rendering. Commands call domain modules and render what they return.
 
 mod backup;
+mod bundles;
 mod completions;
 mod config;
+mod config_gen;
+mod init;
+mod mounts;
+mod prompt;
+mod restore;
+mod run;
+mod shims;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -48,6 +56,26 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
 
+    /// Print the shell integration script: shims on PATH and a prompt hook
+    Init(init::InitArgs),
+
+    /// Print the protection state of the current folder (for prompts)
+    PromptState(init::PromptStateArgs),
+
+    /// Write a commented example config covering every key (never overwrites)
+    ConfigExample(config::ConfigExampleArgs),
+
+    /// Validate the config and summarize its VMs, mounts and agents
+    ConfigCheck,
+
+    /// Build a commented config by answering questions (--config is where it is saved)
+    ConfigGen(config_gen::ConfigGenArgs),
+
+    /// Add a mount entry to the config (keeps the file's comments and layout)
+    Addmount(mounts::AddmountArgs),
+
+    /// Remove a mount entry from the config (unmounts it first)
+    Removemount(mounts::RemovemountArgs),
     /// Run a single backup of a directory
     BackupOnce(backup::BackupOnceArgs),
 
@@ -63,11 +91,26 @@ pub enum Command {
     /// Clean old backup snapshots for a configured mount
     BackupClean(backup::BackupCleanArgs),
 
-    /// Write a commented example config covering every key (never overwrites)
-    ConfigExample(config::ConfigExampleArgs),
+    /// Run an agent in its VM, with backups of the project folder
+    Run(run::RunArgs),
 
-    /// Validate the config and summarize its VMs, mounts and agents
-    ConfigCheck,
+    /// Manage the agent shims (codex, claude, ... that run in the VM)
+    Shims(shims::ShimsArgs),
+
+    /// List the snapshots of a mount with what each one changed
+    Snapshots(restore::SnapshotsArgs),
+
+    /// Show what changed between a snapshot and now, or between two snapshots
+    Diff(restore::DiffArgs),
+
+    /// Restore files, folders or everything from a snapshot (undoable)
+    Restore(restore::RestoreArgs),
+
+    /// Show the versions of one file across snapshots
+    History(restore::HistoryArgs),
+
+    /// List the software bundles a VM's `install:` list may name
+    ListBundles,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -96,10 +139,7 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
     process::set_debug(cli.global.debug || debug_from_env());
     match dispatch(cli) {
         Ok(code) => code,
-        Err(err) => {
-            eprint!("{}", process::mask_secrets(&error::render(&err)));
-            error::exit_code_of(&err)
-        }
+        Err(err) => report(&err),
     }
 }
 
@@ -110,19 +150,52 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::Init(args) => init::init(&args),
+        Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
+        Command::ConfigExample(args) => config::run_example(&args, &cli.global),
+        Command::ConfigCheck => config::run_check(&cli.global),
+        Command::ConfigGen(args) => config_gen::run(&args, &cli.global),
+        Command::Addmount(args) => mounts::run_add(&args, &cli.global),
+        Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
         Command::BackupOnce(args) => backup::run_once(&args),
         Command::BackupRepeated(args) => backup::run_repeated(&args),
         Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
         Command::BackupRepeatedAll(args) => backup::run_repeated_all(&args, &cli.global),
         Command::BackupClean(args) => backup::run_clean(&args, &cli.global),
-        Command::ConfigExample(args) => config::run_example(&args, &cli.global),
-        Command::ConfigCheck => config::run_check(&cli.global),
+        Command::Run(args) => run::run(&args, &cli.global),
+        Command::Shims(args) => shims::run(&args, &cli.global),
+        Command::Snapshots(args) => restore::run_snapshots(&args, &cli.global),
+        Command::Diff(args) => restore::run_diff(&args, &cli.global),
+        Command::Restore(args) => restore::run_restore(&args, &cli.global),
+        Command::History(args) => restore::run_history(&args, &cli.global),
+        Command::ListBundles => bundles::run(),
     }
 }
 
-/// The binary's entry point.
+/// The binary's entry point: a shim when argv[0] is not `agsekit...`, else the CLI.
 pub fn main_entry() -> i32 {
-    run_with_args(std::env::args_os().collect())
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let name = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .map(str::to_string);
+    match name {
+        Some(name) if !name.is_empty() && !name.starts_with("agsekit") => {
+            args.remove(0);
+            process::set_debug(debug_from_env());
+            match shims::shim_main(&name, args) {
+                Ok(code) => code,
+                Err(err) => report(&err),
+            }
+        }
+        _ => run_with_args(args),
+    }
+}
+
+fn report(err: &anyhow::Error) -> i32 {
+    eprint!("{}", process::mask_secrets(&error::render(err)));
+    error::exit_code_of(err)
 }
 
 #[cfg(test)]

@@ -31,6 +31,71 @@ pub struct GlobalConfig {
     pub check_new_version: bool,
     pub check_new_version_interval_sec: u64,
     pub http_proxy_port_pool: PortRange,
+    /// What a shim does in a folder that no mount covers (`global.shims.outside_mounts`).
+    pub shims_outside_mounts: OutsideMounts,
+    /// The review printed after an agent session (`global.review`).
+    pub review: ReviewConfig,
+}
+
+/// Paths whose change after a session deserves a loud warning: agents (or prompt injections)
+/// can plant code there that runs later on the host.
+pub const DEFAULT_PROTECTED_PATHS: [&str; 16] = [
+    ".git/hooks/",
+    ".git/config",
+    ".gitmodules",
+    ".gitattributes",
+    ".envrc",
+    ".env",
+    ".github/workflows/",
+    ".gitlab-ci.yml",
+    ".vscode/",
+    ".idea/",
+    ".mcp.json",
+    ".claude/",
+    ".codex/",
+    ".gemini/",
+    ".qwen/",
+    ".cursor/",
+];
+
+/// `global.review`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewConfig {
+    pub enabled: bool,
+    /// Relative paths; a trailing `/` names a folder and everything in it.
+    pub protected_paths: Vec<String>,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            enabled: true,
+            protected_paths: DEFAULT_PROTECTED_PATHS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// What a shim does outside every mount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutsideMounts {
+    /// Refuse, with a hint (the default: an agent never runs unprotected by accident).
+    #[default]
+    Refuse,
+    /// Run the program of the same name found on PATH after the shims folder, on the host.
+    Host,
+}
+
+impl OutsideMounts {
+    pub fn parse(text: &str) -> Option<OutsideMounts> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "refuse" => Some(OutsideMounts::Refuse),
+            "host" => Some(OutsideMounts::Host),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -70,7 +70,7 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
-const GLOBAL_KEYS: [&str; 7] = [
+const GLOBAL_KEYS: [&str; 9] = [
     "ssh_keys_folder",
     "systemd_env_folder",
     "state_file",
@@ -78,7 +78,11 @@ const GLOBAL_KEYS: [&str; 7] = [
     "check_new_version",
     "check_new_version_interval_sec",
     "http_proxy_port_pool",
+    "shims",
+    "review",
 ];
+const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
+const REVIEW_KEYS: [&str; 2] = ["enabled", "protected_paths"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
 const VM_KEYS: [&str; 9] = [
     "cpu",
@@ -121,6 +125,8 @@ const VM_HOME: &str = "/home/ubuntu";
 /// Parses and validates `text`, read from `file`. `Err` lists every problem found.
 pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
     let mut w = Walk::default();
+    // A byte order mark (editors on Windows add one) makes the YAML crate see two documents.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let root: Value = match serde_yaml_ng::from_str(text) {
         Ok(v) => v,
         Err(err) => {
@@ -727,6 +733,8 @@ fn default_global() -> GlobalConfig {
             start: 48000,
             end: 49000,
         },
+        shims_outside_mounts: OutsideMounts::Refuse,
+        review: ReviewConfig::default(),
     }
 }
 
@@ -804,6 +812,69 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                         g.http_proxy_port_pool = PortRange { start, end };
                     }
                 }
+            }
+        }
+    }
+    match lookup(&entries, "shims") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            let key = "global.shims";
+            if let Some(shims) = sub_entries(w, key, v, "shim settings (outside_mounts:)") {
+                w.unknown_keys(key, &shims, &SHIMS_KEYS);
+                let value = lookup(&shims, "outside_mounts");
+                match (
+                    value,
+                    value.and_then(Value::as_str).and_then(OutsideMounts::parse),
+                ) {
+                    (None | Some(Value::Null), _) => {}
+                    (_, Some(mode)) => g.shims_outside_mounts = mode,
+                    (Some(other), None) => w.problem(
+                        &join(key, "outside_mounts"),
+                        format!("must be refuse or host, not {}", describe(other)),
+                    ),
+                }
+            }
+        }
+    }
+    if let Some(v) = lookup(&entries, "review").filter(|v| !v.is_null()) {
+        let key = "global.review";
+        if let Some(review) = sub_entries(w, key, v, "review settings (enabled:, protected_paths:)")
+        {
+            w.unknown_keys(key, &review, &REVIEW_KEYS);
+            if let Some(v) = lookup(&review, "enabled").filter(|v| !v.is_null()) {
+                if let Some(b) = strict_bool(w, "global.review.enabled", v) {
+                    g.review.enabled = b;
+                }
+            }
+            match lookup(&review, "protected_paths") {
+                None | Some(Value::Null) => {}
+                Some(Value::Sequence(seq)) => {
+                    let mut paths = Vec::new();
+                    for (i, item) in seq.iter().enumerate() {
+                        let ikey = format!("global.review.protected_paths[{i}]");
+                        match scalar_text(item) {
+                            Some(t) if !t.trim().is_empty() && !t.starts_with('/') => {
+                                paths.push(t.trim().to_string())
+                            }
+                            Some(_) => w.problem(
+                                &ikey,
+                                "must be a path relative to the project, like .git/hooks/ (a trailing / means a folder)",
+                            ),
+                            None => w.problem(
+                                &ikey,
+                                format!("must be a path as text, not {}", describe(item)),
+                            ),
+                        }
+                    }
+                    g.review.protected_paths = paths;
+                }
+                Some(other) => w.problem(
+                    "global.review.protected_paths",
+                    format!(
+                        "must be a list of paths, like protected_paths: [.git/hooks/, .envrc], not {}",
+                        describe(other)
+                    ),
+                ),
             }
         }
     }

@@ -21,11 +21,12 @@ pub fn debug_enabled() -> bool {
     DEBUG.load(Ordering::Relaxed)
 }
 
-/// Remembers a value that must never be printed. Values shorter than 4 bytes are not
-/// registered (masking them would garble ordinary output), but they are still never put in
-/// argv or logs by the code that handles secrets.
+/// Remembers a value that must never be printed. Values shorter than 6 bytes are not
+/// registered: `env:` also holds plain settings such as `true` or `1`, and masking those
+/// everywhere would garble ordinary output. Such values are still never put in argv (the
+/// env travels in a file) and are shown as `***` wherever a command prints its env.
 pub fn register_secret(value: &str) {
-    if value.len() < 4 {
+    if value.len() < 6 {
         return;
     }
     let mut list = secrets().lock().unwrap_or_else(|p| p.into_inner());
@@ -72,10 +73,10 @@ mod tests {
     #[test]
     fn registered_secrets_are_masked_everywhere() {
         register_secret("hunter2-very-secret");
-        register_secret("abc"); // too short: ignored
+        register_secret("false"); // too short: ignored
         assert_eq!(
-            mask_secrets("key=hunter2-very-secret and again hunter2-very-secret; abc"),
-            "key=*** and again ***; abc"
+            mask_secrets("key=hunter2-very-secret and again hunter2-very-secret; false"),
+            "key=*** and again ***; false"
         );
     }
 }

@@ -5,11 +5,13 @@
 //! values of secret environment variables masked. A [`Runner`] starts it; [`RealRunner`]
 //! really does, [`FakeRunner`] answers from a script for unit tests and records every call.
 
+mod child;
 mod cmd;
 mod debug;
 mod fake;
 mod real;
 
+pub use child::{Child, Sink, SpawnIo};
 pub use cmd::{Cmd, Stdin};
 pub use debug::{debug_enabled, mask_secrets, register_secret, set_debug};
 pub use fake::FakeRunner;
@@ -104,4 +106,12 @@ pub trait Runner: Send + Sync {
     /// Replaces this process with the command (exec). Returns only if that failed. Runners
     /// that cannot replace the process (the fake) run it as `inherit` and exit with its code.
     fn exec(&self, cmd: &Cmd) -> SpawnError;
+
+    /// Starts the command and returns at once; its stdout and stderr go where `io` says.
+    /// The default (used by fakes) runs it to the end with `capture` and returns a finished
+    /// child.
+    fn spawn(&self, cmd: &Cmd, io: SpawnIo) -> Result<Child, SpawnError> {
+        let _ = io;
+        self.capture(cmd).map(Child::finished)
+    }
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus, Stdio};
 
+use super::child::{Child, Sink, SpawnIo};
 use super::cmd::{Cmd, EnvChange, Stdin};
 use super::debug::log;
 use super::{Output, Runner, SpawnError};
@@ -109,6 +110,27 @@ impl Runner for RealRunner {
         Ok(code)
     }
 
+    fn spawn(&self, cmd: &Cmd, io: SpawnIo) -> Result<Child, SpawnError> {
+        log("spawn", &cmd.to_string());
+        let mut command = build(cmd);
+        command.stdin(match cmd.stdin {
+            Stdin::Null if !cmd.stdin_set => Stdio::inherit(),
+            Stdin::Null => Stdio::null(),
+            Stdin::Inherit => Stdio::inherit(),
+            Stdin::Bytes(_) => Stdio::piped(),
+        });
+        command.stdout(sink(&io.stdout).map_err(|e| spawn_error(cmd, e))?);
+        command.stderr(sink(&io.stderr).map_err(|e| spawn_error(cmd, e))?);
+        let mut child = command.spawn().map_err(|e| spawn_error(cmd, e))?;
+        if let (Stdin::Bytes(bytes), Some(mut pipe)) = (&cmd.stdin, child.stdin.take()) {
+            let bytes = bytes.clone();
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&bytes);
+            });
+        }
+        Ok(Child::real(child))
+    }
+
     fn exec(&self, cmd: &Cmd) -> SpawnError {
         log("exec", &cmd.to_string());
         let mut command = build(cmd);
@@ -118,6 +140,20 @@ impl Runner for RealRunner {
         let err = command.exec();
         spawn_error(cmd, err)
     }
+}
+
+fn sink(s: &Sink) -> std::io::Result<Stdio> {
+    Ok(match s {
+        Sink::Inherit => Stdio::inherit(),
+        Sink::Null => Stdio::null(),
+        Sink::Pipe => Stdio::piped(),
+        Sink::Append(path) => Stdio::from(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?,
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -165,5 +201,32 @@ mod tests {
             .unwrap();
         let expected = format!("{} v a l", dir.path().canonicalize().unwrap().display());
         assert_eq!(out.stdout_text(), expected);
+    }
+
+    #[test]
+    fn spawned_children_append_to_files_and_can_be_terminated() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("out.log");
+        std::fs::write(&log, "before\n").unwrap();
+        let mut child = RealRunner
+            .spawn(
+                &Cmd::new("sh").args(["-c", "echo started; exec sleep 30"]),
+                SpawnIo {
+                    stdout: Sink::Append(log.clone()),
+                    stderr: Sink::Null,
+                },
+            )
+            .unwrap();
+        assert!(child.id().is_some());
+        // Wait until the child has written its line, then stop it.
+        for _ in 0..500 {
+            if std::fs::read_to_string(&log).unwrap().contains("started") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let code = child.terminate(std::time::Duration::from_secs(5)).unwrap();
+        assert_eq!(code, 128 + 15);
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "before\nstarted\n");
     }
 }

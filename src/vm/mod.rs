@@ -1,1 +1,103 @@
 //! Talking to VMs. Nothing outside this module names Multipass.
+//!
+//! The rest of the code uses the [`VmBackend`] trait; [`Multipass`] is its first
+//! implementation (a QEMU backend is planned). Every operation is one call of the backend's
+//! CLI through [`crate::process::Runner`], returns typed data ([`VmInfo`], [`VmSummary`],
+//! [`ExecResult`]) and fails with a typed [`VmError`] that converts into a
+//! [`crate::UserError`] with a hint.
+//!
+//! - [`types`]: states, `info`/`list` data, specs of launch, exec and transfer.
+//! - [`parse`]: lenient parsing of Multipass's JSON.
+//! - [`error`]: typed errors and the mapping from Multipass's stderr and exit codes.
+//! - [`locate`]: where the `multipass` executable is (`AGSEKIT_MULTIPASS`, PATH minus shims).
+
+pub mod error;
+pub mod locate;
+mod multipass;
+pub mod parse;
+pub mod types;
+
+use std::path::Path;
+
+pub use error::VmError;
+pub use multipass::Multipass;
+pub use types::{
+    BackendVersion, ExecOutput, ExecResult, ExecSpec, ExecStdin, LaunchSpec, StopMode, TransferEnd,
+    TransferSpec, Usage, VmInfo, VmMount, VmState, VmSummary,
+};
+
+use crate::process::RealRunner;
+
+/// What agsekit needs from a VM backend. Each method is one backend call; none prints.
+pub trait VmBackend: Send + Sync {
+    /// Every VM, cheaply (no resources). Order is the backend's.
+    fn list(&self) -> Result<Vec<VmSummary>, VmError>;
+
+    /// Details of one VM. A missing VM is [`VmError::InstanceMissing`]; a deleted one is
+    /// returned with state [`VmState::Deleted`].
+    fn info(&self, name: &str) -> Result<VmInfo, VmError>;
+
+    /// Details of every VM (deleted ones included), sorted by name.
+    fn info_all(&self) -> Result<Vec<VmInfo>, VmError>;
+
+    /// Creates and boots a VM.
+    fn create(&self, spec: &LaunchSpec) -> Result<(), VmError>;
+
+    /// Starts a stopped or suspended VM; a running one is left alone.
+    fn start(&self, name: &str) -> Result<(), VmError>;
+
+    /// Stops a VM; stopping a stopped one is not an error.
+    fn stop(&self, name: &str, mode: StopMode) -> Result<(), VmError>;
+
+    /// Reboots a running VM.
+    fn restart(&self, name: &str) -> Result<(), VmError>;
+
+    /// Deletes a VM; without `purge` it can still be recovered until [`VmBackend::purge`].
+    fn delete(&self, name: &str, purge: bool) -> Result<(), VmError>;
+
+    /// Removes every deleted VM for good.
+    fn purge(&self) -> Result<(), VmError>;
+
+    /// Shares the host folder `source` at `target` in the VM. Works on stopped VMs too.
+    fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError>;
+
+    /// Removes the mount at `target`, or every mount of the VM when `target` is `None`.
+    fn umount(&self, vm: &str, target: Option<&str>) -> Result<(), VmError>;
+
+    /// Runs a command in the VM and returns its exit code (and output when captured). A
+    /// command that ran and failed is `Ok` with a non-zero code; `Err` means it could not be
+    /// run (VM missing, folder missing, backend down...). With inherited output the backend's
+    /// own failures cannot be told apart from the command's: check the VM first.
+    fn exec(&self, spec: &ExecSpec) -> Result<ExecResult, VmError>;
+
+    /// Replaces this process with the command in the VM (the hot path of shims). Returns only
+    /// if that could not be done.
+    fn exec_replace(&self, spec: &ExecSpec) -> VmError;
+
+    /// Starts the command in the VM attached to this process's terminal and returns at once,
+    /// so the caller can pass signals on while it waits. Backends that cannot do that run it
+    /// to the end (the default) and return a finished child.
+    fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
+        let result = self.exec(spec)?;
+        Ok(crate::process::Child::finished(crate::process::Output {
+            code: result.code,
+            stdout: result.stdout,
+            stderr: result.stderr,
+        }))
+    }
+
+    /// Opens an interactive shell in the VM and returns its exit code.
+    fn shell(&self, name: &str) -> Result<i32, VmError>;
+
+    /// Copies files between the host and a VM.
+    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError>;
+
+    /// The backend's version.
+    fn version(&self) -> Result<BackendVersion, VmError>;
+}
+
+/// The backend agsekit uses: Multipass, found from the environment, run for real.
+/// `shims_dir` overrides `AGSEKIT_SHIMS_DIR` as the folder skipped on PATH.
+pub fn default_backend(shims_dir: Option<&Path>) -> Box<dyn VmBackend> {
+    Box::new(Multipass::from_env(RealRunner, shims_dir))
+}

@@ -2,7 +2,17 @@
 //! fake multipass (`tests/fake-multipass`), never a real one; their names say so.
 
 mod support;
+mod tmux;
 
 mod backup;
 mod cli_frame;
 mod config;
+mod config_edit;
+mod config_gen;
+mod launcher;
+mod provision;
+mod restore;
+mod run_fake;
+mod shell_init;
+mod shims;
+mod vm_driver_fake;

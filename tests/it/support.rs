@@ -39,3 +39,153 @@ pub fn fake_multipass_bin() -> PathBuf {
     let agsekit = assert_cmd::cargo::cargo_bin("agsekit");
     agsekit.parent().expect("target dir").join("fake-multipass")
 }
+
+/// A fake multipass for one test (see tests/README.md): its own state directory, and the
+/// built `fake-multipass` binary. It is a fake; no VM is involved.
+pub struct FakeMultipass {
+    /// The state directory (`FAKE_MULTIPASS_STATE`).
+    pub state_dir: PathBuf,
+    /// The `fake-multipass` executable.
+    pub bin: PathBuf,
+}
+
+impl FakeMultipass {
+    /// A fresh fake whose state lives in `root/fake-multipass-state`.
+    pub fn new(root: &Path) -> Self {
+        let bin = fake_multipass_bin();
+        assert!(
+            bin.exists(),
+            "{} is missing: run `cargo test --workspace` (or `cargo build -p fake-multipass`)",
+            bin.display()
+        );
+        let state_dir = root.join("fake-multipass-state");
+        std::fs::create_dir_all(&state_dir).expect("fake multipass state dir");
+        FakeMultipass { state_dir, bin }
+    }
+
+    /// Points an `agsekit` command at the fake: `AGSEKIT_MULTIPASS` and the state directory,
+    /// with no injected failures or latency left over from the environment.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env("AGSEKIT_MULTIPASS", &self.bin)
+            .env("FAKE_MULTIPASS_STATE", &self.state_dir)
+            .env_remove("FAKE_MULTIPASS_FAIL")
+            .env_remove("FAKE_MULTIPASS_LATENCY_MS");
+    }
+
+    /// The fake run directly (to set up VMs before the command under test).
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(&self.bin);
+        cmd.args(args)
+            .env("FAKE_MULTIPASS_STATE", &self.state_dir)
+            .env_remove("FAKE_MULTIPASS_FAIL")
+            .env_remove("FAKE_MULTIPASS_LATENCY_MS");
+        cmd
+    }
+
+    /// Runs the fake directly and returns its stdout; panics (with its stderr) on failure.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("run fake-multipass");
+        assert!(
+            out.status.success(),
+            "fake-multipass {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Launches a running VM with 2 CPUs, 4G of memory and a 20G disk.
+    pub fn launch(&self, name: &str) {
+        self.ok(&[
+            "launch", "--name", name, "--cpus", "2", "--memory", "4G", "--disk", "20G",
+        ]);
+    }
+
+    /// Every call made so far, each as its argv (without the program).
+    pub fn calls(&self) -> Vec<Vec<String>> {
+        self.call_records()
+            .iter()
+            .map(|r| {
+                r["argv"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Every call made so far as logged: `{"argv": [...], "stdin": "..."}`.
+    pub fn call_records(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state_dir.join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// The host folder that is `/home/ubuntu` in the VM.
+    pub fn home_dir(&self, vm: &str) -> PathBuf {
+        self.state_dir.join("instances").join(vm).join("home")
+    }
+
+    /// The host folder that is `/usr/local/bin` in the VM.
+    pub fn bin_dir(&self, vm: &str) -> PathBuf {
+        self.state_dir.join("instances").join(vm).join("bin")
+    }
+
+    /// Installs an executable script as `/usr/local/bin/NAME` in the VM (a fake agent).
+    pub fn install_agent(&self, vm: &str, name: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.bin_dir(vm).join(name);
+        std::fs::create_dir_all(self.bin_dir(vm)).expect("fake VM bin dir");
+        std::fs::write(&path, script).expect("write fake agent");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod fake agent");
+        path
+    }
+
+    /// A script that runs the fake with this state directory (and these extra variables),
+    /// for code that starts `multipass` without setting its environment.
+    pub fn wrapper_with_env(&self, env: &[(&str, &str)]) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let mut script = String::from("#!/bin/sh\n");
+        let mut assignments = vec![format!(
+            "FAKE_MULTIPASS_STATE={}",
+            shell_words::quote(&self.state_dir.to_string_lossy())
+        )];
+        for (k, v) in env {
+            assignments.push(format!("{k}={}", shell_words::quote(v)));
+        }
+        script.push_str(&format!(
+            "{} exec {} \"$@\"\n",
+            assignments.join(" "),
+            shell_words::quote(&self.bin.to_string_lossy())
+        ));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = self
+            .state_dir
+            .with_file_name(format!("fake-multipass-wrapper-{n}"));
+        std::fs::write(&path, script).expect("write wrapper");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod wrapper");
+        path
+    }
+
+    /// [`FakeMultipass::wrapper_with_env`] with no extra variables.
+    pub fn wrapper(&self) -> PathBuf {
+        self.wrapper_with_env(&[])
+    }
+}
+
+impl Sandbox {
+    /// `agsekit` in this sandbox, talking to the fake multipass.
+    pub fn agsekit_with(&self, fake: &FakeMultipass) -> Command {
+        let mut cmd = self.agsekit();
+        fake.apply(&mut cmd);
+        cmd
+    }
+}

@@ -1,0 +1,171 @@
+//! The snapshot chain seen from the user's side: every snapshot with what it changed
+//! ([`timeline`]), and the versions of one path across snapshots ([`history`]).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::beneath;
+use super::chain::Snapshot;
+use super::diff::{self, DiffStat, Entry, Listing};
+use super::fsx::Dir;
+use super::scan::{self, ScanSpec};
+use super::Interrupt;
+
+/// One snapshot and how it differs from the one before it.
+#[derive(Debug, Clone)]
+pub struct SnapshotInfo {
+    pub snapshot: Snapshot,
+    /// Files, symlinks (not folders) in the snapshot.
+    pub files: u64,
+    /// Changes against the previous snapshot (everything is "added" for the first one).
+    pub stat: DiffStat,
+    /// Whether the numbers come from manifests (fast) or from walking the snapshot folders
+    /// (chains written by the original have no manifest).
+    pub from_manifest: bool,
+}
+
+/// Walks a snapshot folder (no `.backupignore` rules: a snapshot holds what it holds).
+pub fn walk_snapshot(path: &Path, interrupt: &Interrupt) -> anyhow::Result<Listing> {
+    let spec = ScanSpec {
+        source: path,
+        excludes: &[],
+        skip_dir: None,
+        threads: 2,
+        interrupt,
+        use_ignore_files: false,
+    };
+    let walked =
+        scan::scan(&spec).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+    Ok(diff::listing_from_tree(&walked.root))
+}
+
+/// Walks the live folder as a backup would (with its `.backupignore` rules), leaving out
+/// `skip` (the snapshot chain, when it lies inside the folder).
+pub fn walk_live(
+    source: &Path,
+    skip: Option<&Path>,
+    interrupt: &Interrupt,
+) -> anyhow::Result<Listing> {
+    let skip_dir = skip
+        .and_then(|d| Dir::open_path(d).and_then(|d| d.meta()).ok())
+        .map(|m| (m.dev, m.ino));
+    let spec = ScanSpec {
+        source,
+        excludes: &[],
+        skip_dir,
+        threads: 2,
+        interrupt,
+        use_ignore_files: true,
+    };
+    let walked = scan::scan(&spec).with_context(|| format!("cannot read {}", source.display()))?;
+    Ok(diff::listing_from_tree(&walked.root))
+}
+
+/// A snapshot's listing: from its manifest when it has a readable one, else by walking it.
+pub fn snapshot_listing(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Result<(Listing, bool)> {
+    if let Some(m) = &snap.manifest {
+        if let Ok(entries) = super::manifest::read_manifest(m) {
+            return Ok((diff::listing_from_manifest(entries), true));
+        }
+    }
+    Ok((walk_snapshot(&snap.path, interrupt)?, false))
+}
+
+/// Every snapshot of the chain (oldest first) with what it changed.
+pub fn timeline(
+    snapshots: &[Snapshot],
+    interrupt: &Interrupt,
+) -> anyhow::Result<Vec<SnapshotInfo>> {
+    let mut out = Vec::with_capacity(snapshots.len());
+    let mut previous: Listing = Vec::new();
+    for snap in snapshots {
+        interrupt.check()?;
+        let (listing, from_manifest) = snapshot_listing(snap, interrupt)?;
+        let changes = diff::diff(&previous, &listing);
+        let files = listing
+            .iter()
+            .filter(|(_, e)| e.kind != super::EntryKind::Dir)
+            .count() as u64;
+        out.push(SnapshotInfo {
+            snapshot: snap.clone(),
+            files,
+            stat: DiffStat::of(&changes),
+            from_manifest,
+        });
+        previous = listing;
+    }
+    Ok(out)
+}
+
+/// How one version of a path relates to the version before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionChange {
+    /// Not there, and was not there before either.
+    Absent,
+    /// There for the first time (or again after being gone).
+    Added,
+    /// Same content as the version before.
+    Same,
+    /// Different from the version before.
+    Changed,
+    /// Gone since the version before.
+    Deleted,
+}
+
+/// One row of a path's history.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The snapshot name, or `None` for the live folder ("now").
+    pub snapshot: Option<String>,
+    pub path: PathBuf,
+    pub entry: Option<Entry>,
+    pub change: VersionChange,
+}
+
+fn classify(prev: Option<&Entry>, cur: Option<&Entry>) -> VersionChange {
+    match (prev, cur) {
+        (None, None) => VersionChange::Absent,
+        (None, Some(_)) => VersionChange::Added,
+        (Some(_), None) => VersionChange::Deleted,
+        (Some(a), Some(b)) if diff::same(a, b) => VersionChange::Same,
+        (Some(_), Some(_)) => VersionChange::Changed,
+    }
+}
+
+/// The versions of `rel` in every snapshot (oldest first), then in the live folder when
+/// `live` is given. Never follows a symlink on the way to `rel`.
+pub fn history(
+    snapshots: &[Snapshot],
+    live: Option<&Path>,
+    rel: &Path,
+) -> anyhow::Result<Vec<Version>> {
+    let mut out = Vec::new();
+    let mut prev: Option<Entry> = None;
+    for snap in snapshots {
+        let root = Dir::open_path(&snap.path)
+            .with_context(|| format!("cannot open snapshot {}", snap.path.display()))?;
+        let cur = beneath::entry(&root, rel)
+            .with_context(|| format!("cannot read {} in {}", rel.display(), snap.path.display()))?;
+        out.push(Version {
+            snapshot: Some(snap.name.clone()),
+            path: snap.path.join(rel),
+            change: classify(prev.as_ref(), cur.as_ref()),
+            entry: cur.clone(),
+        });
+        prev = cur;
+    }
+    if let Some(live) = live {
+        let root =
+            Dir::open_path(live).with_context(|| format!("cannot open {}", live.display()))?;
+        let cur = beneath::entry(&root, rel)
+            .with_context(|| format!("cannot read {}", live.join(rel).display()))?;
+        out.push(Version {
+            snapshot: None,
+            path: live.join(rel),
+            change: classify(prev.as_ref(), cur.as_ref()),
+            entry: cur,
+        });
+    }
+    Ok(out)
+}

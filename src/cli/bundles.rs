@@ -1,0 +1,17 @@
+//! `list-bundles`: the bundles a VM's `install:` list may name.
+
+use crate::provision::BUNDLES;
+
+/// The lines `list-bundles` prints, sorted by name.
+pub fn lines() -> Vec<String> {
+    let mut lines: Vec<String> = BUNDLES.iter().map(|b| b.list_line()).collect();
+    lines.sort();
+    lines
+}
+
+pub fn run() -> anyhow::Result<i32> {
+    for line in lines() {
+        println!("{line}");
+    }
+    Ok(0)
+}

@@ -1,0 +1,128 @@
+//! `agsekit init SHELL` (print the shell integration script) and `agsekit prompt-state`
+//! (print the protection state of the current folder for a prompt).
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use clap::{Args, ValueEnum};
+
+use crate::shim::init::{render, InitOptions, InitShell};
+use crate::shim::protection::{protection_of, short_age, Protection};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShellName {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The shell to print the integration script for
+    #[arg(value_enum)]
+    pub shell: ShellName,
+
+    /// Do not put the shims folder on PATH
+    #[arg(long)]
+    pub no_path: bool,
+
+    /// Do not install the prompt hook that exports AGSEKIT_PROTECTION
+    #[arg(long)]
+    pub no_prompt: bool,
+}
+
+pub fn init(args: &InitArgs) -> anyhow::Result<i32> {
+    let shell = match args.shell {
+        ShellName::Bash => InitShell::Bash,
+        ShellName::Zsh => InitShell::Zsh,
+        ShellName::Fish => InitShell::Fish,
+    };
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("agsekit"));
+    let script = render(
+        shell,
+        &exe,
+        &crate::shim::shims_dir(),
+        InitOptions {
+            path: !args.no_path,
+            prompt: !args.no_prompt,
+        },
+    );
+    print!("{script}");
+    Ok(0)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PromptStateArgs {
+    /// The folder to describe (default: the current folder)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Output for a protected folder; {vm}, {mount} and {age} are replaced. {age} is the age
+    /// of the newest snapshot (`3m`, `2h`) or `no-snapshot`, with `!` appended when it is
+    /// older than two backup intervals
+    #[arg(long, default_value = "{vm}:{mount} {age}")]
+    pub format: String,
+
+    /// Output for a folder that no mount covers
+    #[arg(long, default_value = "unprotected")]
+    pub unprotected: String,
+}
+
+/// The folder the user is in, as they see it: `$PWD` when it names the current folder,
+/// otherwise the canonical current folder.
+pub(crate) fn current_folder() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from) {
+        if pwd.is_absolute() && same_file(&pwd, &cwd) {
+            return Some(pwd);
+        }
+    }
+    Some(cwd)
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+pub fn prompt_state(
+    args: &PromptStateArgs,
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<i32> {
+    let dir = match &args.dir {
+        Some(d) => Some(std::path::absolute(d).unwrap_or_else(|_| d.clone())),
+        None => current_folder(),
+    };
+    let config_path = crate::config::resolve_path(config);
+    let cache = crate::shim::cache_dir().join("prompt-state.json");
+    let state = match dir {
+        Some(dir) => protection_of(&dir, &config_path, &cache, SystemTime::now()),
+        None => Protection::Unprotected,
+    };
+    let text = match state {
+        Protection::Protected {
+            vm,
+            mount,
+            last_snapshot_age,
+            stale,
+        } => {
+            let mut age = last_snapshot_age
+                .map(short_age)
+                .unwrap_or_else(|| "no-snapshot".to_string());
+            if stale && last_snapshot_age.is_some() {
+                age.push('!');
+            }
+            args.format
+                .replace("{vm}", &vm)
+                .replace("{mount}", &mount)
+                .replace("{age}", &age)
+        }
+        Protection::Unprotected => args.unprotected.clone(),
+        Protection::ConfigError => "config-error".to_string(),
+    };
+    println!("{text}");
+    Ok(0)
+}

@@ -1,0 +1,241 @@
+//! `agsekit run [OPTIONS] AGENT [ARGS]...`: runs an agent in its VM with backups on.
+//! Options go before the agent name; everything after it reaches the agent unchanged.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::backup::Event;
+use crate::config::rules::{parse_proxy_url, PROXY_SCHEMES};
+use crate::config::HttpProxy;
+use crate::error::UserError;
+use crate::process::RealRunner;
+use crate::run::review::{restore_command, Review};
+use crate::run::session::{run_session, SessionRequest, SessionUi};
+
+use super::backup::ProgressBar;
+use super::prompt::Prompter;
+use super::GlobalArgs;
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Use this VM (also limits the mount lookup to its mounts)
+    #[arg(long, value_name = "VM")]
+    pub vm: Option<String>,
+
+    /// Host folder to resolve against the mounts (default: the current folder)
+    #[arg(long, value_name = "DIRECTORY")]
+    pub workdir: Option<PathBuf>,
+
+    /// Mount the folder without asking when it is not mounted in the VM
+    #[arg(long)]
+    pub auto_mount: bool,
+
+    /// Do not run background snapshots during the session
+    #[arg(long)]
+    pub disable_backups: bool,
+
+    /// Take the blocking snapshot before the agent starts (overrides mounts[].first_backup)
+    #[arg(long, overrides_with = "no_first_backup")]
+    pub first_backup: bool,
+
+    /// Skip the blocking snapshot before the agent starts (a first snapshot is always taken)
+    #[arg(long)]
+    pub no_first_backup: bool,
+
+    /// Proxy URL for proxychains in this run (scheme://host:port); "" disables it
+    #[arg(long, value_name = "URL")]
+    pub proxychains: Option<String>,
+
+    /// HTTP proxy for this run: an upstream URL for a VM-local privoxy; "" disables it
+    #[arg(long, value_name = "URL")]
+    pub http_proxy: Option<String>,
+
+    /// Do not add the agent's default-args
+    #[arg(long)]
+    pub skip_default_args: bool,
+
+    /// The agent (a name under `agents:` in the config)
+    pub agent: String,
+
+    /// Arguments for the agent, passed byte for byte
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "AGENT_ARGS"
+    )]
+    pub args: Vec<OsString>,
+}
+
+/// Answers questions on the terminal; quiet mode (shims) shows only what needs the user.
+pub(crate) struct TerminalUi {
+    pub interactive: bool,
+    pub quiet: bool,
+    pub bar: ProgressBar,
+}
+
+impl TerminalUi {
+    pub(crate) fn new(global: &GlobalArgs, quiet: bool) -> TerminalUi {
+        TerminalUi {
+            interactive: super::prompt::can_prompt(global.non_interactive),
+            quiet,
+            bar: ProgressBar::new(),
+        }
+    }
+}
+
+impl SessionUi for TerminalUi {
+    fn notice(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("agsekit: {text}");
+        }
+    }
+
+    fn confirm(&self, question: &str, default: bool) -> Option<bool> {
+        if !self.interactive {
+            return None;
+        }
+        Prompter::terminal().confirm(question, default).ok()
+    }
+
+    fn backup_event(&self, event: &Event) {
+        if !self.quiet || self.interactive {
+            self.bar.on_event(event);
+        }
+    }
+
+    fn backup_finished(&self) {
+        self.bar.finish();
+    }
+
+    fn review(&self, review: &Review) {
+        print_review(review, self.quiet);
+    }
+}
+
+/// The end-of-session review on stderr. Quiet sessions (shims) print it only when something
+/// needs attention.
+fn print_review(r: &Review, quiet: bool) {
+    if quiet && !r.needs_attention() {
+        return;
+    }
+    if r.is_empty() && r.protected.is_empty() {
+        eprintln!(
+            "agsekit: no changes in {} during this session",
+            r.source.display()
+        );
+        return;
+    }
+    eprintln!(
+        "agsekit: this session changed {}: {} added, {} modified, {} deleted (compared with snapshot {})",
+        r.source.display(),
+        r.added,
+        r.modified,
+        r.deleted,
+        r.snapshot
+    );
+    if !r.largest_deletions.is_empty() {
+        let list: Vec<String> = r
+            .largest_deletions
+            .iter()
+            .map(|(p, size)| format!("{} ({})", p.display(), crate::ui::human_bytes(*size)))
+            .collect();
+        eprintln!("  largest deletions: {}", list.join(", "));
+    }
+    if !r.protected.is_empty() {
+        eprintln!(
+            "agsekit: WARNING: protected paths changed (code here can run on your host later):"
+        );
+        for (path, kind) in &r.protected {
+            eprintln!("  {} {}", kind.letter(), path.display());
+        }
+    }
+    if let Some(cmd) = restore_command(r) {
+        eprintln!(
+            "  to restore {}: {cmd}",
+            if r.protected.is_empty() {
+                "everything"
+            } else {
+                "them"
+            }
+        );
+    }
+}
+
+/// `--proxychains URL`: `""` disables proxychains for this run.
+fn proxychains_override(value: Option<&str>) -> Result<Option<Option<String>>, UserError> {
+    match value {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(url) => parse_proxy_url(url, &PROXY_SCHEMES)
+            .map(|u| Some(Some(u)))
+            .map_err(|e| UserError::usage(format!("--proxychains: {e}"))),
+    }
+}
+
+/// `--http-proxy URL`: the upstream of a VM-local privoxy (as the config's string form);
+/// `""` disables the HTTP proxy for this run.
+fn http_proxy_override(value: Option<&str>) -> Result<Option<Option<HttpProxy>>, UserError> {
+    match value {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(url) => parse_proxy_url(url, &PROXY_SCHEMES)
+            .map(|upstream| {
+                Some(Some(HttpProxy::Upstream {
+                    upstream,
+                    listen: None,
+                }))
+            })
+            .map_err(|e| UserError::usage(format!("--http-proxy: {e}"))),
+    }
+}
+
+pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    run_agent(args, global, false)
+}
+
+/// Shared by `agsekit run` and the shims (`quiet`: no notices unless the user is needed).
+pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> anyhow::Result<i32> {
+    let config = super::config::load_config(global)?;
+    let proxychains = proxychains_override(args.proxychains.as_deref())?;
+    let http_proxy = http_proxy_override(args.http_proxy.as_deref())?;
+    let workdir = match &args.workdir {
+        Some(dir) => dir.clone(),
+        None => super::init::current_folder().ok_or_else(|| {
+            UserError::failed("cannot read the current folder (was it deleted?)")
+                .hint("cd into your project and try again")
+        })?,
+    };
+    let request = SessionRequest {
+        agent: args.agent.clone(),
+        args: args.args.clone(),
+        workdir,
+        vm: args.vm.clone(),
+        auto_mount: args.auto_mount,
+        disable_backups: args.disable_backups,
+        first_backup: if args.first_backup {
+            Some(true)
+        } else if args.no_first_backup {
+            Some(false)
+        } else {
+            None
+        },
+        proxychains,
+        http_proxy,
+        skip_default_args: args.skip_default_args,
+    };
+    let shims = crate::shim::shims_dir();
+    let backend = crate::vm::default_backend(Some(&shims));
+    let agsekit = std::env::current_exe()
+        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?;
+    let ui = TerminalUi::new(global, quiet);
+    run_session(
+        &config,
+        backend.as_ref(),
+        &RealRunner,
+        &agsekit,
+        &request,
+        &ui,
+    )
+}

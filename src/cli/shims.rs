@@ -1,0 +1,247 @@
+//! `agsekit shims install|uninstall|list|exec`, and what a shim does when it runs (argv[0]
+//! is an agent name instead of `agsekit`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use crate::config::{Config, OutsideMounts};
+use crate::error::UserError;
+use crate::process::{Cmd, RealRunner, Runner};
+use crate::shim::dispatch::{
+    agent_for_shim, host_program, marker_with, path_without, reentered, MARKER,
+};
+use crate::shim::manage::{self, ShimChange, DEFAULT_NAMES};
+
+use super::run::{run_agent, RunArgs};
+use super::GlobalArgs;
+
+#[derive(Debug, Clone, Args)]
+pub struct ShimsArgs {
+    #[command(subcommand)]
+    pub action: ShimsAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ShimsAction {
+    /// Create shims for codex, claude, qwen and every agent in the config (by difference)
+    Install {
+        /// Shims folder (default: $AGSEKIT_SHIMS_DIR or ~/.local/share/agsekit/shims)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Names to install instead of the defaults
+        names: Vec<String>,
+    },
+    /// Remove every shim agsekit made (files it did not make are left alone)
+    Uninstall {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// List the shims and what each name resolves to now
+    List {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Run a program as if no shim existed (`--host`: the one on PATH after the shims)
+    Exec {
+        /// Run the host program of that name, unprotected
+        #[arg(long, required = true)]
+        host: bool,
+        /// The program name (codex, claude, ...)
+        name: String,
+        /// Its arguments
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+fn agsekit_exe() -> anyhow::Result<PathBuf> {
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")).into())
+}
+
+/// The shim names to install: the defaults plus every agent profile in the config.
+fn wanted_names(global: &GlobalArgs) -> Vec<String> {
+    let mut names: Vec<String> = DEFAULT_NAMES.iter().map(|s| s.to_string()).collect();
+    if let Ok(config) = crate::config::load(global.config.as_deref()) {
+        names.extend(config.agents.keys().cloned());
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn on_path(dir: &Path) -> Option<usize> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).position(|p| p == dir)
+}
+
+pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let default_dir = crate::shim::shims_dir();
+    match &args.action {
+        ShimsAction::Install { dir, names } => {
+            let dir = dir.clone().unwrap_or(default_dir);
+            let names = if names.is_empty() {
+                wanted_names(global)
+            } else {
+                names.clone()
+            };
+            let changes = manage::install(&dir, &agsekit_exe()?, &names)?;
+            for change in &changes {
+                match change {
+                    ShimChange::Created(n) => println!("created   {n}"),
+                    ShimChange::Updated(n) => println!("updated   {n}"),
+                    ShimChange::Unchanged(n) => println!("unchanged {n}"),
+                    ShimChange::Removed(n) => println!("removed   {n}"),
+                    ShimChange::SkippedForeign(n) => eprintln!(
+                        "agsekit: warning: {} exists and was not made by agsekit; left alone",
+                        dir.join(n).display()
+                    ),
+                    ShimChange::SkippedInvalid(n) => {
+                        eprintln!("agsekit: warning: {n:?} cannot be a shim name; skipped")
+                    }
+                }
+            }
+            if on_path(&dir) != Some(0) {
+                eprintln!(
+                    "hint: put {} first on PATH: add `eval \"$(agsekit init bash)\"` to ~/.bashrc (zsh: init zsh; fish: `agsekit init fish | source`)",
+                    dir.display()
+                );
+            }
+            Ok(0)
+        }
+        ShimsAction::Uninstall { dir } => {
+            let dir = dir.clone().unwrap_or(default_dir);
+            for change in manage::uninstall(&dir, &agsekit_exe()?)? {
+                if let ShimChange::Removed(n) = change {
+                    println!("removed   {n}");
+                }
+            }
+            Ok(0)
+        }
+        ShimsAction::List { dir } => {
+            let dir = dir.clone().unwrap_or(default_dir);
+            let exe = agsekit_exe()?;
+            let shims = manage::list(&dir, &exe);
+            if shims.is_empty() {
+                println!("no shims in {}", dir.display());
+                return Ok(0);
+            }
+            println!("shims in {}:", dir.display());
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            for shim in shims {
+                let host = host_program(&shim.name, &path, &dir, &exe)
+                    .map(|p| format!("host: {}", p.display()))
+                    .unwrap_or_else(|| "host: none".to_string());
+                let stale = if shim.current {
+                    ""
+                } else {
+                    " (points at another agsekit; run `agsekit shims install`)"
+                };
+                println!(
+                    "  {:<12} -> {}{stale}  [{host}]",
+                    shim.name,
+                    shim.target.display()
+                );
+            }
+            match on_path(&dir) {
+                Some(0) => println!("{} is first on PATH", dir.display()),
+                Some(_) => println!("{} is on PATH but not first", dir.display()),
+                None => println!(
+                    "{} is not on PATH (see `agsekit init --help`)",
+                    dir.display()
+                ),
+            }
+            Ok(0)
+        }
+        ShimsAction::Exec { name, args, .. } => exec_host(name, args, &default_dir),
+    }
+}
+
+/// Replaces this process with the host program `name`, with the shims off PATH and the
+/// recursion marker set.
+fn exec_host(name: &str, args: &[OsString], shims_dir: &Path) -> anyhow::Result<i32> {
+    let marker = std::env::var_os(MARKER);
+    if reentered(name, marker.as_deref()) {
+        return Err(UserError::usage(format!(
+            "the shim `{name}` ran itself again: the `{name}` found on PATH leads back to agsekit"
+        ))
+        .hint("check PATH and `agsekit shims list`; remove the loop (a wrapper script calling the shim?)")
+        .into());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let exe = agsekit_exe()?;
+    let Some(program) = host_program(name, &path, shims_dir, &exe) else {
+        return Err(UserError::usage(format!(
+            "no `{name}` on PATH outside the shims folder {}",
+            shims_dir.display()
+        ))
+        .hint(format!(
+            "install {name} on the host, or use it in a mounted folder, where it runs in the VM"
+        ))
+        .into());
+    };
+    let cmd = Cmd::new(&program)
+        .args(args)
+        .env("PATH", path_without(&path, shims_dir))
+        .env(MARKER, marker_with(name, marker.as_deref()))
+        .stdin_inherit();
+    Err(anyhow::Error::new(RealRunner.exec(&cmd)))
+}
+
+/// A shim: `codex ARGS` in a mounted folder is `agsekit run codex ARGS`; outside every mount
+/// it refuses (or, with `global.shims.outside_mounts: host`, runs the host program).
+pub fn shim_main(name: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
+    let shims_dir = crate::shim::shims_dir();
+    if reentered(name, std::env::var_os(MARKER).as_deref()) {
+        return exec_host(name, &args, &shims_dir);
+    }
+    let global = GlobalArgs {
+        config: None,
+        non_interactive: false,
+        debug: false,
+    };
+    let config: Config = super::config::load_config(&global)?;
+    let cwd = super::init::current_folder()
+        .ok_or_else(|| UserError::failed("cannot read the current folder (was it deleted?)"))?;
+    let mount = config.mount_for_path(&cwd, None)?;
+    let agent = agent_for_shim(&config, name);
+    match (mount, agent) {
+        (Some(_), Some(agent)) => {
+            let run = RunArgs {
+                vm: None,
+                workdir: Some(cwd),
+                // The folder is configured for this VM: a shim mounts it without asking.
+                auto_mount: true,
+                disable_backups: false,
+                first_backup: false,
+                no_first_backup: false,
+                proxychains: None,
+                http_proxy: None,
+                skip_default_args: false,
+                agent: agent.name.clone(),
+                args,
+            };
+            run_agent(&run, &global, true)
+        }
+        (Some(m), None) => Err(UserError::config(format!(
+            "{} is a mounted folder, but no agent in {} is called `{name}` or runs `{name}`",
+            m.source.display(),
+            config.path.display()
+        ))
+        .hint(format!("add an agent with `type: {name}` under `agents:`, or run `agsekit shims exec --host {name}`"))
+        .into()),
+        (None, _) if config.global.shims_outside_mounts == OutsideMounts::Host => {
+            exec_host(name, &args, &shims_dir)
+        }
+        (None, _) => Err(UserError::usage(format!(
+            "{} is not inside a mounted folder, so `{name}` would run unprotected; refusing",
+            cwd.display()
+        ))
+        .hint(format!("protect this folder: agsekit addmount {}", cwd.display()))
+        .hint(format!("or run the host program once: agsekit shims exec --host {name} ..."))
+        .into()),
+    }
+}

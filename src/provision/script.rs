@@ -1,0 +1,168 @@
+//! One script run in a VM ([`ScriptRun`]), the base provisioning script, and the parser of
+//! the scripts' final `AGSEKIT-RESULT` line.
+
+/// The folder scripts run in (the VM user's home).
+pub const VM_WORKDIR: &str = "/home/ubuntu";
+
+/// `agent_scripts/base.sh`: the apt packages every agsekit VM needs.
+pub const BASE_SCRIPT: &str = include_str!("../../agent_scripts/base.sh");
+
+/// A provisioning script ready to run in a VM: the host runs
+/// `multipass exec VM --working-directory /home/ubuntu -- bash -s -- ARGS...` with the
+/// script's text on stdin (see [`ScriptRun::multipass_args`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRun {
+    /// What the run installs, as the script names itself in its result line
+    /// (`base`, `nodejs`, `codex`...).
+    pub name: String,
+    /// The whole script, sent on stdin.
+    pub script: &'static str,
+    /// Arguments after `bash -s --`. Never secrets.
+    pub args: Vec<String>,
+}
+
+impl ScriptRun {
+    /// The bytes to write to the remote bash's stdin.
+    pub fn stdin(&self) -> &'static [u8] {
+        self.script.as_bytes()
+    }
+
+    /// The arguments of `multipass` that run this script in `vm`.
+    pub fn multipass_args(&self, vm: &str) -> Vec<String> {
+        let mut argv: Vec<String> = [
+            "exec",
+            vm,
+            "--working-directory",
+            VM_WORKDIR,
+            "--",
+            "bash",
+            "-s",
+            "--",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        argv.extend(self.args.iter().cloned());
+        argv
+    }
+}
+
+/// The base provisioning run; `force` runs apt even when nothing is missing.
+pub fn base_run(force: bool) -> ScriptRun {
+    ScriptRun {
+        name: "base".to_string(),
+        script: BASE_SCRIPT,
+        args: if force {
+            vec!["--force".to_string()]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// How a script ended, from its `AGSEKIT-RESULT` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultStatus {
+    /// It installed (or reinstalled) something.
+    Installed,
+    /// What was asked for was already there; nothing changed.
+    Already,
+    /// It failed; its stderr says why.
+    Failed,
+}
+
+/// The parsed `AGSEKIT-RESULT NAME STATUS VERSION` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptResult {
+    pub name: String,
+    pub status: ResultStatus,
+    /// `None` when the script printed `-` (unknown).
+    pub version: Option<String>,
+}
+
+/// Finds the last well-formed `AGSEKIT-RESULT` line in a script's stdout. `None` means the
+/// script died before printing one (for example the VM went away), which callers treat as a
+/// failure.
+pub fn parse_result(stdout: &str) -> Option<ScriptResult> {
+    stdout.lines().rev().find_map(|line| {
+        let mut parts = line.trim_end_matches('\r').split(' ');
+        if parts.next()? != "AGSEKIT-RESULT" {
+            return None;
+        }
+        let name = parts.next()?.to_string();
+        let status = match parts.next()? {
+            "installed" => ResultStatus::Installed,
+            "already" => ResultStatus::Already,
+            "failed" => ResultStatus::Failed,
+            _ => return None,
+        };
+        let version = parts.next()?;
+        if parts.next().is_some() || name.is_empty() || version.is_empty() {
+            return None;
+        }
+        Some(ScriptResult {
+            name,
+            status,
+            version: (version != "-").then(|| version.to_string()),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_goes_on_stdin_and_the_args_after_bash_s() {
+        let run = base_run(true);
+        assert_eq!(
+            run.multipass_args("agent-ubuntu"),
+            [
+                "exec",
+                "agent-ubuntu",
+                "--working-directory",
+                "/home/ubuntu",
+                "--",
+                "bash",
+                "-s",
+                "--",
+                "--force"
+            ]
+        );
+        assert!(run.stdin().starts_with(b"#!/usr/bin/env bash\n"));
+        assert!(base_run(false).args.is_empty());
+    }
+
+    #[test]
+    fn result_lines_are_parsed_from_the_end() {
+        let out = "noise\nAGSEKIT-RESULT codex already 0.130.0\n";
+        assert_eq!(
+            parse_result(out),
+            Some(ScriptResult {
+                name: "codex".into(),
+                status: ResultStatus::Already,
+                version: Some("0.130.0".into())
+            })
+        );
+        let failed = parse_result("AGSEKIT-RESULT nodejs failed -\r\n").unwrap();
+        assert_eq!(failed.status, ResultStatus::Failed);
+        assert_eq!(failed.version, None);
+        let two = "AGSEKIT-RESULT a installed 1\nAGSEKIT-RESULT b installed 2\n";
+        assert_eq!(parse_result(two).unwrap().name, "b");
+    }
+
+    #[test]
+    fn malformed_result_lines_are_ignored() {
+        for out in [
+            "",
+            "AGSEKIT-RESULT",
+            "AGSEKIT-RESULT x done 1",
+            "AGSEKIT-RESULT x installed",
+            "AGSEKIT-RESULT x installed 1 extra",
+            "agsekit-result x installed 1",
+            " AGSEKIT-RESULT x installed 1",
+        ] {
+            assert_eq!(parse_result(out), None, "{out:?}");
+        }
+    }
+}

