@@ -162,6 +162,22 @@ fn no_change_makes_no_snapshot() {
 }
 
 #[test]
+fn hardlinking_the_source_elsewhere_is_not_a_change() {
+    // cp -al (or a package store) raises link counts, which moves ctime only.
+    let f = Fixture::new();
+    f.snap();
+    let farm = f.src.parent().expect("parent").join("farm");
+    let status = std::process::Command::new("cp")
+        .arg("-al")
+        .arg(&f.src)
+        .arg(&farm)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    assert!(f.snap().created.is_none());
+}
+
+#[test]
 fn unchanged_files_are_hardlinked_changed_ones_copied_and_old_snapshots_untouched() {
     let f = Fixture::new();
     let first = created(&f.snap());
