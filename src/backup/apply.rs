@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use nix::sys::stat::Mode;
 
 use super::fsx::{self, Dir, FileKind, Meta};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use super::manifest::{EntryKind, ManifestWriter};
 use super::scan::{Action, Node, NodeKind};
 use super::{Event, FaultHook, FaultPoint, Interrupt, Warning};
@@ -38,26 +41,185 @@ pub struct ApplyStats {
     pub symlinks: u64,
 }
 
-pub struct Apply<'a> {
+/// What every writer thread shares.
+pub struct Shared<'a> {
     pub interrupt: &'a Interrupt,
     pub on_event: &'a (dyn Fn(&Event) + Sync),
     pub fault: Option<&'a FaultHook>,
     /// Set owners (only root can).
     pub as_root: bool,
-    pub manifest: ManifestWriter,
     /// The `-partial` folder, for messages.
     pub target: PathBuf,
+    files_done: AtomicU64,
+    bytes_done: AtomicU64,
+    /// Set when one thread failed, so the others stop.
+    abort: AtomicBool,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(
+        interrupt: &'a Interrupt,
+        on_event: &'a (dyn Fn(&Event) + Sync),
+        fault: Option<&'a FaultHook>,
+        as_root: bool,
+        target: PathBuf,
+    ) -> Shared<'a> {
+        Shared {
+            interrupt,
+            on_event,
+            fault,
+            as_root,
+            target,
+            files_done: AtomicU64::new(0),
+            bytes_done: AtomicU64::new(0),
+            abort: AtomicBool::new(false),
+        }
+    }
+}
+
+/// One writer: a part of the tree, its manifest lines, counters and warnings.
+pub struct Apply<'s, 'a> {
+    shared: &'s Shared<'a>,
+    pub manifest: ManifestWriter<Vec<u8>>,
     pub warnings: Vec<Warning>,
     pub stats: ApplyStats,
+}
+
+/// What writing a tree produced.
+pub struct Written {
+    /// Manifest lines in walk order (no header).
+    pub manifest: Vec<u8>,
+    pub stats: ApplyStats,
+    pub warnings: Vec<Warning>,
+}
+
+impl ApplyStats {
+    fn add(&mut self, o: &ApplyStats) {
+        self.files_copied += o.files_copied;
+        self.bytes_copied += o.bytes_copied;
+        self.files_linked += o.files_linked;
+        self.bytes_linked += o.bytes_linked;
+        self.link_fallbacks += o.link_fallbacks;
+        self.dirs += o.dirs;
+        self.symlinks += o.symlinks;
+    }
+}
+
+/// Writes the children of the source root into the new snapshot root. Top-level folders are
+/// written by up to `threads` threads (hardlinking is kernel-bound and scales across
+/// folders); the manifest keeps walk order.
+pub fn write_tree(
+    shared: &Shared<'_>,
+    children: &[Node],
+    src: &Dir,
+    prev: Option<&Dir>,
+    dst: &Dir,
+    threads: usize,
+) -> anyhow::Result<Written> {
+    let slots: Vec<Mutex<Option<anyhow::Result<Apply<'_, '_>>>>> =
+        children.iter().map(|_| Mutex::new(None)).collect();
+    let run_one = |i: usize| {
+        let mut one = Apply::new(shared);
+        let mut path = Vec::new();
+        let r = one.children(&children[i..=i], src, prev, dst, &mut path);
+        if r.is_err() {
+            shared.abort.store(true, Ordering::Relaxed);
+        }
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(r.map(|()| one));
+        }
+    };
+    // Leaves first on this thread, then the folders on the pool.
+    let dirs: Vec<usize> = (0..children.len())
+        .filter(|&i| matches!(children[i].kind, NodeKind::Dir(_)))
+        .collect();
+    for i in (0..children.len()).filter(|i| !dirs.contains(i)) {
+        run_one(i);
+    }
+    let threads = threads.clamp(1, 16).min(dirs.len().max(1));
+    if threads <= 1 {
+        for &i in &dirs {
+            run_one(i);
+        }
+    } else {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let spawned = std::thread::Builder::new()
+                    .stack_size(64 << 20)
+                    .spawn_scoped(scope, || loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&i) = dirs.get(k) else { break };
+                        if shared.abort.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        run_one(i);
+                    });
+                if spawned.is_err() {
+                    // Fewer threads: the remaining ones (or the loop below) do the work.
+                    continue;
+                }
+            }
+        });
+        // Anything no thread picked up (a failed spawn) is done here.
+        for &i in &dirs {
+            let done = slots[i].lock().map(|s| s.is_some()).unwrap_or(true);
+            if !done && !shared.abort.load(Ordering::Relaxed) {
+                run_one(i);
+            }
+        }
+    }
+    let mut out = Written {
+        manifest: Vec::new(),
+        stats: ApplyStats::default(),
+        warnings: Vec::new(),
+    };
+    let mut first_error = None;
+    for slot in slots {
+        match slot.into_inner().ok().flatten() {
+            Some(Ok(one)) => {
+                out.manifest.extend_from_slice(&one.manifest.into_bytes());
+                out.stats.add(&one.stats);
+                out.warnings.extend(one.warnings);
+            }
+            Some(Err(err)) => {
+                // Prefer the real error over the "interrupted" of threads told to stop.
+                let stopped = crate::error::exit_code_of(&err) == 130;
+                let replace = match &first_error {
+                    None => true,
+                    Some(prev) => crate::error::exit_code_of(prev) == 130 && !stopped,
+                };
+                if replace {
+                    first_error = Some(err);
+                }
+            }
+            None => {}
+        }
+    }
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    shared.interrupt.check()?;
+    out.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }
 
 fn rel(path: &[u8]) -> PathBuf {
     PathBuf::from(OsStr::from_bytes(path))
 }
 
-impl Apply<'_> {
+impl<'s, 'a> Apply<'s, 'a> {
+    fn new(shared: &'s Shared<'a>) -> Apply<'s, 'a> {
+        Apply {
+            shared,
+            manifest: ManifestWriter::buffer(),
+            warnings: Vec::new(),
+            stats: ApplyStats::default(),
+        }
+    }
+
     fn fault(&self, point: FaultPoint, path: &[u8]) -> io::Result<()> {
-        match self.fault.and_then(|f| f(point, &rel(path))) {
+        match self.shared.fault.and_then(|f| f(point, &rel(path))) {
             Some(code) => Err(io::Error::from_raw_os_error(code)),
             None => Ok(()),
         }
@@ -66,9 +228,9 @@ impl Apply<'_> {
     /// An error writing the snapshot: a full disk gets its own message; anything else names
     /// the path. Either way the caller removes the partial folder.
     fn dest_error(&self, err: io::Error, path: &[u8]) -> anyhow::Error {
-        let at = self.target.join(rel(path));
+        let at = self.shared.target.join(rel(path));
         if fsx::is_no_space(&err) {
-            let dest = self.target.parent().unwrap_or(&self.target);
+            let dest = self.shared.target.parent().unwrap_or(&self.shared.target);
             UserError::failed(format!(
                 "no space left on the backup destination {} (writing {}); the unfinished \
                  snapshot was removed, older snapshots are intact",
@@ -87,14 +249,14 @@ impl Apply<'_> {
 
     fn warn(&mut self, path: &[u8], message: impl Into<String>) {
         let w = Warning::new(rel(path), message.into());
-        (self.on_event)(&Event::Warning(w.clone()));
+        (self.shared.on_event)(&Event::Warning(w.clone()));
         self.warnings.push(w);
     }
 
     fn progress(&self) {
-        (self.on_event)(&Event::Progress {
-            files: self.stats.files_copied + self.stats.files_linked,
-            bytes: self.stats.bytes_copied,
+        (self.shared.on_event)(&Event::Progress {
+            files: self.shared.files_done.load(Ordering::Relaxed),
+            bytes: self.shared.bytes_done.load(Ordering::Relaxed),
         });
     }
 
@@ -108,7 +270,10 @@ impl Apply<'_> {
         path: &mut Vec<u8>,
     ) -> anyhow::Result<()> {
         for node in nodes {
-            self.interrupt.check()?;
+            self.shared.interrupt.check()?;
+            if self.shared.abort.load(Ordering::Relaxed) {
+                return Err(super::interrupted());
+            }
             let len = path.len();
             if !path.is_empty() {
                 path.push(b'/');
@@ -148,7 +313,7 @@ impl Apply<'_> {
                         self.warn(path, format!("cannot open directory, its contents are missing from the snapshot: {err}"));
                     }
                 }
-                if self.as_root {
+                if self.shared.as_root {
                     dst.set_owner(name, node.meta.uid, node.meta.gid)
                         .map_err(|e| self.dest_error(e, path))?;
                 }
@@ -160,7 +325,7 @@ impl Apply<'_> {
             NodeKind::Symlink(target) => {
                 dst.symlink(target, name)
                     .map_err(|e| self.dest_error(e, path))?;
-                if self.as_root {
+                if self.shared.as_root {
                     dst.set_owner(name, node.meta.uid, node.meta.gid)
                         .map_err(|e| self.dest_error(e, path))?;
                 }
@@ -184,6 +349,7 @@ impl Apply<'_> {
                                     .map_err(|e| self.dest_error(e, path))?;
                                 self.stats.files_linked += 1;
                                 self.stats.bytes_linked += node.meta.size;
+                                self.shared.files_done.fetch_add(1, Ordering::Relaxed);
                                 self.progress();
                                 return Ok(());
                             }
@@ -253,9 +419,12 @@ impl Apply<'_> {
                 .map_err(|e| self.dest_error(e, path))?;
             let copied = self
                 .fault(FaultPoint::Write, path)
-                .and_then(|()| io::copy(&mut input, &mut out));
+                .and_then(|()| copy_interruptible(&mut input, &mut out, self.shared.interrupt));
             let copied = match copied {
                 Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
+                    return Err(super::interrupted())
+                }
                 Err(err) if fsx::is_no_space(&err) => return Err(self.dest_error(err, path)),
                 Err(err) => {
                     drop(out);
@@ -279,11 +448,13 @@ impl Apply<'_> {
                 && copied == after.size;
             self.finish_file(&out, &after, path)?;
             self.stats.bytes_copied += copied;
+            self.shared.bytes_done.fetch_add(copied, Ordering::Relaxed);
             if stable {
                 self.manifest
                     .entry(path, EntryKind::File, &after, None, true)
                     .map_err(|e| self.dest_error(e, path))?;
                 self.stats.files_copied += 1;
+                self.shared.files_done.fetch_add(1, Ordering::Relaxed);
                 self.progress();
                 return Ok(());
             }
@@ -294,6 +465,7 @@ impl Apply<'_> {
             .entry(path, EntryKind::File, &meta, None, false)
             .map_err(|e| self.dest_error(e, path))?;
         self.stats.files_copied += 1;
+        self.shared.files_done.fetch_add(1, Ordering::Relaxed);
         self.warn(
             path,
             format!(
@@ -317,7 +489,7 @@ impl Apply<'_> {
     /// Owner, permissions and mtime of a copied file, set through its descriptor.
     fn finish_file(&self, out: &std::fs::File, meta: &Meta, path: &[u8]) -> anyhow::Result<()> {
         let fd = out.as_raw_fd();
-        if self.as_root {
+        if self.shared.as_root {
             nix::unistd::fchown(
                 fd,
                 Some(nix::unistd::Uid::from_raw(meta.uid)),
@@ -330,6 +502,28 @@ impl Apply<'_> {
         nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
             .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
         Ok(())
+    }
+}
+
+/// Copies in chunks with the kernel's copy (`std::io::copy` uses `copy_file_range` between
+/// files, also through `Take`), checking for a stop request between chunks so a huge file
+/// does not delay Ctrl-C.
+fn copy_interruptible(
+    input: &mut std::fs::File,
+    out: &mut std::fs::File,
+    interrupt: &Interrupt,
+) -> io::Result<u64> {
+    const CHUNK: u64 = 64 << 20;
+    let mut total = 0;
+    loop {
+        if interrupt.is_set() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "stop requested"));
+        }
+        let n = io::copy(&mut io::Read::take(&mut *input, CHUNK), out)?;
+        total += n;
+        if n < CHUNK {
+            return Ok(total);
+        }
     }
 }
 

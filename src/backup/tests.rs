@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use super::scan::NodeKind;
 use super::*;
 
 /// What a tree holds, for comparing a snapshot with its source.
@@ -158,6 +159,22 @@ fn no_change_makes_no_snapshot() {
     assert!(r.created.is_none());
     assert!(!r.plan.changed);
     assert_eq!(f.snapshots().len(), 1);
+}
+
+#[test]
+fn hardlinking_the_source_elsewhere_is_not_a_change() {
+    // cp -al (or a package store) raises link counts, which moves ctime only.
+    let f = Fixture::new();
+    f.snap();
+    let farm = f.src.parent().expect("parent").join("farm");
+    let status = std::process::Command::new("cp")
+        .arg("-al")
+        .arg(&f.src)
+        .arg(&farm)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    assert!(f.snap().created.is_none());
 }
 
 #[test]
@@ -617,7 +634,13 @@ fn single_and_multi_threaded_scans_agree() {
     for i in 0..20 {
         std::fs::create_dir_all(f.src.join(format!("d{i}/e"))).expect("mkdir");
         std::fs::write(f.src.join(format!("d{i}/e/f")), "x").expect("write");
+        // One big folder whose sub-folders are split across threads.
+        std::fs::create_dir_all(f.src.join(format!("big/s{i}/t"))).expect("mkdir");
+        std::fs::write(f.src.join(format!("big/s{i}/t/x.log")), "x").expect("write");
+        std::fs::write(f.src.join(format!("big/s{i}/keep.txt")), "x").expect("write");
     }
+    std::fs::write(f.src.join("big/.backupignore"), "*.log\ns1?/\n").expect("write");
+    std::fs::write(f.src.join("big/top.txt"), "x").expect("write");
     let interrupt = Interrupt::none();
     let scan_with = |threads| {
         scan::scan(&scan::ScanSpec {
@@ -631,5 +654,28 @@ fn single_and_multi_threaded_scans_agree() {
         .expect("scan")
         .root
     };
-    assert_eq!(scan_with(1), scan_with(4));
+    let one = scan_with(1);
+    assert_eq!(one, scan_with(2));
+    assert_eq!(one, scan_with(4));
+    // The split level still applies big/.backupignore.
+    let NodeKind::Dir(top) = &one.kind else {
+        panic!("root is a folder")
+    };
+    let big = top.iter().find(|n| n.name == "big").expect("big");
+    let NodeKind::Dir(subs) = &big.kind else {
+        panic!("big is a folder")
+    };
+    let names: Vec<String> = subs
+        .iter()
+        .map(|n| n.name.to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.contains(&"s1".to_string()) && !names.contains(&"s10".to_string()),
+        "{names:?}"
+    );
+    assert_eq!(names.len(), 20 - 10 + 2, "{names:?}");
+    // Only one layout: the other fixture content is unchanged.
+    let r = f.snap();
+    let snap = created(&r);
+    assert!(snap.join("big/s2/keep.txt").is_file() && !snap.join("big/s2/t/x.log").exists());
 }
