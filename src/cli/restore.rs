@@ -379,32 +379,46 @@ fn text_of(side: &Side, rel: &Path, entry: Option<&diff::Entry>) -> Result<Strin
 
 fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> std::io::Result<()> {
     let p = c.path.display();
+    let word = |k: EntryKind| match k {
+        EntryKind::File => "file",
+        EntryKind::Dir => "folder",
+        EntryKind::Symlink => "symlink",
+    };
+    if let (Some(a), Some(b)) = (&c.old, &c.new) {
+        if a.kind != b.kind {
+            return writeln!(
+                out,
+                "Changed type: {p} ({} -> {})",
+                word(a.kind),
+                word(b.kind)
+            );
+        }
+    }
     match c.entry_kind() {
         EntryKind::Dir => {
             return match c.kind {
                 ChangeKind::Added => writeln!(out, "New folder: {p}/"),
                 ChangeKind::Deleted => writeln!(out, "Deleted folder: {p}/"),
-                ChangeKind::Modified => writeln!(out, "Changed type: {p}"),
+                // Folders of the same type never count as modified.
+                ChangeKind::Modified => Ok(()),
             };
         }
-        EntryKind::Symlink
-            if c.kind != ChangeKind::Modified
-                || c.old.as_ref().map(|e| e.kind) == Some(EntryKind::Symlink)
-                    && c.new.as_ref().map(|e| e.kind) == Some(EntryKind::Symlink) =>
-        {
+        EntryKind::Symlink => {
             let t = |e: &Option<diff::Entry>| {
                 e.as_ref()
                     .and_then(|e| e.target.as_ref())
                     .map(|t| t.to_string_lossy().into_owned())
+                    .unwrap_or_default()
             };
-            return match (t(&c.old), t(&c.new)) {
-                (None, Some(n)) => writeln!(out, "New symlink: {p} -> {n}"),
-                (Some(o), None) => writeln!(out, "Deleted symlink: {p} -> {o}"),
-                (Some(o), Some(n)) => writeln!(out, "Changed symlink: {p}: {o} -> {n}"),
-                (None, None) => writeln!(out, "Changed: {p}"),
+            return match c.kind {
+                ChangeKind::Added => writeln!(out, "New symlink: {p} -> {}", t(&c.new)),
+                ChangeKind::Deleted => writeln!(out, "Deleted symlink: {p} -> {}", t(&c.old)),
+                ChangeKind::Modified => {
+                    writeln!(out, "Changed symlink: {p}: {} -> {}", t(&c.old), t(&c.new))
+                }
             };
         }
-        _ => {}
+        EntryKind::File => {}
     }
     let old_label = if c.old.is_some() {
         format!("{}/{p}", old.label)

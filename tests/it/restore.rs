@@ -565,3 +565,26 @@ fn a_chain_written_by_the_original_is_read_without_its_inodes_file() {
         "{list}"
     );
 }
+
+#[test]
+fn diff_describes_symlink_and_type_changes_in_one_line_each() {
+    let p = Project::new();
+    symlink("target-one", p.src.join("ln")).expect("symlink");
+    p.write("was-file", "f\n");
+    let v1 = p.snapshot();
+    fs::remove_file(p.src.join("ln")).expect("rm");
+    symlink("target-two", p.src.join("ln")).expect("symlink");
+    fs::remove_file(p.src.join("was-file")).expect("rm");
+    fs::create_dir(p.src.join("was-file")).expect("mkdir");
+    let out = p.ok(&["diff", &v1]);
+    assert!(
+        out.lines()
+            .any(|l| l == "Changed symlink: ln: target-one -> target-two"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l == "Changed type: was-file (file -> folder)"),
+        "{out}"
+    );
+}
