@@ -590,12 +590,35 @@ fn the_source_is_never_written() {
         )
     };
     let paths = ["", "a.txt", "sub", "sub/b.txt", "sub/deeper/c.bin"];
+    // Old access times, which a read would move even under relatime; the copy opens files
+    // with O_NOATIME (allowed for the owner and root), so they stay.
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for p in ["a.txt", "sub/b.txt", "sub/deeper/c.bin"] {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(f.src.join(p))
+            .expect("open");
+        file.set_times(std::fs::FileTimes::new().set_accessed(old))
+            .expect("set atime");
+    }
+    let atimes = || -> Vec<i64> {
+        ["a.txt", "sub/b.txt", "sub/deeper/c.bin"]
+            .iter()
+            .map(|p| std::fs::metadata(f.src.join(p)).expect("stat").atime())
+            .collect()
+    };
+    let atimes_before = atimes();
     let before: Vec<_> = paths.iter().map(|p| stamp(&f.src.join(p))).collect();
     f.snap();
     std::fs::write(f.dest.join("unrelated"), "x").expect("write");
     f.snap();
     let after: Vec<_> = paths.iter().map(|p| stamp(&f.src.join(p))).collect();
     assert_eq!(before, after);
+    assert_eq!(
+        atimes(),
+        atimes_before,
+        "reading for the copy leaves atime alone"
+    );
 }
 
 #[test]
