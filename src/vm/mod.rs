@@ -15,6 +15,7 @@ pub mod error;
 pub mod locate;
 mod multipass;
 pub mod parse;
+pub mod paths;
 pub mod types;
 
 use std::path::Path;
@@ -82,6 +83,12 @@ pub trait VmBackend: Send + Sync {
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
+
+    /// True when the backend is confined like the Multipass snap: it can mount only the
+    /// folders [`paths::snap_mount_problem`] accepts.
+    fn is_snap_confined(&self) -> bool {
+        false
+    }
 }
 
 /// The backend agsekit uses: Multipass, found from the environment, run for real.
