@@ -251,7 +251,7 @@ fn create_and_print(
                     ResultStatus::Failed => "failed",
                 };
                 match &s.version {
-                    Some(v) => format!("{} {v} {status}", s.name),
+                    Some(v) => format!("{} ({v}) {status}", s.name),
                     None => format!("{} {status}", s.name),
                 }
             })
@@ -345,7 +345,7 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
     }
     for vm in &vms {
         stop::start_vm(backend.as_ref(), &vm.name)?;
-        let mounted = stop::remount(&config, backend.as_ref(), vm)?;
+        let mounted = stop::remount(&config, backend.as_ref(), vm, &notice);
         if mounted.is_empty() {
             println!("VM {}: restarted", vm.name);
         } else {

@@ -105,19 +105,27 @@ pub fn start_vm(backend: &dyn VmBackend, name: &str) -> anyhow::Result<()> {
     backend.start(name).map_err(vm_err)
 }
 
-/// Mounts every configured mount of `vm` (after a restart). Returns the targets mounted.
+/// Mounts every configured mount of `vm` (after a restart). Returns the targets mounted; a
+/// mount that fails is reported through `notice` and the others still run.
 pub fn remount(
     config: &Config,
     backend: &dyn VmBackend,
     vm: &VmConfig,
-) -> anyhow::Result<Vec<String>> {
+    notice: Notice,
+) -> Vec<String> {
     let mut done = Vec::new();
     for mount in config.mounts.iter().filter(|m| m.vm == vm.name) {
-        if mount_one(backend, mount)? == Outcome::Done {
-            done.push(mount.target.to_string_lossy().into_owned());
+        match mount_one(backend, mount) {
+            Ok(Outcome::Done) => done.push(mount.target.to_string_lossy().into_owned()),
+            Ok(Outcome::AlreadyThere) => {}
+            Err(e) => notice(&format!(
+                "warning: could not mount {} again: {}",
+                mount.source.display(),
+                crate::error::render(&e).trim_end()
+            )),
         }
     }
-    Ok(done)
+    done
 }
 
 /// How a destroy ended.
