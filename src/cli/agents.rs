@@ -57,10 +57,23 @@ pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32>
         }
     };
     let config = super::config::load_config(global)?;
+    let mut agent = args.agent_name.clone();
+    let mut all_agents = args.all_agents;
+    // No agent named, several configured, someone at the terminal: ask (as 1.7.4 did).
+    if agent.is_none() && !all_agents && config.agents.len() > 1 && super::vms::interactive(global)
+    {
+        let mut items = vec!["all agents"];
+        items.extend(config.agents.keys().map(String::as_str));
+        match super::vms::choose("Which agent?", &items) {
+            Some("all agents") => all_agents = true,
+            Some(name) => agent = Some(name.to_string()),
+            None => return Err(UserError::usage("no agent chosen").into()),
+        }
+    }
     let req = InstallRequest {
-        agent: args.agent_name.clone(),
+        agent,
         vm: args.vm.clone(),
-        all_agents: args.all_agents,
+        all_agents,
         all_vms: args.all_vms,
         proxychains,
         upgrade: args.upgrade,

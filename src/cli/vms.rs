@@ -131,7 +131,7 @@ pub(crate) fn ask(question: &str, default: bool) -> Option<bool> {
 }
 
 /// Asks for one of `items` by number.
-fn choose<'a>(question: &str, items: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Option<&'a str> {
     eprintln!("{question}");
     for (i, item) in items.iter().enumerate() {
         eprintln!("  {}) {item}", i + 1);

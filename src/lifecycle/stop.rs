@@ -144,3 +144,101 @@ pub fn destroy_vm(backend: &dyn VmBackend, name: &str) -> anyhow::Result<Destroy
         Err(e) => Err(vm_err(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::testutil::config;
+    use crate::process::{FakeRunner, Output};
+    use crate::vm::Multipass;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    fn info_json(state: &str) -> String {
+        format!(
+            "{{\"errors\": [], \"info\": {{\"dev\": {{\"state\": \"{state}\", \"mounts\": {{\"/home/ubuntu/p\": {{\"source_path\": \"/home/u/p\"}}}}}}}}}}"
+        )
+    }
+
+    /// A Multipass whose VM stays Running until a `stop` with `--force` (when `stubborn`) or
+    /// any `stop`.
+    fn multipass(stubborn: bool) -> Multipass<FakeRunner> {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let fake = FakeRunner::new(move |cmd| {
+            let args: Vec<String> = cmd
+                .get_args()
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            match args[0].as_str() {
+                "info" => Ok(Output::ok(info_json(if stopped.load(Ordering::SeqCst) {
+                    "Stopped"
+                } else {
+                    "Running"
+                }))),
+                "stop" => {
+                    if !stubborn || args.iter().any(|a| a == "--force") {
+                        stopped.store(true, Ordering::SeqCst);
+                    }
+                    Ok(Output::ok(""))
+                }
+                _ => Ok(Output::ok("")),
+            }
+        });
+        Multipass::new(fake, "multipass")
+    }
+
+    fn names(mp: &Multipass<FakeRunner>) -> Vec<String> {
+        mp.runner()
+            .argvs()
+            .into_iter()
+            .map(|a| a[1..].join(" "))
+            .collect()
+    }
+
+    const CFG: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nmounts:\n  - source: /home/u/p\n    target: /home/ubuntu/p\n    vm: dev\n  - source: /home/u/q\n    vm: dev\n";
+
+    #[test]
+    fn a_graceful_stop_unmounts_registered_mounts_first() {
+        let c = config(CFG);
+        let mp = multipass(false);
+        let out = stop_vm(&c, &mp, "dev", Duration::from_secs(5), &|_| {}).unwrap();
+        assert_eq!(out, StopOutcome::Stopped);
+        assert_eq!(
+            names(&mp),
+            [
+                "info dev --format json",
+                "umount dev:/home/ubuntu/p",
+                "stop dev",
+                "info dev --format json"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vm_that_does_not_stop_in_time_is_forced() {
+        let c = config(CFG);
+        let mp = multipass(true);
+        let notes = std::sync::Mutex::new(Vec::new());
+        let out = stop_vm(&c, &mp, "dev", Duration::ZERO, &|t| {
+            notes.lock().unwrap().push(t.to_string())
+        })
+        .unwrap();
+        assert_eq!(out, StopOutcome::Forced);
+        let calls = names(&mp);
+        assert_eq!(
+            calls[2..],
+            [
+                "stop dev",
+                "info dev --format json",
+                "stop --force dev",
+                "info dev --format json"
+            ]
+        );
+        assert!(notes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| n.contains("forcing it")));
+    }
+}

@@ -814,4 +814,19 @@ mod tests {
             VmError::SocketAccessDenied
         );
     }
+
+    #[test]
+    fn snap_installs_are_recognised_by_path_or_link_target() {
+        assert!(is_snap_path(Path::new("/snap/bin/multipass")));
+        assert!(!is_snap_path(Path::new("/usr/local/bin/multipass-missing")));
+        let dir = tempfile::tempdir().unwrap();
+        let launcher = dir.path().join("snap");
+        std::fs::write(&launcher, "").unwrap();
+        let link = dir.path().join("multipass");
+        std::os::unix::fs::symlink(&launcher, &link).unwrap();
+        assert!(is_snap_path(&link));
+        let plain = dir.path().join("plain-multipass");
+        std::fs::write(&plain, "").unwrap();
+        assert!(!is_snap_path(&plain));
+    }
 }
