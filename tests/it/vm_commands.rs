@@ -762,3 +762,118 @@ fn prepare_without_y_prints_the_plan_and_runs_no_sudo_when_nobody_can_answer() {
         text(&out.stdout)
     );
 }
+
+/// Runs `agsekit ARGS` in a tmux pane (a real terminal), waits for `prompt` on the screen,
+/// types `answer` and Enter, and returns the exit code and the screen. `None` when tmux is
+/// missing.
+fn answer_in_tmux(s: &Setup, args: &[&str], prompt: &str, answer: &str) -> Option<(i32, String)> {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        return None;
+    }
+    let agsekit = assert_cmd::cargo::cargo_bin("agsekit");
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // One tmux server per call: tests run in parallel.
+    let socket = format!("agsekit-test-{}-{n}", std::process::id());
+    let code_file = s.home().join("exit-code");
+    let mut words = vec![
+        "env".to_string(),
+        format!("HOME={}", s.home().display()),
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+        agsekit.to_string_lossy().into_owned(),
+        "--config".to_string(),
+        s.config.to_string_lossy().into_owned(),
+    ];
+    words.extend(args.iter().map(|a| a.to_string()));
+    let line = format!(
+        "{}; echo $? > {}; sleep 60",
+        shell_words::join(&words),
+        shell_words::quote(&code_file.to_string_lossy())
+    );
+    let tmux = |extra: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let session = format!("s{n}");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "200",
+        "-y",
+        "50",
+        &line,
+    ]);
+    let screen = || text(&tmux(&["capture-pane", "-p", "-t", &session]).stdout);
+    let wait = |done: &dyn Fn() -> bool| {
+        for _ in 0..300 {
+            if done() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    };
+    let prompted = wait(&|| screen().contains(prompt));
+    let shown = screen();
+    if prompted {
+        tmux(&["send-keys", "-t", &session, answer, "Enter"]);
+    }
+    let finished = wait(&|| std::fs::read_to_string(&code_file).is_ok_and(|c| c.ends_with('\n')));
+    let shown = format!("{shown}\n---\n{}", screen());
+    tmux(&["kill-server"]);
+    assert!(prompted, "no prompt {prompt:?} on the screen:\n{shown}");
+    assert!(finished, "the command did not finish:\n{shown}");
+    let code = std::fs::read_to_string(&code_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    Some((code, shown))
+}
+
+#[test]
+fn destroy_vm_fake_asks_on_a_terminal_and_deletes_on_yes() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.clear_calls();
+    let Some((code, screen)) = answer_in_tmux(&s, &["destroy-vm", "dev"], "Delete? [y/N]", "y")
+    else {
+        return;
+    };
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("other deleted VMs are not purged"),
+        "{screen}"
+    );
+    assert!(screen.contains("VM dev: deleted"), "{screen}");
+    assert_eq!(s.calls(), [argv(&["delete", "--purge", "dev"])]);
+}
+
+#[test]
+fn down_fake_on_a_terminal_keeps_the_vm_when_the_answer_is_no() {
+    let s = Setup::new(WITH_AGENT);
+    s.fake.launch("dev");
+    s.fake.install_agent(
+        "dev",
+        "ps",
+        "#!/bin/sh\necho '  900 /usr/local/bin/codex'\n",
+    );
+    let Some((code, screen)) = answer_in_tmux(&s, &["down"], "Stop the VMs anyway?", "n") else {
+        return;
+    };
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("pid 900"), "{screen}");
+    assert!(screen.contains("nothing stopped"), "{screen}");
+    assert_eq!(s.state("dev"), "Running");
+}
