@@ -10,7 +10,7 @@ use crate::process::{Cmd, Runner};
 use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
 use crate::vm::{ExecSpec, ExecStdin, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
 
-use super::ssh::ensure_keypair;
+use super::ssh::{ensure_keypair, forget_host_keys};
 use super::{vm_err, Notice};
 
 /// A difference between an existing VM and its config entry.
@@ -232,6 +232,9 @@ pub fn create_vms(
                 vm.name, vm.cpu, vm.ram, vm.disk
             ));
             launch_with_retry(backend, &spec, notice)?;
+            if let Ok(info) = backend.info(&vm.name) {
+                forget_host_keys(runner, &config.global.ssh_keys_folder, &info.ipv4);
+            }
         }
     }
     for (vm, report) in vms.iter().zip(reports.iter_mut()) {

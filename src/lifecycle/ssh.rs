@@ -100,6 +100,24 @@ pub fn ensure_keypair(runner: &dyn Runner, folder: &Path) -> anyhow::Result<KeyP
     })
 }
 
+/// Removes the host keys recorded for `hosts` from the tool's `known_hosts` (a new VM often
+/// gets the address of a deleted one, and `agsekit ssh` would then refuse its new key).
+/// Nothing happens when the file does not exist; failures are ignored (ssh reports them).
+pub fn forget_host_keys(runner: &dyn Runner, keys_folder: &Path, hosts: &[String]) {
+    let known = keys_folder.join("known_hosts");
+    if !known.is_file() {
+        return;
+    }
+    for host in hosts {
+        let cmd = Cmd::new("ssh-keygen")
+            .arg("-R")
+            .arg(host)
+            .arg("-f")
+            .arg(&known);
+        let _ = runner.capture(&cmd);
+    }
+}
+
 /// ssh options that take a value (OpenSSH's getopt string).
 const OPTS_WITH_VALUE: &str = "BbcDEeFIiJLlmOopQRSWw";
 
@@ -252,5 +270,24 @@ mod tests {
         let user = crate::error::find_user_error(&err).unwrap();
         assert!(user.message.contains("ssh-keygen"));
         assert!(user.hints[0].contains("agsekit prepare"));
+    }
+
+    #[test]
+    fn old_host_keys_are_forgotten_only_when_known_hosts_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = FakeRunner::always_ok();
+        forget_host_keys(&fake, dir.path(), &["10.0.0.5".to_string()]);
+        assert!(fake.argvs().is_empty());
+        std::fs::write(dir.path().join("known_hosts"), "10.0.0.5 ssh-ed25519 AAA\n").unwrap();
+        forget_host_keys(&fake, dir.path(), &["10.0.0.5".to_string()]);
+        let known = dir
+            .path()
+            .join("known_hosts")
+            .to_string_lossy()
+            .into_owned();
+        assert_eq!(
+            fake.argvs(),
+            [["ssh-keygen", "-R", "10.0.0.5", "-f", known.as_str()]]
+        );
     }
 }

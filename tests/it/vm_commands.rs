@@ -140,6 +140,8 @@ fn create_vm_fake_launches_once_with_cloud_init_and_provisions_each_time() {
         .skip(1)
         .map(|c| c.iter().take(8).cloned().collect::<Vec<_>>())
         .collect();
+    assert_eq!(after[0], argv(&["info", "dev", "--format", "json"]));
+    let after = &after[1..];
     assert_eq!(after[0], argv(&["start", "dev"]));
     assert_eq!(
         after[1][..6],
@@ -876,4 +878,40 @@ fn down_fake_on_a_terminal_keeps_the_vm_when_the_answer_is_no() {
     assert!(screen.contains("pid 900"), "{screen}");
     assert!(screen.contains("nothing stopped"), "{screen}");
     assert_eq!(s.state("dev"), "Running");
+}
+
+#[test]
+fn create_vm_fake_refuses_a_deleted_unpurged_vm_with_both_ways_out() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.fake.ok(&["delete", "dev"]);
+    s.clear_calls();
+    let out = s.agsekit(&["create-vm"]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = text(&out.stderr);
+    assert!(err.contains("multipass recover dev"), "{err}");
+    assert!(err.contains("multipass delete --purge dev"), "{err}");
+    assert!(!s
+        .calls()
+        .iter()
+        .any(|c| c[0] == "launch" || c[0] == "start"));
+}
+
+#[test]
+fn up_fake_creates_the_vm_and_installs_its_agent() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  forge:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    stub_vm_tools(&s.fake, "dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    let out = s.agsekit(&["up", "--no-prepare"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "VM dev: created; base (1) already there\nforge in VM dev: already installed 2.12.14\nSetup completed successfully\n"
+    );
+    let err = text(&out.stderr);
+    assert!(!err.contains("stage 1"), "{err}");
+    assert!(err.contains("stage 2: create-vms") && err.contains("stage 3: install-agents"));
 }
