@@ -336,6 +336,38 @@ fn authorize_key(backend: &dyn VmBackend, vm: &str, public_key: &str) -> anyhow:
     Ok(())
 }
 
+/// Installs the VM-side launcher (docs/launcher.md) as root. `bash` comes first on purpose:
+/// `multipass exec --working-directory DIR -- sudo ...` is rewritten by Multipass into
+/// `sudo sh -c "cd DIR && sudo -u ubuntu ..."` (docs in /work/shared/multipass/CLI.md, B4),
+/// which would run the install as `ubuntu`.
+fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
+    let spec = ExecSpec::capture(
+        vm,
+        provision::script::VM_WORKDIR,
+        [
+            "bash",
+            "-c",
+            "sudo -n install -m 0755 /dev/stdin \"$1\"",
+            "agsekit-install-launcher",
+            crate::run::LAUNCHER_PATH,
+        ],
+    )
+    .with_stdin(ExecStdin::Bytes(
+        crate::run::session::LAUNCHER_SCRIPT.as_bytes().to_vec(),
+    ));
+    let out = backend.exec(&spec).map_err(vm_err)?;
+    if !out.success() {
+        return Err(UserError::vm(format!(
+            "cannot install {} in VM `{vm}`: {}",
+            crate::run::LAUNCHER_PATH,
+            out.stderr_text().trim()
+        ))
+        .hint("the VM user needs passwordless sudo (Multipass's Ubuntu images have it)")
+        .into());
+    }
+    Ok(())
+}
+
 /// Start, SSH key, base packages, launcher, bundles. Each step is idempotent.
 pub fn provision_vm(
     backend: &dyn VmBackend,
@@ -352,7 +384,7 @@ pub fn provision_vm(
     notice(&format!("VM `{name}`: base packages"));
     steps.push(run_script(backend, name, &provision::base_run(false))?);
     notice(&format!("VM `{name}`: agsekit launcher"));
-    crate::run::session::install_launcher(backend, name)?;
+    install_launcher(backend, name)?;
     let options = BundleOptions {
         force: false,
         proxychains: vm.proxychains.clone(),

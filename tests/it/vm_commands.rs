@@ -167,7 +167,9 @@ fn create_vm_fake_launches_once_with_cloud_init_and_provisions_each_time() {
             "--"
         ])
     );
-    assert_eq!(after[3][5..], argv(&["sudo", "install", "-m"]));
+    // The launcher: bash first, so Multipass does not rewrite a leading `sudo`.
+    assert_eq!(after[3][5..7], argv(&["bash", "-c"]));
+    assert!(after[3][7].starts_with("sudo -n install -m 0755 /dev/stdin"));
     assert_eq!(after[4], after[2], "the golang bundle, also on stdin");
     assert_eq!(after.len(), 5);
     let keys =
