@@ -23,6 +23,10 @@ pub struct MountArgs {
     /// Every mount from the configuration
     #[arg(long)]
     pub all: bool,
+
+    /// Only mounts into this VM (picks one when a folder is mounted into several VMs)
+    #[arg(long, value_name = "VM")]
+    pub vm: Option<String>,
 }
 
 impl MountArgs {
@@ -48,7 +52,7 @@ fn each(
 ) -> anyhow::Result<i32> {
     let config = super::config::load_config(global)?;
     let folder = args.folder();
-    let mounts = select_mounts(&config, folder.as_deref(), args.all)?;
+    let mounts = select_mounts(&config, folder.as_deref(), args.all, args.vm.as_deref())?;
     let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
     if mounts.len() == 1 {
         let m = mounts[0];

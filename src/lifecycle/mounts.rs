@@ -12,14 +12,24 @@ use super::vm_err;
 
 /// The mounts `mount`/`umount` act on: the one covering `path` (deepest source wins), every
 /// mount with `all`, or the only mount when there is one.
+/// `vm` limits every choice to the mounts into that VM.
 pub fn select_mounts<'a>(
     config: &'a Config,
     path: Option<&Path>,
     all: bool,
+    vm: Option<&str>,
 ) -> Result<Vec<&'a MountConfig>, UserError> {
+    if let Some(name) = vm {
+        config.vm(Some(name))?;
+    }
+    let of_vm: Vec<&MountConfig> = config
+        .mounts
+        .iter()
+        .filter(|m| vm.is_none_or(|v| v == m.vm))
+        .collect();
     match (path, all) {
         (Some(_), true) => Err(UserError::usage("give either a folder or --all, not both")),
-        (Some(path), false) => match config.mount_for_path(path, None)? {
+        (Some(path), false) => match config.mount_for_path(path, vm)? {
             Some(m) => Ok(vec![m]),
             None => Err(UserError::config(format!(
                 "no mount in {} covers {}",
@@ -29,15 +39,15 @@ pub fn select_mounts<'a>(
             .hint(format!("agsekit addmount {}", path.display()))),
         },
         (None, true) => {
-            if config.mounts.is_empty() {
+            if of_vm.is_empty() {
                 Err(no_mounts(config))
             } else {
-                Ok(config.mounts.iter().collect())
+                Ok(of_vm)
             }
         }
-        (None, false) => match config.mounts.as_slice() {
+        (None, false) => match of_vm.as_slice() {
             [] => Err(no_mounts(config)),
-            [one] => Ok(vec![one]),
+            [one] => Ok(vec![*one]),
             many => Err(UserError::usage(format!(
                 "{} mounts are configured; say which folder",
                 many.len()
@@ -142,13 +152,30 @@ mod tests {
         let c = config(
             "vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 10G\nmounts:\n  - source: /home/u/p\n    vm: a\n  - source: /home/u/p/inner\n    vm: a\n",
         );
-        let got = select_mounts(&c, Some(Path::new("/home/u/p/inner/src")), false).unwrap();
+        let got = select_mounts(&c, Some(Path::new("/home/u/p/inner/src")), false, None).unwrap();
         assert_eq!(got[0].source, Path::new("/home/u/p/inner"));
-        let got = select_mounts(&c, Some(Path::new("/home/u/p/other")), false).unwrap();
+        let got = select_mounts(&c, Some(Path::new("/home/u/p/other")), false, None).unwrap();
         assert_eq!(got[0].source, Path::new("/home/u/p"));
-        assert!(select_mounts(&c, Some(Path::new("/home/u/q")), false).is_err());
-        assert_eq!(select_mounts(&c, None, true).unwrap().len(), 2);
-        assert!(select_mounts(&c, None, false).is_err());
-        assert!(select_mounts(&c, Some(Path::new("/home/u/p")), true).is_err());
+        assert!(select_mounts(&c, Some(Path::new("/home/u/q")), false, None).is_err());
+        assert_eq!(select_mounts(&c, None, true, None).unwrap().len(), 2);
+        assert!(select_mounts(&c, None, false, None).is_err());
+        assert!(select_mounts(&c, Some(Path::new("/home/u/p")), true, None).is_err());
+    }
+
+    #[test]
+    fn vm_picks_among_mounts_of_the_same_folder() {
+        let c = config(
+            "vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 10G\n  b:\n    cpu: 1\n    ram: 1G\n    disk: 10G\nmounts:\n  - source: /home/u/p\n    vm: a\n  - source: /home/u/p\n    vm: b\n",
+        );
+        let p = Some(Path::new("/home/u/p/src"));
+        let err = select_mounts(&c, p, false, None).unwrap_err();
+        assert!(err.hints[0].contains("--vm"), "{:?}", err.hints);
+        assert_eq!(select_mounts(&c, p, false, Some("b")).unwrap()[0].vm, "b");
+        assert_eq!(
+            select_mounts(&c, None, false, Some("a")).unwrap()[0].vm,
+            "a"
+        );
+        assert_eq!(select_mounts(&c, None, true, Some("a")).unwrap().len(), 1);
+        assert!(select_mounts(&c, None, true, Some("zzz")).is_err());
     }
 }
