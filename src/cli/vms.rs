@@ -457,10 +457,15 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     }
     if !args.force {
-        let agents: Vec<RunningAgent> = running
-            .iter()
-            .flat_map(|vm| running_agents(&config, backend.as_ref(), vm))
-            .collect();
+        let mut agents: Vec<RunningAgent> = Vec::new();
+        for vm in &running {
+            match running_agents(&config, backend.as_ref(), vm) {
+                Some(found) => agents.extend(found),
+                None => notice(&format!(
+                    "warning: cannot list the processes of VM `{vm}`; it is stopped without checking for agents"
+                )),
+            }
+        }
         if !agents.is_empty() {
             eprintln!("agsekit: configured agents are still running:");
             for a in &agents {

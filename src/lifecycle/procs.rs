@@ -42,8 +42,12 @@ pub fn parse_ps(vm: &str, text: &str, programs: &[&str]) -> Vec<RunningAgent> {
     out
 }
 
-/// The configured agents running in `vm` (empty when it cannot be asked).
-pub fn running_agents(config: &Config, backend: &dyn VmBackend, vm: &str) -> Vec<RunningAgent> {
+/// The configured agents running in `vm`; `None` when the VM could not be asked.
+pub fn running_agents(
+    config: &Config,
+    backend: &dyn VmBackend,
+    vm: &str,
+) -> Option<Vec<RunningAgent>> {
     let mut programs: Vec<&str> = config
         .agents
         .values()
@@ -52,12 +56,12 @@ pub fn running_agents(config: &Config, backend: &dyn VmBackend, vm: &str) -> Vec
     programs.sort();
     programs.dedup();
     if programs.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let spec = ExecSpec::capture(vm, "/", ["ps", "-eo", "pid=,args="]);
     match backend.exec(&spec) {
-        Ok(out) if out.success() => parse_ps(vm, &out.stdout_text(), &programs),
-        _ => Vec::new(),
+        Ok(out) if out.success() => Some(parse_ps(vm, &out.stdout_text(), &programs)),
+        _ => None,
     }
 }
 
