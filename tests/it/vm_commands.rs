@@ -917,3 +917,27 @@ fn up_fake_creates_the_vm_and_installs_its_agent() {
     assert!(!err.contains("stage 1"), "{err}");
     assert!(err.contains("stage 2: create-vms") && err.contains("stage 3: install-agents"));
 }
+
+#[test]
+fn install_agents_fake_reports_a_failed_install_and_still_runs_the_rest() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  newer:\n    type: forgecode\n    version: 9.9.9\n  pinned:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    s.fake.launch("dev");
+    stub_vm_tools(&s.fake, "dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    // No network in the fake VM: every download fails at once.
+    for tool in ["curl", "wget"] {
+        s.fake
+            .install_agent("dev", tool, "#!/bin/sh\necho \"$0: offline\" >&2\nexit 7\n");
+    }
+    let out = s.agsekit(&["install-agents", "--all-agents"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "newer in VM dev: FAILED\npinned in VM dev: already installed 2.12.14\n"
+    );
+    let err = text(&out.stderr);
+    assert!(err.contains("`forgecode` failed in VM `dev`"), "{err}");
+}
