@@ -64,10 +64,9 @@ pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32>
     {
         let mut items = vec!["all agents"];
         items.extend(config.agents.keys().map(String::as_str));
-        match super::vms::choose("Which agent?", &items) {
-            Some("all agents") => all_agents = true,
-            Some(name) => agent = Some(name.to_string()),
-            None => return Err(UserError::usage("no agent chosen").into()),
+        match super::vms::choose("Which agent?", &items)? {
+            "all agents" => all_agents = true,
+            name => agent = Some(name.to_string()),
         }
     }
     let req = InstallRequest {

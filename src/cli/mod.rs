@@ -6,8 +6,11 @@ mod backup;
 mod bundles;
 mod completions;
 mod config;
+mod config_gen;
 mod init;
+mod mount_umount;
 mod mounts;
+mod prompt;
 mod restore;
 mod run;
 mod shims;
@@ -68,6 +71,14 @@ pub enum Command {
     /// Validate the config and summarize its VMs, mounts and agents
     ConfigCheck,
 
+    /// Build a commented config by answering questions (--config is where it is saved)
+    ConfigGen(config_gen::ConfigGenArgs),
+
+    /// Add a mount entry to the config (keeps the file's comments and layout)
+    Addmount(mounts::AddmountArgs),
+
+    /// Remove a mount entry from the config (unmounts it first)
+    Removemount(mounts::RemovemountArgs),
     /// Run a single backup of a directory
     BackupOnce(backup::BackupOnceArgs),
 
@@ -138,10 +149,10 @@ pub enum Command {
     Ssh(vms::SshArgs),
 
     /// Mount directories from config.yaml into VMs
-    Mount(mounts::MountArgs),
+    Mount(mount_umount::MountArgs),
 
     /// Unmount directories from config.yaml
-    Umount(mounts::MountArgs),
+    Umount(mount_umount::MountArgs),
 
     /// Install configured agents into Multipass VMs
     InstallAgents(agents::InstallAgentsArgs),
@@ -188,6 +199,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
         Command::ConfigCheck => config::run_check(&cli.global),
+        Command::ConfigGen(args) => config_gen::run(&args, &cli.global),
+        Command::Addmount(args) => mounts::run_add(&args, &cli.global),
+        Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
         Command::BackupOnce(args) => backup::run_once(&args),
         Command::BackupRepeated(args) => backup::run_repeated(&args),
         Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
@@ -211,8 +225,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Down(args) => vms::run_down(&args, &cli.global),
         Command::Shell(args) => vms::run_shell(&args, &cli.global),
         Command::Ssh(args) => vms::run_ssh(&args, &cli.global),
-        Command::Mount(args) => mounts::run_mount(&args, &cli.global),
-        Command::Umount(args) => mounts::run_umount(&args, &cli.global),
+        Command::Mount(args) => mount_umount::run_mount(&args, &cli.global),
+        Command::Umount(args) => mount_umount::run_umount(&args, &cli.global),
         Command::InstallAgents(args) => agents::run(&args, &cli.global),
     }
 }

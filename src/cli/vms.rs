@@ -3,7 +3,6 @@
 //! parses, asks and prints.
 
 use std::ffi::OsString;
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -20,6 +19,7 @@ use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
 use crate::vm::{VmBackend, VmError, VmState};
 
+use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 
 #[derive(Debug, Clone, Args)]
@@ -113,35 +113,19 @@ pub struct SshArgs {
 
 /// True when questions can be asked on the terminal.
 pub(crate) fn interactive(global: &GlobalArgs) -> bool {
-    !global.non_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    prompt::can_prompt(global.non_interactive)
 }
 
-/// Asks a yes/no question on stderr; `None` when stdin gives nothing.
-pub(crate) fn ask(question: &str, default: bool) -> Option<bool> {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "{question} [{}] ", if default { "Y/n" } else { "y/N" });
-    let _ = err.flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).ok()?;
-    Some(match line.trim().to_ascii_lowercase().as_str() {
-        "" => default,
-        "y" | "yes" => true,
-        _ => false,
-    })
+/// Asks a yes/no question on the terminal (the shared prompt).
+pub(crate) fn ask(question: &str, default: bool) -> Result<bool, UserError> {
+    Prompter::terminal().confirm(question, default)
 }
 
 /// Asks for one of `items` by number.
-pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Option<&'a str> {
-    eprintln!("{question}");
-    for (i, item) in items.iter().enumerate() {
-        eprintln!("  {}) {item}", i + 1);
-    }
-    eprint!("number: ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).ok()?;
-    let n: usize = line.trim().parse().ok()?;
-    items.get(n.checked_sub(1)?).copied()
+pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Result<&'a str, UserError> {
+    let options: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+    let i = Prompter::terminal().choose(question, &options, None)?;
+    Ok(items[i])
 }
 
 fn notice(text: &str) {
@@ -197,7 +181,7 @@ fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::
                 .hint("run them yourself, or re-run with -y: `agsekit prepare -y`")
                 .into());
             }
-            if ask("Run them now?", true) != Some(true) {
+            if !ask("Run them now?", true)? {
                 return Err(UserError::failed("stopped: nothing was installed")
                     .hint("run the commands above yourself, then `agsekit prepare` again")
                     .into());
@@ -383,7 +367,7 @@ pub fn run_destroy(args: &DestroyVmArgs, global: &GlobalArgs) -> anyhow::Result<
             "This deletes VM {} and everything inside it for good (installed agents, their logins, files outside the mounts). Mounted host folders and backups are not touched; other deleted VMs are not purged.",
             names.join(", ")
         );
-        if ask("Delete?", false) != Some(true) {
+        if !ask("Delete?", false)? {
             eprintln!("agsekit: nothing deleted");
             return Ok(1);
         }
@@ -478,7 +462,7 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 .hint("finish them first, or use `agsekit down --force`")
                 .into());
             }
-            if ask("Stop the VMs anyway?", false) != Some(true) {
+            if !ask("Stop the VMs anyway?", false)? {
                 eprintln!("agsekit: nothing stopped");
                 return Ok(1);
             }
@@ -518,10 +502,7 @@ pub fn run_shell(args: &ShellArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                     .hint(format!("agsekit shell {}", names[0]))
                     .into());
                 }
-                match choose("Which VM?", &names) {
-                    Some(n) => n.to_string(),
-                    None => return Err(UserError::usage("no VM chosen").into()),
-                }
+                choose("Which VM?", &names)?.to_string()
             }
         },
     };

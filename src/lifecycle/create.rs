@@ -8,6 +8,7 @@ use crate::config::{cloud_init, Config, VmConfig};
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
 use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
+use crate::ui::human_bytes;
 use crate::vm::{ExecSpec, ExecStdin, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
 
 use super::ssh::{ensure_keypair, forget_host_keys};
@@ -56,18 +57,6 @@ pub fn compare(vm: &VmConfig, info: &VmInfo) -> Vec<Mismatch> {
     out
 }
 
-/// `3.8G`, `512.0M`: for messages.
-pub fn human_bytes(bytes: u64) -> String {
-    const G: f64 = 1024.0 * 1024.0 * 1024.0;
-    const M: f64 = 1024.0 * 1024.0;
-    let b = bytes as f64;
-    if b >= G {
-        format!("{:.1}G", b / G)
-    } else {
-        format!("{:.1}M", b / M)
-    }
-}
-
 /// CPUs and memory of the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostResources {
@@ -113,7 +102,7 @@ pub fn check_capacity(
     }
     let names: Vec<&str> = planned.iter().map(|v| v.name.as_str()).collect();
     Err(UserError::failed(format!(
-        "not enough resources to create {}: they need {want_cpu} CPU and {} of memory; the host has {} CPU and {} of memory, running VMs use {} CPU and {}, and 1 CPU and 1.0G must stay free for the host",
+        "not enough resources to create {}: they need {want_cpu} CPU and {} of memory; the host has {} CPU and {} of memory, running VMs use {} CPU and {}, and 1 CPU and 1.0 GiB must stay free for the host",
         names.join(", "),
         human_bytes(want_mem),
         host.cpus,
@@ -436,7 +425,7 @@ mod tests {
         let what: Vec<_> = diff.iter().map(|m| m.what).collect();
         assert_eq!(what, ["CPU", "memory", "disk"]);
         assert_eq!(diff[0].actual, "4");
-        assert_eq!(diff[1].actual, "2.0G");
+        assert_eq!(diff[1].actual, "2.0 GiB");
     }
 
     #[test]

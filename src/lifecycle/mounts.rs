@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use crate::config::mountable::source_problem;
 use crate::config::{Config, MountConfig};
 use crate::error::UserError;
-use crate::vm::paths::snap_mount_problem;
 use crate::vm::{VmBackend, VmError};
 
 use super::vm_err;
@@ -65,20 +65,17 @@ fn no_mounts(config: &Config) -> UserError {
     .hint("agsekit addmount PATH")
 }
 
-/// Refuses a source a snap-confined backend cannot mount, before it is asked to.
+/// Refuses a source the backend cannot mount, before it is asked to: spaces and non-ASCII
+/// everywhere, and the snap's limits when the backend is snap-confined
+/// ([`crate::config::mountable`], shared with `addmount`).
 pub fn check_source(backend: &dyn VmBackend, mount: &MountConfig) -> Result<(), UserError> {
-    if !backend.is_snap_confined() {
-        return Ok(());
-    }
-    match snap_mount_problem(&mount.source) {
+    match source_problem(&mount.source, backend.is_snap_confined()) {
         None => Ok(()),
         Some(problem) => Err(UserError::usage(format!(
-            "cannot mount {} into VM `{}`: {}",
-            mount.source.display(),
-            mount.vm,
-            problem.reason()
+            "cannot mount into VM `{}`: {}",
+            mount.vm, problem.reason
         ))
-        .hint(problem.fix())),
+        .hint(problem.fix)),
     }
 }
 

@@ -265,6 +265,13 @@ impl<R: Runner> VmBackend for Multipass<R> {
         }
     }
 
+    fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
+        let cmd = self.exec_cmd(spec)?;
+        self.runner
+            .spawn(&cmd, crate::process::SpawnIo::default())
+            .map_err(Self::spawn_error)
+    }
+
     fn shell(&self, name: &str) -> Result<i32, VmError> {
         let cmd = self.cmd(["shell", name])?.stdin_inherit();
         self.runner.inherit(&cmd).map_err(Self::spawn_error)

@@ -2,10 +2,13 @@
 //! fake multipass (`tests/fake-multipass`), never a real one; their names say so.
 
 mod support;
+mod tmux;
 
 mod backup;
 mod cli_frame;
 mod config;
+mod config_edit;
+mod config_gen;
 mod launcher;
 mod provision;
 mod restore;

@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::support::{FakeMultipass, Sandbox};
+use crate::tmux::{command_line, Tmux};
 
 struct Setup {
     sb: Sandbox,
@@ -471,8 +472,8 @@ fn mount_fake_refuses_paths_the_snap_cannot_see_before_calling_multipass() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    // The sandbox lives in the temp folder, outside /home.
-    assert!(err.contains("outside /home"), "{err}");
+    // The sandbox lives in a hidden temp folder, outside /home.
+    assert!(err.contains("Multipass installed as a snap"), "{err}");
     assert!(err.contains("hint: move the project"), "{err}");
     assert!(
         s.calls().is_empty(),
@@ -767,83 +768,30 @@ fn prepare_without_y_prints_the_plan_and_runs_no_sudo_when_nobody_can_answer() {
     );
 }
 
-/// Runs `agsekit ARGS` in a tmux pane (a real terminal), waits for `prompt` on the screen,
+/// Runs `agsekit ARGS` in a tmux pane (a real terminal, `crate::tmux`), waits for `prompt`,
 /// types `answer` and Enter, and returns the exit code and the screen. `None` when tmux is
 /// missing.
 fn answer_in_tmux(s: &Setup, args: &[&str], prompt: &str, answer: &str) -> Option<(i32, String)> {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
+    if !Tmux::available() {
         return None;
     }
-    let agsekit = assert_cmd::cargo::cargo_bin("agsekit");
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    // One tmux server per call: tests run in parallel.
-    let socket = format!("agsekit-test-{}-{n}", std::process::id());
-    let code_file = s.home().join("exit-code");
-    let mut words = vec![
-        "env".to_string(),
-        format!("HOME={}", s.home().display()),
+    let env = [
         format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
         format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
-        agsekit.to_string_lossy().into_owned(),
-        "--config".to_string(),
-        s.config.to_string_lossy().into_owned(),
     ];
-    words.extend(args.iter().map(|a| a.to_string()));
-    let line = format!(
-        "{}; echo $? > {}; sleep 60",
-        shell_words::join(&words),
-        shell_words::quote(&code_file.to_string_lossy())
-    );
-    let tmux = |extra: &[&str]| {
-        std::process::Command::new("tmux")
-            .args(["-L", &socket])
-            .args(extra)
-            .output()
-            .unwrap()
-    };
-    let session = format!("s{n}");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "200",
-        "-y",
-        "50",
-        &line,
-    ]);
-    let screen = || text(&tmux(&["capture-pane", "-p", "-t", &session]).stdout);
-    let wait = |done: &dyn Fn() -> bool| {
-        for _ in 0..300 {
-            if done() {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        false
-    };
-    let prompted = wait(&|| screen().contains(prompt));
-    let shown = screen();
-    if prompted {
-        tmux(&["send-keys", "-t", &session, answer, "Enter"]);
-    }
-    let finished = wait(&|| std::fs::read_to_string(&code_file).is_ok_and(|c| c.ends_with('\n')));
-    let shown = format!("{shown}\n---\n{}", screen());
-    tmux(&["kill-server"]);
-    assert!(prompted, "no prompt {prompt:?} on the screen:\n{shown}");
-    assert!(finished, "the command did not finish:\n{shown}");
-    let code = std::fs::read_to_string(&code_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    Some((code, shown))
+    let config = s.config.to_string_lossy().into_owned();
+    let mut all = vec!["--config", config.as_str()];
+    all.extend(args);
+    let t = Tmux::start(&command_line(&s.sb, &env, &all));
+    t.answer(prompt, answer);
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    let code = screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("EXIT:"))
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(-1);
+    Some((code, screen))
 }
 
 #[test]
