@@ -15,4 +15,5 @@ mod restore;
 mod run_fake;
 mod shell_init;
 mod shims;
+mod vm_commands;
 mod vm_driver_fake;
