@@ -327,9 +327,9 @@ fn authorize_key(backend: &dyn VmBackend, vm: &str, public_key: &str) -> anyhow:
 
 /// Installs the VM-side launcher (docs/launcher.md) as root. `bash` comes first on purpose:
 /// `multipass exec --working-directory DIR -- sudo ...` is rewritten by Multipass into
-/// `sudo sh -c "cd DIR && sudo -u ubuntu ..."` (docs in /work/shared/multipass/CLI.md, B4),
-/// which would run the install as `ubuntu`.
-fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
+/// `sudo sh -c "cd DIR && sudo -u ubuntu ..."` (Multipass's `exec` special-cases a leading
+/// `sudo`), which would run the install as `ubuntu`.
+pub fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
     let spec = ExecSpec::capture(
         vm,
         provision::script::VM_WORKDIR,
