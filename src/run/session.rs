@@ -532,10 +532,8 @@ fn repair_mount(
             .into());
         }
     }
-    match backend.mount(&mount.source, &mount.vm, &target) {
-        Ok(()) | Err(VmError::AlreadyMounted { .. }) => Ok(()),
-        Err(e) => Err(UserError::from(e).into()),
-    }
+    // The same path checks and "already mounted" tolerance as `agsekit mount`.
+    crate::lifecycle::mounts::mount_one(backend, mount).map(|_| ())
 }
 
 /// Writes the agent's env file in the VM from stdin (never argv) and checks its hash.
