@@ -5,10 +5,14 @@ mod backup;
 mod bundles;
 mod completions;
 mod config;
+mod daemon;
+mod doctor;
 mod init;
+mod portforward;
 mod restore;
 mod run;
 mod shims;
+mod status;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -100,6 +104,21 @@ pub enum Command {
 
     /// List the software bundles a VM's `install:` list may name
     ListBundles,
+
+    /// Show current status of configured VMs, mounts, backups, agents and port forwards
+    Status(status::StatusArgs),
+
+    /// Start SSH tunnels based on port-forwarding rules from the configuration
+    Portforward,
+
+    /// Commands for managing the agsekit background daemon
+    Daemon(daemon::DaemonArgs),
+
+    /// Deprecated alias of `agsekit daemon` (prints a notice)
+    Systemd(daemon::DaemonArgs),
+
+    /// Run diagnostics and attempt safe repairs for known installation and configuration issues
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -155,6 +174,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
         Command::ListBundles => bundles::run(),
+        Command::Status(args) => status::run(&args, &cli.global),
+        Command::Portforward => portforward::run(&cli.global),
+        Command::Daemon(args) => daemon::run(&args, &cli.global),
+        Command::Systemd(args) => daemon::run_systemd_alias(&args, &cli.global),
+        Command::Doctor(args) => doctor::run(&args, &cli.global),
     }
 }
 
