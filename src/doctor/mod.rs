@@ -578,19 +578,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
     }
     let lock = m.backup.join(backup::lock::LOCK_FILE);
     let held = crate::daemon::pidfile::is_held(&lock);
-    if let Some(pid) = backup::lock::read_pid(&lock) {
-        if !held && !host::pid_alive(pid) {
-            out.push(
-                check(
-                    format!("lock {}", lock.display()),
-                    Verdict::Warn,
-                    format!("names PID {pid}, which is gone (a backup loop died)"),
-                )
-                .fix("agsekit doctor -y (clears it)")
-                .repair(Repair::ClearStaleLock { path: lock.clone() }),
-            );
-        }
-    }
+    let dead_pid = backup::lock::read_pid(&lock).filter(|p| !held && !host::pid_alive(*p));
     let partials: Vec<String> = std::fs::read_dir(&m.backup)
         .map(|rd| {
             rd.flatten()
@@ -603,22 +591,36 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                 .collect()
         })
         .unwrap_or_default();
-    if !partials.is_empty() && !held {
+    // A dead PID alone is what every finished one-off snapshot leaves; next to unfinished
+    // folders it is a writer that died mid-snapshot: a stale lock.
+    if partials.is_empty() || held {
+        return;
+    }
+    if let Some(pid) = dead_pid {
         out.push(
             check(
-                format!("partial {}", m.backup.display()),
+                format!("lock {}", lock.display()),
                 Verdict::Warn,
-                format!(
-                    "unfinished snapshot folders left by a crash: {}",
-                    partials.join(", ")
-                ),
+                format!("stale: names PID {pid}, which died while writing a snapshot"),
             )
-            .fix("agsekit doctor -y (removes them)")
-            .repair(Repair::RemovePartials {
-                dest: m.backup.clone(),
-            }),
+            .fix("agsekit doctor -y (clears it)")
+            .repair(Repair::ClearStaleLock { path: lock.clone() }),
         );
     }
+    out.push(
+        check(
+            format!("partial {}", m.backup.display()),
+            Verdict::Warn,
+            format!(
+                "unfinished snapshot folders left by a crash: {}",
+                partials.join(", ")
+            ),
+        )
+        .fix("agsekit doctor -y (removes them)")
+        .repair(Repair::RemovePartials {
+            dest: m.backup.clone(),
+        }),
+    );
 }
 
 fn check_daemon(out: &mut Vec<Check>) {

@@ -107,7 +107,8 @@ pub struct BackupStatus {
     /// A process that writes snapshots here is alive (the PID in `backup.pid`).
     pub loop_running: bool,
     pub loop_pid: Option<u32>,
-    /// `backup.pid` names a process that is gone.
+    /// `backup.pid` names a process that is gone (normal after a one-off snapshot; with
+    /// `partial_dirs`, a writer died mid-snapshot).
     pub stale_lock_pid: Option<u32>,
     /// Unfinished `-partial` folders (left by a crash, or being written now).
     pub partial_dirs: Vec<String>,
@@ -493,14 +494,15 @@ fn mount_status(m: &MountConfig, mounted: Option<bool>, agents_running: usize) -
     if agents_running > 0 && !backup.loop_running {
         warnings.push("an agent runs here but no backup loop is running".to_string());
     }
-    if let Some(pid) = backup.stale_lock_pid {
-        warnings.push(format!(
-            "backup.pid names PID {pid}, which is gone (harmless; `agsekit doctor -y` clears it)"
-        ));
-    }
+    // A dead PID in backup.pid alone is normal (every finished `backup-once` leaves one);
+    // with unfinished folders next to it, a writer died mid-snapshot.
     if !backup.partial_dirs.is_empty() && !backup.loop_running {
         warnings.push(format!(
-            "unfinished snapshot folders left behind: {} (`agsekit doctor -y` removes them)",
+            "unfinished snapshot folders left behind{}: {} (`agsekit doctor -y` removes them)",
+            backup
+                .stale_lock_pid
+                .map(|p| format!(" by PID {p}, which is gone"))
+                .unwrap_or_default(),
             backup.partial_dirs.join(", ")
         ));
     }

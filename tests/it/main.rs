@@ -12,4 +12,5 @@ mod restore;
 mod run_fake;
 mod shell_init;
 mod shims;
+mod status;
 mod vm_driver_fake;
