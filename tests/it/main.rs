@@ -7,6 +7,7 @@ mod backup;
 mod cli_frame;
 mod config;
 mod launcher;
+mod portforward;
 mod provision;
 mod restore;
 mod run_fake;
