@@ -6,6 +6,7 @@ mod support;
 mod backup;
 mod cli_frame;
 mod config;
+mod daemon;
 mod launcher;
 mod portforward;
 mod provision;
