@@ -234,13 +234,9 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
     }
 }
 
-/// Prints `missing`, `not-mounted`, `empty` or `ok` for the folder `$1` in the VM.
-const MOUNT_PROBE: &str = r#"t=$1
-if [ ! -d "$t" ]; then echo missing
-elif command -v mountpoint >/dev/null 2>&1 && ! mountpoint -q "$t"; then echo not-mounted
-elif [ -z "$(ls -A "$t" 2>/dev/null)" ]; then echo empty
-else echo ok
-fi"#;
+/// Prints `missing`, `not-mounted`, `empty` or `ok` for the folder `$1` in the VM. One line:
+/// `multipass exec` turns a newline inside an argument into a backslash and an `n`.
+const MOUNT_PROBE: &str = r#"t=$1; if [ ! -d "$t" ]; then echo missing; elif command -v mountpoint >/dev/null 2>&1 && ! mountpoint -q "$t"; then echo not-mounted; elif [ -z "$(ls -A "$t" 2>/dev/null)" ]; then echo empty; else echo ok; fi"#;
 
 fn dir_is_empty(p: &Path) -> bool {
     std::fs::read_dir(p)

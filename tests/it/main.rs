@@ -7,6 +7,7 @@ mod backup;
 mod cli_frame;
 mod config;
 mod daemon;
+mod doctor;
 mod launcher;
 mod portforward;
 mod provision;
