@@ -271,6 +271,7 @@ pub fn run(
         let started = Instant::now();
         let mut idle = IdleTracker::default();
         let mut loops: BTreeMap<PathBuf, Child> = BTreeMap::new();
+        let mut left: BTreeSet<PathBuf> = BTreeSet::new();
         let mut config_broken = false;
         loop {
             match (opts.load)(&opts.config_path) {
@@ -288,7 +289,15 @@ pub fn run(
                 }
             }
             let seen = observe(&config, backend);
-            tend_backups(opts, &config, seen.as_ref(), runner, &mut loops, on);
+            tend_backups(
+                opts,
+                &config,
+                seen.as_ref(),
+                runner,
+                &mut loops,
+                &mut left,
+                on,
+            );
             if let Some(seen) = &seen {
                 let now = started.elapsed().as_secs();
                 for action in idle.observe(now, seen, &config.global.daemon) {
@@ -339,11 +348,13 @@ fn tend_backups(
     seen: Option<&Observation>,
     runner: &dyn Runner,
     loops: &mut BTreeMap<PathBuf, Child>,
+    left: &mut BTreeSet<PathBuf>,
     on: &(dyn Fn(DaemonEvent) + Sync),
 ) {
     // Reap loops that ended by themselves.
     loops.retain(|_, child| !matches!(child.try_wait(), Ok(Some(_))));
     let want = wanted_backups(config, seen);
+    left.retain(|m| want.contains(m));
     let unwanted: Vec<PathBuf> = loops
         .keys()
         .filter(|m| !want.contains(*m))
@@ -366,10 +377,13 @@ fn tend_backups(
         if let Some(pid) = crate::backup::lock::read_pid(&lock)
             .filter(|p| crate::status::host::pid_alive(*p) && *p != std::process::id())
         {
-            on(DaemonEvent::BackupLeftToOther {
-                mount: source.clone(),
-                pid,
-            });
+            // Said once per mount, not at every look.
+            if left.insert(source.clone()) {
+                on(DaemonEvent::BackupLeftToOther {
+                    mount: source.clone(),
+                    pid,
+                });
+            }
             continue;
         }
         if std::fs::create_dir_all(&m.backup).is_err() {
