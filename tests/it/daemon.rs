@@ -366,3 +366,42 @@ fn daemon_install_replaces_the_1_7_4_portforward_unit() {
         "{calls}"
     );
 }
+
+#[test]
+fn daemon_run_fake_multipass_backs_up_only_mounts_with_an_active_agent() {
+    let d = Daemon::new("");
+    d.fake.launch(VM);
+    d.fake.ok(&[
+        "mount",
+        &d.project.to_string_lossy(),
+        &format!("{VM}:/home/ubuntu/proj"),
+    ]);
+    // No agent yet: the daemon starts no backup loop (default `backups: active`).
+    d.agsekit().args(["daemon", "start"]).assert().success();
+    let log = d.state().join("daemon.log");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !d.fake.calls().iter().any(|c| c[0] == "info") {
+        assert!(Instant::now() < deadline, "the daemon never looked at the VMs");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!d.backups.join("backup.pid").exists(), "no loop without an agent");
+
+    // An agent session appears in the VM (a fake `ps` shows the launcher): a loop starts.
+    d.fake.install_agent(
+        VM,
+        "ps",
+        "#!/bin/sh\necho '  300     1 bash /usr/local/bin/agsekit-launch --session s --mount-root /home/ubuntu/proj --workdir /home/ubuntu/proj --binary codex -- x'\necho '  301   300 codex x'\n",
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !d.backups.join("backup.pid").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "no backup loop for the active mount: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(text.contains(&format!("backups of {} started", d.project.display())), "{text}");
+}

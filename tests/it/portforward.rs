@@ -258,6 +258,21 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
     }
     wait_round_trip(local, b"again", "local forward after restart");
 
+    // The config is re-read: a new rule gets its tunnel without a restart of the command.
+    let extra = free_port();
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace(
+            "    port-forwarding:\n",
+            &format!(
+                "    port-forwarding:\n      - {{type: local, host-addr: \"127.0.0.1:{extra}\", vm-addr: \"127.0.0.1:{echo}\"}}\n"
+            ),
+        ),
+    )
+    .expect("new rule");
+    wait_round_trip(extra, b"new rule", "local forward added to the config");
+
     // SIGTERM stops the supervisor and its tunnels.
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pf.0.id() as i32),
