@@ -51,6 +51,9 @@ pub(crate) fn describe(e: &Event) -> String {
         Event::NothingToForward => {
             "Nothing to forward. Watching the config file for changes.".to_string()
         }
+        Event::OrphansStopped(n) => {
+            format!("stopped {n} tunnel(s) left by a supervisor that was killed")
+        }
         Event::ConfigReloaded => "config changed; tunnels updated".to_string(),
         Event::ConfigError(e) => {
             format!("warning: the config does not load; keeping the previous rules: {e}")

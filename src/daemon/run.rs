@@ -235,6 +235,12 @@ pub fn run(
         pid: std::process::id(),
         version: crate::VERSION.to_string(),
     });
+    let orphans = reap_orphan_loops();
+    if orphans > 0 {
+        on(DaemonEvent::Problem(format!(
+            "stopped {orphans} backup loop(s) left by a daemon that was killed"
+        )));
+    }
     std::thread::scope(|scope| {
         // Port forwards in their own thread, as long as no `agsekit portforward` runs.
         scope.spawn(|| {
@@ -298,6 +304,7 @@ pub fn run(
                 &mut left,
                 on,
             );
+            save_loops(&loops);
             if let Some(seen) = &seen {
                 let now = started.elapsed().as_secs();
                 for action in idle.observe(now, seen, &config.global.daemon) {
@@ -337,9 +344,41 @@ pub fn run(
             let _ = child.terminate(Duration::from_secs(10));
             on(DaemonEvent::BackupStopped { mount });
         }
+        let _ = std::fs::remove_file(loops_path());
     });
     let _ = std::fs::remove_file(super::version_path());
     Ok(())
+}
+
+/// The backup loops this daemon runs, so a daemon killed outright (SIGKILL) does not leave
+/// them running forever: the next one stops them.
+fn loops_path() -> PathBuf {
+    super::state_dir().join("daemon-loops.json")
+}
+
+fn save_loops(loops: &BTreeMap<PathBuf, Child>) {
+    let pids: Vec<u32> = loops.values().filter_map(Child::id).collect();
+    let _ = std::fs::write(loops_path(), serde_json::json!(pids).to_string());
+}
+
+/// Stops backup loops a killed daemon left behind. Returns how many.
+fn reap_orphan_loops() -> usize {
+    let pids: Vec<u32> = std::fs::read_to_string(loops_path())
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let mut n = 0;
+    for pid in pids {
+        if crate::status::host::cmdline(pid).is_some_and(|c| c.contains("backup-repeated-mount")) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            n += 1;
+        }
+    }
+    let _ = std::fs::remove_file(loops_path());
+    n
 }
 
 fn tend_backups(

@@ -114,6 +114,8 @@ pub enum Event {
         vm: String,
     },
     NothingToForward,
+    /// Tunnels of a supervisor that was killed were stopped.
+    OrphansStopped(usize),
     ConfigReloaded,
     ConfigError(String),
     ConfigRecovered,
@@ -249,6 +251,31 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
     }
 }
 
+/// Stops the ssh processes a previous supervisor left behind when it was killed outright
+/// (SIGKILL gives it no chance to stop them). Only processes that are still its tunnels
+/// (an ssh running with our options) are signalled. Returns how many.
+fn reap_orphans() -> usize {
+    let Some(old) = record::read() else { return 0 };
+    if crate::status::host::pid_alive(old.pid) {
+        return 0;
+    }
+    let mut n = 0;
+    for pid in old.tunnels.iter().filter_map(|t| t.pid) {
+        let ours = crate::status::host::cmdline(pid).is_some_and(|c| {
+            c.contains("ExitOnForwardFailure=yes") && c.contains(&format!("{VM_USER}@"))
+        });
+        if ours {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            n += 1;
+        }
+    }
+    record::remove();
+    n
+}
+
 /// Runs the supervisor until `interrupt` is set. The caller holds [`lock`].
 pub fn supervise(
     opts: &Options,
@@ -258,6 +285,10 @@ pub fn supervise(
     on: &(dyn Fn(Event) + Sync),
 ) -> anyhow::Result<()> {
     let mut config = (opts.load)(&opts.config_path)?;
+    let orphans = reap_orphans();
+    if orphans > 0 {
+        on(Event::OrphansStopped(orphans));
+    }
     let mut tunnels: BTreeMap<String, Tunnel> = BTreeMap::new();
     let mut config_broken = false;
     let mut last_reload = Instant::now();

@@ -381,11 +381,17 @@ fn daemon_run_fake_multipass_backs_up_only_mounts_with_an_active_agent() {
     let log = d.state().join("daemon.log");
     let deadline = Instant::now() + Duration::from_secs(30);
     while !d.fake.calls().iter().any(|c| c[0] == "info") {
-        assert!(Instant::now() < deadline, "the daemon never looked at the VMs");
+        assert!(
+            Instant::now() < deadline,
+            "the daemon never looked at the VMs"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(500));
-    assert!(!d.backups.join("backup.pid").exists(), "no loop without an agent");
+    assert!(
+        !d.backups.join("backup.pid").exists(),
+        "no loop without an agent"
+    );
 
     // An agent session appears in the VM (a fake `ps` shows the launcher): a loop starts.
     d.fake.install_agent(
@@ -403,5 +409,52 @@ fn daemon_run_fake_multipass_backs_up_only_mounts_with_an_active_agent() {
         std::thread::sleep(Duration::from_millis(200));
     }
     let text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(text.contains(&format!("backups of {} started", d.project.display())), "{text}");
+    assert!(
+        text.contains(&format!("backups of {} started", d.project.display())),
+        "{text}"
+    );
+}
+
+#[test]
+fn daemon_killed_outright_leaves_loops_that_the_next_daemon_stops() {
+    let d = Daemon::new("  daemon: {backups: all}\n");
+    d.fake.launch(VM);
+    d.agsekit().args(["daemon", "start"]).assert().success();
+    let daemon_pid = d.pid().expect("pid");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let loop_pid = loop {
+        let pid = std::fs::read_to_string(d.backups.join("backup.pid"))
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok());
+        if let Some(pid) = pid.filter(|p| *p != daemon_pid && alive(*p)) {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "no backup loop");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(daemon_pid as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .expect("kill -9");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while alive(daemon_pid) {
+        assert!(Instant::now() < deadline, "daemon still alive");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(alive(loop_pid), "the orphaned loop still runs");
+    d.agsekit().args(["daemon", "start"]).assert().success();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while alive(loop_pid) {
+        assert!(
+            Instant::now() < deadline,
+            "the new daemon did not stop the orphan"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(d.state().join("daemon.log")).unwrap_or_default();
+    assert!(
+        log.contains("stopped 1 backup loop(s) left by a daemon that was killed"),
+        "{log}"
+    );
 }
