@@ -78,12 +78,16 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?,
         config_path: std::fs::canonicalize(&config.path).unwrap_or(config.path.clone()),
     };
-    for c in repairs {
-        let Some(repair) = &c.repair else { continue };
+    let mut queue: Vec<doctor::Repair> = repairs.iter().filter_map(|c| c.repair.clone()).collect();
+    let mut offered_restart = queue.contains(&doctor::Repair::RestartMultipassSnap);
+    let mut i = 0;
+    while i < queue.len() {
+        let repair = queue[i].clone();
+        i += 1;
         if !repair.is_safe() {
             if !interactive {
                 println!(
-                    "skipped: {} (not safe without asking; run `agsekit doctor` in a terminal)",
+                    "skipped: {} (asked only in a terminal; run `agsekit doctor` there)",
                     repair.describe()
                 );
                 continue;
@@ -92,9 +96,20 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 continue;
             }
         }
-        match doctor::apply(repair, &renv) {
+        match doctor::apply(&repair, &renv) {
             Ok(line) => println!("repaired: {line}"),
-            Err(err) => println!("could not {}: {err:#}", repair.describe()),
+            Err(err) => {
+                println!("could not {}: {err:#}", repair.describe());
+                // A mount that cannot be remounted: as 1.7.4, restarting the snap's daemon
+                // is the next step (asked, with sudo).
+                if matches!(repair, doctor::Repair::Remount { .. })
+                    && !offered_restart
+                    && doctor::is_snap(env.multipass_path.as_deref())
+                {
+                    offered_restart = true;
+                    queue.push(doctor::Repair::RestartMultipassSnap);
+                }
+            }
         }
     }
     println!("\nChecking again:");

@@ -144,7 +144,9 @@ pub fn diagnose(env: &Env<'_>) -> Vec<Check> {
     out
 }
 
-fn is_snap(path: Option<&Path>) -> bool {
+/// True when the multipass executable is the snap's (`/snap/...`): only then can doctor
+/// restart it (`sudo snap restart multipass`).
+pub fn is_snap(path: Option<&Path>) -> bool {
     path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
         .is_some_and(|p| p.starts_with("/snap"))
 }

@@ -323,3 +323,38 @@ fn doctor_fake_multipass_installed_daemon_not_running_is_started_by_y() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("could not repair"), "{out}");
 }
+
+#[test]
+fn doctor_fake_multipass_failed_remount_is_reported_and_the_wrong_folder_is_no_longer_shared() {
+    let s = Setup::new("", "");
+    s.fake.launch(VM);
+    let other = s.sb.home().join("empty");
+    std::fs::create_dir_all(&other).expect("other");
+    s.fake.ok(&[
+        "mount",
+        &other.to_string_lossy(),
+        &format!("{VM}:/home/ubuntu/proj"),
+    ]);
+    let h = healthy_host(&s);
+    let out = s
+        .agsekit()
+        .env("SHELL", "/bin/bash")
+        .env("PATH", &h.path)
+        .env("AGSEKIT_SHIMS_DIR", &h.shims)
+        .env(
+            "FAKE_MULTIPASS_FAIL",
+            "mount:2:mount failed: Mounts are disabled on this installation of Multipass.",
+        )
+        .args(["doctor", "-y"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("could not remount"), "{text}");
+    assert!(text.contains("Mounts are disabled"), "{text}");
+    // Not a snap install: no offer to restart Multipass.
+    assert!(!text.contains("snap restart"), "{text}");
+    assert!(
+        text.contains("Doctor found 1 problem(s) it could not repair."),
+        "{text}"
+    );
+}
