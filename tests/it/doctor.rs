@@ -350,7 +350,7 @@ fn doctor_fake_multipass_failed_remount_is_reported_and_the_wrong_folder_is_no_l
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("could not remount"), "{text}");
-    assert!(text.contains("Mounts are disabled"), "{text}");
+    assert!(text.contains("mounts are disabled"), "{text}");
     // Not a snap install: no offer to restart Multipass.
     assert!(!text.contains("snap restart"), "{text}");
     assert!(
