@@ -132,6 +132,29 @@ fn round_trip(port: u16, msg: &[u8]) -> Option<Vec<u8>> {
     Some(got)
 }
 
+/// Connects through a SOCKS5 proxy on `proxy` to 127.0.0.1:`target` and echoes `msg`.
+fn socks5_round_trip(proxy: u16, target: u16, msg: &[u8]) -> Option<Vec<u8>> {
+    let mut s = TcpStream::connect(("127.0.0.1", proxy)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(&[5, 1, 0]).ok()?;
+    let mut hello = [0u8; 2];
+    s.read_exact(&mut hello).ok()?;
+    if hello != [5, 0] {
+        return None;
+    }
+    let [hi, lo] = target.to_be_bytes();
+    s.write_all(&[5, 1, 0, 1, 127, 0, 0, 1, hi, lo]).ok()?;
+    let mut reply = [0u8; 10];
+    s.read_exact(&mut reply).ok()?;
+    if reply[1] != 0 {
+        return None;
+    }
+    s.write_all(msg).ok()?;
+    let mut got = vec![0u8; msg.len()];
+    s.read_exact(&mut got).ok()?;
+    Some(got)
+}
+
 fn wait_round_trip(port: u16, msg: &[u8], what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -167,6 +190,7 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
     let echo = echo_server();
     let local = free_port();
     let remote = free_port();
+    let socks = free_port();
     // The ssh that agsekit runs: the real client, pointed at the test's sshd port and user.
     let wrapper = sb.home().join("ssh-wrapper");
     std::fs::write(
@@ -183,7 +207,7 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
     std::fs::write(
         &config,
         format!(
-            "global:\n  ssh_keys_folder: {keys}\n  portforward_config_check_interval_sec: 1\nvms:\n  {VM}:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n    port-forwarding:\n      - {{type: local, host-addr: \"127.0.0.1:{local}\", vm-addr: \"127.0.0.1:{echo}\"}}\n      - {{type: remote, host-addr: \"127.0.0.1:{echo}\", vm-addr: \"127.0.0.1:{remote}\"}}\n",
+            "global:\n  ssh_keys_folder: {keys}\n  portforward_config_check_interval_sec: 1\nvms:\n  {VM}:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n    port-forwarding:\n      - {{type: local, host-addr: \"127.0.0.1:{local}\", vm-addr: \"127.0.0.1:{echo}\"}}\n      - {{type: remote, host-addr: \"127.0.0.1:{echo}\", vm-addr: \"127.0.0.1:{remote}\"}}\n      - {{type: socks5, vm-addr: \"127.0.0.1:{socks}\"}}\n",
             keys = keys.display()
         ),
     )
@@ -213,6 +237,18 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
     wait_round_trip(local, b"through -L", "local forward");
     // -R: sshd ("the VM") listens on `remote`, the host side connects to the echo server.
     wait_round_trip(remote, b"through -R", "remote forward");
+
+    // socks5: a SOCKS proxy listening "in the VM" (sshd's side), leaving through the host.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while socks5_round_trip(socks, echo, b"through socks").as_deref()
+        != Some(b"through socks".as_slice())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no echo through the SOCKS proxy in the VM"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 
     // status sees the tunnel, run by the `portforward` command.
     let out = sb
@@ -293,4 +329,50 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    // A supervisor killed outright leaves its ssh running; the next one stops it.
+    let start = || {
+        Command::new(assert_cmd::cargo::cargo_bin("agsekit"))
+            .arg("--config")
+            .arg(&config)
+            .arg("portforward")
+            .env("HOME", sb.home())
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("CONFIG_PATH")
+            .env("AGSEKIT_MULTIPASS", &fake.bin)
+            .env("FAKE_MULTIPASS_STATE", &fake.state_dir)
+            .env("FAKE_MULTIPASS_IPV4", "127.0.0.1")
+            .env("AGSEKIT_SSH", &wrapper)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start portforward")
+    };
+    let mut killed = Killed(start());
+    wait_round_trip(local, b"second", "local forward, second supervisor");
+    let orphan = record(sb.home()).expect("record")["tunnels"][0]["pid"]
+        .as_u64()
+        .expect("pid") as i32;
+    killed.0.kill().expect("kill -9");
+    let _ = killed.0.wait();
+    let orphan_alive = || {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(orphan), None).is_ok()
+            && !std::fs::read_to_string(format!("/proc/{orphan}/stat"))
+                .map(|s| s.contains(") Z"))
+                .unwrap_or(true)
+    };
+    assert!(
+        orphan_alive(),
+        "SIGKILL gave the supervisor no chance to stop ssh"
+    );
+    let _third = Killed(start());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while orphan_alive() {
+        assert!(
+            Instant::now() < deadline,
+            "the orphaned ssh was not stopped"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    wait_round_trip(local, b"third", "local forward, third supervisor");
 }
