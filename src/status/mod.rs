@@ -679,6 +679,61 @@ mod tests {
         assert_eq!(state_name(&VmState::Unknown("Odd".into())), "unknown (Odd)");
     }
 
+    fn vm_config() -> VmConfig {
+        let yaml = "vms:\n  v: {cpu: 2, ram: 4G, disk: 20G}\n";
+        let c = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        c.vms["v"].clone()
+    }
+
+    fn running_info(disk_used: u64, disk_total: u64) -> VmInfo {
+        VmInfo {
+            name: "v".into(),
+            state: VmState::Running,
+            cpu_count: Some(2),
+            memory: Some(crate::vm::Usage {
+                used: Some(1 << 30),
+                total: Some(4 << 30),
+            }),
+            disk: Some(crate::vm::Usage {
+                used: Some(disk_used),
+                total: Some(disk_total),
+            }),
+            load: vec![],
+            ipv4: vec!["10.0.0.5".into()],
+            release: None,
+            image_release: None,
+            image_hash: None,
+            snapshot_count: None,
+            mounts: vec![],
+        }
+    }
+
+    #[test]
+    fn a_nearly_full_vm_disk_is_a_warning() {
+        let g = 1u64 << 30;
+        let ok = vm_status(&vm_config(), Some(Some(&running_info(10 * g, 20 * g))));
+        assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
+        assert_eq!(ok.ipv4.as_deref(), Some("10.0.0.5"));
+        let full = vm_status(&vm_config(), Some(Some(&running_info(19 * g, 20 * g))));
+        assert!(
+            full.warnings
+                .iter()
+                .any(|w| w.contains("disk is nearly full")),
+            "{:?}",
+            full.warnings
+        );
+    }
+
+    #[test]
+    fn unknown_and_absent_vms() {
+        let unknown = vm_status(&vm_config(), None);
+        assert_eq!(unknown.state, "unknown");
+        assert!(unknown.warnings.is_empty());
+        let absent = vm_status(&vm_config(), Some(None));
+        assert_eq!(absent.state, "absent");
+        assert_eq!(absent.cpus.actual, None);
+    }
+
     #[test]
     fn ages_read_well() {
         assert_eq!(human_age(42), "42s");

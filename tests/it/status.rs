@@ -400,3 +400,59 @@ fn status_fake_multipass_port_forward_up_only_with_a_live_tunnel_and_listener() 
     );
     drop(listener);
 }
+
+#[test]
+fn status_fake_multipass_warns_when_a_running_loop_made_no_backup_for_two_intervals() {
+    let s = Setup::new("", "");
+    s.fake.launch(VM);
+    std::fs::create_dir_all(s.backups.join("20200101-000000")).expect("old snapshot");
+    let lock = s.backups.join("backup.pid");
+    std::fs::write(&lock, std::process::id().to_string()).expect("pid");
+    let st = std::process::Command::new("touch")
+        .args(["-d", "2020-01-01 00:00:00"])
+        .arg(&lock)
+        .status()
+        .expect("touch");
+    assert!(st.success());
+    let j = s.status_json();
+    let w = j["mounts"][0]["warnings"].to_string();
+    assert!(
+        w.contains("no backup for") && w.contains("interval 5 min"),
+        "{w}"
+    );
+    assert!(
+        j["mounts"][0]["backup"]["last_check_age_sec"]
+            .as_u64()
+            .expect("age")
+            > 86_400
+    );
+}
+
+#[test]
+fn status_fake_multipass_warns_about_a_backup_folder_on_another_filesystem() {
+    use std::os::unix::fs::MetadataExt;
+    let shm = Path::new("/dev/shm");
+    let s = Setup::new("", "");
+    let here = std::fs::metadata(s.sb.home()).expect("home").dev();
+    let Ok(meta) = std::fs::metadata(shm) else {
+        println!("SKIPPED: no /dev/shm here");
+        return;
+    };
+    if meta.dev() == here {
+        println!("SKIPPED: /dev/shm is on the same filesystem as the temp folder");
+        return;
+    }
+    let other = tempfile::tempdir_in(shm).expect("tmp in /dev/shm");
+    let text = std::fs::read_to_string(&s.config).expect("config");
+    std::fs::write(
+        &s.config,
+        text.replace(
+            &s.backups.display().to_string(),
+            &other.path().join("bk").display().to_string(),
+        ),
+    )
+    .expect("config");
+    let j = s.status_json();
+    let w = j["mounts"][0]["warnings"].to_string();
+    assert!(w.contains("is on another filesystem than"), "{w}");
+}
