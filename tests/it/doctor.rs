@@ -360,3 +360,92 @@ fn doctor_fake_multipass_failed_remount_is_reported_and_the_wrong_folder_is_no_l
     assert!(!again.contains("instead"), "{again}");
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
+
+/// A detached tmux session on a private socket running one shell line: read the pane, send
+/// keys; the server is killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(script_line: &str) -> Option<Tmux> {
+        let socket = format!("agsekit-doctor-{}", std::process::id());
+        let st = std::process::Command::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-x", "200", "-y", "50"])
+            .arg(script_line)
+            .status()
+            .ok()?;
+        st.success().then_some(Tmux { socket })
+    }
+
+    fn pane(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-S", "-200"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys"])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let pane = self.pane();
+            if pane.contains(text) {
+                return pane;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{text:?} never appeared:\n{pane}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn doctor_fake_multipass_in_a_terminal_asks_before_repairing() {
+    let s = Setup::new("", "");
+    s.fake.launch(VM);
+    let h = healthy_host(&s);
+    let q = |p: &Path| shell_words::quote(&p.to_string_lossy()).into_owned();
+    let line = format!(
+        "env HOME={home} SHELL=/bin/bash PATH={path} AGSEKIT_SHIMS_DIR={shims} AGSEKIT_MULTIPASS={mp} FAKE_MULTIPASS_STATE={state} NO_COLOR=1 {agsekit} --config {config} doctor; echo EXIT=$?; sleep 60",
+        home = q(s.sb.home()),
+        path = shell_words::quote(&h.path),
+        shims = q(&h.shims),
+        mp = q(&s.fake.bin),
+        state = q(&s.fake.state_dir),
+        agsekit = q(&assert_cmd::cargo::cargo_bin("agsekit")),
+        config = q(&s.config),
+    );
+    let Some(tmux) = Tmux::start(&line) else {
+        println!("SKIPPED: tmux cannot start here");
+        return;
+    };
+    tmux.wait_for("Apply fixes now? [Y/n]");
+    assert!(
+        !s.fake.calls().iter().any(|c| c[0] == "mount"),
+        "nothing is repaired before the answer"
+    );
+    tmux.keys(&["y", "Enter"]);
+    let pane = tmux.wait_for("EXIT=");
+    assert!(pane.contains("repaired: mounted"), "{pane}");
+    assert!(pane.contains("EXIT=0"), "{pane}");
+    assert!(s.fake.calls().iter().any(|c| c[0] == "mount"));
+}
