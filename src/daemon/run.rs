@@ -1,4 +1,4 @@
-//! `agsekit daemon run`: the daemon's loop. Every few seconds it looks at the VMs (one `info`,
+//! `agsekit daemon run`: the daemon's loop. Every 30 s it looks at the VMs (one `info`,
 //! one `ps` per running VM) and then:
 //! - keeps a backup loop (`agsekit backup-repeated-mount`, output appended to
 //!   `<backup>/backup.log`) running for each mount with an agent in it, or for every mount
@@ -23,8 +23,19 @@ use crate::{ErrorKind, UserError};
 
 use super::pidfile;
 
-/// Seconds between looks at the VMs.
-pub const TICK: Duration = Duration::from_secs(10);
+/// Time between looks at the VMs (each costs one `info` and one `ps` per running VM).
+pub const TICK: Duration = Duration::from_secs(30);
+/// Overrides [`TICK`] (whole seconds, at least 1).
+pub const TICK_ENV: &str = "AGSEKIT_DAEMON_TICK_SEC";
+
+fn tick() -> Duration {
+    std::env::var(TICK_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| *n >= 1)
+        .map(Duration::from_secs)
+        .unwrap_or(TICK)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DaemonEvent {
@@ -335,7 +346,7 @@ pub fn run(
                     }
                 }
             }
-            if !interrupt.sleep(TICK) {
+            if !interrupt.sleep(tick()) {
                 break;
             }
         }

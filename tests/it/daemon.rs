@@ -54,6 +54,7 @@ impl Daemon {
         let mut cmd = self.sb.agsekit_with(&self.fake);
         cmd.env_remove("XDG_STATE_HOME")
             .env_remove("XDG_CONFIG_HOME")
+            .env("AGSEKIT_DAEMON_TICK_SEC", "1")
             .arg("--config")
             .arg(&self.config);
         cmd
