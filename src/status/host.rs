@@ -66,6 +66,47 @@ pub fn disk_usage(dir: &Path) -> std::io::Result<u64> {
     Ok(total)
 }
 
+/// [`disk_usage`] of a snapshot folder, remembered in `cache` (a JSON file) under a key made
+/// of the folder and `names` (its snapshots and unfinished folders): snapshots never change
+/// once complete, so the walk, which visits every file of every snapshot, is only repeated
+/// when a snapshot appears or goes.
+pub fn cached_disk_usage(dir: &Path, names: &[String], cache: &Path) -> Option<u64> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(dir.as_os_str().as_encoded_bytes());
+    for n in names {
+        hasher.update([0u8]);
+        hasher.update(n.as_bytes());
+    }
+    let key: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut map: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(cache)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let slot = dir.to_string_lossy().into_owned();
+    if let Some(entry) = map.get(&slot) {
+        if entry["key"].as_str() == Some(&key) {
+            if let Some(bytes) = entry["bytes"].as_u64() {
+                return Some(bytes);
+            }
+        }
+    }
+    let bytes = disk_usage(dir).ok()?;
+    map.insert(slot, serde_json::json!({"key": key, "bytes": bytes}));
+    if let Some(parent) = cache.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, serde_json::Value::Object(map).to_string()).is_ok() {
+        let _ = std::fs::rename(&tmp, cache);
+    }
+    Some(bytes)
+}
+
 /// Space of the filesystem holding `path` (or its nearest existing ancestor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FsSpace {
@@ -144,6 +185,25 @@ mod tests {
         assert_eq!(one, linked, "a hardlink adds no data blocks");
         std::fs::write(b.join("g"), vec![1u8; 64 * 1024]).expect("write");
         assert!(disk_usage(dir.path()).expect("du") >= one + 64 * 1024);
+    }
+
+    #[test]
+    fn disk_usage_is_cached_until_the_names_change() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let chain = dir.path().join("chain");
+        std::fs::create_dir_all(chain.join("a")).expect("a");
+        std::fs::write(chain.join("a/f"), vec![1u8; 8192]).expect("f");
+        let cache = dir.path().join("cache/sizes.json");
+        let names = vec!["a".to_string()];
+        let first = cached_disk_usage(&chain, &names, &cache).expect("size");
+        std::fs::write(chain.join("a/g"), vec![2u8; 64 * 1024]).expect("g");
+        assert_eq!(
+            cached_disk_usage(&chain, &names, &cache),
+            Some(first),
+            "cached"
+        );
+        let more = vec!["a".to_string(), "b".to_string()];
+        assert!(cached_disk_usage(&chain, &more, &cache).expect("size") > first);
     }
 
     #[test]

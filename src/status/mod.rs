@@ -456,7 +456,13 @@ pub fn backup_status(m: &MountConfig) -> BackupStatus {
         last_snapshot_age_sec: last.map(|s| (now - s.time).max(0)),
         last_check_age_sec: host::age_of_file(&lock),
         size_bytes: if dir.is_dir() {
-            host::disk_usage(dir).ok()
+            let mut names: Vec<String> = snapshots.iter().map(|s| s.name.clone()).collect();
+            names.extend(partial_dirs.iter().cloned());
+            host::cached_disk_usage(
+                dir,
+                &names,
+                &crate::shim::cache_dir().join("status-sizes.json"),
+            )
         } else {
             None
         },
