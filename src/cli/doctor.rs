@@ -55,6 +55,7 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         shims_dir: shims_dir.clone(),
         shell: std::env::var("SHELL").ok(),
         home: crate::config::home_dir(),
+        runner: &RealRunner,
     };
     let checks = doctor::diagnose(&env);
     print_checks(&checks);

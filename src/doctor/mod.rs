@@ -126,6 +126,8 @@ pub struct Env<'a> {
     /// `$SHELL`.
     pub shell: Option<String>,
     pub home: PathBuf,
+    /// Runs the SSH probe (`ssh ... true`) of the key check.
+    pub runner: &'a dyn Runner,
 }
 
 /// Runs every check.
@@ -135,6 +137,7 @@ pub fn diagnose(env: &Env<'_>) -> Vec<Check> {
     check_vms(env, infos.as_deref(), &mut out);
     check_mounts(env, infos.as_deref(), &mut out);
     check_ssh_key(env, &mut out);
+    check_ssh_accepted(env, infos.as_deref(), &mut out);
     check_shims(env, &mut out);
     check_shell_init(env, &mut out);
     for m in &env.config.mounts {
@@ -395,6 +398,61 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
         Ok(_) => check("ssh key", Verdict::Ok, format!("{}", key.display())),
     };
     out.push(c);
+}
+
+/// For each running VM with an address: does it accept agsekit's key over SSH (what
+/// `portforward` and `agsekit ssh` need)? One `ssh ... true` per VM, 5 s at most.
+fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
+    let Some(infos) = infos else { return };
+    let keys = &env.config.global.ssh_keys_folder;
+    if !keys.join("id_rsa").is_file() {
+        return;
+    }
+    for vm in env.config.vms.values() {
+        let Some(info) = infos.iter().find(|i| i.name == vm.name) else {
+            continue;
+        };
+        let Some(address) = info.ipv4.first().filter(|_| info.state.is_running()) else {
+            continue;
+        };
+        let subject = format!("ssh {}", vm.name);
+        let cmd = crate::portforward::ssh_probe_command(keys, address);
+        match env.runner.capture(&cmd) {
+            Ok(o) if o.success() => out.push(check(
+                subject,
+                Verdict::Ok,
+                format!("{address} accepts the key"),
+            )),
+            Ok(o) => {
+                let err = o.stderr_text();
+                let last = err
+                    .lines()
+                    .rev()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with("Warning: Permanently added"))
+                    .unwrap_or("no message")
+                    .to_string();
+                let refused = err.contains("Permission denied");
+                out.push(
+                    check(
+                        subject,
+                        Verdict::Warn,
+                        if refused {
+                            format!("{address} refuses agsekit's key ({last}); port forwards cannot start")
+                        } else {
+                            format!("cannot reach {address} over SSH: {last}")
+                        },
+                    )
+                    .fix(if refused {
+                        format!("agsekit create-vm {} (installs the key in the VM again)", vm.name)
+                    } else {
+                        format!("agsekit stop-vm {0}, then agsekit start-vm {0}, if the VM does not answer", vm.name)
+                    }),
+                );
+            }
+            Err(e) => out.push(check(subject, Verdict::Skip, e.to_string())),
+        }
+    }
 }
 
 fn executable(p: &Path) -> bool {

@@ -168,7 +168,7 @@ impl Tunnel {
     }
 }
 
-fn ssh_program() -> String {
+pub(crate) fn ssh_program() -> String {
     std::env::var(SSH_ENV)
         .ok()
         .filter(|s| !s.is_empty())
@@ -201,6 +201,31 @@ pub fn ssh_command(keys_folder: &Path, address: &str, forwards: &[String]) -> Cm
         ))
         .args(forwards)
         .arg(format!("{VM_USER}@{address}"))
+}
+
+/// `ssh ... ubuntu@ADDRESS true` with the tool's key and nothing else: does the VM accept the
+/// key? (`doctor`). Gives up after 5 s.
+pub fn ssh_probe_command(keys_folder: &Path, address: &str) -> Cmd {
+    Cmd::new(ssh_program())
+        .args(["-F", "none", "-n", "-i"])
+        .arg(keys_folder.join("id_rsa"))
+        .args([
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=5",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+            "-o",
+        ])
+        .arg(format!(
+            "UserKnownHostsFile={}",
+            keys_folder.join("known_hosts").display()
+        ))
+        .arg(format!("{VM_USER}@{address}"))
+        .arg("true")
 }
 
 fn log_path(vm: &str) -> PathBuf {

@@ -1,5 +1,7 @@
 //! `agsekit doctor` through the binary with the FAKE multipass: a healthy setup passes, and
 //! each failure, injected, is detected with its fix; `-y` applies the safe repairs.
+//! The fake VM has no sshd, so `AGSEKIT_SSH=true` stands in for ssh in the key check
+//! (tests/it/portforward.rs checks it against a real sshd).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -47,6 +49,7 @@ fn doctor(s: &Setup, h: &Host, args: &[&str]) -> (i32, String) {
         .env("SHELL", "/bin/bash")
         .env("PATH", &h.path)
         .env("AGSEKIT_SHIMS_DIR", &h.shims)
+        .env("AGSEKIT_SSH", "true")
         .arg("doctor")
         .args(args)
         .output()
@@ -78,6 +81,7 @@ fn doctor_fake_multipass_healthy_setup_passes_every_check() {
             s.project.display()
         ),
         "ok    ssh key: ".to_string(),
+        "ok    ssh agent-ubuntu: 10.97.0.".to_string(),
         "ok    shim codex: first on PATH".to_string(),
         "ok    shell init: ".to_string(),
         format!(
@@ -99,6 +103,7 @@ fn doctor_fake_multipass_injected_multipass_failure_is_a_fail_with_a_fix() {
         .env("SHELL", "/bin/bash")
         .env("PATH", &h.path)
         .env("AGSEKIT_SHIMS_DIR", &h.shims)
+        .env("AGSEKIT_SSH", "true")
         .env(
             "FAKE_MULTIPASS_FAIL",
             "version:2:version failed: cannot connect to the multipass socket",
@@ -341,6 +346,7 @@ fn doctor_fake_multipass_failed_remount_is_reported_and_the_wrong_folder_is_no_l
         .env("SHELL", "/bin/bash")
         .env("PATH", &h.path)
         .env("AGSEKIT_SHIMS_DIR", &h.shims)
+        .env("AGSEKIT_SSH", "true")
         .env(
             "FAKE_MULTIPASS_FAIL",
             "mount:2:mount failed: Mounts are disabled on this installation of Multipass.",
@@ -425,7 +431,7 @@ fn doctor_fake_multipass_in_a_terminal_asks_before_repairing() {
     let h = healthy_host(&s);
     let q = |p: &Path| shell_words::quote(&p.to_string_lossy()).into_owned();
     let line = format!(
-        "env HOME={home} SHELL=/bin/bash PATH={path} AGSEKIT_SHIMS_DIR={shims} AGSEKIT_MULTIPASS={mp} FAKE_MULTIPASS_STATE={state} NO_COLOR=1 {agsekit} --config {config} doctor; echo EXIT=$?; sleep 60",
+        "env HOME={home} SHELL=/bin/bash PATH={path} AGSEKIT_SHIMS_DIR={shims} AGSEKIT_SSH=true AGSEKIT_MULTIPASS={mp} FAKE_MULTIPASS_STATE={state} NO_COLOR=1 {agsekit} --config {config} doctor; echo EXIT=$?; sleep 60",
         home = q(s.sb.home()),
         path = shell_words::quote(&h.path),
         shims = q(&h.shims),

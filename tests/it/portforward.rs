@@ -1,7 +1,8 @@
 //! `agsekit portforward` against a REAL `sshd` on loopback standing in for the VM (the FAKE
 //! multipass reports 127.0.0.1 as the VM's address via `FAKE_MULTIPASS_IPV4`): bytes must
 //! really flow through the -L and -R tunnels, a killed tunnel must come back, and `status`
-//! must see the tunnels. Skipped, with the reason printed, when sshd cannot run here.
+//! must see the tunnels; `doctor` must tell whether the "VM" accepts the key. Skipped, with
+//! the reason printed, when sshd cannot run here.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -375,4 +376,72 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
         std::thread::sleep(Duration::from_millis(100));
     }
     wait_round_trip(local, b"third", "local forward, third supervisor");
+}
+
+#[test]
+fn doctor_real_sshd_fake_multipass_says_whether_the_vm_accepts_the_key() {
+    let sb = Sandbox::new();
+    let keys = sb.home().join("keys");
+    std::fs::create_dir_all(&keys).expect("keys");
+    keygen(&keys.join("id_rsa"));
+    let authorized = sb.home().join("authorized_keys");
+    std::fs::copy(keys.join("id_rsa.pub"), &authorized).expect("authorize");
+    let (_sshd, ssh_port) = match start_sshd(sb.home(), &authorized) {
+        Ok(s) => s,
+        Err(why) => {
+            println!("SKIPPED doctor_real_sshd test: {why}");
+            return;
+        }
+    };
+    let wrapper = sb.home().join("ssh-wrapper");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nexec ssh -p {ssh_port} -l {} \"$@\"\n",
+            user_name()
+        ),
+    )
+    .expect("wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let config = sb.home().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  ssh_keys_folder: {}\nvms:\n  {VM}: {{cpu: 1, ram: 1G, disk: 5G}}\n",
+            keys.display()
+        ),
+    )
+    .expect("config");
+    let fake = FakeMultipass::new(sb.home());
+    fake.launch(VM);
+    let doctor = || {
+        let out = sb
+            .agsekit_with(&fake)
+            .env_remove("XDG_STATE_HOME")
+            .env("FAKE_MULTIPASS_IPV4", "127.0.0.1")
+            .env("AGSEKIT_SSH", &wrapper)
+            .arg("--config")
+            .arg(&config)
+            .arg("doctor")
+            .output()
+            .expect("doctor");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = doctor();
+    assert!(
+        out.contains("ok    ssh agent-ubuntu: 127.0.0.1 accepts the key"),
+        "{out}"
+    );
+
+    // Another key pair: sshd refuses it, and doctor says so with the fix.
+    std::fs::remove_file(keys.join("id_rsa")).expect("rm");
+    std::fs::remove_file(keys.join("id_rsa.pub")).expect("rm");
+    keygen(&keys.join("id_rsa"));
+    let out = doctor();
+    assert!(
+        out.contains("warn  ssh agent-ubuntu: 127.0.0.1 refuses agsekit's key"),
+        "{out}"
+    );
+    assert!(out.contains("Permission denied"), "{out}");
+    assert!(out.contains("fix: agsekit create-vm agent-ubuntu"), "{out}");
 }
