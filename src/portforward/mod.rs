@@ -130,7 +130,6 @@ struct Tunnel {
     next_start: Instant,
     address: Option<String>,
     last_error: Option<String>,
-    noted: bool,
 }
 
 impl Tunnel {
@@ -144,7 +143,6 @@ impl Tunnel {
             next_start: Instant::now(),
             address: None,
             last_error: None,
-            noted: false,
         }
     }
 
@@ -335,9 +333,18 @@ pub fn supervise(
             }
         }
         for (vm, forwards) in &want {
-            tunnels
-                .entry(vm.clone())
-                .or_insert_with(|| Tunnel::new(vm, forwards.clone()));
+            if tunnels.contains_key(vm) {
+                continue;
+            }
+            tunnels.insert(vm.clone(), Tunnel::new(vm, forwards.clone()));
+            if let Some(vm_config) = config.vms.get(vm) {
+                for text in privileged_notes(vm_config, host_is_root) {
+                    on(Event::Note {
+                        vm: vm.clone(),
+                        text,
+                    });
+                }
+            }
         }
         if want.is_empty() && !said_nothing {
             on(Event::NothingToForward);
@@ -371,7 +378,7 @@ pub fn supervise(
                 }
             }
             if t.child.is_none() && Instant::now() >= t.next_start {
-                start(t, &config, runner, backend, host_is_root, on);
+                start(t, &config, runner, backend, on);
             }
         }
 
@@ -432,7 +439,6 @@ fn start(
     config: &Config,
     runner: &dyn Runner,
     backend: &dyn VmBackend,
-    host_is_root: bool,
     on: &(dyn Fn(Event) + Sync),
 ) {
     let not_ready = |t: &mut Tunnel, reason: String| {
@@ -471,17 +477,6 @@ fn start(
         },
         Err(err) => return not_ready(t, crate::UserError::from(err).message),
     };
-    if !t.noted {
-        t.noted = true;
-        if let Some(vm) = config.vms.get(&t.vm) {
-            for text in privileged_notes(vm, host_is_root) {
-                on(Event::Note {
-                    vm: t.vm.clone(),
-                    text,
-                });
-            }
-        }
-    }
     let log = log_path(&t.vm);
     if let Some(parent) = log.parent() {
         let _ = std::fs::create_dir_all(parent);

@@ -445,3 +445,63 @@ fn doctor_real_sshd_fake_multipass_says_whether_the_vm_accepts_the_key() {
     assert!(out.contains("Permission denied"), "{out}");
     assert!(out.contains("fix: agsekit create-vm agent-ubuntu"), "{out}");
 }
+
+#[test]
+fn portforward_fake_multipass_explains_privileged_ports_and_waits_for_a_stopped_vm() {
+    let sb = Sandbox::new();
+    let config = sb.home().join("config.yaml");
+    let keys = sb.home().join("keys");
+    std::fs::create_dir_all(&keys).expect("keys");
+    std::fs::write(keys.join("id_rsa"), "key").expect("key");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  ssh_keys_folder: {}\nvms:\n  {VM}:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n    port-forwarding:\n      - {{type: remote, host-addr: \"127.0.0.1:8080\", vm-addr: \"0.0.0.0:443\"}}\n",
+            keys.display()
+        ),
+    )
+    .expect("config");
+    let fake = FakeMultipass::new(sb.home());
+    fake.launch(VM);
+    fake.ok(&["stop", VM]);
+    let out_path = sb.home().join("out");
+    let out = std::fs::File::create(&out_path).expect("out");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("agsekit"))
+        .arg("--config")
+        .arg(&config)
+        .arg("portforward")
+        .env("HOME", sb.home())
+        .env_remove("XDG_STATE_HOME")
+        .env("AGSEKIT_MULTIPASS", &fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &fake.state_dir)
+        .stdout(out.try_clone().expect("clone"))
+        .stderr(out)
+        .spawn()
+        .expect("start");
+    let mut pf = Killed(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if text.contains("not forwarding yet") {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        text.contains("[agent-ubuntu] note: VM port 443 is privileged"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "the VM is stopped (`agsekit start-vm agent-ubuntu` starts it); retrying in 1 s"
+        ),
+        "{text}"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pf.0.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("term");
+    assert!(pf.0.wait().expect("wait").success());
+}
