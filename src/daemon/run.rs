@@ -318,33 +318,7 @@ pub fn run(
             save_loops(&loops);
             if let Some(seen) = &seen {
                 let now = started.elapsed().as_secs();
-                for action in idle.observe(now, seen, &config.global.daemon) {
-                    match action {
-                        IdleAction::StopVm(vm) => match backend.stop(&vm, StopMode::Graceful) {
-                            Ok(()) => on(DaemonEvent::VmStopped {
-                                vm,
-                                idle_minutes: config.global.daemon.idle_vm_stop_minutes,
-                            }),
-                            Err(e) => on(DaemonEvent::Problem(format!(
-                                "could not stop idle VM {vm}: {}",
-                                UserError::from(e).message
-                            ))),
-                        },
-                        IdleAction::Unmount { vm, target } => {
-                            match backend.umount(&vm, Some(&target)) {
-                                Ok(()) => on(DaemonEvent::Unmounted {
-                                    vm,
-                                    target,
-                                    idle_minutes: config.global.daemon.idle_unmount_minutes,
-                                }),
-                                Err(e) => on(DaemonEvent::Problem(format!(
-                                    "could not unmount idle {vm}:{target}: {}",
-                                    UserError::from(e).message
-                                ))),
-                            }
-                        }
-                    }
-                }
+                handle_idle(&mut idle, now, seen, &config, backend, on);
             }
             if !interrupt.sleep(tick()) {
                 break;
@@ -359,6 +333,43 @@ pub fn run(
     });
     let _ = std::fs::remove_file(super::version_path());
     Ok(())
+}
+
+/// Feeds one observation to the idle rules and stops or unmounts what has been idle long
+/// enough.
+fn handle_idle(
+    idle: &mut IdleTracker,
+    now: u64,
+    seen: &Observation,
+    config: &Config,
+    backend: &dyn VmBackend,
+    on: &(dyn Fn(DaemonEvent) + Sync),
+) {
+    for action in idle.observe(now, seen, &config.global.daemon) {
+        match action {
+            IdleAction::StopVm(vm) => match backend.stop(&vm, StopMode::Graceful) {
+                Ok(()) => on(DaemonEvent::VmStopped {
+                    vm,
+                    idle_minutes: config.global.daemon.idle_vm_stop_minutes,
+                }),
+                Err(e) => on(DaemonEvent::Problem(format!(
+                    "could not stop idle VM {vm}: {}",
+                    UserError::from(e).message
+                ))),
+            },
+            IdleAction::Unmount { vm, target } => match backend.umount(&vm, Some(&target)) {
+                Ok(()) => on(DaemonEvent::Unmounted {
+                    vm,
+                    target,
+                    idle_minutes: config.global.daemon.idle_unmount_minutes,
+                }),
+                Err(e) => on(DaemonEvent::Problem(format!(
+                    "could not unmount idle {vm}:{target}: {}",
+                    UserError::from(e).message
+                ))),
+            },
+        }
+    }
 }
 
 /// The backup loops this daemon runs, so a daemon killed outright (SIGKILL) does not leave
@@ -547,6 +558,52 @@ mod tests {
         assert!(t
             .observe(1_000_000, &obs(&["a"], &[], &m, &[]), &never)
             .is_empty());
+    }
+
+    #[test]
+    fn idle_vm_and_mount_are_stopped_and_unmounted_through_the_backend() {
+        use crate::process::{FakeRunner, Output};
+        const INFO: &str = include_str!("../../tests/fixtures/multipass/info.json");
+        let runner = FakeRunner::new(|cmd| {
+            let argv = cmd.argv_lossy();
+            Ok(match argv.get(1).map(String::as_str) {
+                Some("info") => Output::ok(INFO),
+                _ => Output::ok(""),
+            })
+        });
+        let backend = crate::vm::Multipass::new(runner, "multipass");
+        let yaml = "global:\n  daemon: {idle_vm_stop_minutes: 2, idle_unmount_minutes: 1}\nvms:\n  agent-vm: {cpu: 1, ram: 1G, disk: 5G}\nmounts:\n  - {source: /home/alice/code/myproject, target: /home/alice/code/myproject, vm: agent-vm}\n";
+        let config = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        let events = std::sync::Mutex::new(Vec::new());
+        let on = |e: DaemonEvent| events.lock().expect("events").push(e);
+        let mut idle = IdleTracker::default();
+        for now in [0, 60, 120] {
+            let seen = observe(&config, &backend).expect("observation");
+            assert!(seen.running_vms.contains("agent-vm"));
+            handle_idle(&mut idle, now, &seen, &config, &backend, &on);
+        }
+        let calls = backend.runner().argvs();
+        assert!(calls
+            .iter()
+            .any(|c| c == &["multipass", "umount", "agent-vm:/home/alice/code/myproject"]));
+        assert!(calls
+            .iter()
+            .any(|c| c == &["multipass", "stop", "agent-vm"]));
+        let events = events.into_inner().expect("events");
+        assert_eq!(
+            events,
+            vec![
+                DaemonEvent::Unmounted {
+                    vm: "agent-vm".into(),
+                    target: "/home/alice/code/myproject".into(),
+                    idle_minutes: 1
+                },
+                DaemonEvent::VmStopped {
+                    vm: "agent-vm".into(),
+                    idle_minutes: 2
+                },
+            ]
+        );
     }
 
     #[test]
