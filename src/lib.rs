@@ -10,6 +10,7 @@ pub mod config;
 pub mod daemon;
 pub mod doctor;
 pub mod error;
+pub mod lifecycle;
 pub mod portforward;
 pub mod process;
 pub mod provision;

@@ -2,7 +2,6 @@
 //! Options go before the agent name; everything after it reaches the agent unchanged.
 
 use std::ffi::OsString;
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -16,6 +15,7 @@ use crate::run::review::{restore_command, Review};
 use crate::run::session::{run_session, SessionRequest, SessionUi};
 
 use super::backup::ProgressBar;
+use super::prompt::Prompter;
 use super::GlobalArgs;
 
 #[derive(Debug, Clone, Args)]
@@ -78,9 +78,7 @@ pub(crate) struct TerminalUi {
 impl TerminalUi {
     pub(crate) fn new(global: &GlobalArgs, quiet: bool) -> TerminalUi {
         TerminalUi {
-            interactive: !global.non_interactive
-                && std::io::stdin().is_terminal()
-                && std::io::stderr().is_terminal(),
+            interactive: super::prompt::can_prompt(global.non_interactive),
             quiet,
             bar: ProgressBar::new(),
         }
@@ -98,16 +96,7 @@ impl SessionUi for TerminalUi {
         if !self.interactive {
             return None;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "{question} [{}] ", if default { "Y/n" } else { "y/N" });
-        let _ = err.flush();
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).ok()?;
-        Some(match line.trim().to_ascii_lowercase().as_str() {
-            "" => default,
-            "y" | "yes" => true,
-            _ => false,
-        })
+        Prompter::terminal().confirm(question, default).ok()
     }
 
     fn backup_event(&self, event: &Event) {
@@ -150,7 +139,7 @@ fn print_review(r: &Review, quiet: bool) {
         let list: Vec<String> = r
             .largest_deletions
             .iter()
-            .map(|(p, size)| format!("{} ({size} B)", p.display()))
+            .map(|(p, size)| format!("{} ({})", p.display(), crate::ui::human_bytes(*size)))
             .collect();
         eprintln!("  largest deletions: {}", list.join(", "));
     }

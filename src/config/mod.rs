@@ -4,10 +4,15 @@
 //! parsed into a generic YAML value, then every section is checked and converted, collecting
 //! every problem with its key path in one pass.
 
+pub mod cloud_init;
+pub mod edit;
 pub mod example;
+pub mod generate;
 mod model;
+pub mod mountable;
 pub mod rules;
 mod validate;
+pub mod write;
 
 #[cfg(test)]
 mod tests;
@@ -127,5 +132,17 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
     match check(explicit)? {
         Ok(config) => Ok(config),
         Err(invalid) => Err(invalid.to_user_error().into()),
+    }
+}
+
+/// Like [`load`], but also returns the file's text and absolute path, for commands that edit
+/// the file (the edit must be based on exactly what was validated).
+pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserError> {
+    let path = resolve_path(explicit);
+    let path = std::path::absolute(&path).unwrap_or(path);
+    let text = read_text(&path, path_origin(explicit))?;
+    match load_from_str(&text, &path) {
+        Ok(config) => Ok((config, text)),
+        Err(invalid) => Err(invalid.to_user_error()),
     }
 }

@@ -127,6 +127,8 @@ const VM_HOME: &str = "/home/ubuntu";
 /// Parses and validates `text`, read from `file`. `Err` lists every problem found.
 pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
     let mut w = Walk::default();
+    // A byte order mark (editors on Windows add one) makes the YAML crate see two documents.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let root: Value = match serde_yaml_ng::from_str(text) {
         Ok(v) => v,
         Err(err) => {

@@ -136,8 +136,11 @@ pub fn run_session(
         None => temporary_place(config, backend, vm, &host_dir, ui)?,
     };
 
-    let mut loop_child = match place.mount {
-        Some(m) => backups_before_run(m, req, runner, agsekit, ui)?,
+    let snapshot_loop = match place.mount {
+        Some(m) => {
+            let skip_first = pre_run_snapshot(m, req, ui)?;
+            (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first))
+        }
         None => None,
     };
     ui.notice(&match place.mount {
@@ -175,7 +178,25 @@ pub fn run_session(
             .ok()
             .and_then(|s| s.last().cloned())
     });
-    let result = launch_with_repairs(backend, &place, agent, &launch, &contents, req, ui);
+    let mut loop_child: Option<Child> = None;
+    let mut start_loop = || {
+        if let Some((cmd, io)) = snapshot_loop.as_ref().filter(|_| loop_child.is_none()) {
+            match runner.spawn(cmd, io.clone()) {
+                Ok(child) => loop_child = Some(child),
+                Err(e) => ui.notice(&format!("cannot start background snapshots: {e}")),
+            }
+        }
+    };
+    let result = launch_with_repairs(
+        backend,
+        &place,
+        agent,
+        &launch,
+        &contents,
+        req,
+        ui,
+        &mut start_loop,
+    );
     if let Some(child) = loop_child.as_mut() {
         // The loop stops cleanly on SIGTERM (a snapshot in flight is finished or discarded).
         let _ = child.terminate(Duration::from_secs(30));
@@ -256,15 +277,13 @@ fn temporary_place<'c>(
     })
 }
 
-/// The blocking pre-run snapshot (when the chain is empty or `first_backup` asks for it)
-/// and the background loop (unless disabled). Returns the loop's process.
-fn backups_before_run(
+/// The blocking pre-run snapshot (when the chain is empty or `first_backup` asks for it).
+/// Returns whether the chain has a snapshot now (so the loop can skip its first one).
+fn pre_run_snapshot(
     mount: &MountConfig,
     req: &SessionRequest,
-    runner: &dyn Runner,
-    agsekit: &Path,
     ui: &dyn SessionUi,
-) -> anyhow::Result<Option<Child>> {
+) -> anyhow::Result<bool> {
     let existing = backup::list_snapshots(&mount.backup)
         .map(|s| !s.is_empty())
         .unwrap_or(false);
@@ -315,9 +334,12 @@ fn backups_before_run(
             }
         }
     }
-    if req.disable_backups {
-        return Ok(None);
-    }
+    Ok(took_first || existing)
+}
+
+/// The background snapshot loop of a session, started once the agent is starting (so it
+/// costs nothing before the `exec`); its output goes to `<backup>/backup.log`.
+fn snapshot_loop(mount: &MountConfig, agsekit: &Path, skip_first: bool) -> (Cmd, SpawnIo) {
     let log = mount.backup.join("backup.log");
     let mut cmd = Cmd::new(agsekit)
         .arg("backup-repeated")
@@ -329,22 +351,18 @@ fn backups_before_run(
         .args(["--max-backups", &mount.max_backups.to_string()])
         .args(["--backup-clean-method", mount.backup_clean_method.as_str()])
         .stdin_bytes(Vec::new());
-    if took_first || existing {
+    if skip_first {
         cmd = cmd.arg("--skip-first");
     }
-    let child = runner
-        .spawn(
-            &cmd,
-            SpawnIo {
-                stdout: Sink::Append(log.clone()),
-                stderr: Sink::Append(log),
-            },
-        )
-        .map_err(|e| anyhow::anyhow!("cannot start background snapshots: {e}"))?;
-    Ok(Some(child))
+    let io = SpawnIo {
+        stdout: Sink::Append(log.clone()),
+        stderr: Sink::Append(log),
+    };
+    (cmd, io)
 }
 
 /// Runs the launcher, repairing and retrying once for each repairable report.
+#[allow(clippy::too_many_arguments)]
 fn launch_with_repairs(
     backend: &dyn VmBackend,
     place: &Place<'_>,
@@ -353,6 +371,7 @@ fn launch_with_repairs(
     env_contents: &[u8],
     req: &SessionRequest,
     ui: &dyn SessionUi,
+    on_started: &mut dyn FnMut(),
 ) -> anyhow::Result<i32> {
     let vm = &place.vm.name;
     let mut argv: Vec<OsString> = vec![LAUNCHER_PATH.into()];
@@ -360,7 +379,7 @@ fn launch_with_repairs(
     let spec = ExecSpec::interactive(vm, START_DIR, argv.clone());
     let (mut remounted, mut env_sent, mut launcher_sent) = (false, false, false);
     loop {
-        let code = vm_ok(backend.exec(&spec))?.code;
+        let code = run_passing_signals(backend, &spec, on_started)?;
         match code {
             code::NOT_MOUNTED | code::EMPTY_MOUNT if !remounted => {
                 remounted = true;
@@ -418,6 +437,44 @@ fn launch_with_repairs(
             _ => return Ok(code),
         }
     }
+}
+
+/// Runs the launcher and waits for it. SIGINT, SIGTERM and SIGHUP sent to agsekit do not
+/// end agsekit before the session is cleaned up (the snapshot loop stopped, the review
+/// printed); SIGTERM and SIGHUP are passed on to `multipass exec` (a terminal's Ctrl-C
+/// already reaches it: it is in the same process group, or in raw mode with a PTY).
+fn run_passing_signals(
+    backend: &dyn VmBackend,
+    spec: &ExecSpec,
+    on_started: &mut dyn FnMut(),
+) -> anyhow::Result<i32> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| anyhow::anyhow!("cannot install signal handlers: {e}"))?;
+    let handle = signals.handle();
+    let mut child = match backend.exec_spawn(spec) {
+        Ok(child) => child,
+        Err(e) => {
+            handle.close();
+            return Err(UserError::from(e).into());
+        }
+    };
+    on_started();
+    let pid = child.id();
+    let forwarder = std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if sig == SIGINT {
+                continue;
+            }
+            if let (Some(pid), Ok(sig)) = (pid, nix::sys::signal::Signal::try_from(sig)) {
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig);
+            }
+        }
+    });
+    let waited = child.wait();
+    handle.close();
+    let _ = forwarder.join();
+    waited.map_err(|e| anyhow::anyhow!("waiting for the agent failed: {e}"))
 }
 
 /// The project is not mounted (or the mount is dead): mount it (after asking, unless

@@ -74,6 +74,18 @@ pub trait VmBackend: Send + Sync {
     /// if that could not be done.
     fn exec_replace(&self, spec: &ExecSpec) -> VmError;
 
+    /// Starts the command in the VM attached to this process's terminal and returns at once,
+    /// so the caller can pass signals on while it waits. Backends that cannot do that run it
+    /// to the end (the default) and return a finished child.
+    fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
+        let result = self.exec(spec)?;
+        Ok(crate::process::Child::finished(crate::process::Output {
+            code: result.code,
+            stdout: result.stdout,
+            stderr: result.stderr,
+        }))
+    }
+
     /// Opens an interactive shell in the VM and returns its exit code.
     fn shell(&self, name: &str) -> Result<i32, VmError>;
 
@@ -82,6 +94,12 @@ pub trait VmBackend: Send + Sync {
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
+
+    /// True when the backend is confined like the Multipass snap: it can mount only
+    /// non-hidden folders under `/home` (see `crate::config::mountable`).
+    fn is_snap_confined(&self) -> bool {
+        false
+    }
 }
 
 /// The backend agsekit uses: Multipass, found from the environment, run for real.

@@ -2,10 +2,13 @@
 //! fake multipass (`tests/fake-multipass`), never a real one; their names say so.
 
 mod support;
+mod tmux;
 
 mod backup;
 mod cli_frame;
 mod config;
+mod config_edit;
+mod config_gen;
 mod daemon;
 mod doctor;
 mod launcher;
@@ -16,4 +19,5 @@ mod run_fake;
 mod shell_init;
 mod shims;
 mod status;
+mod vm_commands;
 mod vm_driver_fake;

@@ -310,7 +310,7 @@ fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore
         "{stderr}"
     );
     assert!(
-        stderr.contains("largest deletions: big.dat (4096 B), src/main.rs"),
+        stderr.contains("largest deletions: big.dat (4.0 KiB), src/main.rs (13 B)"),
         "{stderr}"
     );
     assert!(
@@ -341,4 +341,178 @@ fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore
         String::from_utf8_lossy(&done.stderr)
     );
     assert!(!s.project.join(".git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
+    let s = setup();
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\necho started > \"$HOME/started\"\nsleep 60\n",
+    );
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    cmd.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let started = s.fake.home_dir("dev").join("started");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !started.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(started.exists(), "the agent never started");
+    // The background loop is running now (it holds no lock between snapshots, so look for
+    // its process instead).
+    let loop_running = || {
+        std::process::Command::new("pgrep")
+            .args([
+                "-f",
+                &format!("backup-repeated --source-dir {}", s.project.display()),
+            ])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    assert!(
+        loop_running(),
+        "the snapshot loop should run during the session"
+    );
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    // Bounded wait (not a timing assertion): agsekit must end on its own.
+    let mut status = None;
+    for _ in 0..600 {
+        if let Some(st) = child.try_wait().unwrap() {
+            status = Some(st);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("agsekit run did not end after SIGTERM");
+    });
+    // multipass exec died of SIGTERM: the session reports 128 + 15.
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        !loop_running(),
+        "the snapshot loop must be stopped with the session"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_debug_output_never_shows_env_secrets() {
+    let s = setup();
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    cmd.arg("--config")
+        .arg(&s.config)
+        .args([
+            "--non-interactive",
+            "--debug",
+            "run",
+            "--auto-mount",
+            "codex",
+            "x",
+        ])
+        .current_dir(&s.project);
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // --debug really printed the commands (including the env file being written)...
+    assert!(stderr.contains("[debug]"), "{stderr}");
+    assert!(stderr.contains("--write-env"), "{stderr}");
+    // ...and never the secret value, which did reach the agent.
+    assert!(!stderr.contains("tok-very-secret"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(s.fake.home_dir("dev").join("secret")).unwrap(),
+        "tok-very-secret-123"
+    );
+}
+
+#[test]
+fn run_with_fake_multipass_pipes_stdin_and_stdout_without_a_tty() {
+    let s = setup();
+    s.fake
+        .install_agent("dev", "codex", "#!/bin/sh\ntr a-z A-Z\n");
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    cmd.arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .write_stdin("hello from a pipe\n");
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "HELLO FROM A PIPE\n");
+}
+
+#[test]
+fn run_with_fake_multipass_two_sessions_in_one_folder_both_start_without_waiting() {
+    let s = setup();
+    // Session A waits (up to 60 s) for session B's agent to run, so A can only finish if B
+    // started while A was still running.
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\nif [ \"$1\" = first ]; then\n  i=0\n  while [ ! -e b-ran ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n  [ -e b-ran ] && exit 0 || exit 9\nelse\n  touch b-ran\nfi\n",
+    );
+    let warm = s.run(&s.project, &[os("--auto-mount"), os("codex"), os("second")]);
+    assert_eq!(
+        warm.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    std::fs::remove_file(s.project.join("b-ran")).unwrap();
+
+    let mut a = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    a.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "codex", "first"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let a = a.spawn().unwrap();
+    // B: first_backup on (the default) while A's session and snapshot loop run.
+    let b = s.run(&s.project, &[os("codex"), os("second")]);
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "B: {}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let a = a.wait_with_output().unwrap();
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "A: {}",
+        String::from_utf8_lossy(&a.stderr)
+    );
 }

@@ -1,0 +1,915 @@
+//! `agsekit addmount` and `agsekit removemount`: adding and removing `mounts:` entries in the
+//! config file, keeping the rest of the file byte for byte (see `config::edit`), with a
+//! timestamped copy of the old file and an atomic write. `--mount` and the unmount before a
+//! removal go through the VM driver.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::prompt::{self, Prompter};
+use super::GlobalArgs;
+use crate::config::edit::{self, NewMount};
+use crate::config::{self, mountable, CleanMethod, Config};
+use crate::error::UserError;
+use crate::vm::{self, VmError};
+
+/// Every user-facing text of these two commands, in one place for translation.
+mod msg {
+    use std::path::Path;
+
+    use crate::config::mountable::PathProblem;
+    use crate::config::MountConfig;
+    use crate::error::UserError;
+
+    pub const ASK_SOURCE: &str = "Host folder to share";
+    pub const ASK_VM: &str = "VM for this mount";
+    pub const ASK_TARGET: &str = "Folder inside the VM";
+    pub const ASK_BACKUP: &str = "Snapshot folder on the host";
+    pub const ASK_INTERVAL: &str = "Minutes between snapshots";
+    pub const ASK_MAX_BACKUPS: &str = "Snapshots to keep";
+    pub const ASK_METHOD: &str =
+        "Cleanup method: thin (fewer the older they are) or tail (the newest)";
+    pub const ASK_AGENTS: &str =
+        "Agents allowed in this folder, comma-separated names or types (empty for no restriction)";
+    pub const ASK_BACKUPIGNORE: &str =
+        "Create a default .backupignore in the folder (excludes venv/, node_modules/, caches)?";
+    pub const ASK_MOUNT: &str = "Mount the folder in the VM right away?";
+    pub const ASK_SAVE: &str = "Save this mount to the config?";
+    pub const ASK_REMOVE: &str = "Remove this mount from the config?";
+    pub const ASK_WHICH: &str = "Which mount?";
+    pub const HINT_YES: &str = "pass -y to confirm without a prompt";
+    pub const CANCELLED: &str = "Nothing was changed.";
+
+    pub fn folder_missing(p: &Path) -> String {
+        format!(
+            "agsekit: warning: {} does not exist yet; create it before mounting it",
+            p.display()
+        )
+    }
+
+    pub fn added(config: &Path, backup: &Path) -> String {
+        format!(
+            "Added the mount to {}.\nThe previous config is saved as {}.",
+            config.display(),
+            backup.display()
+        )
+    }
+    pub fn removed(config: &Path, backup: &Path) -> String {
+        format!(
+            "Removed the mount from {}.\nThe previous config is saved as {}.",
+            config.display(),
+            backup.display()
+        )
+    }
+    pub fn wrote_backupignore(p: &Path) -> String {
+        format!("Wrote a default {}", p.display())
+    }
+    pub fn kept_backupignore(p: &Path) -> String {
+        format!("{} already exists; left unchanged", p.display())
+    }
+    pub fn no_folder_for_backupignore(p: &Path) -> String {
+        format!(
+            "agsekit: warning: {} does not exist yet, so no .backupignore was written; create the folder, then run `agsekit addmount` again or write it by hand",
+            p.display()
+        )
+    }
+    pub fn mounted(source: &Path, vm: &str, target: &Path) -> String {
+        format!("Mounted {} at {vm}:{}", source.display(), target.display())
+    }
+    pub fn already_mounted(vm: &str, target: &Path) -> String {
+        format!("{vm}:{} is already mounted", target.display())
+    }
+    pub fn unmounted(vm: &str, target: &Path) -> String {
+        format!("Unmounted {vm}:{}", target.display())
+    }
+    pub fn not_mounted(vm: &str, target: &Path) -> String {
+        format!("{vm}:{} was not mounted", target.display())
+    }
+    pub fn vm_gone(vm: &str, why: &str) -> String {
+        format!(
+            "agsekit: warning: could not unmount from VM {vm:?} ({why}); removing the entry anyway"
+        )
+    }
+    pub fn default_vm_note(vm: &str) -> String {
+        format!("Using the default VM {vm:?} (choose another with --vm)")
+    }
+    pub fn add_heading(config: &Path) -> String {
+        format!("New mount in {}:", config.display())
+    }
+    pub fn removal_heading(config: &Path) -> String {
+        format!("Mount to remove from {}:", config.display())
+    }
+    pub fn mount_label(m: &MountConfig) -> String {
+        format!("{} -> {}:{}", m.source.display(), m.vm, m.target.display())
+    }
+    /// The summary shown before saving or removing.
+    pub fn describe(m: &MountConfig) -> String {
+        let mut out = format!(
+            "  source:  {}\n  VM:      {}\n  target:  {}\n  backups: {} (every {} min, keep {}, {})",
+            m.source.display(),
+            m.vm,
+            m.target.display(),
+            m.backup.display(),
+            m.interval,
+            m.max_backups,
+            m.backup_clean_method.as_str()
+        );
+        if let Some(list) = &m.allowed_agents {
+            out.push_str(&format!("\n  allowed agents: {}", list.join(", ")));
+        }
+        out
+    }
+
+    // Errors: what went wrong, then the way out.
+    pub fn target_not_absolute(target: &str) -> UserError {
+        UserError::usage(format!(
+            "TARGET_DIR {target:?} is not an absolute path inside the VM"
+        ))
+        .hint("write it like /home/ubuntu/project")
+    }
+    pub fn unknown_agent(item: &str, names: &[&str]) -> UserError {
+        let names = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        };
+        UserError::usage(format!(
+            "--allowed-agents: {item:?} is neither a configured agent ({names}) nor an agent type"
+        ))
+        .hint("list agent names from `agsekit config-check`, separated by commas")
+    }
+    pub fn sources_disagree(a: &Path, b: &Path) -> UserError {
+        UserError::usage(format!(
+            "SOURCE_DIR ({}) and --source-dir ({}) disagree",
+            a.display(),
+            b.display()
+        ))
+        .hint("give the folder once")
+    }
+    pub fn not_positive(what: &str, text: &str) -> UserError {
+        UserError::usage(format!(
+            "{what} must be a whole number of at least 1, not {:?}",
+            text.trim()
+        ))
+        .hint("type a number like 5")
+    }
+    pub fn bad_method(text: &str) -> UserError {
+        UserError::usage(format!("unknown cleanup method {:?}", text.trim()))
+            .hint("type thin or tail")
+    }
+    pub fn need_source() -> UserError {
+        UserError::usage("addmount needs the folder to share")
+            .hint("agsekit addmount ~/projects/app (or --source-dir DIR)")
+    }
+    pub fn cannot_share(source: &Path) -> UserError {
+        UserError::usage(format!("{} cannot be shared", source.display()))
+            .hint("choose a project folder")
+    }
+    pub fn not_a_folder(source: &Path) -> UserError {
+        UserError::usage(format!("{} is not a folder", source.display()))
+            .hint("give the project folder, not a file in it")
+    }
+    pub fn bad_source(p: PathProblem) -> UserError {
+        UserError::usage(p.reason)
+            .hint(p.fix)
+            .hint("--force-path adds it anyway (for a Multipass that is not a snap)")
+    }
+    pub fn bad_target(p: PathProblem) -> UserError {
+        UserError::usage(p.reason).hint(p.fix)
+    }
+    pub fn backup_inside(backup: &Path, source: &Path) -> UserError {
+        UserError::usage(format!(
+            "the backup folder {} is inside the shared folder {}; snapshots would copy themselves",
+            backup.display(),
+            source.display()
+        ))
+        .hint("give a BACKUP_DIR outside the folder, or leave it out for the default")
+    }
+    pub fn duplicate_source(source: &Path, vm: &str, i: usize, config: &Path) -> UserError {
+        UserError::usage(format!(
+            "{} is already mounted into VM {vm:?} (mounts[{i}] in {})",
+            source.display(),
+            config.display()
+        ))
+        .hint(format!(
+            "remove it first with `agsekit removemount {}`, or choose another VM with --vm",
+            source.display()
+        ))
+    }
+    pub fn duplicate_target(target: &Path, vm: &str, other: &Path, i: usize) -> UserError {
+        UserError::usage(format!(
+            "{} in VM {vm:?} is already the target of {} (mounts[{i}])",
+            target.display(),
+            other.display()
+        ))
+        .hint("give another TARGET_DIR")
+    }
+    pub fn duplicate_backup(backup: &Path, other: &Path, i: usize) -> UserError {
+        UserError::usage(format!(
+            "{} is already the backup folder of {} (mounts[{i}])",
+            backup.display(),
+            other.display()
+        ))
+        .hint("give another BACKUP_DIR")
+    }
+    pub fn mount_missing_folder(source: &Path) -> UserError {
+        UserError::usage(format!(
+            "{} does not exist, so it cannot be mounted",
+            source.display()
+        ))
+        .hint(format!(
+            "create it first (mkdir -p {}), or leave out --mount",
+            source.display()
+        ))
+    }
+    pub fn confirmation_needed() -> UserError {
+        UserError::usage("confirmation needed, and there is no terminal to ask in").hint(HINT_YES)
+    }
+    pub fn cannot_write(file: &Path, e: &std::io::Error) -> UserError {
+        UserError::failed(format!("cannot write {}: {e}", file.display())).hint(format!(
+            "check the permissions of {}",
+            file.parent().unwrap_or(file).display()
+        ))
+    }
+    pub fn mount_failed(err: UserError, source: &Path) -> UserError {
+        err.hint(format!(
+            "the mount is saved in the config; mount it later with `agsekit mount {}`",
+            source.display()
+        ))
+    }
+    pub fn umount_failed(err: UserError, m: &MountConfig) -> UserError {
+        err.hint(format!(
+            "the config was not changed; fix the problem above and run `agsekit removemount {} --vm {}` again",
+            m.source.display(),
+            m.vm
+        ))
+    }
+    fn into_vm(vm: Option<&str>) -> String {
+        vm.map(|v| format!(" into VM {v:?}")).unwrap_or_default()
+    }
+    pub fn no_such_mount(
+        source: &Path,
+        vm: Option<&str>,
+        config: &Path,
+        all: &[String],
+    ) -> UserError {
+        let listing = if all.is_empty() {
+            "  (none)".to_string()
+        } else {
+            all.iter()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        UserError::config(format!(
+            "no mount of {}{} in {}; configured mounts:\n{listing}",
+            source.display(),
+            into_vm(vm),
+            config.display()
+        ))
+        .hint("give the source folder exactly as `agsekit config-check` lists it")
+    }
+    pub fn no_mounts(vm: Option<&str>, config: &Path) -> UserError {
+        UserError::config(format!(
+            "there are no mounts{} in {}",
+            into_vm(vm),
+            config.display()
+        ))
+        .hint("`agsekit addmount DIR` adds one")
+    }
+    pub fn need_removal_source(only: &Path) -> UserError {
+        UserError::usage("removemount needs the folder of the mount to remove")
+            .hint(format!("agsekit removemount {}", only.display()))
+    }
+    pub fn ambiguous(labels: &[String], source: Option<&Path>, first: &MountConfig) -> UserError {
+        let lines: Vec<String> = labels.iter().map(|l| format!("  {l}")).collect();
+        UserError::usage(format!(
+            "{} mounts match; say which one:\n{}",
+            labels.len(),
+            lines.join("\n")
+        ))
+        .hint(match source {
+            Some(s) => format!("agsekit removemount {} --vm {}", s.display(), first.vm),
+            None => format!("agsekit removemount {}", first.source.display()),
+        })
+    }
+}
+
+/// The default `.backupignore` (the 1.7.4 list): regenerable folders and caches.
+pub const DEFAULT_BACKUPIGNORE: &str = "# Paths left out of agsekit snapshots (gitignore syntax).\nvenv/\n.venv/\n__pycache__/\n*.pyc\nnode_modules/\n.mypy_cache/\n.pytest_cache/\n.ruff_cache/\n.tox/\n";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    Tail,
+    Thin,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AddmountArgs {
+    /// Host folder to share (asked for in a terminal when omitted)
+    #[arg(value_name = "SOURCE_DIR")]
+    pub source: Option<PathBuf>,
+    /// Folder inside the VM (default: /home/ubuntu/<folder name>)
+    #[arg(value_name = "TARGET_DIR")]
+    pub target: Option<PathBuf>,
+    /// Host folder for snapshots (default: <parent>/backups-<folder name>)
+    #[arg(value_name = "BACKUP_DIR")]
+    pub backup: Option<PathBuf>,
+    /// Minutes between snapshots (default: 5)
+    #[arg(value_name = "INTERVAL", value_parser = clap::value_parser!(u32).range(1..))]
+    pub interval: Option<u32>,
+    /// Host folder to share (same as SOURCE_DIR)
+    #[arg(long = "source-dir", value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// VM name for this mount (default: the first VM)
+    #[arg(long, value_name = "VM")]
+    pub vm: Option<String>,
+    /// Maximum number of snapshots to keep (default: 100)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_backups: Option<u32>,
+    /// Snapshot cleanup method (default: thin)
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub backup_clean_method: Option<MethodArg>,
+    /// Mount the folder in the VM right after saving the config
+    #[arg(long)]
+    pub mount: bool,
+    /// Comma-separated agent names or types allowed in this folder (e.g. qwen,codex)
+    #[arg(long, value_name = "LIST")]
+    pub allowed_agents: Option<String>,
+    /// Write a default .backupignore into the folder (an existing one is kept)
+    #[arg(long)]
+    pub create_backupignore: bool,
+    /// Skip the path checks (hidden folders, outside /home, spaces, non-ASCII), for a
+    /// Multipass that is not a snap
+    #[arg(long)]
+    pub force_path: bool,
+    /// Skip the confirmation prompt
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RemovemountArgs {
+    /// Host folder of the mount to remove (asked for in a terminal when omitted)
+    #[arg(value_name = "SOURCE_DIR")]
+    pub source: Option<PathBuf>,
+    /// Only mounts into this VM (when a folder is mounted into several)
+    #[arg(long, value_name = "VM")]
+    pub vm: Option<String>,
+    /// Skip the confirmation prompt
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
+    let (config, text) = config::load_with_text(global.config.as_deref())?;
+    for w in &config.warnings {
+        eprintln!("agsekit: warning: {}", crate::process::mask_secrets(w));
+    }
+    Ok((config, text))
+}
+
+/// A VM path: `~` is the VM user's home; must be absolute.
+fn vm_target(text: &Path) -> Result<PathBuf, UserError> {
+    let s = text.to_string_lossy();
+    let expanded = if s == "~" {
+        PathBuf::from("/home/ubuntu")
+    } else if let Some(rest) = s.strip_prefix("~/") {
+        Path::new("/home/ubuntu").join(rest)
+    } else {
+        text.to_path_buf()
+    };
+    if !expanded.is_absolute() {
+        return Err(msg::target_not_absolute(&s));
+    }
+    Ok(config::rules::lexical_clean(&expanded))
+}
+
+/// `--allowed-agents a,b`: each item an agent name from the config or an agent type.
+fn parse_allowed(list: &str, config: &Config) -> Result<Option<Vec<String>>, UserError> {
+    let mut out: Vec<String> = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let known = config.agents.contains_key(item) || config::AgentType::parse(item).is_some();
+        if !known {
+            let names: Vec<&str> = config.agents.keys().map(String::as_str).collect();
+            return Err(msg::unknown_agent(item, &names));
+        }
+        if !out.iter().any(|o| o == item) {
+            out.push(item.to_string());
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// With a prompter: asks `question` until `check` accepts the answer (Enter takes
+/// `default`), showing each refusal. Without: checks `default`.
+fn answer<T, R: BufRead, W: Write>(
+    prompter: Option<&mut Prompter<R, W>>,
+    question: &str,
+    default: &str,
+    check: impl Fn(&str) -> Result<T, UserError>,
+) -> Result<T, UserError> {
+    match prompter {
+        Some(p) => p.valid(question, Some(default), |a| {
+            check(a).map_err(|e| {
+                std::iter::once(e.message)
+                    .chain(e.hints)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        }),
+        None => check(default),
+    }
+}
+
+/// What `addmount` decided, before anything is written.
+struct AddPlan {
+    entry: NewMount,
+    backupignore: bool,
+    mount: bool,
+}
+
+fn plan_add<R: BufRead, W: Write>(
+    args: &AddmountArgs,
+    config: &Config,
+    mut prompter: Option<&mut Prompter<R, W>>,
+) -> Result<AddPlan, UserError> {
+    let source = match (&args.source, &args.source_dir) {
+        (Some(a), Some(b)) if config::normalize_path(a) != config::normalize_path(b) => {
+            return Err(msg::sources_disagree(a, b));
+        }
+        (Some(a), _) | (None, Some(a)) => a.clone(),
+        (None, None) => match prompter.as_deref_mut() {
+            Some(p) => {
+                let cwd = std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
+                PathBuf::from(p.text(msg::ASK_SOURCE, Some(&cwd))?)
+            }
+            None => return Err(msg::need_source()),
+        },
+    };
+    let source = config::normalize_path(&source);
+    let Some(name) = source.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(msg::cannot_share(&source));
+    };
+    if source.exists() && !source.is_dir() {
+        return Err(msg::not_a_folder(&source));
+    }
+    if !args.force_path {
+        if let Some(p) = mountable::source_problem(&source, cfg!(target_os = "linux")) {
+            return Err(msg::bad_source(p));
+        }
+    }
+
+    let vm = match &args.vm {
+        Some(v) => config.vm(Some(v))?.name.clone(),
+        None if config.vms.len() > 1 && prompter.is_some() && !args.yes => {
+            let names: Vec<String> = config.vms.keys().cloned().collect();
+            match prompter.as_deref_mut() {
+                Some(p) => names[p.choose(msg::ASK_VM, &names, Some(0))?].clone(),
+                None => names[0].clone(),
+            }
+        }
+        None => {
+            let vm = config.vm(None)?.name.clone();
+            if config.vms.len() > 1 {
+                eprintln!("{}", msg::default_vm_note(&vm));
+            }
+            vm
+        }
+    };
+    if let Some((i, _)) = config
+        .mounts
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.source == source && m.vm == vm)
+    {
+        return Err(msg::duplicate_source(&source, &vm, i, &config.path));
+    }
+
+    // Each value: the flag, else in a terminal (without -y) a question whose Enter takes
+    // the default, else the default. Every answer is checked like a flag would be.
+    let check_target = |text: &str| -> Result<PathBuf, UserError> {
+        let target = vm_target(Path::new(text.trim()))?;
+        if let Some(p) = mountable::target_problem(&target) {
+            return Err(msg::bad_target(p));
+        }
+        match config
+            .mounts
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.target == target && m.vm == vm)
+        {
+            Some((i, m)) => Err(msg::duplicate_target(&target, &vm, &m.source, i)),
+            None => Ok(target),
+        }
+    };
+    let target = match &args.target {
+        Some(t) => check_target(&t.to_string_lossy())?,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_TARGET,
+            &format!("/home/ubuntu/{name}"),
+            check_target,
+        )?,
+    };
+    let check_backup = |text: &str| -> Result<PathBuf, UserError> {
+        let backup = config::normalize_path(Path::new(text.trim()));
+        if backup.starts_with(&source) {
+            return Err(msg::backup_inside(&backup, &source));
+        }
+        match config
+            .mounts
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.backup == backup && m.source != source)
+        {
+            Some((i, m)) => Err(msg::duplicate_backup(&backup, &m.source, i)),
+            None => Ok(backup),
+        }
+    };
+    let default_backup = source
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .join(format!("backups-{name}"));
+    let backup = match &args.backup {
+        Some(b) => check_backup(&b.to_string_lossy())?,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_BACKUP,
+            &default_backup.to_string_lossy(),
+            check_backup,
+        )?,
+    };
+    let positive = |what: &'static str| {
+        move |text: &str| -> Result<u32, UserError> {
+            text.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| msg::not_positive(what, text))
+        }
+    };
+    let interval = match args.interval {
+        Some(n) => n,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_INTERVAL,
+            "5",
+            positive("INTERVAL"),
+        )?,
+    };
+    let max_backups = match args.max_backups {
+        Some(n) => n,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_MAX_BACKUPS,
+            "100",
+            positive("--max-backups"),
+        )?,
+    };
+    let method = match args.backup_clean_method {
+        Some(MethodArg::Tail) => CleanMethod::Tail,
+        Some(MethodArg::Thin) => CleanMethod::Thin,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_METHOD,
+            "thin",
+            |text| CleanMethod::parse(text).ok_or_else(|| msg::bad_method(text)),
+        )?,
+    };
+    let allowed = match &args.allowed_agents {
+        Some(list) => parse_allowed(list, config)?,
+        None => answer(
+            prompter.as_deref_mut().filter(|_| !args.yes),
+            msg::ASK_AGENTS,
+            "",
+            |text| parse_allowed(text, config),
+        )?,
+    };
+    let entry = NewMount {
+        source,
+        vm,
+        target,
+        backup,
+        interval,
+        max_backups,
+        backup_clean_method: method,
+        allowed_agents: allowed,
+    };
+
+    let ask = |p: &mut Prompter<R, W>, q: &str| p.confirm(q, true);
+    let (backupignore, mount) = match prompter {
+        Some(p) if !args.yes => (
+            args.create_backupignore || ask(p, msg::ASK_BACKUPIGNORE)?,
+            args.mount || ask(p, msg::ASK_MOUNT)?,
+        ),
+        _ => (args.create_backupignore, args.mount),
+    };
+    if mount && !entry.source.is_dir() {
+        return Err(msg::mount_missing_folder(&entry.source));
+    }
+    Ok(AddPlan {
+        entry,
+        backupignore,
+        mount,
+    })
+}
+
+/// Asks to go ahead unless `-y`; without a terminal that is an error naming `-y`.
+fn confirm<R: BufRead, W: Write>(
+    yes: bool,
+    prompter: Option<&mut Prompter<R, W>>,
+    question: &str,
+) -> Result<bool, UserError> {
+    if yes {
+        return Ok(true);
+    }
+    match prompter {
+        Some(p) => p.confirm(question, true),
+        None => Err(msg::confirmation_needed()),
+    }
+}
+
+pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let (config, text) = load(global)?;
+    let interactive = prompt::can_prompt(global.non_interactive);
+    let mut terminal = interactive.then(Prompter::terminal);
+    let plan = plan_add(args, &config, terminal.as_mut())?;
+
+    // Build and check the new file before asking or touching anything.
+    let new_text = edit::append_mount(&text, &config.path, &plan.entry)?;
+    let mut expected = config.mounts.clone();
+    expected.push(plan.entry.expected());
+    edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
+
+    println!("{}", msg::add_heading(&config.path));
+    println!("{}", msg::describe(&plan.entry.expected()));
+    if !plan.entry.source.exists() {
+        eprintln!("{}", msg::folder_missing(&plan.entry.source));
+    }
+    if !confirm(args.yes, terminal.as_mut(), msg::ASK_SAVE)? {
+        println!("{}", msg::CANCELLED);
+        return Ok(1);
+    }
+    let backup = config::write::replace_with_backup(&config.path, &text, &new_text)?;
+    println!("{}", msg::added(&config.path, &backup));
+
+    if plan.backupignore {
+        let source = &plan.entry.source;
+        let file = source.join(".backupignore");
+        if !source.is_dir() {
+            eprintln!("{}", msg::no_folder_for_backupignore(source));
+        } else {
+            match config::example::write_new(&file, DEFAULT_BACKUPIGNORE.as_bytes()) {
+                Ok(config::example::Outcome::Written(p)) => {
+                    println!("{}", msg::wrote_backupignore(&p))
+                }
+                Ok(config::example::Outcome::Exists(p)) => {
+                    println!("{}", msg::kept_backupignore(&p))
+                }
+                Err(e) => return Err(msg::cannot_write(&file, &e).into()),
+            }
+        }
+    }
+    if plan.mount {
+        let e = &plan.entry;
+        let backend = vm::default_backend(None);
+        match backend.mount(&e.source, &e.vm, &e.target.to_string_lossy()) {
+            Ok(()) => println!("{}", msg::mounted(&e.source, &e.vm, &e.target)),
+            Err(VmError::AlreadyMounted { .. }) => {
+                println!("{}", msg::already_mounted(&e.vm, &e.target))
+            }
+            Err(err) => {
+                return Err(msg::mount_failed(err.into(), &e.source).into());
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The mounts `removemount` would act on.
+fn pick_removal<R: BufRead, W: Write>(
+    args: &RemovemountArgs,
+    config: &Config,
+    prompter: Option<&mut Prompter<R, W>>,
+) -> Result<usize, UserError> {
+    if let Some(vm) = &args.vm {
+        config.vm(Some(vm))?;
+    }
+    let source = args.source.as_deref().map(config::normalize_path);
+    let candidates: Vec<usize> = config
+        .mounts
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| source.as_ref().is_none_or(|s| &m.source == s))
+        .filter(|(_, m)| args.vm.as_ref().is_none_or(|v| &m.vm == v))
+        .map(|(i, _)| i)
+        .collect();
+    let label = |i: usize| msg::mount_label(&config.mounts[i]);
+    let vm = args.vm.as_deref();
+    match (candidates.as_slice(), &source, prompter) {
+        ([], Some(s), _) => {
+            let all: Vec<String> = (0..config.mounts.len()).map(label).collect();
+            Err(msg::no_such_mount(s, vm, &config.path, &all))
+        }
+        ([], None, _) => Err(msg::no_mounts(vm, &config.path)),
+        ([one], Some(_), _) => Ok(*one),
+        (many, _, Some(p)) => {
+            let labels: Vec<String> = many.iter().map(|&i| label(i)).collect();
+            Ok(many[p.choose(msg::ASK_WHICH, &labels, None)?])
+        }
+        (many, None, None) if many.len() == 1 => {
+            Err(msg::need_removal_source(&config.mounts[many[0]].source))
+        }
+        (many, _, None) => {
+            let labels: Vec<String> = many.iter().map(|&i| label(i)).collect();
+            let first = &config.mounts[many[0]];
+            Err(msg::ambiguous(&labels, source.as_deref(), first))
+        }
+    }
+}
+
+pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let (config, text) = load(global)?;
+    let interactive = prompt::can_prompt(global.non_interactive);
+    let mut terminal = interactive.then(Prompter::terminal);
+    let index = pick_removal(args, &config, terminal.as_mut())?;
+    let mount = config.mounts[index].clone();
+
+    let new_text = edit::remove_mount(&text, &config.path, index)?;
+    let mut expected = config.mounts.clone();
+    expected.remove(index);
+    edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
+
+    println!("{}", msg::removal_heading(&config.path));
+    println!("{}", msg::describe(&mount));
+    if !confirm(args.yes, terminal.as_mut(), msg::ASK_REMOVE)? {
+        println!("{}", msg::CANCELLED);
+        return Ok(1);
+    }
+
+    // Unmount first: a failure leaves the config untouched, unless the VM is gone.
+    let backend = vm::default_backend(None);
+    let target = mount.target.to_string_lossy().into_owned();
+    match backend.umount(&mount.vm, Some(&target)) {
+        Ok(()) => println!("{}", msg::unmounted(&mount.vm, &mount.target)),
+        Err(VmError::NotMounted { .. }) => {
+            println!("{}", msg::not_mounted(&mount.vm, &mount.target))
+        }
+        Err(
+            err @ (VmError::InstanceMissing { .. }
+            | VmError::InstanceDeleted { .. }
+            | VmError::NotInstalled { .. }),
+        ) => eprintln!("{}", msg::vm_gone(&mount.vm, &err.to_string())),
+        Err(err) => {
+            return Err(msg::umount_failed(err.into(), &mount).into());
+        }
+    }
+
+    let backup = config::write::replace_with_backup(&config.path, &text, &new_text)?;
+    println!("{}", msg::removed(&config.path, &backup));
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let yaml = "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\n  w: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/me/a}\n  - {source: /home/me/a, vm: w}\n  - {source: /home/me/b, target: /home/ubuntu/bee}\nagents:\n  q: {type: qwen}\n";
+        config::load_from_str(yaml, Path::new("/c.yaml")).expect("valid")
+    }
+
+    fn add_args(source: &str) -> AddmountArgs {
+        AddmountArgs {
+            source: Some(PathBuf::from(source)),
+            target: None,
+            backup: None,
+            interval: None,
+            source_dir: None,
+            vm: None,
+            max_backups: None,
+            backup_clean_method: None,
+            mount: false,
+            allowed_agents: None,
+            create_backupignore: false,
+            force_path: false,
+            yes: true,
+        }
+    }
+
+    type NoPrompt = Prompter<&'static [u8], Vec<u8>>;
+
+    #[test]
+    fn add_defaults_and_refusals() {
+        let c = config();
+        let plan = plan_add(&add_args("/home/me/new"), &c, None::<&mut NoPrompt>).expect("plan");
+        assert_eq!(plan.entry.vm, "v");
+        assert_eq!(plan.entry.target, Path::new("/home/ubuntu/new"));
+        assert_eq!(plan.entry.backup, Path::new("/home/me/backups-new"));
+        assert_eq!((plan.entry.interval, plan.entry.max_backups), (5, 100));
+
+        let refused = |args: AddmountArgs| {
+            plan_add(&args, &c, None::<&mut NoPrompt>)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default()
+        };
+        assert!(refused(add_args("/home/me/a")).contains("already mounted into VM \"v\""));
+        let mut same_target = add_args("/home/me/other");
+        same_target.target = Some(PathBuf::from("/home/ubuntu/bee"));
+        assert!(refused(same_target).contains("already the target"));
+        assert!(refused(add_args("/home/me/.hidden/x")).contains("hidden"));
+        assert!(refused(add_args("/home/me/a b")).contains("space"));
+        let mut bad_agent = add_args("/home/me/n");
+        bad_agent.allowed_agents = Some("q, nope".into());
+        assert!(refused(bad_agent).contains("\"nope\""));
+        let mut inside = add_args("/home/me/n");
+        inside.backup = Some(PathBuf::from("/home/me/n/bk"));
+        assert!(refused(inside).contains("inside the shared folder"));
+        let mut root_target = add_args("/home/me/n");
+        root_target.target = Some(PathBuf::from("~"));
+        assert!(refused(root_target).contains("cannot mount to /home/ubuntu"));
+        let mut forced = add_args("/srv/app");
+        forced.force_path = true;
+        assert!(plan_add(&forced, &c, None::<&mut NoPrompt>).is_ok());
+
+        let mut w = add_args("/home/me/a");
+        w.vm = Some("w2".into());
+        assert!(refused(w).contains("no VM named \"w2\""));
+        let mut listed = add_args("/home/me/n");
+        listed.allowed_agents = Some("q,codex,q".into());
+        let plan = plan_add(&listed, &c, None::<&mut NoPrompt>).expect("plan");
+        assert_eq!(
+            plan.entry.allowed_agents,
+            Some(vec!["q".to_string(), "codex".to_string()])
+        );
+    }
+
+    #[test]
+    fn add_asks_in_a_terminal() {
+        let c = config();
+        let mut args = add_args("/home/me/new");
+        args.source = None;
+        args.yes = false;
+        // Folder, VM 2, target "/" refused then the default, backup default, interval 0
+        // refused then 3, max default, method "x" refused then tail, agents "nope" refused
+        // then q, no .backupignore, no mount.
+        let answers = "/home/me/asked\n2\n/\n\n\n0\n3\n\nx\ntail\nnope\nq\nn\nn\n";
+        let mut out = Vec::new();
+        let mut p = Prompter::new(answers.as_bytes(), &mut out);
+        let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
+        assert_eq!(plan.entry.source, Path::new("/home/me/asked"));
+        assert_eq!(plan.entry.vm, "w");
+        assert_eq!(plan.entry.target, Path::new("/home/ubuntu/asked"));
+        assert_eq!(plan.entry.backup, Path::new("/home/me/backups-asked"));
+        assert_eq!((plan.entry.interval, plan.entry.max_backups), (3, 100));
+        assert_eq!(plan.entry.backup_clean_method, CleanMethod::Tail);
+        assert_eq!(plan.entry.allowed_agents, Some(vec!["q".to_string()]));
+        assert!(!plan.backupignore && !plan.mount);
+        let shown = String::from_utf8(out).expect("utf8");
+        for refusal in [
+            "Multipass cannot mount to / in a VM",
+            "INTERVAL must be a whole number",
+            "unknown cleanup method \"x\"",
+            "\"nope\" is neither",
+        ] {
+            assert!(shown.contains(refusal), "missing {refusal:?} in:\n{shown}");
+        }
+
+        // With -y only the missing folder is asked; the rest takes the defaults.
+        args.yes = true;
+        let mut p = Prompter::new(&b"/home/me/quick\n"[..], Vec::new());
+        let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
+        assert_eq!(plan.entry.vm, "v");
+        assert_eq!(plan.entry.interval, 5);
+    }
+
+    #[test]
+    fn removal_picks_exactly_one() {
+        let c = config();
+        let args = |s: Option<&str>, vm: Option<&str>| RemovemountArgs {
+            source: s.map(PathBuf::from),
+            vm: vm.map(String::from),
+            yes: true,
+        };
+        let pick = |a: RemovemountArgs| pick_removal(&a, &c, None::<&mut NoPrompt>);
+        assert_eq!(pick(args(Some("/home/me/b"), None)).expect("one"), 2);
+        assert_eq!(pick(args(Some("/home/me/a"), Some("w"))).expect("one"), 1);
+        let many = pick(args(Some("/home/me/a"), None)).expect_err("ambiguous");
+        assert!(many.message.contains("2 mounts match"), "{}", many.message);
+        assert!(many.hints[0].contains("--vm v"), "{:?}", many.hints);
+        // Exact match only: a folder below a mount is not that mount.
+        assert!(pick(args(Some("/home/me/a/sub"), None)).is_err());
+        assert!(pick(args(None, None)).is_err());
+        let mut p = Prompter::new(&b"3\n"[..], Vec::new());
+        assert_eq!(
+            pick_removal(&args(None, None), &c, Some(&mut p)).expect("chosen"),
+            2
+        );
+    }
+}

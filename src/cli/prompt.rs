@@ -1,0 +1,149 @@
+//! Plain line prompts for commands that ask questions in a terminal: a question on stderr, an
+//! answer line from stdin. Kept to plain lines (no raw-mode widgets) so they work over SSH, in
+//! tmux-driven tests and with screen readers. Generic over the streams so tests can script
+//! the answers.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+
+use crate::error::UserError;
+
+/// Whether prompts may be shown: stdin and stderr are terminals and `--non-interactive` is off.
+pub fn can_prompt(non_interactive: bool) -> bool {
+    !non_interactive && io::stdin().is_terminal() && io::stderr().is_terminal()
+}
+
+pub struct Prompter<R, W> {
+    input: R,
+    out: W,
+}
+
+impl Prompter<io::StdinLock<'static>, io::Stderr> {
+    /// Questions on stderr, answers from stdin.
+    pub fn terminal() -> Self {
+        Prompter {
+            input: io::stdin().lock(),
+            out: io::stderr(),
+        }
+    }
+}
+
+fn closed() -> UserError {
+    UserError::failed("no answer: the input was closed")
+        .hint("run the command again in a terminal, or pass every value as flags (see --help)")
+}
+
+impl<R: BufRead, W: Write> Prompter<R, W> {
+    #[cfg_attr(not(test), allow(dead_code))] // scripted answers in tests
+    pub fn new(input: R, out: W) -> Self {
+        Prompter { input, out }
+    }
+
+    /// Prints a line (for summaries between questions).
+    pub fn say(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+    }
+
+    fn read_line(&mut self) -> Result<String, UserError> {
+        let _ = self.out.flush();
+        let mut line = String::new();
+        match self.input.read_line(&mut line) {
+            Ok(0) | Err(_) => Err(closed()),
+            Ok(_) => Ok(line.trim().to_string()),
+        }
+    }
+
+    /// Free text; an empty answer takes `default` (shown in brackets) when there is one.
+    pub fn text(&mut self, question: &str, default: Option<&str>) -> Result<String, UserError> {
+        match default {
+            Some(d) if !d.is_empty() => {
+                let _ = write!(self.out, "{question} [{d}]: ");
+            }
+            _ => {
+                let _ = write!(self.out, "{question}: ");
+            }
+        }
+        let answer = self.read_line()?;
+        Ok(if answer.is_empty() {
+            default.unwrap_or("").to_string()
+        } else {
+            answer
+        })
+    }
+
+    /// Asks until `check` accepts the answer; each refusal prints its reason.
+    pub fn valid<T>(
+        &mut self,
+        question: &str,
+        default: Option<&str>,
+        mut check: impl FnMut(&str) -> Result<T, String>,
+    ) -> Result<T, UserError> {
+        loop {
+            let answer = self.text(question, default)?;
+            match check(&answer) {
+                Ok(v) => return Ok(v),
+                Err(why) => self.say(&format!("  {why}")),
+            }
+        }
+    }
+
+    /// Yes or no; an empty answer takes `default`.
+    pub fn confirm(&mut self, question: &str, default: bool) -> Result<bool, UserError> {
+        let shown = if default { "Y/n" } else { "y/N" };
+        loop {
+            let _ = write!(self.out, "{question} [{shown}]: ");
+            let answer = self.read_line()?.to_ascii_lowercase();
+            match answer.as_str() {
+                "" => return Ok(default),
+                "y" | "yes" => return Ok(true),
+                "n" | "no" => return Ok(false),
+                _ => self.say("  answer y or n"),
+            }
+        }
+    }
+
+    /// One of `options`, by number (1-based on screen); returns the index. An empty answer
+    /// takes `default` when given.
+    pub fn choose(
+        &mut self,
+        question: &str,
+        options: &[String],
+        default: Option<usize>,
+    ) -> Result<usize, UserError> {
+        self.say(question);
+        for (i, o) in options.iter().enumerate() {
+            self.say(&format!("  {}) {o}", i + 1));
+        }
+        let default_text = default.map(|d| (d + 1).to_string());
+        let count = options.len();
+        self.valid("Number", default_text.as_deref(), |a| {
+            match a.parse::<usize>() {
+                Ok(n) if (1..=count).contains(&n) => Ok(n - 1),
+                _ => Err(format!("type a number from 1 to {count}")),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scripted(answers: &str) -> Prompter<&[u8], Vec<u8>> {
+        Prompter::new(answers.as_bytes(), Vec::new())
+    }
+
+    #[test]
+    fn defaults_retries_and_closed_input() {
+        let mut p = scripted("\nmaybe\nn\n\nbad\n7\n2\n");
+        assert!(p.confirm("Go?", true).expect("answer"));
+        assert!(!p.confirm("Go?", true).expect("answer"));
+        assert_eq!(p.text("Name", Some("x")).expect("answer"), "x");
+        let opts = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(p.choose("Pick", &opts, None).expect("answer"), 1);
+        let shown = String::from_utf8(p.out.clone()).expect("utf8");
+        assert!(shown.contains("answer y or n"), "{shown}");
+        assert!(shown.contains("  2) b"), "{shown}");
+        assert!(shown.contains("type a number from 1 to 2"), "{shown}");
+        assert!(p.text("More", None).is_err());
+    }
+}

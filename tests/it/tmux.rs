@@ -1,0 +1,131 @@
+//! Driving the real binary in a tmux pane: one tmux server per test on its own socket
+//! (killed when dropped), keys sent with send-keys, the screen read with capture-pane.
+
+use std::process::Command as Std;
+use std::time::{Duration, Instant};
+
+use crate::support::Sandbox;
+
+/// One tmux server on its own socket, killed when dropped.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    pub fn available() -> bool {
+        Std::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    pub fn start(command: &str) -> Tmux {
+        let socket = format!("agsekit-test-{}-{}", std::process::id(), rand_suffix());
+        let t = Tmux { socket };
+        let status = t
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "gen",
+                "-x",
+                "250",
+                "-y",
+                "60",
+                command,
+            ])
+            .status()
+            .expect("tmux new-session");
+        assert!(status.success(), "tmux new-session failed");
+        t
+    }
+
+    fn cmd(&self) -> Std {
+        let mut c = Std::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    pub fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-J", "-S", "-200", "-t", "gen"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the last non-empty line contains `text` (the question being asked).
+    pub fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            let last = screen
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            if last.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn answer(&self, prompt: &str, keys: &str) {
+        self.wait_for(prompt);
+        if !keys.is_empty() {
+            let ok = self
+                .cmd()
+                .args(["send-keys", "-t", "gen", "-l", keys])
+                .status()
+                .expect("send-keys");
+            assert!(ok.success());
+        }
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "gen", "Enter"])
+            .status()
+            .expect("send-keys");
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// `env` + the agsekit binary + `args` as one shell line, with the sandbox HOME, followed by
+/// `EXIT:<code>` and a long sleep so the pane stays readable. `extra_env` is `NAME=value`.
+pub fn command_line(sb: &Sandbox, extra_env: &[String], args: &[&str]) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("agsekit");
+    let mut words = vec![
+        "env".to_string(),
+        "-u".into(),
+        "CONFIG_PATH".into(),
+        "-u".into(),
+        "AGSEKIT_LANG".into(),
+        format!("HOME={}", sb.home().display()),
+        "NO_COLOR=1".into(),
+    ];
+    words.extend(extra_env.iter().cloned());
+    words.push(bin.display().to_string());
+    words.extend(args.iter().map(|a| a.to_string()));
+    // Run by sh whatever the user's shell is (fish has no `$?`).
+    let inner = format!("{}; echo \"EXIT:$?\"; sleep 600", shell_words::join(words));
+    shell_words::join(["sh", "-c", inner.as_str()])
+}
