@@ -217,10 +217,12 @@ pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
         .mounts
         .iter()
         .map(|m| {
+            // Mounted means: this folder, at this target (another folder shared at the
+            // target does not count; `doctor` repairs that).
             let mounted = infos.as_ref().map(|_| {
                 info_of(&m.vm).is_some_and(|i| {
-                    i.mount_at(&m.target.to_string_lossy()).is_some()
-                        || i.mounts.iter().any(|vm_mount| vm_mount.source == m.source)
+                    i.mount_at(&m.target.to_string_lossy())
+                        .is_some_and(|vm_mount| vm_mount.source == m.source)
                 })
             });
             let agents_here = running_agents

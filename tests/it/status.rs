@@ -456,3 +456,17 @@ fn status_fake_multipass_warns_about_a_backup_folder_on_another_filesystem() {
     let w = j["mounts"][0]["warnings"].to_string();
     assert!(w.contains("is on another filesystem than"), "{w}");
 }
+
+#[test]
+fn status_fake_multipass_another_folder_at_the_target_is_not_mounted() {
+    let s = Setup::new("", "");
+    s.fake.launch(VM);
+    let other = s.sb.home().join("other");
+    std::fs::create_dir_all(&other).expect("other");
+    s.fake.ok(&[
+        "mount",
+        &other.to_string_lossy(),
+        &format!("{VM}:/home/ubuntu/proj"),
+    ]);
+    assert_eq!(s.status_json()["mounts"][0]["mounted"], false);
+}
