@@ -633,8 +633,12 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
         return;
     }
     let lock = m.backup.join(backup::lock::LOCK_FILE);
-    let held = crate::daemon::pidfile::is_held(&lock);
-    let dead_pid = backup::lock::read_pid(&lock).filter(|p| !held && !host::pid_alive(*p));
+    // Judged by the PID only: probing the flock, even for an instant, could make a writer
+    // that starts at that moment skip its snapshot. A writer records its PID as soon as it
+    // holds the lock.
+    let pid = backup::lock::read_pid(&lock);
+    let held = pid.is_some_and(host::pid_alive);
+    let dead_pid = pid.filter(|_| !held);
     let partials: Vec<String> = std::fs::read_dir(&m.backup)
         .map(|rd| {
             rd.flatten()
