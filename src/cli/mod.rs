@@ -7,13 +7,17 @@ mod bundles;
 mod completions;
 mod config;
 mod config_gen;
+mod daemon;
+mod doctor;
 mod init;
 mod mount_umount;
 mod mounts;
+mod portforward;
 mod prompt;
 mod restore;
 mod run;
 mod shims;
+mod status;
 mod vms;
 
 use std::ffi::OsString;
@@ -156,6 +160,21 @@ pub enum Command {
 
     /// Install configured agents into Multipass VMs
     InstallAgents(agents::InstallAgentsArgs),
+
+    /// Show current status of configured VMs, mounts, backups, agents and port forwards
+    Status(status::StatusArgs),
+
+    /// Start SSH tunnels based on port-forwarding rules from the configuration
+    Portforward,
+
+    /// Commands for managing the agsekit background daemon
+    Daemon(daemon::DaemonArgs),
+
+    /// Deprecated alias of `agsekit daemon` (prints a notice)
+    Systemd(daemon::DaemonArgs),
+
+    /// Run diagnostics and attempt safe repairs for known installation and configuration issues
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -228,6 +247,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Mount(args) => mount_umount::run_mount(&args, &cli.global),
         Command::Umount(args) => mount_umount::run_umount(&args, &cli.global),
         Command::InstallAgents(args) => agents::run(&args, &cli.global),
+        Command::Status(args) => status::run(&args, &cli.global),
+        Command::Portforward => portforward::run(&cli.global),
+        Command::Daemon(args) => daemon::run(&args, &cli.global),
+        Command::Systemd(args) => daemon::run_systemd_alias(&args, &cli.global),
+        Command::Doctor(args) => doctor::run(&args, &cli.global),
     }
 }
 
