@@ -12,7 +12,7 @@ use std::ffi::OsStr;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::sys::stat::Mode;
 
@@ -660,9 +660,4 @@ pub fn finish_root(dst: &Dir, meta: &Meta, as_root: bool) -> io::Result<()> {
         .map_err(fsx::io_err)?;
     nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
         .map_err(fsx::io_err)
-}
-
-/// For messages: `<dest>/<name>`.
-pub fn display(dest: &Path, name: &str) -> PathBuf {
-    dest.join(name)
 }
