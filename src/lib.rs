@@ -8,6 +8,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod i18n;
 pub mod process;
 pub mod provision;
 pub mod run;

@@ -7,6 +7,8 @@ mod completions;
 mod config;
 mod config_gen;
 mod init;
+mod man;
+mod menu;
 mod mounts;
 mod prompt;
 mod restore;
@@ -111,6 +113,15 @@ pub enum Command {
 
     /// List the software bundles a VM's `install:` list may name
     ListBundles,
+
+    /// Print the manual page (roff) generated from the command definitions
+    Man(man::ManArgs),
+}
+
+/// The whole command tree as clap defines it (English), for the man page, translations and
+/// the menu.
+pub fn command_for_docs() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -127,9 +138,18 @@ fn debug_from_env() -> bool {
 
 /// Parses `args` and runs the command. Returns the process exit code.
 pub fn run_with_args(args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    // Help texts in the user's language (src/i18n); parsing itself is unchanged.
+    let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
+            // In a terminal: no command opens the menu, a missing argument asks for it.
+            if let Some(code) = menu::on_parse_error(&err, &args) {
+                return code;
+            }
             // Help and --version go to stdout with 0; usage errors to stderr with 2.
             let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
@@ -169,6 +189,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
         Command::ListBundles => bundles::run(),
+        Command::Man(args) => man::run(&args),
     }
 }
 
@@ -194,7 +215,11 @@ pub fn main_entry() -> i32 {
 }
 
 fn report(err: &anyhow::Error) -> i32 {
-    eprint!("{}", process::mask_secrets(&error::render(err)));
+    let text = process::mask_secrets(&error::render(err));
+    eprint!(
+        "{}",
+        crate::ui::style::paint_report(crate::ui::style::stderr_allowed(), &text)
+    );
     error::exit_code_of(err)
 }
 

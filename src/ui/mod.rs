@@ -1,1 +1,4 @@
 //! Rendering for people: tables, progress, prompts, colours.
+
+pub mod spinner;
+pub mod style;

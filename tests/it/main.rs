@@ -9,6 +9,7 @@ mod cli_frame;
 mod config;
 mod config_edit;
 mod config_gen;
+mod interactive;
 mod launcher;
 mod provision;
 mod restore;
