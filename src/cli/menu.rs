@@ -158,11 +158,20 @@ pub fn on_parse_error(err: &clap::Error, args: &[OsString]) -> Option<i32> {
     let matches = relaxed(english.clone()).try_get_matches_from(args).ok()?;
     let globals = Globals::from(&matches);
     let path = subcommand_path(&matches);
-    let mut p = Prompter::terminal();
-    let result = if path.is_empty() {
-        menu(&mut p, &globals)
+    if !path.is_empty() && err.kind() != K::MissingRequiredArgument {
+        // A group without its subcommand (`agsekit shims`): clap's help says what exists.
+        return None;
+    }
+    let missing = if path.is_empty() {
+        None
     } else {
-        fallback(&mut p, &globals, args, &path, &matches)
+        // Nothing we can ask for (a required group, say): leave clap's error.
+        Some(missing_ids(&path, &matches)?)
+    };
+    let mut p = Prompter::terminal();
+    let result = match missing {
+        None => menu(&mut p, &globals),
+        Some((present, missing)) => fallback(&mut p, &globals, args, &path, &present, &missing),
     };
     Some(match result {
         Ok(code) => code,
@@ -330,18 +339,12 @@ fn menu<R: BufRead, W: Write>(p: &mut Prompter<R, W>, g: &Globals) -> Result<i32
     confirm_and_run(p, argv, 0)
 }
 
-fn fallback<R: BufRead, W: Write>(
-    p: &mut Prompter<R, W>,
-    g: &Globals,
-    args: &[OsString],
-    path: &[String],
-    matches: &ArgMatches,
-) -> Result<i32, UserError> {
-    let cmd = localized();
+/// The parameters the command line gave and the required ones it lacks (`None` when none
+/// is lacking).
+fn missing_ids(path: &[String], matches: &ArgMatches) -> Option<(HashSet<String>, Vec<String>)> {
+    let cmd = super::command_for_docs();
     let words: Vec<&str> = path.iter().map(String::as_str).collect();
-    let Some(sub) = find(&cmd, &words) else {
-        return Ok(2);
-    };
+    let sub = find(&cmd, &words)?;
     let leaf = leaf_matches(matches, path);
     let present: HashSet<String> = sub
         .get_arguments()
@@ -349,13 +352,31 @@ fn fallback<R: BufRead, W: Write>(
         .filter(|a| leaf.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine))
         .map(|a| a.get_id().to_string())
         .collect();
-    let missing: Vec<&Arg> = sub
+    let missing: Vec<String> = sub
         .get_arguments()
         .filter(|a| a.is_required_set() && !present.contains(a.get_id().as_str()))
+        .map(|a| a.get_id().to_string())
         .collect();
-    if missing.is_empty() {
+    (!missing.is_empty()).then_some((present, missing))
+}
+
+fn fallback<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    g: &Globals,
+    args: &[OsString],
+    path: &[String],
+    present: &HashSet<String>,
+    ids: &[String],
+) -> Result<i32, UserError> {
+    let cmd = localized();
+    let words: Vec<&str> = path.iter().map(String::as_str).collect();
+    let Some(sub) = find(&cmd, &words) else {
         return Ok(2);
-    }
+    };
+    let missing: Vec<&Arg> = sub
+        .get_arguments()
+        .filter(|a| ids.iter().any(|id| a.get_id() == id.as_str()))
+        .collect();
     let names: Vec<String> = missing.iter().map(|a| arg_label(a)).collect();
     let color = style::stderr_allowed();
     p.say(&style::paint(
@@ -363,9 +384,8 @@ fn fallback<R: BufRead, W: Write>(
         Tone::Hint,
         &t!("menu.fallback", missing = names.join(", ")),
     ));
-    let ids: Vec<String> = missing.iter().map(|a| a.get_id().to_string()).collect();
-    let mut ctx = Context::load(g, p, sub, &ids);
-    let answers = ask_all(p, sub, &ids, &present, &mut ctx)?;
+    let mut ctx = Context::load(g, p, sub, ids);
+    let answers = ask_all(p, sub, ids, present, &mut ctx)?;
     let (options, positionals) = answers.into_words();
     // Options go right after the command's name; positionals at the end, before any `--`.
     let mut argv: Vec<String> = args

@@ -152,7 +152,20 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
             }
             // Help and --version go to stdout with 0; usage errors to stderr with 2.
             let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
+            if crate::i18n::current() == crate::i18n::Lang::Ru {
+                // clap's own phrases in Russian (its colours are dropped then).
+                let mut text = crate::i18n::clap_ru::translate(&err.render().to_string());
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                if err.use_stderr() {
+                    eprint!("{text}");
+                } else {
+                    print!("{text}");
+                }
+            } else {
+                let _ = err.print();
+            }
             return code;
         }
     };

@@ -7,14 +7,16 @@
 //!   construction; a unit test fails when a key or a `{placeholder}` differs between them.
 //! - **clap help texts**: English stays the source (doc comments on the derive structs);
 //!   `help_ru.rs` maps each English text to its Russian text and [`localize_command`] applies
-//!   the map to the whole command tree before parsing. A unit test lists every help text of
-//!   the command tree that has no Russian entry.
+//!   the map to the whole command tree before parsing; clap's own words around them
+//!   (`Usage:`, `Options:`, its error messages) are rewritten by `clap_ru`. A unit test lists
+//!   every help text of the command tree that has no Russian entry.
 //!
 //! The language comes from `AGSEKIT_LANG`, then `LC_ALL`, `LC_MESSAGES`, `LANG` (a value that
 //! starts with `ru` means Russian), else English. A lookup never panics: a key missing in
 //! Russian falls back to the English text, a key missing everywhere to the key itself (and in
 //! unit tests to a failure).
 
+pub mod clap_ru;
 mod en;
 mod help_ru;
 mod ru;
@@ -155,11 +157,7 @@ fn localize_tree(cmd: clap::Command) -> clap::Command {
             if let Some(ru) = arg.get_long_help().and_then(|h| help_ru(&h.to_string())) {
                 arg = arg.long_help(ru);
             }
-            if arg.is_positional() {
-                arg.help_heading(ru::HEADING_ARGUMENTS)
-            } else {
-                arg.help_heading(ru::HEADING_OPTIONS)
-            }
+            arg
         });
     }
     let names: Vec<String> = cmd
@@ -169,8 +167,7 @@ fn localize_tree(cmd: clap::Command) -> clap::Command {
     for name in names {
         cmd = cmd.mut_subcommand(name, localize_tree);
     }
-    cmd.subcommand_help_heading(ru::HEADING_COMMANDS)
-        .help_template(ru::HELP_TEMPLATE)
+    cmd
 }
 
 /// Every help text in the command tree (about, long about, argument help), for the

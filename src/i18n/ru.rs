@@ -2,13 +2,6 @@
 //! Machine-readable prefixes (`agsekit: error:`, `agsekit: warning:`, `hint:`) stay English
 //! so that scripts and bug reports can match them; the text after them is translated.
 
-/// Help headings and the help layout for the Russian clap help.
-pub const HEADING_ARGUMENTS: &str = "Аргументы";
-pub const HEADING_OPTIONS: &str = "Параметры";
-pub const HEADING_COMMANDS: &str = "Команды";
-pub const HELP_TEMPLATE: &str =
-    "{before-help}{about-with-newline}\nИспользование: {usage}\n\n{all-args}{after-help}";
-
 pub const MESSAGES: &[(&str, &str)] = &[
     ("prompt.number", "Номер"),
     ("prompt.number_range", "введите число от 1 до {count}"),

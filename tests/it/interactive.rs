@@ -490,3 +490,77 @@ fn man_prints_roff_for_the_tool_and_each_command() {
         .stderr(predicate::str::contains("no command named \"nope\""))
         .stderr(predicate::str::contains("hint: the commands are: version,"));
 }
+
+#[test]
+fn clap_usage_errors_read_in_russian_with_the_english_prefix() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["backup-once", "--dest-dir", "/tmp/x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: не указаны обязательные аргументы:\n  --source-dir <DIR>\n",
+        ))
+        .stderr(predicate::str::contains(
+            "Использование: agsekit backup-once --source-dir <DIR> --dest-dir <DIR>",
+        ));
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["backup-clean", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\nАргументы:\n  <MOUNT_SOURCE>"))
+        .stdout(predicate::str::contains("[по умолчанию: 50]"))
+        .stdout(predicate::str::ends_with("\n"));
+}
+
+#[test]
+fn a_group_without_its_subcommand_in_tmux_shows_clap_help() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let tmux = Tmux::start(&command_line(&sb, &[], &["shims"]));
+    tmux.wait_for("EXIT:2");
+    let screen = tmux.screen();
+    assert!(screen.contains("Usage: agsekit shims"), "{screen}");
+    assert!(!screen.contains("Missing"), "{screen}");
+}
+
+#[test]
+fn menu_in_tmux_carries_the_config_option_into_the_command_line() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let (project, _) = write_config(&sb);
+    let moved = sb.home().join("elsewhere.yaml");
+    fs::rename(sb.home().join(".config/agsekit/config.yaml"), &moved).expect("move");
+    let moved_text = moved.display().to_string();
+    let tmux = Tmux::start(&command_line(&sb, &[], &["--config", &moved_text]));
+    tmux.answer("Command (number or name):", "snapshots");
+    // The mount list comes from the file given with --config.
+    tmux.wait_for("Number [3]:");
+    assert!(
+        tmux.screen()
+            .contains(&format!("1) {} -> agent-ubuntu", project.display())),
+        "{}",
+        tmux.screen()
+    );
+    tmux.answer("Number [3]:", "1");
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!(
+        "Command: agsekit --config {moved_text} snapshots {}",
+        project.display()
+    );
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "");
+    // It ran with that config: it found the mount and says its snapshot folder is empty.
+    tmux.wait_for("EXIT:1");
+    assert!(
+        tmux.screen().contains("agsekit: error: no snapshots in "),
+        "{}",
+        tmux.screen()
+    );
+}
