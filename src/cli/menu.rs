@@ -75,8 +75,8 @@ const SECTIONS: &[Section] = &[
     Section {
         key: "menu.section.mounts",
         entries: &[
-            e("mount", &["source", "mount"]),
-            e("umount", &["source", "mount"]),
+            e("mount", &["source_dir", "vm"]),
+            e("umount", &["source_dir", "vm"]),
             e("addmount", &[]),
             e("removemount", &[]),
         ],
@@ -84,7 +84,7 @@ const SECTIONS: &[Section] = &[
     Section {
         key: "menu.section.agents",
         entries: &[
-            e("install-agents", &["agent", "vm"]),
+            e("install-agents", &["agent_name", "vm"]),
             e(
                 "run",
                 &["agent", "workdir", "vm", "disable_backups", "args"],
@@ -545,6 +545,7 @@ fn kind_of(command: &str, arg: &Arg) -> Kind {
         "name" if command.ends_with("-vm") || command == "shell" || command == "ssh" => Kind::Vm,
         "mount" | "mount_source" => Kind::Mount,
         "workdir" if command == "run" => Kind::Mount,
+        "source_dir" if command == "mount" || command == "umount" => Kind::Mount,
         "agent" | "agent_name" => Kind::Agent,
         "snap" | "snap2" | "snapshot" => Kind::Snapshot,
         _ if value_name == "VM" => Kind::Vm,

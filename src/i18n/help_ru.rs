@@ -403,4 +403,182 @@ pub const HELP: &[(&str, &str)] = &[
         "The command whose page to print (default: the page of agsekit itself)",
         "Команда, страницу которой вывести (по умолчанию: страница самого agsekit)",
     ),
+    // Commands written on other branches at the same time (vmcmds, status), translated ahead
+    // of the merge; entries whose English text changes meanwhile are reported as unused.
+    (
+        "Check/install host dependencies and create the SSH keypair for VM access",
+        "Проверить и установить зависимости хоста и создать пару SSH-ключей для доступа к ВМ",
+    ),
+    (
+        "Create a single VM by name from the YAML configuration",
+        "Создать одну ВМ по имени из конфигурации YAML",
+    ),
+    (
+        "Create all VMs described in the YAML configuration",
+        "Создать все ВМ, описанные в конфигурации YAML",
+    ),
+    ("Start one or all Multipass VMs", "Запустить одну или все ВМ Multipass"),
+    ("Stop one or all Multipass VMs", "Остановить одну или все ВМ Multipass"),
+    (
+        "Restart one or all Multipass VMs (and mount their folders again)",
+        "Перезапустить одну или все ВМ Multipass (и снова смонтировать их папки)",
+    ),
+    ("Delete one or all Multipass VMs", "Удалить одну или все ВМ Multipass"),
+    (
+        "Run prepare, create-vms, and install-agents as one flow",
+        "Выполнить prepare, create-vms и install-agents одним шагом",
+    ),
+    (
+        "Stop all configured VMs; if configured agents are still running, ask first",
+        "Остановить все ВМ из конфигурации; если агенты ещё работают, сначала спросить",
+    ),
+    (
+        "Open an interactive shell in a Multipass VM",
+        "Открыть интерактивную оболочку в ВМ Multipass",
+    ),
+    (
+        "Connect to a VM via SSH with additional arguments",
+        "Подключиться к ВМ по SSH с дополнительными аргументами",
+    ),
+    (
+        "Mount directories from config.yaml into VMs",
+        "Смонтировать папки из config.yaml в ВМ",
+    ),
+    (
+        "Unmount directories from config.yaml",
+        "Размонтировать папки из config.yaml",
+    ),
+    (
+        "Install configured agents into Multipass VMs",
+        "Установить агентов из конфигурации в ВМ Multipass",
+    ),
+    (
+        "Run the install commands (sudo) without asking",
+        "Выполнить команды установки (sudo) без вопросов",
+    ),
+    (
+        "The VM (a name under `vms:`); may be left out when only one is configured",
+        "ВМ (имя из раздела `vms:`); можно не указывать, если ВМ одна",
+    ),
+    ("Every VM from the configuration", "Все ВМ из конфигурации"),
+    ("The VM to delete", "ВМ, которую нужно удалить"),
+    ("Delete all VMs from the configuration", "Удалить все ВМ из конфигурации"),
+    ("Confirm deletion without prompting", "Подтвердить удаление без вопроса"),
+    ("Run the prepare stage (default)", "Выполнить этап prepare (по умолчанию)"),
+    ("Skip the prepare stage", "Пропустить этап prepare"),
+    (
+        "Run the create-vms stage (default)",
+        "Выполнить этап create-vms (по умолчанию)",
+    ),
+    ("Skip the create-vms stage", "Пропустить этап create-vms"),
+    (
+        "Run the install-agents stage (default)",
+        "Выполнить этап install-agents (по умолчанию)",
+    ),
+    ("Skip the install-agents stage", "Пропустить этап install-agents"),
+    (
+        "Let prepare run its install commands (sudo) without asking",
+        "Разрешить prepare выполнять команды установки (sudo) без вопросов",
+    ),
+    (
+        "Stop all VMs without asking even if configured agents are still running",
+        "Остановить все ВМ без вопросов, даже если агенты ещё работают",
+    ),
+    (
+        "The VM; may be left out when only one is configured",
+        "ВМ; можно не указывать, если ВМ одна",
+    ),
+    ("The VM (a name under `vms:`)", "ВМ (имя из раздела `vms:`)"),
+    (
+        "ssh options, then the remote command (`agsekit ssh vm -- uname -a`)",
+        "параметры ssh, затем команда для ВМ (`agsekit ssh vm -- uname -a`)",
+    ),
+    (
+        "A configured folder, or a folder inside one (the deepest mount covering it is used)",
+        "Папка из конфигурации или папка внутри неё (берётся самое глубокое подходящее монтирование)",
+    ),
+    ("The same as SOURCE_DIR", "То же, что SOURCE_DIR"),
+    ("Every mount from the configuration", "Все монтирования из конфигурации"),
+    (
+        "Only mounts into this VM (picks one when a folder is mounted into several VMs)",
+        "Только монтирования в эту ВМ (выбирает одно, если папка смонтирована в несколько ВМ)",
+    ),
+    (
+        "The agent (a name under `agents:`); may be left out when only one is configured",
+        "Агент (имя из раздела `agents:`); можно не указывать, если агент один",
+    ),
+    (
+        "Install into this VM only (default: the agent's `vm`/`vms`, or every VM)",
+        "Установить только в эту ВМ (по умолчанию: `vm`/`vms` агента или все ВМ)",
+    ),
+    (
+        "Install the agent into every VM from the configuration",
+        "Установить агента во все ВМ из конфигурации",
+    ),
+    (
+        "Install every agent from the configuration",
+        "Установить всех агентов из конфигурации",
+    ),
+    (
+        "Install the newest release, ignoring `version:` pins",
+        "Установить самый новый выпуск, не глядя на закреплённые `version:`",
+    ),
+    (
+        "With --upgrade: look the newest versions up again (agsekit always asks upstream, so this only checks the flags)",
+        "С --upgrade: заново узнать новейшие версии (agsekit и так всегда спрашивает источник, так что это только проверяет флаги)",
+    ),
+    (
+        "Proxy URL for the installers (scheme://host:port); \"\" disables proxychains",
+        "URL прокси для установщиков (scheme://host:port); \"\" отключает proxychains",
+    ),
+    (
+        "Show current status of configured VMs, mounts, backups, agents and port forwards",
+        "Показать текущее состояние ВМ, монтирований, резервных копий, агентов и проброса портов",
+    ),
+    (
+        "Print JSON (schema in docs/status.md) instead of tables",
+        "Вывести JSON (схема в docs/status.md) вместо таблиц",
+    ),
+    (
+        "Start SSH tunnels based on port-forwarding rules from the configuration",
+        "Запустить SSH-туннели по правилам проброса портов из конфигурации",
+    ),
+    (
+        "Commands for managing the agsekit background daemon",
+        "Команды управления фоновой службой agsekit",
+    ),
+    (
+        "Deprecated alias of `agsekit daemon` (prints a notice)",
+        "Устаревший синоним `agsekit daemon` (выводит предупреждение)",
+    ),
+    (
+        "Run diagnostics and attempt safe repairs for known installation and configuration issues",
+        "Провести диагностику и попробовать безопасно исправить известные проблемы установки и конфигурации",
+    ),
+    (
+        "Apply doctor repairs without confirmation when a repairable issue is found",
+        "Применять исправления doctor без подтверждения, если найдена исправимая проблема",
+    ),
+    (
+        "Install and start the agsekit background daemon",
+        "Установить и запустить фоновую службу agsekit",
+    ),
+    (
+        "Stop and remove the agsekit background daemon",
+        "Остановить и удалить фоновую службу agsekit",
+    ),
+    (
+        "Start the agsekit background daemon (restarts one of an older build)",
+        "Запустить фоновую службу agsekit (перезапускает службу старой сборки)",
+    ),
+    ("Stop the agsekit background daemon", "Остановить фоновую службу agsekit"),
+    ("Restart the agsekit background daemon", "Перезапустить фоновую службу agsekit"),
+    (
+        "Show the current agsekit daemon status",
+        "Показать текущее состояние службы agsekit",
+    ),
+    (
+        "Run the daemon in the foreground (what the service starts)",
+        "Запустить службу на переднем плане (так её запускает менеджер служб)",
+    ),
 ];
