@@ -58,6 +58,9 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
 
+    /// Print the manual page (roff) generated from the command definitions
+    Man(man::ManArgs),
+
     /// Print the shell integration script: shims on PATH and a prompt hook
     Init(init::InitArgs),
 
@@ -113,15 +116,6 @@ pub enum Command {
 
     /// List the software bundles a VM's `install:` list may name
     ListBundles,
-
-    /// Print the manual page (roff) generated from the command definitions
-    Man(man::ManArgs),
-}
-
-/// The whole command tree as clap defines it (English), for the man page, translations and
-/// the menu.
-pub fn command_for_docs() -> clap::Command {
-    <Cli as clap::CommandFactory>::command()
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -183,6 +177,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Init(args) => init::init(&args),
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
@@ -202,8 +197,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
         Command::ListBundles => bundles::run(),
-        Command::Man(args) => man::run(&args),
     }
+}
+
+/// The whole command tree as clap defines it (English), for the man page, translations and
+/// the menu.
+pub fn command_for_docs() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// The binary's entry point: a shim when argv[0] is not `agsekit...`, else the CLI.
