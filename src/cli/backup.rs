@@ -14,6 +14,7 @@ use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
 use crate::config::{self, CleanMethod, Config, MountConfig};
+use crate::ui::human_bytes;
 use crate::{ErrorKind, UserError};
 
 /// Cleanup methods as typed on the command line (case-insensitive).
@@ -114,21 +115,6 @@ pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
         signal_hook::flag::register(sig, Arc::clone(&flag))?;
     }
     Ok(Interrupt::new(flag))
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
 }
 
 /// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.

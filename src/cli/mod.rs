@@ -1,19 +1,26 @@
 //! The command line: clap definitions (one file per command group), parsing, dispatch and
 //! error rendering. Commands call domain modules and render what they return.
 
+mod agents;
 mod backup;
 mod bundles;
 mod completions;
 mod config;
 mod config_gen;
+mod daemon;
+mod doctor;
 mod init;
 mod man;
 mod menu;
+mod mount_umount;
 mod mounts;
+mod portforward;
 mod prompt;
 mod restore;
 mod run;
 mod shims;
+mod status;
+mod vms;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -116,6 +123,63 @@ pub enum Command {
 
     /// List the software bundles a VM's `install:` list may name
     ListBundles,
+
+    /// Check/install host dependencies and create the SSH keypair for VM access
+    Prepare(vms::PrepareArgs),
+
+    /// Create a single VM by name from the YAML configuration
+    CreateVm(vms::CreateVmArgs),
+
+    /// Create all VMs described in the YAML configuration
+    CreateVms,
+
+    /// Start one or all Multipass VMs
+    StartVm(vms::VmTargetArgs),
+
+    /// Stop one or all Multipass VMs
+    StopVm(vms::VmTargetArgs),
+
+    /// Restart one or all Multipass VMs (and mount their folders again)
+    RestartVm(vms::VmTargetArgs),
+
+    /// Delete one or all Multipass VMs
+    DestroyVm(vms::DestroyVmArgs),
+
+    /// Run prepare, create-vms, and install-agents as one flow
+    Up(vms::UpArgs),
+
+    /// Stop all configured VMs; if configured agents are still running, ask first
+    Down(vms::DownArgs),
+
+    /// Open an interactive shell in a Multipass VM
+    Shell(vms::ShellArgs),
+
+    /// Connect to a VM via SSH with additional arguments
+    Ssh(vms::SshArgs),
+
+    /// Mount directories from config.yaml into VMs
+    Mount(mount_umount::MountArgs),
+
+    /// Unmount directories from config.yaml
+    Umount(mount_umount::MountArgs),
+
+    /// Install configured agents into Multipass VMs
+    InstallAgents(agents::InstallAgentsArgs),
+
+    /// Show current status of configured VMs, mounts, backups, agents and port forwards
+    Status(status::StatusArgs),
+
+    /// Start SSH tunnels based on port-forwarding rules from the configuration
+    Portforward,
+
+    /// Commands for managing the agsekit background daemon
+    Daemon(daemon::DaemonArgs),
+
+    /// Deprecated alias of `agsekit daemon` (prints a notice)
+    Systemd(daemon::DaemonArgs),
+
+    /// Run diagnostics and attempt safe repairs for known installation and configuration issues
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -197,6 +261,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
         Command::ListBundles => bundles::run(),
+        Command::Prepare(args) => vms::run_prepare(&args, &cli.global),
+        Command::CreateVm(args) => vms::run_create_vm(&args, &cli.global),
+        Command::CreateVms => vms::run_create_vms(&cli.global),
+        Command::StartVm(args) => vms::run_start(&args, &cli.global),
+        Command::StopVm(args) => vms::run_stop(&args, &cli.global),
+        Command::RestartVm(args) => vms::run_restart(&args, &cli.global),
+        Command::DestroyVm(args) => vms::run_destroy(&args, &cli.global),
+        Command::Up(args) => vms::run_up(&args, &cli.global),
+        Command::Down(args) => vms::run_down(&args, &cli.global),
+        Command::Shell(args) => vms::run_shell(&args, &cli.global),
+        Command::Ssh(args) => vms::run_ssh(&args, &cli.global),
+        Command::Mount(args) => mount_umount::run_mount(&args, &cli.global),
+        Command::Umount(args) => mount_umount::run_umount(&args, &cli.global),
+        Command::InstallAgents(args) => agents::run(&args, &cli.global),
+        Command::Status(args) => status::run(&args, &cli.global),
+        Command::Portforward => portforward::run(&cli.global),
+        Command::Daemon(args) => daemon::run(&args, &cli.global),
+        Command::Systemd(args) => daemon::run_systemd_alias(&args, &cli.global),
+        Command::Doctor(args) => doctor::run(&args, &cli.global),
     }
 }
 

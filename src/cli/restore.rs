@@ -17,6 +17,7 @@ use crate::backup::select::select;
 use crate::backup::{self, beneath, lock, BackupOptions, EntryKind, Interrupt, Snapshot};
 use crate::cli::GlobalArgs;
 use crate::config;
+use crate::ui::human_bytes;
 use crate::{ErrorKind, UserError};
 
 /// Where the snapshots are: a configured mount, or folders given directly.
@@ -230,21 +231,6 @@ fn resolve_chain(
         dest,
         flags: vec!["--mount".to_string(), m.source.display().to_string()],
     })
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
 }
 
 fn when(snap: &Snapshot) -> String {

@@ -139,7 +139,7 @@ fn print_review(r: &Review, quiet: bool) {
         let list: Vec<String> = r
             .largest_deletions
             .iter()
-            .map(|(p, size)| format!("{} ({size} B)", p.display()))
+            .map(|(p, size)| format!("{} ({})", p.display(), crate::ui::human_bytes(*size)))
             .collect();
         eprintln!("  largest deletions: {}", list.join(", "));
     }

@@ -31,6 +31,25 @@ pub const COVERED: &[&str] = &[
     "list-bundles",
     "man",
     "help",
+    "prepare",
+    "create-vm",
+    "create-vms",
+    "start-vm",
+    "stop-vm",
+    "restart-vm",
+    "destroy-vm",
+    "up",
+    "down",
+    "shell",
+    "ssh",
+    "mount",
+    "umount",
+    "install-agents",
+    "status",
+    "portforward",
+    "daemon",
+    "systemd",
+    "doctor",
 ];
 
 pub const HELP: &[(&str, &str)] = &[
@@ -403,8 +422,7 @@ pub const HELP: &[(&str, &str)] = &[
         "The command whose page to print (default: the page of agsekit itself)",
         "Команда, страницу которой вывести (по умолчанию: страница самого agsekit)",
     ),
-    // Commands written on other branches at the same time (vmcmds, status), translated ahead
-    // of the merge; entries whose English text changes meanwhile are reported as unused.
+    // VM commands, mounts, install-agents, status, port forwarding, daemon, doctor.
     (
         "Check/install host dependencies and create the SSH keypair for VM access",
         "Проверить и установить зависимости хоста и создать пару SSH-ключей для доступа к ВМ",

@@ -38,7 +38,11 @@ fn setup() -> Setup {
         "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$HOME/argv\"\npwd > \"$HOME/cwd\"\nprintf '%s' \"$SECRET_TOKEN\" > \"$HOME/secret\"\necho made-by-agent > agent-was-here.txt\nexit \"$(cat \"$HOME/exit-code\" 2>/dev/null || echo 0)\"\n",
     );
     // The fake VM has no sudo; the launcher install path uses it.
-    fake.install_agent("dev", "sudo", "#!/bin/sh\nexec \"$@\"\n");
+    fake.install_agent(
+        "dev",
+        "sudo",
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+    );
     Setup {
         sb,
         fake,
@@ -310,7 +314,7 @@ fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore
         "{stderr}"
     );
     assert!(
-        stderr.contains("largest deletions: big.dat (4096 B), src/main.rs"),
+        stderr.contains("largest deletions: big.dat (4.0 KiB), src/main.rs (13 B)"),
         "{stderr}"
     );
     assert!(

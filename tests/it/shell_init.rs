@@ -25,6 +25,9 @@ fn run_shell(sb: &Sandbox, shell: &str, interactive: bool, body: &str) -> String
         file.display(),
         file.display()
     );
+    // fish builds completions from every man page on its first start in a new HOME (a slow
+    // background job); an existing generated_completions folder tells it that is done.
+    std::fs::create_dir_all(sb.home().join(".local/share/fish/generated_completions")).unwrap();
     let mut cmd = Command::new(shell);
     if interactive {
         cmd.arg("-i");
