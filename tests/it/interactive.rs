@@ -564,3 +564,48 @@ fn menu_in_tmux_carries_the_config_option_into_the_command_line() {
         tmux.screen()
     );
 }
+
+/// With the FAKE multipass (no real VM): the menu offers the config's VMs for `stop-vm` and
+/// stops only the one picked.
+#[test]
+fn menu_in_tmux_stops_the_vm_picked_from_the_config_fake_multipass() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let fake = crate::support::FakeMultipass::new(sb.home());
+    fake.launch("dev");
+    fake.launch("web");
+    let config = sb.home().join("config.yaml");
+    fs::write(
+        &config,
+        "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\n  web:\n    cpu: 2\n    ram: 4G\n    disk: 20G\n",
+    )
+    .expect("config");
+    let config_text = config.display().to_string();
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", fake.state_dir.display()),
+    ];
+    let tmux = Tmux::start(&command_line(&sb, &env, &["--config", &config_text]));
+    tmux.answer("Command (number or name):", "stop-vm");
+    tmux.wait_for("Number [4]:");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("  1) dev\n  2) web\n  3) (type another value)\n  4) (leave it out)"),
+        "{screen}"
+    );
+    tmux.answer("Number [4]:", "2");
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!("Command: agsekit --config {config_text} stop-vm web");
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "");
+    tmux.wait_for("EXIT:0");
+    let state = |vm: &str| {
+        let out = fake.ok(&["info", vm, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["info"][vm]["state"].as_str().unwrap_or("").to_string()
+    };
+    assert_eq!(state("web"), "Stopped");
+    assert_eq!(state("dev"), "Running");
+}
