@@ -237,7 +237,7 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Version => {
-            println!("Installed version: {}", crate::VERSION);
+            println!("{}", crate::t!("cli.version", version = crate::VERSION));
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),

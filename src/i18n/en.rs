@@ -2,6 +2,8 @@
 //! by `t!(key, name = value)`. Every key here must be in `ru.rs` too (a unit test checks).
 
 pub const MESSAGES: &[(&str, &str)] = &[
+    // The CLI frame (src/cli/mod.rs)
+    ("cli.version", "Installed version: {version}"),
     // Line prompts (src/cli/prompt.rs)
     ("prompt.number", "Number"),
     ("prompt.number_range", "type a number from 1 to {count}"),

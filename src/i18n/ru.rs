@@ -3,6 +3,8 @@
 //! so that scripts and bug reports can match them; the text after them is translated.
 
 pub const MESSAGES: &[(&str, &str)] = &[
+    // The CLI frame (src/cli/mod.rs)
+    ("cli.version", "Установленная версия: {version}"),
     ("prompt.number", "Номер"),
     ("prompt.number_range", "введите число от 1 до {count}"),
     ("prompt.default_yes", "Д/н"),

@@ -609,3 +609,17 @@ fn menu_in_tmux_stops_the_vm_picked_from_the_config_fake_multipass() {
     assert_eq!(state("web"), "Stopped");
     assert_eq!(state("dev"), "Running");
 }
+
+#[test]
+fn version_line_follows_the_language() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .arg("version")
+        .assert()
+        .success()
+        .stdout(format!(
+            "Установленная версия: {}\n",
+            env!("CARGO_PKG_VERSION")
+        ));
+}
