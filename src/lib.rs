@@ -10,6 +10,7 @@ pub mod config;
 pub mod daemon;
 pub mod doctor;
 pub mod error;
+pub mod i18n;
 pub mod lifecycle;
 pub mod portforward;
 pub mod process;

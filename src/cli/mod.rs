@@ -10,6 +10,8 @@ mod config_gen;
 mod daemon;
 mod doctor;
 mod init;
+mod man;
+mod menu;
 mod mount_umount;
 mod mounts;
 mod portforward;
@@ -62,6 +64,9 @@ pub enum Command {
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
+
+    /// Print the manual page (roff) generated from the command definitions
+    Man(man::ManArgs),
 
     /// Print the shell integration script: shims on PATH and a prompt hook
     Init(init::InitArgs),
@@ -191,12 +196,34 @@ fn debug_from_env() -> bool {
 
 /// Parses `args` and runs the command. Returns the process exit code.
 pub fn run_with_args(args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    // Help texts in the user's language (src/i18n); parsing itself is unchanged.
+    let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
+            // In a terminal: no command opens the menu, a missing argument asks for it.
+            if let Some(code) = menu::on_parse_error(&err, &args) {
+                return code;
+            }
             // Help and --version go to stdout with 0; usage errors to stderr with 2.
             let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
+            if crate::i18n::current() == crate::i18n::Lang::Ru {
+                // clap's own phrases in Russian (its colours are dropped then).
+                let mut text = crate::i18n::clap_ru::translate(&err.render().to_string());
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                if err.use_stderr() {
+                    eprint!("{text}");
+                } else {
+                    print!("{text}");
+                }
+            } else {
+                let _ = err.print();
+            }
             return code;
         }
     };
@@ -210,10 +237,11 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Version => {
-            println!("Installed version: {}", crate::VERSION);
+            println!("{}", crate::t!("cli.version", version = crate::VERSION));
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Init(args) => init::init(&args),
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
@@ -255,6 +283,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// The whole command tree as clap defines it (English), for the man page, translations and
+/// the menu.
+pub fn command_for_docs() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// The binary's entry point: a shim when argv[0] is not `agsekit...`, else the CLI.
 pub fn main_entry() -> i32 {
     let mut args: Vec<OsString> = std::env::args_os().collect();
@@ -277,7 +311,11 @@ pub fn main_entry() -> i32 {
 }
 
 fn report(err: &anyhow::Error) -> i32 {
-    eprint!("{}", process::mask_secrets(&error::render(err)));
+    let text = process::mask_secrets(&error::render(err));
+    eprint!(
+        "{}",
+        crate::ui::style::paint_report(crate::ui::style::stderr_allowed(), &text)
+    );
     error::exit_code_of(err)
 }
 

@@ -423,11 +423,21 @@ fn daemon_killed_outright_leaves_loops_that_the_next_daemon_stops() {
     d.agsekit().args(["daemon", "start"]).assert().success();
     let daemon_pid = d.pid().expect("pid");
     let deadline = Instant::now() + Duration::from_secs(60);
+    // The loop process, found by its command line (its PID is in backup.pid only while it
+    // writes a snapshot, and the daemon restarts a loop that ended).
+    let pattern = format!("backup-repeated-mount --mount {}", d.project.display());
     let loop_pid = loop {
-        let pid = std::fs::read_to_string(d.backups.join("backup.pid"))
+        let found = std::process::Command::new("pgrep")
+            .args(["-f", &pattern])
+            .output()
             .ok()
-            .and_then(|t| t.trim().parse::<u32>().ok());
-        if let Some(pid) = pid.filter(|p| *p != daemon_pid && alive(*p)) {
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .filter_map(|l| l.trim().parse::<u32>().ok())
+                    .find(|p| *p != daemon_pid && alive(*p))
+            });
+        if let Some(pid) = found {
             break pid;
         }
         assert!(Instant::now() < deadline, "no backup loop");

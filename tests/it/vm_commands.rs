@@ -366,7 +366,7 @@ fn down_fake_refuses_while_agents_run_unless_forced() {
     s.fake.install_agent(
         "dev",
         "ps",
-        "#!/bin/sh\necho '    1 /sbin/init'\necho '  812 node /home/ubuntu/.nvm/versions/node/v22/bin/codex --yes'\n",
+        "#!/bin/sh\necho '    1     0 /sbin/init'\necho '  812     1 node /home/ubuntu/.nvm/versions/node/v22/bin/codex --yes'\n",
     );
     s.clear_calls();
     let out = s.agsekit(&["down"]);
@@ -382,7 +382,7 @@ fn down_fake_refuses_while_agents_run_unless_forced() {
         "--",
         "ps",
         "-eo",
-        "pid=,args="
+        "pid=,ppid=,args="
     ])));
     assert!(!s.calls().iter().any(|c| c[0] == "stop"));
     assert_eq!(s.state("dev"), "Running");
@@ -819,7 +819,7 @@ fn down_fake_on_a_terminal_keeps_the_vm_when_the_answer_is_no() {
     s.fake.install_agent(
         "dev",
         "ps",
-        "#!/bin/sh\necho '  900 /usr/local/bin/codex'\n",
+        "#!/bin/sh\necho '  900     1 /usr/local/bin/codex'\n",
     );
     let Some((code, screen)) = answer_in_tmux(&s, &["down"], "Stop the VMs anyway?", "n") else {
         return;
