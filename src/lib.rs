@@ -7,11 +7,17 @@
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod daemon;
+pub mod doctor;
 pub mod error;
+pub mod i18n;
+pub mod lifecycle;
+pub mod portforward;
 pub mod process;
 pub mod provision;
 pub mod run;
 pub mod shim;
+pub mod status;
 pub mod ui;
 pub mod vm;
 

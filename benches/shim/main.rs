@@ -189,7 +189,10 @@ fn main() {
     ]);
     let vm_bin = b.state.join("instances/dev/bin");
     write_exec(&vm_bin.join("codex"), "#!/bin/sh\nexit 0\n");
-    write_exec(&vm_bin.join("sudo"), "#!/bin/sh\nexec \"$@\"\n");
+    write_exec(
+        &vm_bin.join("sudo"),
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+    );
     let mut install = Command::new(&b.agsekit);
     install.args(["shims", "install"]);
     b.env(&mut install);

@@ -12,7 +12,7 @@ use std::ffi::OsStr;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::sys::stat::Mode;
 
@@ -105,9 +105,10 @@ impl ApplyStats {
     }
 }
 
-/// Writes the children of the source root into the new snapshot root. Top-level folders are
-/// written by up to `threads` threads (hardlinking is kernel-bound and scales across
-/// folders); the manifest keeps walk order.
+/// Writes the children of the source root into the new snapshot root. Folders are written by
+/// up to `threads` threads (hardlinking is kernel-bound and overlaps across folders): the
+/// top-level folders, or, when there are only a few, their sub-folders. The manifest keeps
+/// walk order.
 pub fn write_tree(
     shared: &Shared<'_>,
     children: &[Node],
@@ -116,74 +117,133 @@ pub fn write_tree(
     dst: &Dir,
     threads: usize,
 ) -> anyhow::Result<Written> {
-    let slots: Vec<Mutex<Option<anyhow::Result<Apply<'_, '_>>>>> =
-        children.iter().map(|_| Mutex::new(None)).collect();
-    let run_one = |i: usize| {
+    /// A part of the manifest, in order.
+    enum Piece {
+        Lines(Vec<u8>),
+        Job(usize),
+    }
+    /// A folder for the pool: its node, the handles of its parent (`None` = the roots) and
+    /// the parent's path.
+    struct Job<'n> {
+        node: &'n Node,
+        parent: Option<usize>,
+        prefix: Vec<u8>,
+    }
+    let threads = threads.clamp(1, 16);
+    let top_dirs = children
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Dir(_)))
+        .count();
+    let split = threads > 1 && top_dirs < threads * 4;
+
+    let mut main = Apply::new(shared);
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    // Handles of split top-level folders: (source, previous, new).
+    let mut handles: Vec<(Dir, Option<Dir>, Dir)> = Vec::new();
+    let mut to_finish: Vec<&Node> = Vec::new();
+    for node in children {
+        shared.interrupt.check()?;
+        let NodeKind::Dir(grandchildren) = &node.kind else {
+            let mut path = Vec::new();
+            main.children(std::slice::from_ref(node), src, prev, dst, &mut path)?;
+            pieces.push(Piece::Lines(main.take_lines()));
+            continue;
+        };
+        if !split {
+            pieces.push(Piece::Job(jobs.len()));
+            jobs.push(Job {
+                node,
+                parent: None,
+                prefix: Vec::new(),
+            });
+            continue;
+        }
+        let path = node.name.as_bytes().to_vec();
+        let opened = main.begin_dir(node, src, prev, dst, &path)?;
+        pieces.push(Piece::Lines(main.take_lines()));
+        to_finish.push(node);
+        let Some(triple) = opened else { continue };
+        handles.push(triple);
+        let ix = handles.len() - 1;
+        let (hs, hp, hd) = &handles[ix];
+        for child in grandchildren {
+            if matches!(child.kind, NodeKind::Dir(_)) {
+                pieces.push(Piece::Job(jobs.len()));
+                jobs.push(Job {
+                    node: child,
+                    parent: Some(ix),
+                    prefix: path.clone(),
+                });
+            } else {
+                let mut p = path.clone();
+                main.children(std::slice::from_ref(child), hs, hp.as_ref(), hd, &mut p)?;
+                pieces.push(Piece::Lines(main.take_lines()));
+            }
+        }
+    }
+
+    let results: Vec<Mutex<Option<anyhow::Result<Apply<'_, '_>>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
+    let run_job = |k: usize| {
+        let job = &jobs[k];
+        let (s, p, d) = match job.parent {
+            None => (src, prev, dst),
+            Some(ix) => {
+                let (hs, hp, hd) = &handles[ix];
+                (hs, hp.as_ref(), hd)
+            }
+        };
         let mut one = Apply::new(shared);
-        let mut path = Vec::new();
-        let r = one.children(&children[i..=i], src, prev, dst, &mut path);
+        let mut path = job.prefix.clone();
+        let r = one.children(std::slice::from_ref(job.node), s, p, d, &mut path);
         if r.is_err() {
             shared.abort.store(true, Ordering::Relaxed);
         }
-        if let Ok(mut slot) = slots[i].lock() {
+        if let Ok(mut slot) = results[k].lock() {
             *slot = Some(r.map(|()| one));
         }
     };
-    // Leaves first on this thread, then the folders on the pool.
-    let dirs: Vec<usize> = (0..children.len())
-        .filter(|&i| matches!(children[i].kind, NodeKind::Dir(_)))
-        .collect();
-    for i in (0..children.len()).filter(|i| !dirs.contains(i)) {
-        run_one(i);
-    }
-    let threads = threads.clamp(1, 16).min(dirs.len().max(1));
-    if threads <= 1 {
-        for &i in &dirs {
-            run_one(i);
+    let pool = threads.min(jobs.len());
+    if pool <= 1 {
+        for k in 0..jobs.len() {
+            if shared.abort.load(Ordering::Relaxed) {
+                break;
+            }
+            run_job(k);
         }
     } else {
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
-            for _ in 0..threads {
-                let spawned = std::thread::Builder::new()
+            for _ in 0..pool {
+                // A thread that cannot start leaves its share to the others and to the
+                // sweep below.
+                let _ = std::thread::Builder::new()
                     .stack_size(64 << 20)
                     .spawn_scoped(scope, || loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&i) = dirs.get(k) else { break };
-                        if shared.abort.load(Ordering::Relaxed) {
+                        if k >= jobs.len() || shared.abort.load(Ordering::Relaxed) {
                             break;
                         }
-                        run_one(i);
+                        run_job(k);
                     });
-                if spawned.is_err() {
-                    // Fewer threads: the remaining ones (or the loop below) do the work.
-                    continue;
-                }
             }
         });
-        // Anything no thread picked up (a failed spawn) is done here.
-        for &i in &dirs {
-            let done = slots[i].lock().map(|s| s.is_some()).unwrap_or(true);
+        for (k, slot) in results.iter().enumerate() {
+            let done = slot.lock().map(|s| s.is_some()).unwrap_or(true);
             if !done && !shared.abort.load(Ordering::Relaxed) {
-                run_one(i);
+                run_job(k);
             }
         }
     }
-    let mut out = Written {
-        manifest: Vec::new(),
-        stats: ApplyStats::default(),
-        warnings: Vec::new(),
-    };
-    let mut first_error = None;
-    for slot in slots {
+
+    // Collect in walk order; prefer the real error over the "interrupted" of stopped threads.
+    let mut outputs: Vec<Option<Apply<'_, '_>>> = Vec::with_capacity(jobs.len());
+    let mut first_error: Option<anyhow::Error> = None;
+    for slot in results {
         match slot.into_inner().ok().flatten() {
-            Some(Ok(one)) => {
-                out.manifest.extend_from_slice(&one.manifest.into_bytes());
-                out.stats.add(&one.stats);
-                out.warnings.extend(one.warnings);
-            }
+            Some(Ok(one)) => outputs.push(Some(one)),
             Some(Err(err)) => {
-                // Prefer the real error over the "interrupted" of threads told to stop.
                 let stopped = crate::error::exit_code_of(&err) == 130;
                 let replace = match &first_error {
                     None => true,
@@ -192,14 +252,36 @@ pub fn write_tree(
                 if replace {
                     first_error = Some(err);
                 }
+                outputs.push(None);
             }
-            None => {}
+            None => outputs.push(None),
         }
     }
     if let Some(err) = first_error {
         return Err(err);
     }
     shared.interrupt.check()?;
+    for node in to_finish {
+        let path = node.name.as_bytes().to_vec();
+        main.end_dir(node, dst, &path)?;
+    }
+    let mut out = Written {
+        manifest: Vec::new(),
+        stats: main.stats.clone(),
+        warnings: std::mem::take(&mut main.warnings),
+    };
+    for piece in pieces {
+        match piece {
+            Piece::Lines(lines) => out.manifest.extend_from_slice(&lines),
+            Piece::Job(k) => {
+                if let Some(one) = outputs.get_mut(k).and_then(Option::take) {
+                    out.manifest.extend_from_slice(&one.manifest.into_bytes());
+                    out.stats.add(&one.stats);
+                    out.warnings.extend(one.warnings);
+                }
+            }
+        }
+    }
     out.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
@@ -260,6 +342,60 @@ impl<'s, 'a> Apply<'s, 'a> {
         });
     }
 
+    /// Creates a folder of the snapshot and records it; returns the handles to fill it
+    /// (`None` when the source folder cannot be opened any more: a warning, left empty).
+    fn begin_dir(
+        &mut self,
+        node: &Node,
+        src: &Dir,
+        prev: Option<&Dir>,
+        dst: &Dir,
+        path: &[u8],
+    ) -> anyhow::Result<Option<(Dir, Option<Dir>, Dir)>> {
+        let name = node.name.as_os_str();
+        dst.mkdir(name, 0o700)
+            .map_err(|e| self.dest_error(e, path))?;
+        self.manifest
+            .entry(path, EntryKind::Dir, &node.meta, None, true)
+            .map_err(|e| self.dest_error(e, path))?;
+        self.stats.dirs += 1;
+        match src.open_dir(name) {
+            Ok(src_child) => {
+                let dst_child = dst.open_dir(name).map_err(|e| self.dest_error(e, path))?;
+                let prev_child = prev.and_then(|p| p.open_dir(name).ok());
+                Ok(Some((src_child, prev_child, dst_child)))
+            }
+            Err(err) => {
+                self.warn(
+                    path,
+                    format!(
+                        "cannot open directory, its contents are missing from the snapshot: {err}"
+                    ),
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Owner, permissions and mtime of a finished folder (after its contents, so writing
+    /// into it neither needs its final permissions nor moves its mtime).
+    fn end_dir(&mut self, node: &Node, dst: &Dir, path: &[u8]) -> anyhow::Result<()> {
+        let name = node.name.as_os_str();
+        if self.shared.as_root {
+            dst.set_owner(name, node.meta.uid, node.meta.gid)
+                .map_err(|e| self.dest_error(e, path))?;
+        }
+        dst.set_perm(name, node.meta.perm())
+            .map_err(|e| self.dest_error(e, path))?;
+        dst.set_mtime(name, &node.meta)
+            .map_err(|e| self.dest_error(e, path))
+    }
+
+    /// Takes the manifest lines written so far.
+    fn take_lines(&mut self) -> Vec<u8> {
+        std::mem::replace(&mut self.manifest, ManifestWriter::buffer()).into_bytes()
+    }
+
     /// Writes the children of a directory.
     pub fn children(
         &mut self,
@@ -297,30 +433,12 @@ impl<'s, 'a> Apply<'s, 'a> {
         let name = node.name.as_os_str();
         match &node.kind {
             NodeKind::Dir(children) => {
-                dst.mkdir(name, 0o700)
-                    .map_err(|e| self.dest_error(e, path))?;
-                self.manifest
-                    .entry(path, EntryKind::Dir, &node.meta, None, true)
-                    .map_err(|e| self.dest_error(e, path))?;
-                self.stats.dirs += 1;
-                match src.open_dir(name) {
-                    Ok(src_child) => {
-                        let dst_child = dst.open_dir(name).map_err(|e| self.dest_error(e, path))?;
-                        let prev_child = prev.and_then(|p| p.open_dir(name).ok());
-                        self.children(children, &src_child, prev_child.as_ref(), &dst_child, path)?;
-                    }
-                    Err(err) => {
-                        self.warn(path, format!("cannot open directory, its contents are missing from the snapshot: {err}"));
-                    }
+                if let Some((src_child, prev_child, dst_child)) =
+                    self.begin_dir(node, src, prev, dst, path)?
+                {
+                    self.children(children, &src_child, prev_child.as_ref(), &dst_child, path)?;
                 }
-                if self.shared.as_root {
-                    dst.set_owner(name, node.meta.uid, node.meta.gid)
-                        .map_err(|e| self.dest_error(e, path))?;
-                }
-                dst.set_perm(name, node.meta.perm())
-                    .map_err(|e| self.dest_error(e, path))?;
-                dst.set_mtime(name, &node.meta)
-                    .map_err(|e| self.dest_error(e, path))?;
+                self.end_dir(node, dst, path)?;
             }
             NodeKind::Symlink(target) => {
                 dst.symlink(target, name)
@@ -542,9 +660,4 @@ pub fn finish_root(dst: &Dir, meta: &Meta, as_root: bool) -> io::Result<()> {
         .map_err(fsx::io_err)?;
     nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
         .map_err(fsx::io_err)
-}
-
-/// For messages: `<dest>/<name>`.
-pub fn display(dest: &Path, name: &str) -> PathBuf {
-    dest.join(name)
 }

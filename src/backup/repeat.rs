@@ -5,7 +5,7 @@
 //! and its cleanup are written. If another writer holds it at that moment, this cycle is
 //! skipped: that writer is making the snapshot.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use super::{lock, retention, BackupOptions, Event, SnapshotReport};
@@ -130,9 +130,4 @@ pub fn cycle(
     }
     drop(held);
     Ok(())
-}
-
-/// The destination a spec writes to, resolved (for messages).
-pub fn dest_of(spec: &RepeatSpec) -> PathBuf {
-    std::fs::canonicalize(&spec.options.dest).unwrap_or_else(|_| spec.options.dest.clone())
 }

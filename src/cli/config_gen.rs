@@ -15,157 +15,233 @@ use crate::config::generate::{render, GenAgent, GenConfig, GenGlobal, GenMount, 
 use crate::config::{self, example, mountable, rules, AgentType};
 use crate::error::UserError;
 
-/// Every user-facing text of config-gen, in one place for translation.
+/// Every user-facing text of config-gen, from the message catalogues (`src/i18n/`).
 mod msg {
     use std::path::Path;
 
     use crate::error::UserError;
+    use crate::t;
 
-    pub const INTRO: &str = "agsekit config-gen builds a config by asking questions.\nPress Enter to take the value in [brackets]; Ctrl-C stops without writing anything.";
-    pub const VMS: &str = "\n== Virtual machines (the first one is the default VM)";
-    pub const VM_NAME: &str = "VM name";
-    pub const VM_CPU: &str = "Virtual CPUs";
-    pub const VM_RAM: &str = "Memory (like 4G or 4096M)";
-    pub const VM_DISK: &str = "Disk size (like 20G)";
-    pub const VM_BUNDLES: &str = "Bundles to install, comma-separated (pyenv, nvm, python[:version], nodejs[:version], rust, golang, docker; empty for none)";
-    pub const VM_PROXY: &str = "Send this VM's agent traffic through a proxy?";
-    pub const VM_PROXYCHAINS: &str =
-        "proxychains URL, like socks5://127.0.0.1:8181 (empty for none)";
-    pub const VM_HTTP_PROXY: &str =
-        "HTTP proxy upstream for a VM-local privoxy, like socks5://127.0.0.1:8181 (empty for none)";
-    pub const VM_MORE: &str = "Add another VM?";
-    pub const AGENTS: &str = "\n== Agents";
-    pub const AGENT_ADD: &str = "Add an agent?";
-    pub const AGENT_TYPE: &str = "Agent type:";
-    pub const AGENT_NAME: &str = "Agent name (used as `agsekit run NAME`)";
-    pub const AGENT_VERSION: &str =
-        "Version (empty for the latest, `stable` for the tested one, or like 1.2.3)";
-    pub const AGENT_VMS: &str = "VMs for this agent, comma-separated (empty for all)";
-    pub const AGENT_MORE: &str = "Add another agent?";
-    pub const MOUNTS: &str = "\n== Shared folders (mounts)";
-    pub const MOUNT_ADD: &str = "Share a host folder with a VM now?";
-    pub const MOUNT_SOURCE: &str = "Host folder to share";
-    pub const MOUNT_TARGET: &str = "Folder inside the VM";
-    pub const MOUNT_BACKUP: &str = "Snapshot folder on the host";
-    pub const MOUNT_VM: &str = "VM for this folder:";
-    pub const MOUNT_INTERVAL: &str = "Minutes between snapshots";
-    pub const MOUNT_AGENTS: &str =
-        "Agents allowed in this folder, comma-separated names or types (empty for no restriction)";
-    pub const MOUNT_IGNORE: &str =
-        "Write a default .backupignore into the folder (venv/, node_modules/, caches)?";
-    pub const MOUNT_MORE: &str = "Share another folder?";
-    pub const GLOBAL: &str = "\n== Global settings";
-    pub const GLOBAL_ADD: &str =
-        "Change global settings (SSH key folder, update checks, proxy port pool)?";
-    pub const GLOBAL_SSH: &str = "Folder for the tool's SSH keys";
-    pub const GLOBAL_PF: &str = "Seconds between port-forwarding config checks";
-    pub const GLOBAL_CHECK: &str = "Check for new agsekit versions?";
-    pub const GLOBAL_POOL_START: &str = "First port of the HTTP proxy pool";
-    pub const GLOBAL_POOL_END: &str = "Last port of the HTTP proxy pool";
-    pub const DESTINATION: &str = "Save the config to";
-    pub const NEEDS_TTY: &str = "config-gen asks questions and needs a terminal (stdin and stderr), and --non-interactive was given or there is none";
-    pub const HINT_EXAMPLE: &str =
-        "`agsekit config-example [PATH]` writes a commented example config to edit instead";
+    pub fn intro() -> String {
+        t!("config_gen.intro")
+    }
+    pub fn vms() -> String {
+        t!("config_gen.vms")
+    }
+    pub fn vm_name() -> String {
+        t!("config_gen.vm_name")
+    }
+    pub fn vm_cpu() -> String {
+        t!("config_gen.vm_cpu")
+    }
+    pub fn vm_ram() -> String {
+        t!("config_gen.vm_ram")
+    }
+    pub fn vm_disk() -> String {
+        t!("config_gen.vm_disk")
+    }
+    pub fn vm_bundles() -> String {
+        t!("config_gen.vm_bundles")
+    }
+    pub fn vm_proxy() -> String {
+        t!("config_gen.vm_proxy")
+    }
+    pub fn vm_proxychains() -> String {
+        t!("config_gen.vm_proxychains")
+    }
+    pub fn vm_http_proxy() -> String {
+        t!("config_gen.vm_http_proxy")
+    }
+    pub fn vm_more() -> String {
+        t!("config_gen.vm_more")
+    }
+    pub fn agents() -> String {
+        t!("config_gen.agents")
+    }
+    pub fn agent_add() -> String {
+        t!("config_gen.agent_add")
+    }
+    pub fn agent_type() -> String {
+        t!("config_gen.agent_type")
+    }
+    pub fn agent_name() -> String {
+        t!("config_gen.agent_name")
+    }
+    pub fn agent_version() -> String {
+        t!("config_gen.agent_version")
+    }
+    pub fn agent_vms() -> String {
+        t!("config_gen.agent_vms")
+    }
+    pub fn agent_more() -> String {
+        t!("config_gen.agent_more")
+    }
+    pub fn mounts() -> String {
+        t!("config_gen.mounts")
+    }
+    pub fn mount_add() -> String {
+        t!("config_gen.mount_add")
+    }
+    pub fn mount_source() -> String {
+        t!("config_gen.mount_source")
+    }
+    pub fn mount_target() -> String {
+        t!("config_gen.mount_target")
+    }
+    pub fn mount_backup() -> String {
+        t!("config_gen.mount_backup")
+    }
+    pub fn mount_vm() -> String {
+        t!("config_gen.mount_vm")
+    }
+    pub fn mount_interval() -> String {
+        t!("config_gen.mount_interval")
+    }
+    pub fn mount_agents() -> String {
+        t!("config_gen.mount_agents")
+    }
+    pub fn mount_ignore() -> String {
+        t!("config_gen.mount_ignore")
+    }
+    pub fn mount_more() -> String {
+        t!("config_gen.mount_more")
+    }
+    pub fn global() -> String {
+        t!("config_gen.global")
+    }
+    pub fn global_add() -> String {
+        t!("config_gen.global_add")
+    }
+    pub fn global_ssh() -> String {
+        t!("config_gen.global_ssh")
+    }
+    pub fn global_pf() -> String {
+        t!("config_gen.global_pf")
+    }
+    pub fn global_check() -> String {
+        t!("config_gen.global_check")
+    }
+    pub fn global_pool_start() -> String {
+        t!("config_gen.global_pool_start")
+    }
+    pub fn global_pool_end() -> String {
+        t!("config_gen.global_pool_end")
+    }
+    pub fn destination() -> String {
+        t!("config_gen.destination")
+    }
+    pub fn needs_tty() -> String {
+        t!("config_gen.needs_tty")
+    }
+    pub fn hint_example() -> String {
+        t!("config_gen.hint_example")
+    }
+    pub fn empty_folder() -> String {
+        t!("config_gen.empty_folder")
+    }
+    pub fn target_relative() -> String {
+        t!("config_gen.target_relative")
+    }
+    pub fn hint_overwrite() -> String {
+        t!("config_gen.hint_overwrite")
+    }
+    pub fn hint_again() -> String {
+        t!("config_gen.hint_again")
+    }
 
     pub fn exists(path: &Path) -> String {
-        format!(
-            "{} already exists; config-gen never replaces a file without --overwrite",
-            path.display()
-        )
+        t!("config_gen.exists", path = path.display())
     }
     pub fn choose_other(path: &Path) -> String {
-        format!(
-            "{} already exists; give another path (or run config-gen again with --overwrite)",
-            path.display()
-        )
+        t!("config_gen.choose_other", path = path.display())
     }
     pub fn wrote(path: &Path) -> String {
-        format!(
-            "Wrote {}.\nNext: `agsekit config-check` to review it, then `agsekit create-vms`.",
-            path.display()
-        )
+        t!("config_gen.wrote", path = path.display())
     }
     pub fn replaced(backup: &Path) -> String {
-        format!("The previous file is saved as {}.", backup.display())
+        t!("config_gen.replaced", path = backup.display())
     }
     pub fn mount_warning(reason: &str, fix: &str) -> String {
-        format!("warning: {reason}; {fix}. Keep this folder anyway?")
+        t!("config_gen.mount_warning", reason = reason, fix = fix)
     }
-    pub const EMPTY_FOLDER: &str = "type a folder, like ~/projects/app";
-    pub const TARGET_RELATIVE: &str = "write an absolute path, like /home/ubuntu/project";
-    pub const HINT_OVERWRITE: &str =
-        "pass --overwrite to replace it, or choose another --config PATH";
-    pub const HINT_AGAIN: &str = "run config-gen again";
 
     // Reasons an answer is asked again.
     pub fn whole_number(max: u64) -> String {
-        format!("type a whole number from 1 to {max}")
+        t!("config_gen.whole_number", max = max)
     }
     pub fn below_minimum(size: &str, min: u64) -> String {
-        format!(
-            "{size} is below the Multipass minimum of {}",
-            crate::config::rules::format_size(min)
+        t!(
+            "config_gen.below_minimum",
+            size = size,
+            min = crate::config::rules::format_size(min)
         )
     }
     pub fn name_taken(name: &str) -> String {
-        format!("{name:?} is already used; choose another name")
+        t!("config_gen.name_taken", name = format!("{name:?}"))
     }
     pub fn no_such_vm(name: &str, vms: &[String]) -> String {
-        format!("no VM named {name:?}; the VMs are {}", vms.join(", "))
-    }
-    pub fn cannot_share(p: &Path) -> String {
-        format!("{} cannot be shared; choose a project folder", p.display())
-    }
-    pub fn already_shared(p: &Path) -> String {
-        format!("{} is already shared", p.display())
-    }
-    pub fn target_taken(p: &Path, vm: &str) -> String {
-        format!("{} is already used in VM {vm:?}", p.display())
-    }
-    pub fn backup_inside(p: &Path) -> String {
-        format!(
-            "{} is inside the shared folder; snapshots would copy themselves",
-            p.display()
+        t!(
+            "config_gen.no_such_vm",
+            name = format!("{name:?}"),
+            vms = vms.join(", ")
         )
     }
+    pub fn cannot_share(p: &Path) -> String {
+        t!("config_gen.cannot_share", path = p.display())
+    }
+    pub fn already_shared(p: &Path) -> String {
+        t!("config_gen.already_shared", path = p.display())
+    }
+    pub fn target_taken(p: &Path, vm: &str) -> String {
+        t!(
+            "config_gen.target_taken",
+            path = p.display(),
+            vm = format!("{vm:?}")
+        )
+    }
+    pub fn backup_inside(p: &Path) -> String {
+        t!("config_gen.backup_inside", path = p.display())
+    }
     pub fn backup_taken(p: &Path) -> String {
-        format!("{} is already used by another folder", p.display())
+        t!("config_gen.backup_taken", path = p.display())
     }
     pub fn unknown_agent(name: &str) -> String {
-        format!("{name:?} is neither one of the agents above nor an agent type")
+        t!("config_gen.unknown_agent", name = format!("{name:?}"))
     }
     pub fn pool_end(start: u16) -> String {
-        format!("the last port must be at least {start}")
+        t!("config_gen.pool_end", start = start)
     }
     pub fn dest_is_folder(p: &Path) -> String {
-        format!("{} is a folder; give a file path", p.display())
+        t!("config_gen.dest_is_folder", path = p.display())
     }
 
     // After the questions.
     pub fn generated_invalid(detail: &str) -> UserError {
-        UserError::failed(format!(
-            "the generated config does not validate, so nothing was written: {detail}"
-        ))
-        .hint("please report this; `agsekit config-example` writes an example to edit meanwhile")
+        UserError::failed(t!("config_gen.generated_invalid", detail = detail))
+            .hint(t!("config_gen.hint_report"))
     }
     pub fn cannot_write(p: &Path, e: &std::io::Error) -> UserError {
-        UserError::failed(format!("cannot write {}: {e}", p.display()))
-            .hint(format!("check the permissions of {}", p.display()))
+        UserError::failed(t!("config_gen.cannot_write", path = p.display(), error = e))
+            .hint(t!("config_gen.hint_permissions", path = p.display()))
     }
     pub fn no_folder_for_backupignore(folder: &Path) -> String {
-        format!(
-            "agsekit: warning: {} does not exist yet, so no .backupignore was written",
-            folder.display()
+        t!(
+            "config_gen.no_folder_for_backupignore",
+            path = folder.display()
         )
     }
     pub fn wrote_backupignore(p: &Path) -> String {
-        format!("Wrote a default {}", p.display())
+        t!("config_gen.wrote_backupignore", path = p.display())
     }
     pub fn kept_backupignore(p: &Path) -> String {
-        format!("{} already exists; left unchanged", p.display())
+        t!("config_gen.kept_backupignore", path = p.display())
     }
     pub fn backupignore_failed(p: &Path, e: &std::io::Error) -> String {
-        format!("agsekit: warning: cannot write {}: {e}", p.display())
+        t!(
+            "config_gen.backupignore_failed",
+            path = p.display(),
+            error = e
+        )
     }
 }
 
@@ -207,9 +283,9 @@ pub(crate) fn ask<R: BufRead, W: Write>(
 ) -> Result<(GenConfig, Vec<PathBuf>), UserError> {
     let mut config = GenConfig::default();
     let mut backupignores = Vec::new();
-    p.say(msg::INTRO);
+    p.say(&msg::intro());
 
-    p.say(msg::VMS);
+    p.say(&msg::vms());
     loop {
         let taken: Vec<String> = config.vms.iter().map(|v| v.name.clone()).collect();
         let default = if taken.is_empty() {
@@ -220,26 +296,28 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 .find(|n| !taken.contains(n))
                 .unwrap_or_default()
         };
-        let name = p.valid(msg::VM_NAME, Some(&default), |a| {
+        let name = p.valid(&msg::vm_name(), Some(&default), |a| {
             rules::check_vm_name(a)?;
             if taken.iter().any(|t| t == a) {
                 return Err(msg::name_taken(a));
             }
             Ok(a.to_string())
         })?;
-        let cpu = p.valid(msg::VM_CPU, Some("2"), |a| positive(a, 1024))? as u32;
-        let ram = p.valid(msg::VM_RAM, Some("4G"), |a| size(a, rules::MIN_RAM_BYTES))?;
-        let disk = p.valid(msg::VM_DISK, Some("20G"), |a| {
+        let cpu = p.valid(&msg::vm_cpu(), Some("2"), |a| positive(a, 1024))? as u32;
+        let ram = p.valid(&msg::vm_ram(), Some("4G"), |a| {
+            size(a, rules::MIN_RAM_BYTES)
+        })?;
+        let disk = p.valid(&msg::vm_disk(), Some("20G"), |a| {
             size(a, rules::MIN_DISK_BYTES)
         })?;
-        let install = p.valid(msg::VM_BUNDLES, None, |a| {
+        let install = p.valid(&msg::vm_bundles(), None, |a| {
             let items = comma_list(a);
             for item in &items {
                 rules::parse_bundle(item)?;
             }
             Ok(items)
         })?;
-        let (proxychains, http_proxy) = if p.confirm(msg::VM_PROXY, false)? {
+        let (proxychains, http_proxy) = if p.confirm(&msg::vm_proxy(), false)? {
             let url = |a: &str| {
                 if a.trim().is_empty() {
                     Ok(None)
@@ -248,8 +326,8 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 }
             };
             (
-                p.valid(msg::VM_PROXYCHAINS, None, url)?,
-                p.valid(msg::VM_HTTP_PROXY, None, url)?,
+                p.valid(&msg::vm_proxychains(), None, url)?,
+                p.valid(&msg::vm_http_proxy(), None, url)?,
             )
         } else {
             (None, None)
@@ -263,20 +341,20 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             proxychains,
             http_proxy,
         });
-        if !p.confirm(msg::VM_MORE, false)? {
+        if !p.confirm(&msg::vm_more(), false)? {
             break;
         }
     }
     let vm_names: Vec<String> = config.vms.iter().map(|v| v.name.clone()).collect();
 
-    p.say(msg::AGENTS);
+    p.say(&msg::agents());
     let types: Vec<String> = AgentType::ALL
         .iter()
         .map(|t| t.as_str().to_string())
         .collect();
-    let mut more = p.confirm(msg::AGENT_ADD, true)?;
+    let mut more = p.confirm(&msg::agent_add(), true)?;
     while more {
-        let agent_type = AgentType::ALL[p.choose(msg::AGENT_TYPE, &types, None)?];
+        let agent_type = AgentType::ALL[p.choose(&msg::agent_type(), &types, None)?];
         let taken: Vec<String> = config.agents.iter().map(|a| a.name.clone()).collect();
         let default = match agent_type {
             AgentType::CodexGlibc | AgentType::CodexGlibcPrebuilt => "codex",
@@ -287,14 +365,14 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         } else {
             default.to_string()
         };
-        let name = p.valid(msg::AGENT_NAME, Some(&default), |a| {
+        let name = p.valid(&msg::agent_name(), Some(&default), |a| {
             rules::check_agent_name(a)?;
             if taken.iter().any(|t| t == a) {
                 return Err(msg::name_taken(a));
             }
             Ok(a.to_string())
         })?;
-        let version = p.valid(msg::AGENT_VERSION, None, |a| {
+        let version = p.valid(&msg::agent_version(), None, |a| {
             if a.trim().is_empty() {
                 Ok(None)
             } else {
@@ -302,7 +380,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             }
         })?;
         let vms = if vm_names.len() > 1 {
-            p.valid(msg::AGENT_VMS, None, |a| {
+            p.valid(&msg::agent_vms(), None, |a| {
                 let items = comma_list(a);
                 match items.iter().find(|i| !vm_names.contains(i)) {
                     Some(bad) => Err(msg::no_such_vm(bad, &vm_names)),
@@ -318,17 +396,17 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             version,
             vms,
         });
-        more = p.confirm(msg::AGENT_MORE, false)?;
+        more = p.confirm(&msg::agent_more(), false)?;
     }
     let agent_names: Vec<String> = config.agents.iter().map(|a| a.name.clone()).collect();
 
-    p.say(msg::MOUNTS);
-    let mut more = p.confirm(msg::MOUNT_ADD, false)?;
+    p.say(&msg::mounts());
+    let mut more = p.confirm(&msg::mount_add(), false)?;
     while more {
         let source = loop {
-            let source = p.valid(msg::MOUNT_SOURCE, None, |a| {
+            let source = p.valid(&msg::mount_source(), None, |a| {
                 if a.trim().is_empty() {
-                    return Err(msg::EMPTY_FOLDER.to_string());
+                    return Err(msg::empty_folder());
                 }
                 let path = config::normalize_path(Path::new(a.trim()));
                 if path.file_name().is_none() {
@@ -354,11 +432,11 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             .unwrap_or_default();
         let default_target = format!("/home/ubuntu/{name}");
         let vm = if vm_names.len() > 1 {
-            vm_names[p.choose(msg::MOUNT_VM, &vm_names, Some(0))?].clone()
+            vm_names[p.choose(&msg::mount_vm(), &vm_names, Some(0))?].clone()
         } else {
             vm_names.first().cloned().unwrap_or_default()
         };
-        let target = p.valid(msg::MOUNT_TARGET, Some(&default_target), |a| {
+        let target = p.valid(&msg::mount_target(), Some(&default_target), |a| {
             let t = a.trim();
             let expanded = match t.strip_prefix("~/") {
                 Some(rest) => Path::new("/home/ubuntu").join(rest),
@@ -366,7 +444,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 None => PathBuf::from(t),
             };
             if !expanded.is_absolute() {
-                return Err(msg::TARGET_RELATIVE.to_string());
+                return Err(msg::target_relative());
             }
             let clean = rules::lexical_clean(&expanded);
             if let Some(problem) = mountable::target_problem(&clean) {
@@ -386,7 +464,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             .unwrap_or(Path::new("/"))
             .join(format!("backups-{name}"));
         let backup = p.valid(
-            msg::MOUNT_BACKUP,
+            &msg::mount_backup(),
             Some(&default_backup.to_string_lossy()),
             |a| {
                 let b = config::normalize_path(Path::new(a.trim()));
@@ -399,8 +477,10 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 Ok(b)
             },
         )?;
-        let interval = p.valid(msg::MOUNT_INTERVAL, Some("5"), |a| positive(a, 1_000_000))? as u32;
-        let allowed = p.valid(msg::MOUNT_AGENTS, None, |a| {
+        let interval = p.valid(&msg::mount_interval(), Some("5"), |a| {
+            positive(a, 1_000_000)
+        })? as u32;
+        let allowed = p.valid(&msg::mount_agents(), None, |a| {
             let items = comma_list(a);
             if let Some(bad) = items
                 .iter()
@@ -410,7 +490,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             }
             Ok((!items.is_empty()).then_some(items))
         })?;
-        if p.confirm(msg::MOUNT_IGNORE, true)? {
+        if p.confirm(&msg::mount_ignore(), true)? {
             backupignores.push(source.join(".backupignore"));
         }
         config.mounts.push(GenMount {
@@ -421,21 +501,25 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             interval,
             allowed_agents: allowed,
         });
-        more = p.confirm(msg::MOUNT_MORE, false)?;
+        more = p.confirm(&msg::mount_more(), false)?;
     }
 
-    p.say(msg::GLOBAL);
-    if p.confirm(msg::GLOBAL_ADD, false)? {
+    p.say(&msg::global());
+    if p.confirm(&msg::global_add(), false)? {
         let default_ssh = config::home_dir().join(".config/agsekit/ssh");
-        let ssh = p.valid(msg::GLOBAL_SSH, Some(&default_ssh.to_string_lossy()), |a| {
-            Ok::<_, String>(config::normalize_path(Path::new(a.trim())))
+        let ssh = p.valid(
+            &msg::global_ssh(),
+            Some(&default_ssh.to_string_lossy()),
+            |a| Ok::<_, String>(config::normalize_path(Path::new(a.trim()))),
+        )?;
+        let pf = p.valid(&msg::global_pf(), Some("10"), |a| {
+            positive(a, u32::MAX as u64)
         })?;
-        let pf = p.valid(msg::GLOBAL_PF, Some("10"), |a| positive(a, u32::MAX as u64))?;
-        let check = p.confirm(msg::GLOBAL_CHECK, true)?;
-        let start = p.valid(msg::GLOBAL_POOL_START, Some("48000"), |a| {
+        let check = p.confirm(&msg::global_check(), true)?;
+        let start = p.valid(&msg::global_pool_start(), Some("48000"), |a| {
             positive(a, 65535)
         })? as u16;
-        let end = p.valid(msg::GLOBAL_POOL_END, Some("49000"), |a| {
+        let end = p.valid(&msg::global_pool_end(), Some("49000"), |a| {
             let end = positive(a, 65535)?;
             if end < start as u64 {
                 return Err(msg::pool_end(start));
@@ -454,21 +538,21 @@ pub(crate) fn ask<R: BufRead, W: Write>(
 
 pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if !prompt::can_prompt(global.non_interactive) {
-        return Err(UserError::usage(msg::NEEDS_TTY)
-            .hint(msg::HINT_EXAMPLE)
+        return Err(UserError::usage(msg::needs_tty())
+            .hint(msg::hint_example())
             .into());
     }
     let explicit = global.config.is_some();
     let default_dest = config::resolve_path(global.config.as_deref());
     if explicit && default_dest.exists() && !args.overwrite {
         return Err(UserError::failed(msg::exists(&default_dest))
-            .hint(msg::HINT_OVERWRITE)
+            .hint(msg::hint_overwrite())
             .into());
     }
     let mut p = Prompter::terminal();
     let (answers, backupignores) = ask(&mut p)?;
     let dest = p.valid(
-        msg::DESTINATION,
+        &msg::destination(),
         Some(&default_dest.to_string_lossy()),
         |a| {
             let path = config::normalize_path(Path::new(a.trim()));
@@ -508,7 +592,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             Ok(example::Outcome::Written(_)) => println!("{}", msg::wrote(&dest)),
             Ok(example::Outcome::Exists(p)) => {
                 return Err(UserError::failed(msg::exists(&p))
-                    .hint(msg::HINT_AGAIN)
+                    .hint(msg::hint_again())
                     .into())
             }
             Err(e) => return Err(msg::cannot_write(&dest, &e).into()),

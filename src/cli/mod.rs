@@ -1,17 +1,26 @@
 //! The command line: clap definitions (one file per command group), parsing, dispatch and
 //! error rendering. Commands call domain modules and render what they return.
 
+mod agents;
 mod backup;
 mod bundles;
 mod completions;
 mod config;
 mod config_gen;
+mod daemon;
+mod doctor;
 mod init;
+mod man;
+mod menu;
+mod mount_umount;
 mod mounts;
+mod portforward;
 mod prompt;
 mod restore;
 mod run;
 mod shims;
+mod status;
+mod vms;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -55,6 +64,9 @@ pub enum Command {
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(completions::CompletionsArgs),
+
+    /// Print the manual page (roff) generated from the command definitions
+    Man(man::ManArgs),
 
     /// Print the shell integration script: shims on PATH and a prompt hook
     Init(init::InitArgs),
@@ -111,6 +123,63 @@ pub enum Command {
 
     /// List the software bundles a VM's `install:` list may name
     ListBundles,
+
+    /// Check/install host dependencies and create the SSH keypair for VM access
+    Prepare(vms::PrepareArgs),
+
+    /// Create a single VM by name from the YAML configuration
+    CreateVm(vms::CreateVmArgs),
+
+    /// Create all VMs described in the YAML configuration
+    CreateVms,
+
+    /// Start one or all Multipass VMs
+    StartVm(vms::VmTargetArgs),
+
+    /// Stop one or all Multipass VMs
+    StopVm(vms::VmTargetArgs),
+
+    /// Restart one or all Multipass VMs (and mount their folders again)
+    RestartVm(vms::VmTargetArgs),
+
+    /// Delete one or all Multipass VMs
+    DestroyVm(vms::DestroyVmArgs),
+
+    /// Run prepare, create-vms, and install-agents as one flow
+    Up(vms::UpArgs),
+
+    /// Stop all configured VMs; if configured agents are still running, ask first
+    Down(vms::DownArgs),
+
+    /// Open an interactive shell in a Multipass VM
+    Shell(vms::ShellArgs),
+
+    /// Connect to a VM via SSH with additional arguments
+    Ssh(vms::SshArgs),
+
+    /// Mount directories from config.yaml into VMs
+    Mount(mount_umount::MountArgs),
+
+    /// Unmount directories from config.yaml
+    Umount(mount_umount::MountArgs),
+
+    /// Install configured agents into Multipass VMs
+    InstallAgents(agents::InstallAgentsArgs),
+
+    /// Show current status of configured VMs, mounts, backups, agents and port forwards
+    Status(status::StatusArgs),
+
+    /// Start SSH tunnels based on port-forwarding rules from the configuration
+    Portforward,
+
+    /// Commands for managing the agsekit background daemon
+    Daemon(daemon::DaemonArgs),
+
+    /// Deprecated alias of `agsekit daemon` (prints a notice)
+    Systemd(daemon::DaemonArgs),
+
+    /// Run diagnostics and attempt safe repairs for known installation and configuration issues
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -127,12 +196,34 @@ fn debug_from_env() -> bool {
 
 /// Parses `args` and runs the command. Returns the process exit code.
 pub fn run_with_args(args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    // Help texts in the user's language (src/i18n); parsing itself is unchanged.
+    let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
+            // In a terminal: no command opens the menu, a missing argument asks for it.
+            if let Some(code) = menu::on_parse_error(&err, &args) {
+                return code;
+            }
             // Help and --version go to stdout with 0; usage errors to stderr with 2.
             let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
+            if crate::i18n::current() == crate::i18n::Lang::Ru {
+                // clap's own phrases in Russian (its colours are dropped then).
+                let mut text = crate::i18n::clap_ru::translate(&err.render().to_string());
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                if err.use_stderr() {
+                    eprint!("{text}");
+                } else {
+                    print!("{text}");
+                }
+            } else {
+                let _ = err.print();
+            }
             return code;
         }
     };
@@ -146,10 +237,11 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Version => {
-            println!("Installed version: {}", crate::VERSION);
+            println!("{}", crate::t!("cli.version", version = crate::VERSION));
             Ok(0)
         }
         Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Init(args) => init::init(&args),
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
@@ -169,7 +261,32 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
         Command::ListBundles => bundles::run(),
+        Command::Prepare(args) => vms::run_prepare(&args, &cli.global),
+        Command::CreateVm(args) => vms::run_create_vm(&args, &cli.global),
+        Command::CreateVms => vms::run_create_vms(&cli.global),
+        Command::StartVm(args) => vms::run_start(&args, &cli.global),
+        Command::StopVm(args) => vms::run_stop(&args, &cli.global),
+        Command::RestartVm(args) => vms::run_restart(&args, &cli.global),
+        Command::DestroyVm(args) => vms::run_destroy(&args, &cli.global),
+        Command::Up(args) => vms::run_up(&args, &cli.global),
+        Command::Down(args) => vms::run_down(&args, &cli.global),
+        Command::Shell(args) => vms::run_shell(&args, &cli.global),
+        Command::Ssh(args) => vms::run_ssh(&args, &cli.global),
+        Command::Mount(args) => mount_umount::run_mount(&args, &cli.global),
+        Command::Umount(args) => mount_umount::run_umount(&args, &cli.global),
+        Command::InstallAgents(args) => agents::run(&args, &cli.global),
+        Command::Status(args) => status::run(&args, &cli.global),
+        Command::Portforward => portforward::run(&cli.global),
+        Command::Daemon(args) => daemon::run(&args, &cli.global),
+        Command::Systemd(args) => daemon::run_systemd_alias(&args, &cli.global),
+        Command::Doctor(args) => doctor::run(&args, &cli.global),
     }
+}
+
+/// The whole command tree as clap defines it (English), for the man page, translations and
+/// the menu.
+pub fn command_for_docs() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// The binary's entry point: a shim when argv[0] is not `agsekit...`, else the CLI.
@@ -194,7 +311,11 @@ pub fn main_entry() -> i32 {
 }
 
 fn report(err: &anyhow::Error) -> i32 {
-    eprint!("{}", process::mask_secrets(&error::render(err)));
+    let text = process::mask_secrets(&error::render(err));
+    eprint!(
+        "{}",
+        crate::ui::style::paint_report(crate::ui::style::stderr_allowed(), &text)
+    );
     error::exit_code_of(err)
 }
 

@@ -6,6 +6,7 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 
 use crate::error::UserError;
+use crate::t;
 
 /// Whether prompts may be shown: stdin and stderr are terminals and `--non-interactive` is off.
 pub fn can_prompt(non_interactive: bool) -> bool {
@@ -28,14 +29,19 @@ impl Prompter<io::StdinLock<'static>, io::Stderr> {
 }
 
 fn closed() -> UserError {
-    UserError::failed("no answer: the input was closed")
-        .hint("run the command again in a terminal, or pass every value as flags (see --help)")
+    UserError::failed(t!("prompt.closed")).hint(t!("prompt.closed_hint"))
 }
 
 impl<R: BufRead, W: Write> Prompter<R, W> {
     #[cfg_attr(not(test), allow(dead_code))] // scripted answers in tests
     pub fn new(input: R, out: W) -> Self {
         Prompter { input, out }
+    }
+
+    /// The output stream back (tests read what was shown).
+    #[cfg(test)]
+    pub fn into_output(self) -> W {
+        self.out
     }
 
     /// Prints a line (for summaries between questions).
@@ -88,15 +94,20 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
 
     /// Yes or no; an empty answer takes `default`.
     pub fn confirm(&mut self, question: &str, default: bool) -> Result<bool, UserError> {
-        let shown = if default { "Y/n" } else { "y/N" };
+        let shown = if default {
+            t!("prompt.default_yes")
+        } else {
+            t!("prompt.default_no")
+        };
         loop {
             let _ = write!(self.out, "{question} [{shown}]: ");
-            let answer = self.read_line()?.to_ascii_lowercase();
+            let answer = self.read_line()?.to_lowercase();
             match answer.as_str() {
                 "" => return Ok(default),
-                "y" | "yes" => return Ok(true),
-                "n" | "no" => return Ok(false),
-                _ => self.say("  answer y or n"),
+                // English letters always work; Russian ones too (д/да, н/нет).
+                "y" | "yes" | "д" | "да" => return Ok(true),
+                "n" | "no" | "н" | "нет" => return Ok(false),
+                _ => self.say(&format!("  {}", t!("prompt.answer_yes_no"))),
             }
         }
     }
@@ -115,10 +126,10 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         }
         let default_text = default.map(|d| (d + 1).to_string());
         let count = options.len();
-        self.valid("Number", default_text.as_deref(), |a| {
+        self.valid(&t!("prompt.number"), default_text.as_deref(), |a| {
             match a.parse::<usize>() {
                 Ok(n) if (1..=count).contains(&n) => Ok(n - 1),
-                _ => Err(format!("type a number from 1 to {count}")),
+                _ => Err(t!("prompt.number_range", count = count)),
             }
         })
     }

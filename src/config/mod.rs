@@ -4,6 +4,7 @@
 //! parsed into a generic YAML value, then every section is checked and converted, collecting
 //! every problem with its key path in one pass.
 
+pub mod cloud_init;
 pub mod edit;
 pub mod example;
 pub mod generate;

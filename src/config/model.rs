@@ -35,6 +35,46 @@ pub struct GlobalConfig {
     pub shims_outside_mounts: OutsideMounts,
     /// The review printed after an agent session (`global.review`).
     pub review: ReviewConfig,
+    /// What the background daemon does (`global.daemon`).
+    pub daemon: DaemonConfig,
+}
+
+/// `global.daemon`: what `agsekit daemon run` keeps going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DaemonConfig {
+    /// Which mounts get a backup loop from the daemon.
+    pub backups: DaemonBackups,
+    /// Stop a running VM after this many minutes without an agent in it; 0 = never.
+    pub idle_vm_stop_minutes: u64,
+    /// Unmount a folder after this many minutes without an agent in it; 0 = never.
+    pub idle_unmount_minutes: u64,
+}
+
+/// `global.daemon.backups`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DaemonBackups {
+    /// Only mounts where an agent runs now (the default).
+    #[default]
+    Active,
+    /// Every configured mount, always.
+    All,
+}
+
+impl DaemonBackups {
+    pub fn parse(text: &str) -> Option<DaemonBackups> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "active" => Some(DaemonBackups::Active),
+            "all" => Some(DaemonBackups::All),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DaemonBackups::Active => "active",
+            DaemonBackups::All => "all",
+        }
+    }
 }
 
 /// Paths whose change after a session deserves a loud warning: agents (or prompt injections)

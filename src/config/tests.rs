@@ -895,3 +895,29 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn daemon_settings_default_parse_and_reject_bad_values() {
+    let c = ok(VM);
+    assert_eq!(c.global.daemon, DaemonConfig::default());
+    assert_eq!(c.global.daemon.backups, DaemonBackups::Active);
+    let c = ok(&format!(
+        "global:\n  daemon: {{backups: ALL, idle_vm_stop_minutes: 30, idle_unmount_minutes: 0}}\n{VM}"
+    ));
+    assert_eq!(c.global.daemon.backups, DaemonBackups::All);
+    assert_eq!(c.global.daemon.idle_vm_stop_minutes, 30);
+    assert_eq!(c.global.daemon.idle_unmount_minutes, 0);
+    let p = problems(&format!(
+        "global:\n  daemon: {{backups: some, idle_vm_stop_minutes: -1}}\n{VM}"
+    ));
+    assert!(
+        p.iter()
+            .any(|l| l.starts_with("global.daemon.backups: must be active or all")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|l| l.starts_with("global.daemon.idle_vm_stop_minutes:")),
+        "{p:?}"
+    );
+}

@@ -70,7 +70,7 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
-const GLOBAL_KEYS: [&str; 9] = [
+const GLOBAL_KEYS: [&str; 10] = [
     "ssh_keys_folder",
     "systemd_env_folder",
     "state_file",
@@ -80,7 +80,9 @@ const GLOBAL_KEYS: [&str; 9] = [
     "http_proxy_port_pool",
     "shims",
     "review",
+    "daemon",
 ];
+const DAEMON_KEYS: [&str; 3] = ["backups", "idle_vm_stop_minutes", "idle_unmount_minutes"];
 const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
 const REVIEW_KEYS: [&str; 2] = ["enabled", "protected_paths"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
@@ -735,6 +737,7 @@ fn default_global() -> GlobalConfig {
         },
         shims_outside_mounts: OutsideMounts::Refuse,
         review: ReviewConfig::default(),
+        daemon: DaemonConfig::default(),
     }
 }
 
@@ -835,6 +838,9 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                 }
             }
         }
+    }
+    if let Some(v) = lookup(&entries, "daemon").filter(|v| !v.is_null()) {
+        parse_daemon(w, v, &mut g.daemon);
     }
     if let Some(v) = lookup(&entries, "review").filter(|v| !v.is_null()) {
         let key = "global.review";
@@ -1607,4 +1613,47 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
         proxychains: proxy_chains,
         http_proxy: http,
     })
+}
+
+/// `global.daemon`: `backups: active|all`, idle minutes (0 = never).
+fn parse_daemon(w: &mut Walk, v: &Value, out: &mut DaemonConfig) {
+    let key = "global.daemon";
+    let Some(entries) = sub_entries(
+        w,
+        key,
+        v,
+        "daemon settings (backups:, idle_vm_stop_minutes:, idle_unmount_minutes:)",
+    ) else {
+        return;
+    };
+    w.unknown_keys(key, &entries, &DAEMON_KEYS);
+    let value = lookup(&entries, "backups");
+    match (
+        value,
+        value.and_then(Value::as_str).and_then(DaemonBackups::parse),
+    ) {
+        (None | Some(Value::Null), _) => {}
+        (_, Some(mode)) => out.backups = mode,
+        (Some(other), None) => w.problem(
+            &join(key, "backups"),
+            format!("must be active or all, not {}", describe(other)),
+        ),
+    }
+    for (field, target) in [
+        ("idle_vm_stop_minutes", &mut out.idle_vm_stop_minutes),
+        ("idle_unmount_minutes", &mut out.idle_unmount_minutes),
+    ] {
+        match lookup(&entries, field) {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                let zero = matches!(untag(v), Value::Number(n) if n.as_u64() == Some(0))
+                    || matches!(untag(v), Value::String(s) if s.trim() == "0");
+                if zero {
+                    *target = 0;
+                } else if let Some(n) = positive_int(w, &join(key, field), v, 525_600) {
+                    *target = n;
+                }
+            }
+        }
+    }
 }

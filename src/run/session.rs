@@ -427,7 +427,8 @@ fn launch_with_repairs(
             127 if !launcher_sent && !launcher_present(backend, vm)? => {
                 launcher_sent = true;
                 ui.notice(&format!("installing the agsekit launcher in VM `{vm}`"));
-                install_launcher(backend, vm)?;
+                // VMs made by agsekit 1.7.4 (or before the launcher existed) lack it.
+                crate::lifecycle::create::install_launcher(backend, vm)?;
             }
             1..=3 => {
                 // Multipass uses these codes for its own failures too: tell them apart.
@@ -531,10 +532,8 @@ fn repair_mount(
             .into());
         }
     }
-    match backend.mount(&mount.source, &mount.vm, &target) {
-        Ok(()) | Err(VmError::AlreadyMounted { .. }) => Ok(()),
-        Err(e) => Err(UserError::from(e).into()),
-    }
+    // The same path checks and "already mounted" tolerance as `agsekit mount`.
+    crate::lifecycle::mounts::mount_one(backend, mount).map(|_| ())
 }
 
 /// Writes the agent's env file in the VM from stdin (never argv) and checks its hash.
@@ -581,26 +580,6 @@ fn read_status(backend: &dyn VmBackend, vm: &str, session: &str) -> i32 {
 fn launcher_present(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<bool> {
     let out = vm_ok(backend.exec(&ExecSpec::capture(vm, "/", ["test", "-x", LAUNCHER_PATH])))?;
     Ok(out.success())
-}
-
-/// Installs the launcher (VMs made by agsekit 1.7.4 or before it existed).
-pub fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
-    let spec = ExecSpec::capture(
-        vm,
-        "/",
-        ["sudo", "install", "-m", "0755", "/dev/stdin", LAUNCHER_PATH],
-    )
-    .with_stdin(ExecStdin::Bytes(LAUNCHER_SCRIPT.as_bytes().to_vec()));
-    let out = vm_ok(backend.exec(&spec))?;
-    if !out.success() {
-        return Err(UserError::vm(format!(
-            "cannot install {LAUNCHER_PATH} in VM `{vm}`: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-        .hint(format!("agsekit create-vm {vm}"))
-        .into());
-    }
-    Ok(())
 }
 
 /// After an ambiguous exit code: an error if the VM is missing or not running, else Ok.

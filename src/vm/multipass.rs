@@ -309,6 +309,31 @@ impl<R: Runner> VmBackend for Multipass<R> {
             })?;
         Ok(BackendVersion { client, daemon })
     }
+
+    /// `AGSEKIT_MULTIPASS_SNAP=1|0` decides when set; otherwise the executable is a snap when
+    /// it lives under `/snap/` or resolves to the `snap` launcher (`/snap/bin/multipass`).
+    fn is_snap_confined(&self) -> bool {
+        if let Some(value) = std::env::var_os("AGSEKIT_MULTIPASS_SNAP") {
+            let value = value.to_string_lossy().trim().to_ascii_lowercase();
+            if !value.is_empty() {
+                return matches!(value.as_str(), "1" | "true" | "yes" | "on");
+            }
+        }
+        match self.program.as_deref() {
+            Ok(path) => is_snap_path(path),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Whether `path` is a snap's command (`/snap/bin/NAME`, a symlink to `/usr/bin/snap`).
+fn is_snap_path(path: &Path) -> bool {
+    if path.starts_with("/snap/") {
+        return true;
+    }
+    std::fs::canonicalize(path)
+        .map(|real| real.starts_with("/snap/") || real.file_name().is_some_and(|n| n == "snap"))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -795,5 +820,20 @@ mod tests {
                 .unwrap_err(),
             VmError::SocketAccessDenied
         );
+    }
+
+    #[test]
+    fn snap_installs_are_recognised_by_path_or_link_target() {
+        assert!(is_snap_path(Path::new("/snap/bin/multipass")));
+        assert!(!is_snap_path(Path::new("/usr/local/bin/multipass-missing")));
+        let dir = tempfile::tempdir().unwrap();
+        let launcher = dir.path().join("snap");
+        std::fs::write(&launcher, "").unwrap();
+        let link = dir.path().join("multipass");
+        std::os::unix::fs::symlink(&launcher, &link).unwrap();
+        assert!(is_snap_path(&link));
+        let plain = dir.path().join("plain-multipass");
+        std::fs::write(&plain, "").unwrap();
+        assert!(!is_snap_path(&plain));
     }
 }

@@ -38,7 +38,11 @@ fn setup() -> Setup {
         "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$HOME/argv\"\npwd > \"$HOME/cwd\"\nprintf '%s' \"$SECRET_TOKEN\" > \"$HOME/secret\"\necho made-by-agent > agent-was-here.txt\nexit \"$(cat \"$HOME/exit-code\" 2>/dev/null || echo 0)\"\n",
     );
     // The fake VM has no sudo; the launcher install path uses it.
-    fake.install_agent("dev", "sudo", "#!/bin/sh\nexec \"$@\"\n");
+    fake.install_agent(
+        "dev",
+        "sudo",
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+    );
     Setup {
         sb,
         fake,

@@ -45,7 +45,11 @@ fn setup(outside: &str) -> Setup {
         "codex",
         "#!/bin/sh\necho \"vm-codex $*\"\necho vm > ran-in-vm\nexit 7\n",
     );
-    fake.install_agent("dev", "sudo", "#!/bin/sh\nexec \"$@\"\n");
+    fake.install_agent(
+        "dev",
+        "sudo",
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+    );
     let host_bin = sb.home().join("host-bin");
     write_exec(
         &host_bin.join("codex"),

@@ -29,6 +29,9 @@ impl Sandbox {
             .env_remove("CONFIG_PATH")
             .env_remove("AGSEKIT_DEBUG")
             .env_remove("AGSEKIT_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .env("NO_COLOR", "1");
         cmd
     }

@@ -43,8 +43,19 @@ impl Tmux {
 
     fn cmd(&self) -> Std {
         let mut c = Std::new("tmux");
-        c.args(["-L", &self.socket]);
+        // -u: UTF-8 whatever the test's locale, so Russian text survives capture-pane.
+        c.args(["-u", "-L", &self.socket]);
         c
+    }
+
+    /// The screen with colour escape sequences kept (`capture-pane -e`).
+    pub fn screen_with_escapes(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-e", "-J", "-S", "-200", "-t", "gen"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub fn screen(&self) -> String {
@@ -119,6 +130,12 @@ pub fn command_line(sb: &Sandbox, extra_env: &[String], args: &[&str]) -> String
         "CONFIG_PATH".into(),
         "-u".into(),
         "AGSEKIT_LANG".into(),
+        "-u".into(),
+        "LC_ALL".into(),
+        "-u".into(),
+        "LC_MESSAGES".into(),
+        "-u".into(),
+        "LANG".into(),
         format!("HOME={}", sb.home().display()),
         "NO_COLOR=1".into(),
     ];

@@ -439,7 +439,7 @@ fn running_release(inst: &Instance) -> String {
     }
 }
 
-fn info_json(inst: &Instance) -> Value {
+fn info_json(name: &str, inst: &Instance) -> Value {
     if inst.is_running() {
         let disk_total = inst.disk.saturating_sub(inst.disk / 25);
         let mem_total = inst.memory.saturating_sub(inst.memory / 25);
@@ -449,7 +449,7 @@ fn info_json(inst: &Instance) -> Value {
                                "used": (disk_total / 8).to_string()}},
             "image_hash": IMAGE_HASH,
             "image_release": inst.image_release,
-            "ipv4": [inst.ip()],
+            "ipv4": [inst.ip(name)],
             "load": [0.08, 0.03, 0.01],
             "memory": {"total": mem_total, "used": mem_total / 10},
             "mounts": mounts_json(inst),
@@ -512,7 +512,8 @@ fn info(ctx: &Ctx, args: &[String]) -> Res {
     let mut info = Map::new();
     for name in names {
         if let Some(inst) = state.instances.get(&name) {
-            info.insert(name, info_json(inst));
+            let entry = info_json(&name, inst);
+            info.insert(name, entry);
         }
     }
     print!("{}", to_qt_string(&json!({"errors": [], "info": info})));
@@ -538,7 +539,7 @@ fn list(ctx: &Ctx, args: &[String]) -> Res {
         .iter()
         .map(|(name, inst)| {
             let ipv4: Vec<String> = if inst.is_running() && !p.flag("no-ipv4") {
-                vec![inst.ip()]
+                vec![inst.ip(name)]
             } else {
                 vec![]
             };

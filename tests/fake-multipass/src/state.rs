@@ -40,7 +40,19 @@ impl Instance {
         self.state == "Running"
     }
 
-    pub fn ip(&self) -> String {
+    /// The instance's address: `10.97.0.<index + 2>`, unless `FAKE_MULTIPASS_IPV4` names
+    /// one (`ADDR` for every instance, or `NAME=ADDR,NAME=ADDR`), so a test can point agsekit
+    /// at a real service on the host (an sshd on loopback) as if it were the VM.
+    pub fn ip(&self, name: &str) -> String {
+        if let Ok(spec) = std::env::var("FAKE_MULTIPASS_IPV4") {
+            for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                match item.split_once('=') {
+                    Some((n, addr)) if n == name => return addr.to_string(),
+                    Some(_) => {}
+                    None => return item.to_string(),
+                }
+            }
+        }
         format!("10.97.0.{}", self.index % 250 + 2)
     }
 }

@@ -1,0 +1,126 @@
+//! `install-agents`: configured agents into their VMs through the installer scripts.
+
+use clap::Args;
+
+use crate::config::Config;
+use crate::error::UserError;
+use crate::lifecycle::agents::{install, plan, InstallRequest};
+use crate::provision::{check_proxychains_url, ResultStatus};
+use crate::vm::VmBackend;
+
+use super::GlobalArgs;
+
+#[derive(Debug, Clone, Args)]
+pub struct InstallAgentsArgs {
+    /// The agent (a name under `agents:`); may be left out when only one is configured
+    pub agent_name: Option<String>,
+
+    /// Install into this VM only (default: the agent's `vm`/`vms`, or every VM)
+    pub vm: Option<String>,
+
+    /// Install the agent into every VM from the configuration
+    #[arg(long)]
+    pub all_vms: bool,
+
+    /// Install every agent from the configuration
+    #[arg(long)]
+    pub all_agents: bool,
+
+    /// Install the newest release, ignoring `version:` pins
+    #[arg(long)]
+    pub upgrade: bool,
+
+    /// With --upgrade: look the newest versions up again (agsekit always asks upstream, so
+    /// this only checks the flags)
+    #[arg(long)]
+    pub force_check_versions: bool,
+
+    /// Proxy URL for the installers (scheme://host:port); "" disables proxychains
+    #[arg(long, value_name = "URL")]
+    pub proxychains: Option<String>,
+}
+
+pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    if args.force_check_versions && !args.upgrade {
+        return Err(
+            UserError::usage("--force-check-versions works only with --upgrade")
+                .hint("agsekit install-agents --upgrade --force-check-versions")
+                .into(),
+        );
+    }
+    let proxychains = match args.proxychains.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(url) => {
+            check_proxychains_url(url)?;
+            Some(Some(url.to_string()))
+        }
+    };
+    let config = super::config::load_config(global)?;
+    let mut agent = args.agent_name.clone();
+    let mut all_agents = args.all_agents;
+    // No agent named, several configured, someone at the terminal: ask (as 1.7.4 did).
+    if agent.is_none() && !all_agents && config.agents.len() > 1 && super::vms::interactive(global)
+    {
+        let mut items = vec!["all agents"];
+        items.extend(config.agents.keys().map(String::as_str));
+        match super::vms::choose("Which agent?", &items)? {
+            "all agents" => all_agents = true,
+            name => agent = Some(name.to_string()),
+        }
+    }
+    let req = InstallRequest {
+        agent,
+        vm: args.vm.clone(),
+        all_agents,
+        all_vms: args.all_vms,
+        proxychains,
+        upgrade: args.upgrade,
+    };
+    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    install_and_print(&config, backend.as_ref(), &req)
+}
+
+/// Plans, installs and prints one line per (agent, VM). Exit code 1 when any failed.
+pub(crate) fn install_and_print(
+    config: &Config,
+    backend: &dyn VmBackend,
+    req: &InstallRequest,
+) -> anyhow::Result<i32> {
+    let plan = plan(config, req)?;
+    for skipped in &plan.skipped {
+        eprintln!("agsekit: skipped {skipped}");
+    }
+    if plan.targets.is_empty() {
+        return Err(
+            UserError::config("no agent may be installed into any VM of this selection")
+                .hint("check the agents' `vm`/`vms` and the VMs' `allowed_agents`")
+                .into(),
+        );
+    }
+    let outcomes = install(backend, &plan, req, &|t| eprintln!("agsekit: {t}"))?;
+    let mut failed = 0;
+    for o in &outcomes {
+        match &o.result {
+            Ok(step) => {
+                let version = step.version.as_deref().unwrap_or("(version unknown)");
+                let word = match step.status {
+                    ResultStatus::Installed => "installed",
+                    ResultStatus::Already => "already installed",
+                    ResultStatus::Failed => "failed",
+                };
+                println!("{} in VM {}: {word} {version}", o.agent, o.vm);
+            }
+            Err(message) => {
+                failed += 1;
+                println!("{} in VM {}: FAILED", o.agent, o.vm);
+                eprintln!("agsekit: error: {message}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("hint: rerun with --debug to see the installer's commands");
+        return Ok(1);
+    }
+    Ok(0)
+}

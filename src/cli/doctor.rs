@@ -1,0 +1,131 @@
+//! `agsekit doctor [-y]`: prints each check with its verdict and fix, then offers the repairs
+//! (`-y` applies the safe ones without asking). Exit status 1 when a check still fails.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::Args;
+
+use super::config::load_config;
+use super::GlobalArgs;
+use crate::doctor::{self, Check, Verdict};
+use crate::process::RealRunner;
+use crate::UserError;
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Apply doctor repairs without confirmation when a repairable issue is found
+    #[arg(short = 'y', long = "yes")]
+    pub yes: bool,
+}
+
+fn print_checks(checks: &[Check]) {
+    for c in checks {
+        println!("{:<4}  {}: {}", c.verdict.label(), c.subject, c.detail);
+        if c.verdict != Verdict::Ok {
+            if let Some(fix) = &c.fix {
+                println!("      fix: {fix}");
+            }
+        }
+    }
+}
+
+fn ask(question: &str) -> bool {
+    print!("{question} [Y/n] ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    let a = line.trim().to_ascii_lowercase();
+    a.is_empty() || a == "y" || a == "yes"
+}
+
+pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load_config(global)?;
+    let shims_dir = crate::shim::shims_dir();
+    let backend = crate::vm::default_backend(Some(&shims_dir));
+    let env = doctor::Env {
+        config: &config,
+        backend: backend.as_ref(),
+        multipass_path: crate::vm::locate::find_multipass(&crate::vm::locate::Lookup::from_env(
+            Some(&shims_dir),
+        ))
+        .ok(),
+        path_var: std::env::var_os("PATH"),
+        shims_dir: shims_dir.clone(),
+        shell: std::env::var("SHELL").ok(),
+        home: crate::config::home_dir(),
+        runner: &RealRunner,
+    };
+    let checks = doctor::diagnose(&env);
+    print_checks(&checks);
+    let repairs: Vec<&Check> = checks.iter().filter(|c| c.repair.is_some()).collect();
+    if repairs.is_empty() {
+        return Ok(finish(&checks));
+    }
+    let interactive = !global.non_interactive && std::io::stdin().is_terminal();
+    println!("\nDoctor found {} repairable issue(s).", repairs.len());
+    if !args.yes && !interactive {
+        println!("Run `agsekit doctor -y` to apply the safe repairs.");
+        return Ok(finish(&checks));
+    }
+    if !args.yes && !ask("Apply fixes now?") {
+        return Ok(finish(&checks));
+    }
+    let renv = doctor::RepairEnv {
+        backend: backend.as_ref(),
+        runner: &RealRunner,
+        agsekit: std::env::current_exe()
+            .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?,
+        config_path: std::fs::canonicalize(&config.path).unwrap_or(config.path.clone()),
+    };
+    let mut queue: Vec<doctor::Repair> = repairs.iter().filter_map(|c| c.repair.clone()).collect();
+    let mut offered_restart = queue.contains(&doctor::Repair::RestartMultipassSnap);
+    let mut i = 0;
+    while i < queue.len() {
+        let repair = queue[i].clone();
+        i += 1;
+        if !repair.is_safe() {
+            if !interactive {
+                println!(
+                    "skipped: {} (asked only in a terminal; run `agsekit doctor` there)",
+                    repair.describe()
+                );
+                continue;
+            }
+            if !ask(&format!("{}?", repair.describe())) {
+                continue;
+            }
+        }
+        match doctor::apply(&repair, &renv) {
+            Ok(line) => println!("repaired: {line}"),
+            Err(err) => {
+                println!("could not {}: {err:#}", repair.describe());
+                // A mount that cannot be remounted: as 1.7.4, restarting the snap's daemon
+                // is the next step (asked, with sudo).
+                if matches!(repair, doctor::Repair::Remount { .. })
+                    && !offered_restart
+                    && doctor::is_snap(env.multipass_path.as_deref())
+                {
+                    offered_restart = true;
+                    queue.push(doctor::Repair::RestartMultipassSnap);
+                }
+            }
+        }
+    }
+    println!("\nChecking again:");
+    let again = doctor::diagnose(&env);
+    print_checks(&again);
+    Ok(finish(&again))
+}
+
+fn finish(checks: &[Check]) -> i32 {
+    let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
+    if failed > 0 {
+        println!("\nDoctor found {failed} problem(s) it could not repair.");
+        1
+    } else {
+        println!("\nNo problems that need repair.");
+        0
+    }
+}

@@ -1,0 +1,844 @@
+//! The interactive side of the command line:
+//! - `agsekit` with no command, in a terminal: a menu of commands grouped by section; the
+//!   chosen command's parameters are asked for (with choices from the config: VMs, mounts,
+//!   agents, snapshots), the equivalent command line is shown, and after a confirmation the
+//!   command runs in this process;
+//! - a command missing a required argument, in a terminal: one line saying what is missing,
+//!   then the same questions for the missing values, the command line and the confirmation.
+//!
+//! Both need stdin, stdout and stderr to be terminals and no `--non-interactive`; otherwise
+//! clap's usual help or usage error stands (exit 2). The questions are built from the clap
+//! definition itself (help texts, possible values, defaults), so commands added later get
+//! them too; the table below only says where a command appears and which optional
+//! parameters are worth asking. Entries whose command does not exist in this build are not
+//! shown.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::parser::ValueSource;
+use clap::{Arg, ArgMatches, Command};
+
+use super::prompt::{self, Prompter};
+use crate::config::Config;
+use crate::error::UserError;
+use crate::i18n;
+use crate::t;
+use crate::ui::style::{self, Tone};
+
+/// One menu entry: a command path (`"daemon install"`) and the optional parameters (clap
+/// ids) to ask for besides the required ones, in the order asked. Ids that the command does
+/// not have are skipped, so entries can name parameters of commands not merged yet.
+struct Entry {
+    path: &'static str,
+    ask: &'static [&'static str],
+}
+
+struct Section {
+    key: &'static str,
+    entries: &'static [Entry],
+}
+
+const fn e(path: &'static str, ask: &'static [&'static str]) -> Entry {
+    Entry { path, ask }
+}
+
+/// VM-name parameters of the VM commands, whatever their id.
+const VM: &[&str] = &["vm", "vm_name", "name"];
+
+const SECTIONS: &[Section] = &[
+    Section {
+        key: "menu.section.setup",
+        entries: &[
+            e("up", &[]),
+            e("prepare", &[]),
+            e("config-gen", &[]),
+            e("config-example", &[]),
+            e("config-check", &[]),
+            e("list-bundles", &[]),
+        ],
+    },
+    Section {
+        key: "menu.section.vms",
+        entries: &[
+            e("create-vms", &[]),
+            e("create-vm", VM),
+            e("start-vm", VM),
+            e("stop-vm", VM),
+            e("restart-vm", VM),
+            e("destroy-vm", VM),
+            e("down", &[]),
+        ],
+    },
+    Section {
+        key: "menu.section.mounts",
+        entries: &[
+            e("mount", &["source_dir", "vm"]),
+            e("umount", &["source_dir", "vm"]),
+            e("addmount", &[]),
+            e("removemount", &[]),
+        ],
+    },
+    Section {
+        key: "menu.section.agents",
+        entries: &[
+            e("install-agents", &["agent_name", "vm"]),
+            e(
+                "run",
+                &["agent", "workdir", "vm", "disable_backups", "args"],
+            ),
+            e("shell", VM),
+            e("ssh", VM),
+            e("portforward", &[]),
+            e("shims install", &[]),
+            e("shims list", &[]),
+        ],
+    },
+    Section {
+        key: "menu.section.backups",
+        entries: &[
+            e("backup-once", &["source_dir", "dest_dir", "progress"]),
+            e("backup-repeated", &["source_dir", "dest_dir", "interval"]),
+            e("backup-repeated-mount", &["mount"]),
+            e("backup-repeated-all", &[]),
+            e("backup-clean", &["mount_source", "keep", "method"]),
+            e("snapshots", &["mount"]),
+            e("diff", &["mount", "snap", "stat"]),
+            e("restore", &["mount", "snap", "paths"]),
+            e("history", &["mount", "file"]),
+        ],
+    },
+    Section {
+        key: "menu.section.status",
+        entries: &[
+            e("status", &[]),
+            e("doctor", &[]),
+            e("daemon install", &[]),
+            e("daemon uninstall", &[]),
+            e("daemon start", &[]),
+            e("daemon stop", &[]),
+            e("daemon restart", &[]),
+            e("daemon status", &[]),
+        ],
+    },
+];
+
+/// Ids of the options every command has; never asked.
+const GLOBAL_IDS: &[&str] = &["config", "non_interactive", "debug", "help", "version"];
+
+/// Whether the menu or the fallback may ask: stdin, stdout and stderr are terminals (the
+/// command's own output must be seen) and `--non-interactive` is off.
+fn interactive(non_interactive: bool) -> bool {
+    prompt::can_prompt(non_interactive) && std::io::stdout().is_terminal()
+}
+
+/// The literal `--non-interactive` anywhere before `--` (as 1.7.4 looks for it).
+fn non_interactive_in(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--non-interactive")
+}
+
+/// Called with a clap parse error: opens the menu (no command given) or the fallback
+/// (a required argument missing) when the terminal allows; `None` leaves the error to be
+/// printed as usual.
+pub fn on_parse_error(err: &clap::Error, args: &[OsString]) -> Option<i32> {
+    use clap::error::ErrorKind as K;
+    let wanted = matches!(
+        err.kind(),
+        K::DisplayHelpOnMissingArgumentOrSubcommand | K::MissingSubcommand
+    ) || err.kind() == K::MissingRequiredArgument;
+    if !wanted || non_interactive_in(args) || !interactive(false) {
+        return None;
+    }
+    let english = super::command_for_docs();
+    let matches = relaxed(english.clone()).try_get_matches_from(args).ok()?;
+    let globals = Globals::from(&matches);
+    let path = subcommand_path(&matches);
+    if !path.is_empty() && err.kind() != K::MissingRequiredArgument {
+        // A group without its subcommand (`agsekit shims`): clap's help says what exists.
+        return None;
+    }
+    let missing = if path.is_empty() {
+        None
+    } else {
+        // Nothing we can ask for (a required group, say): leave clap's error.
+        Some(missing_ids(&path, &matches)?)
+    };
+    let mut p = Prompter::terminal();
+    let result = match missing {
+        None => menu(&mut p, &globals),
+        Some((present, missing)) => fallback(&mut p, &globals, args, &path, &present, &missing),
+    };
+    Some(match result {
+        Ok(code) => code,
+        Err(err) => super::report(&err.into()),
+    })
+}
+
+/// The options given before the command, carried into the command line the menu builds.
+struct Globals {
+    config: Option<PathBuf>,
+    debug: bool,
+}
+
+impl Globals {
+    fn from(m: &ArgMatches) -> Globals {
+        Globals {
+            config: m.get_one::<PathBuf>("config").cloned(),
+            debug: m.get_flag("debug"),
+        }
+    }
+
+    fn words(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.config {
+            out.push("--config".to_string());
+            out.push(c.display().to_string());
+        }
+        if self.debug {
+            out.push("--debug".to_string());
+        }
+        out
+    }
+}
+
+/// The command with nothing required, to learn what a short command line did give.
+fn relaxed(cmd: Command) -> Command {
+    let mut cmd = cmd.subcommand_required(false).arg_required_else_help(false);
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(id, |a| a.required(false));
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, relaxed);
+    }
+    cmd
+}
+
+fn subcommand_path(m: &ArgMatches) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = m;
+    while let Some((name, sub)) = cur.subcommand() {
+        out.push(name.to_string());
+        cur = sub;
+    }
+    out
+}
+
+fn leaf_matches<'a>(m: &'a ArgMatches, path: &[String]) -> &'a ArgMatches {
+    let mut cur = m;
+    for name in path {
+        match cur.subcommand_matches(name) {
+            Some(sub) => cur = sub,
+            None => break,
+        }
+    }
+    cur
+}
+
+fn find<'a>(cmd: &'a Command, path: &[&str]) -> Option<&'a Command> {
+    let mut cur = cmd;
+    for name in path {
+        cur = cur.find_subcommand(name)?;
+    }
+    Some(cur)
+}
+
+/// The command tree in the user's language, for the questions.
+fn localized() -> Command {
+    i18n::localize_command(super::command_for_docs(), i18n::current())
+}
+
+fn is_global(arg: &Arg) -> bool {
+    GLOBAL_IDS.contains(&arg.get_id().as_str())
+}
+
+/// How a parameter is shown: its value name (`<DIR>`) or its flag (`--keep`).
+fn arg_label(arg: &Arg) -> String {
+    match (arg.get_long(), arg.get_value_names()) {
+        (Some(long), _) => format!("--{long}"),
+        (None, Some(names)) if !names.is_empty() => names
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => arg.get_id().to_string().to_ascii_uppercase(),
+    }
+}
+
+fn menu<R: BufRead, W: Write>(p: &mut Prompter<R, W>, g: &Globals) -> Result<i32, UserError> {
+    let cmd = localized();
+    let color = style::stderr_allowed();
+    let mut shown: Vec<&Entry> = Vec::new();
+    p.say(&style::paint(color, Tone::Heading, &t!("menu.title")));
+    for section in SECTIONS {
+        let entries: Vec<(&Entry, &Command)> = section
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let words: Vec<&str> = e.path.split(' ').collect();
+                find(&cmd, &words).map(|c| (e, c))
+            })
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        p.say("");
+        p.say(&style::paint(color, Tone::Heading, &t!(section.key)));
+        for (entry, c) in entries {
+            shown.push(entry);
+            let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
+            let name = style::paint(color, Tone::Command, &format!("{:<22}", entry.path));
+            p.say(&format!("  {:>2}) {name} {about}", shown.len()));
+        }
+    }
+    let count = shown.len();
+    let index = p.valid(&t!("menu.pick"), None, |a| {
+        let a = a.trim();
+        if let Ok(n) = a.parse::<usize>() {
+            if (1..=count).contains(&n) {
+                return Ok(n - 1);
+            }
+        }
+        shown
+            .iter()
+            .position(|e| e.path == a)
+            .ok_or_else(|| t!("menu.pick_again", count = count))
+    })?;
+    let entry = shown[index];
+    let words: Vec<&str> = entry.path.split(' ').collect();
+    let Some(sub) = find(&cmd, &words) else {
+        return Ok(2);
+    };
+    let mut ids: Vec<String> = entry.ask.iter().map(|s| s.to_string()).collect();
+    for arg in sub.get_arguments() {
+        let id = arg.get_id().to_string();
+        if arg.is_required_set() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let mut ctx = Context::load(g, p, sub, &ids);
+    let answers = ask_all(p, sub, &ids, &HashSet::new(), &mut ctx)?;
+    let mut argv: Vec<String> = vec!["agsekit".into()];
+    argv.extend(g.words());
+    argv.extend(words.iter().map(|w| w.to_string()));
+    let (options, positionals) = answers.into_words();
+    argv.extend(options);
+    argv.extend(positionals);
+    confirm_and_run(p, argv, 0)
+}
+
+/// The parameters the command line gave and the required ones it lacks (`None` when none
+/// is lacking).
+fn missing_ids(path: &[String], matches: &ArgMatches) -> Option<(HashSet<String>, Vec<String>)> {
+    let cmd = super::command_for_docs();
+    let words: Vec<&str> = path.iter().map(String::as_str).collect();
+    let sub = find(&cmd, &words)?;
+    let leaf = leaf_matches(matches, path);
+    let present: HashSet<String> = sub
+        .get_arguments()
+        .filter(|a| !is_global(a))
+        .filter(|a| leaf.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine))
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let missing: Vec<String> = sub
+        .get_arguments()
+        .filter(|a| a.is_required_set() && !present.contains(a.get_id().as_str()))
+        .map(|a| a.get_id().to_string())
+        .collect();
+    (!missing.is_empty()).then_some((present, missing))
+}
+
+fn fallback<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    g: &Globals,
+    args: &[OsString],
+    path: &[String],
+    present: &HashSet<String>,
+    ids: &[String],
+) -> Result<i32, UserError> {
+    let cmd = localized();
+    let words: Vec<&str> = path.iter().map(String::as_str).collect();
+    let Some(sub) = find(&cmd, &words) else {
+        return Ok(2);
+    };
+    let missing: Vec<&Arg> = sub
+        .get_arguments()
+        .filter(|a| ids.iter().any(|id| a.get_id() == id.as_str()))
+        .collect();
+    let names: Vec<String> = missing.iter().map(|a| arg_label(a)).collect();
+    let color = style::stderr_allowed();
+    p.say(&style::paint(
+        color,
+        Tone::Hint,
+        &t!("menu.fallback", missing = names.join(", ")),
+    ));
+    let mut ctx = Context::load(g, p, sub, ids);
+    let answers = ask_all(p, sub, ids, present, &mut ctx)?;
+    let (options, positionals) = answers.into_words();
+    // Options go right after the command's name; positionals at the end, before any `--`.
+    let mut argv: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // Shown and run as `agsekit ...`, whatever path the binary was started by.
+    if let Some(first) = argv.first_mut() {
+        *first = "agsekit".to_string();
+    }
+    let mut at = 1;
+    for name in path {
+        if let Some(i) = argv.iter().skip(at).position(|a| a == name) {
+            at += i + 1;
+        }
+    }
+    for (i, w) in options.into_iter().enumerate() {
+        argv.insert(at + i, w);
+    }
+    let end = argv.iter().position(|a| a == "--").unwrap_or(argv.len());
+    for (i, w) in positionals.into_iter().enumerate() {
+        argv.insert(end + i, w);
+    }
+    confirm_and_run(p, argv, 2)
+}
+
+fn confirm_and_run<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    argv: Vec<String>,
+    cancelled_code: i32,
+) -> Result<i32, UserError> {
+    let color = style::stderr_allowed();
+    let line = shell_words::join(&argv);
+    p.say(&t!(
+        "menu.preview",
+        command = style::paint(color, Tone::Command, &line)
+    ));
+    if !p.confirm(&t!("menu.confirm"), true)? {
+        p.say(&t!("menu.cancelled"));
+        return Ok(cancelled_code);
+    }
+    Ok(super::run_with_args(
+        argv.into_iter().map(OsString::from).collect(),
+    ))
+}
+
+/// What the config offers as choices; loaded once, problems reported once.
+struct Context {
+    config: Option<Config>,
+    /// The mount chosen earlier in this command (for snapshot choices).
+    mount: Option<PathBuf>,
+}
+
+impl Context {
+    /// Loads the config when one of the parameters to ask offers choices from it.
+    fn load<R: BufRead, W: Write>(
+        g: &Globals,
+        p: &mut Prompter<R, W>,
+        sub: &Command,
+        ids: &[String],
+    ) -> Context {
+        let needed = sub.get_arguments().any(|a| {
+            ids.iter().any(|id| a.get_id() == id.as_str())
+                && kind_of(sub.get_name(), a) != Kind::Plain
+        });
+        if !needed {
+            return Context {
+                config: None,
+                mount: None,
+            };
+        }
+        let config = match crate::config::load(g.config.as_deref()) {
+            Ok(c) => Some(c),
+            Err(err) => {
+                let reason = crate::error::find_user_error(&err)
+                    .map(|u| u.message.clone())
+                    .unwrap_or_else(|| err.to_string());
+                let first = reason.lines().next().unwrap_or("").to_string();
+                p.say(&style::paint(
+                    style::stderr_allowed(),
+                    Tone::Dim,
+                    &t!("menu.no_config", reason = first),
+                ));
+                None
+            }
+        };
+        Context {
+            config,
+            mount: None,
+        }
+    }
+
+    /// Choices for a parameter: (shown text, value).
+    fn choices(&self, kind: Kind) -> Vec<(String, String)> {
+        let Some(cfg) = &self.config else {
+            return Vec::new();
+        };
+        match kind {
+            Kind::Vm => cfg.vms.keys().map(|k| (k.clone(), k.clone())).collect(),
+            Kind::Agent => cfg.agents.keys().map(|k| (k.clone(), k.clone())).collect(),
+            Kind::Mount => cfg
+                .mounts
+                .iter()
+                .map(|m| {
+                    (
+                        t!(
+                            "menu.mount_choice",
+                            source = m.source.display(),
+                            vm = m.vm,
+                            target = m.target.display()
+                        ),
+                        m.source.display().to_string(),
+                    )
+                })
+                .collect(),
+            Kind::Snapshot => {
+                let mount = match &self.mount {
+                    Some(chosen) => cfg.mounts.iter().find(|m| &m.source == chosen),
+                    None => std::env::current_dir().ok().and_then(|cwd| {
+                        cfg.mounts
+                            .iter()
+                            .filter(|m| cwd.starts_with(&m.source))
+                            .max_by_key(|m| m.source.components().count())
+                    }),
+                };
+                let Some(mount) = mount else {
+                    return Vec::new();
+                };
+                let mut names: Vec<String> = crate::backup::list_snapshots(&mount.backup)
+                    .map(|list| list.into_iter().map(|s| s.name).collect())
+                    .unwrap_or_default();
+                names.reverse(); // newest first
+                names.truncate(20);
+                names.into_iter().map(|n| (n.clone(), n)).collect()
+            }
+            Kind::Plain => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Vm,
+    Mount,
+    Agent,
+    Snapshot,
+    Plain,
+}
+
+fn kind_of(command: &str, arg: &Arg) -> Kind {
+    let value_name = arg
+        .get_value_names()
+        .and_then(|n| n.first().map(|s| s.to_string()))
+        .unwrap_or_default();
+    match arg.get_id().as_str() {
+        "vm" | "vm_name" => Kind::Vm,
+        "name" if command.ends_with("-vm") || command == "shell" || command == "ssh" => Kind::Vm,
+        "mount" | "mount_source" => Kind::Mount,
+        "workdir" if command == "run" => Kind::Mount,
+        "source_dir" if command == "mount" || command == "umount" => Kind::Mount,
+        "agent" | "agent_name" => Kind::Agent,
+        "snap" | "snap2" | "snapshot" => Kind::Snapshot,
+        _ if value_name == "VM" => Kind::Vm,
+        _ => Kind::Plain,
+    }
+}
+
+/// The answers, as command-line words.
+#[derive(Default)]
+struct Answers {
+    options: Vec<String>,
+    /// (index, `last = true`, values, only a filler for a left-out optional positional).
+    positionals: Vec<(usize, bool, Vec<String>, bool)>,
+}
+
+impl Answers {
+    fn into_words(mut self) -> (Vec<String>, Vec<String>) {
+        self.positionals.sort_by_key(|(i, _, _, _)| *i);
+        // A left-out optional positional keeps its default only when a later one is given.
+        while self
+            .positionals
+            .last()
+            .is_some_and(|(_, _, _, filler)| *filler)
+        {
+            self.positionals.pop();
+        }
+        let mut pos = Vec::new();
+        for (_, last, values, _) in self.positionals {
+            if last {
+                pos.push("--".to_string());
+            }
+            pos.extend(values);
+        }
+        (self.options, pos)
+    }
+}
+
+fn ask_all<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    sub: &Command,
+    ids: &[String],
+    present: &HashSet<String>,
+    ctx: &mut Context,
+) -> Result<Answers, UserError> {
+    let mut answers = Answers::default();
+    for id in ids {
+        let Some(arg) = sub.get_arguments().find(|a| a.get_id() == id.as_str()) else {
+            continue;
+        };
+        if is_global(arg) || present.contains(id) {
+            continue;
+        }
+        let kind = kind_of(sub.get_name(), arg);
+        let defaults: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .map(|d| d.to_string_lossy().into_owned())
+            .collect();
+        let answer = ask_one(p, arg, kind, ctx)?;
+        // The default, typed or taken with Enter, is left to clap: a shorter command line.
+        let answer = answer.filter(|v| defaults.is_empty() || *v != defaults);
+        let Some(values) = answer else {
+            if arg.is_positional() && !defaults.is_empty() {
+                let index = arg.get_index().unwrap_or(usize::MAX);
+                answers.positionals.push((index, false, defaults, true));
+            }
+            continue;
+        };
+        if kind == Kind::Mount {
+            ctx.mount = values.first().map(PathBuf::from);
+        }
+        if arg.is_positional() {
+            let index = arg.get_index().unwrap_or(usize::MAX);
+            answers
+                .positionals
+                .push((index, arg.is_last_set(), values, false));
+        } else if let Some(long) = arg.get_long() {
+            if arg.get_action().takes_values() {
+                for v in values {
+                    answers.options.push(format!("--{long}"));
+                    answers.options.push(v);
+                }
+            } else {
+                answers.options.push(format!("--{long}"));
+            }
+        }
+    }
+    Ok(answers)
+}
+
+fn takes_many(arg: &Arg) -> bool {
+    arg.get_num_args().is_some_and(|n| n.max_values() > 1)
+        || matches!(arg.get_action(), clap::ArgAction::Append)
+}
+
+/// Asks for one parameter; `None` leaves it out.
+fn ask_one<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    arg: &Arg,
+    kind: Kind,
+    ctx: &Context,
+) -> Result<Option<Vec<String>>, UserError> {
+    let required = arg.is_required_set();
+    let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+    let question = if help.is_empty() {
+        arg_label(arg)
+    } else {
+        format!("{help} ({})", arg_label(arg))
+    };
+    if !arg.get_action().takes_values() {
+        return Ok(p.confirm(&question, false)?.then(Vec::new));
+    }
+    let possible: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    let mut choices: Vec<(String, String)> = if possible.is_empty() {
+        ctx.choices(kind)
+    } else {
+        possible.iter().map(|v| (v.clone(), v.clone())).collect()
+    };
+    if kind == Kind::Snapshot && choices.is_empty() {
+        if let Some(m) = ctx.config.as_ref().and_then(|c| {
+            c.mounts
+                .iter()
+                .find(|m| Some(&m.source) == ctx.mount.as_ref())
+        }) {
+            p.say(&format!(
+                "  {}",
+                t!("menu.no_snapshots", path = m.backup.display())
+            ));
+        }
+    }
+    if !choices.is_empty() {
+        let defaults: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .map(|d| d.to_string_lossy().into_owned())
+            .collect();
+        let mut shown: Vec<String> = choices.iter().map(|(s, _)| s.clone()).collect();
+        let other = shown.len();
+        if possible.is_empty() {
+            shown.push(t!("menu.other"));
+        }
+        let leave_out = shown.len();
+        if !required {
+            shown.push(t!("menu.leave_out"));
+        }
+        let default = choices
+            .iter()
+            .position(|(_, v)| defaults.contains(v))
+            .or((!required).then_some(leave_out));
+        let picked = p.choose(&question, &shown, default)?;
+        if picked < other {
+            return Ok(Some(vec![choices.swap_remove(picked).1]));
+        }
+        if !required && picked == leave_out {
+            return Ok(None);
+        }
+    }
+    let many = takes_many(arg);
+    let mut question = question;
+    if many {
+        question = format!("{question}; {}", t!("menu.several"));
+    }
+    if !required {
+        question = format!("{question} ({})", t!("menu.optional"));
+    }
+    let default = arg
+        .get_default_values()
+        .first()
+        .map(|d| d.to_string_lossy().into_owned());
+    let answer = p.valid(&question, default.as_deref(), |a| {
+        let a = a.trim();
+        if a.is_empty() {
+            return if required {
+                Err(t!("menu.required"))
+            } else {
+                Ok(None)
+            };
+        }
+        if many {
+            shell_words::split(a)
+                .map(Some)
+                .map_err(|e| t!("menu.bad_words", reason = e))
+        } else {
+            Ok(Some(vec![a.to_string()]))
+        }
+    })?;
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scripted(answers: &str) -> Prompter<&[u8], Vec<u8>> {
+        Prompter::new(answers.as_bytes(), Vec::new())
+    }
+
+    #[test]
+    fn every_menu_entry_on_this_build_is_a_real_command_and_asks_real_ids() {
+        let cmd = super::super::command_for_docs();
+        let mut seen = 0;
+        for section in SECTIONS {
+            for entry in section.entries {
+                let words: Vec<&str> = entry.path.split(' ').collect();
+                let Some(sub) = find(&cmd, &words) else {
+                    continue; // not merged into this build yet
+                };
+                seen += 1;
+                let ids: Vec<&str> = sub.get_arguments().map(|a| a.get_id().as_str()).collect();
+                // Lists shared between VM commands may name ids a command lacks.
+                if entry.ask != VM {
+                    for id in entry.ask {
+                        assert!(ids.contains(id), "{}: no parameter {id:?}", entry.path);
+                    }
+                }
+            }
+        }
+        assert!(seen >= 15, "only {seen} menu entries exist");
+    }
+
+    #[test]
+    fn non_interactive_is_seen_before_the_separator_only() {
+        let a = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(non_interactive_in(&a(&[
+            "agsekit",
+            "run",
+            "--non-interactive"
+        ])));
+        assert!(!non_interactive_in(&a(&[
+            "agsekit",
+            "run",
+            "x",
+            "--",
+            "--non-interactive"
+        ])));
+    }
+
+    #[test]
+    fn answers_become_words_in_clap_order() {
+        let cmd = super::super::command_for_docs();
+        let sub = find(&cmd, &["backup-clean"]).expect("backup-clean");
+        let mut ctx = Context {
+            config: None,
+            mount: None,
+        };
+        // mount_source (free text, no config), keep (default 50 -> typed 7), method (choice 1: tail)
+        let mut p = scripted("/src/app\n7\n1\n/src/app\n\n1\n/src/app\n\n\n");
+        let ids: Vec<String> = ["mount_source", "keep", "method"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut ask = || {
+            ask_all(&mut p, sub, &ids, &HashSet::new(), &mut ctx)
+                .expect("answers")
+                .into_words()
+        };
+        assert_eq!(
+            ask(),
+            (vec![], vec!["/src/app".into(), "7".into(), "tail".into()])
+        );
+        // KEEP taken by default but METHOD chosen: KEEP's default fills its place.
+        assert_eq!(
+            ask(),
+            (vec![], vec!["/src/app".into(), "50".into(), "tail".into()])
+        );
+        // Both by default: nothing after the folder.
+        assert_eq!(ask(), (vec![], vec!["/src/app".into()]));
+    }
+
+    #[test]
+    fn optional_values_can_be_left_out_and_required_ones_cannot() {
+        let cmd = super::super::command_for_docs();
+        let sub = find(&cmd, &["restore"]).expect("restore");
+        let mut ctx = Context {
+            config: None,
+            mount: None,
+        };
+        // snap: empty refused, then "latest"; paths: two words with quoting.
+        let mut p = scripted("\nlatest\n'a b' c\n");
+        let ids: Vec<String> = ["snap", "paths"].iter().map(|s| s.to_string()).collect();
+        let answers = ask_all(&mut p, sub, &ids, &HashSet::new(), &mut ctx).expect("answers");
+        let (_, positionals) = answers.into_words();
+        assert_eq!(positionals, ["latest", "a b", "c"]);
+        let shown = String::from_utf8(p_out(p)).expect("utf8");
+        assert!(shown.contains("a value is needed"), "{shown}");
+    }
+
+    fn p_out(p: Prompter<&[u8], Vec<u8>>) -> Vec<u8> {
+        p.into_output()
+    }
+}

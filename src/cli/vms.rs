@@ -1,0 +1,550 @@
+//! VM commands: `prepare`, `create-vm`, `create-vms`, `start-vm`, `stop-vm`, `restart-vm`,
+//! `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
+//! parses, asks and prints.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::config::{self, Config};
+use crate::error::UserError;
+use crate::lifecycle::{
+    self, create, prepare,
+    procs::{running_agents, RunningAgent},
+    ssh,
+    stop::{self, DestroyOutcome, StopOutcome},
+};
+use crate::process::{RealRunner, Runner};
+use crate::provision::ResultStatus;
+use crate::vm::{VmBackend, VmError, VmState};
+
+use super::prompt::{self, Prompter};
+use super::GlobalArgs;
+
+#[derive(Debug, Clone, Args)]
+pub struct PrepareArgs {
+    /// Run the install commands (sudo) without asking
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CreateVmArgs {
+    /// The VM (a name under `vms:`); may be left out when only one is configured
+    pub vm_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VmTargetArgs {
+    /// The VM (a name under `vms:`); may be left out when only one is configured
+    pub vm_name: Option<String>,
+
+    /// Every VM from the configuration
+    #[arg(long)]
+    pub all_vms: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DestroyVmArgs {
+    /// The VM to delete
+    pub vm_name: Option<String>,
+
+    /// Delete all VMs from the configuration
+    #[arg(long)]
+    pub all: bool,
+
+    /// Confirm deletion without prompting
+    #[arg(short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UpArgs {
+    /// Run the prepare stage (default)
+    #[arg(long, overrides_with = "no_prepare")]
+    pub prepare: bool,
+    /// Skip the prepare stage
+    #[arg(long)]
+    pub no_prepare: bool,
+    /// Run the create-vms stage (default)
+    #[arg(long, overrides_with = "no_create_vms")]
+    pub create_vms: bool,
+    /// Skip the create-vms stage
+    #[arg(long)]
+    pub no_create_vms: bool,
+    /// Run the install-agents stage (default)
+    #[arg(long, overrides_with = "no_install_agents")]
+    pub install_agents: bool,
+    /// Skip the install-agents stage
+    #[arg(long)]
+    pub no_install_agents: bool,
+    /// Let prepare run its install commands (sudo) without asking
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DownArgs {
+    /// Stop all VMs without asking even if configured agents are still running
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShellArgs {
+    /// The VM; may be left out when only one is configured
+    pub vm_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SshArgs {
+    /// The VM (a name under `vms:`)
+    pub vm_name: String,
+
+    /// ssh options, then the remote command (`agsekit ssh vm -- uname -a`)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "SSH_ARGS"
+    )]
+    pub ssh_args: Vec<OsString>,
+}
+
+/// True when questions can be asked on the terminal.
+pub(crate) fn interactive(global: &GlobalArgs) -> bool {
+    prompt::can_prompt(global.non_interactive)
+}
+
+/// Asks a yes/no question on the terminal (the shared prompt).
+pub(crate) fn ask(question: &str, default: bool) -> Result<bool, UserError> {
+    Prompter::terminal().confirm(question, default)
+}
+
+/// Asks for one of `items` by number.
+pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Result<&'a str, UserError> {
+    let options: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+    let i = Prompter::terminal().choose(question, &options, None)?;
+    Ok(items[i])
+}
+
+fn notice(text: &str) {
+    eprintln!("agsekit: {text}");
+}
+
+fn backend() -> Box<dyn VmBackend> {
+    crate::vm::default_backend(Some(&crate::shim::shims_dir()))
+}
+
+fn load(global: &GlobalArgs) -> anyhow::Result<Config> {
+    super::config::load_config(global)
+}
+
+// ---------------------------------------------------------------------------------------------
+// prepare
+
+/// The keys folder for `prepare`: from the config when there is one, else the default.
+fn keys_folder(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    let path = config::resolve_path(global.config.as_deref());
+    if path.exists() {
+        Ok(load(global)?.global.ssh_keys_folder)
+    } else {
+        Ok(config::home_dir().join(".config/agsekit/ssh"))
+    }
+}
+
+pub fn run_prepare(args: &PrepareArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    prepare_host(args.yes, global, &RealRunner)?;
+    Ok(0)
+}
+
+fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::Result<()> {
+    let folder = keys_folder(global)?;
+    let facts = prepare::HostFacts::read();
+    let has = |p: &str| prepare::which(p).is_some();
+    let os = prepare::detect(&facts, &has)?;
+    let dpkg = |p: &str| prepare::dpkg_installed(runner, p);
+    let plan = prepare::plan(os, &has, &dpkg)?;
+    for name in &plan.present {
+        println!("{name}: installed");
+    }
+    if !plan.steps.is_empty() {
+        println!("To install what is missing, agsekit will run:");
+        for step in &plan.steps {
+            println!("  {}    # {}", step.cmd, step.why);
+        }
+        if plan.needs_sudo() && !yes {
+            if !interactive(global) {
+                return Err(UserError::usage(
+                    "these commands need sudo and nobody can be asked here",
+                )
+                .hint("run them yourself, or re-run with -y: `agsekit prepare -y`")
+                .into());
+            }
+            if !ask("Run them now?", true)? {
+                return Err(UserError::failed("stopped: nothing was installed")
+                    .hint("run the commands above yourself, then `agsekit prepare` again")
+                    .into());
+            }
+        }
+        prepare::execute(runner, &plan)?;
+    }
+    let pair = ssh::ensure_keypair(runner, &folder)?;
+    println!(
+        "SSH key: {} ({})",
+        pair.private.display(),
+        if pair.created { "created" } else { "kept" }
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// create-vm, create-vms
+
+pub fn run_create_vm(args: &CreateVmArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(
+        &config,
+        args.vm_name.as_deref(),
+        false,
+        "`agsekit create-vms`",
+    )?;
+    create_and_print(&config, backend().as_ref(), &vms)
+}
+
+pub fn run_create_vms(global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, None, true, "")?;
+    create_and_print(&config, backend().as_ref(), &vms)
+}
+
+fn create_and_print(
+    config: &Config,
+    backend: &dyn VmBackend,
+    vms: &[&config::VmConfig],
+) -> anyhow::Result<i32> {
+    let reports = create::create_vms(config, backend, &RealRunner, vms, &notice)?;
+    for report in &reports {
+        let steps: Vec<String> = report
+            .steps
+            .iter()
+            .map(|s| {
+                let status = match s.status {
+                    ResultStatus::Installed => "installed",
+                    ResultStatus::Already => "already there",
+                    ResultStatus::Failed => "failed",
+                };
+                match &s.version {
+                    Some(v) => format!("{} ({v}) {status}", s.name),
+                    None => format!("{} {status}", s.name),
+                }
+            })
+            .collect();
+        println!(
+            "VM {}: {}; {}",
+            report.name,
+            if report.launched {
+                "created"
+            } else {
+                "already existed"
+            },
+            steps.join(", ")
+        );
+        if !report.mismatches.is_empty() {
+            let diffs: Vec<String> = report
+                .mismatches
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {} in the config, {} in the VM",
+                        m.what, m.configured, m.actual
+                    )
+                })
+                .collect();
+            eprintln!(
+                "agsekit: warning: VM `{}` differs from the config and was not changed (resizing is not supported): {}",
+                report.name,
+                diffs.join("; ")
+            );
+            eprintln!(
+                "hint: to apply the config, `agsekit destroy-vm {0}` then `agsekit create-vm {0}` (this deletes everything inside the VM)",
+                report.name
+            );
+        }
+    }
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// start, stop, restart, destroy
+
+pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend();
+    for vm in vms {
+        stop::start_vm(backend.as_ref(), &vm.name)?;
+        println!("VM {}: running", vm.name);
+    }
+    Ok(0)
+}
+
+pub fn run_stop(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend();
+    for vm in vms {
+        let outcome = stop::stop_vm(
+            &config,
+            backend.as_ref(),
+            &vm.name,
+            stop::stop_timeout(),
+            &notice,
+        )?;
+        println!("VM {}: {}", vm.name, stop_word(outcome));
+    }
+    Ok(0)
+}
+
+fn stop_word(outcome: StopOutcome) -> &'static str {
+    match outcome {
+        StopOutcome::WasDown => "was not running",
+        StopOutcome::Stopped => "stopped",
+        StopOutcome::Forced => "stopped (forced)",
+    }
+}
+
+pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend();
+    for vm in &vms {
+        stop::stop_vm(
+            &config,
+            backend.as_ref(),
+            &vm.name,
+            stop::stop_timeout(),
+            &notice,
+        )?;
+    }
+    for vm in &vms {
+        stop::start_vm(backend.as_ref(), &vm.name)?;
+        let mounted = stop::remount(&config, backend.as_ref(), vm, &notice);
+        if mounted.is_empty() {
+            println!("VM {}: restarted", vm.name);
+        } else {
+            println!(
+                "VM {}: restarted; mounted again: {}",
+                vm.name,
+                mounted.join(", ")
+            );
+        }
+    }
+    Ok(0)
+}
+
+pub fn run_destroy(args: &DestroyVmArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all, "--all")?;
+    let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
+    if !args.yes {
+        if !interactive(global) {
+            return Err(UserError::usage(format!(
+                "deleting VM {} needs confirmation, and nobody can be asked here",
+                names.join(", ")
+            ))
+            .hint(format!(
+                "re-run with -y: `agsekit destroy-vm {}-y`",
+                if args.all {
+                    "--all ".to_string()
+                } else {
+                    format!("{} ", names.join(" "))
+                }
+            ))
+            .into());
+        }
+        eprintln!(
+            "This deletes VM {} and everything inside it for good (installed agents, their logins, files outside the mounts). Mounted host folders and backups are not touched; other deleted VMs are not purged.",
+            names.join(", ")
+        );
+        if !ask("Delete?", false)? {
+            eprintln!("agsekit: nothing deleted");
+            return Ok(1);
+        }
+    }
+    let backend = backend();
+    for name in names {
+        match stop::destroy_vm(backend.as_ref(), name)? {
+            DestroyOutcome::Destroyed => println!("VM {name}: deleted"),
+            DestroyOutcome::Missing => println!("VM {name}: does not exist; nothing to delete"),
+        }
+    }
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// up, down
+
+pub fn run_up(args: &UpArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let do_prepare = !args.no_prepare;
+    let do_create = !args.no_create_vms;
+    let do_install = !args.no_install_agents;
+    if !(do_prepare || do_create || do_install) {
+        return Err(
+            UserError::usage("nothing to do: every stage is switched off")
+                .hint("drop one of --no-prepare, --no-create-vms, --no-install-agents")
+                .into(),
+        );
+    }
+    if do_prepare {
+        notice("stage 1: prepare");
+        prepare_host(args.yes, global, &RealRunner)?;
+    }
+    if do_create || do_install {
+        let config = load(global)?;
+        let backend = backend();
+        if do_create {
+            notice("stage 2: create-vms");
+            let vms = lifecycle::select_vms(&config, None, true, "")?;
+            create_and_print(&config, backend.as_ref(), &vms)?;
+        }
+        if do_install {
+            notice("stage 3: install-agents");
+            if config.agents.is_empty() {
+                notice("no agents are configured; nothing to install");
+            } else {
+                let req = lifecycle::agents::InstallRequest {
+                    all_agents: true,
+                    ..Default::default()
+                };
+                let code = super::agents::install_and_print(&config, backend.as_ref(), &req)?;
+                if code != 0 {
+                    return Ok(code);
+                }
+            }
+        }
+    }
+    println!("Setup completed successfully");
+    Ok(0)
+}
+
+pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let backend = backend();
+    let mut running: Vec<&str> = Vec::new();
+    for name in config.vms.keys() {
+        match backend.info(name) {
+            Ok(info) if info.state.is_running() => running.push(name),
+            Ok(info) => println!("VM {name}: {} (skipped)", info.state),
+            Err(VmError::InstanceMissing { .. }) => println!("VM {name}: does not exist (skipped)"),
+            Err(e) => return Err(lifecycle::vm_err(e)),
+        }
+    }
+    if !args.force {
+        let mut agents: Vec<RunningAgent> = Vec::new();
+        for vm in &running {
+            match running_agents(&config, backend.as_ref(), vm) {
+                Some(found) => agents.extend(found),
+                None => notice(&format!(
+                    "warning: cannot list the processes of VM `{vm}`; it is stopped without checking for agents"
+                )),
+            }
+        }
+        if !agents.is_empty() {
+            eprintln!("agsekit: configured agents are still running:");
+            for a in &agents {
+                eprintln!("  VM {}: pid {} {}", a.vm, a.pid, a.args);
+            }
+            if !interactive(global) {
+                return Err(UserError::usage(
+                    "agents are still running; stopping their VMs would kill them",
+                )
+                .hint("finish them first, or use `agsekit down --force`")
+                .into());
+            }
+            if !ask("Stop the VMs anyway?", false)? {
+                eprintln!("agsekit: nothing stopped");
+                return Ok(1);
+            }
+        }
+    }
+    for name in running {
+        let outcome = stop::stop_vm(
+            &config,
+            backend.as_ref(),
+            name,
+            stop::stop_timeout(),
+            &notice,
+        )?;
+        println!("VM {name}: {}", stop_word(outcome));
+    }
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// shell, ssh
+
+pub fn run_shell(args: &ShellArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let name = match &args.vm_name {
+        Some(name) => config.vm(Some(name))?.name.clone(),
+        None => match config.vms.len() {
+            0 => return Err(config.no_vms_error().into()),
+            1 => config.vms.keys().next().cloned().unwrap_or_default(),
+            _ => {
+                let names: Vec<&str> = config.vms.keys().map(String::as_str).collect();
+                if !interactive(global) {
+                    return Err(UserError::usage(format!(
+                        "{} VMs are configured ({}); say which one",
+                        names.len(),
+                        names.join(", ")
+                    ))
+                    .hint(format!("agsekit shell {}", names[0]))
+                    .into());
+                }
+                choose("Which VM?", &names)?.to_string()
+            }
+        },
+    };
+    let backend = backend();
+    backend.shell(&name).map_err(lifecycle::vm_err)
+}
+
+pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vm = config.vm(Some(&args.vm_name))?;
+    let folder = &config.global.ssh_keys_folder;
+    if !folder.join("id_rsa").is_file() {
+        return Err(UserError::failed(format!(
+            "the agsekit SSH key {} does not exist",
+            folder.join("id_rsa").display()
+        ))
+        .hint("agsekit prepare")
+        .into());
+    }
+    let info = backend().info(&vm.name).map_err(lifecycle::vm_err)?;
+    let Some(ip) = info.ipv4.first() else {
+        let hint = if info.state == VmState::Running {
+            format!(
+                "wait a moment and retry; `multipass info {}` shows its addresses",
+                vm.name
+            )
+        } else {
+            format!("agsekit start-vm {}", vm.name)
+        };
+        return Err(UserError::vm(format!(
+            "VM `{}` has no IP address (it is {})",
+            vm.name, info.state
+        ))
+        .hint(hint)
+        .into());
+    };
+    let cmd = ssh::ssh_command(folder, ip, &args.ssh_args);
+    let err = RealRunner.exec(&cmd);
+    if err.not_found() {
+        return Err(UserError::failed("`ssh` is not installed")
+            .hint("agsekit prepare (installs the OpenSSH client)")
+            .into());
+    }
+    Err(UserError::failed(err.to_string()).into())
+}

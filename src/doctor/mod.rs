@@ -1,0 +1,824 @@
+//! `agsekit doctor`: checks, each with a verdict and the fix, and the repairs that are safe to
+//! apply. [`diagnose`] runs every check and returns [`Check`]s; [`apply`] performs one
+//! [`Repair`]. Nothing here prints.
+//!
+//! Checks: multipass present (and its version); each VM's state; each mount registered, live
+//! and not empty inside its VM; the SSH key; shims on PATH ahead of the real agent programs;
+//! the shell init line in the rc file; each backup folder writable, able to hold hardlinks,
+//! with free space; stale `backup.pid` locks and leftover `-partial` folders; the daemon.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::backup;
+use crate::config::{Config, MountConfig};
+use crate::process::{Cmd, Runner};
+use crate::status::host;
+use crate::vm::{ExecSpec, VmBackend, VmInfo};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ok,
+    Warn,
+    Fail,
+    Skip,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "FAIL",
+            Verdict::Skip => "skip",
+        }
+    }
+}
+
+/// A repair doctor can perform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Repair {
+    /// Unmount (if registered) and mount the folder again.
+    Remount {
+        vm: String,
+        source: PathBuf,
+        target: String,
+    },
+    /// `sudo snap restart multipass` (snap installs only; always asked).
+    RestartMultipassSnap,
+    /// Clear the dead PID from an unheld `backup.pid`.
+    ClearStaleLock { path: PathBuf },
+    /// Remove unfinished `-partial` folders (under the destination's lock).
+    RemovePartials { dest: PathBuf },
+    /// Start (or restart, when another build runs) the daemon.
+    StartDaemon,
+}
+
+impl Repair {
+    /// Safe repairs are applied by `-y` without asking.
+    pub fn is_safe(&self) -> bool {
+        !matches!(self, Repair::RestartMultipassSnap)
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Repair::Remount { vm, source, target } => {
+                format!("remount {} at {vm}:{target}", source.display())
+            }
+            Repair::RestartMultipassSnap => {
+                "restart Multipass (sudo snap restart multipass)".into()
+            }
+            Repair::ClearStaleLock { path } => format!("clear the stale PID in {}", path.display()),
+            Repair::RemovePartials { dest } => {
+                format!("remove unfinished snapshot folders in {}", dest.display())
+            }
+            Repair::StartDaemon => "start the daemon (agsekit daemon start)".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// What was checked: `multipass`, `vm agent-ubuntu`, `mount /home/me/p`, ...
+    pub subject: String,
+    pub verdict: Verdict,
+    pub detail: String,
+    /// The command or step that fixes it.
+    pub fix: Option<String>,
+    pub repair: Option<Repair>,
+}
+
+fn check(subject: impl Into<String>, verdict: Verdict, detail: impl Into<String>) -> Check {
+    Check {
+        subject: subject.into(),
+        verdict,
+        detail: detail.into(),
+        fix: None,
+        repair: None,
+    }
+}
+
+impl Check {
+    fn fix(mut self, fix: impl Into<String>) -> Check {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    fn repair(mut self, r: Repair) -> Check {
+        self.repair = Some(r);
+        self
+    }
+}
+
+/// What the checks need from the environment.
+pub struct Env<'a> {
+    pub config: &'a Config,
+    pub backend: &'a dyn VmBackend,
+    /// The multipass executable, when found (to tell a snap install).
+    pub multipass_path: Option<PathBuf>,
+    /// `PATH` as seen by the user's shells.
+    pub path_var: Option<std::ffi::OsString>,
+    pub shims_dir: PathBuf,
+    /// `$SHELL`.
+    pub shell: Option<String>,
+    pub home: PathBuf,
+    /// Runs the SSH probe (`ssh ... true`) of the key check.
+    pub runner: &'a dyn Runner,
+}
+
+/// Runs every check.
+pub fn diagnose(env: &Env<'_>) -> Vec<Check> {
+    let mut out = Vec::new();
+    let infos = check_backend(env, &mut out);
+    check_vms(env, infos.as_deref(), &mut out);
+    check_mounts(env, infos.as_deref(), &mut out);
+    check_ssh_key(env, &mut out);
+    check_ssh_accepted(env, infos.as_deref(), &mut out);
+    check_shims(env, &mut out);
+    check_shell_init(env, &mut out);
+    for m in &env.config.mounts {
+        check_backup_folder(m, &mut out);
+    }
+    check_daemon(&mut out);
+    out
+}
+
+/// True when the multipass executable is the snap's (`/snap/...`): only then can doctor
+/// restart it (`sudo snap restart multipass`).
+pub fn is_snap(path: Option<&Path>) -> bool {
+    path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
+        .is_some_and(|p| p.starts_with("/snap"))
+}
+
+fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
+    match env.backend.version() {
+        Ok(v) => out.push(check(
+            "multipass",
+            Verdict::Ok,
+            format!(
+                "multipass {}{}",
+                v.client,
+                v.daemon
+                    .map(|d| format!(", daemon {d}"))
+                    .unwrap_or_else(|| ", daemon not answering".into())
+            ),
+        )),
+        Err(err) => {
+            let missing = matches!(err, crate::vm::VmError::NotInstalled { .. });
+            let user = crate::UserError::from(err);
+            out.push(
+                check("multipass", Verdict::Fail, user.message).fix(if missing {
+                    "agsekit prepare (installs Multipass)".to_string()
+                } else {
+                    user.hints.first().cloned().unwrap_or_default()
+                }),
+            );
+            return None;
+        }
+    }
+    match env.backend.info_all() {
+        Ok(infos) => Some(infos),
+        Err(err) => {
+            let user = crate::UserError::from(err);
+            let mut c = check("multipass daemon", Verdict::Fail, user.message);
+            if is_snap(env.multipass_path.as_deref()) {
+                c = c
+                    .fix("sudo snap restart multipass")
+                    .repair(Repair::RestartMultipassSnap);
+            } else if let Some(h) = user.hints.first() {
+                c = c.fix(h.clone());
+            }
+            out.push(c);
+            None
+        }
+    }
+}
+
+fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
+    let Some(infos) = infos else { return };
+    for vm in env.config.vms.values() {
+        let subject = format!("vm {}", vm.name);
+        match infos.iter().find(|i| i.name == vm.name) {
+            None => out.push(
+                check(subject, Verdict::Fail, "not created")
+                    .fix(format!("agsekit create-vm {}", vm.name)),
+            ),
+            Some(i) if i.state.is_running() => out.push(check(
+                subject,
+                Verdict::Ok,
+                format!(
+                    "running{}",
+                    i.ipv4
+                        .first()
+                        .map(|ip| format!(" at {ip}"))
+                        .unwrap_or_default()
+                ),
+            )),
+            Some(i) if i.state.is_startable() => out.push(
+                check(
+                    subject,
+                    Verdict::Warn,
+                    format!(
+                        "{} (agents start it on demand)",
+                        crate::status::state_name(&i.state)
+                    ),
+                )
+                .fix(format!("agsekit start-vm {}", vm.name)),
+            ),
+            Some(i) => out.push(
+                check(subject, Verdict::Fail, crate::status::state_name(&i.state)).fix(format!(
+                    "multipass stop --force {0}, then agsekit start-vm {0}",
+                    vm.name
+                )),
+            ),
+        }
+    }
+}
+
+/// Prints `missing`, `not-mounted`, `empty` or `ok` for the folder `$1` in the VM. One line:
+/// `multipass exec` turns a newline inside an argument into a backslash and an `n`.
+const MOUNT_PROBE: &str = r#"t=$1; if [ ! -d "$t" ]; then echo missing; elif command -v mountpoint >/dev/null 2>&1 && ! mountpoint -q "$t"; then echo not-mounted; elif [ -z "$(ls -A "$t" 2>/dev/null)" ]; then echo empty; else echo ok; fi"#;
+
+fn dir_is_empty(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|mut r| r.next().is_none())
+        .unwrap_or(true)
+}
+
+fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
+    for m in &env.config.mounts {
+        let target = m.target.to_string_lossy().into_owned();
+        let subject = format!("mount {}", m.source.display());
+        let remount = Repair::Remount {
+            vm: m.vm.clone(),
+            source: m.source.clone(),
+            target: target.clone(),
+        };
+        if !m.source.is_dir() {
+            out.push(
+                check(
+                    subject,
+                    Verdict::Fail,
+                    "the folder does not exist on the host",
+                )
+                .fix(format!(
+                    "mkdir -p {}",
+                    shell_words::quote(&m.source.to_string_lossy())
+                )),
+            );
+            continue;
+        }
+        let Some(infos) = infos else {
+            out.push(check(subject, Verdict::Skip, "multipass unavailable"));
+            continue;
+        };
+        let Some(info) = infos.iter().find(|i| i.name == m.vm) else {
+            out.push(check(
+                subject,
+                Verdict::Skip,
+                format!("VM {} does not exist", m.vm),
+            ));
+            continue;
+        };
+        let registered = info.mount_at(&target);
+        match registered {
+            None => {
+                out.push(
+                    check(
+                        subject,
+                        Verdict::Warn,
+                        format!("not mounted in {} (agents mount it on demand)", m.vm),
+                    )
+                    .fix(format!("agsekit mount {}", m.source.display()))
+                    .repair(remount),
+                );
+                continue;
+            }
+            Some(r) if r.source != m.source => {
+                out.push(
+                    check(
+                        subject,
+                        Verdict::Fail,
+                        format!("{}:{target} shares {} instead", m.vm, r.source.display()),
+                    )
+                    .fix("agsekit doctor -y (remounts it)")
+                    .repair(remount),
+                );
+                continue;
+            }
+            Some(_) => {}
+        }
+        if !info.state.is_running() {
+            out.push(check(
+                subject,
+                Verdict::Skip,
+                format!("registered; VM {} is not running", m.vm),
+            ));
+            continue;
+        }
+        if dir_is_empty(&m.source) {
+            out.push(check(
+                subject,
+                Verdict::Skip,
+                "registered; the host folder is empty, so an empty mount proves nothing",
+            ));
+            continue;
+        }
+        let spec = ExecSpec::capture(&m.vm, "/", ["sh", "-c", MOUNT_PROBE, "sh", &target]);
+        match env.backend.exec(&spec) {
+            Ok(res) => match res.stdout_text().trim() {
+                "ok" => out.push(check(
+                    subject,
+                    Verdict::Ok,
+                    format!("live at {}:{target}", m.vm),
+                )),
+                state => out.push(
+                    check(
+                        subject,
+                        Verdict::Fail,
+                        format!(
+                            "registered, but {target} is {} inside the VM",
+                            match state {
+                                "missing" => "missing",
+                                "not-mounted" => "not a mount point",
+                                "empty" => "empty",
+                                _ => "unreadable",
+                            }
+                        ),
+                    )
+                    .fix("agsekit doctor -y (remounts it)")
+                    .repair(remount),
+                ),
+            },
+            Err(err) => out.push(check(
+                subject,
+                Verdict::Fail,
+                format!(
+                    "cannot look inside the VM: {}",
+                    crate::UserError::from(err).message
+                ),
+            )),
+        }
+    }
+}
+
+fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
+    let dir = &env.config.global.ssh_keys_folder;
+    let key = dir.join("id_rsa");
+    let public = dir.join("id_rsa.pub");
+    let c = match std::fs::metadata(&key) {
+        Err(_) => check(
+            "ssh key",
+            Verdict::Fail,
+            format!("{} is missing", key.display()),
+        )
+        .fix("agsekit prepare (creates the key pair)"),
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => check(
+            "ssh key",
+            Verdict::Warn,
+            format!(
+                "{} is readable by others; ssh refuses such keys",
+                key.display()
+            ),
+        )
+        .fix(format!(
+            "chmod 600 {}",
+            shell_words::quote(&key.to_string_lossy())
+        )),
+        Ok(_) if !public.is_file() => check(
+            "ssh key",
+            Verdict::Warn,
+            format!("{} is missing", public.display()),
+        )
+        .fix("agsekit prepare (rewrites the public key)"),
+        Ok(_) => check("ssh key", Verdict::Ok, format!("{}", key.display())),
+    };
+    out.push(c);
+}
+
+/// For each running VM with an address: does it accept agsekit's key over SSH (what
+/// `portforward` and `agsekit ssh` need)? One `ssh ... true` per VM, 5 s at most.
+fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
+    let Some(infos) = infos else { return };
+    let keys = &env.config.global.ssh_keys_folder;
+    if !keys.join("id_rsa").is_file() {
+        return;
+    }
+    for vm in env.config.vms.values() {
+        let Some(info) = infos.iter().find(|i| i.name == vm.name) else {
+            continue;
+        };
+        let Some(address) = info.ipv4.first().filter(|_| info.state.is_running()) else {
+            continue;
+        };
+        let subject = format!("ssh {}", vm.name);
+        let cmd = crate::portforward::ssh_probe_command(keys, address);
+        match env.runner.capture(&cmd) {
+            Ok(o) if o.success() => out.push(check(
+                subject,
+                Verdict::Ok,
+                format!("{address} accepts the key"),
+            )),
+            Ok(o) => {
+                let err = o.stderr_text();
+                let last = err
+                    .lines()
+                    .rev()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with("Warning: Permanently added"))
+                    .unwrap_or("no message")
+                    .to_string();
+                let refused = err.contains("Permission denied");
+                out.push(
+                    check(
+                        subject,
+                        Verdict::Warn,
+                        if refused {
+                            format!("{address} refuses agsekit's key ({last}); port forwards cannot start")
+                        } else {
+                            format!("cannot reach {address} over SSH: {last}")
+                        },
+                    )
+                    .fix(if refused {
+                        format!("agsekit create-vm {} (installs the key in the VM again)", vm.name)
+                    } else {
+                        format!("agsekit stop-vm {0}, then agsekit start-vm {0}, if the VM does not answer", vm.name)
+                    }),
+                );
+            }
+            Err(e) => out.push(check(subject, Verdict::Skip, e.to_string())),
+        }
+    }
+}
+
+fn executable(p: &Path) -> bool {
+    std::fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+fn check_shims(env: &Env<'_>, out: &mut Vec<Check>) {
+    let mut names: Vec<&str> = env
+        .config
+        .agents
+        .values()
+        .map(|a| a.agent_type.binary())
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return;
+    }
+    let dirs: Vec<PathBuf> = env
+        .path_var
+        .as_ref()
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    let shims = std::fs::canonicalize(&env.shims_dir).unwrap_or_else(|_| env.shims_dir.clone());
+    let is_shims = |d: &Path| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()) == shims;
+    for name in names {
+        let subject = format!("shim {name}");
+        if !executable(&env.shims_dir.join(name)) {
+            out.push(
+                check(
+                    subject,
+                    Verdict::Warn,
+                    format!("no shim in {}", env.shims_dir.display()),
+                )
+                .fix("agsekit shims install"),
+            );
+            continue;
+        }
+        match dirs.iter().find(|d| executable(&d.join(name))) {
+            Some(d) if is_shims(d) => out.push(check(subject, Verdict::Ok, "first on PATH")),
+            Some(d) => out.push(
+                check(
+                    subject,
+                    Verdict::Warn,
+                    format!(
+                        "PATH finds {} before the shim: typing {name} runs it on the host, unprotected",
+                        d.join(name).display()
+                    ),
+                )
+                .fix("load the shell integration last in your rc file (agsekit init), or put the shims folder first on PATH"),
+            ),
+            None => out.push(
+                check(subject, Verdict::Warn, "the shims folder is not on PATH")
+                    .fix("add eval \"$(agsekit init bash)\" to ~/.bashrc (see docs/shell.md)"),
+            ),
+        }
+    }
+}
+
+fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
+    let shell = env
+        .shell
+        .as_deref()
+        .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+        .unwrap_or_default();
+    let (rc, line) = match shell.as_str() {
+        "bash" => (env.home.join(".bashrc"), "eval \"$(agsekit init bash)\""),
+        "zsh" => (env.home.join(".zshrc"), "eval \"$(agsekit init zsh)\""),
+        "fish" => (
+            env.home.join(".config/fish/config.fish"),
+            "agsekit init fish | source",
+        ),
+        _ => {
+            out.push(check(
+                "shell init",
+                Verdict::Skip,
+                format!("unknown shell {shell:?} (bash, zsh and fish are supported)"),
+            ));
+            return;
+        }
+    };
+    let text = std::fs::read_to_string(&rc).unwrap_or_default();
+    if text.contains("agsekit init") {
+        out.push(check(
+            "shell init",
+            Verdict::Ok,
+            format!("{} loads it", rc.display()),
+        ));
+    } else {
+        out.push(
+            check(
+                "shell init",
+                Verdict::Warn,
+                format!("{} does not load `agsekit init`", rc.display()),
+            )
+            .fix(format!("echo '{line}' >> {}", rc.display())),
+        );
+    }
+}
+
+/// Tries to create a file and a hardlink to it in `dir`; says what failed.
+fn probe_writes(dir: &Path) -> Result<(), String> {
+    let probe = dir.join(format!(".agsekit-doctor-{}", std::process::id()));
+    let link = dir.join(format!(".agsekit-doctor-{}-link", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&probe).map_err(|e| format!("not writable: {e}"))?;
+        f.write_all(b"agsekit doctor")
+            .map_err(|e| format!("cannot write: {e}"))?;
+        std::fs::hard_link(&probe, &link).map_err(|e| {
+            format!("hardlinks do not work here ({e}); snapshots would copy every file")
+        })
+    })();
+    let _ = std::fs::remove_file(&link);
+    let _ = std::fs::remove_file(&probe);
+    result
+}
+
+fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
+    let subject = format!("backups {}", m.backup.display());
+    let Some(existing) = host::nearest_existing(&m.backup) else {
+        out.push(check(subject, Verdict::Fail, "no part of the path exists"));
+        return;
+    };
+    if !existing.is_dir() {
+        out.push(check(
+            subject,
+            Verdict::Fail,
+            format!("{} is not a folder", existing.display()),
+        ));
+        return;
+    }
+    match probe_writes(&existing) {
+        Err(why) => out.push(
+            check(
+                subject.clone(),
+                Verdict::Fail,
+                format!("{}: {why}", existing.display()),
+            )
+            .fix(format!(
+                "choose another mounts[].backup for {}",
+                m.source.display()
+            )),
+        ),
+        Ok(()) => {
+            let space = host::fs_space(&existing);
+            match space {
+                Some(s) if host::nearly_full(s) => out.push(
+                    check(
+                        subject.clone(),
+                        Verdict::Warn,
+                        format!(
+                            "nearly full: {} free of {}",
+                            crate::status::human_bytes(s.available),
+                            crate::status::human_bytes(s.total)
+                        ),
+                    )
+                    .fix(format!(
+                        "free space, or lower max_backups and run agsekit backup-clean {}",
+                        m.source.display()
+                    )),
+                ),
+                _ => out.push(check(
+                    subject.clone(),
+                    Verdict::Ok,
+                    format!(
+                        "writable, hardlinks work{}",
+                        space
+                            .map(|s| format!(", {} free", crate::status::human_bytes(s.available)))
+                            .unwrap_or_default()
+                    ),
+                )),
+            }
+        }
+    }
+    if !m.backup.is_dir() {
+        return;
+    }
+    let lock = m.backup.join(backup::lock::LOCK_FILE);
+    // Judged by the PID only: probing the flock, even for an instant, could make a writer
+    // that starts at that moment skip its snapshot. A writer records its PID as soon as it
+    // holds the lock.
+    let pid = backup::lock::read_pid(&lock);
+    let held = pid.is_some_and(host::pid_alive);
+    let dead_pid = pid.filter(|_| !held);
+    let partials: Vec<String> = std::fs::read_dir(&m.backup)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| {
+                    n.ends_with(backup::chain::PARTIAL_SUFFIX)
+                        || n.ends_with(backup::chain::INPROGRESS_SUFFIX)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // A dead PID alone is what every finished one-off snapshot leaves; next to unfinished
+    // folders it is a writer that died mid-snapshot: a stale lock.
+    if partials.is_empty() || held {
+        return;
+    }
+    if let Some(pid) = dead_pid {
+        out.push(
+            check(
+                format!("lock {}", lock.display()),
+                Verdict::Warn,
+                format!("stale: names PID {pid}, which died while writing a snapshot"),
+            )
+            .fix("agsekit doctor -y (clears it)")
+            .repair(Repair::ClearStaleLock { path: lock.clone() }),
+        );
+    }
+    out.push(
+        check(
+            format!("partial {}", m.backup.display()),
+            Verdict::Warn,
+            format!(
+                "unfinished snapshot folders left by a crash: {}",
+                partials.join(", ")
+            ),
+        )
+        .fix("agsekit doctor -y (removes them)")
+        .repair(Repair::RemovePartials {
+            dest: m.backup.clone(),
+        }),
+    );
+}
+
+fn check_daemon(out: &mut Vec<Check>) {
+    let p = crate::daemon::probe();
+    let c = match (p.installed, p.running, p.version_mismatch) {
+        (_, true, true) => check(
+            "daemon",
+            Verdict::Warn,
+            format!(
+                "running another build ({}); it may not understand this one's files",
+                p.version.as_deref().unwrap_or("unknown")
+            ),
+        )
+        .fix("agsekit daemon restart")
+        .repair(Repair::StartDaemon),
+        (_, true, false) => check(
+            "daemon",
+            Verdict::Ok,
+            format!(
+                "running (PID {})",
+                p.pid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
+            ),
+        ),
+        (true, false, _) => check("daemon", Verdict::Fail, "installed but not running")
+            .fix("agsekit daemon start")
+            .repair(Repair::StartDaemon),
+        (false, false, _) => check(
+            "daemon",
+            Verdict::Skip,
+            "not installed (optional: it keeps port forwards and backups going)",
+        )
+        .fix("agsekit daemon install"),
+    };
+    out.push(c);
+}
+
+/// What a repair needs beyond the checks' environment.
+pub struct RepairEnv<'a> {
+    pub backend: &'a dyn VmBackend,
+    pub runner: &'a dyn Runner,
+    pub agsekit: PathBuf,
+    pub config_path: PathBuf,
+}
+
+/// Performs one repair. Returns a line saying what was done.
+pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
+    match repair {
+        Repair::Remount { vm, source, target } => {
+            match env.backend.umount(vm, Some(target)) {
+                Ok(()) | Err(crate::vm::VmError::NotMounted { .. }) => {}
+                Err(e) => return Err(crate::UserError::from(e).into()),
+            }
+            env.backend
+                .mount(source, vm, target)
+                .map_err(crate::UserError::from)?;
+            Ok(format!("mounted {} at {vm}:{target}", source.display()))
+        }
+        Repair::RestartMultipassSnap => {
+            let cmd = Cmd::new("sudo").args(["snap", "restart", "multipass"]);
+            let code = env.runner.inherit(&cmd)?;
+            if code != 0 {
+                anyhow::bail!("`{cmd}` failed with exit code {code}");
+            }
+            Ok("restarted Multipass".into())
+        }
+        Repair::ClearStaleLock { path } => {
+            clear_stale_lock(path)?;
+            Ok(format!("cleared {}", path.display()))
+        }
+        Repair::RemovePartials { dest } => {
+            let held = backup::lock::try_lock(dest).map_err(|e| e.into_user_error(dest))?;
+            let removed = backup::chain::remove_stale(dest)
+                .map_err(|e| anyhow::anyhow!("cannot clean {}: {e}", dest.display()))?;
+            drop(held);
+            // Taking the lock wrote our PID; leave the file without a PID that will be stale.
+            let _ = clear_stale_lock(&dest.join(backup::lock::LOCK_FILE));
+            Ok(format!(
+                "removed {} unfinished folder(s) in {}",
+                removed.len(),
+                dest.display()
+            ))
+        }
+        Repair::StartDaemon => {
+            let svc = crate::daemon::service::Service {
+                runner: env.runner,
+                platform: crate::daemon::service::platform(),
+                agsekit: env.agsekit.clone(),
+            };
+            let probe = crate::daemon::probe();
+            let lines = if probe.running {
+                svc.restart(&env.config_path)?
+            } else {
+                svc.start(&env.config_path)?
+            };
+            Ok(lines.join("; "))
+        }
+    }
+}
+
+/// Empties a `backup.pid` nobody holds (taking the lock while doing so).
+fn clear_stale_lock(path: &Path) -> anyhow::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .map_err(|_| anyhow::anyhow!("{} is held by a live process now", path.display()))?;
+    locked
+        .set_len(0)
+        .map_err(|e| anyhow::anyhow!("cannot clear {}: {e}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_multipass_restart_is_unsafe() {
+        assert!(!Repair::RestartMultipassSnap.is_safe());
+        assert!(Repair::StartDaemon.is_safe());
+        assert!(Repair::ClearStaleLock { path: "/x".into() }.is_safe());
+    }
+
+    #[test]
+    fn write_probe_succeeds_in_a_temp_dir_and_leaves_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        probe_writes(dir.path()).expect("writable");
+        assert!(dir_is_empty(dir.path()));
+        assert!(probe_writes(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn stale_lock_is_emptied() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("backup.pid");
+        std::fs::write(&p, "999999").expect("write");
+        clear_stale_lock(&p).expect("clear");
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), "");
+    }
+}

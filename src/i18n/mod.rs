@@ -1,0 +1,389 @@
+//! Messages in English and Russian.
+//!
+//! Two kinds of text are translated here:
+//! - **Messages** (menu, prompts, config-gen, the CLI frame): looked up by key with [`t!`] in
+//!   one catalogue per language, `en.rs` and `ru.rs` (plain Rust tables: checked by the
+//!   compiler, nothing to parse or fail at run time, no dependency). English is complete by
+//!   construction; a unit test fails when a key or a `{placeholder}` differs between them.
+//! - **clap help texts**: English stays the source (doc comments on the derive structs);
+//!   `help_ru.rs` maps each English text to its Russian text and [`localize_command`] applies
+//!   the map to the whole command tree before parsing; clap's own words around them
+//!   (`Usage:`, `Options:`, its error messages) are rewritten by `clap_ru`. A unit test lists
+//!   every help text of the command tree that has no Russian entry.
+//!
+//! The language comes from `AGSEKIT_LANG`, then `LC_ALL`, `LC_MESSAGES`, `LANG` (a value that
+//! starts with `ru` means Russian), else English. A lookup never panics: a key missing in
+//! Russian falls back to the English text, a key missing everywhere to the key itself (and in
+//! unit tests to a failure).
+
+pub mod clap_ru;
+mod en;
+mod help_ru;
+mod ru;
+
+use std::sync::OnceLock;
+
+/// A language messages can be shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ru,
+}
+
+impl Lang {
+    /// The language a locale-style value names (`ru`, `ru_RU.UTF-8`, `en_US`...), if any.
+    pub fn from_locale(value: &str) -> Option<Lang> {
+        let v = value.trim().to_ascii_lowercase();
+        if v.is_empty() {
+            return None;
+        }
+        if v.starts_with("ru") {
+            Some(Lang::Ru)
+        } else {
+            Some(Lang::En)
+        }
+    }
+
+    fn catalogue(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Lang::En => en::MESSAGES,
+            Lang::Ru => ru::MESSAGES,
+        }
+    }
+}
+
+/// The language from the variables, in order: `AGSEKIT_LANG`, `LC_ALL`, `LC_MESSAGES`, `LANG`.
+/// The first one that is set and not empty decides; none set means English. `C`/`POSIX` mean
+/// English.
+pub fn detect(get: impl Fn(&str) -> Option<String>) -> Lang {
+    for name in ["AGSEKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Some(lang) = get(name).as_deref().and_then(Lang::from_locale) {
+            return lang;
+        }
+    }
+    Lang::En
+}
+
+/// The language of this process (read from the environment once).
+pub fn current() -> Lang {
+    static LANG: OnceLock<Lang> = OnceLock::new();
+    *LANG.get_or_init(|| detect(|name| std::env::var(name).ok()))
+}
+
+fn find(lang: Lang, key: &str) -> Option<&'static str> {
+    lang.catalogue()
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+}
+
+/// The text of `key` in `lang`; English when the language lacks it; the key itself when
+/// nothing has it (a failure in unit tests).
+pub fn text_in(lang: Lang, key: &str) -> &str {
+    match find(lang, key).or_else(|| find(Lang::En, key)) {
+        Some(text) => text,
+        None => {
+            #[cfg(test)]
+            panic!("message key {key:?} is in no catalogue");
+            #[cfg(not(test))]
+            key
+        }
+    }
+}
+
+/// Fills `{name}` placeholders with the given values; unknown placeholders stay as they are.
+pub fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// The text of `key` in the current language with its placeholders filled.
+pub fn tr(key: &str, args: &[(&str, String)]) -> String {
+    fill(text_in(current(), key), args)
+}
+
+/// `t!("key")` or `t!("key", name = value, ...)`: the message in the current language, with
+/// each `{name}` replaced by the value's `Display`.
+#[macro_export]
+macro_rules! t {
+    ($key:expr) => {
+        $crate::i18n::tr($key, &[])
+    };
+    ($key:expr, $($name:ident = $value:expr),+ $(,)?) => {
+        $crate::i18n::tr($key, &[$((stringify!($name), ($value).to_string())),+])
+    };
+}
+
+/// Translates the help texts of `cmd` and every subcommand and argument into `lang`
+/// (English: unchanged). Texts without a translation stay English.
+pub fn localize_command(cmd: clap::Command, lang: Lang) -> clap::Command {
+    if lang == Lang::En {
+        return cmd;
+    }
+    let mut cmd = cmd;
+    // Build first so that clap's own `--help`, `--version` and `help` exist to translate.
+    cmd.build();
+    localize_tree(cmd)
+}
+
+fn help_ru(english: &str) -> Option<&'static str> {
+    help_ru::HELP
+        .iter()
+        .find(|(en, _)| *en == english)
+        .map(|(_, ru)| *ru)
+}
+
+fn localize_tree(cmd: clap::Command) -> clap::Command {
+    let mut cmd = cmd;
+    if let Some(ru) = cmd.get_about().and_then(|a| help_ru(&a.to_string())) {
+        cmd = cmd.about(ru);
+    }
+    if let Some(ru) = cmd.get_long_about().and_then(|a| help_ru(&a.to_string())) {
+        cmd = cmd.long_about(ru);
+    }
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(id, |arg| {
+            let mut arg = arg;
+            if let Some(ru) = arg.get_help().and_then(|h| help_ru(&h.to_string())) {
+                arg = arg.help(ru);
+            }
+            if let Some(ru) = arg.get_long_help().and_then(|h| help_ru(&h.to_string())) {
+                arg = arg.long_help(ru);
+            }
+            arg
+        });
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, localize_tree);
+    }
+    cmd
+}
+
+/// Every help text in the command tree (about, long about, argument help), for the
+/// completeness test and for listing what is not translated yet.
+pub fn help_texts(cmd: &clap::Command) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect(cmd, cmd.get_name().to_string(), &mut out);
+    out
+}
+
+fn collect(cmd: &clap::Command, path: String, out: &mut Vec<(String, String)>) {
+    for about in [cmd.get_about(), cmd.get_long_about()]
+        .into_iter()
+        .flatten()
+    {
+        out.push((path.clone(), about.to_string()));
+    }
+    for arg in cmd.get_arguments() {
+        for help in [arg.get_help(), arg.get_long_help()].into_iter().flatten() {
+            out.push((format!("{path} {}", arg.get_id()), help.to_string()));
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        collect(sub, format!("{path} {}", sub.get_name()), out);
+    }
+}
+
+/// English help texts with no Russian entry yet.
+pub fn untranslated_help(cmd: &clap::Command) -> Vec<(String, String)> {
+    help_texts(cmd)
+        .into_iter()
+        .filter(|(_, text)| help_ru(text).is_none())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn language_comes_from_agsekit_lang_then_the_locale() {
+        assert_eq!(detect(env(&[])), Lang::En);
+        assert_eq!(detect(env(&[("LANG", "ru_RU.UTF-8")])), Lang::Ru);
+        assert_eq!(detect(env(&[("LC_MESSAGES", "ru_RU")])), Lang::Ru);
+        assert_eq!(
+            detect(env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "ru_RU.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(
+            detect(env(&[("AGSEKIT_LANG", "ru"), ("LC_ALL", "C")])),
+            Lang::Ru
+        );
+        assert_eq!(
+            detect(env(&[("AGSEKIT_LANG", "en"), ("LANG", "ru_RU.UTF-8")])),
+            Lang::En
+        );
+        // Empty values do not count.
+        assert_eq!(
+            detect(env(&[("AGSEKIT_LANG", ""), ("LANG", "ru_UA.UTF-8")])),
+            Lang::Ru
+        );
+        assert_eq!(detect(env(&[("LANG", "de_DE.UTF-8")])), Lang::En);
+    }
+
+    fn placeholders(text: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            match after.find('}') {
+                Some(end) => {
+                    let name = &after[..end];
+                    if !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    {
+                        out.insert(name.to_string());
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_keys_and_placeholders() {
+        let mut problems = Vec::new();
+        for (lang, other) in [(Lang::En, Lang::Ru), (Lang::Ru, Lang::En)] {
+            let mut seen = BTreeSet::new();
+            for (key, text) in lang.catalogue() {
+                if !seen.insert(*key) {
+                    problems.push(format!("{lang:?}: {key:?} appears twice"));
+                }
+                match find(other, key) {
+                    None => problems.push(format!("{key:?} is missing in {other:?}")),
+                    Some(theirs) if placeholders(theirs) != placeholders(text) => {
+                        problems.push(format!(
+                            "{key:?}: placeholders differ: {:?} in {lang:?}, {:?} in {other:?}",
+                            placeholders(text),
+                            placeholders(theirs)
+                        ))
+                    }
+                    Some(_) => {}
+                }
+                if text.trim().is_empty() {
+                    problems.push(format!("{lang:?}: {key:?} is empty"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// Every `t!("...")` key written in the sources exists in the English catalogue.
+    #[test]
+    fn every_key_used_in_the_sources_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    // The catalogue module itself shows `t!("key")` in its docs.
+                    if !path.ends_with("i18n") {
+                        stack.push(path);
+                    }
+                    continue;
+                }
+                if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("source");
+                for (at, _) in text.match_indices("t!(\"") {
+                    // `t!(` itself, not the end of `format!(` or `print!(`.
+                    let before = text[..at].chars().next_back().unwrap_or(' ');
+                    if before.is_alphanumeric() || before == '_' {
+                        continue;
+                    }
+                    let piece = &text[at + 4..];
+                    let Some(end) = piece.find('"') else { continue };
+                    let key = &piece[..end];
+                    if find(Lang::En, key).is_none() {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys with no message:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn lookups_fall_back_and_fill_placeholders() {
+        assert_eq!(
+            fill(
+                "{a} and {b} and {c}",
+                &[("a", "1".into()), ("b", "2".into())]
+            ),
+            "1 and 2 and {c}"
+        );
+        let en = text_in(Lang::En, "prompt.number");
+        let ru = text_in(Lang::Ru, "prompt.number");
+        assert_ne!(en, ru);
+    }
+
+    #[test]
+    fn russian_help_entries_have_the_same_placeholders_and_are_used() {
+        let mut cmd = crate::cli::command_for_docs();
+        cmd.build(); // clap's own --help/--version texts exist only once built
+        let texts: BTreeSet<String> = help_texts(&cmd).into_iter().map(|(_, t)| t).collect();
+        let mut unused = Vec::new();
+        for (en, ru) in help_ru::HELP {
+            if placeholders(en) != placeholders(ru) {
+                unused.push(format!("placeholders differ: {en:?}"));
+            }
+            // Entries for commands not merged yet are allowed; typos in English are not
+            // detectable here, so only report.
+            if !texts.contains(*en) {
+                eprintln!("help_ru entry not used by the command tree: {en:?}");
+            }
+        }
+        assert!(unused.is_empty(), "{}", unused.join("\n"));
+    }
+
+    /// Every help text of the commands this catalogue covers has a Russian entry. Commands
+    /// merged later without entries are listed (not failed), so a merge never breaks the
+    /// build; `help_ru::COVERED` names the covered ones.
+    #[test]
+    fn every_help_text_of_covered_commands_is_translated() {
+        let cmd = crate::cli::command_for_docs();
+        let mut missing = Vec::new();
+        for (path, text) in untranslated_help(&cmd) {
+            let command = path.split(' ').nth(1).unwrap_or("");
+            if command.is_empty() || help_ru::COVERED.contains(&command) {
+                missing.push(format!("{path}: {text:?}"));
+            } else {
+                eprintln!("not translated yet: {path}: {text:?}");
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "help texts with no Russian entry in src/i18n/help_ru.rs:\n{}",
+            missing.join("\n")
+        );
+    }
+}

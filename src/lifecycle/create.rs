@@ -1,0 +1,448 @@
+//! `create-vm` / `create-vms`: compare existing VMs with the config, check the host has room,
+//! launch the missing ones with cloud-init, then provision every VM (start, SSH key, base
+//! packages, the VM-side launcher, the `install:` bundles).
+
+use std::time::Duration;
+
+use crate::config::{cloud_init, Config, VmConfig};
+use crate::error::UserError;
+use crate::process::{Cmd, Runner};
+use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
+use crate::ui::human_bytes;
+use crate::vm::{ExecSpec, ExecStdin, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
+
+use super::ssh::{ensure_keypair, forget_host_keys};
+use super::{vm_err, Notice};
+
+/// A difference between an existing VM and its config entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// `CPU`, `memory` or `disk`.
+    pub what: &'static str,
+    pub configured: String,
+    pub actual: String,
+}
+
+/// Relative tolerance for memory and disk: the guest reports a little less than it was given.
+const SIZE_TOLERANCE: f64 = 0.10;
+
+/// Compares a VM's config with what the backend reports: CPU exactly, memory and disk within
+/// 10%. Values the backend does not report (a stopped VM) are not compared.
+pub fn compare(vm: &VmConfig, info: &VmInfo) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    if let Some(cpus) = info.cpu_count {
+        if cpus != vm.cpu {
+            out.push(Mismatch {
+                what: "CPU",
+                configured: vm.cpu.to_string(),
+                actual: cpus.to_string(),
+            });
+        }
+    }
+    for (what, configured, text, usage) in [
+        ("memory", vm.ram_bytes, &vm.ram, info.memory),
+        ("disk", vm.disk_bytes, &vm.disk, info.disk),
+    ] {
+        if let Some(total) = usage.and_then(|u| u.total) {
+            let diff = (total as f64 - configured as f64).abs();
+            if configured > 0 && diff / configured as f64 > SIZE_TOLERANCE {
+                out.push(Mismatch {
+                    what,
+                    configured: text.clone(),
+                    actual: human_bytes(total),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// CPUs and memory of the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostResources {
+    pub cpus: u32,
+    pub memory: u64,
+}
+
+/// What the host has: CPUs from the scheduler, memory from `/proc/meminfo` (Linux) or
+/// `sysctl -n hw.memsize` (macOS). `None` when it cannot be told.
+pub fn host_resources(runner: &dyn Runner) -> Option<HostResources> {
+    let cpus = std::thread::available_parallelism().ok()?.get() as u32;
+    let memory = match std::fs::read_to_string("/proc/meminfo") {
+        Ok(text) => text.lines().find_map(|l| {
+            let rest = l.strip_prefix("MemTotal:")?;
+            let kb: u64 = rest.trim().trim_end_matches("kB").trim().parse().ok()?;
+            Some(kb * 1024)
+        })?,
+        Err(_) => {
+            let out = runner
+                .capture(&Cmd::new("sysctl").args(["-n", "hw.memsize"]))
+                .ok()?;
+            out.stdout_text().trim().parse().ok()?
+        }
+    };
+    Some(HostResources { cpus, memory })
+}
+
+const GIB: u64 = 1024 * 1024 * 1024;
+
+/// Refuses when the VMs to create, with what running VMs already use, would leave the host
+/// less than 1 CPU or 1 GiB of memory (the rule of agsekit 1.7.4).
+pub fn check_capacity(
+    host: HostResources,
+    used: (u32, u64),
+    planned: &[&VmConfig],
+) -> Result<(), UserError> {
+    let want_cpu: u32 = planned.iter().map(|v| v.cpu).sum();
+    let want_mem: u64 = planned.iter().map(|v| v.ram_bytes).sum();
+    let free_cpu = host.cpus as i64 - used.0 as i64 - want_cpu as i64;
+    let free_mem = host.memory as i128 - used.1 as i128 - want_mem as i128;
+    if free_cpu >= 1 && free_mem >= GIB as i128 {
+        return Ok(());
+    }
+    let names: Vec<&str> = planned.iter().map(|v| v.name.as_str()).collect();
+    Err(UserError::failed(format!(
+        "not enough resources to create {}: they need {want_cpu} CPU and {} of memory; the host has {} CPU and {} of memory, running VMs use {} CPU and {}, and 1 CPU and 1.0 GiB must stay free for the host",
+        names.join(", "),
+        human_bytes(want_mem),
+        host.cpus,
+        human_bytes(host.memory),
+        used.0,
+        human_bytes(used.1),
+    ))
+    .hint("lower `cpu`/`ram` of these VMs in the config, or stop other VMs (`agsekit stop-vm NAME`)"))
+}
+
+/// How one provisioning script ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    pub name: String,
+    pub status: ResultStatus,
+    pub version: Option<String>,
+}
+
+/// What happened to one VM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmReport {
+    pub name: String,
+    /// True when this run launched it.
+    pub launched: bool,
+    pub mismatches: Vec<Mismatch>,
+    pub steps: Vec<StepReport>,
+}
+
+/// Options from the environment: `AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS` (1.7.4's name).
+pub fn launch_timeout() -> Result<Option<u32>, UserError> {
+    match std::env::var("AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS") {
+        Err(_) => Ok(None),
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(UserError::usage(format!(
+                "AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS must be a positive number of seconds, not `{v}`"
+            ))),
+        },
+    }
+}
+
+/// Creates (when missing) and provisions `vms`. Existing VMs are never resized: differences
+/// come back in the report.
+pub fn create_vms(
+    config: &Config,
+    backend: &dyn VmBackend,
+    runner: &dyn Runner,
+    vms: &[&VmConfig],
+    notice: Notice,
+) -> anyhow::Result<Vec<VmReport>> {
+    let keys = ensure_keypair(runner, &config.global.ssh_keys_folder)?;
+    if keys.created {
+        notice(&format!("created the SSH key {}", keys.private.display()));
+    }
+    let timeout = launch_timeout()?;
+    let mut reports = Vec::new();
+    let mut absent: Vec<&VmConfig> = Vec::new();
+    for vm in vms {
+        match backend.info(&vm.name) {
+            Ok(info) if info.state == VmState::Deleted => {
+                return Err(UserError::vm(format!(
+                    "VM `{}` exists in Multipass but is deleted (not purged)",
+                    vm.name
+                ))
+                .hint(format!(
+                    "`multipass recover {0}` to bring it back, or `multipass delete --purge {0}` to create it anew",
+                    vm.name
+                ))
+                .into())
+            }
+            Ok(info) => {
+                let mismatches = compare(vm, &info);
+                notice(&format!("VM `{}` already exists; provisioning it", vm.name));
+                reports.push(VmReport {
+                    name: vm.name.clone(),
+                    launched: false,
+                    mismatches,
+                    steps: Vec::new(),
+                });
+            }
+            Err(VmError::InstanceMissing { .. }) => {
+                absent.push(vm);
+                reports.push(VmReport {
+                    name: vm.name.clone(),
+                    launched: true,
+                    mismatches: Vec::new(),
+                    steps: Vec::new(),
+                });
+            }
+            Err(e) => return Err(vm_err(e)),
+        }
+    }
+    if !absent.is_empty() {
+        let used = running_allocations(backend)?;
+        match host_resources(runner) {
+            Some(host) => check_capacity(host, used, &absent)?,
+            None => {
+                notice("cannot read the host's CPU count and memory; skipping the capacity check")
+            }
+        }
+        for vm in &absent {
+            let user_data =
+                cloud_init::with_authorized_key(&vm.name, vm.cloud_init.as_deref(), &keys.public)?;
+            let spec = LaunchSpec {
+                name: vm.name.clone(),
+                cpus: vm.cpu,
+                memory: vm.ram.clone(),
+                disk: vm.disk.clone(),
+                image: None,
+                cloud_init: Some(user_data),
+                timeout_secs: timeout,
+            };
+            notice(&format!(
+                "launching VM `{}` ({} CPU, {} memory, {} disk)",
+                vm.name, vm.cpu, vm.ram, vm.disk
+            ));
+            launch_with_retry(backend, &spec, notice)?;
+            if let Ok(info) = backend.info(&vm.name) {
+                forget_host_keys(runner, &config.global.ssh_keys_folder, &info.ipv4);
+            }
+        }
+    }
+    for (vm, report) in vms.iter().zip(reports.iter_mut()) {
+        report.steps = provision_vm(backend, vm, &keys.public, notice)?;
+    }
+    Ok(reports)
+}
+
+/// CPUs and memory that running VMs hold.
+fn running_allocations(backend: &dyn VmBackend) -> anyhow::Result<(u32, u64)> {
+    let all = backend.info_all().map_err(vm_err)?;
+    Ok(all
+        .iter()
+        .filter(|i| i.state.is_running())
+        .fold((0, 0), |(c, m), i| {
+            (
+                c + i.cpu_count.unwrap_or(0),
+                m + i.memory.and_then(|u| u.total).unwrap_or(0),
+            )
+        }))
+}
+
+/// Launches, retrying twice when the image server is unreachable (a network blip).
+fn launch_with_retry(
+    backend: &dyn VmBackend,
+    spec: &LaunchSpec,
+    notice: Notice,
+) -> anyhow::Result<()> {
+    let mut attempt = 1;
+    loop {
+        match backend.create(spec) {
+            Ok(()) => return Ok(()),
+            Err(e @ VmError::ImageRemoteUnreachable { .. }) if attempt < 3 => {
+                notice(&format!("{e}; retrying ({attempt}/2)"));
+                std::thread::sleep(Duration::from_secs(2 * attempt));
+                attempt += 1;
+            }
+            Err(e) => return Err(vm_err(e)),
+        }
+    }
+}
+
+/// Runs one provisioning script in `vm` and reads its result line.
+pub fn run_script(
+    backend: &dyn VmBackend,
+    vm: &str,
+    run: &ScriptRun,
+) -> anyhow::Result<StepReport> {
+    let mut argv = vec!["bash".to_string(), "-s".to_string(), "--".to_string()];
+    argv.extend(run.args.iter().cloned());
+    let spec = ExecSpec::capture(vm, provision::script::VM_WORKDIR, argv)
+        .with_stdin(ExecStdin::Bytes(run.stdin().to_vec()));
+    let out = backend.exec(&spec).map_err(vm_err)?;
+    let result = provision::parse_result(&out.stdout_text());
+    match result {
+        Some(r) if r.status != ResultStatus::Failed && out.success() => Ok(StepReport {
+            name: r.name,
+            status: r.status,
+            version: r.version,
+        }),
+        _ => {
+            let stderr = out.stderr_text();
+            let tail: Vec<&str> = stderr.lines().rev().take(10).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            Err(UserError::failed(format!(
+                "`{}` failed in VM `{vm}` (exit {}){}",
+                run.name,
+                out.code,
+                if tail.is_empty() {
+                    String::new()
+                } else {
+                    format!(":\n  {}", tail.join("\n  "))
+                }
+            ))
+            .hint(format!(
+                "rerun with --debug to see the whole command; `agsekit shell {vm}` to look around"
+            ))
+            .into())
+        }
+    }
+}
+
+/// Adds `public_key` to `~/.ssh/authorized_keys` of the VM user (once).
+fn authorize_key(backend: &dyn VmBackend, vm: &str, public_key: &str) -> anyhow::Result<()> {
+    const SCRIPT: &str = "set -e; install -d -m 700 \"$HOME/.ssh\"; f=\"$HOME/.ssh/authorized_keys\"; touch \"$f\"; chmod 600 \"$f\"; grep -qxF \"$1\" \"$f\" || printf '%s\\n' \"$1\" >> \"$f\"";
+    let spec = ExecSpec::capture(
+        vm,
+        provision::script::VM_WORKDIR,
+        ["bash", "-c", SCRIPT, "agsekit-authorize", public_key.trim()],
+    );
+    let out = backend.exec(&spec).map_err(vm_err)?;
+    if !out.success() {
+        return Err(UserError::failed(format!(
+            "cannot add the agsekit SSH key to VM `{vm}`: {}",
+            out.stderr_text().trim()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Installs the VM-side launcher (docs/launcher.md) as root. `bash` comes first on purpose:
+/// `multipass exec --working-directory DIR -- sudo ...` is rewritten by Multipass into
+/// `sudo sh -c "cd DIR && sudo -u ubuntu ..."` (Multipass's `exec` special-cases a leading
+/// `sudo`), which would run the install as `ubuntu`.
+pub fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
+    let spec = ExecSpec::capture(
+        vm,
+        provision::script::VM_WORKDIR,
+        [
+            "bash",
+            "-c",
+            "sudo -n install -m 0755 /dev/stdin \"$1\"",
+            "agsekit-install-launcher",
+            crate::run::LAUNCHER_PATH,
+        ],
+    )
+    .with_stdin(ExecStdin::Bytes(
+        crate::run::session::LAUNCHER_SCRIPT.as_bytes().to_vec(),
+    ));
+    let out = backend.exec(&spec).map_err(vm_err)?;
+    if !out.success() {
+        return Err(UserError::vm(format!(
+            "cannot install {} in VM `{vm}`: {}",
+            crate::run::LAUNCHER_PATH,
+            out.stderr_text().trim()
+        ))
+        .hint("the VM user needs passwordless sudo (Multipass's Ubuntu images have it)")
+        .into());
+    }
+    Ok(())
+}
+
+/// Start, SSH key, base packages, launcher, bundles. Each step is idempotent.
+pub fn provision_vm(
+    backend: &dyn VmBackend,
+    vm: &VmConfig,
+    public_key: &str,
+    notice: Notice,
+) -> anyhow::Result<Vec<StepReport>> {
+    let name = vm.name.as_str();
+    notice(&format!("VM `{name}`: starting"));
+    backend.start(name).map_err(vm_err)?;
+    notice(&format!("VM `{name}`: SSH key"));
+    authorize_key(backend, name, public_key)?;
+    let mut steps = Vec::new();
+    notice(&format!("VM `{name}`: base packages"));
+    steps.push(run_script(backend, name, &provision::base_run(false))?);
+    notice(&format!("VM `{name}`: agsekit launcher"));
+    install_launcher(backend, name)?;
+    let options = BundleOptions {
+        force: false,
+        proxychains: vm.proxychains.clone(),
+    };
+    for run in provision::bundle_runs(&vm.install, &options)? {
+        notice(&format!("VM `{name}`: bundle {}", run.name));
+        steps.push(run_script(backend, name, &run)?);
+    }
+    Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::testutil::config;
+    use crate::vm::Usage;
+
+    fn info(cpus: Option<u32>, mem: Option<u64>, disk: Option<u64>) -> VmInfo {
+        VmInfo {
+            name: "a".into(),
+            state: VmState::Running,
+            cpu_count: cpus,
+            memory: mem.map(|t| Usage {
+                used: None,
+                total: Some(t),
+            }),
+            disk: disk.map(|t| Usage {
+                used: None,
+                total: Some(t),
+            }),
+            load: vec![],
+            ipv4: vec![],
+            release: None,
+            image_release: None,
+            image_hash: None,
+            snapshot_count: None,
+            mounts: vec![],
+        }
+    }
+
+    #[test]
+    fn cpu_is_exact_and_sizes_have_ten_percent_slack() {
+        let c = config("vms:\n  a:\n    cpu: 2\n    ram: 4G\n    disk: 20G\n");
+        let vm = &c.vms["a"];
+        let g = 1024 * 1024 * 1024u64;
+        assert!(compare(vm, &info(Some(2), Some(4 * g * 95 / 100), Some(19 * g))).is_empty());
+        assert!(compare(vm, &info(None, None, None)).is_empty());
+        let diff = compare(vm, &info(Some(4), Some(2 * g), Some(40 * g)));
+        let what: Vec<_> = diff.iter().map(|m| m.what).collect();
+        assert_eq!(what, ["CPU", "memory", "disk"]);
+        assert_eq!(diff[0].actual, "4");
+        assert_eq!(diff[1].actual, "2.0 GiB");
+    }
+
+    #[test]
+    fn capacity_leaves_one_cpu_and_one_gib() {
+        let c = config("vms:\n  a:\n    cpu: 2\n    ram: 4G\n    disk: 10G\n  b:\n    cpu: 2\n    ram: 2G\n    disk: 10G\n");
+        let planned: Vec<&VmConfig> = c.vms.values().collect();
+        let host = HostResources {
+            cpus: 5,
+            memory: 7 * GIB,
+        };
+        assert!(check_capacity(host, (0, 0), &planned).is_ok());
+        let err = check_capacity(host, (1, 0), &planned).unwrap_err();
+        assert!(
+            err.message.contains("not enough resources to create a, b"),
+            "{}",
+            err.message
+        );
+        assert!(check_capacity(host, (0, GIB / 2), &planned).is_err());
+    }
+}

@@ -1,0 +1,752 @@
+//! `agsekit status`: what runs where. Per VM its state, resources (configured and actual) and
+//! address; per mount whether it is mounted, its snapshot chain and whether a backup loop runs;
+//! running agents; port forwards and whether each tunnel is up; the daemon.
+//!
+//! [`collect`] gathers it all into a [`Status`] (serialisable: `status --json`, schema in
+//! docs/status.md) with as few backend calls as possible: one `info` for every VM, and one
+//! `ps` per running VM. When the backend is missing or down, everything on the host (mounts,
+//! snapshots, backup loops) is still reported. Nothing here prints.
+
+pub mod agents;
+pub mod host;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::backup;
+use crate::config::{Config, ForwardKind, MountConfig, VmConfig};
+use crate::vm::{ExecSpec, VmBackend, VmError, VmInfo, VmState};
+
+/// The version of the `status --json` layout. Bumped when a field changes meaning or goes
+/// away; new fields may appear without a bump.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub schema_version: u32,
+    pub agsekit_version: String,
+    pub config_path: String,
+    pub backend: BackendStatus,
+    pub vms: Vec<VmStatus>,
+    pub mounts: Vec<MountStatus>,
+    pub agents: Vec<RunningAgent>,
+    pub port_forwards: Vec<ForwardStatus>,
+    pub daemon: crate::daemon::DaemonProbe,
+    /// Every warning of the sections above, prefixed with what it is about.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackendStatus {
+    pub name: String,
+    /// False when the backend could not be asked (not installed, daemon down).
+    pub available: bool,
+    pub error: Option<String>,
+    pub hints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VmStatus {
+    pub name: String,
+    /// `running`, `stopped`, `suspended`, `starting`, ..., `absent` (not created), or
+    /// `unknown` when the backend could not be asked.
+    pub state: String,
+    pub ipv4: Option<String>,
+    pub cpus: CpuStatus,
+    pub memory: SizeStatus,
+    pub disk: SizeStatus,
+    /// `cpus`, `memory`, `disk`: configured and actual differ (memory and disk by more than 10%).
+    pub mismatches: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CpuStatus {
+    pub configured: u32,
+    pub actual: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeStatus {
+    /// As written in the config (`4G`).
+    pub configured: String,
+    pub configured_bytes: u64,
+    /// What the running VM reports; `None` when it is not running.
+    pub actual_bytes: Option<u64>,
+    pub used_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MountStatus {
+    pub source: String,
+    pub target: String,
+    pub vm: String,
+    /// Registered with the VM; `None` when the backend could not be asked.
+    pub mounted: Option<bool>,
+    pub backup: BackupStatus,
+    /// Agents running in this mount now (see `agents`).
+    pub agents_running: usize,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupStatus {
+    pub dir: String,
+    pub interval_minutes: u32,
+    pub max_backups: u32,
+    pub clean_method: String,
+    pub snapshot_count: usize,
+    pub last_snapshot: Option<String>,
+    pub last_snapshot_age_sec: Option<i64>,
+    /// Seconds since a backup loop last checked for changes (the lock file's mtime: every
+    /// cycle rewrites it, even when nothing changed and no snapshot was made).
+    pub last_check_age_sec: Option<u64>,
+    /// Bytes on disk, hardlinked files counted once.
+    pub size_bytes: Option<u64>,
+    /// A process that writes snapshots here is alive (the PID in `backup.pid`).
+    pub loop_running: bool,
+    pub loop_pid: Option<u32>,
+    /// `backup.pid` names a process that is gone (normal after a one-off snapshot; with
+    /// `partial_dirs`, a writer died mid-snapshot).
+    pub stale_lock_pid: Option<u32>,
+    /// Unfinished `-partial` folders (left by a crash, or being written now).
+    pub partial_dirs: Vec<String>,
+    pub fs_available_bytes: Option<u64>,
+    pub fs_total_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunningAgent {
+    pub vm: String,
+    pub pid: u32,
+    pub launcher_pid: Option<u32>,
+    /// The program (`codex`).
+    pub binary: String,
+    /// Configured agent profiles that run this program in this VM.
+    pub agents: Vec<String>,
+    /// Folder in the VM, when known.
+    pub folder: Option<String>,
+    /// The host folder of the mount it runs in, when known.
+    pub mount_source: Option<String>,
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForwardStatus {
+    pub vm: String,
+    /// `local`, `remote` or `socks5`.
+    pub kind: String,
+    pub host_addr: Option<String>,
+    pub vm_addr: String,
+    /// The ssh option that makes the tunnel, e.g. `-L 127.0.0.1:8080:127.0.0.1:80`.
+    pub ssh_forward: String,
+    /// Its ssh process is alive (and, for `local`, the host port accepts connections).
+    pub up: bool,
+    pub pid: Option<u32>,
+    /// Who runs it: `portforward` or `daemon`; `None` when nothing does.
+    pub managed_by: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// Gathers the status. `backend` is asked once for every VM (`info`), then once per running
+/// VM (`ps`).
+pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
+    let mut warnings = Vec::new();
+    let (infos, backend_status) = match backend.info_all() {
+        Ok(infos) => (
+            Some(infos),
+            BackendStatus {
+                name: "multipass".into(),
+                available: true,
+                error: None,
+                hints: Vec::new(),
+            },
+        ),
+        Err(err) => {
+            let missing = matches!(err, VmError::NotInstalled { .. });
+            let user = crate::UserError::from(err.clone());
+            warnings.push(if missing {
+                "multipass is not installed: VM state, mounts in VMs and agents are unknown"
+                    .to_string()
+            } else {
+                format!("multipass did not answer: {}", user.message)
+            });
+            (
+                None,
+                BackendStatus {
+                    name: "multipass".into(),
+                    available: false,
+                    error: Some(user.message.clone()),
+                    hints: user.hints.clone(),
+                },
+            )
+        }
+    };
+    let info_of =
+        |name: &str| -> Option<&VmInfo> { infos.as_ref()?.iter().find(|i| i.name == name) };
+
+    let vms: Vec<VmStatus> = config
+        .vms
+        .values()
+        .map(|vm| vm_status(vm, infos.as_ref().map(|_| info_of(&vm.name))))
+        .collect();
+
+    // One `ps` per running VM that matters (agents or mounts bound to it).
+    let binaries: Vec<&str> = {
+        let mut b: Vec<&str> = config
+            .agents
+            .values()
+            .map(|a| a.agent_type.binary())
+            .collect();
+        b.sort();
+        b.dedup();
+        b
+    };
+    let mut running_agents = Vec::new();
+    for vm in &vms {
+        if vm.state != "running" {
+            continue;
+        }
+        for found in ps_agents(backend, &vm.name, &binaries) {
+            running_agents.push(agent_entry(config, &vm.name, found));
+        }
+    }
+
+    let mounts: Vec<MountStatus> = config
+        .mounts
+        .iter()
+        .map(|m| {
+            // Mounted means: this folder, at this target (another folder shared at the
+            // target does not count; `doctor` repairs that).
+            let mounted = infos.as_ref().map(|_| {
+                info_of(&m.vm).is_some_and(|i| {
+                    i.mount_at(&m.target.to_string_lossy())
+                        .is_some_and(|vm_mount| vm_mount.source == m.source)
+                })
+            });
+            let agents_here = running_agents
+                .iter()
+                .filter(|a| {
+                    a.vm == m.vm && a.mount_source.as_deref() == Some(&*m.source.to_string_lossy())
+                })
+                .count();
+            mount_status(m, mounted, agents_here)
+        })
+        .collect();
+
+    let record = crate::portforward::record::read();
+    let port_forwards = forward_statuses(config, record.as_ref());
+    let daemon = crate::daemon::probe();
+
+    for vm in &vms {
+        warnings.extend(vm.warnings.iter().map(|w| format!("VM {}: {w}", vm.name)));
+    }
+    for m in &mounts {
+        warnings.extend(
+            m.warnings
+                .iter()
+                .map(|w| format!("mount {}: {w}", m.source)),
+        );
+    }
+    for f in &port_forwards {
+        if !f.up {
+            warnings.push(format!(
+                "port forward {} of VM {} is down{}",
+                f.ssh_forward,
+                f.vm,
+                match (&f.managed_by, &f.last_error) {
+                    (_, Some(e)) => format!(": {e}"),
+                    (None, None) =>
+                        " (start it with `agsekit portforward` or `agsekit daemon start`)"
+                            .to_string(),
+                    (Some(_), None) => String::new(),
+                }
+            ));
+        }
+    }
+    if daemon.version_mismatch {
+        warnings.push(format!(
+            "the daemon runs an older agsekit ({}); `agsekit daemon restart` upgrades it",
+            daemon.version.as_deref().unwrap_or("unknown")
+        ));
+    }
+
+    Status {
+        schema_version: SCHEMA_VERSION,
+        agsekit_version: crate::VERSION.to_string(),
+        config_path: config.path.display().to_string(),
+        backend: backend_status,
+        vms,
+        mounts,
+        agents: running_agents,
+        port_forwards,
+        daemon,
+        warnings,
+    }
+}
+
+/// State names as status prints them (lower case; `absent` for a VM the backend lacks).
+pub fn state_name(state: &VmState) -> String {
+    match state {
+        VmState::DelayedShutdown => "delayed-shutdown".to_string(),
+        VmState::Unknown(raw) => format!("unknown ({raw})"),
+        other => other.as_str().to_ascii_lowercase(),
+    }
+}
+
+/// Configured and actual differ by more than 10% (unknown actual values never differ).
+pub fn size_differs(configured: u64, actual: Option<u64>) -> bool {
+    match actual {
+        None => false,
+        Some(a) => {
+            let diff = configured.abs_diff(a) as f64;
+            diff > configured as f64 * 0.10
+        }
+    }
+}
+
+/// `info` is `None` when the backend could not be asked, `Some(None)` when the VM is absent.
+fn vm_status(vm: &VmConfig, info: Option<Option<&VmInfo>>) -> VmStatus {
+    let mut warnings = Vec::new();
+    let (state, live) = match info {
+        None => ("unknown".to_string(), None),
+        Some(None) => {
+            warnings.push(format!(
+                "not created yet; `agsekit create-vm {}` creates it",
+                vm.name
+            ));
+            ("absent".to_string(), None)
+        }
+        Some(Some(i)) => (state_name(&i.state), Some(i)),
+    };
+    let running = live.is_some_and(|i| i.state.is_running());
+    let actual_cpus = live.and_then(|i| i.cpu_count).filter(|_| running);
+    let mem = live.and_then(|i| i.memory).filter(|_| running);
+    let disk = live.and_then(|i| i.disk).filter(|_| running);
+    let mut mismatches = Vec::new();
+    if actual_cpus.is_some_and(|c| c != vm.cpu) {
+        mismatches.push("cpus".to_string());
+    }
+    if size_differs(vm.ram_bytes, mem.and_then(|m| m.total)) {
+        mismatches.push("memory".to_string());
+    }
+    if size_differs(vm.disk_bytes, disk.and_then(|d| d.total)) {
+        mismatches.push("disk".to_string());
+    }
+    if !mismatches.is_empty() {
+        warnings.push(format!(
+            "{} differ from the config (agsekit does not resize VMs)",
+            mismatches.join(", ")
+        ));
+    }
+    if let Some(d) = disk {
+        if let (Some(used), Some(total)) = (d.used, d.total) {
+            if total > 0 && used.saturating_mul(10) > total.saturating_mul(9) {
+                warnings.push(format!(
+                    "its disk is nearly full ({} of {} used)",
+                    human_bytes(used),
+                    human_bytes(total)
+                ));
+            }
+        }
+    }
+    VmStatus {
+        name: vm.name.clone(),
+        state,
+        ipv4: live.and_then(|i| i.ipv4.first().cloned()),
+        cpus: CpuStatus {
+            configured: vm.cpu,
+            actual: actual_cpus,
+        },
+        memory: SizeStatus {
+            configured: vm.ram.clone(),
+            configured_bytes: vm.ram_bytes,
+            actual_bytes: mem.and_then(|m| m.total),
+            used_bytes: mem.and_then(|m| m.used),
+        },
+        disk: SizeStatus {
+            configured: vm.disk.clone(),
+            configured_bytes: vm.disk_bytes,
+            actual_bytes: disk.and_then(|d| d.total),
+            used_bytes: disk.and_then(|d| d.used),
+        },
+        mismatches,
+        warnings,
+    }
+}
+
+pub(crate) fn ps_agents(
+    backend: &dyn VmBackend,
+    vm: &str,
+    binaries: &[&str],
+) -> Vec<agents::FoundAgent> {
+    let spec = ExecSpec::capture(vm, "/", ["ps", "-eo", "pid=,ppid=,args="]);
+    match backend.exec(&spec) {
+        Ok(res) if res.success() => {
+            agents::find_agents(&agents::parse_ps(&res.stdout_text()), binaries)
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn agent_entry(config: &Config, vm: &str, found: agents::FoundAgent) -> RunningAgent {
+    let names: Vec<String> = config
+        .agents
+        .values()
+        .filter(|a| a.agent_type.binary() == found.binary && a.bound_vms(config).contains(&vm))
+        .map(|a| a.name.clone())
+        .collect();
+    let folder = found.workdir.clone().or(found.mount_root.clone());
+    let mount_source = config
+        .mounts
+        .iter()
+        .filter(|m| m.vm == vm)
+        .filter(|m| {
+            let target = m.target.to_string_lossy();
+            found.mount_root.as_deref() == Some(&*target)
+                || folder
+                    .as_deref()
+                    .is_some_and(|f| Path::new(f).starts_with(&m.target))
+        })
+        .max_by_key(|m| m.target.components().count())
+        .map(|m| m.source.display().to_string());
+    RunningAgent {
+        vm: vm.to_string(),
+        pid: found.pid,
+        launcher_pid: found.launcher_pid,
+        binary: found.binary,
+        agents: names,
+        folder,
+        mount_source,
+        session: found.session,
+    }
+}
+
+/// What the host knows about one mount's backups.
+pub fn backup_status(m: &MountConfig) -> BackupStatus {
+    let dir = &m.backup;
+    let snapshots = backup::list_snapshots(dir).unwrap_or_default();
+    let last = snapshots.last();
+    let now = backup::chain::now_naive();
+    let lock = dir.join(backup::lock::LOCK_FILE);
+    let pid = backup::lock::read_pid(&lock);
+    let alive = pid.filter(|p| host::pid_alive(*p));
+    let partial_dirs = std::fs::read_dir(dir)
+        .map(|rd| {
+            let mut v: Vec<String> = rd
+                .flatten()
+                .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| {
+                    n.ends_with(backup::chain::PARTIAL_SUFFIX)
+                        || n.ends_with(backup::chain::INPROGRESS_SUFFIX)
+                })
+                .collect();
+            v.sort();
+            v
+        })
+        .unwrap_or_default();
+    let space = host::fs_space(dir);
+    BackupStatus {
+        dir: dir.display().to_string(),
+        interval_minutes: m.interval,
+        max_backups: m.max_backups,
+        clean_method: m.backup_clean_method.as_str().to_string(),
+        snapshot_count: snapshots.len(),
+        last_snapshot: last.map(|s| s.name.clone()),
+        last_snapshot_age_sec: last.map(|s| (now - s.time).max(0)),
+        last_check_age_sec: host::age_of_file(&lock),
+        size_bytes: if dir.is_dir() {
+            let mut names: Vec<String> = snapshots.iter().map(|s| s.name.clone()).collect();
+            names.extend(partial_dirs.iter().cloned());
+            host::cached_disk_usage(
+                dir,
+                &names,
+                &crate::shim::cache_dir().join("status-sizes.json"),
+            )
+        } else {
+            None
+        },
+        loop_running: alive.is_some(),
+        loop_pid: alive,
+        stale_lock_pid: pid.filter(|p| !host::pid_alive(*p)),
+        partial_dirs,
+        fs_available_bytes: space.map(|s| s.available),
+        fs_total_bytes: space.map(|s| s.total),
+    }
+}
+
+fn mount_status(m: &MountConfig, mounted: Option<bool>, agents_running: usize) -> MountStatus {
+    let backup = backup_status(m);
+    let mut warnings = Vec::new();
+    let interval = i64::from(m.interval.max(1)) * 60;
+    let expected = backup.loop_running || agents_running > 0;
+    if expected {
+        let since_snapshot = backup.last_snapshot_age_sec;
+        let since_check = backup.last_check_age_sec.map(|s| s as i64);
+        let newest = match (since_snapshot, since_check) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match newest {
+            Some(age) if age > 2 * interval => warnings.push(format!(
+                "no backup for {} (interval {} min): is the backup loop stuck?",
+                human_age(age as u64),
+                m.interval
+            )),
+            None => warnings.push("no snapshot yet".to_string()),
+            _ => {}
+        }
+    }
+    if agents_running > 0 && !backup.loop_running {
+        warnings.push("an agent runs here but no backup loop is running".to_string());
+    }
+    // A dead PID in backup.pid alone is normal (every finished `backup-once` leaves one);
+    // with unfinished folders next to it, a writer died mid-snapshot.
+    if !backup.partial_dirs.is_empty() && !backup.loop_running {
+        warnings.push(format!(
+            "unfinished snapshot folders left behind{}: {} (`agsekit doctor -y` removes them)",
+            backup
+                .stale_lock_pid
+                .map(|p| format!(" by PID {p}, which is gone"))
+                .unwrap_or_default(),
+            backup.partial_dirs.join(", ")
+        ));
+    }
+    if let (Some(parent), Some(dev_backup)) = (m.source.parent(), host::device_of(&m.backup)) {
+        if host::device_of(parent).is_some_and(|d| d != dev_backup) {
+            warnings.push(format!(
+                "the backup folder {} is on another filesystem than {}",
+                m.backup.display(),
+                parent.display()
+            ));
+        }
+    }
+    if let (Some(avail), Some(total)) = (backup.fs_available_bytes, backup.fs_total_bytes) {
+        if host::nearly_full(host::FsSpace {
+            total,
+            available: avail,
+        }) {
+            warnings.push(format!(
+                "the disk holding the backups is nearly full ({} free of {})",
+                human_bytes(avail),
+                human_bytes(total)
+            ));
+        }
+    }
+    if mounted == Some(false) && agents_running > 0 {
+        warnings.push("an agent runs here but the folder is not mounted".to_string());
+    }
+    MountStatus {
+        source: m.source.display().to_string(),
+        target: m.target.display().to_string(),
+        vm: m.vm.clone(),
+        mounted,
+        backup,
+        agents_running,
+        warnings,
+    }
+}
+
+/// The ssh option for one rule: `-L host:vm`, `-R vm:host`, or `-R vm` (a SOCKS proxy in
+/// the VM whose traffic leaves through the host).
+pub fn ssh_forward(kind: ForwardKind, host_addr: Option<&str>, vm_addr: &str) -> (String, String) {
+    match kind {
+        ForwardKind::Local => (
+            "-L".into(),
+            format!("{}:{vm_addr}", host_addr.unwrap_or("127.0.0.1:0")),
+        ),
+        ForwardKind::Remote => (
+            "-R".into(),
+            format!("{vm_addr}:{}", host_addr.unwrap_or("127.0.0.1:0")),
+        ),
+        ForwardKind::Socks5 => ("-R".into(), vm_addr.to_string()),
+    }
+}
+
+pub fn kind_name(kind: ForwardKind) -> &'static str {
+    match kind {
+        ForwardKind::Local => "local",
+        ForwardKind::Remote => "remote",
+        ForwardKind::Socks5 => "socks5",
+    }
+}
+
+fn forward_statuses(
+    config: &Config,
+    record: Option<&crate::portforward::record::Record>,
+) -> Vec<ForwardStatus> {
+    let supervisor_alive = record.is_some_and(|r| host::pid_alive(r.pid));
+    let mut out = Vec::new();
+    for vm in config.vms.values() {
+        for rule in &vm.port_forwarding {
+            let (flag, spec) = ssh_forward(rule.kind, rule.host_addr.as_deref(), &rule.vm_addr);
+            let ssh_forward = format!("{flag} {spec}");
+            let tunnel = record.filter(|_| supervisor_alive).and_then(|r| {
+                r.tunnels
+                    .iter()
+                    .find(|t| t.vm == vm.name && t.forwards.contains(&ssh_forward))
+            });
+            let pid = tunnel.and_then(|t| t.pid).filter(|p| host::pid_alive(*p));
+            let listening = match (rule.kind, rule.host_addr.as_deref()) {
+                (ForwardKind::Local, Some(addr)) => accepts(addr),
+                _ => true,
+            };
+            out.push(ForwardStatus {
+                vm: vm.name.clone(),
+                kind: kind_name(rule.kind).to_string(),
+                host_addr: rule.host_addr.clone(),
+                vm_addr: rule.vm_addr.clone(),
+                ssh_forward,
+                up: pid.is_some() && listening,
+                pid,
+                managed_by: record.filter(|_| supervisor_alive).map(|r| r.owner.clone()),
+                last_error: tunnel.and_then(|t| t.last_error.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// True when something accepts TCP connections at `addr` (`host:port`).
+pub fn accepts(addr: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let Ok(addrs) = addr.to_socket_addrs() else {
+        return false;
+    };
+    addrs.into_iter().any(|a| {
+        std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok()
+    })
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+pub fn human_age(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d{}h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_differ_only_beyond_ten_percent() {
+        let g = 1u64 << 30;
+        assert!(!size_differs(4 * g, None));
+        assert!(!size_differs(4 * g, Some(4 * g - g / 25)));
+        assert!(size_differs(4 * g, Some(2 * g)));
+        assert!(size_differs(4 * g, Some(5 * g)));
+    }
+
+    #[test]
+    fn forward_options_for_each_kind() {
+        assert_eq!(
+            ssh_forward(ForwardKind::Local, Some("127.0.0.1:8080"), "127.0.0.1:80"),
+            ("-L".to_string(), "127.0.0.1:8080:127.0.0.1:80".to_string())
+        );
+        assert_eq!(
+            ssh_forward(
+                ForwardKind::Remote,
+                Some("127.0.0.1:9000"),
+                "127.0.0.1:9001"
+            ),
+            (
+                "-R".to_string(),
+                "127.0.0.1:9001:127.0.0.1:9000".to_string()
+            )
+        );
+        assert_eq!(
+            ssh_forward(ForwardKind::Socks5, None, "127.0.0.1:1080"),
+            ("-R".to_string(), "127.0.0.1:1080".to_string())
+        );
+    }
+
+    #[test]
+    fn state_names_are_lower_case() {
+        assert_eq!(state_name(&VmState::Running), "running");
+        assert_eq!(state_name(&VmState::DelayedShutdown), "delayed-shutdown");
+        assert_eq!(state_name(&VmState::Unknown("Odd".into())), "unknown (Odd)");
+    }
+
+    fn vm_config() -> VmConfig {
+        let yaml = "vms:\n  v: {cpu: 2, ram: 4G, disk: 20G}\n";
+        let c = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        c.vms["v"].clone()
+    }
+
+    fn running_info(disk_used: u64, disk_total: u64) -> VmInfo {
+        VmInfo {
+            name: "v".into(),
+            state: VmState::Running,
+            cpu_count: Some(2),
+            memory: Some(crate::vm::Usage {
+                used: Some(1 << 30),
+                total: Some(4 << 30),
+            }),
+            disk: Some(crate::vm::Usage {
+                used: Some(disk_used),
+                total: Some(disk_total),
+            }),
+            load: vec![],
+            ipv4: vec!["10.0.0.5".into()],
+            release: None,
+            image_release: None,
+            image_hash: None,
+            snapshot_count: None,
+            mounts: vec![],
+        }
+    }
+
+    #[test]
+    fn a_nearly_full_vm_disk_is_a_warning() {
+        let g = 1u64 << 30;
+        let ok = vm_status(&vm_config(), Some(Some(&running_info(10 * g, 20 * g))));
+        assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
+        assert_eq!(ok.ipv4.as_deref(), Some("10.0.0.5"));
+        let full = vm_status(&vm_config(), Some(Some(&running_info(19 * g, 20 * g))));
+        assert!(
+            full.warnings
+                .iter()
+                .any(|w| w.contains("disk is nearly full")),
+            "{:?}",
+            full.warnings
+        );
+    }
+
+    #[test]
+    fn unknown_and_absent_vms() {
+        let unknown = vm_status(&vm_config(), None);
+        assert_eq!(unknown.state, "unknown");
+        assert!(unknown.warnings.is_empty());
+        let absent = vm_status(&vm_config(), Some(None));
+        assert_eq!(absent.state, "absent");
+        assert_eq!(absent.cpus.actual, None);
+    }
+
+    #[test]
+    fn ages_read_well() {
+        assert_eq!(human_age(42), "42s");
+        assert_eq!(human_age(600), "10m");
+        assert_eq!(human_age(3720), "1h02m");
+        assert_eq!(human_age(90_000), "1d1h");
+    }
+}

@@ -1,0 +1,625 @@
+//! The interactive side, driven for real in tmux (send-keys, capture-pane): the menu
+//! (`agsekit` alone), the fallback when a required argument is missing, config-gen in Russian;
+//! and the paths without a terminal or with `--non-interactive` (exact exit codes and
+//! messages), the language selection, colours and the man page. No VM is involved: the
+//! commands driven here (backup-once, restore, config-gen) work on host folders only. The
+//! tmux tests are skipped, with a printed reason, when tmux is not installed.
+
+use std::fs;
+use std::path::Path;
+
+use predicates::prelude::*;
+
+use crate::support::Sandbox;
+use crate::tmux::{command_line, Tmux};
+
+fn tmux_or_skip() -> bool {
+    if Tmux::available() {
+        return true;
+    }
+    eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+    false
+}
+
+fn snapshot_count(dest: &Path) -> usize {
+    fs::read_dir(dest)
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("20"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// A config with one VM, one mount (`proj`, snapshots in `bk`) and one agent.
+fn write_config(sb: &Sandbox) -> (std::path::PathBuf, std::path::PathBuf) {
+    let project = sb.home().join("proj");
+    let backup = sb.home().join("bk");
+    fs::create_dir_all(&project).expect("mkdir");
+    fs::write(project.join("a.txt"), "first\n").expect("write");
+    let dir = sb.home().join(".config/agsekit");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(
+        dir.join("config.yaml"),
+        format!(
+            "vms:\n  agent-ubuntu:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    backup: {}\nagents:\n  claude:\n    type: claude\n",
+            project.display(),
+            backup.display()
+        ),
+    )
+    .expect("config");
+    (project, backup)
+}
+
+#[test]
+fn menu_in_tmux_picks_a_command_asks_shows_the_line_and_runs_it() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let src = sb.home().join("src");
+    let dest = sb.home().join("snaps");
+    fs::create_dir_all(&src).expect("mkdir");
+    fs::write(src.join("f.txt"), "x\n").expect("write");
+    let tmux = Tmux::start(&command_line(&sb, &[], &[]));
+    tmux.wait_for("Command (number or name):");
+    let screen = tmux.screen();
+    for text in [
+        "Setup and configuration",
+        "Backups and snapshots",
+        "config-gen",
+        "backup-once            Run a single backup of a directory",
+    ] {
+        assert!(screen.contains(text), "missing {text:?}:\n{screen}");
+    }
+    tmux.answer("Command (number or name):", "no-such-command");
+    // Refused and asked again (typed-ahead input waits in the terminal).
+    tmux.answer("Command (number or name):", "backup-once");
+    tmux.answer(
+        "Directory to back up (--source-dir):",
+        &src.display().to_string(),
+    );
+    tmux.answer(
+        "Folder that holds the snapshots (--dest-dir):",
+        &dest.display().to_string(),
+    );
+    tmux.answer("(--progress) [y/N]:", "");
+    tmux.wait_for("Run it? [Y/n]:");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("type a number from 1 to ") && screen.contains(" or a command name"),
+        "{screen}"
+    );
+    let expected = format!(
+        "Command: agsekit backup-once --source-dir {} --dest-dir {}",
+        src.display(),
+        dest.display()
+    );
+    assert!(screen.contains(&expected), "{screen}");
+    assert_eq!(
+        snapshot_count(&dest),
+        0,
+        "nothing runs before the confirmation"
+    );
+    tmux.answer("Run it? [Y/n]:", "");
+    tmux.wait_for("EXIT:0");
+    assert!(
+        tmux.screen().contains("Snapshot created:"),
+        "{}",
+        tmux.screen()
+    );
+    assert_eq!(snapshot_count(&dest), 1);
+}
+
+#[test]
+fn menu_in_tmux_in_russian_offers_mounts_and_snapshots_from_the_config() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let (project, backup) = write_config(&sb);
+    sb.agsekit()
+        .args(["backup-once", "--source-dir"])
+        .arg(&project)
+        .arg("--dest-dir")
+        .arg(&backup)
+        .assert()
+        .success();
+    let snap = fs::read_dir(&backup)
+        .expect("snapshots")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("20"))
+        .expect("one snapshot");
+    fs::write(project.join("a.txt"), "changed by the agent\n").expect("write");
+
+    let tmux = Tmux::start(&command_line(&sb, &["AGSEKIT_LANG=ru".into()], &[]));
+    tmux.wait_for("Команда (номер или имя):");
+    let screen = tmux.screen();
+    assert!(screen.contains("Резервные копии и снимки"), "{screen}");
+    assert!(
+        screen.contains("Восстановить файлы, папки или всё из снимка"),
+        "{screen}"
+    );
+    tmux.answer("Команда (номер или имя):", "restore");
+    // The mount, from the config.
+    tmux.wait_for("Номер [3]:");
+    let choice = format!("1) {} -> agent-ubuntu:/home/ubuntu/proj", project.display());
+    assert!(tmux.screen().contains(&choice), "{}", tmux.screen());
+    tmux.answer("Номер [3]:", "1");
+    // The snapshot, from that mount's snapshot folder.
+    tmux.wait_for("Номер:");
+    assert!(
+        tmux.screen().contains(&format!("1) {snap}")),
+        "{}",
+        tmux.screen()
+    );
+    tmux.answer("Номер:", "1");
+    tmux.answer("(пусто — не указывать):", "");
+    tmux.wait_for("Выполнить? [Д/н]:");
+    let expected = format!(
+        "Команда: agsekit restore --mount {} {snap}",
+        project.display()
+    );
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Выполнить? [Д/н]:", "д");
+    tmux.wait_for("EXIT:0");
+    assert_eq!(
+        fs::read_to_string(project.join("a.txt")).expect("read"),
+        "first\n"
+    );
+}
+
+#[test]
+fn menu_in_tmux_declined_runs_nothing() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let dest = sb.home().join("snaps");
+    let tmux = Tmux::start(&command_line(&sb, &[], &[]));
+    tmux.answer("Command (number or name):", "backup-once");
+    tmux.answer("(--source-dir):", &sb.home().display().to_string());
+    tmux.answer("(--dest-dir):", &dest.display().to_string());
+    tmux.answer("[y/N]:", "");
+    tmux.answer("Run it? [Y/n]:", "n");
+    tmux.wait_for("EXIT:0");
+    assert!(tmux.screen().contains("Not run."), "{}", tmux.screen());
+    assert!(!dest.exists());
+}
+
+#[test]
+fn missing_argument_in_tmux_falls_back_to_a_prompt() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let src = sb.home().join("src");
+    let dest = sb.home().join("snaps");
+    fs::create_dir_all(&src).expect("mkdir");
+    fs::write(src.join("f.txt"), "x\n").expect("write");
+    let dest_text = dest.display().to_string();
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &[],
+        &["backup-once", "--dest-dir", &dest_text],
+    ));
+    tmux.wait_for("Directory to back up (--source-dir):");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("Missing --source-dir: asking for it (--non-interactive turns this off)."),
+        "{screen}"
+    );
+    // Only the missing value is asked for.
+    assert!(!screen.contains("--dest-dir):"), "{screen}");
+    tmux.answer(
+        "Directory to back up (--source-dir):",
+        &src.display().to_string(),
+    );
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!(
+        "Command: agsekit backup-once --source-dir {} --dest-dir {dest_text}",
+        src.display()
+    );
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "y");
+    tmux.wait_for("EXIT:0");
+    assert_eq!(snapshot_count(&dest), 1);
+}
+
+#[test]
+fn missing_argument_in_tmux_in_russian_asks_in_russian() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let src = sb.home().join("src");
+    let dest = sb.home().join("snaps");
+    fs::create_dir_all(&src).expect("mkdir");
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &["LANG=ru_RU.UTF-8".into()],
+        &["backup-once"],
+    ));
+    tmux.wait_for("Папка, которую нужно копировать (--source-dir):");
+    assert!(
+        tmux.screen()
+            .contains("Не хватает --source-dir, --dest-dir: спрашиваю"),
+        "{}",
+        tmux.screen()
+    );
+    tmux.answer("(--source-dir):", &src.display().to_string());
+    tmux.answer(
+        "Папка, в которой хранятся снимки (--dest-dir):",
+        &dest.display().to_string(),
+    );
+    tmux.answer("Выполнить? [Д/н]:", "н");
+    tmux.wait_for("EXIT:2");
+    assert!(tmux.screen().contains("Не выполнено."), "{}", tmux.screen());
+    assert!(!dest.exists());
+}
+
+#[test]
+fn non_interactive_in_a_terminal_keeps_the_usage_error_and_the_help() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &[],
+        &["backup-once", "--non-interactive"],
+    ));
+    tmux.wait_for("EXIT:2");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("the following required arguments were not provided"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Missing"), "{screen}");
+    drop(tmux);
+
+    let tmux = Tmux::start(&command_line(&sb, &[], &["--non-interactive"]));
+    tmux.wait_for("EXIT:2");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("Usage: agsekit [OPTIONS] <COMMAND>"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Command (number or name)"), "{screen}");
+}
+
+#[test]
+fn without_a_terminal_there_are_no_prompts() {
+    let sb = Sandbox::new();
+    // No command: clap's help on stderr, exit 2 (as for any missing subcommand).
+    sb.agsekit()
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "Usage: agsekit [OPTIONS] <COMMAND>",
+        ))
+        .stderr(predicate::str::contains("Command (number or name)").not());
+    // A missing argument: the usage error, exit 2, no question.
+    sb.agsekit()
+        .args(["backup-once", "--dest-dir", "/tmp/x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: the following required arguments were not provided:\n  --source-dir <DIR>",
+        ))
+        .stderr(predicate::str::contains("Missing").not());
+    // The same with --non-interactive.
+    sb.agsekit()
+        .args(["restore", "--non-interactive"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<SNAP>"));
+}
+
+#[test]
+fn help_follows_agsekit_lang_then_the_locale() {
+    let sb = Sandbox::new();
+    let ru = "Сделать один снимок папки";
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["backup-once", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(ru))
+        .stdout(predicate::str::contains(
+            "Использование: agsekit backup-once",
+        ))
+        .stdout(predicate::str::contains("Папка, которую нужно копировать"));
+    sb.agsekit()
+        .env("LANG", "ru_RU.UTF-8")
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Команды:"))
+        .stdout(predicate::str::contains("Показать справку"));
+    // AGSEKIT_LANG wins over the locale; LC_ALL over LANG.
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "en")
+        .env("LANG", "ru_RU.UTF-8")
+        .args(["backup-once", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Run a single backup of a directory",
+        ))
+        .stdout(predicate::str::contains(ru).not());
+    sb.agsekit()
+        .env("LC_ALL", "C.UTF-8")
+        .env("LANG", "ru_RU.UTF-8")
+        .args(["backup-once", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(ru).not());
+}
+
+#[test]
+fn config_gen_messages_follow_the_language_without_a_terminal() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .arg("config-gen")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "agsekit: error: config-gen задаёт вопросы и требует терминал",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: `agsekit config-example [ПУТЬ]`",
+        ));
+}
+
+#[test]
+fn config_gen_in_tmux_in_russian_writes_a_valid_config() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let dest = sb.home().join("conf/config.yaml");
+    let dest_text = dest.display().to_string();
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &["AGSEKIT_LANG=ru".into()],
+        &["config-gen", "--config", &dest_text],
+    ));
+    tmux.answer("Имя ВМ [agent-ubuntu]:", "dev");
+    tmux.answer("Виртуальных процессоров [2]:", "0"); // refused, asked again
+    tmux.answer("Виртуальных процессоров [2]:", "4");
+    tmux.answer("Память (например, 4G или 4096M) [4G]:", "");
+    tmux.answer("Размер диска (например, 20G) [20G]:", "");
+    tmux.answer("пусто — ничего):", "");
+    tmux.answer("через прокси? [д/Н]:", "");
+    tmux.answer("Добавить ещё одну ВМ? [д/Н]:", "н");
+    tmux.answer("Добавить агента? [Д/н]:", "д");
+    tmux.answer("Номер:", "8"); // claude
+    tmux.answer("[claude]:", "");
+    tmux.answer("например 1.2.3):", "");
+    tmux.answer("Добавить ещё одного агента? [д/Н]:", "");
+    tmux.answer("Открыть доступ ВМ к папке хоста сейчас? [д/Н]:", "");
+    tmux.answer("пул портов прокси)? [д/Н]:", "");
+    tmux.answer("Сохранить конфигурацию в", "");
+    tmux.wait_for("EXIT:0");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("введите целое число от 1 до 1024"),
+        "{screen}"
+    );
+    assert!(screen.contains("== Виртуальные машины"), "{screen}");
+    assert!(
+        screen.contains(&format!("Записан {dest_text}.")),
+        "{screen}"
+    );
+    sb.agsekit()
+        .args(["config-check", "--config"])
+        .arg(&dest)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("dev: 4 CPUs, 4G RAM, 20G disk"))
+        .stdout(predicate::str::contains("claude: type claude"));
+}
+
+#[test]
+fn error_prefixes_are_coloured_on_a_terminal_only() {
+    let sb = Sandbox::new();
+    // Not a terminal: no escapes even without NO_COLOR.
+    sb.agsekit()
+        .env_remove("NO_COLOR")
+        .arg("config-check")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::starts_with("agsekit: error: "))
+        .stderr(predicate::str::contains("\x1b[").not());
+    if !tmux_or_skip() {
+        return;
+    }
+    // A terminal with NO_COLOR set (command_line sets it): plain.
+    let tmux = Tmux::start(&command_line(&sb, &[], &["config-check"]));
+    tmux.wait_for("EXIT:3");
+    assert!(
+        !tmux.screen_with_escapes().contains("\x1b[31m"),
+        "{}",
+        tmux.screen_with_escapes()
+    );
+    assert!(tmux
+        .screen()
+        .contains("agsekit: error: config file not found"));
+    drop(tmux);
+    // A terminal, NO_COLOR empty: the prefixes are coloured, the text is not.
+    let tmux = Tmux::start(&command_line(&sb, &["NO_COLOR=".into()], &["config-check"]));
+    tmux.wait_for("EXIT:3");
+    let coloured = tmux.screen_with_escapes();
+    assert!(
+        coloured.contains("\x1b[31magsekit: error:\x1b[0m"),
+        "{coloured:?}"
+    );
+    assert!(coloured.contains("\x1b[33mhint:\x1b[39m"), "{coloured:?}");
+}
+
+#[test]
+fn man_prints_roff_for_the_tool_and_each_command() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH agsekit 1"))
+        .stdout(predicate::str::contains("backup\\-once"))
+        .stdout(predicate::str::contains(".SH SYNOPSIS"));
+    sb.agsekit()
+        .args(["man", "run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH agsekit-run 1"))
+        .stdout(predicate::str::contains("\\-\\-disable\\-backups"));
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["man", "backup-once"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Сделать один снимок папки"));
+    sb.agsekit()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no command named \"nope\""))
+        .stderr(predicate::str::contains("hint: the commands are: version,"));
+}
+
+#[test]
+fn clap_usage_errors_read_in_russian_with_the_english_prefix() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["backup-once", "--dest-dir", "/tmp/x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: не указаны обязательные аргументы:\n  --source-dir <DIR>\n",
+        ))
+        .stderr(predicate::str::contains(
+            "Использование: agsekit backup-once --source-dir <DIR> --dest-dir <DIR>",
+        ));
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["backup-clean", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\nАргументы:\n  <MOUNT_SOURCE>"))
+        .stdout(predicate::str::contains("[по умолчанию: 50]"))
+        .stdout(predicate::str::ends_with("\n"));
+}
+
+#[test]
+fn a_group_without_its_subcommand_in_tmux_shows_clap_help() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let tmux = Tmux::start(&command_line(&sb, &[], &["shims"]));
+    tmux.wait_for("EXIT:2");
+    let screen = tmux.screen();
+    assert!(screen.contains("Usage: agsekit shims"), "{screen}");
+    assert!(!screen.contains("Missing"), "{screen}");
+}
+
+#[test]
+fn menu_in_tmux_carries_the_config_option_into_the_command_line() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let (project, _) = write_config(&sb);
+    let moved = sb.home().join("elsewhere.yaml");
+    fs::rename(sb.home().join(".config/agsekit/config.yaml"), &moved).expect("move");
+    let moved_text = moved.display().to_string();
+    let tmux = Tmux::start(&command_line(&sb, &[], &["--config", &moved_text]));
+    tmux.answer("Command (number or name):", "snapshots");
+    // The mount list comes from the file given with --config.
+    tmux.wait_for("Number [3]:");
+    assert!(
+        tmux.screen()
+            .contains(&format!("1) {} -> agent-ubuntu", project.display())),
+        "{}",
+        tmux.screen()
+    );
+    tmux.answer("Number [3]:", "1");
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!(
+        "Command: agsekit --config {moved_text} snapshots {}",
+        project.display()
+    );
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "");
+    // It ran with that config: it found the mount and says its snapshot folder is empty.
+    tmux.wait_for("EXIT:1");
+    assert!(
+        tmux.screen().contains("agsekit: error: no snapshots in "),
+        "{}",
+        tmux.screen()
+    );
+}
+
+/// With the FAKE multipass (no real VM): the menu offers the config's VMs for `stop-vm` and
+/// stops only the one picked.
+#[test]
+fn menu_in_tmux_stops_the_vm_picked_from_the_config_fake_multipass() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let fake = crate::support::FakeMultipass::new(sb.home());
+    fake.launch("dev");
+    fake.launch("web");
+    let config = sb.home().join("config.yaml");
+    fs::write(
+        &config,
+        "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\n  web:\n    cpu: 2\n    ram: 4G\n    disk: 20G\n",
+    )
+    .expect("config");
+    let config_text = config.display().to_string();
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", fake.state_dir.display()),
+    ];
+    let tmux = Tmux::start(&command_line(&sb, &env, &["--config", &config_text]));
+    tmux.answer("Command (number or name):", "stop-vm");
+    tmux.wait_for("Number [4]:");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("  1) dev\n  2) web\n  3) (type another value)\n  4) (leave it out)"),
+        "{screen}"
+    );
+    tmux.answer("Number [4]:", "2");
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!("Command: agsekit --config {config_text} stop-vm web");
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "");
+    tmux.wait_for("EXIT:0");
+    let state = |vm: &str| {
+        let out = fake.ok(&["info", vm, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["info"][vm]["state"].as_str().unwrap_or("").to_string()
+    };
+    assert_eq!(state("web"), "Stopped");
+    assert_eq!(state("dev"), "Running");
+}
+
+#[test]
+fn version_line_follows_the_language() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .arg("version")
+        .assert()
+        .success()
+        .stdout(format!(
+            "Установленная версия: {}\n",
+            env!("CARGO_PKG_VERSION")
+        ));
+}

@@ -1,0 +1,891 @@
+//! The VM commands (create-vm, start/stop/restart/destroy-vm, up, down, mount, umount,
+//! install-agents, shell, ssh, prepare) end to end against the FAKE multipass
+//! (tests/README.md): every test checks the exact multipass calls the command made. No real
+//! VM or Multipass is involved.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::{FakeMultipass, Sandbox};
+use crate::tmux::{command_line, Tmux};
+
+struct Setup {
+    sb: Sandbox,
+    fake: FakeMultipass,
+    config: PathBuf,
+}
+
+/// Stubs that stand in for the VM's system tools so `base.sh` finds every package installed
+/// and `sudo` works: the fake VM runs the host's tools as the test user.
+fn stub_vm_tools(fake: &FakeMultipass, vm: &str) {
+    fake.install_agent(
+        vm,
+        "sudo",
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+    );
+    fake.install_agent(vm, "dpkg-query", "#!/bin/sh\necho 'install ok installed'\n");
+    fake.install_agent(vm, "7z", "#!/bin/sh\nexit 0\n");
+    fake.install_agent(
+        vm,
+        "go",
+        "#!/bin/sh\necho 'go version go1.22.2 linux/amd64'\n",
+    );
+    fake.install_agent(
+        vm,
+        "apt-get",
+        "#!/bin/sh\necho \"apt-get $*\" >> /home/ubuntu/apt.log\n",
+    );
+}
+
+impl Setup {
+    /// A sandbox with the fake multipass and `config.yaml` holding `yaml` (`{HOME}` is
+    /// replaced by the sandbox's HOME).
+    fn new(yaml: &str) -> Setup {
+        let sb = Sandbox::new();
+        let fake = FakeMultipass::new(sb.home());
+        let config = sb.home().join("config.yaml");
+        let text = yaml.replace("{HOME}", &sb.home().to_string_lossy());
+        std::fs::write(&config, text).unwrap();
+        Setup { sb, fake, config }
+    }
+
+    fn agsekit(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = self.sb.agsekit_with(&self.fake);
+        cmd.arg("--config")
+            .arg(&self.config)
+            .arg("--non-interactive")
+            .args(args)
+            .current_dir(self.sb.home());
+        cmd.output().unwrap()
+    }
+
+    fn home(&self) -> &Path {
+        self.sb.home()
+    }
+
+    /// The calls made since the last [`Setup::clear_calls`].
+    fn calls(&self) -> Vec<Vec<String>> {
+        self.fake.calls()
+    }
+
+    fn clear_calls(&self) {
+        let _ = std::fs::remove_file(self.fake.state_dir.join("calls.log"));
+    }
+
+    fn state(&self, vm: &str) -> String {
+        let out = self.fake.ok(&["info", vm, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["info"][vm]["state"].as_str().unwrap_or("").to_string()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn argv(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+const ONE_VM: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n    install: [golang]\n    cloud-init:\n      packages: [git]\nmounts:\n  - source: {HOME}/proj\n    vm: dev\n";
+
+#[test]
+fn create_vm_fake_launches_once_with_cloud_init_and_provisions_each_time() {
+    let s = Setup::new(ONE_VM);
+    // The bin folder survives the launch: stubs can go in before the VM exists.
+    stub_vm_tools(&s.fake, "dev");
+    let out = s.agsekit(&["create-vm"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("VM dev: created"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let records = s.fake.call_records();
+    let launches: Vec<_> = records
+        .iter()
+        .filter(|r| r["argv"][0] == "launch")
+        .collect();
+    assert_eq!(launches.len(), 1);
+    assert_eq!(
+        launches[0]["argv"],
+        serde_json::json!([
+            "launch",
+            "--name",
+            "dev",
+            "--cpus",
+            "1",
+            "--memory",
+            "1G",
+            "--disk",
+            "5G",
+            "--cloud-init",
+            "-"
+        ])
+    );
+    let user_data = launches[0]["stdin"].as_str().unwrap();
+    let public = std::fs::read_to_string(s.home().join(".config/agsekit/ssh/id_rsa.pub")).unwrap();
+    assert!(user_data.starts_with("#cloud-config\n"), "{user_data}");
+    assert!(user_data.contains("packages:\n- git\n"), "{user_data}");
+    assert!(
+        user_data.contains(public.trim()),
+        "the tool's key is in ssh_authorized_keys"
+    );
+
+    // Provisioning: start, the key into authorized_keys, base.sh on stdin, the launcher.
+    let calls = s.calls();
+    let after: Vec<_> = calls
+        .iter()
+        .skip_while(|c| c[0] != "launch")
+        .skip(1)
+        .map(|c| c.iter().take(8).cloned().collect::<Vec<_>>())
+        .collect();
+    assert_eq!(after[0], argv(&["info", "dev", "--format", "json"]));
+    let after = &after[1..];
+    assert_eq!(after[0], argv(&["start", "dev"]));
+    assert_eq!(
+        after[1][..6],
+        argv(&[
+            "exec",
+            "dev",
+            "--working-directory",
+            "/home/ubuntu",
+            "--",
+            "bash"
+        ])
+    );
+    assert_eq!(
+        after[2],
+        argv(&[
+            "exec",
+            "dev",
+            "--working-directory",
+            "/home/ubuntu",
+            "--",
+            "bash",
+            "-s",
+            "--"
+        ])
+    );
+    // The launcher: bash first, so Multipass does not rewrite a leading `sudo`.
+    assert_eq!(after[3][5..7], argv(&["bash", "-c"]));
+    assert!(after[3][7].starts_with("sudo -n install -m 0755 /dev/stdin"));
+    assert_eq!(after[4], after[2], "the golang bundle, also on stdin");
+    assert_eq!(after.len(), 5);
+    let keys =
+        std::fs::read_to_string(s.fake.home_dir("dev").join(".ssh/authorized_keys")).unwrap();
+    assert_eq!(keys.trim(), public.trim());
+    assert!(s.fake.bin_dir("dev").join("agsekit-launch").exists());
+
+    // Twice: no second launch, the same provisioning again (idempotent scripts).
+    let out = s.agsekit(&["create-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("VM dev: already existed"),
+        "{}",
+        text(&out.stdout)
+    );
+    let launches = s.calls().iter().filter(|c| c[0] == "launch").count();
+    assert_eq!(launches, 1);
+    let keys =
+        std::fs::read_to_string(s.fake.home_dir("dev").join(".ssh/authorized_keys")).unwrap();
+    assert_eq!(keys.lines().count(), 1, "the key is added once");
+}
+
+#[test]
+fn create_vm_fake_reports_differences_and_never_resizes() {
+    let s = Setup::new(ONE_VM);
+    stub_vm_tools(&s.fake, "dev");
+    s.fake.launch("dev"); // 2 CPUs, 4G, 20G
+    s.clear_calls();
+    let out = s.agsekit(&["create-vms"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("CPU 1 in the config, 2 in the VM"), "{err}");
+    assert!(err.contains("was not changed"), "{err}");
+    assert!(err.contains("agsekit destroy-vm dev"), "{err}");
+    assert!(!s.calls().iter().any(|c| c[0] == "launch"));
+}
+
+#[test]
+fn create_vm_fake_refuses_when_the_host_is_too_small() {
+    let s = Setup::new("vms:\n  big:\n    cpu: 1000\n    ram: 1G\n    disk: 5G\n");
+    let out = s.agsekit(&["create-vm", "big"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("not enough resources to create big"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!s.calls().iter().any(|c| c[0] == "launch"));
+}
+
+#[test]
+fn create_vm_fake_needs_a_name_when_several_vms_exist() {
+    let s = Setup::new("vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n  b:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n");
+    let out = s.agsekit(&["create-vm"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("agsekit create-vms"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = s.agsekit(&["create-vm", "c"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(s.calls().is_empty(), "nothing reached multipass");
+}
+
+#[test]
+fn missing_multipass_is_a_clear_error_not_a_panic() {
+    let s = Setup::new(ONE_VM);
+    let mut cmd = s.sb.agsekit();
+    let out = cmd
+        .env("AGSEKIT_MULTIPASS", s.home().join("no-such-multipass"))
+        .args(["--config"])
+        .arg(&s.config)
+        .args(["start-vm"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("agsekit: error: "), "{err}");
+    assert!(err.contains("agsekit prepare"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn start_stop_restart_fake_unmount_before_stop_and_mount_again_after() {
+    let s = Setup::new(ONE_VM);
+    std::fs::create_dir(s.home().join("proj")).unwrap();
+    s.fake.launch("dev");
+    let out = s.agsekit(&["mount"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    s.clear_calls();
+
+    let out = s.agsekit(&["stop-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "VM dev: stopped\n");
+    let calls = s.calls();
+    let target = "dev:/home/ubuntu/proj";
+    assert_eq!(calls[0], argv(&["info", "dev", "--format", "json"]));
+    assert_eq!(calls[1], argv(&["umount", target]));
+    assert_eq!(calls[2], argv(&["stop", "dev"]));
+    assert_eq!(calls[3], argv(&["info", "dev", "--format", "json"]));
+    assert_eq!(calls.len(), 4, "no forced stop, no fixed sleep: {calls:?}");
+    assert_eq!(s.state("dev"), "Stopped");
+
+    let out = s.agsekit(&["stop-vm"]);
+    assert_eq!(text(&out.stdout), "VM dev: was not running\n");
+
+    s.clear_calls();
+    let out = s.agsekit(&["start-vm", "--all-vms"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.calls(), [argv(&["start", "dev"])]);
+
+    // The mount is back after a restart.
+    s.agsekit(&["mount"]);
+    s.clear_calls();
+    let out = s.agsekit(&["restart-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("mounted again: /home/ubuntu/proj"),
+        "{}",
+        text(&out.stdout)
+    );
+    let calls = s.calls();
+    let names: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
+    assert_eq!(names, ["info", "umount", "stop", "info", "start", "mount"]);
+    let out = s.fake.ok(&["info", "dev", "--format", "json"]);
+    assert!(out.contains("/home/ubuntu/proj"), "{out}");
+
+    let out = s.agsekit(&["start-vm", "dev", "--all-vms"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn stop_vm_fake_forces_a_vm_whose_graceful_stop_fails() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.clear_calls();
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    let out = cmd
+        .env(
+            "FAKE_MULTIPASS_FAIL",
+            "stop#1:2:stop failed: The following errors occurred:\\nsomething odd",
+        )
+        .arg("--config")
+        .arg(&s.config)
+        .args(["stop-vm", "dev"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "VM dev: stopped (forced)\n");
+    let stops: Vec<_> = s.calls().into_iter().filter(|c| c[0] == "stop").collect();
+    assert_eq!(
+        stops,
+        [argv(&["stop", "dev"]), argv(&["stop", "--force", "dev"])]
+    );
+}
+
+#[test]
+fn destroy_vm_fake_asks_and_purges_only_its_vm() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.fake.launch("other");
+    s.fake.ok(&["delete", "other"]);
+    s.clear_calls();
+    let out = s.agsekit(&["destroy-vm", "dev"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-y"), "{}", text(&out.stderr));
+    assert!(s.calls().is_empty(), "nothing deleted without confirmation");
+
+    let out = s.agsekit(&["destroy-vm", "dev", "-y"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.calls(), [argv(&["delete", "--purge", "dev"])]);
+    assert_eq!(
+        s.state("other"),
+        "Deleted",
+        "another deleted VM is not purged"
+    );
+
+    let out = s.agsekit(&["destroy-vm", "--all", "-y"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("does not exist"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+const WITH_AGENT: &str =
+    "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  codex:\n    type: codex\n";
+
+#[test]
+fn down_fake_refuses_while_agents_run_unless_forced() {
+    let s = Setup::new(WITH_AGENT);
+    s.fake.launch("dev");
+    s.fake.install_agent(
+        "dev",
+        "ps",
+        "#!/bin/sh\necho '    1     0 /sbin/init'\necho '  812     1 node /home/ubuntu/.nvm/versions/node/v22/bin/codex --yes'\n",
+    );
+    s.clear_calls();
+    let out = s.agsekit(&["down"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("pid 812"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert!(s.calls().contains(&argv(&[
+        "exec",
+        "dev",
+        "--working-directory",
+        "/",
+        "--",
+        "ps",
+        "-eo",
+        "pid=,ppid=,args="
+    ])));
+    assert!(!s.calls().iter().any(|c| c[0] == "stop"));
+    assert_eq!(s.state("dev"), "Running");
+
+    let out = s.agsekit(&["down", "-f"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.state("dev"), "Stopped");
+    let out = s.agsekit(&["down"]);
+    assert!(
+        text(&out.stdout).contains("VM dev: Stopped (skipped)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+const NESTED: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nmounts:\n  - source: {HOME}/proj\n    vm: dev\n  - source: {HOME}/proj/inner\n    target: /home/ubuntu/inner\n    vm: dev\n";
+
+#[test]
+fn mount_fake_picks_the_deepest_mount_and_tolerates_repeats() {
+    let s = Setup::new(NESTED);
+    std::fs::create_dir_all(s.home().join("proj/inner/src")).unwrap();
+    s.fake.launch("dev");
+    s.clear_calls();
+    let inner = s.home().join("proj/inner");
+    let out = s.agsekit(&["mount", &inner.join("src").to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        s.calls(),
+        [argv(&[
+            "mount",
+            &inner.to_string_lossy(),
+            "dev:/home/ubuntu/inner"
+        ])]
+    );
+    let out = s.agsekit(&["mount", "--source-dir", &inner.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("already mounted"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = s.agsekit(&["mount", "--all"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("proj -> dev:/home/ubuntu/proj: mounted"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("inner: already mounted"), "{stdout}");
+
+    // A relative path is taken from the current folder (the sandbox HOME).
+    s.clear_calls();
+    let out = s.agsekit(&["umount", "proj"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.calls(), [argv(&["umount", "dev:/home/ubuntu/proj"])]);
+    let out = s.agsekit(&["umount", "--all"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("proj -> dev:/home/ubuntu/proj: was not mounted"));
+
+    let out = s.agsekit(&["mount"]);
+    assert_eq!(out.status.code(), Some(2), "two mounts: say which");
+    let out = s.agsekit(&["mount", "proj", "--all"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = s.agsekit(&["mount", "/nowhere"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("agsekit addmount /nowhere"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn mount_fake_refuses_paths_the_snap_cannot_see_before_calling_multipass() {
+    let s = Setup::new(ONE_VM);
+    std::fs::create_dir(s.home().join("proj")).unwrap();
+    s.fake.launch("dev");
+    s.clear_calls();
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    let out = cmd
+        .env("AGSEKIT_MULTIPASS_SNAP", "1")
+        .arg("--config")
+        .arg(&s.config)
+        .arg("mount")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    // The sandbox lives in a hidden temp folder, outside /home.
+    assert!(err.contains("Multipass installed as a snap"), "{err}");
+    assert!(err.contains("hint: move the project"), "{err}");
+    assert!(
+        s.calls().is_empty(),
+        "multipass was not called: {:?}",
+        s.calls()
+    );
+}
+
+#[test]
+fn mount_fake_into_a_missing_vm_says_how_to_create_it() {
+    let s = Setup::new(ONE_VM);
+    std::fs::create_dir(s.home().join("proj")).unwrap();
+    let out = s.agsekit(&["mount"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("agsekit create-vm dev"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = s.agsekit(&["umount"]);
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn shell_fake_opens_the_only_vm_and_asks_which_of_several() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.clear_calls();
+    let out = s.agsekit(&["shell"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.calls(), [argv(&["shell", "dev"])]);
+
+    let two = Setup::new("vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n  b:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n");
+    let out = two.agsekit(&["shell"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("a, b"), "{}", text(&out.stderr));
+    assert!(two.calls().is_empty());
+}
+
+/// A fake `ssh` on PATH that writes its argv, one per line, to `$HOME/ssh-argv`.
+fn fake_ssh(dir: &Path) -> PathBuf {
+    let bin = dir.join("fakebin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let ssh = bin.join("ssh");
+    std::fs::write(
+        &ssh,
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$HOME/ssh-argv\"\nexit 7\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn ssh_fake_uses_the_tools_key_and_passes_the_command_after_one_dashdash() {
+    let s = Setup::new(&format!(
+        "global:\n  ssh_keys_folder: {{HOME}}/keys\n{ONE_VM}"
+    ));
+    s.fake.launch("dev");
+    let out = s.agsekit(&["ssh", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("agsekit prepare"),
+        "no key yet: {}",
+        text(&out.stderr)
+    );
+
+    std::fs::create_dir(s.home().join("keys")).unwrap();
+    std::fs::write(s.home().join("keys/id_rsa"), "KEY").unwrap();
+    let bin = fake_ssh(s.home());
+    let info = s.fake.ok(&["info", "dev", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&info).unwrap();
+    let ip = v["info"]["dev"]["ipv4"][0].as_str().unwrap().to_string();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        let mut cmd = s.sb.agsekit_with(&s.fake);
+        cmd.env("PATH", &path)
+            .arg("--config")
+            .arg(&s.config)
+            .arg("ssh")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["dev", "--", "echo", "a b"]);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "ssh's exit code: {}",
+        text(&out.stderr)
+    );
+    let keys = s.home().join("keys");
+    let got = std::fs::read_to_string(s.home().join("ssh-argv")).unwrap();
+    let expected = [
+        "-i".to_string(),
+        keys.join("id_rsa").to_string_lossy().into_owned(),
+        "-o".to_string(),
+        format!("UserKnownHostsFile={}", keys.join("known_hosts").display()),
+        "-o".to_string(),
+        "StrictHostKeyChecking=accept-new".to_string(),
+        "--".to_string(),
+        format!("ubuntu@{ip}"),
+        "echo".to_string(),
+        "a b".to_string(),
+    ];
+    assert_eq!(got.lines().collect::<Vec<_>>(), expected);
+
+    run(&["dev", "-p", "2222", "-v", "uptime"]);
+    let got = std::fs::read_to_string(s.home().join("ssh-argv")).unwrap();
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(
+        lines[6..],
+        ["-p", "2222", "-v", "--", &format!("ubuntu@{ip}"), "uptime"]
+    );
+
+    s.fake.ok(&["stop", "dev"]);
+    let out = run(&["dev"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("agsekit start-vm dev"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+const FORGE: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n  locked:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n    allowed_agents: [claude]\nagents:\n  forge:\n    type: forgecode\n    version: 2.12.14\n";
+
+#[test]
+fn install_agents_fake_skips_an_agent_installed_at_its_pin_and_respects_allowed_agents() {
+    let s = Setup::new(FORGE);
+    s.fake.launch("dev");
+    s.fake.launch("locked");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    s.clear_calls();
+    let out = s.agsekit(&["install-agents"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "forge in VM dev: already installed 2.12.14\n"
+    );
+    assert!(
+        text(&out.stderr).contains("skipped forge in locked"),
+        "{}",
+        text(&out.stderr)
+    );
+    let execs: Vec<_> = s.calls().into_iter().filter(|c| c[0] == "exec").collect();
+    assert_eq!(
+        execs,
+        [argv(&[
+            "exec",
+            "dev",
+            "--working-directory",
+            "/home/ubuntu",
+            "--",
+            "bash",
+            "-s",
+            "--",
+            "--version",
+            "2.12.14"
+        ])]
+    );
+
+    let out = s.agsekit(&["install-agents", "forge", "locked"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("allowed_agents"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = s.agsekit(&["install-agents", "--force-check-versions"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = s.agsekit(&["install-agents", "--proxychains", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn up_fake_runs_the_chosen_stages_and_refuses_none() {
+    let s = Setup::new(ONE_VM);
+    stub_vm_tools(&s.fake, "dev");
+    let out = s.agsekit(&[
+        "up",
+        "--no-prepare",
+        "--no-prepare",
+        "--no-create-vms",
+        "--no-install-agents",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(s.calls().is_empty());
+    let out = s.agsekit(&["up", "--no-prepare", "--no-install-agents"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Setup completed successfully"));
+    assert_eq!(s.calls().iter().filter(|c| c[0] == "launch").count(), 1);
+}
+
+/// A folder for PATH with the programs `prepare` looks for: the real `ssh-keygen` and stubs
+/// for the rest; `sudo` logs what it would have run.
+fn prepare_path(dir: &Path, with_multipass: bool) -> PathBuf {
+    let bin = dir.join(if with_multipass {
+        "bin-full"
+    } else {
+        "bin-bare"
+    });
+    std::fs::create_dir_all(&bin).unwrap();
+    let keygen = [
+        "/usr/bin/ssh-keygen",
+        "/bin/ssh-keygen",
+        "/usr/local/bin/ssh-keygen",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .expect("ssh-keygen is installed on the test machine");
+    std::os::unix::fs::symlink(keygen, bin.join("ssh-keygen")).unwrap();
+    let mut stubs = vec![
+        ("rsync", "#!/bin/sh\nexit 0\n"),
+        ("sudo", "#!/bin/sh\necho \"$@\" >> \"$HOME/sudo.log\"\n"),
+    ];
+    if with_multipass {
+        stubs.push(("multipass", "#!/bin/sh\nexit 0\n"));
+    }
+    for (name, script) in stubs {
+        std::fs::write(bin.join(name), script).unwrap();
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+#[test]
+fn prepare_with_everything_installed_only_makes_the_key_and_keeps_it() {
+    let sb = Sandbox::new();
+    let bin = prepare_path(sb.home(), true);
+    let run = || {
+        sb.agsekit()
+            .env("PATH", &bin)
+            .args(["--non-interactive", "prepare"])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let stdout = text(&out.stdout);
+    if text(&out.stderr).contains("cannot tell how") || text(&out.stderr).contains("WSL") {
+        return; // not a Debian/Arch/macOS test machine: nothing more to check here
+    }
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("multipass: installed"), "{stdout}");
+    assert!(stdout.contains("(created)"), "{stdout}");
+    let key = sb.home().join(".config/agsekit/ssh/id_rsa");
+    let first = std::fs::read(&key).unwrap();
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let out = run();
+    assert!(
+        text(&out.stdout).contains("(kept)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        first,
+        "an existing key is reused"
+    );
+    assert!(!sb.home().join("sudo.log").exists());
+}
+
+#[test]
+fn prepare_without_y_prints_the_plan_and_runs_no_sudo_when_nobody_can_answer() {
+    let sb = Sandbox::new();
+    let bin = prepare_path(sb.home(), false);
+    let out = sb
+        .agsekit()
+        .env("PATH", &bin)
+        .args(["--non-interactive", "prepare"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(!sb.home().join("sudo.log").exists(), "sudo was not run");
+    if err.contains("cannot tell how") || err.contains("WSL") || err.contains("AUR") {
+        return; // the plan depends on the test machine's OS
+    }
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("agsekit prepare -y"), "{err}");
+    assert!(
+        text(&out.stdout).contains("multipass"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// Runs `agsekit ARGS` in a tmux pane (a real terminal, `crate::tmux`), waits for `prompt`,
+/// types `answer` and Enter, and returns the exit code and the screen. `None` when tmux is
+/// missing.
+fn answer_in_tmux(s: &Setup, args: &[&str], prompt: &str, answer: &str) -> Option<(i32, String)> {
+    if !Tmux::available() {
+        return None;
+    }
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let mut all = vec!["--config", config.as_str()];
+    all.extend(args);
+    let t = Tmux::start(&command_line(&s.sb, &env, &all));
+    t.answer(prompt, answer);
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    let code = screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("EXIT:"))
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(-1);
+    Some((code, screen))
+}
+
+#[test]
+fn destroy_vm_fake_asks_on_a_terminal_and_deletes_on_yes() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.clear_calls();
+    let Some((code, screen)) = answer_in_tmux(&s, &["destroy-vm", "dev"], "Delete? [y/N]", "y")
+    else {
+        return;
+    };
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("other deleted VMs are not purged"),
+        "{screen}"
+    );
+    assert!(screen.contains("VM dev: deleted"), "{screen}");
+    assert_eq!(s.calls(), [argv(&["delete", "--purge", "dev"])]);
+}
+
+#[test]
+fn down_fake_on_a_terminal_keeps_the_vm_when_the_answer_is_no() {
+    let s = Setup::new(WITH_AGENT);
+    s.fake.launch("dev");
+    s.fake.install_agent(
+        "dev",
+        "ps",
+        "#!/bin/sh\necho '  900     1 /usr/local/bin/codex'\n",
+    );
+    let Some((code, screen)) = answer_in_tmux(&s, &["down"], "Stop the VMs anyway?", "n") else {
+        return;
+    };
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("pid 900"), "{screen}");
+    assert!(screen.contains("nothing stopped"), "{screen}");
+    assert_eq!(s.state("dev"), "Running");
+}
+
+#[test]
+fn create_vm_fake_refuses_a_deleted_unpurged_vm_with_both_ways_out() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.fake.ok(&["delete", "dev"]);
+    s.clear_calls();
+    let out = s.agsekit(&["create-vm"]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = text(&out.stderr);
+    assert!(err.contains("multipass recover dev"), "{err}");
+    assert!(err.contains("multipass delete --purge dev"), "{err}");
+    assert!(!s
+        .calls()
+        .iter()
+        .any(|c| c[0] == "launch" || c[0] == "start"));
+}
+
+#[test]
+fn up_fake_creates_the_vm_and_installs_its_agent() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  forge:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    stub_vm_tools(&s.fake, "dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    let out = s.agsekit(&["up", "--no-prepare"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "VM dev: created; base (1) already there\nforge in VM dev: already installed 2.12.14\nSetup completed successfully\n"
+    );
+    let err = text(&out.stderr);
+    assert!(!err.contains("stage 1"), "{err}");
+    assert!(err.contains("stage 2: create-vms") && err.contains("stage 3: install-agents"));
+}
+
+#[test]
+fn install_agents_fake_reports_a_failed_install_and_still_runs_the_rest() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  newer:\n    type: forgecode\n    version: 9.9.9\n  pinned:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    s.fake.launch("dev");
+    stub_vm_tools(&s.fake, "dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    // No network in the fake VM: every download fails at once.
+    for tool in ["curl", "wget"] {
+        s.fake
+            .install_agent("dev", tool, "#!/bin/sh\necho \"$0: offline\" >&2\nexit 7\n");
+    }
+    let out = s.agsekit(&["install-agents", "--all-agents"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "newer in VM dev: FAILED\npinned in VM dev: already installed 2.12.14\n"
+    );
+    let err = text(&out.stderr);
+    assert!(err.contains("`forgecode` failed in VM `dev`"), "{err}");
+}
