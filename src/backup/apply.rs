@@ -12,11 +12,14 @@ use std::ffi::OsStr;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::sys::stat::Mode;
 
 use super::fsx::{self, Dir, FileKind, Meta};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use super::manifest::{EntryKind, ManifestWriter};
 use super::scan::{Action, Node, NodeKind};
 use super::{Event, FaultHook, FaultPoint, Interrupt, Warning};
@@ -38,26 +41,267 @@ pub struct ApplyStats {
     pub symlinks: u64,
 }
 
-pub struct Apply<'a> {
+/// What every writer thread shares.
+pub struct Shared<'a> {
     pub interrupt: &'a Interrupt,
     pub on_event: &'a (dyn Fn(&Event) + Sync),
     pub fault: Option<&'a FaultHook>,
     /// Set owners (only root can).
     pub as_root: bool,
-    pub manifest: ManifestWriter,
     /// The `-partial` folder, for messages.
     pub target: PathBuf,
+    files_done: AtomicU64,
+    bytes_done: AtomicU64,
+    /// Set when one thread failed, so the others stop.
+    abort: AtomicBool,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(
+        interrupt: &'a Interrupt,
+        on_event: &'a (dyn Fn(&Event) + Sync),
+        fault: Option<&'a FaultHook>,
+        as_root: bool,
+        target: PathBuf,
+    ) -> Shared<'a> {
+        Shared {
+            interrupt,
+            on_event,
+            fault,
+            as_root,
+            target,
+            files_done: AtomicU64::new(0),
+            bytes_done: AtomicU64::new(0),
+            abort: AtomicBool::new(false),
+        }
+    }
+}
+
+/// One writer: a part of the tree, its manifest lines, counters and warnings.
+pub struct Apply<'s, 'a> {
+    shared: &'s Shared<'a>,
+    pub manifest: ManifestWriter<Vec<u8>>,
     pub warnings: Vec<Warning>,
     pub stats: ApplyStats,
+}
+
+/// What writing a tree produced.
+pub struct Written {
+    /// Manifest lines in walk order (no header).
+    pub manifest: Vec<u8>,
+    pub stats: ApplyStats,
+    pub warnings: Vec<Warning>,
+}
+
+impl ApplyStats {
+    fn add(&mut self, o: &ApplyStats) {
+        self.files_copied += o.files_copied;
+        self.bytes_copied += o.bytes_copied;
+        self.files_linked += o.files_linked;
+        self.bytes_linked += o.bytes_linked;
+        self.link_fallbacks += o.link_fallbacks;
+        self.dirs += o.dirs;
+        self.symlinks += o.symlinks;
+    }
+}
+
+/// Writes the children of the source root into the new snapshot root. Folders are written by
+/// up to `threads` threads (hardlinking is kernel-bound and overlaps across folders): the
+/// top-level folders, or, when there are only a few, their sub-folders. The manifest keeps
+/// walk order.
+pub fn write_tree(
+    shared: &Shared<'_>,
+    children: &[Node],
+    src: &Dir,
+    prev: Option<&Dir>,
+    dst: &Dir,
+    threads: usize,
+) -> anyhow::Result<Written> {
+    /// A part of the manifest, in order.
+    enum Piece {
+        Lines(Vec<u8>),
+        Job(usize),
+    }
+    /// A folder for the pool: its node, the handles of its parent (`None` = the roots) and
+    /// the parent's path.
+    struct Job<'n> {
+        node: &'n Node,
+        parent: Option<usize>,
+        prefix: Vec<u8>,
+    }
+    let threads = threads.clamp(1, 16);
+    let top_dirs = children
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Dir(_)))
+        .count();
+    let split = threads > 1 && top_dirs < threads * 4;
+
+    let mut main = Apply::new(shared);
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    // Handles of split top-level folders: (source, previous, new).
+    let mut handles: Vec<(Dir, Option<Dir>, Dir)> = Vec::new();
+    let mut to_finish: Vec<&Node> = Vec::new();
+    for node in children {
+        shared.interrupt.check()?;
+        let NodeKind::Dir(grandchildren) = &node.kind else {
+            let mut path = Vec::new();
+            main.children(std::slice::from_ref(node), src, prev, dst, &mut path)?;
+            pieces.push(Piece::Lines(main.take_lines()));
+            continue;
+        };
+        if !split {
+            pieces.push(Piece::Job(jobs.len()));
+            jobs.push(Job {
+                node,
+                parent: None,
+                prefix: Vec::new(),
+            });
+            continue;
+        }
+        let path = node.name.as_bytes().to_vec();
+        let opened = main.begin_dir(node, src, prev, dst, &path)?;
+        pieces.push(Piece::Lines(main.take_lines()));
+        to_finish.push(node);
+        let Some(triple) = opened else { continue };
+        handles.push(triple);
+        let ix = handles.len() - 1;
+        let (hs, hp, hd) = &handles[ix];
+        for child in grandchildren {
+            if matches!(child.kind, NodeKind::Dir(_)) {
+                pieces.push(Piece::Job(jobs.len()));
+                jobs.push(Job {
+                    node: child,
+                    parent: Some(ix),
+                    prefix: path.clone(),
+                });
+            } else {
+                let mut p = path.clone();
+                main.children(std::slice::from_ref(child), hs, hp.as_ref(), hd, &mut p)?;
+                pieces.push(Piece::Lines(main.take_lines()));
+            }
+        }
+    }
+
+    let results: Vec<Mutex<Option<anyhow::Result<Apply<'_, '_>>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
+    let run_job = |k: usize| {
+        let job = &jobs[k];
+        let (s, p, d) = match job.parent {
+            None => (src, prev, dst),
+            Some(ix) => {
+                let (hs, hp, hd) = &handles[ix];
+                (hs, hp.as_ref(), hd)
+            }
+        };
+        let mut one = Apply::new(shared);
+        let mut path = job.prefix.clone();
+        let r = one.children(std::slice::from_ref(job.node), s, p, d, &mut path);
+        if r.is_err() {
+            shared.abort.store(true, Ordering::Relaxed);
+        }
+        if let Ok(mut slot) = results[k].lock() {
+            *slot = Some(r.map(|()| one));
+        }
+    };
+    let pool = threads.min(jobs.len());
+    if pool <= 1 {
+        for k in 0..jobs.len() {
+            if shared.abort.load(Ordering::Relaxed) {
+                break;
+            }
+            run_job(k);
+        }
+    } else {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..pool {
+                // A thread that cannot start leaves its share to the others and to the
+                // sweep below.
+                let _ = std::thread::Builder::new()
+                    .stack_size(64 << 20)
+                    .spawn_scoped(scope, || loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= jobs.len() || shared.abort.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        run_job(k);
+                    });
+            }
+        });
+        for (k, slot) in results.iter().enumerate() {
+            let done = slot.lock().map(|s| s.is_some()).unwrap_or(true);
+            if !done && !shared.abort.load(Ordering::Relaxed) {
+                run_job(k);
+            }
+        }
+    }
+
+    // Collect in walk order; prefer the real error over the "interrupted" of stopped threads.
+    let mut outputs: Vec<Option<Apply<'_, '_>>> = Vec::with_capacity(jobs.len());
+    let mut first_error: Option<anyhow::Error> = None;
+    for slot in results {
+        match slot.into_inner().ok().flatten() {
+            Some(Ok(one)) => outputs.push(Some(one)),
+            Some(Err(err)) => {
+                let stopped = crate::error::exit_code_of(&err) == 130;
+                let replace = match &first_error {
+                    None => true,
+                    Some(prev) => crate::error::exit_code_of(prev) == 130 && !stopped,
+                };
+                if replace {
+                    first_error = Some(err);
+                }
+                outputs.push(None);
+            }
+            None => outputs.push(None),
+        }
+    }
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    shared.interrupt.check()?;
+    for node in to_finish {
+        let path = node.name.as_bytes().to_vec();
+        main.end_dir(node, dst, &path)?;
+    }
+    let mut out = Written {
+        manifest: Vec::new(),
+        stats: main.stats.clone(),
+        warnings: std::mem::take(&mut main.warnings),
+    };
+    for piece in pieces {
+        match piece {
+            Piece::Lines(lines) => out.manifest.extend_from_slice(&lines),
+            Piece::Job(k) => {
+                if let Some(one) = outputs.get_mut(k).and_then(Option::take) {
+                    out.manifest.extend_from_slice(&one.manifest.into_bytes());
+                    out.stats.add(&one.stats);
+                    out.warnings.extend(one.warnings);
+                }
+            }
+        }
+    }
+    out.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }
 
 fn rel(path: &[u8]) -> PathBuf {
     PathBuf::from(OsStr::from_bytes(path))
 }
 
-impl Apply<'_> {
+impl<'s, 'a> Apply<'s, 'a> {
+    fn new(shared: &'s Shared<'a>) -> Apply<'s, 'a> {
+        Apply {
+            shared,
+            manifest: ManifestWriter::buffer(),
+            warnings: Vec::new(),
+            stats: ApplyStats::default(),
+        }
+    }
+
     fn fault(&self, point: FaultPoint, path: &[u8]) -> io::Result<()> {
-        match self.fault.and_then(|f| f(point, &rel(path))) {
+        match self.shared.fault.and_then(|f| f(point, &rel(path))) {
             Some(code) => Err(io::Error::from_raw_os_error(code)),
             None => Ok(()),
         }
@@ -66,9 +310,9 @@ impl Apply<'_> {
     /// An error writing the snapshot: a full disk gets its own message; anything else names
     /// the path. Either way the caller removes the partial folder.
     fn dest_error(&self, err: io::Error, path: &[u8]) -> anyhow::Error {
-        let at = self.target.join(rel(path));
+        let at = self.shared.target.join(rel(path));
         if fsx::is_no_space(&err) {
-            let dest = self.target.parent().unwrap_or(&self.target);
+            let dest = self.shared.target.parent().unwrap_or(&self.shared.target);
             UserError::failed(format!(
                 "no space left on the backup destination {} (writing {}); the unfinished \
                  snapshot was removed, older snapshots are intact",
@@ -87,15 +331,69 @@ impl Apply<'_> {
 
     fn warn(&mut self, path: &[u8], message: impl Into<String>) {
         let w = Warning::new(rel(path), message.into());
-        (self.on_event)(&Event::Warning(w.clone()));
+        (self.shared.on_event)(&Event::Warning(w.clone()));
         self.warnings.push(w);
     }
 
     fn progress(&self) {
-        (self.on_event)(&Event::Progress {
-            files: self.stats.files_copied + self.stats.files_linked,
-            bytes: self.stats.bytes_copied,
+        (self.shared.on_event)(&Event::Progress {
+            files: self.shared.files_done.load(Ordering::Relaxed),
+            bytes: self.shared.bytes_done.load(Ordering::Relaxed),
         });
+    }
+
+    /// Creates a folder of the snapshot and records it; returns the handles to fill it
+    /// (`None` when the source folder cannot be opened any more: a warning, left empty).
+    fn begin_dir(
+        &mut self,
+        node: &Node,
+        src: &Dir,
+        prev: Option<&Dir>,
+        dst: &Dir,
+        path: &[u8],
+    ) -> anyhow::Result<Option<(Dir, Option<Dir>, Dir)>> {
+        let name = node.name.as_os_str();
+        dst.mkdir(name, 0o700)
+            .map_err(|e| self.dest_error(e, path))?;
+        self.manifest
+            .entry(path, EntryKind::Dir, &node.meta, None, true)
+            .map_err(|e| self.dest_error(e, path))?;
+        self.stats.dirs += 1;
+        match src.open_dir(name) {
+            Ok(src_child) => {
+                let dst_child = dst.open_dir(name).map_err(|e| self.dest_error(e, path))?;
+                let prev_child = prev.and_then(|p| p.open_dir(name).ok());
+                Ok(Some((src_child, prev_child, dst_child)))
+            }
+            Err(err) => {
+                self.warn(
+                    path,
+                    format!(
+                        "cannot open directory, its contents are missing from the snapshot: {err}"
+                    ),
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Owner, permissions and mtime of a finished folder (after its contents, so writing
+    /// into it neither needs its final permissions nor moves its mtime).
+    fn end_dir(&mut self, node: &Node, dst: &Dir, path: &[u8]) -> anyhow::Result<()> {
+        let name = node.name.as_os_str();
+        if self.shared.as_root {
+            dst.set_owner(name, node.meta.uid, node.meta.gid)
+                .map_err(|e| self.dest_error(e, path))?;
+        }
+        dst.set_perm(name, node.meta.perm())
+            .map_err(|e| self.dest_error(e, path))?;
+        dst.set_mtime(name, &node.meta)
+            .map_err(|e| self.dest_error(e, path))
+    }
+
+    /// Takes the manifest lines written so far.
+    fn take_lines(&mut self) -> Vec<u8> {
+        std::mem::replace(&mut self.manifest, ManifestWriter::buffer()).into_bytes()
     }
 
     /// Writes the children of a directory.
@@ -108,7 +406,10 @@ impl Apply<'_> {
         path: &mut Vec<u8>,
     ) -> anyhow::Result<()> {
         for node in nodes {
-            self.interrupt.check()?;
+            self.shared.interrupt.check()?;
+            if self.shared.abort.load(Ordering::Relaxed) {
+                return Err(super::interrupted());
+            }
             let len = path.len();
             if !path.is_empty() {
                 path.push(b'/');
@@ -132,35 +433,17 @@ impl Apply<'_> {
         let name = node.name.as_os_str();
         match &node.kind {
             NodeKind::Dir(children) => {
-                dst.mkdir(name, 0o700)
-                    .map_err(|e| self.dest_error(e, path))?;
-                self.manifest
-                    .entry(path, EntryKind::Dir, &node.meta, None, true)
-                    .map_err(|e| self.dest_error(e, path))?;
-                self.stats.dirs += 1;
-                match src.open_dir(name) {
-                    Ok(src_child) => {
-                        let dst_child = dst.open_dir(name).map_err(|e| self.dest_error(e, path))?;
-                        let prev_child = prev.and_then(|p| p.open_dir(name).ok());
-                        self.children(children, &src_child, prev_child.as_ref(), &dst_child, path)?;
-                    }
-                    Err(err) => {
-                        self.warn(path, format!("cannot open directory, its contents are missing from the snapshot: {err}"));
-                    }
+                if let Some((src_child, prev_child, dst_child)) =
+                    self.begin_dir(node, src, prev, dst, path)?
+                {
+                    self.children(children, &src_child, prev_child.as_ref(), &dst_child, path)?;
                 }
-                if self.as_root {
-                    dst.set_owner(name, node.meta.uid, node.meta.gid)
-                        .map_err(|e| self.dest_error(e, path))?;
-                }
-                dst.set_perm(name, node.meta.perm())
-                    .map_err(|e| self.dest_error(e, path))?;
-                dst.set_mtime(name, &node.meta)
-                    .map_err(|e| self.dest_error(e, path))?;
+                self.end_dir(node, dst, path)?;
             }
             NodeKind::Symlink(target) => {
                 dst.symlink(target, name)
                     .map_err(|e| self.dest_error(e, path))?;
-                if self.as_root {
+                if self.shared.as_root {
                     dst.set_owner(name, node.meta.uid, node.meta.gid)
                         .map_err(|e| self.dest_error(e, path))?;
                 }
@@ -184,6 +467,7 @@ impl Apply<'_> {
                                     .map_err(|e| self.dest_error(e, path))?;
                                 self.stats.files_linked += 1;
                                 self.stats.bytes_linked += node.meta.size;
+                                self.shared.files_done.fetch_add(1, Ordering::Relaxed);
                                 self.progress();
                                 return Ok(());
                             }
@@ -253,9 +537,12 @@ impl Apply<'_> {
                 .map_err(|e| self.dest_error(e, path))?;
             let copied = self
                 .fault(FaultPoint::Write, path)
-                .and_then(|()| io::copy(&mut input, &mut out));
+                .and_then(|()| copy_interruptible(&mut input, &mut out, self.shared.interrupt));
             let copied = match copied {
                 Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
+                    return Err(super::interrupted())
+                }
                 Err(err) if fsx::is_no_space(&err) => return Err(self.dest_error(err, path)),
                 Err(err) => {
                     drop(out);
@@ -279,11 +566,13 @@ impl Apply<'_> {
                 && copied == after.size;
             self.finish_file(&out, &after, path)?;
             self.stats.bytes_copied += copied;
+            self.shared.bytes_done.fetch_add(copied, Ordering::Relaxed);
             if stable {
                 self.manifest
                     .entry(path, EntryKind::File, &after, None, true)
                     .map_err(|e| self.dest_error(e, path))?;
                 self.stats.files_copied += 1;
+                self.shared.files_done.fetch_add(1, Ordering::Relaxed);
                 self.progress();
                 return Ok(());
             }
@@ -294,6 +583,7 @@ impl Apply<'_> {
             .entry(path, EntryKind::File, &meta, None, false)
             .map_err(|e| self.dest_error(e, path))?;
         self.stats.files_copied += 1;
+        self.shared.files_done.fetch_add(1, Ordering::Relaxed);
         self.warn(
             path,
             format!(
@@ -317,7 +607,7 @@ impl Apply<'_> {
     /// Owner, permissions and mtime of a copied file, set through its descriptor.
     fn finish_file(&self, out: &std::fs::File, meta: &Meta, path: &[u8]) -> anyhow::Result<()> {
         let fd = out.as_raw_fd();
-        if self.as_root {
+        if self.shared.as_root {
             nix::unistd::fchown(
                 fd,
                 Some(nix::unistd::Uid::from_raw(meta.uid)),
@@ -330,6 +620,28 @@ impl Apply<'_> {
         nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
             .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
         Ok(())
+    }
+}
+
+/// Copies in chunks with the kernel's copy (`std::io::copy` uses `copy_file_range` between
+/// files, also through `Take`), checking for a stop request between chunks so a huge file
+/// does not delay Ctrl-C.
+fn copy_interruptible(
+    input: &mut std::fs::File,
+    out: &mut std::fs::File,
+    interrupt: &Interrupt,
+) -> io::Result<u64> {
+    const CHUNK: u64 = 64 << 20;
+    let mut total = 0;
+    loop {
+        if interrupt.is_set() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "stop requested"));
+        }
+        let n = io::copy(&mut io::Read::take(&mut *input, CHUNK), out)?;
+        total += n;
+        if n < CHUNK {
+            return Ok(total);
+        }
     }
 }
 
@@ -348,9 +660,4 @@ pub fn finish_root(dst: &Dir, meta: &Meta, as_root: bool) -> io::Result<()> {
         .map_err(fsx::io_err)?;
     nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
         .map_err(fsx::io_err)
-}
-
-/// For messages: `<dest>/<name>`.
-pub fn display(dest: &Path, name: &str) -> PathBuf {
-    dest.join(name)
 }

@@ -6,7 +6,6 @@
 //! A snapshot is any sub-directory whose name does not end in `-partial` or `-inprogress`;
 //! the chain is ordered by name.
 
-use std::ffi::OsStr;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -288,13 +287,6 @@ pub fn new_snapshot_name(dest: &Path, last: Option<&str>) -> io::Result<String> 
         ));
     }
     Ok(name)
-}
-
-/// True for names this module reserves (never a snapshot).
-pub fn is_reserved(name: &OsStr) -> bool {
-    name.to_str()
-        .map(|n| n.starts_with('.') || is_unfinished(n) || n == "backup.pid" || n == "backup.log")
-        .unwrap_or(true)
 }
 
 #[cfg(test)]

@@ -190,11 +190,12 @@ impl Dir {
             other => other.map_err(io_err)?,
         };
         let file = File::from(owned(fd));
-        // O_NONBLOCK only guards against blocking on a fifo swapped in after the scan.
-        let _ = nix::fcntl::fcntl(
-            file.as_raw_fd(),
-            nix::fcntl::FcntlArg::F_SETFL(OFlag::empty()),
-        );
+        // O_NONBLOCK only guards against blocking on a fifo swapped in after the scan; clear
+        // it (and only it: O_NOATIME stays) for the copy.
+        if let Ok(bits) = nix::fcntl::fcntl(file.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL) {
+            let flags = OFlag::from_bits_truncate(bits) & !OFlag::O_NONBLOCK;
+            let _ = nix::fcntl::fcntl(file.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFL(flags));
+        }
         Ok(file)
     }
 

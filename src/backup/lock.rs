@@ -96,6 +96,26 @@ pub fn try_lock(dest: &Path) -> Result<DestLock, LockError> {
     Ok(DestLock { _file: file, path })
 }
 
+/// Takes the lock, retrying for up to `max_wait` while another process holds it (for a
+/// blocking snapshot that should wait for a snapshot in progress to finish rather than fail).
+pub fn lock_waiting(
+    dest: &Path,
+    max_wait: std::time::Duration,
+    interrupt: &super::Interrupt,
+) -> Result<DestLock, LockError> {
+    let deadline = std::time::Instant::now() + max_wait;
+    loop {
+        match try_lock(dest) {
+            Err(LockError::Held { .. })
+                if std::time::Instant::now() < deadline && !interrupt.is_set() =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +132,31 @@ mod tests {
         drop(held);
         let again = try_lock(dir.path()).expect("lock after release");
         drop(again);
+    }
+
+    #[test]
+    fn lock_waiting_gets_the_lock_once_the_holder_lets_go() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let held = try_lock(dir.path()).expect("first lock");
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(held);
+        });
+        let got = lock_waiting(
+            dir.path(),
+            std::time::Duration::from_secs(60),
+            &super::super::Interrupt::none(),
+        );
+        assert!(got.is_ok(), "{got:?}");
+        releaser.join().expect("join");
+        // Without waiting, a held lock is refused at once.
+        let _held = got.expect("lock");
+        let refused = lock_waiting(
+            dir.path(),
+            std::time::Duration::ZERO,
+            &super::super::Interrupt::none(),
+        );
+        assert!(matches!(refused, Err(LockError::Held { .. })));
     }
 
     #[test]

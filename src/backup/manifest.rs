@@ -18,7 +18,7 @@
 
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -129,42 +129,64 @@ pub fn format_entry(
     line
 }
 
-fn parse_time(text: &str) -> Option<(i64, i64)> {
-    let (s, ns) = text.split_once('.')?;
-    Some((s.parse().ok()?, ns.parse().ok()?))
+/// A manifest line with its path as raw bytes (what the planner indexes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEntry {
+    pub path: Vec<u8>,
+    pub kind: EntryKind,
+    pub target: Option<Vec<u8>>,
+    pub meta: Meta,
+    pub exact: bool,
 }
 
-/// Parses one entry line.
-pub fn parse_entry(line: &str) -> Option<ManifestEntry> {
-    let mut f = line.split(' ');
+fn num<T: std::str::FromStr>(field: &[u8]) -> Option<T> {
+    std::str::from_utf8(field).ok()?.parse().ok()
+}
+
+fn parse_time(field: &[u8]) -> Option<(i64, i64)> {
+    let dot = field.iter().position(|b| *b == b'.')?;
+    Some((num(&field[..dot])?, num(&field[dot + 1..])?))
+}
+
+fn unescape_bytes(field: &[u8]) -> Option<Vec<u8>> {
+    if field.contains(&b'%') {
+        unescape(std::str::from_utf8(field).ok()?)
+    } else {
+        Some(field.to_vec())
+    }
+}
+
+/// Parses one entry line (without its newline).
+pub fn parse_raw(line: &[u8]) -> Option<RawEntry> {
+    let mut f = line.split(|b| *b == b' ');
     let kind = match f.next()? {
-        "f" => EntryKind::File,
-        "d" => EntryKind::Dir,
-        "l" => EntryKind::Symlink,
+        b"f" => EntryKind::File,
+        b"d" => EntryKind::Dir,
+        b"l" => EntryKind::Symlink,
         _ => return None,
     };
-    let mode = u32::from_str_radix(f.next()?, 8).ok()?;
-    let uid = f.next()?.parse().ok()?;
-    let gid = f.next()?.parse().ok()?;
-    let size = f.next()?.parse().ok()?;
+    let mode = u32::from_str_radix(std::str::from_utf8(f.next()?).ok()?, 8).ok()?;
+    let uid = num(f.next()?)?;
+    let gid = num(f.next()?)?;
+    let size = num(f.next()?)?;
     let (mtime_s, mtime_ns) = parse_time(f.next()?)?;
-    let ctime_text = f.next()?;
-    let (exact, (ctime_s, ctime_ns)) = if ctime_text == "-" {
+    let ctime_field = f.next()?;
+    let (exact, (ctime_s, ctime_ns)) = if ctime_field == b"-" {
         (false, (0, 0))
     } else {
-        (true, parse_time(ctime_text)?)
+        (true, parse_time(ctime_field)?)
     };
-    let dev = f.next()?.parse().ok()?;
-    let ino = f.next()?.parse().ok()?;
-    let path = PathBuf::from(OsString::from_vec(unescape(f.next()?)?));
+    let dev = num(f.next()?)?;
+    let ino = num(f.next()?)?;
+    let path = unescape_bytes(f.next()?)?;
     let target = match f.next() {
-        Some(t) => Some(OsString::from_vec(unescape(t)?)),
+        Some(t) => Some(unescape_bytes(t)?),
         None => None,
     };
-    if f.next().is_some() || (kind == EntryKind::Symlink) != target.is_some() {
+    if path.is_empty() || f.next().is_some() || (kind == EntryKind::Symlink) != target.is_some() {
         return None;
     }
-    Some(ManifestEntry {
+    Some(RawEntry {
         path,
         kind,
         target,
@@ -184,45 +206,89 @@ pub fn parse_entry(line: &str) -> Option<ManifestEntry> {
     })
 }
 
-/// Reads a whole manifest. Any malformed line makes the whole file unusable (the caller then
-/// compares against the snapshot's files instead).
-pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<ManifestEntry>> {
-    let file = File::open(path)?;
-    let mut reader = io::BufReader::with_capacity(1 << 16, file);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    if line.trim_end() != HEADER {
+/// Parses one entry line.
+pub fn parse_entry(line: &str) -> Option<ManifestEntry> {
+    parse_raw(line.as_bytes()).map(ManifestEntry::from)
+}
+
+impl From<RawEntry> for ManifestEntry {
+    fn from(r: RawEntry) -> ManifestEntry {
+        ManifestEntry {
+            path: PathBuf::from(OsString::from_vec(r.path)),
+            kind: r.kind,
+            target: r.target.map(OsString::from_vec),
+            meta: r.meta,
+            exact: r.exact,
+        }
+    }
+}
+
+/// Reads a whole manifest with raw paths. Any malformed line makes the whole file unusable
+/// (the caller then compares against the snapshot's files instead).
+pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
+    let data = std::fs::read(path)?;
+    let mut lines = data.split(|b| *b == b'\n');
+    if lines.next() != Some(HEADER.as_bytes()) {
         anyhow::bail!("{}: not an agsekit manifest (first line)", path.display());
     }
-    let mut entries = Vec::new();
-    let mut n = 1;
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            break;
+    let mut entries = Vec::with_capacity(data.len() / 80);
+    for (n, line) in lines.enumerate() {
+        if line.is_empty() {
+            continue;
         }
-        n += 1;
-        let text = line.trim_end_matches('\n');
-        match parse_entry(text) {
+        match parse_raw(line) {
             Some(e) => entries.push(e),
-            None => anyhow::bail!("{}: line {n}: malformed manifest entry", path.display()),
+            None => anyhow::bail!(
+                "{}: line {}: malformed manifest entry",
+                path.display(),
+                n + 2
+            ),
         }
     }
     Ok(entries)
 }
 
-/// Writes a manifest line by line.
-pub struct ManifestWriter {
-    out: BufWriter<File>,
+/// Reads a whole manifest (see [`read_raw`]).
+pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<ManifestEntry>> {
+    Ok(read_raw(path)?
+        .into_iter()
+        .map(ManifestEntry::from)
+        .collect())
 }
 
-impl ManifestWriter {
-    pub fn new(file: File) -> io::Result<ManifestWriter> {
+/// Writes manifest lines, to a file (with the header) or to a memory buffer (a part of a
+/// manifest built by one thread).
+pub struct ManifestWriter<W: Write> {
+    out: W,
+}
+
+impl ManifestWriter<BufWriter<File>> {
+    /// A manifest file; writes the header.
+    pub fn new(file: File) -> io::Result<Self> {
         let mut out = BufWriter::with_capacity(1 << 16, file);
         writeln!(out, "{HEADER}")?;
         Ok(ManifestWriter { out })
     }
 
+    /// Flushes and fsyncs.
+    pub fn finish(self) -> io::Result<()> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()
+    }
+}
+
+impl ManifestWriter<Vec<u8>> {
+    /// Lines in memory, without a header.
+    pub fn buffer() -> Self {
+        ManifestWriter { out: Vec::new() }
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.out
+    }
+}
+
+impl<W: Write> ManifestWriter<W> {
     pub fn entry(
         &mut self,
         path: &[u8],
@@ -236,10 +302,9 @@ impl ManifestWriter {
         self.out.write_all(b"\n")
     }
 
-    /// Flushes and fsyncs.
-    pub fn finish(self) -> io::Result<()> {
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()
+    /// Appends lines produced by [`ManifestWriter::buffer`].
+    pub fn append(&mut self, lines: &[u8]) -> io::Result<()> {
+        self.out.write_all(lines)
     }
 }
 
@@ -247,7 +312,11 @@ impl ManifestWriter {
 /// give a snapshot made by the original a manifest once a run found it equal to the source.
 pub fn write_tree(root: &super::scan::Node, path: &Path) -> io::Result<()> {
     use super::scan::NodeKind;
-    fn walk(node: &super::scan::Node, buf: &mut Vec<u8>, w: &mut ManifestWriter) -> io::Result<()> {
+    fn walk(
+        node: &super::scan::Node,
+        buf: &mut Vec<u8>,
+        w: &mut ManifestWriter<BufWriter<File>>,
+    ) -> io::Result<()> {
         if let NodeKind::Dir(children) = &node.kind {
             for child in children {
                 let len = buf.len();

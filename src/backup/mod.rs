@@ -158,8 +158,11 @@ pub struct BackupOptions {
     /// Extra gitignore-style patterns, relative to the source root (`--exclude`).
     pub excludes: Vec<String>,
     pub interrupt: Interrupt,
-    /// Walk threads; 0 = automatic.
+    /// Walk and write threads; 0 = automatic.
     pub threads: usize,
+    /// How long [`snapshot_once`] waits for another writer to finish (default: not at all,
+    /// a held lock is an error with exit status 6).
+    pub lock_wait: Duration,
     pub fault: Option<FaultHook>,
 }
 
@@ -222,13 +225,14 @@ pub fn resolve_paths(source: &Path, dest: &Path) -> anyhow::Result<(PathBuf, Pat
 }
 
 /// Takes one snapshot of `options.source` into `options.dest`, holding the destination lock
-/// (a held lock is an error with exit status 6).
+/// (held by another process for longer than `options.lock_wait`: an error with exit status 6).
 pub fn snapshot_once(
     options: &BackupOptions,
     on_event: &(dyn Fn(&Event) + Sync),
 ) -> anyhow::Result<SnapshotReport> {
     let (source, dest) = resolve_paths(&options.source, &options.dest)?;
-    let _lock = lock::try_lock(&dest).map_err(|e| e.into_user_error(&dest))?;
+    let _lock = lock::lock_waiting(&dest, options.lock_wait, &options.interrupt)
+        .map_err(|e| e.into_user_error(&dest))?;
     snapshot_locked(&source, &dest, options, on_event)
 }
 
@@ -261,36 +265,29 @@ pub fn snapshot_locked(
     let previous = snapshots.last().cloned();
     let threads = auto_threads(options.threads);
 
-    // What the previous snapshot holds.
-    let mut previous_had_manifest = false;
-    let prev_index = match &previous {
-        None => None,
-        Some(prev) => {
-            let from_manifest = prev
-                .manifest
-                .as_ref()
-                .and_then(|m| manifest::read_manifest(m).ok());
-            match from_manifest {
-                Some(entries) => {
-                    previous_had_manifest = true;
-                    Some(plan::PrevIndex::from_manifest(entries))
-                }
-                None => {
-                    let spec = scan::ScanSpec {
-                        source: &prev.path,
-                        excludes: &[],
-                        skip_dir: None,
-                        threads,
-                        interrupt,
-                        use_ignore_files: false,
-                    };
-                    let walked = scan::scan(&spec).with_context(|| {
-                        format!("cannot read previous snapshot {}", prev.path.display())
-                    })?;
-                    Some(plan::PrevIndex::from_legacy_tree(&walked.root))
-                }
-            }
+    // What the previous snapshot holds (read on a second thread while the source is walked).
+    let load_previous = || -> anyhow::Result<(Option<plan::PrevIndex>, bool)> {
+        let Some(prev) = &previous else {
+            return Ok((None, false));
+        };
+        if let Some(entries) = prev
+            .manifest
+            .as_ref()
+            .and_then(|m| manifest::read_raw(m).ok())
+        {
+            return Ok((Some(plan::PrevIndex::from_manifest(entries)), true));
         }
+        let spec = scan::ScanSpec {
+            source: &prev.path,
+            excludes: &[],
+            skip_dir: None,
+            threads,
+            interrupt,
+            use_ignore_files: false,
+        };
+        let walked = scan::scan(&spec)
+            .with_context(|| format!("cannot read previous snapshot {}", prev.path.display()))?;
+        Ok((Some(plan::PrevIndex::from_legacy_tree(&walked.root)), false))
     };
 
     // One walk of the source.
@@ -303,7 +300,16 @@ pub fn snapshot_locked(
         interrupt,
         use_ignore_files: true,
     };
-    let mut walked = scan::scan(&spec)?;
+    let (walked, loaded) = std::thread::scope(|scope| {
+        let loader = scope.spawn(load_previous);
+        let walked = scan::scan(&spec);
+        let loaded = loader
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the previous snapshot failed")));
+        (walked, loaded)
+    });
+    let mut walked = walked?;
+    let (prev_index, previous_had_manifest) = loaded?;
     on_event(&Event::Scanned {
         files: walked.files,
         dirs: walked.dirs,
@@ -411,41 +417,39 @@ fn write_snapshot(
     let src_root = fsx::Dir::open_path(source)
         .with_context(|| format!("cannot open source directory {}", source.display()))?;
     let prev_root = previous.and_then(|p| fsx::Dir::open_path(&p.path).ok());
+    let as_root = nix::unistd::geteuid().is_root();
+    let shared = apply::Shared::new(
+        &options.interrupt,
+        on_event,
+        options.fault.as_ref(),
+        as_root,
+        partial_path.clone(),
+    );
+    let children: &[scan::Node] = match &root.kind {
+        scan::NodeKind::Dir(children) => children,
+        _ => &[],
+    };
+    let written = apply::write_tree(
+        &shared,
+        children,
+        &src_root,
+        prev_root.as_ref(),
+        &new_root,
+        auto_threads(options.threads),
+    )?;
     let manifest_file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(tmp_manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    let writer =
+    let mut writer =
         manifest::ManifestWriter::new(manifest_file).map_err(|e| no_space(e, tmp_manifest))?;
-    let as_root = nix::unistd::geteuid().is_root();
-    let mut run = apply::Apply {
-        interrupt: &options.interrupt,
-        on_event,
-        fault: options.fault.as_ref(),
-        as_root,
-        manifest: writer,
-        target: partial_path.clone(),
-        warnings: Vec::new(),
-        stats: ApplyStats::default(),
-    };
-    if let scan::NodeKind::Dir(children) = &root.kind {
-        let mut path = Vec::new();
-        run.children(
-            children,
-            &src_root,
-            prev_root.as_ref(),
-            &new_root,
-            &mut path,
-        )?;
-    }
-    let apply::Apply {
-        manifest: writer,
-        warnings,
-        stats,
-        ..
-    } = run;
+    writer
+        .append(&written.manifest)
+        .map_err(|e| no_space(e, tmp_manifest))?;
+    drop(written.manifest);
     writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
+    let (stats, warnings) = (written.stats, written.warnings);
     options.interrupt.check()?;
     apply::finish_root(&new_root, &root.meta, as_root)
         .with_context(|| format!("cannot set attributes of {}", partial_path.display()))?;

@@ -2,16 +2,17 @@
 //! decide, per file, "hardlink" or "copy", and whether anything changed at all. Pure: no I/O.
 //!
 //! Two kinds of "previous": a manifest written by this tool (exact source metadata: a file is
-//! unchanged when type, size, mtime, ctime, mode, owner and inode all match), or, for a chain
+//! unchanged when type, size, mtime to the nanosecond, mode, owner and inode all match; ctime
+//! is deliberately not compared, since it also moves when anything hardlinks the file, as
+//! `cp -al` or pnpm's store do), or, for a chain
 //! made by the Python original (no manifest), the `lstat` of the previous snapshot's files
 //! (unchanged when type, size, mtime and permission bits match, as rsync decides).
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::fsx::{FileKind, Meta};
-use super::manifest::{EntryKind, ManifestEntry};
+use super::manifest::{EntryKind, RawEntry};
 use super::scan::{Action, Node, NodeKind};
 
 /// What the previous snapshot holds, by relative path.
@@ -25,17 +26,17 @@ pub struct PrevIndex {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrevEntry {
     pub kind: EntryKind,
-    pub target: Option<OsString>,
+    pub target: Option<Vec<u8>>,
     pub meta: Meta,
     pub exact: bool,
 }
 
 impl PrevIndex {
-    pub fn from_manifest(entries: Vec<ManifestEntry>) -> PrevIndex {
+    pub fn from_manifest(entries: Vec<RawEntry>) -> PrevIndex {
         let mut map = HashMap::with_capacity(entries.len());
         for e in entries {
             map.insert(
-                e.path.as_os_str().as_bytes().to_vec(),
+                e.path,
                 PrevEntry {
                     kind: e.kind,
                     target: e.target,
@@ -78,7 +79,7 @@ fn index_node(node: &Node, path: &mut Vec<u8>, map: &mut HashMap<Vec<u8>, PrevEn
     path.extend_from_slice(node.name.as_bytes());
     let (kind, target) = match &node.kind {
         NodeKind::File => (EntryKind::File, None),
-        NodeKind::Symlink(t) => (EntryKind::Symlink, Some(t.clone())),
+        NodeKind::Symlink(t) => (EntryKind::Symlink, Some(t.as_bytes().to_vec())),
         NodeKind::Dir(_) => (EntryKind::Dir, None),
     };
     map.insert(
@@ -136,8 +137,6 @@ pub fn file_unchanged(now: &Meta, prev: &PrevEntry, legacy: bool) -> bool {
             && now.mode == prev.meta.mode
             && now.uid == prev.meta.uid
             && now.gid == prev.meta.gid
-            && now.ctime_s == prev.meta.ctime_s
-            && now.ctime_ns == prev.meta.ctime_ns
             && now.ino == prev.meta.ino
     }
 }
@@ -198,7 +197,7 @@ fn plan_node(
         NodeKind::Symlink(target) => {
             sum.symlinks += 1;
             if let Some(b) = before {
-                if b.kind != EntryKind::Symlink || b.target.as_ref() != Some(target) {
+                if b.kind != EntryKind::Symlink || b.target.as_deref() != Some(target.as_bytes()) {
                     sum.modified += 1;
                 }
             }
@@ -305,16 +304,22 @@ mod tests {
     }
 
     #[test]
-    fn ctime_or_inode_change_forces_copy_but_not_in_legacy_mode() {
+    fn inode_change_forces_copy_but_not_in_legacy_mode_and_ctime_alone_does_not() {
         let before = dir("", vec![file("a", 3, 1)]);
-        let mut now = before.clone();
-        if let NodeKind::Dir(c) = &mut now.kind {
+        let prev = manifest_of(&before);
+        let legacy = PrevIndex::from_legacy_tree(&before);
+        let mut replaced = before.clone();
+        if let NodeKind::Dir(c) = &mut replaced.kind {
+            c[0].meta.ino += 1;
+        }
+        assert_eq!(plan(&mut replaced.clone(), Some(&prev)).copy_files, 1);
+        assert_eq!(plan(&mut replaced, Some(&legacy)).copy_files, 0);
+        // A link count change (cp -al, a package store) moves only ctime.
+        let mut relinked = before.clone();
+        if let NodeKind::Dir(c) = &mut relinked.kind {
             c[0].meta.ctime_s = 50;
         }
-        let prev = manifest_of(&before);
-        assert_eq!(plan(&mut now.clone(), Some(&prev)).copy_files, 1);
-        let legacy = PrevIndex::from_legacy_tree(&before);
-        assert_eq!(plan(&mut now, Some(&legacy)).copy_files, 0);
+        assert_eq!(plan(&mut relinked, Some(&prev)).copy_files, 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! and its cleanup are written. If another writer holds it at that moment, this cycle is
 //! skipped: that writer is making the snapshot.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use super::{lock, retention, BackupOptions, Event, SnapshotReport};
@@ -22,6 +22,9 @@ pub struct RepeatSpec {
     pub method: CleanMethod,
     /// Wait one interval before the first snapshot.
     pub skip_first: bool,
+    /// Disk budget: after each cycle, delete snapshots (never the newest) until this many
+    /// bytes are free on the destination's filesystem.
+    pub min_free: Option<u64>,
 }
 
 /// What a cycle did.
@@ -115,11 +118,16 @@ pub fn cycle(
         }
         Err(err) => on(RepeatEvent::Failed(&err)),
     }
+    if let Some(min_free) = spec.min_free {
+        match retention::ensure_free_space(dest, min_free, spec.method, spec.interval_minutes) {
+            Ok(removed) => {
+                for p in removed {
+                    on(RepeatEvent::Removed(&p));
+                }
+            }
+            Err(err) => on(RepeatEvent::Failed(&err)),
+        }
+    }
     drop(held);
     Ok(())
-}
-
-/// The destination a spec writes to, resolved (for messages).
-pub fn dest_of(spec: &RepeatSpec) -> PathBuf {
-    std::fs::canonicalize(&spec.options.dest).unwrap_or_else(|_| spec.options.dest.clone())
 }

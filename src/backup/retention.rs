@@ -115,6 +115,73 @@ pub fn select(points: &[Point], keep: usize, method: CleanMethod, interval: u32)
     }
 }
 
+/// The snapshot a disk budget deletes next: the one `method` would delete first if one fewer
+/// were kept. The newest snapshot is never chosen (`None` with one snapshot or none).
+pub fn next_for_space(points: &[Point], method: CleanMethod, interval: u32) -> Option<String> {
+    if points.len() <= 1 {
+        return None;
+    }
+    select(points, points.len() - 1, method, interval)
+        .into_iter()
+        .next()
+}
+
+/// Bytes available to unprivileged users on the filesystem holding `dest`.
+pub fn free_bytes(dest: &Path) -> std::io::Result<u64> {
+    let st = nix::sys::statvfs::statvfs(dest).map_err(super::fsx::io_err)?;
+    Ok(st.blocks_available() as u64 * st.fragment_size() as u64)
+}
+
+/// Deletes snapshots (thinned or oldest first, never the newest) until `dest` has at least
+/// `min_free` bytes available. Returns the deleted paths; stops early when only the newest
+/// snapshot is left.
+pub fn ensure_free_space(
+    dest: &Path,
+    min_free: u64,
+    method: CleanMethod,
+    interval: u32,
+) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context;
+    let mut removed = Vec::new();
+    loop {
+        let free = free_bytes(dest)
+            .with_context(|| format!("cannot read free space of {}", dest.display()))?;
+        if free >= min_free {
+            return Ok(removed);
+        }
+        let snaps = chain::list_snapshots(dest)
+            .with_context(|| format!("cannot list snapshots in {}", dest.display()))?;
+        let Some(name) = next_for_space(&points(&snaps), method, interval) else {
+            return Ok(removed);
+        };
+        chain::delete_snapshot(dest, &name)
+            .with_context(|| format!("cannot delete snapshot {}", dest.join(&name).display()))?;
+        removed.push(dest.join(name));
+    }
+}
+
+/// Parses a size such as `500M`, `10G`, `1.5T` or `4096` (binary units; a trailing `B` or
+/// `iB` is accepted).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, mult) = match t.chars().last()? {
+        'k' | 'K' => (&t[..t.len() - 1], 1u64 << 10),
+        'm' | 'M' => (&t[..t.len() - 1], 1 << 20),
+        'g' | 'G' => (&t[..t.len() - 1], 1 << 30),
+        't' | 'T' => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let value: f64 = num.trim().parse().ok()?;
+    if !value.is_finite() || value < 0.0 {
+        return None;
+    }
+    Some((value * mult as f64) as u64)
+}
+
 /// Points of a listed chain.
 pub fn points(snapshots: &[Snapshot]) -> Vec<Point> {
     snapshots
@@ -212,6 +279,35 @@ mod tests {
             if keep > 0 {
                 assert!(k.contains(&"20260110-120000".to_string()), "newest kept");
             }
+        }
+    }
+
+    #[test]
+    fn disk_budget_victims_follow_the_method_and_spare_the_newest() {
+        let pts = series(40, 5, "20260110-120000");
+        assert_eq!(
+            next_for_space(&pts, CleanMethod::Tail, 5).as_deref(),
+            Some("20260110-084500")
+        );
+        let thin = next_for_space(&pts, CleanMethod::Thin, 5).expect("a victim");
+        assert_eq!(Some(thin), select_thin(&pts, 39, 5).into_iter().next());
+        assert_eq!(next_for_space(&pts[..1], CleanMethod::Tail, 5), None);
+    }
+
+    #[test]
+    fn sizes_parse() {
+        for (text, want) in [
+            ("4096", Some(4096)),
+            ("1K", Some(1024)),
+            ("500M", Some(500 << 20)),
+            ("10G", Some(10 << 30)),
+            ("1.5GiB", Some(3 << 29)),
+            ("2TB", Some(2 << 40)),
+            ("", None),
+            ("-1G", None),
+            ("lots", None),
+        ] {
+            assert_eq!(parse_size(text), want, "{text}");
         }
     }
 

@@ -11,7 +11,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::fsx::{Dir, FileKind, Meta};
 use super::ignore::{IgnoreStack, RuleSet, IGNORE_FILE};
@@ -99,6 +99,7 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
     let root_dir = Dir::open_path(spec.source)
         .with_context(|| format!("cannot open source directory {}", spec.source.display()))?;
     let root_meta = root_dir.meta()?;
+    let root_dir = Arc::new(root_dir);
     let mut acc = Acc::default();
     let cli = if spec.excludes.is_empty() {
         None
@@ -119,83 +120,90 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
     let stack = walker.load_rules(&root_dir, &[], &base, &mut acc);
     let entries = walker.read_entries(&root_dir, &[], &stack, &mut acc)?;
 
-    // Stat-only entries are done here; directories are walked by the pool.
+    // Stat-only entries are done here; directories become units for the pool.
     let mut children: Vec<Option<Node>> = Vec::with_capacity(entries.len());
-    let mut pending: Vec<(usize, OsString, Meta)> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
     for (name, meta) in entries {
         if meta.kind() == FileKind::Dir {
-            pending.push((children.len(), name, meta));
+            units.push(Unit {
+                parent: Arc::clone(&root_dir),
+                parts: Vec::new(),
+                name,
+                meta,
+                stack: stack.clone(),
+                slot: (children.len(), None),
+            });
             children.push(None);
         } else {
             children.push(walker.leaf(&root_dir, &[], name, meta, &mut acc));
         }
     }
-    let threads = spec.threads.clamp(1, 16).min(pending.len().max(1));
-    if threads <= 1 {
-        for (slot, name, meta) in pending {
-            walker.interrupt.check()?;
-            children[slot] = walker.dir_node(&root_dir, &[], name, meta, &stack, &mut acc)?;
-        }
-    } else {
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<(usize, Option<Node>)>> = Mutex::new(Vec::new());
-        let accs: Mutex<Vec<Acc>> = Mutex::new(Vec::new());
-        let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                std::thread::Builder::new()
-                    .stack_size(64 << 20)
-                    .spawn_scoped(scope, || {
-                        let mut local = Acc::default();
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some((slot, name, meta)) = pending.get(i) else {
-                                break;
-                            };
-                            let r = walker.dir_node(
-                                &root_dir,
-                                &[],
-                                name.clone(),
-                                *meta,
-                                &stack,
-                                &mut local,
-                            );
-                            match r {
-                                Ok(node) => out.push((*slot, node)),
-                                Err(err) => {
-                                    if let Ok(mut f) = failure.lock() {
-                                        f.get_or_insert(err);
-                                    }
-                                    // Make the other workers stop picking up work.
-                                    next.store(usize::MAX / 2, Ordering::Relaxed);
-                                    break;
-                                }
-                            }
+    let threads = spec.threads.clamp(1, 16);
+    // Few top-level folders (a project with one big `src/` or `node_modules/`): list them
+    // here and hand their sub-folders to the pool instead, so the work spreads.
+    let mut shells: Vec<Option<Shell>> = children.iter().map(|_| None).collect();
+    if threads > 1 && units.len() < threads * 4 {
+        let mut expanded = Vec::new();
+        for unit in units {
+            spec.interrupt.check()?;
+            let parts = [unit.name.as_os_str()];
+            let listing = walker.open_listing(
+                &unit.parent,
+                &[],
+                &unit.name,
+                &unit.meta,
+                &unit.stack,
+                &mut acc,
+            );
+            let mut kids: Vec<Option<Node>> = Vec::new();
+            match listing {
+                Listing::Skipped => continue,
+                Listing::Empty => {}
+                Listing::Entries(dir, st, entries) => {
+                    let dir = Arc::new(dir);
+                    for (child, child_meta) in entries {
+                        if child_meta.kind() == FileKind::Dir {
+                            expanded.push(Unit {
+                                parent: Arc::clone(&dir),
+                                parts: vec![unit.name.clone()],
+                                name: child,
+                                meta: child_meta,
+                                stack: st.clone(),
+                                slot: (unit.slot.0, Some(kids.len())),
+                            });
+                            kids.push(None);
+                        } else {
+                            kids.push(walker.leaf(&dir, &parts, child, child_meta, &mut acc));
                         }
-                        if let Ok(mut r) = results.lock() {
-                            r.extend(out);
-                        }
-                        if let Ok(mut a) = accs.lock() {
-                            a.push(local);
-                        }
-                    })
-                    .map(|_| ())
-                    .unwrap_or_else(|err| {
-                        if let Ok(mut f) = failure.lock() {
-                            f.get_or_insert(anyhow::anyhow!("cannot start a scan thread: {err}"));
-                        }
-                    });
+                    }
+                }
             }
-        });
-        if let Some(err) = failure.into_inner().ok().flatten() {
-            return Err(err);
+            shells[unit.slot.0] = Some((unit.name, unit.meta, kids));
         }
-        for (slot, node) in results.into_inner().unwrap_or_default() {
-            children[slot] = node;
+        units = expanded;
+    }
+
+    let results = run_units(&walker, &units, threads, &mut acc)?;
+    for ((top, inner), node) in results {
+        match inner {
+            None => children[top] = node,
+            Some(j) => {
+                if let Some((_, _, kids)) = shells.get_mut(top).and_then(Option::as_mut) {
+                    if let Some(slot) = kids.get_mut(j) {
+                        *slot = node;
+                    }
+                }
+            }
         }
-        for a in accs.into_inner().unwrap_or_default() {
-            acc.merge(a);
+    }
+    for (i, shell) in shells.into_iter().enumerate() {
+        if let Some((name, meta, kids)) = shell {
+            children[i] = Some(Node {
+                name,
+                meta,
+                kind: NodeKind::Dir(kids.into_iter().flatten().collect()),
+                action: Action::Copy,
+            });
         }
     }
     acc.warnings.sort_by(|a, b| a.path.cmp(&b.path));
@@ -213,6 +221,108 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         symlinks: acc.symlinks,
         bytes: acc.bytes,
     })
+}
+
+/// A folder to walk completely, and where its node goes: (top-level index, index inside
+/// that top-level folder when the top level was split).
+struct Unit {
+    parent: Arc<Dir>,
+    parts: Vec<OsString>,
+    name: OsString,
+    meta: Meta,
+    stack: IgnoreStack,
+    slot: (usize, Option<usize>),
+}
+
+type Slot = (usize, Option<usize>);
+
+/// A split top-level folder: name, metadata and its children (sub-folders filled in later).
+type Shell = (OsString, Meta, Vec<Option<Node>>);
+
+/// Walks every unit, on `threads` threads when there is more than one unit.
+fn run_units(
+    walker: &Walker<'_>,
+    units: &[Unit],
+    threads: usize,
+    acc: &mut Acc,
+) -> anyhow::Result<Vec<(Slot, Option<Node>)>> {
+    let walk = |unit: &Unit, acc: &mut Acc| {
+        let parts: Vec<&OsStr> = unit.parts.iter().map(OsString::as_os_str).collect();
+        walker.dir_node(
+            &unit.parent,
+            &parts,
+            unit.name.clone(),
+            unit.meta,
+            &unit.stack,
+            acc,
+        )
+    };
+    let threads = threads.min(units.len().max(1));
+    if threads <= 1 {
+        let mut out = Vec::with_capacity(units.len());
+        for unit in units {
+            walker.interrupt.check()?;
+            out.push((unit.slot, walk(unit, acc)?));
+        }
+        return Ok(out);
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(Slot, Option<Node>)>> = Mutex::new(Vec::new());
+    let accs: Mutex<Vec<Acc>> = Mutex::new(Vec::new());
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let spawned = std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, || {
+                    let mut local = Acc::default();
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(unit) = units.get(i) else { break };
+                        match walk(unit, &mut local) {
+                            Ok(node) => out.push((unit.slot, node)),
+                            Err(err) => {
+                                if let Ok(mut f) = failure.lock() {
+                                    f.get_or_insert(err);
+                                }
+                                // Make the other workers stop picking up work.
+                                next.store(usize::MAX / 2, Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                    }
+                    if let Ok(mut r) = results.lock() {
+                        r.extend(out);
+                    }
+                    if let Ok(mut a) = accs.lock() {
+                        a.push(local);
+                    }
+                });
+            if let Err(err) = spawned {
+                if let Ok(mut f) = failure.lock() {
+                    f.get_or_insert(anyhow::anyhow!("cannot start a scan thread: {err}"));
+                }
+                next.store(usize::MAX / 2, Ordering::Relaxed);
+            }
+        }
+    });
+    if let Some(err) = failure.into_inner().ok().flatten() {
+        return Err(err);
+    }
+    for a in accs.into_inner().unwrap_or_default() {
+        acc.merge(a);
+    }
+    Ok(results.into_inner().unwrap_or_default())
+}
+
+/// What opening a folder gave.
+enum Listing {
+    /// Not part of the tree (vanished, or the folder to skip).
+    Skipped,
+    /// Kept, but its contents could not be read (a warning was recorded).
+    Empty,
+    Entries(Dir, IgnoreStack, Vec<(OsString, Meta)>),
 }
 
 struct Walker<'a> {
@@ -347,6 +457,54 @@ impl Walker<'_> {
         })
     }
 
+    /// Opens a folder, reads its `.backupignore` and lists it (counting it as a folder).
+    fn open_listing(
+        &self,
+        parent: &Dir,
+        parts: &[&OsStr],
+        name: &OsStr,
+        meta: &Meta,
+        stack: &IgnoreStack,
+        acc: &mut Acc,
+    ) -> Listing {
+        if self.skip_dir == Some((meta.dev, meta.ino)) {
+            return Listing::Skipped;
+        }
+        let mut my_parts: Vec<&OsStr> = parts.to_vec();
+        my_parts.push(name);
+        match parent.open_dir(name) {
+            Ok(dir) => {
+                acc.dirs += 1;
+                let stack = self.load_rules(&dir, &my_parts, stack, acc);
+                match self.read_entries(&dir, &my_parts, &stack, acc) {
+                    Ok(entries) => Listing::Entries(dir, stack, entries),
+                    Err(err) => {
+                        acc.warnings.push(Warning::new(
+                            rel_path(&my_parts),
+                            format!("cannot list directory: {err}"),
+                        ));
+                        Listing::Empty
+                    }
+                }
+            }
+            Err(err) if err.raw_os_error() == Some(libc::ENOENT) => {
+                acc.warnings.push(Warning::new(
+                    rel_path(&my_parts),
+                    "vanished during the scan".to_string(),
+                ));
+                Listing::Skipped
+            }
+            Err(err) => {
+                acc.dirs += 1;
+                acc.warnings.push(Warning::new(
+                    rel_path(&my_parts),
+                    format!("cannot open directory: {err}"),
+                ));
+                Listing::Empty
+            }
+        }
+    }
+
     /// A directory entry and everything below it.
     fn dir_node(
         &self,
@@ -357,51 +515,23 @@ impl Walker<'_> {
         stack: &IgnoreStack,
         acc: &mut Acc,
     ) -> anyhow::Result<Option<Node>> {
-        if self.skip_dir == Some((meta.dev, meta.ino)) {
-            return Ok(None);
-        }
-        acc.dirs += 1;
-        let mut my_parts: Vec<&OsStr> = parts.to_vec();
-        my_parts.push(&name);
-        let children = match parent.open_dir(&name) {
-            Ok(dir) => {
-                let stack = self.load_rules(&dir, &my_parts, stack, acc);
-                match self.read_entries(&dir, &my_parts, &stack, acc) {
-                    Ok(entries) => {
-                        let mut children = Vec::with_capacity(entries.len());
-                        for (child, child_meta) in entries {
-                            self.interrupt.check()?;
-                            let node = if child_meta.kind() == FileKind::Dir {
-                                self.dir_node(&dir, &my_parts, child, child_meta, &stack, acc)?
-                            } else {
-                                self.leaf(&dir, &my_parts, child, child_meta, acc)
-                            };
-                            children.extend(node);
-                        }
-                        children
-                    }
-                    Err(err) => {
-                        acc.warnings.push(Warning::new(
-                            rel_path(&my_parts),
-                            format!("cannot list directory: {err}"),
-                        ));
-                        Vec::new()
-                    }
+        let children = match self.open_listing(parent, parts, &name, &meta, stack, acc) {
+            Listing::Skipped => return Ok(None),
+            Listing::Empty => Vec::new(),
+            Listing::Entries(dir, stack, entries) => {
+                let mut my_parts: Vec<&OsStr> = parts.to_vec();
+                my_parts.push(&name);
+                let mut children = Vec::with_capacity(entries.len());
+                for (child, child_meta) in entries {
+                    self.interrupt.check()?;
+                    let node = if child_meta.kind() == FileKind::Dir {
+                        self.dir_node(&dir, &my_parts, child, child_meta, &stack, acc)?
+                    } else {
+                        self.leaf(&dir, &my_parts, child, child_meta, acc)
+                    };
+                    children.extend(node);
                 }
-            }
-            Err(err) if err.raw_os_error() == Some(libc::ENOENT) => {
-                acc.warnings.push(Warning::new(
-                    rel_path(&my_parts),
-                    "vanished during the scan".to_string(),
-                ));
-                return Ok(None);
-            }
-            Err(err) => {
-                acc.warnings.push(Warning::new(
-                    rel_path(&my_parts),
-                    format!("cannot open directory: {err}"),
-                ));
-                Vec::new()
+                children
             }
         };
         Ok(Some(Node {

@@ -72,6 +72,22 @@ pub struct BackupRepeatedArgs {
     /// Skip the immediate first backup
     #[arg(long)]
     pub skip_first: bool,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// The optional disk budget.
+#[derive(Debug, Clone, Args)]
+pub struct BudgetArgs {
+    /// After cleanup, also delete snapshots (thinned or oldest first, never the newest) until
+    /// this much space is free on the backup disk, e.g. 20G
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    pub min_free: Option<u64>,
+}
+
+fn parse_size_arg(text: &str) -> Result<u64, String> {
+    crate::backup::retention::parse_size(text)
+        .ok_or_else(|| format!("not a size: {text:?} (examples: 500M, 20G, 1T)"))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -79,10 +95,15 @@ pub struct BackupRepeatedMountArgs {
     /// The mount's source folder as configured (optional when exactly one mount exists)
     #[arg(long, value_name = "DIRECTORY")]
     pub mount: Option<PathBuf>,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedAllArgs {}
+pub struct BackupRepeatedAllArgs {
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct BackupCleanArgs {
@@ -104,6 +125,16 @@ pub struct BackupCleanArgs {
         value_name = "tail|thin"
     )]
     pub method: MethodArg,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// Walk/write threads from `AGSEKIT_BACKUP_THREADS` (0 or unset = automatic).
+fn threads_from_env() -> usize {
+    std::env::var("AGSEKIT_BACKUP_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Installs SIGINT/SIGTERM handlers that request a clean stop; a second signal ends the
@@ -254,6 +285,7 @@ pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
         dest: args.dest_dir.clone(),
         excludes: args.exclude.clone(),
         interrupt,
+        threads: threads_from_env(),
         ..BackupOptions::default()
     };
     let bar = args.progress.then(ProgressBar::new);
@@ -321,29 +353,33 @@ pub fn run_repeated(args: &BackupRepeatedArgs) -> anyhow::Result<i32> {
             dest: args.dest_dir.clone(),
             excludes: args.exclude.clone(),
             interrupt,
+            threads: threads_from_env(),
             ..BackupOptions::default()
         },
         interval_minutes: args.interval,
         max_backups: args.max_backups,
         method: args.backup_clean_method.into(),
         skip_first: args.skip_first,
+        min_free: args.budget.min_free,
     };
     repeat::run_repeated(&spec, &loop_printer(String::new()))?;
     Ok(0)
 }
 
-fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt) -> RepeatSpec {
+fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt, budget: &BudgetArgs) -> RepeatSpec {
     RepeatSpec {
         options: BackupOptions {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
             interrupt: interrupt.clone(),
+            threads: threads_from_env(),
             ..BackupOptions::default()
         },
         interval_minutes: mount.interval,
         max_backups: mount.max_backups,
         method: mount.backup_clean_method,
         skip_first: false,
+        min_free: budget.min_free,
     }
 }
 
@@ -409,12 +445,12 @@ pub fn run_repeated_mount(
         },
     };
     let interrupt = install_stop_handlers()?;
-    let spec = spec_for_mount(mount, &interrupt);
+    let spec = spec_for_mount(mount, &interrupt, &args.budget);
     repeat::run_repeated(&spec, &loop_printer(String::new()))?;
     Ok(0)
 }
 
-pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
+pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let cfg = load_config(global)?;
     if cfg.mounts.is_empty() {
         return Err(UserError::config(format!(
@@ -428,7 +464,7 @@ pub fn run_repeated_all(global: &GlobalArgs) -> anyhow::Result<i32> {
     let results: Mutex<Vec<anyhow::Error>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for mount in &cfg.mounts {
-            let spec = spec_for_mount(mount, &interrupt);
+            let spec = spec_for_mount(mount, &interrupt, &args.budget);
             let prefix = format!("[{}] ", mount.source.display());
             let results = &results;
             scope.spawn(move || {
@@ -469,7 +505,16 @@ pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<
         .into());
     }
     let keep = args.keep as usize;
-    let removed = backup::clean_backups(&mount.backup, keep, args.method.into(), mount.interval)?;
+    let mut removed =
+        backup::clean_backups(&mount.backup, keep, args.method.into(), mount.interval)?;
+    if let Some(min_free) = args.budget.min_free {
+        removed.extend(backup::retention::ensure_free_space(
+            &mount.backup,
+            min_free,
+            args.method.into(),
+            mount.interval,
+        )?);
+    }
     if removed.is_empty() {
         println!("No snapshots removed; keeping {keep} most recent backups.");
     }

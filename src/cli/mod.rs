@@ -252,7 +252,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::BackupOnce(args) => backup::run_once(&args),
         Command::BackupRepeated(args) => backup::run_repeated(&args),
         Command::BackupRepeatedMount(args) => backup::run_repeated_mount(&args, &cli.global),
-        Command::BackupRepeatedAll(_) => backup::run_repeated_all(&cli.global),
+        Command::BackupRepeatedAll(args) => backup::run_repeated_all(&args, &cli.global),
         Command::BackupClean(args) => backup::run_clean(&args, &cli.global),
         Command::Run(args) => run::run(&args, &cli.global),
         Command::Shims(args) => shims::run(&args, &cli.global),

@@ -236,6 +236,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Cleanup method after each backup", "Способ очистки после каждого снимка"),
     ("Skip the immediate first backup", "Не делать первый снимок сразу"),
     (
+        "After cleanup, also delete snapshots (thinned or oldest first, never the newest) until this much space is free on the backup disk, e.g. 20G",
+        "После очистки удалять ещё снимки (сначала прореживаемые или самые старые, никогда не самый новый), пока на диске с копиями не освободится столько места, например 20G",
+    ),
+    (
         "Start a repeated backup for a mount from the config",
         "Запустить регулярные снимки для монтирования из конфигурации",
     ),

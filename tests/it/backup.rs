@@ -648,3 +648,203 @@ fn backup_repeated_mount_and_all_snapshot_every_configured_mount() {
         "changed"
     );
 }
+
+#[test]
+fn progress_shows_files_bytes_and_completion() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    std::fs::write(src.join("data.bin"), vec![3u8; 300_000]).expect("write");
+    let out = once(&sb, &src, &dest)
+        .arg("--progress")
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    let last = err.rsplit('\r').next().unwrap_or_default();
+    assert!(
+        last.starts_with("Progress: [##############################] 100%"),
+        "{err:?}"
+    );
+    assert!(last.contains("3/3 files"), "{err:?}");
+    assert!(last.contains("293.0 KiB/293.0 KiB"), "{err:?}");
+}
+
+#[test]
+fn sigint_or_sigterm_during_backup_once_never_leaves_a_partial_or_wrong_snapshot() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    std::fs::write(src.join("big.bin"), vec![5u8; 64 << 20]).expect("write");
+    for (i, sig) in [
+        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGTERM,
+    ]
+    .into_iter()
+    .cycle()
+    .take(6)
+    .enumerate()
+    {
+        std::fs::write(src.join("README.md"), format!("round {i}\n")).expect("write");
+        let before = snapshots(&dest);
+        let child = spawn(
+            &sb,
+            &[
+                "backup-once".as_ref(),
+                "--source-dir".as_ref(),
+                src.as_os_str(),
+                "--dest-dir".as_ref(),
+                dest.as_os_str(),
+            ],
+            Stdio::null(),
+        );
+        std::thread::sleep(Duration::from_millis(50 + 40 * i as u64));
+        signal(&child, sig);
+        let out = child.wait_with_output().expect("wait");
+        let after = snapshots(&dest);
+        println!("round {i}: {sig:?} -> exit {:?}", out.status.code());
+        match out.status.code() {
+            Some(130) => {
+                assert_eq!(after, before, "an interrupted run adds no snapshot");
+                assert!(
+                    !names(&dest).iter().any(|n| n.ends_with("-partial")),
+                    "the partial is removed: {:?}",
+                    names(&dest)
+                );
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(err.contains("interrupted"), "{err}");
+            }
+            Some(0) => {
+                // Finished before the signal arrived: then it must be complete and right.
+                let new = after.last().expect("a snapshot");
+                assert_eq!(tree(&dest.join(new)), tree(&src));
+            }
+            None => {
+                // The signal came before the handlers were installed (default action):
+                // like a kill -9, nothing complete-looking may be wrong.
+                for new in after.iter().filter(|n| !before.contains(n)) {
+                    assert_eq!(tree(&dest.join(new)), tree(&src));
+                }
+            }
+            other => panic!(
+                "unexpected exit {other:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+}
+
+#[test]
+fn unreadable_files_are_reported_with_exit_5_when_not_root() {
+    // Root reads everything, so the run drops to the `nobody` user with setpriv.
+    let Ok(setpriv) = which_setpriv() else {
+        println!("skipped: setpriv not found");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let src = tmp.path().join("project");
+    let dest = tmp.path().join("backups");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::create_dir_all(&dest).expect("mkdir");
+    std::fs::write(src.join("ok.txt"), "fine").expect("write");
+    std::fs::write(src.join("secret.txt"), "no").expect("write");
+    std::fs::set_permissions(
+        src.join("secret.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .expect("chmod");
+    nix::unistd::chown(&dest, Some(nix::unistd::Uid::from_raw(65534)), None).expect("chown");
+    let out = StdCommand::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("agsekit"))
+        .arg("backup-once")
+        .arg("--source-dir")
+        .arg(&src)
+        .arg("--dest-dir")
+        .arg(&dest)
+        .env("HOME", tmp.path())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("setpriv:") {
+        println!("skipped: setpriv cannot switch users here: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("warning: secret.txt: cannot read"), "{err}");
+    let snaps = snapshots(&dest);
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(dest.join(&snaps[0]).join("ok.txt")).expect("read"),
+        "fine"
+    );
+    assert!(!dest.join(&snaps[0]).join("secret.txt").exists());
+}
+
+fn which_setpriv() -> Result<PathBuf, ()> {
+    ["/usr/bin/setpriv", "/bin/setpriv"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .ok_or(())
+}
+
+#[test]
+fn a_free_space_floor_deletes_oldest_snapshots_but_never_the_newest() {
+    let sb = Sandbox::new();
+    let (src, _) = project(&sb);
+    let mnt = sb.home().join("budget");
+    std::fs::create_dir_all(&mnt).expect("mkdir");
+    let mounted = StdCommand::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&mnt)
+        .output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        println!("skipped: cannot mount a tmpfs: {mounted:?}");
+        return;
+    }
+    let _guard = SmallFs(mnt.clone());
+    let dest = mnt.join("backups");
+    let names = fake_chain(&dest, 5);
+    for n in &names {
+        std::fs::write(dest.join(n).join("blob"), vec![1u8; 1 << 20]).expect("write");
+    }
+    let config = write_config(&sb, &[(&src, &dest)]);
+    let free = |p: &Path| {
+        let st = nix::sys::statvfs::statvfs(p).expect("statvfs");
+        st.blocks_available() as u64 * st.fragment_size() as u64
+    };
+    assert!(free(&dest) < 5 << 20);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .args(["backup-clean"])
+        .arg(&src)
+        .args(["50", "tail", "--min-free", "5M"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Removing snapshot: {}",
+            dest.join(&names[0]).display()
+        )));
+    let left = snapshots(&dest);
+    assert!(free(&dest) >= 5 << 20);
+    assert!(left.len() < names.len() && !left.is_empty());
+    assert_eq!(
+        left,
+        names[names.len() - left.len()..].to_vec(),
+        "the oldest went first"
+    );
+
+    // Impossible floors stop at the newest snapshot.
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .args(["backup-clean"])
+        .arg(&src)
+        .args(["50", "thin", "--min-free", "1T"])
+        .assert()
+        .success();
+    assert_eq!(snapshots(&dest), [names[4].clone()]);
+}
