@@ -424,8 +424,64 @@ pub fn run_up(args: &UpArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    if do_create || do_install {
+        install_daemon(global);
+    }
     println!("Setup completed successfully");
     Ok(0)
+}
+
+/// The background daemon's service manager (systemd or launchd) as `agsekit daemon` drives it.
+fn daemon_service(runner: &dyn Runner) -> anyhow::Result<crate::daemon::service::Service<'_>> {
+    let agsekit = std::env::current_exe()
+        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?;
+    Ok(crate::daemon::service::Service {
+        runner,
+        platform: crate::daemon::service::platform(),
+        agsekit,
+    })
+}
+
+/// `up`'s last stage, as `agsekit daemon install` (Linux and macOS only). A failure is a
+/// warning: the VMs and agents are ready, and the daemon is optional.
+fn install_daemon(global: &GlobalArgs) {
+    if !cfg!(any(target_os = "linux", target_os = "macos")) {
+        return;
+    }
+    notice("stage 4: daemon install");
+    let path = config::resolve_path(global.config.as_deref());
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    match daemon_service(&RealRunner).and_then(|svc| svc.install(&path)) {
+        Ok(lines) => {
+            for line in lines {
+                notice(&format!("daemon: {line}"));
+            }
+        }
+        Err(e) => {
+            notice(&format!("warning: the daemon was not installed: {e}"));
+            eprintln!("hint: `agsekit daemon install` tries again; `agsekit daemon start` runs it without a service manager");
+        }
+    }
+}
+
+/// `down`'s first step: stop the daemon when it is installed or running, so that it does not
+/// start backups or port forwards against VMs being stopped. A failure is a warning.
+fn stop_daemon() {
+    let probe = crate::daemon::probe();
+    if !(probe.installed || probe.running) {
+        return;
+    }
+    match daemon_service(&RealRunner).and_then(|svc| svc.stop()) {
+        Ok(lines) => {
+            for line in lines {
+                notice(&format!("daemon: {line}"));
+            }
+        }
+        Err(e) => {
+            notice(&format!("warning: the daemon was not stopped: {e}"));
+            eprintln!("hint: agsekit daemon stop");
+        }
+    }
 }
 
 pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
@@ -468,6 +524,7 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    stop_daemon();
     for name in running {
         let outcome = stop::stop_vm(
             &config,
@@ -547,4 +604,26 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             .into());
     }
     Err(UserError::failed(err.to_string()).into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// pip-upgrade
+
+/// `pip-upgrade`: agsekit 1.7.4 upgraded itself with pip. This agsekit is one executable, not
+/// a Python package, so the command only says how to upgrade it and succeeds (scripts that
+/// call it keep working).
+pub fn run_pip_upgrade() -> i32 {
+    println!(
+        "agsekit {} is a single executable, not a pip package; pip-upgrade does nothing.",
+        crate::VERSION
+    );
+    println!("To upgrade it, build the new version from its source folder:");
+    println!("  cargo install --locked --path .");
+    println!("or put the new release's agsekit executable in place of this one:");
+    match std::env::current_exe() {
+        Ok(exe) => println!("  {}", exe.display()),
+        Err(_) => println!("  (the agsekit on your PATH)"),
+    }
+    println!("then restart the daemon if it runs: agsekit daemon restart");
+    0
 }

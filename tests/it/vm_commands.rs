@@ -46,11 +46,41 @@ impl Setup {
         let config = sb.home().join("config.yaml");
         let text = yaml.replace("{HOME}", &sb.home().to_string_lossy());
         std::fs::write(&config, text).unwrap();
+        // `up` installs the daemon and `down` stops it: a `systemctl` stand-in that logs its
+        // arguments, so no test reaches the real user service manager.
+        let bin = sb.home().join("fakebin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let systemctl = bin.join("systemctl");
+        std::fs::write(
+            &systemctl,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> {}\nif [ -n \"$FAKE_SYSTEMCTL_FAIL\" ]; then echo 'Failed to connect to bus' >&2; exit 1; fi\n",
+                sb.home().join("systemctl.log").display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&systemctl, std::fs::Permissions::from_mode(0o755)).unwrap();
         Setup { sb, fake, config }
     }
 
     fn agsekit(&self, args: &[&str]) -> std::process::Output {
+        self.agsekit_env(args, &[])
+    }
+
+    fn agsekit_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut cmd = self.sb.agsekit_with(&self.fake);
+        let path = format!(
+            "{}:{}",
+            self.home().join("fakebin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("FAKE_SYSTEMCTL_FAIL");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.arg("--config")
             .arg(&self.config)
             .arg("--non-interactive")
@@ -888,4 +918,109 @@ fn install_agents_fake_reports_a_failed_install_and_still_runs_the_rest() {
     );
     let err = text(&out.stderr);
     assert!(err.contains("`forgecode` failed in VM `dev`"), "{err}");
+}
+
+/// The `systemctl` calls the stand-in logged.
+fn systemctl_calls(s: &Setup) -> Vec<String> {
+    std::fs::read_to_string(s.home().join("systemctl.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn up_fake_installs_and_starts_the_daemon_after_the_config_stages() {
+    if cfg!(target_os = "macos") {
+        println!("SKIPPED: the systemd unit is for Linux");
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    stub_vm_tools(&s.fake, "dev");
+    let out = s.agsekit(&["up", "--no-prepare", "--no-install-agents"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("stage 4: daemon install"), "{err}");
+    assert!(
+        err.contains("daemon: enabled and started agsekit-daemon.service"),
+        "{err}"
+    );
+    let unit =
+        std::fs::read_to_string(s.home().join(".config/systemd/user/agsekit-daemon.service"))
+            .expect("unit written");
+    assert!(
+        unit.contains(&format!("daemon run --config {}\n", s.config.display())),
+        "{unit}"
+    );
+    assert_eq!(
+        systemctl_calls(&s),
+        [
+            "--user daemon-reload",
+            "--user enable agsekit-daemon.service",
+            "--user restart agsekit-daemon.service"
+        ]
+    );
+    assert!(text(&out.stdout).ends_with("Setup completed successfully\n"));
+}
+
+#[test]
+fn up_fake_without_a_service_manager_warns_and_still_succeeds() {
+    if cfg!(target_os = "macos") {
+        println!("SKIPPED: the systemd unit is for Linux");
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    stub_vm_tools(&s.fake, "dev");
+    let out = s.agsekit_env(
+        &["up", "--no-prepare", "--no-install-agents"],
+        &[("FAKE_SYSTEMCTL_FAIL", "1")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: the daemon was not installed")
+            && err.contains("Failed to connect to bus"),
+        "{err}"
+    );
+    assert!(err.contains("agsekit daemon start"), "{err}");
+    assert!(text(&out.stdout).contains("Setup completed successfully"));
+}
+
+#[test]
+fn down_fake_stops_an_installed_daemon_before_the_vms() {
+    if cfg!(target_os = "macos") {
+        println!("SKIPPED: the systemd unit is for Linux");
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    // Nothing installed: `down` leaves the service manager alone.
+    let out = s.agsekit(&["down", "-f"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(systemctl_calls(&s).is_empty(), "{:?}", systemctl_calls(&s));
+
+    s.fake.ok(&["start", "dev"]);
+    let unit = s.home().join(".config/systemd/user/agsekit-daemon.service");
+    std::fs::create_dir_all(unit.parent().unwrap()).unwrap();
+    std::fs::write(&unit, "[Unit]\n").unwrap();
+    let out = s.agsekit(&["down", "-f"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(systemctl_calls(&s), ["--user stop agsekit-daemon.service"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("daemon: stopped the daemon service"), "{err}");
+    assert_eq!(s.state("dev"), "Stopped");
+}
+
+#[test]
+fn pip_upgrade_exists_says_how_to_upgrade_and_succeeds() {
+    let sb = Sandbox::new();
+    let out = sb.agsekit().arg("pip-upgrade").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("not a pip package"), "{stdout}");
+    assert!(
+        stdout.contains("cargo install --locked --path ."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("pip install"), "{stdout}");
 }
