@@ -40,6 +40,10 @@ pub struct InstallAgentsArgs {
     pub proxychains: Option<String>,
 }
 
+const ALL_AGENTS: &str = "all agents";
+const BOUND_VMS: &str = "each agent's own VMs (its vm/vms, or every VM)";
+const ALL_VMS: &str = "all VMs";
+
 pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.force_check_versions && !args.upgrade {
         return Err(
@@ -59,21 +63,36 @@ pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32>
     let config = super::config::load_config(global)?;
     let mut agent = args.agent_name.clone();
     let mut all_agents = args.all_agents;
-    // No agent named, several configured, someone at the terminal: ask (as 1.7.4 did).
-    if agent.is_none() && !all_agents && config.agents.len() > 1 && super::vms::interactive(global)
-    {
-        let mut items = vec!["all agents"];
-        items.extend(config.agents.keys().map(String::as_str));
-        match super::vms::choose("Which agent?", &items)? {
-            "all agents" => all_agents = true,
-            name => agent = Some(name.to_string()),
+    let mut vm = args.vm.clone();
+    let mut all_vms = args.all_vms;
+    // Nothing named and no selection flag, someone at the terminal: ask for the agents, then
+    // for the VMs (as 1.7.4 did).
+    let bare = agent.is_none() && vm.is_none() && !all_agents && !all_vms;
+    if bare && super::vms::interactive(global) {
+        if config.agents.len() > 1 {
+            let mut items = vec![ALL_AGENTS];
+            items.extend(config.agents.keys().map(String::as_str));
+            match super::vms::choose("Which agent?", &items)? {
+                ALL_AGENTS => all_agents = true,
+                name => agent = Some(name.to_string()),
+            }
+        }
+        if config.vms.len() > 1 && !config.agents.is_empty() {
+            let mut items = vec![BOUND_VMS];
+            items.extend(config.vms.keys().map(String::as_str));
+            items.push(ALL_VMS);
+            match super::vms::choose("Install into which VMs?", &items)? {
+                BOUND_VMS => {}
+                ALL_VMS => all_vms = true,
+                name => vm = Some(name.to_string()),
+            }
         }
     }
     let req = InstallRequest {
         agent,
-        vm: args.vm.clone(),
+        vm,
         all_agents,
-        all_vms: args.all_vms,
+        all_vms,
         proxychains,
         upgrade: args.upgrade,
     };

@@ -1024,3 +1024,69 @@ fn pip_upgrade_exists_says_how_to_upgrade_and_succeeds() {
     );
     assert!(!stdout.contains("pip install"), "{stdout}");
 }
+
+/// `install-agents` with nothing named, on a terminal (tmux), against the FAKE multipass:
+/// it asks for the agent, then for the VMs, and installs only the chosen pair.
+#[test]
+fn install_agents_fake_on_a_terminal_asks_the_agent_then_the_vms() {
+    if !Tmux::available() {
+        println!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n  other:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  forge:\n    type: forgecode\n    version: 2.12.14\n  forge2:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    s.fake.launch("dev");
+    s.fake.launch("other");
+    for vm in ["dev", "other"] {
+        s.fake
+            .install_agent(vm, "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    }
+    s.clear_calls();
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let t = Tmux::start(&command_line(
+        &s.sb,
+        &env,
+        &["--config", config.as_str(), "install-agents"],
+    ));
+    // 1) all agents 2) forge 3) forge2
+    wait_until_shown(&t, "3) forge2");
+    t.answer("Number:", "3");
+    // 1) each agent's own VMs 2) dev 3) other 4) all VMs
+    wait_until_shown(&t, "4) all VMs");
+    t.answer("Number:", "3");
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert!(
+        screen.contains("each agent's own VMs") && screen.contains("4) all VMs"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("forge2 in VM other: already installed 2.12.14"),
+        "{screen}"
+    );
+    assert!(!screen.contains("in VM dev"), "{screen}");
+    let exec_vms: Vec<String> = s
+        .calls()
+        .into_iter()
+        .filter(|c| c[0] == "exec")
+        .map(|c| c[1].clone())
+        .collect();
+    assert_eq!(exec_vms, ["other"]);
+}
+
+/// Waits until `text` is anywhere on the tmux screen (at most a minute).
+fn wait_until_shown(t: &Tmux, text: &str) {
+    for _ in 0..600 {
+        if t.screen().contains(text) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("never saw {text:?}; screen:\n{}", t.screen());
+}
