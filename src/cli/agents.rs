@@ -117,7 +117,9 @@ pub(crate) fn install_and_print(
                 .into(),
         );
     }
-    let outcomes = install(backend, &plan, req, &|t| eprintln!("agsekit: {t}"))?;
+    let progress = super::vms::Progress::start("Installing agents");
+    let outcomes = install(backend, &plan, req, &|t| progress.notice(t))?;
+    progress.finish();
     let mut failed = 0;
     for o in &outcomes {
         match &o.result {

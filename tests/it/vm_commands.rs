@@ -1090,3 +1090,44 @@ fn wait_until_shown(t: &Tmux, text: &str) {
     }
     panic!("never saw {text:?}; screen:\n{}", t.screen());
 }
+
+/// `start-vm` on a terminal (tmux) against the FAKE multipass, slowed down: the spinner shows
+/// the step while `multipass` works and leaves no trace once the command is done. Without a
+/// terminal nothing of it is written.
+#[test]
+fn start_vm_fake_shows_a_spinner_only_on_a_terminal() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.fake.ok(&["stop", "dev"]);
+    let out = s.agsekit(&["start-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "VM dev: running\n");
+    assert!(
+        !text(&out.stderr).contains("Starting VM"),
+        "{}",
+        text(&out.stderr)
+    );
+    s.fake.ok(&["stop", "dev"]);
+
+    if !Tmux::available() {
+        println!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+        "FAKE_MULTIPASS_LATENCY_MS=1500".to_string(),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let t = Tmux::start(&command_line(
+        &s.sb,
+        &env,
+        &["--config", config.as_str(), "start-vm", "dev"],
+    ));
+    wait_until_shown(&t, "Starting VM dev");
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    assert!(screen.contains("VM dev: running"), "{screen}");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert!(!screen.contains("Starting VM dev"), "{screen}");
+}
