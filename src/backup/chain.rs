@@ -35,7 +35,22 @@ fn is_unfinished(name: &str) -> bool {
     name.ends_with(PARTIAL_SUFFIX) || name.ends_with(INPROGRESS_SUFFIX)
 }
 
-/// Completed snapshots in `dest`, oldest first (by name). A missing `dest` has none.
+/// True for a completed snapshot's folder name: `YYYYMMDD-HHMMSS`, optionally followed by a
+/// suffix (a name made by another tool in the same second), but not `-partial` or
+/// `-inprogress`.
+pub fn is_snapshot_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() >= 15
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && b[8] == b'-'
+        && b[9..15].iter().all(u8::is_ascii_digit)
+        && !is_unfinished(name)
+}
+
+/// Completed snapshots in `dest`, oldest first (by name). A missing `dest` has none. Only
+/// folders named like snapshots count: a folder of the user's that happens to sit in the
+/// backup folder is never linked against, listed or deleted by retention (1.7.4 counted
+/// every folder).
 pub fn list_snapshots(dest: &Path) -> io::Result<Vec<Snapshot>> {
     let read = match std::fs::read_dir(dest) {
         Ok(r) => r,
@@ -48,7 +63,7 @@ pub fn list_snapshots(dest: &Path) -> io::Result<Vec<Snapshot>> {
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
-        if is_unfinished(&name) || name.starts_with('.') {
+        if !is_snapshot_name(&name) {
             continue;
         }
         let Ok(ft) = entry.file_type() else { continue };
@@ -294,6 +309,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn snapshot_names() {
+        assert!(is_snapshot_name("20260110-120000"));
+        assert!(is_snapshot_name("20260110-120000-1"));
+        assert!(!is_snapshot_name("20260110-120000-partial"));
+        assert!(!is_snapshot_name("20260110-120000-inprogress"));
+        assert!(!is_snapshot_name("backup.pid"));
+        assert!(!is_snapshot_name("my-notes"));
+        assert!(!is_snapshot_name("2026011-1200000"));
+    }
+
+    #[test]
+    fn folders_not_named_like_snapshots_are_never_listed_or_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["20260101-000000", "20260101-000500", "my-notes", "old"] {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+        }
+        let names: Vec<String> = list_snapshots(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["20260101-000000", "20260101-000500"]);
+        crate::backup::clean_backups(dir.path(), 1, crate::config::CleanMethod::Tail, 5).unwrap();
+        assert!(dir.path().join("my-notes").is_dir());
+        assert!(dir.path().join("old").is_dir());
+        assert!(dir.path().join("20260101-000500").is_dir());
+        assert!(!dir.path().join("20260101-000000").exists());
+    }
+
+    #[test]
     fn names_round_trip() {
         let t = parse_name("20260110-120000").expect("valid");
         assert_eq!(
@@ -335,7 +380,8 @@ mod tests {
             .into_iter()
             .map(|s| s.name)
             .collect();
-        assert_eq!(names, ["20260110-110000", "20260110-120000", "odd"]);
+        // "odd" is not named like a snapshot: never listed (so never linked or cleaned).
+        assert_eq!(names, ["20260110-110000", "20260110-120000"]);
         let snaps = list_snapshots(d).expect("list");
         assert!(snaps[1].manifest.is_some() && snaps[0].manifest.is_none());
 

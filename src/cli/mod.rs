@@ -180,6 +180,12 @@ pub enum Command {
 
     /// Run diagnostics and attempt safe repairs for known installation and configuration issues
     Doctor(doctor::DoctorArgs),
+
+    /// Refresh the cached newest versions of the configured agent types (for install-agents --upgrade)
+    CheckNewVersion,
+
+    /// 1.7.4's self-upgrade through pip; agsekit is a binary: prints how to upgrade it
+    PipUpgrade,
 }
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
@@ -280,6 +286,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Daemon(args) => daemon::run(&args, &cli.global),
         Command::Systemd(args) => daemon::run_systemd_alias(&args, &cli.global),
         Command::Doctor(args) => doctor::run(&args, &cli.global),
+        Command::CheckNewVersion => agents::run_check_new_version(&cli.global),
+        Command::PipUpgrade => Ok(vms::run_pip_upgrade()),
     }
 }
 

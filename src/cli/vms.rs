@@ -17,6 +17,7 @@ use crate::lifecycle::{
 };
 use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
+use crate::ui::spinner::Spinner;
 use crate::vm::{VmBackend, VmError, VmState};
 
 use super::prompt::{self, Prompter};
@@ -132,6 +133,48 @@ fn notice(text: &str) {
     eprintln!("agsekit: {text}");
 }
 
+/// The spinner of a long VM operation (`crate::ui::spinner`: drawn only on a terminal and
+/// without `--debug`). Progress lines from `crate::lifecycle` become its text and are printed
+/// above it, so the output is the same with and without the spinner.
+pub(crate) struct Progress {
+    spinner: Spinner,
+}
+
+impl Progress {
+    pub(crate) fn start(message: impl Into<String>) -> Progress {
+        Progress {
+            spinner: Spinner::start(message),
+        }
+    }
+
+    /// A progress line: printed (as `notice` does) and shown next to the spinner.
+    pub(crate) fn notice(&self, text: &str) {
+        if self.spinner.is_drawing() {
+            self.spinner.set_message(text.to_string());
+        }
+        self.spinner.suspend(|| notice(text));
+    }
+
+    /// The text next to the spinner only (the step that is running now).
+    pub(crate) fn step(&self, text: impl Into<String>) {
+        self.spinner.set_message(text);
+    }
+
+    /// Prints a result line on stdout with the spinner out of the way.
+    pub(crate) fn println(&self, line: &str) {
+        self.spinner.suspend(|| println!("{line}"));
+    }
+
+    /// Prints on stderr with the spinner out of the way.
+    pub(crate) fn eprintln(&self, line: &str) {
+        self.spinner.suspend(|| eprintln!("{line}"));
+    }
+
+    pub(crate) fn finish(self) {
+        self.spinner.finish();
+    }
+}
+
 fn backend() -> Box<dyn VmBackend> {
     crate::vm::default_backend(Some(&crate::shim::shims_dir()))
 }
@@ -223,7 +266,10 @@ fn create_and_print(
     backend: &dyn VmBackend,
     vms: &[&config::VmConfig],
 ) -> anyhow::Result<i32> {
-    let reports = create::create_vms(config, backend, &RealRunner, vms, &notice)?;
+    let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
+    let progress = Progress::start(format!("Creating VM {}", names.join(", ")));
+    let reports = create::create_vms(config, backend, &RealRunner, vms, &|t| progress.notice(t))?;
+    progress.finish();
     for report in &reports {
         let steps: Vec<String> = report
             .steps
@@ -282,10 +328,13 @@ pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend();
+    let progress = Progress::start("Starting");
     for vm in vms {
+        progress.step(format!("Starting VM {}", vm.name));
         stop::start_vm(backend.as_ref(), &vm.name)?;
-        println!("VM {}: running", vm.name);
+        progress.println(&format!("VM {}: running", vm.name));
     }
+    progress.finish();
     Ok(0)
 }
 
@@ -293,16 +342,19 @@ pub fn run_stop(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32>
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend();
+    let progress = Progress::start("Stopping");
     for vm in vms {
+        progress.step(format!("Stopping VM {}", vm.name));
         let outcome = stop::stop_vm(
             &config,
             backend.as_ref(),
             &vm.name,
             stop::stop_timeout(),
-            &notice,
+            &|t| progress.notice(t),
         )?;
-        println!("VM {}: {}", vm.name, stop_word(outcome));
+        progress.println(&format!("VM {}: {}", vm.name, stop_word(outcome)));
     }
+    progress.finish();
     Ok(0)
 }
 
@@ -318,28 +370,32 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend();
+    let progress = Progress::start("Restarting");
     for vm in &vms {
+        progress.step(format!("Stopping VM {}", vm.name));
         stop::stop_vm(
             &config,
             backend.as_ref(),
             &vm.name,
             stop::stop_timeout(),
-            &notice,
+            &|t| progress.notice(t),
         )?;
     }
     for vm in &vms {
+        progress.step(format!("Starting VM {}", vm.name));
         stop::start_vm(backend.as_ref(), &vm.name)?;
-        let mounted = stop::remount(&config, backend.as_ref(), vm, &notice);
+        let mounted = stop::remount(&config, backend.as_ref(), vm, &|t| progress.notice(t));
         if mounted.is_empty() {
-            println!("VM {}: restarted", vm.name);
+            progress.println(&format!("VM {}: restarted", vm.name));
         } else {
-            println!(
+            progress.println(&format!(
                 "VM {}: restarted; mounted again: {}",
                 vm.name,
                 mounted.join(", ")
-            );
+            ));
         }
     }
+    progress.finish();
     Ok(0)
 }
 
@@ -424,8 +480,67 @@ pub fn run_up(args: &UpArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    if do_create || do_install {
+        install_daemon(global);
+    }
     println!("Setup completed successfully");
     Ok(0)
+}
+
+/// The background daemon's service manager (systemd or launchd) as `agsekit daemon` drives it.
+fn daemon_service(runner: &dyn Runner) -> anyhow::Result<crate::daemon::service::Service<'_>> {
+    let agsekit = std::env::current_exe()
+        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?;
+    Ok(crate::daemon::service::Service {
+        runner,
+        platform: crate::daemon::service::platform(),
+        agsekit,
+    })
+}
+
+/// `up`'s last stage, as `agsekit daemon install` (Linux and macOS only). A failure is a
+/// warning: the VMs and agents are ready, and the daemon is optional.
+fn install_daemon(global: &GlobalArgs) {
+    if !cfg!(any(target_os = "linux", target_os = "macos")) {
+        return;
+    }
+    notice("stage 4: daemon install");
+    let path = config::resolve_path(global.config.as_deref());
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    let progress = Progress::start("Installing the daemon");
+    let result = daemon_service(&RealRunner).and_then(|svc| svc.install(&path));
+    progress.finish();
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                notice(&format!("daemon: {line}"));
+            }
+        }
+        Err(e) => {
+            notice(&format!("warning: the daemon was not installed: {e}"));
+            eprintln!("hint: `agsekit daemon install` tries again; `agsekit daemon start` runs it without a service manager");
+        }
+    }
+}
+
+/// `down`'s first step: stop the daemon when it is installed or running, so that it does not
+/// start backups or port forwards against VMs being stopped. A failure is a warning.
+fn stop_daemon(progress: &Progress) {
+    let probe = crate::daemon::probe();
+    if !(probe.installed || probe.running) {
+        return;
+    }
+    match daemon_service(&RealRunner).and_then(|svc| svc.stop()) {
+        Ok(lines) => {
+            for line in lines {
+                progress.notice(&format!("daemon: {line}"));
+            }
+        }
+        Err(e) => {
+            progress.notice(&format!("warning: the daemon was not stopped: {e}"));
+            progress.eprintln("hint: agsekit daemon stop");
+        }
+    }
 }
 
 pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
@@ -468,16 +583,20 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    let progress = Progress::start("Stopping the daemon");
+    stop_daemon(&progress);
     for name in running {
+        progress.step(format!("Stopping VM {name}"));
         let outcome = stop::stop_vm(
             &config,
             backend.as_ref(),
             name,
             stop::stop_timeout(),
-            &notice,
+            &|t| progress.notice(t),
         )?;
-        println!("VM {name}: {}", stop_word(outcome));
+        progress.println(&format!("VM {name}: {}", stop_word(outcome)));
     }
+    progress.finish();
     Ok(0)
 }
 
@@ -547,4 +666,26 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             .into());
     }
     Err(UserError::failed(err.to_string()).into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// pip-upgrade
+
+/// `pip-upgrade`: agsekit 1.7.4 upgraded itself with pip. This agsekit is one executable, not
+/// a Python package, so the command only says how to upgrade it and succeeds (scripts that
+/// call it keep working).
+pub fn run_pip_upgrade() -> i32 {
+    println!(
+        "agsekit {} is a single executable, not a pip package; pip-upgrade does nothing.",
+        crate::VERSION
+    );
+    println!("To upgrade it, build the new version from its source folder:");
+    println!("  cargo install --locked --path .");
+    println!("or put the new release's agsekit executable in place of this one:");
+    match std::env::current_exe() {
+        Ok(exe) => println!("  {}", exe.display()),
+        Err(_) => println!("  (the agsekit on your PATH)"),
+    }
+    println!("then restart the daemon if it runs: agsekit daemon restart");
+    0
 }

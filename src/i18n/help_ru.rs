@@ -546,8 +546,8 @@ pub const HELP: &[(&str, &str)] = &[
         "Установить самый новый выпуск, не глядя на закреплённые `version:`",
     ),
     (
-        "With --upgrade: look the newest versions up again (agsekit always asks upstream, so this only checks the flags)",
-        "С --upgrade: заново узнать новейшие версии (agsekit и так всегда спрашивает источник, так что это только проверяет флаги)",
+        "With --upgrade: look the newest versions up again before installing",
+        "С --upgrade: сначала заново узнать новейшие версии",
     ),
     (
         "Proxy URL for the installers (scheme://host:port); \"\" disables proxychains",

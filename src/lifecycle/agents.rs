@@ -22,6 +22,9 @@ pub struct InstallRequest {
     pub proxychains: Option<Option<String>>,
     /// Install the newest release, ignoring `version:` pins.
     pub upgrade: bool,
+    /// With `upgrade`: the newest version of each agent type from the version cache
+    /// (`crate::lifecycle::versions`); a type not listed gets the installer's own latest.
+    pub upgrade_versions: std::collections::BTreeMap<String, String>,
 }
 
 /// One agent to install into one VM.
@@ -120,7 +123,10 @@ pub fn options(
     skip_nvm_install: bool,
 ) -> Result<AgentInstallOptions, UserError> {
     let version = if req.upgrade {
-        VersionRequest::Latest
+        match req.upgrade_versions.get(target.agent.agent_type.as_str()) {
+            Some(v) => VersionRequest::Exact(v.clone()),
+            None => VersionRequest::Latest,
+        }
     } else {
         VersionRequest::parse(
             target.agent.version.as_deref(),

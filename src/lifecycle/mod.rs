@@ -10,6 +10,7 @@ pub mod prepare;
 pub mod procs;
 pub mod ssh;
 pub mod stop;
+pub mod versions;
 
 use crate::config::{Config, VmConfig};
 use crate::error::UserError;

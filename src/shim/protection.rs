@@ -137,18 +137,6 @@ fn covering_mount<'a>(mounts: &'a [CachedMount], dir: &Path) -> Option<&'a Cache
         .max_by_key(|m| to_path(&m.source).components().count())
 }
 
-/// True for a completed snapshot folder name (`YYYYMMDD-HHMMSS`, optionally followed by a
-/// suffix that is not `-partial` or `-inprogress`).
-pub fn is_snapshot_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    b.len() >= 15
-        && b[..8].iter().all(u8::is_ascii_digit)
-        && b[8] == b'-'
-        && b[9..15].iter().all(u8::is_ascii_digit)
-        && !name.ends_with("-partial")
-        && !name.ends_with("-inprogress")
-}
-
 /// Local time encoded in a snapshot name, as a system time.
 fn time_from_name(name: &str) -> Option<SystemTime> {
     let num = |r: std::ops::Range<usize>| name.get(r)?.parse::<i32>().ok();
@@ -176,7 +164,7 @@ fn newest_snapshot_time(backup_dir: &Path) -> Option<SystemTime> {
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| is_snapshot_name(n))
+        .filter(|n| crate::backup::chain::is_snapshot_name(n))
         .max()?;
     time_from_name(&newest).or_else(|| {
         std::fs::metadata(backup_dir.join(&newest))
@@ -229,16 +217,6 @@ pub fn short_age(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn snapshot_names() {
-        assert!(is_snapshot_name("20260110-120000"));
-        assert!(is_snapshot_name("20260110-120000-1"));
-        assert!(!is_snapshot_name("20260110-120000-partial"));
-        assert!(!is_snapshot_name("20260110-120000-inprogress"));
-        assert!(!is_snapshot_name("backup.pid"));
-        assert!(!is_snapshot_name("2026011-1200000"));
-    }
 
     #[test]
     fn ages() {

@@ -46,11 +46,41 @@ impl Setup {
         let config = sb.home().join("config.yaml");
         let text = yaml.replace("{HOME}", &sb.home().to_string_lossy());
         std::fs::write(&config, text).unwrap();
+        // `up` installs the daemon and `down` stops it: a `systemctl` stand-in that logs its
+        // arguments, so no test reaches the real user service manager.
+        let bin = sb.home().join("fakebin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let systemctl = bin.join("systemctl");
+        std::fs::write(
+            &systemctl,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> {}\nif [ -n \"$FAKE_SYSTEMCTL_FAIL\" ]; then echo 'Failed to connect to bus' >&2; exit 1; fi\n",
+                sb.home().join("systemctl.log").display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&systemctl, std::fs::Permissions::from_mode(0o755)).unwrap();
         Setup { sb, fake, config }
     }
 
     fn agsekit(&self, args: &[&str]) -> std::process::Output {
+        self.agsekit_env(args, &[])
+    }
+
+    fn agsekit_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut cmd = self.sb.agsekit_with(&self.fake);
+        let path = format!(
+            "{}:{}",
+            self.home().join("fakebin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("FAKE_SYSTEMCTL_FAIL");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.arg("--config")
             .arg(&self.config)
             .arg("--non-interactive")
@@ -888,4 +918,386 @@ fn install_agents_fake_reports_a_failed_install_and_still_runs_the_rest() {
     );
     let err = text(&out.stderr);
     assert!(err.contains("`forgecode` failed in VM `dev`"), "{err}");
+}
+
+/// The `systemctl` calls the stand-in logged.
+fn systemctl_calls(s: &Setup) -> Vec<String> {
+    std::fs::read_to_string(s.home().join("systemctl.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn up_fake_installs_and_starts_the_daemon_after_the_config_stages() {
+    if cfg!(target_os = "macos") {
+        println!("SKIPPED: the systemd unit is for Linux");
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    stub_vm_tools(&s.fake, "dev");
+    let out = s.agsekit(&["up", "--no-prepare", "--no-install-agents"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("stage 4: daemon install"), "{err}");
+    assert!(
+        err.contains("daemon: enabled and started agsekit-daemon.service"),
+        "{err}"
+    );
+    let unit =
+        std::fs::read_to_string(s.home().join(".config/systemd/user/agsekit-daemon.service"))
+            .expect("unit written");
+    assert!(
+        unit.contains(&format!("daemon run --config {}\n", s.config.display())),
+        "{unit}"
+    );
+    assert_eq!(
+        systemctl_calls(&s),
+        [
+            "--user daemon-reload",
+            "--user enable agsekit-daemon.service",
+            "--user restart agsekit-daemon.service"
+        ]
+    );
+    assert!(text(&out.stdout).ends_with("Setup completed successfully\n"));
+}
+
+#[test]
+fn up_fake_without_a_service_manager_warns_and_still_succeeds() {
+    if cfg!(target_os = "macos") {
+        println!("SKIPPED: the systemd unit is for Linux");
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    stub_vm_tools(&s.fake, "dev");
+    let out = s.agsekit_env(
+        &["up", "--no-prepare", "--no-install-agents"],
+        &[("FAKE_SYSTEMCTL_FAIL", "1")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: the daemon was not installed")
+            && err.contains("Failed to connect to bus"),
+        "{err}"
+    );
+    assert!(err.contains("agsekit daemon start"), "{err}");
+    assert!(text(&out.stdout).contains("Setup completed successfully"));
+}
+
+#[test]
+fn down_fake_stops_an_installed_daemon_before_the_vms() {
+    if cfg!(target_os = "macos") {
+        println!("SKIPPED: the systemd unit is for Linux");
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    // Nothing installed: `down` leaves the service manager alone.
+    let out = s.agsekit(&["down", "-f"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(systemctl_calls(&s).is_empty(), "{:?}", systemctl_calls(&s));
+
+    s.fake.ok(&["start", "dev"]);
+    let unit = s.home().join(".config/systemd/user/agsekit-daemon.service");
+    std::fs::create_dir_all(unit.parent().unwrap()).unwrap();
+    std::fs::write(&unit, "[Unit]\n").unwrap();
+    let out = s.agsekit(&["down", "-f"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(systemctl_calls(&s), ["--user stop agsekit-daemon.service"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("daemon: stopped the daemon service"), "{err}");
+    assert_eq!(s.state("dev"), "Stopped");
+}
+
+#[test]
+fn pip_upgrade_exists_says_how_to_upgrade_and_succeeds() {
+    let sb = Sandbox::new();
+    let out = sb.agsekit().arg("pip-upgrade").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("not a pip package"), "{stdout}");
+    assert!(
+        stdout.contains("cargo install --locked --path ."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("pip install"), "{stdout}");
+}
+
+/// `install-agents` with nothing named, on a terminal (tmux), against the FAKE multipass:
+/// it asks for the agent, then for the VMs, and installs only the chosen pair.
+#[test]
+fn install_agents_fake_on_a_terminal_asks_the_agent_then_the_vms() {
+    if !Tmux::available() {
+        println!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n  other:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  forge:\n    type: forgecode\n    version: 2.12.14\n  forge2:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    s.fake.launch("dev");
+    s.fake.launch("other");
+    for vm in ["dev", "other"] {
+        s.fake
+            .install_agent(vm, "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    }
+    s.clear_calls();
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let t = Tmux::start(&command_line(
+        &s.sb,
+        &env,
+        &["--config", config.as_str(), "install-agents"],
+    ));
+    // 1) all agents 2) forge 3) forge2
+    wait_until_shown(&t, "3) forge2");
+    t.answer("Number:", "3");
+    // 1) each agent's own VMs 2) dev 3) other 4) all VMs
+    wait_until_shown(&t, "4) all VMs");
+    t.answer("Number:", "3");
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert!(
+        screen.contains("each agent's own VMs") && screen.contains("4) all VMs"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("forge2 in VM other: already installed 2.12.14"),
+        "{screen}"
+    );
+    assert!(!screen.contains("in VM dev"), "{screen}");
+    let exec_vms: Vec<String> = s
+        .calls()
+        .into_iter()
+        .filter(|c| c[0] == "exec")
+        .map(|c| c[1].clone())
+        .collect();
+    assert_eq!(exec_vms, ["other"]);
+}
+
+/// Waits until `text` is anywhere on the tmux screen (at most a minute).
+fn wait_until_shown(t: &Tmux, text: &str) {
+    for _ in 0..600 {
+        if t.screen().contains(text) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("never saw {text:?}; screen:\n{}", t.screen());
+}
+
+/// `start-vm` on a terminal (tmux) against the FAKE multipass, slowed down: the spinner shows
+/// the step while `multipass` works and leaves no trace once the command is done. Without a
+/// terminal nothing of it is written.
+#[test]
+fn start_vm_fake_shows_a_spinner_only_on_a_terminal() {
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    s.fake.ok(&["stop", "dev"]);
+    let out = s.agsekit(&["start-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "VM dev: running\n");
+    assert!(
+        !text(&out.stderr).contains("Starting VM"),
+        "{}",
+        text(&out.stderr)
+    );
+    s.fake.ok(&["stop", "dev"]);
+
+    if !Tmux::available() {
+        println!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+        "FAKE_MULTIPASS_LATENCY_MS=1500".to_string(),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let t = Tmux::start(&command_line(
+        &s.sb,
+        &env,
+        &["--config", config.as_str(), "start-vm", "dev"],
+    ));
+    wait_until_shown(&t, "Starting VM dev");
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    assert!(screen.contains("VM dev: running"), "{screen}");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert!(!screen.contains("Starting VM dev"), "{screen}");
+}
+
+/// Stand-ins for the lookup clients (`npm`, `python3 -m pip`, `curl`) in the Setup's fakebin:
+/// each logs its arguments to `<name>.log` and answers like the real one; no network.
+fn stub_lookup_clients(s: &Setup, forge_tags: &[&str]) {
+    let bin = s.home().join("fakebin");
+    let releases: Vec<String> = forge_tags
+        .iter()
+        .map(|t| {
+            format!(
+                "{{\"tag_name\": \"{t}\", \"draft\": false, \"prerelease\": {}}}",
+                t.contains('-')
+            )
+        })
+        .collect();
+    let json_file = s.home().join("releases.json");
+    std::fs::write(&json_file, format!("[{}]", releases.join(","))).unwrap();
+    for (name, answer) in [
+        ("npm", "echo 0.131.0".to_string()),
+        (
+            "python3",
+            "echo 'aider-chat (0.86.2)'; echo 'Available versions: 0.86.2, 0.86.1'".to_string(),
+        ),
+        ("curl", format!("cat {}", json_file.display())),
+    ] {
+        let script = bin.join(name);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> {}\n{answer}\n",
+                s.home().join(format!("{name}.log")).display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+fn log_lines(s: &Setup, name: &str) -> Vec<String> {
+    std::fs::read_to_string(s.home().join(format!("{name}.log")))
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn check_new_version_caches_each_agent_type_once_a_day_in_state_yaml() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  codex:\n    type: codex\n  codex2:\n    type: codex\n  forge:\n    type: forgecode\n  aider:\n    type: aider\n",
+    );
+    stub_lookup_clients(&s, &["v2.13.0-rc.1", "v2.12.14", "v2.9.0"]);
+    let out = s.agsekit(&["check-new-version"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for line in [
+        "codex: 0.131.0\n",
+        "forgecode: 2.12.14\n",
+        "aider: 0.86.2\n",
+    ] {
+        assert!(stdout.contains(line), "{stdout}");
+    }
+    assert!(
+        stdout.contains("its own newest version is not looked up"),
+        "{stdout}"
+    );
+    assert_eq!(log_lines(&s, "npm"), ["view @openai/codex version"]);
+    assert_eq!(
+        log_lines(&s, "python3"),
+        ["-m pip index versions aider-chat"]
+    );
+    let curl = log_lines(&s, "curl");
+    assert_eq!(curl.len(), 1);
+    assert!(
+        curl[0].contains("/repos/tailcallhq/forgecode/releases"),
+        "{curl:?}"
+    );
+
+    let state_path = s.home().join(".config/agsekit/state.yaml");
+    let state = std::fs::read_to_string(&state_path).expect("state.yaml written");
+    assert!(
+        state.starts_with("# Do not edit this file manually"),
+        "{state}"
+    );
+    let yaml: serde_json::Value =
+        serde_json::to_value(serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&state).unwrap())
+            .unwrap();
+    assert_eq!(yaml["agent_versions"]["codex"]["latest_version"], "0.131.0");
+    assert_eq!(
+        yaml["agent_versions"]["forgecode"]["latest_version"],
+        "2.12.14"
+    );
+    assert!(yaml["agent_versions"]["aider"]["updated_at"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with('Z'));
+    assert!(s.home().join(".config/agsekit/state.yaml.lock").exists());
+
+    // Within a day nothing is looked up again.
+    let out = s.agsekit(&["check-new-version"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("codex: 0.131.0 (checked less than a day ago)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(log_lines(&s, "npm").len(), 1);
+}
+
+#[test]
+fn check_new_version_reads_a_1_7_4_state_file_and_keeps_its_entries() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  codex:\n    type: codex\n",
+    );
+    stub_lookup_clients(&s, &[]);
+    let dir = s.home().join(".config/agsekit");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("state.yaml"),
+        "# Do not edit this file manually; it is generated by agsekit.\ncurrent_version: 1.7.4\nlast_Version: 1.7.4\nagent_versions:\n  qwen: {latest_version: 0.15.11, updated_at: '2026-01-01T00:00:00Z'}\n  junk: 3\n",
+    )
+    .unwrap();
+    let out = s.agsekit(&["check-new-version"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let state = std::fs::read_to_string(dir.join("state.yaml")).unwrap();
+    assert!(state.contains("last_Version: '1.7.4'"), "{state}");
+    assert!(state.contains("latest_version: '0.15.11'"), "{state}");
+    assert!(state.contains("latest_version: '0.131.0'"), "{state}");
+    assert!(!state.contains("junk"), "{state}");
+}
+
+#[test]
+fn install_agents_fake_upgrade_uses_the_cached_version_and_needs_it() {
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  forge:\n    type: forgecode\n",
+    );
+    s.fake.launch("dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    stub_lookup_clients(&s, &["v2.12.14", "v2.11.0"]);
+    s.clear_calls();
+    let out = s.agsekit(&["install-agents", "--upgrade"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("agsekit check-new-version"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!s.calls().iter().any(|c| c[0] == "exec"));
+    assert!(log_lines(&s, "curl").is_empty());
+
+    // --force-check-versions fills the cache, then the installer gets that version.
+    let out = s.agsekit(&["install-agents", "--upgrade", "--force-check-versions"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(log_lines(&s, "curl").len(), 1);
+    assert_eq!(
+        text(&out.stdout),
+        "forge in VM dev: already installed 2.12.14\n"
+    );
+    let exec = s
+        .calls()
+        .into_iter()
+        .find(|c| c[0] == "exec")
+        .expect("installer ran");
+    assert!(exec.ends_with(&argv(&["--version", "2.12.14"])), "{exec:?}");
+
+    // Now cached: --upgrade alone looks nothing up.
+    let out = s.agsekit(&["install-agents", "--upgrade"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(log_lines(&s, "curl").len(), 1);
 }
