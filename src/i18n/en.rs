@@ -669,4 +669,56 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("doctor.again", "Checking again:"),
     ("doctor.unrepaired", "Doctor found {n} problem(s) it could not repair."),
     ("doctor.clean", "No problems that need repair."),
+    // daemon (src/cli/daemon.rs)
+    (
+        "daemon.systemd_deprecated",
+        "the agsekit systemd command is deprecated; use agsekit daemon {action}.",
+    ),
+    ("daemon.no_config", "no config file at {path}; the daemon needs one"),
+    (
+        "daemon.no_config_hint",
+        "`agsekit config-example PATH` writes one; or pass --config FILE",
+    ),
+    ("daemon.state", "Daemon: {state}"),
+    ("daemon.version", "Version: agsekit {version} (protocol {protocol})"),
+    (
+        "daemon.mismatch",
+        "Version mismatch: the daemon runs another build than this agsekit ({version}); `agsekit daemon start` or `agsekit daemon restart` replaces it",
+    ),
+    ("daemon.installed", "Installed: {answer} ({unit})"),
+    ("daemon.service", "Service {key}: {value}"),
+    ("daemon.log", "Log: {path}"),
+    ("daemon.started", "agsekit daemon {version} started (PID {pid})"),
+    ("daemon.forward_skipped", "not run by the daemon: {why}"),
+    ("daemon.backup_started", "backups of {mount} started"),
+    ("daemon.backup_started_pid", "backups of {mount} started (PID {pid})"),
+    ("daemon.backup_stopped", "backups of {mount} stopped"),
+    (
+        "daemon.backup_other",
+        "backups of {mount} are run by PID {pid}; leaving them to it",
+    ),
+    ("daemon.vm_stopped", "stopped VM {vm}: no agent for {minutes} min"),
+    ("daemon.unmounted", "unmounted {vm}:{target}: no agent for {minutes} min"),
+    ("daemon.stopping", "stopping"),
+    // portforward (src/cli/portforward.rs; also lines of the daemon's log)
+    ("portforward.started", "tunnel up to {address}{pid}: {command}"),
+    ("portforward.exited", "ssh exited with code {code}{error}. Restarting in {seconds} s"),
+    ("portforward.not_ready", "not forwarding yet: {reason}; retrying in {seconds} s"),
+    ("portforward.note", "note: {text}"),
+    ("portforward.stopped", "tunnel stopped (rules changed or removed)"),
+    (
+        "portforward.nothing",
+        "Nothing to forward. Watching the config file for changes.",
+    ),
+    (
+        "portforward.orphans",
+        "stopped {n} tunnel(s) left by a supervisor that was killed",
+    ),
+    ("portforward.reloaded", "config changed; tunnels updated"),
+    (
+        "portforward.config_error",
+        "the config does not load; keeping the previous rules: {error}",
+    ),
+    ("portforward.recovered", "the config loads again"),
+    ("portforward.all_stopped", "port forwarding stopped"),
 ];

@@ -703,4 +703,56 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("doctor.again", "Повторная проверка:"),
     ("doctor.unrepaired", "Осталось проблем, которые не удалось исправить: {n}."),
     ("doctor.clean", "Проблем, требующих исправления, нет."),
+    // daemon (src/cli/daemon.rs)
+    (
+        "daemon.systemd_deprecated",
+        "команда agsekit systemd устарела; используйте agsekit daemon {action}.",
+    ),
+    ("daemon.no_config", "нет файла конфигурации {path}; он нужен службе"),
+    (
+        "daemon.no_config_hint",
+        "`agsekit config-example PATH` создаст его; или передайте --config FILE",
+    ),
+    ("daemon.state", "Служба: {state}"),
+    ("daemon.version", "Версия: agsekit {version} (протокол {protocol})"),
+    (
+        "daemon.mismatch",
+        "Версии не совпадают: служба работает на другой сборке, чем этот agsekit ({version}); `agsekit daemon start` или `agsekit daemon restart` заменит её",
+    ),
+    ("daemon.installed", "Установлена: {answer} ({unit})"),
+    ("daemon.service", "Сервис {key}: {value}"),
+    ("daemon.log", "Журнал: {path}"),
+    ("daemon.started", "служба agsekit {version} запущена (PID {pid})"),
+    ("daemon.forward_skipped", "служба его не запускает: {why}"),
+    ("daemon.backup_started", "снимки {mount} запущены"),
+    ("daemon.backup_started_pid", "снимки {mount} запущены (PID {pid})"),
+    ("daemon.backup_stopped", "снимки {mount} остановлены"),
+    (
+        "daemon.backup_other",
+        "снимки {mount} уже делает PID {pid}; оставляю их ему",
+    ),
+    ("daemon.vm_stopped", "ВМ {vm} остановлена: нет агентов {minutes} мин"),
+    ("daemon.unmounted", "{vm}:{target} отмонтирована: нет агентов {minutes} мин"),
+    ("daemon.stopping", "остановка"),
+    // portforward (src/cli/portforward.rs; also lines of the daemon's log)
+    ("portforward.started", "туннель к {address} поднят{pid}: {command}"),
+    ("portforward.exited", "ssh завершился с кодом {code}{error}. Перезапуск через {seconds} с"),
+    ("portforward.not_ready", "проброс пока не работает: {reason}; повтор через {seconds} с"),
+    ("portforward.note", "заметка: {text}"),
+    ("portforward.stopped", "туннель остановлен (правила изменены или удалены)"),
+    (
+        "portforward.nothing",
+        "Пробрасывать нечего. Слежу за изменениями файла конфигурации.",
+    ),
+    (
+        "portforward.orphans",
+        "остановлено туннелей, оставшихся от убитого супервизора: {n}",
+    ),
+    ("portforward.reloaded", "конфигурация изменилась; туннели обновлены"),
+    (
+        "portforward.config_error",
+        "конфигурация не загружается; остаются прежние правила: {error}",
+    ),
+    ("portforward.recovered", "конфигурация снова загружается"),
+    ("portforward.all_stopped", "проброс портов остановлен"),
 ];
