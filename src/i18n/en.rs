@@ -721,4 +721,135 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("portforward.recovered", "the config loads again"),
     ("portforward.all_stopped", "port forwarding stopped"),
+    // Multipass failures (src/vm/error.rs; English = the Display texts)
+    ("vm_error.not_installed", "Multipass is not installed: {detail}"),
+    (
+        "vm_error.daemon_unreachable",
+        "the Multipass daemon cannot be reached (cannot connect to the multipass socket)",
+    ),
+    ("vm_error.socket_denied", "access to the Multipass socket was denied"),
+    ("vm_error.missing", "VM \"{name}\" does not exist"),
+    ("vm_error.deleted", "VM \"{name}\" is deleted (not yet purged)"),
+    ("vm_error.not_running", "VM \"{name}\" is not running"),
+    ("vm_error.exists", "VM \"{name}\" already exists"),
+    ("vm_error.unknown_state", "VM \"{name}\" is in an unknown state"),
+    (
+        "vm_error.suspended",
+        "VM \"{name}\" is suspended and cannot be shut down gracefully",
+    ),
+    ("vm_error.invalid_launch", "invalid VM settings: {detail}"),
+    ("vm_error.image_not_found", "no image matches \"{image}\""),
+    ("vm_error.image_remote", "the image server cannot be reached: {detail}"),
+    ("vm_error.timeout", "gave up waiting for the VM to {what}"),
+    (
+        "vm_error.source_missing",
+        "mount source {path} does not exist (or Multipass cannot see it)",
+    ),
+    ("vm_error.source_not_dir", "mount source {path} is not a directory"),
+    ("vm_error.source_unreadable", "mount source {path} is not readable"),
+    ("vm_error.target_refused", "cannot mount to \"{target}\" in a VM"),
+    ("vm_error.already_mounted", "\"{target}\" is already mounted in VM \"{vm}\""),
+    ("vm_error.not_mounted", "\"{target}\" is not mounted in VM \"{vm}\""),
+    ("vm_error.mount_failed", "mounting \"{target}\" failed: {reason}"),
+    (
+        "vm_error.umount_failed",
+        "unmounting \"{target}\" from VM \"{vm}\" failed: {reason}",
+    ),
+    ("vm_error.mount_support", "mount support could not be enabled in VM \"{vm}\""),
+    (
+        "vm_error.mounts_disabled",
+        "mounts are disabled on this installation of Multipass",
+    ),
+    ("vm_error.native_mount", "VM \"{vm}\" must be stopped before a native mount"),
+    ("vm_error.workdir_missing", "folder {dir} does not exist in VM \"{vm}\""),
+    ("vm_error.transfer", "file transfer failed: {detail}"),
+    ("vm_error.ssh", "could not reach the VM over SSH: {detail}"),
+    (
+        "vm_error.bad_invocation",
+        "multipass rejected the command line agsekit built: {detail}",
+    ),
+    ("vm_error.bad_output", "`{command}` printed output agsekit cannot read: {detail}"),
+    ("vm_error.spawn", "could not start `{command}`: {detail}"),
+    ("vm_error.failed", "`{command}` failed with exit code {code}{stderr}"),
+    ("vm_hint.not_installed", "install Multipass with `agsekit prepare`"),
+    (
+        "vm_hint.not_installed_env",
+        "or set AGSEKIT_MULTIPASS to the path of the multipass executable",
+    ),
+    (
+        "vm_hint.daemon_unreachable",
+        "start the Multipass daemon (snap installs: `sudo snap restart multipass`), then retry",
+    ),
+    (
+        "vm_hint.socket_denied",
+        "run agsekit as a user allowed to use Multipass (Linux: a member of the `sudo` group; log in again after adding it)",
+    ),
+    ("vm_hint.deleted_recover", "`multipass recover {name}` brings it back"),
+    ("vm_hint.deleted_purge", "or `multipass purge`, then `agsekit create-vm {name}`"),
+    (
+        "vm_hint.exists",
+        "choose another name, or remove it first with `agsekit destroy-vm {name}`",
+    ),
+    (
+        "vm_hint.unknown_state",
+        "force it off with `multipass stop --force {name}`, then `agsekit start-vm {name}`",
+    ),
+    (
+        "vm_hint.suspended",
+        "resume it with `agsekit start-vm {name}`, or force it off with `multipass stop --force {name}`",
+    ),
+    (
+        "vm_hint.invalid_launch",
+        "fix vms.<name>.cpu, ram or disk in the config, then run `agsekit config-check`",
+    ),
+    ("vm_hint.image_not_found", "`multipass find` lists the images that can be used"),
+    (
+        "vm_hint.image_remote",
+        "check the network connection, then retry (`multipass find` warms the image list)",
+    ),
+    (
+        "vm_hint.timeout",
+        "the VM may still come up: check with `multipass list`, then retry",
+    ),
+    (
+        "vm_hint.source_missing",
+        "check that {path} exists; a snap-installed Multipass can only see non-hidden folders under /home",
+    ),
+    ("vm_hint.source_not_dir", "mounts[].source must be a folder, not a file"),
+    ("vm_hint.source_unreadable", "make {path} readable by your user"),
+    (
+        "vm_hint.target_refused",
+        "choose a mounts[].target below /home/ubuntu, for example /home/ubuntu/project",
+    ),
+    (
+        "vm_hint.already_mounted",
+        "nothing to do if it is the same folder; otherwise `agsekit umount` it first",
+    ),
+    ("vm_hint.not_mounted", "`agsekit mount` mounts the configured folders"),
+    (
+        "vm_hint.mount_failed",
+        "stop whatever uses the folder in the VM, then retry; `--debug` shows the multipass call",
+    ),
+    (
+        "vm_hint.mount_support",
+        "install it in the VM (needs network there): `multipass exec {vm} -- sudo snap install multipass-sshfs`",
+    ),
+    (
+        "vm_hint.workdir_missing",
+        "`agsekit mount` the folder, or check mounts[].target in the config",
+    ),
+    (
+        "vm_hint.transfer",
+        "check both paths: the VM side is written VM:PATH and the VM must be running",
+    ),
+    (
+        "vm_hint.ssh",
+        "the VM may still be booting: wait and retry, or restart it with `agsekit restart-vm NAME`",
+    ),
+    (
+        "vm_hint.bug",
+        "this is a bug in agsekit: please report it with the `--debug` output and `multipass version`",
+    ),
+    ("vm_hint.spawn", "check that the multipass executable can be run by your user"),
+    ("vm_hint.failed", "rerun with `--debug` to see every multipass call and its output"),
 ];

@@ -755,4 +755,135 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("portforward.recovered", "конфигурация снова загружается"),
     ("portforward.all_stopped", "проброс портов остановлен"),
+    // Multipass failures (src/vm/error.rs)
+    ("vm_error.not_installed", "Multipass не установлен: {detail}"),
+    (
+        "vm_error.daemon_unreachable",
+        "служба Multipass недоступна (нет подключения к сокету multipass)",
+    ),
+    ("vm_error.socket_denied", "доступ к сокету Multipass запрещён"),
+    ("vm_error.missing", "ВМ \"{name}\" не существует"),
+    ("vm_error.deleted", "ВМ \"{name}\" удалена (но ещё не стёрта через purge)"),
+    ("vm_error.not_running", "ВМ \"{name}\" не запущена"),
+    ("vm_error.exists", "ВМ \"{name}\" уже существует"),
+    ("vm_error.unknown_state", "ВМ \"{name}\" в неизвестном состоянии"),
+    (
+        "vm_error.suspended",
+        "ВМ \"{name}\" приостановлена, и её нельзя корректно выключить",
+    ),
+    ("vm_error.invalid_launch", "неверные параметры ВМ: {detail}"),
+    ("vm_error.image_not_found", "нет образа, подходящего под \"{image}\""),
+    ("vm_error.image_remote", "сервер образов недоступен: {detail}"),
+    ("vm_error.timeout", "истекло время ожидания ВМ ({what})"),
+    (
+        "vm_error.source_missing",
+        "папка для монтирования {path} не существует (или Multipass её не видит)",
+    ),
+    ("vm_error.source_not_dir", "источник монтирования {path} — не папка"),
+    ("vm_error.source_unreadable", "папку для монтирования {path} нельзя прочитать"),
+    ("vm_error.target_refused", "нельзя смонтировать в \"{target}\" внутри ВМ"),
+    ("vm_error.already_mounted", "\"{target}\" уже смонтирована в ВМ \"{vm}\""),
+    ("vm_error.not_mounted", "\"{target}\" не смонтирована в ВМ \"{vm}\""),
+    ("vm_error.mount_failed", "не удалось смонтировать \"{target}\": {reason}"),
+    (
+        "vm_error.umount_failed",
+        "не удалось отмонтировать \"{target}\" из ВМ \"{vm}\": {reason}",
+    ),
+    ("vm_error.mount_support", "не удалось включить поддержку монтирования в ВМ \"{vm}\""),
+    (
+        "vm_error.mounts_disabled",
+        "монтирование отключено в этой установке Multipass",
+    ),
+    ("vm_error.native_mount", "перед native-монтированием ВМ \"{vm}\" нужно остановить"),
+    ("vm_error.workdir_missing", "папки {dir} нет в ВМ \"{vm}\""),
+    ("vm_error.transfer", "не удалось передать файл: {detail}"),
+    ("vm_error.ssh", "не удалось подключиться к ВМ по SSH: {detail}"),
+    (
+        "vm_error.bad_invocation",
+        "multipass отверг командную строку, собранную agsekit: {detail}",
+    ),
+    ("vm_error.bad_output", "`{command}` вывел то, что agsekit не может разобрать: {detail}"),
+    ("vm_error.spawn", "не удалось запустить `{command}`: {detail}"),
+    ("vm_error.failed", "команда `{command}` завершилась с кодом {code}{stderr}"),
+    ("vm_hint.not_installed", "установите Multipass командой `agsekit prepare`"),
+    (
+        "vm_hint.not_installed_env",
+        "или укажите в AGSEKIT_MULTIPASS путь к исполняемому файлу multipass",
+    ),
+    (
+        "vm_hint.daemon_unreachable",
+        "запустите службу Multipass (установка через snap: `sudo snap restart multipass`) и повторите",
+    ),
+    (
+        "vm_hint.socket_denied",
+        "запускайте agsekit от пользователя, которому разрешён Multipass (Linux: член группы `sudo`; после добавления войдите в систему заново)",
+    ),
+    ("vm_hint.deleted_recover", "`multipass recover {name}` вернёт её"),
+    ("vm_hint.deleted_purge", "или `multipass purge`, затем `agsekit create-vm {name}`"),
+    (
+        "vm_hint.exists",
+        "выберите другое имя или сначала удалите её командой `agsekit destroy-vm {name}`",
+    ),
+    (
+        "vm_hint.unknown_state",
+        "выключите её принудительно `multipass stop --force {name}`, затем `agsekit start-vm {name}`",
+    ),
+    (
+        "vm_hint.suspended",
+        "возобновите её командой `agsekit start-vm {name}` или выключите принудительно `multipass stop --force {name}`",
+    ),
+    (
+        "vm_hint.invalid_launch",
+        "исправьте vms.<name>.cpu, ram или disk в конфигурации и выполните `agsekit config-check`",
+    ),
+    ("vm_hint.image_not_found", "`multipass find` покажет доступные образы"),
+    (
+        "vm_hint.image_remote",
+        "проверьте подключение к сети и повторите (`multipass find` обновит список образов)",
+    ),
+    (
+        "vm_hint.timeout",
+        "ВМ может ещё запуститься: проверьте `multipass list` и повторите",
+    ),
+    (
+        "vm_hint.source_missing",
+        "проверьте, что {path} существует; Multipass из snap видит только нескрытые папки внутри /home",
+    ),
+    ("vm_hint.source_not_dir", "mounts[].source должен быть папкой, а не файлом"),
+    ("vm_hint.source_unreadable", "сделайте {path} доступной для чтения вашему пользователю"),
+    (
+        "vm_hint.target_refused",
+        "выберите mounts[].target внутри /home/ubuntu, например /home/ubuntu/project",
+    ),
+    (
+        "vm_hint.already_mounted",
+        "если это та же папка, делать ничего не нужно; иначе сначала выполните `agsekit umount`",
+    ),
+    ("vm_hint.not_mounted", "`agsekit mount` монтирует папки из конфигурации"),
+    (
+        "vm_hint.mount_failed",
+        "остановите то, что использует папку в ВМ, и повторите; `--debug` покажет вызов multipass",
+    ),
+    (
+        "vm_hint.mount_support",
+        "установите его в ВМ (там нужна сеть): `multipass exec {vm} -- sudo snap install multipass-sshfs`",
+    ),
+    (
+        "vm_hint.workdir_missing",
+        "смонтируйте папку (`agsekit mount`) или проверьте mounts[].target в конфигурации",
+    ),
+    (
+        "vm_hint.transfer",
+        "проверьте оба пути: путь в ВМ пишется как VM:PATH, и ВМ должна быть запущена",
+    ),
+    (
+        "vm_hint.ssh",
+        "ВМ может ещё загружаться: подождите и повторите или перезапустите её `agsekit restart-vm NAME`",
+    ),
+    (
+        "vm_hint.bug",
+        "это ошибка в agsekit: сообщите о ней, приложив вывод с `--debug` и `multipass version`",
+    ),
+    ("vm_hint.spawn", "проверьте, что ваш пользователь может запускать multipass"),
+    ("vm_hint.failed", "запустите с `--debug`, чтобы увидеть каждый вызов multipass и его вывод"),
 ];
