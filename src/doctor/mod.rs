@@ -17,6 +17,7 @@ use crate::backup;
 use crate::config::{Config, MountConfig};
 use crate::process::{Cmd, Runner};
 use crate::status::host;
+use crate::t;
 use crate::vm::{ExecSpec, VmBackend, VmInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,17 +67,18 @@ impl Repair {
 
     pub fn describe(&self) -> String {
         match self {
-            Repair::Remount { vm, source, target } => {
-                format!("remount {} at {vm}:{target}", source.display())
-            }
-            Repair::RestartMultipassSnap => {
-                "restart Multipass (sudo snap restart multipass)".into()
-            }
-            Repair::ClearStaleLock { path } => format!("clear the stale PID in {}", path.display()),
+            Repair::Remount { vm, source, target } => t!(
+                "repair.remount",
+                source = source.display(),
+                vm = vm,
+                target = target
+            ),
+            Repair::RestartMultipassSnap => t!("repair.restart_multipass"),
+            Repair::ClearStaleLock { path } => t!("repair.clear_lock", path = path.display()),
             Repair::RemovePartials { dest } => {
-                format!("remove unfinished snapshot folders in {}", dest.display())
+                t!("repair.remove_partials", path = dest.display())
             }
-            Repair::StartDaemon => "start the daemon (agsekit daemon start)".into(),
+            Repair::StartDaemon => t!("repair.start_daemon"),
         }
     }
 }

@@ -852,4 +852,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("vm_hint.spawn", "check that the multipass executable can be run by your user"),
     ("vm_hint.failed", "rerun with `--debug` to see every multipass call and its output"),
+    // doctor's repairs (src/doctor/mod.rs, Repair::describe)
+    ("repair.remount", "remount {source} at {vm}:{target}"),
+    ("repair.restart_multipass", "restart Multipass (sudo snap restart multipass)"),
+    ("repair.clear_lock", "clear the stale PID in {path}"),
+    ("repair.remove_partials", "remove unfinished snapshot folders in {path}"),
+    ("repair.start_daemon", "start the daemon (agsekit daemon start)"),
 ];

@@ -699,7 +699,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "пропущено: {repair} (спрашивается только в терминале; запустите там `agsekit doctor`)",
     ),
     ("doctor.repaired", "исправлено: {line}"),
-    ("doctor.repair_failed", "не удалось ({repair}): {error}"),
+    ("doctor.repair_failed", "не удалось {repair}: {error}"),
     ("doctor.again", "Повторная проверка:"),
     ("doctor.unrepaired", "Осталось проблем, которые не удалось исправить: {n}."),
     ("doctor.clean", "Проблем, требующих исправления, нет."),
@@ -886,4 +886,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("vm_hint.spawn", "проверьте, что ваш пользователь может запускать multipass"),
     ("vm_hint.failed", "запустите с `--debug`, чтобы увидеть каждый вызов multipass и его вывод"),
+    // doctor's repairs (src/doctor/mod.rs, Repair::describe)
+    ("repair.remount", "заново смонтировать {source} в {vm}:{target}"),
+    ("repair.restart_multipass", "перезапустить Multipass (sudo snap restart multipass)"),
+    ("repair.clear_lock", "убрать устаревший PID из {path}"),
+    ("repair.remove_partials", "удалить незавершённые папки снимков в {path}"),
+    ("repair.start_daemon", "запустить службу (agsekit daemon start)"),
 ];
