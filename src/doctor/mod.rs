@@ -165,8 +165,8 @@ fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
                 "multipass {}{}",
                 v.client,
                 v.daemon
-                    .map(|d| format!(", daemon {d}"))
-                    .unwrap_or_else(|| ", daemon not answering".into())
+                    .map(|d| format!(", {}", t!("doctor_check.daemon_version", version = d)))
+                    .unwrap_or_else(|| format!(", {}", t!("doctor_check.daemon_silent")))
             ),
         )),
         Err(err) => {
@@ -174,7 +174,7 @@ fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
             let user = crate::UserError::from(err);
             out.push(
                 check("multipass", Verdict::Fail, user.message).fix(if missing {
-                    "agsekit prepare (installs Multipass)".to_string()
+                    t!("doctor_check.install_multipass")
                 } else {
                     user.hints.first().cloned().unwrap_or_default()
                 }),
@@ -206,36 +206,31 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
         let subject = format!("vm {}", vm.name);
         match infos.iter().find(|i| i.name == vm.name) {
             None => out.push(
-                check(subject, Verdict::Fail, "not created")
+                check(subject, Verdict::Fail, t!("doctor_check.vm_not_created"))
                     .fix(format!("agsekit create-vm {}", vm.name)),
             ),
             Some(i) if i.state.is_running() => out.push(check(
                 subject,
                 Verdict::Ok,
-                format!(
-                    "running{}",
-                    i.ipv4
-                        .first()
-                        .map(|ip| format!(" at {ip}"))
-                        .unwrap_or_default()
-                ),
+                match i.ipv4.first() {
+                    Some(ip) => t!("doctor_check.vm_running_at", ip = ip),
+                    None => t!("doctor_check.vm_running"),
+                },
             )),
             Some(i) if i.state.is_startable() => out.push(
                 check(
                     subject,
                     Verdict::Warn,
-                    format!(
-                        "{} (agents start it on demand)",
-                        crate::status::state_name(&i.state)
+                    t!(
+                        "doctor_check.vm_startable",
+                        state = crate::status::state_name(&i.state)
                     ),
                 )
                 .fix(format!("agsekit start-vm {}", vm.name)),
             ),
             Some(i) => out.push(
-                check(subject, Verdict::Fail, crate::status::state_name(&i.state)).fix(format!(
-                    "multipass stop --force {0}, then agsekit start-vm {0}",
-                    vm.name
-                )),
+                check(subject, Verdict::Fail, crate::status::state_name(&i.state))
+                    .fix(t!("doctor_check.vm_force_fix", vm = vm.name)),
             ),
         }
     }
@@ -262,12 +257,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
         };
         if !m.source.is_dir() {
             out.push(
-                check(
-                    subject,
-                    Verdict::Fail,
-                    "the folder does not exist on the host",
-                )
-                .fix(format!(
+                check(subject, Verdict::Fail, t!("doctor_check.source_missing")).fix(format!(
                     "mkdir -p {}",
                     shell_words::quote(&m.source.to_string_lossy())
                 )),
@@ -275,14 +265,18 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             continue;
         }
         let Some(infos) = infos else {
-            out.push(check(subject, Verdict::Skip, "multipass unavailable"));
+            out.push(check(
+                subject,
+                Verdict::Skip,
+                t!("doctor_check.multipass_unavailable"),
+            ));
             continue;
         };
         let Some(info) = infos.iter().find(|i| i.name == m.vm) else {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                format!("VM {} does not exist", m.vm),
+                t!("doctor_check.vm_missing", vm = m.vm),
             ));
             continue;
         };
@@ -293,7 +287,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     check(
                         subject,
                         Verdict::Warn,
-                        format!("not mounted in {} (agents mount it on demand)", m.vm),
+                        t!("doctor_check.not_mounted", vm = m.vm),
                     )
                     .fix(format!("agsekit mount {}", m.source.display()))
                     .repair(remount),
@@ -305,9 +299,14 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     check(
                         subject,
                         Verdict::Fail,
-                        format!("{}:{target} shares {} instead", m.vm, r.source.display()),
+                        t!(
+                            "doctor_check.wrong_source",
+                            vm = m.vm,
+                            target = target,
+                            other = r.source.display()
+                        ),
                     )
-                    .fix("agsekit doctor -y (remounts it)")
+                    .fix(t!("doctor_check.remount_fix"))
                     .repair(remount),
                 );
                 continue;
@@ -318,7 +317,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                format!("registered; VM {} is not running", m.vm),
+                t!("doctor_check.vm_stopped", vm = m.vm),
             ));
             continue;
         }
@@ -326,7 +325,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                "registered; the host folder is empty, so an empty mount proves nothing",
+                t!("doctor_check.source_empty"),
             ));
             continue;
         }
@@ -336,32 +335,32 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                 "ok" => out.push(check(
                     subject,
                     Verdict::Ok,
-                    format!("live at {}:{target}", m.vm),
+                    t!("doctor_check.live", vm = m.vm, target = target),
                 )),
                 state => out.push(
                     check(
                         subject,
                         Verdict::Fail,
-                        format!(
-                            "registered, but {target} is {} inside the VM",
+                        t!(
                             match state {
-                                "missing" => "missing",
-                                "not-mounted" => "not a mount point",
-                                "empty" => "empty",
-                                _ => "unreadable",
-                            }
+                                "missing" => "doctor_check.probe_missing",
+                                "not-mounted" => "doctor_check.probe_not_mount",
+                                "empty" => "doctor_check.probe_empty",
+                                _ => "doctor_check.probe_unreadable",
+                            },
+                            target = target
                         ),
                     )
-                    .fix("agsekit doctor -y (remounts it)")
+                    .fix(t!("doctor_check.remount_fix"))
                     .repair(remount),
                 ),
             },
             Err(err) => out.push(check(
                 subject,
                 Verdict::Fail,
-                format!(
-                    "cannot look inside the VM: {}",
-                    crate::UserError::from(err).message
+                t!(
+                    "doctor_check.probe_failed",
+                    error = crate::UserError::from(err).message
                 ),
             )),
         }
@@ -376,16 +375,13 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
         Err(_) => check(
             "ssh key",
             Verdict::Fail,
-            format!("{} is missing", key.display()),
+            t!("doctor_check.file_missing", path = key.display()),
         )
-        .fix("agsekit prepare (creates the key pair)"),
+        .fix(t!("doctor_check.key_fix")),
         Ok(meta) if meta.permissions().mode() & 0o077 != 0 => check(
             "ssh key",
             Verdict::Warn,
-            format!(
-                "{} is readable by others; ssh refuses such keys",
-                key.display()
-            ),
+            t!("doctor_check.key_open", path = key.display()),
         )
         .fix(format!(
             "chmod 600 {}",
@@ -394,9 +390,9 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
         Ok(_) if !public.is_file() => check(
             "ssh key",
             Verdict::Warn,
-            format!("{} is missing", public.display()),
+            t!("doctor_check.file_missing", path = public.display()),
         )
-        .fix("agsekit prepare (rewrites the public key)"),
+        .fix(t!("doctor_check.pub_fix")),
         Ok(_) => check("ssh key", Verdict::Ok, format!("{}", key.display())),
     };
     out.push(c);
