@@ -436,15 +436,19 @@ fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Che
                         subject,
                         Verdict::Warn,
                         if refused {
-                            format!("{address} refuses agsekit's key ({last}); port forwards cannot start")
+                            t!("doctor_check.ssh_refused", address = address, error = last)
                         } else {
-                            format!("cannot reach {address} over SSH: {last}")
+                            t!(
+                                "doctor_check.ssh_unreachable",
+                                address = address,
+                                error = last
+                            )
                         },
                     )
                     .fix(if refused {
-                        format!("agsekit create-vm {} (installs the key in the VM again)", vm.name)
+                        t!("doctor_check.ssh_refused_fix", vm = vm.name)
                     } else {
-                        format!("agsekit stop-vm {0}, then agsekit start-vm {0}, if the VM does not answer", vm.name)
+                        t!("doctor_check.ssh_unreachable_fix", vm = vm.name)
                     }),
                 );
             }
@@ -485,28 +489,31 @@ fn check_shims(env: &Env<'_>, out: &mut Vec<Check>) {
                 check(
                     subject,
                     Verdict::Warn,
-                    format!("no shim in {}", env.shims_dir.display()),
+                    t!("doctor_check.no_shim", dir = env.shims_dir.display()),
                 )
                 .fix("agsekit shims install"),
             );
             continue;
         }
         match dirs.iter().find(|d| executable(&d.join(name))) {
-            Some(d) if is_shims(d) => out.push(check(subject, Verdict::Ok, "first on PATH")),
+            Some(d) if is_shims(d) => {
+                out.push(check(subject, Verdict::Ok, t!("doctor_check.shim_first")))
+            }
             Some(d) => out.push(
                 check(
                     subject,
                     Verdict::Warn,
-                    format!(
-                        "PATH finds {} before the shim: typing {name} runs it on the host, unprotected",
-                        d.join(name).display()
+                    t!(
+                        "doctor_check.shim_shadowed",
+                        path = d.join(name).display(),
+                        name = name
                     ),
                 )
-                .fix("load the shell integration last in your rc file (agsekit init), or put the shims folder first on PATH"),
+                .fix(t!("doctor_check.shim_shadowed_fix")),
             ),
             None => out.push(
-                check(subject, Verdict::Warn, "the shims folder is not on PATH")
-                    .fix("add eval \"$(agsekit init bash)\" to ~/.bashrc (see docs/shell.md)"),
+                check(subject, Verdict::Warn, t!("doctor_check.shims_off_path"))
+                    .fix(t!("doctor_check.shims_off_path_fix")),
             ),
         }
     }
@@ -529,7 +536,7 @@ fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
             out.push(check(
                 "shell init",
                 Verdict::Skip,
-                format!("unknown shell {shell:?} (bash, zsh and fish are supported)"),
+                t!("doctor_check.unknown_shell", shell = format!("{shell:?}")),
             ));
             return;
         }
@@ -539,14 +546,14 @@ fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
         out.push(check(
             "shell init",
             Verdict::Ok,
-            format!("{} loads it", rc.display()),
+            t!("doctor_check.rc_loads", path = rc.display()),
         ));
     } else {
         out.push(
             check(
                 "shell init",
                 Verdict::Warn,
-                format!("{} does not load `agsekit init`", rc.display()),
+                t!("doctor_check.rc_missing", path = rc.display()),
             )
             .fix(format!("echo '{line}' >> {}", rc.display())),
         );
@@ -558,12 +565,11 @@ fn probe_writes(dir: &Path) -> Result<(), String> {
     let probe = dir.join(format!(".agsekit-doctor-{}", std::process::id()));
     let link = dir.join(format!(".agsekit-doctor-{}-link", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&probe).map_err(|e| format!("not writable: {e}"))?;
+        let mut f = std::fs::File::create(&probe)
+            .map_err(|e| t!("doctor_check.not_writable", error = e))?;
         f.write_all(b"agsekit doctor")
-            .map_err(|e| format!("cannot write: {e}"))?;
-        std::fs::hard_link(&probe, &link).map_err(|e| {
-            format!("hardlinks do not work here ({e}); snapshots would copy every file")
-        })
+            .map_err(|e| t!("doctor_check.cannot_write", error = e))?;
+        std::fs::hard_link(&probe, &link).map_err(|e| t!("doctor_check.no_hardlinks", error = e))
     })();
     let _ = std::fs::remove_file(&link);
     let _ = std::fs::remove_file(&probe);
@@ -573,14 +579,14 @@ fn probe_writes(dir: &Path) -> Result<(), String> {
 fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
     let subject = format!("backups {}", m.backup.display());
     let Some(existing) = host::nearest_existing(&m.backup) else {
-        out.push(check(subject, Verdict::Fail, "no part of the path exists"));
+        out.push(check(subject, Verdict::Fail, t!("doctor_check.no_path")));
         return;
     };
     if !existing.is_dir() {
         out.push(check(
             subject,
             Verdict::Fail,
-            format!("{} is not a folder", existing.display()),
+            t!("doctor_check.not_a_folder", path = existing.display()),
         ));
         return;
     }
@@ -591,10 +597,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                 Verdict::Fail,
                 format!("{}: {why}", existing.display()),
             )
-            .fix(format!(
-                "choose another mounts[].backup for {}",
-                m.source.display()
-            )),
+            .fix(t!("doctor_check.backup_fix", source = m.source.display())),
         ),
         Ok(()) => {
             let space = host::fs_space(&existing);
@@ -603,26 +606,27 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                     check(
                         subject.clone(),
                         Verdict::Warn,
-                        format!(
-                            "nearly full: {} free of {}",
-                            crate::status::human_bytes(s.available),
-                            crate::status::human_bytes(s.total)
+                        t!(
+                            "doctor_check.nearly_full",
+                            free = crate::status::human_bytes(s.available),
+                            total = crate::status::human_bytes(s.total)
                         ),
                     )
-                    .fix(format!(
-                        "free space, or lower max_backups and run agsekit backup-clean {}",
-                        m.source.display()
+                    .fix(t!(
+                        "doctor_check.nearly_full_fix",
+                        source = m.source.display()
                     )),
                 ),
                 _ => out.push(check(
                     subject.clone(),
                     Verdict::Ok,
-                    format!(
-                        "writable, hardlinks work{}",
-                        space
-                            .map(|s| format!(", {} free", crate::status::human_bytes(s.available)))
-                            .unwrap_or_default()
-                    ),
+                    match space {
+                        Some(s) => t!(
+                            "doctor_check.backup_ok_free",
+                            free = crate::status::human_bytes(s.available)
+                        ),
+                        None => t!("doctor_check.backup_ok"),
+                    },
                 )),
             }
         }
@@ -659,9 +663,9 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
             check(
                 format!("lock {}", lock.display()),
                 Verdict::Warn,
-                format!("stale: names PID {pid}, which died while writing a snapshot"),
+                t!("doctor_check.stale_lock", pid = pid),
             )
-            .fix("agsekit doctor -y (clears it)")
+            .fix(t!("doctor_check.stale_lock_fix"))
             .repair(Repair::ClearStaleLock { path: lock.clone() }),
         );
     }
@@ -669,12 +673,9 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
         check(
             format!("partial {}", m.backup.display()),
             Verdict::Warn,
-            format!(
-                "unfinished snapshot folders left by a crash: {}",
-                partials.join(", ")
-            ),
+            t!("doctor_check.partials", list = partials.join(", ")),
         )
-        .fix("agsekit doctor -y (removes them)")
+        .fix(t!("doctor_check.partials_fix"))
         .repair(Repair::RemovePartials {
             dest: m.backup.clone(),
         }),
@@ -687,9 +688,9 @@ fn check_daemon(out: &mut Vec<Check>) {
         (_, true, true) => check(
             "daemon",
             Verdict::Warn,
-            format!(
-                "running another build ({}); it may not understand this one's files",
-                p.version.as_deref().unwrap_or("unknown")
+            t!(
+                "doctor_check.daemon_mismatch",
+                version = p.version.as_deref().unwrap_or("unknown")
             ),
         )
         .fix("agsekit daemon restart")
@@ -697,20 +698,16 @@ fn check_daemon(out: &mut Vec<Check>) {
         (_, true, false) => check(
             "daemon",
             Verdict::Ok,
-            format!(
-                "running (PID {})",
-                p.pid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
+            t!(
+                "status.running_pid",
+                pid = p.pid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
             ),
         ),
-        (true, false, _) => check("daemon", Verdict::Fail, "installed but not running")
+        (true, false, _) => check("daemon", Verdict::Fail, t!("doctor_check.daemon_down"))
             .fix("agsekit daemon start")
             .repair(Repair::StartDaemon),
-        (false, false, _) => check(
-            "daemon",
-            Verdict::Skip,
-            "not installed (optional: it keeps port forwards and backups going)",
-        )
-        .fix("agsekit daemon install"),
+        (false, false, _) => check("daemon", Verdict::Skip, t!("doctor_check.daemon_absent"))
+            .fix("agsekit daemon install"),
     };
     out.push(c);
 }
@@ -734,7 +731,12 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
             env.backend
                 .mount(source, vm, target)
                 .map_err(crate::UserError::from)?;
-            Ok(format!("mounted {} at {vm}:{target}", source.display()))
+            Ok(t!(
+                "repair.mounted",
+                source = source.display(),
+                vm = vm,
+                target = target
+            ))
         }
         Repair::RestartMultipassSnap => {
             let cmd = Cmd::new("sudo").args(["snap", "restart", "multipass"]);
@@ -742,23 +744,24 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
             if code != 0 {
                 anyhow::bail!("`{cmd}` failed with exit code {code}");
             }
-            Ok("restarted Multipass".into())
+            Ok(t!("repair.restarted_multipass"))
         }
         Repair::ClearStaleLock { path } => {
             clear_stale_lock(path)?;
-            Ok(format!("cleared {}", path.display()))
+            Ok(t!("repair.cleared", path = path.display()))
         }
         Repair::RemovePartials { dest } => {
             let held = backup::lock::try_lock(dest).map_err(|e| e.into_user_error(dest))?;
-            let removed = backup::chain::remove_stale(dest)
-                .map_err(|e| anyhow::anyhow!("cannot clean {}: {e}", dest.display()))?;
+            let removed = backup::chain::remove_stale(dest).map_err(|e| {
+                anyhow::anyhow!(t!("repair.clean_failed", path = dest.display(), error = e))
+            })?;
             drop(held);
             // Taking the lock wrote our PID; leave the file without a PID that will be stale.
             let _ = clear_stale_lock(&dest.join(backup::lock::LOCK_FILE));
-            Ok(format!(
-                "removed {} unfinished folder(s) in {}",
-                removed.len(),
-                dest.display()
+            Ok(t!(
+                "repair.removed_partials",
+                n = removed.len(),
+                path = dest.display()
             ))
         }
         Repair::StartDaemon => {

@@ -897,4 +897,77 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("doctor_check.key_fix", "agsekit prepare (creates the key pair)"),
     ("doctor_check.key_open", "{path} is readable by others; ssh refuses such keys"),
     ("doctor_check.pub_fix", "agsekit prepare (rewrites the public key)"),
+    // doctor's checks (src/doctor/mod.rs: SSH acceptance, shims, shell init)
+    (
+        "doctor_check.ssh_refused",
+        "{address} refuses agsekit's key ({error}); port forwards cannot start",
+    ),
+    ("doctor_check.ssh_unreachable", "cannot reach {address} over SSH: {error}"),
+    (
+        "doctor_check.ssh_refused_fix",
+        "agsekit create-vm {vm} (installs the key in the VM again)",
+    ),
+    (
+        "doctor_check.ssh_unreachable_fix",
+        "agsekit stop-vm {vm}, then agsekit start-vm {vm}, if the VM does not answer",
+    ),
+    ("doctor_check.no_shim", "no shim in {dir}"),
+    ("doctor_check.shim_first", "first on PATH"),
+    (
+        "doctor_check.shim_shadowed",
+        "PATH finds {path} before the shim: typing {name} runs it on the host, unprotected",
+    ),
+    (
+        "doctor_check.shim_shadowed_fix",
+        "load the shell integration last in your rc file (agsekit init), or put the shims folder first on PATH",
+    ),
+    ("doctor_check.shims_off_path", "the shims folder is not on PATH"),
+    (
+        "doctor_check.shims_off_path_fix",
+        "add eval \"$(agsekit init bash)\" to ~/.bashrc (see docs/shell.md)",
+    ),
+    (
+        "doctor_check.unknown_shell",
+        "unknown shell {shell} (bash, zsh and fish are supported)",
+    ),
+    ("doctor_check.rc_loads", "{path} loads it"),
+    ("doctor_check.rc_missing", "{path} does not load `agsekit init`"),
+    // doctor's checks (src/doctor/mod.rs: backup folders, locks, daemon)
+    ("doctor_check.not_writable", "not writable: {error}"),
+    ("doctor_check.cannot_write", "cannot write: {error}"),
+    (
+        "doctor_check.no_hardlinks",
+        "hardlinks do not work here ({error}); snapshots would copy every file",
+    ),
+    ("doctor_check.no_path", "no part of the path exists"),
+    ("doctor_check.not_a_folder", "{path} is not a folder"),
+    ("doctor_check.backup_fix", "choose another mounts[].backup for {source}"),
+    ("doctor_check.nearly_full", "nearly full: {free} free of {total}"),
+    (
+        "doctor_check.nearly_full_fix",
+        "free space, or lower max_backups and run agsekit backup-clean {source}",
+    ),
+    ("doctor_check.backup_ok", "writable, hardlinks work"),
+    ("doctor_check.backup_ok_free", "writable, hardlinks work, {free} free"),
+    (
+        "doctor_check.stale_lock",
+        "stale: names PID {pid}, which died while writing a snapshot",
+    ),
+    ("doctor_check.stale_lock_fix", "agsekit doctor -y (clears it)"),
+    ("doctor_check.partials", "unfinished snapshot folders left by a crash: {list}"),
+    ("doctor_check.partials_fix", "agsekit doctor -y (removes them)"),
+    (
+        "doctor_check.daemon_mismatch",
+        "running another build ({version}); it may not understand this one's files",
+    ),
+    ("doctor_check.daemon_down", "installed but not running"),
+    (
+        "doctor_check.daemon_absent",
+        "not installed (optional: it keeps port forwards and backups going)",
+    ),
+    ("repair.mounted", "mounted {source} at {vm}:{target}"),
+    ("repair.restarted_multipass", "restarted Multipass"),
+    ("repair.cleared", "cleared {path}"),
+    ("repair.clean_failed", "cannot clean {path}: {error}"),
+    ("repair.removed_partials", "removed {n} unfinished folder(s) in {path}"),
 ];

@@ -937,4 +937,83 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "{path} доступен для чтения другим; ssh отказывается от таких ключей",
     ),
     ("doctor_check.pub_fix", "agsekit prepare (перезаписывает открытый ключ)"),
+    // doctor's checks (src/doctor/mod.rs: SSH acceptance, shims, shell init)
+    (
+        "doctor_check.ssh_refused",
+        "{address} не принимает ключ agsekit ({error}); проброс портов не запустится",
+    ),
+    ("doctor_check.ssh_unreachable", "не удаётся подключиться к {address} по SSH: {error}"),
+    (
+        "doctor_check.ssh_refused_fix",
+        "agsekit create-vm {vm} (заново установит ключ в ВМ)",
+    ),
+    (
+        "doctor_check.ssh_unreachable_fix",
+        "agsekit stop-vm {vm}, затем agsekit start-vm {vm}, если ВМ не отвечает",
+    ),
+    ("doctor_check.no_shim", "в {dir} нет шима"),
+    ("doctor_check.shim_first", "первый в PATH"),
+    (
+        "doctor_check.shim_shadowed",
+        "PATH находит {path} раньше шима: команда {name} запустится на хосте без защиты",
+    ),
+    (
+        "doctor_check.shim_shadowed_fix",
+        "подключайте интеграцию с оболочкой последней в rc-файле (agsekit init) или поставьте папку шимов первой в PATH",
+    ),
+    ("doctor_check.shims_off_path", "папки шимов нет в PATH"),
+    (
+        "doctor_check.shims_off_path_fix",
+        "добавьте eval \"$(agsekit init bash)\" в ~/.bashrc (см. docs/shell.md)",
+    ),
+    (
+        "doctor_check.unknown_shell",
+        "неизвестная оболочка {shell} (поддерживаются bash, zsh и fish)",
+    ),
+    ("doctor_check.rc_loads", "{path} её подключает"),
+    ("doctor_check.rc_missing", "{path} не подключает `agsekit init`"),
+    // doctor's checks (src/doctor/mod.rs: backup folders, locks, daemon)
+    ("doctor_check.not_writable", "нет прав на запись: {error}"),
+    ("doctor_check.cannot_write", "не удалось записать: {error}"),
+    (
+        "doctor_check.no_hardlinks",
+        "жёсткие ссылки здесь не работают ({error}); снимки копировали бы каждый файл",
+    ),
+    ("doctor_check.no_path", "ни одна часть пути не существует"),
+    ("doctor_check.not_a_folder", "{path} — не папка"),
+    ("doctor_check.backup_fix", "выберите другой mounts[].backup для {source}"),
+    ("doctor_check.nearly_full", "почти заполнено: свободно {free} из {total}"),
+    (
+        "doctor_check.nearly_full_fix",
+        "освободите место или уменьшите max_backups и выполните agsekit backup-clean {source}",
+    ),
+    ("doctor_check.backup_ok", "запись возможна, жёсткие ссылки работают"),
+    (
+        "doctor_check.backup_ok_free",
+        "запись возможна, жёсткие ссылки работают, свободно {free}",
+    ),
+    (
+        "doctor_check.stale_lock",
+        "устарела: указан PID {pid}, который завершился во время записи снимка",
+    ),
+    ("doctor_check.stale_lock_fix", "agsekit doctor -y (очистит её)"),
+    (
+        "doctor_check.partials",
+        "незавершённые папки снимков после сбоя: {list}",
+    ),
+    ("doctor_check.partials_fix", "agsekit doctor -y (удалит их)"),
+    (
+        "doctor_check.daemon_mismatch",
+        "работает другая сборка ({version}); она может не понимать файлы этой",
+    ),
+    ("doctor_check.daemon_down", "установлена, но не запущена"),
+    (
+        "doctor_check.daemon_absent",
+        "не установлена (необязательна: поддерживает проброс портов и резервное копирование)",
+    ),
+    ("repair.mounted", "{source} смонтирована в {vm}:{target}"),
+    ("repair.restarted_multipass", "Multipass перезапущен"),
+    ("repair.cleared", "{path} очищен"),
+    ("repair.clean_failed", "не удалось очистить {path}: {error}"),
+    ("repair.removed_partials", "удалено незавершённых папок в {path}: {n}"),
 ];
