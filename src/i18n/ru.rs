@@ -701,7 +701,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("doctor.repaired", "исправлено: {line}"),
     ("doctor.repair_failed", "не удалось {repair}: {error}"),
     ("doctor.again", "Повторная проверка:"),
-    ("doctor.unrepaired", "Осталось проблем, которые не удалось исправить: {n}."),
+    ("doctor.unrepaired", "Найдено проблем, которые не удаётся исправить автоматически: {n}."),
     ("doctor.clean", "Проблем, требующих исправления, нет."),
     // daemon (src/cli/daemon.rs)
     (
