@@ -11,6 +11,7 @@ use super::GlobalArgs;
 use crate::config::{self, example, Config, ForwardKind, HttpProxy};
 use crate::error::UserError;
 use crate::process;
+use crate::t;
 
 #[derive(Debug, Clone, Args)]
 pub struct ConfigExampleArgs {
@@ -29,22 +30,18 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
         .with_context(|| format!("writing the example config to {}", path.display()))?;
     match outcome {
         example::Outcome::Written(p) => {
-            println!("Wrote the example configuration to {}", p.display());
-            println!("Edit it, then run `agsekit config-check` to validate it.");
+            println!("{}", t!("example.written", path = p.display()));
+            println!("{}", t!("example.next"));
             Ok(0)
         }
-        example::Outcome::Exists(p) if explicit => Err(UserError::failed(format!(
-            "{} already exists; config-example never overwrites a file",
-            p.display()
-        ))
-        .hint("choose another DESTINATION, or move the existing file away first")
-        .into()),
+        example::Outcome::Exists(p) if explicit => {
+            Err(UserError::failed(t!("example.exists", path = p.display()))
+                .hint(t!("example.exists_hint"))
+                .into())
+        }
         example::Outcome::Exists(p) => {
-            println!(
-                "{} already exists; skipped (config-example never overwrites a file)",
-                p.display()
-            );
-            println!("Run `agsekit config-example PATH` to write the example somewhere else.");
+            println!("{}", t!("example.skipped", path = p.display()));
+            println!("{}", t!("example.elsewhere"));
             Ok(0)
         }
     }
@@ -75,9 +72,7 @@ pub fn run_check(global: &GlobalArgs) -> anyhow::Result<i32> {
     match result {
         Ok(config) => {
             if config.vms.is_empty() {
-                eprintln!(
-                    "agsekit: warning: vms: no VMs are defined; commands that create or use a VM need at least one under `vms:`"
-                );
+                eprintln!("agsekit: warning: {}", t!("check.no_vms"));
             }
             print!("{}", process::mask_secrets(&render_summary(&config)));
             Ok(0)
@@ -86,16 +81,12 @@ pub fn run_check(global: &GlobalArgs) -> anyhow::Result<i32> {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn http_proxy_text(proxy: &HttpProxy) -> String {
     match proxy {
-        HttpProxy::Direct { url } => format!("direct {url}"),
+        HttpProxy::Direct { url } => t!("check.http_direct", url = url),
         HttpProxy::Upstream { upstream, listen } => match listen {
-            Some(l) => format!("privoxy on {l} -> {upstream}"),
-            None => format!("privoxy (port from the pool) -> {upstream}"),
+            Some(l) => t!("check.http_privoxy", listen = l, upstream = upstream),
+            None => t!("check.http_privoxy_pool", upstream = upstream),
         },
     }
 }
@@ -104,21 +95,28 @@ fn http_proxy_text(proxy: &HttpProxy) -> String {
 /// or default arguments (they may hold secrets).
 pub fn render_summary(config: &Config) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Configuration: {}", config.path.display());
+    let _ = writeln!(out, "{}", t!("check.title", path = config.path.display()));
 
-    let _ = writeln!(out, "\nVMs ({}):", config.vms.len());
+    let _ = writeln!(out, "\n{}", t!("check.vms", n = config.vms.len()));
     if config.vms.is_empty() {
-        let _ = writeln!(out, "  none");
+        let _ = writeln!(out, "  {}", t!("check.none"));
     }
     for (i, vm) in config.vms.values().enumerate() {
         let _ = writeln!(
             out,
-            "  {}: {}, {} RAM, {} disk{}",
-            vm.name,
-            plural(vm.cpu as usize, "CPU", "CPUs"),
-            vm.ram,
-            vm.disk,
-            if i == 0 { " (default)" } else { "" }
+            "  {}",
+            t!(
+                "check.vm",
+                name = vm.name,
+                cpus = crate::i18n::count("count.cpu", vm.cpu as usize),
+                ram = vm.ram,
+                disk = vm.disk,
+                default = if i == 0 {
+                    format!(" {}", t!("check.default"))
+                } else {
+                    String::new()
+                }
+            )
         );
         if !vm.install.is_empty() {
             let items: Vec<String> = vm
@@ -129,41 +127,45 @@ pub fn render_summary(config: &Config) -> String {
                     None => b.name.clone(),
                 })
                 .collect();
-            let _ = writeln!(out, "    install: {}", items.join(", "));
+            let _ = writeln!(out, "    {}", t!("check.install", list = items.join(", ")));
         }
         for rule in &vm.port_forwarding {
             let line = match rule.kind {
-                ForwardKind::Local => format!(
-                    "local: host {} -> VM {}",
-                    rule.host_addr.as_deref().unwrap_or("?"),
-                    rule.vm_addr
+                ForwardKind::Local => t!(
+                    "check.forward_local",
+                    host = rule.host_addr.as_deref().unwrap_or("?"),
+                    vm = rule.vm_addr
                 ),
-                ForwardKind::Remote => format!(
-                    "remote: VM {} -> host {}",
-                    rule.vm_addr,
-                    rule.host_addr.as_deref().unwrap_or("?")
+                ForwardKind::Remote => t!(
+                    "check.forward_remote",
+                    vm = rule.vm_addr,
+                    host = rule.host_addr.as_deref().unwrap_or("?")
                 ),
-                ForwardKind::Socks5 => format!("socks5: {}", rule.vm_addr),
+                ForwardKind::Socks5 => t!("check.forward_socks5", vm = rule.vm_addr),
             };
-            let _ = writeln!(out, "    port forward {line}");
+            let _ = writeln!(out, "    {line}");
         }
         if let Some(p) = &vm.proxychains {
             let _ = writeln!(out, "    proxychains: {p}");
         }
         if let Some(p) = &vm.http_proxy {
-            let _ = writeln!(out, "    http proxy: {}", http_proxy_text(p));
+            let _ = writeln!(
+                out,
+                "    {}",
+                t!("check.http_proxy", proxy = http_proxy_text(p))
+            );
         }
         if let Some(list) = &vm.allowed_agents {
-            let _ = writeln!(out, "    allowed agents: {}", list.join(", "));
+            let _ = writeln!(out, "    {}", t!("check.allowed", list = list.join(", ")));
         }
         if vm.cloud_init.is_some() {
-            let _ = writeln!(out, "    cloud-init: set (applied at creation)");
+            let _ = writeln!(out, "    {}", t!("check.cloud_init"));
         }
     }
 
-    let _ = writeln!(out, "\nMounts ({}):", config.mounts.len());
+    let _ = writeln!(out, "\n{}", t!("check.mounts", n = config.mounts.len()));
     if config.mounts.is_empty() {
-        let _ = writeln!(out, "  none");
+        let _ = writeln!(out, "  {}", t!("check.none"));
     }
     for m in &config.mounts {
         let _ = writeln!(
@@ -175,73 +177,84 @@ pub fn render_summary(config: &Config) -> String {
         );
         let _ = writeln!(
             out,
-            "    backups: {} (every {} min, keep {}, {}{})",
-            m.backup.display(),
-            m.interval,
-            m.max_backups,
-            m.backup_clean_method.as_str(),
-            if m.first_backup {
-                ""
-            } else {
-                ", no pre-run snapshot"
-            }
+            "    {}",
+            t!(
+                "check.backups",
+                path = m.backup.display(),
+                interval = m.interval,
+                keep = m.max_backups,
+                method = m.backup_clean_method.as_str(),
+                first = if m.first_backup {
+                    String::new()
+                } else {
+                    format!(", {}", t!("check.no_first_backup"))
+                }
+            )
         );
         if let Some(list) = &m.allowed_agents {
-            let _ = writeln!(out, "    allowed agents: {}", list.join(", "));
+            let _ = writeln!(out, "    {}", t!("check.allowed", list = list.join(", ")));
         }
     }
 
-    let _ = writeln!(out, "\nAgents ({}):", config.agents.len());
+    let _ = writeln!(out, "\n{}", t!("check.agents", n = config.agents.len()));
     if config.agents.is_empty() {
-        let _ = writeln!(out, "  none");
+        let _ = writeln!(out, "  {}", t!("check.none"));
     }
     for a in config.agents.values() {
         let vms = if a.vms.is_empty() {
-            "all".to_string()
+            t!("check.all_vms")
         } else {
             a.vms.join(", ")
         };
         let version = a
             .version
             .as_deref()
-            .map(|v| format!(", version {v}"))
+            .map(|v| format!(", {}", t!("check.version", version = v)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {}: type {}{version}, VMs: {vms}",
-            a.name,
-            a.agent_type.as_str()
+            "  {}",
+            t!(
+                "check.agent",
+                name = a.name,
+                kind = a.agent_type.as_str(),
+                version = version,
+                vms = vms
+            )
         );
         if !a.env.is_empty() {
             let names: Vec<&str> = a.env.keys().map(String::as_str).collect();
-            let _ = writeln!(out, "    env: {} (values hidden)", names.join(", "));
+            let _ = writeln!(out, "    {}", t!("check.env", names = names.join(", ")));
         }
         if !a.default_args.is_empty() {
             let _ = writeln!(
                 out,
-                "    default args: {} (not shown)",
-                plural(a.default_args.len(), "argument", "arguments")
+                "    {}",
+                t!(
+                    "check.default_args",
+                    count = crate::i18n::count("count.argument", a.default_args.len())
+                )
             );
         }
         match &a.proxychains {
             None => {}
             Some(None) => {
-                let _ = writeln!(out, "    proxychains: off (overrides the VM)");
+                let _ = writeln!(out, "    {}", t!("check.agent_proxychains_off"));
             }
             Some(Some(p)) => {
-                let _ = writeln!(out, "    proxychains: {p} (overrides the VM)");
+                let _ = writeln!(out, "    {}", t!("check.agent_proxychains", proxy = p));
             }
         }
         match &a.http_proxy {
             None => {}
             Some(None) => {
-                let _ = writeln!(out, "    http proxy: off (overrides the VM)");
+                let _ = writeln!(out, "    {}", t!("check.agent_http_off"));
             }
             Some(Some(p)) => {
                 let _ = writeln!(
                     out,
-                    "    http proxy: {} (overrides the VM)",
-                    http_proxy_text(p)
+                    "    {}",
+                    t!("check.agent_http", proxy = http_proxy_text(p))
                 );
             }
         }
@@ -249,10 +262,13 @@ pub fn render_summary(config: &Config) -> String {
 
     let _ = writeln!(
         out,
-        "\nThe configuration is valid: {}, {}, {}.",
-        plural(config.vms.len(), "VM", "VMs"),
-        plural(config.mounts.len(), "mount", "mounts"),
-        plural(config.agents.len(), "agent", "agents")
+        "\n{}",
+        t!(
+            "check.valid",
+            vms = crate::i18n::count("count.vm", config.vms.len()),
+            mounts = crate::i18n::count("count.mount", config.mounts.len()),
+            agents = crate::i18n::count("count.agent", config.agents.len())
+        )
     );
     out
 }

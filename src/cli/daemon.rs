@@ -10,6 +10,7 @@ use super::GlobalArgs;
 use crate::config::{self, Config};
 use crate::daemon::{self, run::DaemonEvent, service::Service};
 use crate::process::RealRunner;
+use crate::t;
 use crate::UserError;
 
 #[derive(Debug, Clone, Args)]
@@ -41,8 +42,7 @@ fn load(path: &Path) -> anyhow::Result<Config> {
 }
 
 fn agsekit_exe() -> anyhow::Result<PathBuf> {
-    std::env::current_exe()
-        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")).into())
+    std::env::current_exe().map_err(|e| UserError::failed(t!("run.no_exe", error = e)).into())
 }
 
 /// The config path the daemon will read, absolute (it must not depend on a current folder).
@@ -54,8 +54,11 @@ fn config_path(global: &GlobalArgs) -> PathBuf {
 /// The deprecated `agsekit systemd ACTION`: a notice, then the same as `agsekit daemon`.
 pub fn run_systemd_alias(args: &DaemonArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     eprintln!(
-        "agsekit: the agsekit systemd command is deprecated; use agsekit daemon {}.",
-        action_name(&args.action)
+        "agsekit: {}",
+        t!(
+            "daemon.systemd_deprecated",
+            action = action_name(&args.action)
+        )
     );
     run(args, global)
 }
@@ -82,12 +85,11 @@ pub fn run(args: &DaemonArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         DaemonAction::Install => {
             let cfg = config_path(global);
             if !cfg.is_file() {
-                return Err(UserError::config(format!(
-                    "no config file at {}; the daemon needs one",
-                    cfg.display()
-                ))
-                .hint("`agsekit config-example PATH` writes one; or pass --config FILE")
-                .into());
+                return Err(
+                    UserError::config(t!("daemon.no_config", path = cfg.display()))
+                        .hint(t!("daemon.no_config_hint"))
+                        .into(),
+                );
             }
             svc.install(&cfg)?
         }
@@ -106,67 +108,85 @@ pub fn run(args: &DaemonArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
 
 fn status(svc: &Service<'_>) -> anyhow::Result<i32> {
     let p = daemon::probe();
-    println!(
-        "Daemon: {}",
-        match (p.running, p.pid) {
-            (true, Some(pid)) => format!("running (PID {pid})"),
-            (true, None) => "running".to_string(),
-            (false, _) => "not running".to_string(),
-        }
-    );
+    let state = match (p.running, p.pid) {
+        (true, Some(pid)) => t!("status.running_pid", pid = pid),
+        (true, None) => t!("status.daemon_running"),
+        (false, _) => t!("status.daemon_not_running"),
+    };
+    println!("{}", t!("daemon.state", state = state));
     if let Some(v) = &p.version {
         println!(
-            "Version: agsekit {v} (protocol {})",
-            p.protocol
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "?".into())
+            "{}",
+            t!(
+                "daemon.version",
+                version = v,
+                protocol = p
+                    .protocol
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "?".into())
+            )
         );
     }
     if p.version_mismatch {
-        println!(
-            "Version mismatch: the daemon runs another build than this agsekit ({}); `agsekit daemon start` or `agsekit daemon restart` replaces it",
-            crate::VERSION
-        );
+        println!("{}", t!("daemon.mismatch", version = crate::VERSION));
     }
     println!(
-        "Installed: {} ({})",
-        if p.installed { "yes" } else { "no" },
-        p.unit_path
+        "{}",
+        t!(
+            "daemon.installed",
+            answer = if p.installed {
+                t!("status.yes")
+            } else {
+                t!("status.no")
+            },
+            unit = p.unit_path
+        )
     );
     for (k, v) in svc.manager_state() {
-        println!("Service {k}: {v}");
+        println!("{}", t!("daemon.service", key = k, value = v));
     }
-    println!("Log: {}", daemon::log_path().display());
+    println!("{}", t!("daemon.log", path = daemon::log_path().display()));
     Ok(0)
 }
 
 fn describe(e: &DaemonEvent) -> String {
     match e {
         DaemonEvent::Started { pid, version } => {
-            format!("agsekit daemon {version} started (PID {pid})")
+            t!("daemon.started", version = version, pid = pid)
         }
         DaemonEvent::Forward(f) => format!("portforward: {}", super::portforward::describe(f)),
-        DaemonEvent::ForwardSkipped(why) => format!("portforward: not run by the daemon: {why}"),
-        DaemonEvent::BackupStarted { mount, pid } => format!(
-            "backups of {} started{}",
-            mount.display(),
-            pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
-        ),
-        DaemonEvent::BackupStopped { mount } => format!("backups of {} stopped", mount.display()),
-        DaemonEvent::BackupLeftToOther { mount, pid } => format!(
-            "backups of {} are run by PID {pid}; leaving them to it",
-            mount.display()
-        ),
+        DaemonEvent::ForwardSkipped(why) => {
+            format!("portforward: {}", t!("daemon.forward_skipped", why = why))
+        }
+        DaemonEvent::BackupStarted { mount, pid } => match pid {
+            Some(pid) => t!(
+                "daemon.backup_started_pid",
+                mount = mount.display(),
+                pid = pid
+            ),
+            None => t!("daemon.backup_started", mount = mount.display()),
+        },
+        DaemonEvent::BackupStopped { mount } => {
+            t!("daemon.backup_stopped", mount = mount.display())
+        }
+        DaemonEvent::BackupLeftToOther { mount, pid } => {
+            t!("daemon.backup_other", mount = mount.display(), pid = pid)
+        }
         DaemonEvent::VmStopped { vm, idle_minutes } => {
-            format!("stopped VM {vm}: no agent for {idle_minutes} min")
+            t!("daemon.vm_stopped", vm = vm, minutes = idle_minutes)
         }
         DaemonEvent::Unmounted {
             vm,
             target,
             idle_minutes,
-        } => format!("unmounted {vm}:{target}: no agent for {idle_minutes} min"),
+        } => t!(
+            "daemon.unmounted",
+            vm = vm,
+            target = target,
+            minutes = idle_minutes
+        ),
         DaemonEvent::Problem(p) => format!("warning: {p}"),
-        DaemonEvent::Stopping => "stopping".to_string(),
+        DaemonEvent::Stopping => t!("daemon.stopping"),
     }
 }
 

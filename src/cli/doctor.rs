@@ -9,6 +9,7 @@ use super::config::load_config;
 use super::GlobalArgs;
 use crate::doctor::{self, Check, Verdict};
 use crate::process::RealRunner;
+use crate::t;
 use crate::UserError;
 
 #[derive(Debug, Clone, Args)]
@@ -23,21 +24,21 @@ fn print_checks(checks: &[Check]) {
         println!("{:<4}  {}: {}", c.verdict.label(), c.subject, c.detail);
         if c.verdict != Verdict::Ok {
             if let Some(fix) = &c.fix {
-                println!("      fix: {fix}");
+                println!("      {}", t!("doctor.fix", fix = fix));
             }
         }
     }
 }
 
 fn ask(question: &str) -> bool {
-    print!("{question} [Y/n] ");
+    print!("{question} [{}] ", t!("prompt.default_yes"));
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     if std::io::stdin().lock().read_line(&mut line).is_err() {
         return false;
     }
     let a = line.trim().to_ascii_lowercase();
-    a.is_empty() || a == "y" || a == "yes"
+    a.is_empty() || ["y", "yes", "д", "да"].contains(&a.as_str())
 }
 
 pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
@@ -64,19 +65,19 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         return Ok(finish(&checks));
     }
     let interactive = !global.non_interactive && std::io::stdin().is_terminal();
-    println!("\nDoctor found {} repairable issue(s).", repairs.len());
+    println!("\n{}", t!("doctor.repairable", n = repairs.len()));
     if !args.yes && !interactive {
-        println!("Run `agsekit doctor -y` to apply the safe repairs.");
+        println!("{}", t!("doctor.run_yes"));
         return Ok(finish(&checks));
     }
-    if !args.yes && !ask("Apply fixes now?") {
+    if !args.yes && !ask(&t!("doctor.ask_apply")) {
         return Ok(finish(&checks));
     }
     let renv = doctor::RepairEnv {
         backend: backend.as_ref(),
         runner: &RealRunner,
         agsekit: std::env::current_exe()
-            .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?,
+            .map_err(|e| UserError::failed(t!("run.no_exe", error = e)))?,
         config_path: std::fs::canonicalize(&config.path).unwrap_or(config.path.clone()),
     };
     let mut queue: Vec<doctor::Repair> = repairs.iter().filter_map(|c| c.repair.clone()).collect();
@@ -87,10 +88,7 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         i += 1;
         if !repair.is_safe() {
             if !interactive {
-                println!(
-                    "skipped: {} (asked only in a terminal; run `agsekit doctor` there)",
-                    repair.describe()
-                );
+                println!("{}", t!("doctor.skipped", repair = repair.describe()));
                 continue;
             }
             if !ask(&format!("{}?", repair.describe())) {
@@ -98,9 +96,16 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         }
         match doctor::apply(&repair, &renv) {
-            Ok(line) => println!("repaired: {line}"),
+            Ok(line) => println!("{}", t!("doctor.repaired", line = line)),
             Err(err) => {
-                println!("could not {}: {err:#}", repair.describe());
+                println!(
+                    "{}",
+                    t!(
+                        "doctor.repair_failed",
+                        repair = repair.describe(),
+                        error = format!("{err:#}")
+                    )
+                );
                 // A mount that cannot be remounted: as 1.7.4, restarting the snap's daemon
                 // is the next step (asked, with sudo).
                 if matches!(repair, doctor::Repair::Remount { .. })
@@ -113,7 +118,7 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    println!("\nChecking again:");
+    println!("\n{}", t!("doctor.again"));
     let again = doctor::diagnose(&env);
     print_checks(&again);
     Ok(finish(&again))
@@ -122,10 +127,10 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
 fn finish(checks: &[Check]) -> i32 {
     let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
     if failed > 0 {
-        println!("\nDoctor found {failed} problem(s) it could not repair.");
+        println!("\n{}", t!("doctor.unrepaired", n = failed));
         1
     } else {
-        println!("\nNo problems that need repair.");
+        println!("\n{}", t!("doctor.clean"));
         0
     }
 }

@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::config::MountConfig;
 use crate::lifecycle::mounts::{mount_one, select_mounts, umount_one, Outcome};
+use crate::t;
 use crate::vm::VmBackend;
 
 use super::GlobalArgs;
@@ -78,14 +79,26 @@ fn each(
     }
     match first_error {
         None => Ok(0),
-        Some(e) => Err(e.context(format!("{failed} mount(s) failed"))),
+        Some(e) => Err(e.context(t!("mount.failed", n = failed))),
     }
 }
 
 pub fn run_mount(args: &MountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
-    each(args, global, mount_one, "mounted", "already mounted")
+    each(
+        args,
+        global,
+        mount_one,
+        &t!("mount.done"),
+        &t!("mount.already"),
+    )
 }
 
 pub fn run_umount(args: &MountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
-    each(args, global, umount_one, "unmounted", "was not mounted")
+    each(
+        args,
+        global,
+        umount_one,
+        &t!("umount.done"),
+        &t!("umount.already"),
+    )
 }

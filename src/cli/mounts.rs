@@ -22,232 +22,262 @@ mod msg {
     use crate::config::mountable::PathProblem;
     use crate::config::MountConfig;
     use crate::error::UserError;
+    use crate::t;
 
-    pub const ASK_SOURCE: &str = "Host folder to share";
-    pub const ASK_VM: &str = "VM for this mount";
-    pub const ASK_TARGET: &str = "Folder inside the VM";
-    pub const ASK_BACKUP: &str = "Snapshot folder on the host";
-    pub const ASK_INTERVAL: &str = "Minutes between snapshots";
-    pub const ASK_MAX_BACKUPS: &str = "Snapshots to keep";
-    pub const ASK_METHOD: &str =
-        "Cleanup method: thin (fewer the older they are) or tail (the newest)";
-    pub const ASK_AGENTS: &str =
-        "Agents allowed in this folder, comma-separated names or types (empty for no restriction)";
-    pub const ASK_BACKUPIGNORE: &str =
-        "Create a default .backupignore in the folder (excludes venv/, node_modules/, caches)?";
-    pub const ASK_MOUNT: &str = "Mount the folder in the VM right away?";
-    pub const ASK_SAVE: &str = "Save this mount to the config?";
-    pub const ASK_REMOVE: &str = "Remove this mount from the config?";
-    pub const ASK_WHICH: &str = "Which mount?";
-    pub const HINT_YES: &str = "pass -y to confirm without a prompt";
-    pub const CANCELLED: &str = "Nothing was changed.";
+    pub fn ask_source() -> String {
+        t!("mounts.ask_source")
+    }
+    pub fn ask_vm() -> String {
+        t!("mounts.ask_vm")
+    }
+    pub fn ask_target() -> String {
+        t!("mounts.ask_target")
+    }
+    pub fn ask_backup() -> String {
+        t!("mounts.ask_backup")
+    }
+    pub fn ask_interval() -> String {
+        t!("mounts.ask_interval")
+    }
+    pub fn ask_max_backups() -> String {
+        t!("mounts.ask_max_backups")
+    }
+    pub fn ask_method() -> String {
+        t!("mounts.ask_method")
+    }
+    pub fn ask_agents() -> String {
+        t!("mounts.ask_agents")
+    }
+    pub fn ask_backupignore() -> String {
+        t!("mounts.ask_backupignore")
+    }
+    pub fn ask_mount() -> String {
+        t!("mounts.ask_mount")
+    }
+    pub fn ask_save() -> String {
+        t!("mounts.ask_save")
+    }
+    pub fn ask_remove() -> String {
+        t!("mounts.ask_remove")
+    }
+    pub fn ask_which() -> String {
+        t!("mounts.ask_which")
+    }
+    pub fn cancelled() -> String {
+        t!("mounts.cancelled")
+    }
 
     pub fn folder_missing(p: &Path) -> String {
         format!(
-            "agsekit: warning: {} does not exist yet; create it before mounting it",
-            p.display()
+            "agsekit: warning: {}",
+            t!("mounts.folder_missing", path = p.display())
         )
     }
 
     pub fn added(config: &Path, backup: &Path) -> String {
-        format!(
-            "Added the mount to {}.\nThe previous config is saved as {}.",
-            config.display(),
-            backup.display()
+        t!(
+            "mounts.added",
+            config = config.display(),
+            backup = backup.display()
         )
     }
     pub fn removed(config: &Path, backup: &Path) -> String {
-        format!(
-            "Removed the mount from {}.\nThe previous config is saved as {}.",
-            config.display(),
-            backup.display()
+        t!(
+            "mounts.removed",
+            config = config.display(),
+            backup = backup.display()
         )
     }
     pub fn wrote_backupignore(p: &Path) -> String {
-        format!("Wrote a default {}", p.display())
+        t!("mounts.wrote_backupignore", path = p.display())
     }
     pub fn kept_backupignore(p: &Path) -> String {
-        format!("{} already exists; left unchanged", p.display())
+        t!("mounts.kept_backupignore", path = p.display())
     }
     pub fn no_folder_for_backupignore(p: &Path) -> String {
         format!(
-            "agsekit: warning: {} does not exist yet, so no .backupignore was written; create the folder, then run `agsekit addmount` again or write it by hand",
-            p.display()
+            "agsekit: warning: {}",
+            t!("mounts.no_folder_for_backupignore", path = p.display())
         )
     }
     pub fn mounted(source: &Path, vm: &str, target: &Path) -> String {
-        format!("Mounted {} at {vm}:{}", source.display(), target.display())
+        t!(
+            "mounts.mounted",
+            source = source.display(),
+            vm = vm,
+            target = target.display()
+        )
     }
     pub fn already_mounted(vm: &str, target: &Path) -> String {
-        format!("{vm}:{} is already mounted", target.display())
+        t!("mounts.already_mounted", vm = vm, target = target.display())
     }
     pub fn unmounted(vm: &str, target: &Path) -> String {
-        format!("Unmounted {vm}:{}", target.display())
+        t!("mounts.unmounted", vm = vm, target = target.display())
     }
     pub fn not_mounted(vm: &str, target: &Path) -> String {
-        format!("{vm}:{} was not mounted", target.display())
+        t!("mounts.not_mounted", vm = vm, target = target.display())
     }
     pub fn vm_gone(vm: &str, why: &str) -> String {
         format!(
-            "agsekit: warning: could not unmount from VM {vm:?} ({why}); removing the entry anyway"
+            "agsekit: warning: {}",
+            t!("mounts.vm_gone", vm = format!("{vm:?}"), why = why)
         )
     }
     pub fn default_vm_note(vm: &str) -> String {
-        format!("Using the default VM {vm:?} (choose another with --vm)")
+        t!("mounts.default_vm", vm = format!("{vm:?}"))
     }
     pub fn add_heading(config: &Path) -> String {
-        format!("New mount in {}:", config.display())
+        t!("mounts.add_heading", config = config.display())
     }
     pub fn removal_heading(config: &Path) -> String {
-        format!("Mount to remove from {}:", config.display())
+        t!("mounts.removal_heading", config = config.display())
     }
     pub fn mount_label(m: &MountConfig) -> String {
         format!("{} -> {}:{}", m.source.display(), m.vm, m.target.display())
     }
     /// The summary shown before saving or removing.
     pub fn describe(m: &MountConfig) -> String {
-        let mut out = format!(
-            "  source:  {}\n  VM:      {}\n  target:  {}\n  backups: {} (every {} min, keep {}, {})",
-            m.source.display(),
-            m.vm,
-            m.target.display(),
-            m.backup.display(),
-            m.interval,
-            m.max_backups,
-            m.backup_clean_method.as_str()
+        let mut out = t!(
+            "mounts.describe",
+            source = m.source.display(),
+            vm = m.vm,
+            target = m.target.display(),
+            backup = m.backup.display(),
+            interval = m.interval,
+            keep = m.max_backups,
+            method = m.backup_clean_method.as_str()
         );
         if let Some(list) = &m.allowed_agents {
-            out.push_str(&format!("\n  allowed agents: {}", list.join(", ")));
+            out.push_str(&format!(
+                "\n  {}",
+                t!("check.allowed", list = list.join(", "))
+            ));
         }
         out
     }
 
     // Errors: what went wrong, then the way out.
     pub fn target_not_absolute(target: &str) -> UserError {
-        UserError::usage(format!(
-            "TARGET_DIR {target:?} is not an absolute path inside the VM"
+        UserError::usage(t!(
+            "mounts.target_not_absolute",
+            target = format!("{target:?}")
         ))
-        .hint("write it like /home/ubuntu/project")
+        .hint(t!("mounts.target_not_absolute_hint"))
     }
     pub fn unknown_agent(item: &str, names: &[&str]) -> UserError {
         let names = if names.is_empty() {
-            "none".to_string()
+            t!("check.none")
         } else {
             names.join(", ")
         };
-        UserError::usage(format!(
-            "--allowed-agents: {item:?} is neither a configured agent ({names}) nor an agent type"
+        UserError::usage(t!(
+            "mounts.unknown_agent",
+            item = format!("{item:?}"),
+            names = names
         ))
-        .hint("list agent names from `agsekit config-check`, separated by commas")
+        .hint(t!("mounts.unknown_agent_hint"))
     }
     pub fn sources_disagree(a: &Path, b: &Path) -> UserError {
-        UserError::usage(format!(
-            "SOURCE_DIR ({}) and --source-dir ({}) disagree",
-            a.display(),
-            b.display()
+        UserError::usage(t!(
+            "mounts.sources_disagree",
+            a = a.display(),
+            b = b.display()
         ))
-        .hint("give the folder once")
+        .hint(t!("mounts.sources_disagree_hint"))
     }
     pub fn not_positive(what: &str, text: &str) -> UserError {
-        UserError::usage(format!(
-            "{what} must be a whole number of at least 1, not {:?}",
-            text.trim()
+        UserError::usage(t!(
+            "mounts.not_positive",
+            what = what,
+            text = format!("{:?}", text.trim())
         ))
-        .hint("type a number like 5")
+        .hint(t!("mounts.not_positive_hint"))
     }
     pub fn bad_method(text: &str) -> UserError {
-        UserError::usage(format!("unknown cleanup method {:?}", text.trim()))
-            .hint("type thin or tail")
+        UserError::usage(t!("mounts.bad_method", text = format!("{:?}", text.trim())))
+            .hint(t!("mounts.bad_method_hint"))
     }
     pub fn need_source() -> UserError {
-        UserError::usage("addmount needs the folder to share")
-            .hint("agsekit addmount ~/projects/app (or --source-dir DIR)")
+        UserError::usage(t!("mounts.need_source")).hint(t!("mounts.need_source_hint"))
     }
     pub fn cannot_share(source: &Path) -> UserError {
-        UserError::usage(format!("{} cannot be shared", source.display()))
-            .hint("choose a project folder")
+        UserError::usage(t!("mounts.cannot_share", path = source.display()))
+            .hint(t!("mounts.cannot_share_hint"))
     }
     pub fn not_a_folder(source: &Path) -> UserError {
-        UserError::usage(format!("{} is not a folder", source.display()))
-            .hint("give the project folder, not a file in it")
+        UserError::usage(t!("mounts.not_a_folder", path = source.display()))
+            .hint(t!("mounts.not_a_folder_hint"))
     }
     pub fn bad_source(p: PathProblem) -> UserError {
         UserError::usage(p.reason)
             .hint(p.fix)
-            .hint("--force-path adds it anyway (for a Multipass that is not a snap)")
+            .hint(t!("mounts.force_path_hint"))
     }
     pub fn bad_target(p: PathProblem) -> UserError {
         UserError::usage(p.reason).hint(p.fix)
     }
     pub fn backup_inside(backup: &Path, source: &Path) -> UserError {
-        UserError::usage(format!(
-            "the backup folder {} is inside the shared folder {}; snapshots would copy themselves",
-            backup.display(),
-            source.display()
+        UserError::usage(t!(
+            "mounts.backup_inside",
+            backup = backup.display(),
+            source = source.display()
         ))
-        .hint("give a BACKUP_DIR outside the folder, or leave it out for the default")
+        .hint(t!("mounts.backup_inside_hint"))
     }
     pub fn duplicate_source(source: &Path, vm: &str, i: usize, config: &Path) -> UserError {
-        UserError::usage(format!(
-            "{} is already mounted into VM {vm:?} (mounts[{i}] in {})",
-            source.display(),
-            config.display()
+        UserError::usage(t!(
+            "mounts.duplicate_source",
+            source = source.display(),
+            vm = format!("{vm:?}"),
+            i = i,
+            config = config.display()
         ))
-        .hint(format!(
-            "remove it first with `agsekit removemount {}`, or choose another VM with --vm",
-            source.display()
+        .hint(t!(
+            "mounts.duplicate_source_hint",
+            source = source.display()
         ))
     }
     pub fn duplicate_target(target: &Path, vm: &str, other: &Path, i: usize) -> UserError {
-        UserError::usage(format!(
-            "{} in VM {vm:?} is already the target of {} (mounts[{i}])",
-            target.display(),
-            other.display()
+        UserError::usage(t!(
+            "mounts.duplicate_target",
+            target = target.display(),
+            vm = format!("{vm:?}"),
+            other = other.display(),
+            i = i
         ))
-        .hint("give another TARGET_DIR")
+        .hint(t!("mounts.duplicate_target_hint"))
     }
     pub fn duplicate_backup(backup: &Path, other: &Path, i: usize) -> UserError {
-        UserError::usage(format!(
-            "{} is already the backup folder of {} (mounts[{i}])",
-            backup.display(),
-            other.display()
+        UserError::usage(t!(
+            "mounts.duplicate_backup",
+            backup = backup.display(),
+            other = other.display(),
+            i = i
         ))
-        .hint("give another BACKUP_DIR")
+        .hint(t!("mounts.duplicate_backup_hint"))
     }
     pub fn mount_missing_folder(source: &Path) -> UserError {
-        UserError::usage(format!(
-            "{} does not exist, so it cannot be mounted",
-            source.display()
-        ))
-        .hint(format!(
-            "create it first (mkdir -p {}), or leave out --mount",
-            source.display()
-        ))
+        UserError::usage(t!("mounts.missing_folder", source = source.display()))
+            .hint(t!("mounts.missing_folder_hint", source = source.display()))
     }
     pub fn confirmation_needed() -> UserError {
-        UserError::usage("confirmation needed, and there is no terminal to ask in").hint(HINT_YES)
+        UserError::usage(t!("mounts.confirmation_needed")).hint(t!("mounts.hint_yes"))
     }
     pub fn cannot_write(file: &Path, e: &std::io::Error) -> UserError {
-        UserError::failed(format!("cannot write {}: {e}", file.display())).hint(format!(
-            "check the permissions of {}",
-            file.parent().unwrap_or(file).display()
+        UserError::failed(t!("mounts.cannot_write", path = file.display(), error = e)).hint(t!(
+            "mounts.cannot_write_hint",
+            dir = file.parent().unwrap_or(file).display()
         ))
     }
     pub fn mount_failed(err: UserError, source: &Path) -> UserError {
-        err.hint(format!(
-            "the mount is saved in the config; mount it later with `agsekit mount {}`",
-            source.display()
-        ))
+        err.hint(t!("mounts.mount_failed_hint", source = source.display()))
     }
     pub fn umount_failed(err: UserError, m: &MountConfig) -> UserError {
-        err.hint(format!(
-            "the config was not changed; fix the problem above and run `agsekit removemount {} --vm {}` again",
-            m.source.display(),
-            m.vm
+        err.hint(t!(
+            "mounts.umount_failed_hint",
+            source = m.source.display(),
+            vm = m.vm
         ))
-    }
-    fn into_vm(vm: Option<&str>) -> String {
-        vm.map(|v| format!(" into VM {v:?}")).unwrap_or_default()
     }
     pub fn no_such_mount(
         source: &Path,
@@ -256,38 +286,48 @@ mod msg {
         all: &[String],
     ) -> UserError {
         let listing = if all.is_empty() {
-            "  (none)".to_string()
+            format!("  ({})", t!("check.none"))
         } else {
             all.iter()
                 .map(|l| format!("  {l}"))
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        UserError::config(format!(
-            "no mount of {}{} in {}; configured mounts:\n{listing}",
-            source.display(),
-            into_vm(vm),
-            config.display()
-        ))
-        .hint("give the source folder exactly as `agsekit config-check` lists it")
+        let message = match vm {
+            Some(vm) => t!(
+                "mounts.no_such_mount_vm",
+                source = source.display(),
+                vm = format!("{vm:?}"),
+                config = config.display()
+            ),
+            None => t!(
+                "mounts.no_such_mount",
+                source = source.display(),
+                config = config.display()
+            ),
+        };
+        UserError::config(format!("{message}\n{listing}")).hint(t!("mounts.no_such_mount_hint"))
     }
     pub fn no_mounts(vm: Option<&str>, config: &Path) -> UserError {
-        UserError::config(format!(
-            "there are no mounts{} in {}",
-            into_vm(vm),
-            config.display()
-        ))
-        .hint("`agsekit addmount DIR` adds one")
+        let message = match vm {
+            Some(vm) => t!(
+                "mounts.no_mounts_vm",
+                vm = format!("{vm:?}"),
+                config = config.display()
+            ),
+            None => t!("mounts.no_mounts", config = config.display()),
+        };
+        UserError::config(message).hint(t!("mounts.no_mounts_hint"))
     }
     pub fn need_removal_source(only: &Path) -> UserError {
-        UserError::usage("removemount needs the folder of the mount to remove")
+        UserError::usage(t!("mounts.need_removal_source"))
             .hint(format!("agsekit removemount {}", only.display()))
     }
     pub fn ambiguous(labels: &[String], source: Option<&Path>, first: &MountConfig) -> UserError {
         let lines: Vec<String> = labels.iter().map(|l| format!("  {l}")).collect();
         UserError::usage(format!(
-            "{} mounts match; say which one:\n{}",
-            labels.len(),
+            "{}\n{}",
+            t!("mounts.ambiguous", n = labels.len()),
             lines.join("\n")
         ))
         .hint(match source {
@@ -446,7 +486,7 @@ fn plan_add<R: BufRead, W: Write>(
                 let cwd = std::env::current_dir()
                     .map(|d| d.display().to_string())
                     .unwrap_or_default();
-                PathBuf::from(p.text(msg::ASK_SOURCE, Some(&cwd))?)
+                PathBuf::from(p.text(&msg::ask_source(), Some(&cwd))?)
             }
             None => return Err(msg::need_source()),
         },
@@ -469,7 +509,7 @@ fn plan_add<R: BufRead, W: Write>(
         None if config.vms.len() > 1 && prompter.is_some() && !args.yes => {
             let names: Vec<String> = config.vms.keys().cloned().collect();
             match prompter.as_deref_mut() {
-                Some(p) => names[p.choose(msg::ASK_VM, &names, Some(0))?].clone(),
+                Some(p) => names[p.choose(&msg::ask_vm(), &names, Some(0))?].clone(),
                 None => names[0].clone(),
             }
         }
@@ -511,7 +551,7 @@ fn plan_add<R: BufRead, W: Write>(
         Some(t) => check_target(&t.to_string_lossy())?,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
-            msg::ASK_TARGET,
+            &msg::ask_target(),
             &format!("/home/ubuntu/{name}"),
             check_target,
         )?,
@@ -539,7 +579,7 @@ fn plan_add<R: BufRead, W: Write>(
         Some(b) => check_backup(&b.to_string_lossy())?,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
-            msg::ASK_BACKUP,
+            &msg::ask_backup(),
             &default_backup.to_string_lossy(),
             check_backup,
         )?,
@@ -557,7 +597,7 @@ fn plan_add<R: BufRead, W: Write>(
         Some(n) => n,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
-            msg::ASK_INTERVAL,
+            &msg::ask_interval(),
             "5",
             positive("INTERVAL"),
         )?,
@@ -566,7 +606,7 @@ fn plan_add<R: BufRead, W: Write>(
         Some(n) => n,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
-            msg::ASK_MAX_BACKUPS,
+            &msg::ask_max_backups(),
             "100",
             positive("--max-backups"),
         )?,
@@ -576,7 +616,7 @@ fn plan_add<R: BufRead, W: Write>(
         Some(MethodArg::Thin) => CleanMethod::Thin,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
-            msg::ASK_METHOD,
+            &msg::ask_method(),
             "thin",
             |text| CleanMethod::parse(text).ok_or_else(|| msg::bad_method(text)),
         )?,
@@ -585,7 +625,7 @@ fn plan_add<R: BufRead, W: Write>(
         Some(list) => parse_allowed(list, config)?,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
-            msg::ASK_AGENTS,
+            &msg::ask_agents(),
             "",
             |text| parse_allowed(text, config),
         )?,
@@ -604,8 +644,8 @@ fn plan_add<R: BufRead, W: Write>(
     let ask = |p: &mut Prompter<R, W>, q: &str| p.confirm(q, true);
     let (backupignore, mount) = match prompter {
         Some(p) if !args.yes => (
-            args.create_backupignore || ask(p, msg::ASK_BACKUPIGNORE)?,
-            args.mount || ask(p, msg::ASK_MOUNT)?,
+            args.create_backupignore || ask(p, &msg::ask_backupignore())?,
+            args.mount || ask(p, &msg::ask_mount())?,
         ),
         _ => (args.create_backupignore, args.mount),
     };
@@ -651,8 +691,8 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     if !plan.entry.source.exists() {
         eprintln!("{}", msg::folder_missing(&plan.entry.source));
     }
-    if !confirm(args.yes, terminal.as_mut(), msg::ASK_SAVE)? {
-        println!("{}", msg::CANCELLED);
+    if !confirm(args.yes, terminal.as_mut(), &msg::ask_save())? {
+        println!("{}", msg::cancelled());
         return Ok(1);
     }
     let backup = config::write::replace_with_backup(&config.path, &text, &new_text)?;
@@ -720,7 +760,7 @@ fn pick_removal<R: BufRead, W: Write>(
         ([one], Some(_), _) => Ok(*one),
         (many, _, Some(p)) => {
             let labels: Vec<String> = many.iter().map(|&i| label(i)).collect();
-            Ok(many[p.choose(msg::ASK_WHICH, &labels, None)?])
+            Ok(many[p.choose(&msg::ask_which(), &labels, None)?])
         }
         (many, None, None) if many.len() == 1 => {
             Err(msg::need_removal_source(&config.mounts[many[0]].source))
@@ -747,8 +787,8 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
 
     println!("{}", msg::removal_heading(&config.path));
     println!("{}", msg::describe(&mount));
-    if !confirm(args.yes, terminal.as_mut(), msg::ASK_REMOVE)? {
-        println!("{}", msg::CANCELLED);
+    if !confirm(args.yes, terminal.as_mut(), &msg::ask_remove())? {
+        println!("{}", msg::cancelled());
         return Ok(1);
     }
 

@@ -8,6 +8,7 @@ use super::GlobalArgs;
 use crate::config::{self, Config};
 use crate::portforward::{self, Event};
 use crate::process::RealRunner;
+use crate::t;
 
 fn load(path: &Path) -> anyhow::Result<Config> {
     config::load(Some(path))
@@ -22,8 +23,13 @@ pub(crate) fn describe(e: &Event) -> String {
             address,
             command,
         } => format!(
-            "[{vm}] tunnel up to {address}{}: {command}",
-            pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
+            "[{vm}] {}",
+            t!(
+                "portforward.started",
+                address = address,
+                pid = pid.map(|p| format!(" (PID {p})")).unwrap_or_default(),
+                command = command
+            )
         ),
         Event::Exited {
             vm,
@@ -31,34 +37,38 @@ pub(crate) fn describe(e: &Event) -> String {
             error,
             retry_in,
         } => format!(
-            "[{vm}] ssh exited with code {code}{}. Restarting in {} s",
-            error
-                .as_deref()
-                .map(|e| format!(": {e}"))
-                .unwrap_or_default(),
-            retry_in.as_secs()
+            "[{vm}] {}",
+            t!(
+                "portforward.exited",
+                code = code,
+                error = error
+                    .as_deref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default(),
+                seconds = retry_in.as_secs()
+            )
         ),
         Event::NotReady {
             vm,
             reason,
             retry_in,
         } => format!(
-            "[{vm}] not forwarding yet: {reason}; retrying in {} s",
-            retry_in.as_secs()
+            "[{vm}] {}",
+            t!(
+                "portforward.not_ready",
+                reason = reason,
+                seconds = retry_in.as_secs()
+            )
         ),
-        Event::Note { vm, text } => format!("[{vm}] note: {text}"),
-        Event::Stopped { vm } => format!("[{vm}] tunnel stopped (rules changed or removed)"),
-        Event::NothingToForward => {
-            "Nothing to forward. Watching the config file for changes.".to_string()
-        }
-        Event::OrphansStopped(n) => {
-            format!("stopped {n} tunnel(s) left by a supervisor that was killed")
-        }
-        Event::ConfigReloaded => "config changed; tunnels updated".to_string(),
+        Event::Note { vm, text } => format!("[{vm}] {}", t!("portforward.note", text = text)),
+        Event::Stopped { vm } => format!("[{vm}] {}", t!("portforward.stopped")),
+        Event::NothingToForward => t!("portforward.nothing"),
+        Event::OrphansStopped(n) => t!("portforward.orphans", n = n),
+        Event::ConfigReloaded => t!("portforward.reloaded"),
         Event::ConfigError(e) => {
-            format!("warning: the config does not load; keeping the previous rules: {e}")
+            format!("warning: {}", t!("portforward.config_error", error = e))
         }
-        Event::ConfigRecovered => "the config loads again".to_string(),
+        Event::ConfigRecovered => t!("portforward.recovered"),
     }
 }
 
@@ -75,6 +85,6 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<i32> {
     };
     let on = |e: Event| println!("{}", crate::process::mask_secrets(&describe(&e)));
     portforward::supervise(&opts, &RealRunner, backend.as_ref(), &interrupt, &on)?;
-    println!("port forwarding stopped");
+    println!("{}", t!("portforward.all_stopped"));
     Ok(0)
 }

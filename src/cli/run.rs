@@ -13,6 +13,7 @@ use crate::error::UserError;
 use crate::process::RealRunner;
 use crate::run::review::{restore_command, Review};
 use crate::run::session::{run_session, SessionRequest, SessionUi};
+use crate::t;
 
 use super::backup::ProgressBar;
 use super::prompt::Prompter;
@@ -122,18 +123,21 @@ fn print_review(r: &Review, quiet: bool) {
     }
     if r.is_empty() && r.protected.is_empty() {
         eprintln!(
-            "agsekit: no changes in {} during this session",
-            r.source.display()
+            "agsekit: {}",
+            t!("review.no_changes", source = r.source.display())
         );
         return;
     }
     eprintln!(
-        "agsekit: this session changed {}: {} added, {} modified, {} deleted (compared with snapshot {})",
-        r.source.display(),
-        r.added,
-        r.modified,
-        r.deleted,
-        r.snapshot
+        "agsekit: {}",
+        t!(
+            "review.summary",
+            source = r.source.display(),
+            added = r.added,
+            modified = r.modified,
+            deleted = r.deleted,
+            snapshot = r.snapshot
+        )
     );
     if !r.largest_deletions.is_empty() {
         let list: Vec<String> = r
@@ -141,25 +145,24 @@ fn print_review(r: &Review, quiet: bool) {
             .iter()
             .map(|(p, size)| format!("{} ({})", p.display(), crate::ui::human_bytes(*size)))
             .collect();
-        eprintln!("  largest deletions: {}", list.join(", "));
+        eprintln!(
+            "  {}",
+            t!("review.largest_deletions", list = list.join(", "))
+        );
     }
     if !r.protected.is_empty() {
-        eprintln!(
-            "agsekit: WARNING: protected paths changed (code here can run on your host later):"
-        );
+        eprintln!("agsekit: {}", t!("review.protected"));
         for (path, kind) in &r.protected {
             eprintln!("  {} {}", kind.letter(), path.display());
         }
     }
     if let Some(cmd) = restore_command(r) {
-        eprintln!(
-            "  to restore {}: {cmd}",
-            if r.protected.is_empty() {
-                "everything"
-            } else {
-                "them"
-            }
-        );
+        let key = if r.protected.is_empty() {
+            "review.restore_all"
+        } else {
+            "review.restore_protected"
+        };
+        eprintln!("  {}", t!(key, command = cmd));
     }
 }
 
@@ -202,10 +205,8 @@ pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> any
     let http_proxy = http_proxy_override(args.http_proxy.as_deref())?;
     let workdir = match &args.workdir {
         Some(dir) => dir.clone(),
-        None => super::init::current_folder().ok_or_else(|| {
-            UserError::failed("cannot read the current folder (was it deleted?)")
-                .hint("cd into your project and try again")
-        })?,
+        None => super::init::current_folder()
+            .ok_or_else(|| UserError::failed(t!("run.no_cwd")).hint(t!("run.no_cwd_hint")))?,
     };
     let request = SessionRequest {
         agent: args.agent.clone(),
@@ -227,8 +228,8 @@ pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> any
     };
     let shims = crate::shim::shims_dir();
     let backend = crate::vm::default_backend(Some(&shims));
-    let agsekit = std::env::current_exe()
-        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?;
+    let agsekit =
+        std::env::current_exe().map_err(|e| UserError::failed(t!("run.no_exe", error = e)))?;
     let ui = TerminalUi::new(global, quiet);
     run_session(
         &config,

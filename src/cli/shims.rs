@@ -13,6 +13,7 @@ use crate::shim::dispatch::{
     agent_for_shim, host_program, marker_with, path_without, reentered, MARKER,
 };
 use crate::shim::manage::{self, ShimChange, DEFAULT_NAMES};
+use crate::t;
 
 use super::run::{run_agent, RunArgs};
 use super::GlobalArgs;
@@ -59,7 +60,7 @@ pub enum ShimsAction {
 fn agsekit_exe() -> anyhow::Result<PathBuf> {
     std::env::current_exe()
         .and_then(std::fs::canonicalize)
-        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")).into())
+        .map_err(|e| UserError::failed(t!("run.no_exe", error = e)).into())
 }
 
 /// The shim names to install: the defaults plus every agent profile in the config.
@@ -91,24 +92,22 @@ pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             let changes = manage::install(&dir, &agsekit_exe()?, &names)?;
             for change in &changes {
                 match change {
-                    ShimChange::Created(n) => println!("created   {n}"),
-                    ShimChange::Updated(n) => println!("updated   {n}"),
-                    ShimChange::Unchanged(n) => println!("unchanged {n}"),
-                    ShimChange::Removed(n) => println!("removed   {n}"),
+                    ShimChange::Created(n) => println!("{}", t!("shims.created", name = n)),
+                    ShimChange::Updated(n) => println!("{}", t!("shims.updated", name = n)),
+                    ShimChange::Unchanged(n) => println!("{}", t!("shims.unchanged", name = n)),
+                    ShimChange::Removed(n) => println!("{}", t!("shims.removed", name = n)),
                     ShimChange::SkippedForeign(n) => eprintln!(
-                        "agsekit: warning: {} exists and was not made by agsekit; left alone",
-                        dir.join(n).display()
+                        "agsekit: warning: {}",
+                        t!("shims.foreign", path = dir.join(n).display())
                     ),
-                    ShimChange::SkippedInvalid(n) => {
-                        eprintln!("agsekit: warning: {n:?} cannot be a shim name; skipped")
-                    }
+                    ShimChange::SkippedInvalid(n) => eprintln!(
+                        "agsekit: warning: {}",
+                        t!("shims.invalid_name", name = format!("{n:?}"))
+                    ),
                 }
             }
             if on_path(&dir) != Some(0) {
-                eprintln!(
-                    "hint: put {} first on PATH: add `eval \"$(agsekit init bash)\"` to ~/.bashrc (zsh: init zsh; fish: `agsekit init fish | source`)",
-                    dir.display()
-                );
+                eprintln!("hint: {}", t!("shims.path_hint", dir = dir.display()));
             }
             Ok(0)
         }
@@ -116,7 +115,7 @@ pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             let dir = dir.clone().unwrap_or(default_dir);
             for change in manage::uninstall(&dir, &agsekit_exe()?)? {
                 if let ShimChange::Removed(n) = change {
-                    println!("removed   {n}");
+                    println!("{}", t!("shims.removed", name = n));
                 }
             }
             Ok(0)
@@ -126,19 +125,19 @@ pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             let exe = agsekit_exe()?;
             let shims = manage::list(&dir, &exe);
             if shims.is_empty() {
-                println!("no shims in {}", dir.display());
+                println!("{}", t!("shims.none", dir = dir.display()));
                 return Ok(0);
             }
-            println!("shims in {}:", dir.display());
+            println!("{}", t!("shims.list_title", dir = dir.display()));
             let path = std::env::var_os("PATH").unwrap_or_default();
             for shim in shims {
                 let host = host_program(&shim.name, &path, &dir, &exe)
-                    .map(|p| format!("host: {}", p.display()))
-                    .unwrap_or_else(|| "host: none".to_string());
+                    .map(|p| t!("shims.host", path = p.display()))
+                    .unwrap_or_else(|| t!("shims.host_none"));
                 let stale = if shim.current {
-                    ""
+                    String::new()
                 } else {
-                    " (points at another agsekit; run `agsekit shims install`)"
+                    format!(" {}", t!("shims.stale"))
                 };
                 println!(
                     "  {:<12} -> {}{stale}  [{host}]",
@@ -147,12 +146,9 @@ pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 );
             }
             match on_path(&dir) {
-                Some(0) => println!("{} is first on PATH", dir.display()),
-                Some(_) => println!("{} is on PATH but not first", dir.display()),
-                None => println!(
-                    "{} is not on PATH (see `agsekit init --help`)",
-                    dir.display()
-                ),
+                Some(0) => println!("{}", t!("shims.path_first", dir = dir.display())),
+                Some(_) => println!("{}", t!("shims.path_not_first", dir = dir.display())),
+                None => println!("{}", t!("shims.path_missing", dir = dir.display())),
             }
             Ok(0)
         }
@@ -165,22 +161,19 @@ pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
 fn exec_host(name: &str, args: &[OsString], shims_dir: &Path) -> anyhow::Result<i32> {
     let marker = std::env::var_os(MARKER);
     if reentered(name, marker.as_deref()) {
-        return Err(UserError::usage(format!(
-            "the shim `{name}` ran itself again: the `{name}` found on PATH leads back to agsekit"
-        ))
-        .hint("check PATH and `agsekit shims list`; remove the loop (a wrapper script calling the shim?)")
-        .into());
+        return Err(UserError::usage(t!("shims.loop", name = name))
+            .hint(t!("shims.loop_hint"))
+            .into());
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     let exe = agsekit_exe()?;
     let Some(program) = host_program(name, &path, shims_dir, &exe) else {
-        return Err(UserError::usage(format!(
-            "no `{name}` on PATH outside the shims folder {}",
-            shims_dir.display()
+        return Err(UserError::usage(t!(
+            "shims.no_host_program",
+            name = name,
+            dir = shims_dir.display()
         ))
-        .hint(format!(
-            "install {name} on the host, or use it in a mounted folder, where it runs in the VM"
-        ))
+        .hint(t!("shims.no_host_program_hint", name = name))
         .into());
     };
     let cmd = Cmd::new(&program)
@@ -204,8 +197,7 @@ pub fn shim_main(name: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
         debug: false,
     };
     let config: Config = super::config::load_config(&global)?;
-    let cwd = super::init::current_folder()
-        .ok_or_else(|| UserError::failed("cannot read the current folder (was it deleted?)"))?;
+    let cwd = super::init::current_folder().ok_or_else(|| UserError::failed(t!("run.no_cwd")))?;
     let mount = config.mount_for_path(&cwd, None)?;
     let agent = agent_for_shim(&config, name);
     match (mount, agent) {
@@ -226,22 +218,22 @@ pub fn shim_main(name: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
             };
             run_agent(&run, &global, true)
         }
-        (Some(m), None) => Err(UserError::config(format!(
-            "{} is a mounted folder, but no agent in {} is called `{name}` or runs `{name}`",
-            m.source.display(),
-            config.path.display()
+        (Some(m), None) => Err(UserError::config(t!(
+            "shims.no_agent",
+            path = m.source.display(),
+            config = config.path.display(),
+            name = name
         ))
-        .hint(format!("add an agent with `type: {name}` under `agents:`, or run `agsekit shims exec --host {name}`"))
+        .hint(t!("shims.no_agent_hint", name = name))
         .into()),
         (None, _) if config.global.shims_outside_mounts == OutsideMounts::Host => {
             exec_host(name, &args, &shims_dir)
         }
-        (None, _) => Err(UserError::usage(format!(
-            "{} is not inside a mounted folder, so `{name}` would run unprotected; refusing",
-            cwd.display()
-        ))
-        .hint(format!("protect this folder: agsekit addmount {}", cwd.display()))
-        .hint(format!("or run the host program once: agsekit shims exec --host {name} ..."))
-        .into()),
+        (None, _) => Err(
+            UserError::usage(t!("shims.refuse", path = cwd.display(), name = name))
+                .hint(t!("shims.refuse_hint", path = cwd.display()))
+                .hint(t!("shims.refuse_hint_host", name = name))
+                .into(),
+        ),
     }
 }

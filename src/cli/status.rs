@@ -6,6 +6,7 @@ use clap::Args;
 use super::config::load_config;
 use super::GlobalArgs;
 use crate::status::{self, human_age, human_bytes, Status};
+use crate::t;
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -56,32 +57,40 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 fn size_cell(s: &status::SizeStatus) -> String {
     match (s.actual_bytes, s.used_bytes) {
-        (Some(total), Some(used)) if total > 0 => format!(
-            "{} (real {}, {}% used)",
-            s.configured,
-            human_bytes(total),
-            used * 100 / total
+        (Some(total), Some(used)) if total > 0 => t!(
+            "status.size_used",
+            configured = s.configured,
+            real = human_bytes(total),
+            percent = used * 100 / total
         ),
-        (Some(total), _) => format!("{} (real {})", s.configured, human_bytes(total)),
+        (Some(total), _) => t!(
+            "status.size",
+            configured = s.configured,
+            real = human_bytes(total)
+        ),
         _ => s.configured.clone(),
     }
 }
 
 pub fn render(s: &Status) -> String {
-    let mut out = format!("Config: {}\n", s.config_path);
+    let mut out = format!("{}\n", t!("status.config", path = s.config_path));
     if !s.backend.available {
+        let unknown = t!("status.unknown_error");
         out.push_str(&format!(
-            "multipass: unavailable: {}\n",
-            s.backend.error.as_deref().unwrap_or("unknown error")
+            "{}\n",
+            t!(
+                "status.multipass_unavailable",
+                error = s.backend.error.as_deref().unwrap_or(&unknown)
+            )
         ));
         for h in &s.backend.hints {
             out.push_str(&format!("  hint: {h}\n"));
         }
     }
 
-    out.push_str("\nVMs\n");
+    out.push_str(&format!("\n{}\n", t!("status.vms")));
     if s.vms.is_empty() {
-        out.push_str("  none configured\n");
+        out.push_str(&format!("  {}\n", t!("status.none_configured")));
     } else {
         let rows: Vec<Vec<String>> = s
             .vms
@@ -92,7 +101,7 @@ pub fn render(s: &Status) -> String {
                     v.state.clone(),
                     v.ipv4.clone().unwrap_or_else(|| "-".into()),
                     match v.cpus.actual {
-                        Some(a) => format!("{} (real {a})", v.cpus.configured),
+                        Some(a) => t!("status.cpus", configured = v.cpus.configured, real = a),
                         None => v.cpus.configured.to_string(),
                     },
                     size_cell(&v.memory),
@@ -101,14 +110,21 @@ pub fn render(s: &Status) -> String {
             })
             .collect();
         out.push_str(&table(
-            &["NAME", "STATE", "IP", "CPUS", "MEMORY", "DISK"],
+            &[
+                &t!("status.col.name"),
+                &t!("status.col.state"),
+                "IP",
+                &t!("status.col.cpus"),
+                &t!("status.col.memory"),
+                &t!("status.col.disk"),
+            ],
             &rows,
         ));
     }
 
-    out.push_str("\nMounts\n");
+    out.push_str(&format!("\n{}\n", t!("status.mounts")));
     if s.mounts.is_empty() {
-        out.push_str("  none configured\n");
+        out.push_str(&format!("  {}\n", t!("status.none_configured")));
     } else {
         let rows: Vec<Vec<String>> = s
             .mounts
@@ -119,18 +135,18 @@ pub fn render(s: &Status) -> String {
                     m.source.clone(),
                     format!("{}:{}", m.vm, m.target),
                     match m.mounted {
-                        Some(true) => "yes".into(),
-                        Some(false) => "no".into(),
-                        None => "unknown".into(),
+                        Some(true) => t!("status.yes"),
+                        Some(false) => t!("status.no"),
+                        None => t!("status.unknown"),
                     },
                     b.snapshot_count.to_string(),
                     b.last_snapshot_age_sec
-                        .map(|a| format!("{} ago", human_age(a as u64)))
-                        .unwrap_or_else(|| "never".into()),
+                        .map(|a| t!("status.ago", age = human_age(a as u64)))
+                        .unwrap_or_else(|| t!("status.never")),
                     b.size_bytes.map(human_bytes).unwrap_or_else(|| "-".into()),
                     match b.loop_pid {
-                        Some(pid) => format!("running (PID {pid})"),
-                        None => "not running".into(),
+                        Some(pid) => t!("status.running_pid", pid = pid),
+                        None => t!("status.not_running"),
                     },
                     b.dir.clone(),
                 ]
@@ -138,26 +154,29 @@ pub fn render(s: &Status) -> String {
             .collect();
         out.push_str(&table(
             &[
-                "SOURCE",
-                "VM:TARGET",
-                "MOUNTED",
-                "SNAPSHOTS",
-                "LAST",
-                "SIZE",
-                "BACKUP LOOP",
-                "BACKUP FOLDER",
+                &t!("status.col.source"),
+                &t!("status.col.vm_target"),
+                &t!("status.col.mounted"),
+                &t!("status.col.snapshots"),
+                &t!("status.col.last"),
+                &t!("status.col.size"),
+                &t!("status.col.backup_loop"),
+                &t!("status.col.backup_folder"),
             ],
             &rows,
         ));
     }
 
-    out.push_str("\nAgents\n");
+    out.push_str(&format!("\n{}\n", t!("status.agents")));
     if s.agents.is_empty() {
-        out.push_str(if s.backend.available {
-            "  none running\n"
-        } else {
-            "  unknown (multipass unavailable)\n"
-        });
+        out.push_str(&format!(
+            "  {}\n",
+            if s.backend.available {
+                t!("status.none_running")
+            } else {
+                t!("status.agents_unknown")
+            }
+        ));
     } else {
         let rows: Vec<Vec<String>> = s
             .agents
@@ -177,14 +196,20 @@ pub fn render(s: &Status) -> String {
             })
             .collect();
         out.push_str(&table(
-            &["PID", "VM", "AGENT", "FOLDER", "HOST FOLDER"],
+            &[
+                "PID",
+                &t!("status.col.vm"),
+                &t!("status.col.agent"),
+                &t!("status.col.folder"),
+                &t!("status.col.host_folder"),
+            ],
             &rows,
         ));
     }
 
-    out.push_str("\nPort forwards\n");
+    out.push_str(&format!("\n{}\n", t!("status.port_forwards")));
     if s.port_forwards.is_empty() {
-        out.push_str("  none configured\n");
+        out.push_str(&format!("  {}\n", t!("status.none_configured")));
     } else {
         let rows: Vec<Vec<String>> = s
             .port_forwards
@@ -195,37 +220,49 @@ pub fn render(s: &Status) -> String {
                     f.kind.clone(),
                     f.ssh_forward.clone(),
                     match (f.up, f.pid, &f.managed_by) {
-                        (true, Some(pid), Some(by)) => format!("up (PID {pid}, {by})"),
-                        (true, _, _) => "up".into(),
-                        (false, _, Some(by)) => format!("down ({by} retries)"),
-                        (false, _, None) => "down (not running)".into(),
+                        (true, Some(pid), Some(by)) => t!("status.up_pid", pid = pid, by = by),
+                        (true, _, _) => t!("status.up"),
+                        (false, _, Some(by)) => t!("status.down_retries", by = by),
+                        (false, _, None) => t!("status.down"),
                     },
                 ]
             })
             .collect();
-        out.push_str(&table(&["VM", "TYPE", "SSH FORWARD", "TUNNEL"], &rows));
+        out.push_str(&table(
+            &[
+                &t!("status.col.vm"),
+                &t!("status.col.type"),
+                &t!("status.col.ssh_forward"),
+                &t!("status.col.tunnel"),
+            ],
+            &rows,
+        ));
     }
 
     let d = &s.daemon;
     out.push_str(&format!(
-        "\nDaemon: {}{}\n",
-        match (d.running, d.pid) {
-            (true, Some(pid)) => format!(
-                "running (PID {pid}, agsekit {})",
-                d.version.as_deref().unwrap_or("?")
-            ),
-            (true, None) => "running".to_string(),
-            (false, _) => "not running".to_string(),
-        },
-        if d.installed {
-            ", installed"
-        } else {
-            ", not installed"
-        }
+        "\n{}\n",
+        t!(
+            "status.daemon",
+            state = match (d.running, d.pid) {
+                (true, Some(pid)) => t!(
+                    "status.daemon_running_pid",
+                    pid = pid,
+                    version = d.version.as_deref().unwrap_or("?")
+                ),
+                (true, None) => t!("status.daemon_running"),
+                (false, _) => t!("status.daemon_not_running"),
+            },
+            installed = if d.installed {
+                t!("status.installed")
+            } else {
+                t!("status.not_installed")
+            }
+        )
     ));
 
     if !s.warnings.is_empty() {
-        out.push_str("\nWarnings\n");
+        out.push_str(&format!("\n{}\n", t!("status.warnings")));
         for w in &s.warnings {
             out.push_str(&format!("  - {w}\n"));
         }

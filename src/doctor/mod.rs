@@ -17,6 +17,7 @@ use crate::backup;
 use crate::config::{Config, MountConfig};
 use crate::process::{Cmd, Runner};
 use crate::status::host;
+use crate::t;
 use crate::vm::{ExecSpec, VmBackend, VmInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,17 +67,18 @@ impl Repair {
 
     pub fn describe(&self) -> String {
         match self {
-            Repair::Remount { vm, source, target } => {
-                format!("remount {} at {vm}:{target}", source.display())
-            }
-            Repair::RestartMultipassSnap => {
-                "restart Multipass (sudo snap restart multipass)".into()
-            }
-            Repair::ClearStaleLock { path } => format!("clear the stale PID in {}", path.display()),
+            Repair::Remount { vm, source, target } => t!(
+                "repair.remount",
+                source = source.display(),
+                vm = vm,
+                target = target
+            ),
+            Repair::RestartMultipassSnap => t!("repair.restart_multipass"),
+            Repair::ClearStaleLock { path } => t!("repair.clear_lock", path = path.display()),
             Repair::RemovePartials { dest } => {
-                format!("remove unfinished snapshot folders in {}", dest.display())
+                t!("repair.remove_partials", path = dest.display())
             }
-            Repair::StartDaemon => "start the daemon (agsekit daemon start)".into(),
+            Repair::StartDaemon => t!("repair.start_daemon"),
         }
     }
 }
@@ -163,8 +165,8 @@ fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
                 "multipass {}{}",
                 v.client,
                 v.daemon
-                    .map(|d| format!(", daemon {d}"))
-                    .unwrap_or_else(|| ", daemon not answering".into())
+                    .map(|d| format!(", {}", t!("doctor_check.daemon_version", version = d)))
+                    .unwrap_or_else(|| format!(", {}", t!("doctor_check.daemon_silent")))
             ),
         )),
         Err(err) => {
@@ -172,7 +174,7 @@ fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
             let user = crate::UserError::from(err);
             out.push(
                 check("multipass", Verdict::Fail, user.message).fix(if missing {
-                    "agsekit prepare (installs Multipass)".to_string()
+                    t!("doctor_check.install_multipass")
                 } else {
                     user.hints.first().cloned().unwrap_or_default()
                 }),
@@ -204,36 +206,31 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
         let subject = format!("vm {}", vm.name);
         match infos.iter().find(|i| i.name == vm.name) {
             None => out.push(
-                check(subject, Verdict::Fail, "not created")
+                check(subject, Verdict::Fail, t!("doctor_check.vm_not_created"))
                     .fix(format!("agsekit create-vm {}", vm.name)),
             ),
             Some(i) if i.state.is_running() => out.push(check(
                 subject,
                 Verdict::Ok,
-                format!(
-                    "running{}",
-                    i.ipv4
-                        .first()
-                        .map(|ip| format!(" at {ip}"))
-                        .unwrap_or_default()
-                ),
+                match i.ipv4.first() {
+                    Some(ip) => t!("doctor_check.vm_running_at", ip = ip),
+                    None => t!("doctor_check.vm_running"),
+                },
             )),
             Some(i) if i.state.is_startable() => out.push(
                 check(
                     subject,
                     Verdict::Warn,
-                    format!(
-                        "{} (agents start it on demand)",
-                        crate::status::state_name(&i.state)
+                    t!(
+                        "doctor_check.vm_startable",
+                        state = crate::status::state_name(&i.state)
                     ),
                 )
                 .fix(format!("agsekit start-vm {}", vm.name)),
             ),
             Some(i) => out.push(
-                check(subject, Verdict::Fail, crate::status::state_name(&i.state)).fix(format!(
-                    "multipass stop --force {0}, then agsekit start-vm {0}",
-                    vm.name
-                )),
+                check(subject, Verdict::Fail, crate::status::state_name(&i.state))
+                    .fix(t!("doctor_check.vm_force_fix", vm = vm.name)),
             ),
         }
     }
@@ -260,12 +257,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
         };
         if !m.source.is_dir() {
             out.push(
-                check(
-                    subject,
-                    Verdict::Fail,
-                    "the folder does not exist on the host",
-                )
-                .fix(format!(
+                check(subject, Verdict::Fail, t!("doctor_check.source_missing")).fix(format!(
                     "mkdir -p {}",
                     shell_words::quote(&m.source.to_string_lossy())
                 )),
@@ -273,14 +265,18 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             continue;
         }
         let Some(infos) = infos else {
-            out.push(check(subject, Verdict::Skip, "multipass unavailable"));
+            out.push(check(
+                subject,
+                Verdict::Skip,
+                t!("doctor_check.multipass_unavailable"),
+            ));
             continue;
         };
         let Some(info) = infos.iter().find(|i| i.name == m.vm) else {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                format!("VM {} does not exist", m.vm),
+                t!("doctor_check.vm_missing", vm = m.vm),
             ));
             continue;
         };
@@ -291,7 +287,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     check(
                         subject,
                         Verdict::Warn,
-                        format!("not mounted in {} (agents mount it on demand)", m.vm),
+                        t!("doctor_check.not_mounted", vm = m.vm),
                     )
                     .fix(format!("agsekit mount {}", m.source.display()))
                     .repair(remount),
@@ -303,9 +299,14 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     check(
                         subject,
                         Verdict::Fail,
-                        format!("{}:{target} shares {} instead", m.vm, r.source.display()),
+                        t!(
+                            "doctor_check.wrong_source",
+                            vm = m.vm,
+                            target = target,
+                            other = r.source.display()
+                        ),
                     )
-                    .fix("agsekit doctor -y (remounts it)")
+                    .fix(t!("doctor_check.remount_fix"))
                     .repair(remount),
                 );
                 continue;
@@ -316,7 +317,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                format!("registered; VM {} is not running", m.vm),
+                t!("doctor_check.vm_stopped", vm = m.vm),
             ));
             continue;
         }
@@ -324,7 +325,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                "registered; the host folder is empty, so an empty mount proves nothing",
+                t!("doctor_check.source_empty"),
             ));
             continue;
         }
@@ -334,32 +335,32 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                 "ok" => out.push(check(
                     subject,
                     Verdict::Ok,
-                    format!("live at {}:{target}", m.vm),
+                    t!("doctor_check.live", vm = m.vm, target = target),
                 )),
                 state => out.push(
                     check(
                         subject,
                         Verdict::Fail,
-                        format!(
-                            "registered, but {target} is {} inside the VM",
+                        t!(
                             match state {
-                                "missing" => "missing",
-                                "not-mounted" => "not a mount point",
-                                "empty" => "empty",
-                                _ => "unreadable",
-                            }
+                                "missing" => "doctor_check.probe_missing",
+                                "not-mounted" => "doctor_check.probe_not_mount",
+                                "empty" => "doctor_check.probe_empty",
+                                _ => "doctor_check.probe_unreadable",
+                            },
+                            target = target
                         ),
                     )
-                    .fix("agsekit doctor -y (remounts it)")
+                    .fix(t!("doctor_check.remount_fix"))
                     .repair(remount),
                 ),
             },
             Err(err) => out.push(check(
                 subject,
                 Verdict::Fail,
-                format!(
-                    "cannot look inside the VM: {}",
-                    crate::UserError::from(err).message
+                t!(
+                    "doctor_check.probe_failed",
+                    error = crate::UserError::from(err).message
                 ),
             )),
         }
@@ -374,16 +375,13 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
         Err(_) => check(
             "ssh key",
             Verdict::Fail,
-            format!("{} is missing", key.display()),
+            t!("doctor_check.file_missing", path = key.display()),
         )
-        .fix("agsekit prepare (creates the key pair)"),
+        .fix(t!("doctor_check.key_fix")),
         Ok(meta) if meta.permissions().mode() & 0o077 != 0 => check(
             "ssh key",
             Verdict::Warn,
-            format!(
-                "{} is readable by others; ssh refuses such keys",
-                key.display()
-            ),
+            t!("doctor_check.key_open", path = key.display()),
         )
         .fix(format!(
             "chmod 600 {}",
@@ -392,9 +390,9 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
         Ok(_) if !public.is_file() => check(
             "ssh key",
             Verdict::Warn,
-            format!("{} is missing", public.display()),
+            t!("doctor_check.file_missing", path = public.display()),
         )
-        .fix("agsekit prepare (rewrites the public key)"),
+        .fix(t!("doctor_check.pub_fix")),
         Ok(_) => check("ssh key", Verdict::Ok, format!("{}", key.display())),
     };
     out.push(c);
@@ -438,15 +436,19 @@ fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Che
                         subject,
                         Verdict::Warn,
                         if refused {
-                            format!("{address} refuses agsekit's key ({last}); port forwards cannot start")
+                            t!("doctor_check.ssh_refused", address = address, error = last)
                         } else {
-                            format!("cannot reach {address} over SSH: {last}")
+                            t!(
+                                "doctor_check.ssh_unreachable",
+                                address = address,
+                                error = last
+                            )
                         },
                     )
                     .fix(if refused {
-                        format!("agsekit create-vm {} (installs the key in the VM again)", vm.name)
+                        t!("doctor_check.ssh_refused_fix", vm = vm.name)
                     } else {
-                        format!("agsekit stop-vm {0}, then agsekit start-vm {0}, if the VM does not answer", vm.name)
+                        t!("doctor_check.ssh_unreachable_fix", vm = vm.name)
                     }),
                 );
             }
@@ -487,28 +489,31 @@ fn check_shims(env: &Env<'_>, out: &mut Vec<Check>) {
                 check(
                     subject,
                     Verdict::Warn,
-                    format!("no shim in {}", env.shims_dir.display()),
+                    t!("doctor_check.no_shim", dir = env.shims_dir.display()),
                 )
                 .fix("agsekit shims install"),
             );
             continue;
         }
         match dirs.iter().find(|d| executable(&d.join(name))) {
-            Some(d) if is_shims(d) => out.push(check(subject, Verdict::Ok, "first on PATH")),
+            Some(d) if is_shims(d) => {
+                out.push(check(subject, Verdict::Ok, t!("doctor_check.shim_first")))
+            }
             Some(d) => out.push(
                 check(
                     subject,
                     Verdict::Warn,
-                    format!(
-                        "PATH finds {} before the shim: typing {name} runs it on the host, unprotected",
-                        d.join(name).display()
+                    t!(
+                        "doctor_check.shim_shadowed",
+                        path = d.join(name).display(),
+                        name = name
                     ),
                 )
-                .fix("load the shell integration last in your rc file (agsekit init), or put the shims folder first on PATH"),
+                .fix(t!("doctor_check.shim_shadowed_fix")),
             ),
             None => out.push(
-                check(subject, Verdict::Warn, "the shims folder is not on PATH")
-                    .fix("add eval \"$(agsekit init bash)\" to ~/.bashrc (see docs/shell.md)"),
+                check(subject, Verdict::Warn, t!("doctor_check.shims_off_path"))
+                    .fix(t!("doctor_check.shims_off_path_fix")),
             ),
         }
     }
@@ -531,7 +536,7 @@ fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
             out.push(check(
                 "shell init",
                 Verdict::Skip,
-                format!("unknown shell {shell:?} (bash, zsh and fish are supported)"),
+                t!("doctor_check.unknown_shell", shell = format!("{shell:?}")),
             ));
             return;
         }
@@ -541,14 +546,14 @@ fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
         out.push(check(
             "shell init",
             Verdict::Ok,
-            format!("{} loads it", rc.display()),
+            t!("doctor_check.rc_loads", path = rc.display()),
         ));
     } else {
         out.push(
             check(
                 "shell init",
                 Verdict::Warn,
-                format!("{} does not load `agsekit init`", rc.display()),
+                t!("doctor_check.rc_missing", path = rc.display()),
             )
             .fix(format!("echo '{line}' >> {}", rc.display())),
         );
@@ -560,12 +565,11 @@ fn probe_writes(dir: &Path) -> Result<(), String> {
     let probe = dir.join(format!(".agsekit-doctor-{}", std::process::id()));
     let link = dir.join(format!(".agsekit-doctor-{}-link", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&probe).map_err(|e| format!("not writable: {e}"))?;
+        let mut f = std::fs::File::create(&probe)
+            .map_err(|e| t!("doctor_check.not_writable", error = e))?;
         f.write_all(b"agsekit doctor")
-            .map_err(|e| format!("cannot write: {e}"))?;
-        std::fs::hard_link(&probe, &link).map_err(|e| {
-            format!("hardlinks do not work here ({e}); snapshots would copy every file")
-        })
+            .map_err(|e| t!("doctor_check.cannot_write", error = e))?;
+        std::fs::hard_link(&probe, &link).map_err(|e| t!("doctor_check.no_hardlinks", error = e))
     })();
     let _ = std::fs::remove_file(&link);
     let _ = std::fs::remove_file(&probe);
@@ -575,14 +579,14 @@ fn probe_writes(dir: &Path) -> Result<(), String> {
 fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
     let subject = format!("backups {}", m.backup.display());
     let Some(existing) = host::nearest_existing(&m.backup) else {
-        out.push(check(subject, Verdict::Fail, "no part of the path exists"));
+        out.push(check(subject, Verdict::Fail, t!("doctor_check.no_path")));
         return;
     };
     if !existing.is_dir() {
         out.push(check(
             subject,
             Verdict::Fail,
-            format!("{} is not a folder", existing.display()),
+            t!("doctor_check.not_a_folder", path = existing.display()),
         ));
         return;
     }
@@ -593,10 +597,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                 Verdict::Fail,
                 format!("{}: {why}", existing.display()),
             )
-            .fix(format!(
-                "choose another mounts[].backup for {}",
-                m.source.display()
-            )),
+            .fix(t!("doctor_check.backup_fix", source = m.source.display())),
         ),
         Ok(()) => {
             let space = host::fs_space(&existing);
@@ -605,26 +606,27 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                     check(
                         subject.clone(),
                         Verdict::Warn,
-                        format!(
-                            "nearly full: {} free of {}",
-                            crate::status::human_bytes(s.available),
-                            crate::status::human_bytes(s.total)
+                        t!(
+                            "doctor_check.nearly_full",
+                            free = crate::status::human_bytes(s.available),
+                            total = crate::status::human_bytes(s.total)
                         ),
                     )
-                    .fix(format!(
-                        "free space, or lower max_backups and run agsekit backup-clean {}",
-                        m.source.display()
+                    .fix(t!(
+                        "doctor_check.nearly_full_fix",
+                        source = m.source.display()
                     )),
                 ),
                 _ => out.push(check(
                     subject.clone(),
                     Verdict::Ok,
-                    format!(
-                        "writable, hardlinks work{}",
-                        space
-                            .map(|s| format!(", {} free", crate::status::human_bytes(s.available)))
-                            .unwrap_or_default()
-                    ),
+                    match space {
+                        Some(s) => t!(
+                            "doctor_check.backup_ok_free",
+                            free = crate::status::human_bytes(s.available)
+                        ),
+                        None => t!("doctor_check.backup_ok"),
+                    },
                 )),
             }
         }
@@ -661,9 +663,9 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
             check(
                 format!("lock {}", lock.display()),
                 Verdict::Warn,
-                format!("stale: names PID {pid}, which died while writing a snapshot"),
+                t!("doctor_check.stale_lock", pid = pid),
             )
-            .fix("agsekit doctor -y (clears it)")
+            .fix(t!("doctor_check.stale_lock_fix"))
             .repair(Repair::ClearStaleLock { path: lock.clone() }),
         );
     }
@@ -671,12 +673,9 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
         check(
             format!("partial {}", m.backup.display()),
             Verdict::Warn,
-            format!(
-                "unfinished snapshot folders left by a crash: {}",
-                partials.join(", ")
-            ),
+            t!("doctor_check.partials", list = partials.join(", ")),
         )
-        .fix("agsekit doctor -y (removes them)")
+        .fix(t!("doctor_check.partials_fix"))
         .repair(Repair::RemovePartials {
             dest: m.backup.clone(),
         }),
@@ -689,9 +688,9 @@ fn check_daemon(out: &mut Vec<Check>) {
         (_, true, true) => check(
             "daemon",
             Verdict::Warn,
-            format!(
-                "running another build ({}); it may not understand this one's files",
-                p.version.as_deref().unwrap_or("unknown")
+            t!(
+                "doctor_check.daemon_mismatch",
+                version = p.version.as_deref().unwrap_or("unknown")
             ),
         )
         .fix("agsekit daemon restart")
@@ -699,20 +698,16 @@ fn check_daemon(out: &mut Vec<Check>) {
         (_, true, false) => check(
             "daemon",
             Verdict::Ok,
-            format!(
-                "running (PID {})",
-                p.pid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
+            t!(
+                "status.running_pid",
+                pid = p.pid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
             ),
         ),
-        (true, false, _) => check("daemon", Verdict::Fail, "installed but not running")
+        (true, false, _) => check("daemon", Verdict::Fail, t!("doctor_check.daemon_down"))
             .fix("agsekit daemon start")
             .repair(Repair::StartDaemon),
-        (false, false, _) => check(
-            "daemon",
-            Verdict::Skip,
-            "not installed (optional: it keeps port forwards and backups going)",
-        )
-        .fix("agsekit daemon install"),
+        (false, false, _) => check("daemon", Verdict::Skip, t!("doctor_check.daemon_absent"))
+            .fix("agsekit daemon install"),
     };
     out.push(c);
 }
@@ -736,7 +731,12 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
             env.backend
                 .mount(source, vm, target)
                 .map_err(crate::UserError::from)?;
-            Ok(format!("mounted {} at {vm}:{target}", source.display()))
+            Ok(t!(
+                "repair.mounted",
+                source = source.display(),
+                vm = vm,
+                target = target
+            ))
         }
         Repair::RestartMultipassSnap => {
             let cmd = Cmd::new("sudo").args(["snap", "restart", "multipass"]);
@@ -744,23 +744,24 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
             if code != 0 {
                 anyhow::bail!("`{cmd}` failed with exit code {code}");
             }
-            Ok("restarted Multipass".into())
+            Ok(t!("repair.restarted_multipass"))
         }
         Repair::ClearStaleLock { path } => {
             clear_stale_lock(path)?;
-            Ok(format!("cleared {}", path.display()))
+            Ok(t!("repair.cleared", path = path.display()))
         }
         Repair::RemovePartials { dest } => {
             let held = backup::lock::try_lock(dest).map_err(|e| e.into_user_error(dest))?;
-            let removed = backup::chain::remove_stale(dest)
-                .map_err(|e| anyhow::anyhow!("cannot clean {}: {e}", dest.display()))?;
+            let removed = backup::chain::remove_stale(dest).map_err(|e| {
+                anyhow::anyhow!(t!("repair.clean_failed", path = dest.display(), error = e))
+            })?;
             drop(held);
             // Taking the lock wrote our PID; leave the file without a PID that will be stale.
             let _ = clear_stale_lock(&dest.join(backup::lock::LOCK_FILE));
-            Ok(format!(
-                "removed {} unfinished folder(s) in {}",
-                removed.len(),
-                dest.display()
+            Ok(t!(
+                "repair.removed_partials",
+                n = removed.len(),
+                path = dest.display()
             ))
         }
         Repair::StartDaemon => {

@@ -105,6 +105,29 @@ pub fn tr(key: &str, args: &[(&str, String)]) -> String {
     fill(text_in(current(), key), args)
 }
 
+/// `{n} thing(s)` in the current language: `key.one`, `key.few` or `key.many` by the plural
+/// rules of the language (English: `one` for 1, else `many`; Russian: 1, 21... `one`; 2-4,
+/// 22-24... `few`; the rest `many`), with `{n}` filled. All three keys exist in both
+/// catalogues (English `few` = `many`).
+pub fn count(key: &str, n: usize) -> String {
+    count_in(current(), key, n)
+}
+
+/// [`count`] in a given language.
+pub fn count_in(lang: Lang, key: &str, n: usize) -> String {
+    let form = match lang {
+        Lang::En if n == 1 => "one",
+        Lang::En => "many",
+        Lang::Ru if n % 10 == 1 && n % 100 != 11 => "one",
+        Lang::Ru if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => "few",
+        Lang::Ru => "many",
+    };
+    fill(
+        text_in(lang, &format!("{key}.{form}")),
+        &[("n", n.to_string())],
+    )
+}
+
 /// `t!("key")` or `t!("key", name = value, ...)`: the message in the current language, with
 /// each `{name}` replaced by the value's `Display`.
 #[macro_export]
@@ -330,6 +353,18 @@ mod tests {
             "keys with no message:\n{}",
             missing.join("\n")
         );
+    }
+
+    #[test]
+    fn counts_follow_each_language_s_plural_rules() {
+        let ru = |n| count_in(Lang::Ru, "count.vm", n);
+        assert_eq!(count_in(Lang::En, "count.mount", 1), "1 mount");
+        assert_eq!(count_in(Lang::En, "count.mount", 2), "2 mounts");
+        assert_eq!(count_in(Lang::Ru, "count.mount", 1), "1 общая папка");
+        assert_eq!(count_in(Lang::Ru, "count.mount", 3), "3 общие папки");
+        assert_eq!(count_in(Lang::Ru, "count.mount", 11), "11 общих папок");
+        assert_eq!(count_in(Lang::Ru, "count.mount", 22), "22 общие папки");
+        assert_eq!(ru(5), "5 ВМ");
     }
 
     #[test]

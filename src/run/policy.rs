@@ -2,6 +2,7 @@
 
 use crate::config::{AgentConfig, Config, HttpProxy, MountConfig, VmConfig};
 use crate::error::UserError;
+use crate::t;
 
 /// Whether `agent` may run for `mount` in `vm`. A mount's `allowed_agents` replaces the VM's;
 /// entries may name an agent or an agent type. Checked before anything is mounted or backed up.
@@ -11,27 +12,29 @@ pub fn check_agent_allowed(
     vm: &VmConfig,
 ) -> Result<(), UserError> {
     let (list, scope) = match (mount.and_then(|m| m.allowed_agents.as_deref()), mount) {
-        (Some(list), Some(m)) => (list, format!("mount {}", m.source.display())),
+        (Some(list), Some(m)) => (list, t!("run.scope_mount", path = m.source.display())),
         _ => match vm.allowed_agents.as_deref() {
-            Some(list) => (list, format!("VM {}", vm.name)),
+            Some(list) => (list, t!("run.scope_vm", vm = vm.name)),
             None => return Ok(()),
         },
     };
     if agent.is_allowed_by(Some(list)) {
         return Ok(());
     }
-    Err(UserError::usage(format!(
-        "agent `{}` is not allowed for {scope}; allowed_agents: {}",
-        agent.name,
-        if list.is_empty() {
-            "(none)".to_string()
+    Err(UserError::usage(t!(
+        "run.not_allowed",
+        agent = agent.name,
+        scope = scope,
+        list = if list.is_empty() {
+            t!("run.allowed_none")
         } else {
             list.join(", ")
         }
     ))
-    .hint(format!(
-        "add `{}` to allowed_agents of the {scope} in the config, or run an allowed agent",
-        agent.name
+    .hint(t!(
+        "run.not_allowed_hint",
+        agent = agent.name,
+        scope = scope
     )))
 }
 
@@ -52,16 +55,17 @@ pub fn choose_vm<'a>(
     });
     match wanted {
         Some(name) => config.vms.get(name).ok_or_else(|| {
-            UserError::config(format!(
-                "VM `{name}` is not defined in {}; defined VMs: {}",
-                config.path.display(),
-                config.vms.keys().cloned().collect::<Vec<_>>().join(", ")
+            UserError::config(t!(
+                "run.vm_not_defined",
+                vm = name,
+                config = config.path.display(),
+                list = config.vms.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
             .hint("agsekit config-check")
         }),
         None => config.vms.values().next().ok_or_else(|| {
-            UserError::config(format!("no VMs are defined in {}", config.path.display()))
-                .hint("add a `vms:` section (agsekit config-example shows one)")
+            UserError::config(t!("run.no_vms", config = config.path.display()))
+                .hint(t!("run.no_vms_hint"))
         }),
     }
 }
@@ -90,11 +94,12 @@ pub fn effective_proxy(
         .or_else(|| agent.http_proxy.clone())
         .unwrap_or_else(|| vm.http_proxy.clone());
     match (proxychains, http) {
-        (Some(_), Some(_)) => Err(UserError::usage(format!(
-            "an HTTP proxy and proxychains cannot both be enabled for agent `{}` in VM `{}`",
-            agent.name, vm.name
-        ))
-        .hint("disable one of them: `--proxychains \"\"` or `--http-proxy \"\"`, or set `proxychains: \"\"` on the agent")),
+        (Some(_), Some(_)) => {
+            Err(
+                UserError::usage(t!("run.two_proxies", agent = agent.name, vm = vm.name))
+                    .hint(t!("run.two_proxies_hint")),
+            )
+        }
         (Some(url), None) => Ok(EffectiveProxy::Proxychains(url)),
         (None, Some(http)) => Ok(EffectiveProxy::Http(http)),
         (None, None) => Ok(EffectiveProxy::None),

@@ -13,6 +13,7 @@ use crate::backup::{self, BackupOptions, Event};
 use crate::config::{AgentConfig, Config, HttpProxy, MountConfig, VmConfig};
 use crate::error::{find_user_error, ErrorKind, UserError};
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
+use crate::t;
 use crate::vm::{ExecSpec, ExecStdin, VmBackend, VmError, VmState};
 
 use super::launch::{
@@ -109,12 +110,11 @@ pub fn run_session(
     let agent = config.agent(&req.agent)?;
     let host_dir = std::path::absolute(&req.workdir).unwrap_or_else(|_| req.workdir.clone());
     if !host_dir.is_dir() {
-        return Err(UserError::usage(format!(
-            "working folder {} does not exist",
-            host_dir.display()
-        ))
-        .hint("pass an existing folder with --workdir")
-        .into());
+        return Err(
+            UserError::usage(t!("run.no_workdir", path = host_dir.display()))
+                .hint(t!("run.no_workdir_hint"))
+                .into(),
+        );
     }
     let mount = config.mount_for_path(&host_dir, req.vm.as_deref())?;
     let vm = choose_vm(config, req.vm.as_deref(), mount, agent)?;
@@ -144,19 +144,19 @@ pub fn run_session(
         None => None,
     };
     ui.notice(&match place.mount {
-        Some(m) => format!(
-            "agent `{}` runs in VM `{}` in {} (snapshots of {} every {} min)",
-            agent.name,
-            vm.name,
-            place.workdir.display(),
-            m.source.display(),
-            m.interval
+        Some(m) => t!(
+            "run.starts_mounted",
+            agent = agent.name,
+            vm = vm.name,
+            workdir = place.workdir.display(),
+            source = m.source.display(),
+            interval = m.interval
         ),
-        None => format!(
-            "agent `{}` runs in VM `{}` in the temporary folder {} (not shared, no backups)",
-            agent.name,
-            vm.name,
-            place.workdir.display()
+        None => t!(
+            "run.starts_temporary",
+            agent = agent.name,
+            vm = vm.name,
+            workdir = place.workdir.display()
         ),
     });
 
@@ -183,7 +183,7 @@ pub fn run_session(
         if let Some((cmd, io)) = snapshot_loop.as_ref().filter(|_| loop_child.is_none()) {
             match runner.spawn(cmd, io.clone()) {
                 Ok(child) => loop_child = Some(child),
-                Err(e) => ui.notice(&format!("cannot start background snapshots: {e}")),
+                Err(e) => ui.notice(&t!("run.loop_failed", error = e)),
             }
         }
     };
@@ -205,7 +205,7 @@ pub fn run_session(
         if config.global.review.enabled {
             match session_review(m, &snap, &config.global.review.protected_paths) {
                 Ok(r) => ui.review(&r),
-                Err(e) => ui.notice(&format!("could not review the session's changes: {e:#}")),
+                Err(e) => ui.notice(&t!("run.review_failed", error = format!("{e:#}"))),
             }
         }
     }
@@ -238,20 +238,14 @@ fn temporary_place<'c>(
     ui: &dyn SessionUi,
 ) -> anyhow::Result<Place<'c>> {
     let refuse = || {
-        UserError::usage(format!(
-            "{} is not inside any mount in {}: an agent started here would not be protected",
-            host_dir.display(),
-            config.path.display()
+        UserError::usage(t!(
+            "run.outside_mounts",
+            path = host_dir.display(),
+            config = config.path.display()
         ))
-        .hint(format!(
-            "add it with `agsekit addmount {}`, or run from a mounted folder",
-            host_dir.display()
-        ))
+        .hint(t!("run.outside_mounts_hint", path = host_dir.display()))
     };
-    match ui.confirm(
-        "This folder is outside every mounted folder. Run the agent in a temporary, unshared folder in the VM (no backups)?",
-        false,
-    ) {
+    match ui.confirm(&t!("run.ask_temporary"), false) {
         Some(true) => {}
         _ => return Err(refuse().into()),
     }
@@ -262,10 +256,11 @@ fn temporary_place<'c>(
         ["mkdir", "-p", dir.as_str()],
     )))?;
     if !made.success() {
-        return Err(UserError::vm(format!(
-            "cannot create {dir} in VM `{}`: {}",
-            vm.name,
-            String::from_utf8_lossy(&made.stderr).trim()
+        return Err(UserError::vm(t!(
+            "run.mkdir_failed",
+            dir = dir,
+            vm = vm.name,
+            error = String::from_utf8_lossy(&made.stderr).trim()
         ))
         .into());
     }
@@ -290,15 +285,11 @@ fn pre_run_snapshot(
     let first = req.first_backup.unwrap_or(mount.first_backup);
     let mut took_first = false;
     if !existing || first {
-        ui.notice(&format!(
-            "{} snapshot of {} before the agent starts",
-            if existing {
-                "Taking a"
-            } else {
-                "Taking the first"
-            },
-            mount.source.display()
-        ));
+        ui.notice(&if existing {
+            t!("run.snapshot_before", source = mount.source.display())
+        } else {
+            t!("run.first_snapshot_before", source = mount.source.display())
+        });
         let options = BackupOptions {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
@@ -310,7 +301,7 @@ fn pre_run_snapshot(
             Ok(report) => {
                 took_first = true;
                 for w in &report.warnings {
-                    ui.notice(&format!("backup warning: {w}"));
+                    ui.notice(&t!("run.backup_warning", warning = w));
                 }
                 if let Err(e) = backup::clean_backups(
                     &mount.backup,
@@ -318,20 +309,15 @@ fn pre_run_snapshot(
                     mount.backup_clean_method,
                     mount.interval,
                 ) {
-                    ui.notice(&format!("could not remove old snapshots: {e:#}"));
+                    ui.notice(&t!("run.clean_failed", error = format!("{e:#}")));
                 }
             }
             Err(e) if find_user_error(&e).is_some_and(|u| u.kind == ErrorKind::Locked) => {
                 // Another session is writing a snapshot of this folder right now: that one
                 // protects the state we start from, so do not wait for it.
-                ui.notice(&format!(
-                    "another snapshot of {} is being written now; not waiting for it",
-                    mount.source.display()
-                ));
+                ui.notice(&t!("run.snapshot_busy", source = mount.source.display()));
             }
-            Err(e) => {
-                return Err(e.context("the pre-run snapshot failed; the agent was not started"))
-            }
+            Err(e) => return Err(e.context(t!("run.pre_snapshot_failed"))),
         }
     }
     Ok(took_first || existing)
@@ -384,14 +370,19 @@ fn launch_with_repairs(
             code::NOT_MOUNTED | code::EMPTY_MOUNT if !remounted => {
                 remounted = true;
                 let Some(mount) = place.mount else {
-                    return Err(UserError::failed("the launcher reported a mount problem for an unshared folder").into());
+                    return Err(UserError::failed(t!("run.unshared_mount_problem")).into());
                 };
                 repair_mount(backend, mount, code, req, ui)?;
             }
             code::NOT_MOUNTED | code::EMPTY_MOUNT => {
-                return Err(UserError::vm(format!(
-                    "{} is still not usable inside VM `{vm}` after mounting it again",
-                    place.mount_root.as_deref().unwrap_or(Path::new("?")).display()
+                return Err(UserError::vm(t!(
+                    "run.still_not_usable",
+                    path = place
+                        .mount_root
+                        .as_deref()
+                        .unwrap_or(Path::new("?"))
+                        .display(),
+                    vm = vm
                 ))
                 .hint("agsekit doctor")
                 .into())
@@ -401,32 +392,33 @@ fn launch_with_repairs(
                 send_env(backend, vm, agent, launch, env_contents)?;
             }
             code::NO_AGENT => {
-                return Err(UserError::vm(format!(
-                    "agent `{}` ({}) is not installed in VM `{vm}`",
-                    agent.name,
-                    agent.agent_type.binary()
+                return Err(UserError::vm(t!(
+                    "run.not_installed",
+                    agent = agent.name,
+                    binary = agent.agent_type.binary(),
+                    vm = vm
                 ))
                 .hint(format!("agsekit install-agents {} {vm}", agent.name))
                 .into())
             }
             code::NO_WORKDIR => {
-                return Err(UserError::vm(format!(
-                    "{} does not exist inside VM `{vm}`",
-                    launch.workdir.display()
+                return Err(UserError::vm(t!(
+                    "run.no_workdir_in_vm",
+                    path = launch.workdir.display(),
+                    vm = vm
                 ))
-                .hint("agsekit doctor (the mount may be stale)")
+                .hint(t!("run.no_workdir_in_vm_hint"))
                 .into())
             }
             code::PROXY_FAILED | code::BAD_ARGS | code::ENV_STALE => {
-                return Err(UserError::failed(format!(
-                    "the launcher in VM `{vm}` could not start the agent (exit {code}; its message is above)"
-                ))
-                .into())
+                return Err(
+                    UserError::failed(t!("run.launcher_failed", vm = vm, code = code)).into(),
+                )
             }
             code::SEE_STATUS => return Ok(read_status(backend, vm, &launch.session)),
             127 if !launcher_sent && !launcher_present(backend, vm)? => {
                 launcher_sent = true;
-                ui.notice(&format!("installing the agsekit launcher in VM `{vm}`"));
+                ui.notice(&t!("run.installing_launcher", vm = vm));
                 // VMs made by agsekit 1.7.4 (or before the launcher existed) lack it.
                 crate::lifecycle::create::install_launcher(backend, vm)?;
             }
@@ -451,7 +443,7 @@ fn run_passing_signals(
 ) -> anyhow::Result<i32> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-        .map_err(|e| anyhow::anyhow!("cannot install signal handlers: {e}"))?;
+        .map_err(|e| anyhow::anyhow!(t!("run.signals_failed", error = e)))?;
     let handle = signals.handle();
     let mut child = match backend.exec_spawn(spec) {
         Ok(child) => child,
@@ -475,7 +467,7 @@ fn run_passing_signals(
     let waited = child.wait();
     handle.close();
     let _ = forwarder.join();
-    waited.map_err(|e| anyhow::anyhow!("waiting for the agent failed: {e}"))
+    waited.map_err(|e| anyhow::anyhow!(t!("run.wait_failed", error = e)))
 }
 
 /// The project is not mounted (or the mount is dead): mount it (after asking, unless
@@ -493,15 +485,14 @@ fn repair_mount(
         .mount_at(&target)
         .is_some_and(|m| m.source == mount.source);
     if registered {
-        ui.notice(&format!(
-            "{} is registered in VM `{}` but {}; mounting it again",
-            mount.source.display(),
-            mount.vm,
+        ui.notice(&t!(
             if launcher_code == code::EMPTY_MOUNT {
-                "looks empty there"
+                "run.remount_empty"
             } else {
-                "is not live"
-            }
+                "run.remount_dead"
+            },
+            source = mount.source.display(),
+            vm = mount.vm
         ));
         match backend.umount(&mount.vm, Some(&target)) {
             Ok(()) | Err(VmError::NotMounted { .. }) => {}
@@ -511,24 +502,21 @@ fn repair_mount(
         let ok = req.auto_mount
             || ui
                 .confirm(
-                    &format!(
-                        "{} is not mounted in VM `{}`. Mount it now?",
-                        mount.source.display(),
-                        mount.vm
+                    &t!(
+                        "run.ask_mount",
+                        source = mount.source.display(),
+                        vm = mount.vm
                     ),
                     true,
                 )
                 .unwrap_or(false);
         if !ok {
-            return Err(UserError::vm(format!(
-                "{} is configured for VM `{}` but not mounted",
-                mount.source.display(),
-                mount.vm
+            return Err(UserError::vm(t!(
+                "run.not_mounted",
+                source = mount.source.display(),
+                vm = mount.vm
             ))
-            .hint(format!(
-                "agsekit mount {} (or pass --auto-mount)",
-                mount.source.display()
-            ))
+            .hint(t!("run.not_mounted_hint", source = mount.source.display()))
             .into());
         }
     }
@@ -552,9 +540,11 @@ fn send_env(
     let out = vm_ok(backend.exec(&spec))?;
     let written = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if !out.success() || &written != sha {
-        return Err(UserError::vm(format!(
-            "could not write the environment of agent `{}` into VM `{vm}` (exit {})",
-            agent.name, out.code
+        return Err(UserError::vm(t!(
+            "run.env_failed",
+            agent = agent.name,
+            vm = vm,
+            code = out.code
         ))
         .hint("agsekit doctor")
         .into());
@@ -587,8 +577,12 @@ fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
     let info = vm_ok(backend.info(vm))?;
     match info.state {
         VmState::Running => Ok(()),
-        other => Err(UserError::vm(format!("VM `{vm}` is {other:?}"))
-            .hint(format!("agsekit start-vm {vm}"))
-            .into()),
+        other => Err(UserError::vm(t!(
+            "run.vm_not_running",
+            vm = vm,
+            state = format!("{other:?}")
+        ))
+        .hint(format!("agsekit start-vm {vm}"))
+        .into()),
     }
 }

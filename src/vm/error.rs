@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 use crate::error::UserError;
+use crate::i18n::Lang;
 
 /// A failure talking to a VM backend.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -329,6 +330,119 @@ pub fn is_missing_workdir(code: i32, stderr: &str, workdir: &str) -> bool {
         })
 }
 
+fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    crate::i18n::fill(crate::i18n::text_in(lang, key), args)
+}
+
+impl VmError {
+    /// The message for a person in `lang` (English: the same text as `Display`).
+    pub fn message_in(&self, lang: Lang) -> String {
+        let s = |v: &str| v.to_string();
+        let p = |v: &PathBuf| v.display().to_string();
+        match self {
+            VmError::NotInstalled { detail } => {
+                tr(lang, "vm_error.not_installed", &[("detail", s(detail))])
+            }
+            VmError::DaemonUnreachable => tr(lang, "vm_error.daemon_unreachable", &[]),
+            VmError::SocketAccessDenied => tr(lang, "vm_error.socket_denied", &[]),
+            VmError::InstanceMissing { name } => tr(lang, "vm_error.missing", &[("name", s(name))]),
+            VmError::InstanceDeleted { name } => tr(lang, "vm_error.deleted", &[("name", s(name))]),
+            VmError::NotRunning { name } => tr(lang, "vm_error.not_running", &[("name", s(name))]),
+            VmError::AlreadyExists { name } => tr(lang, "vm_error.exists", &[("name", s(name))]),
+            VmError::UnknownState { name } => {
+                tr(lang, "vm_error.unknown_state", &[("name", s(name))])
+            }
+            VmError::SuspendedCannotStop { name } => {
+                tr(lang, "vm_error.suspended", &[("name", s(name))])
+            }
+            VmError::InvalidLaunch { detail } => {
+                tr(lang, "vm_error.invalid_launch", &[("detail", s(detail))])
+            }
+            VmError::ImageNotFound { image } => {
+                tr(lang, "vm_error.image_not_found", &[("image", s(image))])
+            }
+            VmError::ImageRemoteUnreachable { detail } => {
+                tr(lang, "vm_error.image_remote", &[("detail", s(detail))])
+            }
+            VmError::Timeout { what } => tr(lang, "vm_error.timeout", &[("what", s(what))]),
+            VmError::SourceMissing { path } => {
+                tr(lang, "vm_error.source_missing", &[("path", p(path))])
+            }
+            VmError::SourceNotDirectory { path } => {
+                tr(lang, "vm_error.source_not_dir", &[("path", p(path))])
+            }
+            VmError::SourceNotReadable { path } => {
+                tr(lang, "vm_error.source_unreadable", &[("path", p(path))])
+            }
+            VmError::TargetRefused { target } => {
+                tr(lang, "vm_error.target_refused", &[("target", s(target))])
+            }
+            VmError::AlreadyMounted { vm, target } => tr(
+                lang,
+                "vm_error.already_mounted",
+                &[("vm", s(vm)), ("target", s(target))],
+            ),
+            VmError::NotMounted { vm, target } => tr(
+                lang,
+                "vm_error.not_mounted",
+                &[("vm", s(vm)), ("target", s(target))],
+            ),
+            VmError::MountFailed { target, reason } => tr(
+                lang,
+                "vm_error.mount_failed",
+                &[("target", s(target)), ("reason", s(reason))],
+            ),
+            VmError::UmountFailed { vm, target, reason } => tr(
+                lang,
+                "vm_error.umount_failed",
+                &[("vm", s(vm)), ("target", s(target)), ("reason", s(reason))],
+            ),
+            VmError::MountSupportMissing { vm } => {
+                tr(lang, "vm_error.mount_support", &[("vm", s(vm))])
+            }
+            VmError::MountsDisabled => tr(lang, "vm_error.mounts_disabled", &[]),
+            VmError::NativeMountNeedsStop { vm } => {
+                tr(lang, "vm_error.native_mount", &[("vm", s(vm))])
+            }
+            VmError::WorkdirMissing { vm, dir } => tr(
+                lang,
+                "vm_error.workdir_missing",
+                &[("vm", s(vm)), ("dir", s(dir))],
+            ),
+            VmError::TransferFailed { detail } => {
+                tr(lang, "vm_error.transfer", &[("detail", s(detail))])
+            }
+            VmError::SshFailed { detail } => tr(lang, "vm_error.ssh", &[("detail", s(detail))]),
+            VmError::BadInvocation { detail } => {
+                tr(lang, "vm_error.bad_invocation", &[("detail", s(detail))])
+            }
+            VmError::BadOutput { command, detail } => tr(
+                lang,
+                "vm_error.bad_output",
+                &[("command", s(command)), ("detail", s(detail))],
+            ),
+            VmError::Spawn { command, detail } => tr(
+                lang,
+                "vm_error.spawn",
+                &[("command", s(command)), ("detail", s(detail))],
+            ),
+            VmError::Failed {
+                command,
+                code,
+                stderr,
+            } => tr(
+                lang,
+                "vm_error.failed",
+                &[
+                    ("command", s(command)),
+                    ("code", code.to_string()),
+                    ("stderr", stderr_suffix(stderr)),
+                ],
+            ),
+        }
+    }
+}
+
 impl VmError {
     /// True for failures that may go away when the same call is retried a little later
     /// (the image server or the daemon was unreachable, a launch or start timed out).
@@ -344,102 +458,64 @@ impl VmError {
 
     /// Hints for a person, each a command or a change that gets them out.
     pub fn hints(&self) -> Vec<String> {
+        self.hints_in(crate::i18n::current())
+    }
+
+    /// [`VmError::hints`] in `lang`.
+    pub fn hints_in(&self, lang: Lang) -> Vec<String> {
+        let h = |key: &str| tr(lang, key, &[]);
+        let n = |key: &str, name: &str| tr(lang, key, &[("name", name.to_string())]);
         match self {
-            VmError::NotInstalled { .. } => vec![
-                "install Multipass with `agsekit prepare`".to_string(),
-                "or set AGSEKIT_MULTIPASS to the path of the multipass executable".to_string(),
-            ],
-            VmError::DaemonUnreachable => vec![
-                "start the Multipass daemon (snap installs: `sudo snap restart multipass`), then retry"
-                    .to_string(),
-            ],
-            VmError::SocketAccessDenied => vec![
-                "run agsekit as a user allowed to use Multipass (Linux: a member of the `sudo` group; log in again after adding it)"
-                    .to_string(),
-            ],
+            VmError::NotInstalled { .. } => {
+                vec![h("vm_hint.not_installed"), h("vm_hint.not_installed_env")]
+            }
+            VmError::DaemonUnreachable => vec![h("vm_hint.daemon_unreachable")],
+            VmError::SocketAccessDenied => vec![h("vm_hint.socket_denied")],
             VmError::InstanceMissing { name } => vec![format!("agsekit create-vm {name}")],
             VmError::InstanceDeleted { name } => vec![
-                format!("`multipass recover {name}` brings it back"),
-                format!("or `multipass purge`, then `agsekit create-vm {name}`"),
+                n("vm_hint.deleted_recover", name),
+                n("vm_hint.deleted_purge", name),
             ],
             VmError::NotRunning { name } => vec![format!("agsekit start-vm {name}")],
-            VmError::AlreadyExists { name } => vec![format!(
-                "choose another name, or remove it first with `agsekit destroy-vm {name}`"
+            VmError::AlreadyExists { name } => vec![n("vm_hint.exists", name)],
+            VmError::UnknownState { name } => vec![n("vm_hint.unknown_state", name)],
+            VmError::SuspendedCannotStop { name } => vec![n("vm_hint.suspended", name)],
+            VmError::InvalidLaunch { .. } => vec![h("vm_hint.invalid_launch")],
+            VmError::ImageNotFound { .. } => vec![h("vm_hint.image_not_found")],
+            VmError::ImageRemoteUnreachable { .. } => vec![h("vm_hint.image_remote")],
+            VmError::Timeout { .. } => vec![h("vm_hint.timeout")],
+            VmError::SourceMissing { path } => vec![tr(
+                lang,
+                "vm_hint.source_missing",
+                &[("path", path.display().to_string())],
             )],
-            VmError::UnknownState { name } => vec![format!(
-                "force it off with `multipass stop --force {name}`, then `agsekit start-vm {name}`"
+            VmError::SourceNotDirectory { .. } => vec![h("vm_hint.source_not_dir")],
+            VmError::SourceNotReadable { path } => vec![tr(
+                lang,
+                "vm_hint.source_unreadable",
+                &[("path", path.display().to_string())],
             )],
-            VmError::SuspendedCannotStop { name } => vec![format!(
-                "resume it with `agsekit start-vm {name}`, or force it off with `multipass stop --force {name}`"
-            )],
-            VmError::InvalidLaunch { .. } => vec![
-                "fix vms.<name>.cpu, ram or disk in the config, then run `agsekit config-check`"
-                    .to_string(),
-            ],
-            VmError::ImageNotFound { .. } => {
-                vec!["`multipass find` lists the images that can be used".to_string()]
+            VmError::TargetRefused { .. } => vec![h("vm_hint.target_refused")],
+            VmError::AlreadyMounted { .. } => vec![h("vm_hint.already_mounted")],
+            VmError::NotMounted { .. } => vec![h("vm_hint.not_mounted")],
+            VmError::MountFailed { .. } | VmError::UmountFailed { .. } => {
+                vec![h("vm_hint.mount_failed")]
             }
-            VmError::ImageRemoteUnreachable { .. } => vec![
-                "check the network connection, then retry (`multipass find` warms the image list)"
-                    .to_string(),
-            ],
-            VmError::Timeout { .. } => vec![
-                "the VM may still come up: check with `multipass list`, then retry".to_string(),
-            ],
-            VmError::SourceMissing { path } => vec![format!(
-                "check that {} exists; a snap-installed Multipass can only see non-hidden folders under /home",
-                path.display()
-            )],
-            VmError::SourceNotDirectory { .. } => {
-                vec!["mounts[].source must be a folder, not a file".to_string()]
+            VmError::MountSupportMissing { vm } => {
+                vec![tr(lang, "vm_hint.mount_support", &[("vm", vm.to_string())])]
             }
-            VmError::SourceNotReadable { path } => vec![format!(
-                "make {} readable by your user",
-                path.display()
-            )],
-            VmError::TargetRefused { .. } => vec![
-                "choose a mounts[].target below /home/ubuntu, for example /home/ubuntu/project"
-                    .to_string(),
-            ],
-            VmError::AlreadyMounted { .. } => vec![
-                "nothing to do if it is the same folder; otherwise `agsekit umount` it first"
-                    .to_string(),
-            ],
-            VmError::NotMounted { .. } => {
-                vec!["`agsekit mount` mounts the configured folders".to_string()]
-            }
-            VmError::MountFailed { .. } | VmError::UmountFailed { .. } => vec![
-                "stop whatever uses the folder in the VM, then retry; `--debug` shows the multipass call"
-                    .to_string(),
-            ],
-            VmError::MountSupportMissing { vm } => vec![format!(
-                "install it in the VM (needs network there): `multipass exec {vm} -- sudo snap install multipass-sshfs`"
-            )],
             VmError::MountsDisabled => {
                 vec!["multipass set local.privileged-mounts=true".to_string()]
             }
             VmError::NativeMountNeedsStop { vm } => vec![format!("agsekit stop-vm {vm}")],
-            VmError::WorkdirMissing { .. } => vec![
-                "`agsekit mount` the folder, or check mounts[].target in the config".to_string(),
-            ],
-            VmError::TransferFailed { .. } => vec![
-                "check both paths: the VM side is written VM:PATH and the VM must be running"
-                    .to_string(),
-            ],
-            VmError::SshFailed { .. } => vec![
-                "the VM may still be booting: wait and retry, or restart it with `agsekit restart-vm NAME`"
-                    .to_string(),
-            ],
-            VmError::BadInvocation { .. } | VmError::BadOutput { .. } => vec![
-                "this is a bug in agsekit: please report it with the `--debug` output and `multipass version`"
-                    .to_string(),
-            ],
-            VmError::Spawn { .. } => vec![
-                "check that the multipass executable can be run by your user".to_string(),
-            ],
-            VmError::Failed { .. } => {
-                vec!["rerun with `--debug` to see every multipass call and its output".to_string()]
+            VmError::WorkdirMissing { .. } => vec![h("vm_hint.workdir_missing")],
+            VmError::TransferFailed { .. } => vec![h("vm_hint.transfer")],
+            VmError::SshFailed { .. } => vec![h("vm_hint.ssh")],
+            VmError::BadInvocation { .. } | VmError::BadOutput { .. } => {
+                vec![h("vm_hint.bug")]
             }
+            VmError::Spawn { .. } => vec![h("vm_hint.spawn")],
+            VmError::Failed { .. } => vec![h("vm_hint.failed")],
         }
     }
 }
@@ -447,9 +523,10 @@ impl VmError {
 impl From<VmError> for UserError {
     fn from(err: VmError) -> UserError {
         let hints = err.hints();
-        hints
-            .into_iter()
-            .fold(UserError::vm(err.to_string()), UserError::hint)
+        hints.into_iter().fold(
+            UserError::vm(err.message_in(crate::i18n::current())),
+            UserError::hint,
+        )
     }
 }
 
@@ -572,6 +649,84 @@ mod tests {
                 code: 2,
                 stderr: "frobnicate failed: the flux capacitor is empty".into()
             }
+        );
+    }
+
+    /// The English messages are exactly the `Display` texts (logs and user errors agree);
+    /// every variant has a Russian message and Russian hints.
+    #[test]
+    fn english_messages_are_the_display_texts_and_russian_ones_exist() {
+        let s = || "x".to_string();
+        let all = vec![
+            VmError::NotInstalled { detail: s() },
+            VmError::DaemonUnreachable,
+            VmError::SocketAccessDenied,
+            VmError::InstanceMissing { name: s() },
+            VmError::InstanceDeleted { name: s() },
+            VmError::NotRunning { name: s() },
+            VmError::AlreadyExists { name: s() },
+            VmError::UnknownState { name: s() },
+            VmError::SuspendedCannotStop { name: s() },
+            VmError::InvalidLaunch { detail: s() },
+            VmError::ImageNotFound { image: s() },
+            VmError::ImageRemoteUnreachable { detail: s() },
+            VmError::Timeout { what: s() },
+            VmError::SourceMissing { path: "/p".into() },
+            VmError::SourceNotDirectory { path: "/p".into() },
+            VmError::SourceNotReadable { path: "/p".into() },
+            VmError::TargetRefused { target: s() },
+            VmError::AlreadyMounted {
+                vm: s(),
+                target: s(),
+            },
+            VmError::NotMounted {
+                vm: s(),
+                target: s(),
+            },
+            VmError::MountFailed {
+                target: s(),
+                reason: s(),
+            },
+            VmError::UmountFailed {
+                vm: s(),
+                target: s(),
+                reason: s(),
+            },
+            VmError::MountSupportMissing { vm: s() },
+            VmError::MountsDisabled,
+            VmError::NativeMountNeedsStop { vm: s() },
+            VmError::WorkdirMissing { vm: s(), dir: s() },
+            VmError::TransferFailed { detail: s() },
+            VmError::SshFailed { detail: s() },
+            VmError::BadInvocation { detail: s() },
+            VmError::BadOutput {
+                command: s(),
+                detail: s(),
+            },
+            VmError::Spawn {
+                command: s(),
+                detail: s(),
+            },
+            VmError::Failed {
+                command: s(),
+                code: 2,
+                stderr: "boom\nagain".into(),
+            },
+            VmError::Failed {
+                command: s(),
+                code: 2,
+                stderr: String::new(),
+            },
+        ];
+        for e in &all {
+            assert_eq!(e.message_in(Lang::En), e.to_string());
+            assert_ne!(e.message_in(Lang::Ru), e.to_string(), "{e:?}");
+            assert!(!e.message_in(Lang::Ru).contains('{'), "{e:?}");
+            assert_eq!(e.hints_in(Lang::En).len(), e.hints_in(Lang::Ru).len());
+        }
+        assert_eq!(
+            VmError::NotRunning { name: "dev".into() }.hints_in(Lang::Ru),
+            vec!["agsekit start-vm dev".to_string()]
         );
     }
 

@@ -127,6 +127,32 @@ fn config_check_accepts_the_original_example_and_summarizes_it() {
 }
 
 #[test]
+fn config_check_summary_reads_in_russian_with_russian_plurals() {
+    let sb = Sandbox::new();
+    let path = write(&sb, "c.yaml", &original_example(sb.home()));
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["--config"])
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Конфигурация: ")
+                .and(predicate::str::contains(
+                    "agent-ubuntu: 2 процессора, 4G ОЗУ, 20G диск (по умолчанию)",
+                ))
+                .and(predicate::str::contains("aider: тип aider, ВМ: все"))
+                .and(predicate::str::contains(
+                    "Конфигурация корректна: 1 ВМ, 1 общая папка, 3 агента.",
+                ))
+                .and(predicate::str::contains("The configuration is valid").not())
+                .and(predicate::str::contains("my_local_key").not()),
+        )
+        .stderr("");
+}
+
+#[test]
 fn config_check_reports_five_mistakes_at_once_with_exit_3() {
     let sb = Sandbox::new();
     let text = "vms:\n  agent-ubuntu:\n    cpu: 0\n    ram: 4G\n    disk: 20G\n    port-forwarding:\n      - {type: local, host-addr: 127.0.0.1, vm-addr: \"127.0.0.1:5432\"}\nmounts:\n  - source: /srv/app\n    vm: dev\n    backup_clean_method: fat\nagents:\n  q:\n    type: qwne\n";

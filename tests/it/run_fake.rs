@@ -259,6 +259,34 @@ fn run_with_fake_multipass_outside_every_mount_refuses_without_a_tty() {
 }
 
 #[test]
+fn run_with_fake_multipass_outside_every_mount_refuses_in_russian() {
+    let s = setup();
+    let elsewhere = s.sb.home().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let mut cmd = s.sb.agsekit_with(&s.fake);
+    let out = cmd
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "codex"])
+        .current_dir(&elsewhere)
+        .env("PWD", &elsewhere)
+        .env("AGSEKIT_LANG", "ru")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("agsekit: error: ") && stderr.contains("не входит ни в одну общую папку"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: добавьте её командой `agsekit addmount"),
+        "{stderr}"
+    );
+    assert_eq!(s.exec_calls(), 0);
+}
+
+#[test]
 fn run_with_fake_multipass_installs_a_missing_launcher_then_runs() {
     let s = setup();
     // No launcher in the VM (as in VMs made by agsekit 1.7.4): run installs it and retries.

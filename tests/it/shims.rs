@@ -78,6 +78,10 @@ impl Setup {
 
     /// Runs the shim `name` like a user typing it in `cwd`.
     fn shim(&self, name: &str, cwd: &Path, args: &[&str]) -> std::process::Output {
+        self.shim_cmd(name, cwd, args).output().unwrap()
+    }
+
+    fn shim_cmd(&self, name: &str, cwd: &Path, args: &[&str]) -> Command {
         let path = format!(
             "{}:{}:/usr/bin:/bin",
             self.shims.display(),
@@ -94,7 +98,7 @@ impl Setup {
             .env("FAKE_MULTIPASS_STATE", &self.fake.state_dir)
             .env_remove("CONFIG_PATH")
             .env_remove("AGSEKIT_SHIM_ACTIVE");
-        cmd.output().unwrap()
+        cmd
     }
 }
 
@@ -166,6 +170,29 @@ fn shim_outside_every_mount_refuses_by_default_with_a_way_out() {
     assert!(stderr.contains("would run unprotected"), "{stderr}");
     assert!(stderr.contains("agsekit addmount"), "{stderr}");
     assert!(stderr.contains("shims exec --host codex"), "{stderr}");
+    assert!(s.fake.calls().iter().all(|c| c[0] != "exec"));
+}
+
+#[test]
+fn shim_outside_every_mount_refuses_in_russian_with_agsekit_lang_ru() {
+    let s = setup("refuse");
+    s.install();
+    let elsewhere = s.sb.home().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = s
+        .shim_cmd("codex", &elsewhere, &[])
+        .env("AGSEKIT_LANG", "ru")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The prefixes stay English; the sentence and the hints are Russian.
+    assert!(stderr.contains("agsekit: error: "), "{stderr}");
+    assert!(stderr.contains("работал бы без защиты"), "{stderr}");
+    assert!(
+        stderr.contains("hint: защитите эту папку: agsekit addmount"),
+        "{stderr}"
+    );
     assert!(s.fake.calls().iter().all(|c| c[0] != "exec"));
 }
 

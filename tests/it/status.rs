@@ -342,6 +342,39 @@ fn status_fake_multipass_text_tables_show_agents_and_loops() {
     );
 }
 
+#[test]
+fn status_fake_multipass_text_tables_read_in_russian_and_json_stays_english() {
+    let s = Setup::new("", "");
+    s.fake.launch(VM);
+    s.mount_in_fake();
+    s.snapshot();
+    let out = s
+        .agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .arg("status")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ИМЯ           СОСТОЯНИЕ  IP"), "{text}");
+    assert!(text.contains("\nОбщие папки\n"), "{text}");
+    assert!(text.contains("ПАПКА СНИМКОВ"), "{text}");
+    assert!(text.contains("  да  "), "mounted: {text}");
+    assert!(
+        text.contains("Служба: не запущена, не установлена"),
+        "{text}"
+    );
+    assert!(!text.contains("BACKUP FOLDER"), "{text}");
+    // The JSON schema does not depend on the language.
+    let out = s
+        .agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["status", "--json"])
+        .output()
+        .expect("run");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["mounts"][0]["mounted"], Value::Bool(true), "{json}");
+}
+
 fn write_record(home: &Path, record: &Value) {
     let dir = home.join(".local/state/agsekit");
     std::fs::create_dir_all(&dir).expect("state dir");
