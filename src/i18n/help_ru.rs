@@ -50,6 +50,8 @@ pub const COVERED: &[&str] = &[
     "daemon",
     "systemd",
     "doctor",
+    "check-new-version",
+    "pip-upgrade",
 ];
 
 pub const HELP: &[(&str, &str)] = &[
@@ -81,6 +83,14 @@ pub const HELP: &[(&str, &str)] = &[
         "Показывать выполняемые команды и их вывод (секреты скрыты)",
     ),
     ("Show the agsekit version", "Показать версию agsekit"),
+    (
+        "Refresh the cached newest versions of the configured agent types (for install-agents --upgrade)",
+        "Обновить сохранённые последние версии настроенных типов агентов (для install-agents --upgrade)",
+    ),
+    (
+        "1.7.4's self-upgrade through pip; agsekit is a binary: prints how to upgrade it",
+        "Самообновление через pip из 1.7.4; agsekit — исполняемый файл: показывает, как его обновить",
+    ),
     (
         "Print a shell completion script (bash, zsh, fish, elvish, powershell)",
         "Вывести скрипт автодополнения для оболочки (bash, zsh, fish, elvish, powershell)",
