@@ -123,7 +123,21 @@ pub fn check(explicit: Option<&Path>) -> Result<Result<Config, Invalid>, UserErr
     let path = resolve_path(explicit);
     let path = std::path::absolute(&path).unwrap_or(path);
     let text = read_text(&path, path_origin(explicit))?;
-    Ok(load_from_str(&text, &path))
+    let result = load_from_str(&text, &path);
+    if let Ok(config) = &result {
+        register_env_secrets(config);
+    }
+    Ok(result)
+}
+
+/// Every `env:` value of a config read from disk is a secret: `--debug` output and error
+/// messages mask it from now on. (Parsing alone, as in tests, registers nothing.)
+pub fn register_env_secrets(config: &Config) {
+    for agent in config.agents.values() {
+        for value in agent.env.values() {
+            crate::process::register_secret(value);
+        }
+    }
 }
 
 /// Finds, reads and validates the configuration. Every validation problem is listed in one
@@ -142,7 +156,10 @@ pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserE
     let path = std::path::absolute(&path).unwrap_or(path);
     let text = read_text(&path, path_origin(explicit))?;
     match load_from_str(&text, &path) {
-        Ok(config) => Ok((config, text)),
+        Ok(config) => {
+            register_env_secrets(&config);
+            Ok((config, text))
+        }
         Err(invalid) => Err(invalid.to_user_error()),
     }
 }

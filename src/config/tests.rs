@@ -509,9 +509,15 @@ fn syntax_errors_carry_file_line_and_column() {
 
 #[test]
 fn env_values_are_registered_as_secrets() {
-    ok(&format!(
+    let config = ok(&format!(
         "{VM}agents: {{a: {{type: qwen, env: {{K: sekrit-value-xyz}}}}}}\n"
     ));
+    // Parsing alone registers nothing; reading from disk (load/check) registers each value.
+    assert_eq!(
+        crate::process::mask_secrets("token sekrit-value-xyz"),
+        "token sekrit-value-xyz"
+    );
+    super::register_env_secrets(&config);
     assert_eq!(
         crate::process::mask_secrets("token sekrit-value-xyz"),
         "token ***"

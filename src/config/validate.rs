@@ -1523,7 +1523,6 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
                 };
                 match text {
                     Some(t) => {
-                        crate::process::register_secret(&t);
                         env.insert(var, t);
                     }
                     None => w.problem(

@@ -323,8 +323,20 @@ mod tests {
         }
     }
 
+    /// Each step as a shell line built from its argv: unlike `Cmd`'s Display it masks
+    /// nothing, so a value another test registered as a secret cannot change it.
     fn argvs(plan: &Plan) -> Vec<String> {
-        plan.steps.iter().map(|s| s.cmd.to_string()).collect()
+        plan.steps
+            .iter()
+            .map(|s| {
+                s.cmd
+                    .argv_lossy()
+                    .iter()
+                    .map(|w| shell_words::quote(w).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
     }
 
     #[test]

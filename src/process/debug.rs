@@ -21,12 +21,12 @@ pub fn debug_enabled() -> bool {
     DEBUG.load(Ordering::Relaxed)
 }
 
-/// Remembers a value that must never be printed. Values shorter than 6 bytes are not
-/// registered: `env:` also holds plain settings such as `true` or `1`, and masking those
-/// everywhere would garble ordinary output. Such values are still never put in argv (the
+/// Remembers a value that must never be printed. Values shorter than 8 bytes are not
+/// registered: `env:` also holds plain settings such as `true`, `1` or `install`, and masking
+/// those everywhere would garble ordinary output (real keys and tokens are longer). Such values are still never put in argv (the
 /// env travels in a file) and are shown as `***` wherever a command prints its env.
 pub fn register_secret(value: &str) {
-    if value.len() < 6 {
+    if value.len() < 8 {
         return;
     }
     let mut list = secrets().lock().unwrap_or_else(|p| p.into_inner());
