@@ -533,6 +533,72 @@ impl From<VmError> for UserError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One value of every variant (with both an empty and a multi-line stderr for `Failed`).
+    fn every_variant() -> Vec<VmError> {
+        let s = || "x".to_string();
+        vec![
+            VmError::NotInstalled { detail: s() },
+            VmError::DaemonUnreachable,
+            VmError::SocketAccessDenied,
+            VmError::InstanceMissing { name: s() },
+            VmError::InstanceDeleted { name: s() },
+            VmError::NotRunning { name: s() },
+            VmError::AlreadyExists { name: s() },
+            VmError::UnknownState { name: s() },
+            VmError::SuspendedCannotStop { name: s() },
+            VmError::InvalidLaunch { detail: s() },
+            VmError::ImageNotFound { image: s() },
+            VmError::ImageRemoteUnreachable { detail: s() },
+            VmError::Timeout { what: s() },
+            VmError::SourceMissing { path: "/p".into() },
+            VmError::SourceNotDirectory { path: "/p".into() },
+            VmError::SourceNotReadable { path: "/p".into() },
+            VmError::TargetRefused { target: s() },
+            VmError::AlreadyMounted {
+                vm: s(),
+                target: s(),
+            },
+            VmError::NotMounted {
+                vm: s(),
+                target: s(),
+            },
+            VmError::MountFailed {
+                target: s(),
+                reason: s(),
+            },
+            VmError::UmountFailed {
+                vm: s(),
+                target: s(),
+                reason: s(),
+            },
+            VmError::MountSupportMissing { vm: s() },
+            VmError::MountsDisabled,
+            VmError::NativeMountNeedsStop { vm: s() },
+            VmError::WorkdirMissing { vm: s(), dir: s() },
+            VmError::TransferFailed { detail: s() },
+            VmError::SshFailed { detail: s() },
+            VmError::BadInvocation { detail: s() },
+            VmError::BadOutput {
+                command: s(),
+                detail: s(),
+            },
+            VmError::Spawn {
+                command: s(),
+                detail: s(),
+            },
+            VmError::Failed {
+                command: s(),
+                code: 2,
+                stderr: "boom\nagain".into(),
+            },
+            VmError::Failed {
+                command: s(),
+                code: 2,
+                stderr: String::new(),
+            },
+        ]
+    }
     use crate::error::ErrorKind;
     use proptest::prelude::prop;
 
@@ -656,68 +722,7 @@ mod tests {
     /// every variant has a Russian message and Russian hints.
     #[test]
     fn english_messages_are_the_display_texts_and_russian_ones_exist() {
-        let s = || "x".to_string();
-        let all = vec![
-            VmError::NotInstalled { detail: s() },
-            VmError::DaemonUnreachable,
-            VmError::SocketAccessDenied,
-            VmError::InstanceMissing { name: s() },
-            VmError::InstanceDeleted { name: s() },
-            VmError::NotRunning { name: s() },
-            VmError::AlreadyExists { name: s() },
-            VmError::UnknownState { name: s() },
-            VmError::SuspendedCannotStop { name: s() },
-            VmError::InvalidLaunch { detail: s() },
-            VmError::ImageNotFound { image: s() },
-            VmError::ImageRemoteUnreachable { detail: s() },
-            VmError::Timeout { what: s() },
-            VmError::SourceMissing { path: "/p".into() },
-            VmError::SourceNotDirectory { path: "/p".into() },
-            VmError::SourceNotReadable { path: "/p".into() },
-            VmError::TargetRefused { target: s() },
-            VmError::AlreadyMounted {
-                vm: s(),
-                target: s(),
-            },
-            VmError::NotMounted {
-                vm: s(),
-                target: s(),
-            },
-            VmError::MountFailed {
-                target: s(),
-                reason: s(),
-            },
-            VmError::UmountFailed {
-                vm: s(),
-                target: s(),
-                reason: s(),
-            },
-            VmError::MountSupportMissing { vm: s() },
-            VmError::MountsDisabled,
-            VmError::NativeMountNeedsStop { vm: s() },
-            VmError::WorkdirMissing { vm: s(), dir: s() },
-            VmError::TransferFailed { detail: s() },
-            VmError::SshFailed { detail: s() },
-            VmError::BadInvocation { detail: s() },
-            VmError::BadOutput {
-                command: s(),
-                detail: s(),
-            },
-            VmError::Spawn {
-                command: s(),
-                detail: s(),
-            },
-            VmError::Failed {
-                command: s(),
-                code: 2,
-                stderr: "boom\nagain".into(),
-            },
-            VmError::Failed {
-                command: s(),
-                code: 2,
-                stderr: String::new(),
-            },
-        ];
+        let all = every_variant();
         for e in &all {
             assert_eq!(e.message_in(Lang::En), e.to_string());
             assert_ne!(e.message_in(Lang::Ru), e.to_string(), "{e:?}");
@@ -857,63 +862,7 @@ mod tests {
 
     #[test]
     fn every_error_has_a_hint_and_kind_vm() {
-        let s = || "x".to_string();
-        let all = vec![
-            VmError::NotInstalled { detail: s() },
-            VmError::DaemonUnreachable,
-            VmError::SocketAccessDenied,
-            VmError::InstanceMissing { name: s() },
-            VmError::InstanceDeleted { name: s() },
-            VmError::NotRunning { name: s() },
-            VmError::AlreadyExists { name: s() },
-            VmError::UnknownState { name: s() },
-            VmError::SuspendedCannotStop { name: s() },
-            VmError::InvalidLaunch { detail: s() },
-            VmError::ImageNotFound { image: s() },
-            VmError::ImageRemoteUnreachable { detail: s() },
-            VmError::Timeout { what: s() },
-            VmError::SourceMissing { path: "/x".into() },
-            VmError::SourceNotDirectory { path: "/x".into() },
-            VmError::SourceNotReadable { path: "/x".into() },
-            VmError::TargetRefused { target: s() },
-            VmError::AlreadyMounted {
-                vm: s(),
-                target: s(),
-            },
-            VmError::NotMounted {
-                vm: s(),
-                target: s(),
-            },
-            VmError::MountFailed {
-                target: s(),
-                reason: s(),
-            },
-            VmError::UmountFailed {
-                vm: s(),
-                target: s(),
-                reason: s(),
-            },
-            VmError::MountSupportMissing { vm: s() },
-            VmError::MountsDisabled,
-            VmError::NativeMountNeedsStop { vm: s() },
-            VmError::WorkdirMissing { vm: s(), dir: s() },
-            VmError::TransferFailed { detail: s() },
-            VmError::SshFailed { detail: s() },
-            VmError::BadInvocation { detail: s() },
-            VmError::BadOutput {
-                command: s(),
-                detail: s(),
-            },
-            VmError::Spawn {
-                command: s(),
-                detail: s(),
-            },
-            VmError::Failed {
-                command: s(),
-                code: 2,
-                stderr: s(),
-            },
-        ];
+        let all = every_variant();
         for err in all {
             let user = UserError::from(err.clone());
             assert_eq!(user.kind, ErrorKind::Vm, "{err:?}");
