@@ -1,9 +1,8 @@
 # shellcheck shell=bash
-# Helpers shared by every provisioning script. This file is the single source: each script
-# under agent_scripts/bundles/, agent_scripts/agents/ and agent_scripts/base.sh carries a
-# verbatim copy between the "agsekit provision common" markers, so a script stays
-# self-contained when it is sent to the VM on stdin. After editing this file run
-# scripts/sync-provision-common (a test fails while any copy differs).
+# Helpers shared by every provisioning script. Each script under agent_scripts/bundles/,
+# agent_scripts/agents/ and agent_scripts/base.sh has one "@agsekit-provision-common@" marker
+# line; the host sends this file in its place (src/provision/script.rs, `compose`), so what
+# reaches the VM on stdin is self-contained.
 #
 # A script sets NAME, USAGE, ACCEPTS (the long options it takes, without dashes) and
 # STABLE_VERSION (agents) before this block, then calls parse_args "$@".

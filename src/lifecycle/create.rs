@@ -275,7 +275,7 @@ pub fn run_script(
     let mut argv = vec!["bash".to_string(), "-s".to_string(), "--".to_string()];
     argv.extend(run.args.iter().cloned());
     let spec = ExecSpec::capture(vm, provision::script::VM_WORKDIR, argv)
-        .with_stdin(ExecStdin::Bytes(run.stdin().to_vec()));
+        .with_stdin(ExecStdin::Bytes(run.stdin()));
     let out = backend.exec(&spec).map_err(vm_err)?;
     let result = provision::parse_result(&out.stdout_text());
     match result {

@@ -17,7 +17,7 @@ pub use agents::{
 pub use bundles::{
     bundle_runs, parse_install_item, resolve, BundleOptions, BundleSpec, BundleStep, BUNDLES,
 };
-pub use script::{base_run, parse_result, ResultStatus, ScriptResult, ScriptRun};
+pub use script::{base_run, compose, parse_result, ResultStatus, ScriptResult, ScriptRun};
 
 use crate::error::UserError;
 

@@ -4,6 +4,20 @@
 /// The folder scripts run in (the VM user's home).
 pub const VM_WORKDIR: &str = "/home/ubuntu";
 
+/// `agent_scripts/lib/common.sh`: the helpers every provisioning script uses. It is kept once
+/// and put into each script when the script is sent ([`compose`]).
+pub const COMMON: &str = include_str!("../../agent_scripts/lib/common.sh");
+
+/// The line of each provisioning script that the helpers replace.
+pub const COMMON_MARKER: &str =
+    "# @agsekit-provision-common@ (the host sends agent_scripts/lib/common.sh in place of this line)\n";
+
+/// A script as it is sent: its text with the shared helpers in place of [`COMMON_MARKER`],
+/// so what reaches `bash -s` is self-contained.
+pub fn compose(script: &str) -> String {
+    script.replacen(COMMON_MARKER, COMMON, 1)
+}
+
 /// `agent_scripts/base.sh`: the apt packages every agsekit VM needs.
 pub const BASE_SCRIPT: &str = include_str!("../../agent_scripts/base.sh");
 
@@ -15,16 +29,16 @@ pub struct ScriptRun {
     /// What the run installs, as the script names itself in its result line
     /// (`base`, `nodejs`, `codex`...).
     pub name: String,
-    /// The whole script, sent on stdin.
+    /// The script as stored (the shared helpers are added when it is sent).
     pub script: &'static str,
     /// Arguments after `bash -s --`. Never secrets.
     pub args: Vec<String>,
 }
 
 impl ScriptRun {
-    /// The bytes to write to the remote bash's stdin.
-    pub fn stdin(&self) -> &'static [u8] {
-        self.script.as_bytes()
+    /// The bytes to write to the remote bash's stdin: the script with the shared helpers.
+    pub fn stdin(&self) -> Vec<u8> {
+        compose(self.script).into_bytes()
     }
 
     /// The arguments of `multipass` that run this script in `vm`.
@@ -131,6 +145,27 @@ mod tests {
         );
         assert!(run.stdin().starts_with(b"#!/usr/bin/env bash\n"));
         assert!(base_run(false).args.is_empty());
+    }
+
+    #[test]
+    fn every_script_is_sent_with_the_shared_helpers_in_place_of_its_marker() {
+        let scripts = std::iter::once(BASE_SCRIPT)
+            .chain(crate::provision::BUNDLES.iter().map(|b| b.script))
+            .chain(
+                crate::config::AgentType::ALL
+                    .iter()
+                    .map(|t| crate::provision::installer(*t).script),
+            );
+        for script in scripts {
+            assert_eq!(script.matches(COMMON_MARKER).count(), 1);
+            let sent = compose(script);
+            assert!(!sent.contains(COMMON_MARKER));
+            assert_eq!(sent.matches(COMMON).count(), 1);
+            assert_eq!(
+                sent.len(),
+                script.len() - COMMON_MARKER.len() + COMMON.len()
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,17 @@ fn script(rel: &str) -> PathBuf {
     scripts_dir().join(rel)
 }
 
+/// A provisioning script as the host sends it (shared helpers in place of the marker), as a
+/// readable file for a child's stdin.
+fn composed(rel: &str) -> std::fs::File {
+    let text = agsekit::provision::compose(&std::fs::read_to_string(script(rel)).unwrap());
+    let mut file = tempfile::tempfile().unwrap();
+    use std::io::{Seek, Write};
+    file.write_all(text.as_bytes()).unwrap();
+    file.rewind().unwrap();
+    file
+}
+
 /// Every file under agent_scripts/, recursively.
 fn all_script_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -350,7 +361,9 @@ impl FakeVm {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("bwrap runs");
-        let text = std::fs::read(script(rel)).unwrap();
+        // As the host sends it: with the shared helpers in place of the marker line.
+        let text = agsekit::provision::compose(&std::fs::read_to_string(script(rel)).unwrap())
+            .into_bytes();
         let mut stdin = child.stdin.take().unwrap();
         let writer = std::thread::spawn(move || {
             use std::io::Write;
@@ -375,7 +388,27 @@ impl FakeVm {
 
 #[test]
 fn every_script_in_agent_scripts_passes_shellcheck() {
-    let files = all_script_files();
+    // Provisioning scripts are checked as they are sent (with lib/common.sh in place of the
+    // marker line); the launcher and lib/common.sh itself as they are.
+    let tmp = tempfile::tempdir().unwrap();
+    let provisioning = provisioning_scripts();
+    let mut files: Vec<PathBuf> = all_script_files()
+        .into_iter()
+        .filter(|f| {
+            let rel = f
+                .strip_prefix(scripts_dir())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            !provisioning.contains(&rel)
+        })
+        .collect();
+    for rel in &provisioning {
+        let composed = tmp.path().join(rel.replace('/', "_"));
+        let text = std::fs::read_to_string(script(rel)).unwrap();
+        std::fs::write(&composed, agsekit::provision::compose(&text)).unwrap();
+        files.push(composed);
+    }
     assert!(files.len() >= 18, "found only {files:?}");
     for file in files {
         let out = Command::new("shellcheck")
@@ -393,22 +426,27 @@ fn every_script_in_agent_scripts_passes_shellcheck() {
 }
 
 #[test]
-fn every_script_carries_the_current_copy_of_the_shared_helpers() {
-    let lib = std::fs::read_to_string(script("lib/common.sh")).unwrap();
-    let begin = "# >>> agsekit provision common: a copy of agent_scripts/lib/common.sh (scripts/sync-provision-common) >>>\n";
-    let end = "# <<< agsekit provision common <<<\n";
+fn every_script_has_one_marker_for_the_shared_helpers_inside_its_group() {
     for rel in provisioning_scripts() {
         let text = std::fs::read_to_string(script(&rel)).unwrap();
-        let expected = format!("{begin}{lib}{end}");
-        assert!(
-            text.contains(&expected),
-            "{rel}: the shared block differs from lib/common.sh; run scripts/sync-provision-common"
+        assert_eq!(
+            text.matches(agsekit::provision::script::COMMON_MARKER)
+                .count(),
+            1,
+            "{rel}"
         );
         assert!(text.starts_with("#!/usr/bin/env bash\n"), "{rel}");
         // One { } group, so bash reads the whole script from stdin before running it (the
         // stubs read their stdin, so a script without it loses its tail in the tests below).
         assert!(text.contains("\n{\nset -euo pipefail\n"), "{rel}");
         assert!(text.ends_with("\n}\n"), "{rel}");
+        let group = text.find("\n{\n").unwrap();
+        assert!(
+            text.find(agsekit::provision::script::COMMON_MARKER)
+                .unwrap()
+                > group,
+            "{rel}"
+        );
     }
 }
 
@@ -1307,7 +1345,7 @@ fn a_missing_home_still_ends_with_a_result_line() {
     // the passwd entry (or /home/ubuntu) instead.
     let out = Command::new("env")
         .args(["-i", "PATH=/usr/bin:/bin", "bash", "-s", "--", "--bogus"])
-        .stdin(std::fs::File::open(script("bundles/golang.sh")).unwrap())
+        .stdin(composed("bundles/golang.sh"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -1332,7 +1370,7 @@ fn an_unwritable_tmp_fails_with_the_result_line_on_stdout() {
             "bash",
             "-s",
         ])
-        .stdin(std::fs::File::open(script("bundles/nvm.sh")).unwrap())
+        .stdin(composed("bundles/nvm.sh"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
