@@ -20,6 +20,16 @@ pub mod clap_ru;
 mod en;
 mod help_ru;
 mod ru;
+#[cfg(test)]
+mod scan;
+
+/// One table of messages: `(key, text)`.
+type Table = &'static [(&'static str, &'static str)];
+
+/// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
+/// hold the first areas; later areas keep both languages side by side in one file
+/// (`EN` and `RU`), so a message and its translation are edited together.
+const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES)];
 
 use std::sync::OnceLock;
 
@@ -44,11 +54,12 @@ impl Lang {
         }
     }
 
-    fn catalogue(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Lang::En => en::MESSAGES,
-            Lang::Ru => ru::MESSAGES,
-        }
+    /// Every message of this language, all parts in order.
+    fn catalogue(self) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+        PARTS.iter().flat_map(move |(en, ru)| match self {
+            Lang::En => en.iter(),
+            Lang::Ru => ru.iter(),
+        })
     }
 }
 
@@ -71,10 +82,7 @@ pub fn current() -> Lang {
 }
 
 fn find(lang: Lang, key: &str) -> Option<&'static str> {
-    lang.catalogue()
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
+    lang.catalogue().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 /// The text of `key` in `lang`; English when the language lacks it; the key itself when
