@@ -128,6 +128,41 @@ const SECTIONS: &[Section] = &[
 /// Ids of the options every command has; never asked.
 const GLOBAL_IDS: &[&str] = &["config", "non_interactive", "debug", "help", "version"];
 
+/// What a command does with the config file, for the question the menu asks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// The file must exist (it is read as it is: `config-check`).
+    File,
+    /// The file must exist and load without errors.
+    Loads,
+}
+
+/// Commands that run without a config: the menu asks no config question for them.
+const NO_CONFIG: &[&str] = &[
+    "prepare",
+    "config-gen",
+    "config-example",
+    "list-bundles",
+    "backup-once",
+    "backup-repeated",
+    "shims list",
+    "daemon uninstall",
+    "daemon stop",
+    "daemon status",
+];
+
+fn config_need(path: &str) -> Option<Need> {
+    match path {
+        p if NO_CONFIG.contains(&p) => None,
+        "config-check" => Some(Need::File),
+        _ => Some(Need::Loads),
+    }
+}
+
+/// Commands that, run in a terminal with no config file, open the questions (config first)
+/// instead of failing, as 1.7.4 does.
+const ASK_WHEN_NO_CONFIG: &[&str] = &["backup-clean", "addmount", "removemount", "run", "ssh"];
+
 /// Whether the menu or the fallback may ask: stdin, stdout and stderr are terminals (the
 /// command's own output must be seen) and `--non-interactive` is off.
 fn interactive(non_interactive: bool) -> bool {
@@ -277,6 +312,108 @@ fn arg_label(arg: &Arg) -> String {
     }
 }
 
+/// Asks which config file to use, the resolved one (`--config`, `$CONFIG_PATH`, the default
+/// path) offered with Enter. While the answer is not an existing file it asks again, and
+/// when the offered file is missing it first offers to create it with `config-gen`. With
+/// [`Need::Loads`] a file that does not load is refused with the loader's first lines, and
+/// asked for again. Returns the path and the loaded config.
+fn ask_config<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    g: &Globals,
+    need: Need,
+) -> Result<(PathBuf, Option<Config>), UserError> {
+    let offered = crate::config::resolve_path(g.config.as_deref());
+    let dim = |text: &str| style::paint(style::stderr_allowed(), Tone::Dim, text);
+    if !offered.exists() {
+        p.say(&dim(&t!("menu.config_missing", path = offered.display())));
+        if p.confirm(&t!("menu.offer_config_gen"), true)? {
+            let argv = [
+                "agsekit",
+                "--config",
+                &offered.to_string_lossy(),
+                "config-gen",
+            ];
+            super::run_with_args(argv.iter().map(OsString::from).collect());
+        }
+    }
+    let offered_text = offered.display().to_string();
+    let default = offered.exists().then_some(offered_text.as_str());
+    p.valid(&t!("menu.config_path"), default, |answer| {
+        let answer = answer.trim();
+        if answer.is_empty() {
+            return Err(t!("menu.required"));
+        }
+        let path = crate::config::normalize_path(std::path::Path::new(answer));
+        if !path.is_file() {
+            return Err(t!("menu.config_not_a_file", path = path.display()));
+        }
+        if need == Need::File {
+            return Ok((path, None));
+        }
+        match crate::config::load(Some(&path)) {
+            Ok(config) => Ok((path, Some(config))),
+            Err(err) => {
+                let reason = crate::error::find_user_error(&err)
+                    .map(|u| u.message.clone())
+                    .unwrap_or_else(|| err.to_string());
+                let lines: Vec<&str> = reason.lines().take(4).collect();
+                Err(t!(
+                    "menu.config_unusable",
+                    path = path.display(),
+                    reason = lines.join("\n    ")
+                ))
+            }
+        }
+    })
+}
+
+/// Called after a successful parse: `backup-clean`, `addmount`, `removemount`, `run` and
+/// `ssh` in a terminal, with no `--config` and no file at `$CONFIG_PATH` or the default
+/// path, say so and ask for the config (or offer to create it) instead of failing; then
+/// the same command line runs with `--config` and the chosen file, after a confirmation.
+/// `None`: nothing to do, the command runs as given.
+pub fn on_missing_config(
+    args: &[OsString],
+    command: Option<&str>,
+    global: &super::GlobalArgs,
+) -> Option<i32> {
+    let command = command?;
+    if !ASK_WHEN_NO_CONFIG.contains(&command)
+        || global.config.is_some()
+        || global.non_interactive
+        || non_interactive_in(args)
+        || !interactive(false)
+    {
+        return None;
+    }
+    let offered = crate::config::resolve_path(None);
+    if offered.exists() {
+        return None;
+    }
+    let mut p = Prompter::terminal();
+    p.say(&style::paint(
+        style::stderr_allowed(),
+        Tone::Hint,
+        &t!("menu.config_not_found"),
+    ));
+    let g = Globals {
+        config: None,
+        debug: false,
+    };
+    let result = ask_config(&mut p, &g, Need::Loads).and_then(|(path, _)| {
+        let mut argv: Vec<OsString> = Vec::with_capacity(args.len() + 2);
+        argv.push(OsString::from("agsekit"));
+        argv.push(OsString::from("--config"));
+        argv.push(path.into_os_string());
+        argv.extend(args.iter().skip(1).cloned());
+        confirm_and_run_os(&mut p, argv, 2)
+    });
+    Some(match result {
+        Ok(code) => code,
+        Err(err) => super::report(&err.into()),
+    })
+}
+
 fn menu<R: BufRead, W: Write>(p: &mut Prompter<R, W>, g: &Globals) -> Result<i32, UserError> {
     let cmd = localized();
     let color = style::stderr_allowed();
@@ -328,7 +465,24 @@ fn menu<R: BufRead, W: Write>(p: &mut Prompter<R, W>, g: &Globals) -> Result<i32
             ids.push(id);
         }
     }
-    let mut ctx = Context::load(g, p, sub, &ids);
+    let mut g = Globals {
+        config: g.config.clone(),
+        debug: g.debug,
+    };
+    let mut ctx = match config_need(entry.path) {
+        None => Context::load(&g, p, sub, &ids),
+        Some(need) => {
+            let (path, config) = ask_config(p, &g, need)?;
+            // A file other than the one found anyway is named on the command line.
+            if path != crate::config::resolve_path(g.config.as_deref()) {
+                g.config = Some(path);
+            }
+            Context {
+                config,
+                mount: None,
+            }
+        }
+    };
     let answers = ask_all(p, sub, &ids, &HashSet::new(), &mut ctx)?;
     let mut argv: Vec<String> = vec!["agsekit".into()];
     argv.extend(g.words());
@@ -417,8 +571,26 @@ fn confirm_and_run<R: BufRead, W: Write>(
     argv: Vec<String>,
     cancelled_code: i32,
 ) -> Result<i32, UserError> {
+    confirm_and_run_os(
+        p,
+        argv.into_iter().map(OsString::from).collect(),
+        cancelled_code,
+    )
+}
+
+/// Shows the command line (shell-quoted; bytes that are not UTF-8 shown replaced, but run
+/// as given) and runs it in this process after a confirmation.
+fn confirm_and_run_os<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    argv: Vec<OsString>,
+    cancelled_code: i32,
+) -> Result<i32, UserError> {
     let color = style::stderr_allowed();
-    let line = shell_words::join(&argv);
+    let shown: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let line = shell_words::join(&shown);
     p.say(&t!(
         "menu.preview",
         command = style::paint(color, Tone::Command, &line)
@@ -427,9 +599,7 @@ fn confirm_and_run<R: BufRead, W: Write>(
         p.say(&t!("menu.cancelled"));
         return Ok(cancelled_code);
     }
-    Ok(super::run_with_args(
-        argv.into_iter().map(OsString::from).collect(),
-    ))
+    Ok(super::run_with_args(argv))
 }
 
 /// What the config offers as choices; loaded once, problems reported once.

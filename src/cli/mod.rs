@@ -204,11 +204,12 @@ fn debug_from_env() -> bool {
 pub fn run_with_args(args: Vec<OsString>) -> i32 {
     // Help texts in the user's language (src/i18n); parsing itself is unchanged.
     let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
-    let parsed = command
-        .try_get_matches_from(&args)
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
-    let cli = match parsed {
-        Ok(cli) => cli,
+    let parsed = command.try_get_matches_from(&args).and_then(|m| {
+        let name = m.subcommand_name().map(str::to_string);
+        <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|cli| (cli, name))
+    });
+    let (cli, name) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             // In a terminal: no command opens the menu, a missing argument asks for it.
             if let Some(code) = menu::on_parse_error(&err, &args) {
@@ -234,6 +235,10 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
         }
     };
     process::set_debug(cli.global.debug || debug_from_env());
+    // In a terminal, a command that needs a config and finds none asks for it.
+    if let Some(code) = menu::on_missing_config(&args, name.as_deref(), &cli.global) {
+        return code;
+    }
     match dispatch(cli) {
         Ok(code) => code,
         Err(err) => report(&err),

@@ -40,6 +40,15 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "The config could not be used ({reason}); type values instead of picking them.",
     ),
     ("menu.preview", "Command: {command}"),
+    ("menu.config_path", "Config file"),
+    ("menu.config_missing", "There is no config at {path} yet."),
+    ("menu.offer_config_gen", "Create one now with agsekit config-gen?"),
+    ("menu.config_not_a_file", "no config file at {path}"),
+    ("menu.config_unusable", "{path} cannot be used:\n    {reason}"),
+    (
+        "menu.config_not_found",
+        "Configuration not found (checked --config, $CONFIG_PATH and ~/.config/agsekit/config.yaml): asking for it (--non-interactive turns this off).",
+    ),
     ("menu.confirm", "Run it?"),
     ("menu.cancelled", "Not run."),
     (

@@ -45,6 +45,15 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "Конфигурацию использовать не удалось ({reason}); вводите значения вручную.",
     ),
     ("menu.preview", "Команда: {command}"),
+    ("menu.config_path", "Файл конфигурации"),
+    ("menu.config_missing", "Конфигурации в {path} пока нет."),
+    ("menu.offer_config_gen", "Создать её сейчас с помощью agsekit config-gen?"),
+    ("menu.config_not_a_file", "файла конфигурации {path} нет"),
+    ("menu.config_unusable", "{path} нельзя использовать:\n    {reason}"),
+    (
+        "menu.config_not_found",
+        "Конфигурация не найдена (проверены --config, $CONFIG_PATH и ~/.config/agsekit/config.yaml): спрашиваю путь к ней (--non-interactive отключает вопросы).",
+    ),
     ("menu.confirm", "Выполнить?"),
     ("menu.cancelled", "Не выполнено."),
     (

@@ -27,7 +27,6 @@ const PENDING: &[&str] = &[
     "cli/config.rs",
     "cli/config_gen.rs",
     "cli/man.rs",
-    "cli/menu.rs",
     "cli/mounts.rs",
     "cli/restore.rs",
     "cli/shims.rs",

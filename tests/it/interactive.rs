@@ -142,6 +142,8 @@ fn menu_in_tmux_in_russian_offers_mounts_and_snapshots_from_the_config() {
         "{screen}"
     );
     tmux.answer("Команда (номер или имя):", "restore");
+    // The config first, the one found offered with Enter.
+    tmux.answer("Файл конфигурации [", "");
     // The mount, from the config.
     tmux.wait_for("Номер [3]:");
     let choice = format!("1) {} -> agent-ubuntu:/home/ubuntu/proj", project.display());
@@ -540,6 +542,7 @@ fn menu_in_tmux_carries_the_config_option_into_the_command_line() {
     let moved_text = moved.display().to_string();
     let tmux = Tmux::start(&command_line(&sb, &[], &["--config", &moved_text]));
     tmux.answer("Command (number or name):", "snapshots");
+    tmux.answer(&format!("Config file [{moved_text}]:"), "");
     // The mount list comes from the file given with --config.
     tmux.wait_for("Number [3]:");
     assert!(
@@ -589,6 +592,7 @@ fn menu_in_tmux_stops_the_vm_picked_from_the_config_fake_multipass() {
     ];
     let tmux = Tmux::start(&command_line(&sb, &env, &["--config", &config_text]));
     tmux.answer("Command (number or name):", "stop-vm");
+    tmux.answer(&format!("Config file [{config_text}]:"), "");
     tmux.wait_for("Number [4]:");
     let screen = tmux.screen();
     assert!(
@@ -622,4 +626,211 @@ fn version_line_follows_the_language() {
             "Установленная версия: {}\n",
             env!("CARGO_PKG_VERSION")
         ));
+}
+
+/// Makes `n` snapshots of `project` in `backup` (a second apart, so names differ).
+fn make_snapshots(sb: &Sandbox, project: &Path, backup: &Path, n: usize) {
+    for i in 0..n {
+        fs::write(project.join("a.txt"), format!("version {i}\n")).expect("write");
+        sb.agsekit()
+            .args(["backup-once", "--source-dir"])
+            .arg(project)
+            .arg("--dest-dir")
+            .arg(backup)
+            .assert()
+            .success();
+        if i + 1 < n {
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        }
+    }
+}
+
+/// The menu asks which config to use before anything else (as 1.7.4's builders do): a
+/// missing file and a config that does not load are refused with the reason and asked
+/// again; the file finally picked supplies the choices and is named on the command line.
+#[test]
+fn menu_in_tmux_asks_for_the_config_first_and_refuses_unusable_ones() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let (project, _) = write_config(&sb);
+    let default = sb.home().join(".config/agsekit/config.yaml");
+    // Another config, with its own mount.
+    let other_project = sb.home().join("other");
+    fs::create_dir_all(&other_project).expect("mkdir");
+    let other = sb.home().join("other.yaml");
+    fs::write(
+        &other,
+        format!(
+            "vms:\n  box:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    backup: {}\n",
+            other_project.display(),
+            sb.home().join("other-bk").display()
+        ),
+    )
+    .expect("config");
+    let broken = sb.home().join("broken.yaml");
+    fs::write(&broken, "vms:\n  box:\n    cpu: lots\n").expect("config");
+    let missing = sb.home().join("nowhere.yaml");
+
+    let tmux = Tmux::start(&command_line(&sb, &[], &[]));
+    tmux.answer("Command (number or name):", "snapshots");
+    tmux.answer(
+        &format!("Config file [{}]:", default.display()),
+        &missing.display().to_string(),
+    );
+    tmux.answer("Config file [", &broken.display().to_string());
+    tmux.answer("Config file [", &other.display().to_string());
+    tmux.wait_for("Number [3]:");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains(&format!("no config file at {}", missing.display())),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("{} cannot be used:", broken.display()))
+            && screen.contains("vms.box.cpu"),
+        "{screen}"
+    );
+    // The choices come from the file picked, not from the default one.
+    assert!(
+        screen.contains(&format!("1) {} -> box:", other_project.display())),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(&format!("{} -> agent-ubuntu", project.display())),
+        "{screen}"
+    );
+    tmux.answer("Number [3]:", "1");
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!(
+        "Command: agsekit --config {} snapshots {}",
+        other.display(),
+        other_project.display()
+    );
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "");
+    // It ran with the other config: its mount has no snapshots yet.
+    tmux.wait_for("EXIT:1");
+    assert!(
+        tmux.screen().contains("agsekit: error: no snapshots in "),
+        "{}",
+        tmux.screen()
+    );
+}
+
+/// `backup-clean` in a terminal with no config anywhere asks for one (declining config-gen),
+/// keeps the command line as typed, adds `--config`, and after the confirmation cleans the
+/// snapshots of the mount that config names.
+#[test]
+fn missing_config_in_tmux_asks_for_a_config_and_runs_the_command_with_it() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let (project, backup) = write_config(&sb);
+    let moved = sb.home().join("configs/agsekit.yaml");
+    fs::create_dir_all(moved.parent().expect("parent")).expect("mkdir");
+    fs::rename(sb.home().join(".config/agsekit/config.yaml"), &moved).expect("move");
+    make_snapshots(&sb, &project, &backup, 3);
+    assert_eq!(snapshot_count(&backup), 3);
+    let project_text = project.display().to_string();
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &[],
+        &["backup-clean", &project_text, "1", "tail"],
+    ));
+    tmux.answer("Create one now with agsekit config-gen? [Y/n]:", "n");
+    tmux.wait_for("Config file:");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("Configuration not found (checked --config, $CONFIG_PATH and ~/.config/agsekit/config.yaml)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "There is no config at {}/.config/agsekit/config.yaml yet.",
+            sb.home().display()
+        )),
+        "{screen}"
+    );
+    assert_eq!(snapshot_count(&backup), 3, "nothing is cleaned before");
+    tmux.answer("Config file:", &moved.display().to_string());
+    tmux.wait_for("Run it? [Y/n]:");
+    let expected = format!(
+        "Command: agsekit --config {} backup-clean {project_text} 1 tail",
+        moved.display()
+    );
+    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
+    tmux.answer("Run it? [Y/n]:", "y");
+    tmux.wait_for("EXIT:0");
+    assert_eq!(snapshot_count(&backup), 1, "{}", tmux.screen());
+}
+
+/// The same in Russian, for `run`: the questions are Russian, and declining the command at
+/// the end runs nothing (exit 2).
+#[test]
+fn missing_config_in_tmux_in_russian_asks_in_russian() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    write_config(&sb);
+    let moved = sb.home().join("agsekit.yaml");
+    fs::rename(sb.home().join(".config/agsekit/config.yaml"), &moved).expect("move");
+    let missing = sb.home().join("nowhere.yaml");
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &["AGSEKIT_LANG=ru".into()],
+        &["run", "claude", "--", "ый аргумент"],
+    ));
+    tmux.answer(
+        "Создать её сейчас с помощью agsekit config-gen? [Д/н]:",
+        "н",
+    );
+    tmux.answer("Файл конфигурации:", &missing.display().to_string());
+    tmux.answer("Файл конфигурации:", &moved.display().to_string());
+    tmux.wait_for("Выполнить? [Д/н]:");
+    let screen = tmux.screen();
+    for text in [
+        "Конфигурация не найдена (проверены --config, $CONFIG_PATH и ~/.config/agsekit/config.yaml)",
+        &format!("файла конфигурации {} нет", missing.display()),
+        &format!(
+            "Команда: agsekit --config {} run claude -- 'ый аргумент'",
+            moved.display()
+        ),
+    ] {
+        assert!(screen.contains(text), "missing {text:?}:\n{screen}");
+    }
+    tmux.answer("Выполнить? [Д/н]:", "н");
+    tmux.wait_for("EXIT:2");
+    assert!(tmux.screen().contains("Не выполнено."), "{}", tmux.screen());
+}
+
+/// With `--non-interactive` (in a terminal) or without a terminal, a missing config is the
+/// usual error (exit 3) and nothing is asked.
+#[test]
+fn missing_config_without_questions_is_the_usual_error() {
+    let sb = Sandbox::new();
+    sb.agsekit()
+        .args(["backup-clean", "/nowhere", "1"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("config file not found"))
+        .stderr(predicate::str::contains("Config file").not());
+    if !tmux_or_skip() {
+        return;
+    }
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &[],
+        &["--non-interactive", "backup-clean", "/nowhere", "1"],
+    ));
+    tmux.wait_for("EXIT:3");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("agsekit: error: config file not found"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Configuration not found"), "{screen}");
 }
