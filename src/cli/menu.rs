@@ -403,8 +403,11 @@ pub fn on_missing_config(
     let result = ask_config(&mut p, &g, Need::Loads).and_then(|(path, _)| {
         let mut argv: Vec<OsString> = Vec::with_capacity(args.len() + 2);
         argv.push(OsString::from("agsekit"));
-        argv.push(OsString::from("--config"));
-        argv.push(path.into_os_string());
+        // The default path (just written by config-gen) is found without naming it.
+        if path != offered {
+            argv.push(OsString::from("--config"));
+            argv.push(path.into_os_string());
+        }
         argv.extend(args.iter().skip(1).cloned());
         confirm_and_run_os(&mut p, argv, 2)
     });

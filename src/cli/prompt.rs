@@ -18,11 +18,57 @@ pub struct Prompter<R, W> {
     out: W,
 }
 
-impl Prompter<io::StdinLock<'static>, io::Stderr> {
+/// Standard input, read a line at a time with the process-wide stdin lock taken only for
+/// the read. A prompter that kept the lock would block any other reader of stdin in this
+/// process: the command the menu runs in-process (config-gen, addmount, doctor's questions)
+/// would wait forever for the menu's own prompter.
+pub struct TerminalInput {
+    line: Vec<u8>,
+    at: usize,
+}
+
+impl io::Read for TerminalInput {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = io::BufRead::fill_buf(self)?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl BufRead for TerminalInput {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.at >= self.line.len() {
+            self.line.clear();
+            self.at = 0;
+            let mut lock = io::stdin().lock();
+            let available = lock.fill_buf()?;
+            // Up to the end of one line: what is typed ahead stays with stdin for the next
+            // reader, whoever it is.
+            let n = available
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(available.len(), |i| i + 1);
+            self.line.extend_from_slice(&available[..n]);
+            lock.consume(n);
+        }
+        Ok(&self.line[self.at..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.at = (self.at + amount).min(self.line.len());
+    }
+}
+
+impl Prompter<TerminalInput, io::Stderr> {
     /// Questions on stderr, answers from stdin.
     pub fn terminal() -> Self {
         Prompter {
-            input: io::stdin().lock(),
+            input: TerminalInput {
+                line: Vec::new(),
+                at: 0,
+            },
             out: io::stderr(),
         }
     }

@@ -834,3 +834,71 @@ fn missing_config_without_questions_is_the_usual_error() {
     );
     assert!(!screen.contains("Configuration not found"), "{screen}");
 }
+
+/// Saying yes to the config-gen offer runs the wizard in the same terminal; the config it
+/// writes at the default path is then offered with Enter, and the command line needs no
+/// `--config` (it is where agsekit looks anyway).
+#[test]
+fn missing_config_in_tmux_can_create_one_with_config_gen_first() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let default = sb.home().join(".config/agsekit/config.yaml");
+    let tmux = Tmux::start(&command_line(&sb, &[], &["ssh", "agent-ubuntu"]));
+    tmux.answer("Create one now with agsekit config-gen? [Y/n]:", "");
+    // The wizard, with its defaults: one VM, no proxy, no agent, no shared folder.
+    tmux.answer("VM name [agent-ubuntu]:", "");
+    tmux.answer("Virtual CPUs [2]:", "");
+    tmux.answer("[4G]:", "");
+    tmux.answer("[20G]:", "");
+    tmux.answer("empty for none):", "");
+    tmux.answer("through a proxy? [y/N]:", "");
+    tmux.answer("Add another VM? [y/N]:", "");
+    tmux.answer("Add an agent? [Y/n]:", "n");
+    tmux.answer("Share a host folder with a VM now? [y/N]:", "");
+    tmux.answer("proxy port pool)? [y/N]:", "");
+    tmux.answer("Save the config to", "");
+    tmux.answer(&format!("Config file [{}]:", default.display()), "");
+    tmux.wait_for("Run it? [Y/n]:");
+    assert!(
+        tmux.screen()
+            .contains("Command: agsekit ssh agent-ubuntu\n"),
+        "{}",
+        tmux.screen()
+    );
+    let text = fs::read_to_string(&default).expect("config-gen wrote the default config");
+    assert!(text.contains("agent-ubuntu:"), "{text}");
+    tmux.answer("Run it? [Y/n]:", "n");
+    tmux.wait_for("EXIT:2");
+}
+
+/// A command run from the menu that asks its own questions gets the terminal: the menu's
+/// prompts do not keep stdin to themselves (they once did, and such a command waited
+/// forever). `removemount` asks which mount and whether to remove it; saying no changes
+/// nothing.
+#[test]
+fn menu_in_tmux_hands_the_terminal_to_a_command_that_asks_its_own_questions() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let (project, _) = write_config(&sb);
+    let config = sb.home().join(".config/agsekit/config.yaml");
+    let before = fs::read_to_string(&config).expect("config");
+    let tmux = Tmux::start(&command_line(&sb, &[], &[]));
+    tmux.answer("Command (number or name):", "removemount");
+    tmux.answer("Config file [", "");
+    tmux.answer("Run it? [Y/n]:", "");
+    tmux.answer("Number:", "1");
+    tmux.answer("Remove this mount from the config? [Y/n]:", "n");
+    tmux.wait_for("EXIT:1");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("Command: agsekit removemount\n"),
+        "{screen}"
+    );
+    assert!(screen.contains(&project.display().to_string()), "{screen}");
+    assert!(screen.contains("Nothing was changed."), "{screen}");
+    assert_eq!(fs::read_to_string(&config).expect("config"), before);
+}
