@@ -137,17 +137,7 @@ fn config_gen_in_tmux_never_replaces_without_overwrite() {
         &sb,
         &["config-gen", "--overwrite", "--config", &dest_text],
     ));
-    tmux.answer("VM name [agent-ubuntu]:", "dev");
-    tmux.answer("Virtual CPUs [2]:", "");
-    tmux.answer("[4G]:", "");
-    tmux.answer("[20G]:", "");
-    tmux.answer("empty for none):", "");
-    tmux.answer("through a proxy? [y/N]:", "");
-    tmux.answer("Add another VM? [y/N]:", "");
-    tmux.answer("Add an agent? [Y/n]:", "n");
-    tmux.answer("Share a host folder with a VM now? [y/N]:", "");
-    tmux.answer("proxy port pool)? [y/N]:", "");
-    tmux.answer("Save the config to", "");
+    tmux.answer_minimal_config_gen("dev");
     tmux.wait_for("EXIT:0");
     let text = fs::read_to_string(&dest).expect("read");
     assert!(text.contains("vms:\n  dev:\n"), "{text}");

@@ -552,19 +552,15 @@ fn menu_in_tmux_carries_the_config_option_into_the_command_line() {
         tmux.screen()
     );
     tmux.answer("Number [3]:", "1");
-    tmux.wait_for("Run it? [Y/n]:");
     let expected = format!(
         "Command: agsekit --config {moved_text} snapshots {}",
         project.display()
     );
-    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
-    tmux.answer("Run it? [Y/n]:", "");
+    let screen = tmux.confirm_command("Run it? [Y/n]:", &expected, 1);
     // It ran with that config: it found the mount and says its snapshot folder is empty.
-    tmux.wait_for("EXIT:1");
     assert!(
-        tmux.screen().contains("agsekit: error: no snapshots in "),
-        "{}",
-        tmux.screen()
+        screen.contains("agsekit: error: no snapshots in "),
+        "{screen}"
     );
 }
 
@@ -702,20 +698,16 @@ fn menu_in_tmux_asks_for_the_config_first_and_refuses_unusable_ones() {
         "{screen}"
     );
     tmux.answer("Number [3]:", "1");
-    tmux.wait_for("Run it? [Y/n]:");
     let expected = format!(
         "Command: agsekit --config {} snapshots {}",
         other.display(),
         other_project.display()
     );
-    assert!(tmux.screen().contains(&expected), "{}", tmux.screen());
-    tmux.answer("Run it? [Y/n]:", "");
+    let screen = tmux.confirm_command("Run it? [Y/n]:", &expected, 1);
     // It ran with the other config: its mount has no snapshots yet.
-    tmux.wait_for("EXIT:1");
     assert!(
-        tmux.screen().contains("agsekit: error: no snapshots in "),
-        "{}",
-        tmux.screen()
+        screen.contains("agsekit: error: no snapshots in "),
+        "{screen}"
     );
 }
 
@@ -848,17 +840,7 @@ fn missing_config_in_tmux_can_create_one_with_config_gen_first() {
     let tmux = Tmux::start(&command_line(&sb, &[], &["ssh", "agent-ubuntu"]));
     tmux.answer("Create one now with agsekit config-gen? [Y/n]:", "");
     // The wizard, with its defaults: one VM, no proxy, no agent, no shared folder.
-    tmux.answer("VM name [agent-ubuntu]:", "");
-    tmux.answer("Virtual CPUs [2]:", "");
-    tmux.answer("[4G]:", "");
-    tmux.answer("[20G]:", "");
-    tmux.answer("empty for none):", "");
-    tmux.answer("through a proxy? [y/N]:", "");
-    tmux.answer("Add another VM? [y/N]:", "");
-    tmux.answer("Add an agent? [Y/n]:", "n");
-    tmux.answer("Share a host folder with a VM now? [y/N]:", "");
-    tmux.answer("proxy port pool)? [y/N]:", "");
-    tmux.answer("Save the config to", "");
+    tmux.answer_minimal_config_gen("agent-ubuntu");
     tmux.answer(&format!("Config file [{}]:", default.display()), "");
     tmux.wait_for("Run it? [Y/n]:");
     assert!(

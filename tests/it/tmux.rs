@@ -107,6 +107,39 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Answers config-gen's questions with the shortest valid config: one VM named `vm`
+    /// with the default sizes, no proxy, no agent, no shared folder, default globals, saved
+    /// where it offers. Returns after the "Save the config to" answer.
+    pub fn answer_minimal_config_gen(&self, vm: &str) {
+        self.answer("VM name [agent-ubuntu]:", vm);
+        self.answer("Virtual CPUs [2]:", "");
+        self.answer("[4G]:", "");
+        self.answer("[20G]:", "");
+        self.answer("empty for none):", "");
+        self.answer("through a proxy? [y/N]:", "");
+        self.answer("Add another VM? [y/N]:", "");
+        self.answer("Add an agent? [Y/n]:", "n");
+        self.answer("Share a host folder with a VM now? [y/N]:", "");
+        self.answer("proxy port pool)? [y/N]:", "");
+        self.answer("Save the config to", "");
+    }
+
+    /// Waits for the menu's confirmation, checks the command line it shows, says yes and
+    /// waits for `EXIT:<code>`; returns the screen.
+    pub fn confirm_command(&self, confirm: &str, command_line: &str, code: i32) -> String {
+        self.wait_for(confirm);
+        let screen = self.screen();
+        assert!(
+            screen.contains(command_line),
+            "missing {command_line:?}:\n{screen}"
+        );
+        self.answer(confirm, "");
+        self.wait_for(&format!("EXIT:{code}"));
+        self.screen()
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd().arg("kill-server").status();
