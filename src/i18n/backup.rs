@@ -403,3 +403,107 @@ pub const RU: &[(&str, &str)] = &[
     ("backup.restore.live_unchanged", "Рабочая папка {path} не изменена."),
     ("backup.restore.undo", "Чтобы отменить: {undo}"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::super::{count_in, fill, text_in, Lang};
+
+    #[test]
+    fn the_warning_count_follows_russian_plurals_and_keeps_the_english_text() {
+        let ru = |n| count_in(Lang::Ru, "backup.count.warning", n);
+        assert_eq!(ru(1), "1 предупреждение");
+        assert_eq!(ru(3), "3 предупреждения");
+        assert_eq!(ru(11), "11 предупреждений");
+        assert_eq!(ru(21), "21 предупреждение");
+        // English says "warning(s)" for every number, as it always did.
+        assert_eq!(
+            count_in(Lang::En, "backup.count.warning", 1),
+            "1 warning(s)"
+        );
+        assert_eq!(
+            count_in(Lang::En, "backup.count.warning", 2),
+            "2 warning(s)"
+        );
+    }
+
+    /// The lines of agsekit 1.7.4 that docs/backups.md quotes stay exactly those in English.
+    #[test]
+    fn the_original_s_english_lines_are_unchanged() {
+        let en = |key: &str, args: &[(&str, &str)]| {
+            let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
+            fill(text_in(Lang::En, key), &args)
+        };
+        assert_eq!(
+            en("backup.created", &[("path", "/b/x")]),
+            "Snapshot created: /b/x"
+        );
+        assert_eq!(
+            en("backup.no_changes", &[]),
+            "No changes detected since last backup; skipping new snapshot."
+        );
+        assert_eq!(
+            en("backup.removed_stale", &[("path", "P")]),
+            "Removed unfinished snapshot: P"
+        );
+        assert_eq!(
+            en("backup.removing_snapshot", &[("path", "P")]),
+            "Removing snapshot: P"
+        );
+        assert_eq!(
+            en("backup.waiting", &[("minutes", "5")]),
+            "Done, waiting 5 minutes"
+        );
+        assert_eq!(
+            en("backup.nothing_removed", &[("keep", "3")]),
+            "No snapshots removed; keeping 3 most recent backups."
+        );
+        assert_eq!(
+            fill(
+                text_in(Lang::Ru, "backup.waiting"),
+                &[("minutes", "5".into())]
+            ),
+            "Готово, следующий снимок через 5 мин."
+        );
+    }
+
+    /// Keys chosen at run time (`t!(match ... { ... => "backup.x" })`, a key in a variable)
+    /// escape the check of `t!("...")` calls; every `"backup.` literal in the area's sources
+    /// must name a message (or a plural family).
+    #[test]
+    fn every_backup_key_named_in_the_area_s_sources_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![root.join("cli/backup.rs"), root.join("cli/restore.rs")];
+        for entry in std::fs::read_dir(root.join("backup")).expect("src/backup") {
+            files.push(entry.expect("entry").path());
+        }
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("source");
+            for (at, _) in text.match_indices("\"backup.") {
+                let rest = &text[at + 1..];
+                let end = rest.find('"').unwrap_or(rest.len());
+                let key = &rest[..end];
+                // File names of the chain folder are not keys.
+                let file_name = ["backup.pid", "backup.log"].contains(&key);
+                let key_like = key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+                if file_name || !key_like {
+                    continue;
+                }
+                seen += 1;
+                let known = |k: &str| super::EN.iter().any(|(key, _)| *key == k);
+                if !known(key) && !known(&format!("{key}.one")) {
+                    missing.push(format!("{}: {key}", file.display()));
+                }
+            }
+        }
+        assert!(seen > 100, "the sources were read ({seen} keys)");
+        assert!(
+            missing.is_empty(),
+            "keys with no message:\n{}",
+            missing.join("\n")
+        );
+    }
+}
