@@ -356,3 +356,53 @@ fn restore_reports_in_russian_and_a_bad_snapshot_name_gets_russian_hints() {
     );
     assert!(err.contains("hint: список снимков: agsekit snapshots --dest-dir "));
 }
+
+/// What `backup-repeated` writes goes to `backup.log` when `agsekit run` or the daemon starts
+/// it: those lines are in the user's language too, and the stop on SIGINT is reported in it.
+#[test]
+fn backup_repeated_writes_its_log_lines_in_russian_and_stops_in_russian() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let c = Chain::new();
+    let log = c.sb.home().join("backup.log");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("agsekit"))
+        .args(["backup-repeated", "--interval", "60", "--source-dir"])
+        .arg(&c.src)
+        .arg("--dest-dir")
+        .arg(&c.dst)
+        .env("HOME", c.sb.home())
+        .env_remove("CONFIG_PATH")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env("AGSEKIT_LANG", "ru")
+        .stdout(Stdio::from(fs::File::create(&log).expect("log")))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn agsekit");
+    let start = Instant::now();
+    while !fs::read_to_string(&log)
+        .is_ok_and(|t| t.contains("Готово, следующий снимок через 60 мин."))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no first cycle: {:?}",
+            fs::read_to_string(&log)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130));
+    let text = fs::read_to_string(&log).expect("log");
+    assert!(text.starts_with("Снимок создан: "), "{text}");
+    assert_eq!(
+        stderr(&out),
+        "agsekit: error: прервано; недописанных снимков не осталось\n"
+    );
+}
