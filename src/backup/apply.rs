@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use super::manifest::{EntryKind, ManifestWriter};
 use super::scan::{Action, Node, NodeKind};
 use super::{Event, FaultHook, FaultPoint, Interrupt, Warning};
-use crate::UserError;
+use crate::{t, UserError};
 
 /// How many times a file that changes while it is copied is copied again.
 const COPY_ATTEMPTS: usize = 3;
@@ -313,19 +313,15 @@ impl<'s, 'a> Apply<'s, 'a> {
         let at = self.shared.target.join(rel(path));
         if fsx::is_no_space(&err) {
             let dest = self.shared.target.parent().unwrap_or(&self.shared.target);
-            UserError::failed(format!(
-                "no space left on the backup destination {} (writing {}); the unfinished \
-                 snapshot was removed, older snapshots are intact",
-                dest.display(),
-                at.display()
+            UserError::failed(t!(
+                "backup.no_space",
+                dest = dest.display(),
+                path = at.display()
             ))
-            .hint(format!(
-                "free space there, or keep fewer snapshots: agsekit backup-clean <mount source> <keep> (destination {})",
-                dest.display()
-            ))
+            .hint(t!("backup.no_space_hint_dest", dest = dest.display()))
             .into()
         } else {
-            anyhow::anyhow!("cannot write {}: {err}", at.display())
+            anyhow::anyhow!(t!("backup.cannot_write", path = at.display(), error = err))
         }
     }
 
@@ -366,12 +362,7 @@ impl<'s, 'a> Apply<'s, 'a> {
                 Ok(Some((src_child, prev_child, dst_child)))
             }
             Err(err) => {
-                self.warn(
-                    path,
-                    format!(
-                        "cannot open directory, its contents are missing from the snapshot: {err}"
-                    ),
-                );
+                self.warn(path, t!("backup.warn.dir_unreadable", error = err));
                 Ok(None)
             }
         }
@@ -499,24 +490,24 @@ impl<'s, 'a> Apply<'s, 'a> {
                 Ok(f) => f,
                 Err(err) if err.raw_os_error() == Some(libc::ENOENT) => {
                     self.remove_partial_copy(dst, name, attempt);
-                    self.warn(path, "vanished before it could be copied");
+                    self.warn(path, t!("backup.warn.vanished_before_copy"));
                     return Ok(());
                 }
                 Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
                     self.remove_partial_copy(dst, name, attempt);
-                    self.warn(path, "became a symlink during the backup; skipped");
+                    self.warn(path, t!("backup.warn.became_symlink"));
                     return Ok(());
                 }
                 Err(err) => {
                     self.remove_partial_copy(dst, name, attempt);
-                    self.warn(path, format!("cannot read: {err}"));
+                    self.warn(path, t!("backup.warn.cannot_read", error = err));
                     return Ok(());
                 }
             };
             let before = match nix::sys::stat::fstat(input.as_raw_fd()) {
                 Ok(st) => Meta::from_stat(&st),
                 Err(err) => {
-                    self.warn(path, format!("cannot stat: {err}"));
+                    self.warn(path, t!("backup.warn.cannot_stat", error = err));
                     return Ok(());
                 }
             };
@@ -524,10 +515,7 @@ impl<'s, 'a> Apply<'s, 'a> {
                 self.remove_partial_copy(dst, name, attempt);
                 self.warn(
                     path,
-                    format!(
-                        "became a {} during the backup; skipped",
-                        before.kind().describe()
-                    ),
+                    t!("backup.warn.became_kind", kind = before.kind().describe()),
                 );
                 return Ok(());
             }
@@ -547,14 +535,14 @@ impl<'s, 'a> Apply<'s, 'a> {
                 Err(err) => {
                     drop(out);
                     self.remove_partial_copy(dst, name, 1);
-                    self.warn(path, format!("cannot read: {err}"));
+                    self.warn(path, t!("backup.warn.cannot_read", error = err));
                     return Ok(());
                 }
             };
             let after = match nix::sys::stat::fstat(input.as_raw_fd()) {
                 Ok(st) => Meta::from_stat(&st),
                 Err(err) => {
-                    self.warn(path, format!("cannot stat: {err}"));
+                    self.warn(path, t!("backup.warn.cannot_stat", error = err));
                     return Ok(());
                 }
             };
@@ -586,9 +574,7 @@ impl<'s, 'a> Apply<'s, 'a> {
         self.shared.files_done.fetch_add(1, Ordering::Relaxed);
         self.warn(
             path,
-            format!(
-                "kept changing while it was copied ({COPY_ATTEMPTS} attempts); the copy may mix old and new content and will be copied again next time"
-            ),
+            t!("backup.warn.kept_changing", attempts = COPY_ATTEMPTS),
         );
         self.progress();
         Ok(())
@@ -635,7 +621,10 @@ fn copy_interruptible(
     let mut total = 0;
     loop {
         if interrupt.is_set() {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "stop requested"));
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                t!("backup.stop_requested"),
+            ));
         }
         let n = io::copy(&mut io::Read::take(&mut *input, CHUNK), out)?;
         total += n;

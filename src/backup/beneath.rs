@@ -22,7 +22,7 @@ pub fn components(rel: &Path) -> io::Result<Vec<&OsStr>> {
             _ => {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
-                    format!("{} is not a plain relative path", rel.display()),
+                    crate::t!("backup.not_plain_relative", path = rel.display()),
                 ))
             }
         }
@@ -70,7 +70,7 @@ pub fn open_parent<'a>(root: &Dir, rel: &'a Path) -> io::Result<(Dir, &'a OsStr)
     let Some((last, parents)) = parts.split_last() else {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "the root itself has no parent",
+            crate::t!("backup.root_no_parent"),
         ));
     };
     let mut cur = root.open_dir(OsStr::new("."))?;

@@ -295,10 +295,7 @@ pub fn new_snapshot_name(dest: &Path, last: Option<&str>) -> io::Result<String> 
     if dest.join(&name).exists() {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!(
-                "snapshot {} already exists and the clock does not advance",
-                dest.join(&name).display()
-            ),
+            crate::t!("backup.clock_stuck", path = dest.join(&name).display()),
         ));
     }
     Ok(name)

@@ -45,17 +45,17 @@ impl FileKind {
         }
     }
 
-    /// A word for messages ("fifo", "socket", ...).
-    pub fn describe(self) -> &'static str {
-        match self {
-            FileKind::File => "file",
-            FileKind::Dir => "directory",
-            FileKind::Symlink => "symlink",
-            FileKind::Fifo => "fifo",
-            FileKind::Socket => "socket",
-            FileKind::CharDevice => "character device",
-            FileKind::BlockDevice => "block device",
-        }
+    /// A word for messages ("fifo", "socket", ...), in the current language.
+    pub fn describe(self) -> String {
+        crate::t!(match self {
+            FileKind::File => "backup.kind.file",
+            FileKind::Dir => "backup.kind.directory",
+            FileKind::Symlink => "backup.kind.symlink",
+            FileKind::Fifo => "backup.kind.fifo",
+            FileKind::Socket => "backup.kind.socket",
+            FileKind::CharDevice => "backup.kind.char_device",
+            FileKind::BlockDevice => "backup.kind.block_device",
+        })
     }
 }
 

@@ -11,6 +11,7 @@ use super::diff::{self, DiffStat, Entry, Listing};
 use super::fsx::Dir;
 use super::scan::{self, ScanSpec};
 use super::Interrupt;
+use crate::t;
 
 /// One snapshot and how it differs from the one before it.
 #[derive(Debug, Clone)]
@@ -54,8 +55,8 @@ pub fn walk_snapshot_dir(path: &Path, interrupt: &Interrupt) -> anyhow::Result<L
         interrupt,
         use_ignore_files: false,
     };
-    let walked =
-        scan::scan(&spec).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+    let walked = scan::scan(&spec)
+        .with_context(|| t!("backup.cannot_read_snapshot", path = path.display()))?;
     Ok(diff::listing_from_tree(&walked.root))
 }
 
@@ -77,7 +78,8 @@ pub fn walk_live(
         interrupt,
         use_ignore_files: true,
     };
-    let walked = scan::scan(&spec).with_context(|| format!("cannot read {}", source.display()))?;
+    let walked =
+        scan::scan(&spec).with_context(|| t!("backup.cannot_read", path = source.display()))?;
     Ok(diff::listing_from_tree(&walked.root))
 }
 
@@ -163,9 +165,14 @@ pub fn history(
     let mut prev: Option<Entry> = None;
     for snap in snapshots {
         let root = Dir::open_path(&snap.path)
-            .with_context(|| format!("cannot open snapshot {}", snap.path.display()))?;
-        let cur = beneath::entry(&root, rel)
-            .with_context(|| format!("cannot read {} in {}", rel.display(), snap.path.display()))?;
+            .with_context(|| t!("backup.cannot_open_snapshot", path = snap.path.display()))?;
+        let cur = beneath::entry(&root, rel).with_context(|| {
+            t!(
+                "backup.cannot_read_in",
+                path = rel.display(),
+                snapshot = snap.path.display()
+            )
+        })?;
         out.push(Version {
             snapshot: Some(snap.name.clone()),
             path: snap.path.join(rel),
@@ -175,10 +182,10 @@ pub fn history(
         prev = cur;
     }
     if let Some(live) = live {
-        let root =
-            Dir::open_path(live).with_context(|| format!("cannot open {}", live.display()))?;
+        let root = Dir::open_path(live)
+            .with_context(|| t!("backup.cannot_open", path = live.display()))?;
         let cur = beneath::entry(&root, rel)
-            .with_context(|| format!("cannot read {}", live.join(rel).display()))?;
+            .with_context(|| t!("backup.cannot_read", path = live.join(rel).display()))?;
         out.push(Version {
             snapshot: None,
             path: live.join(rel),

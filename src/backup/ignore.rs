@@ -31,7 +31,7 @@ impl RuleSet {
         let mut problems = Vec::new();
         for (n, line) in lines.into_iter().enumerate() {
             if let Err(err) = builder.add_line(None, line) {
-                problems.push(format!("line {}: {err}", n + 1));
+                problems.push(crate::t!("backup.ignore_line", line = n + 1, error = err));
             }
         }
         let matcher = match builder.build() {

@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 /// The lock file's name inside the destination.
 pub const LOCK_FILE: &str = "backup.pid";
@@ -38,20 +38,21 @@ impl LockError {
             LockError::Held { pid, path } => {
                 let who = pid
                     .map(|p| format!("PID {p}"))
-                    .unwrap_or_else(|| "another process".to_string());
+                    .unwrap_or_else(|| t!("backup.another_process"));
                 UserError::new(
                     ErrorKind::Locked,
-                    format!(
-                        "a backup of {} is already being written by {who} (lock {})",
-                        dest.display(),
-                        path.display()
+                    t!(
+                        "backup.locked",
+                        dest = dest.display(),
+                        who = who,
+                        lock = path.display()
                     ),
                 )
-                .hint("wait for it to finish and run the command again")
+                .hint(t!("backup.locked_hint"))
                 .into()
             }
             LockError::Io(err, path) => {
-                anyhow::anyhow!("cannot lock {}: {err}", path.display())
+                anyhow::anyhow!(t!("backup.cannot_lock", path = path.display(), error = err))
             }
         }
     }

@@ -229,7 +229,10 @@ pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
     let data = std::fs::read(path)?;
     let mut lines = data.split(|b| *b == b'\n');
     if lines.next() != Some(HEADER.as_bytes()) {
-        anyhow::bail!("{}: not an agsekit manifest (first line)", path.display());
+        anyhow::bail!(crate::t!(
+            "backup.manifest_bad_header",
+            path = path.display()
+        ));
     }
     let mut entries = Vec::with_capacity(data.len() / 80);
     for (n, line) in lines.enumerate() {
@@ -238,11 +241,11 @@ pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
         }
         match parse_raw(line) {
             Some(e) => entries.push(e),
-            None => anyhow::bail!(
-                "{}: line {}: malformed manifest entry",
-                path.display(),
-                n + 2
-            ),
+            None => anyhow::bail!(crate::t!(
+                "backup.manifest_bad_line",
+                path = path.display(),
+                line = n + 2
+            )),
         }
     }
     Ok(entries)

@@ -39,7 +39,7 @@ pub use manifest::{read_manifest, EntryKind, ManifestEntry};
 pub use plan::PlanSummary;
 pub use retention::clean_backups;
 
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 /// A problem with one path that did not stop the snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,11 +110,7 @@ impl Interrupt {
 
 /// The error for "stopped by a signal".
 pub fn interrupted() -> anyhow::Error {
-    UserError::new(
-        ErrorKind::Interrupted,
-        "interrupted; no snapshot was left half-written",
-    )
-    .into()
+    UserError::new(ErrorKind::Interrupted, t!("backup.interrupted")).into()
 }
 
 /// Where a test can make an operation fail (fault injection).
@@ -200,26 +196,24 @@ pub fn resolve_paths(source: &Path, dest: &Path) -> anyhow::Result<(PathBuf, Pat
     let source = match std::fs::canonicalize(&source_in) {
         Ok(p) if p.is_dir() => p,
         _ => {
-            return Err(UserError::failed(format!(
-                "Source directory does not exist: {}",
-                source_in.display()
-            ))
-            .hint("check the path (mounts[].source in the config, or --source-dir)")
-            .into())
+            return Err(
+                UserError::failed(t!("backup.source_missing", path = source_in.display()))
+                    .hint(t!("backup.source_missing_hint"))
+                    .into(),
+            )
         }
     };
     let dest_in = crate::config::expand_tilde(dest);
     std::fs::create_dir_all(&dest_in)
-        .with_context(|| format!("cannot create backup destination {}", dest_in.display()))?;
+        .with_context(|| t!("backup.cannot_create_dest", path = dest_in.display()))?;
     let dest = std::fs::canonicalize(&dest_in)
-        .with_context(|| format!("cannot resolve backup destination {}", dest_in.display()))?;
+        .with_context(|| t!("backup.cannot_resolve_dest", path = dest_in.display()))?;
     if dest == source {
-        return Err(UserError::usage(format!(
-            "the backup destination is the source folder itself: {}",
-            dest.display()
-        ))
-        .hint("choose a destination outside the folder, e.g. <parent>/backups-<name>")
-        .into());
+        return Err(
+            UserError::usage(t!("backup.dest_is_source", path = dest.display()))
+                .hint(t!("backup.dest_is_source_hint"))
+                .into(),
+        );
     }
     Ok((source, dest))
 }
@@ -256,12 +250,12 @@ pub fn snapshot_locked(
     fsx::raise_fd_limit();
     let interrupt = &options.interrupt;
     let removed_stale = chain::remove_stale(dest)
-        .with_context(|| format!("cannot remove unfinished snapshots in {}", dest.display()))?;
+        .with_context(|| t!("backup.cannot_remove_stale", path = dest.display()))?;
     for p in &removed_stale {
         on_event(&Event::RemovedStale(p.clone()));
     }
     let snapshots = chain::list_snapshots(dest)
-        .with_context(|| format!("cannot list snapshots in {}", dest.display()))?;
+        .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
     let previous = snapshots.last().cloned();
     let threads = auto_threads(options.threads);
 
@@ -286,7 +280,7 @@ pub fn snapshot_locked(
             use_ignore_files: false,
         };
         let walked = scan::scan(&spec)
-            .with_context(|| format!("cannot read previous snapshot {}", prev.path.display()))?;
+            .with_context(|| t!("backup.cannot_read_previous", path = prev.path.display()))?;
         Ok((Some(plan::PrevIndex::from_legacy_tree(&walked.root)), false))
     };
 
@@ -305,7 +299,7 @@ pub fn snapshot_locked(
         let walked = scan::scan(&spec);
         let loaded = loader
             .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the previous snapshot failed")));
+            .unwrap_or_else(|_| Err(anyhow::anyhow!(t!("backup.previous_failed"))));
         (walked, loaded)
     });
     let mut walked = walked?;
@@ -344,7 +338,7 @@ pub fn snapshot_locked(
     on_event(&Event::Planned(summary));
 
     let name = chain::new_snapshot_name(dest, previous.as_ref().map(|p| p.name.as_str()))
-        .with_context(|| format!("cannot name a new snapshot in {}", dest.display()))?;
+        .with_context(|| t!("backup.cannot_name_snapshot", path = dest.display()))?;
     let partial_name = format!("{name}{}", chain::PARTIAL_SUFFIX);
     let tmp_manifest = dest.join(format!(".{name}.manifest.tmp"));
     let result = write_snapshot(
@@ -392,20 +386,23 @@ fn write_snapshot(
     on_event: &(dyn Fn(&Event) + Sync),
 ) -> anyhow::Result<(ApplyStats, Vec<Warning>)> {
     let dest_dir = fsx::Dir::open_path(dest)
-        .with_context(|| format!("cannot open backup destination {}", dest.display()))?;
+        .with_context(|| t!("backup.cannot_open_dest", path = dest.display()))?;
     let partial_path = dest.join(partial_name);
     let no_space = |err: std::io::Error, what: &Path| -> anyhow::Error {
         if fsx::is_no_space(&err) {
-            UserError::failed(format!(
-                "no space left on the backup destination {} (writing {}); the unfinished \
-                 snapshot was removed, older snapshots are intact",
-                dest.display(),
-                what.display()
+            UserError::failed(t!(
+                "backup.no_space",
+                dest = dest.display(),
+                path = what.display()
             ))
-            .hint("free space there, or keep fewer snapshots: agsekit backup-clean <mount source> <keep>")
+            .hint(t!("backup.no_space_hint"))
             .into()
         } else {
-            anyhow::anyhow!("cannot write {}: {err}", what.display())
+            anyhow::anyhow!(t!(
+                "backup.cannot_write",
+                path = what.display(),
+                error = err
+            ))
         }
     };
     dest_dir
@@ -413,9 +410,9 @@ fn write_snapshot(
         .map_err(|e| no_space(e, &partial_path))?;
     let new_root = dest_dir
         .open_dir(OsStr::new(partial_name))
-        .with_context(|| format!("cannot open {}", partial_path.display()))?;
+        .with_context(|| t!("backup.cannot_open", path = partial_path.display()))?;
     let src_root = fsx::Dir::open_path(source)
-        .with_context(|| format!("cannot open source directory {}", source.display()))?;
+        .with_context(|| t!("backup.cannot_open_source", path = source.display()))?;
     let prev_root = previous.and_then(|p| fsx::Dir::open_path(&p.path).ok());
     let as_root = nix::unistd::geteuid().is_root();
     let shared = apply::Shared::new(
@@ -452,25 +449,26 @@ fn write_snapshot(
     let (stats, warnings) = (written.stats, written.warnings);
     options.interrupt.check()?;
     apply::finish_root(&new_root, &root.meta, as_root)
-        .with_context(|| format!("cannot set attributes of {}", partial_path.display()))?;
+        .with_context(|| t!("backup.cannot_set_attrs", path = partial_path.display()))?;
     new_root.syncfs().map_err(|e| no_space(e, &partial_path))?;
     options.interrupt.check()?;
     // Manifest first: a crash between the two renames leaves an orphan manifest (removed by
     // the next run), never a snapshot whose manifest is missing or wrong.
     let manifest_final = chain::manifest_path(dest, name);
     std::fs::rename(tmp_manifest, &manifest_final)
-        .with_context(|| format!("cannot rename {}", tmp_manifest.display()))?;
+        .with_context(|| t!("backup.cannot_rename", path = tmp_manifest.display()))?;
     if let Err(err) = dest_dir.rename_noreplace(OsStr::new(partial_name), OsStr::new(name)) {
         let _ = std::fs::remove_file(&manifest_final);
-        return Err(anyhow::anyhow!(
-            "cannot rename {} to {}: {err}",
-            partial_path.display(),
-            dest.join(name).display()
-        ));
+        return Err(anyhow::anyhow!(t!(
+            "backup.cannot_rename_to",
+            from = partial_path.display(),
+            to = dest.join(name).display(),
+            error = err
+        )));
     }
     dest_dir
         .fsync()
-        .with_context(|| format!("cannot sync {}", dest.display()))?;
+        .with_context(|| t!("backup.cannot_sync", path = dest.display()))?;
     Ok((stats, warnings))
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::{lock, retention, BackupOptions, Event, SnapshotReport};
 use crate::config::CleanMethod;
-use crate::UserError;
+use crate::{t, UserError};
 
 /// One repeating backup.
 #[derive(Debug, Clone)]
@@ -48,10 +48,10 @@ pub enum RepeatEvent<'a> {
 /// Checks the numbers the original checks.
 pub fn validate(interval_minutes: u32, max_backups: u32) -> anyhow::Result<()> {
     if interval_minutes == 0 {
-        return Err(UserError::usage("--interval must be a positive number of minutes").into());
+        return Err(UserError::usage(t!("backup.interval_positive")).into());
     }
     if max_backups == 0 {
-        return Err(UserError::usage("--max-backups must be at least 1").into());
+        return Err(UserError::usage(t!("backup.max_backups_min")).into());
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ use super::beneath;
 use super::fsx::{io_err, Dir, FileKind, Meta};
 use super::history::walk_live;
 use super::{Interrupt, Warning};
+use crate::t;
 
 /// What to restore where.
 pub struct RestoreSpec<'a> {
@@ -64,7 +65,7 @@ pub struct NotInSnapshot(pub PathBuf);
 
 impl std::fmt::Display for NotInSnapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} is not in the snapshot", self.0.display())
+        f.write_str(&t!("backup.not_in_the_snapshot", path = self.0.display()))
     }
 }
 
@@ -82,12 +83,16 @@ struct Run<'a> {
 
 /// Restores `spec.paths` from the snapshot.
 pub fn restore(spec: &RestoreSpec<'_>) -> anyhow::Result<RestoreReport> {
-    let snap_root = Dir::open_path(spec.snapshot)
-        .with_context(|| format!("cannot open snapshot {}", spec.snapshot.display()))?;
+    let snap_root = Dir::open_path(spec.snapshot).with_context(|| {
+        t!(
+            "backup.cannot_open_snapshot",
+            path = spec.snapshot.display()
+        )
+    })?;
     std::fs::create_dir_all(spec.target)
-        .with_context(|| format!("cannot create {}", spec.target.display()))?;
+        .with_context(|| t!("backup.cannot_create", path = spec.target.display()))?;
     let target_root = Dir::open_path(spec.target)
-        .with_context(|| format!("cannot open {}", spec.target.display()))?;
+        .with_context(|| t!("backup.cannot_open", path = spec.target.display()))?;
 
     let protect = spec
         .protect
@@ -202,14 +207,19 @@ impl Run<'_> {
                 return match beneath::open_parent(target_root, rel) {
                     Ok((target_dir, _)) => self.delete_extra(&target_dir, last, rel),
                     Err(e) if beneath::is_absent(&e) => Ok(()),
-                    Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", rel.display())),
+                    Err(e) => Err(anyhow::anyhow!(t!(
+                        "backup.cannot_read_err",
+                        path = rel.display(),
+                        error = e
+                    ))),
                 };
             }
             Err(e) => {
-                return Err(anyhow::anyhow!(
-                    "cannot read {} in the snapshot: {e}",
-                    rel.display()
-                ))
+                return Err(anyhow::anyhow!(t!(
+                    "backup.cannot_read_in_snapshot_err",
+                    path = rel.display(),
+                    error = e
+                )))
             }
         }
         // The snapshot has every parent as a folder: make them real folders in the target
@@ -221,7 +231,7 @@ impl Run<'_> {
             sofar.push(name);
             snap_walk = snap_walk
                 .open_dir(name)
-                .with_context(|| format!("cannot open {} in the snapshot", sofar.display()))?;
+                .with_context(|| t!("backup.cannot_open_in_snapshot", path = sofar.display()))?;
             let perm = snap_walk.meta().map(|m| m.perm()).unwrap_or(0o755);
             target_dir = self.ensure_dir(&target_dir, name, perm, &sofar)?;
         }
@@ -231,10 +241,11 @@ impl Run<'_> {
         match snap_walk.stat(last) {
             Ok(_) => self.entry(&snap_walk, &target_dir, last, rel),
             Err(e) if beneath::is_absent(&e) => self.delete_extra(&target_dir, last, rel),
-            Err(e) => Err(anyhow::anyhow!(
-                "cannot read {} in the snapshot: {e}",
-                rel.display()
-            )),
+            Err(e) => Err(anyhow::anyhow!(t!(
+                "backup.cannot_read_in_snapshot_err",
+                path = rel.display(),
+                error = e
+            ))),
         }
     }
 
@@ -250,26 +261,29 @@ impl Run<'_> {
             Ok(m) if m.kind() == FileKind::Dir => {}
             Ok(_) => {
                 unlink(parent, name)
-                    .with_context(|| format!("cannot replace {}", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_replace", path = rel.display()))?;
                 parent
                     .mkdir(name, perm | 0o700)
-                    .with_context(|| format!("cannot create folder {}", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_create_folder", path = rel.display()))?;
                 self.report.replaced.push(rel.to_path_buf());
             }
             Err(e) if is_not_found(&e) => {
                 parent
                     .mkdir(name, perm | 0o700)
-                    .with_context(|| format!("cannot create folder {}", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_create_folder", path = rel.display()))?;
                 self.report.written.push(rel.to_path_buf());
             }
-            Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", rel.display())),
+            Err(e) => {
+                return Err(anyhow::anyhow!(t!(
+                    "backup.cannot_read_err",
+                    path = rel.display(),
+                    error = e
+                )))
+            }
         }
-        parent.open_dir(name).with_context(|| {
-            format!(
-                "cannot open folder {} (was it replaced meanwhile?)",
-                rel.display()
-            )
-        })
+        parent
+            .open_dir(name)
+            .with_context(|| t!("backup.cannot_open_folder_replaced", path = rel.display()))
     }
 
     /// `delete_new` for a requested path the snapshot does not have.
@@ -285,10 +299,10 @@ impl Run<'_> {
                 // out (a new project's node_modules/) is kept, and so is its folder.
                 let sub = target_dir
                     .open_dir(name)
-                    .with_context(|| format!("cannot open {}", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_open", path = rel.display()))?;
                 let mut children = sub
                     .list()
-                    .with_context(|| format!("cannot list {}", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_list", path = rel.display()))?;
                 children.sort();
                 for child in children {
                     self.delete_extra(&sub, &child, &rel.join(&child))?;
@@ -298,18 +312,28 @@ impl Run<'_> {
                 {
                     Ok(()) => self.report.deleted.push(rel.to_path_buf()),
                     Err(nix::errno::Errno::ENOTEMPTY) | Err(nix::errno::Errno::EEXIST) => {}
-                    Err(e) => return Err(anyhow::anyhow!("cannot delete {}: {e}", rel.display())),
+                    Err(e) => {
+                        return Err(anyhow::anyhow!(t!(
+                            "backup.cannot_delete_err",
+                            path = rel.display(),
+                            error = e
+                        )))
+                    }
                 }
                 Ok(())
             }
             Ok(_) => {
                 unlink(target_dir, name)
-                    .with_context(|| format!("cannot delete {}", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_delete", path = rel.display()))?;
                 self.report.deleted.push(rel.to_path_buf());
                 Ok(())
             }
             Err(e) if beneath::is_absent(&e) => Ok(()),
-            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", rel.display())),
+            Err(e) => Err(anyhow::anyhow!(t!(
+                "backup.cannot_read_err",
+                path = rel.display(),
+                error = e
+            ))),
         }
     }
 
@@ -324,11 +348,17 @@ impl Run<'_> {
         self.spec.interrupt.check()?;
         let snap = snap_dir
             .stat(name)
-            .with_context(|| format!("cannot read {} in the snapshot", rel.display()))?;
+            .with_context(|| t!("backup.cannot_read_in_snapshot", path = rel.display()))?;
         let live = match target_dir.stat(name) {
             Ok(m) => Some(m),
             Err(e) if is_not_found(&e) => None,
-            Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", rel.display())),
+            Err(e) => {
+                return Err(anyhow::anyhow!(t!(
+                    "backup.cannot_read_err",
+                    path = rel.display(),
+                    error = e
+                )))
+            }
         };
         if live.as_ref().is_some_and(|m| self.is_protected(m)) {
             return Ok(());
@@ -338,11 +368,11 @@ impl Run<'_> {
                 let dir = self.ensure_dir(target_dir, name, snap.perm(), rel)?;
                 let sub = snap_dir
                     .open_dir(name)
-                    .with_context(|| format!("cannot open {} in the snapshot", rel.display()))?;
+                    .with_context(|| t!("backup.cannot_open_in_snapshot", path = rel.display()))?;
                 self.dir_contents(&sub, &dir, rel)?;
                 // Attributes last: writing the children changed the mtime.
                 if let Err(e) = self.set_attrs(target_dir, name, &snap) {
-                    self.warn(rel, format!("cannot set permissions or times: {e}"));
+                    self.warn(rel, t!("backup.warn.cannot_set_perms", error = e));
                 }
                 Ok(())
             }
@@ -355,7 +385,7 @@ impl Run<'_> {
                     return Ok(());
                 }
                 if let Err(e) = self.copy_file(snap_dir, target_dir, name, &snap, live.as_ref()) {
-                    self.warn(rel, format!("not restored: {e}"));
+                    self.warn(rel, t!("backup.warn.not_restored", error = e));
                     return Ok(());
                 }
                 self.note_written(rel, live.as_ref(), FileKind::File);
@@ -363,7 +393,10 @@ impl Run<'_> {
             }
             FileKind::Symlink => {
                 let target = snap_dir.readlink(name).with_context(|| {
-                    format!("cannot read symlink {} in the snapshot", rel.display())
+                    t!(
+                        "backup.cannot_read_symlink_in_snapshot",
+                        path = rel.display()
+                    )
                 })?;
                 if live.as_ref().is_some_and(|m| m.kind() == FileKind::Symlink)
                     && target_dir.readlink(name).ok().as_deref() == Some(target.as_os_str())
@@ -373,7 +406,7 @@ impl Run<'_> {
                 }
                 if let Err(e) = self.place_symlink(target_dir, name, &target, &snap, live.as_ref())
                 {
-                    self.warn(rel, format!("not restored: {e}"));
+                    self.warn(rel, t!("backup.warn.not_restored", error = e));
                     return Ok(());
                 }
                 self.note_written(rel, live.as_ref(), FileKind::Symlink);
@@ -382,7 +415,7 @@ impl Run<'_> {
             other => {
                 self.warn(
                     rel,
-                    format!("skipped: a {} is never restored", other.describe()),
+                    t!("backup.warn.never_restored", kind = other.describe()),
                 );
                 Ok(())
             }
@@ -401,7 +434,7 @@ impl Run<'_> {
     fn dir_contents(&mut self, snap_dir: &Dir, target_dir: &Dir, rel: &Path) -> anyhow::Result<()> {
         let mut names = snap_dir
             .list()
-            .with_context(|| format!("cannot list {} in the snapshot", rel.display()))?;
+            .with_context(|| t!("backup.cannot_list_in_snapshot", path = rel.display()))?;
         names.retain(|n| !is_legacy_inodes(self.spec, &rel.join(n)));
         names.sort();
         for name in &names {
@@ -411,7 +444,7 @@ impl Run<'_> {
             let present: HashSet<&OsString> = names.iter().collect();
             let mut live = target_dir
                 .list()
-                .with_context(|| format!("cannot list {}", rel.display()))?;
+                .with_context(|| t!("backup.cannot_list", path = rel.display()))?;
             live.sort();
             for name in live {
                 if present.contains(&name)

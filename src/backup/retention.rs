@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::chain::{self, Snapshot};
 use crate::config::CleanMethod;
+use crate::t;
 
 /// The newest snapshots thinning never deletes (besides the newest overall).
 const PROTECT_NEWEST: usize = 3;
@@ -145,17 +146,21 @@ pub fn ensure_free_space(
     let mut removed = Vec::new();
     loop {
         let free = free_bytes(dest)
-            .with_context(|| format!("cannot read free space of {}", dest.display()))?;
+            .with_context(|| t!("backup.cannot_read_free_space", path = dest.display()))?;
         if free >= min_free {
             return Ok(removed);
         }
         let snaps = chain::list_snapshots(dest)
-            .with_context(|| format!("cannot list snapshots in {}", dest.display()))?;
+            .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
         let Some(name) = next_for_space(&points(&snaps), method, interval) else {
             return Ok(removed);
         };
-        chain::delete_snapshot(dest, &name)
-            .with_context(|| format!("cannot delete snapshot {}", dest.join(&name).display()))?;
+        chain::delete_snapshot(dest, &name).with_context(|| {
+            t!(
+                "backup.cannot_delete_snapshot",
+                path = dest.join(&name).display()
+            )
+        })?;
         removed.push(dest.join(name));
     }
 }
@@ -203,12 +208,16 @@ pub fn clean_backups(
 ) -> anyhow::Result<Vec<PathBuf>> {
     use anyhow::Context;
     let snaps = chain::list_snapshots(dest)
-        .with_context(|| format!("cannot list snapshots in {}", dest.display()))?;
+        .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
     let doomed = select(&points(&snaps), keep, method, interval);
     let mut removed = Vec::new();
     for name in doomed {
-        chain::delete_snapshot(dest, &name)
-            .with_context(|| format!("cannot delete snapshot {}", dest.join(&name).display()))?;
+        chain::delete_snapshot(dest, &name).with_context(|| {
+            t!(
+                "backup.cannot_delete_snapshot",
+                path = dest.join(&name).display()
+            )
+        })?;
         removed.push(dest.join(name));
     }
     Ok(removed)

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use super::fsx::{Dir, FileKind, Meta};
 use super::ignore::{IgnoreStack, RuleSet, IGNORE_FILE};
 use super::{Interrupt, Warning};
+use crate::t;
 
 /// What a node is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +98,7 @@ fn rel_path(parts: &[&OsStr]) -> PathBuf {
 pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
     use anyhow::Context;
     let root_dir = Dir::open_path(spec.source)
-        .with_context(|| format!("cannot open source directory {}", spec.source.display()))?;
+        .with_context(|| t!("backup.cannot_open_source", path = spec.source.display()))?;
     let root_meta = root_dir.meta()?;
     let root_dir = Arc::new(root_dir);
     let mut acc = Acc::default();
@@ -301,7 +302,10 @@ fn run_units(
                 });
             if let Err(err) = spawned {
                 if let Ok(mut f) = failure.lock() {
-                    f.get_or_insert(anyhow::anyhow!("cannot start a scan thread: {err}"));
+                    f.get_or_insert(anyhow::anyhow!(t!(
+                        "backup.cannot_start_thread",
+                        error = err
+                    )));
                 }
                 next.store(usize::MAX / 2, Ordering::Relaxed);
             }
@@ -352,8 +356,10 @@ impl Walker<'_> {
                     Err(err) => {
                         let mut p = parts.to_vec();
                         p.push(name);
-                        acc.warnings
-                            .push(Warning::new(rel_path(&p), format!("cannot read: {err}")));
+                        acc.warnings.push(Warning::new(
+                            rel_path(&p),
+                            t!("backup.warn.cannot_read", error = err),
+                        ));
                         return stack.clone();
                     }
                 }
@@ -362,8 +368,10 @@ impl Walker<'_> {
             Err(err) => {
                 let mut p = parts.to_vec();
                 p.push(name);
-                acc.warnings
-                    .push(Warning::new(rel_path(&p), format!("cannot read: {err}")));
+                acc.warnings.push(Warning::new(
+                    rel_path(&p),
+                    t!("backup.warn.cannot_read", error = err),
+                ));
                 return stack.clone();
             }
         };
@@ -392,9 +400,9 @@ impl Walker<'_> {
                 Ok(m) => m,
                 Err(err) => {
                     let msg = if err.raw_os_error() == Some(libc::ENOENT) {
-                        "vanished during the scan".to_string()
+                        t!("backup.warn.vanished_scan")
                     } else {
-                        format!("cannot stat: {err}")
+                        t!("backup.warn.cannot_stat", error = err)
                     };
                     acc.warnings
                         .push(Warning::new(rel_path(parts).join(&name), msg));
@@ -434,7 +442,7 @@ impl Walker<'_> {
                     p.push(&name);
                     acc.warnings.push(Warning::new(
                         rel_path(&p),
-                        format!("cannot read link: {err}"),
+                        t!("backup.warn.cannot_readlink", error = err),
                     ));
                     return None;
                 }
@@ -444,7 +452,7 @@ impl Walker<'_> {
                 p.push(&name);
                 acc.warnings.push(Warning::new(
                     rel_path(&p),
-                    format!("skipped: a {} is not backed up", other.describe()),
+                    t!("backup.warn.skipped_kind", kind = other.describe()),
                 ));
                 return None;
             }
@@ -481,7 +489,7 @@ impl Walker<'_> {
                     Err(err) => {
                         acc.warnings.push(Warning::new(
                             rel_path(&my_parts),
-                            format!("cannot list directory: {err}"),
+                            t!("backup.warn.cannot_list_dir", error = err),
                         ));
                         Listing::Empty
                     }
@@ -490,7 +498,7 @@ impl Walker<'_> {
             Err(err) if err.raw_os_error() == Some(libc::ENOENT) => {
                 acc.warnings.push(Warning::new(
                     rel_path(&my_parts),
-                    "vanished during the scan".to_string(),
+                    t!("backup.warn.vanished_scan"),
                 ));
                 Listing::Skipped
             }
@@ -498,7 +506,7 @@ impl Walker<'_> {
                 acc.dirs += 1;
                 acc.warnings.push(Warning::new(
                     rel_path(&my_parts),
-                    format!("cannot open directory: {err}"),
+                    t!("backup.warn.cannot_open_dir", error = err),
                 ));
                 Listing::Empty
             }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::error::UserError;
+use crate::t;
 
 /// Why a snapshot could not be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,46 +83,52 @@ impl SelectError {
     /// The error as users see it: names the chain folder, lists nearby snapshots, points at
     /// `agsekit snapshots`.
     pub fn into_user_error(self, dest: &Path) -> UserError {
-        let list_hint = format!(
-            "list them with: agsekit snapshots --dest-dir {}",
-            shell_words::quote(&dest.to_string_lossy())
+        let list_hint = t!(
+            "backup.list_hint",
+            dest = shell_words::quote(&dest.to_string_lossy())
         );
         match self {
-            SelectError::Empty => {
-                UserError::failed(format!("no snapshots in {} yet", dest.display()))
-                    .hint("take one with: agsekit backup-once --source-dir DIR --dest-dir DIR")
-            }
+            SelectError::Empty => UserError::failed(t!(
+                "backup.no_snapshots_yet",
+                path = dest.display()
+            ))
+            .hint(t!("backup.take_one_hint", source = "DIR", dest = "DIR")),
             SelectError::NotFound { spec, nearby } => {
-                let mut e = UserError::usage(format!("no snapshot {spec:?} in {}", dest.display()));
+                let mut e = UserError::usage(t!(
+                    "backup.no_snapshot",
+                    spec = format!("{spec:?}"),
+                    path = dest.display()
+                ));
                 if !nearby.is_empty() {
-                    e = e.hint(format!("nearby: {}", nearby.join(", ")));
+                    e = e.hint(t!("backup.nearby", names = nearby.join(", ")));
                 }
-                e.hint(
-                    "a snapshot is named by its full name, a unique prefix, `latest` or `latest~N`",
-                )
-                .hint(list_hint)
+                e.hint(t!("backup.naming_hint")).hint(list_hint)
             }
             SelectError::Ambiguous { spec, matches } => {
                 let shown: Vec<&str> = matches.iter().take(6).map(String::as_str).collect();
                 let more = if matches.len() > shown.len() {
-                    format!(" and {} more", matches.len() - shown.len())
+                    t!("backup.and_more", n = matches.len() - shown.len())
                 } else {
                     String::new()
                 };
-                UserError::usage(format!(
-                    "{spec:?} matches {} snapshots in {}: {}{more}",
-                    matches.len(),
-                    dest.display(),
-                    shown.join(", ")
+                UserError::usage(t!(
+                    "backup.ambiguous",
+                    spec = format!("{spec:?}"),
+                    count = matches.len(),
+                    path = dest.display(),
+                    names = shown.join(", "),
+                    more = more
                 ))
-                .hint("type more of the name")
+                .hint(t!("backup.ambiguous_hint"))
                 .hint(list_hint)
             }
-            SelectError::TooFarBack { spec, count } => UserError::usage(format!(
-                "{spec:?} goes back past the oldest snapshot: {} has {count}",
-                dest.display()
+            SelectError::TooFarBack { spec, count } => UserError::usage(t!(
+                "backup.too_far_back",
+                spec = format!("{spec:?}"),
+                path = dest.display(),
+                count = count
             ))
-            .hint(format!("the oldest is latest~{}", count.saturating_sub(1)))
+            .hint(t!("backup.oldest_hint", n = count.saturating_sub(1)))
             .hint(list_hint),
         }
     }

@@ -15,7 +15,7 @@ use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
 use crate::config::{self, CleanMethod, Config, MountConfig};
 use crate::ui::human_bytes;
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 /// Cleanup methods as typed on the command line (case-insensitive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,7 +87,7 @@ pub struct BudgetArgs {
 
 fn parse_size_arg(text: &str) -> Result<u64, String> {
     crate::backup::retention::parse_size(text)
-        .ok_or_else(|| format!("not a size: {text:?} (examples: 500M, 20G, 1T)"))
+        .ok_or_else(|| t!("backup.not_a_size", text = format!("{text:?}")))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -231,22 +231,22 @@ fn render_bar(s: &BarState, files: u64, bytes: u64, now: Instant) -> String {
         .unwrap_or(0.0);
     let eta = if fraction > 0.0 && fraction < 1.0 && elapsed > 0.5 {
         let left = elapsed * (1.0 - fraction) / fraction;
-        format!("ETA {}:{:02}", (left as u64) / 60, (left as u64) % 60)
+        let time = format!("{}:{:02}", (left as u64) / 60, (left as u64) % 60);
+        t!("backup.progress.eta", time = time)
     } else if fraction >= 1.0 {
-        "done".to_string()
+        t!("backup.progress.done")
     } else {
-        "ETA --:--".to_string()
+        t!("backup.progress.eta", time = "--:--")
     };
-    format!(
-        "Progress: [{}{}] {:3}%  {}/{} files  {}/{}  {}",
-        "#".repeat(filled),
-        "-".repeat(width - filled),
-        (fraction * 100.0) as u32,
-        files,
-        s.total_files,
-        human_bytes(bytes),
-        human_bytes(s.total_bytes),
-        eta
+    t!(
+        "backup.progress.line",
+        bar = format!("{}{}", "#".repeat(filled), "-".repeat(width - filled)),
+        percent = format!("{:3}", (fraction * 100.0) as u32),
+        files = files,
+        total_files = s.total_files,
+        bytes = human_bytes(bytes),
+        total_bytes = human_bytes(s.total_bytes),
+        eta = eta,
     )
 }
 
@@ -257,23 +257,31 @@ fn print_warning(prefix: &str, w: &backup::Warning) {
 /// The lines the original prints for one snapshot, plus a summary.
 fn print_report(prefix: &str, report: &SnapshotReport) {
     match &report.created {
-        None => println!("{prefix}No changes detected since last backup; skipping new snapshot."),
+        None => println!("{prefix}{}", t!("backup.no_changes")),
         Some(snap) => {
-            println!("{prefix}Snapshot created: {}", snap.path.display());
+            println!(
+                "{prefix}{}",
+                t!("backup.created", path = snap.path.display())
+            );
             let s = &report.stats;
             println!(
-                "{prefix}  {} files copied ({}), {} unchanged files linked, {} paths deleted since the previous snapshot",
-                s.files_copied,
-                human_bytes(s.bytes_copied),
-                s.files_linked,
-                report.plan.deleted
+                "{prefix}{}",
+                t!(
+                    "backup.created_stats",
+                    copied = s.files_copied,
+                    bytes = human_bytes(s.bytes_copied),
+                    linked = s.files_linked,
+                    deleted = report.plan.deleted,
+                )
             );
         }
     }
     if !report.warnings.is_empty() {
+        let warnings = crate::i18n::count("backup.count.warning", report.warnings.len());
+        // `warning:` stays English (a prefix scripts look for); the text after it is translated.
         eprintln!(
-            "{prefix}warning: finished with {} warning(s); see the lines above",
-            report.warnings.len()
+            "{prefix}warning: {}",
+            t!("backup.finished_with_warnings", warnings = warnings)
         );
     }
 }
@@ -291,7 +299,9 @@ pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
     let bar = args.progress.then(ProgressBar::new);
     let on_event = |e: &Event| {
         match e {
-            Event::RemovedStale(p) => println!("Removed unfinished snapshot: {}", p.display()),
+            Event::RemovedStale(p) => {
+                println!("{}", t!("backup.removed_stale", path = p.display()))
+            }
             Event::Warning(w) => {
                 if let Some(b) = &bar {
                     b.on_event(e);
@@ -322,7 +332,7 @@ pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
 fn loop_printer(prefix: String) -> impl Fn(RepeatEvent<'_>) + Sync {
     move |event| match event {
         RepeatEvent::Engine(Event::RemovedStale(p)) => {
-            println!("{prefix}Removed unfinished snapshot: {}", p.display())
+            println!("{prefix}{}", t!("backup.removed_stale", path = p.display()))
         }
         RepeatEvent::Engine(Event::Warning(w)) => print_warning(&prefix, w),
         RepeatEvent::Engine(_) => {}
@@ -333,14 +343,19 @@ fn loop_printer(prefix: String) -> impl Fn(RepeatEvent<'_>) + Sync {
         RepeatEvent::Skipped { pid, dest } => {
             let who = pid
                 .map(|p| format!("PID {p}"))
-                .unwrap_or_else(|| "another process".into());
+                .unwrap_or_else(|| t!("backup.another_process"));
             println!(
-                "{prefix}Backup for {} is being written by {who}; skipping this cycle.",
-                dest.display()
+                "{prefix}{}",
+                t!("backup.skipping_cycle", dest = dest.display(), who = who)
             );
         }
-        RepeatEvent::Removed(p) => println!("{prefix}Removing snapshot: {}", p.display()),
-        RepeatEvent::Waiting { minutes } => println!("{prefix}Done, waiting {minutes} minutes"),
+        RepeatEvent::Removed(p) => println!(
+            "{prefix}{}",
+            t!("backup.removing_snapshot", path = p.display())
+        ),
+        RepeatEvent::Waiting { minutes } => {
+            println!("{prefix}{}", t!("backup.waiting", minutes = minutes))
+        }
     }
 }
 
@@ -403,17 +418,17 @@ fn mount_by_source<'c>(cfg: &'c Config, path: &Path) -> anyhow::Result<&'c Mount
                 .iter()
                 .map(|m| m.source.display().to_string())
                 .collect();
-            UserError::config(format!(
-                "no mount with source {} in {}; configured: {}",
-                resolved.display(),
-                cfg.path.display(),
-                if known.is_empty() {
-                    "none".to_string()
+            UserError::config(t!(
+                "backup.no_mount_with_source",
+                source = resolved.display(),
+                config = cfg.path.display(),
+                known = if known.is_empty() {
+                    t!("backup.none")
                 } else {
                     known.join(", ")
-                }
+                },
             ))
-            .hint("agsekit addmount <folder>, or pass one of the configured sources")
+            .hint(t!("backup.no_mount_hint"))
             .into()
         })
 }
@@ -428,19 +443,14 @@ pub fn run_repeated_mount(
         None => match cfg.mounts.as_slice() {
             [only] => only,
             [] => {
-                return Err(UserError::config(format!(
-                    "no mounts are configured in {}",
-                    cfg.path.display()
-                ))
-                .hint("agsekit addmount <folder>")
-                .into())
+                return Err(
+                    UserError::config(t!("backup.no_mounts", config = cfg.path.display()))
+                        .hint("agsekit addmount <folder>")
+                        .into(),
+                )
             }
             _ => {
-                return Err(UserError::usage(format!(
-                    "{} mounts are configured; say which one with --mount <source>",
-                    cfg.mounts.len()
-                ))
-                .into())
+                return Err(UserError::usage(t!("backup.which_mount", n = cfg.mounts.len())).into())
             }
         },
     };
@@ -453,12 +463,11 @@ pub fn run_repeated_mount(
 pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let cfg = load_config(global)?;
     if cfg.mounts.is_empty() {
-        return Err(UserError::config(format!(
-            "no mounts are configured in {}",
-            cfg.path.display()
-        ))
-        .hint("agsekit addmount <folder>")
-        .into());
+        return Err(
+            UserError::config(t!("backup.no_mounts", config = cfg.path.display()))
+                .hint("agsekit addmount <folder>")
+                .into(),
+        );
     }
     let interrupt = install_stop_handlers()?;
     let results: Mutex<Vec<anyhow::Error>> = Mutex::new(Vec::new());
@@ -479,7 +488,7 @@ pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> an
     });
     let errors = results.into_inner().unwrap_or_default();
     if interrupt.is_set() {
-        println!("stop requested");
+        println!("{}", t!("backup.stop_requested"));
         return Err(backup::interrupted());
     }
     // A loop only ends early on a startup error (bad source or destination).
@@ -491,17 +500,17 @@ pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> an
 
 pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.keep < 0 {
-        return Err(UserError::usage(format!("KEEP must be 0 or more, got {}", args.keep)).into());
+        return Err(UserError::usage(t!("backup.keep_negative", keep = args.keep)).into());
     }
     let cfg = load_config(global)?;
     let mount = mount_by_source(&cfg, &args.mount_source)?;
     if !mount.backup.is_dir() {
-        return Err(UserError::failed(format!(
-            "backup folder {} of mount {} does not exist",
-            mount.backup.display(),
-            mount.source.display()
+        return Err(UserError::failed(t!(
+            "backup.no_backup_folder",
+            backup = mount.backup.display(),
+            source = mount.source.display()
         ))
-        .hint("snapshots appear there after the first backup: agsekit backup-repeated-mount --mount <source>")
+        .hint(t!("backup.no_backup_folder_hint"))
         .into());
     }
     let keep = args.keep as usize;
@@ -516,10 +525,10 @@ pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<
         )?);
     }
     if removed.is_empty() {
-        println!("No snapshots removed; keeping {keep} most recent backups.");
+        println!("{}", t!("backup.nothing_removed", keep = keep));
     }
     for p in &removed {
-        println!("Removing snapshot: {}", p.display());
+        println!("{}", t!("backup.removing_snapshot", path = p.display()));
     }
     Ok(0)
 }

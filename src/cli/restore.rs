@@ -18,7 +18,7 @@ use crate::backup::{self, beneath, lock, BackupOptions, EntryKind, Interrupt, Sn
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::ui::human_bytes;
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 /// Where the snapshots are: a configured mount, or folders given directly.
 #[derive(Debug, Clone, Args)]
@@ -109,18 +109,24 @@ struct Chain {
 impl Chain {
     fn source(&self, what: &str) -> anyhow::Result<&Path> {
         self.source.as_deref().ok_or_else(|| {
-            UserError::usage(format!(
-                "{what} needs the live folder of the snapshots in {}",
-                self.dest.display()
+            UserError::usage(t!(
+                "backup.needs_source",
+                what = what,
+                dest = self.dest.display()
             ))
-            .hint("add --source-dir DIR (the folder that was backed up)")
+            .hint(t!("backup.needs_source_hint"))
             .into()
         })
     }
 
     fn snapshots(&self) -> anyhow::Result<Vec<Snapshot>> {
-        backup::list_snapshots(&self.dest)
-            .map_err(|e| anyhow::anyhow!("cannot list snapshots in {}: {e}", self.dest.display()))
+        backup::list_snapshots(&self.dest).map_err(|e| {
+            anyhow::anyhow!(t!(
+                "backup.cannot_list_snapshots_err",
+                path = self.dest.display(),
+                error = e
+            ))
+        })
     }
 
     fn pick<'s>(&self, snapshots: &'s [Snapshot], spec: &str) -> anyhow::Result<&'s Snapshot> {
@@ -157,8 +163,8 @@ fn existing_dir(path: &Path, what: &str, flag: &str) -> anyhow::Result<PathBuf> 
         Ok(abs)
     } else {
         Err(
-            UserError::usage(format!("{what} {} is not a folder", abs.display()))
-                .hint(format!("check the path given to {flag}"))
+            UserError::usage(t!("backup.not_a_folder", what = what, path = abs.display()))
+                .hint(t!("backup.check_path_flag", flag = flag))
                 .into(),
         )
     }
@@ -173,11 +179,15 @@ fn resolve_chain(
 ) -> anyhow::Result<Chain> {
     if let Some(dest) = &chain.dest_dir {
         if mount.is_some() {
-            return Err(UserError::usage("give either a mount or --dest-dir, not both").into());
+            return Err(UserError::usage(t!("backup.mount_or_dest")).into());
         }
-        let dest = existing_dir(dest, "snapshot folder", "--dest-dir")?;
+        let dest = existing_dir(dest, &t!("backup.what.snapshot_folder"), "--dest-dir")?;
         let source = match &chain.source_dir {
-            Some(s) => Some(existing_dir(s, "source folder", "--source-dir")?),
+            Some(s) => Some(existing_dir(
+                s,
+                &t!("backup.what.source_folder"),
+                "--source-dir",
+            )?),
             None => None,
         };
         let mut flags = vec!["--dest-dir".to_string(), dest.display().to_string()];
@@ -193,12 +203,12 @@ fn resolve_chain(
     }
     let cfg = config::load(global.config.as_deref())?;
     let (wanted, how) = match (mount, &chain.source_dir) {
-        (Some(m), _) => (absolute(m), "the mount given"),
-        (None, Some(s)) => (absolute(s), "--source-dir"),
+        (Some(m), _) => (absolute(m), t!("backup.how.mount_given")),
+        (None, Some(s)) => (absolute(s), "--source-dir".to_string()),
         (None, None) => (
             std::env::current_dir()
-                .map_err(|e| anyhow::anyhow!("cannot read the current folder: {e}"))?,
-            "the current folder",
+                .map_err(|e| anyhow::anyhow!(t!("backup.cannot_read_cwd", error = e)))?,
+            t!("backup.how.current_folder"),
         ),
     };
     let found = match cfg.mount_by_source(&wanted) {
@@ -211,18 +221,19 @@ fn resolve_chain(
             .iter()
             .map(|m| m.source.display().to_string())
             .collect();
-        return Err(UserError::usage(format!(
-            "{} ({how}) is not inside any mount of {}; configured mounts: {}",
-            wanted.display(),
-            cfg.path.display(),
-            if known.is_empty() {
-                "none".to_string()
+        return Err(UserError::usage(t!(
+            "backup.not_in_any_mount",
+            path = wanted.display(),
+            how = how,
+            config = cfg.path.display(),
+            known = if known.is_empty() {
+                t!("backup.none")
             } else {
                 known.join(", ")
-            }
+            },
         ))
-        .hint("name a mount: agsekit snapshots <mount source>")
-        .hint("or point at a snapshot folder directly: --dest-dir DIR [--source-dir DIR]")
+        .hint(t!("backup.name_mount_hint"))
+        .hint(t!("backup.point_dest_hint"))
         .into());
     };
     let dest = absolute(&m.backup);
@@ -242,16 +253,38 @@ fn when(snap: &Snapshot) -> String {
 }
 
 fn no_snapshots(chain: &Chain) -> anyhow::Error {
-    UserError::failed(format!("no snapshots in {} yet", chain.dest.display()))
+    UserError::failed(t!("backup.no_snapshots_yet", path = chain.dest.display()))
         .hint(match &chain.source {
-            Some(s) => format!(
-                "take one with: agsekit backup-once --source-dir {} --dest-dir {}",
-                shell_words::quote(&s.display().to_string()),
-                shell_words::quote(&chain.dest.display().to_string())
+            Some(s) => t!(
+                "backup.take_one_hint",
+                source = shell_words::quote(&s.display().to_string()),
+                dest = shell_words::quote(&chain.dest.display().to_string())
             ),
-            None => "take one with: agsekit backup-once --source-dir DIR --dest-dir DIR".into(),
+            None => t!("backup.take_one_hint", source = "DIR", dest = "DIR"),
         })
         .into()
+}
+
+/// The column headings of `agsekit snapshots`, in the current language.
+fn snapshot_columns() -> [String; 7] {
+    [
+        t!("backup.col.name"),
+        t!("backup.col.time"),
+        t!("backup.col.files"),
+        t!("backup.col.added"),
+        t!("backup.col.changed"),
+        t!("backup.col.deleted"),
+        t!("backup.col.new_data"),
+    ]
+}
+
+/// `file`, `folder` or `symlink`, in the current language.
+fn kind_word(kind: EntryKind) -> String {
+    t!(match kind {
+        EntryKind::File => "backup.word.file",
+        EntryKind::Dir => "backup.word.folder",
+        EntryKind::Symlink => "backup.word.symlink",
+    })
 }
 
 /// `agsekit snapshots`.
@@ -266,21 +299,39 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
     match &chain.source {
         Some(s) => writeln!(
             out,
-            "Snapshots of {} in {}:",
-            s.display(),
-            chain.dest.display()
+            "{}",
+            t!(
+                "backup.snapshots_of",
+                source = s.display(),
+                dest = chain.dest.display()
+            )
         )?,
-        None => writeln!(out, "Snapshots in {}:", chain.dest.display())?,
+        None => writeln!(
+            out,
+            "{}",
+            t!("backup.snapshots_in", dest = chain.dest.display())
+        )?,
     }
+    let head = snapshot_columns();
+    let w = |i: usize, min: usize| head[i].chars().count().max(min);
+    let (w0, w1, w2, w3, w4, w5, w6) = (
+        w(0, 17),
+        w(1, 19),
+        w(2, 8),
+        w(3, 8),
+        w(4, 8),
+        w(5, 8),
+        w(6, 10),
+    );
     writeln!(
         out,
-        "{:<17} {:<19} {:>8} {:>8} {:>8} {:>8} {:>10}",
-        "NAME", "TIME", "FILES", "ADDED", "CHANGED", "DELETED", "NEW DATA"
+        "{:<w0$} {:<w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+        head[0], head[1], head[2], head[3], head[4], head[5], head[6]
     )?;
     for info in &infos {
         writeln!(
             out,
-            "{:<17} {:<19} {:>8} {:>8} {:>8} {:>8} {:>10}",
+            "{:<w0$} {:<w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
             info.snapshot.name,
             when(&info.snapshot),
             info.files,
@@ -290,11 +341,7 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
             human_bytes(info.stat.bytes_added)
         )?;
     }
-    writeln!(
-        out,
-        "{} snapshots. Compare with: agsekit diff SNAP; restore with: agsekit restore SNAP [PATH...]",
-        infos.len()
-    )?;
+    writeln!(out, "{}", t!("backup.snapshots_footer", n = infos.len()))?;
     Ok(0)
 }
 
@@ -314,11 +361,8 @@ fn relative_paths(chain: &Chain, paths: &[PathBuf]) -> anyhow::Result<Vec<PathBu
                     beneath::components(p)
                         .map(|c| c.iter().collect::<PathBuf>())
                         .map_err(|_| {
-                            UserError::usage(format!(
-                                "{} must be relative to the snapshot root (or give --source-dir)",
-                                p.display()
-                            ))
-                            .into()
+                            UserError::usage(t!("backup.relative_to_root", path = p.display()))
+                                .into()
                         })
                 })
                 .collect();
@@ -328,9 +372,13 @@ fn relative_paths(chain: &Chain, paths: &[PathBuf]) -> anyhow::Result<Vec<PathBu
         .iter()
         .map(|p| {
             beneath::relative_to(&root, &config::expand_tilde(p), &cwd).ok_or_else(|| {
-                UserError::usage(format!("{} is outside {}", p.display(), root.display()))
-                    .hint("give a path inside the mount, relative to it or absolute")
-                    .into()
+                UserError::usage(t!(
+                    "backup.outside",
+                    path = p.display(),
+                    root = root.display()
+                ))
+                .hint(t!("backup.outside_hint"))
+                .into()
             })
         })
         .collect()
@@ -359,63 +407,83 @@ fn text_of(side: &Side, rel: &Path, entry: Option<&diff::Entry>) -> Result<Strin
         return Ok(String::new());
     };
     if entry.kind != EntryKind::File {
-        return Err("not a file".into());
+        return Err(t!("backup.why.not_a_file"));
     }
     if entry.meta.size > SHOW_LIMIT {
-        return Err(format!(
-            "{} is larger than 1 MiB",
-            human_bytes(entry.meta.size)
+        return Err(t!(
+            "backup.why.too_large",
+            size = human_bytes(entry.meta.size)
         ));
     }
     let root = Dir::open_path(&side.root).map_err(|e| e.to_string())?;
     let bytes = beneath::read_small(&root, rel, SHOW_LIMIT)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| "larger than 1 MiB".to_string())?;
+        .ok_or_else(|| t!("backup.why.larger"))?;
     if bytes.contains(&0) {
-        return Err("binary".into());
+        return Err(t!("backup.why.binary"));
     }
-    String::from_utf8(bytes).map_err(|_| "binary".into())
+    String::from_utf8(bytes).map_err(|_| t!("backup.why.binary"))
 }
 
 fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> std::io::Result<()> {
     let p = c.path.display();
-    let word = |k: EntryKind| match k {
-        EntryKind::File => "file",
-        EntryKind::Dir => "folder",
-        EntryKind::Symlink => "symlink",
-    };
     if let (Some(a), Some(b)) = (&c.old, &c.new) {
         if a.kind != b.kind {
             return writeln!(
                 out,
-                "Changed type: {p} ({} -> {})",
-                word(a.kind),
-                word(b.kind)
+                "{}",
+                t!(
+                    "backup.diff.changed_type",
+                    path = p,
+                    old = kind_word(a.kind),
+                    new = kind_word(b.kind)
+                )
             );
         }
     }
     match c.entry_kind() {
         EntryKind::Dir => {
             return match c.kind {
-                ChangeKind::Added => writeln!(out, "New folder: {p}/"),
-                ChangeKind::Deleted => writeln!(out, "Deleted folder: {p}/"),
+                ChangeKind::Added => writeln!(out, "{}", t!("backup.diff.new_folder", path = p)),
+                ChangeKind::Deleted => {
+                    writeln!(out, "{}", t!("backup.diff.deleted_folder", path = p))
+                }
                 // Folders of the same type never count as modified.
                 ChangeKind::Modified => Ok(()),
             };
         }
         EntryKind::Symlink => {
-            let t = |e: &Option<diff::Entry>| {
+            let target = |e: &Option<diff::Entry>| {
                 e.as_ref()
                     .and_then(|e| e.target.as_ref())
                     .map(|t| t.to_string_lossy().into_owned())
                     .unwrap_or_default()
             };
             return match c.kind {
-                ChangeKind::Added => writeln!(out, "New symlink: {p} -> {}", t(&c.new)),
-                ChangeKind::Deleted => writeln!(out, "Deleted symlink: {p} -> {}", t(&c.old)),
-                ChangeKind::Modified => {
-                    writeln!(out, "Changed symlink: {p}: {} -> {}", t(&c.old), t(&c.new))
-                }
+                ChangeKind::Added => writeln!(
+                    out,
+                    "{}",
+                    t!("backup.diff.new_symlink", path = p, target = target(&c.new))
+                ),
+                ChangeKind::Deleted => writeln!(
+                    out,
+                    "{}",
+                    t!(
+                        "backup.diff.deleted_symlink",
+                        path = p,
+                        target = target(&c.old)
+                    )
+                ),
+                ChangeKind::Modified => writeln!(
+                    out,
+                    "{}",
+                    t!(
+                        "backup.diff.changed_symlink",
+                        path = p,
+                        old = target(&c.old),
+                        new = target(&c.new)
+                    )
+                ),
             };
         }
         EntryKind::File => {}
@@ -437,7 +505,7 @@ fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> st
         (Ok(a), Ok(b)) => {
             if a == b {
                 // Same bytes, other metadata (mode or mtime).
-                return writeln!(out, "Changed attributes: {p}");
+                return writeln!(out, "{}", t!("backup.diff.changed_attrs", path = p));
             }
             let text = similar::TextDiff::from_lines(&a, &b);
             write!(
@@ -455,23 +523,38 @@ fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> st
         (a, b) => {
             let why = a.err().or(b.err()).unwrap_or_default();
             match c.kind {
-                ChangeKind::Added => writeln!(out, "New file: {p} ({why})"),
-                ChangeKind::Deleted => writeln!(out, "Deleted file: {p} ({why})"),
-                ChangeKind::Modified => {
-                    writeln!(out, "Files {old_label} and {new_label} differ ({why})")
+                ChangeKind::Added => {
+                    writeln!(out, "{}", t!("backup.diff.new_file", path = p, why = why))
                 }
+                ChangeKind::Deleted => {
+                    writeln!(
+                        out,
+                        "{}",
+                        t!("backup.diff.deleted_file", path = p, why = why)
+                    )
+                }
+                ChangeKind::Modified => writeln!(
+                    out,
+                    "{}",
+                    t!(
+                        "backup.diff.files_differ",
+                        old = old_label,
+                        new = new_label,
+                        why = why
+                    )
+                ),
             }
         }
     }
 }
 
 fn summary(stat: &DiffStat) -> String {
-    format!(
-        "{} added, {} modified, {} deleted ({} of new data)",
-        stat.added,
-        stat.modified,
-        stat.deleted,
-        human_bytes(stat.bytes_added)
+    t!(
+        "backup.diff.summary",
+        added = stat.added,
+        modified = stat.modified,
+        deleted = stat.deleted,
+        bytes = human_bytes(stat.bytes_added)
     )
 }
 
@@ -487,7 +570,7 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let new = match &args.snap2 {
         Some(spec) => side_snapshot(chain.pick(&snapshots, spec)?)?,
         None => {
-            let source = chain.source("comparing with the live folder")?;
+            let source = chain.source(&t!("backup.comparing_live"))?;
             Side {
                 label: "now".into(),
                 root: source.to_path_buf(),
@@ -499,17 +582,31 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let changes = diff::restrict(diff::diff(&old.listing, &new.listing), &paths);
     let stat = DiffStat::of(&changes);
     let mut out = std::io::stdout().lock();
-    let new_desc = if new.label == "now" {
-        format!("the live folder {}", new.root.display())
-    } else {
-        new.label.clone()
-    };
+    let live = new.label == "now";
     if changes.is_empty() {
-        writeln!(out, "No changes between {} and {new_desc}.", old.label)?;
+        let line = if live {
+            t!(
+                "backup.diff.no_changes_live",
+                old = old.label,
+                path = new.root.display()
+            )
+        } else {
+            t!("backup.diff.no_changes", old = old.label, new = new.label)
+        };
+        writeln!(out, "{line}")?;
         return Ok(0);
     }
     if args.stat {
-        writeln!(out, "Changes from {} to {new_desc}:", old.label)?;
+        let line = if live {
+            t!(
+                "backup.diff.changes_live",
+                old = old.label,
+                path = new.root.display()
+            )
+        } else {
+            t!("backup.diff.changes", old = old.label, new = new.label)
+        };
+        writeln!(out, "{line}")?;
         for c in &changes {
             let slash = if c.entry_kind() == EntryKind::Dir {
                 "/"
@@ -538,43 +635,44 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
         .pop()
         .unwrap_or_default();
     if rel.as_os_str().is_empty() {
-        return Err(
-            UserError::usage("history needs a file, not the whole folder")
-                .hint("agsekit history path/to/file")
-                .into(),
-        );
+        return Err(UserError::usage(t!("backup.history.needs_file"))
+            .hint("agsekit history path/to/file")
+            .into());
     }
     let versions = history::history(&snapshots, chain.source.as_deref(), &rel)?;
     if versions.iter().all(|v| v.entry.is_none()) {
-        return Err(UserError::failed(format!(
-            "{} is in none of the {} snapshots in {}{}",
-            rel.display(),
-            snapshots.len(),
-            chain.dest.display(),
-            if chain.source.is_some() {
-                " nor in the live folder"
-            } else {
-                ""
-            }
+        let key = if chain.source.is_some() {
+            "backup.history.nowhere_live"
+        } else {
+            "backup.history.nowhere"
+        };
+        return Err(UserError::failed(t!(
+            key,
+            path = rel.display(),
+            count = snapshots.len(),
+            dest = chain.dest.display()
         ))
-        .hint("check the path (relative to the mount root, or absolute)")
-        .hint(format!(
-            "see what changed: agsekit diff --stat {}",
-            chain.flags_text()
-        ))
+        .hint(t!("backup.history.check_path"))
+        .hint(t!("backup.history.see_diff", flags = chain.flags_text()))
         .into());
     }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "History of {} in {}:",
-        rel.display(),
-        chain.dest.display()
+        "{}",
+        t!(
+            "backup.history.title",
+            path = rel.display(),
+            dest = chain.dest.display()
+        )
     )?;
     writeln!(
         out,
-        "{:<17} {:<19} {:>10}  STATE",
-        "SNAPSHOT", "TIME", "SIZE"
+        "{:<17} {:<19} {:>10}  {}",
+        t!("backup.col.snapshot"),
+        t!("backup.col.time"),
+        t!("backup.col.size"),
+        t!("backup.col.state")
     )?;
     let by_name: std::collections::HashMap<&str, &Snapshot> =
         snapshots.iter().map(|s| (s.name.as_str(), s)).collect();
@@ -584,27 +682,30 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
                 n.clone(),
                 by_name.get(n.as_str()).map(|s| when(s)).unwrap_or_default(),
             ),
-            None => ("now".to_string(), "(live folder)".to_string()),
+            None => ("now".to_string(), t!("backup.history.live")),
         };
         let size = match &v.entry {
             Some(e) if e.kind == EntryKind::File => human_bytes(e.meta.size),
-            Some(e) if e.kind == EntryKind::Symlink => "symlink".into(),
-            Some(_) => "folder".into(),
+            Some(e) if e.kind == EntryKind::Symlink => t!("backup.word.symlink"),
+            Some(_) => t!("backup.word.folder"),
             None => "-".into(),
         };
-        let state = match v.change {
-            VersionChange::Absent => "absent",
-            VersionChange::Added => "added",
-            VersionChange::Same => "unchanged",
-            VersionChange::Changed => "changed",
-            VersionChange::Deleted => "deleted",
-        };
+        let state = t!(match v.change {
+            VersionChange::Absent => "backup.history.absent",
+            VersionChange::Added => "backup.history.added",
+            VersionChange::Same => "backup.history.unchanged",
+            VersionChange::Changed => "backup.history.changed",
+            VersionChange::Deleted => "backup.history.deleted",
+        });
         writeln!(out, "{name:<17} {time:<19} {size:>10}  {state}")?;
     }
     writeln!(
         out,
-        "Show a version: agsekit diff SNAP -- {0}; restore it: agsekit restore SNAP {0}",
-        shell_words::quote(&rel.display().to_string())
+        "{}",
+        t!(
+            "backup.history.footer",
+            path = shell_words::quote(&rel.display().to_string())
+        )
     )?;
     Ok(0)
 }
@@ -617,10 +718,7 @@ fn lock_chain(dest: &Path) -> anyhow::Result<lock::DestLock> {
             Ok(l) => return Ok(l),
             Err(lock::LockError::Held { .. }) if waited < Duration::from_secs(30) => {
                 if waited.is_zero() {
-                    eprintln!(
-                        "Waiting for the backup being written in {} ...",
-                        dest.display()
-                    );
+                    eprintln!("{}", t!("backup.restore.waiting", dest = dest.display()));
                 }
                 std::thread::sleep(Duration::from_millis(250));
                 waited += Duration::from_millis(250);
@@ -646,12 +744,12 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         None => source.clone(),
     };
     if args.to.is_some() && (target.starts_with(&chain.dest) || chain.dest.starts_with(&target)) {
-        return Err(UserError::usage(format!(
-            "--to {} overlaps the snapshot folder {}",
-            target.display(),
-            chain.dest.display()
+        return Err(UserError::usage(t!(
+            "backup.restore.overlaps",
+            to = target.display(),
+            dest = chain.dest.display()
         ))
-        .hint("restore into a folder outside the snapshot folder")
+        .hint(t!("backup.restore.overlaps_hint"))
         .into());
     }
 
@@ -670,18 +768,18 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     }
     let safety = match (&report.created, &report.previous) {
         (Some(s), _) => {
-            println!("Saved the current state as snapshot {}.", s.name);
+            println!("{}", t!("backup.restore.saved", name = s.name));
             s.name.clone()
         }
         (None, Some(prev)) => {
-            println!("The current state is already saved as snapshot {prev} (no changes since).");
+            println!("{}", t!("backup.restore.already_saved", name = prev));
             prev.clone()
         }
         (None, None) => {
             // Unreachable in practice (the chain has a snapshot); never restore without one.
-            return Err(UserError::failed(format!(
-                "could not save the current state of {} before restoring",
-                source.display()
+            return Err(UserError::failed(t!(
+                "backup.restore.cannot_save",
+                path = source.display()
             ))
             .into());
         }
@@ -700,22 +798,23 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         Ok(r) => r,
         Err(e) => {
             if let Some(nis) = e.downcast_ref::<NotInSnapshot>() {
-                return Err(UserError::usage(format!(
-                    "{} is not in snapshot {} ({})",
-                    nis.0.display(),
-                    snap.name,
-                    chain.dest.display()
+                return Err(UserError::usage(t!(
+                    "backup.restore.not_in_snapshot",
+                    path = nis.0.display(),
+                    snapshot = snap.name,
+                    dest = chain.dest.display()
                 ))
-                .hint(format!(
-                    "find the snapshots that have it: agsekit history {} {}",
-                    shell_words::quote(&source.join(&nis.0).display().to_string()),
-                    chain.flags_text()
+                .hint(t!(
+                    "backup.restore.find_hint",
+                    path = shell_words::quote(&source.join(&nis.0).display().to_string()),
+                    flags = chain.flags_text()
                 ))
                 .into());
             }
-            return Err(e.context(format!(
-                "restore from {} stopped; the state before it is snapshot {safety}",
-                snap.name
+            return Err(e.context(t!(
+                "backup.restore.stopped",
+                snapshot = snap.name,
+                safety = safety
             )));
         }
     };
@@ -723,31 +822,46 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "Restored from {} into {}: {} written, {} already matching, {} deleted.",
-        snap.name,
-        target.display(),
-        done.written.len(),
-        done.unchanged,
-        done.deleted.len()
+        "{}",
+        t!(
+            "backup.restore.done",
+            snapshot = snap.name,
+            target = target.display(),
+            written = done.written.len(),
+            matching = done.unchanged,
+            deleted = done.deleted.len()
+        )
     )?;
     const SHOW: usize = 50;
-    for (label, list) in [("restored", &done.written), ("deleted", &done.deleted)] {
+    let lists = [
+        (
+            "backup.restore.restored_item",
+            "backup.restore.more_restored",
+            &done.written,
+        ),
+        (
+            "backup.restore.deleted_item",
+            "backup.restore.more_deleted",
+            &done.deleted,
+        ),
+    ];
+    for (item, more, list) in lists {
         for p in list.iter().take(SHOW) {
-            writeln!(out, "  {label} {}", p.display())?;
+            writeln!(out, "{}", t!(item, path = p.display()))?;
         }
         if list.len() > SHOW {
-            writeln!(out, "  ... and {} more {label}", list.len() - SHOW)?;
+            writeln!(out, "{}", t!(more, n = list.len() - SHOW))?;
         }
     }
     for p in &done.replaced {
-        writeln!(
-            out,
-            "  replaced {} (it was of another type; a symlink is never written through)",
-            p.display()
-        )?;
+        writeln!(out, "{}", t!("backup.restore.replaced", path = p.display()))?;
     }
     if args.to.is_some() {
-        writeln!(out, "The live folder {} was not changed.", source.display())?;
+        writeln!(
+            out,
+            "{}",
+            t!("backup.restore.live_unchanged", path = source.display())
+        )?;
     } else {
         let mut undo = format!("agsekit restore {safety}");
         for p in &paths {
@@ -756,7 +870,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         }
         undo.push_str(" --delete-new ");
         undo.push_str(&chain.flags_text());
-        writeln!(out, "To undo: {undo}")?;
+        writeln!(out, "{}", t!("backup.restore.undo", undo = undo))?;
     }
     drop(out);
     for w in &done.warnings {

@@ -16,6 +16,7 @@
 //! Russian falls back to the English text, a key missing everywhere to the key itself (and in
 //! unit tests to a failure).
 
+mod backup;
 pub mod clap_ru;
 mod en;
 mod help_ru;
@@ -29,7 +30,7 @@ type Table = &'static [(&'static str, &'static str)];
 /// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
 /// hold the first areas; later areas keep both languages side by side in one file
 /// (`EN` and `RU`), so a message and its translation are edited together.
-const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES)];
+const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES), (backup::EN, backup::RU)];
 
 use std::sync::OnceLock;
 
