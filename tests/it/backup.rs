@@ -202,6 +202,11 @@ fn spawn(sb: &Sandbox, args: &[&std::ffi::OsStr], stdout: Stdio) -> Child {
         .args(args)
         .env("HOME", sb.home())
         .env_remove("CONFIG_PATH")
+        // English, whatever the machine's locale (as Sandbox::agsekit does).
+        .env_remove("AGSEKIT_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
@@ -764,6 +769,10 @@ fn unreadable_files_are_reported_with_exit_5_when_not_root() {
         .arg("--dest-dir")
         .arg(&dest)
         .env("HOME", tmp.path())
+        .env_remove("AGSEKIT_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
