@@ -235,7 +235,7 @@ pub const RU: &[(&str, &str)] = &[
     ("config.not_found", "файл конфигурации не найден: {path} (источник: {origin})"),
     ("config.not_found_hint_example", "`agsekit config-example` запишет пример с комментариями в {path}"),
     ("config.not_found_hint_gen", "`agsekit config-gen` составит конфигурацию в диалоге"),
-    ("config.not_found_hint_flag", "`--config FILE` или $CONFIG_PATH указывают на существующий файл"),
+    ("config.not_found_hint_flag", "укажите существующий файл через `--config FILE` или $CONFIG_PATH"),
     ("config.path_is_folder", "путь к конфигурации {path} — папка, а не файл"),
     ("config.path_is_folder_hint", "укажите сам YAML-файл через --config FILE"),
     ("config.read_failed", "не удаётся прочитать файл конфигурации {path}: {error}"),
@@ -285,8 +285,8 @@ pub const RU: &[(&str, &str)] = &[
     ("config.describe_tagged", "значение с тегом"),
     ("config.yaml_syntax", "синтаксическая ошибка YAML: {error}"),
     ("config.key_not_name", "один из ключей — {got}; ключи должны быть простыми именами"),
-    ("config.unknown_key_suggest", "неизвестный ключ, пропущен; может быть, имелся в виду {suggestion}?"),
-    ("config.unknown_key", "неизвестный ключ, пропущен; здесь допустимы ключи: {known}"),
+    ("config.unknown_key_suggest", "неизвестный ключ пропущен; может быть, имелся в виду {suggestion}?"),
+    ("config.unknown_key", "неизвестный ключ пропущен; здесь допустимы ключи: {known}"),
     ("config.missing_typo", "не задан ({typo} похоже на опечатку в {key}); {fix}"),
     ("config.missing", "не задан; {fix}"),
     ("config.none", "нет"),
@@ -366,7 +366,7 @@ pub const RU: &[(&str, &str)] = &[
     ("config.source_unshareable", "{path} нельзя сделать общей папкой; выберите папку проекта"),
     ("config.source_relative", "относительный путь {path} отсчитывается от текущей папки ({resolved}); напишите абсолютный путь"),
     ("config.not_vm_path", "должно быть путём внутри ВМ, а не {got}"),
-    ("config.clean_method_unknown", "неизвестный метод {method}; используйте thin (чем старше снимки, тем реже они хранятся) или tail (хранить самые новые)"),
+    ("config.clean_method_unknown", "неизвестный метод {method}; используйте thin (чем старше снимки, тем меньше их остаётся) или tail (хранить самые новые)"),
     ("config.write_cannot_read", "не удаётся прочитать {path}: {error}"),
     ("config.write_backup_failed", "не удаётся записать резервную копию в {path}: {error}"),
     ("config.write_failed", "не удаётся записать {path}: {error}"),
@@ -378,3 +378,58 @@ pub const RU: &[(&str, &str)] = &[
     ("config.cloud_init_reread", "не удаётся прочитать его обратно как YAML: {error}"),
     ("config.cloud_init_keys_not_list", "ssh_authorized_keys должен быть списком открытых ключей"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{EN, RU};
+    use crate::i18n::{count_in, Lang};
+
+    /// What must stay as written in both languages: `backquoted` commands and keys, and
+    /// `--flags`.
+    fn verbatim(text: &str) -> Vec<String> {
+        let mut out: Vec<String> = text
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        out.extend(
+            text.split([' ', '(', ')', ',', ';'])
+                .filter(|w| w.starts_with("--"))
+                .map(str::to_string),
+        );
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn russian_config_messages_keep_commands_keys_and_flags_as_written() {
+        let mut problems = Vec::new();
+        for ((key, en), (ru_key, ru)) in EN.iter().zip(RU.iter()) {
+            if key != ru_key {
+                problems.push(format!("{key}: the Russian table has {ru_key} here"));
+            } else if verbatim(en) != verbatim(ru) {
+                problems.push(format!(
+                    "{key}: {:?} in English, {:?} in Russian",
+                    verbatim(en),
+                    verbatim(ru)
+                ));
+            }
+        }
+        assert_eq!(EN.len(), RU.len());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_problem_count_follows_each_language_s_plurals() {
+        let en = |n| count_in(Lang::En, "config.count_problem", n);
+        let ru = |n| count_in(Lang::Ru, "config.count_problem", n);
+        assert_eq!(en(1), "1 problem");
+        assert_eq!(en(3), "3 problems");
+        assert_eq!(ru(1), "1 ошибка");
+        assert_eq!(ru(3), "3 ошибки");
+        assert_eq!(ru(5), "5 ошибок");
+        assert_eq!(ru(12), "12 ошибок");
+        assert_eq!(ru(21), "21 ошибка");
+    }
+}
