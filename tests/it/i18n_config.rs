@@ -36,7 +36,7 @@ fn config_check_lists_every_problem_in_russian_with_key_paths_unchanged() {
         .code(3)
         .stdout("")
         .stderr(predicate::str::contains(format!(
-            "agsekit: error: ошибки в конфигурации {} (3 ошибки):",
+            "agsekit: error: некорректная конфигурация {} (3 ошибки):",
             config.display()
         )))
         .stderr(predicate::str::contains(
