@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use predicates::prelude::*;
 
 use crate::support::{FakeMultipass, Sandbox};
+use crate::tmux::{command_line, Tmux};
 
 fn write(sb: &Sandbox, name: &str, text: &str) -> PathBuf {
     let path = sb.home().join(name);
@@ -260,4 +261,51 @@ fn create_vm_with_fake_multipass_names_the_defined_vms_in_russian() {
             "agsekit: error: no VM named \"nope\" in {}; defined VMs: v",
             config.display()
         )));
+}
+
+/// The wizard reuses the config rules for its answers: in Russian their reasons are Russian
+/// too, with the typed value quoted as typed.
+#[test]
+fn config_gen_in_tmux_in_russian_explains_refused_answers_with_the_config_rules() {
+    if !Tmux::available() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let sb = Sandbox::new();
+    let dest = sb.home().join("conf/config.yaml");
+    let dest_text = dest.display().to_string();
+    let tmux = Tmux::start(&command_line(
+        &sb,
+        &["AGSEKIT_LANG=ru".into()],
+        &["config-gen", "--config", &dest_text],
+    ));
+    tmux.answer("Имя ВМ [agent-ubuntu]:", "1bad"); // refused, asked again
+    tmux.answer("Имя ВМ [agent-ubuntu]:", "dev");
+    tmux.answer("Виртуальных процессоров [2]:", "");
+    tmux.answer("Память (например, 4G или 4096M) [4G]:", "4Q"); // refused
+    tmux.answer("Память (например, 4G или 4096M) [4G]:", "");
+    tmux.answer("Размер диска (например, 20G) [20G]:", "");
+    tmux.answer("пусто — ничего):", "pythn"); // refused
+    tmux.answer("пусто — ничего):", "");
+    tmux.answer("через прокси? [д/Н]:", "д");
+    tmux.answer("(пусто — без него):", "ftp://h:1"); // refused
+    tmux.answer("(пусто — без него):", ""); // proxychains
+    tmux.answer("(пусто — без него):", ""); // privoxy upstream
+    tmux.answer("Добавить ещё одну ВМ? [д/Н]:", "н");
+    tmux.answer("Добавить агента? [Д/н]:", "н");
+    tmux.answer("Открыть доступ ВМ к папке хоста сейчас? [д/Н]:", "");
+    tmux.answer("пул портов прокси)? [д/Н]:", "");
+    tmux.answer("Сохранить конфигурацию в", "");
+    tmux.wait_for("EXIT:0");
+    let screen = tmux.screen();
+    for expected in [
+        "\"1bad\" — недопустимое имя ВМ; имена в Multipass начинаются с буквы",
+        "не удаётся разобрать размер \"4Q\"; напишите число с единицей K, M, G или T",
+        "неизвестный набор \"pythn\"; используйте один из: pyenv, nvm, python, nodejs, rust, golang, docker (может быть, имелся в виду \"python\"?)",
+        "\"ftp://h:1\": схема \"ftp\" здесь не поддерживается; используйте одну из: http, https, socks4, socks5",
+    ] {
+        assert!(screen.contains(expected), "missing {expected:?} in:\n{screen}");
+    }
+    assert!(!screen.contains("is not a valid VM name"), "{screen}");
+    assert!(dest.exists(), "{screen}");
 }
