@@ -27,7 +27,7 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
         None => (config::resolve_path(global.config.as_deref()), false),
     };
     let outcome = example::write_new(&path, example::EXAMPLE.as_bytes())
-        .with_context(|| format!("writing the example config to {}", path.display()))?;
+        .with_context(|| t!("config.example_writing", path = path.display()))?;
     match outcome {
         example::Outcome::Written(p) => {
             println!("{}", t!("example.written", path = p.display()));

@@ -583,7 +583,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         return Err(msg::generated_invalid(&invalid.to_string()).into());
     }
     if dest.exists() {
-        let old = config::read_text(&dest, "the destination")?;
+        let old = config::read_text(&dest, &crate::t!("config.origin_destination"))?;
         let backup = config::write::replace_with_backup(&dest, &old, &text)?;
         println!("{}", msg::wrote(&dest));
         println!("{}", msg::replaced(&backup));

@@ -4,6 +4,7 @@
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::error::UserError;
+use crate::t;
 
 /// `#cloud-config` YAML: `user` (the VM's `cloud-init:` rendered by the config loader, or
 /// `None`) plus `public_key` in the top-level `ssh_authorized_keys` list (kept once; keys the
@@ -22,8 +23,8 @@ pub fn with_authorized_key(
         Some(text) => match serde_yaml_ng::from_str::<Value>(text) {
             Ok(Value::Mapping(m)) => m,
             Ok(Value::Null) => Mapping::new(),
-            Ok(_) => return Err(bad("must be a mapping".to_string())),
-            Err(e) => return Err(bad(format!("cannot read it back as YAML: {e}"))),
+            Ok(_) => return Err(bad(t!("config.cloud_init_not_map"))),
+            Err(e) => return Err(bad(t!("config.cloud_init_reread", error = e))),
         },
     };
     let key_name = Value::String("ssh_authorized_keys".to_string());
@@ -32,18 +33,14 @@ pub fn with_authorized_key(
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Sequence(items)) => items,
         Some(Value::String(one)) => vec![Value::String(one)],
-        Some(_) => {
-            return Err(bad(
-                "ssh_authorized_keys must be a list of public keys".to_string()
-            ))
-        }
+        Some(_) => return Err(bad(t!("config.cloud_init_keys_not_list"))),
     };
     if !keys.contains(&key) {
         keys.push(key);
     }
     map.insert(key_name, Value::Sequence(keys));
     let body = serde_yaml_ng::to_string(&Value::Mapping(map))
-        .map_err(|e| bad(format!("cannot render it as YAML: {e}")))?;
+        .map_err(|e| bad(t!("config.cloud_init_render", error = e)))?;
     Ok(format!("#cloud-config\n{body}"))
 }
 

@@ -14,6 +14,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use super::model::{CleanMethod, Config, MountConfig};
 use super::validate::load_from_str;
 use crate::error::UserError;
+use crate::t;
 
 /// A mount entry as `addmount` writes it: every key 1.7.4 writes, with values already
 /// resolved (absolute, clean paths).
@@ -99,14 +100,8 @@ pub fn yaml_scalar(text: &str) -> String {
 
 /// Why the file cannot be edited automatically. The hint says how to do it by hand.
 fn cannot_edit(path: &Path, why: impl std::fmt::Display) -> UserError {
-    UserError::config(format!(
-        "cannot edit {} automatically: {why}",
-        path.display()
-    ))
-    .hint(format!(
-        "edit the `mounts:` list in {} by hand, then run `agsekit config-check`",
-        path.display()
-    ))
+    UserError::config(t!("config.edit_cannot", path = path.display(), why = why))
+        .hint(t!("config.edit_by_hand", path = path.display()))
 }
 
 /// Positions in the text: char index to byte offset, and line starts.
@@ -319,7 +314,7 @@ fn parse(text: &Text<'_>, path: &Path) -> Result<Option<Node>, UserError> {
     for item in Parser::new_from_str(text.text) {
         match item {
             Ok(ev) => events.push(ev),
-            Err(err) => return Err(cannot_edit(path, format!("YAML syntax error: {err}"))),
+            Err(err) => return Err(cannot_edit(path, t!("config.yaml_syntax", error = err))),
         }
     }
     let docs = events
@@ -327,16 +322,13 @@ fn parse(text: &Text<'_>, path: &Path) -> Result<Option<Node>, UserError> {
         .filter(|(e, _)| matches!(e, Event::DocumentStart(_)))
         .count();
     if docs > 1 {
-        return Err(cannot_edit(path, "it holds more than one YAML document"));
+        return Err(cannot_edit(path, t!("config.edit_many_documents")));
     }
     let explicit_end = events
         .iter()
         .any(|(e, span)| matches!(e, Event::DocumentEnd) && span.start.index() != span.end.index());
     if explicit_end {
-        return Err(cannot_edit(
-            path,
-            "it ends its document with `...`; remove that line",
-        ));
+        return Err(cannot_edit(path, t!("config.edit_document_end")));
     }
     let Some(start) = events
         .iter()
@@ -351,10 +343,7 @@ fn parse(text: &Text<'_>, path: &Path) -> Result<Option<Node>, UserError> {
     };
     match builder.node() {
         Some(node) => Ok(Some(node)),
-        None => Err(cannot_edit(
-            path,
-            "the YAML structure could not be followed",
-        )),
+        None => Err(cannot_edit(path, t!("config.edit_structure"))),
     }
 }
 
@@ -469,11 +458,8 @@ fn root_entries<'n>(
         Some(Node {
             kind: Kind::Map { flow: true, .. },
             ..
-        }) => Err(cannot_edit(
-            path,
-            "the top level is written in flow style ({ ... })",
-        )),
-        Some(_) => Err(cannot_edit(path, "the top level is not a mapping")),
+        }) => Err(cannot_edit(path, t!("config.edit_top_flow"))),
+        Some(_) => Err(cannot_edit(path, t!("config.edit_top_not_mapping"))),
     }
 }
 
@@ -562,10 +548,7 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
             let mut t_owned = text.to_string();
             if !empty_span {
                 if value.start.line() != key.start.line() {
-                    return Err(cannot_edit(
-                        path,
-                        "the empty value of `mounts:` is not on the key's line",
-                    ));
+                    return Err(cannot_edit(path, t!("config.edit_empty_value_elsewhere")));
                 }
                 let (s, e) = (t.byte(value.start), value.end_byte);
                 // `mounts: null` -> `mounts:` (keeping any comment after it).
@@ -581,7 +564,7 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
             );
             Ok(insert_after_line(&t2, key.start.line(), &block, nl))
         }
-        Kind::Seq { tagged: true, .. } => Err(cannot_edit(path, "`mounts:` carries a YAML tag")),
+        Kind::Seq { tagged: true, .. } => Err(cannot_edit(path, t!("config.edit_mounts_tagged"))),
         Kind::Seq {
             flow: true,
             items,
@@ -600,10 +583,10 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
             flow: false, items, ..
         } => {
             let Some(last) = items.last() else {
-                return Err(cannot_edit(path, "`mounts:` is an empty block list"));
+                return Err(cannot_edit(path, t!("config.edit_mounts_empty_block")));
             };
             let dash_col = block_dash_col(&t, value)
-                .ok_or_else(|| cannot_edit(path, "the `-` of the first entry was not found"))?;
+                .ok_or_else(|| cannot_edit(path, t!("config.edit_first_dash")))?;
             let all_flow = items
                 .iter()
                 .all(|i| matches!(i.kind, Kind::Map { flow: true, .. }));
@@ -632,11 +615,8 @@ pub fn append_mount(text: &str, path: &Path, entry: &NewMount) -> Result<String,
             let after = extend_over_comments(&t, last.last_line, dash_col);
             Ok(insert_after_line(&t, after, &block, nl))
         }
-        Kind::Alias => Err(cannot_edit(
-            path,
-            "`mounts:` is an alias (*name) of another node",
-        )),
-        _ => Err(cannot_edit(path, "`mounts:` is not a list")),
+        Kind::Alias => Err(cannot_edit(path, t!("config.edit_mounts_alias"))),
+        _ => Err(cannot_edit(path, t!("config.edit_mounts_not_list"))),
     }
 }
 
@@ -662,9 +642,9 @@ pub fn remove_mount(text: &str, path: &Path, index: usize) -> Result<String, Use
     let root = parse(&t, path)?;
     let entries = root_entries(root.as_ref(), path)?;
     let Some((key, value)) = entries.and_then(find_mounts) else {
-        return Err(cannot_edit(path, "it has no `mounts:` list"));
+        return Err(cannot_edit(path, t!("config.edit_no_mounts")));
     };
-    let missing = || cannot_edit(path, format!("`mounts:` has no entry number {index}"));
+    let missing = || cannot_edit(path, t!("config.edit_no_entry", index = index));
     match &value.kind {
         Kind::Seq {
             flow: true, items, ..
@@ -687,14 +667,14 @@ pub fn remove_mount(text: &str, path: &Path, index: usize) -> Result<String, Use
         } => {
             let item = items.get(index).ok_or_else(missing)?;
             let col = block_dash_col(&t, value)
-                .ok_or_else(|| cannot_edit(path, "the `-` of the first entry was not found"))?;
+                .ok_or_else(|| cannot_edit(path, t!("config.edit_first_dash")))?;
             let first = dash_line(&t, item, col)
-                .ok_or_else(|| cannot_edit(path, "the `-` of the entry was not found"))?;
+                .ok_or_else(|| cannot_edit(path, t!("config.edit_entry_dash")))?;
             let last = extend_over_comments(&t, item.last_line, col);
             // Nothing else may share those lines.
             if let Some(next) = items.get(index + 1) {
                 if next.start.line() <= last {
-                    return Err(cannot_edit(path, "two entries share a line"));
+                    return Err(cannot_edit(path, t!("config.edit_shared_line")));
                 }
             }
             let only = items.len() == 1;
@@ -719,7 +699,7 @@ pub fn remove_mount(text: &str, path: &Path, index: usize) -> Result<String, Use
             }
             Ok(out)
         }
-        _ => Err(cannot_edit(path, "`mounts:` is not a list")),
+        _ => Err(cannot_edit(path, t!("config.edit_mounts_not_list"))),
     }
 }
 
@@ -733,22 +713,13 @@ pub fn verify_mounts(
 ) -> Result<Config, UserError> {
     let new = load_from_str(new_text, path).map_err(|invalid| {
         let mut err = invalid.to_user_error();
-        err.message = format!(
-            "the edited configuration would not be valid, so nothing was written: {}",
-            err.message
-        );
-        err.hints = vec![format!(
-            "edit the `mounts:` list in {} by hand, then run `agsekit config-check`",
-            path.display()
-        )];
+        err.message = t!("config.edit_invalid", problems = err.message);
+        err.hints = vec![t!("config.edit_by_hand", path = path.display())];
         err
     })?;
     let same_rest = new.global == old.global && new.vms == old.vms && new.agents == old.agents;
     if !same_rest || new.mounts != expected {
-        return Err(cannot_edit(
-            path,
-            "the edited file did not read back as the intended change, so nothing was written",
-        ));
+        return Err(cannot_edit(path, t!("config.edit_readback")));
     }
     Ok(new)
 }

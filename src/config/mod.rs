@@ -22,6 +22,7 @@ pub use rules::normalize_path;
 pub use validate::{load_from_str, Invalid, Problem};
 
 use crate::error::UserError;
+use crate::t;
 
 use std::path::{Path, PathBuf};
 
@@ -65,13 +66,13 @@ pub fn expand_tilde(path: &Path) -> PathBuf {
 }
 
 /// Where the config path came from, for messages.
-fn path_origin(explicit: Option<&Path>) -> &'static str {
+fn path_origin(explicit: Option<&Path>) -> String {
     if explicit.is_some() {
-        "--config"
+        "--config".to_string()
     } else if std::env::var_os("CONFIG_PATH").is_some_and(|v| !v.is_empty()) {
-        "$CONFIG_PATH"
+        "$CONFIG_PATH".to_string()
     } else {
-        "the default location"
+        t!("config.origin_default")
     }
 }
 
@@ -81,39 +82,40 @@ pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(UserError::config(format!(
-                "config file not found: {} (from {origin})",
-                path.display()
+            return Err(UserError::config(t!(
+                "config.not_found",
+                path = path.display(),
+                origin = origin
             ))
-            .hint(format!(
-                "`agsekit config-example` writes a commented example to {}",
-                default_config_path().display()
+            .hint(t!(
+                "config.not_found_hint_example",
+                path = default_config_path().display()
             ))
-            .hint("`agsekit config-gen` builds one interactively")
-            .hint("`--config FILE` or $CONFIG_PATH point at an existing file"));
+            .hint(t!("config.not_found_hint_gen"))
+            .hint(t!("config.not_found_hint_flag")));
         }
         Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => {
-            return Err(UserError::config(format!(
-                "config path {} is a folder, not a file",
-                path.display()
-            ))
-            .hint("pass the YAML file itself with --config FILE"));
+            return Err(
+                UserError::config(t!("config.path_is_folder", path = path.display()))
+                    .hint(t!("config.path_is_folder_hint")),
+            );
         }
         Err(err) => {
-            return Err(UserError::config(format!(
-                "cannot read config file {}: {err}",
-                path.display()
+            return Err(UserError::config(t!(
+                "config.read_failed",
+                path = path.display(),
+                error = err
             ))
-            .hint(format!("check the permissions of {}", path.display())));
+            .hint(t!("config.check_permissions", path = path.display())));
         }
     };
     String::from_utf8(bytes).map_err(|e| {
-        UserError::config(format!(
-            "config file {} is not UTF-8 text (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
+        UserError::config(t!(
+            "config.not_utf8",
+            path = path.display(),
+            offset = e.utf8_error().valid_up_to()
         ))
-        .hint("save the file as UTF-8")
+        .hint(t!("config.not_utf8_hint"))
     })
 }
 
@@ -122,7 +124,7 @@ pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
 pub fn check(explicit: Option<&Path>) -> Result<Result<Config, Invalid>, UserError> {
     let path = resolve_path(explicit);
     let path = std::path::absolute(&path).unwrap_or(path);
-    let text = read_text(&path, path_origin(explicit))?;
+    let text = read_text(&path, &path_origin(explicit))?;
     let result = load_from_str(&text, &path);
     if let Ok(config) = &result {
         register_env_secrets(config);
@@ -154,7 +156,7 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
 pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserError> {
     let path = resolve_path(explicit);
     let path = std::path::absolute(&path).unwrap_or(path);
-    let text = read_text(&path, path_origin(explicit))?;
+    let text = read_text(&path, &path_origin(explicit))?;
     match load_from_str(&text, &path) {
         Ok(config) => {
             register_env_secrets(&config);

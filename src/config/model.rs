@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use super::rules::quote;
 use crate::error::UserError;
+use crate::t;
 
 /// The whole configuration file, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -343,15 +345,13 @@ impl Config {
     pub fn vm(&self, name: Option<&str>) -> Result<&VmConfig, UserError> {
         match name {
             Some(name) => self.vms.get(name).ok_or_else(|| {
-                UserError::config(format!(
-                    "no VM named {name:?} in {}; defined VMs: {}",
-                    self.path.display(),
-                    list_or_none(self.vms.keys())
+                UserError::config(t!(
+                    "config.lookup_no_vm",
+                    name = quote(name),
+                    path = self.path.display(),
+                    vms = list_or_none(self.vms.keys())
                 ))
-                .hint(format!(
-                    "add it under `vms:` in {}, then run `agsekit config-check`",
-                    self.path.display()
-                ))
+                .hint(t!("config.lookup_no_vm_hint", path = self.path.display()))
             }),
             None => self.default_vm().ok_or_else(|| self.no_vms_error()),
         }
@@ -359,24 +359,25 @@ impl Config {
 
     /// The error for commands that need a VM when `vms:` is empty.
     pub fn no_vms_error(&self) -> UserError {
-        UserError::config(format!("no VMs are defined in {}", self.path.display()))
-            .hint(format!(
-                "add a VM under `vms:` (name, cpu, ram, disk) in {}; `agsekit config-example PATH` shows one",
-                self.path.display()
-            ))
+        UserError::config(t!("config.lookup_no_vms", path = self.path.display()))
+            .hint(t!("config.lookup_no_vms_hint", path = self.path.display()))
     }
 
     /// The agent profile called `name`.
     pub fn agent(&self, name: &str) -> Result<&AgentConfig, UserError> {
         self.agents.get(name).ok_or_else(|| {
-            let err = UserError::config(format!(
-                "no agent named {name:?} in {}; configured agents: {}",
-                self.path.display(),
-                list_or_none(self.agents.keys())
+            let err = UserError::config(t!(
+                "config.lookup_no_agent",
+                name = quote(name),
+                path = self.path.display(),
+                agents = list_or_none(self.agents.keys())
             ));
             match super::rules::suggest(name, self.agents.keys().map(String::as_str)) {
-                Some(s) => err.hint(format!("did you mean `{s}`?")),
-                None => err.hint(format!("add it under `agents:` in {}", self.path.display())),
+                Some(s) => err.hint(t!("config.lookup_agent_suggest", name = s)),
+                None => err.hint(t!(
+                    "config.lookup_no_agent_hint",
+                    path = self.path.display()
+                )),
             }
         })
     }
@@ -409,12 +410,12 @@ impl Config {
             [one] => Ok(Some(*one)),
             many => {
                 let vms: Vec<&str> = many.iter().map(|m| m.vm.as_str()).collect();
-                Err(UserError::usage(format!(
-                    "{} is mounted into several VMs ({}); the mount to use is ambiguous",
-                    many[0].source.display(),
-                    vms.join(", ")
+                Err(UserError::usage(t!(
+                    "config.mount_ambiguous",
+                    source = many[0].source.display(),
+                    vms = vms.join(", ")
                 ))
-                .hint(format!("pick one with --vm {}", vms[0])))
+                .hint(t!("config.mount_ambiguous_hint", vm = vms[0])))
             }
         }
     }
@@ -462,7 +463,7 @@ impl AgentConfig {
 fn list_or_none<'a>(names: impl Iterator<Item = &'a String>) -> String {
     let list: Vec<&str> = names.map(String::as_str).collect();
     if list.is_empty() {
-        "none".to_string()
+        t!("config.none")
     } else {
         list.join(", ")
     }

@@ -7,6 +7,9 @@
 
 use std::path::Path;
 
+use super::rules::quote;
+use crate::t;
+
 /// Why a path cannot be used, and what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathProblem {
@@ -37,22 +40,26 @@ pub fn source_problem(path: &Path, snap_rules: bool) -> Option<PathProblem> {
         .collect();
     if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
         return problem(
-            format!("{} contains the non-ASCII character {c:?}", path.display()),
-            format!("rename the folders in the path to ASCII names (for example {plain_name:?})"),
+            t!(
+                "config.path_non_ascii",
+                path = path.display(),
+                char = format!("{c:?}")
+            ),
+            t!("config.path_non_ascii_fix", example = quote(&plain_name)),
         );
     }
     if text.chars().any(char::is_whitespace) {
         return problem(
-            format!("{} contains a space", path.display()),
-            format!("rename the folders in the path without spaces (for example {plain_name:?})"),
+            t!("config.path_space", path = path.display()),
+            t!("config.path_space_fix", example = quote(&plain_name)),
         );
     }
     if !snap_rules {
         return None;
     }
-    let move_hint = format!(
-        "move the project to a folder under /home that is not hidden, for example ~/projects/{}",
-        plain_name.trim_start_matches('.')
+    let move_hint = t!(
+        "config.path_move_fix",
+        name = plain_name.trim_start_matches('.')
     );
     if let Some(hidden) = path
         .components()
@@ -60,9 +67,10 @@ pub fn source_problem(path: &Path, snap_rules: bool) -> Option<PathProblem> {
         .find(|c| c.starts_with('.') && c != "." && c != "..")
     {
         return problem(
-            format!(
-                "{} is inside the hidden folder {hidden:?}; Multipass installed as a snap cannot see hidden folders",
-                path.display()
+            t!(
+                "config.path_hidden",
+                path = path.display(),
+                hidden = quote(&hidden)
             ),
             move_hint,
         );
@@ -70,10 +78,7 @@ pub fn source_problem(path: &Path, snap_rules: bool) -> Option<PathProblem> {
     let under_home = path.starts_with("/home") && path.components().count() > 2;
     if !under_home {
         return problem(
-            format!(
-                "{} is outside /home; Multipass installed as a snap can only share folders under /home",
-                path.display()
-            ),
+            t!("config.path_outside_home", path = path.display()),
             move_hint,
         );
     }
@@ -89,8 +94,8 @@ pub fn target_problem(target: &Path) -> Option<PathProblem> {
             .iter()
             .any(|p| target.starts_with(p));
     refused.then(|| PathProblem {
-        reason: format!("Multipass cannot mount to {} in a VM", target.display()),
-        fix: "choose a folder below /home/ubuntu, for example /home/ubuntu/project".to_string(),
+        reason: t!("config.target_refused", target = target.display()),
+        fix: t!("config.target_refused_fix"),
     })
 }
 

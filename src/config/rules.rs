@@ -5,6 +5,12 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::model::Bundle;
+use crate::t;
+
+/// `text` in double quotes with escapes, as `{:?}` writes it: values inside messages.
+pub(crate) fn quote(text: &str) -> String {
+    format!("{text:?}")
+}
 
 /// Multipass refuses less memory than this (`constants.h`, 1.16).
 pub const MIN_RAM_BYTES: u64 = 128 * 1024 * 1024;
@@ -32,15 +38,13 @@ pub const BUNDLES: [(&str, bool); 7] = [
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err("empty size; write a number with a unit, like 4G or 4096M".to_string());
+        return Err(t!("config.size_empty"));
     }
     let split = trimmed
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(trimmed.len());
     let (number, unit) = trimmed.split_at(split);
-    let bad = || {
-        format!("cannot read size {trimmed:?}; write a number with a unit K, M, G or T, like 4G, 4096M or 1.5G")
-    };
+    let bad = || t!("config.size_bad", size = quote(trimmed));
     let number_ok = {
         let mut parts = number.split('.');
         let whole = parts.next().unwrap_or("");
@@ -75,7 +79,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let value: f64 = number.parse().map_err(|_| bad())?;
     let bytes = value * factor as f64;
     if !bytes.is_finite() || bytes >= u64::MAX as f64 {
-        return Err(format!("size {trimmed:?} is too large"));
+        return Err(t!("config.size_too_large", size = quote(trimmed)));
     }
     Ok(bytes as u64)
 }
@@ -105,16 +109,28 @@ pub fn format_size(bytes: u64) -> String {
 /// returns it normalized (`host:port`, no spaces, no leading zeros).
 pub fn parse_address(text: &str) -> Result<String, String> {
     let trimmed = text.trim();
-    let hint = "write it as host:port, like 127.0.0.1:8080";
+    let hint = t!("config.address_hint");
     let Some((host, port)) = trimmed.rsplit_once(':') else {
-        return Err(format!("{trimmed:?} has no port; {hint}"));
+        return Err(t!(
+            "config.address_no_port",
+            text = quote(trimmed),
+            hint = hint
+        ));
     };
     let host = host.trim();
     if host.is_empty() {
-        return Err(format!("{trimmed:?} has no host; {hint}"));
+        return Err(t!(
+            "config.address_no_host",
+            text = quote(trimmed),
+            hint = hint
+        ));
     }
     if host.chars().any(char::is_whitespace) {
-        return Err(format!("{trimmed:?}: the host contains a space; {hint}"));
+        return Err(t!(
+            "config.address_space",
+            text = quote(trimmed),
+            hint = hint
+        ));
     }
     let port = parse_port(port.trim()).map_err(|e| format!("{trimmed:?}: {e}; {hint}"))?;
     Ok(format!("{host}:{port}"))
@@ -122,11 +138,11 @@ pub fn parse_address(text: &str) -> Result<String, String> {
 
 fn parse_port(text: &str) -> Result<u16, String> {
     if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("port {text:?} is not a number"));
+        return Err(t!("config.port_not_number", port = quote(text)));
     }
     match text.parse::<u32>() {
         Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
-        _ => Err(format!("port {text} is outside 1-65535")),
+        _ => Err(t!("config.port_range", port = text)),
     }
 }
 
@@ -151,38 +167,51 @@ pub fn parse_proxy_url(text: &str, schemes: &[&str]) -> Result<String, String> {
     );
     let allowed = schemes.join(", ");
     let Some((scheme, rest)) = trimmed.split_once("://") else {
-        return Err(format!(
-            "{trimmed:?} is not a proxy URL; write scheme://host:port ({allowed}), like {example}"
+        return Err(t!(
+            "config.proxy_not_url",
+            text = quote(trimmed),
+            allowed = allowed,
+            example = example
         ));
     };
     let scheme = scheme.to_ascii_lowercase();
     if !schemes.contains(&scheme.as_str()) {
-        return Err(format!(
-            "{trimmed:?}: scheme {scheme:?} is not supported here; use one of {allowed}"
+        return Err(t!(
+            "config.proxy_scheme",
+            text = quote(trimmed),
+            scheme = quote(&scheme),
+            allowed = allowed
         ));
     }
     if rest.contains('@') {
         // The URL is not echoed: it holds a password.
-        return Err(format!(
-            "user names and passwords in proxy URLs are not supported; write {scheme}://host:port"
-        ));
+        return Err(t!("config.proxy_userinfo", scheme = scheme));
     }
     if rest.contains(['?', '#', ';']) {
-        return Err(format!(
-            "{trimmed:?}: queries, parameters and fragments are not supported; write {scheme}://host:port"
+        return Err(t!(
+            "config.proxy_query",
+            text = quote(trimmed),
+            scheme = scheme
         ));
     }
     let authority = match rest.split_once('/') {
         Some((auth, "")) => auth,
         Some(_) => {
-            return Err(format!(
-                "{trimmed:?}: a path is not supported; write {scheme}://host:port"
+            return Err(t!(
+                "config.proxy_path",
+                text = quote(trimmed),
+                scheme = scheme
             ))
         }
         None => rest,
     };
-    let addr = parse_address(authority)
-        .map_err(|_| format!("{trimmed:?} needs a host and a port, like {example}"))?;
+    let addr = parse_address(authority).map_err(|_| {
+        t!(
+            "config.proxy_no_address",
+            text = quote(trimmed),
+            example = example
+        )
+    })?;
     Ok(format!("{scheme}://{addr}"))
 }
 
@@ -197,12 +226,7 @@ pub fn parse_version(text: &str) -> Result<String, String> {
         .strip_prefix('v')
         .or_else(|| trimmed.strip_prefix('V'))
         .unwrap_or(trimmed);
-    let bad = || {
-        format!(
-            "{trimmed:?} is not a version; omit the key for the latest release, write stable for \
-             agsekit's tested version, or an exact version like 1.2.3"
-        )
-    };
+    let bad = || t!("config.version_bad", text = quote(trimmed));
     let core_end = body.find(['-', '+']).unwrap_or(body.len());
     let (core, suffix) = body.split_at(core_end);
     let parts: Vec<&str> = core.split('.').collect();
@@ -227,42 +251,55 @@ pub fn parse_bundle(text: &str) -> Result<Bundle, String> {
     let trimmed = text.trim();
     let names: Vec<&str> = BUNDLES.iter().map(|(n, _)| *n).collect();
     if trimmed.is_empty() {
-        return Err(format!(
-            "empty bundle name; use one of {}",
-            names.join(", ")
-        ));
+        return Err(t!("config.bundle_empty", names = names.join(", ")));
     }
     let (name, version) = match trimmed.split_once(':') {
         Some((n, v)) => (n.trim(), Some(v.trim())),
         None => (trimmed, None),
     };
     if name.is_empty() {
-        return Err(format!(
-            "{trimmed:?} has no bundle name before ':'; use one of {}",
-            names.join(", ")
+        return Err(t!(
+            "config.bundle_no_name",
+            text = quote(trimmed),
+            names = names.join(", ")
         ));
     }
     let lower = name.to_ascii_lowercase();
     let Some((known, versioned)) = BUNDLES.iter().find(|(n, _)| *n == lower) else {
-        let mut msg = format!("unknown bundle {name:?}; use one of {}", names.join(", "));
-        if let Some(s) = suggest(&lower, names.iter().copied()) {
-            msg.push_str(&format!(" (did you mean {s:?}?)"));
-        }
-        return Err(msg);
+        return Err(match suggest(&lower, names.iter().copied()) {
+            Some(s) => t!(
+                "config.bundle_unknown_suggest",
+                name = quote(name),
+                names = names.join(", "),
+                suggestion = quote(s)
+            ),
+            None => t!(
+                "config.bundle_unknown",
+                name = quote(name),
+                names = names.join(", ")
+            ),
+        });
     };
     match version {
         None => Ok(Bundle {
             name: known.to_string(),
             version: None,
         }),
-        Some("") => Err(format!(
-            "{trimmed:?} has no version after ':'; write {known}:<version> or just {known}"
+        Some("") => Err(t!(
+            "config.bundle_no_version",
+            text = quote(trimmed),
+            bundle = known
         )),
-        Some(_) if !versioned => Err(format!(
-            "bundle {known} does not take a version; write just {known} (only python and nodejs take one)"
-        )),
-        Some(v) if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"') => {
-            Err(format!("version {v:?} of {known} contains spaces or quotes"))
+        Some(_) if !versioned => Err(t!("config.bundle_unversioned", bundle = known)),
+        Some(v)
+            if v.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"') =>
+        {
+            Err(t!(
+                "config.bundle_version_chars",
+                version = quote(v),
+                bundle = known
+            ))
         }
         Some(v) => Ok(Bundle {
             name: known.to_string(),
@@ -280,9 +317,7 @@ pub fn check_vm_name(name: &str) -> Result<(), String> {
     if first_ok && rest_ok && !name.ends_with('-') {
         Ok(())
     } else {
-        Err(format!(
-            "{name:?} is not a valid VM name; Multipass names start with a letter and contain only letters, digits and hyphens (like agent-ubuntu)"
-        ))
+        Err(t!("config.vm_name_bad", name = quote(name)))
     }
 }
 
@@ -297,18 +332,16 @@ pub fn check_agent_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{name:?} is not a valid agent name; use letters, digits, '-', '_' and '.', not starting with '-' or '.' (like codex or qwen-local)"
-        ))
+        Err(t!("config.agent_name_bad", name = quote(name)))
     }
 }
 
 /// Environment variable names: non-empty, no `=` and no NUL.
 pub fn check_env_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        Err("empty variable name".to_string())
+        Err(t!("config.env_name_empty"))
     } else if name.contains(['=', '\0']) {
-        Err(format!("variable name {name:?} contains '=' or a NUL byte"))
+        Err(t!("config.env_name_bad", name = quote(name)))
     } else {
         Ok(())
     }

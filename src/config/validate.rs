@@ -10,8 +10,9 @@ use indexmap::IndexMap;
 use serde_yaml_ng::{Mapping, Value};
 
 use super::model::*;
-use super::rules;
+use super::rules::{self, quote};
 use crate::error::UserError;
+use crate::t;
 
 /// One thing wrong with the configuration: the key path at fault and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,22 +43,18 @@ pub struct Invalid {
 impl Invalid {
     /// The error a command shows: every problem on its own line, key path first.
     pub fn to_user_error(&self) -> UserError {
-        let count = self.problems.len();
-        let mut message = format!(
-            "invalid configuration {} ({count} problem{}):",
-            self.file.display(),
-            if count == 1 { "" } else { "s" }
+        let mut message = t!(
+            "config.invalid",
+            path = self.file.display(),
+            problems = crate::i18n::count("config.count_problem", self.problems.len())
         );
         for p in &self.problems {
             message.push_str("\n  ");
             message.push_str(&p.to_string());
         }
         UserError::config(message)
-            .hint(format!(
-                "edit {} and fix each key listed, then run `agsekit config-check`",
-                self.file.display()
-            ))
-            .hint("`agsekit config-example PATH` writes a commented example of every key")
+            .hint(t!("config.invalid_hint_edit", path = self.file.display()))
+            .hint(t!("config.invalid_hint_example"))
     }
 }
 
@@ -141,13 +138,7 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
         Value::Null => &empty,
         Value::Mapping(m) => m,
         other => {
-            w.problem(
-                "",
-                format!(
-                    "the file must be a mapping with the keys global, vms, mounts and agents, not {}",
-                    describe(other)
-                ),
-            );
+            w.problem("", t!("config.top_not_mapping", got = describe(other)));
             return Err(w.into_invalid(file));
         }
     };
@@ -210,7 +201,7 @@ fn syntax_problem(file: &Path, err: &serde_yaml_ng::Error) -> Problem {
     };
     Problem {
         key,
-        message: format!("YAML syntax error: {message}"),
+        message: t!("config.yaml_syntax", error = message),
     }
 }
 
@@ -248,10 +239,7 @@ impl Walk {
         for (k, v) in map {
             match scalar_text(untag(k)) {
                 Some(text) => out.push((text, v)),
-                None => self.problem(
-                    path,
-                    format!("a key is {}; keys must be plain names", describe(k)),
-                ),
+                None => self.problem(path, t!("config.key_not_name", got = describe(k))),
             }
         }
         out
@@ -264,14 +252,8 @@ impl Walk {
             }
             let at = join(path, key);
             match rules::suggest(key, known.iter().copied()) {
-                Some(s) => self.warn(&at, format!("unknown key, ignored; did you mean {s:?}?")),
-                None => self.warn(
-                    &at,
-                    format!(
-                        "unknown key, ignored; known keys here: {}",
-                        known.join(", ")
-                    ),
-                ),
+                Some(s) => self.warn(&at, t!("config.unknown_key_suggest", suggestion = quote(s))),
+                None => self.warn(&at, t!("config.unknown_key", known = known.join(", "))),
             }
         }
     }
@@ -291,8 +273,13 @@ impl Walk {
             .filter(|k| !known.contains(k))
             .find(|k| rules::suggest(k, [key]).is_some());
         let message = match typo {
-            Some(t) => format!("missing ({t:?} looks like a typo of {key:?}); {fix}"),
-            None => format!("missing; {fix}"),
+            Some(typo) => t!(
+                "config.missing_typo",
+                typo = quote(typo),
+                key = quote(key),
+                fix = fix
+            ),
+            None => t!("config.missing", fix = fix),
         };
         self.problem(&join(path, key), message);
     }
@@ -307,7 +294,7 @@ struct Names {
 impl Names {
     fn vm_list(&self) -> String {
         if self.vms.is_empty() {
-            "none".to_string()
+            t!("config.none")
         } else {
             self.vms.join(", ")
         }
@@ -319,16 +306,22 @@ impl Names {
             return true;
         }
         if self.vms.is_empty() {
-            w.problem(
-                key,
-                format!("refers to VM {name:?}, but no VMs are defined; add it under `vms:`"),
-            );
+            w.problem(key, t!("config.vm_ref_no_vms", name = quote(name)));
             return false;
         }
-        let mut message = format!("no VM named {name:?}; defined VMs: {}", self.vm_list());
-        if let Some(s) = rules::suggest(name, self.vms.iter().map(String::as_str)) {
-            message.push_str(&format!(" (did you mean {s:?}?)"));
-        }
+        let message = match rules::suggest(name, self.vms.iter().map(String::as_str)) {
+            Some(s) => t!(
+                "config.no_such_vm_suggest",
+                name = quote(name),
+                vms = self.vm_list(),
+                suggestion = quote(s)
+            ),
+            None => t!(
+                "config.no_such_vm",
+                name = quote(name),
+                vms = self.vm_list()
+            ),
+        };
         w.problem(key, message);
         false
     }
@@ -341,15 +334,19 @@ impl Names {
         let mut candidates: Vec<&str> = self.agents.iter().map(String::as_str).collect();
         candidates.extend(AgentType::ALL.iter().map(|t| t.as_str()));
         let agents = if self.agents.is_empty() {
-            "none".to_string()
+            t!("config.none")
         } else {
             self.agents.join(", ")
         };
-        let mut message =
-            format!("{item:?} is neither a configured agent ({agents}) nor an agent type");
-        if let Some(s) = rules::suggest(item, candidates) {
-            message.push_str(&format!("; did you mean {s:?}?"));
-        }
+        let message = match rules::suggest(item, candidates) {
+            Some(s) => t!(
+                "config.not_an_agent_suggest",
+                item = quote(item),
+                agents = agents,
+                suggestion = quote(s)
+            ),
+            None => t!("config.not_an_agent", item = quote(item), agents = agents),
+        };
         w.problem(key, message);
     }
 }
@@ -376,15 +373,15 @@ fn untag(mut v: &Value) -> &Value {
     v
 }
 
-fn describe(v: &Value) -> &'static str {
+fn describe(v: &Value) -> String {
     match untag(v) {
-        Value::Null => "empty (null)",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
+        Value::Null => t!("config.describe_null"),
+        Value::Bool(_) => t!("config.describe_bool"),
+        Value::Number(_) => t!("config.describe_number"),
+        Value::String(_) => t!("config.describe_text"),
+        Value::Sequence(_) => t!("config.describe_list"),
+        Value::Mapping(_) => t!("config.describe_mapping"),
+        Value::Tagged(_) => t!("config.describe_tagged"),
     }
 }
 
@@ -404,13 +401,7 @@ fn section_map<'a>(w: &mut Walk, key: &str, v: Option<&'a Value>) -> Option<&'a 
         None | Some(Value::Null) => None,
         Some(Value::Mapping(m)) => Some(m),
         Some(other) => {
-            w.problem(
-                key,
-                format!(
-                    "must be a mapping of names to settings, not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.section_not_mapping", got = describe(other)));
             None
         }
     }
@@ -429,7 +420,7 @@ fn sub_entries<'a>(
         other => {
             w.problem(
                 key,
-                format!("must be a mapping ({what}), not {}", describe(other)),
+                t!("config.not_mapping", what = what, got = describe(other)),
             );
             None
         }
@@ -453,11 +444,8 @@ fn positive_int(w: &mut Walk, key: &str, v: &Value, max: u64) -> Option<u64> {
     match n {
         Some(n) if n >= 1 && n <= max => Some(n),
         _ => {
-            let shown = scalar_text(v).unwrap_or_else(|| describe(v).to_string());
-            w.problem(
-                key,
-                format!("must be a whole number from 1 to {max}, got {shown}"),
-            );
+            let shown = scalar_text(v).unwrap_or_else(|| describe(v));
+            w.problem(key, t!("config.not_positive", max = max, got = shown));
             None
         }
     }
@@ -467,8 +455,8 @@ fn strict_bool(w: &mut Walk, key: &str, v: &Value) -> Option<bool> {
     match untag(v) {
         Value::Bool(b) => Some(*b),
         other => {
-            let shown = scalar_text(other).unwrap_or_else(|| describe(other).to_string());
-            w.problem(key, format!("must be true or false, got {shown}"));
+            let shown = scalar_text(other).unwrap_or_else(|| describe(other));
+            w.problem(key, t!("config.not_bool", got = shown));
             None
         }
     }
@@ -481,16 +469,13 @@ fn path_value(w: &mut Walk, key: &str, v: &Value) -> Result<Option<PathBuf>, ()>
         Value::String(s) if s.trim().is_empty() => Ok(None),
         Value::String(s) => {
             if s.contains('\0') {
-                w.problem(key, "the path contains a NUL byte");
+                w.problem(key, t!("config.path_nul"));
                 return Err(());
             }
             Ok(Some(rules::normalize_path(Path::new(s.trim()))))
         }
         other => {
-            w.problem(
-                key,
-                format!("must be a path (text), not {}", describe(other)),
-            );
+            w.problem(key, t!("config.not_path", got = describe(other)));
             Err(())
         }
     }
@@ -512,7 +497,7 @@ fn name_list(w: &mut Walk, key: &str, v: &Value) -> Result<Option<Vec<(String, S
                 if part.is_empty() {
                     w.problem(
                         key,
-                        format!("item {} of {s:?} is empty; remove the extra comma", i + 1),
+                        t!("config.list_item_empty", n = i + 1, text = quote(s)),
                     );
                     ok = false;
                 } else {
@@ -531,7 +516,7 @@ fn name_list(w: &mut Walk, key: &str, v: &Value) -> Result<Option<Vec<(String, S
                         items.push((item_key, s.trim().to_string()))
                     }
                     Value::String(_) | Value::Null => {
-                        w.problem(&item_key, "empty name; remove the item");
+                        w.problem(&item_key, t!("config.list_name_empty"));
                         ok = false;
                     }
                     Value::Number(_) | Value::Bool(_) => match scalar_text(item) {
@@ -539,23 +524,14 @@ fn name_list(w: &mut Walk, key: &str, v: &Value) -> Result<Option<Vec<(String, S
                         None => ok = false,
                     },
                     other => {
-                        w.problem(
-                            &item_key,
-                            format!("must be a name, not {}", describe(other)),
-                        );
+                        w.problem(&item_key, t!("config.not_name", got = describe(other)));
                         ok = false;
                     }
                 }
             }
         }
         other => {
-            w.problem(
-                key,
-                format!(
-                    "must be a list like [a, b] or a comma-separated string like \"a, b\", not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.not_name_list", got = describe(other)));
             return Err(());
         }
     }
@@ -590,13 +566,7 @@ fn proxychains(w: &mut Walk, key: &str, v: &Value) -> Result<Option<String>, ()>
             .map(Some)
             .map_err(|e| w.problem(key, e)),
         other => {
-            w.problem(
-                key,
-                format!(
-                    "must be a proxy URL like socks5://127.0.0.1:8181 (or \"\" for none), not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.not_proxy_url", got = describe(other)));
             Err(())
         }
     }
@@ -627,17 +597,14 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
             let (url, upstream, listen) = (text("url"), text("upstream"), text("listen"));
             match (url, upstream) {
                 (Some(_), Some(_)) => {
-                    w.problem(
-                        key,
-                        "set either url (direct HTTP proxy) or upstream (VM-local privoxy), not both",
-                    );
+                    w.problem(key, t!("config.http_url_and_upstream"));
                     Err(())
                 }
                 (None, None) => {
                     if listen.is_some() {
                         w.problem(
                             &join(key, "listen"),
-                            "listen needs upstream; add upstream: socks5://host:port or remove listen",
+                            t!("config.http_listen_needs_upstream"),
                         );
                         Err(())
                     } else {
@@ -650,21 +617,12 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
                         Value::String(s) => rules::parse_proxy_url(s, &rules::DIRECT_PROXY_SCHEMES)
                             .map_err(|e| w.problem(&url_key, e)),
                         other => {
-                            w.problem(
-                                &url_key,
-                                format!(
-                                    "must be a URL like http://127.0.0.1:3128, not {}",
-                                    describe(other)
-                                ),
-                            );
+                            w.problem(&url_key, t!("config.not_http_url", got = describe(other)));
                             Err(())
                         }
                     };
                     if listen.is_some() {
-                        w.problem(
-                            &join(key, "listen"),
-                            "listen only applies with upstream (privoxy mode); remove it or use upstream instead of url",
-                        );
+                        w.problem(&join(key, "listen"), t!("config.http_listen_with_url"));
                         return Err(());
                     }
                     parsed.map(|url| Some(HttpProxy::Direct { url }))
@@ -677,10 +635,7 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
                         other => {
                             w.problem(
                                 &up_key,
-                                format!(
-                                    "must be a URL like socks5://127.0.0.1:8181, not {}",
-                                    describe(other)
-                                ),
+                                t!("config.not_upstream_url", got = describe(other)),
                             );
                             Err(())
                         }
@@ -695,10 +650,7 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
                             .map(Some)
                             .map_err(|e| w.problem(&listen_key, e)),
                         Some(other) => {
-                            w.problem(
-                                &listen_key,
-                                format!("must be a port or host:port, not {}", describe(other)),
-                            );
+                            w.problem(&listen_key, t!("config.not_listen", got = describe(other)));
                             Err(())
                         }
                     };
@@ -710,13 +662,7 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
             }
         }
         other => {
-            w.problem(
-                key,
-                format!(
-                    "must be a proxy URL or a mapping with url: or upstream:, not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.not_http_proxy", got = describe(other)));
             Err(())
         }
     }
@@ -744,7 +690,7 @@ fn default_global() -> GlobalConfig {
 fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
     let mut g = default_global();
     let Some(v) = v else { return Some(g) };
-    let entries = sub_entries(w, "global", v, "global settings")?;
+    let entries = sub_entries(w, "global", v, &t!("config.what_global"))?;
     w.unknown_keys("global", &entries, &GLOBAL_KEYS);
     let before = w.problems.len();
     for (field, target) in [
@@ -789,15 +735,16 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
         None | Some(Value::Null) => {}
         Some(v) => {
             let key = "global.http_proxy_port_pool";
-            if let Some(pool) = sub_entries(w, key, v, "start: and end: ports") {
+            if let Some(pool) = sub_entries(w, key, v, &t!("config.what_pool")) {
                 w.unknown_keys(key, &pool, &POOL_KEYS);
                 let mut get = |name: &str| match lookup(&pool, name) {
                     None | Some(Value::Null) => {
                         w.problem(
                             &join(key, name),
-                            format!(
-                                "missing; set both start and end, like {name}: {}",
-                                if name == "start" { 48000 } else { 49000 }
+                            t!(
+                                "config.pool_missing",
+                                key = name,
+                                port = if name == "start" { 48000 } else { 49000 }
                             ),
                         );
                         None
@@ -807,10 +754,7 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                 let (start, end) = (get("start"), get("end"));
                 if let (Some(start), Some(end)) = (start, end) {
                     if start > end {
-                        w.problem(
-                            key,
-                            format!("start ({start}) is above end ({end}); swap them"),
-                        );
+                        w.problem(key, t!("config.pool_reversed", start = start, end = end));
                     } else {
                         g.http_proxy_port_pool = PortRange { start, end };
                     }
@@ -822,7 +766,7 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
         None | Some(Value::Null) => {}
         Some(v) => {
             let key = "global.shims";
-            if let Some(shims) = sub_entries(w, key, v, "shim settings (outside_mounts:)") {
+            if let Some(shims) = sub_entries(w, key, v, &t!("config.what_shims")) {
                 w.unknown_keys(key, &shims, &SHIMS_KEYS);
                 let value = lookup(&shims, "outside_mounts");
                 match (
@@ -833,7 +777,7 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                     (_, Some(mode)) => g.shims_outside_mounts = mode,
                     (Some(other), None) => w.problem(
                         &join(key, "outside_mounts"),
-                        format!("must be refuse or host, not {}", describe(other)),
+                        t!("config.not_outside_mounts", got = describe(other)),
                     ),
                 }
             }
@@ -844,8 +788,7 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
     }
     if let Some(v) = lookup(&entries, "review").filter(|v| !v.is_null()) {
         let key = "global.review";
-        if let Some(review) = sub_entries(w, key, v, "review settings (enabled:, protected_paths:)")
-        {
+        if let Some(review) = sub_entries(w, key, v, &t!("config.what_review")) {
             w.unknown_keys(key, &review, &REVIEW_KEYS);
             if let Some(v) = lookup(&review, "enabled").filter(|v| !v.is_null()) {
                 if let Some(b) = strict_bool(w, "global.review.enabled", v) {
@@ -862,13 +805,10 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                             Some(t) if !t.trim().is_empty() && !t.starts_with('/') => {
                                 paths.push(t.trim().to_string())
                             }
-                            Some(_) => w.problem(
-                                &ikey,
-                                "must be a path relative to the project, like .git/hooks/ (a trailing / means a folder)",
-                            ),
+                            Some(_) => w.problem(&ikey, t!("config.protected_not_relative")),
                             None => w.problem(
                                 &ikey,
-                                format!("must be a path as text, not {}", describe(item)),
+                                t!("config.protected_not_text", got = describe(item)),
                             ),
                         }
                     }
@@ -876,10 +816,7 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
                 }
                 Some(other) => w.problem(
                     "global.review.protected_paths",
-                    format!(
-                        "must be a list of paths, like protected_paths: [.git/hooks/, .envrc], not {}",
-                        describe(other)
-                    ),
+                    t!("config.protected_not_list", got = describe(other)),
                 ),
             }
         }
@@ -892,18 +829,12 @@ fn parse_vm(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<VmConf
     if let Err(e) = rules::check_vm_name(name) {
         w.problem(&key, e);
     }
-    let entries = sub_entries(w, &key, v, "cpu, ram, disk and optional settings")?;
+    let entries = sub_entries(w, &key, v, &t!("config.what_vm"))?;
     w.unknown_keys(&key, &entries, &VM_KEYS);
 
     let cpu = match lookup(&entries, "cpu") {
         None | Some(Value::Null) => {
-            w.missing(
-                &key,
-                "cpu",
-                &entries,
-                &VM_KEYS,
-                "set the number of virtual CPUs, like cpu: 2",
-            );
+            w.missing(&key, "cpu", &entries, &VM_KEYS, &t!("config.fix_cpu"));
             None
         }
         Some(v) => positive_int(w, &join(&key, "cpu"), v, 1024).map(|n| n as u32),
@@ -917,16 +848,13 @@ fn parse_vm(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<VmConf
         Some(value @ Value::Mapping(_)) => serde_yaml_ng::to_string(value).map(Some).map_err(|e| {
             w.problem(
                 &join(&key, "cloud-init"),
-                format!("cannot render it as YAML: {e}"),
+                t!("config.cloud_init_render", error = e),
             )
         }),
         Some(other) => {
             w.problem(
                 &join(&key, "cloud-init"),
-                format!(
-                    "must be a mapping of cloud-config keys (like packages: [git]), not {}",
-                    describe(other)
-                ),
+                t!("config.cloud_init_not_mapping", got = describe(other)),
             );
             Err(())
         }
@@ -986,7 +914,7 @@ fn size(
                 field,
                 entries,
                 &VM_KEYS,
-                &format!("set a size, like {field}: {example}"),
+                &t!("config.fix_size", key = field, example = example),
             );
             return None;
         }
@@ -995,7 +923,7 @@ fn size(
         Some(other) => {
             w.problem(
                 &key,
-                format!("must be a size like {example}, not {}", describe(other)),
+                t!("config.not_size", example = example, got = describe(other)),
             );
             return None;
         }
@@ -1008,10 +936,11 @@ fn size(
         Ok(bytes) if bytes < min => {
             w.problem(
                 &key,
-                format!(
-                    "{written} is below the Multipass minimum of {}; use at least {}, like {example}",
-                    rules::format_size(min),
-                    rules::format_size(min)
+                t!(
+                    "config.size_below_min",
+                    size = written,
+                    min = rules::format_size(min),
+                    example = example
                 ),
             );
             None
@@ -1025,13 +954,7 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
         Value::Null => return Ok(Vec::new()),
         Value::Sequence(s) => s,
         other => {
-            w.problem(
-                key,
-                format!(
-                    "must be a list of rules (- type: local, host-addr: ..., vm-addr: ...), not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.forward_not_list", got = describe(other)));
             return Err(());
         }
     };
@@ -1039,7 +962,7 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
     let mut ok = true;
     for (i, rule) in seq.iter().enumerate() {
         let rkey = format!("{key}[{i}]");
-        let Some(entries) = sub_entries(w, &rkey, rule, "type, host-addr, vm-addr") else {
+        let Some(entries) = sub_entries(w, &rkey, rule, &t!("config.what_forward")) else {
             ok = false;
             continue;
         };
@@ -1051,7 +974,7 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
                     "type",
                     &entries,
                     &FORWARD_KEYS,
-                    "set type: local, remote or socks5",
+                    &t!("config.fix_forward_type"),
                 );
                 None
             }
@@ -1062,7 +985,7 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
                 _ => {
                     w.problem(
                         &join(&rkey, "type"),
-                        format!("unknown type {t:?}; use local, remote or socks5"),
+                        t!("config.forward_type_unknown", kind = quote(&t)),
                     );
                     None
                 }
@@ -1078,7 +1001,7 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
                             field,
                             &entries,
                             &FORWARD_KEYS,
-                            "set an address like 127.0.0.1:8080",
+                            &t!("config.fix_address"),
                         );
                         Err(())
                     } else {
@@ -1089,13 +1012,8 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
                     .map(Some)
                     .map_err(|e| w.problem(&akey, e)),
                 Some(other) => {
-                    let shown = scalar_text(other).unwrap_or_else(|| describe(other).to_string());
-                    w.problem(
-                        &akey,
-                        format!(
-                            "must be host:port text, got {shown}; write it like 127.0.0.1:8080"
-                        ),
-                    );
+                    let shown = scalar_text(other).unwrap_or_else(|| describe(other));
+                    w.problem(&akey, t!("config.address_not_text", got = shown));
                     Err(())
                 }
             }
@@ -1104,10 +1022,7 @@ fn port_forwarding(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<PortForward
         let host_addr = match kind {
             Some(ForwardKind::Socks5) => {
                 if lookup(&entries, "host-addr").is_some_and(|v| !v.is_null()) {
-                    w.warn(
-                        &join(&rkey, "host-addr"),
-                        "ignored for socks5 rules (only vm-addr is used)",
-                    );
+                    w.warn(&join(&rkey, "host-addr"), t!("config.forward_socks5_host"));
                 }
                 Ok(None)
             }
@@ -1135,13 +1050,7 @@ fn install(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<Bundle>, ()> {
         Value::Null => return Ok(Vec::new()),
         Value::Sequence(s) => s,
         other => {
-            w.problem(
-                key,
-                format!(
-                    "must be a list of bundles, like install: [python, nodejs:20], not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.install_not_list", got = describe(other)));
             return Err(());
         }
     };
@@ -1153,13 +1062,7 @@ fn install(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<Bundle>, ()> {
             Value::String(s) => s.clone(),
             Value::Null => String::new(),
             other => {
-                w.problem(
-                    &ikey,
-                    format!(
-                        "must be a bundle name like python or nodejs:20, not {}",
-                        describe(other)
-                    ),
-                );
+                w.problem(&ikey, t!("config.install_not_name", got = describe(other)));
                 ok = false;
                 continue;
             }
@@ -1190,10 +1093,7 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
         Some(other) => {
             w.problem(
                 "mounts",
-                format!(
-                    "must be a list of mounts (- source: /path/to/project), not {}",
-                    describe(other)
-                ),
+                t!("config.mounts_not_list", got = describe(other)),
             );
             return Vec::new();
         }
@@ -1213,24 +1113,31 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
             if a.source == b.source && a.vm == b.vm {
                 w.problem(
                     &format!("{kj}.source"),
-                    format!(
-                        "{} is already mounted into VM {:?} by {ki}; remove one of them",
-                        b.source.display(),
-                        b.vm
+                    t!(
+                        "config.mount_duplicate_source",
+                        source = b.source.display(),
+                        vm = quote(&b.vm),
+                        other = ki
                     ),
                 );
             } else if a.source != b.source && a.backup == b.backup {
                 w.problem(
                     &format!("{kj}.backup"),
-                    format!("{} is also the backup folder of {ki} ({}); each folder needs its own backup folder", b.backup.display(), a.source.display()),
+                    t!(
+                        "config.mount_duplicate_backup",
+                        backup = b.backup.display(),
+                        other = ki,
+                        source = a.source.display()
+                    ),
                 );
             } else if a.source != b.source && a.vm == b.vm && a.target == b.target {
                 w.problem(
                     &format!("{kj}.target"),
-                    format!(
-                        "{ki} is already mounted at {} in VM {:?}; choose another target",
-                        b.target.display(),
-                        b.vm
+                    t!(
+                        "config.mount_duplicate_target",
+                        other = ki,
+                        target = b.target.display(),
+                        vm = quote(&b.vm)
                     ),
                 );
             }
@@ -1243,13 +1150,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
     let entries = match untag(v) {
         Value::Mapping(m) => w.entries(key, m),
         other => {
-            w.problem(
-                key,
-                format!(
-                    "must be a mapping with at least source: /path/to/project, not {}",
-                    describe(other)
-                ),
-            );
+            w.problem(key, t!("config.mount_not_mapping", got = describe(other)));
             return None;
         }
     };
@@ -1263,17 +1164,14 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
                 "source",
                 &entries,
                 &MOUNT_KEYS,
-                "set the host folder to share, like source: ~/projects/app",
+                &t!("config.fix_source"),
             );
             None
         }
         Some(v) => match path_value(w, &join(key, "source"), v) {
             Ok(Some(p)) => Some(p),
             Ok(None) => {
-                w.problem(
-                    &join(key, "source"),
-                    "empty; set the host folder to share, like source: ~/projects/app",
-                );
+                w.problem(&join(key, "source"), t!("config.source_empty"));
                 None
             }
             Err(()) => None,
@@ -1283,7 +1181,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         if s.file_name().is_none() {
             w.problem(
                 &join(key, "source"),
-                format!("{} cannot be shared; choose a project folder", s.display()),
+                t!("config.source_unshareable", path = s.display()),
             );
             None
         } else {
@@ -1296,7 +1194,11 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
             if let Some(s) = &source {
                 w.warn(
                     &join(key, "source"),
-                    format!("relative path {raw:?} is resolved against the current folder ({}); write an absolute path", s.display()),
+                    t!(
+                        "config.source_relative",
+                        path = quote(raw),
+                        resolved = s.display()
+                    ),
                 );
             }
         }
@@ -1315,7 +1217,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         Some(other) => {
             w.problem(
                 &join(key, "target"),
-                format!("must be a path inside the VM, not {}", describe(other)),
+                t!("config.not_vm_path", got = describe(other)),
             );
             None
         }
@@ -1336,11 +1238,14 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         if b.starts_with(src) {
             w.problem(
                 &join(key, "backup"),
-                format!(
-                    "{} is inside the shared folder {}; snapshots would copy themselves. Put backups outside it (the default is {}/backups-<name>)",
-                    b.display(),
-                    src.display(),
-                    src.parent().map(|p| p.display().to_string()).unwrap_or_default()
+                t!(
+                    "config.backup_inside_source",
+                    backup = b.display(),
+                    source = src.display(),
+                    parent = src
+                        .parent()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
                 ),
             );
         }
@@ -1350,10 +1255,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         None | Some(Value::Null) => match names.vms.first() {
             Some(first) => Some(first.clone()),
             None => {
-                w.problem(
-                    key,
-                    "no VMs are defined, so this mount has no VM; add one under `vms:` (see `agsekit config-example`)",
-                );
+                w.problem(key, t!("config.mount_no_vms"));
                 None
             }
         },
@@ -1365,7 +1267,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
             _ => {
                 w.problem(
                     &join(key, "vm"),
-                    format!("must be a VM name, not {}", describe(v)),
+                    t!("config.not_vm_name", got = describe(v)),
                 );
                 None
             }
@@ -1383,10 +1285,10 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         Some(v) => match scalar_text(v).and_then(|t| CleanMethod::parse(&t)) {
             Some(m) => Some(m),
             None => {
-                let shown = scalar_text(v).unwrap_or_else(|| describe(v).to_string());
+                let shown = scalar_text(v).unwrap_or_else(|| describe(v));
                 w.problem(
                     &join(key, "backup_clean_method"),
-                    format!("unknown method {shown:?}; use thin (keep fewer snapshots the older they are) or tail (keep the newest)"),
+                    t!("config.clean_method_unknown", method = quote(&shown)),
                 );
                 None
             }
@@ -1420,7 +1322,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
 /// A path inside the VM: `~` means the VM user's home; must end up absolute.
 fn vm_path(w: &mut Walk, key: &str, text: &str) -> Option<PathBuf> {
     if text.contains('\0') {
-        w.problem(key, "the path contains a NUL byte");
+        w.problem(key, t!("config.path_nul"));
         return None;
     }
     let expanded = if text == "~" {
@@ -1433,18 +1335,17 @@ fn vm_path(w: &mut Walk, key: &str, text: &str) -> Option<PathBuf> {
     if !expanded.is_absolute() {
         w.problem(
             key,
-            format!(
-                "{text:?} is not an absolute path inside the VM; write it like {VM_HOME}/project"
+            t!(
+                "config.vm_path_relative",
+                path = quote(text),
+                home = VM_HOME
             ),
         );
         return None;
     }
     let clean = rules::lexical_clean(&expanded);
     if clean == Path::new("/") {
-        w.problem(
-            key,
-            "the VM's root folder cannot be a mount target; write it like /home/ubuntu/project",
-        );
+        w.problem(key, t!("config.vm_path_root"));
         return None;
     }
     Some(clean)
@@ -1455,7 +1356,7 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
     if let Err(e) = rules::check_agent_name(name) {
         w.problem(&key, e);
     }
-    let entries = sub_entries(w, &key, v, "type and optional settings")?;
+    let entries = sub_entries(w, &key, v, &t!("config.what_agent"))?;
     w.unknown_keys(&key, &entries, &AGENT_KEYS);
     let before = w.problems.len();
     let supported: Vec<&str> = AgentType::ALL.iter().map(|t| t.as_str()).collect();
@@ -1467,7 +1368,7 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
                 "type",
                 &entries,
                 &AGENT_KEYS,
-                &format!("set the agent type, one of {}", supported.join(", ")),
+                &t!("config.fix_agent_type", types = supported.join(", ")),
             );
             None
         }
@@ -1476,14 +1377,19 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
             match AgentType::parse(&text) {
                 Some(t) => Some(t),
                 None => {
-                    let mut message = format!(
-                        "unknown agent type {:?}; supported types: {}",
-                        text,
-                        supported.join(", ")
-                    );
-                    if let Some(s) = rules::suggest(&text, supported.iter().copied()) {
-                        message.push_str(&format!("; did you mean {s:?}?"));
-                    }
+                    let message = match rules::suggest(&text, supported.iter().copied()) {
+                        Some(s) => t!(
+                            "config.agent_type_unknown_suggest",
+                            kind = quote(&text),
+                            types = supported.join(", "),
+                            suggestion = quote(s)
+                        ),
+                        None => t!(
+                            "config.agent_type_unknown",
+                            kind = quote(&text),
+                            types = supported.join(", ")
+                        ),
+                    };
                     w.problem(&join(&key, "type"), message);
                     None
                 }
@@ -1498,10 +1404,10 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
             .map_err(|e| w.problem(&join(&key, "version"), e))
             .ok(),
         Some(other) => {
-            let shown = scalar_text(other).unwrap_or_else(|| describe(other).to_string());
+            let shown = scalar_text(other).unwrap_or_else(|| describe(other));
             w.problem(
                 &join(&key, "version"),
-                format!("must be text like \"1.2.3\" or stable, got {shown}; quote it"),
+                t!("config.version_not_text", got = shown),
             );
             None
         }
@@ -1510,7 +1416,7 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
     let mut env = IndexMap::new();
     if let Some(v) = lookup(&entries, "env") {
         let ekey = join(&key, "env");
-        if let Some(vars) = sub_entries(w, &ekey, v, "NAME: value pairs") {
+        if let Some(vars) = sub_entries(w, &ekey, v, &t!("config.what_env")) {
             for (var, value) in vars {
                 let vkey = join(&ekey, &var);
                 if let Err(e) = rules::check_env_name(&var) {
@@ -1525,13 +1431,7 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
                     Some(t) => {
                         env.insert(var, t);
                     }
-                    None => w.problem(
-                        &vkey,
-                        format!(
-                            "must be a single value (text or a number), not {}",
-                            describe(value)
-                        ),
-                    ),
+                    None => w.problem(&vkey, t!("config.env_not_scalar", got = describe(value))),
                 }
             }
         }
@@ -1545,20 +1445,14 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
                 let ikey = format!("{}[{i}]", join(&key, "default-args"));
                 match scalar_text(item) {
                     Some(t) if !t.is_empty() => default_args.push(t),
-                    Some(_) => w.problem(&ikey, "empty argument; remove the item"),
-                    None => w.problem(
-                        &ikey,
-                        format!("must be one argument as text, not {}", describe(item)),
-                    ),
+                    Some(_) => w.problem(&ikey, t!("config.arg_empty")),
+                    None => w.problem(&ikey, t!("config.arg_not_text", got = describe(item))),
                 }
             }
         }
         Some(other) => w.problem(
             &join(&key, "default-args"),
-            format!(
-                "must be a list of arguments, like default-args: [\"--model\", \"gpt-5\"], not {}",
-                describe(other)
-            ),
+            t!("config.args_not_list", got = describe(other)),
         ),
     }
 
@@ -1575,7 +1469,7 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
             }
             None => w.problem(
                 &join(&key, "vm"),
-                format!("must be a VM name, not {}", describe(v)),
+                t!("config.not_vm_name", got = describe(v)),
             ),
         },
     }
@@ -1617,12 +1511,7 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
 /// `global.daemon`: `backups: active|all`, idle minutes (0 = never).
 fn parse_daemon(w: &mut Walk, v: &Value, out: &mut DaemonConfig) {
     let key = "global.daemon";
-    let Some(entries) = sub_entries(
-        w,
-        key,
-        v,
-        "daemon settings (backups:, idle_vm_stop_minutes:, idle_unmount_minutes:)",
-    ) else {
+    let Some(entries) = sub_entries(w, key, v, &t!("config.what_daemon")) else {
         return;
     };
     w.unknown_keys(key, &entries, &DAEMON_KEYS);
@@ -1635,7 +1524,7 @@ fn parse_daemon(w: &mut Walk, v: &Value, out: &mut DaemonConfig) {
         (_, Some(mode)) => out.backups = mode,
         (Some(other), None) => w.problem(
             &join(key, "backups"),
-            format!("must be active or all, not {}", describe(other)),
+            t!("config.not_daemon_backups", got = describe(other)),
         ),
     }
     for (field, target) in [

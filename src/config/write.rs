@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::UserError;
+use crate::t;
 
 /// Writes `new_text` over the config at `path`, after copying `old_text` (what the edit was
 /// based on) to a backup file. Refuses when the file changed since it was read. Returns the
@@ -20,19 +21,19 @@ pub fn replace_with_backup(
     new_text: &str,
 ) -> Result<PathBuf, UserError> {
     let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let io_err = |what: &str, p: &Path, e: std::io::Error| {
-        UserError::failed(format!("{what} {}: {e}", p.display()))
-            .hint(format!("check the permissions of {}", p.display()))
+    // `key` is a message with `{path}` and `{error}`.
+    let io_err = |key: &str, p: &Path, e: std::io::Error| {
+        UserError::failed(t!(key, path = p.display(), error = e))
+            .hint(t!("config.check_permissions", path = p.display()))
     };
-    let meta = fs::metadata(&real).map_err(|e| io_err("cannot read", &real, e))?;
+    let meta = fs::metadata(&real).map_err(|e| io_err("config.write_cannot_read", &real, e))?;
     let mode = meta.permissions().mode() & 0o7777;
-    let current = fs::read(&real).map_err(|e| io_err("cannot read", &real, e))?;
+    let current = fs::read(&real).map_err(|e| io_err("config.write_cannot_read", &real, e))?;
     if current != old_text.as_bytes() {
-        return Err(UserError::failed(format!(
-            "{} changed while agsekit was editing it; nothing was written",
-            real.display()
-        ))
-        .hint("run the command again"));
+        return Err(
+            UserError::failed(t!("config.write_changed", path = real.display()))
+                .hint(t!("config.write_changed_hint")),
+        );
     }
     let dir = match real.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -43,7 +44,7 @@ pub fn replace_with_backup(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "config".to_string());
     let backup = write_backup(&dir, &stem, &local_timestamp(), old_text.as_bytes(), mode)
-        .map_err(|e| io_err("cannot write a backup copy in", &dir, e))?;
+        .map_err(|e| io_err("config.write_backup_failed", &dir, e))?;
 
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = real
@@ -64,10 +65,8 @@ pub fn replace_with_backup(
     });
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(io_err("cannot write", &real, e).hint(format!(
-            "the previous contents are saved in {}",
-            backup.display()
-        )));
+        return Err(io_err("config.write_failed", &real, e)
+            .hint(t!("config.write_saved_in", path = backup.display())));
     }
     Ok(backup)
 }
@@ -94,9 +93,7 @@ fn write_backup(
             Err(e) => return Err(e),
         }
     }
-    Err(std::io::Error::other(
-        "too many backup copies with the same time stamp",
-    ))
+    Err(std::io::Error::other(t!("config.write_too_many_backups")))
 }
 
 fn write_new_synced(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {

@@ -18,6 +18,7 @@
 
 mod backup;
 pub mod clap_ru;
+mod config;
 mod en;
 mod help_ru;
 mod ru;
@@ -30,7 +31,11 @@ type Table = &'static [(&'static str, &'static str)];
 /// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
 /// hold the first areas; later areas keep both languages side by side in one file
 /// (`EN` and `RU`), so a message and its translation are edited together.
-const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES), (backup::EN, backup::RU)];
+const PARTS: &[(Table, Table)] = &[
+    (en::MESSAGES, ru::MESSAGES),
+    (backup::EN, backup::RU),
+    (config::EN, config::RU),
+];
 
 use std::sync::OnceLock;
 

@@ -10,21 +10,9 @@ use std::path::{Path, PathBuf};
 /// literals are reported but do not fail the check. Remove a file from here once it is done.
 const PENDING: &[&str] = &[
     "cli/agents.rs",
-    "cli/config.rs",
-    "cli/config_gen.rs",
     "cli/man.rs",
-    "cli/mounts.rs",
     "cli/shims.rs",
     "cli/vms.rs",
-    "config/cloud_init.rs",
-    "config/edit.rs",
-    "config/generate.rs",
-    "config/mod.rs",
-    "config/model.rs",
-    "config/mountable.rs",
-    "config/rules.rs",
-    "config/validate.rs",
-    "config/write.rs",
     "daemon/run.rs",
     "daemon/service.rs",
     "daemon/units.rs",
@@ -291,7 +279,14 @@ fn exemptions() -> BTreeSet<(String, String)> {
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(": "))
-        .map(|(p, lit)| (p.to_string(), lit.to_string()))
+        .map(|(p, lit)| {
+            // `path: "text"` keeps spaces at the ends visible (and safe from editors).
+            let lit = match lit.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                Some(quoted) => quoted,
+                None => lit,
+            };
+            (p.to_string(), lit.to_string())
+        })
         .collect()
 }
 

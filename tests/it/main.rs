@@ -12,6 +12,7 @@ mod config_gen;
 mod daemon;
 mod doctor;
 mod i18n_backup;
+mod i18n_config;
 mod interactive;
 mod launcher;
 mod portforward;
