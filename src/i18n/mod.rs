@@ -19,6 +19,7 @@
 pub mod clap_ru;
 mod en;
 mod help_ru;
+mod misc;
 mod ru;
 #[cfg(test)]
 mod scan;
@@ -29,7 +30,7 @@ type Table = &'static [(&'static str, &'static str)];
 /// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
 /// hold the first areas; later areas keep both languages side by side in one file
 /// (`EN` and `RU`), so a message and its translation are edited together.
-const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES)];
+const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES), (misc::EN, misc::RU)];
 
 use std::sync::OnceLock;
 
@@ -169,6 +170,9 @@ fn help_ru(english: &str) -> Option<&'static str> {
 
 fn localize_tree(cmd: clap::Command) -> clap::Command {
     let mut cmd = cmd;
+    if cmd.has_subcommands() {
+        cmd = cmd.subcommand_value_name(clap_ru::SUBCOMMAND_VALUE_NAME);
+    }
     if let Some(ru) = cmd.get_about().and_then(|a| help_ru(&a.to_string())) {
         cmd = cmd.about(ru);
     }
