@@ -227,9 +227,16 @@ pub fn render(s: &Status) -> String {
                     f.kind.clone(),
                     f.ssh_forward.clone(),
                     match (f.up, f.pid, &f.managed_by) {
-                        (true, Some(pid), Some(by)) => t!("status.up_pid", pid = pid, by = by),
+                        (true, Some(pid), Some(by)) => t!(
+                            "status.up_pid",
+                            pid = pid,
+                            by = crate::portforward::owner_label(by)
+                        ),
                         (true, _, _) => t!("status.up"),
-                        (false, _, Some(by)) => t!("status.down_retries", by = by),
+                        (false, _, Some(by)) => t!(
+                            "status.down_retries",
+                            by = crate::portforward::owner_label(by)
+                        ),
                         (false, _, None) => t!("status.down"),
                     },
                 ]

@@ -204,6 +204,8 @@ pub const EN: &[(&str, &str)] = &[
         "VM port {port} is privileged: sshd in the VM lets only root listen there and agsekit logs in as {user}; use a port of 1024 or more in vm-addr (and point the service at it)",
     ),
     ("misc.pf.another", "another agsekit"),
+    ("misc.owner.daemon", "daemon"),
+    ("misc.owner.portforward", "portforward"),
     ("misc.pf.locked", "port forwarding is already running ({owner})"),
     ("misc.pf.locked_pid", "port forwarding is already running ({owner}, PID {pid})"),
     (
@@ -249,7 +251,7 @@ pub const RU: &[(&str, &str)] = &[
         "misc.vm.transfer_sides",
         "при копировании ровно одна сторона должна быть в ВМ",
     ),
-    ("misc.vm.no_version_line", "нет строки \"multipass ВЕРСИЯ\""),
+    ("misc.vm.no_version_line", "нет строки \"multipass VERSION\""),
     ("misc.vm.bad_json", "некорректный JSON ({error})"),
     ("misc.vm.no_info_object", "нет объекта \"info\""),
     ("misc.vm.no_list_array", "нет массива \"list\""),
@@ -463,6 +465,8 @@ pub const RU: &[(&str, &str)] = &[
         "порт ВМ {port} привилегированный: sshd в ВМ разрешает слушать на нём только root, а agsekit входит как {user}; укажите в vm-addr порт 1024 или выше (и настройте сервис на него)",
     ),
     ("misc.pf.another", "другой agsekit"),
+    ("misc.owner.daemon", "служба"),
+    ("misc.owner.portforward", "agsekit portforward"),
     ("misc.pf.locked", "проброс портов уже запущен ({owner})"),
     ("misc.pf.locked_pid", "проброс портов уже запущен ({owner}, PID {pid})"),
     (
@@ -479,5 +483,5 @@ pub const RU: &[(&str, &str)] = &[
     ),
     ("misc.pf.no_ipv4", "ВМ не сообщает IPv4-адрес"),
     ("misc.man.no_command", "нет команды {name}"),
-    ("misc.man.commands", "есть команды: {names}"),
+    ("misc.man.commands", "доступные команды: {names}"),
 ];

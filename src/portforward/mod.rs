@@ -248,6 +248,15 @@ fn desired(config: &Config) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// Who runs the tunnels (`daemon` or `portforward`, as the record says), for people.
+pub fn owner_label(owner: &str) -> String {
+    match owner {
+        "daemon" => t!("misc.owner.daemon"),
+        "portforward" => t!("misc.owner.portforward"),
+        other => other.to_string(),
+    }
+}
+
 /// Takes the single-supervisor lock, or says who holds it.
 pub fn lock() -> anyhow::Result<pidfile::PidLock> {
     let path = crate::daemon::state_dir().join("portforward.lock");
@@ -255,7 +264,7 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
         Ok(l) => Ok(l),
         Err(pidfile::PidLockError::Held { pid }) => {
             let owner = record::read()
-                .map(|r| r.owner)
+                .map(|r| owner_label(&r.owner))
                 .unwrap_or_else(|| t!("misc.pf.another"));
             Err(UserError::new(
                 ErrorKind::Locked,

@@ -72,7 +72,7 @@ fn i18n_man_for_an_unknown_command_says_so_in_russian() {
     assert_eq!(ru.status.code(), Some(2));
     let err = stderr(&ru);
     assert!(
-        err.starts_with("agsekit: error: нет команды \"frob\"\nhint: есть команды: "),
+        err.starts_with("agsekit: error: нет команды \"frob\"\nhint: доступные команды: "),
         "{err}"
     );
     assert!(err.contains("backup-once"), "{err}");
@@ -305,6 +305,29 @@ fn i18n_portforward_fake_multipass_lock_held_in_russian() {
         "{}",
         stderr(&en)
     );
+    // The record names the daemon as the owner: named so in each language.
+    std::fs::write(
+        state.join("portforward.json"),
+        r#"{"pid": 1, "owner": "daemon", "tunnels": []}"#,
+    )
+    .expect("record");
+    let ru = s
+        .agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .arg("portforward")
+        .output()
+        .expect("run");
+    assert!(
+        stderr(&ru).contains("проброс портов уже запущен (служба"),
+        "{}",
+        stderr(&ru)
+    );
+    let en = s.agsekit().arg("portforward").output().expect("run");
+    assert!(
+        stderr(&en).contains("port forwarding is already running (daemon"),
+        "{}",
+        stderr(&en)
+    );
 }
 
 /// `daemon stop` with nothing running, and `daemon uninstall` with nothing installed: one
@@ -366,4 +389,56 @@ fn i18n_doctor_check_names_in_russian() {
     assert!(en.contains("FAIL  ssh key: "), "{en}");
     assert!(en.contains("  shell init: "), "{en}");
     assert!(en.contains("  daemon: "), "{en}");
+}
+
+/// Stops the daemon a test started, even when an assertion failed.
+struct StopDaemon<'a>(&'a Setup);
+
+impl Drop for StopDaemon<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .0
+            .agsekit()
+            .env_remove("XDG_STATE_HOME")
+            .args(["daemon", "stop"])
+            .output();
+    }
+}
+
+/// A real daemon process (started directly, with the FAKE multipass behind it): start,
+/// start again and stop say so in Russian; the English lines are unchanged.
+#[test]
+fn i18n_daemon_fake_multipass_start_and_stop_lines_in_russian() {
+    let s = Setup::new("", "  check_new_version: false\n");
+    let _guard = StopDaemon(&s);
+    let daemon = |lang: &str, what: &str| {
+        let out = s
+            .agsekit()
+            .env_remove("XDG_STATE_HOME")
+            .env("AGSEKIT_DAEMON_TICK_SEC", "1")
+            .env("PATH", "/usr/bin:/bin")
+            .env("AGSEKIT_LANG", lang)
+            .args(["daemon", what])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let started = daemon("ru", "start");
+    assert!(started.starts_with("служба запущена (PID "), "{started}");
+    assert!(
+        started.contains("`agsekit daemon install` будет запускать её при входе в систему"),
+        "{started}"
+    );
+    let again = daemon("ru", "start");
+    assert!(again.starts_with("служба уже работает (PID "), "{again}");
+    let again = daemon("en", "start");
+    assert!(
+        again.starts_with("the daemon is already running (PID "),
+        "{again}"
+    );
+    assert_eq!(daemon("ru", "stop"), "служба остановлена\n");
+    let started = daemon("en", "start");
+    assert!(started.starts_with("started the daemon (PID "), "{started}");
+    assert_eq!(daemon("en", "stop"), "stopped the daemon\n");
 }
