@@ -8,6 +8,7 @@ use std::io::Write;
 use clap::Args;
 
 use crate::error::UserError;
+use crate::t;
 
 #[derive(Debug, Clone, Args)]
 pub struct ManArgs {
@@ -28,9 +29,12 @@ pub fn run(args: &ManArgs) -> anyhow::Result<i32> {
                     .map(|s| s.get_name())
                     .filter(|n| *n != "help")
                     .collect();
-                return Err(UserError::usage(format!("no command named {name:?}"))
-                    .hint(format!("the commands are: {}", names.join(", ")))
-                    .into());
+                return Err(UserError::usage(t!(
+                    "misc.man.no_command",
+                    name = format!("{name:?}")
+                ))
+                .hint(t!("misc.man.commands", names = names.join(", ")))
+                .into());
             };
             let title = format!("agsekit-{}", sub.get_name());
             sub.clone().display_name(title)
@@ -38,6 +42,10 @@ pub fn run(args: &ManArgs) -> anyhow::Result<i32> {
     };
     let mut page = Vec::new();
     clap_mangen::Man::new(page_of).render(&mut page)?;
+    if crate::i18n::current() == crate::i18n::Lang::Ru {
+        let text = String::from_utf8_lossy(&page);
+        page = crate::i18n::clap_ru::man_sections(&text).into_bytes();
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(&page)?;
     Ok(0)

@@ -75,15 +75,22 @@ fn size_cell(s: &status::SizeStatus) -> String {
 pub fn render(s: &Status) -> String {
     let mut out = format!("{}\n", t!("status.config", path = s.config_path));
     if !s.backend.available {
-        let unknown = t!("status.unknown_error");
+        // In the user's language when the failure is known (the JSON fields are English).
+        let (error, hints) = match &s.backend.problem {
+            Some(err) => (err.message_in(crate::i18n::current()), err.hints()),
+            None => (
+                s.backend
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| t!("status.unknown_error")),
+                s.backend.hints.clone(),
+            ),
+        };
         out.push_str(&format!(
             "{}\n",
-            t!(
-                "status.multipass_unavailable",
-                error = s.backend.error.as_deref().unwrap_or(&unknown)
-            )
+            t!("status.multipass_unavailable", error = error)
         ));
-        for h in &s.backend.hints {
+        for h in &hints {
             out.push_str(&format!("  hint: {h}\n"));
         }
     }
@@ -98,7 +105,7 @@ pub fn render(s: &Status) -> String {
             .map(|v| {
                 vec![
                     v.name.clone(),
-                    v.state.clone(),
+                    status::state_label(&v.state),
                     v.ipv4.clone().unwrap_or_else(|| "-".into()),
                     match v.cpus.actual {
                         Some(a) => t!("status.cpus", configured = v.cpus.configured, real = a),
@@ -220,9 +227,16 @@ pub fn render(s: &Status) -> String {
                     f.kind.clone(),
                     f.ssh_forward.clone(),
                     match (f.up, f.pid, &f.managed_by) {
-                        (true, Some(pid), Some(by)) => t!("status.up_pid", pid = pid, by = by),
+                        (true, Some(pid), Some(by)) => t!(
+                            "status.up_pid",
+                            pid = pid,
+                            by = crate::portforward::owner_label(by)
+                        ),
                         (true, _, _) => t!("status.up"),
-                        (false, _, Some(by)) => t!("status.down_retries", by = by),
+                        (false, _, Some(by)) => t!(
+                            "status.down_retries",
+                            by = crate::portforward::owner_label(by)
+                        ),
                         (false, _, None) => t!("status.down"),
                     },
                 ]
@@ -264,7 +278,7 @@ pub fn render(s: &Status) -> String {
     if !s.warnings.is_empty() {
         out.push_str(&format!("\n{}\n", t!("status.warnings")));
         for w in &s.warnings {
-            out.push_str(&format!("  - {w}\n"));
+            out.push_str(&format!("  - {}\n", w.text()));
         }
     }
     out

@@ -19,7 +19,7 @@ use crate::config::{Config, DaemonBackups, DaemonConfig};
 use crate::portforward;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::vm::{StopMode, VmBackend};
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 use super::pidfile;
 
@@ -216,20 +216,29 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
         Err(pidfile::PidLockError::Held { pid }) => {
             return Err(UserError::new(
                 ErrorKind::Locked,
-                format!(
-                    "the agsekit daemon is already running{}",
-                    pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
-                ),
+                match pid {
+                    Some(pid) => t!("misc.daemon.lock_held_pid", pid = pid),
+                    None => t!("misc.daemon.lock_held"),
+                },
             )
-            .hint("`agsekit daemon status` shows it; `agsekit daemon restart` restarts it")
+            .hint(t!("misc.daemon.lock_held_hint"))
             .into())
         }
         Err(pidfile::PidLockError::Io(e)) => {
-            return Err(anyhow::anyhow!("cannot lock {}: {e}", path.display()))
+            return Err(anyhow::anyhow!(t!(
+                "misc.io.cannot_lock",
+                path = path.display(),
+                error = e
+            )))
         }
     };
-    std::fs::write(super::version_path(), super::Identity::current().render())
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", super::version_path().display()))?;
+    std::fs::write(super::version_path(), super::Identity::current().render()).map_err(|e| {
+        anyhow::anyhow!(t!(
+            "misc.io.cannot_write",
+            path = super::version_path().display(),
+            error = e
+        ))
+    })?;
     Ok(held)
 }
 
@@ -248,8 +257,9 @@ pub fn run(
     });
     let orphans = reap_orphan_loops();
     if orphans > 0 {
-        on(DaemonEvent::Problem(format!(
-            "stopped {orphans} backup loop(s) left by a daemon that was killed"
+        on(DaemonEvent::Problem(crate::i18n::count(
+            "misc.daemon.orphans",
+            orphans,
         )));
     }
     std::thread::scope(|scope| {
@@ -268,7 +278,10 @@ pub fn run(
                         if let Err(err) =
                             portforward::supervise(&pf, runner, backend, interrupt, &forward)
                         {
-                            on(DaemonEvent::Problem(format!("port forwarding: {err:#}")));
+                            on(DaemonEvent::Problem(t!(
+                                "misc.daemon.forward_problem",
+                                error = format!("{err:#}")
+                            )));
                         }
                         return;
                     }
@@ -298,8 +311,9 @@ pub fn run(
                 }
                 Err(err) => {
                     if !config_broken {
-                        on(DaemonEvent::Problem(format!(
-                            "the config does not load; keeping the previous one: {err:#}"
+                        on(DaemonEvent::Problem(t!(
+                            "misc.daemon.config_error",
+                            error = format!("{err:#}")
                         )));
                         config_broken = true;
                     }
@@ -352,9 +366,10 @@ fn handle_idle(
                     vm,
                     idle_minutes: config.global.daemon.idle_vm_stop_minutes,
                 }),
-                Err(e) => on(DaemonEvent::Problem(format!(
-                    "could not stop idle VM {vm}: {}",
-                    UserError::from(e).message
+                Err(e) => on(DaemonEvent::Problem(t!(
+                    "misc.daemon.idle_stop_failed",
+                    vm = vm,
+                    error = UserError::from(e).message
                 ))),
             },
             IdleAction::Unmount { vm, target } => match backend.umount(&vm, Some(&target)) {
@@ -363,9 +378,11 @@ fn handle_idle(
                     target,
                     idle_minutes: config.global.daemon.idle_unmount_minutes,
                 }),
-                Err(e) => on(DaemonEvent::Problem(format!(
-                    "could not unmount idle {vm}:{target}: {}",
-                    UserError::from(e).message
+                Err(e) => on(DaemonEvent::Problem(t!(
+                    "misc.daemon.idle_unmount_failed",
+                    vm = vm,
+                    target = target,
+                    error = UserError::from(e).message
                 ))),
             },
         }
@@ -448,9 +465,9 @@ fn tend_backups(
             continue;
         }
         if std::fs::create_dir_all(&m.backup).is_err() {
-            on(DaemonEvent::Problem(format!(
-                "cannot create the backup folder {}",
-                m.backup.display()
+            on(DaemonEvent::Problem(t!(
+                "misc.daemon.backup_dir_failed",
+                path = m.backup.display()
             )));
             continue;
         }
@@ -473,9 +490,10 @@ fn tend_backups(
                 });
                 loops.insert(source, child);
             }
-            Err(e) => on(DaemonEvent::Problem(format!(
-                "cannot start the backup loop of {}: {e}",
-                source.display()
+            Err(e) => on(DaemonEvent::Problem(t!(
+                "misc.daemon.loop_failed",
+                path = source.display(),
+                error = e
             ))),
         }
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::units;
 use crate::process::{Cmd, Runner, Sink, SpawnIo};
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 /// The service manager of this platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,13 +76,18 @@ pub struct Service<'a> {
 
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(t!(
+                "misc.io.cannot_create",
+                path = parent.display(),
+                error = e
+            ))
+        })?;
     }
     let tmp = path.with_extension("agsekit-tmp");
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        .map_err(|e| anyhow::anyhow!(t!("misc.io.cannot_write", path = path.display(), error = e)))
 }
 
 impl Service<'_> {
@@ -97,23 +102,23 @@ impl Service<'_> {
     fn must(&self, args: &[&str]) -> anyhow::Result<()> {
         let cmd = self.manager(args);
         let out = self.runner.capture(&cmd).map_err(|e| {
-            UserError::new(ErrorKind::Failed, e.to_string())
-                .hint("without a service manager, `agsekit daemon start` runs the daemon directly")
+            UserError::new(ErrorKind::Failed, e.to_string()).hint(t!("misc.daemon.no_manager_hint"))
         })?;
         if out.success() {
             return Ok(());
         }
         Err(UserError::new(
             ErrorKind::Failed,
-            format!(
-                "`{cmd}` failed with exit code {}: {}",
-                out.code,
-                out.stderr_text().trim()
+            t!(
+                "misc.daemon.manager_failed",
+                command = cmd,
+                code = out.code,
+                stderr = out.stderr_text().trim()
             ),
         )
         .hint(match self.platform {
-            Platform::Systemd => "is a user session running (`systemctl --user status`)? Without one, `agsekit daemon uninstall` and then `agsekit daemon start` runs the daemon directly",
-            Platform::Launchd => "check `launchctl print gui/$(id -u)`; `agsekit daemon uninstall` and `agsekit daemon start` runs the daemon directly",
+            Platform::Systemd => t!("misc.daemon.systemd_hint"),
+            Platform::Launchd => t!("misc.daemon.launchd_hint"),
         })
         .into())
     }
@@ -137,33 +142,36 @@ impl Service<'_> {
         let legacy = legacy_unit_path(self.platform);
         if super::probe().running && !self.installed() {
             stop_direct()?;
-            done.push("stopped the directly started daemon".to_string());
+            done.push(t!("misc.daemon.stopped_direct"));
         }
         match self.platform {
             Platform::Systemd => {
                 if std::fs::symlink_metadata(&legacy).is_ok() {
                     self.best_effort(&["disable", "--now", units::LEGACY_SYSTEMD_UNIT]);
                     let _ = std::fs::remove_file(&legacy);
-                    done.push(format!(
-                        "removed agsekit 1.7.4's unit {}",
-                        units::LEGACY_SYSTEMD_UNIT
+                    done.push(t!(
+                        "misc.daemon.removed_legacy_unit",
+                        unit = units::LEGACY_SYSTEMD_UNIT
                     ));
                 }
                 write_atomic(&path, &units::systemd_unit(&self.agsekit, config))?;
-                done.push(format!("wrote {}", path.display()));
+                done.push(t!("misc.daemon.wrote", path = path.display()));
                 self.must(&["daemon-reload"])?;
                 self.must(&["enable", units::SYSTEMD_UNIT])?;
                 self.must(&["restart", units::SYSTEMD_UNIT])?;
-                done.push(format!("enabled and started {}", units::SYSTEMD_UNIT));
+                done.push(t!(
+                    "misc.daemon.enabled_started",
+                    unit = units::SYSTEMD_UNIT
+                ));
             }
             Platform::Launchd => {
                 let domain = gui_domain();
                 if legacy.is_file() {
                     self.best_effort(&["bootout", &domain, &legacy.to_string_lossy()]);
                     let _ = std::fs::remove_file(&legacy);
-                    done.push(format!(
-                        "removed agsekit 1.7.4's agent {}",
-                        units::LEGACY_LAUNCHD_LABEL
+                    done.push(t!(
+                        "misc.daemon.removed_legacy_agent",
+                        label = units::LEGACY_LAUNCHD_LABEL
                     ));
                 }
                 let _ = std::fs::create_dir_all(launchd_logs());
@@ -171,14 +179,17 @@ impl Service<'_> {
                     &path,
                     &units::launchd_plist(&self.agsekit, config, &launchd_logs()),
                 )?;
-                done.push(format!("wrote {}", path.display()));
+                done.push(t!("misc.daemon.wrote", path = path.display()));
                 let plist = path.to_string_lossy().into_owned();
                 self.best_effort(&["bootout", &domain, &plist]);
                 self.must(&["bootstrap", &domain, &plist])?;
                 let target = format!("{domain}/{}", units::LAUNCHD_LABEL);
                 self.must(&["enable", &target])?;
                 self.must(&["kickstart", "-k", &target])?;
-                done.push(format!("loaded and started {}", units::LAUNCHD_LABEL));
+                done.push(t!(
+                    "misc.daemon.loaded_started",
+                    label = units::LAUNCHD_LABEL
+                ));
             }
         }
         Ok(done)
@@ -192,24 +203,34 @@ impl Service<'_> {
             match self.platform {
                 Platform::Systemd => {
                     self.best_effort(&["disable", "--now", units::SYSTEMD_UNIT]);
-                    std::fs::remove_file(&path)
-                        .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
+                    std::fs::remove_file(&path).map_err(|e| {
+                        anyhow::anyhow!(t!(
+                            "misc.io.cannot_remove",
+                            path = path.display(),
+                            error = e
+                        ))
+                    })?;
                     self.best_effort(&["daemon-reload"]);
                 }
                 Platform::Launchd => {
                     self.best_effort(&["bootout", &gui_domain(), &path.to_string_lossy()]);
-                    std::fs::remove_file(&path)
-                        .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
+                    std::fs::remove_file(&path).map_err(|e| {
+                        anyhow::anyhow!(t!(
+                            "misc.io.cannot_remove",
+                            path = path.display(),
+                            error = e
+                        ))
+                    })?;
                 }
             }
-            done.push(format!("removed {}", path.display()));
+            done.push(t!("misc.daemon.removed", path = path.display()));
         }
         if super::probe().running {
             stop_direct()?;
-            done.push("stopped the daemon".to_string());
+            done.push(t!("misc.daemon.stopped"));
         }
         if done.is_empty() {
-            done.push("the daemon was not installed".to_string());
+            done.push(t!("misc.daemon.not_installed"));
         }
         Ok(done)
     }
@@ -219,9 +240,9 @@ impl Service<'_> {
         let mut done = Vec::new();
         let probe = super::probe();
         if probe.running && !probe.version_mismatch {
-            done.push(format!(
-                "the daemon is already running (PID {})",
-                probe
+            done.push(t!(
+                "misc.daemon.already_running",
+                pid = probe
                     .pid
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "?".into())
@@ -229,9 +250,12 @@ impl Service<'_> {
             return Ok(done);
         }
         if probe.running {
-            done.push(format!(
-                "the running daemon is another build ({}); restarting it",
-                probe.version.as_deref().unwrap_or("unknown version")
+            done.push(t!(
+                "misc.daemon.other_build",
+                version = probe
+                    .version
+                    .clone()
+                    .unwrap_or_else(|| t!("misc.daemon.unknown_version"))
             ));
             if self.installed() {
                 return self.restart(config).map(|mut d| {
@@ -254,12 +278,13 @@ impl Service<'_> {
                     self.must(&["kickstart", &target])?;
                 }
             }
-            done.push("started the daemon service".to_string());
+            done.push(t!("misc.daemon.started_service"));
         } else {
             let pid = start_direct(self.runner, &self.agsekit, config)?;
-            done.push(format!(
-                "started the daemon (PID {pid}; log {}); `agsekit daemon install` starts it at login",
-                super::log_path().display()
+            done.push(t!(
+                "misc.daemon.started_direct",
+                pid = pid,
+                log = super::log_path().display()
             ));
         }
         Ok(done)
@@ -275,14 +300,14 @@ impl Service<'_> {
                     self.best_effort(&["bootout", &gui_domain(), &plist]);
                 }
             }
-            done.push("stopped the daemon service".to_string());
+            done.push(t!("misc.daemon.stopped_service"));
         }
         if super::probe().running {
             stop_direct()?;
-            done.push("stopped the daemon".to_string());
+            done.push(t!("misc.daemon.stopped"));
         }
         if done.is_empty() {
-            done.push("the daemon was not running".to_string());
+            done.push(t!("misc.daemon.not_running"));
         }
         Ok(done)
     }
@@ -296,12 +321,12 @@ impl Service<'_> {
                     self.must(&["kickstart", "-k", &target])?;
                 }
             }
-            return Ok(vec!["restarted the daemon service".to_string()]);
+            return Ok(vec![t!("misc.daemon.restarted_service")]);
         }
         let mut done = Vec::new();
         if super::probe().running {
             stop_direct()?;
-            done.push("stopped the daemon".to_string());
+            done.push(t!("misc.daemon.stopped"));
         }
         done.extend(self.start(config)?);
         Ok(done)
@@ -318,12 +343,12 @@ impl Service<'_> {
                     let text = o.stdout_text();
                     let first = text.lines().next().unwrap_or("").trim().to_string();
                     if first.is_empty() {
-                        format!("unknown (exit {})", o.code)
+                        t!("misc.daemon.state_unknown_exit", code = o.code)
                     } else {
                         first
                     }
                 }
-                Err(e) => format!("unknown ({e})"),
+                Err(e) => t!("misc.daemon.state_unknown", error = e),
             }
         };
         match self.platform {
@@ -334,7 +359,12 @@ impl Service<'_> {
             Platform::Launchd => {
                 let target = format!("{}/{}", gui_domain(), units::LAUNCHD_LABEL);
                 let loaded = self.best_effort(&["print", &target]);
-                vec![("loaded".into(), if loaded { "yes" } else { "no" }.into())]
+                let answer = if loaded {
+                    t!("status.yes")
+                } else {
+                    t!("status.no")
+                };
+                vec![("loaded".into(), answer)]
             }
         }
     }
@@ -344,8 +374,13 @@ impl Service<'_> {
 pub fn start_direct(runner: &dyn Runner, agsekit: &Path, config: &Path) -> anyhow::Result<u32> {
     let log = super::log_path();
     if let Some(parent) = log.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(t!(
+                "misc.io.cannot_create",
+                path = parent.display(),
+                error = e
+            ))
+        })?;
     }
     let cmd = Cmd::new(agsekit)
         .args(["daemon", "run", "--config"])
@@ -372,15 +407,15 @@ pub fn start_direct(runner: &dyn Runner, agsekit: &Path, config: &Path) -> anyho
                 .unwrap_or("");
             return Err(UserError::new(
                 ErrorKind::Failed,
-                format!("the daemon exited at once with code {code}: {last}"),
+                t!("misc.daemon.exited", code = code, last = last),
             )
-            .hint(format!("see {}", log.display()))
+            .hint(t!("misc.daemon.see_log", path = log.display()))
             .into());
         }
         if Instant::now() >= deadline {
             return Err(
-                UserError::new(ErrorKind::Failed, "the daemon did not start within 15 s")
-                    .hint(format!("see {}", log.display()))
+                UserError::new(ErrorKind::Failed, t!("misc.daemon.start_timeout"))
+                    .hint(t!("misc.daemon.see_log", path = log.display()))
                     .into(),
             );
         }

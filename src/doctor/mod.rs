@@ -186,7 +186,11 @@ fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
         Ok(infos) => Some(infos),
         Err(err) => {
             let user = crate::UserError::from(err);
-            let mut c = check("multipass daemon", Verdict::Fail, user.message);
+            let mut c = check(
+                t!("misc.doctor.subject.multipass_daemon"),
+                Verdict::Fail,
+                user.message,
+            );
             if is_snap(env.multipass_path.as_deref()) {
                 c = c
                     .fix("sudo snap restart multipass")
@@ -203,7 +207,7 @@ fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
 fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
     let Some(infos) = infos else { return };
     for vm in env.config.vms.values() {
-        let subject = format!("vm {}", vm.name);
+        let subject = t!("misc.doctor.subject.vm", vm = vm.name);
         match infos.iter().find(|i| i.name == vm.name) {
             None => out.push(
                 check(subject, Verdict::Fail, t!("doctor_check.vm_not_created"))
@@ -223,14 +227,18 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     Verdict::Warn,
                     t!(
                         "doctor_check.vm_startable",
-                        state = crate::status::state_name(&i.state)
+                        state = crate::status::state_label(&crate::status::state_name(&i.state))
                     ),
                 )
                 .fix(format!("agsekit start-vm {}", vm.name)),
             ),
             Some(i) => out.push(
-                check(subject, Verdict::Fail, crate::status::state_name(&i.state))
-                    .fix(t!("doctor_check.vm_force_fix", vm = vm.name)),
+                check(
+                    subject,
+                    Verdict::Fail,
+                    crate::status::state_label(&crate::status::state_name(&i.state)),
+                )
+                .fix(t!("doctor_check.vm_force_fix", vm = vm.name)),
             ),
         }
     }
@@ -249,7 +257,7 @@ fn dir_is_empty(p: &Path) -> bool {
 fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
     for m in &env.config.mounts {
         let target = m.target.to_string_lossy().into_owned();
-        let subject = format!("mount {}", m.source.display());
+        let subject = t!("misc.doctor.subject.mount", path = m.source.display());
         let remount = Repair::Remount {
             vm: m.vm.clone(),
             source: m.source.clone(),
@@ -373,13 +381,13 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
     let public = dir.join("id_rsa.pub");
     let c = match std::fs::metadata(&key) {
         Err(_) => check(
-            "ssh key",
+            t!("misc.doctor.subject.ssh_key"),
             Verdict::Fail,
             t!("doctor_check.file_missing", path = key.display()),
         )
         .fix(t!("doctor_check.key_fix")),
         Ok(meta) if meta.permissions().mode() & 0o077 != 0 => check(
-            "ssh key",
+            t!("misc.doctor.subject.ssh_key"),
             Verdict::Warn,
             t!("doctor_check.key_open", path = key.display()),
         )
@@ -388,12 +396,16 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
             shell_words::quote(&key.to_string_lossy())
         )),
         Ok(_) if !public.is_file() => check(
-            "ssh key",
+            t!("misc.doctor.subject.ssh_key"),
             Verdict::Warn,
             t!("doctor_check.file_missing", path = public.display()),
         )
         .fix(t!("doctor_check.pub_fix")),
-        Ok(_) => check("ssh key", Verdict::Ok, format!("{}", key.display())),
+        Ok(_) => check(
+            t!("misc.doctor.subject.ssh_key"),
+            Verdict::Ok,
+            format!("{}", key.display()),
+        ),
     };
     out.push(c);
 }
@@ -419,7 +431,7 @@ fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Che
             Ok(o) if o.success() => out.push(check(
                 subject,
                 Verdict::Ok,
-                format!("{address} accepts the key"),
+                t!("misc.doctor.key_accepted", address = address),
             )),
             Ok(o) => {
                 let err = o.stderr_text();
@@ -428,8 +440,8 @@ fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Che
                     .rev()
                     .map(str::trim)
                     .find(|l| !l.is_empty() && !l.starts_with("Warning: Permanently added"))
-                    .unwrap_or("no message")
-                    .to_string();
+                    .map(str::to_string)
+                    .unwrap_or_else(|| t!("misc.doctor.no_message"));
                 let refused = err.contains("Permission denied");
                 out.push(
                     check(
@@ -483,7 +495,7 @@ fn check_shims(env: &Env<'_>, out: &mut Vec<Check>) {
     let shims = std::fs::canonicalize(&env.shims_dir).unwrap_or_else(|_| env.shims_dir.clone());
     let is_shims = |d: &Path| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()) == shims;
     for name in names {
-        let subject = format!("shim {name}");
+        let subject = t!("misc.doctor.subject.shim", name = name);
         if !executable(&env.shims_dir.join(name)) {
             out.push(
                 check(
@@ -534,7 +546,7 @@ fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
         ),
         _ => {
             out.push(check(
-                "shell init",
+                t!("misc.doctor.subject.shell_init"),
                 Verdict::Skip,
                 t!("doctor_check.unknown_shell", shell = format!("{shell:?}")),
             ));
@@ -544,14 +556,14 @@ fn check_shell_init(env: &Env<'_>, out: &mut Vec<Check>) {
     let text = std::fs::read_to_string(&rc).unwrap_or_default();
     if text.contains("agsekit init") {
         out.push(check(
-            "shell init",
+            t!("misc.doctor.subject.shell_init"),
             Verdict::Ok,
             t!("doctor_check.rc_loads", path = rc.display()),
         ));
     } else {
         out.push(
             check(
-                "shell init",
+                t!("misc.doctor.subject.shell_init"),
                 Verdict::Warn,
                 t!("doctor_check.rc_missing", path = rc.display()),
             )
@@ -577,7 +589,7 @@ fn probe_writes(dir: &Path) -> Result<(), String> {
 }
 
 fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
-    let subject = format!("backups {}", m.backup.display());
+    let subject = t!("misc.doctor.subject.backups", path = m.backup.display());
     let Some(existing) = host::nearest_existing(&m.backup) else {
         out.push(check(subject, Verdict::Fail, t!("doctor_check.no_path")));
         return;
@@ -661,7 +673,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
     if let Some(pid) = dead_pid {
         out.push(
             check(
-                format!("lock {}", lock.display()),
+                t!("misc.doctor.subject.lock", path = lock.display()),
                 Verdict::Warn,
                 t!("doctor_check.stale_lock", pid = pid),
             )
@@ -671,7 +683,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
     }
     out.push(
         check(
-            format!("partial {}", m.backup.display()),
+            t!("misc.doctor.subject.partial", path = m.backup.display()),
             Verdict::Warn,
             t!("doctor_check.partials", list = partials.join(", ")),
         )
@@ -686,7 +698,7 @@ fn check_daemon(out: &mut Vec<Check>) {
     let p = crate::daemon::probe();
     let c = match (p.installed, p.running, p.version_mismatch) {
         (_, true, true) => check(
-            "daemon",
+            t!("misc.doctor.subject.daemon"),
             Verdict::Warn,
             t!(
                 "doctor_check.daemon_mismatch",
@@ -696,18 +708,26 @@ fn check_daemon(out: &mut Vec<Check>) {
         .fix("agsekit daemon restart")
         .repair(Repair::StartDaemon),
         (_, true, false) => check(
-            "daemon",
+            t!("misc.doctor.subject.daemon"),
             Verdict::Ok,
             t!(
                 "status.running_pid",
                 pid = p.pid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
             ),
         ),
-        (true, false, _) => check("daemon", Verdict::Fail, t!("doctor_check.daemon_down"))
-            .fix("agsekit daemon start")
-            .repair(Repair::StartDaemon),
-        (false, false, _) => check("daemon", Verdict::Skip, t!("doctor_check.daemon_absent"))
-            .fix("agsekit daemon install"),
+        (true, false, _) => check(
+            t!("misc.doctor.subject.daemon"),
+            Verdict::Fail,
+            t!("doctor_check.daemon_down"),
+        )
+        .fix("agsekit daemon start")
+        .repair(Repair::StartDaemon),
+        (false, false, _) => check(
+            t!("misc.doctor.subject.daemon"),
+            Verdict::Skip,
+            t!("doctor_check.daemon_absent"),
+        )
+        .fix("agsekit daemon install"),
     };
     out.push(c);
 }
@@ -742,7 +762,7 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
             let cmd = Cmd::new("sudo").args(["snap", "restart", "multipass"]);
             let code = env.runner.inherit(&cmd)?;
             if code != 0 {
-                anyhow::bail!("`{cmd}` failed with exit code {code}");
+                anyhow::bail!(t!("misc.cmd_failed", command = cmd, code = code));
             }
             Ok(t!("repair.restarted_multipass"))
         }
@@ -786,12 +806,14 @@ fn clear_stale_lock(path: &Path) -> anyhow::Result<()> {
     let file = std::fs::OpenOptions::new()
         .write(true)
         .open(path)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+        .map_err(|e| {
+            anyhow::anyhow!(t!("misc.io.cannot_open", path = path.display(), error = e))
+        })?;
     let locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-        .map_err(|_| anyhow::anyhow!("{} is held by a live process now", path.display()))?;
-    locked
-        .set_len(0)
-        .map_err(|e| anyhow::anyhow!("cannot clear {}: {e}", path.display()))?;
+        .map_err(|_| anyhow::anyhow!(t!("misc.doctor.lock_live", path = path.display())))?;
+    locked.set_len(0).map_err(|e| {
+        anyhow::anyhow!(t!("misc.io.cannot_clear", path = path.display(), error = e))
+    })?;
     Ok(())
 }
 

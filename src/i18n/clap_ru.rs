@@ -66,7 +66,47 @@ const PHRASES: &[(&str, &str)] = &[
     ("\nArguments:\n", "\nАргументы:\n"),
     ("\nOptions:\n", "\nПараметры:\n"),
     ("\nCommands:\n", "\nКоманды:\n"),
+    // The usage line's placeholder for options (clap's own; value names such as `<VM>` stay,
+    // and the placeholder for a subcommand is set with `subcommand_value_name`).
+    ("[OPTIONS]", "[ПАРАМЕТРЫ]"),
 ];
+
+/// The name clap shows for "a subcommand goes here" (`agsekit <КОМАНДА>`), matching the
+/// `Команды:` heading.
+pub const SUBCOMMAND_VALUE_NAME: &str = "КОМАНДА";
+
+/// Section headers of a man page as `clap_mangen` writes them, and their usual Russian names
+/// (as in Russian man pages).
+const MAN_SECTIONS: &[(&str, &str)] = &[
+    ("NAME", "НАЗВАНИЕ"),
+    ("SYNOPSIS", "ОБЗОР"),
+    ("DESCRIPTION", "ОПИСАНИЕ"),
+    ("OPTIONS", "ПАРАМЕТРЫ"),
+    ("SUBCOMMANDS", "КОМАНДЫ"),
+    ("EXTRA", "ДОПОЛНИТЕЛЬНО"),
+    ("VERSION", "ВЕРСИЯ"),
+    ("AUTHORS", "АВТОРЫ"),
+];
+
+/// A roff man page with its known section headers (`.SH NAME` lines, nothing else) in
+/// Russian. Headers it does not know stay as they are.
+pub fn man_sections(roff: &str) -> String {
+    roff.split_inclusive('\n')
+        .map(|line| {
+            let (body, end) = match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, ""),
+            };
+            let heading = body
+                .strip_prefix(".SH ")
+                .map(|h| h.trim().trim_matches('"'));
+            match heading.and_then(|h| MAN_SECTIONS.iter().find(|(en, _)| *en == h)) {
+                Some((_, ru)) => format!(".SH {ru}{end}"),
+                None => line.to_string(),
+            }
+        })
+        .collect()
+}
 
 /// clap's rendered text with the known phrases in Russian.
 pub fn translate(text: &str) -> String {
@@ -95,6 +135,25 @@ mod tests {
         assert_eq!(
             translate("error: invalid value 'x' for '[KEEP]': invalid digit found in string\n"),
             "error: недопустимое значение 'x' для '[KEEP]': в числе недопустимый символ\n"
+        );
+    }
+
+    #[test]
+    fn the_options_placeholder_is_russian_and_value_names_stay() {
+        assert_eq!(
+            translate("Usage: agsekit run [OPTIONS] <AGENT> [AGENT_ARGS]...\n"),
+            "Использование: agsekit run [ПАРАМЕТРЫ] <AGENT> [AGENT_ARGS]...\n"
+        );
+    }
+
+    /// Only whole `.SH` lines with a known header change; text that merely contains the
+    /// words (or a header of our own) stays.
+    #[test]
+    fn man_section_headers_are_russian_and_nothing_else_changes() {
+        let page = ".TH agsekit 1\n.SH NAME\nagsekit \\- NAME and OPTIONS\n.SH SYNOPSIS\n.SH \"OPTIONS\"\n.SH SUBCOMMANDS\n.SH CUSTOM\n.SH VERSION";
+        assert_eq!(
+            man_sections(page),
+            ".TH agsekit 1\n.SH НАЗВАНИЕ\nagsekit \\- NAME and OPTIONS\n.SH ОБЗОР\n.SH ПАРАМЕТРЫ\n.SH КОМАНДЫ\n.SH CUSTOM\n.SH ВЕРСИЯ"
         );
     }
 }

@@ -21,6 +21,7 @@ pub mod clap_ru;
 mod config;
 mod en;
 mod help_ru;
+mod misc;
 mod ru;
 #[cfg(test)]
 mod scan;
@@ -35,6 +36,7 @@ const PARTS: &[(Table, Table)] = &[
     (en::MESSAGES, ru::MESSAGES),
     (backup::EN, backup::RU),
     (config::EN, config::RU),
+    (misc::EN, misc::RU),
 ];
 
 use std::sync::OnceLock;
@@ -175,6 +177,9 @@ fn help_ru(english: &str) -> Option<&'static str> {
 
 fn localize_tree(cmd: clap::Command) -> clap::Command {
     let mut cmd = cmd;
+    if cmd.has_subcommands() {
+        cmd = cmd.subcommand_value_name(clap_ru::SUBCOMMAND_VALUE_NAME);
+    }
     if let Some(ru) = cmd.get_about().and_then(|a| help_ru(&a.to_string())) {
         cmd = cmd.about(ru);
     }

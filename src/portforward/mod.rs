@@ -26,7 +26,7 @@ use crate::daemon::pidfile;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::status::ssh_forward;
 use crate::vm::VmBackend;
-use crate::{ErrorKind, UserError};
+use crate::{t, ErrorKind, UserError};
 
 /// The ssh client to run: `AGSEKIT_SSH` (a path or a name on PATH), else `ssh`.
 pub const SSH_ENV: &str = "AGSEKIT_SSH";
@@ -56,9 +56,10 @@ pub fn privileged_notes(vm: &VmConfig, host_is_root: bool) -> Vec<String> {
             ForwardKind::Local => {
                 if let Some(p) = rule.host_addr.as_deref().and_then(port) {
                     if p < 1024 && !host_is_root {
-                        notes.push(format!(
-                            "host port {p} is privileged: only root may listen on it, so ssh cannot open {}; use a port of 1024 or more (or grant the capability with `sudo setcap cap_net_bind_service=+ep $(command -v ssh)`)",
-                            rule.host_addr.as_deref().unwrap_or_default()
+                        notes.push(t!(
+                            "misc.pf.host_privileged",
+                            port = p,
+                            addr = rule.host_addr.as_deref().unwrap_or_default()
                         ));
                     }
                 }
@@ -66,9 +67,7 @@ pub fn privileged_notes(vm: &VmConfig, host_is_root: bool) -> Vec<String> {
             ForwardKind::Remote | ForwardKind::Socks5 => {
                 if let Some(p) = port(&rule.vm_addr) {
                     if p < 1024 {
-                        notes.push(format!(
-                            "VM port {p} is privileged: sshd in the VM lets only root listen there and agsekit logs in as {VM_USER}; use a port of 1024 or more in vm-addr (and point the service at it)"
-                        ));
+                        notes.push(t!("misc.pf.vm_privileged", port = p, user = VM_USER));
                     }
                 }
             }
@@ -249,6 +248,15 @@ fn desired(config: &Config) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// Who runs the tunnels (`daemon` or `portforward`, as the record says), for people.
+pub fn owner_label(owner: &str) -> String {
+    match owner {
+        "daemon" => t!("misc.owner.daemon"),
+        "portforward" => t!("misc.owner.portforward"),
+        other => other.to_string(),
+    }
+}
+
 /// Takes the single-supervisor lock, or says who holds it.
 pub fn lock() -> anyhow::Result<pidfile::PidLock> {
     let path = crate::daemon::state_dir().join("portforward.lock");
@@ -256,21 +264,23 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
         Ok(l) => Ok(l),
         Err(pidfile::PidLockError::Held { pid }) => {
             let owner = record::read()
-                .map(|r| r.owner)
-                .unwrap_or_else(|| "another agsekit".to_string());
+                .map(|r| owner_label(&r.owner))
+                .unwrap_or_else(|| t!("misc.pf.another"));
             Err(UserError::new(
                 ErrorKind::Locked,
-                format!(
-                    "port forwarding is already running ({owner}{})",
-                    pid.map(|p| format!(", PID {p}")).unwrap_or_default()
-                ),
+                match pid {
+                    Some(pid) => t!("misc.pf.locked_pid", owner = owner, pid = pid),
+                    None => t!("misc.pf.locked", owner = owner),
+                },
             )
-            .hint("`agsekit status` shows its tunnels; `agsekit daemon stop` stops the daemon's")
+            .hint(t!("misc.pf.locked_hint"))
             .into())
         }
-        Err(pidfile::PidLockError::Io(e)) => {
-            Err(anyhow::anyhow!("cannot lock {}: {e}", path.display()))
-        }
+        Err(pidfile::PidLockError::Io(e)) => Err(anyhow::anyhow!(t!(
+            "misc.io.cannot_lock",
+            path = path.display(),
+            error = e
+        ))),
     }
 }
 
@@ -452,28 +462,22 @@ fn start(
     };
     let key = config.global.ssh_keys_folder.join("id_rsa");
     if !key.is_file() {
-        return not_ready(
-            t,
-            format!(
-                "the SSH key {} is missing (`agsekit prepare` creates it)",
-                key.display()
-            ),
-        );
+        return not_ready(t, t!("misc.pf.no_key", path = key.display()));
     }
     let address = match backend.info(&t.vm) {
         Ok(info) if !info.state.is_running() => {
             return not_ready(
                 t,
-                format!(
-                    "the VM is {} (`agsekit start-vm {}` starts it)",
-                    crate::status::state_name(&info.state),
-                    t.vm
+                t!(
+                    "misc.pf.vm_state",
+                    state = crate::status::state_label(&crate::status::state_name(&info.state)),
+                    vm = t.vm
                 ),
             )
         }
         Ok(info) => match info.ipv4.first() {
             Some(ip) => ip.clone(),
-            None => return not_ready(t, "the VM reports no IPv4 address".to_string()),
+            None => return not_ready(t, t!("misc.pf.no_ipv4")),
         },
         Err(err) => return not_ready(t, crate::UserError::from(err).message),
     };

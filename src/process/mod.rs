@@ -77,13 +77,16 @@ impl SpawnError {
 impl fmt::Display for SpawnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.not_found() {
-            write!(
-                f,
-                "could not start `{}`: program not found",
-                self.program.to_string_lossy()
-            )
+            f.write_str(&crate::t!(
+                "misc.spawn.not_found",
+                program = self.program.to_string_lossy()
+            ))
         } else {
-            write!(f, "could not start `{}`: {}", self.line, self.source)
+            f.write_str(&crate::t!(
+                "misc.spawn.failed",
+                command = self.line,
+                error = self.source
+            ))
         }
     }
 }

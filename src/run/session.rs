@@ -580,7 +580,14 @@ fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
         other => Err(UserError::vm(t!(
             "run.vm_not_running",
             vm = vm,
-            state = format!("{other:?}")
+            state = match crate::i18n::current() {
+                // English keeps its wording (`is Stopped`); Russian names the state in Russian.
+                crate::i18n::Lang::En => format!("{other:?}"),
+                crate::i18n::Lang::Ru => format!(
+                    "«{}»",
+                    crate::status::state_label(&crate::status::state_name(&other))
+                ),
+            }
         ))
         .hint(format!("agsekit start-vm {vm}"))
         .into()),

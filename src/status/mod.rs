@@ -9,6 +9,7 @@
 
 pub mod agents;
 pub mod host;
+pub mod warning;
 
 use std::path::Path;
 
@@ -16,7 +17,11 @@ use serde::Serialize;
 
 use crate::backup;
 use crate::config::{Config, ForwardKind, MountConfig, VmConfig};
+use crate::i18n::Lang;
 use crate::vm::{ExecSpec, VmBackend, VmError, VmInfo, VmState};
+pub use warning::{
+    human_age_in, state_label, ForwardDown, MountWarning, Resource, VmWarning, Warning,
+};
 
 /// The version of the `status --json` layout. Bumped when a field changes meaning or goes
 /// away; new fields may appear without a bump.
@@ -33,8 +38,9 @@ pub struct Status {
     pub agents: Vec<RunningAgent>,
     pub port_forwards: Vec<ForwardStatus>,
     pub daemon: crate::daemon::DaemonProbe,
-    /// Every warning of the sections above, prefixed with what it is about.
-    pub warnings: Vec<String>,
+    /// Every warning of the sections above, prefixed with what it is about (English in
+    /// JSON; tables show [`Warning::text`]).
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,8 +48,12 @@ pub struct BackendStatus {
     pub name: String,
     /// False when the backend could not be asked (not installed, daemon down).
     pub available: bool,
+    /// Why not, in English (JSON); tables show [`BackendStatus::problem`].
     pub error: Option<String>,
     pub hints: Vec<String>,
+    /// The failure itself, for messages in the user's language.
+    #[serde(skip)]
+    pub problem: Option<VmError>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +68,7 @@ pub struct VmStatus {
     pub disk: SizeStatus,
     /// `cpus`, `memory`, `disk`: configured and actual differ (memory and disk by more than 10%).
     pub mismatches: Vec<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<VmWarning>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,7 +97,7 @@ pub struct MountStatus {
     pub backup: BackupStatus,
     /// Agents running in this mount now (see `agents`).
     pub agents_running: usize,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<MountWarning>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,24 +171,24 @@ pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
                 available: true,
                 error: None,
                 hints: Vec::new(),
+                problem: None,
             },
         ),
         Err(err) => {
             let missing = matches!(err, VmError::NotInstalled { .. });
-            let user = crate::UserError::from(err.clone());
             warnings.push(if missing {
-                "multipass is not installed: VM state, mounts in VMs and agents are unknown"
-                    .to_string()
+                Warning::BackendMissing
             } else {
-                format!("multipass did not answer: {}", user.message)
+                Warning::BackendDown(err.clone())
             });
             (
                 None,
                 BackendStatus {
                     name: "multipass".into(),
                     available: false,
-                    error: Some(user.message.clone()),
-                    hints: user.hints.clone(),
+                    error: Some(err.message_in(Lang::En)),
+                    hints: err.hints_in(Lang::En),
+                    problem: Some(err),
                 },
             )
         }
@@ -240,36 +250,34 @@ pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
     let daemon = crate::daemon::probe();
 
     for vm in &vms {
-        warnings.extend(vm.warnings.iter().map(|w| format!("VM {}: {w}", vm.name)));
+        warnings.extend(vm.warnings.iter().map(|w| Warning::Vm {
+            vm: vm.name.clone(),
+            warning: w.clone(),
+        }));
     }
     for m in &mounts {
-        warnings.extend(
-            m.warnings
-                .iter()
-                .map(|w| format!("mount {}: {w}", m.source)),
-        );
+        warnings.extend(m.warnings.iter().map(|w| Warning::Mount {
+            source: m.source.clone(),
+            warning: w.clone(),
+        }));
     }
     for f in &port_forwards {
         if !f.up {
-            warnings.push(format!(
-                "port forward {} of VM {} is down{}",
-                f.ssh_forward,
-                f.vm,
-                match (&f.managed_by, &f.last_error) {
-                    (_, Some(e)) => format!(": {e}"),
-                    (None, None) =>
-                        " (start it with `agsekit portforward` or `agsekit daemon start`)"
-                            .to_string(),
-                    (Some(_), None) => String::new(),
-                }
-            ));
+            warnings.push(Warning::ForwardDown {
+                forward: f.ssh_forward.clone(),
+                vm: f.vm.clone(),
+                why: match (&f.managed_by, &f.last_error) {
+                    (_, Some(e)) => ForwardDown::Error(e.clone()),
+                    (None, None) => ForwardDown::Unmanaged,
+                    (Some(_), None) => ForwardDown::Retrying,
+                },
+            });
         }
     }
     if daemon.version_mismatch {
-        warnings.push(format!(
-            "the daemon runs an older agsekit ({}); `agsekit daemon restart` upgrades it",
-            daemon.version.as_deref().unwrap_or("unknown")
-        ));
+        warnings.push(Warning::DaemonOld {
+            version: daemon.version.clone(),
+        });
     }
 
     Status {
@@ -312,10 +320,9 @@ fn vm_status(vm: &VmConfig, info: Option<Option<&VmInfo>>) -> VmStatus {
     let (state, live) = match info {
         None => ("unknown".to_string(), None),
         Some(None) => {
-            warnings.push(format!(
-                "not created yet; `agsekit create-vm {}` creates it",
-                vm.name
-            ));
+            warnings.push(VmWarning::NotCreated {
+                vm: vm.name.clone(),
+            });
             ("absent".to_string(), None)
         }
         Some(Some(i)) => (state_name(&i.state), Some(i)),
@@ -324,30 +331,27 @@ fn vm_status(vm: &VmConfig, info: Option<Option<&VmInfo>>) -> VmStatus {
     let actual_cpus = live.and_then(|i| i.cpu_count).filter(|_| running);
     let mem = live.and_then(|i| i.memory).filter(|_| running);
     let disk = live.and_then(|i| i.disk).filter(|_| running);
-    let mut mismatches = Vec::new();
+    let mut resized = Vec::new();
     if actual_cpus.is_some_and(|c| c != vm.cpu) {
-        mismatches.push("cpus".to_string());
+        resized.push(Resource::Cpus);
     }
     if size_differs(vm.ram_bytes, mem.and_then(|m| m.total)) {
-        mismatches.push("memory".to_string());
+        resized.push(Resource::Memory);
     }
     if size_differs(vm.disk_bytes, disk.and_then(|d| d.total)) {
-        mismatches.push("disk".to_string());
+        resized.push(Resource::Disk);
     }
-    if !mismatches.is_empty() {
-        warnings.push(format!(
-            "{} differ from the config (agsekit does not resize VMs)",
-            mismatches.join(", ")
-        ));
+    let mismatches: Vec<String> = resized.iter().map(|r| r.as_str().to_string()).collect();
+    if !resized.is_empty() {
+        warnings.push(VmWarning::Resized(resized));
     }
     if let Some(d) = disk {
         if let (Some(used), Some(total)) = (d.used, d.total) {
             if total > 0 && used.saturating_mul(10) > total.saturating_mul(9) {
-                warnings.push(format!(
-                    "its disk is nearly full ({} of {} used)",
-                    human_bytes(used),
-                    human_bytes(total)
-                ));
+                warnings.push(VmWarning::DiskNearlyFull {
+                    used: human_bytes(used),
+                    total: human_bytes(total),
+                });
             }
         }
     }
@@ -490,37 +494,31 @@ fn mount_status(m: &MountConfig, mounted: Option<bool>, agents_running: usize) -
             (a, b) => a.or(b),
         };
         match newest {
-            Some(age) if age > 2 * interval => warnings.push(format!(
-                "no backup for {} (interval {} min): is the backup loop stuck?",
-                human_age(age as u64),
-                m.interval
-            )),
-            None => warnings.push("no snapshot yet".to_string()),
+            Some(age) if age > 2 * interval => warnings.push(MountWarning::Stuck {
+                age_secs: age as u64,
+                interval_minutes: m.interval,
+            }),
+            None => warnings.push(MountWarning::NoSnapshot),
             _ => {}
         }
     }
     if agents_running > 0 && !backup.loop_running {
-        warnings.push("an agent runs here but no backup loop is running".to_string());
+        warnings.push(MountWarning::AgentWithoutLoop);
     }
     // A dead PID in backup.pid alone is normal (every finished `backup-once` leaves one);
     // with unfinished folders next to it, a writer died mid-snapshot.
     if !backup.partial_dirs.is_empty() && !backup.loop_running {
-        warnings.push(format!(
-            "unfinished snapshot folders left behind{}: {} (`agsekit doctor -y` removes them)",
-            backup
-                .stale_lock_pid
-                .map(|p| format!(" by PID {p}, which is gone"))
-                .unwrap_or_default(),
-            backup.partial_dirs.join(", ")
-        ));
+        warnings.push(MountWarning::Partials {
+            dead_pid: backup.stale_lock_pid,
+            dirs: backup.partial_dirs.clone(),
+        });
     }
     if let (Some(parent), Some(dev_backup)) = (m.source.parent(), host::device_of(&m.backup)) {
         if host::device_of(parent).is_some_and(|d| d != dev_backup) {
-            warnings.push(format!(
-                "the backup folder {} is on another filesystem than {}",
-                m.backup.display(),
-                parent.display()
-            ));
+            warnings.push(MountWarning::OtherFilesystem {
+                backup: m.backup.display().to_string(),
+                folder: parent.display().to_string(),
+            });
         }
     }
     if let (Some(avail), Some(total)) = (backup.fs_available_bytes, backup.fs_total_bytes) {
@@ -528,15 +526,14 @@ fn mount_status(m: &MountConfig, mounted: Option<bool>, agents_running: usize) -
             total,
             available: avail,
         }) {
-            warnings.push(format!(
-                "the disk holding the backups is nearly full ({} free of {})",
-                human_bytes(avail),
-                human_bytes(total)
-            ));
+            warnings.push(MountWarning::BackupDiskNearlyFull {
+                free: human_bytes(avail),
+                total: human_bytes(total),
+            });
         }
     }
     if mounted == Some(false) && agents_running > 0 {
-        warnings.push("an agent runs here but the folder is not mounted".to_string());
+        warnings.push(MountWarning::AgentButNotMounted);
     }
     MountStatus {
         source: m.source.display().to_string(),
@@ -622,13 +619,9 @@ pub fn accepts(addr: &str) -> bool {
 
 pub use crate::ui::human_bytes;
 
+/// An age for tables, in the current language (`1h02m`).
 pub fn human_age(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{secs}s"),
-        60..=3599 => format!("{}m", secs / 60),
-        3600..=86_399 => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
-        _ => format!("{}d{}h", secs / 86_400, secs % 86_400 / 3600),
-    }
+    human_age_in(crate::i18n::current(), secs)
 }
 
 #[cfg(test)]
@@ -713,7 +706,7 @@ mod tests {
         assert!(
             full.warnings
                 .iter()
-                .any(|w| w.contains("disk is nearly full")),
+                .any(|w| w.to_string().contains("disk is nearly full")),
             "{:?}",
             full.warnings
         );
@@ -731,9 +724,7 @@ mod tests {
 
     #[test]
     fn ages_read_well() {
-        assert_eq!(human_age(42), "42s");
-        assert_eq!(human_age(600), "10m");
-        assert_eq!(human_age(3720), "1h02m");
-        assert_eq!(human_age(90_000), "1d1h");
+        assert_eq!(human_age_in(Lang::En, 42), "42s");
+        assert_eq!(human_age_in(Lang::En, 90_000), "1d1h");
     }
 }

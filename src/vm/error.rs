@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VmError {
     #[error("Multipass is not installed: {detail}")]
-    NotInstalled { detail: String },
+    NotInstalled { detail: Missing },
     #[error("the Multipass daemon cannot be reached (cannot connect to the multipass socket)")]
     DaemonUnreachable,
     #[error("access to the Multipass socket was denied")]
@@ -86,6 +86,40 @@ pub enum VmError {
         code: i32,
         stderr: String,
     },
+}
+
+/// Why Multipass counts as not installed; shown in each language (and in English where
+/// scripts read it, such as `status --json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// The program at this path does not exist.
+    Program(String),
+    /// The variable (`AGSEKIT_MULTIPASS`) names a path that is no executable file.
+    NotExecutable { var: String, path: String },
+    /// No program of this name on PATH (the shims directory left out).
+    NotOnPath(String),
+}
+
+impl Missing {
+    pub fn text_in(&self, lang: Lang) -> String {
+        match self {
+            Missing::Program(path) => {
+                tr(lang, "misc.vm.program_missing", &[("path", path.clone())])
+            }
+            Missing::NotExecutable { var, path } => tr(
+                lang,
+                "misc.vm.override_not_executable",
+                &[("var", var.clone()), ("path", path.clone())],
+            ),
+            Missing::NotOnPath(name) => tr(lang, "misc.vm.not_on_path", &[("name", name.clone())]),
+        }
+    }
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text_in(Lang::En))
+    }
 }
 
 fn stderr_suffix(stderr: &str) -> String {
@@ -181,6 +215,8 @@ fn match_line(line: &str) -> Option<VmError> {
         });
     }
     if let Some(what) = between(line, "Timed out waiting for instance ", ".") {
+        // `launch.`, but `to start.` and `to restart.`: the message adds its own "to".
+        let what = what.strip_prefix("to ").unwrap_or(what);
         return Some(VmError::Timeout { what: name(what) });
     }
     for prefix in ["Mount source path \"", "Source path \""] {
@@ -304,7 +340,7 @@ pub fn classify(command: &str, code: i32, stderr: &str) -> VmError {
     }
     if code == 5 {
         return VmError::Timeout {
-            what: "become ready".to_string(),
+            what: BECOME_READY.to_string(),
         };
     }
     VmError::Failed {
@@ -330,6 +366,22 @@ pub fn is_missing_workdir(code: i32, stderr: &str, workdir: &str) -> bool {
         })
 }
 
+/// What a timeout without a Multipass message waited for (`--timeout` ran out).
+const BECOME_READY: &str = "become ready";
+
+/// The message of a timeout: the steps Multipass names (and ours) have their own message
+/// in each language; anything else is shown as Multipass wrote it.
+fn timeout_message(lang: Lang, what: &str) -> String {
+    let key = match what {
+        "launch" => "misc.vm.timeout.launch",
+        "start" => "misc.vm.timeout.start",
+        "restart" => "misc.vm.timeout.restart",
+        BECOME_READY => "misc.vm.timeout.ready",
+        _ => return tr(lang, "vm_error.timeout", &[("what", what.to_string())]),
+    };
+    tr(lang, key, &[])
+}
+
 fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     crate::i18n::fill(crate::i18n::text_in(lang, key), args)
 }
@@ -340,9 +392,11 @@ impl VmError {
         let s = |v: &str| v.to_string();
         let p = |v: &PathBuf| v.display().to_string();
         match self {
-            VmError::NotInstalled { detail } => {
-                tr(lang, "vm_error.not_installed", &[("detail", s(detail))])
-            }
+            VmError::NotInstalled { detail } => tr(
+                lang,
+                "vm_error.not_installed",
+                &[("detail", detail.text_in(lang))],
+            ),
             VmError::DaemonUnreachable => tr(lang, "vm_error.daemon_unreachable", &[]),
             VmError::SocketAccessDenied => tr(lang, "vm_error.socket_denied", &[]),
             VmError::InstanceMissing { name } => tr(lang, "vm_error.missing", &[("name", s(name))]),
@@ -364,7 +418,7 @@ impl VmError {
             VmError::ImageRemoteUnreachable { detail } => {
                 tr(lang, "vm_error.image_remote", &[("detail", s(detail))])
             }
-            VmError::Timeout { what } => tr(lang, "vm_error.timeout", &[("what", s(what))]),
+            VmError::Timeout { what } => timeout_message(lang, what),
             VmError::SourceMissing { path } => {
                 tr(lang, "vm_error.source_missing", &[("path", p(path))])
             }
@@ -538,7 +592,9 @@ mod tests {
     fn every_variant() -> Vec<VmError> {
         let s = || "x".to_string();
         vec![
-            VmError::NotInstalled { detail: s() },
+            VmError::NotInstalled {
+                detail: Missing::NotOnPath(s()),
+            },
             VmError::DaemonUnreachable,
             VmError::SocketAccessDenied,
             VmError::InstanceMissing { name: s() },
@@ -700,6 +756,40 @@ mod tests {
         assert!(!is_exec_failure(1, "exec failed: x"));
     }
 
+    /// Multipass writes `...instance launch.` but `...instance to start.`: the step is kept
+    /// without the "to", and each known step reads naturally in both languages.
+    #[test]
+    fn timeouts_name_the_step_in_each_language() {
+        let start = c(5, "Timed out waiting for instance to start.\n");
+        assert_eq!(
+            start,
+            VmError::Timeout {
+                what: "start".into()
+            }
+        );
+        assert_eq!(
+            start.message_in(Lang::En),
+            "gave up waiting for the VM to start"
+        );
+        assert_eq!(
+            start.message_in(Lang::Ru),
+            "истекло время ожидания запуска ВМ"
+        );
+        let ready = c(5, "something new\n");
+        assert_eq!(
+            ready.message_in(Lang::En),
+            "gave up waiting for the VM to become ready"
+        );
+        assert_eq!(
+            ready.message_in(Lang::Ru),
+            "истекло время ожидания готовности ВМ"
+        );
+        let odd = VmError::Timeout {
+            what: "warp".into(),
+        };
+        assert_eq!(odd.message_in(Lang::Ru), "истекло время ожидания ВМ (warp)");
+    }
+
     #[test]
     fn unknown_text_falls_back_to_the_exit_code() {
         assert_eq!(
@@ -745,7 +835,7 @@ mod tests {
             ),
             (
                 VmError::NotInstalled {
-                    detail: "no multipass on PATH".into(),
+                    detail: Missing::NotOnPath("multipass".into()),
                 },
                 "agsekit prepare",
             ),

@@ -10,7 +10,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::error::VmError;
+use super::error::{Missing, VmError};
 
 /// The environment variable that names the multipass executable outright.
 pub const MULTIPASS_ENV: &str = "AGSEKIT_MULTIPASS";
@@ -78,10 +78,10 @@ pub fn find_multipass(lookup: &Lookup) -> Result<PathBuf, VmError> {
                 Ok(given.to_path_buf())
             } else {
                 Err(VmError::NotInstalled {
-                    detail: format!(
-                        "{MULTIPASS_ENV}={} is not an executable file",
-                        given.display()
-                    ),
+                    detail: Missing::NotExecutable {
+                        var: MULTIPASS_ENV.to_string(),
+                        path: given.display().to_string(),
+                    },
                 })
             };
         }
@@ -112,10 +112,7 @@ fn search_path(lookup: &Lookup, name: &OsStr) -> Result<PathBuf, VmError> {
         }
     }
     Err(VmError::NotInstalled {
-        detail: format!(
-            "no `{}` found on PATH (the agsekit shims directory is skipped)",
-            name.to_string_lossy()
-        ),
+        detail: Missing::NotOnPath(name.to_string_lossy().into_owned()),
     })
 }
 

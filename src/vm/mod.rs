@@ -19,7 +19,7 @@ pub mod types;
 
 use std::path::Path;
 
-pub use error::VmError;
+pub use error::{Missing, VmError};
 pub use multipass::Multipass;
 pub use types::{
     BackendVersion, ExecOutput, ExecResult, ExecSpec, ExecStdin, LaunchSpec, StopMode, TransferEnd,

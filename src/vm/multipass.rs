@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::process::{Cmd, Output, Runner, SpawnError};
 
-use super::error::{classify, is_exec_failure, is_missing_workdir, VmError};
+use super::error::{classify, is_exec_failure, is_missing_workdir, Missing, VmError};
 use super::locate::{find_multipass, Lookup};
 use super::parse::{parse_info, parse_list, parse_version};
 use super::types::{
@@ -62,7 +62,7 @@ impl<R: Runner> Multipass<R> {
     fn spawn_error(err: SpawnError) -> VmError {
         if err.not_found() {
             VmError::NotInstalled {
-                detail: format!("{} does not exist", err.program.to_string_lossy()),
+                detail: Missing::Program(err.program.to_string_lossy().into_owned()),
             }
         } else {
             VmError::Spawn {
@@ -93,7 +93,7 @@ impl<R: Runner> Multipass<R> {
     fn exec_cmd(&self, spec: &ExecSpec) -> Result<Cmd, VmError> {
         if spec.argv.is_empty() {
             return Err(VmError::BadInvocation {
-                detail: format!("no command given to run in VM \"{}\"", spec.vm),
+                detail: crate::t!("misc.vm.no_command", vm = spec.vm),
             });
         }
         let mut cmd = self
@@ -147,7 +147,7 @@ impl<R: Runner> VmBackend for Multipass<R> {
             .find(|i| i.name == name)
             .ok_or_else(|| VmError::BadOutput {
                 command: cmd.to_string(),
-                detail: format!("no entry for \"{name}\" in \"info\""),
+                detail: crate::t!("misc.vm.no_info_entry", name = name),
             })
     }
 
@@ -284,7 +284,7 @@ impl<R: Runner> VmBackend for Multipass<R> {
             .count();
         if vm_sides != 1 {
             return Err(VmError::TransferFailed {
-                detail: "exactly one side of a transfer must be in a VM".to_string(),
+                detail: crate::t!("misc.vm.transfer_sides"),
             });
         }
         let mut args: Vec<OsString> = vec!["transfer".into()];
@@ -305,7 +305,7 @@ impl<R: Runner> VmBackend for Multipass<R> {
         let (client, daemon) =
             parse_version(&out.stdout_text()).ok_or_else(|| VmError::BadOutput {
                 command: cmd.to_string(),
-                detail: "no \"multipass VERSION\" line".to_string(),
+                detail: crate::t!("misc.vm.no_version_line"),
             })?;
         Ok(BackendVersion { client, daemon })
     }
@@ -795,7 +795,7 @@ mod tests {
         let mp = Multipass {
             runner: FakeRunner::always_ok(),
             program: Err(VmError::NotInstalled {
-                detail: "no `multipass` found on PATH".into(),
+                detail: Missing::NotOnPath("multipass".into()),
             }),
         };
         assert!(matches!(mp.list(), Err(VmError::NotInstalled { .. })));

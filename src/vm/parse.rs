@@ -17,7 +17,7 @@ use super::types::{Usage, VmInfo, VmMount, VmState, VmSummary};
 pub struct ParseError(pub String);
 
 fn parse_document(text: &str) -> Result<Value, ParseError> {
-    serde_json::from_str(text).map_err(|e| ParseError(format!("not valid JSON ({e})")))
+    serde_json::from_str(text).map_err(|e| ParseError(crate::t!("misc.vm.bad_json", error = e)))
 }
 
 /// A number that may be written as a JSON number or a string of digits; empty -> None.
@@ -157,7 +157,7 @@ pub fn parse_info(json: &str) -> Result<Vec<VmInfo>, ParseError> {
     let info = doc
         .get("info")
         .and_then(Value::as_object)
-        .ok_or_else(|| ParseError("no \"info\" object".to_string()))?;
+        .ok_or_else(|| ParseError(crate::t!("misc.vm.no_info_object")))?;
     let mut out: Vec<VmInfo> = info
         .iter()
         .filter_map(|(name, entry)| entry.as_object().map(|obj| info_entry(name, obj)))
@@ -173,7 +173,7 @@ pub fn parse_list(json: &str) -> Result<Vec<VmSummary>, ParseError> {
     let list = doc
         .get("list")
         .and_then(Value::as_array)
-        .ok_or_else(|| ParseError("no \"list\" array".to_string()))?;
+        .ok_or_else(|| ParseError(crate::t!("misc.vm.no_list_array")))?;
     Ok(list
         .iter()
         .filter_map(|entry| {
