@@ -19,6 +19,7 @@
 pub mod clap_ru;
 mod en;
 mod help_ru;
+mod lifecycle;
 mod ru;
 #[cfg(test)]
 mod scan;
@@ -29,7 +30,7 @@ type Table = &'static [(&'static str, &'static str)];
 /// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
 /// hold the first areas; later areas keep both languages side by side in one file
 /// (`EN` and `RU`), so a message and its translation are edited together.
-const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES)];
+const PARTS: &[(Table, Table)] = &[(en::MESSAGES, ru::MESSAGES), (lifecycle::EN, lifecycle::RU)];
 
 use std::sync::OnceLock;
 
