@@ -466,7 +466,7 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.down.refuse_hint", "сначала завершите их или используйте `agsekit down --force`"),
     ("lifecycle.down.confirm", "Всё равно остановить ВМ?"),
     ("lifecycle.down.nothing", "ничего не остановлено"),
-    ("lifecycle.vms_ambiguous", "описано {vms} ({names}); укажите, какую именно"),
+    ("lifecycle.vms_ambiguous", "в конфигурации {vms} ({names}); укажите, какую именно"),
     ("lifecycle.which_vm", "Какая ВМ?"),
     ("lifecycle.ssh.no_key", "SSH-ключа agsekit {path} не существует"),
     (
@@ -556,7 +556,7 @@ pub const RU: &[(&str, &str)] = &[
         "lifecycle.agents.name_and_all",
         "укажите либо имя агента, либо --all-agents, но не то и другое",
     ),
-    ("lifecycle.agents.ambiguous", "описано {agents} ({names}); укажите, какой именно"),
+    ("lifecycle.agents.ambiguous", "в конфигурации {agents} ({names}); укажите, какой именно"),
     ("lifecycle.agents.ambiguous_hint", "agsekit install-agents АГЕНТ или --all-agents"),
     ("lifecycle.agents.none_defined", "в {path} не описано ни одного агента"),
     (
@@ -578,7 +578,7 @@ pub const RU: &[(&str, &str)] = &[
     ),
     (
         "lifecycle.create.bad_timeout",
-        "AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS должна быть положительным числом секунд, а не `{value}`",
+        "значение AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS должно быть положительным числом секунд, а не `{value}`",
     ),
     ("lifecycle.create.key_created", "создан SSH-ключ {path}"),
     ("lifecycle.create.deleted", "ВМ `{name}` есть в Multipass, но удалена (без purge)"),
@@ -593,10 +593,10 @@ pub const RU: &[(&str, &str)] = &[
     ),
     ("lifecycle.create.launching", "запуск ВМ `{name}` (CPU: {cpu}, память: {ram}, диск: {disk})"),
     ("lifecycle.create.retrying", "{error}; повторная попытка ({attempt}/2)"),
-    ("lifecycle.create.script_failed", "`{name}` завершился с ошибкой в ВМ `{vm}` (код {code})"),
+    ("lifecycle.create.script_failed", "скрипт `{name}` завершился с ошибкой в ВМ `{vm}` (код {code})"),
     (
         "lifecycle.create.script_failed_tail",
-        "`{name}` завершился с ошибкой в ВМ `{vm}` (код {code}):\n  {tail}",
+        "скрипт `{name}` завершился с ошибкой в ВМ `{vm}` (код {code}):\n  {tail}",
     ),
     (
         "lifecycle.create.script_failed_hint",
@@ -619,7 +619,7 @@ pub const RU: &[(&str, &str)] = &[
     // mount/umount selection, stopping VMs, the SSH key (src/lifecycle/mounts.rs, stop.rs, ssh.rs, procs.rs)
     ("lifecycle.mounts.path_and_all", "укажите либо папку, либо --all, но не то и другое"),
     ("lifecycle.mounts.not_covered", "ни одна общая папка в {config} не включает {path}"),
-    ("lifecycle.mounts.ambiguous", "описано {mounts}; укажите, какую именно"),
+    ("lifecycle.mounts.ambiguous", "в конфигурации {mounts}; укажите, какую именно"),
     (
         "lifecycle.mounts.ambiguous_hint",
         "укажите папку (или папку внутри неё) или --all для всех общих папок",
@@ -674,7 +674,7 @@ pub const RU: &[(&str, &str)] = &[
     ),
     (
         "lifecycle.prepare.both_families",
-        "os-release {key}=\"{ids}\" называет и Debian, и Arch; выбрать нельзя",
+        "os-release {key}=\"{ids}\" указывает и на Debian, и на Arch; выбрать нельзя",
     ),
     ("lifecycle.prepare.by_hand", "установите Multipass, ssh-keygen и rsync вручную"),
     (
@@ -769,3 +769,117 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.shims.create_failed", "не удалось создать шим в {dir}"),
     ("lifecycle.shims.install_failed", "не удалось установить шим {path}"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{count_in, fill, text_in, Lang};
+
+    fn ru(key: &str, args: &[(&str, String)]) -> String {
+        fill(text_in(Lang::Ru, key), args)
+    }
+
+    /// "Which one?" refusals carry a count: every Russian plural form reads right.
+    #[test]
+    fn russian_refusals_agree_with_their_counts() {
+        let names = ("names", "a, b".to_string());
+        assert_eq!(
+            ru(
+                "lifecycle.vms_ambiguous",
+                &[("vms", count_in(Lang::Ru, "count.vm", 2)), names.clone()]
+            ),
+            "в конфигурации 2 ВМ (a, b); укажите, какую именно"
+        );
+        let agents = |n| {
+            ru(
+                "lifecycle.agents.ambiguous",
+                &[
+                    ("agents", count_in(Lang::Ru, "count.agent", n)),
+                    names.clone(),
+                ],
+            )
+        };
+        assert_eq!(
+            agents(2),
+            "в конфигурации 2 агента (a, b); укажите, какой именно"
+        );
+        assert_eq!(
+            agents(5),
+            "в конфигурации 5 агентов (a, b); укажите, какой именно"
+        );
+        let mounts = |n| {
+            ru(
+                "lifecycle.mounts.ambiguous",
+                &[("mounts", count_in(Lang::Ru, "count.mount", n))],
+            )
+        };
+        assert_eq!(
+            mounts(3),
+            "в конфигурации 3 общие папки; укажите, какую именно"
+        );
+        assert_eq!(
+            mounts(11),
+            "в конфигурации 11 общих папок; укажите, какую именно"
+        );
+        assert_eq!(
+            mounts(21),
+            "в конфигурации 21 общая папка; укажите, какую именно"
+        );
+        // English keeps the original sentence.
+        assert_eq!(
+            fill(
+                text_in(Lang::En, "lifecycle.mounts.ambiguous"),
+                &[("mounts", count_in(Lang::En, "count.mount", 3))]
+            ),
+            "3 mounts are configured; say which folder"
+        );
+    }
+
+    /// Bundle descriptions are message keys: each exists in both languages and is translated.
+    #[test]
+    fn every_bundle_description_is_a_key_with_a_russian_text() {
+        for bundle in crate::provision::BUNDLES {
+            assert!(
+                bundle.description.starts_with("lifecycle.bundle."),
+                "{}",
+                bundle.name
+            );
+            let en = text_in(Lang::En, bundle.description);
+            let ru = text_in(Lang::Ru, bundle.description);
+            assert_ne!(
+                en, bundle.description,
+                "{} has no English text",
+                bundle.name
+            );
+            assert_ne!(en, ru, "{} has no Russian text", bundle.name);
+        }
+    }
+
+    /// Progress and result lines keep names, versions and paths as given.
+    #[test]
+    fn russian_lines_keep_names_and_placeholders_in_place() {
+        let line = ru(
+            "lifecycle.create.step_installed_version",
+            &[("name", "golang".into()), ("version", "1.22.2".into())],
+        );
+        assert_eq!(line, "golang (1.22.2): установлен");
+        let line = ru(
+            "lifecycle.create.launching",
+            &[
+                ("name", "dev".into()),
+                ("cpu", "2".into()),
+                ("ram", "4G".into()),
+                ("disk", "20G".into()),
+            ],
+        );
+        assert_eq!(line, "запуск ВМ `dev` (CPU: 2, память: 4G, диск: 20G)");
+        let line = ru(
+            "lifecycle.agents.installed",
+            &[
+                ("agent", "codex".into()),
+                ("vm", "dev".into()),
+                ("version", "0.130.0".into()),
+            ],
+        );
+        assert_eq!(line, "codex в ВМ dev: установлен 0.130.0");
+    }
+}

@@ -11,6 +11,7 @@ mod config_edit;
 mod config_gen;
 mod daemon;
 mod doctor;
+mod i18n_lifecycle;
 mod interactive;
 mod launcher;
 mod portforward;
