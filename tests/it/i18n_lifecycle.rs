@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use crate::support::{FakeMultipass, Sandbox};
+use crate::tmux::{command_line, Tmux};
 
 struct Setup {
     sb: Sandbox,
@@ -392,4 +393,39 @@ fn create_vm_fake_reports_the_vm_and_its_steps_in_russian() {
         err.contains("agsekit: VM `dev` already exists; provisioning it"),
         "{err}"
     );
+}
+
+/// On a terminal, `destroy-vm` warns and asks in Russian (`[д/Н]`) and takes `д` for yes.
+#[test]
+fn destroy_vm_fake_asks_in_russian_on_a_terminal_and_deletes_on_d() {
+    if !Tmux::available() {
+        return;
+    }
+    let s = Setup::new(ONE_VM);
+    s.fake.launch("dev");
+    let env = [
+        "AGSEKIT_LANG=ru".to_string(),
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let t = Tmux::start(&command_line(
+        &s.sb,
+        &env,
+        &["--config", config.as_str(), "destroy-vm", "dev"],
+    ));
+    t.answer("Удалить? [д/Н]", "д");
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    assert!(
+        screen.contains("ВМ dev будет удалена навсегда вместе со всем содержимым"),
+        "{screen}"
+    );
+    assert!(screen.contains("ВМ dev: удалена"), "{screen}");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert!(s.fake.calls().contains(&vec![
+        "delete".to_string(),
+        "--purge".to_string(),
+        "dev".to_string()
+    ]));
 }
