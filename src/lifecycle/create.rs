@@ -262,7 +262,7 @@ fn launch_with_retry(
             Err(e @ VmError::ImageRemoteUnreachable { .. }) if attempt < 3 => {
                 notice(&t!(
                     "lifecycle.create.retrying",
-                    error = e,
+                    error = e.message_in(crate::i18n::current()),
                     attempt = attempt
                 ));
                 std::thread::sleep(Duration::from_secs(2 * attempt));

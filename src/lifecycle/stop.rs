@@ -83,7 +83,7 @@ pub fn stop_vm(
         notice(&t!(
             "lifecycle.stop.graceful_failed",
             name = name,
-            error = e
+            error = e.message_in(crate::i18n::current())
         ));
     } else if wait_down(backend, name, timeout).map_err(vm_err)? {
         return Ok(StopOutcome::Stopped);
