@@ -9,6 +9,7 @@ use crate::lifecycle::agents::{install, plan, InstallRequest};
 use crate::lifecycle::versions::{self, Refreshed};
 use crate::process::RealRunner;
 use crate::provision::{check_proxychains_url, ResultStatus};
+use crate::t;
 use crate::vm::VmBackend;
 
 use super::GlobalArgs;
@@ -42,17 +43,11 @@ pub struct InstallAgentsArgs {
     pub proxychains: Option<String>,
 }
 
-const ALL_AGENTS: &str = "all agents";
-const BOUND_VMS: &str = "each agent's own VMs (its vm/vms, or every VM)";
-const ALL_VMS: &str = "all VMs";
-
 pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.force_check_versions && !args.upgrade {
-        return Err(
-            UserError::usage("--force-check-versions works only with --upgrade")
-                .hint("agsekit install-agents --upgrade --force-check-versions")
-                .into(),
-        );
+        return Err(UserError::usage(t!("lifecycle.agents.force_needs_upgrade"))
+            .hint("agsekit install-agents --upgrade --force-check-versions")
+            .into());
     }
     let proxychains = match args.proxychains.as_deref() {
         None => None,
@@ -72,20 +67,23 @@ pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32>
     let bare = agent.is_none() && vm.is_none() && !all_agents && !all_vms;
     if bare && super::vms::interactive(global) {
         if config.agents.len() > 1 {
-            let mut items = vec![ALL_AGENTS];
+            let every_agent = t!("lifecycle.agents.all_agents");
+            let mut items = vec![every_agent.as_str()];
             items.extend(config.agents.keys().map(String::as_str));
-            match super::vms::choose("Which agent?", &items)? {
-                ALL_AGENTS => all_agents = true,
+            match super::vms::choose(&t!("lifecycle.agents.which_agent"), &items)? {
+                name if name == every_agent => all_agents = true,
                 name => agent = Some(name.to_string()),
             }
         }
         if config.vms.len() > 1 && !config.agents.is_empty() {
-            let mut items = vec![BOUND_VMS];
+            let bound = t!("lifecycle.agents.bound_vms");
+            let every_vm = t!("lifecycle.agents.all_vms");
+            let mut items = vec![bound.as_str()];
             items.extend(config.vms.keys().map(String::as_str));
-            items.push(ALL_VMS);
-            match super::vms::choose("Install into which VMs?", &items)? {
-                BOUND_VMS => {}
-                ALL_VMS => all_vms = true,
+            items.push(every_vm.as_str());
+            match super::vms::choose(&t!("lifecycle.agents.which_vms"), &items)? {
+                name if name == bound => {}
+                name if name == every_vm => all_vms = true,
                 name => vm = Some(name.to_string()),
             }
         }
@@ -114,39 +112,51 @@ pub(crate) fn install_and_print(
 ) -> anyhow::Result<i32> {
     let plan = plan(config, req)?;
     for skipped in &plan.skipped {
-        eprintln!("agsekit: skipped {skipped}");
-    }
-    if plan.targets.is_empty() {
-        return Err(
-            UserError::config("no agent may be installed into any VM of this selection")
-                .hint("check the agents' `vm`/`vms` and the VMs' `allowed_agents`")
-                .into(),
+        eprintln!(
+            "agsekit: {}",
+            t!("lifecycle.agents.skipped", what = skipped)
         );
     }
-    let progress = super::vms::Progress::start("Installing agents");
+    if plan.targets.is_empty() {
+        return Err(UserError::config(t!("lifecycle.agents.none_allowed"))
+            .hint(t!("lifecycle.agents.none_allowed_hint"))
+            .into());
+    }
+    let progress = super::vms::Progress::start(t!("lifecycle.spin.installing_agents"));
     let outcomes = install(backend, &plan, req, &|t| progress.notice(t))?;
     progress.finish();
     let mut failed = 0;
     for o in &outcomes {
         match &o.result {
             Ok(step) => {
-                let version = step.version.as_deref().unwrap_or("(version unknown)");
-                let word = match step.status {
-                    ResultStatus::Installed => "installed",
-                    ResultStatus::Already => "already installed",
-                    ResultStatus::Failed => "failed",
+                let version = match step.version.as_deref() {
+                    Some(v) => v.to_string(),
+                    None => t!("lifecycle.agents.version_unknown"),
                 };
-                println!("{} in VM {}: {word} {version}", o.agent, o.vm);
+                let key = match step.status {
+                    ResultStatus::Installed => "lifecycle.agents.installed",
+                    ResultStatus::Already => "lifecycle.agents.already",
+                    ResultStatus::Failed => "lifecycle.agents.failed",
+                };
+                let args = [
+                    ("agent", o.agent.clone()),
+                    ("vm", o.vm.clone()),
+                    ("version", version),
+                ];
+                println!("{}", crate::i18n::tr(key, &args));
             }
             Err(message) => {
                 failed += 1;
-                println!("{} in VM {}: FAILED", o.agent, o.vm);
+                println!(
+                    "{}",
+                    t!("lifecycle.agents.failed_upper", agent = o.agent, vm = o.vm)
+                );
                 eprintln!("agsekit: error: {message}");
             }
         }
     }
     if failed > 0 {
-        eprintln!("hint: rerun with --debug to see the installer's commands");
+        eprintln!("hint: {}", t!("lifecycle.agents.failed_hint"));
         return Ok(1);
     }
     Ok(0)
@@ -178,11 +188,11 @@ fn cached_versions(
             })
             .collect();
         if !failed.is_empty() {
-            return Err(UserError::failed(format!(
-                "could not look up the newest versions: {}",
-                failed.join("; ")
+            return Err(UserError::failed(t!(
+                "lifecycle.versions.lookup_failed",
+                errors = failed.join("; ")
             ))
-            .hint("check the network (and --debug); without --force-check-versions the cached versions are used")
+            .hint(t!("lifecycle.versions.lookup_failed_hint"))
             .into());
         }
     }
@@ -198,12 +208,12 @@ fn cached_versions(
         }
     }
     if !missing.is_empty() {
-        return Err(UserError::failed(format!(
-            "no newest version of {} is known yet ({} has none)",
-            missing.join(", "),
-            path.display()
+        return Err(UserError::failed(t!(
+            "lifecycle.versions.unknown",
+            types = missing.join(", "),
+            path = path.display()
         ))
-        .hint("run `agsekit check-new-version` first, or add --force-check-versions")
+        .hint(t!("lifecycle.versions.unknown_hint"))
         .into());
     }
     Ok(out)
@@ -220,12 +230,12 @@ pub fn run_check_new_version(global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     }
     let path = &config.global.state_file;
-    let progress = super::vms::Progress::start("Looking up the newest versions");
+    let progress = super::vms::Progress::start(t!("lifecycle.spin.versions"));
     let results = versions::refresh(&RealRunner, path, &types, false, versions::now());
     progress.finish();
     let results = results?;
     if types.is_empty() {
-        println!("No agents are configured; no agent versions to look up.");
+        println!("{}", t!("lifecycle.versions.no_agents"));
     }
     let mut failed = 0;
     for r in &results {
@@ -237,21 +247,31 @@ pub fn run_check_new_version(global: &GlobalArgs) -> anyhow::Result<i32> {
             Refreshed::Fresh {
                 agent_type,
                 version,
-            } => println!("{agent_type}: {version} (checked less than a day ago)"),
+            } => println!(
+                "{}",
+                t!(
+                    "lifecycle.versions.fresh",
+                    agent_type = agent_type,
+                    version = version
+                )
+            ),
             Refreshed::Failed { agent_type, error } => {
                 failed += 1;
-                println!("{agent_type}: unknown");
+                println!(
+                    "{}",
+                    t!("lifecycle.versions.failed", agent_type = agent_type)
+                );
                 eprintln!("agsekit: error: {error}");
             }
         }
     }
-    println!("Saved in {}", path.display());
+    println!("{}", t!("lifecycle.versions.saved", path = path.display()));
     println!(
-        "agsekit {}: its own newest version is not looked up (install it from source; see docs/compatibility.md)",
-        crate::VERSION
+        "{}",
+        t!("lifecycle.versions.self", version = crate::VERSION)
     );
     if failed > 0 {
-        eprintln!("hint: rerun with --debug to see the lookup commands; npm types need `npm` on this host, aider needs `python3 -m pip`");
+        eprintln!("hint: {}", t!("lifecycle.versions.failed_hint"));
         return Ok(1);
     }
     Ok(0)

@@ -17,6 +17,7 @@ use crate::lifecycle::{
 };
 use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
+use crate::t;
 use crate::ui::spinner::Spinner;
 use crate::vm::{VmBackend, VmError, VmState};
 
@@ -179,6 +180,15 @@ fn backend() -> Box<dyn VmBackend> {
     crate::vm::default_backend(Some(&crate::shim::shims_dir()))
 }
 
+/// A VM state in a sentence: Multipass's own word in English (`Stopped`, as before), the
+/// state's Russian name (as `status` shows it) in Russian.
+fn shown_state(state: &VmState) -> String {
+    match crate::i18n::current() {
+        crate::i18n::Lang::En => state.to_string(),
+        crate::i18n::Lang::Ru => crate::status::state_label(&crate::status::state_name(state)),
+    }
+}
+
 fn load(global: &GlobalArgs) -> anyhow::Result<Config> {
     super::config::load_config(global)
 }
@@ -209,35 +219,34 @@ fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::
     let dpkg = |p: &str| prepare::dpkg_installed(runner, p);
     let plan = prepare::plan(os, &has, &dpkg)?;
     for name in &plan.present {
-        println!("{name}: installed");
+        println!("{}", t!("lifecycle.prepare.present", name = name));
     }
     if !plan.steps.is_empty() {
-        println!("To install what is missing, agsekit will run:");
+        println!("{}", t!("lifecycle.prepare.plan"));
         for step in &plan.steps {
             println!("  {}    # {}", step.cmd, step.why);
         }
         if plan.needs_sudo() && !yes {
             if !interactive(global) {
-                return Err(UserError::usage(
-                    "these commands need sudo and nobody can be asked here",
-                )
-                .hint("run them yourself, or re-run with -y: `agsekit prepare -y`")
-                .into());
+                return Err(UserError::usage(t!("lifecycle.prepare.needs_sudo"))
+                    .hint(t!("lifecycle.prepare.needs_sudo_hint"))
+                    .into());
             }
-            if !ask("Run them now?", true)? {
-                return Err(UserError::failed("stopped: nothing was installed")
-                    .hint("run the commands above yourself, then `agsekit prepare` again")
+            if !ask(&t!("lifecycle.prepare.confirm"), true)? {
+                return Err(UserError::failed(t!("lifecycle.prepare.declined"))
+                    .hint(t!("lifecycle.prepare.declined_hint"))
                     .into());
             }
         }
         prepare::execute(runner, &plan)?;
     }
     let pair = ssh::ensure_keypair(runner, &folder)?;
-    println!(
-        "SSH key: {} ({})",
-        pair.private.display(),
-        if pair.created { "created" } else { "kept" }
-    );
+    let path = pair.private.display();
+    if pair.created {
+        println!("{}", t!("lifecycle.prepare.key_created", path = path));
+    } else {
+        println!("{}", t!("lifecycle.prepare.key_kept", path = path));
+    }
     Ok(())
 }
 
@@ -267,58 +276,79 @@ fn create_and_print(
     vms: &[&config::VmConfig],
 ) -> anyhow::Result<i32> {
     let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
-    let progress = Progress::start(format!("Creating VM {}", names.join(", ")));
+    let progress = Progress::start(t!("lifecycle.create.spinner", names = names.join(", ")));
     let reports = create::create_vms(config, backend, &RealRunner, vms, &|t| progress.notice(t))?;
     progress.finish();
     for report in &reports {
         let steps: Vec<String> = report
             .steps
             .iter()
-            .map(|s| {
-                let status = match s.status {
-                    ResultStatus::Installed => "installed",
-                    ResultStatus::Already => "already there",
-                    ResultStatus::Failed => "failed",
-                };
-                match &s.version {
-                    Some(v) => format!("{} ({v}) {status}", s.name),
-                    None => format!("{} {status}", s.name),
-                }
-            })
+            .map(|s| step_text(&s.name, s.version.as_deref(), s.status))
             .collect();
+        let key = if report.launched {
+            "lifecycle.create.vm_created"
+        } else {
+            "lifecycle.create.vm_existed"
+        };
         println!(
-            "VM {}: {}; {}",
-            report.name,
-            if report.launched {
-                "created"
-            } else {
-                "already existed"
-            },
-            steps.join(", ")
+            "{}",
+            crate::i18n::tr(
+                key,
+                &[("name", report.name.clone()), ("steps", steps.join(", "))]
+            )
         );
         if !report.mismatches.is_empty() {
-            let diffs: Vec<String> = report
-                .mismatches
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{} {} in the config, {} in the VM",
-                        m.what, m.configured, m.actual
-                    )
-                })
-                .collect();
+            let diffs: Vec<String> = report.mismatches.iter().map(mismatch_text).collect();
             eprintln!(
-                "agsekit: warning: VM `{}` differs from the config and was not changed (resizing is not supported): {}",
-                report.name,
-                diffs.join("; ")
+                "agsekit: warning: {}",
+                t!(
+                    "lifecycle.create.differs",
+                    name = report.name,
+                    diffs = diffs.join("; ")
+                )
             );
             eprintln!(
-                "hint: to apply the config, `agsekit destroy-vm {0}` then `agsekit create-vm {0}` (this deletes everything inside the VM)",
-                report.name
+                "hint: {}",
+                t!("lifecycle.create.differs_hint", name = report.name)
             );
         }
     }
     Ok(0)
+}
+
+/// One provisioning step of `create-vm`'s result line: `golang (1.22.2) installed`.
+pub(crate) fn step_text(name: &str, version: Option<&str>, status: ResultStatus) -> String {
+    let key = match (status, version.is_some()) {
+        (ResultStatus::Installed, false) => "lifecycle.create.step_installed",
+        (ResultStatus::Installed, true) => "lifecycle.create.step_installed_version",
+        (ResultStatus::Already, false) => "lifecycle.create.step_already",
+        (ResultStatus::Already, true) => "lifecycle.create.step_already_version",
+        (ResultStatus::Failed, false) => "lifecycle.create.step_failed",
+        (ResultStatus::Failed, true) => "lifecycle.create.step_failed_version",
+    };
+    crate::i18n::tr(
+        key,
+        &[
+            ("name", name.to_string()),
+            ("version", version.unwrap_or_default().to_string()),
+        ],
+    )
+}
+
+/// One difference between a VM and its config: `memory 4G in the config, 2.0 GiB in the VM`.
+fn mismatch_text(m: &create::Mismatch) -> String {
+    let key = match m.what {
+        "CPU" => "lifecycle.create.mismatch_cpu",
+        "memory" => "lifecycle.create.mismatch_memory",
+        _ => "lifecycle.create.mismatch_disk",
+    };
+    crate::i18n::tr(
+        key,
+        &[
+            ("configured", m.configured.clone()),
+            ("actual", m.actual.clone()),
+        ],
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,11 +358,11 @@ pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend();
-    let progress = Progress::start("Starting");
+    let progress = Progress::start(t!("lifecycle.spin.starting"));
     for vm in vms {
-        progress.step(format!("Starting VM {}", vm.name));
+        progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
         stop::start_vm(backend.as_ref(), &vm.name)?;
-        progress.println(&format!("VM {}: running", vm.name));
+        progress.println(&t!("lifecycle.vm.running", name = vm.name));
     }
     progress.finish();
     Ok(0)
@@ -342,9 +372,9 @@ pub fn run_stop(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32>
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend();
-    let progress = Progress::start("Stopping");
+    let progress = Progress::start(t!("lifecycle.spin.stopping"));
     for vm in vms {
-        progress.step(format!("Stopping VM {}", vm.name));
+        progress.step(t!("lifecycle.spin.stopping_vm", name = vm.name));
         let outcome = stop::stop_vm(
             &config,
             backend.as_ref(),
@@ -352,17 +382,17 @@ pub fn run_stop(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32>
             stop::stop_timeout(),
             &|t| progress.notice(t),
         )?;
-        progress.println(&format!("VM {}: {}", vm.name, stop_word(outcome)));
+        progress.println(&stop_line(&vm.name, outcome));
     }
     progress.finish();
     Ok(0)
 }
 
-fn stop_word(outcome: StopOutcome) -> &'static str {
+fn stop_line(name: &str, outcome: StopOutcome) -> String {
     match outcome {
-        StopOutcome::WasDown => "was not running",
-        StopOutcome::Stopped => "stopped",
-        StopOutcome::Forced => "stopped (forced)",
+        StopOutcome::WasDown => t!("lifecycle.vm.was_down", name = name),
+        StopOutcome::Stopped => t!("lifecycle.vm.stopped", name = name),
+        StopOutcome::Forced => t!("lifecycle.vm.forced", name = name),
     }
 }
 
@@ -370,9 +400,9 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend();
-    let progress = Progress::start("Restarting");
+    let progress = Progress::start(t!("lifecycle.spin.restarting"));
     for vm in &vms {
-        progress.step(format!("Stopping VM {}", vm.name));
+        progress.step(t!("lifecycle.spin.stopping_vm", name = vm.name));
         stop::stop_vm(
             &config,
             backend.as_ref(),
@@ -382,16 +412,16 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
         )?;
     }
     for vm in &vms {
-        progress.step(format!("Starting VM {}", vm.name));
+        progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
         stop::start_vm(backend.as_ref(), &vm.name)?;
         let mounted = stop::remount(&config, backend.as_ref(), vm, &|t| progress.notice(t));
         if mounted.is_empty() {
-            progress.println(&format!("VM {}: restarted", vm.name));
+            progress.println(&t!("lifecycle.vm.restarted", name = vm.name));
         } else {
-            progress.println(&format!(
-                "VM {}: restarted; mounted again: {}",
-                vm.name,
-                mounted.join(", ")
+            progress.println(&t!(
+                "lifecycle.vm.restarted_remounted",
+                name = vm.name,
+                targets = mounted.join(", ")
             ));
         }
     }
@@ -405,34 +435,40 @@ pub fn run_destroy(args: &DestroyVmArgs, global: &GlobalArgs) -> anyhow::Result<
     let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
     if !args.yes {
         if !interactive(global) {
-            return Err(UserError::usage(format!(
-                "deleting VM {} needs confirmation, and nobody can be asked here",
-                names.join(", ")
-            ))
-            .hint(format!(
-                "re-run with -y: `agsekit destroy-vm {}-y`",
+            let command = format!(
+                "agsekit destroy-vm {}-y",
                 if args.all {
                     "--all ".to_string()
                 } else {
                     format!("{} ", names.join(" "))
                 }
+            );
+            return Err(UserError::usage(t!(
+                "lifecycle.destroy.needs_confirm",
+                names = names.join(", ")
+            ))
+            .hint(t!(
+                "lifecycle.destroy.needs_confirm_hint",
+                command = command
             ))
             .into());
         }
         eprintln!(
-            "This deletes VM {} and everything inside it for good (installed agents, their logins, files outside the mounts). Mounted host folders and backups are not touched; other deleted VMs are not purged.",
-            names.join(", ")
+            "{}",
+            t!("lifecycle.destroy.warning", names = names.join(", "))
         );
-        if !ask("Delete?", false)? {
-            eprintln!("agsekit: nothing deleted");
+        if !ask(&t!("lifecycle.destroy.confirm"), false)? {
+            eprintln!("agsekit: {}", t!("lifecycle.destroy.nothing"));
             return Ok(1);
         }
     }
     let backend = backend();
     for name in names {
         match stop::destroy_vm(backend.as_ref(), name)? {
-            DestroyOutcome::Destroyed => println!("VM {name}: deleted"),
-            DestroyOutcome::Missing => println!("VM {name}: does not exist; nothing to delete"),
+            DestroyOutcome::Destroyed => println!("{}", t!("lifecycle.vm.deleted", name = name)),
+            DestroyOutcome::Missing => {
+                println!("{}", t!("lifecycle.vm.nothing_to_delete", name = name))
+            }
         }
     }
     Ok(0)
@@ -446,28 +482,26 @@ pub fn run_up(args: &UpArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let do_create = !args.no_create_vms;
     let do_install = !args.no_install_agents;
     if !(do_prepare || do_create || do_install) {
-        return Err(
-            UserError::usage("nothing to do: every stage is switched off")
-                .hint("drop one of --no-prepare, --no-create-vms, --no-install-agents")
-                .into(),
-        );
+        return Err(UserError::usage(t!("lifecycle.up.nothing"))
+            .hint(t!("lifecycle.up.nothing_hint"))
+            .into());
     }
     if do_prepare {
-        notice("stage 1: prepare");
+        notice(&t!("lifecycle.up.stage", n = 1, stage = "prepare"));
         prepare_host(args.yes, global, &RealRunner)?;
     }
     if do_create || do_install {
         let config = load(global)?;
         let backend = backend();
         if do_create {
-            notice("stage 2: create-vms");
+            notice(&t!("lifecycle.up.stage", n = 2, stage = "create-vms"));
             let vms = lifecycle::select_vms(&config, None, true, "")?;
             create_and_print(&config, backend.as_ref(), &vms)?;
         }
         if do_install {
-            notice("stage 3: install-agents");
+            notice(&t!("lifecycle.up.stage", n = 3, stage = "install-agents"));
             if config.agents.is_empty() {
-                notice("no agents are configured; nothing to install");
+                notice(&t!("lifecycle.up.no_agents"));
             } else {
                 let req = lifecycle::agents::InstallRequest {
                     all_agents: true,
@@ -483,14 +517,14 @@ pub fn run_up(args: &UpArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if do_create || do_install {
         install_daemon(global);
     }
-    println!("Setup completed successfully");
+    println!("{}", t!("lifecycle.up.done"));
     Ok(0)
 }
 
 /// The background daemon's service manager (systemd or launchd) as `agsekit daemon` drives it.
 fn daemon_service(runner: &dyn Runner) -> anyhow::Result<crate::daemon::service::Service<'_>> {
-    let agsekit = std::env::current_exe()
-        .map_err(|e| UserError::failed(format!("cannot find the agsekit executable: {e}")))?;
+    let agsekit =
+        std::env::current_exe().map_err(|e| UserError::failed(t!("run.no_exe", error = e)))?;
     Ok(crate::daemon::service::Service {
         runner,
         platform: crate::daemon::service::platform(),
@@ -504,21 +538,24 @@ fn install_daemon(global: &GlobalArgs) {
     if !cfg!(any(target_os = "linux", target_os = "macos")) {
         return;
     }
-    notice("stage 4: daemon install");
+    notice(&t!("lifecycle.up.stage", n = 4, stage = "daemon install"));
     let path = config::resolve_path(global.config.as_deref());
     let path = std::fs::canonicalize(&path).unwrap_or(path);
-    let progress = Progress::start("Installing the daemon");
+    let progress = Progress::start(t!("lifecycle.spin.daemon_install"));
     let result = daemon_service(&RealRunner).and_then(|svc| svc.install(&path));
     progress.finish();
     match result {
         Ok(lines) => {
             for line in lines {
-                notice(&format!("daemon: {line}"));
+                notice(&t!("lifecycle.daemon_line", line = line));
             }
         }
         Err(e) => {
-            notice(&format!("warning: the daemon was not installed: {e}"));
-            eprintln!("hint: `agsekit daemon install` tries again; `agsekit daemon start` runs it without a service manager");
+            notice(&format!(
+                "warning: {}",
+                t!("lifecycle.up.daemon_failed", error = e)
+            ));
+            eprintln!("hint: {}", t!("lifecycle.up.daemon_failed_hint"));
         }
     }
 }
@@ -533,11 +570,14 @@ fn stop_daemon(progress: &Progress) {
     match daemon_service(&RealRunner).and_then(|svc| svc.stop()) {
         Ok(lines) => {
             for line in lines {
-                progress.notice(&format!("daemon: {line}"));
+                progress.notice(&t!("lifecycle.daemon_line", line = line));
             }
         }
         Err(e) => {
-            progress.notice(&format!("warning: the daemon was not stopped: {e}"));
+            progress.notice(&format!(
+                "warning: {}",
+                t!("lifecycle.down.daemon_failed", error = e)
+            ));
             progress.eprintln("hint: agsekit daemon stop");
         }
     }
@@ -550,8 +590,17 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     for name in config.vms.keys() {
         match backend.info(name) {
             Ok(info) if info.state.is_running() => running.push(name),
-            Ok(info) => println!("VM {name}: {} (skipped)", info.state),
-            Err(VmError::InstanceMissing { .. }) => println!("VM {name}: does not exist (skipped)"),
+            Ok(info) => println!(
+                "{}",
+                t!(
+                    "lifecycle.down.skipped",
+                    name = name,
+                    state = shown_state(&info.state)
+                )
+            ),
+            Err(VmError::InstanceMissing { .. }) => {
+                println!("{}", t!("lifecycle.down.missing", name = name))
+            }
             Err(e) => return Err(lifecycle::vm_err(e)),
         }
     }
@@ -560,33 +609,37 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         for vm in &running {
             match running_agents(&config, backend.as_ref(), vm) {
                 Some(found) => agents.extend(found),
-                None => notice(&format!(
-                    "warning: cannot list the processes of VM `{vm}`; it is stopped without checking for agents"
-                )),
+                None => notice(&format!("warning: {}", t!("lifecycle.down.no_ps", vm = vm))),
             }
         }
         if !agents.is_empty() {
-            eprintln!("agsekit: configured agents are still running:");
+            eprintln!("agsekit: {}", t!("lifecycle.down.agents_running"));
             for a in &agents {
-                eprintln!("  VM {}: pid {} {}", a.vm, a.pid, a.args);
+                eprintln!(
+                    "{}",
+                    t!(
+                        "lifecycle.down.agent_line",
+                        vm = a.vm,
+                        pid = a.pid,
+                        args = a.args
+                    )
+                );
             }
             if !interactive(global) {
-                return Err(UserError::usage(
-                    "agents are still running; stopping their VMs would kill them",
-                )
-                .hint("finish them first, or use `agsekit down --force`")
-                .into());
+                return Err(UserError::usage(t!("lifecycle.down.refuse"))
+                    .hint(t!("lifecycle.down.refuse_hint"))
+                    .into());
             }
-            if !ask("Stop the VMs anyway?", false)? {
-                eprintln!("agsekit: nothing stopped");
+            if !ask(&t!("lifecycle.down.confirm"), false)? {
+                eprintln!("agsekit: {}", t!("lifecycle.down.nothing"));
                 return Ok(1);
             }
         }
     }
-    let progress = Progress::start("Stopping the daemon");
+    let progress = Progress::start(t!("lifecycle.spin.daemon_stop"));
     stop_daemon(&progress);
     for name in running {
-        progress.step(format!("Stopping VM {name}"));
+        progress.step(t!("lifecycle.spin.stopping_vm", name = name));
         let outcome = stop::stop_vm(
             &config,
             backend.as_ref(),
@@ -594,7 +647,7 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             stop::stop_timeout(),
             &|t| progress.notice(t),
         )?;
-        progress.println(&format!("VM {name}: {}", stop_word(outcome)));
+        progress.println(&stop_line(name, outcome));
     }
     progress.finish();
     Ok(0)
@@ -613,15 +666,15 @@ pub fn run_shell(args: &ShellArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             _ => {
                 let names: Vec<&str> = config.vms.keys().map(String::as_str).collect();
                 if !interactive(global) {
-                    return Err(UserError::usage(format!(
-                        "{} VMs are configured ({}); say which one",
-                        names.len(),
-                        names.join(", ")
+                    return Err(UserError::usage(t!(
+                        "lifecycle.vms_ambiguous",
+                        vms = crate::i18n::count("count.vm", names.len()),
+                        names = names.join(", ")
                     ))
                     .hint(format!("agsekit shell {}", names[0]))
                     .into());
                 }
-                choose("Which VM?", &names)?.to_string()
+                choose(&t!("lifecycle.which_vm"), &names)?.to_string()
             }
         },
     };
@@ -634,9 +687,9 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let vm = config.vm(Some(&args.vm_name))?;
     let folder = &config.global.ssh_keys_folder;
     if !folder.join("id_rsa").is_file() {
-        return Err(UserError::failed(format!(
-            "the agsekit SSH key {} does not exist",
-            folder.join("id_rsa").display()
+        return Err(UserError::failed(t!(
+            "lifecycle.ssh.no_key",
+            path = folder.join("id_rsa").display()
         ))
         .hint("agsekit prepare")
         .into());
@@ -644,16 +697,14 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let info = backend().info(&vm.name).map_err(lifecycle::vm_err)?;
     let Some(ip) = info.ipv4.first() else {
         let hint = if info.state == VmState::Running {
-            format!(
-                "wait a moment and retry; `multipass info {}` shows its addresses",
-                vm.name
-            )
+            t!("lifecycle.ssh.no_ip_wait", name = vm.name)
         } else {
             format!("agsekit start-vm {}", vm.name)
         };
-        return Err(UserError::vm(format!(
-            "VM `{}` has no IP address (it is {})",
-            vm.name, info.state
+        return Err(UserError::vm(t!(
+            "lifecycle.ssh.no_ip",
+            name = vm.name,
+            state = shown_state(&info.state)
         ))
         .hint(hint)
         .into());
@@ -661,8 +712,8 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let cmd = ssh::ssh_command(folder, ip, &args.ssh_args);
     let err = RealRunner.exec(&cmd);
     if err.not_found() {
-        return Err(UserError::failed("`ssh` is not installed")
-            .hint("agsekit prepare (installs the OpenSSH client)")
+        return Err(UserError::failed(t!("lifecycle.ssh.no_ssh"))
+            .hint(t!("lifecycle.ssh.install_hint"))
             .into());
     }
     Err(UserError::failed(err.to_string()).into())
@@ -676,16 +727,16 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
 /// call it keep working).
 pub fn run_pip_upgrade() -> i32 {
     println!(
-        "agsekit {} is a single executable, not a pip package; pip-upgrade does nothing.",
-        crate::VERSION
+        "{}",
+        t!("lifecycle.pip_upgrade.intro", version = crate::VERSION)
     );
-    println!("To upgrade it, build the new version from its source folder:");
+    println!("{}", t!("lifecycle.pip_upgrade.build"));
     println!("  cargo install --locked --path .");
-    println!("or put the new release's agsekit executable in place of this one:");
+    println!("{}", t!("lifecycle.pip_upgrade.replace"));
     match std::env::current_exe() {
         Ok(exe) => println!("  {}", exe.display()),
-        Err(_) => println!("  (the agsekit on your PATH)"),
+        Err(_) => println!("  {}", t!("lifecycle.pip_upgrade.on_path")),
     }
-    println!("then restart the daemon if it runs: agsekit daemon restart");
+    println!("{}", t!("lifecycle.pip_upgrade.restart"));
     0
 }

@@ -6,27 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Source files (relative to `src/`) whose messages are not all in the catalogue yet. Their
-/// literals are reported but do not fail the check. Remove a file from here once it is done.
-const PENDING: &[&str] = &[
-    "cli/agents.rs",
-    "cli/shims.rs",
-    "cli/vms.rs",
-    "lifecycle/agents.rs",
-    "lifecycle/create.rs",
-    "lifecycle/mod.rs",
-    "lifecycle/mounts.rs",
-    "lifecycle/prepare.rs",
-    "lifecycle/ssh.rs",
-    "lifecycle/stop.rs",
-    "lifecycle/versions.rs",
-    "provision/agents.rs",
-    "provision/bundles.rs",
-    "provision/mod.rs",
-    "provision/script.rs",
-    "shim/manage.rs",
-];
-
 /// A piece of a Rust source file, as far as this check cares.
 #[derive(Debug, PartialEq)]
 enum Tok {
@@ -295,12 +274,11 @@ fn sources(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Every prose literal not in the catalogue and not exempted, as `path:line: "text"`, split
-/// into (failures, pending) by [`PENDING`].
-pub fn untranslated() -> (Vec<String>, Vec<String>) {
+/// Every prose literal not in the catalogue and not exempted, as `path:line: "text"`.
+pub fn untranslated() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let exempt = exemptions();
-    let (mut failures, mut pending) = (Vec::new(), Vec::new());
+    let mut found = Vec::new();
     for path in sources(&root) {
         let rel = path
             .strip_prefix(&root)
@@ -314,18 +292,12 @@ pub fn untranslated() -> (Vec<String>, Vec<String>) {
             continue;
         };
         for (line, text) in message_candidates(&src) {
-            if exempt.contains(&(rel.clone(), text.clone())) {
-                continue;
-            }
-            let entry = format!("{rel}:{line}: {text:?}");
-            if PENDING.contains(&rel.as_str()) {
-                pending.push(entry);
-            } else {
-                failures.push(entry);
+            if !exempt.contains(&(rel.clone(), text.clone())) {
+                found.push(format!("{rel}:{line}: {text:?}"));
             }
         }
     }
-    (failures, pending)
+    found
 }
 
 #[cfg(test)]
@@ -367,10 +339,7 @@ mod tests {
 
     #[test]
     fn every_message_in_the_sources_goes_through_the_catalogue() {
-        let (failures, pending) = untranslated();
-        for entry in &pending {
-            eprintln!("not translated yet: {entry}");
-        }
+        let failures = untranslated();
         assert!(
             failures.is_empty(),
             "text that looks like a message but is not a t!() key; translate it (src/i18n/) \

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use crate::config::{AgentConfig, Config, VmConfig};
 use crate::error::UserError;
 use crate::provision::{self, AgentInstallOptions, PrebuiltSource, ResultStatus, VersionRequest};
+use crate::t;
 use crate::vm::VmBackend;
 
 use super::create::{run_script, StepReport};
@@ -46,9 +47,7 @@ pub struct Plan<'a> {
 /// excludes the agent. Naming both an agent and a VM that refuses it is an error.
 pub fn plan<'a>(config: &'a Config, req: &InstallRequest) -> Result<Plan<'a>, UserError> {
     if req.agent.is_some() && req.all_agents {
-        return Err(UserError::usage(
-            "give either an agent name or --all-agents, not both",
-        ));
+        return Err(UserError::usage(t!("lifecycle.agents.name_and_all")));
     }
     let agents: Vec<&AgentConfig> = if req.all_agents {
         config.agents.values().collect()
@@ -59,20 +58,21 @@ pub fn plan<'a>(config: &'a Config, req: &InstallRequest) -> Result<Plan<'a>, Us
             0 => Vec::new(),
             1 => config.agents.values().collect(),
             n => {
-                return Err(UserError::usage(format!(
-                    "{n} agents are configured ({}); say which one",
-                    config.agents.keys().cloned().collect::<Vec<_>>().join(", ")
+                return Err(UserError::usage(t!(
+                    "lifecycle.agents.ambiguous",
+                    agents = crate::i18n::count("count.agent", n),
+                    names = config.agents.keys().cloned().collect::<Vec<_>>().join(", ")
                 ))
-                .hint("agsekit install-agents AGENT, or --all-agents"))
+                .hint(t!("lifecycle.agents.ambiguous_hint")))
             }
         }
     };
     if agents.is_empty() {
-        return Err(UserError::config(format!(
-            "no agents are defined in {}",
-            config.path.display()
+        return Err(UserError::config(t!(
+            "lifecycle.agents.none_defined",
+            path = config.path.display()
         ))
-        .hint("add one under `agents:` (name and type); `agsekit config-example PATH` shows how"));
+        .hint(t!("lifecycle.agents.none_defined_hint")));
     }
     let explicit_vm = match (&req.vm, req.all_vms) {
         (Some(name), false) => Some(config.vm(Some(name))?),
@@ -94,19 +94,21 @@ pub fn plan<'a>(config: &'a Config, req: &InstallRequest) -> Result<Plan<'a>, Us
         for vm in vms {
             if !agent.is_allowed_by(vm.allowed_agents.as_deref()) {
                 if req.agent.is_some() && explicit_vm.is_some() {
-                    return Err(UserError::config(format!(
-                        "agent `{}` is not in `vms.{}.allowed_agents`",
-                        agent.name, vm.name
+                    return Err(UserError::config(t!(
+                        "lifecycle.agents.not_allowed",
+                        agent = agent.name,
+                        vm = vm.name
                     ))
-                    .hint(format!(
-                        "add it to vms.{}.allowed_agents in {}",
-                        vm.name,
-                        config.path.display()
+                    .hint(t!(
+                        "lifecycle.agents.not_allowed_hint",
+                        vm = vm.name,
+                        path = config.path.display()
                     )));
                 }
-                plan.skipped.push(format!(
-                    "{} in {}: not in vms.{}.allowed_agents",
-                    agent.name, vm.name, vm.name
+                plan.skipped.push(t!(
+                    "lifecycle.agents.skip_not_allowed",
+                    agent = agent.name,
+                    vm = vm.name
                 ));
                 continue;
             }
@@ -177,10 +179,11 @@ pub fn install(
         let needs_nvm = provision::installer(target.agent.agent_type).needs_nvm;
         let opts = options(target, req, needs_nvm && nvm_ready.contains(vm))?;
         let run = provision::agent_run(target.agent.agent_type, &opts)?;
-        notice(&format!(
-            "installing {} ({}) in VM `{vm}`",
-            target.agent.name,
-            target.agent.agent_type.as_str()
+        notice(&t!(
+            "lifecycle.agents.installing",
+            agent = target.agent.name,
+            agent_type = target.agent.agent_type.as_str(),
+            vm = vm
         ));
         let result = run_script(backend, vm, &run).map_err(|e| {
             crate::error::find_user_error(&e)

@@ -8,6 +8,7 @@ use crate::config::{cloud_init, Config, VmConfig};
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
 use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
+use crate::t;
 use crate::ui::human_bytes;
 use crate::vm::{ExecSpec, ExecStdin, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
 
@@ -101,16 +102,17 @@ pub fn check_capacity(
         return Ok(());
     }
     let names: Vec<&str> = planned.iter().map(|v| v.name.as_str()).collect();
-    Err(UserError::failed(format!(
-        "not enough resources to create {}: they need {want_cpu} CPU and {} of memory; the host has {} CPU and {} of memory, running VMs use {} CPU and {}, and 1 CPU and 1.0 GiB must stay free for the host",
-        names.join(", "),
-        human_bytes(want_mem),
-        host.cpus,
-        human_bytes(host.memory),
-        used.0,
-        human_bytes(used.1),
+    Err(UserError::failed(t!(
+        "lifecycle.create.no_room",
+        names = names.join(", "),
+        want_cpu = want_cpu,
+        want_mem = human_bytes(want_mem),
+        host_cpu = host.cpus,
+        host_mem = human_bytes(host.memory),
+        used_cpu = used.0,
+        used_mem = human_bytes(used.1),
     ))
-    .hint("lower `cpu`/`ram` of these VMs in the config, or stop other VMs (`agsekit stop-vm NAME`)"))
+    .hint(t!("lifecycle.create.no_room_hint")))
 }
 
 /// How one provisioning script ended.
@@ -138,8 +140,9 @@ pub fn launch_timeout() -> Result<Option<u32>, UserError> {
         Ok(v) if v.trim().is_empty() => Ok(None),
         Ok(v) => match v.trim().parse::<u32>() {
             Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(UserError::usage(format!(
-                "AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS must be a positive number of seconds, not `{v}`"
+            _ => Err(UserError::usage(t!(
+                "lifecycle.create.bad_timeout",
+                value = v
             ))),
         },
     }
@@ -156,7 +159,10 @@ pub fn create_vms(
 ) -> anyhow::Result<Vec<VmReport>> {
     let keys = ensure_keypair(runner, &config.global.ssh_keys_folder)?;
     if keys.created {
-        notice(&format!("created the SSH key {}", keys.private.display()));
+        notice(&t!(
+            "lifecycle.create.key_created",
+            path = keys.private.display()
+        ));
     }
     let timeout = launch_timeout()?;
     let mut reports = Vec::new();
@@ -164,19 +170,15 @@ pub fn create_vms(
     for vm in vms {
         match backend.info(&vm.name) {
             Ok(info) if info.state == VmState::Deleted => {
-                return Err(UserError::vm(format!(
-                    "VM `{}` exists in Multipass but is deleted (not purged)",
-                    vm.name
-                ))
-                .hint(format!(
-                    "`multipass recover {0}` to bring it back, or `multipass delete --purge {0}` to create it anew",
-                    vm.name
-                ))
-                .into())
+                return Err(
+                    UserError::vm(t!("lifecycle.create.deleted", name = vm.name))
+                        .hint(t!("lifecycle.create.deleted_hint", name = vm.name))
+                        .into(),
+                )
             }
             Ok(info) => {
                 let mismatches = compare(vm, &info);
-                notice(&format!("VM `{}` already exists; provisioning it", vm.name));
+                notice(&t!("lifecycle.create.exists", name = vm.name));
                 reports.push(VmReport {
                     name: vm.name.clone(),
                     launched: false,
@@ -200,9 +202,7 @@ pub fn create_vms(
         let used = running_allocations(backend)?;
         match host_resources(runner) {
             Some(host) => check_capacity(host, used, &absent)?,
-            None => {
-                notice("cannot read the host's CPU count and memory; skipping the capacity check")
-            }
+            None => notice(&t!("lifecycle.create.no_host_facts")),
         }
         for vm in &absent {
             let user_data =
@@ -216,9 +216,12 @@ pub fn create_vms(
                 cloud_init: Some(user_data),
                 timeout_secs: timeout,
             };
-            notice(&format!(
-                "launching VM `{}` ({} CPU, {} memory, {} disk)",
-                vm.name, vm.cpu, vm.ram, vm.disk
+            notice(&t!(
+                "lifecycle.create.launching",
+                name = vm.name,
+                cpu = vm.cpu,
+                ram = vm.ram,
+                disk = vm.disk
             ));
             launch_with_retry(backend, &spec, notice)?;
             if let Ok(info) = backend.info(&vm.name) {
@@ -257,7 +260,11 @@ fn launch_with_retry(
         match backend.create(spec) {
             Ok(()) => return Ok(()),
             Err(e @ VmError::ImageRemoteUnreachable { .. }) if attempt < 3 => {
-                notice(&format!("{e}; retrying ({attempt}/2)"));
+                notice(&t!(
+                    "lifecycle.create.retrying",
+                    error = e.message_in(crate::i18n::current()),
+                    attempt = attempt
+                ));
                 std::thread::sleep(Duration::from_secs(2 * attempt));
                 attempt += 1;
             }
@@ -288,20 +295,25 @@ pub fn run_script(
             let stderr = out.stderr_text();
             let tail: Vec<&str> = stderr.lines().rev().take(10).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
-            Err(UserError::failed(format!(
-                "`{}` failed in VM `{vm}` (exit {}){}",
-                run.name,
-                out.code,
-                if tail.is_empty() {
-                    String::new()
-                } else {
-                    format!(":\n  {}", tail.join("\n  "))
-                }
-            ))
-            .hint(format!(
-                "rerun with --debug to see the whole command; `agsekit shell {vm}` to look around"
-            ))
-            .into())
+            let message = if tail.is_empty() {
+                t!(
+                    "lifecycle.create.script_failed",
+                    name = run.name,
+                    vm = vm,
+                    code = out.code
+                )
+            } else {
+                t!(
+                    "lifecycle.create.script_failed_tail",
+                    name = run.name,
+                    vm = vm,
+                    code = out.code,
+                    tail = tail.join("\n  ")
+                )
+            };
+            Err(UserError::failed(message)
+                .hint(t!("lifecycle.create.script_failed_hint", vm = vm))
+                .into())
         }
     }
 }
@@ -316,9 +328,10 @@ fn authorize_key(backend: &dyn VmBackend, vm: &str, public_key: &str) -> anyhow:
     );
     let out = backend.exec(&spec).map_err(vm_err)?;
     if !out.success() {
-        return Err(UserError::failed(format!(
-            "cannot add the agsekit SSH key to VM `{vm}`: {}",
-            out.stderr_text().trim()
+        return Err(UserError::failed(t!(
+            "lifecycle.create.authorize_failed",
+            vm = vm,
+            error = out.stderr_text().trim()
         ))
         .into());
     }
@@ -346,12 +359,13 @@ pub fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()>
     ));
     let out = backend.exec(&spec).map_err(vm_err)?;
     if !out.success() {
-        return Err(UserError::vm(format!(
-            "cannot install {} in VM `{vm}`: {}",
-            crate::run::LAUNCHER_PATH,
-            out.stderr_text().trim()
+        return Err(UserError::vm(t!(
+            "lifecycle.create.launcher_failed",
+            path = crate::run::LAUNCHER_PATH,
+            vm = vm,
+            error = out.stderr_text().trim()
         ))
-        .hint("the VM user needs passwordless sudo (Multipass's Ubuntu images have it)")
+        .hint(t!("lifecycle.create.launcher_failed_hint"))
         .into());
     }
     Ok(())
@@ -365,21 +379,25 @@ pub fn provision_vm(
     notice: Notice,
 ) -> anyhow::Result<Vec<StepReport>> {
     let name = vm.name.as_str();
-    notice(&format!("VM `{name}`: starting"));
+    notice(&t!("lifecycle.create.step_starting", name = name));
     backend.start(name).map_err(vm_err)?;
-    notice(&format!("VM `{name}`: SSH key"));
+    notice(&t!("lifecycle.create.step_key", name = name));
     authorize_key(backend, name, public_key)?;
     let mut steps = Vec::new();
-    notice(&format!("VM `{name}`: base packages"));
+    notice(&t!("lifecycle.create.step_base", name = name));
     steps.push(run_script(backend, name, &provision::base_run(false))?);
-    notice(&format!("VM `{name}`: agsekit launcher"));
+    notice(&t!("lifecycle.create.step_launcher", name = name));
     install_launcher(backend, name)?;
     let options = BundleOptions {
         force: false,
         proxychains: vm.proxychains.clone(),
     };
     for run in provision::bundle_runs(&vm.install, &options)? {
-        notice(&format!("VM `{name}`: bundle {}", run.name));
+        notice(&t!(
+            "lifecycle.create.step_bundle",
+            name = name,
+            bundle = run.name
+        ));
         steps.push(run_script(backend, name, &run)?);
     }
     Ok(steps)

@@ -14,6 +14,7 @@ pub mod versions;
 
 use crate::config::{Config, VmConfig};
 use crate::error::UserError;
+use crate::t;
 use crate::vm::VmError;
 
 /// Where progress lines go (the command prints them, or a test collects them).
@@ -33,8 +34,9 @@ pub fn select_vms<'a>(
     all_flag: &str,
 ) -> Result<Vec<&'a VmConfig>, UserError> {
     match (name, all) {
-        (Some(_), true) => Err(UserError::usage(format!(
-            "give either a VM name or {all_flag}, not both"
+        (Some(_), true) => Err(UserError::usage(t!(
+            "lifecycle.select.name_and_all",
+            flag = all_flag
         ))),
         (Some(name), false) => Ok(vec![config.vm(Some(name))?]),
         (None, true) => {
@@ -47,12 +49,12 @@ pub fn select_vms<'a>(
         (None, false) => match config.vms.len() {
             0 => Err(config.no_vms_error()),
             1 => Ok(config.vms.values().collect()),
-            _ => Err(UserError::usage(format!(
-                "{} VMs are configured ({}); say which one",
-                config.vms.len(),
-                config.vms.keys().cloned().collect::<Vec<_>>().join(", ")
+            _ => Err(UserError::usage(t!(
+                "lifecycle.vms_ambiguous",
+                vms = crate::i18n::count("count.vm", config.vms.len()),
+                names = config.vms.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
-            .hint(format!("give a VM name, or {all_flag} for every VM"))),
+            .hint(t!("lifecycle.select.hint", flag = all_flag))),
         },
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::config::mountable::source_problem;
 use crate::config::{Config, MountConfig};
 use crate::error::UserError;
+use crate::t;
 use crate::vm::{VmBackend, VmError};
 
 use super::vm_err;
@@ -28,13 +29,13 @@ pub fn select_mounts<'a>(
         .filter(|m| vm.is_none_or(|v| v == m.vm))
         .collect();
     match (path, all) {
-        (Some(_), true) => Err(UserError::usage("give either a folder or --all, not both")),
+        (Some(_), true) => Err(UserError::usage(t!("lifecycle.mounts.path_and_all"))),
         (Some(path), false) => match config.mount_for_path(path, vm)? {
             Some(m) => Ok(vec![m]),
-            None => Err(UserError::config(format!(
-                "no mount in {} covers {}",
-                config.path.display(),
-                path.display()
+            None => Err(UserError::config(t!(
+                "lifecycle.mounts.not_covered",
+                config = config.path.display(),
+                path = path.display()
             ))
             .hint(format!("agsekit addmount {}", path.display()))),
         },
@@ -48,21 +49,18 @@ pub fn select_mounts<'a>(
         (None, false) => match of_vm.as_slice() {
             [] => Err(no_mounts(config)),
             [one] => Ok(vec![*one]),
-            many => Err(UserError::usage(format!(
-                "{} mounts are configured; say which folder",
-                many.len()
+            many => Err(UserError::usage(t!(
+                "lifecycle.mounts.ambiguous",
+                mounts = crate::i18n::count("count.mount", many.len())
             ))
-            .hint("give the folder (or a folder inside it), or --all for every mount")),
+            .hint(t!("lifecycle.mounts.ambiguous_hint"))),
         },
     }
 }
 
 fn no_mounts(config: &Config) -> UserError {
-    UserError::config(format!(
-        "no mounts are defined in {}",
-        config.path.display()
-    ))
-    .hint("agsekit addmount PATH")
+    UserError::config(t!("lifecycle.mounts.none", path = config.path.display()))
+        .hint("agsekit addmount PATH")
 }
 
 /// Refuses a source the backend cannot mount, before it is asked to: spaces and non-ASCII
@@ -71,9 +69,10 @@ fn no_mounts(config: &Config) -> UserError {
 pub fn check_source(backend: &dyn VmBackend, mount: &MountConfig) -> Result<(), UserError> {
     match source_problem(&mount.source, backend.is_snap_confined()) {
         None => Ok(()),
-        Some(problem) => Err(UserError::usage(format!(
-            "cannot mount into VM `{}`: {}",
-            mount.vm, problem.reason
+        Some(problem) => Err(UserError::usage(t!(
+            "lifecycle.mounts.refused",
+            vm = mount.vm,
+            reason = problem.reason
         ))
         .hint(problem.fix)),
     }
@@ -95,9 +94,9 @@ pub enum Outcome {
 pub fn mount_one(backend: &dyn VmBackend, mount: &MountConfig) -> anyhow::Result<Outcome> {
     check_source(backend, mount)?;
     if !mount.source.is_dir() {
-        return Err(UserError::failed(format!(
-            "cannot mount {}: the folder does not exist",
-            mount.source.display()
+        return Err(UserError::failed(t!(
+            "lifecycle.mounts.no_source",
+            path = mount.source.display()
         ))
         .hint(format!("mkdir -p {}", mount.source.display()))
         .into());

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
+use crate::t;
 
 /// The install strategies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,28 +72,29 @@ pub fn detect(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, U
         "macos" => return Ok(HostOs::MacOs),
         "linux" => {}
         other => {
-            return Err(UserError::failed(format!(
-                "`agsekit prepare` does not know how to set up {other}"
-            ))
-            .hint("install Multipass (https://canonical.com/multipass/install), ssh-keygen and rsync by hand"))
+            return Err(
+                UserError::failed(t!("lifecycle.prepare.unknown_os", os = other))
+                    .hint(t!("lifecycle.prepare.by_hand_url")),
+            )
         }
     }
     let kernel = facts.kernel.as_deref().unwrap_or("").to_ascii_lowercase();
     if kernel.contains("microsoft") || kernel.contains("wsl") {
-        return Err(UserError::failed(
-            "this is WSL: Multipass cannot run its VMs inside WSL (there is no nested hypervisor there)",
-        )
-        .hint("install Multipass on Windows itself, or use a Linux or macOS machine"));
+        return Err(
+            UserError::failed(t!("lifecycle.prepare.wsl")).hint(t!("lifecycle.prepare.wsl_hint"))
+        );
     }
     let release = facts.os_release.as_deref().unwrap_or("");
     for key in ["ID", "ID_LIKE"] {
         if let Some(ids) = os_release_value(release, key) {
             match family(&ids) {
                 (true, true) => {
-                    return Err(UserError::failed(format!(
-                        "os-release {key}=\"{ids}\" names both Debian and Arch; cannot choose"
+                    return Err(UserError::failed(t!(
+                        "lifecycle.prepare.both_families",
+                        key = key,
+                        ids = ids
                     ))
-                    .hint("install Multipass, ssh-keygen and rsync by hand"))
+                    .hint(t!("lifecycle.prepare.by_hand")))
                 }
                 (true, false) => return Ok(HostOs::Debian),
                 (false, true) => return Ok(HostOs::Arch),
@@ -103,10 +105,8 @@ pub fn detect(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, U
     match (has("apt-get"), has("pacman")) {
         (true, false) => Ok(HostOs::Debian),
         (false, true) => Ok(HostOs::Arch),
-        _ => Err(UserError::failed(
-            "cannot tell how to install packages on this Linux (neither a Debian/Ubuntu nor an Arch system)",
-        )
-        .hint("install Multipass (https://canonical.com/multipass/install), ssh-keygen and rsync by hand, then run `agsekit prepare` again for the SSH key")),
+        _ => Err(UserError::failed(t!("lifecycle.prepare.unknown_linux"))
+            .hint(t!("lifecycle.prepare.unknown_linux_hint"))),
     }
 }
 
@@ -188,7 +188,7 @@ pub fn plan(
             }
             if !packages.is_empty() {
                 plan.steps.push(sudo(
-                    "refresh the apt package lists".to_string(),
+                    t!("lifecycle.prepare.why_apt_update"),
                     &["apt-get", "update"],
                 ));
                 let mut args = vec![
@@ -199,26 +199,32 @@ pub fn plan(
                     "-y",
                 ];
                 args.extend(&packages);
-                plan.steps
-                    .push(sudo(format!("install {}", packages.join(", ")), &args));
+                plan.steps.push(sudo(
+                    t!(
+                        "lifecycle.prepare.why_install",
+                        packages = packages.join(", ")
+                    ),
+                    &args,
+                ));
             }
             if need_mp {
                 plan.steps.push(sudo(
-                    "install Multipass from the snap store".to_string(),
+                    t!("lifecycle.prepare.why_snap"),
                     &["snap", "install", "multipass"],
                 ));
             }
         }
         HostOs::Arch => {
             if need_mp {
-                let helper = ["yay", "paru"].into_iter().find(|h| has(h)).ok_or_else(|| {
-                    UserError::failed(
-                        "Multipass is not installed and no AUR helper (yay or paru) was found",
-                    )
-                    .hint("install yay or paru, or build the `multipass` AUR package by hand, then run `agsekit prepare` again")
-                })?;
+                let helper = ["yay", "paru"]
+                    .into_iter()
+                    .find(|h| has(h))
+                    .ok_or_else(|| {
+                        UserError::failed(t!("lifecycle.prepare.no_aur_helper"))
+                            .hint(t!("lifecycle.prepare.no_aur_helper_hint"))
+                    })?;
                 plan.steps.push(Step {
-                    why: format!("install Multipass from the AUR with {helper}"),
+                    why: t!("lifecycle.prepare.why_aur", helper = helper),
                     cmd: Cmd::new(helper).args([
                         "-S",
                         "--needed",
@@ -242,25 +248,27 @@ pub fn plan(
             if !packages.is_empty() {
                 let mut args = vec!["pacman", "-S", "--needed", "--noconfirm"];
                 args.extend(&packages);
-                plan.steps
-                    .push(sudo(format!("install {}", packages.join(", ")), &args));
+                plan.steps.push(sudo(
+                    t!(
+                        "lifecycle.prepare.why_install",
+                        packages = packages.join(", ")
+                    ),
+                    &args,
+                ));
             }
         }
         HostOs::MacOs => {
             if need_keygen {
-                return Err(UserError::failed("`ssh-keygen` is missing on this Mac")
-                    .hint("it ships with macOS; reinstall the Command Line Tools (`xcode-select --install`)"));
+                return Err(UserError::failed(t!("lifecycle.prepare.mac_no_keygen"))
+                    .hint(t!("lifecycle.prepare.mac_no_keygen_hint")));
             }
             if (need_mp || need_rsync) && !has("brew") {
-                return Err(
-                    UserError::failed("Homebrew is needed to install Multipass and rsync").hint(
-                        "install Homebrew (https://brew.sh), then run `agsekit prepare` again",
-                    ),
-                );
+                return Err(UserError::failed(t!("lifecycle.prepare.no_brew"))
+                    .hint(t!("lifecycle.prepare.no_brew_hint")));
             }
             if need_mp {
                 plan.steps.push(Step {
-                    why: "install Multipass with Homebrew".to_string(),
+                    why: t!("lifecycle.prepare.why_brew_multipass"),
                     cmd: Cmd::new("brew").args(["install", "--cask", "multipass"]),
                     // The cask's installer asks for the password.
                     sudo: true,
@@ -268,7 +276,7 @@ pub fn plan(
             }
             if need_rsync {
                 plan.steps.push(Step {
-                    why: "install rsync with Homebrew".to_string(),
+                    why: t!("lifecycle.prepare.why_brew_rsync"),
                     cmd: Cmd::new("brew").args(["install", "rsync"]),
                     sudo: false,
                 });
@@ -281,15 +289,21 @@ pub fn plan(
 /// Runs the plan's commands in order, attached to the terminal; stops at the first failure.
 pub fn execute(runner: &dyn Runner, plan: &Plan) -> anyhow::Result<()> {
     for step in &plan.steps {
-        let code = runner
-            .inherit(&step.cmd)
-            .map_err(|e| UserError::failed(format!("cannot {}: {e}", step.why)))?;
+        let code = runner.inherit(&step.cmd).map_err(|e| {
+            UserError::failed(t!(
+                "lifecycle.prepare.step_spawn_failed",
+                why = step.why,
+                error = e
+            ))
+        })?;
         if code != 0 {
-            return Err(
-                UserError::failed(format!("`{}` failed with exit code {code}", step.cmd))
-                    .hint("fix the problem it printed, then run `agsekit prepare` again")
-                    .into(),
-            );
+            return Err(UserError::failed(t!(
+                "lifecycle.prepare.step_failed",
+                command = step.cmd,
+                code = code
+            ))
+            .hint(t!("lifecycle.prepare.step_failed_hint"))
+            .into());
         }
     }
     Ok(())

@@ -46,7 +46,11 @@ pub fn running_agents(
                 vm: vm.to_string(),
                 pid: found.pid,
                 args: match &found.workdir {
-                    Some(dir) => format!("{} in {dir}", found.binary),
+                    Some(dir) => crate::t!(
+                        "lifecycle.procs.agent_in",
+                        program = found.binary,
+                        dir = dir
+                    ),
                     None => found.binary.clone(),
                 },
                 program: found.binary,

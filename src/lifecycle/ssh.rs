@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
+use crate::t;
 
 /// The key pair in `global.ssh_keys_folder`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,16 +23,20 @@ pub struct KeyPair {
 /// when missing or different. Runs `ssh-keygen` through `runner`.
 pub fn ensure_keypair(runner: &dyn Runner, folder: &Path) -> anyhow::Result<KeyPair> {
     std::fs::create_dir_all(folder).map_err(|e| {
-        UserError::failed(format!("cannot create {}: {e}", folder.display()))
-            .hint("check `global.ssh_keys_folder` and the folder's permissions")
+        UserError::failed(t!(
+            "lifecycle.ssh.mkdir_failed",
+            path = folder.display(),
+            error = e
+        ))
+        .hint(t!("lifecycle.ssh.mkdir_failed_hint"))
     })?;
     let _ = std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700));
     let private = folder.join("id_rsa");
     let public_path = folder.join("id_rsa.pub");
     let no_keygen = |e: crate::process::SpawnError| -> anyhow::Error {
         if e.not_found() {
-            UserError::failed("`ssh-keygen` is not installed")
-                .hint("agsekit prepare (installs the OpenSSH client)")
+            UserError::failed(t!("lifecycle.ssh.no_keygen"))
+                .hint(t!("lifecycle.ssh.install_hint"))
                 .into()
         } else {
             UserError::failed(e.to_string()).into()
@@ -46,10 +51,10 @@ pub fn ensure_keypair(runner: &dyn Runner, folder: &Path) -> anyhow::Result<KeyP
             .arg(&private);
         let out = runner.capture(&cmd).map_err(no_keygen)?;
         if !out.success() {
-            return Err(UserError::failed(format!(
-                "ssh-keygen could not create {}: {}",
-                private.display(),
-                out.stderr_text().trim()
+            return Err(UserError::failed(t!(
+                "lifecycle.ssh.keygen_failed",
+                path = private.display(),
+                error = out.stderr_text().trim()
             ))
             .into());
         }
@@ -59,24 +64,19 @@ pub fn ensure_keypair(runner: &dyn Runner, folder: &Path) -> anyhow::Result<KeyP
         .capture(&Cmd::new("ssh-keygen").args(["-y", "-f"]).arg(&private))
         .map_err(no_keygen)?;
     if !out.success() {
-        return Err(UserError::failed(format!(
-            "cannot read the public key of {}: {}",
-            private.display(),
-            out.stderr_text().trim()
+        return Err(UserError::failed(t!(
+            "lifecycle.ssh.no_public",
+            path = private.display(),
+            error = out.stderr_text().trim()
         ))
-        .hint(format!(
-            "move {} away and run `agsekit prepare` to make a new key (VMs made with the old key then need it again)",
-            private.display()
-        ))
+        .hint(t!("lifecycle.ssh.no_public_hint", path = private.display()))
         .into());
     }
     let public = out.stdout_text().trim().to_string();
     if public.is_empty() {
-        return Err(UserError::failed(format!(
-            "ssh-keygen printed no public key for {}",
-            private.display()
-        ))
-        .into());
+        return Err(
+            UserError::failed(t!("lifecycle.ssh.empty_public", path = private.display())).into(),
+        );
     }
     let current = std::fs::read_to_string(&public_path).unwrap_or_default();
     // The comment may differ; the key type and body must match.
@@ -88,7 +88,11 @@ pub fn ensure_keypair(runner: &dyn Runner, folder: &Path) -> anyhow::Result<KeyP
     };
     if body(&current) != body(&public) {
         std::fs::write(&public_path, format!("{public}\n")).map_err(|e| {
-            UserError::failed(format!("cannot write {}: {e}", public_path.display()))
+            UserError::failed(t!(
+                "lifecycle.cannot_write",
+                path = public_path.display(),
+                error = e
+            ))
         })?;
     }
     let _ = std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600));

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Config, VmConfig};
 use crate::error::UserError;
+use crate::t;
 use crate::vm::{StopMode, VmBackend, VmError, VmState};
 
 use super::mounts::{mount_one, umount_registered, Outcome};
@@ -61,42 +62,47 @@ pub fn stop_vm(
     match info.state {
         VmState::Stopped | VmState::Suspended => return Ok(StopOutcome::WasDown),
         VmState::Deleted => {
-            return Err(UserError::vm(format!("VM `{name}` is deleted"))
+            return Err(UserError::vm(t!("lifecycle.stop.deleted", name = name))
                 .hint(format!("agsekit create-vm {name}"))
                 .into())
         }
         _ => {}
     }
     for target in umount_registered(config, backend, name, &info.mounts)? {
-        notice(&format!("unmounted {target} from `{name}`"));
+        notice(&t!(
+            "lifecycle.stop.unmounted",
+            target = target,
+            name = name
+        ));
     }
     let graceful = backend.stop(name, StopMode::Graceful);
     if let Err(e) = &graceful {
         if matches!(e, VmError::InstanceMissing { .. }) {
             return Err(vm_err(graceful.unwrap_err()));
         }
-        notice(&format!(
-            "graceful stop of `{name}` failed ({e}); forcing it"
+        notice(&t!(
+            "lifecycle.stop.graceful_failed",
+            name = name,
+            error = e.message_in(crate::i18n::current())
         ));
     } else if wait_down(backend, name, timeout).map_err(vm_err)? {
         return Ok(StopOutcome::Stopped);
     } else {
-        notice(&format!(
-            "`{name}` did not stop within {}s; forcing it",
-            timeout.as_secs()
+        notice(&t!(
+            "lifecycle.stop.timeout",
+            name = name,
+            secs = timeout.as_secs()
         ));
     }
     backend.stop(name, StopMode::Force).map_err(vm_err)?;
     if wait_down(backend, name, timeout).map_err(vm_err)? {
         Ok(StopOutcome::Forced)
     } else {
-        Err(UserError::vm(format!(
-            "VM `{name}` is still not stopped after a forced stop"
-        ))
-        .hint(format!(
-            "check `multipass info {name}`; `sudo snap restart multipass` may help"
-        ))
-        .into())
+        Err(
+            UserError::vm(t!("lifecycle.stop.still_running", name = name))
+                .hint(t!("lifecycle.stop.still_running_hint", name = name))
+                .into(),
+        )
     }
 }
 
@@ -119,9 +125,12 @@ pub fn remount(
             Ok(Outcome::Done) => done.push(mount.target.to_string_lossy().into_owned()),
             Ok(Outcome::AlreadyThere) => {}
             Err(e) => notice(&format!(
-                "warning: could not mount {} again: {}",
-                mount.source.display(),
-                crate::error::render(&e).trim_end()
+                "warning: {}",
+                t!(
+                    "lifecycle.stop.remount_failed",
+                    path = mount.source.display(),
+                    error = crate::error::render(&e).trim_end()
+                )
             )),
         }
     }

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::AgentType;
 use crate::process::{Cmd, Runner};
+use crate::t;
 
 /// A cached entry is looked up again after this long (1.7.4: one day).
 pub const MAX_AGE_SECS: u64 = 24 * 3600;
@@ -145,8 +146,13 @@ impl State {
 /// lose each other's entries.
 pub fn update(path: &Path, change: impl FnOnce(&mut State)) -> anyhow::Result<State> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(t!(
+                "lifecycle.cannot_create",
+                path = parent.display(),
+                error = e
+            ))
+        })?;
     }
     let lock_path = lock_path(path);
     let lock_file = std::fs::OpenOptions::new()
@@ -154,9 +160,22 @@ pub fn update(path: &Path, change: impl FnOnce(&mut State)) -> anyhow::Result<St
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", lock_path.display()))?;
-    let _lock = nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusive)
-        .map_err(|(_, e)| anyhow::anyhow!("cannot lock {}: {e}", lock_path.display()))?;
+        .map_err(|e| {
+            anyhow::anyhow!(t!(
+                "lifecycle.cannot_open",
+                path = lock_path.display(),
+                error = e
+            ))
+        })?;
+    let _lock = nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusive).map_err(
+        |(_, e)| {
+            anyhow::anyhow!(t!(
+                "lifecycle.cannot_lock",
+                path = lock_path.display(),
+                error = e
+            ))
+        },
+    )?;
     let mut state = State::load(path);
     change(&mut state);
     write_atomic(path, &state.render())?;
@@ -181,7 +200,11 @@ fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     })();
     written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        anyhow::anyhow!("cannot write {}: {e}", path.display())
+        anyhow::anyhow!(t!(
+            "lifecycle.cannot_write",
+            path = path.display(),
+            error = e
+        ))
     })
 }
 
@@ -237,11 +260,11 @@ pub fn latest(runner: &dyn Runner, source: &Upstream) -> Result<String, String> 
     let (cmd, what) = match source {
         Upstream::Npm(pkg) => (
             Cmd::new("npm").args(["view", pkg, "version"]),
-            format!("npm package {pkg}"),
+            t!("lifecycle.versions.npm", package = pkg),
         ),
         Upstream::PyPi(pkg) => (
             Cmd::new("python3").args(["-m", "pip", "index", "versions", pkg]),
-            format!("Python package {pkg}"),
+            t!("lifecycle.versions.pypi", package = pkg),
         ),
         Upstream::GitHub { repo, .. } => {
             let mut cmd = Cmd::new("curl").args([
@@ -262,18 +285,19 @@ pub fn latest(runner: &dyn Runner, source: &Upstream) -> Result<String, String> 
                 cmd.arg(format!(
                     "https://api.github.com/repos/{repo}/releases?per_page=100"
                 )),
-                format!("GitHub releases of {repo}"),
+                t!("lifecycle.versions.github", repo = repo),
             )
         }
     };
     let out = runner.capture(&cmd).map_err(|e| format!("{what}: {e}"))?;
     if !out.success() {
         let err = out.stderr_text();
-        return Err(format!(
-            "{what}: `{}` failed with exit code {}: {}",
-            cmd.get_program().to_string_lossy(),
-            out.code,
-            err.trim()
+        return Err(t!(
+            "lifecycle.versions.command_failed",
+            what = what,
+            command = cmd.get_program().to_string_lossy(),
+            code = out.code,
+            error = err.trim()
         ));
     }
     let text = out.stdout_text();
@@ -294,7 +318,7 @@ pub fn latest(runner: &dyn Runner, source: &Upstream) -> Result<String, String> 
     if release(&found).is_some() {
         Ok(found)
     } else {
-        Err(format!("{what}: no release version in the answer"))
+        Err(t!("lifecycle.versions.no_release", what = what))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::config::AgentType;
 use crate::error::UserError;
+use crate::t;
 
 use super::script::ScriptRun;
 use super::{check_proxychains_url, is_valid_version};
@@ -108,10 +109,12 @@ impl VersionRequest {
             other if is_valid_version(other) => Ok(VersionRequest::Exact(
                 other.strip_prefix('v').unwrap_or(other).to_string(),
             )),
-            other => Err(UserError::config(format!(
-                "{key}: invalid version `{other}`; use latest, stable or an exact version such as 1.2.3"
+            other => Err(UserError::config(t!(
+                "lifecycle.provision.bad_agent_version",
+                key = key,
+                value = other
             ))
-            .hint(format!("set {key}: stable"))),
+            .hint(t!("lifecycle.provision.set_stable", key = key))),
         }
     }
 }
@@ -167,10 +170,18 @@ fn check_release_value(flag: &str, value: &str) -> Result<(), UserError> {
     if ok {
         Ok(())
     } else {
-        Err(UserError::usage(format!(
-            "invalid codex-glibc-prebuilt {flag} `{value}`: use letters, digits, `.`, `/`, `-`, `+` and `_`"
+        Err(UserError::usage(t!(
+            "lifecycle.provision.bad_release_value",
+            flag = flag,
+            value = value
         ))
-        .hint(format!("check AGSEKIT_CODEX_GLIBC_PREBUILT_{}", flag.trim_start_matches("--").to_ascii_uppercase())))
+        .hint(t!(
+            "lifecycle.provision.bad_release_value_hint",
+            var = format!(
+                "AGSEKIT_CODEX_GLIBC_PREBUILT_{}",
+                flag.trim_start_matches("--").to_ascii_uppercase()
+            )
+        )))
     }
 }
 
@@ -189,9 +200,10 @@ pub fn agent_run(
     };
     if let Some(v) = version {
         if !is_valid_version(&v) {
-            return Err(UserError::usage(format!(
-                "invalid version `{v}` for {}",
-                agent_type.as_str()
+            return Err(UserError::usage(t!(
+                "lifecycle.provision.bad_version_for",
+                version = v,
+                agent_type = agent_type.as_str()
             )));
         }
         args.push("--version".to_string());

@@ -4,6 +4,7 @@
 
 use crate::config::Bundle;
 use crate::error::UserError;
+use crate::t;
 
 use super::script::ScriptRun;
 use super::{check_proxychains_url, is_valid_version};
@@ -12,6 +13,8 @@ use super::{check_proxychains_url, is_valid_version};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BundleSpec {
     pub name: &'static str,
+    /// The message key of the one-line description (`lifecycle.bundle.NAME`), shown in the
+    /// language of the user by [`BundleSpec::list_line`].
     pub description: &'static str,
     /// The bundle that must be installed first, inserted by [`resolve`] when missing.
     pub depends_on: Option<&'static str>,
@@ -24,22 +27,18 @@ pub struct BundleSpec {
 impl BundleSpec {
     /// The `list-bundles` line: `name — description (depends on: x; supports version suffix)`.
     pub fn list_line(&self) -> String {
+        let description = crate::i18n::tr(self.description, &[]);
         let mut notes = Vec::new();
         if let Some(dep) = self.depends_on {
-            notes.push(format!("depends on: {dep}"));
+            notes.push(t!("lifecycle.bundle.depends_on", bundle = dep));
         }
         if self.supports_version {
-            notes.push("supports version suffix".to_string());
+            notes.push(t!("lifecycle.bundle.versioned"));
         }
         if notes.is_empty() {
-            format!("{} — {}", self.name, self.description)
+            format!("{} — {description}", self.name)
         } else {
-            format!(
-                "{} — {} ({})",
-                self.name,
-                self.description,
-                notes.join("; ")
-            )
+            format!("{} — {description} ({})", self.name, notes.join("; "))
         }
     }
 }
@@ -48,50 +47,49 @@ impl BundleSpec {
 pub const BUNDLES: [BundleSpec; 7] = [
     BundleSpec {
         name: "docker",
-        description: "Docker Engine from Docker's apt repository, user added to the docker group",
+        description: "lifecycle.bundle.docker",
         depends_on: None,
         supports_version: false,
         script: include_str!("../../agent_scripts/bundles/docker.sh"),
     },
     BundleSpec {
         name: "golang",
-        description: "Go toolchain from the Ubuntu archive (golang-go)",
+        description: "lifecycle.bundle.golang",
         depends_on: None,
         supports_version: false,
         script: include_str!("../../agent_scripts/bundles/golang.sh"),
     },
     BundleSpec {
         name: "nodejs",
-        description: "Node.js via nvm, made the default; the current LTS unless a version is given",
+        description: "lifecycle.bundle.nodejs",
         depends_on: Some("nvm"),
         supports_version: true,
         script: include_str!("../../agent_scripts/bundles/nodejs.sh"),
     },
     BundleSpec {
         name: "nvm",
-        description: "Node Version Manager in ~/.nvm",
+        description: "lifecycle.bundle.nvm",
         depends_on: None,
         supports_version: false,
         script: include_str!("../../agent_scripts/bundles/nvm.sh"),
     },
     BundleSpec {
         name: "pyenv",
-        description: "pyenv in ~/.pyenv with the packages Python builds need",
+        description: "lifecycle.bundle.pyenv",
         depends_on: None,
         supports_version: false,
         script: include_str!("../../agent_scripts/bundles/pyenv.sh"),
     },
     BundleSpec {
         name: "python",
-        description:
-            "Python built with pyenv, made the global one; the newest unless a version is given",
+        description: "lifecycle.bundle.python",
         depends_on: Some("pyenv"),
         supports_version: true,
         script: include_str!("../../agent_scripts/bundles/python.sh"),
     },
     BundleSpec {
         name: "rust",
-        description: "Rust via rustup; the stable toolchain unless a version is given",
+        description: "lifecycle.bundle.rust",
         depends_on: None,
         supports_version: true,
         script: include_str!("../../agent_scripts/bundles/rust.sh"),
@@ -120,26 +118,31 @@ pub fn parse_install_item(text: &str) -> Result<Bundle, UserError> {
         None => (text, None),
     };
     let spec = find(name).ok_or_else(|| {
-        UserError::config(format!(
-            "unknown bundle `{name}`; known bundles: {}",
-            names()
-        ))
-        .hint("agsekit list-bundles")
+        UserError::config(t!("lifecycle.bundle.unknown", name = name, known = names()))
+            .hint("agsekit list-bundles")
     })?;
     let version = match version {
         None => None,
         Some(v) if !spec.supports_version => {
-            return Err(UserError::config(format!(
-                "bundle `{name}` takes no version (`{text}`); bundles with a version suffix: {}",
-                versioned_names()
+            return Err(UserError::config(t!(
+                "lifecycle.bundle.no_version",
+                name = name,
+                text = text,
+                versioned = versioned_names()
             ))
-            .hint(format!("write `{name}` without `:{v}`")));
+            .hint(t!(
+                "lifecycle.bundle.no_version_hint",
+                name = name,
+                version = v
+            )));
         }
         Some(v) if !is_valid_version(v) => {
-            return Err(UserError::config(format!(
-                "invalid version `{v}` in bundle `{text}`: use letters, digits, `.`, `-`, `+` and `_`"
+            return Err(UserError::config(t!(
+                "lifecycle.bundle.bad_version",
+                version = v,
+                text = text
             ))
-            .hint(format!("for example `{name}:22` or `{name}:3.12`")));
+            .hint(t!("lifecycle.bundle.bad_version_hint", name = name)));
         }
         Some(v) => Some(v.to_string()),
     };

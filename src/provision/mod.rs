@@ -20,6 +20,7 @@ pub use bundles::{
 pub use script::{base_run, compose, parse_result, ResultStatus, ScriptResult, ScriptRun};
 
 use crate::error::UserError;
+use crate::t;
 
 /// Whether `text` is a version the scripts accept: letters, digits, `.`, `+`, `_`, `-`,
 /// starting with a letter or digit (`22`, `3.12`, `0.130.0`, `v1.2.3`, `lts`, `nightly`).
@@ -33,10 +34,8 @@ pub(crate) fn is_valid_version(text: &str) -> bool {
 /// http, https, socks4, socks5) so a bad value is refused before anything runs in the VM.
 pub fn check_proxychains_url(url: &str) -> Result<(), UserError> {
     let bad = || {
-        UserError::usage(format!(
-            "invalid proxychains URL `{url}`: expected scheme://host:port with scheme http, https, socks4 or socks5"
-        ))
-        .hint("for example: --proxychains socks5://127.0.0.1:1080")
+        UserError::usage(t!("lifecycle.provision.bad_proxy", url = url))
+            .hint(t!("lifecycle.provision.bad_proxy_hint"))
     };
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     if !matches!(scheme, "http" | "https" | "socks4" | "socks5") {

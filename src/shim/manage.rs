@@ -10,6 +10,7 @@ use anyhow::Context;
 use nix::fcntl::{Flock, FlockArg};
 
 use crate::error::UserError;
+use crate::t;
 
 /// Names that must never become shims: they would shadow agsekit itself or the tools it
 /// runs.
@@ -65,9 +66,14 @@ fn lock(dir: &Path) -> anyhow::Result<Flock<File>> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .with_context(|| format!("cannot open the shims lock {}", path.display()))?;
-    Flock::lock(file, FlockArg::LockExclusive)
-        .map_err(|(_, e)| anyhow::anyhow!("cannot lock {}: {e}", path.display()))
+        .with_context(|| t!("lifecycle.shims.lock_open_failed", path = path.display()))?;
+    Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
+        anyhow::anyhow!(t!(
+            "lifecycle.cannot_lock",
+            path = path.display(),
+            error = e
+        ))
+    })
 }
 
 /// The shims in `dir` that agsekit manages, sorted by name.
@@ -96,11 +102,12 @@ pub fn list(dir: &Path, agsekit: &Path) -> Vec<ShimEntry> {
 /// every other file alone.
 pub fn install(dir: &Path, agsekit: &Path, names: &[String]) -> anyhow::Result<Vec<ShimChange>> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        UserError::failed(format!(
-            "cannot create the shims folder {}: {e}",
-            dir.display()
+        UserError::failed(t!(
+            "lifecycle.shims.mkdir_failed",
+            path = dir.display(),
+            error = e
         ))
-        .hint("pass another folder with --dir")
+        .hint(t!("lifecycle.shims.mkdir_failed_hint"))
     })?;
     let _guard = lock(dir)?;
     let wanted: BTreeSet<&str> = names.iter().map(String::as_str).collect();
@@ -155,7 +162,7 @@ pub fn uninstall(dir: &Path, agsekit: &Path) -> anyhow::Result<Vec<ShimChange>> 
 fn remove(dir: &Path, name: &str) -> anyhow::Result<()> {
     let path = dir.join(name);
     std::fs::remove_file(&path)
-        .with_context(|| format!("cannot remove the shim {}", path.display()))
+        .with_context(|| t!("lifecycle.shims.remove_failed", path = path.display()))
 }
 
 /// Points `path` at `target` atomically (a temporary link renamed over it).
@@ -163,9 +170,9 @@ fn replace_symlink(dir: &Path, path: &Path, target: &Path) -> anyhow::Result<()>
     let tmp = dir.join(format!(".agsekit-shim.{}.tmp", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp)
-        .with_context(|| format!("cannot create a shim in {}", dir.display()))?;
+        .with_context(|| t!("lifecycle.shims.create_failed", dir = dir.display()))?;
     std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot install the shim {}", path.display()))
+        .with_context(|| t!("lifecycle.shims.install_failed", path = path.display()))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod daemon;
 mod doctor;
 mod i18n_backup;
 mod i18n_config;
+mod i18n_lifecycle;
 mod i18n_misc;
 mod interactive;
 mod launcher;
