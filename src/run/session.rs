@@ -365,7 +365,11 @@ fn launch_with_repairs(
     let spec = ExecSpec::interactive(vm, START_DIR, argv.clone());
     let (mut remounted, mut env_sent, mut launcher_sent) = (false, false, false);
     loop {
-        let code = run_passing_signals(backend, &spec, on_started)?;
+        let (code, interrupted) = run_passing_signals(backend, &spec, on_started)?;
+        if interrupted {
+            // Without a terminal, the killed client leaves the agent running in the VM.
+            stop_remote_session(backend, vm, &launch.session);
+        }
         match code {
             code::NOT_MOUNTED | code::EMPTY_MOUNT if !remounted => {
                 remounted = true;
@@ -432,16 +436,19 @@ fn launch_with_repairs(
     }
 }
 
-/// Runs the launcher and waits for it. SIGINT, SIGTERM and SIGHUP sent to agsekit do not
-/// end agsekit before the session is cleaned up (the snapshot loop stopped, the review
-/// printed); SIGTERM and SIGHUP are passed on to `multipass exec` (a terminal's Ctrl-C
-/// already reaches it: it is in the same process group, or in raw mode with a PTY).
+/// Runs the launcher and waits for it; returns its exit code and whether agsekit was
+/// signalled meanwhile. SIGINT, SIGTERM and SIGHUP sent to agsekit do not end agsekit before
+/// the session is cleaned up (the snapshot loop stopped, the review printed); SIGTERM and
+/// SIGHUP are passed on to `multipass exec` (a terminal's Ctrl-C already reaches it: it is
+/// in the same process group, or in raw mode with a PTY).
 fn run_passing_signals(
     backend: &dyn VmBackend,
     spec: &ExecSpec,
     on_started: &mut dyn FnMut(),
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<(i32, bool)> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
         .map_err(|e| anyhow::anyhow!(t!("run.signals_failed", error = e)))?;
     let handle = signals.handle();
@@ -454,8 +461,11 @@ fn run_passing_signals(
     };
     on_started();
     let pid = child.id();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&interrupted);
     let forwarder = std::thread::spawn(move || {
         for sig in signals.forever() {
+            seen.store(true, Ordering::SeqCst);
             if sig == SIGINT {
                 continue;
             }
@@ -467,7 +477,17 @@ fn run_passing_signals(
     let waited = child.wait();
     handle.close();
     let _ = forwarder.join();
-    waited.map_err(|e| anyhow::anyhow!(t!("run.wait_failed", error = e)))
+    let code = waited.map_err(|e| anyhow::anyhow!(t!("run.wait_failed", error = e)))?;
+    Ok((code, interrupted.load(Ordering::SeqCst)))
+}
+
+/// After an interrupted session: asks the launcher to stop the session's agent (and what it
+/// started) in the VM. A killed `multipass exec` client hangs up a terminal session, but a
+/// session without one keeps running in the VM, unwatched and with no snapshots being taken.
+/// Best effort: a VM that is gone or a launcher without `--kill` changes nothing.
+fn stop_remote_session(backend: &dyn VmBackend, vm: &str, session: &str) {
+    let spec = ExecSpec::capture(vm, START_DIR, [LAUNCHER_PATH, "--kill", session]);
+    let _ = backend.exec(&spec);
 }
 
 /// The project is not mounted (or the mount is dead): mount it (after asking, unless

@@ -342,3 +342,105 @@ fn the_host_side_launch_spec_drives_the_real_launcher() {
     let env = std::fs::read_to_string(vm.home().join("agent-out.env")).unwrap();
     assert_eq!(env, "tok 'x'|unset|unset");
 }
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// `--kill ID` stops the agent of a running session (a launcher in a session of its own, as
+/// under `multipass exec` without a terminal), lets the launcher record the agent's end,
+/// and leaves the session's pid record removed.
+#[test]
+fn kill_stops_the_agent_of_a_running_session() {
+    let vm = Vm::new();
+    let bin = vm.home().join(".local/bin");
+    std::fs::write(
+        bin.join("slowagent"),
+        "#!/bin/sh\necho $$ > \"$HOME/agent.pid\"\nexec sleep 300\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.join("slowagent"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let mut session = Command::new("setsid");
+    session
+        .arg("bash")
+        .arg(launcher())
+        .args(["--session", "s-kill", "--no-mount", "--workdir"])
+        .arg(vm.project())
+        .args(["--binary", "slowagent", "--", "slowagent"])
+        .env("HOME", vm.home())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut launcher_child = session.spawn().expect("setsid bash");
+    let pid_file = vm.home().join("agent.pid");
+    let record = vm.home().join(".cache/agsekit/launch/s-kill.pid");
+    for _ in 0..600 {
+        if pid_file.exists() && record.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let agent: u32 = std::fs::read_to_string(&pid_file)
+        .expect("the agent started")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(alive(agent));
+
+    let out = Command::new("bash")
+        .arg(launcher())
+        .args(["--kill", "s-kill"])
+        .env("HOME", vm.home())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let status = launcher_child.wait().unwrap();
+    if alive(agent) {
+        let _ = Command::new("kill")
+            .args(["-9", &agent.to_string()])
+            .status();
+        panic!("the agent still runs after --kill");
+    }
+    // The launcher outlived TERM and recorded the agent's end (128 + 15 = 143).
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        !record.exists(),
+        "the pid record is removed with the session"
+    );
+}
+
+/// A stale pid record naming a process that is not this session's launcher (pids are
+/// reused) is removed without signalling anything; an unknown session is not an error.
+#[test]
+fn kill_never_signals_a_process_that_is_not_the_session_s_launcher() {
+    let vm = Vm::new();
+    let mut bystander = Command::new("sleep").arg("300").spawn().unwrap();
+    let dir = vm.home().join(".cache/agsekit/launch");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("old.pid"), format!("{}\n", bystander.id())).unwrap();
+    let kill = |session: &str| {
+        Command::new("bash")
+            .arg(launcher())
+            .args(["--kill", session])
+            .env("HOME", vm.home())
+            .output()
+            .unwrap()
+    };
+    let out = kill("old");
+    let still_there = alive(bystander.id());
+    let _ = bystander.kill();
+    let _ = bystander.wait();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(still_there, "--kill signalled an unrelated process");
+    assert!(!dir.join("old.pid").exists());
+    assert_eq!(kill("never-ran").status.code(), Some(0));
+    assert_eq!(kill("bad/name").status.code(), Some(240));
+}

@@ -445,6 +445,107 @@ fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
     );
 }
 
+/// Whether process `pid` is gone (or only a zombie waiting for its parent).
+fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+/// Kills a leftover process when a test fails, so that nothing outlives the test.
+struct KillOnDrop(i32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.0),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
+
+/// With the FAKE multipass in its detached mode (commands share one PID namespace and,
+/// without a terminal, outlive a killed client, as in a real VM): when `agsekit run` without
+/// a terminal is stopped with SIGTERM, the agent in the VM is stopped too, not left running
+/// unwatched after the snapshot loop has ended. agsekit asks the launcher (`--kill SESSION`).
+#[test]
+fn run_with_fake_multipass_detached_sigterm_stops_the_agent_in_the_vm() {
+    let s = setup();
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh
+echo $$ > agent.pid.tmp && mv agent.pid.tmp agent.pid
+exec sleep 300
+",
+    );
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    cmd.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env("FAKE_MULTIPASS_DETACHED", "1")
+        .env_remove("CONFIG_PATH")
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let pid_file = s.project.join("agent.pid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !pid_file.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let agent: i32 = std::fs::read_to_string(&pid_file)
+        .expect("the agent never started")
+        .trim()
+        .parse()
+        .expect("pid");
+    let _guard = KillOnDrop(agent);
+    assert!(!process_gone(agent), "the agent runs during the session");
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    // Bounded waits (not timing assertions).
+    let mut ended = false;
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            ended = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if !ended {
+        let _ = child.kill();
+        panic!("agsekit run did not end after SIGTERM");
+    }
+    let mut gone = false;
+    for _ in 0..100 {
+        if process_gone(agent) {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        gone,
+        "the agent (pid {agent}) still runs in the VM after agsekit ended"
+    );
+    let calls = std::fs::read_to_string(s.fake.state_dir.join("calls.log")).unwrap_or_default();
+    assert!(
+        calls.contains("\"/usr/local/bin/agsekit-launch\",\"--kill\""),
+        "agsekit asked the launcher to stop the session:\n{calls}"
+    );
+}
+
 #[test]
 fn run_with_fake_multipass_debug_output_never_shows_env_secrets() {
     let s = setup();

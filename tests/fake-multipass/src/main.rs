@@ -13,6 +13,9 @@
 //!   anything. Example: `mount:2:mount failed: Mounts are disabled on this installation of
 //!   Multipass.`
 //! - `FAKE_MULTIPASS_BWRAP`: the bubblewrap executable (default `bwrap` on PATH).
+//! - `FAKE_MULTIPASS_DETACHED=1`: `exec`'d commands share one PID namespace and, without a
+//!   terminal, outlive a killed client, as in a real VM (default: each has its own and dies
+//!   with the client).
 
 mod commands;
 mod qtjson;

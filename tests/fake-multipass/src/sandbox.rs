@@ -118,7 +118,20 @@ pub fn bwrap_args(store: &Store, name: &str, inst: &Instance) -> Vec<String> {
     binds.extend(mounts);
     let needed: BTreeSet<PathBuf> = binds.iter().map(|(_, t)| t.clone()).collect();
 
-    let mut args: Vec<String> = vec!["--die-with-parent".into(), "--unshare-pid".into()];
+    // By default a command dies with the fake client and has a PID namespace of its own.
+    // FAKE_MULTIPASS_DETACHED=1 models a real VM more closely: one PID namespace for every
+    // command (the host's, here), and a command without a terminal in a session of its own
+    // that outlives a killed client (nothing hangs it up).
+    let detached = std::env::var("FAKE_MULTIPASS_DETACHED").is_ok_and(|v| v == "1");
+    let mut args: Vec<String> = if detached {
+        if std::io::stdin().is_terminal() {
+            Vec::new()
+        } else {
+            vec!["--new-session".into()]
+        }
+    } else {
+        vec!["--die-with-parent".into(), "--unshare-pid".into()]
+    };
     mirror(Path::new("/"), &needed, &mut args);
     args.extend(
         [
