@@ -74,7 +74,8 @@ pub struct Service<'a> {
     pub agsekit: PathBuf,
 }
 
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+/// Creates the folder `path` goes in, if it is missing.
+fn create_parent(path: &Path) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| {
             anyhow::anyhow!(t!(
@@ -84,6 +85,11 @@ fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
             ))
         })?;
     }
+    Ok(())
+}
+
+fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    create_parent(path)?;
     let tmp = path.with_extension("agsekit-tmp");
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
@@ -373,15 +379,7 @@ impl Service<'_> {
 /// Starts `agsekit daemon run` detached and waits until it holds its lock. Returns its PID.
 pub fn start_direct(runner: &dyn Runner, agsekit: &Path, config: &Path) -> anyhow::Result<u32> {
     let log = super::log_path();
-    if let Some(parent) = log.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            anyhow::anyhow!(t!(
-                "misc.io.cannot_create",
-                path = parent.display(),
-                error = e
-            ))
-        })?;
-    }
+    create_parent(&log)?;
     let cmd = Cmd::new(agsekit)
         .args(["daemon", "run", "--config"])
         .arg(config)

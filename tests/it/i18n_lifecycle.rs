@@ -4,55 +4,15 @@
 //! (`agsekit: error:`, `hint:`) stay English; the text after them is Russian. Tests whose names
 //! say "fake" drive the FAKE multipass (tests/README.md); no real VM is involved.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-
-use crate::support::{FakeMultipass, Sandbox};
 use crate::tmux::{command_line, Tmux};
+use crate::vm_commands::{stub_vm_tools, Setup};
 
-struct Setup {
-    sb: Sandbox,
-    fake: FakeMultipass,
-    config: PathBuf,
-}
-
+/// Output of a command in Russian or English, as (code, stdout, stderr).
 impl Setup {
-    /// A sandbox with the fake multipass and `config.yaml` holding `yaml` (`{HOME}` is the
-    /// sandbox's HOME). A `systemctl` stand-in keeps `up`/`down` away from the real one.
-    fn new(yaml: &str) -> Setup {
-        let sb = Sandbox::new();
-        let fake = FakeMultipass::new(sb.home());
-        let config = sb.home().join("config.yaml");
-        let text = yaml.replace("{HOME}", &sb.home().to_string_lossy());
-        std::fs::write(&config, text).unwrap();
-        let bin = sb.home().join("fakebin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let systemctl = bin.join("systemctl");
-        std::fs::write(&systemctl, "#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&systemctl, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Setup { sb, fake, config }
-    }
-
     /// `agsekit --config CONFIG --non-interactive ARGS` in Russian (`ru`) or English.
     fn run(&self, ru: bool, args: &[&str]) -> (Option<i32>, String, String) {
-        let mut cmd = self.sb.agsekit_with(&self.fake);
-        let path = format!(
-            "{}:{}",
-            self.sb.home().join("fakebin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        cmd.env("PATH", path)
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("XDG_STATE_HOME");
-        if ru {
-            cmd.env("AGSEKIT_LANG", "ru");
-        }
-        cmd.arg("--config")
-            .arg(&self.config)
-            .arg("--non-interactive")
-            .args(args)
-            .current_dir(self.sb.home());
-        let out = cmd.output().unwrap();
+        let env: &[(&str, &str)] = if ru { &[("AGSEKIT_LANG", "ru")] } else { &[] };
+        let out = self.agsekit_env(args, env);
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -359,23 +319,6 @@ fn install_agents_fake_refuses_an_agent_the_vm_does_not_allow_in_russian() {
         "{err}"
     );
     assert!(s.fake.calls().iter().all(|c| c[0] != "exec"));
-}
-
-/// Stubs that stand in for the VM's system tools so `base.sh` finds every package installed
-/// and `sudo` works: the fake VM runs the host's tools as the test user.
-fn stub_vm_tools(fake: &FakeMultipass, vm: &str) {
-    fake.install_agent(
-        vm,
-        "sudo",
-        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
-    );
-    fake.install_agent(vm, "dpkg-query", "#!/bin/sh\necho 'install ok installed'\n");
-    fake.install_agent(vm, "7z", "#!/bin/sh\nexit 0\n");
-    fake.install_agent(
-        vm,
-        "apt-get",
-        "#!/bin/sh\necho \"apt-get $*\" >> /home/ubuntu/apt.log\n",
-    );
 }
 
 #[test]

@@ -375,6 +375,46 @@ fn run_with_fake_multipass_reviews_deletions_and_protected_paths_and_the_restore
     assert!(!s.project.join(".git/hooks/pre-commit").exists());
 }
 
+/// `agsekit run --auto-mount codex` in the project, without a terminal (stdin, stdout and
+/// stderr not terminals), with the fake multipass and `env` added.
+fn spawn_session(s: &Setup, env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
+    cmd.env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("CONFIG_PATH")
+        .env_remove("AGSEKIT_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .envs(env.iter().copied())
+        .arg("--config")
+        .arg(&s.config)
+        .args(["--non-interactive", "run", "--auto-mount", "codex"])
+        .current_dir(&s.project)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd.spawn().unwrap()
+}
+
+/// Sends SIGTERM to agsekit and waits (bounded, not a timing assertion) for it to end.
+fn end_with_sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("agsekit run did not end after SIGTERM");
+}
+
 #[test]
 fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
     let s = setup();
@@ -383,19 +423,7 @@ fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
         "codex",
         "#!/bin/sh\necho started > \"$HOME/started\"\nsleep 60\n",
     );
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
-    cmd.env("HOME", s.sb.home())
-        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
-        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
-        .env_remove("CONFIG_PATH")
-        .arg("--config")
-        .arg(&s.config)
-        .args(["--non-interactive", "run", "--auto-mount", "codex"])
-        .current_dir(&s.project)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
+    let mut child = spawn_session(&s, &[]);
     let started = s.fake.home_dir("dev").join("started");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !started.exists() && std::time::Instant::now() < deadline {
@@ -419,24 +447,7 @@ fn run_with_fake_multipass_passes_sigterm_on_and_stops_the_snapshot_loop() {
         "the snapshot loop should run during the session"
     );
 
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    // Bounded wait (not a timing assertion): agsekit must end on its own.
-    let mut status = None;
-    for _ in 0..600 {
-        if let Some(st) = child.try_wait().unwrap() {
-            status = Some(st);
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let status = status.unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("agsekit run did not end after SIGTERM");
-    });
+    let status = end_with_sigterm(&mut child);
     // multipass exec died of SIGTERM: the session reports 128 + 15.
     assert_eq!(status.code(), Some(143));
     assert!(
@@ -482,20 +493,7 @@ echo $$ > agent.pid.tmp && mv agent.pid.tmp agent.pid
 exec sleep 300
 ",
     );
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("agsekit"));
-    cmd.env("HOME", s.sb.home())
-        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
-        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
-        .env("FAKE_MULTIPASS_DETACHED", "1")
-        .env_remove("CONFIG_PATH")
-        .arg("--config")
-        .arg(&s.config)
-        .args(["--non-interactive", "run", "--auto-mount", "codex"])
-        .current_dir(&s.project)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().unwrap();
+    let mut child = spawn_session(&s, &[("FAKE_MULTIPASS_DETACHED", "1")]);
     let pid_file = s.project.join("agent.pid");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !pid_file.exists() && std::time::Instant::now() < deadline {
@@ -509,24 +507,8 @@ exec sleep 300
     let _guard = KillOnDrop(agent);
     assert!(!process_gone(agent), "the agent runs during the session");
 
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    // Bounded waits (not timing assertions).
-    let mut ended = false;
-    for _ in 0..600 {
-        if child.try_wait().unwrap().is_some() {
-            ended = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    if !ended {
-        let _ = child.kill();
-        panic!("agsekit run did not end after SIGTERM");
-    }
+    end_with_sigterm(&mut child);
+    // Bounded wait (not a timing assertion).
     let mut gone = false;
     for _ in 0..100 {
         if process_gone(agent) {

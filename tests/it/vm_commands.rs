@@ -9,15 +9,17 @@ use std::path::{Path, PathBuf};
 use crate::support::{FakeMultipass, Sandbox};
 use crate::tmux::{command_line, Tmux};
 
-struct Setup {
-    sb: Sandbox,
-    fake: FakeMultipass,
-    config: PathBuf,
+/// A sandbox with the fake multipass, a config and a `systemctl` stand-in (also used by
+/// the Russian tests of these commands in i18n_lifecycle.rs).
+pub(crate) struct Setup {
+    pub(crate) sb: Sandbox,
+    pub(crate) fake: FakeMultipass,
+    pub(crate) config: PathBuf,
 }
 
 /// Stubs that stand in for the VM's system tools so `base.sh` finds every package installed
 /// and `sudo` works: the fake VM runs the host's tools as the test user.
-fn stub_vm_tools(fake: &FakeMultipass, vm: &str) {
+pub(crate) fn stub_vm_tools(fake: &FakeMultipass, vm: &str) {
     fake.install_agent(
         vm,
         "sudo",
@@ -40,7 +42,7 @@ fn stub_vm_tools(fake: &FakeMultipass, vm: &str) {
 impl Setup {
     /// A sandbox with the fake multipass and `config.yaml` holding `yaml` (`{HOME}` is
     /// replaced by the sandbox's HOME).
-    fn new(yaml: &str) -> Setup {
+    pub(crate) fn new(yaml: &str) -> Setup {
         let sb = Sandbox::new();
         let fake = FakeMultipass::new(sb.home());
         let config = sb.home().join("config.yaml");
@@ -67,7 +69,7 @@ impl Setup {
         self.agsekit_env(args, &[])
     }
 
-    fn agsekit_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    pub(crate) fn agsekit_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut cmd = self.sb.agsekit_with(&self.fake);
         let path = format!(
             "{}:{}",
