@@ -279,6 +279,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "the launcher in VM `{vm}` could not start the agent (exit {code}; its message is above)",
     ),
     ("run.installing_launcher", "installing the agsekit launcher in VM `{vm}`"),
+    ("run.updating_launcher", "updating the agsekit launcher in VM `{vm}` (it is older than this agsekit)"),
     ("run.signals_failed", "cannot install signal handlers: {error}"),
     ("run.wait_failed", "waiting for the agent failed: {error}"),
     (

@@ -304,6 +304,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "запускатель в ВМ `{vm}` не смог запустить агента (код {code}; его сообщение выше)",
     ),
     ("run.installing_launcher", "устанавливаю запускатель agsekit в ВМ `{vm}`"),
+    ("run.updating_launcher", "обновляю запускатель agsekit в ВМ `{vm}` (он старее этой версии agsekit)"),
     ("run.signals_failed", "не удалось установить обработчики сигналов: {error}"),
     ("run.wait_failed", "ошибка ожидания агента: {error}"),
     (

@@ -19,6 +19,12 @@ fn b64(word: &std::ffi::OsStr) -> String {
 /// Where `create-vm` installs the launcher inside the VM.
 pub const LAUNCHER_PATH: &str = "/usr/local/bin/agsekit-launch";
 
+/// The launcher version this build needs (`LAUNCH_VERSION` in `agent_scripts/agsekit-launch`;
+/// a unit test keeps them equal). Every session passes `--min-version` with it: an older
+/// launcher refuses (exit 240, an unknown option for version 1), and `run` then installs
+/// this build's launcher and tries once more.
+pub const LAUNCHER_VERSION: u32 = 2;
+
 /// The proxy part of a launch, as the launcher takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProxyMode {
@@ -158,6 +164,11 @@ impl AgentLaunch {
             a.push(value.to_owned());
         }
         let mut a: Vec<OsString> = Vec::new();
+        flag(
+            &mut a,
+            "--min-version",
+            LAUNCHER_VERSION.to_string().as_ref(),
+        );
         flag(&mut a, "--session", self.session.as_ref());
         match &self.mount_root {
             Some(root) => flag(&mut a, "--mount-root", root.as_os_str()),
@@ -247,6 +258,15 @@ mod tests {
     }
 
     #[test]
+    fn the_launcher_script_has_the_version_this_build_asks_for() {
+        let script = include_str!("../../agent_scripts/agsekit-launch");
+        assert!(
+            script.contains(&format!("\nLAUNCH_VERSION={LAUNCHER_VERSION}\n")),
+            "agent_scripts/agsekit-launch must set LAUNCH_VERSION={LAUNCHER_VERSION}"
+        );
+    }
+
+    #[test]
     fn launcher_args_keep_agent_args_separate_and_last() {
         let spec = AgentLaunch {
             session: "s1".into(),
@@ -273,6 +293,8 @@ mod tests {
         assert_eq!(
             args,
             [
+                "--min-version",
+                "2",
                 "--session",
                 "s1",
                 "--mount-root",

@@ -414,6 +414,13 @@ fn launch_with_repairs(
                 .hint(t!("run.no_workdir_in_vm_hint"))
                 .into())
             }
+            code::BAD_ARGS if !launcher_sent => {
+                // An older launcher (from an earlier agsekit) refuses `--min-version` or the
+                // arguments of this build: install this build's launcher and try once more.
+                launcher_sent = true;
+                ui.notice(&t!("run.updating_launcher", vm = vm));
+                crate::lifecycle::create::install_launcher(backend, vm)?;
+            }
             code::PROXY_FAILED | code::BAD_ARGS | code::ENV_STALE => {
                 return Err(
                     UserError::failed(t!("run.launcher_failed", vm = vm, code = code)).into(),

@@ -444,3 +444,29 @@ fn kill_never_signals_a_process_that_is_not_the_session_s_launcher() {
     assert_eq!(kill("never-ran").status.code(), Some(0));
     assert_eq!(kill("bad/name").status.code(), Some(240));
 }
+
+/// `--min-version N`: a launcher older than N refuses before anything runs (240, so the
+/// host installs its own copy); N up to its own version runs the agent.
+#[test]
+fn min_version_refuses_when_the_host_needs_a_newer_launcher() {
+    let vm = Vm::new();
+    let with_min = |n: &str| {
+        let mut args: Vec<OsString> = vec!["--min-version".into(), n.into()];
+        args.extend(with_agent(vm.base_args(&vm.project()), &[]));
+        vm.run(true, &args, b"", 0)
+    };
+    let newer = with_min("999");
+    assert_eq!(newer.status.code(), Some(240));
+    assert!(
+        String::from_utf8_lossy(&newer.stderr).contains("the host needs 999"),
+        "{newer:?}"
+    );
+    assert!(
+        !vm.home().join("agent-out.args").exists(),
+        "agent must not run"
+    );
+    assert_eq!(with_min("two").status.code(), Some(240));
+    let ok = with_min("2");
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    assert!(vm.home().join("agent-out.args").exists());
+}

@@ -302,6 +302,29 @@ fn run_with_fake_multipass_installs_a_missing_launcher_then_runs() {
     assert!(s.project.join("agent-was-here.txt").exists());
 }
 
+/// A VM keeps the launcher of an older agsekit (version 1 did not know `--min-version` and
+/// exits 240 on an unknown option): run installs this build's launcher once and the session
+/// goes ahead. Uses the FAKE multipass.
+#[test]
+fn run_with_fake_multipass_updates_an_older_launcher_then_runs() {
+    let s = setup();
+    s.fake.install_agent(
+        "dev",
+        "agsekit-launch",
+        "#!/bin/bash\n# LAUNCH_VERSION=1\nfor a in \"$@\"; do\n  case \"$a\" in --min-version) echo \"agsekit-launch: unknown option: $a\" >&2; exit 240 ;; esac\ndone\nexit 99\n",
+    );
+    let out = s.run(&s.project, &[os("--auto-mount"), os("codex")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("updating the agsekit launcher in VM `dev`"),
+        "{stderr}"
+    );
+    let installed = std::fs::read_to_string(s.fake.bin_dir("dev").join("agsekit-launch")).unwrap();
+    assert!(installed.contains("\nLAUNCH_VERSION=2\n"), "{installed}");
+    assert!(s.project.join("agent-was-here.txt").exists());
+}
+
 #[test]
 fn run_with_fake_multipass_a_missing_agent_names_install_agents() {
     let s = setup();
