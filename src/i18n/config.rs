@@ -360,7 +360,7 @@ pub const RU: &[(&str, &str)] = &[
     ("config.arg_empty", "пустой аргумент; удалите этот элемент"),
     ("config.arg_not_text", "должно быть одним аргументом в виде текста, а не {got}"),
     ("config.args_not_list", "должно быть списком аргументов, например default-args: [\"--model\", \"gpt-5\"], а не {got}"),
-    ("config.what_daemon", "настройки демона (backups:, idle_vm_stop_minutes:, idle_unmount_minutes:)"),
+    ("config.what_daemon", "настройки фоновой службы (backups:, idle_vm_stop_minutes:, idle_unmount_minutes:)"),
     ("config.not_daemon_backups", "должно быть active или all, а не {got}"),
     ("config.not_vm_name", "должно быть именем ВМ, а не {got}"),
     ("config.source_unshareable", "{path} нельзя сделать общей папкой; выберите папку проекта"),

@@ -418,8 +418,8 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.spin.stopping", "Остановка"),
     ("lifecycle.spin.stopping_vm", "Остановка ВМ {name}"),
     ("lifecycle.spin.restarting", "Перезапуск"),
-    ("lifecycle.spin.daemon_install", "Установка демона"),
-    ("lifecycle.spin.daemon_stop", "Остановка демона"),
+    ("lifecycle.spin.daemon_install", "Установка фоновой службы"),
+    ("lifecycle.spin.daemon_stop", "Остановка фоновой службы"),
     ("lifecycle.vm.running", "ВМ {name}: запущена"),
     ("lifecycle.vm.was_down", "ВМ {name}: не была запущена"),
     ("lifecycle.vm.stopped", "ВМ {name}: остановлена"),
@@ -447,13 +447,13 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.up.stage", "этап {n}: {stage}"),
     ("lifecycle.up.no_agents", "агенты не настроены; устанавливать нечего"),
     ("lifecycle.up.done", "Настройка успешно завершена"),
-    ("lifecycle.up.daemon_failed", "демон не установлен: {error}"),
+    ("lifecycle.up.daemon_failed", "фоновая служба не установлена: {error}"),
     (
         "lifecycle.up.daemon_failed_hint",
         "`agsekit daemon install` попробует ещё раз; `agsekit daemon start` запустит его без менеджера служб",
     ),
-    ("lifecycle.daemon_line", "демон: {line}"),
-    ("lifecycle.down.daemon_failed", "демон не остановлен: {error}"),
+    ("lifecycle.daemon_line", "фоновая служба: {line}"),
+    ("lifecycle.down.daemon_failed", "фоновая служба не остановлена: {error}"),
     ("lifecycle.down.skipped", "ВМ {name}: {state} (пропущена)"),
     ("lifecycle.down.missing", "ВМ {name}: не существует (пропущена)"),
     (
@@ -491,7 +491,7 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.pip_upgrade.on_path", "(agsekit из вашего PATH)"),
     (
         "lifecycle.pip_upgrade.restart",
-        "затем перезапустите демон, если он работает: agsekit daemon restart",
+        "затем перезапустите фоновую службу, если она работает: agsekit daemon restart",
     ),
     // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
     (
