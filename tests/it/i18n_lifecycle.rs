@@ -75,7 +75,9 @@ fn pip_upgrade_explains_in_russian_and_keeps_the_command_lines() {
         "{out}"
     );
     assert!(
-        out.contains("затем перезапустите фоновую службу, если она работает: agsekit daemon restart"),
+        out.contains(
+            "затем перезапустите фоновую службу, если она работает: agsekit daemon restart"
+        ),
         "{out}"
     );
     let (_, out, _) = s.en(&["pip-upgrade"]);

@@ -470,3 +470,67 @@ fn min_version_refuses_when_the_host_needs_a_newer_launcher() {
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
     assert!(vm.home().join("agent-out.args").exists());
 }
+
+/// `--http-proxy-upstream` with a pool: the launcher skips a port in use, writes a privoxy
+/// config that listens on the first free port and forwards to the upstream, waits until it
+/// listens, exports it to the agent, and stops it when the agent ends. `privoxy` is a
+/// stand-in here (python3: it records its config and listens), not the real proxy.
+#[test]
+fn an_upstream_proxy_gets_a_private_privoxy_on_a_free_pool_port() {
+    let vm = Vm::new();
+    let stub = vm.home().join(".local/bin/privoxy");
+    std::fs::write(
+        &stub,
+        format!(
+            "#!/usr/bin/env python3\nimport shutil, socket, sys\nconf = sys.argv[-1]\nshutil.copy(conf, {:?})\nlisten = [l.split()[1] for l in open(conf) if l.startswith('listen-address ')][0]\nhost, port = listen.rsplit(':', 1)\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind((host, int(port)))\ns.listen()\nwhile True:\n    s.accept()[0].close()\n",
+            vm.home().join("privoxy.conf").display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The first port of the pool is taken.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let first = busy.local_addr().unwrap().port();
+    let last = first.saturating_add(20);
+    let mut args = vm.base_args(&vm.project());
+    args.extend([
+        "--http-proxy-upstream".into(),
+        "socks5://10.1.2.3:1080".into(),
+        "--http-proxy-pool".into(),
+        format!("{first}-{last}").into(),
+    ]);
+    let out = vm.run(true, &with_agent(args, &[]), b"", 0);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let env = std::fs::read_to_string(vm.home().join("agent-out.env")).unwrap();
+    let proxy = env.split('|').nth(1).unwrap().to_string();
+    let port: u16 = proxy
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("HTTP_PROXY is {proxy:?}"))
+        .parse()
+        .unwrap();
+    assert!(
+        port > first && port <= last,
+        "{port} not in ({first}, {last}]"
+    );
+    assert_eq!(env, format!("unset|{proxy}|{proxy}"));
+    let conf = std::fs::read_to_string(vm.home().join("privoxy.conf")).unwrap();
+    assert!(
+        conf.contains(&format!("listen-address 127.0.0.1:{port}\n")),
+        "{conf}"
+    );
+    assert!(
+        conf.contains("forward-socks5 / 10.1.2.3:1080 .\n"),
+        "{conf}"
+    );
+    // Stopped with the session: the port is free again (bounded wait for the kill to land).
+    let mut free = false;
+    for _ in 0..50 {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            free = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(free, "the private privoxy still listens on {port}");
+    drop(busy);
+}
