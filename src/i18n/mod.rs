@@ -96,8 +96,26 @@ pub fn current() -> Lang {
     *LANG.get_or_init(|| detect(|name| std::env::var(name).ok()))
 }
 
+/// The text of `key` in `lang`, from an index built on first use (the catalogue has over a
+/// thousand keys per language; a linear search per message would add up in long outputs).
 fn find(lang: Lang, key: &str) -> Option<&'static str> {
-    lang.catalogue().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    use std::collections::HashMap;
+    type Index = HashMap<&'static str, &'static str>;
+    static EN: OnceLock<Index> = OnceLock::new();
+    static RU: OnceLock<Index> = OnceLock::new();
+    let cell = match lang {
+        Lang::En => &EN,
+        Lang::Ru => &RU,
+    };
+    // The first entry of a key wins, as a linear search would (duplicates fail a unit test).
+    let index = cell.get_or_init(|| {
+        let mut index = Index::new();
+        for (k, v) in lang.catalogue() {
+            index.entry(*k).or_insert(*v);
+        }
+        index
+    });
+    index.get(key).copied()
 }
 
 /// The text of `key` in `lang`; English when the language lacks it; the key itself when
