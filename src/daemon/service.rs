@@ -209,25 +209,20 @@ impl Service<'_> {
             match self.platform {
                 Platform::Systemd => {
                     self.best_effort(&["disable", "--now", units::SYSTEMD_UNIT]);
-                    std::fs::remove_file(&path).map_err(|e| {
-                        anyhow::anyhow!(t!(
-                            "misc.io.cannot_remove",
-                            path = path.display(),
-                            error = e
-                        ))
-                    })?;
-                    self.best_effort(&["daemon-reload"]);
                 }
                 Platform::Launchd => {
                     self.best_effort(&["bootout", &gui_domain(), &path.to_string_lossy()]);
-                    std::fs::remove_file(&path).map_err(|e| {
-                        anyhow::anyhow!(t!(
-                            "misc.io.cannot_remove",
-                            path = path.display(),
-                            error = e
-                        ))
-                    })?;
                 }
+            }
+            std::fs::remove_file(&path).map_err(|e| {
+                anyhow::anyhow!(t!(
+                    "misc.io.cannot_remove",
+                    path = path.display(),
+                    error = e
+                ))
+            })?;
+            if self.platform == Platform::Systemd {
+                self.best_effort(&["daemon-reload"]);
             }
             done.push(t!("misc.daemon.removed", path = path.display()));
         }
