@@ -17,6 +17,7 @@ pub mod plan;
 pub mod repeat;
 pub mod retention;
 pub mod scan;
+pub mod tripwire;
 // Restore side (snapshots, diff, history, restore commands).
 pub mod beneath;
 pub mod diff;
@@ -160,6 +161,8 @@ pub struct BackupOptions {
     /// a held lock is an error with exit status 6).
     pub lock_wait: Duration,
     pub fault: Option<FaultHook>,
+    /// Mass-deletion detection (`global.tripwire`; on with 50 files / 30 % by default).
+    pub tripwire: crate::config::TripwireConfig,
 }
 
 impl fmt::Debug for BackupOptions {
@@ -188,6 +191,8 @@ pub struct SnapshotReport {
     pub plan: PlanSummary,
     pub stats: ApplyStats,
     pub warnings: Vec<Warning>,
+    /// A mass deletion found by the tripwire (the previous snapshot was pinned).
+    pub tripwire: Option<tripwire::MassDeletion>,
 }
 
 /// Resolves and checks the source (must be a directory) and creates the destination.
@@ -324,6 +329,7 @@ pub fn snapshot_locked(
         plan: summary.clone(),
         stats: ApplyStats::default(),
         warnings: std::mem::take(&mut walked.warnings),
+        tripwire: None,
     };
     if !summary.changed {
         // A snapshot made by the original, found equal to the source: give it a manifest so
@@ -356,6 +362,15 @@ pub fn snapshot_locked(
         Ok((stats, warnings)) => {
             report.stats = stats;
             report.warnings.extend(warnings);
+            if let Some(prev) = &previous {
+                let (found, warning) =
+                    check_tripwire(dest, &prev.name, &name, &report.plan, options);
+                report.tripwire = found;
+                if let Some(w) = warning {
+                    on_event(&Event::Warning(w.clone()));
+                    report.warnings.push(w);
+                }
+            }
             report.created = Some(Snapshot {
                 path: dest.join(&name),
                 time: chain::parse_name(&name).unwrap_or(0),
@@ -370,6 +385,38 @@ pub fn snapshot_locked(
             let _ = std::fs::remove_file(&tmp_manifest);
             Err(err)
         }
+    }
+}
+
+/// After snapshot `name` is complete: when it lost enough of `previous`'s files, pin
+/// `previous`. Returns what was found, and a warning when the pin could not be written.
+fn check_tripwire(
+    dest: &Path,
+    previous: &str,
+    name: &str,
+    plan: &PlanSummary,
+    options: &BackupOptions,
+) -> (Option<tripwire::MassDeletion>, Option<Warning>) {
+    if !tripwire::is_mass_deletion(plan.deleted_files, plan.prev_files, &options.tripwire) {
+        return (None, None);
+    }
+    let mut found = tripwire::MassDeletion {
+        gone: plan.deleted_files,
+        of: plan.prev_files,
+        previous: previous.to_string(),
+        snapshot: name.to_string(),
+        pinned: false,
+    };
+    let pin = tripwire::Pin::tripwire(previous, &found, tripwire::now_unix());
+    match tripwire::add_pin(dest, pin) {
+        Ok(_) => {
+            found.pinned = true;
+            (Some(found), None)
+        }
+        Err(err) => (
+            Some(found),
+            Some(Warning::new(PathBuf::new(), format!("{err:#}"))),
+        ),
     }
 }
 

@@ -21,6 +21,8 @@ pub struct PrevIndex {
     pub entries: HashMap<Vec<u8>, PrevEntry>,
     /// True when built from the snapshot's files (no manifest).
     pub legacy: bool,
+    /// How many entries are regular files (counted while the index is built).
+    pub files: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +36,9 @@ pub struct PrevEntry {
 impl PrevIndex {
     pub fn from_manifest(entries: Vec<RawEntry>) -> PrevIndex {
         let mut map = HashMap::with_capacity(entries.len());
+        let mut files = 0;
         for e in entries {
+            files += u64::from(e.kind == EntryKind::File);
             map.insert(
                 e.path,
                 PrevEntry {
@@ -48,6 +52,7 @@ impl PrevIndex {
         PrevIndex {
             entries: map,
             legacy: false,
+            files,
         }
     }
 
@@ -64,9 +69,14 @@ impl PrevIndex {
                 index_node(child, &mut path, &mut map);
             }
         }
+        let files = map
+            .values()
+            .filter(|e: &&PrevEntry| e.kind == EntryKind::File)
+            .count() as u64;
         PrevIndex {
             entries: map,
             legacy: true,
+            files,
         }
     }
 }
@@ -116,6 +126,11 @@ pub struct PlanSummary {
     pub modified: u64,
     /// Paths of the previous snapshot that are gone.
     pub deleted: u64,
+    /// Regular files in the previous snapshot (0 without one).
+    pub prev_files: u64,
+    /// Regular files of the previous snapshot whose path no longer exists (the tripwire's
+    /// count; folders and symlinks are not counted).
+    pub deleted_files: u64,
     pub dirs: u64,
     pub symlinks: u64,
 }
@@ -144,7 +159,7 @@ pub fn file_unchanged(now: &Meta, prev: &PrevEntry, legacy: bool) -> bool {
 /// Marks every file of `root` Link or Copy and summarises the differences.
 pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
     let mut sum = PlanSummary::default();
-    let mut matched = 0u64;
+    let mut matched = Matched::default();
     let mut path = Vec::new();
     if let NodeKind::Dir(children) = &mut root.kind {
         for child in children {
@@ -152,9 +167,18 @@ pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
         }
     }
     let prev_count = prev.map(|p| p.entries.len() as u64).unwrap_or(0);
-    sum.deleted = prev_count.saturating_sub(matched);
+    sum.deleted = prev_count.saturating_sub(matched.paths);
+    sum.prev_files = prev.map(|p| p.files).unwrap_or(0);
+    sum.deleted_files = sum.prev_files.saturating_sub(matched.files);
     sum.changed = prev.is_none() || sum.added > 0 || sum.modified > 0 || sum.deleted > 0;
     sum
+}
+
+/// Paths of the previous snapshot seen again: all of them, and those that were files.
+#[derive(Default)]
+struct Matched {
+    paths: u64,
+    files: u64,
 }
 
 fn plan_node(
@@ -162,7 +186,7 @@ fn plan_node(
     prev: Option<&PrevIndex>,
     path: &mut Vec<u8>,
     sum: &mut PlanSummary,
-    matched: &mut u64,
+    matched: &mut Matched,
 ) {
     let len = path.len();
     if !path.is_empty() {
@@ -170,8 +194,9 @@ fn plan_node(
     }
     path.extend_from_slice(node.name.as_bytes());
     let before = prev.and_then(|p| p.entries.get(path.as_slice()));
-    if before.is_some() {
-        *matched += 1;
+    if let Some(b) = before {
+        matched.paths += 1;
+        matched.files += u64::from(b.kind == EntryKind::File);
     } else {
         sum.added += 1;
     }
@@ -289,6 +314,54 @@ mod tests {
         assert!(s.changed);
         assert_eq!((s.modified, s.added, s.deleted), (1, 1, 1));
         assert_eq!(s.copy_files, 2);
+    }
+
+    #[test]
+    fn deleted_files_count_only_files_of_the_previous_snapshot() {
+        let before = dir(
+            "",
+            vec![
+                file("keep", 1, 1),
+                dir(
+                    "gone",
+                    vec![file("x", 1, 1), file("y", 1, 1), dir("e", vec![])],
+                ),
+                dir("empty", vec![]),
+                file("became_dir", 1, 1),
+            ],
+        );
+        let prev = manifest_of(&before);
+        assert_eq!(prev.files, 4);
+        let mut now = dir(
+            "",
+            vec![
+                file("keep", 1, 1),
+                dir("became_dir", vec![]),
+                file("new", 1, 1),
+            ],
+        );
+        let s = plan(&mut now, Some(&prev));
+        // x and y are gone; folders (gone, gone/e, empty) are not files; a path that is now
+        // a folder still exists.
+        assert_eq!((s.prev_files, s.deleted_files), (4, 2));
+        assert_eq!(s.deleted, 5, "paths of any kind");
+    }
+
+    #[test]
+    fn folders_only_and_no_previous_snapshot_delete_no_files() {
+        let before = dir("", vec![dir("a", vec![dir("b", vec![])]), dir("c", vec![])]);
+        let prev = manifest_of(&before);
+        let mut now = dir("", vec![]);
+        let s = plan(&mut now, Some(&prev));
+        assert!(s.changed);
+        assert_eq!((s.prev_files, s.deleted_files, s.deleted), (0, 0, 3));
+        let mut first = dir("", vec![file("a", 1, 1)]);
+        let s = plan(&mut first, None);
+        assert_eq!((s.prev_files, s.deleted_files), (0, 0));
+        // An empty previous snapshot.
+        let empty = manifest_of(&dir("", vec![]));
+        let s = plan(&mut dir("", vec![file("a", 1, 1)]), Some(&empty));
+        assert_eq!((s.prev_files, s.deleted_files), (0, 0));
     }
 
     #[test]

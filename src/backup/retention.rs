@@ -1,10 +1,17 @@
 //! Which snapshots to delete: `tail` (keep the newest N) and `thin` (logarithmic thinning),
 //! with exactly the choices agsekit 1.7.4 makes. The choice is a pure function over names and
 //! times; [`clean_backups`] applies it.
+//!
+//! Pinned snapshots ([`super::tripwire`]) are set aside before choosing: every method works
+//! on the unpinned snapshots as if the pinned ones did not exist, so KEEP unpinned snapshots
+//! stay (exactly the ones that would stay without the pins) plus every pinned one.
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeSet;
+
 use super::chain::{self, Snapshot};
+use super::tripwire;
 use crate::config::CleanMethod;
 use crate::t;
 
@@ -108,6 +115,26 @@ fn thin_victim(list: &[Point], keep: usize, interval: f64) -> usize {
     pool.iter().copied().min_by_key(|&i| damage(i)).unwrap_or(0)
 }
 
+/// The points that are not pinned.
+pub fn unpinned(points: &[Point], pinned: &BTreeSet<String>) -> Vec<Point> {
+    points
+        .iter()
+        .filter(|p| !pinned.contains(&p.name))
+        .cloned()
+        .collect()
+}
+
+/// Names to delete with `method`, never a pinned one.
+pub fn select_unpinned(
+    points: &[Point],
+    pinned: &BTreeSet<String>,
+    keep: usize,
+    method: CleanMethod,
+    interval: u32,
+) -> Vec<String> {
+    select(&unpinned(points, pinned), keep, method, interval)
+}
+
 /// Names to delete with `method`.
 pub fn select(points: &[Point], keep: usize, method: CleanMethod, interval: u32) -> Vec<String> {
     match method {
@@ -133,9 +160,9 @@ pub fn free_bytes(dest: &Path) -> std::io::Result<u64> {
     Ok(st.blocks_available() as u64 * st.fragment_size() as u64)
 }
 
-/// Deletes snapshots (thinned or oldest first, never the newest) until `dest` has at least
-/// `min_free` bytes available. Returns the deleted paths; stops early when only the newest
-/// snapshot is left.
+/// Deletes snapshots (thinned or oldest first, never the newest, never a pinned one) until
+/// `dest` has at least `min_free` bytes available. Returns the deleted paths; stops early when
+/// only the newest unpinned snapshot is left.
 pub fn ensure_free_space(
     dest: &Path,
     min_free: u64,
@@ -152,7 +179,9 @@ pub fn ensure_free_space(
         }
         let snaps = chain::list_snapshots(dest)
             .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
-        let Some(name) = next_for_space(&points(&snaps), method, interval) else {
+        let pinned = tripwire::pinned_names(dest);
+        let candidates = unpinned(&points(&snaps), &pinned);
+        let Some(name) = next_for_space(&candidates, method, interval) else {
             return Ok(removed);
         };
         chain::delete_snapshot(dest, &name).with_context(|| {
@@ -198,8 +227,8 @@ pub fn points(snapshots: &[Snapshot]) -> Vec<Point> {
         .collect()
 }
 
-/// Deletes snapshots of `dest` beyond `keep` by `method`; returns the deleted paths. A
-/// missing destination has nothing to delete.
+/// Deletes snapshots of `dest` beyond `keep` unpinned ones by `method` (pinned snapshots are
+/// never deleted); returns the deleted paths. A missing destination has nothing to delete.
 pub fn clean_backups(
     dest: &Path,
     keep: usize,
@@ -209,7 +238,8 @@ pub fn clean_backups(
     use anyhow::Context;
     let snaps = chain::list_snapshots(dest)
         .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
-    let doomed = select(&points(&snaps), keep, method, interval);
+    let pinned = tripwire::pinned_names(dest);
+    let doomed = select_unpinned(&points(&snaps), &pinned, keep, method, interval);
     let mut removed = Vec::new();
     for name in doomed {
         chain::delete_snapshot(dest, &name).with_context(|| {
@@ -329,6 +359,76 @@ mod tests {
         });
         let deleted = select_thin(&pts, 4, 5);
         assert_eq!(deleted, ["20260101-000000", "20260110-114000"]);
+    }
+
+    fn pins(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn tail_never_deletes_a_pinned_snapshot_and_keeps_as_many_unpinned() {
+        let pts = series(5, 5, "20260110-120000");
+        // The oldest is pinned: keep 2 still keeps the two newest, and the pinned one.
+        let pinned = pins(&["20260110-114000"]);
+        let doomed = select_unpinned(&pts, &pinned, 2, CleanMethod::Tail, 5);
+        assert_eq!(doomed, ["20260110-114500", "20260110-115000"]);
+        // Keep 0 deletes every unpinned snapshot, never the pinned one.
+        let doomed = select_unpinned(&pts, &pinned, 0, CleanMethod::Tail, 5);
+        assert_eq!(doomed.len(), 4);
+        assert!(!doomed.contains(&"20260110-114000".to_string()));
+        // Without pins: the same as before.
+        assert_eq!(
+            select_unpinned(&pts, &BTreeSet::new(), 2, CleanMethod::Tail, 5),
+            select_tail(&pts, 2)
+        );
+    }
+
+    #[test]
+    fn thin_never_deletes_a_pinned_snapshot() {
+        let pts = series(40, 5, "20260110-120000");
+        let without = select_thin(&pts, 10, 5);
+        // Pin one that thinning deletes first.
+        let victim = without[0].clone();
+        let pinned = pins(&[&victim]);
+        let doomed = select_unpinned(&pts, &pinned, 10, CleanMethod::Thin, 5);
+        assert!(!doomed.contains(&victim));
+        // 10 unpinned kept, plus the pinned one: no more unpinned deleted than before.
+        assert_eq!(doomed.len(), 29);
+        assert_eq!(kept(&pts, &doomed).len(), 11);
+        assert!(kept(&pts, &doomed).contains(&victim));
+    }
+
+    #[test]
+    fn disk_budget_skips_pinned_snapshots() {
+        let pts = series(3, 5, "20260110-120000");
+        let pinned = pins(&["20260110-115000"]);
+        // Tail would take the oldest; it is pinned, so the middle one goes.
+        assert_eq!(
+            next_for_space(&unpinned(&pts, &pinned), CleanMethod::Tail, 5).as_deref(),
+            Some("20260110-115500")
+        );
+        // Only the newest and a pinned one left: nothing more to delete for space.
+        let two = unpinned(&pts[..2], &pins(&["20260110-115500"]));
+        assert_eq!(next_for_space(&two, CleanMethod::Thin, 5), None);
+        let all = pins(&["20260110-115000", "20260110-115500", "20260110-120000"]);
+        assert_eq!(
+            next_for_space(&unpinned(&pts, &all), CleanMethod::Tail, 5),
+            None
+        );
+    }
+
+    #[test]
+    fn clean_backups_on_disk_keeps_pinned_snapshots() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dest = tmp.path();
+        for name in ["20260110-114000", "20260110-114500", "20260110-115000"] {
+            std::fs::create_dir(dest.join(name)).expect("mkdir");
+        }
+        tripwire::add_pin(dest, tripwire::Pin::manual("20260110-114000", 1)).expect("pin");
+        let removed = clean_backups(dest, 1, CleanMethod::Tail, 5).expect("clean");
+        assert_eq!(removed, [dest.join("20260110-114500")]);
+        assert!(dest.join("20260110-114000").is_dir());
+        assert!(dest.join("20260110-115000").is_dir());
     }
 
     proptest! {

@@ -863,3 +863,78 @@ mod property {
         }
     }
 }
+
+/// 100 more files under `many/`.
+fn add_many(f: &Fixture) {
+    std::fs::create_dir_all(f.src.join("many")).expect("mkdir");
+    for i in 0..100 {
+        std::fs::write(f.src.join(format!("many/f{i:03}.txt")), format!("{i}")).expect("write");
+    }
+}
+
+#[test]
+fn tripwire_pins_the_snapshot_before_a_mass_deletion() {
+    let f = Fixture::new();
+    add_many(&f);
+    let first = f.snap();
+    let first_name = first.created.as_ref().expect("created").name.clone();
+    assert_eq!(first.tripwire, None, "a first snapshot deletes nothing");
+    for i in 0..80 {
+        std::fs::remove_file(f.src.join(format!("many/f{i:03}.txt"))).expect("rm");
+    }
+    let second = f.snap();
+    let found = second.tripwire.clone().expect("a mass deletion");
+    assert_eq!((found.gone, found.of), (80, 103));
+    assert_eq!(found.previous, first_name);
+    assert_eq!(
+        Some(found.snapshot.as_str()),
+        second.created.as_ref().map(|s| s.name.as_str())
+    );
+    assert!(found.pinned);
+    let pins = tripwire::read_pins(&f.dest);
+    assert_eq!(pins.len(), 1);
+    assert_eq!(pins[0].name, first_name);
+    assert_eq!(pins[0].kind(), tripwire::PinKind::Tripwire);
+    assert!(second.warnings.is_empty(), "{:?}", second.warnings);
+}
+
+#[test]
+fn tripwire_skips_small_deletions_folders_ignored_files_and_disabled_configs() {
+    let f = Fixture::new();
+    add_many(&f);
+    // 60 empty folders and 100 ignored files.
+    for i in 0..60 {
+        std::fs::create_dir_all(f.src.join(format!("dirs/d{i}"))).expect("mkdir");
+    }
+    std::fs::write(f.src.join(".backupignore"), "cache/\n").expect("write");
+    std::fs::create_dir_all(f.src.join("cache")).expect("mkdir");
+    for i in 0..100 {
+        std::fs::write(f.src.join(format!("cache/c{i}")), "x").expect("write");
+    }
+    f.snap();
+    // A small deletion: 3 files.
+    for i in 0..3 {
+        std::fs::remove_file(f.src.join(format!("many/f{i:03}.txt"))).expect("rm");
+    }
+    assert_eq!(f.snap().tripwire, None);
+    // Folders only, and every ignored file.
+    std::fs::remove_dir_all(f.src.join("dirs")).expect("rm");
+    std::fs::remove_dir_all(f.src.join("cache")).expect("rm");
+    let r = f.snap();
+    assert!(r.created.is_some(), "the folders' deletion is a change");
+    assert_eq!(r.plan.deleted_files, 0);
+    assert_eq!(r.tripwire, None);
+    // Disabled: a real mass deletion pins nothing.
+    let off = BackupOptions {
+        tripwire: crate::config::TripwireConfig {
+            enabled: false,
+            ..Default::default()
+        },
+        ..f.options()
+    };
+    std::fs::remove_dir_all(f.src.join("many")).expect("rm");
+    let r = f.snap_with(&off);
+    assert_eq!(r.plan.deleted_files, 97);
+    assert_eq!(r.tripwire, None);
+    assert!(tripwire::read_pins(&f.dest).is_empty());
+}

@@ -254,8 +254,75 @@ fn print_warning(prefix: &str, w: &backup::Warning) {
     eprintln!("{prefix}warning: {w}");
 }
 
+/// What the tripwire needs from the config: its settings, and the mounts (to name the
+/// restore command by mount when the folder is one).
+#[derive(Debug, Clone, Default)]
+struct TripwireContext {
+    settings: config::TripwireConfig,
+    /// `(source, backup)` of every configured mount.
+    mounts: Vec<(PathBuf, PathBuf)>,
+}
+
+impl TripwireContext {
+    fn of(cfg: &Config) -> TripwireContext {
+        TripwireContext {
+            settings: cfg.global.tripwire,
+            mounts: cfg
+                .mounts
+                .iter()
+                .map(|m| (m.source.clone(), m.backup.clone()))
+                .collect(),
+        }
+    }
+
+    /// For the commands that work without a config: the config's settings when it loads,
+    /// else the defaults (the tripwire stays on).
+    fn load(global: &GlobalArgs) -> TripwireContext {
+        config::load(global.config.as_deref())
+            .map(|c| TripwireContext::of(&c))
+            .unwrap_or_default()
+    }
+
+    fn is_mount(&self, source: &Path, dest: &Path) -> bool {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        self.mounts
+            .iter()
+            .any(|(s, b)| canon(s) == canon(source) && canon(b) == canon(dest))
+    }
+}
+
+/// The tripwire's alert for a report that found a mass deletion (stderr: `backup.log` for
+/// the background loop).
+fn print_tripwire(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
+    let Some(found) = &report.tripwire else {
+        return;
+    };
+    let command = backup::tripwire::restore_command(
+        &report.source,
+        &report.dest,
+        &found.previous,
+        ctx.is_mount(&report.source, &report.dest),
+    );
+    let key = if found.pinned {
+        "tripwire.alert"
+    } else {
+        "tripwire.alert_unpinned"
+    };
+    eprintln!(
+        "{prefix}agsekit: warning: {}",
+        t!(
+            key,
+            gone = found.gone,
+            files = crate::i18n::count("tripwire.count.of_files", found.of as usize),
+            percent = backup::tripwire::percent(found.gone, found.of),
+            previous = found.previous,
+            command = command
+        )
+    );
+}
+
 /// The lines the original prints for one snapshot, plus a summary.
-fn print_report(prefix: &str, report: &SnapshotReport) {
+fn print_report(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
     match &report.created {
         None => println!("{prefix}{}", t!("backup.no_changes")),
         Some(snap) => {
@@ -284,11 +351,14 @@ fn print_report(prefix: &str, report: &SnapshotReport) {
             t!("backup.finished_with_warnings", warnings = warnings)
         );
     }
+    print_tripwire(prefix, report, ctx);
 }
 
-pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
+pub fn run_once(args: &BackupOnceArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let interrupt = install_stop_handlers()?;
+    let ctx = TripwireContext::load(global);
     let options = BackupOptions {
+        tripwire: ctx.settings,
         source: args.source_dir.clone(),
         dest: args.dest_dir.clone(),
         excludes: args.exclude.clone(),
@@ -320,7 +390,7 @@ pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
         b.finish();
     }
     let report = result?;
-    print_report("", &report);
+    print_report("", &report, &ctx);
     Ok(if report.warnings.is_empty() {
         0
     } else {
@@ -329,14 +399,14 @@ pub fn run_once(args: &BackupOnceArgs) -> anyhow::Result<i32> {
 }
 
 /// Prints a loop's events, each line prefixed (for `backup-repeated-all`).
-fn loop_printer(prefix: String) -> impl Fn(RepeatEvent<'_>) + Sync {
+fn loop_printer(prefix: String, ctx: TripwireContext) -> impl Fn(RepeatEvent<'_>) + Sync {
     move |event| match event {
         RepeatEvent::Engine(Event::RemovedStale(p)) => {
             println!("{prefix}{}", t!("backup.removed_stale", path = p.display()))
         }
         RepeatEvent::Engine(Event::Warning(w)) => print_warning(&prefix, w),
         RepeatEvent::Engine(_) => {}
-        RepeatEvent::Snapshot(report) => print_report(&prefix, report),
+        RepeatEvent::Snapshot(report) => print_report(&prefix, report, &ctx),
         RepeatEvent::Failed(err) => {
             eprint!("{prefix}{}", crate::error::render(err));
         }
@@ -359,11 +429,13 @@ fn loop_printer(prefix: String) -> impl Fn(RepeatEvent<'_>) + Sync {
     }
 }
 
-pub fn run_repeated(args: &BackupRepeatedArgs) -> anyhow::Result<i32> {
+pub fn run_repeated(args: &BackupRepeatedArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     repeat::validate(args.interval, args.max_backups)?;
     let interrupt = install_stop_handlers()?;
+    let ctx = TripwireContext::load(global);
     let spec = RepeatSpec {
         options: BackupOptions {
+            tripwire: ctx.settings,
             source: args.source_dir.clone(),
             dest: args.dest_dir.clone(),
             excludes: args.exclude.clone(),
@@ -377,13 +449,19 @@ pub fn run_repeated(args: &BackupRepeatedArgs) -> anyhow::Result<i32> {
         skip_first: args.skip_first,
         min_free: args.budget.min_free,
     };
-    repeat::run_repeated(&spec, &loop_printer(String::new()))?;
+    repeat::run_repeated(&spec, &loop_printer(String::new(), ctx))?;
     Ok(0)
 }
 
-fn spec_for_mount(mount: &MountConfig, interrupt: &Interrupt, budget: &BudgetArgs) -> RepeatSpec {
+fn spec_for_mount(
+    mount: &MountConfig,
+    interrupt: &Interrupt,
+    budget: &BudgetArgs,
+    tripwire: config::TripwireConfig,
+) -> RepeatSpec {
     RepeatSpec {
         options: BackupOptions {
+            tripwire,
             source: mount.source.clone(),
             dest: mount.backup.clone(),
             interrupt: interrupt.clone(),
@@ -455,8 +533,11 @@ pub fn run_repeated_mount(
         },
     };
     let interrupt = install_stop_handlers()?;
-    let spec = spec_for_mount(mount, &interrupt, &args.budget);
-    repeat::run_repeated(&spec, &loop_printer(String::new()))?;
+    let spec = spec_for_mount(mount, &interrupt, &args.budget, cfg.global.tripwire);
+    repeat::run_repeated(
+        &spec,
+        &loop_printer(String::new(), TripwireContext::of(&cfg)),
+    )?;
     Ok(0)
 }
 
@@ -473,11 +554,12 @@ pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> an
     let results: Mutex<Vec<anyhow::Error>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for mount in &cfg.mounts {
-            let spec = spec_for_mount(mount, &interrupt, &args.budget);
+            let spec = spec_for_mount(mount, &interrupt, &args.budget, cfg.global.tripwire);
             let prefix = format!("[{}] ", mount.source.display());
             let results = &results;
+            let ctx = TripwireContext::of(&cfg);
             scope.spawn(move || {
-                let printer = loop_printer(prefix.clone());
+                let printer = loop_printer(prefix.clone(), ctx);
                 if let Err(err) = repeat::run_repeated(&spec, &printer) {
                     if let Ok(mut r) = results.lock() {
                         r.push(err.context(prefix.trim().to_string()));

@@ -14,7 +14,7 @@ use crate::backup::fsx::Dir;
 use crate::backup::history::{self, VersionChange};
 use crate::backup::restore::{self, NotInSnapshot, RestoreSpec};
 use crate::backup::select::select;
-use crate::backup::{self, beneath, lock, BackupOptions, EntryKind, Interrupt, Snapshot};
+use crate::backup::{self, beneath, lock, tripwire, BackupOptions, EntryKind, Interrupt, Snapshot};
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::ui::human_bytes;
@@ -39,6 +39,12 @@ pub struct SnapshotsArgs {
     pub mount: Option<PathBuf>,
     #[command(flatten)]
     pub chain: ChainArgs,
+    /// Pin a snapshot (name, unique prefix, latest, latest~N): no cleanup deletes it
+    #[arg(long, value_name = "SNAP", conflicts_with = "unpin")]
+    pub pin: Option<String>,
+    /// Unpin a snapshot, so cleanup may delete it again
+    #[arg(long, value_name = "SNAP")]
+    pub unpin: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -291,9 +297,19 @@ fn kind_word(kind: EntryKind) -> String {
 pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let chain = resolve_chain(global, args.mount.as_deref(), &args.chain)?;
     let snapshots = chain.snapshots()?;
+    if let Some(spec) = &args.pin {
+        return pin_snapshot(&chain, &snapshots, spec);
+    }
+    if let Some(spec) = &args.unpin {
+        return unpin_snapshot(&chain, &snapshots, spec);
+    }
     if snapshots.is_empty() {
         return Err(no_snapshots(&chain));
     }
+    let pinned: std::collections::BTreeSet<String> = tripwire::read_pins(&chain.dest)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
     let infos = history::timeline(&snapshots, &Interrupt::none())?;
     let mut out = std::io::stdout().lock();
     match &chain.source {
@@ -329,9 +345,15 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
         head[0], head[1], head[2], head[3], head[4], head[5], head[6]
     )?;
     for info in &infos {
+        // Pinned snapshots get a mark after the row; other rows are unchanged.
+        let mark = if pinned.contains(&info.snapshot.name) {
+            format!("  {}", t!("tripwire.pinned_mark"))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{:<w0$} {:<w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+            "{:<w0$} {:<w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}{mark}",
             info.snapshot.name,
             when(&info.snapshot),
             info.files,
@@ -342,6 +364,68 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
         )?;
     }
     writeln!(out, "{}", t!("backup.snapshots_footer", n = infos.len()))?;
+    Ok(0)
+}
+
+/// Holds the chain's lock while the pin file changes, so a pin made by a backup at the same
+/// moment is not lost.
+fn lock_for_pins(chain: &Chain) -> anyhow::Result<lock::DestLock> {
+    lock::lock_waiting(&chain.dest, Duration::from_secs(30), &Interrupt::none())
+        .map_err(|e| e.into_user_error(&chain.dest))
+}
+
+/// `snapshots --pin SNAP`.
+fn pin_snapshot(chain: &Chain, snapshots: &[Snapshot], spec: &str) -> anyhow::Result<i32> {
+    let snap = chain.pick(snapshots, spec)?;
+    let _lock = lock_for_pins(chain)?;
+    let added = tripwire::add_pin(
+        &chain.dest,
+        tripwire::Pin::manual(&snap.name, tripwire::now_unix()),
+    )?;
+    let key = if added {
+        "tripwire.pinned_done"
+    } else {
+        "tripwire.already_pinned"
+    };
+    println!("{}", t!(key, name = snap.name, dest = chain.dest.display()));
+    Ok(0)
+}
+
+/// `snapshots --unpin SNAP`: SNAP is a pinned name, or anything `--pin` accepts.
+fn unpin_snapshot(chain: &Chain, snapshots: &[Snapshot], spec: &str) -> anyhow::Result<i32> {
+    let _lock = lock_for_pins(chain)?;
+    let pins = tripwire::read_pins(&chain.dest);
+    let name = if pins.iter().any(|p| p.name == spec.trim()) {
+        spec.trim().to_string()
+    } else {
+        let names: Vec<String> = snapshots.iter().map(|s| s.name.clone()).collect();
+        select(&names, spec)
+            .map(|i| names[i].clone())
+            .unwrap_or_else(|_| spec.trim().to_string())
+    };
+    if !tripwire::remove_pin(&chain.dest, &name)? {
+        let listed: Vec<String> = pins.into_iter().map(|p| p.name).collect();
+        let hint = if listed.is_empty() {
+            t!("tripwire.none_pinned_hint", dest = chain.dest.display())
+        } else {
+            t!("tripwire.pinned_list_hint", list = listed.join(", "))
+        };
+        return Err(UserError::failed(t!(
+            "tripwire.not_pinned",
+            name = name,
+            dest = chain.dest.display()
+        ))
+        .hint(hint)
+        .into());
+    }
+    println!(
+        "{}",
+        t!(
+            "tripwire.unpinned_done",
+            name = name,
+            dest = chain.dest.display()
+        )
+    );
     Ok(0)
 }
 

@@ -39,6 +39,29 @@ pub struct GlobalConfig {
     pub review: ReviewConfig,
     /// What the background daemon does (`global.daemon`).
     pub daemon: DaemonConfig,
+    /// Mass-deletion detection after each snapshot (`global.tripwire`).
+    pub tripwire: TripwireConfig,
+}
+
+/// `global.tripwire`: a new snapshot that lost at least `min_files` files and at least
+/// `min_percent` % of the previous snapshot's files is a mass deletion; the previous snapshot
+/// is then pinned (kept by every cleanup) and a warning names the restore command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TripwireConfig {
+    pub enabled: bool,
+    pub min_files: u64,
+    /// 1..=100.
+    pub min_percent: u64,
+}
+
+impl Default for TripwireConfig {
+    fn default() -> Self {
+        TripwireConfig {
+            enabled: true,
+            min_files: 50,
+            min_percent: 30,
+        }
+    }
 }
 
 /// `global.daemon`: what `agsekit daemon run` keeps going.

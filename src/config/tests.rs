@@ -927,3 +927,49 @@ fn daemon_settings_default_parse_and_reject_bad_values() {
         "{p:?}"
     );
 }
+
+#[test]
+fn tripwire_settings_default_parse_and_reject_bad_values() {
+    let c = ok(VM);
+    assert_eq!(
+        c.global.tripwire,
+        TripwireConfig {
+            enabled: true,
+            min_files: 50,
+            min_percent: 30
+        }
+    );
+    let c = ok(&format!(
+        "global:\n  tripwire: {{enabled: false, min_files: 10, min_percent: 100}}\n{VM}"
+    ));
+    assert_eq!(
+        c.global.tripwire,
+        TripwireConfig {
+            enabled: false,
+            min_files: 10,
+            min_percent: 100
+        }
+    );
+    let p = problems(&format!(
+        "global:\n  tripwire: {{enabled: maybe, min_files: 0, min_percent: 101}}\n{VM}"
+    ));
+    for key in [
+        "global.tripwire.enabled:",
+        "global.tripwire.min_files:",
+        "global.tripwire.min_percent:",
+    ] {
+        assert!(p.iter().any(|l| l.starts_with(key)), "{key} {p:?}");
+    }
+    let p = problems(&format!("global:\n  tripwire: 5\n{VM}"));
+    assert!(p.iter().any(|l| l.starts_with("global.tripwire:")), "{p:?}");
+    // Unknown keys inside get a "did you mean"; `tripwire` itself is known.
+    let c = ok(&format!("global:\n  tripwire: {{min_file: 3}}\n{VM}"));
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("global.tripwire.min_file") && w.contains("min_files")),
+        "{:?}",
+        c.warnings
+    );
+    assert!(!c.warnings.iter().any(|w| w.contains("global.tripwire:")));
+}

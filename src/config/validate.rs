@@ -67,7 +67,7 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
-const GLOBAL_KEYS: [&str; 10] = [
+const GLOBAL_KEYS: [&str; 11] = [
     "ssh_keys_folder",
     "systemd_env_folder",
     "state_file",
@@ -78,7 +78,9 @@ const GLOBAL_KEYS: [&str; 10] = [
     "shims",
     "review",
     "daemon",
+    "tripwire",
 ];
+const TRIPWIRE_KEYS: [&str; 3] = ["enabled", "min_files", "min_percent"];
 const DAEMON_KEYS: [&str; 3] = ["backups", "idle_vm_stop_minutes", "idle_unmount_minutes"];
 const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
 const REVIEW_KEYS: [&str; 2] = ["enabled", "protected_paths"];
@@ -684,6 +686,7 @@ fn default_global() -> GlobalConfig {
         shims_outside_mounts: OutsideMounts::Refuse,
         review: ReviewConfig::default(),
         daemon: DaemonConfig::default(),
+        tripwire: TripwireConfig::default(),
     }
 }
 
@@ -785,6 +788,9 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
     }
     if let Some(v) = lookup(&entries, "daemon").filter(|v| !v.is_null()) {
         parse_daemon(w, v, &mut g.daemon);
+    }
+    if let Some(v) = lookup(&entries, "tripwire").filter(|v| !v.is_null()) {
+        parse_tripwire(w, v, &mut g.tripwire);
     }
     if let Some(v) = lookup(&entries, "review").filter(|v| !v.is_null()) {
         let key = "global.review";
@@ -1506,6 +1512,30 @@ fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<Age
         proxychains: proxy_chains,
         http_proxy: http,
     })
+}
+
+/// `global.tripwire`: `enabled`, `min_files` (1 or more), `min_percent` (1..=100).
+fn parse_tripwire(w: &mut Walk, v: &Value, out: &mut TripwireConfig) {
+    let key = "global.tripwire";
+    let Some(entries) = sub_entries(w, key, v, &t!("tripwire.config.what")) else {
+        return;
+    };
+    w.unknown_keys(key, &entries, &TRIPWIRE_KEYS);
+    if let Some(v) = lookup(&entries, "enabled").filter(|v| !v.is_null()) {
+        if let Some(b) = strict_bool(w, "global.tripwire.enabled", v) {
+            out.enabled = b;
+        }
+    }
+    for (field, target, max) in [
+        ("min_files", &mut out.min_files, u32::MAX as u64),
+        ("min_percent", &mut out.min_percent, 100),
+    ] {
+        if let Some(v) = lookup(&entries, field).filter(|v| !v.is_null()) {
+            if let Some(n) = positive_int(w, &join(key, field), v, max) {
+                *target = n;
+            }
+        }
+    }
 }
 
 /// `global.daemon`: `backups: active|all`, idle minutes (0 = never).

@@ -314,6 +314,14 @@ pub const HELP: &[(&str, &str)] = &[
         "Монтирование из конфигурации (его исходная папка или любая папка внутри); по умолчанию: монтирование, содержащее текущую папку",
     ),
     (
+        "Pin a snapshot (name, unique prefix, latest, latest~N): no cleanup deletes it",
+        "Закрепить снимок (имя, уникальное начало имени, latest, latest~N): очистка его не удалит",
+    ),
+    (
+        "Unpin a snapshot, so cleanup may delete it again",
+        "Открепить снимок, чтобы очистка снова могла его удалить",
+    ),
+    (
         "Use this snapshot folder directly, without the config",
         "Использовать эту папку снимков напрямую, без конфигурации",
     ),

@@ -26,6 +26,7 @@ mod misc;
 mod ru;
 #[cfg(test)]
 mod scan;
+mod tripwire;
 
 /// One table of messages: `(key, text)`.
 type Table = &'static [(&'static str, &'static str)];
@@ -39,6 +40,7 @@ const PARTS: &[(Table, Table)] = &[
     (config::EN, config::RU),
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
+    (tripwire::EN, tripwire::RU),
 ];
 
 use std::sync::OnceLock;

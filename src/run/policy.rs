@@ -174,6 +174,7 @@ pub(crate) mod tests {
                 shims_outside_mounts: Default::default(),
                 review: Default::default(),
                 daemon: Default::default(),
+                tripwire: Default::default(),
             },
             vms: vms.iter().map(|n| (n.to_string(), vm(n))).collect(),
             mounts: vec![],

@@ -24,5 +24,6 @@ mod run_fake;
 mod shell_init;
 mod shims;
 mod status;
+mod tripwire;
 mod vm_commands;
 mod vm_driver_fake;
