@@ -172,6 +172,13 @@ pub fn render(s: &Status) -> String {
             ],
             &rows,
         ));
+        for m in s.mounts.iter().filter(|m| !m.backup.pinned.is_empty()) {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                m.source,
+                t!("tripwire.status_pinned", list = m.backup.pinned.join(", "))
+            ));
+        }
     }
 
     out.push_str(&format!("\n{}\n", t!("status.agents")));

@@ -122,6 +122,8 @@ pub struct BackupStatus {
     pub stale_lock_pid: Option<u32>,
     /// Unfinished `-partial` folders (left by a crash, or being written now).
     pub partial_dirs: Vec<String>,
+    /// Pinned snapshots (kept by every cleanup; see `backup::tripwire`), oldest first.
+    pub pinned: Vec<String>,
     pub fs_available_bytes: Option<u64>,
     pub fs_total_bytes: Option<u64>,
 }
@@ -476,6 +478,15 @@ pub fn backup_status(m: &MountConfig) -> BackupStatus {
         loop_pid: alive,
         stale_lock_pid: pid.filter(|p| !host::pid_alive(*p)),
         partial_dirs,
+        pinned: {
+            let mut v: Vec<String> = backup::tripwire::read_pins(dir)
+                .into_iter()
+                .map(|p| p.name)
+                .filter(|n| snapshots.iter().any(|s| &s.name == n))
+                .collect();
+            v.sort();
+            v
+        },
         fs_available_bytes: space.map(|s| s.available),
         fs_total_bytes: space.map(|s| s.total),
     }

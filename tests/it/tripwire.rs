@@ -232,3 +232,46 @@ fn the_warning_is_russian_with_agsekit_lang_and_names_folders_without_a_config()
     assert!(err.contains(&want), "{err}");
     assert!(Path::new(&p.dst.join(".agsekit-pinned")).is_file());
 }
+
+#[test]
+fn status_fake_multipass_lists_pinned_snapshots_per_mount() {
+    let s = crate::status::Setup::new("", "");
+    s.fake.launch("agent-ubuntu");
+    s.snapshot();
+    let j = s.status_json();
+    assert_eq!(j["mounts"][0]["backup"]["pinned"], serde_json::json!([]));
+    let out = s.agsekit().args(["status"]).output().expect("run");
+    assert!(
+        !text(&out.stdout).contains("pinned"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = s
+        .agsekit()
+        .args(["snapshots", "--pin", "latest"])
+        .arg(&s.project)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let name = fs::read_dir(&s.backups)
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("20"))
+        .expect("snapshot");
+    let j = s.status_json();
+    assert_eq!(
+        j["mounts"][0]["backup"]["pinned"],
+        serde_json::json!([name])
+    );
+    let out = s.agsekit().args(["status"]).output().expect("run");
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(&format!(
+            "  {}: pinned snapshots: {name}\n",
+            s.project.display()
+        )),
+        "{shown}"
+    );
+}
