@@ -2,7 +2,7 @@
 //! Options go before the agent name; everything after it reaches the agent unchanged.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -163,6 +163,24 @@ fn print_review(r: &Review, quiet: bool) {
             "review.restore_protected"
         };
         eprintln!("  {}", t!(key, command = cmd));
+    }
+    for m in &r.mass_deletions {
+        eprintln!(
+            "agsekit: warning: {}",
+            t!(
+                "tripwire.review",
+                gone = m.gone,
+                files = crate::i18n::count("tripwire.count.of_files", m.of as usize),
+                percent = crate::backup::tripwire::percent(m.gone, m.of),
+                previous = m.previous,
+                command = crate::backup::tripwire::restore_command(
+                    &r.source,
+                    Path::new(""),
+                    &m.previous,
+                    true
+                )
+            )
+        );
     }
 }
 

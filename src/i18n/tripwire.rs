@@ -24,7 +24,7 @@ pub const EN: &[(&str, &str)] = &[
     ("tripwire.status_pinned", "pinned snapshots: {list}"),
     (
         "tripwire.review",
-        "mass deletion during this session: {gone} of {files} ({percent} %) were gone in snapshot {snapshot}; snapshot {previous} is pinned. To bring them back: {command}",
+        "mass deletion during this session: {gone} of {files} ({percent} %) are gone since snapshot {previous}; it is pinned (kept by cleanup). To bring them back: {command}",
     ),
 ];
 
@@ -52,6 +52,6 @@ pub const RU: &[(&str, &str)] = &[
     ("tripwire.status_pinned", "закреплённые снимки: {list}"),
     (
         "tripwire.review",
-        "за эту сессию произошло массовое удаление: в снимке {snapshot} не было {gone} из {files} ({percent} %); снимок {previous} закреплён. Чтобы вернуть файлы: {command}",
+        "массовое удаление за эту сессию: с момента снимка {previous} исчезли {gone} из {files} ({percent} %); этот снимок закреплён (очистка его не удалит). Чтобы вернуть файлы: {command}",
     ),
 ];

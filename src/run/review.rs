@@ -23,6 +23,20 @@ pub struct Review {
     pub largest_deletions: Vec<(PathBuf, u64)>,
     /// Changed paths under `protected_paths`, in path order.
     pub protected: Vec<(PathBuf, ChangeKind)>,
+    /// Regular files of the snapshot that are gone (the tripwire's count; `deleted` also
+    /// counts symlinks).
+    pub deleted_files: u64,
+    /// Mass deletions the tripwire caught during the session (each pinned a snapshot).
+    pub mass_deletions: Vec<MassDeletionNote>,
+}
+
+/// A mass deletion to show in the review: `gone` of `of` files of snapshot `previous`
+/// (now pinned) were gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MassDeletionNote {
+    pub previous: String,
+    pub gone: u64,
+    pub of: u64,
 }
 
 impl Review {
@@ -33,7 +47,7 @@ impl Review {
     /// Worth interrupting a quiet session for: something was deleted or a protected path
     /// changed.
     pub fn needs_attention(&self) -> bool {
-        self.deleted > 0 || !self.protected.is_empty()
+        self.deleted > 0 || !self.protected.is_empty() || !self.mass_deletions.is_empty()
     }
 }
 
@@ -57,6 +71,8 @@ pub fn review(snapshot: &str, source: &Path, changes: &[Change], patterns: &[Str
         deleted: 0,
         largest_deletions: Vec::new(),
         protected: Vec::new(),
+        deleted_files: 0,
+        mass_deletions: Vec::new(),
     };
     let mut deletions: Vec<(PathBuf, u64)> = Vec::new();
     for change in changes {
@@ -71,6 +87,7 @@ pub fn review(snapshot: &str, source: &Path, changes: &[Change], patterns: &[Str
             ChangeKind::Modified => r.modified += 1,
             ChangeKind::Deleted => {
                 r.deleted += 1;
+                r.deleted_files += u64::from(change.entry_kind() == EntryKind::File);
                 let size = change.old.as_ref().map(|e| e.meta.size).unwrap_or(0);
                 deletions.push((change.path.clone(), size));
             }

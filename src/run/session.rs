@@ -22,7 +22,9 @@ use super::launch::{
 };
 use super::merge_default_args;
 use super::policy::{check_agent_allowed, choose_vm, effective_proxy};
-use super::review::{review, Review};
+use super::review::{review, MassDeletionNote, Review};
+use crate::backup::tripwire;
+use crate::config::TripwireConfig;
 
 /// The launcher script, as installed into VMs.
 pub const LAUNCHER_SCRIPT: &str = include_str!("../../agent_scripts/agsekit-launch");
@@ -138,7 +140,7 @@ pub fn run_session(
 
     let snapshot_loop = match place.mount {
         Some(m) => {
-            let skip_first = pre_run_snapshot(m, req, ui)?;
+            let skip_first = pre_run_snapshot(m, req, ui, config.global.tripwire)?;
             (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first))
         }
         None => None,
@@ -178,6 +180,7 @@ pub fn run_session(
             .ok()
             .and_then(|s| s.last().cloned())
     });
+    let session_started = tripwire::now_unix();
     let mut loop_child: Option<Child> = None;
     let mut start_loop = || {
         if let Some((cmd, io)) = snapshot_loop.as_ref().filter(|_| loop_child.is_none()) {
@@ -204,7 +207,17 @@ pub fn run_session(
     if let (Ok(_), Some(m), Some(snap)) = (&result, place.mount, baseline) {
         if config.global.review.enabled {
             match session_review(m, &snap, &config.global.review.protected_paths) {
-                Ok(r) => ui.review(&r),
+                Ok((mut r, snapshot_files)) => {
+                    r.mass_deletions = session_mass_deletions(
+                        m,
+                        &snap.name,
+                        &r,
+                        snapshot_files,
+                        session_started,
+                        &config.global.tripwire,
+                    );
+                    ui.review(&r)
+                }
                 Err(e) => ui.notice(&t!("run.review_failed", error = format!("{e:#}"))),
             }
         }
@@ -212,21 +225,78 @@ pub fn run_session(
     result
 }
 
-/// Compares the live folder with the snapshot taken before the session.
+/// The mass deletions of a session: pins the snapshot loop's tripwire made since the session
+/// started, and the session's own changes (the live folder against the snapshot taken
+/// before it, `review`): when they reach the thresholds, that snapshot is pinned too, since
+/// the loop may not have taken a snapshot after the deletion.
+fn session_mass_deletions(
+    mount: &MountConfig,
+    baseline: &str,
+    review: &Review,
+    baseline_files: u64,
+    since: i64,
+    settings: &TripwireConfig,
+) -> Vec<MassDeletionNote> {
+    let mut notes: Vec<MassDeletionNote> = tripwire::live_pins(&mount.backup)
+        .into_iter()
+        .filter(|p| p.unix_time().is_some_and(|t| t >= since))
+        .filter_map(|p| {
+            let (gone, of, _) = p.tripwire_detail()?;
+            Some(MassDeletionNote {
+                previous: p.name,
+                gone,
+                of,
+            })
+        })
+        .collect();
+    if tripwire::is_mass_deletion(review.deleted_files, baseline_files, settings)
+        && !notes.iter().any(|n| n.previous == baseline)
+    {
+        let found = tripwire::MassDeletion {
+            gone: review.deleted_files,
+            of: baseline_files,
+            previous: baseline.to_string(),
+            snapshot: String::new(),
+            pinned: true,
+        };
+        let pin = tripwire::Pin::tripwire(baseline, &found, tripwire::now_unix());
+        // Already pinned (by hand or earlier) is fine: it is kept either way.
+        if tripwire::add_pin(&mount.backup, pin).is_ok()
+            || tripwire::pinned_names(&mount.backup).contains(baseline)
+        {
+            notes.push(MassDeletionNote {
+                previous: baseline.to_string(),
+                gone: found.gone,
+                of: found.of,
+            });
+        }
+    }
+    notes
+}
+
+/// Compares the live folder with the snapshot taken before the session; also returns how
+/// many regular files that snapshot holds.
 fn session_review(
     mount: &MountConfig,
     snap: &backup::Snapshot,
     protected: &[String],
-) -> anyhow::Result<Review> {
+) -> anyhow::Result<(Review, u64)> {
     let interrupt = backup::Interrupt::none();
     let (old, _) = backup::history::snapshot_listing(snap, &interrupt)?;
+    let snapshot_files = old
+        .iter()
+        .filter(|(_, e)| e.kind == backup::EntryKind::File)
+        .count() as u64;
     let skip = mount
         .backup
         .starts_with(&mount.source)
         .then_some(mount.backup.as_path());
     let new = backup::history::walk_live(&mount.source, skip, &interrupt)?;
     let changes = backup::diff::diff(&old, &new);
-    Ok(review(&snap.name, &mount.source, &changes, protected))
+    Ok((
+        review(&snap.name, &mount.source, &changes, protected),
+        snapshot_files,
+    ))
 }
 
 /// Outside every mount: with the user's consent, a fresh unshared folder in the VM.
@@ -278,6 +348,7 @@ fn pre_run_snapshot(
     mount: &MountConfig,
     req: &SessionRequest,
     ui: &dyn SessionUi,
+    tripwire: TripwireConfig,
 ) -> anyhow::Result<bool> {
     let existing = backup::list_snapshots(&mount.backup)
         .map(|s| !s.is_empty())
@@ -293,6 +364,7 @@ fn pre_run_snapshot(
         let options = BackupOptions {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
+            tripwire,
             ..BackupOptions::default()
         };
         let result = backup::snapshot_once(&options, &|e| ui.backup_event(e));
@@ -302,6 +374,26 @@ fn pre_run_snapshot(
                 took_first = true;
                 for w in &report.warnings {
                     ui.notice(&t!("run.backup_warning", warning = w));
+                }
+                if let Some(found) = &report.tripwire {
+                    // Files went missing since the last snapshot (between sessions).
+                    ui.notice(&format!(
+                        "warning: {}",
+                        t!(
+                            "tripwire.alert",
+                            gone = found.gone,
+                            files =
+                                crate::i18n::count("tripwire.count.of_files", found.of as usize),
+                            percent = tripwire::percent(found.gone, found.of),
+                            previous = found.previous,
+                            command = tripwire::restore_command(
+                                &mount.source,
+                                &mount.backup,
+                                &found.previous,
+                                true
+                            )
+                        )
+                    ));
                 }
                 if let Err(e) = backup::clean_backups(
                     &mount.backup,
@@ -618,5 +710,60 @@ fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
         ))
         .hint(format!("agsekit start-vm {vm}"))
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod tripwire_tests {
+    use super::*;
+
+    fn review_with(deleted_files: u64) -> Review {
+        let mut r = review("20260101-000000", Path::new("/p"), &[], &[]);
+        r.deleted_files = deleted_files;
+        r
+    }
+
+    #[test]
+    fn a_session_that_deleted_most_files_pins_its_starting_snapshot() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut mount = crate::run::policy::tests::mount("/p", "vm");
+        mount.backup = tmp.path().to_path_buf();
+        std::fs::create_dir(tmp.path().join("20260101-000000")).expect("mkdir");
+        let on = TripwireConfig::default();
+        // Below the thresholds: nothing.
+        let notes =
+            session_mass_deletions(&mount, "20260101-000000", &review_with(10), 100, 0, &on);
+        assert!(notes.is_empty());
+        assert!(tripwire::read_pins(&mount.backup).is_empty());
+        // 80 of 100 files: the starting snapshot is pinned and reported once.
+        let notes =
+            session_mass_deletions(&mount, "20260101-000000", &review_with(80), 100, 0, &on);
+        assert_eq!(
+            notes,
+            [MassDeletionNote {
+                previous: "20260101-000000".into(),
+                gone: 80,
+                of: 100
+            }]
+        );
+        let pins = tripwire::read_pins(&mount.backup);
+        assert_eq!(pins.len(), 1);
+        assert_eq!(
+            pins[0].tripwire_detail().map(|d| (d.0, d.1)),
+            Some((80, 100))
+        );
+        // A pin from before the session is not this session's news.
+        let later = tripwire::now_unix() + 3600;
+        let notes =
+            session_mass_deletions(&mount, "20260101-000000", &review_with(0), 100, later, &on);
+        assert!(notes.is_empty());
+        // Disabled: nothing new.
+        let off = TripwireConfig {
+            enabled: false,
+            ..on
+        };
+        assert!(
+            session_mass_deletions(&mount, "x", &review_with(100), 100, later, &off).is_empty()
+        );
     }
 }

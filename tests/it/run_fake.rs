@@ -654,3 +654,36 @@ fn run_with_fake_multipass_two_sessions_in_one_folder_both_start_without_waiting
         String::from_utf8_lossy(&a.stderr)
     );
 }
+
+#[test]
+fn run_review_shows_and_pins_a_mass_deletion_fake_multipass() {
+    let s = setup();
+    std::fs::create_dir_all(s.project.join("files")).unwrap();
+    for i in 0..99 {
+        std::fs::write(s.project.join(format!("files/f{i}.txt")), "x").unwrap();
+    }
+    // This agent deletes 99 of the project's 100 files.
+    s.fake
+        .install_agent("dev", "codex", "#!/bin/sh\nrm -rf files\n");
+    let out = s.run(
+        &s.project,
+        &[os("--auto-mount"), os("--disable-backups"), os("codex")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let snaps = s.snapshots();
+    assert_eq!(snaps.len(), 1, "the snapshot before the session");
+    let baseline = &snaps[0];
+    let want = format!(
+        "agsekit: warning: mass deletion during this session: 99 of 100 files (99 %) are gone \
+         since snapshot {baseline}; it is pinned (kept by cleanup). To bring them back: \
+         agsekit restore --mount {} {baseline}\n",
+        s.project.display()
+    );
+    assert!(stderr.contains(&want), "{stderr}");
+    let pins = std::fs::read_to_string(s.sb.home().join("backups-proj/.agsekit-pinned")).unwrap();
+    assert!(
+        pins.starts_with(&format!("{baseline}\ttripwire ")),
+        "{pins}"
+    );
+}
