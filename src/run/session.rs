@@ -141,7 +141,7 @@ pub fn run_session(
     let snapshot_loop = match place.mount {
         Some(m) => {
             let skip_first = pre_run_snapshot(m, req, ui, config.global.tripwire)?;
-            (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first))
+            (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first, &config.path))
         }
         None => None,
     };
@@ -416,10 +416,19 @@ fn pre_run_snapshot(
 }
 
 /// The background snapshot loop of a session, started once the agent is starting (so it
-/// costs nothing before the `exec`); its output goes to `<backup>/backup.log`.
-fn snapshot_loop(mount: &MountConfig, agsekit: &Path, skip_first: bool) -> (Cmd, SpawnIo) {
+/// costs nothing before the `exec`); its output goes to `<backup>/backup.log`. It reads the
+/// session's config file (for `global.tripwire`).
+fn snapshot_loop(
+    mount: &MountConfig,
+    agsekit: &Path,
+    skip_first: bool,
+    config: &Path,
+) -> (Cmd, SpawnIo) {
     let log = mount.backup.join("backup.log");
+    let config = std::path::absolute(config).unwrap_or_else(|_| config.to_path_buf());
     let mut cmd = Cmd::new(agsekit)
+        .arg("--config")
+        .arg(&config)
         .arg("backup-repeated")
         .arg("--source-dir")
         .arg(&mount.source)
