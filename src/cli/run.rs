@@ -126,6 +126,8 @@ fn print_review(r: &Review, quiet: bool) {
             "agsekit: {}",
             t!("review.no_changes", source = r.source.display())
         );
+        // A pin the loop made during the session is still news (the files may be back).
+        print_mass_deletions(r);
         return;
     }
     eprintln!(
@@ -164,6 +166,11 @@ fn print_review(r: &Review, quiet: bool) {
         };
         eprintln!("  {}", t!(key, command = cmd));
     }
+    print_mass_deletions(r);
+}
+
+/// The tripwire's alerts of a session (each names the pinned snapshot and the restore).
+fn print_mass_deletions(r: &Review) {
     for m in &r.mass_deletions {
         eprintln!(
             "agsekit: warning: {}",
