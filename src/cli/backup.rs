@@ -291,34 +291,42 @@ impl TripwireContext {
     }
 }
 
-/// The tripwire's alert for a report that found a mass deletion (stderr: `backup.log` for
-/// the background loop).
-fn print_tripwire(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
-    let Some(found) = &report.tripwire else {
-        return;
-    };
-    let command = backup::tripwire::restore_command(
-        &report.source,
-        &report.dest,
-        &found.previous,
-        ctx.is_mount(&report.source, &report.dest),
-    );
+/// The tripwire's alert for a report that found a mass deletion (without the
+/// `agsekit: warning: ` prefix); `by_mount` names the restore command by mount.
+pub(crate) fn tripwire_alert(report: &SnapshotReport, by_mount: bool) -> Option<String> {
+    let found = report.tripwire.as_ref()?;
+    let command =
+        backup::tripwire::restore_command(&report.source, &report.dest, &found.previous, by_mount);
     let key = if found.pinned {
         "tripwire.alert"
     } else {
         "tripwire.alert_unpinned"
     };
-    eprintln!(
-        "{prefix}agsekit: warning: {}",
-        t!(
-            key,
-            gone = found.gone,
-            files = crate::i18n::count("tripwire.count.of_files", found.of as usize),
-            percent = backup::tripwire::percent(found.gone, found.of),
-            previous = found.previous,
-            command = command
-        )
-    );
+    Some(t!(
+        key,
+        gone = found.gone,
+        files = crate::i18n::count("tripwire.count.of_files", found.of as usize),
+        percent = backup::tripwire::percent(found.gone, found.of),
+        previous = found.previous,
+        command = command
+    ))
+}
+
+/// The tripwire's settings from the config when it loads, else the defaults (for commands
+/// that work without a config).
+pub(crate) fn tripwire_settings(global: &GlobalArgs) -> config::TripwireConfig {
+    TripwireContext::load(global).settings
+}
+
+/// Prints the tripwire's alert, if any, on stderr (`backup.log` for the background loop).
+fn print_tripwire(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
+    if report.tripwire.is_none() {
+        return;
+    }
+    let by_mount = ctx.is_mount(&report.source, &report.dest);
+    if let Some(line) = tripwire_alert(report, by_mount) {
+        eprintln!("{prefix}agsekit: warning: {line}");
+    }
 }
 
 /// The lines the original prints for one snapshot, plus a summary.

@@ -844,11 +844,17 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         source: source.clone(),
         dest: chain.dest.clone(),
         interrupt: interrupt.clone(),
+        tripwire: super::backup::tripwire_settings(global),
         ..BackupOptions::default()
     };
     let report = backup::snapshot_locked(&source, &chain.dest, &options, &|_| {})?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
+    }
+    // The current state lost most files: the snapshot before it is now pinned.
+    let by_mount = chain.flags.first().is_some_and(|f| f == "--mount");
+    if let Some(line) = super::backup::tripwire_alert(&report, by_mount) {
+        eprintln!("agsekit: warning: {line}");
     }
     let safety = match (&report.created, &report.previous) {
         (Some(s), _) => {

@@ -275,3 +275,25 @@ fn status_fake_multipass_lists_pinned_snapshots_per_mount() {
         "{shown}"
     );
 }
+
+#[test]
+fn restore_after_a_mass_deletion_pins_the_snapshot_and_says_so() {
+    let p = Project::new(true, "");
+    p.backup(None);
+    let first = p.names().pop().expect("snapshot");
+    p.delete(80);
+    // No snapshot since the deletion: restore's safety snapshot is the one that trips.
+    let s = src_arg(&p);
+    let out = p.run(&["restore", "--mount", &s, &first]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "agsekit: warning: mass deletion: 80 of 100 files (80 %) are gone since snapshot \
+             {first}; it is pinned"
+        )),
+        "{err}"
+    );
+    assert!(p.pins().expect("pins").starts_with(&format!("{first}\t")));
+    assert_eq!(fs::read_dir(p.src.join("files")).expect("ls").count(), 100);
+}
