@@ -443,6 +443,24 @@ fn daemon_killed_outright_leaves_loops_that_the_next_daemon_stops() {
         assert!(Instant::now() < deadline, "no backup loop");
         std::thread::sleep(Duration::from_millis(200));
     };
+    // The daemon records its loops right after starting them; a kill before that record is
+    // written would leave a loop no later daemon knows of (a window of a few milliseconds
+    // that a loaded machine can widen), so wait until the record names this loop.
+    let record = d.state().join("daemon-loops.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let recorded = || -> Vec<u32> {
+        std::fs::read_to_string(&record)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    };
+    while !recorded().contains(&loop_pid) {
+        assert!(
+            Instant::now() < deadline,
+            "the daemon never recorded its loop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(daemon_pid as i32),
         nix::sys::signal::Signal::SIGKILL,
