@@ -17,6 +17,7 @@ pub mod process;
 pub mod provision;
 pub mod run;
 pub mod shim;
+pub mod statefile;
 pub mod status;
 pub mod ui;
 pub mod vm;

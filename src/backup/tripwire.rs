@@ -12,7 +12,6 @@
 //! grow. The file is replaced atomically (written to a temporary name, then renamed).
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -176,17 +175,8 @@ pub fn write_pins(dest: &Path, pins: &[Pin]) -> anyhow::Result<()> {
             _ => Ok(()),
         };
     }
-    let tmp = dest.join(format!("{PIN_FILE}.tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(render_pins(pins).as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::Error::new(e).context(t!("tripwire.cannot_write_pins", path = path.display()))
-    })
+    crate::statefile::replace(&path, render_pins(pins).as_bytes())
+        .with_context(|| t!("tripwire.cannot_write_pins", path = path.display()))
 }
 
 /// The pins of `dest` whose snapshot folder still exists; pins of deleted snapshots are
@@ -381,7 +371,11 @@ mod tests {
         assert!(!add_pin(dest, Pin::manual("20260101-000000", 7)).expect("pin"));
         let names: Vec<String> = read_pins(dest).into_iter().map(|p| p.name).collect();
         assert_eq!(names, ["20260101-000000", "20260102-000000"]);
-        assert!(!dest.join(".agsekit-pinned.tmp").exists());
+        assert_eq!(
+            std::fs::read_dir(dest).expect("list").count(),
+            3,
+            "two snapshots and the pin file, no temporary file"
+        );
         std::fs::remove_dir(dest.join("20260101-000000")).expect("rmdir");
         assert_eq!(
             pinned_names(dest).into_iter().collect::<Vec<_>>(),

@@ -90,9 +90,7 @@ fn create_parent(path: &Path) -> anyhow::Result<()> {
 
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     create_parent(path)?;
-    let tmp = path.with_extension("agsekit-tmp");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
+    crate::statefile::replace(path, text.as_bytes())
         .map_err(|e| anyhow::anyhow!(t!("misc.io.cannot_write", path = path.display(), error = e)))
 }
 

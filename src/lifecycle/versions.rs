@@ -19,7 +19,6 @@
 //! `curl` against the GitHub API. Nothing here prints.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::AgentType;
@@ -189,17 +188,7 @@ pub fn lock_path(path: &Path) -> PathBuf {
 }
 
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp_name);
-    let written = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+    crate::statefile::replace(path, text.as_bytes()).map_err(|e| {
         anyhow::anyhow!(t!(
             "lifecycle.cannot_write",
             path = path.display(),
