@@ -6,9 +6,8 @@
 //! on the unpinned snapshots as if the pinned ones did not exist, so KEEP unpinned snapshots
 //! stay (exactly the ones that would stay without the pins) plus every pinned one.
 
-use std::path::{Path, PathBuf};
-
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use super::chain::{self, Snapshot};
 use super::tripwire;
@@ -171,6 +170,8 @@ pub fn ensure_free_space(
 ) -> anyhow::Result<Vec<PathBuf>> {
     use anyhow::Context;
     let mut removed = Vec::new();
+    // Read when first needed, once: nothing here deletes a pinned snapshot.
+    let mut pinned: Option<BTreeSet<String>> = None;
     loop {
         let free = free_bytes(dest)
             .with_context(|| t!("backup.cannot_read_free_space", path = dest.display()))?;
@@ -179,8 +180,8 @@ pub fn ensure_free_space(
         }
         let snaps = chain::list_snapshots(dest)
             .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
-        let pinned = tripwire::pinned_names(dest);
-        let candidates = unpinned(&points(&snaps), &pinned);
+        let pinned = pinned.get_or_insert_with(|| tripwire::pinned_names(dest));
+        let candidates = unpinned(&points(&snaps), pinned);
         let Some(name) = next_for_space(&candidates, method, interval) else {
             return Ok(removed);
         };

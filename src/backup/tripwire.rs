@@ -239,6 +239,25 @@ pub fn restore_command(source: &Path, dest: &Path, previous: &str, by_mount: boo
     }
 }
 
+/// The alert for a mass deletion (without any `warning:` prefix): the counts, the pinned
+/// snapshot and the command that brings the files back (by mount when `by_mount`). Says so
+/// when the pin could not be written.
+pub fn alert(found: &MassDeletion, source: &Path, dest: &Path, by_mount: bool) -> String {
+    let key = if found.pinned {
+        "tripwire.alert"
+    } else {
+        "tripwire.alert_unpinned"
+    };
+    t!(
+        key,
+        gone = found.gone,
+        files = crate::i18n::count("tripwire.count.of_files", found.of as usize),
+        percent = percent(found.gone, found.of),
+        previous = found.previous,
+        command = restore_command(source, dest, &found.previous, by_mount)
+    )
+}
+
 /// The current time as Unix seconds.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()

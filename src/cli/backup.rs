@@ -295,20 +295,11 @@ impl TripwireContext {
 /// `agsekit: warning: ` prefix); `by_mount` names the restore command by mount.
 pub(crate) fn tripwire_alert(report: &SnapshotReport, by_mount: bool) -> Option<String> {
     let found = report.tripwire.as_ref()?;
-    let command =
-        backup::tripwire::restore_command(&report.source, &report.dest, &found.previous, by_mount);
-    let key = if found.pinned {
-        "tripwire.alert"
-    } else {
-        "tripwire.alert_unpinned"
-    };
-    Some(t!(
-        key,
-        gone = found.gone,
-        files = crate::i18n::count("tripwire.count.of_files", found.of as usize),
-        percent = backup::tripwire::percent(found.gone, found.of),
-        previous = found.previous,
-        command = command
+    Some(backup::tripwire::alert(
+        found,
+        &report.source,
+        &report.dest,
+        by_mount,
     ))
 }
 

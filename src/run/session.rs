@@ -379,20 +379,7 @@ fn pre_run_snapshot(
                     // Files went missing since the last snapshot (between sessions).
                     ui.notice(&format!(
                         "warning: {}",
-                        t!(
-                            "tripwire.alert",
-                            gone = found.gone,
-                            files =
-                                crate::i18n::count("tripwire.count.of_files", found.of as usize),
-                            percent = tripwire::percent(found.gone, found.of),
-                            previous = found.previous,
-                            command = tripwire::restore_command(
-                                &mount.source,
-                                &mount.backup,
-                                &found.previous,
-                                true
-                            )
-                        )
+                        tripwire::alert(found, &mount.source, &mount.backup, true)
                     ));
                 }
                 if let Err(e) = backup::clean_backups(
