@@ -164,6 +164,12 @@ pub fn read_pins(dest: &Path) -> Vec<Pin> {
         .unwrap_or_default()
 }
 
+/// The names in the pin file as written, for views that must not change anything (a pin
+/// whose snapshot is gone is still listed; [`pinned_names`] drops those from the file).
+pub fn pin_names(dest: &Path) -> BTreeSet<String> {
+    read_pins(dest).into_iter().map(|p| p.name).collect()
+}
+
 /// Replaces the pin file atomically; no pins removes it.
 pub fn write_pins(dest: &Path, pins: &[Pin]) -> anyhow::Result<()> {
     let path = pin_path(dest);

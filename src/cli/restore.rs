@@ -306,10 +306,7 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
     if snapshots.is_empty() {
         return Err(no_snapshots(&chain));
     }
-    let pinned: std::collections::BTreeSet<String> = tripwire::read_pins(&chain.dest)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let pinned = tripwire::pin_names(&chain.dest);
     let infos = history::timeline(&snapshots, &Interrupt::none())?;
     let mut out = std::io::stdout().lock();
     match &chain.source {

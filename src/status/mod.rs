@@ -478,15 +478,11 @@ pub fn backup_status(m: &MountConfig) -> BackupStatus {
         loop_pid: alive,
         stale_lock_pid: pid.filter(|p| !host::pid_alive(*p)),
         partial_dirs,
-        pinned: {
-            let mut v: Vec<String> = backup::tripwire::read_pins(dir)
-                .into_iter()
-                .map(|p| p.name)
-                .filter(|n| snapshots.iter().any(|s| &s.name == n))
-                .collect();
-            v.sort();
-            v
-        },
+        // Sorted by name (a set), only those whose snapshot exists.
+        pinned: backup::tripwire::pin_names(dir)
+            .into_iter()
+            .filter(|n| snapshots.iter().any(|s| &s.name == n))
+            .collect(),
         fs_available_bytes: space.map(|s| s.available),
         fs_total_bytes: space.map(|s| s.total),
     }
