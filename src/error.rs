@@ -100,6 +100,14 @@ pub fn find_user_error(err: &anyhow::Error) -> Option<&UserError> {
     err.chain().find_map(|e| e.downcast_ref::<UserError>())
 }
 
+/// The message of the first `UserError` in the chain (without its hints), else the error's
+/// own text: what to show in one line where the full rendering does not fit.
+pub fn message_of(err: &anyhow::Error) -> String {
+    find_user_error(err)
+        .map(|u| u.message.clone())
+        .unwrap_or_else(|| err.to_string())
+}
+
 /// Renders an error as `agsekit: error: ...` lines plus `hint: ...` lines.
 pub fn render(err: &anyhow::Error) -> String {
     let mut out = String::new();

@@ -353,9 +353,7 @@ fn ask_config<R: BufRead, W: Write>(
         match crate::config::load(Some(&path)) {
             Ok(config) => Ok((path, Some(config))),
             Err(err) => {
-                let reason = crate::error::find_user_error(&err)
-                    .map(|u| u.message.clone())
-                    .unwrap_or_else(|| err.to_string());
+                let reason = crate::error::message_of(&err);
                 let lines: Vec<&str> = reason.lines().take(4).collect();
                 Err(t!(
                     "menu.config_unusable",
@@ -633,9 +631,7 @@ impl Context {
         let config = match crate::config::load(g.config.as_deref()) {
             Ok(c) => Some(c),
             Err(err) => {
-                let reason = crate::error::find_user_error(&err)
-                    .map(|u| u.message.clone())
-                    .unwrap_or_else(|| err.to_string());
+                let reason = crate::error::message_of(&err);
                 let first = reason.lines().next().unwrap_or("").to_string();
                 p.say(&style::paint(
                     style::stderr_allowed(),

@@ -185,11 +185,7 @@ pub fn install(
             agent_type = target.agent.agent_type.as_str(),
             vm = vm
         ));
-        let result = run_script(backend, vm, &run).map_err(|e| {
-            crate::error::find_user_error(&e)
-                .map(|u| u.message.clone())
-                .unwrap_or_else(|| e.to_string())
-        });
+        let result = run_script(backend, vm, &run).map_err(|e| crate::error::message_of(&e));
         if needs_nvm
             && result
                 .as_ref()
