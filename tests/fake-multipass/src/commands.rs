@@ -229,6 +229,16 @@ fn targets(state: &State, p: &Parsed) -> Vec<String> {
     }
 }
 
+/// Errors for names that are missing, Multipass style, for commands that also take deleted
+/// instances.
+fn require_existing(state: &State, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .filter(|n| !state.instances.contains_key(*n))
+        .map(|n| missing(n))
+        .collect()
+}
+
 /// Errors for names that are missing or deleted, Multipass style, for commands that need an
 /// operative instance.
 fn require_operative(state: &State, names: &[String]) -> Vec<String> {
@@ -501,11 +511,7 @@ fn info(ctx: &Ctx, args: &[String]) -> Res {
     } else {
         p.pos.clone()
     };
-    let errors: Vec<String> = names
-        .iter()
-        .filter(|n| !state.instances.contains_key(*n))
-        .map(|n| missing(n))
-        .collect();
+    let errors = require_existing(&state, &names);
     if !errors.is_empty() {
         return Err(following("info", &errors));
     }
@@ -696,11 +702,7 @@ fn delete(ctx: &Ctx, args: &[String]) -> Res {
     ctx.store
         .update(|state| {
             let names = targets(state, &p);
-            let errors: Vec<String> = names
-                .iter()
-                .filter(|n| !state.instances.contains_key(*n))
-                .map(|n| missing(n))
-                .collect();
+            let errors = require_existing(state, &names);
             if !errors.is_empty() {
                 return Err(following("delete", &errors));
             }
@@ -744,11 +746,7 @@ fn recover(ctx: &Ctx, args: &[String]) -> Res {
     ctx.store
         .update(|state| {
             let names = targets(state, &p);
-            let errors: Vec<String> = names
-                .iter()
-                .filter(|n| !state.instances.contains_key(*n))
-                .map(|n| missing(n))
-                .collect();
+            let errors = require_existing(state, &names);
             if !errors.is_empty() {
                 return Err(following("recover", &errors));
             }
