@@ -164,16 +164,7 @@ fn backup_once_of_a_missing_source_fails_with_exit_1() {
 fn a_held_lock_makes_backup_once_exit_6_naming_the_holder() {
     let sb = Sandbox::new();
     let (src, dest) = project(&sb);
-    std::fs::create_dir_all(&dest).expect("mkdir");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dest.join("backup.pid"))
-        .expect("open");
-    let _held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-        .map_err(|(_, e)| e)
-        .expect("flock");
-    std::fs::write(dest.join("backup.pid"), "4242").expect("write pid");
+    let _held = crate::support::hold_backup_lock(&dest, 4242);
     once(&sb, &src, &dest)
         .assert()
         .code(6)
@@ -264,16 +255,7 @@ fn backup_repeated_stops_on_sigint_with_exit_130_and_keeps_its_snapshot() {
 fn backup_repeated_skips_a_cycle_while_another_writer_holds_the_lock() {
     let sb = Sandbox::new();
     let (src, dest) = project(&sb);
-    std::fs::create_dir_all(&dest).expect("mkdir");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dest.join("backup.pid"))
-        .expect("open");
-    let held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-        .map_err(|(_, e)| e)
-        .expect("flock");
-    std::fs::write(dest.join("backup.pid"), "4243").expect("write pid");
+    let held = crate::support::hold_backup_lock(&dest, 4243);
     let log = sb.home().join("out.log");
     let mut child = spawn(
         &sb,

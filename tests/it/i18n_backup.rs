@@ -182,16 +182,7 @@ fn errors_and_hints_of_the_engine_are_russian_with_english_prefixes() {
 #[test]
 fn a_held_lock_is_reported_in_russian_with_exit_6() {
     let c = Chain::new();
-    fs::create_dir_all(&c.dst).expect("mkdir");
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(c.dst.join("backup.pid"))
-        .expect("open");
-    let _held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-        .map_err(|(_, e)| e)
-        .expect("flock");
-    fs::write(c.dst.join("backup.pid"), "4243").expect("write pid");
+    let _held = crate::support::hold_backup_lock(&c.dst, 4243);
     let out = c.once(Some("ru"));
     assert_eq!(out.status.code(), Some(6));
     let err = stderr(&out);

@@ -192,3 +192,19 @@ impl Sandbox {
         cmd
     }
 }
+
+/// Holds the snapshot folder's lock the way a running backup does (an flock on
+/// `<dest>/backup.pid`, which names `pid`); released when the returned guard is dropped.
+pub fn hold_backup_lock(dest: &Path, pid: u32) -> nix::fcntl::Flock<std::fs::File> {
+    std::fs::create_dir_all(dest).expect("mkdir");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dest.join("backup.pid"))
+        .expect("open");
+    let held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .map_err(|(_, e)| e)
+        .expect("flock");
+    std::fs::write(dest.join("backup.pid"), pid.to_string()).expect("write pid");
+    held
+}
