@@ -1070,19 +1070,22 @@ fn embedded_scripts_are_the_files_on_disk() {
     );
 }
 
+/// The packages the codex-glibc build script wants, all marked installed in the fake VM.
+const CODEX_GLIBC_BUILD_PACKAGES: &[&str] = &[
+    "bubblewrap",
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "curl",
+    "git",
+    "ca-certificates",
+    "logrotate",
+];
+
 #[test]
 fn codex_glibc_builds_with_one_job_through_the_proxy_and_cleans_up() {
     let vm = FakeVm::new();
-    vm.dpkg_installed(&[
-        "bubblewrap",
-        "build-essential",
-        "pkg-config",
-        "libssl-dev",
-        "curl",
-        "git",
-        "ca-certificates",
-        "logrotate",
-    ]);
+    vm.dpkg_installed(CODEX_GLIBC_BUILD_PACKAGES);
     // 1 GiB available and no swap: the build gets a 2 GiB swap file.
     vm.overlay(
         "/proc/meminfo",
@@ -1179,16 +1182,7 @@ fn codex_glibc_builds_with_one_job_through_the_proxy_and_cleans_up() {
 #[test]
 fn enough_memory_means_no_swap_file() {
     let vm = FakeVm::new();
-    vm.dpkg_installed(&[
-        "bubblewrap",
-        "build-essential",
-        "pkg-config",
-        "libssl-dev",
-        "curl",
-        "git",
-        "ca-certificates",
-        "logrotate",
-    ]);
+    vm.dpkg_installed(CODEX_GLIBC_BUILD_PACKAGES);
     vm.overlay(
         "/proc/meminfo",
         "MemAvailable:    2097152 kB\nSwapFree:        1048576 kB\n",
