@@ -1,6 +1,7 @@
 //! The snapshot chain seen from the user's side: every snapshot with what it changed
 //! ([`timeline`]), and the versions of one path across snapshots ([`history`]).
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -9,7 +10,8 @@ use super::beneath;
 use super::chain::Snapshot;
 use super::diff::{self, DiffStat, Entry, Listing};
 use super::fsx::Dir;
-use super::scan::{self, ScanSpec};
+use super::rules::{Accepted, Protected};
+use super::scan::{self, Reference, ScanSpec};
 use super::Interrupt;
 use crate::t;
 
@@ -47,29 +49,46 @@ pub fn walk_snapshot(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Result<L
 
 /// Walks a snapshot folder as it is.
 pub fn walk_snapshot_dir(path: &Path, interrupt: &Interrupt) -> anyhow::Result<Listing> {
-    let spec = ScanSpec {
-        source: path,
-        excludes: &[],
-        skip_dir: None,
-        threads: 2,
-        interrupt,
-        use_ignore_files: false,
-    };
-    let walked = scan::scan(&spec)
+    let walked = scan::scan(&ScanSpec::plain(path, interrupt))
         .with_context(|| t!("backup.cannot_read_snapshot", path = path.display()))?;
     Ok(diff::listing_from_tree(&walked.root))
 }
 
-/// Walks the live folder as a backup would (with its `.backupignore` rules), leaving out
-/// `skip` (the snapshot chain, when it lies inside the folder).
+/// Walks the live folder with the rules of the chain in `chain` (its snapshot folder, left
+/// out of the walk when it lies inside the folder): `--exclude`-free, with the accepted
+/// `.backupignore` rules only, and with `protected` paths always in. A `.backupignore` whose
+/// text the user has not accepted leaves nothing out here: until it is accepted, review,
+/// `diff` and `restore --delete-new` see what it would hide (see [`super::rules`]).
+///
+/// `reference` (a snapshot's listing) only sorts what pending rules match into paths that
+/// snapshot holds and new paths, for [`LiveWalk::pending`].
 pub fn walk_live(
     source: &Path,
-    skip: Option<&Path>,
+    chain: Option<&Path>,
+    protected: &Protected,
+    reference: Option<&Listing>,
     interrupt: &Interrupt,
-) -> anyhow::Result<Listing> {
-    let skip_dir = skip
+) -> anyhow::Result<LiveWalk> {
+    let skip_dir = chain
         .and_then(|d| Dir::open_path(d).and_then(|d| d.meta()).ok())
         .map(|m| (m.dev, m.ino));
+    let accepted = match chain {
+        Some(dest) => {
+            let newest = super::chain::list_snapshots(dest)
+                .ok()
+                .and_then(|s| s.last().map(|s| s.path.clone()));
+            Accepted::load(dest, newest.as_deref())
+        }
+        None => Accepted::All,
+    };
+    let held: std::collections::HashSet<Vec<u8>> = reference
+        .map(|l| {
+            l.iter()
+                .map(|(p, _)| p.as_os_str().as_bytes().to_vec())
+                .collect()
+        })
+        .unwrap_or_default();
+    let holds = |rel: &[u8]| held.contains(rel);
     let spec = ScanSpec {
         source,
         excludes: &[],
@@ -77,10 +96,27 @@ pub fn walk_live(
         threads: 2,
         interrupt,
         use_ignore_files: true,
+        protected: Some(protected),
+        accepted: Some(&accepted),
+        reference: Reference::KeepAll(&holds),
     };
     let walked =
         scan::scan(&spec).with_context(|| t!("backup.cannot_read", path = source.display()))?;
-    Ok(diff::listing_from_tree(&walked.root))
+    Ok(LiveWalk {
+        listing: diff::listing_from_tree(&walked.root),
+        pending: super::rules::pending_of(&walked.ignore_files, &walked.rule_counts),
+        ignore_files: walked.ignore_files,
+    })
+}
+
+/// The live folder as [`walk_live`] reads it.
+#[derive(Debug)]
+pub struct LiveWalk {
+    pub listing: Listing,
+    /// The `.backupignore` files whose text is not accepted (their rules were not applied).
+    pub pending: Vec<super::rules::PendingRules>,
+    /// Every `.backupignore` read.
+    pub ignore_files: Vec<super::rules::IgnoreFile>,
 }
 
 /// A snapshot's listing: from its manifest when it has a readable one, else by walking it.

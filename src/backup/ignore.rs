@@ -69,13 +69,40 @@ impl RuleSet {
     }
 }
 
+/// One `.backupignore` in force: the depth of its folder (0 = source root), its rules,
+/// whether the user accepted its current text (see [`super::rules`]), and its path from the
+/// source root (for reports).
+#[derive(Debug, Clone)]
+struct Layer {
+    depth: usize,
+    rules: RuleSet,
+    accepted: bool,
+    file: Arc<[u8]>,
+}
+
+/// What the rules say about one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Backed up.
+    Keep,
+    /// Left out by `--exclude` (the user's own command line: even protected paths).
+    ExcludeByCommandLine,
+    /// Left out by accepted `.backupignore` rules.
+    Exclude,
+    /// Left out only by a `.backupignore` whose text the user has not accepted (the file's
+    /// path from the source root): the caller decides (a path the last snapshot holds stays).
+    Pending(Arc<[u8]>),
+}
+
 /// The rules in force in one directory of the walk: `--exclude` plus every `.backupignore`
 /// from the root down to here. Cheap to clone (shared matchers).
 #[derive(Debug, Clone, Default)]
 pub struct IgnoreStack {
     cli: Option<RuleSet>,
-    /// (depth of the directory holding the file, its rules); depth 0 = source root.
-    layers: Vec<(usize, RuleSet)>,
+    layers: Vec<Layer>,
+    /// Inside a folder the rules leave out, entered only to reach protected paths: nothing
+    /// here is backed up except those paths.
+    only_protected: bool,
 }
 
 impl IgnoreStack {
@@ -83,33 +110,96 @@ impl IgnoreStack {
         IgnoreStack {
             cli: cli.filter(|c| !c.is_empty()),
             layers: Vec::new(),
+            only_protected: false,
         }
     }
 
-    /// The stack for a directory at `depth` that has its own `.backupignore`.
+    /// The stack for a directory at `depth` that has its own `.backupignore` (accepted).
     pub fn with_layer(&self, depth: usize, rules: RuleSet) -> IgnoreStack {
+        self.with_file(depth, rules, true, Arc::from(&b""[..]))
+    }
+
+    /// The stack for a directory at `depth` with the `.backupignore` at `file`, whose text
+    /// the user has (`accepted`) or has not accepted.
+    pub fn with_file(
+        &self,
+        depth: usize,
+        rules: RuleSet,
+        accepted: bool,
+        file: Arc<[u8]>,
+    ) -> IgnoreStack {
         let mut next = self.clone();
         if !rules.is_empty() {
-            next.layers.push((depth, rules));
+            next.layers.push(Layer {
+                depth,
+                rules,
+                accepted,
+                file,
+            });
         }
         next
     }
 
-    /// Whether the entry `name` in the directory with components `parent` (from the source
-    /// root) is excluded.
-    pub fn is_excluded(&self, parent: &[&OsStr], name: &OsStr, is_dir: bool) -> bool {
+    /// The stack for a folder the rules leave out but that is entered to reach protected
+    /// paths below it.
+    pub fn for_protected_only(&self) -> IgnoreStack {
+        let mut next = self.clone();
+        next.only_protected = true;
+        next
+    }
+
+    /// Whether this folder was entered only for the protected paths below it.
+    pub fn only_protected(&self) -> bool {
+        self.only_protected
+    }
+
+    /// What the rules say about the entry `name` in the directory with components `parent`
+    /// (from the source root). `--exclude` wins over every file; then the deepest file with
+    /// a matching line decides. When that file is not accepted, the accepted files alone are
+    /// asked: if they leave the path out too, it is [`Verdict::Exclude`], else
+    /// [`Verdict::Pending`].
+    pub fn verdict(&self, parent: &[&OsStr], name: &OsStr, is_dir: bool) -> Verdict {
         if let Some(cli) = &self.cli {
-            if let Some(decision) = cli.decide(&join(parent, name), is_dir) {
-                return decision;
+            match cli.decide(&join(parent, name), is_dir) {
+                Some(true) => return Verdict::ExcludeByCommandLine,
+                Some(false) => return Verdict::Keep,
+                None => {}
             }
         }
-        for (depth, rules) in self.layers.iter().rev() {
-            let rel = join(&parent[(*depth).min(parent.len())..], name);
-            if let Some(decision) = rules.decide(&rel, is_dir) {
-                return decision;
-            }
+        let decide = |layer: &Layer| {
+            let rel = join(&parent[layer.depth.min(parent.len())..], name);
+            layer.rules.decide(&rel, is_dir)
+        };
+        let Some((decider, excluded)) = self
+            .layers
+            .iter()
+            .rev()
+            .find_map(|l| decide(l).map(|d| (l, d)))
+        else {
+            return Verdict::Keep;
+        };
+        if !excluded {
+            return Verdict::Keep;
         }
-        false
+        if decider.accepted {
+            return Verdict::Exclude;
+        }
+        let accepted_says = self
+            .layers
+            .iter()
+            .rev()
+            .filter(|l| l.accepted)
+            .find_map(decide);
+        if accepted_says == Some(true) {
+            Verdict::Exclude
+        } else {
+            Verdict::Pending(Arc::clone(&decider.file))
+        }
+    }
+
+    /// Whether the entry is left out (pending rules count as leaving it out).
+    pub fn is_excluded(&self, parent: &[&OsStr], name: &OsStr, is_dir: bool) -> bool {
+        self.verdict(parent, name, is_dir) != Verdict::Keep
     }
 }
 
@@ -198,6 +288,34 @@ mod tests {
         let s = IgnoreStack::new(Some(cli)).with_layer(0, rules);
         assert!(excluded(&s, "keep.secret", false));
         assert!(excluded(&s, "a/b.secret", false));
+    }
+
+    #[test]
+    fn rules_not_accepted_are_pending_unless_accepted_rules_agree() {
+        let accepted = |text: &str| RuleSet::parse_text(text.as_bytes()).0;
+        let file: Arc<[u8]> = Arc::from(&b"sub/.backupignore"[..]);
+        // Accepted root: *.log. Not accepted sub/: everything.
+        let s = IgnoreStack::new(None)
+            .with_layer(0, accepted("*.log\n"))
+            .with_file(1, accepted("*\n!keep.txt\n"), false, Arc::clone(&file));
+        let v = |p: &str| {
+            let parts: Vec<&OsStr> = p.split('/').map(OsStr::new).collect();
+            let (name, parent) = parts.split_last().expect("path");
+            s.verdict(parent, name, false)
+        };
+        assert_eq!(v("sub/a.rs"), Verdict::Pending(Arc::clone(&file)));
+        assert_eq!(v("sub/x.log"), Verdict::Exclude, "the accepted rules exclude it too");
+        assert_eq!(v("sub/keep.txt"), Verdict::Keep);
+        assert_eq!(v("top.log"), Verdict::Exclude);
+        assert_eq!(v("top.rs"), Verdict::Keep);
+        // An accepted `!` does not stop a pending exclusion from being pending.
+        let s = IgnoreStack::new(None)
+            .with_layer(0, accepted("!important\n"))
+            .with_file(0, accepted("important\n"), false, Arc::clone(&file));
+        assert_eq!(
+            s.verdict(&[], OsStr::new("important"), false),
+            Verdict::Pending(file)
+        );
     }
 
     #[test]

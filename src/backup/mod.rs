@@ -17,6 +17,7 @@ pub mod plan;
 pub mod repeat;
 pub mod retention;
 pub mod scan;
+pub mod rules;
 pub mod tripwire;
 // Restore side (snapshots, diff, history, restore commands).
 pub mod beneath;
@@ -163,6 +164,19 @@ pub struct BackupOptions {
     pub fault: Option<FaultHook>,
     /// Mass-deletion detection (`global.tripwire`; on with 50 files / 30 % by default).
     pub tripwire: crate::config::TripwireConfig,
+    /// Paths no `.backupignore` can leave out (`global.review.protected_paths`); `None`:
+    /// the built-in list.
+    pub protected: Option<Vec<String>>,
+}
+
+impl BackupOptions {
+    /// The protected paths in force.
+    pub fn protection(&self) -> rules::Protected {
+        match &self.protected {
+            Some(patterns) => rules::Protected::new(patterns),
+            None => rules::Protected::defaults(),
+        }
+    }
 }
 
 impl fmt::Debug for BackupOptions {
@@ -193,6 +207,8 @@ pub struct SnapshotReport {
     pub warnings: Vec<Warning>,
     /// A mass deletion found by the tripwire (the previous snapshot was pinned).
     pub tripwire: Option<tripwire::MassDeletion>,
+    /// `.backupignore` files whose text the user has not accepted (see [`rules`]).
+    pub pending_rules: Vec<rules::PendingRules>,
 }
 
 /// Resolves and checks the source (must be a directory) and creates the destination.
@@ -277,12 +293,8 @@ pub fn snapshot_locked(
             return Ok((Some(plan::PrevIndex::from_manifest(entries)), true));
         }
         let spec = scan::ScanSpec {
-            source: &prev.path,
-            excludes: &[],
-            skip_dir: None,
             threads,
-            interrupt,
-            use_ignore_files: false,
+            ..scan::ScanSpec::plain(&prev.path, interrupt)
         };
         let walked = scan::scan(&spec)
             .with_context(|| t!("backup.cannot_read_previous", path = prev.path.display()))?;
@@ -291,6 +303,8 @@ pub fn snapshot_locked(
 
     // One walk of the source.
     let dest_meta = fsx::Dir::open_path(dest).and_then(|d| d.meta()).ok();
+    let protection = options.protection();
+    let accepted = rules::Accepted::load(dest, previous.as_ref().map(|p| p.path.as_path()));
     let spec = scan::ScanSpec {
         source,
         excludes: &options.excludes,
@@ -298,6 +312,15 @@ pub fn snapshot_locked(
         threads,
         interrupt,
         use_ignore_files: true,
+        protected: Some(&protection),
+        accepted: Some(&accepted),
+        // Paths left out only by rules the user has not accepted stay when the previous
+        // snapshot holds them: known once its manifest is read (on the other thread).
+        reference: if previous.is_some() {
+            scan::Reference::Later
+        } else {
+            scan::Reference::Nothing
+        },
     };
     let (walked, loaded) = std::thread::scope(|scope| {
         let loader = scope.spawn(load_previous);
@@ -309,6 +332,27 @@ pub fn snapshot_locked(
     });
     let mut walked = walked?;
     let (prev_index, previous_had_manifest) = loaded?;
+    let holds = |rel: &[u8]| {
+        prev_index
+            .as_ref()
+            .is_some_and(|p| p.entries.contains_key(rel))
+    };
+    scan::settle_deferred(&mut walked, &spec, &holds)?;
+    let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
+    let mut rule_warnings = Vec::new();
+    if rules::read_pending(dest) != pending_rules {
+        if let Err(err) = rules::write_pending(dest, &pending_rules) {
+            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
+        }
+    }
+    if accepted.needs_record() {
+        if let Err(err) =
+            rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
+        {
+            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
+        }
+    }
+    walked.warnings.extend(rule_warnings);
     on_event(&Event::Scanned {
         files: walked.files,
         dirs: walked.dirs,
@@ -330,6 +374,7 @@ pub fn snapshot_locked(
         stats: ApplyStats::default(),
         warnings: std::mem::take(&mut walked.warnings),
         tripwire: None,
+        pending_rules,
     };
     if !summary.changed {
         // A snapshot made by the original, found equal to the source: give it a manifest so

@@ -25,6 +25,7 @@ use nix::unistd::UnlinkatFlags;
 use super::beneath;
 use super::fsx::{io_err, Dir, FileKind, Meta};
 use super::history::walk_live;
+use super::rules::Protected;
 use super::{Interrupt, Warning};
 use crate::t;
 
@@ -39,6 +40,8 @@ pub struct RestoreSpec<'a> {
     pub delete_new: bool,
     /// A folder below `target` never to touch (the snapshot chain, when it lies inside).
     pub protect: Option<&'a Path>,
+    /// Paths no `.backupignore` leaves out, for `delete_new` (`None`: the built-in list).
+    pub protected: Option<super::rules::Protected>,
     /// The snapshot was written by agsekit 1.7.4: its root `.inodes` file is not project data.
     pub skip_legacy_inodes: bool,
     pub interrupt: &'a Interrupt,
@@ -99,7 +102,8 @@ pub fn restore(spec: &RestoreSpec<'_>) -> anyhow::Result<RestoreReport> {
         .and_then(|p| Dir::open_path(p).and_then(|d| d.meta()).ok())
         .map(|m| (m.dev, m.ino));
     let deletable = if spec.delete_new {
-        let listing = walk_live(spec.target, spec.protect, spec.interrupt)?;
+        let protected = spec.protected.clone().unwrap_or_else(Protected::defaults);
+        let listing = walk_live(spec.target, spec.protect, &protected, None, spec.interrupt)?.listing;
         Some(listing.into_iter().map(|(p, _)| p).collect())
     } else {
         None

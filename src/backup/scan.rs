@@ -6,15 +6,17 @@
 //! The top-level sub-directories are walked by a small pool of threads (the walk is
 //! dominated by `lstat` latency, which overlaps well even on two cores).
 
+use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::fsx::{Dir, FileKind, Meta};
-use super::ignore::{IgnoreStack, RuleSet, IGNORE_FILE};
+use super::ignore::{IgnoreStack, RuleSet, Verdict, IGNORE_FILE};
+use super::rules::{self, Accepted, IgnoreFile, Protected};
 use super::{Interrupt, Warning};
 use crate::t;
 
@@ -56,6 +58,41 @@ pub struct Scan {
     pub dirs: u64,
     pub symlinks: u64,
     pub bytes: u64,
+    /// Every `.backupignore` read, in path order.
+    pub ignore_files: Vec<IgnoreFile>,
+    /// Per `.backupignore` that is not accepted: (paths kept because the reference holds
+    /// them, new paths left out).
+    pub rule_counts: BTreeMap<Vec<u8>, (u64, u64)>,
+    /// Paths left out only by rules not accepted, to settle once the reference is known
+    /// ([`Reference::Later`], see [`settle_deferred`]).
+    pub deferred: Vec<Deferred>,
+}
+
+/// What a path left out only by rules the user has not accepted is compared with: a path
+/// the reference (the last snapshot) holds stays in.
+#[derive(Clone, Copy, Default)]
+pub enum Reference<'a> {
+    /// No reference (no snapshot yet): such rules apply.
+    #[default]
+    Nothing,
+    /// Known after the walk: such paths are collected in [`Scan::deferred`].
+    Later,
+    /// Whether the reference holds a path (`/`-separated bytes from the root).
+    Known(&'a (dyn Fn(&[u8]) -> bool + Sync)),
+    /// Such rules leave nothing out (they are not accepted); the function only sorts the
+    /// paths they match into held (the reference has them) and hidden, for the counts.
+    KeepAll(&'a (dyn Fn(&[u8]) -> bool + Sync)),
+}
+
+/// A path whose fate waits for the reference.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    rel: Vec<u8>,
+    parts: Vec<OsString>,
+    name: OsString,
+    meta: Meta,
+    stack: IgnoreStack,
+    file: Arc<[u8]>,
 }
 
 /// Inputs of a walk.
@@ -69,6 +106,29 @@ pub struct ScanSpec<'a> {
     pub interrupt: &'a Interrupt,
     /// Read `.backupignore` files (false when walking a previous snapshot).
     pub use_ignore_files: bool,
+    /// Paths no `.backupignore` leaves out (`None`: no such protection, for walks of
+    /// snapshots).
+    pub protected: Option<&'a Protected>,
+    /// Which `.backupignore` texts are accepted (`None`: all of them).
+    pub accepted: Option<&'a Accepted>,
+    pub reference: Reference<'a>,
+}
+
+impl<'a> ScanSpec<'a> {
+    /// A walk of a snapshot folder (or any tree taken as it is: no ignore files).
+    pub fn plain(source: &'a Path, interrupt: &'a Interrupt) -> ScanSpec<'a> {
+        ScanSpec {
+            source,
+            excludes: &[],
+            skip_dir: None,
+            threads: 2,
+            interrupt,
+            use_ignore_files: false,
+            protected: None,
+            accepted: None,
+            reference: Reference::Nothing,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -78,6 +138,9 @@ struct Acc {
     dirs: u64,
     symlinks: u64,
     bytes: u64,
+    ignore_files: Vec<IgnoreFile>,
+    counts: BTreeMap<Vec<u8>, (u64, u64)>,
+    deferred: Vec<Deferred>,
 }
 
 impl Acc {
@@ -87,7 +150,44 @@ impl Acc {
         self.dirs += other.dirs;
         self.symlinks += other.symlinks;
         self.bytes += other.bytes;
+        self.ignore_files.extend(other.ignore_files);
+        for (k, (held, hidden)) in other.counts {
+            let c = self.counts.entry(k).or_default();
+            c.0 += held;
+            c.1 += hidden;
+        }
+        self.deferred.extend(other.deferred);
     }
+
+    fn count(&mut self, file: &Arc<[u8]>, held: bool) {
+        let c = self.counts.entry(file.to_vec()).or_default();
+        if held {
+            c.0 += 1;
+        } else {
+            c.1 += 1;
+        }
+    }
+}
+
+/// The path of `name` in the folder `parts`, as `/`-separated bytes.
+fn rel_bytes(parts: &[&OsStr], name: &OsStr) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend_from_slice(p.as_bytes());
+        out.push(b'/');
+    }
+    out.extend_from_slice(name.as_bytes());
+    out
+}
+
+/// What the walk does with one entry.
+enum Take {
+    Drop,
+    Keep,
+    /// A folder the rules leave out, entered only for the protected paths below it.
+    ProtectedOnly,
+    /// Left out only by rules not accepted; settled later (by `file`'s rules).
+    Defer(Arc<[u8]>),
 }
 
 fn rel_path(parts: &[&OsStr]) -> PathBuf {
@@ -113,25 +213,21 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         Some(rules)
     };
     let base = IgnoreStack::new(cli);
-    let walker = Walker {
-        skip_dir: spec.skip_dir,
-        interrupt: spec.interrupt,
-        use_ignore_files: spec.use_ignore_files,
-    };
+    let walker = Walker::of(spec, spec.reference);
     let stack = walker.load_rules(&root_dir, &[], &base, &mut acc);
     let entries = walker.read_entries(&root_dir, &[], &stack, &mut acc)?;
 
     // Stat-only entries are done here; directories become units for the pool.
     let mut children: Vec<Option<Node>> = Vec::with_capacity(entries.len());
     let mut units: Vec<Unit> = Vec::new();
-    for (name, meta) in entries {
+    for (name, meta, only_protected) in entries {
         if meta.kind() == FileKind::Dir {
             units.push(Unit {
                 parent: Arc::clone(&root_dir),
                 parts: Vec::new(),
                 name,
                 meta,
-                stack: stack.clone(),
+                stack: sub_stack(&stack, only_protected),
                 slot: (children.len(), None),
             });
             children.push(None);
@@ -162,14 +258,14 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
                 Listing::Empty => {}
                 Listing::Entries(dir, st, entries) => {
                     let dir = Arc::new(dir);
-                    for (child, child_meta) in entries {
+                    for (child, child_meta, only_protected) in entries {
                         if child_meta.kind() == FileKind::Dir {
                             expanded.push(Unit {
                                 parent: Arc::clone(&dir),
                                 parts: vec![unit.name.clone()],
                                 name: child,
                                 meta: child_meta,
-                                stack: st.clone(),
+                                stack: sub_stack(&st, only_protected),
                                 slot: (unit.slot.0, Some(kids.len())),
                             });
                             kids.push(None);
@@ -208,6 +304,7 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         }
     }
     acc.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    acc.ignore_files.sort_by(|a, b| a.path.cmp(&b.path));
     let root = Node {
         name: OsString::new(),
         meta: root_meta,
@@ -221,7 +318,110 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         dirs: acc.dirs,
         symlinks: acc.symlinks,
         bytes: acc.bytes,
+        ignore_files: acc.ignore_files,
+        rule_counts: acc.counts,
+        deferred: acc.deferred,
     })
+}
+
+/// The stack a sub-folder is walked with.
+fn sub_stack(stack: &IgnoreStack, only_protected: bool) -> IgnoreStack {
+    if only_protected && !stack.only_protected() {
+        stack.for_protected_only()
+    } else {
+        stack.clone()
+    }
+}
+
+/// Settles the paths a walk made with [`Reference::Later`] left for later, now that
+/// `holds` tells what the reference (the last snapshot) has: a path it holds is walked and
+/// put into the tree (with everything below it that the rules keep), the others stay out.
+/// `spec` must be the walk's own.
+pub fn settle_deferred(
+    scan: &mut Scan,
+    spec: &ScanSpec<'_>,
+    holds: &(dyn Fn(&[u8]) -> bool + Sync),
+) -> anyhow::Result<()> {
+    let deferred = std::mem::take(&mut scan.deferred);
+    if deferred.is_empty() {
+        return Ok(());
+    }
+    let walker = Walker::of(spec, Reference::Known(holds));
+    let mut acc = Acc::default();
+    for d in deferred {
+        spec.interrupt.check()?;
+        let is_dir = d.meta.kind() == FileKind::Dir;
+        let held = holds(&d.rel);
+        acc.count(&d.file, held);
+        let stack = if held {
+            d.stack.clone()
+        } else if is_dir && walker.protected.is_some_and(|p| p.leads_to(&d.rel)) {
+            d.stack.for_protected_only()
+        } else {
+            continue;
+        };
+        let mut parent = Dir::open_path(spec.source)?;
+        let mut reachable = true;
+        for part in &d.parts {
+            match parent.open_dir(part) {
+                Ok(next) => parent = next,
+                Err(err) => {
+                    acc.warnings.push(Warning::new(
+                        PathBuf::from(OsStr::from_bytes(&d.rel)),
+                        t!("backup.warn.cannot_open_dir", error = err),
+                    ));
+                    reachable = false;
+                    break;
+                }
+            }
+        }
+        if !reachable {
+            continue;
+        }
+        let parts: Vec<&OsStr> = d.parts.iter().map(OsString::as_os_str).collect();
+        let node = if is_dir {
+            walker.dir_node(&parent, &parts, d.name.clone(), d.meta, &stack, &mut acc)?
+        } else {
+            walker.leaf(&parent, &parts, d.name.clone(), d.meta, &mut acc)
+        };
+        if let Some(node) = node {
+            insert_node(&mut scan.root, &d.parts, node);
+        }
+    }
+    scan.files += acc.files;
+    scan.dirs += acc.dirs;
+    scan.symlinks += acc.symlinks;
+    scan.bytes += acc.bytes;
+    scan.warnings.extend(acc.warnings);
+    scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    scan.ignore_files.extend(acc.ignore_files);
+    scan.ignore_files.sort_by(|a, b| a.path.cmp(&b.path));
+    for (k, (held, hidden)) in acc.counts {
+        let c = scan.rule_counts.entry(k).or_default();
+        c.0 += held;
+        c.1 += hidden;
+    }
+    Ok(())
+}
+
+/// Puts `node` into the folder `parts` below `root`, in name order.
+fn insert_node(root: &mut Node, parts: &[OsString], node: Node) {
+    let mut here = root;
+    for part in parts {
+        let NodeKind::Dir(children) = &mut here.kind else {
+            return;
+        };
+        match children.binary_search_by(|c| c.name.as_bytes().cmp(part.as_bytes())) {
+            Ok(i) => here = &mut children[i],
+            Err(_) => return,
+        }
+    }
+    if let NodeKind::Dir(children) = &mut here.kind {
+        if let Err(i) = children.binary_search_by(|c| c.name.as_bytes().cmp(node.name.as_bytes()))
+        {
+            children.insert(i, node);
+        }
+    }
 }
 
 /// A folder to walk completely, and where its node goes: (top-level index, index inside
@@ -326,16 +526,81 @@ enum Listing {
     Skipped,
     /// Kept, but its contents could not be read (a warning was recorded).
     Empty,
-    Entries(Dir, IgnoreStack, Vec<(OsString, Meta)>),
+    Entries(Dir, IgnoreStack, Vec<(OsString, Meta, bool)>),
 }
 
 struct Walker<'a> {
     skip_dir: Option<(u64, u64)>,
     interrupt: &'a Interrupt,
     use_ignore_files: bool,
+    protected: Option<&'a Protected>,
+    accepted: Option<&'a Accepted>,
+    reference: Reference<'a>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    fn of(spec: &ScanSpec<'a>, reference: Reference<'a>) -> Walker<'a> {
+        Walker {
+            skip_dir: spec.skip_dir,
+            interrupt: spec.interrupt,
+            use_ignore_files: spec.use_ignore_files,
+            protected: spec.protected,
+            accepted: spec.accepted,
+            reference,
+        }
+    }
+
+    /// Whether an entry the rules do not simply keep is protected, or a folder above a
+    /// protected path.
+    fn protection(&self, rel: &[u8], is_dir: bool) -> Take {
+        match self.protected {
+            Some(p) if p.covers(rel) => Take::Keep,
+            Some(p) if is_dir && p.leads_to(rel) => Take::ProtectedOnly,
+            _ => Take::Drop,
+        }
+    }
+
+    /// What to do with the entry `name` of the folder `parts`.
+    fn take(
+        &self,
+        stack: &IgnoreStack,
+        parts: &[&OsStr],
+        name: &OsStr,
+        is_dir: bool,
+        acc: &mut Acc,
+    ) -> Take {
+        if stack.only_protected() {
+            return self.protection(&rel_bytes(parts, name), is_dir);
+        }
+        match stack.verdict(parts, name, is_dir) {
+            Verdict::Keep => Take::Keep,
+            Verdict::ExcludeByCommandLine => Take::Drop,
+            Verdict::Exclude => self.protection(&rel_bytes(parts, name), is_dir),
+            Verdict::Pending(file) => {
+                let rel = rel_bytes(parts, name);
+                let protection = self.protection(&rel, is_dir);
+                if matches!(protection, Take::Keep) {
+                    return protection;
+                }
+                match self.reference {
+                    Reference::Later => Take::Defer(file),
+                    Reference::KeepAll(holds) => {
+                        acc.count(&file, holds(&rel));
+                        Take::Keep
+                    }
+                    Reference::Known(holds) if holds(&rel) => {
+                        acc.count(&file, true);
+                        Take::Keep
+                    }
+                    Reference::Known(_) | Reference::Nothing => {
+                        acc.count(&file, false);
+                        protection
+                    }
+                }
+            }
+        }
+    }
+
     /// Reads `dir/.backupignore` (if any) into a new layer.
     fn load_rules(
         &self,
@@ -348,14 +613,14 @@ impl Walker<'_> {
             return stack.clone();
         }
         let name = OsStr::new(IGNORE_FILE);
+        let mut p = parts.to_vec();
+        p.push(name);
         let text = match dir.open_read(name) {
-            Ok(mut file) => {
+            Ok(file) => {
                 let mut buf = Vec::new();
-                match io::Read::read_to_end(&mut file, &mut buf) {
+                match file.take(rules::MAX_IGNORE_BYTES + 1).read_to_end(&mut buf) {
                     Ok(_) => buf,
                     Err(err) => {
-                        let mut p = parts.to_vec();
-                        p.push(name);
                         acc.warnings.push(Warning::new(
                             rel_path(&p),
                             t!("backup.warn.cannot_read", error = err),
@@ -366,8 +631,6 @@ impl Walker<'_> {
             }
             Err(err) if err.raw_os_error() == Some(libc::ENOENT) => return stack.clone(),
             Err(err) => {
-                let mut p = parts.to_vec();
-                p.push(name);
                 acc.warnings.push(Warning::new(
                     rel_path(&p),
                     t!("backup.warn.cannot_read", error = err),
@@ -375,13 +638,46 @@ impl Walker<'_> {
                 return stack.clone();
             }
         };
+        let rel = rel_bytes(parts, name);
+        let hash = rules::text_hash(&text);
+        let patterns = text
+            .split(|b| *b == b'\n')
+            .filter(|l| {
+                let l = l.trim_ascii();
+                !l.is_empty() && !l.starts_with(b"#")
+            })
+            .count();
+        if text.len() as u64 > rules::MAX_IGNORE_BYTES || patterns > rules::MAX_IGNORE_PATTERNS {
+            acc.warnings.push(Warning::new(
+                rel_path(&p),
+                t!(
+                    "backup.warn.ignore_too_big",
+                    bytes = crate::ui::human_bytes(rules::MAX_IGNORE_BYTES),
+                    patterns = rules::MAX_IGNORE_PATTERNS
+                ),
+            ));
+            acc.ignore_files.push(IgnoreFile {
+                path: rel,
+                hash,
+                accepted: false,
+                over_limit: true,
+            });
+            return stack.clone();
+        }
+        let accepted = self
+            .accepted
+            .is_none_or(|a| a.accepts(&rel, &text, &hash));
         let (rules, problems) = RuleSet::parse_text(&text);
-        let mut p = parts.to_vec();
-        p.push(name);
         for problem in problems {
             acc.warnings.push(Warning::new(rel_path(&p), problem));
         }
-        stack.with_layer(parts.len(), rules)
+        acc.ignore_files.push(IgnoreFile {
+            path: rel.clone(),
+            hash,
+            accepted,
+            over_limit: false,
+        });
+        stack.with_file(parts.len(), rules, accepted, Arc::from(rel))
     }
 
     /// Lists a directory, stats every entry and drops excluded ones; sorted by name bytes.
@@ -391,7 +687,7 @@ impl Walker<'_> {
         parts: &[&OsStr],
         stack: &IgnoreStack,
         acc: &mut Acc,
-    ) -> io::Result<Vec<(OsString, Meta)>> {
+    ) -> io::Result<Vec<(OsString, Meta, bool)>> {
         let mut names = dir.list()?;
         names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         let mut out = Vec::with_capacity(names.len());
@@ -409,9 +705,19 @@ impl Walker<'_> {
                     continue;
                 }
             };
-            let excluded = stack.is_excluded(parts, &name, meta.kind() == FileKind::Dir);
-            if !excluded {
-                out.push((name, meta));
+            let is_dir = meta.kind() == FileKind::Dir;
+            match self.take(stack, parts, &name, is_dir, acc) {
+                Take::Keep => out.push((name, meta, false)),
+                Take::ProtectedOnly => out.push((name, meta, true)),
+                Take::Drop => {}
+                Take::Defer(file) => acc.deferred.push(Deferred {
+                    rel: rel_bytes(parts, &name),
+                    parts: parts.iter().map(|p| p.to_os_string()).collect(),
+                    name,
+                    meta,
+                    stack: stack.clone(),
+                    file,
+                }),
             }
         }
         Ok(out)
@@ -530,10 +836,11 @@ impl Walker<'_> {
                 let mut my_parts: Vec<&OsStr> = parts.to_vec();
                 my_parts.push(&name);
                 let mut children = Vec::with_capacity(entries.len());
-                for (child, child_meta) in entries {
+                for (child, child_meta, only_protected) in entries {
                     self.interrupt.check()?;
                     let node = if child_meta.kind() == FileKind::Dir {
-                        self.dir_node(&dir, &my_parts, child, child_meta, &stack, acc)?
+                        let sub = sub_stack(&stack, only_protected);
+                        self.dir_node(&dir, &my_parts, child, child_meta, &sub, acc)?
                     } else {
                         self.leaf(&dir, &my_parts, child, child_meta, acc)
                     };

@@ -261,6 +261,8 @@ struct TripwireContext {
     settings: config::TripwireConfig,
     /// `(source, backup)` of every configured mount.
     mounts: Vec<(PathBuf, PathBuf)>,
+    /// `global.review.protected_paths` (`None` without a config: the built-in list).
+    protected: Option<Vec<String>>,
 }
 
 impl TripwireContext {
@@ -272,6 +274,7 @@ impl TripwireContext {
                 .iter()
                 .map(|m| (m.source.clone(), m.backup.clone()))
                 .collect(),
+            protected: Some(cfg.global.review.protected_paths.clone()),
         }
     }
 
@@ -307,6 +310,33 @@ pub(crate) fn tripwire_alert(report: &SnapshotReport, by_mount: bool) -> Option<
 /// that work without a config).
 pub(crate) fn tripwire_settings(global: &GlobalArgs) -> config::TripwireConfig {
     TripwireContext::load(global).settings
+}
+
+/// The paths no `.backupignore` leaves out: the config's `global.review.protected_paths`
+/// when it loads, else `None` (the built-in list).
+pub(crate) fn protected_paths(global: &GlobalArgs) -> Option<Vec<String>> {
+    TripwireContext::load(global).protected
+}
+
+/// One line per `.backupignore` whose text the user has not accepted (without the
+/// `agsekit: warning: ` prefix); `flags` names the chain for `agsekit accept-ignore`.
+pub(crate) fn pending_rules_lines(
+    pending: &[backup::rules::PendingRules],
+    source: &Path,
+    flags: &str,
+) -> Vec<String> {
+    pending
+        .iter()
+        .map(|p| {
+            t!(
+                "rules.pending",
+                file = shell_words::quote(&source.join(p.display_path()).display().to_string()),
+                held = p.held,
+                hidden = p.hidden,
+                flags = flags
+            )
+        })
+        .collect()
 }
 
 /// Prints the tripwire's alert, if any, on stderr (`backup.log` for the background loop).
@@ -351,6 +381,23 @@ fn print_report(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
         );
     }
     print_tripwire(prefix, report, ctx);
+    if !report.pending_rules.is_empty() {
+        let flags = if ctx.is_mount(&report.source, &report.dest) {
+            format!(
+                "--mount {}",
+                shell_words::quote(&report.source.display().to_string())
+            )
+        } else {
+            format!(
+                "--dest-dir {} --source-dir {}",
+                shell_words::quote(&report.dest.display().to_string()),
+                shell_words::quote(&report.source.display().to_string())
+            )
+        };
+        for line in pending_rules_lines(&report.pending_rules, &report.source, &flags) {
+            eprintln!("{prefix}agsekit: warning: {line}");
+        }
+    }
 }
 
 pub fn run_once(args: &BackupOnceArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
@@ -358,6 +405,7 @@ pub fn run_once(args: &BackupOnceArgs, global: &GlobalArgs) -> anyhow::Result<i3
     let ctx = TripwireContext::load(global);
     let options = BackupOptions {
         tripwire: ctx.settings,
+        protected: ctx.protected.clone(),
         source: args.source_dir.clone(),
         dest: args.dest_dir.clone(),
         excludes: args.exclude.clone(),
@@ -435,6 +483,7 @@ pub fn run_repeated(args: &BackupRepeatedArgs, global: &GlobalArgs) -> anyhow::R
     let spec = RepeatSpec {
         options: BackupOptions {
             tripwire: ctx.settings,
+            protected: ctx.protected.clone(),
             source: args.source_dir.clone(),
             dest: args.dest_dir.clone(),
             excludes: args.exclude.clone(),
@@ -456,11 +505,12 @@ fn spec_for_mount(
     mount: &MountConfig,
     interrupt: &Interrupt,
     budget: &BudgetArgs,
-    tripwire: config::TripwireConfig,
+    cfg: &Config,
 ) -> RepeatSpec {
     RepeatSpec {
         options: BackupOptions {
-            tripwire,
+            tripwire: cfg.global.tripwire,
+            protected: Some(cfg.global.review.protected_paths.clone()),
             source: mount.source.clone(),
             dest: mount.backup.clone(),
             interrupt: interrupt.clone(),
@@ -532,7 +582,7 @@ pub fn run_repeated_mount(
         },
     };
     let interrupt = install_stop_handlers()?;
-    let spec = spec_for_mount(mount, &interrupt, &args.budget, cfg.global.tripwire);
+    let spec = spec_for_mount(mount, &interrupt, &args.budget, &cfg);
     repeat::run_repeated(
         &spec,
         &loop_printer(String::new(), TripwireContext::of(&cfg)),
@@ -553,7 +603,7 @@ pub fn run_repeated_all(args: &BackupRepeatedAllArgs, global: &GlobalArgs) -> an
     let results: Mutex<Vec<anyhow::Error>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for mount in &cfg.mounts {
-            let spec = spec_for_mount(mount, &interrupt, &args.budget, cfg.global.tripwire);
+            let spec = spec_for_mount(mount, &interrupt, &args.budget, &cfg);
             let prefix = format!("[{}] ", mount.source.display());
             let results = &results;
             let ctx = TripwireContext::of(&cfg);

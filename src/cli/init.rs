@@ -59,7 +59,8 @@ pub struct PromptStateArgs {
 
     /// Output for a protected folder; {vm}, {mount} and {age} are replaced. {age} is the age
     /// of the newest snapshot (`3m`, `2h`) or `no-snapshot`, with `!` appended when it is
-    /// older than two backup intervals
+    /// older than two backup intervals, and ` ignore-rules?` when a changed .backupignore waits
+    /// for `agsekit accept-ignore`
     #[arg(long, default_value = "{vm}:{mount} {age}")]
     pub format: String,
 
@@ -108,12 +109,16 @@ pub fn prompt_state(
             mount,
             last_snapshot_age,
             stale,
+            rules_pending,
         } => {
             let mut age = last_snapshot_age
                 .map(short_age)
                 .unwrap_or_else(|| "no-snapshot".to_string());
             if stale && last_snapshot_age.is_some() {
                 age.push('!');
+            }
+            if rules_pending {
+                age.push_str(" ignore-rules?");
             }
             args.format
                 .replace("{vm}", &vm)

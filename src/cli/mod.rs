@@ -121,6 +121,9 @@ pub enum Command {
     /// Show the versions of one file across snapshots
     History(restore::HistoryArgs),
 
+    /// Accept changed .backupignore files (until then backups keep what they would leave out)
+    AcceptIgnore(restore::AcceptIgnoreArgs),
+
     /// List the software bundles a VM's `install:` list may name
     ListBundles,
 
@@ -271,6 +274,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(args) => restore::run_diff(&args, &cli.global),
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
+        Command::AcceptIgnore(args) => restore::run_accept_ignore(&args, &cli.global),
         Command::ListBundles => bundles::run(),
         Command::Prepare(args) => vms::run_prepare(&args, &cli.global),
         Command::CreateVm(args) => vms::run_create_vm(&args, &cli.global),

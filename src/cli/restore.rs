@@ -69,6 +69,18 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct AcceptIgnoreArgs {
+    /// The mount (its source folder, or a folder inside it); default: the current folder's
+    #[arg(long, value_name = "DIRECTORY")]
+    pub mount: Option<PathBuf>,
+    #[command(flatten)]
+    pub chain: ChainArgs,
+    /// Skip the confirmation prompt
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct RestoreArgs {
     /// Snapshot to restore from (name, unique prefix, latest, latest~N)
     #[arg(value_name = "SNAP")]
@@ -652,10 +664,25 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         Some(spec) => side_snapshot(chain.pick(&snapshots, spec)?)?,
         None => {
             let source = chain.source(&t!("backup.comparing_live"))?;
+            let protected = protection(global);
+            let live = history::walk_live(
+                source,
+                Some(&chain.dest),
+                &protected,
+                Some(&old.listing),
+                &Interrupt::none(),
+            )?;
+            for line in super::backup::pending_rules_lines(
+                &live.pending,
+                source,
+                &chain.flags_text(),
+            ) {
+                eprintln!("agsekit: warning: {line}");
+            }
             Side {
                 label: "now".into(),
                 root: source.to_path_buf(),
-                listing: history::walk_live(source, Some(&chain.dest), &Interrupt::none())?,
+                listing: live.listing,
             }
         }
     };
@@ -792,6 +819,79 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
 }
 
 /// Takes the destination lock, waiting a little for a background snapshot to finish.
+/// `agsekit accept-ignore`: shows the `.backupignore` files whose text changed since their
+/// rules were last accepted, with what each would stop backing up, and, once the user says
+/// so, records every `.backupignore` of the folder as accepted (beside the snapshots).
+pub fn run_accept_ignore(args: &AcceptIgnoreArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let chain = resolve_chain(global, args.mount.as_deref(), &args.chain)?;
+    let source = chain.source(&t!("rules.accept.what"))?.to_path_buf();
+    // No backup writes the chain's rules while they are being replaced.
+    let _lock = lock_chain(&chain.dest)?;
+    let snapshots = chain.snapshots()?;
+    let protected = protection(global);
+    let reference = match snapshots.last() {
+        Some(newest) => Some(history::snapshot_listing(newest, &Interrupt::none())?.0),
+        None => None,
+    };
+    let live = history::walk_live(
+        &source,
+        Some(&chain.dest),
+        &protected,
+        reference.as_ref(),
+        &Interrupt::none(),
+    )?;
+    if live.pending.is_empty() {
+        println!("{}", t!("rules.accept.none", source = source.display()));
+        // Keep the record and the note in step with the folder anyway.
+        backup::rules::write_record(&chain.dest, &backup::rules::record_of(&live.ignore_files))?;
+        backup::rules::write_pending(&chain.dest, &[])?;
+        return Ok(0);
+    }
+    println!("{}", t!("rules.accept.header", source = source.display()));
+    for p in &live.pending {
+        println!(
+            "  {}",
+            t!(
+                "rules.accept.item",
+                file = p.display_path(),
+                held = p.held,
+                hidden = p.hidden
+            )
+        );
+    }
+    if !args.yes {
+        if !super::prompt::can_prompt(global.non_interactive) {
+            return Err(UserError::usage(t!("rules.accept.confirmation_needed"))
+                .hint(t!("rules.accept.hint_yes", flags = chain.flags_text()))
+                .into());
+        }
+        let mut prompter = super::prompt::Prompter::terminal();
+        if !prompter.confirm(&t!("rules.accept.ask"), false)? {
+            println!("{}", t!("rules.accept.declined"));
+            return Ok(1);
+        }
+    }
+    backup::rules::write_record(&chain.dest, &backup::rules::record_of(&live.ignore_files))?;
+    backup::rules::write_pending(&chain.dest, &[])?;
+    println!(
+        "{}",
+        t!(
+            "rules.accept.done",
+            n = live.pending.len(),
+            source = source.display()
+        )
+    );
+    Ok(0)
+}
+
+/// The paths no `.backupignore` leaves out: the config's, else the built-in list.
+fn protection(global: &GlobalArgs) -> backup::rules::Protected {
+    match super::backup::protected_paths(global) {
+        Some(patterns) => backup::rules::Protected::new(&patterns),
+        None => backup::rules::Protected::defaults(),
+    }
+}
+
 fn lock_chain(dest: &Path) -> anyhow::Result<lock::DestLock> {
     let mut waited = Duration::ZERO;
     loop {
@@ -842,6 +942,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         dest: chain.dest.clone(),
         interrupt: interrupt.clone(),
         tripwire: super::backup::tripwire_settings(global),
+        protected: super::backup::protected_paths(global),
         ..BackupOptions::default()
     };
     let report = backup::snapshot_locked(&source, &chain.dest, &options, &|_| {})?;
@@ -878,6 +979,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         paths: &paths,
         delete_new: args.delete_new,
         protect: Some(&chain.dest),
+        protected: Some(protection(global)),
         skip_legacy_inodes: history::is_legacy(&snap),
         interrupt: &interrupt,
     };

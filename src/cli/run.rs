@@ -128,6 +128,7 @@ fn print_review(r: &Review, quiet: bool) {
         );
         // A pin the loop made during the session is still news (the files may be back).
         print_mass_deletions(r);
+        print_pending_rules(r);
         return;
     }
     eprintln!(
@@ -167,6 +168,18 @@ fn print_review(r: &Review, quiet: bool) {
         eprintln!("  {}", t!(key, command = cmd));
     }
     print_mass_deletions(r);
+    print_pending_rules(r);
+}
+
+/// The `.backupignore` files whose text is not accepted (their rules were not applied).
+fn print_pending_rules(r: &Review) {
+    let flags = format!(
+        "--mount {}",
+        shell_words::quote(&r.source.display().to_string())
+    );
+    for line in super::backup::pending_rules_lines(&r.pending_rules, &r.source, &flags) {
+        eprintln!("agsekit: warning: {line}");
+    }
 }
 
 /// The tripwire's alerts of a session (each names the pinned snapshot and the restore).

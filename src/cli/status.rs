@@ -179,6 +179,21 @@ pub fn render(s: &Status) -> String {
                 t!("tripwire.status_pinned", list = m.backup.pinned.join(", "))
             ));
         }
+        for m in s
+            .mounts
+            .iter()
+            .filter(|m| !m.backup.pending_ignore_files.is_empty())
+        {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                m.source,
+                t!(
+                    "rules.status_pending",
+                    list = m.backup.pending_ignore_files.join(", "),
+                    command = format!("agsekit accept-ignore --mount {}", shell_words::quote(&m.source))
+                )
+            ));
+        }
     }
 
     out.push_str(&format!("\n{}\n", t!("status.agents")));

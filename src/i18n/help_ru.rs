@@ -73,8 +73,8 @@ pub const HELP: &[(&str, &str)] = &[
         "Папка, состояние которой нужно вывести (по умолчанию: текущая)",
     ),
     (
-        "Output for a protected folder; {vm}, {mount} and {age} are replaced. {age} is the age of the newest snapshot (`3m`, `2h`) or `no-snapshot`, with `!` appended when it is older than two backup intervals",
-        "Вывод для защищённой папки; {vm}, {mount} и {age} заменяются. {age} — возраст последнего снимка (`3m`, `2h`) или `no-snapshot`, с `!` в конце, если он старше двух интервалов резервного копирования",
+        "Output for a protected folder; {vm}, {mount} and {age} are replaced. {age} is the age of the newest snapshot (`3m`, `2h`) or `no-snapshot`, with `!` appended when it is older than two backup intervals, and ` ignore-rules?` when a changed .backupignore waits for `agsekit accept-ignore`",
+        "Вывод для защищённой папки; {vm}, {mount} и {age} заменяются. {age} — возраст последнего снимка (`3m`, `2h`) или `no-snapshot`, с `!` в конце, если он старше двух интервалов резервного копирования, и с ` ignore-rules?`, если изменённый .backupignore ждёт `agsekit accept-ignore`",
     ),
     (
         "Output for a folder that no mount covers",
@@ -305,6 +305,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("The program name (codex, claude, ...)", "Имя программы (codex, claude, ...)"),
     ("Its arguments", "Её аргументы"),
+    (
+        "Accept changed .backupignore files (until then backups keep what they would leave out)",
+        "Принять изменённые файлы .backupignore (до этого копии сохраняют то, что они исключили бы)",
+    ),
     (
         "List the snapshots of a mount with what each one changed",
         "Показать снимки монтирования и что изменилось в каждом",

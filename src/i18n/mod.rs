@@ -26,6 +26,7 @@ mod misc;
 mod ru;
 #[cfg(test)]
 mod scan;
+mod rules;
 mod tripwire;
 
 /// One table of messages: `(key, text)`.
@@ -41,6 +42,7 @@ const PARTS: &[(Table, Table)] = &[
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
     (tripwire::EN, tripwire::RU),
+    (rules::EN, rules::RU),
 ];
 
 use std::sync::OnceLock;

@@ -3,10 +3,12 @@
 //! protected paths (git hooks, CI files, editor and agent settings: places where code planted
 //! by an agent runs later on the host), with the one command that restores them.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::backup::diff::{Change, ChangeKind};
 use crate::backup::manifest::EntryKind;
+use crate::backup::rules::Protected;
 
 /// A summary of one session's changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,9 @@ pub struct Review {
     pub deleted_files: u64,
     /// Mass deletions the tripwire caught during the session (each pinned a snapshot).
     pub mass_deletions: Vec<MassDeletionNote>,
+    /// `.backupignore` files whose text is not accepted: their rules were not applied to
+    /// this review, and backups keep what the last snapshot held until they are accepted.
+    pub pending_rules: Vec<crate::backup::rules::PendingRules>,
 }
 
 /// A mass deletion to show in the review: `gone` of `of` files of snapshot `previous`
@@ -47,18 +52,19 @@ impl Review {
     /// Worth interrupting a quiet session for: something was deleted or a protected path
     /// changed.
     pub fn needs_attention(&self) -> bool {
-        self.deleted > 0 || !self.protected.is_empty() || !self.mass_deletions.is_empty()
+        self.deleted > 0
+            || !self.protected.is_empty()
+            || !self.mass_deletions.is_empty()
+            || !self.pending_rules.is_empty()
     }
 }
 
 /// True when `path` (relative to the project) is covered by a protected pattern: `dir/`
 /// covers the folder and everything in it, a name without `/` at the end covers that path
-/// and, if it is a folder, everything in it.
+/// and, if it is a folder, everything in it. Every `.backupignore` is protected too: a
+/// changed ignore file changes what the snapshots keep.
 pub fn is_protected(path: &Path, patterns: &[String]) -> bool {
-    patterns.iter().any(|p| {
-        let base = Path::new(p.trim_end_matches('/'));
-        !base.as_os_str().is_empty() && path.starts_with(base)
-    })
+    Protected::new(patterns).covers(path.as_os_str().as_bytes())
 }
 
 /// Builds the review from the changes between the pre-session snapshot and the live folder.
@@ -73,10 +79,12 @@ pub fn review(snapshot: &str, source: &Path, changes: &[Change], patterns: &[Str
         protected: Vec::new(),
         deleted_files: 0,
         mass_deletions: Vec::new(),
+        pending_rules: Vec::new(),
     };
     let mut deletions: Vec<(PathBuf, u64)> = Vec::new();
+    let protection = Protected::new(patterns);
     for change in changes {
-        if is_protected(&change.path, patterns) {
+        if protection.covers(change.path.as_os_str().as_bytes()) {
             r.protected.push((change.path.clone(), change.kind));
         }
         if change.entry_kind() == EntryKind::Dir {

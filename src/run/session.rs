@@ -140,7 +140,7 @@ pub fn run_session(
 
     let snapshot_loop = match place.mount {
         Some(m) => {
-            let skip_first = pre_run_snapshot(m, req, ui, config.global.tripwire)?;
+            let skip_first = pre_run_snapshot(m, req, ui, config)?;
             (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first, &config.path))
         }
         None => None,
@@ -287,16 +287,17 @@ fn session_review(
         .iter()
         .filter(|(_, e)| e.kind == backup::EntryKind::File)
         .count() as u64;
-    let skip = mount
-        .backup
-        .starts_with(&mount.source)
-        .then_some(mount.backup.as_path());
-    let new = backup::history::walk_live(&mount.source, skip, &interrupt)?;
-    let changes = backup::diff::diff(&old, &new);
-    Ok((
-        review(&snap.name, &mount.source, &changes, protected),
-        snapshot_files,
-    ))
+    let live = backup::history::walk_live(
+        &mount.source,
+        Some(&mount.backup),
+        &backup::rules::Protected::new(protected),
+        Some(&old),
+        &interrupt,
+    )?;
+    let changes = backup::diff::diff(&old, &live.listing);
+    let mut r = review(&snap.name, &mount.source, &changes, protected);
+    r.pending_rules = live.pending;
+    Ok((r, snapshot_files))
 }
 
 /// Outside every mount: with the user's consent, a fresh unshared folder in the VM.
@@ -348,7 +349,7 @@ fn pre_run_snapshot(
     mount: &MountConfig,
     req: &SessionRequest,
     ui: &dyn SessionUi,
-    tripwire: TripwireConfig,
+    config: &Config,
 ) -> anyhow::Result<bool> {
     let existing = backup::list_snapshots(&mount.backup)
         .map(|s| !s.is_empty())
@@ -364,7 +365,8 @@ fn pre_run_snapshot(
         let options = BackupOptions {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
-            tripwire,
+            tripwire: config.global.tripwire,
+            protected: Some(config.global.review.protected_paths.clone()),
             ..BackupOptions::default()
         };
         let result = backup::snapshot_once(&options, &|e| ui.backup_event(e));

@@ -22,6 +22,9 @@ pub enum Protection {
         last_snapshot_age: Option<Duration>,
         /// True when the newest snapshot is older than two backup intervals.
         stale: bool,
+        /// A `.backupignore` changed and the user has not accepted it (the last backup
+        /// run's note exists).
+        rules_pending: bool,
     },
     /// No configured mount covers the folder (or there is no config).
     Unprotected,
@@ -200,6 +203,9 @@ pub fn protection_of(
         mount: name,
         last_snapshot_age: age,
         stale: age.map(|a| a > limit).unwrap_or(true),
+        rules_pending: to_path(&mount.backup)
+            .join(crate::backup::rules::PENDING_FILE)
+            .exists(),
     }
 }
 

@@ -124,6 +124,9 @@ pub struct BackupStatus {
     pub partial_dirs: Vec<String>,
     /// Pinned snapshots (kept by every cleanup; see `backup::tripwire`), oldest first.
     pub pinned: Vec<String>,
+    /// `.backupignore` files (from the source root) whose text is not accepted, as the last
+    /// backup run found them (see `backup::rules`).
+    pub pending_ignore_files: Vec<String>,
     pub fs_available_bytes: Option<u64>,
     pub fs_total_bytes: Option<u64>,
 }
@@ -482,6 +485,10 @@ pub fn backup_status(m: &MountConfig) -> BackupStatus {
         pinned: backup::tripwire::pin_names(dir)
             .into_iter()
             .filter(|n| snapshots.iter().any(|s| &s.name == n))
+            .collect(),
+        pending_ignore_files: backup::rules::read_pending(dir)
+            .iter()
+            .map(|p| p.display_path())
             .collect(),
         fs_available_bytes: space.map(|s| s.available),
         fs_total_bytes: space.map(|s| s.total),

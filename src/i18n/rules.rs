@@ -1,0 +1,36 @@
+//! Messages about `.backupignore` rules the agent may have written: pending (not accepted)
+//! rule files, `agsekit accept-ignore`, and ignore files over the size limits.
+
+#[rustfmt::skip]
+pub const EN: &[(&str, &str)] = &[
+    ("rules.cannot_write", "cannot write {path}"),
+    ("rules.pending", "{file} changed and is not accepted yet: {held} path(s) that the snapshots hold, which it would leave out, are still backed up, and it matches {hidden} new path(s). If you made this change, accept it: agsekit accept-ignore {flags}"),
+    ("rules.status_pending", ".backupignore not accepted yet (backups keep what it would leave out): {list}; to accept: {command}"),
+    ("rules.accept.what", "accepting its .backupignore files"),
+    ("rules.accept.none", "Nothing to accept: every .backupignore in {source} is accepted."),
+    ("rules.accept.header", "These .backupignore files in {source} changed since their rules were last accepted:"),
+    ("rules.accept.item", "{file}: would stop backing up {held} path(s) the newest snapshot holds; matches {hidden} new path(s)"),
+    ("rules.accept.ask", "Accept them? The next snapshot leaves out what they match"),
+    ("rules.accept.declined", "Nothing was accepted; backups keep what these files would leave out."),
+    ("rules.accept.done", "Accepted {n} changed .backupignore file(s) of {source}; the next snapshot follows their rules."),
+    ("rules.accept.confirmation_needed", "accepting .backupignore changes needs a confirmation"),
+    ("rules.accept.hint_yes", "check the files listed above, then: agsekit accept-ignore {flags} -y"),
+    ("backup.warn.ignore_too_big", "not applied: a .backupignore may have at most {bytes} and {patterns} patterns; backups keep everything it would leave out (shorten it: name whole folders)"),
+];
+
+#[rustfmt::skip]
+pub const RU: &[(&str, &str)] = &[
+    ("rules.cannot_write", "не удалось записать {path}"),
+    ("rules.pending", "{file} изменён и ещё не принят: {held} путь(ей) из снимков, которые он исключил бы, по-прежнему копируются, и под него подпадают {hidden} новых путь(ей). Если это изменение ваше, примите его: agsekit accept-ignore {flags}"),
+    ("rules.status_pending", ".backupignore ещё не принят (копии сохраняют то, что он исключил бы): {list}; принять: {command}"),
+    ("rules.accept.what", "принятия его файлов .backupignore"),
+    ("rules.accept.none", "Принимать нечего: все .backupignore в {source} приняты."),
+    ("rules.accept.header", "Эти файлы .backupignore в {source} изменились с тех пор, как их правила были приняты:"),
+    ("rules.accept.item", "{file}: перестал бы копировать {held} путь(ей) из последнего снимка; подпадают {hidden} новых путь(ей)"),
+    ("rules.accept.ask", "Принять их? Следующий снимок исключит то, что они описывают"),
+    ("rules.accept.declined", "Ничего не принято; копии сохраняют то, что эти файлы исключили бы."),
+    ("rules.accept.done", "Принято изменённых файлов .backupignore в {source}: {n}; следующий снимок следует их правилам."),
+    ("rules.accept.confirmation_needed", "принятие изменений .backupignore требует подтверждения"),
+    ("rules.accept.hint_yes", "проверьте файлы из списка выше, затем: agsekit accept-ignore {flags} -y"),
+    ("backup.warn.ignore_too_big", "не применён: .backupignore может быть не больше {bytes} и содержать не больше {patterns} шаблонов; копии сохраняют всё, что он исключил бы (сократите его: указывайте папки целиком)"),
+];
