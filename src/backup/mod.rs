@@ -16,8 +16,8 @@ pub mod manifest;
 pub mod plan;
 pub mod repeat;
 pub mod retention;
-pub mod scan;
 pub mod rules;
+pub mod scan;
 pub mod tripwire;
 // Restore side (snapshots, diff, history, restore commands).
 pub mod beneath;
@@ -346,8 +346,7 @@ pub fn snapshot_locked(
         }
     }
     if accepted.needs_record() {
-        if let Err(err) =
-            rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
+        if let Err(err) = rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
         {
             rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
         }
@@ -416,6 +415,17 @@ pub fn snapshot_locked(
                     report.warnings.push(w);
                 }
             }
+            if report.tripwire.is_none() && report.plan.deleted_files > 0 {
+                // Slow erosion: a little gone each cycle never trips the check against the
+                // previous snapshot, so compare with the oldest snapshot since the last pin.
+                let (found, warning) =
+                    check_erosion(dest, &snapshots, &walked.root, &name, options);
+                report.tripwire = found;
+                if let Some(w) = warning {
+                    on_event(&Event::Warning(w.clone()));
+                    report.warnings.push(w);
+                }
+            }
             report.created = Some(Snapshot {
                 path: dest.join(&name),
                 time: chain::parse_name(&name).unwrap_or(0),
@@ -463,6 +473,83 @@ fn check_tripwire(
             Some(Warning::new(PathBuf::new(), format!("{err:#}"))),
         ),
     }
+}
+
+/// After snapshot `name` (of the tree `root`) is complete: the files of the baseline (the
+/// oldest snapshot newer than the newest pin, or the oldest snapshot when none is pinned)
+/// that are gone now. When they reach the tripwire's thresholds, the baseline is pinned.
+/// Skipped when the baseline is the previous snapshot (already checked) or has no manifest.
+fn check_erosion(
+    dest: &Path,
+    snapshots: &[Snapshot],
+    root: &scan::Node,
+    name: &str,
+    options: &BackupOptions,
+) -> (Option<tripwire::MassDeletion>, Option<Warning>) {
+    if !options.tripwire.enabled || snapshots.len() < 2 {
+        return (None, None);
+    }
+    let pins = tripwire::pinned_names(dest);
+    let after_pin = snapshots
+        .iter()
+        .rposition(|s| pins.contains(&s.name))
+        .map_or(0, |i| i + 1);
+    // The last one is the previous snapshot, which the ordinary check already compared.
+    let Some(baseline) = snapshots[..snapshots.len() - 1].get(after_pin) else {
+        return (None, None);
+    };
+    let Some(entries) = baseline
+        .manifest
+        .as_ref()
+        .and_then(|m| manifest::read_raw(m).ok())
+    else {
+        return (None, None);
+    };
+    let mut of = 0u64;
+    let mut gone = 0u64;
+    for e in entries.iter().filter(|e| e.kind == EntryKind::File) {
+        of += 1;
+        if !tree_has_file(root, &e.path) {
+            gone += 1;
+        }
+    }
+    if !tripwire::is_mass_deletion(gone, of, &options.tripwire) {
+        return (None, None);
+    }
+    let mut found = tripwire::MassDeletion {
+        gone,
+        of,
+        previous: baseline.name.clone(),
+        snapshot: name.to_string(),
+        pinned: false,
+    };
+    let pin = tripwire::Pin::tripwire(&baseline.name, &found, tripwire::now_unix());
+    match tripwire::add_pin(dest, pin) {
+        Ok(_) => {
+            found.pinned = true;
+            (Some(found), None)
+        }
+        Err(err) => (
+            Some(found),
+            Some(Warning::new(PathBuf::new(), format!("{err:#}"))),
+        ),
+    }
+}
+
+/// Whether the scanned tree has a regular file at `rel` (`/`-separated bytes).
+fn tree_has_file(root: &scan::Node, rel: &[u8]) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let mut here = root;
+    for part in rel.split(|b| *b == b'/') {
+        let scan::NodeKind::Dir(children) = &here.kind else {
+            return false;
+        };
+        match children.binary_search_by(|c| c.name.as_bytes().cmp(part)) {
+            Ok(i) => here = &children[i],
+            Err(_) => return false,
+        }
+    }
+    matches!(here.kind, scan::NodeKind::File)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -103,7 +103,8 @@ pub fn restore(spec: &RestoreSpec<'_>) -> anyhow::Result<RestoreReport> {
         .map(|m| (m.dev, m.ino));
     let deletable = if spec.delete_new {
         let protected = spec.protected.clone().unwrap_or_else(Protected::defaults);
-        let listing = walk_live(spec.target, spec.protect, &protected, None, spec.interrupt)?.listing;
+        let listing =
+            walk_live(spec.target, spec.protect, &protected, None, spec.interrupt)?.listing;
         Some(listing.into_iter().map(|(p, _)| p).collect())
     } else {
         None

@@ -417,8 +417,7 @@ fn insert_node(root: &mut Node, parts: &[OsString], node: Node) {
         }
     }
     if let NodeKind::Dir(children) = &mut here.kind {
-        if let Err(i) = children.binary_search_by(|c| c.name.as_bytes().cmp(node.name.as_bytes()))
-        {
+        if let Err(i) = children.binary_search_by(|c| c.name.as_bytes().cmp(node.name.as_bytes())) {
             children.insert(i, node);
         }
     }
@@ -664,9 +663,7 @@ impl<'a> Walker<'a> {
             });
             return stack.clone();
         }
-        let accepted = self
-            .accepted
-            .is_none_or(|a| a.accepts(&rel, &text, &hash));
+        let accepted = self.accepted.is_none_or(|a| a.accepts(&rel, &text, &hash));
         let (rules, problems) = RuleSet::parse_text(&text);
         for problem in problems {
             acc.warnings.push(Warning::new(rel_path(&p), problem));

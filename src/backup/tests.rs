@@ -673,6 +673,9 @@ fn single_and_multi_threaded_scans_agree() {
             threads,
             interrupt: &interrupt,
             use_ignore_files: true,
+            protected: None,
+            accepted: None,
+            reference: scan::Reference::Nothing,
         })
         .expect("scan")
         .root

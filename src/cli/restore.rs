@@ -672,11 +672,9 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 Some(&old.listing),
                 &Interrupt::none(),
             )?;
-            for line in super::backup::pending_rules_lines(
-                &live.pending,
-                source,
-                &chain.flags_text(),
-            ) {
+            for line in
+                super::backup::pending_rules_lines(&live.pending, source, &chain.flags_text())
+            {
                 eprintln!("agsekit: warning: {line}");
             }
             Side {

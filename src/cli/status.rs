@@ -190,7 +190,10 @@ pub fn render(s: &Status) -> String {
                 t!(
                     "rules.status_pending",
                     list = m.backup.pending_ignore_files.join(", "),
-                    command = format!("agsekit accept-ignore --mount {}", shell_words::quote(&m.source))
+                    command = format!(
+                        "agsekit accept-ignore --mount {}",
+                        shell_words::quote(&m.source)
+                    )
                 )
             ));
         }

@@ -24,9 +24,9 @@ mod help_ru;
 mod lifecycle;
 mod misc;
 mod ru;
+mod rules;
 #[cfg(test)]
 mod scan;
-mod rules;
 mod tripwire;
 
 /// One table of messages: `(key, text)`.

@@ -15,7 +15,6 @@ pub const EN: &[(&str, &str)] = &[
     ("rules.accept.done", "Accepted {n} changed .backupignore file(s) of {source}; the next snapshot follows their rules."),
     ("rules.accept.confirmation_needed", "accepting .backupignore changes needs a confirmation"),
     ("rules.accept.hint_yes", "check the files listed above, then: agsekit accept-ignore {flags} -y"),
-    ("backup.warn.ignore_too_big", "not applied: a .backupignore may have at most {bytes} and {patterns} patterns; backups keep everything it would leave out (shorten it: name whole folders)"),
 ];
 
 #[rustfmt::skip]
@@ -32,5 +31,4 @@ pub const RU: &[(&str, &str)] = &[
     ("rules.accept.done", "Принято изменённых файлов .backupignore в {source}: {n}; следующий снимок следует их правилам."),
     ("rules.accept.confirmation_needed", "принятие изменений .backupignore требует подтверждения"),
     ("rules.accept.hint_yes", "проверьте файлы из списка выше, затем: agsekit accept-ignore {flags} -y"),
-    ("backup.warn.ignore_too_big", "не применён: .backupignore может быть не больше {bytes} и содержать не больше {patterns} шаблонов; копии сохраняют всё, что он исключил бы (сократите его: указывайте папки целиком)"),
 ];

@@ -15,6 +15,7 @@ mod i18n_backup;
 mod i18n_config;
 mod i18n_lifecycle;
 mod i18n_misc;
+mod ignore_rules;
 mod interactive;
 mod launcher;
 mod portforward;

