@@ -410,3 +410,55 @@ fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
         assert!(newest.join(format!("src/f{i}.rs")).exists());
     }
 }
+
+/// A pending `.backupignore` shows in `status` (table and JSON, FAKE multipass for the VM
+/// part) and in `prompt-state`, and goes away once accepted.
+#[test]
+fn status_fake_multipass_and_prompt_state_show_pending_ignore_rules() {
+    let s = crate::status::Setup::new("", "");
+    s.fake.launch("agent-ubuntu");
+    s.snapshot();
+    fs::write(s.project.join("main.rs"), "fn main() { changed() }\n").expect("write");
+    fs::write(s.project.join(".backupignore"), "*.rs\n").expect("write");
+    s.snapshot();
+    let json = s.status_json();
+    assert_eq!(
+        json["mounts"][0]["backup"]["pending_ignore_files"],
+        serde_json::json!([".backupignore"]),
+        "{json}"
+    );
+    let out = s.agsekit().arg("status").output().expect("status");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(".backupignore not accepted yet")
+            && table.contains("agsekit accept-ignore --mount"),
+        "{table}"
+    );
+    let prompt = |s: &crate::status::Setup| {
+        let out = s
+            .agsekit()
+            .args(["prompt-state", "--format", "{mount} {age}", "--dir"])
+            .arg(&s.project)
+            .output()
+            .expect("prompt-state");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert!(prompt(&s).ends_with(" ignore-rules?"), "{}", prompt(&s));
+    let out = s
+        .agsekit()
+        .args(["accept-ignore", "-y", "--mount"])
+        .arg(&s.project)
+        .output()
+        .expect("accept");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Accepted 1 changed .backupignore"));
+    assert!(!prompt(&s).contains("ignore-rules?"), "{}", prompt(&s));
+    assert_eq!(
+        s.status_json()["mounts"][0]["backup"]["pending_ignore_files"],
+        serde_json::json!([])
+    );
+}
