@@ -379,6 +379,13 @@ fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
         "{stderr}"
     );
     assert!(stderr.contains("agsekit accept-ignore --mount"), "{stderr}");
+    let restore_line = stderr
+        .lines()
+        .find(|l| l.contains("to restore them: "))
+        .expect("a restore command");
+    let words =
+        shell_words::split(restore_line.split("to restore them: ").nth(1).unwrap()).unwrap();
+    assert!(words.iter().any(|w| w == "--delete-new"), "{restore_line}");
 
     // A snapshot now keeps the sources and the hook.
     let backups = sb.home().join("backups-proj");
@@ -409,6 +416,23 @@ fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
     for i in 0..5 {
         assert!(newest.join(format!("src/f{i}.rs")).exists());
     }
+
+    // The command the review printed undoes the planted files, hidden or not.
+    let mut restore = sb.agsekit_with(&fake);
+    restore
+        .arg("--config")
+        .arg(&config)
+        .args(&words[1..])
+        .current_dir(&project);
+    let done = restore.output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!project.join(".git/hooks/pre-commit").exists());
+    assert!(!project.join(".git/hooks/.backupignore").exists());
+    assert!(!project.join("src/.backupignore").exists());
 }
 
 /// A pending `.backupignore` shows in `status` (table and JSON, FAKE multipass for the VM
