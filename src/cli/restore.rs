@@ -836,6 +836,9 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
 
     let interrupt = super::backup::install_stop_handlers()?;
     let _lock = lock_chain(&chain.dest)?;
+    // Held until the restore ends, so no cleanup deletes the snapshot while it is read; one
+    // may have deleted it before the lock was taken: then it is no longer listed.
+    let snap = chain.pick(&chain.snapshots()?, &snap.name)?.clone();
     // The safety net: the current state becomes a snapshot first, so the restore can be undone.
     let options = BackupOptions {
         source: source.clone(),
@@ -963,7 +966,9 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     for w in &done.warnings {
         eprintln!("warning: {w}");
     }
-    if done.warnings.is_empty() && report.warnings.is_empty() {
+    // Warnings of the safety snapshot were shown above; only what the restore itself could
+    // not do changes the exit status.
+    if done.warnings.is_empty() {
         Ok(0)
     } else {
         Ok(ErrorKind::Warnings.exit_code())

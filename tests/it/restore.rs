@@ -588,3 +588,20 @@ fn diff_describes_symlink_and_type_changes_in_one_line_each() {
         "{out}"
     );
 }
+
+#[test]
+fn a_restore_whose_safety_snapshot_skips_a_fifo_exits_0_and_still_warns() {
+    let (p, v1, _) = two_versions();
+    nix::unistd::mkfifo(
+        &p.src.join("pipe"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .expect("mkfifo");
+    let (code, out, err) = p.run(&["restore", &v1, "a.txt"]);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert_eq!(p.read("a.txt"), "alpha\nbeta\ngamma\n");
+    assert!(
+        err.contains("warning: pipe: skipped: a fifo is not backed up"),
+        "{err}"
+    );
+}
