@@ -345,6 +345,8 @@ pub fn snapshot_locked(
 
     let name = chain::new_snapshot_name(dest, previous.as_ref().map(|p| p.name.as_str()))
         .with_context(|| t!("backup.cannot_name_snapshot", path = dest.display()))?;
+    // Recorded in the manifest before the snapshot is published: its order in the chain.
+    let place = chain::next_place(&snapshots);
     let partial_name = format!("{name}{}", chain::PARTIAL_SUFFIX);
     let tmp_manifest = dest.join(format!(".{name}.manifest.tmp"));
     let result = write_snapshot(
@@ -352,6 +354,7 @@ pub fn snapshot_locked(
         dest,
         previous.as_ref(),
         &name,
+        &place,
         &partial_name,
         &tmp_manifest,
         &walked.root,
@@ -375,6 +378,7 @@ pub fn snapshot_locked(
                 path: dest.join(&name),
                 time: chain::parse_name(&name).unwrap_or(0),
                 manifest: Some(chain::manifest_path(dest, &name)),
+                place,
                 name,
             });
             Ok(report)
@@ -426,6 +430,7 @@ fn write_snapshot(
     dest: &Path,
     previous: Option<&Snapshot>,
     name: &str,
+    place: &manifest::ChainPlace,
     partial_name: &str,
     tmp_manifest: &Path,
     root: &scan::Node,
@@ -487,7 +492,8 @@ fn write_snapshot(
         .open(tmp_manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;
     let mut writer =
-        manifest::ManifestWriter::new(manifest_file).map_err(|e| no_space(e, tmp_manifest))?;
+        manifest::ManifestWriter::placed(manifest_file, place)
+            .map_err(|e| no_space(e, tmp_manifest))?;
     writer
         .append(&written.manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;

@@ -605,3 +605,84 @@ fn a_restore_whose_safety_snapshot_skips_a_fifo_exits_0_and_still_warns() {
         "{err}"
     );
 }
+
+#[test]
+fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapshots_were_made() {
+    // TZ=UTC-3 is three hours ahead of UTC: the third snapshot, taken after the machine
+    // "moved" to UTC, is named three hours before the first two.
+    let p = Project::new();
+    p.write("a.txt", "one\n");
+    p.write("big.txt", "unchanged\n");
+    let snapshot_in = |tz: &str| {
+        let out = p
+            .sb
+            .agsekit()
+            .env("TZ", tz)
+            .args(["backup-once", "--source-dir"])
+            .arg(&p.src)
+            .arg("--dest-dir")
+            .arg(&p.dst)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{out:?}");
+    };
+    snapshot_in("UTC-3");
+    p.write("a.txt", "two\n");
+    snapshot_in("UTC-3");
+    p.write("a.txt", "three\n");
+    snapshot_in("UTC");
+    let by_name = p.names();
+    assert_eq!(by_name.len(), 3);
+    let newest = by_name[0].clone();
+    assert_eq!(
+        fs::read_to_string(p.dst.join(&newest).join("a.txt")).expect("read"),
+        "three\n",
+        "the newest snapshot has the earliest name"
+    );
+    // `snapshots` lists it last; `latest` is it.
+    let list = p.ok(&["snapshots"]);
+    let at = |name: &str| list.find(name).unwrap_or_else(|| panic!("{name}:\n{list}"));
+    assert!(at(&by_name[1]) < at(&by_name[2]) && at(&by_name[2]) < at(&newest), "{list}");
+    p.write("a.txt", "junk\n");
+    let out = p.ok(&["restore", "latest", "a.txt"]);
+    assert!(out.contains(&format!("Restored from {newest}")), "{out}");
+    assert_eq!(p.read("a.txt"), "three\n");
+    // The restore's safety snapshot (taken in UTC) was linked against the true newest.
+    let safety = p
+        .names()
+        .into_iter()
+        .find(|n| !by_name.contains(n))
+        .expect("a safety snapshot");
+    let ino = |name: &str| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(p.dst.join(name).join("big.txt")).expect("stat").ino()
+    };
+    assert_eq!(ino(&safety), ino(&newest));
+    assert_eq!(
+        fs::read_to_string(p.dst.join(&safety).join("a.txt")).expect("read"),
+        "junk\n"
+    );
+    // Keeping one keeps the newest state (the safety snapshot), whatever the names say.
+    let config = p.sb.home().join("config.yaml");
+    fs::write(
+        &config,
+        format!(
+            "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {}\n    backup: {}\n",
+            p.src.display(),
+            p.dst.display()
+        ),
+    )
+    .expect("config");
+    let out = p
+        .sb
+        .agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-clean")
+        .arg(&p.src)
+        .args(["1", "tail"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(p.names(), [safety]);
+}
