@@ -58,10 +58,13 @@ impl Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The path, and what a message quotes (a `.backupignore` line), are the agent's to
+        // choose: shown escaped (crate::ui::untrusted).
+        let message = crate::ui::untrusted::line(&self.message);
         if self.path.as_os_str().is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&message)
         } else {
-            write!(f, "{}: {}", self.path.display(), self.message)
+            write!(f, "{}: {message}", crate::ui::untrusted::path(&self.path))
         }
     }
 }
