@@ -686,3 +686,99 @@ fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapsho
     assert!(out.status.success(), "{out:?}");
     assert_eq!(p.names(), [safety]);
 }
+
+/// Terminal controls an agent can put in a name: CR, erase line, cursor up, the one-byte
+/// CSI U+009B, a right-to-left override.
+const HOSTILE: &str = "\r\x1b[2K\x1b[1Ano changes\u{9b}2J\u{202e}txt";
+const HOSTILE_SHOWN: &str = "\\r\\x1b[2K\\x1b[1Ano changes\\u{9b}2J\\u{202e}txt";
+
+fn assert_no_raw_controls(what: &str, text: &str) {
+    for raw in ['\x1b', '\r', '\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(raw), "{what}: raw {raw:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn diff_history_snapshots_and_restore_show_hostile_names_escaped() {
+    let p = Project::new();
+    let name = format!("dir/{HOSTILE}");
+    p.write(&name, "line one\n");
+    p.write("gone.txt", "bye\n");
+    std::os::unix::fs::symlink(HOSTILE, p.src.join("link")).expect("symlink");
+    let v1 = p.snapshot();
+    // The content changes too, with an escape sequence in a line.
+    p.write(&name, "line one\n\x1b[31mred\r\n");
+    p.write(&format!("new-{HOSTILE}"), "new\n");
+    fs::remove_file(p.src.join("gone.txt")).expect("rm");
+    fs::remove_file(p.src.join("link")).expect("rm");
+    std::os::unix::fs::symlink(format!("o{HOSTILE}"), p.src.join("link")).expect("symlink");
+    let v2 = p.snapshot();
+
+    let stat = p.ok(&["diff", &v1, &v2, "--stat"]);
+    assert_no_raw_controls("diff --stat", &stat);
+    assert!(stat.contains(&format!("M  dir/{HOSTILE_SHOWN}\n")), "{stat}");
+    assert!(stat.contains(&format!("A  new-{HOSTILE_SHOWN}\n")), "{stat}");
+
+    let full = p.ok(&["diff", &v1]);
+    assert_no_raw_controls("diff", &full);
+    assert!(full.contains(&format!("+++ now/dir/{HOSTILE_SHOWN}")), "{full}");
+    assert!(full.contains("+\\x1b[31mred\\r\n"), "{full}");
+    assert!(
+        full.contains(&format!(
+            "Changed symlink: link: {HOSTILE_SHOWN} -> o{HOSTILE_SHOWN}\n"
+        )),
+        "{full}"
+    );
+
+    let (code, out, err) = p.run(&["history", &format!("dir/{HOSTILE}")]);
+    assert_eq!(code, 0, "{err}");
+    assert_no_raw_controls("history", &out);
+    assert!(out.contains(&format!("History of dir/{HOSTILE_SHOWN}")), "{out}");
+
+    let list = p.ok(&["snapshots"]);
+    assert_no_raw_controls("snapshots", &list);
+
+    p.write(&name, "edited again\n");
+    let (code, out, err) = p.run(&["restore", &v1, "--delete-new"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_no_raw_controls("restore", &out);
+    assert_no_raw_controls("restore stderr", &err);
+    assert!(out.contains(&format!("restored dir/{HOSTILE_SHOWN}")), "{out}");
+    assert!(out.contains(&format!("deleted new-{HOSTILE_SHOWN}")), "{out}");
+    assert_eq!(p.read(&name), "line one\n");
+    assert!(!p.src.join(format!("new-{HOSTILE}")).exists());
+    // The undo command names the hostile path only in `$'...'` escapes.
+    let undo = out
+        .lines()
+        .find(|l| l.starts_with("To undo: "))
+        .expect("undo line");
+    assert!(undo.contains("--delete-new"), "{undo}");
+}
+
+#[test]
+fn backup_warnings_show_hostile_names_escaped() {
+    let p = Project::new();
+    nix::unistd::mkfifo(
+        &p.src.join(HOSTILE),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .expect("mkfifo");
+    let out = p
+        .sb
+        .agsekit()
+        .args(["backup-once", "--source-dir"])
+        .arg(&p.src)
+        .arg("--dest-dir")
+        .arg(&p.dst)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_no_raw_controls("backup-once", &err);
+    assert!(
+        err.contains(&format!(
+            "warning: {HOSTILE_SHOWN}: skipped: a fifo is not backed up"
+        )),
+        "{err}"
+    );
+}
