@@ -154,8 +154,9 @@ mod tests {
 
     #[test]
     fn a_path_in_an_error_cannot_drive_the_terminal() {
-        let err: anyhow::Error =
-            UserError::failed("cannot delete a\r\x1b[2Kb\u{9b}1A").hint("see x\ty").into();
+        let err: anyhow::Error = UserError::failed("cannot delete a\r\x1b[2Kb\u{9b}1A")
+            .hint("see x\ty")
+            .into();
         assert_eq!(
             render(&err),
             "agsekit: error: cannot delete a\\r\\x1b[2Kb\\u{9b}1A\nhint: see x\ty\n"

@@ -138,7 +138,11 @@ pub fn chain_order(mut snaps: Vec<Snapshot>) -> Vec<Snapshot> {
 
 /// The place a new snapshot takes after `chain` (listed by [`list_snapshots`]).
 pub fn next_place(chain: &[Snapshot]) -> ChainPlace {
-    let seq = chain.iter().filter_map(|s| s.place.seq).max().map_or(1, |m| m + 1);
+    let seq = chain
+        .iter()
+        .filter_map(|s| s.place.seq)
+        .max()
+        .map_or(1, |m| m + 1);
     let legacy_upto = chain
         .iter()
         .filter(|s| s.place.seq.is_none())
@@ -500,10 +504,7 @@ mod tests {
         std::fs::create_dir(d.join("20260101-120000")).expect("mkdir");
         std::fs::create_dir(d.join("20260101-120001-partial")).expect("mkdir");
         std::fs::write(manifest_path(d, "20260101-120002"), "x").expect("write");
-        assert_eq!(
-            first_free_name(d, t).expect("a name"),
-            "20260101-120003"
-        );
+        assert_eq!(first_free_name(d, t).expect("a name"), "20260101-120003");
         // The clock far behind the newest snapshot: no waiting, the current second.
         std::fs::create_dir(d.join("29991231-235959")).expect("mkdir");
         let name = new_snapshot_name(d, Some("29991231-235959")).expect("a name");

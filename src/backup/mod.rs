@@ -494,9 +494,8 @@ fn write_snapshot(
         .create_new(true)
         .open(tmp_manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    let mut writer =
-        manifest::ManifestWriter::placed(manifest_file, place)
-            .map_err(|e| no_space(e, tmp_manifest))?;
+    let mut writer = manifest::ManifestWriter::placed(manifest_file, place)
+        .map_err(|e| no_space(e, tmp_manifest))?;
     writer
         .append(&written.manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;

@@ -975,7 +975,10 @@ fn after_the_clock_went_back_the_chain_follows_the_order_snapshots_were_made() {
     );
     assert_eq!(r.stats.files_copied, 1);
     let names: Vec<String> = f.snapshots().into_iter().map(|s| s.name).collect();
-    assert_eq!(names, ["29990101-120000", "29990101-120500", third_name.as_str()]);
+    assert_eq!(
+        names,
+        ["29990101-120000", "29990101-120500", third_name.as_str()]
+    );
     let picked = select::select(&names, "latest").expect("latest");
     assert_eq!(
         std::fs::read_to_string(f.dest.join(&names[picked]).join("a.txt")).expect("read"),
@@ -984,10 +987,13 @@ fn after_the_clock_went_back_the_chain_follows_the_order_snapshots_were_made() {
     // Unchanged now: compared with the true newest, so no new snapshot.
     assert!(f.snap().created.is_none());
     // Keeping one keeps the newest state, with either method.
-    for method in [crate::config::CleanMethod::Thin, crate::config::CleanMethod::Tail] {
+    for method in [
+        crate::config::CleanMethod::Thin,
+        crate::config::CleanMethod::Tail,
+    ] {
         clean_backups(&f.dest, 1, method, 5).expect("clean");
         let left: Vec<String> = f.snapshots().into_iter().map(|s| s.name).collect();
-        assert_eq!(left, [third_name.clone()], "{method:?}");
+        assert_eq!(left, std::slice::from_ref(&third_name), "{method:?}");
     }
     assert_eq!(
         std::fs::read_to_string(third.join("a.txt")).expect("read"),

@@ -700,7 +700,12 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             } else {
                 ""
             };
-            writeln!(out, "{}  {}{slash}", c.kind.letter(), untrusted::path(&c.path))?;
+            writeln!(
+                out,
+                "{}  {}{slash}",
+                c.kind.letter(),
+                untrusted::path(&c.path)
+            )?;
         }
     } else {
         for c in &changes {
@@ -789,10 +794,7 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
     writeln!(
         out,
         "{}",
-        t!(
-            "backup.history.footer",
-            path = untrusted::shell_word(&rel)
-        )
+        t!("backup.history.footer", path = untrusted::shell_word(&rel))
     )?;
     Ok(0)
 }

@@ -1,8 +1,8 @@
 //! Rendering for people: tables, progress, prompts, colours.
 
 pub mod spinner;
-pub mod untrusted;
 pub mod style;
+pub mod untrusted;
 /// A byte count for people: `512 B`, `1.5 KiB`, `3.2 GiB`.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];

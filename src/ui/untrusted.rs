@@ -144,7 +144,11 @@ mod tests {
         assert_eq!(text("a\tb\x7f\u{9b}2J"), "a\\tb\\x7f\\u{9b}2J");
         assert_eq!(text("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
         assert_eq!(bytes(b"bad\xff\xfe"), "bad\\xff\\xfe");
-        assert_eq!(text("a\\x1b"), "a\\\\x1b", "a literal backslash is told apart");
+        assert_eq!(
+            text("a\\x1b"),
+            "a\\\\x1b",
+            "a literal backslash is told apart"
+        );
         assert_eq!(line("\tlet s = \"\\n\";\r"), "\tlet s = \"\\n\";\\r");
     }
 
@@ -156,10 +160,7 @@ mod tests {
             shell_word(Path::new("x\x1b[2K'y\u{9b}")),
             "$'x\\x1b[2K\\'y\\xc2\\x9b'"
         );
-        assert_eq!(
-            shell_word_bytes(b"n\xff\\"),
-            "$'n\\xff\\\\'"
-        );
+        assert_eq!(shell_word_bytes(b"n\xff\\"), "$'n\\xff\\\\'");
     }
 
     proptest! {

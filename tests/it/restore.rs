@@ -614,16 +614,15 @@ fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapsho
     p.write("a.txt", "one\n");
     p.write("big.txt", "unchanged\n");
     let snapshot_in = |tz: &str| {
-        let out = p
-            .sb
-            .agsekit()
-            .env("TZ", tz)
-            .args(["backup-once", "--source-dir"])
-            .arg(&p.src)
-            .arg("--dest-dir")
-            .arg(&p.dst)
-            .output()
-            .expect("run");
+        let out =
+            p.sb.agsekit()
+                .env("TZ", tz)
+                .args(["backup-once", "--source-dir"])
+                .arg(&p.src)
+                .arg("--dest-dir")
+                .arg(&p.dst)
+                .output()
+                .expect("run");
         assert!(out.status.success(), "{out:?}");
     };
     snapshot_in("UTC-3");
@@ -642,7 +641,10 @@ fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapsho
     // `snapshots` lists it last; `latest` is it.
     let list = p.ok(&["snapshots"]);
     let at = |name: &str| list.find(name).unwrap_or_else(|| panic!("{name}:\n{list}"));
-    assert!(at(&by_name[1]) < at(&by_name[2]) && at(&by_name[2]) < at(&newest), "{list}");
+    assert!(
+        at(&by_name[1]) < at(&by_name[2]) && at(&by_name[2]) < at(&newest),
+        "{list}"
+    );
     p.write("a.txt", "junk\n");
     let out = p.ok(&["restore", "latest", "a.txt"]);
     assert!(out.contains(&format!("Restored from {newest}")), "{out}");
@@ -655,7 +657,9 @@ fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapsho
         .expect("a safety snapshot");
     let ino = |name: &str| {
         use std::os::unix::fs::MetadataExt;
-        fs::metadata(p.dst.join(name).join("big.txt")).expect("stat").ino()
+        fs::metadata(p.dst.join(name).join("big.txt"))
+            .expect("stat")
+            .ino()
     };
     assert_eq!(ino(&safety), ino(&newest));
     assert_eq!(
@@ -673,16 +677,15 @@ fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapsho
         ),
     )
     .expect("config");
-    let out = p
-        .sb
-        .agsekit()
-        .arg("--config")
-        .arg(&config)
-        .arg("backup-clean")
-        .arg(&p.src)
-        .args(["1", "tail"])
-        .output()
-        .expect("run");
+    let out =
+        p.sb.agsekit()
+            .arg("--config")
+            .arg(&config)
+            .arg("backup-clean")
+            .arg(&p.src)
+            .args(["1", "tail"])
+            .output()
+            .expect("run");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(p.names(), [safety]);
 }
@@ -716,12 +719,21 @@ fn diff_history_snapshots_and_restore_show_hostile_names_escaped() {
 
     let stat = p.ok(&["diff", &v1, &v2, "--stat"]);
     assert_no_raw_controls("diff --stat", &stat);
-    assert!(stat.contains(&format!("M  dir/{HOSTILE_SHOWN}\n")), "{stat}");
-    assert!(stat.contains(&format!("A  new-{HOSTILE_SHOWN}\n")), "{stat}");
+    assert!(
+        stat.contains(&format!("M  dir/{HOSTILE_SHOWN}\n")),
+        "{stat}"
+    );
+    assert!(
+        stat.contains(&format!("A  new-{HOSTILE_SHOWN}\n")),
+        "{stat}"
+    );
 
     let full = p.ok(&["diff", &v1]);
     assert_no_raw_controls("diff", &full);
-    assert!(full.contains(&format!("+++ now/dir/{HOSTILE_SHOWN}")), "{full}");
+    assert!(
+        full.contains(&format!("+++ now/dir/{HOSTILE_SHOWN}")),
+        "{full}"
+    );
     assert!(full.contains("+\\x1b[31mred\\r\n"), "{full}");
     assert!(
         full.contains(&format!(
@@ -733,7 +745,10 @@ fn diff_history_snapshots_and_restore_show_hostile_names_escaped() {
     let (code, out, err) = p.run(&["history", &format!("dir/{HOSTILE}")]);
     assert_eq!(code, 0, "{err}");
     assert_no_raw_controls("history", &out);
-    assert!(out.contains(&format!("History of dir/{HOSTILE_SHOWN}")), "{out}");
+    assert!(
+        out.contains(&format!("History of dir/{HOSTILE_SHOWN}")),
+        "{out}"
+    );
 
     let list = p.ok(&["snapshots"]);
     assert_no_raw_controls("snapshots", &list);
@@ -743,8 +758,14 @@ fn diff_history_snapshots_and_restore_show_hostile_names_escaped() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_no_raw_controls("restore", &out);
     assert_no_raw_controls("restore stderr", &err);
-    assert!(out.contains(&format!("restored dir/{HOSTILE_SHOWN}")), "{out}");
-    assert!(out.contains(&format!("deleted new-{HOSTILE_SHOWN}")), "{out}");
+    assert!(
+        out.contains(&format!("restored dir/{HOSTILE_SHOWN}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("deleted new-{HOSTILE_SHOWN}")),
+        "{out}"
+    );
     assert_eq!(p.read(&name), "line one\n");
     assert!(!p.src.join(format!("new-{HOSTILE}")).exists());
     // The undo command names the hostile path only in `$'...'` escapes.
@@ -763,15 +784,14 @@ fn backup_warnings_show_hostile_names_escaped() {
         nix::sys::stat::Mode::from_bits_truncate(0o600),
     )
     .expect("mkfifo");
-    let out = p
-        .sb
-        .agsekit()
-        .args(["backup-once", "--source-dir"])
-        .arg(&p.src)
-        .arg("--dest-dir")
-        .arg(&p.dst)
-        .output()
-        .expect("run");
+    let out =
+        p.sb.agsekit()
+            .args(["backup-once", "--source-dir"])
+            .arg(&p.src)
+            .arg("--dest-dir")
+            .arg(&p.dst)
+            .output()
+            .expect("run");
     assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_no_raw_controls("backup-once", &err);

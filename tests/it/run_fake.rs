@@ -727,9 +727,7 @@ echo planted > "$f"
     );
     assert!(stderr.contains("A .git/hooks/pre-commit"), "{stderr}");
     assert!(
-        stderr.contains(
-            "A .git/hooks/\\r\\x1b[2K\\x1b[1Ano changes in this session\\n\n"
-        ),
+        stderr.contains("A .git/hooks/\\r\\x1b[2K\\x1b[1Ano changes in this session\\n\n"),
         "{stderr}"
     );
     assert!(
@@ -746,8 +744,12 @@ echo planted > "$f"
         .lines()
         .find_map(|l| l.split("to restore them: ").nth(1))
         .expect("a restore command");
-    assert!(cmd.contains("$'.git/hooks/\\r\\x1b[2K\\x1b[1Ano changes in this session\\n'"), "{cmd}");
-    let script = format!("agsekit() {{ \"$AGSEKIT_BIN\" --config \"$AGSEKIT_CFG\" \"$@\"; }}\n{cmd}\n");
+    assert!(
+        cmd.contains("$'.git/hooks/\\r\\x1b[2K\\x1b[1Ano changes in this session\\n'"),
+        "{cmd}"
+    );
+    let script =
+        format!("agsekit() {{ \"$AGSEKIT_BIN\" --config \"$AGSEKIT_CFG\" \"$@\"; }}\n{cmd}\n");
     let done = std::process::Command::new("bash")
         .arg("-c")
         .arg(&script)
@@ -768,7 +770,10 @@ echo planted > "$f"
         "{restored}\n{}",
         String::from_utf8_lossy(&done.stderr)
     );
-    assert!(!restored.contains('\x1b') && !restored.contains('\r'), "{restored}");
+    assert!(
+        !restored.contains('\x1b') && !restored.contains('\r'),
+        "{restored}"
+    );
     let left: Vec<_> = std::fs::read_dir(s.project.join(".git/hooks"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
