@@ -360,6 +360,40 @@ mod tests {
     }
 
     #[test]
+    fn after_the_clock_went_back_the_newest_snapshot_is_kept() {
+        // Chain order: two snapshots named three hours ahead, then the newest, named before
+        // them (the machine left that time zone).
+        let chain: Vec<Snapshot> = ["20260110-150000", "20260110-150500", "20260110-120500"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Snapshot {
+                name: n.to_string(),
+                path: PathBuf::from(n),
+                time: chain::parse_name(n).expect("valid"),
+                manifest: None,
+                place: super::super::manifest::ChainPlace {
+                    seq: Some(i as u64 + 1),
+                    legacy_upto: None,
+                },
+            })
+            .collect();
+        let pts = points(&chain);
+        assert!(pts.windows(2).all(|w| w[0].time < w[1].time), "{pts:?}");
+        for method in [CleanMethod::Tail, CleanMethod::Thin] {
+            let deleted = select(&pts, 1, method, 5);
+            assert_eq!(deleted.len(), 2, "{method:?}");
+            assert!(
+                !deleted.contains(&"20260110-120500".to_string()),
+                "{method:?}"
+            );
+            assert_ne!(
+                next_for_space(&pts, method, 5).as_deref(),
+                Some("20260110-120500")
+            );
+        }
+    }
+
+    #[test]
     fn thin_with_a_long_gap_degenerates_to_tail() {
         let mut pts = series(5, 5, "20260110-120000");
         pts.push(Point {

@@ -226,6 +226,21 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_protected_path_is_quoted_so_the_command_shows_nothing_raw() {
+        let changes = vec![change(
+            ".git/hooks/\r\x1b[2Kok\n",
+            ChangeKind::Added,
+            EntryKind::File,
+            1,
+        )];
+        let r = review("s", Path::new("/p"), &changes, &defaults());
+        assert_eq!(
+            restore_command(&r).unwrap(),
+            "agsekit restore --mount /p --delete-new s $'.git/hooks/\\r\\x1b[2Kok\\n'"
+        );
+    }
+
+    #[test]
     fn a_quiet_session_needs_no_attention() {
         let changes = vec![change("a", ChangeKind::Modified, EntryKind::File, 1)];
         let r = review("s", Path::new("/p"), &changes, &defaults());
