@@ -108,8 +108,20 @@ pub fn message_of(err: &anyhow::Error) -> String {
         .unwrap_or_else(|| err.to_string())
 }
 
-/// Renders an error as `agsekit: error: ...` lines plus `hint: ...` lines.
+/// Renders an error as `agsekit: error: ...` lines plus `hint: ...` lines. A message can
+/// quote a path an agent named: terminal controls in it are shown escaped, line by line
+/// (crate::ui::untrusted::line), so no error can rewrite what was printed before it.
 pub fn render(err: &anyhow::Error) -> String {
+    render_raw(err)
+        .split_inclusive('\n')
+        .map(|piece| match piece.strip_suffix('\n') {
+            Some(line) => format!("{}\n", crate::ui::untrusted::line(line)),
+            None => crate::ui::untrusted::line(piece),
+        })
+        .collect()
+}
+
+fn render_raw(err: &anyhow::Error) -> String {
     let mut out = String::new();
     match find_user_error(err) {
         Some(user) => {
@@ -139,6 +151,17 @@ pub fn render(err: &anyhow::Error) -> String {
 mod tests {
     use super::*;
     use anyhow::Context;
+
+    #[test]
+    fn a_path_in_an_error_cannot_drive_the_terminal() {
+        let err: anyhow::Error = UserError::failed("cannot delete a\r\x1b[2Kb\u{9b}1A")
+            .hint("see x\ty")
+            .into();
+        assert_eq!(
+            render(&err),
+            "agsekit: error: cannot delete a\\r\\x1b[2Kb\\u{9b}1A\nhint: see x\ty\n"
+        );
+    }
 
     #[test]
     fn user_error_decides_exit_code_and_rendering() {

@@ -3,11 +3,20 @@
 //!
 //! Layout (compatible with agsekit 1.7.4): `<dest>/YYYYMMDD-HHMMSS/` per snapshot (local
 //! time), `<dest>/<name>-partial/` while one is being written, `<dest>/backup.pid` (lock).
-//! A snapshot is any sub-directory whose name does not end in `-partial` or `-inprogress`;
-//! the chain is ordered by name.
+//! A snapshot is any sub-directory whose name does not end in `-partial` or `-inprogress`.
+//!
+//! Chain order is not name order: names are local wall-clock time, which goes back (a time
+//! zone change, the end of daylight saving time, a clock set back). Each snapshot this tool
+//! writes records its place in its manifest's header, written before the rename that
+//! publishes the snapshot ([`super::manifest::ChainPlace`]): a sequence one more than the
+//! chain's largest, and the greatest name among the snapshots without one (made by 1.7.4) that
+//! existed then. [`chain_order`] orders by sequence and slots the snapshots without one in by
+//! name; for a chain made only by 1.7.4 that is name order, as before.
 
 use std::io;
 use std::path::{Path, PathBuf};
+
+use super::manifest::ChainPlace;
 
 /// Suffix of a snapshot being written (or abandoned by a crash).
 pub const PARTIAL_SUFFIX: &str = "-partial";
@@ -24,6 +33,8 @@ pub struct Snapshot {
     pub time: i64,
     /// The manifest file, when this tool wrote one.
     pub manifest: Option<PathBuf>,
+    /// Its place in the chain, from the manifest's header (empty for 1.7.4's snapshots).
+    pub place: ChainPlace,
 }
 
 /// The manifest file of snapshot `name`.
@@ -47,7 +58,7 @@ pub fn is_snapshot_name(name: &str) -> bool {
         && !is_unfinished(name)
 }
 
-/// Completed snapshots in `dest`, oldest first (by name). A missing `dest` has none. Only
+/// Completed snapshots in `dest`, oldest first (in [`chain_order`]). A missing `dest` has none. Only
 /// folders named like snapshots count: a folder of the user's that happens to sit in the
 /// backup folder is never linked against, listed or deleted by retention (1.7.4 counted
 /// every folder).
@@ -83,15 +94,64 @@ pub fn list_snapshots(dest: &Path) -> io::Result<Vec<Snapshot>> {
                 .unwrap_or(0),
         };
         let manifest = Some(manifest_path(dest, &name)).filter(|p| p.is_file());
+        let place = manifest
+            .as_deref()
+            .and_then(super::manifest::read_place)
+            .unwrap_or_default();
         out.push(Snapshot {
             name,
             path,
             time,
             manifest,
+            place,
         });
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
+    Ok(chain_order(out))
+}
+
+/// Orders snapshots oldest first: the ones with a sequence by sequence (then name); each one
+/// without a sequence (1.7.4's) right before the first sequenced snapshot that recorded it as
+/// older (`legacy-upto` at or past its name), the rest after them all, by name.
+pub fn chain_order(mut snaps: Vec<Snapshot>) -> Vec<Snapshot> {
+    snaps.sort_by(|a, b| a.name.cmp(&b.name));
+    let (mut sequenced, legacy): (Vec<Snapshot>, Vec<Snapshot>) =
+        snaps.into_iter().partition(|s| s.place.seq.is_some());
+    sequenced.sort_by(|a, b| {
+        a.place
+            .seq
+            .cmp(&b.place.seq)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let mut out = Vec::with_capacity(sequenced.len() + legacy.len());
+    let mut legacy = legacy.into_iter().peekable();
+    for s in sequenced {
+        if let Some(upto) = s.place.legacy_upto.as_deref() {
+            while let Some(l) = legacy.next_if(|l| l.name.as_str() <= upto) {
+                out.push(l);
+            }
+        }
+        out.push(s);
+    }
+    out.extend(legacy);
+    out
+}
+
+/// The place a new snapshot takes after `chain` (listed by [`list_snapshots`]).
+pub fn next_place(chain: &[Snapshot]) -> ChainPlace {
+    let seq = chain
+        .iter()
+        .filter_map(|s| s.place.seq)
+        .max()
+        .map_or(1, |m| m + 1);
+    let legacy_upto = chain
+        .iter()
+        .filter(|s| s.place.seq.is_none())
+        .map(|s| s.name.clone())
+        .max();
+    ChainPlace {
+        seq: Some(seq),
+        legacy_upto,
+    }
 }
 
 /// Removes every `*-partial` / `*-inprogress` folder and every manifest (or temporary
@@ -269,19 +329,23 @@ pub fn now_naive() -> i64 {
     local_naive(unix).unwrap_or(unix)
 }
 
-/// The name for a new snapshot: the current local second, unless a snapshot (or a partial)
-/// with that name exists or the newest snapshot's name is not older; then it waits for the
-/// next second, so names stay `YYYYMMDD-HHMMSS`, unique and in chain order, exactly as the
-/// original's tools expect. Gives up after a few seconds of waiting (clock set back): then
-/// the current second is used if free.
+/// The name for a new snapshot: the current local second as `YYYYMMDD-HHMMSS` (what 1.7.4's
+/// tools expect). When the newest snapshot `last` has this second's name or one a second or
+/// two later (a clock nudged back a little), it waits for the next second, so names follow the
+/// chain whenever a short wait can make them. When the clock went back further, no waiting:
+/// the name is the first free second from now on; it may sort before older snapshots, whose
+/// order comes from the chain's sequence ([`chain_order`]), but it is never a name that is
+/// already taken (by a snapshot, a partial or a manifest).
 pub fn new_snapshot_name(dest: &Path, last: Option<&str>) -> io::Result<String> {
-    for _ in 0..3 {
-        let name = Civil::from_naive_seconds(now_naive()).snapshot_name();
-        let taken = dest.join(&name).exists()
-            || dest.join(format!("{name}{PARTIAL_SUFFIX}")).exists()
-            || last.is_some_and(|l| l >= name.as_str());
-        if !taken {
-            return Ok(name);
+    const SHORT_WAIT: i64 = 2;
+    for _ in 0..=SHORT_WAIT {
+        let now = now_naive();
+        let behind = last
+            .and_then(parse_name)
+            .map(|l| l - now)
+            .filter(|d| (0..=SHORT_WAIT).contains(d));
+        if behind.is_none() {
+            return first_free_name(dest, now);
         }
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -291,14 +355,31 @@ pub fn new_snapshot_name(dest: &Path, last: Option<&str>) -> io::Result<String> 
             1_000_000_000 - nanos as u64 + 1_000_000,
         ));
     }
-    let name = Civil::from_naive_seconds(now_naive()).snapshot_name();
-    if dest.join(&name).exists() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            crate::t!("backup.clock_stuck", path = dest.join(&name).display()),
-        ));
+    first_free_name(dest, now_naive())
+}
+
+/// The first second from `from` (naive local seconds) whose name nothing in `dest` uses.
+fn first_free_name(dest: &Path, from: i64) -> io::Result<String> {
+    // A day of seconds: far more names than any chain holds.
+    for step in 0..86_400 {
+        let name = Civil::from_naive_seconds(from + step).snapshot_name();
+        let used = [
+            dest.join(&name),
+            dest.join(format!("{name}{PARTIAL_SUFFIX}")),
+            manifest_path(dest, &name),
+            dest.join(format!(".{name}.manifest.tmp")),
+        ]
+        .iter()
+        .any(|p| std::fs::symlink_metadata(p).is_ok());
+        if !used {
+            return Ok(name);
+        }
     }
-    Ok(name)
+    let name = Civil::from_naive_seconds(from).snapshot_name();
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        crate::t!("backup.clock_stuck", path = dest.join(&name).display()),
+    ))
 }
 
 #[cfg(test)]
@@ -333,6 +414,102 @@ mod tests {
         assert!(dir.path().join("old").is_dir());
         assert!(dir.path().join("20260101-000500").is_dir());
         assert!(!dir.path().join("20260101-000000").exists());
+    }
+
+    fn snap(name: &str, seq: Option<u64>, legacy_upto: Option<&str>) -> Snapshot {
+        Snapshot {
+            name: name.into(),
+            path: PathBuf::from(name),
+            time: parse_name(name).unwrap_or(0),
+            manifest: None,
+            place: ChainPlace {
+                seq,
+                legacy_upto: legacy_upto.map(String::from),
+            },
+        }
+    }
+
+    fn order(snaps: Vec<Snapshot>) -> Vec<String> {
+        chain_order(snaps).into_iter().map(|s| s.name).collect()
+    }
+
+    #[test]
+    fn chain_order_follows_the_sequence_not_the_names() {
+        // Only 1.7.4's snapshots: by name, as 1.7.4 orders them.
+        assert_eq!(
+            order(vec![
+                snap("20260101-120000", None, None),
+                snap("20260101-110000", None, None),
+            ]),
+            ["20260101-110000", "20260101-120000"]
+        );
+        // The clock went back three hours between the second and the third snapshot.
+        assert_eq!(
+            order(vec![
+                snap("20260101-090500", Some(3), None),
+                snap("20260101-120000", Some(1), None),
+                snap("20260101-120500", Some(2), None),
+            ]),
+            ["20260101-120000", "20260101-120500", "20260101-090500"]
+        );
+        // A chain begun by 1.7.4, continued here after the clock went back: the old ones
+        // (recorded as older by the first new one) come first; one 1.7.4 made afterwards,
+        // named later than any recorded, comes last.
+        assert_eq!(
+            order(vec![
+                snap("20260101-120000", None, None),
+                snap("20260101-120500", None, None),
+                snap("20260101-100000", Some(1), Some("20260101-120500")),
+                snap("20260101-100500", Some(2), Some("20260101-120500")),
+                snap("20260101-130000", None, None),
+            ]),
+            [
+                "20260101-120000",
+                "20260101-120500",
+                "20260101-100000",
+                "20260101-100500",
+                "20260101-130000"
+            ]
+        );
+        // A 1.7.4 snapshot made between two of ours goes between them.
+        assert_eq!(
+            order(vec![
+                snap("20260101-110000", Some(1), None),
+                snap("20260101-111000", None, None),
+                snap("20260101-112000", Some(2), Some("20260101-111000")),
+            ]),
+            ["20260101-110000", "20260101-111000", "20260101-112000"]
+        );
+    }
+
+    #[test]
+    fn next_place_is_past_the_largest_sequence_and_records_the_legacy_names() {
+        let chain = chain_order(vec![
+            snap("20260101-120000", None, None),
+            snap("20260101-120500", Some(4), Some("20260101-120000")),
+            snap("20260101-090000", Some(5), Some("20260101-120000")),
+        ]);
+        let place = next_place(&chain);
+        assert_eq!(place.seq, Some(6));
+        assert_eq!(place.legacy_upto.as_deref(), Some("20260101-120000"));
+        assert_eq!(next_place(&[]).seq, Some(1));
+        assert_eq!(next_place(&[]).legacy_upto, None);
+    }
+
+    #[test]
+    fn a_name_the_clock_already_used_is_never_reused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        let t = parse_name("20260101-120000").expect("valid");
+        std::fs::create_dir(d.join("20260101-120000")).expect("mkdir");
+        std::fs::create_dir(d.join("20260101-120001-partial")).expect("mkdir");
+        std::fs::write(manifest_path(d, "20260101-120002"), "x").expect("write");
+        assert_eq!(first_free_name(d, t).expect("a name"), "20260101-120003");
+        // The clock far behind the newest snapshot: no waiting, the current second.
+        std::fs::create_dir(d.join("29991231-235959")).expect("mkdir");
+        let name = new_snapshot_name(d, Some("29991231-235959")).expect("a name");
+        assert!(name.as_str() < "29991231-235959", "{name}");
+        assert!(!d.join(&name).exists());
     }
 
     #[test]

@@ -6,9 +6,15 @@
 //! (UTF-8 text, one entry per line, pre-order, parents before children):
 //!
 //! ```text
-//! agsekit-manifest 1
+//! agsekit-manifest 1 [seq=<n>] [legacy-upto=<name>]
 //! <kind> <mode> <uid> <gid> <size> <mtime> <ctime> <dev> <ino> <path> [<target>]
 //! ```
+//!
+//! The header's optional fields place the snapshot in its chain ([`super::chain`]): `seq` is
+//! one more than the largest sequence in the chain when it was written (the clock can go back,
+//! a sequence cannot); `legacy-upto` is the greatest name among the snapshots without a
+//! sequence (made by 1.7.4) that existed then, all of which are older. Readers ignore fields
+//! they do not know.
 //!
 //! `kind` is `f` (file), `d` (directory) or `l` (symlink); `mode` is the full `st_mode` in
 //! octal; `mtime`/`ctime` are `seconds.nanoseconds` (`ctime` is `-` when the file changed
@@ -25,6 +31,65 @@ use std::path::{Path, PathBuf};
 use super::fsx::Meta;
 
 pub const HEADER: &str = "agsekit-manifest 1";
+
+/// Where a snapshot stands in its chain, from its manifest's header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainPlace {
+    /// Written in this order: larger is newer, whatever the names say.
+    pub seq: Option<u64>,
+    /// Every snapshot without a sequence named up to this existed before this one.
+    pub legacy_upto: Option<String>,
+}
+
+impl ChainPlace {
+    /// The header line (without its newline).
+    pub fn header(&self) -> String {
+        let mut line = HEADER.to_string();
+        if let Some(seq) = self.seq {
+            line.push_str(&format!(" seq={seq}"));
+        }
+        if let Some(name) = self.legacy_upto.as_deref().filter(|n| is_token(n)) {
+            line.push_str(&format!(" legacy-upto={name}"));
+        }
+        line
+    }
+
+    /// Parses a header line; `None` when it is not a manifest header.
+    pub fn parse(line: &[u8]) -> Option<ChainPlace> {
+        let text = std::str::from_utf8(line).ok()?;
+        let rest = text.strip_prefix(HEADER)?;
+        if !rest.is_empty() && !rest.starts_with(' ') {
+            return None;
+        }
+        let mut place = ChainPlace::default();
+        for field in rest.split(' ').filter(|f| !f.is_empty()) {
+            match field.split_once('=') {
+                Some(("seq", v)) => place.seq = v.parse().ok(),
+                Some(("legacy-upto", v)) if is_token(v) => place.legacy_upto = Some(v.into()),
+                _ => {}
+            }
+        }
+        Some(place)
+    }
+}
+
+fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// Reads only the header of a manifest (what [`super::chain::list_snapshots`] needs).
+pub fn read_place(path: &Path) -> Option<ChainPlace> {
+    use std::io::{BufRead, Read};
+    let file = File::open(path).ok()?;
+    let mut line = Vec::new();
+    io::BufReader::new(file.take(512))
+        .read_until(b'\n', &mut line)
+        .ok()?;
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    ChainPlace::parse(&line)
+}
 
 /// What kind of entry a manifest line describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +293,7 @@ impl From<RawEntry> for ManifestEntry {
 pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
     let data = std::fs::read(path)?;
     let mut lines = data.split(|b| *b == b'\n');
-    if lines.next() != Some(HEADER.as_bytes()) {
+    if lines.next().and_then(ChainPlace::parse).is_none() {
         anyhow::bail!(crate::t!(
             "backup.manifest_bad_header",
             path = path.display()
@@ -266,10 +331,15 @@ pub struct ManifestWriter<W: Write> {
 }
 
 impl ManifestWriter<BufWriter<File>> {
-    /// A manifest file; writes the header.
+    /// A manifest file; writes the header (without a place in the chain).
     pub fn new(file: File) -> io::Result<Self> {
+        Self::placed(file, &ChainPlace::default())
+    }
+
+    /// A manifest file whose header records the snapshot's place in its chain.
+    pub fn placed(file: File, place: &ChainPlace) -> io::Result<Self> {
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        writeln!(out, "{HEADER}")?;
+        writeln!(out, "{}", place.header())?;
         Ok(ManifestWriter { out })
     }
 
@@ -405,6 +475,46 @@ mod tests {
         assert!(!e.exact);
         assert_eq!(parse_entry("f 644 x"), None);
         assert_eq!(parse_entry(""), None);
+    }
+
+    #[test]
+    fn header_records_the_place_in_the_chain() {
+        let place = ChainPlace {
+            seq: Some(7),
+            legacy_upto: Some("20260101-120000".into()),
+        };
+        assert_eq!(
+            place.header(),
+            "agsekit-manifest 1 seq=7 legacy-upto=20260101-120000"
+        );
+        assert_eq!(ChainPlace::parse(place.header().as_bytes()), Some(place));
+        assert_eq!(
+            ChainPlace::parse(b"agsekit-manifest 1"),
+            Some(ChainPlace::default())
+        );
+        assert_eq!(
+            ChainPlace::parse(b"agsekit-manifest 1 seq=x future=1").map(|p| p.seq),
+            Some(None)
+        );
+        assert_eq!(ChainPlace::parse(b"agsekit-manifest 12"), None);
+        assert_eq!(ChainPlace::parse(b"other"), None);
+
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("m");
+        let file = File::create(&path).expect("create");
+        let mut w = ManifestWriter::placed(
+            file,
+            &ChainPlace {
+                seq: Some(3),
+                legacy_upto: None,
+            },
+        )
+        .expect("header");
+        w.entry(b"a", EntryKind::File, &Meta::default(), None, true)
+            .expect("entry");
+        w.finish().expect("finish");
+        assert_eq!(read_place(&path).and_then(|p| p.seq), Some(3));
+        assert_eq!(read_raw(&path).expect("readable").len(), 1);
     }
 
     proptest! {

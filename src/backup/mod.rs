@@ -59,10 +59,13 @@ impl Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The path, and what a message quotes (a `.backupignore` line), are the agent's to
+        // choose: shown escaped (crate::ui::untrusted).
+        let message = crate::ui::untrusted::line(&self.message);
         if self.path.as_os_str().is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&message)
         } else {
-            write!(f, "{}: {}", self.path.display(), self.message)
+            write!(f, "{}: {message}", crate::ui::untrusted::path(&self.path))
         }
     }
 }
@@ -389,6 +392,8 @@ pub fn snapshot_locked(
 
     let name = chain::new_snapshot_name(dest, previous.as_ref().map(|p| p.name.as_str()))
         .with_context(|| t!("backup.cannot_name_snapshot", path = dest.display()))?;
+    // Recorded in the manifest before the snapshot is published: its order in the chain.
+    let place = chain::next_place(&snapshots);
     let partial_name = format!("{name}{}", chain::PARTIAL_SUFFIX);
     let tmp_manifest = dest.join(format!(".{name}.manifest.tmp"));
     let result = write_snapshot(
@@ -396,6 +401,7 @@ pub fn snapshot_locked(
         dest,
         previous.as_ref(),
         &name,
+        &place,
         &partial_name,
         &tmp_manifest,
         &walked.root,
@@ -430,6 +436,7 @@ pub fn snapshot_locked(
                 path: dest.join(&name),
                 time: chain::parse_name(&name).unwrap_or(0),
                 manifest: Some(chain::manifest_path(dest, &name)),
+                place,
                 name,
             });
             Ok(report)
@@ -558,6 +565,7 @@ fn write_snapshot(
     dest: &Path,
     previous: Option<&Snapshot>,
     name: &str,
+    place: &manifest::ChainPlace,
     partial_name: &str,
     tmp_manifest: &Path,
     root: &scan::Node,
@@ -618,8 +626,8 @@ fn write_snapshot(
         .create_new(true)
         .open(tmp_manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    let mut writer =
-        manifest::ManifestWriter::new(manifest_file).map_err(|e| no_space(e, tmp_manifest))?;
+    let mut writer = manifest::ManifestWriter::placed(manifest_file, place)
+        .map_err(|e| no_space(e, tmp_manifest))?;
     writer
         .append(&written.manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;

@@ -27,12 +27,13 @@ pub struct Point {
     pub time: i64,
 }
 
-/// Names to delete with `tail`, oldest first: all but the `keep` newest by name.
+/// Names to delete with `tail`, oldest first: all but the `keep` newest by time (from
+/// [`points`]: chain order).
 pub fn select_tail(points: &[Point], keep: usize) -> Vec<String> {
-    let mut names: Vec<&str> = points.iter().map(|p| p.name.as_str()).collect();
-    names.sort();
-    let excess = names.len().saturating_sub(keep);
-    names[..excess].iter().map(|n| n.to_string()).collect()
+    let mut list: Vec<&Point> = points.iter().collect();
+    list.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.name.cmp(&b.name)));
+    let excess = list.len().saturating_sub(keep);
+    list[..excess].iter().map(|p| p.name.clone()).collect()
 }
 
 fn bucket(age_minutes: f64, interval: f64) -> i64 {
@@ -217,13 +218,20 @@ pub fn parse_size(text: &str) -> Option<u64> {
     Some((value * mult as f64) as u64)
 }
 
-/// Points of a listed chain.
+/// Points of a listed chain (in chain order). A snapshot's time is the one its name says,
+/// or one second past the previous snapshot's when the clock had gone back: times never go
+/// back along the chain, so `tail` and `thin` keep the newest state, whatever the names say.
 pub fn points(snapshots: &[Snapshot]) -> Vec<Point> {
+    let mut floor = i64::MIN;
     snapshots
         .iter()
-        .map(|s| Point {
-            name: s.name.clone(),
-            time: s.time,
+        .map(|s| {
+            let time = s.time.max(floor);
+            floor = time.saturating_add(1);
+            Point {
+                name: s.name.clone(),
+                time,
+            }
         })
         .collect()
 }
@@ -348,6 +356,40 @@ mod tests {
             ("lots", None),
         ] {
             assert_eq!(parse_size(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn after_the_clock_went_back_the_newest_snapshot_is_kept() {
+        // Chain order: two snapshots named three hours ahead, then the newest, named before
+        // them (the machine left that time zone).
+        let chain: Vec<Snapshot> = ["20260110-150000", "20260110-150500", "20260110-120500"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Snapshot {
+                name: n.to_string(),
+                path: PathBuf::from(n),
+                time: chain::parse_name(n).expect("valid"),
+                manifest: None,
+                place: super::super::manifest::ChainPlace {
+                    seq: Some(i as u64 + 1),
+                    legacy_upto: None,
+                },
+            })
+            .collect();
+        let pts = points(&chain);
+        assert!(pts.windows(2).all(|w| w[0].time < w[1].time), "{pts:?}");
+        for method in [CleanMethod::Tail, CleanMethod::Thin] {
+            let deleted = select(&pts, 1, method, 5);
+            assert_eq!(deleted.len(), 2, "{method:?}");
+            assert!(
+                !deleted.contains(&"20260110-120500".to_string()),
+                "{method:?}"
+            );
+            assert_ne!(
+                next_for_space(&pts, method, 5).as_deref(),
+                Some("20260110-120500")
+            );
         }
     }
 

@@ -19,7 +19,8 @@ pub enum SelectError {
     TooFarBack { spec: String, count: usize },
 }
 
-/// Picks the snapshot `spec` names among `names` (sorted oldest first). Returns its index.
+/// Picks the snapshot `spec` names among `names` (in chain order, oldest first: `latest` is
+/// the last one, whatever the names say). Returns its index.
 pub fn select(names: &[String], spec: &str) -> Result<usize, SelectError> {
     let spec = spec.trim();
     if names.is_empty() {
@@ -73,6 +74,9 @@ fn parse_latest(spec: &str) -> Option<usize> {
 
 /// Up to two names on each side of where `spec` would sort.
 fn nearby(names: &[String], spec: &str) -> Vec<String> {
+    // By name: the chain's order need not be.
+    let mut names = names.to_vec();
+    names.sort();
     let at = names.partition_point(|n| n.as_str() < spec);
     let from = at.saturating_sub(2);
     let to = (at + 2).min(names.len());

@@ -941,3 +941,65 @@ fn tripwire_skips_small_deletions_folders_ignored_files_and_disabled_configs() {
     assert_eq!(r.tripwire, None);
     assert!(tripwire::read_pins(&f.dest).is_empty());
 }
+
+/// Renames a snapshot (and its manifest) as if the clock had named it `name`.
+fn rename_snapshot(f: &Fixture, from: &str, name: &str) -> PathBuf {
+    std::fs::rename(f.dest.join(from), f.dest.join(name)).expect("rename");
+    std::fs::rename(
+        chain::manifest_path(&f.dest, from),
+        chain::manifest_path(&f.dest, name),
+    )
+    .expect("rename manifest");
+    f.dest.join(name)
+}
+
+#[test]
+fn after_the_clock_went_back_the_chain_follows_the_order_snapshots_were_made() {
+    let f = Fixture::new();
+    // Two snapshots named three hours in the future (a time zone the machine has left).
+    let r = f.snap();
+    let first = r.created.as_ref().map(|s| s.name.clone()).expect("made");
+    rename_snapshot(&f, &first, "29990101-120000");
+    std::fs::write(f.src.join("a.txt"), "second").expect("write");
+    let r = f.snap();
+    let second = r.created.as_ref().map(|s| s.name.clone()).expect("made");
+    let newest = rename_snapshot(&f, &second, "29990101-120500");
+    // Now, with the clock back: a third one, named before both.
+    std::fs::write(f.src.join("a.txt"), "third").expect("write");
+    let r = f.snap();
+    assert_eq!(r.previous.as_deref(), Some("29990101-120500"));
+    let third = created(&r);
+    let third_name = r.created.as_ref().map(|s| s.name.clone()).expect("made");
+    assert!(third_name.as_str() < "29990101-120000", "{third_name}");
+    // Linked against the true newest snapshot.
+    assert_eq!(
+        ino(&newest.join("sub/deeper/c.bin")),
+        ino(&third.join("sub/deeper/c.bin"))
+    );
+    assert_eq!(r.stats.files_copied, 1);
+    let names: Vec<String> = f.snapshots().into_iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        ["29990101-120000", "29990101-120500", third_name.as_str()]
+    );
+    let picked = select::select(&names, "latest").expect("latest");
+    assert_eq!(
+        std::fs::read_to_string(f.dest.join(&names[picked]).join("a.txt")).expect("read"),
+        "third"
+    );
+    // Unchanged now: compared with the true newest, so no new snapshot.
+    assert!(f.snap().created.is_none());
+    // Keeping one keeps the newest state, with either method.
+    for method in [
+        crate::config::CleanMethod::Thin,
+        crate::config::CleanMethod::Tail,
+    ] {
+        clean_backups(&f.dest, 1, method, 5).expect("clean");
+        let left: Vec<String> = f.snapshots().into_iter().map(|s| s.name).collect();
+        assert_eq!(left, std::slice::from_ref(&third_name), "{method:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(third.join("a.txt")).expect("read"),
+        "third"
+    );
+}

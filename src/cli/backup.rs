@@ -645,6 +645,10 @@ pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<
         .into());
     }
     let keep = args.keep as usize;
+    // Like every writer: a snapshot being written (or read by a restore) is never deleted
+    // under it. Held by another process: exit status 6 at once, as `backup-once`.
+    let dest = std::fs::canonicalize(&mount.backup).unwrap_or_else(|_| mount.backup.clone());
+    let _lock = backup::lock::try_lock(&dest).map_err(|e| e.into_user_error(&dest))?;
     let mut removed =
         backup::clean_backups(&mount.backup, keep, args.method.into(), mount.interval)?;
     if let Some(min_free) = args.budget.min_free {

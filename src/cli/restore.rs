@@ -17,7 +17,7 @@ use crate::backup::select::select;
 use crate::backup::{self, beneath, lock, tripwire, BackupOptions, EntryKind, Interrupt, Snapshot};
 use crate::cli::GlobalArgs;
 use crate::config;
-use crate::ui::human_bytes;
+use crate::ui::{human_bytes, untrusted};
 use crate::{t, ErrorKind, UserError};
 
 /// Where the snapshots are: a configured mount, or folders given directly.
@@ -363,7 +363,7 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
         writeln!(
             out,
             "{:<w0$} {:<w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}{mark}",
-            info.snapshot.name,
+            untrusted::text(&info.snapshot.name),
             when(&info.snapshot),
             info.files,
             info.stat.added,
@@ -519,7 +519,8 @@ fn text_of(side: &Side, rel: &Path, entry: Option<&diff::Entry>) -> Result<Strin
 }
 
 fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> std::io::Result<()> {
-    let p = c.path.display();
+    // Names, link targets and lines are the agent's: all shown escaped.
+    let p = untrusted::path(&c.path);
     if let (Some(a), Some(b)) = (&c.old, &c.new) {
         if a.kind != b.kind {
             return writeln!(
@@ -549,7 +550,7 @@ fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> st
             let target = |e: &Option<diff::Entry>| {
                 e.as_ref()
                     .and_then(|e| e.target.as_ref())
-                    .map(|t| t.to_string_lossy().into_owned())
+                    .map(|t| untrusted::os(t))
                     .unwrap_or_default()
             };
             return match c.kind {
@@ -601,13 +602,18 @@ fn render_change(out: &mut impl Write, old: &Side, new: &Side, c: &Change) -> st
                 return writeln!(out, "{}", t!("backup.diff.changed_attrs", path = p));
             }
             let text = similar::TextDiff::from_lines(&a, &b);
-            write!(
-                out,
-                "{}",
-                text.unified_diff()
-                    .context_radius(3)
-                    .header(&old_label, &new_label)
-            )?;
+            let rendered = text
+                .unified_diff()
+                .context_radius(3)
+                .header(&old_label, &new_label)
+                .to_string();
+            // The file's own lines may hold terminal controls too.
+            for piece in rendered.split_inclusive('\n') {
+                match piece.strip_suffix('\n') {
+                    Some(l) => writeln!(out, "{}", untrusted::line(l))?,
+                    None => write!(out, "{}", untrusted::line(piece))?,
+                }
+            }
             if !b.is_empty() && !b.ends_with('\n') || !a.is_empty() && !a.ends_with('\n') {
                 writeln!(out)?;
             }
@@ -719,7 +725,12 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             } else {
                 ""
             };
-            writeln!(out, "{}  {}{slash}", c.kind.letter(), c.path.display())?;
+            writeln!(
+                out,
+                "{}  {}{slash}",
+                c.kind.letter(),
+                untrusted::path(&c.path)
+            )?;
         }
     } else {
         for c in &changes {
@@ -754,7 +765,7 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
         };
         return Err(UserError::failed(t!(
             key,
-            path = rel.display(),
+            path = untrusted::path(&rel),
             count = snapshots.len(),
             dest = chain.dest.display()
         ))
@@ -768,7 +779,7 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
         "{}",
         t!(
             "backup.history.title",
-            path = rel.display(),
+            path = untrusted::path(&rel),
             dest = chain.dest.display()
         )
     )?;
@@ -808,10 +819,7 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
     writeln!(
         out,
         "{}",
-        t!(
-            "backup.history.footer",
-            path = shell_words::quote(&rel.display().to_string())
-        )
+        t!("backup.history.footer", path = untrusted::shell_word(&rel))
     )?;
     Ok(0)
 }
@@ -934,6 +942,9 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
 
     let interrupt = super::backup::install_stop_handlers()?;
     let _lock = lock_chain(&chain.dest)?;
+    // Held until the restore ends, so no cleanup deletes the snapshot while it is read; one
+    // may have deleted it before the lock was taken: then it is no longer listed.
+    let snap = chain.pick(&chain.snapshots()?, &snap.name)?.clone();
     // The safety net: the current state becomes a snapshot first, so the restore can be undone.
     let options = BackupOptions {
         source: source.clone(),
@@ -987,13 +998,13 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
             if let Some(nis) = e.downcast_ref::<NotInSnapshot>() {
                 return Err(UserError::usage(t!(
                     "backup.restore.not_in_snapshot",
-                    path = nis.0.display(),
+                    path = untrusted::path(&nis.0),
                     snapshot = snap.name,
                     dest = chain.dest.display()
                 ))
                 .hint(t!(
                     "backup.restore.find_hint",
-                    path = shell_words::quote(&source.join(&nis.0).display().to_string()),
+                    path = untrusted::shell_word(&source.join(&nis.0)),
                     flags = chain.flags_text()
                 ))
                 .into());
@@ -1034,14 +1045,18 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     ];
     for (item, more, list) in lists {
         for p in list.iter().take(SHOW) {
-            writeln!(out, "{}", t!(item, path = p.display()))?;
+            writeln!(out, "{}", t!(item, path = untrusted::path(p)))?;
         }
         if list.len() > SHOW {
             writeln!(out, "{}", t!(more, n = list.len() - SHOW))?;
         }
     }
     for p in &done.replaced {
-        writeln!(out, "{}", t!("backup.restore.replaced", path = p.display()))?;
+        writeln!(
+            out,
+            "{}",
+            t!("backup.restore.replaced", path = untrusted::path(p))
+        )?;
     }
     if args.to.is_some() {
         writeln!(
@@ -1053,7 +1068,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         let mut undo = format!("agsekit restore {safety}");
         for p in &paths {
             undo.push(' ');
-            undo.push_str(&shell_words::quote(&source.join(p).display().to_string()));
+            undo.push_str(&untrusted::shell_word(&source.join(p)));
         }
         undo.push_str(" --delete-new ");
         undo.push_str(&chain.flags_text());
@@ -1063,7 +1078,9 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     for w in &done.warnings {
         eprintln!("warning: {w}");
     }
-    if done.warnings.is_empty() && report.warnings.is_empty() {
+    // Warnings of the safety snapshot were shown above; only what the restore itself could
+    // not do changes the exit status.
+    if done.warnings.is_empty() {
         Ok(0)
     } else {
         Ok(ErrorKind::Warnings.exit_code())

@@ -146,7 +146,13 @@ fn print_review(r: &Review, quiet: bool) {
         let list: Vec<String> = r
             .largest_deletions
             .iter()
-            .map(|(p, size)| format!("{} ({})", p.display(), crate::ui::human_bytes(*size)))
+            .map(|(p, size)| {
+                format!(
+                    "{} ({})",
+                    crate::ui::untrusted::path(p),
+                    crate::ui::human_bytes(*size)
+                )
+            })
             .collect();
         eprintln!(
             "  {}",
@@ -156,7 +162,8 @@ fn print_review(r: &Review, quiet: bool) {
     if !r.protected.is_empty() {
         eprintln!("agsekit: {}", t!("review.protected"));
         for (path, kind) in &r.protected {
-            eprintln!("  {} {}", kind.letter(), path.display());
+            // Names the agent chose: escaped, so none can rewrite the lines around it.
+            eprintln!("  {} {}", kind.letter(), crate::ui::untrusted::path(path));
         }
     }
     if let Some(cmd) = restore_command(r) {

@@ -7,6 +7,7 @@ use super::config::load_config;
 use super::GlobalArgs;
 use crate::status::{self, human_age, human_bytes, Status};
 use crate::t;
+use crate::ui::untrusted;
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -176,7 +177,16 @@ pub fn render(s: &Status) -> String {
             out.push_str(&format!(
                 "  {}: {}\n",
                 m.source,
-                t!("tripwire.status_pinned", list = m.backup.pinned.join(", "))
+                t!(
+                    "tripwire.status_pinned",
+                    list = m
+                        .backup
+                        .pinned
+                        .iter()
+                        .map(|n| untrusted::text(n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             ));
         }
         for m in s
@@ -215,15 +225,22 @@ pub fn render(s: &Status) -> String {
             .iter()
             .map(|a| {
                 vec![
+                    // What a process in the VM reports is the agent's to choose: escaped.
                     a.pid.to_string(),
-                    a.vm.clone(),
-                    if a.agents.is_empty() {
+                    untrusted::text(&a.vm),
+                    untrusted::text(&if a.agents.is_empty() {
                         a.binary.clone()
                     } else {
                         format!("{} ({})", a.binary, a.agents.join(", "))
-                    },
-                    a.folder.clone().unwrap_or_else(|| "-".into()),
-                    a.mount_source.clone().unwrap_or_else(|| "-".into()),
+                    }),
+                    a.folder
+                        .as_deref()
+                        .map(untrusted::text)
+                        .unwrap_or_else(|| "-".into()),
+                    a.mount_source
+                        .as_deref()
+                        .map(untrusted::text)
+                        .unwrap_or_else(|| "-".into()),
                 ]
             })
             .collect();

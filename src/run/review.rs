@@ -108,13 +108,11 @@ pub fn review(snapshot: &str, source: &Path, changes: &[Change], patterns: &[Str
 }
 
 /// The command that restores the protected paths that changed (or everything deleted when
-/// no protected path changed), shell-quoted.
+/// no protected path changed), shell-quoted (a path with terminal controls or bytes that are
+/// not UTF-8 in `$'...'` with `\xNN` escapes: shown safely, and still the same path).
 pub fn restore_command(r: &Review) -> Option<String> {
-    let paths: Vec<String> = if !r.protected.is_empty() {
-        r.protected
-            .iter()
-            .map(|(p, _)| p.to_string_lossy().into_owned())
-            .collect()
+    let paths: Vec<&Path> = if !r.protected.is_empty() {
+        r.protected.iter().map(|(p, _)| p.as_path()).collect()
     } else if r.deleted > 0 {
         return Some(format!(
             "agsekit restore --mount {} {}",
@@ -125,9 +123,9 @@ pub fn restore_command(r: &Review) -> Option<String> {
         return None;
     };
     // Only the top-most protected paths: restoring a folder restores what is inside it.
-    let mut top: Vec<String> = Vec::new();
+    let mut top: Vec<&Path> = Vec::new();
     for p in paths {
-        if !top.iter().any(|t| Path::new(&p).starts_with(t)) {
+        if !top.iter().any(|t| p.starts_with(t)) {
             top.push(p);
         }
     }
@@ -139,7 +137,7 @@ pub fn restore_command(r: &Review) -> Option<String> {
         if added { " --delete-new" } else { "" },
         r.snapshot,
         top.iter()
-            .map(|p| shell_words::quote(p).into_owned())
+            .map(|p| crate::ui::untrusted::shell_word(p))
             .collect::<Vec<_>>()
             .join(" ")
     ))
@@ -232,6 +230,21 @@ mod tests {
         assert_eq!(
             restore_command(&r).unwrap(),
             "agsekit restore --mount '/home/u/p x' --delete-new 20260101-120000 .git/hooks"
+        );
+    }
+
+    #[test]
+    fn a_hostile_protected_path_is_quoted_so_the_command_shows_nothing_raw() {
+        let changes = vec![change(
+            ".git/hooks/\r\x1b[2Kok\n",
+            ChangeKind::Added,
+            EntryKind::File,
+            1,
+        )];
+        let r = review("s", Path::new("/p"), &changes, &defaults());
+        assert_eq!(
+            restore_command(&r).unwrap(),
+            "agsekit restore --mount /p --delete-new s $'.git/hooks/\\r\\x1b[2Kok\\n'"
         );
     }
 

@@ -384,13 +384,17 @@ fn pre_run_snapshot(
                         tripwire::alert(found, &mount.source, &mount.backup, true)
                     ));
                 }
-                if let Err(e) = backup::clean_backups(
-                    &mount.backup,
-                    mount.max_backups as usize,
-                    mount.backup_clean_method,
-                    mount.interval,
-                ) {
-                    ui.notice(&t!("run.clean_failed", error = format!("{e:#}")));
+                // Cleanup is a writer too: under the lock, skipped while another process
+                // holds it (its own cleanup follows its snapshot).
+                if let Ok(_lock) = backup::lock::try_lock(&mount.backup) {
+                    if let Err(e) = backup::clean_backups(
+                        &mount.backup,
+                        mount.max_backups as usize,
+                        mount.backup_clean_method,
+                        mount.interval,
+                    ) {
+                        ui.notice(&t!("run.clean_failed", error = format!("{e:#}")));
+                    }
                 }
             }
             Err(e) if find_user_error(&e).is_some_and(|u| u.kind == ErrorKind::Locked) => {

@@ -2,6 +2,7 @@
 
 pub mod spinner;
 pub mod style;
+pub mod untrusted;
 /// A byte count for people: `512 B`, `1.5 KiB`, `3.2 GiB`.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -839,3 +839,35 @@ fn a_free_space_floor_deletes_oldest_snapshots_but_never_the_newest() {
         .success();
     assert_eq!(snapshots(&dest), [names[4].clone()]);
 }
+
+#[test]
+fn backup_clean_refuses_while_another_process_holds_the_lock_and_deletes_nothing() {
+    // A restore (or a snapshot) holding the lock reads a snapshot: cleanup must not delete
+    // it under the reader. Held: exit status 6 at once, naming the holder, like backup-once.
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    let config = write_config(&sb, &[(&src, &dest)]);
+    let names = fake_chain(&dest, 4);
+    let held = crate::support::hold_backup_lock(&dest, 4242);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-clean")
+        .arg(&src)
+        .args(["1", "tail"])
+        .assert()
+        .code(6)
+        .stdout(predicate::str::contains("Removing").not())
+        .stderr(predicate::str::contains("PID 4242"));
+    assert_eq!(snapshots(&dest), names, "no snapshot deleted");
+    drop(held);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&config)
+        .arg("backup-clean")
+        .arg(&src)
+        .args(["1", "tail"])
+        .assert()
+        .success();
+    assert_eq!(snapshots(&dest), [names[3].clone()]);
+}

@@ -588,3 +588,217 @@ fn diff_describes_symlink_and_type_changes_in_one_line_each() {
         "{out}"
     );
 }
+
+#[test]
+fn a_restore_whose_safety_snapshot_skips_a_fifo_exits_0_and_still_warns() {
+    let (p, v1, _) = two_versions();
+    nix::unistd::mkfifo(
+        &p.src.join("pipe"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .expect("mkfifo");
+    let (code, out, err) = p.run(&["restore", &v1, "a.txt"]);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert_eq!(p.read("a.txt"), "alpha\nbeta\ngamma\n");
+    assert!(
+        err.contains("warning: pipe: skipped: a fifo is not backed up"),
+        "{err}"
+    );
+}
+
+#[test]
+fn after_the_clock_goes_back_latest_linking_and_cleanup_follow_the_order_snapshots_were_made() {
+    // TZ=UTC-3 is three hours ahead of UTC: the third snapshot, taken after the machine
+    // "moved" to UTC, is named three hours before the first two.
+    let p = Project::new();
+    p.write("a.txt", "one\n");
+    p.write("big.txt", "unchanged\n");
+    let snapshot_in = |tz: &str| {
+        let out =
+            p.sb.agsekit()
+                .env("TZ", tz)
+                .args(["backup-once", "--source-dir"])
+                .arg(&p.src)
+                .arg("--dest-dir")
+                .arg(&p.dst)
+                .output()
+                .expect("run");
+        assert!(out.status.success(), "{out:?}");
+    };
+    snapshot_in("UTC-3");
+    p.write("a.txt", "two\n");
+    snapshot_in("UTC-3");
+    p.write("a.txt", "three\n");
+    snapshot_in("UTC");
+    let by_name = p.names();
+    assert_eq!(by_name.len(), 3);
+    let newest = by_name[0].clone();
+    assert_eq!(
+        fs::read_to_string(p.dst.join(&newest).join("a.txt")).expect("read"),
+        "three\n",
+        "the newest snapshot has the earliest name"
+    );
+    // `snapshots` lists it last; `latest` is it.
+    let list = p.ok(&["snapshots"]);
+    let at = |name: &str| list.find(name).unwrap_or_else(|| panic!("{name}:\n{list}"));
+    assert!(
+        at(&by_name[1]) < at(&by_name[2]) && at(&by_name[2]) < at(&newest),
+        "{list}"
+    );
+    p.write("a.txt", "junk\n");
+    let out = p.ok(&["restore", "latest", "a.txt"]);
+    assert!(out.contains(&format!("Restored from {newest}")), "{out}");
+    assert_eq!(p.read("a.txt"), "three\n");
+    // The restore's safety snapshot (taken in UTC) was linked against the true newest.
+    let safety = p
+        .names()
+        .into_iter()
+        .find(|n| !by_name.contains(n))
+        .expect("a safety snapshot");
+    let ino = |name: &str| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(p.dst.join(name).join("big.txt"))
+            .expect("stat")
+            .ino()
+    };
+    assert_eq!(ino(&safety), ino(&newest));
+    assert_eq!(
+        fs::read_to_string(p.dst.join(&safety).join("a.txt")).expect("read"),
+        "junk\n"
+    );
+    // Keeping one keeps the newest state (the safety snapshot), whatever the names say.
+    let config = p.sb.home().join("config.yaml");
+    fs::write(
+        &config,
+        format!(
+            "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {}\n    backup: {}\n",
+            p.src.display(),
+            p.dst.display()
+        ),
+    )
+    .expect("config");
+    let out =
+        p.sb.agsekit()
+            .arg("--config")
+            .arg(&config)
+            .arg("backup-clean")
+            .arg(&p.src)
+            .args(["1", "tail"])
+            .output()
+            .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(p.names(), [safety]);
+}
+
+/// Terminal controls an agent can put in a name: CR, erase line, cursor up, the one-byte
+/// CSI U+009B, a right-to-left override.
+const HOSTILE: &str = "\r\x1b[2K\x1b[1Ano changes\u{9b}2J\u{202e}txt";
+const HOSTILE_SHOWN: &str = "\\r\\x1b[2K\\x1b[1Ano changes\\u{9b}2J\\u{202e}txt";
+
+fn assert_no_raw_controls(what: &str, text: &str) {
+    for raw in ['\x1b', '\r', '\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(raw), "{what}: raw {raw:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn diff_history_snapshots_and_restore_show_hostile_names_escaped() {
+    let p = Project::new();
+    let name = format!("dir/{HOSTILE}");
+    p.write(&name, "line one\n");
+    p.write("gone.txt", "bye\n");
+    std::os::unix::fs::symlink(HOSTILE, p.src.join("link")).expect("symlink");
+    let v1 = p.snapshot();
+    // The content changes too, with an escape sequence in a line.
+    p.write(&name, "line one\n\x1b[31mred\r\n");
+    p.write(&format!("new-{HOSTILE}"), "new\n");
+    fs::remove_file(p.src.join("gone.txt")).expect("rm");
+    fs::remove_file(p.src.join("link")).expect("rm");
+    std::os::unix::fs::symlink(format!("o{HOSTILE}"), p.src.join("link")).expect("symlink");
+    let v2 = p.snapshot();
+
+    let stat = p.ok(&["diff", &v1, &v2, "--stat"]);
+    assert_no_raw_controls("diff --stat", &stat);
+    assert!(
+        stat.contains(&format!("M  dir/{HOSTILE_SHOWN}\n")),
+        "{stat}"
+    );
+    assert!(
+        stat.contains(&format!("A  new-{HOSTILE_SHOWN}\n")),
+        "{stat}"
+    );
+
+    let full = p.ok(&["diff", &v1]);
+    assert_no_raw_controls("diff", &full);
+    assert!(
+        full.contains(&format!("+++ now/dir/{HOSTILE_SHOWN}")),
+        "{full}"
+    );
+    assert!(full.contains("+\\x1b[31mred\\r\n"), "{full}");
+    assert!(
+        full.contains(&format!(
+            "Changed symlink: link: {HOSTILE_SHOWN} -> o{HOSTILE_SHOWN}\n"
+        )),
+        "{full}"
+    );
+
+    let (code, out, err) = p.run(&["history", &format!("dir/{HOSTILE}")]);
+    assert_eq!(code, 0, "{err}");
+    assert_no_raw_controls("history", &out);
+    assert!(
+        out.contains(&format!("History of dir/{HOSTILE_SHOWN}")),
+        "{out}"
+    );
+
+    let list = p.ok(&["snapshots"]);
+    assert_no_raw_controls("snapshots", &list);
+
+    p.write(&name, "edited again\n");
+    let (code, out, err) = p.run(&["restore", &v1, "--delete-new"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_no_raw_controls("restore", &out);
+    assert_no_raw_controls("restore stderr", &err);
+    assert!(
+        out.contains(&format!("restored dir/{HOSTILE_SHOWN}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("deleted new-{HOSTILE_SHOWN}")),
+        "{out}"
+    );
+    assert_eq!(p.read(&name), "line one\n");
+    assert!(!p.src.join(format!("new-{HOSTILE}")).exists());
+    // The undo command names the hostile path only in `$'...'` escapes.
+    let undo = out
+        .lines()
+        .find(|l| l.starts_with("To undo: "))
+        .expect("undo line");
+    assert!(undo.contains("--delete-new"), "{undo}");
+}
+
+#[test]
+fn backup_warnings_show_hostile_names_escaped() {
+    let p = Project::new();
+    nix::unistd::mkfifo(
+        &p.src.join(HOSTILE),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .expect("mkfifo");
+    let out =
+        p.sb.agsekit()
+            .args(["backup-once", "--source-dir"])
+            .arg(&p.src)
+            .arg("--dest-dir")
+            .arg(&p.dst)
+            .output()
+            .expect("run");
+    assert_eq!(out.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_no_raw_controls("backup-once", &err);
+    assert!(
+        err.contains(&format!(
+            "warning: {HOSTILE_SHOWN}: skipped: a fifo is not backed up"
+        )),
+        "{err}"
+    );
+}

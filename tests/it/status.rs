@@ -503,3 +503,40 @@ fn status_fake_multipass_another_folder_at_the_target_is_not_mounted() {
     ]);
     assert_eq!(s.status_json()["mounts"][0]["mounted"], false);
 }
+
+#[test]
+fn status_fake_multipass_shows_hostile_folder_and_snapshot_names_escaped() {
+    // The agent chooses the folder it works in (its name reaches the agents table) and, were
+    // it ever to reach the backup folder, snapshot names; neither may drive the terminal.
+    let s = Setup::new("", "");
+    s.fake.launch(VM);
+    s.mount_in_fake();
+    let workdir = "/home/ubuntu/proj/\r\x1b[2Kx\u{9b}1A\u{202e}";
+    let script = format!(
+        "#!/bin/sh\ncat <<'EOF'\n    1     0 /sbin/init\n  300     1 bash /usr/local/bin/agsekit-launch --session s1 --mount-root /home/ubuntu/proj --workdir {} --binary codex --b64 -- {}\n  301   300 node /usr/local/bin/codex --yolo\nEOF\n",
+        b64(workdir),
+        b64("--yolo")
+    );
+    s.fake.install_agent(VM, "ps", &script);
+    s.snapshot();
+    let hostile = "20260101-120000\x1b[2K";
+    std::fs::create_dir_all(s.backups.join(hostile)).expect("mkdir");
+    std::fs::write(
+        s.backups.join(".agsekit-pinned"),
+        format!("{hostile}\tmanual\n"),
+    )
+    .expect("pin");
+    let out = s.agsekit().arg("status").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for raw in ['\x1b', '\r', '\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(raw), "raw {raw:?} in:\n{text}");
+    }
+    assert!(
+        text.contains("codex (codex)  /home/ubuntu/proj/\\r\\x1b[2Kx\\u{9b}1A\\u{202e}"),
+        "{text}"
+    );
+    assert!(text.contains("20260101-120000\\x1b[2K"), "{text}");
+    // JSON keeps the value, JSON-escaped.
+    let j = s.status_json();
+    assert!(j.to_string().contains("\\u001b[2K"), "{j}");
+}
