@@ -207,23 +207,8 @@ pub struct PendingRules {
 
 impl PendingRules {
     pub fn display_path(&self) -> String {
-        shown(&self.path)
+        crate::ui::untrusted::bytes(&self.path)
     }
-}
-
-/// A path from the project for the screen: control characters (a file name may carry
-/// terminal escapes) shown as `\xNN`, bytes that are not UTF-8 replaced.
-pub fn shown(path: &[u8]) -> String {
-    String::from_utf8_lossy(path)
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                format!("\\x{:02x}", u32::from(c))
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// Reads the pending note of `dest` (none when missing or unreadable).

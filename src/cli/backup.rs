@@ -2,6 +2,7 @@
 //! `backup-clean`: flags as in agsekit 1.7.4; the work is done by `crate::backup`.
 
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
@@ -330,7 +331,8 @@ pub(crate) fn pending_rules_lines(
         .map(|p| {
             t!(
                 "rules.pending",
-                file = shell_words::quote(&source.join(p.display_path()).display().to_string()),
+                file =
+                    crate::ui::untrusted::path(&source.join(std::ffi::OsStr::from_bytes(&p.path))),
                 held = p.held,
                 hidden = p.hidden,
                 flags = flags
