@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::fsx::Meta;
+use super::fsx::{Dir, Meta};
 use super::manifest::{EntryKind, ManifestEntry};
 use super::scan::{Node, NodeKind};
 
@@ -194,6 +194,72 @@ pub fn diff(old: &Listing, new: &Listing) -> Vec<Change> {
         }
     }
     out
+}
+
+/// Files that the quick check finds unchanged between a snapshot's manifest listing (`old`,
+/// with the source's ctime at capture) and a walk of the live folder (`new`) but whose
+/// ctime moved: something wrote them (an in-place rewrite that put size and mtime back is
+/// the way to hide a change from the quick check; nobody can set ctime). Their bytes decide
+/// ([`verify_suspects`]).
+pub fn ctime_suspects(old: &Listing, new: &Listing) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < new.len() {
+        match old[i].0.cmp(&new[j].0) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                let (a, b) = (&old[i].1, &new[j].1);
+                if a.kind == EntryKind::File
+                    && same(a, b)
+                    && (a.meta.ctime_s, a.meta.ctime_ns) != (b.meta.ctime_s, b.meta.ctime_ns)
+                {
+                    out.push(old[i].0.clone());
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Adds a Modified change for every suspect whose bytes differ between the snapshot folder
+/// `snap` and the live folder `live` (keeping `changes` in path order).
+pub fn verify_suspects(
+    changes: &mut Vec<Change>,
+    suspects: &[PathBuf],
+    old: &Listing,
+    new: &Listing,
+    snap: &Path,
+    live: &Path,
+) {
+    if suspects.is_empty() {
+        return;
+    }
+    let (Ok(snap_dir), Ok(live_dir)) = (Dir::open_path(snap), Dir::open_path(live)) else {
+        return;
+    };
+    let find = |l: &Listing, p: &Path| {
+        l.binary_search_by(|(q, _)| q.as_path().cmp(p))
+            .ok()
+            .map(|i| l[i].1.clone())
+    };
+    let mut added = false;
+    for path in suspects {
+        if !super::fsx::same_file_below(&snap_dir, &live_dir, path) {
+            changes.push(Change {
+                path: path.clone(),
+                kind: ChangeKind::Modified,
+                old: find(old, path),
+                new: find(new, path),
+            });
+            added = true;
+        }
+    }
+    if added {
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
+    }
 }
 
 /// Keeps the changes at or below one of `paths` (all of them when `paths` is empty).

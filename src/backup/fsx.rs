@@ -305,6 +305,46 @@ impl Dir {
 }
 
 /// True for "the disk is full" errors (ENOSPC, EDQUOT).
+/// Whether two open files hold the same bytes (read to the end of both).
+pub fn same_contents(a: &mut File, b: &mut File) -> io::Result<bool> {
+    use std::io::Read;
+    let mut x = vec![0u8; 64 * 1024];
+    let mut y = vec![0u8; 64 * 1024];
+    loop {
+        let n = read_full(a, &mut x)?;
+        let m = read_full(b, &mut y)?;
+        if n != m || x[..n] != y[..m] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+
+    fn read_full(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+        let mut got = 0;
+        while got < buf.len() {
+            match f.read(&mut buf[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(got)
+    }
+}
+
+/// Whether the regular files `rel` below `a` and below `b` hold the same bytes; any error
+/// (missing, unreadable, not a file) counts as "not the same".
+pub fn same_file_below(a: &Dir, b: &Dir, rel: &std::path::Path) -> bool {
+    let open = |root: &Dir| super::beneath::open_file(root, rel);
+    match (open(a), open(b)) {
+        (Ok(mut x), Ok(mut y)) => same_contents(&mut x, &mut y).unwrap_or(false),
+        _ => false,
+    }
+}
+
 pub fn is_no_space(err: &io::Error) -> bool {
     matches!(err.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
 }

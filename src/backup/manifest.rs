@@ -383,7 +383,7 @@ impl<W: Write> ManifestWriter<W> {
 
 /// Writes the manifest of a scanned tree (every entry exact) to `path` atomically. Used to
 /// give a snapshot made by the original a manifest once a run found it equal to the source.
-pub fn write_tree(root: &super::scan::Node, path: &Path) -> io::Result<()> {
+pub fn write_tree(root: &super::scan::Node, path: &Path, place: &ChainPlace) -> io::Result<()> {
     use super::scan::NodeKind;
     fn walk(
         node: &super::scan::Node,
@@ -420,7 +420,7 @@ pub fn write_tree(root: &super::scan::Node, path: &Path) -> io::Result<()> {
         .create(true)
         .truncate(true)
         .open(&tmp)?;
-    let mut w = ManifestWriter::new(file)?;
+    let mut w = ManifestWriter::placed(file, place)?;
     let mut buf = Vec::new();
     let written = walk(root, &mut buf, &mut w).and_then(|()| w.finish());
     match written.and_then(|()| std::fs::rename(&tmp, path)) {

@@ -363,8 +363,19 @@ pub fn snapshot_locked(
     for w in &walked.warnings {
         on_event(&Event::Warning(w.clone()));
     }
-    let summary = plan::plan(&mut walked.root, prev_index.as_ref());
+    let mut summary = plan::plan(&mut walked.root, prev_index.as_ref());
     drop(prev_index);
+    let suspects = std::mem::take(&mut summary.suspects);
+    let same_bytes = match &previous {
+        Some(prev) if !suspects.is_empty() => verify_suspects(
+            source,
+            &prev.path,
+            &mut walked.root,
+            &mut summary,
+            &suspects,
+        ),
+        _ => 0,
+    };
     let mut report = SnapshotReport {
         source: source.to_path_buf(),
         dest: dest.to_path_buf(),
@@ -383,7 +394,20 @@ pub fn snapshot_locked(
         // the next check is a single walk. Best effort: without it the next run compares by
         // stat again.
         if let (Some(prev), false) = (&previous, previous_had_manifest) {
-            let _ = manifest::write_tree(&walked.root, &chain::manifest_path(dest, &prev.name));
+            let _ = manifest::write_tree(
+                &walked.root,
+                &chain::manifest_path(dest, &prev.name),
+                &prev.place,
+            );
+        }
+        // Files whose ctime moved but whose bytes are those of the snapshot: record the new
+        // ctimes, so the next run does not read them again. Best effort.
+        if let (Some(prev), true, true) = (&previous, previous_had_manifest, same_bytes > 0) {
+            let _ = manifest::write_tree(
+                &walked.root,
+                &chain::manifest_path(dest, &prev.name),
+                &prev.place,
+            );
         }
         return Ok(report);
     }
@@ -448,6 +472,58 @@ pub fn snapshot_locked(
             Err(err)
         }
     }
+}
+
+/// Reads each suspect file (see [`PlanSummary::suspects`]) in the source and in the
+/// previous snapshot: one whose bytes differ (or cannot be compared) is copied and counts as
+/// modified. Returns how many held the same bytes.
+fn verify_suspects(
+    source: &Path,
+    previous: &Path,
+    root: &mut scan::Node,
+    summary: &mut PlanSummary,
+    suspects: &[Vec<u8>],
+) -> usize {
+    use std::os::unix::ffi::OsStrExt;
+    let dirs = (fsx::Dir::open_path(source), fsx::Dir::open_path(previous));
+    let mut same = 0;
+    for rel in suspects {
+        let path = Path::new(OsStr::from_bytes(rel));
+        let equal = match &dirs {
+            (Ok(s), Ok(p)) => fsx::same_file_below(s, p, path),
+            _ => false,
+        };
+        if equal {
+            same += 1;
+            continue;
+        }
+        if let Some(node) = tree_file_mut(root, rel) {
+            node.action = scan::Action::Copy;
+            summary.link_files = summary.link_files.saturating_sub(1);
+            summary.link_bytes = summary.link_bytes.saturating_sub(node.meta.size);
+            summary.copy_files += 1;
+            summary.copy_bytes += node.meta.size;
+            summary.modified += 1;
+            summary.changed = true;
+        }
+    }
+    same
+}
+
+/// The regular file at `rel` in the scanned tree.
+fn tree_file_mut<'a>(root: &'a mut scan::Node, rel: &[u8]) -> Option<&'a mut scan::Node> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut here = root;
+    for part in rel.split(|b| *b == b'/') {
+        let scan::NodeKind::Dir(children) = &mut here.kind else {
+            return None;
+        };
+        let i = children
+            .binary_search_by(|c| c.name.as_bytes().cmp(part))
+            .ok()?;
+        here = &mut children[i];
+    }
+    matches!(here.kind, scan::NodeKind::File).then_some(here)
 }
 
 /// After snapshot `name` is complete: when it lost enough of `previous`'s files, pin

@@ -133,6 +133,10 @@ pub struct PlanSummary {
     pub deleted_files: u64,
     pub dirs: u64,
     pub symlinks: u64,
+    /// Files the quick check (size, mtime, mode, owner, inode) finds unchanged but whose
+    /// ctime moved since the manifest: something wrote them, maybe putting size and mtime
+    /// back. Planned as links; their bytes decide (`verify_suspects` in the engine).
+    pub suspects: Vec<Vec<u8>>,
 }
 
 /// Whether a file is unchanged since the previous snapshot.
@@ -210,6 +214,12 @@ fn plan_node(
                 node.action = Action::Link;
                 sum.link_files += 1;
                 sum.link_bytes += node.meta.size;
+                if let Some(b) = before.filter(|_| !legacy) {
+                    if (b.meta.ctime_s, b.meta.ctime_ns) != (node.meta.ctime_s, node.meta.ctime_ns)
+                    {
+                        sum.suspects.push(path.clone());
+                    }
+                }
             } else {
                 node.action = Action::Copy;
                 sum.copy_files += 1;

@@ -691,7 +691,23 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     };
     let paths = relative_paths(&chain, &args.paths)?;
-    let changes = diff::restrict(diff::diff(&old.listing, &new.listing), &paths);
+    let mut all = diff::diff(&old.listing, &new.listing);
+    if args.snap2.is_none() {
+        // Against the live folder: a file rewritten in place with its size and mtime put
+        // back looks unchanged; its ctime moved, and its bytes decide.
+        if let Ok((recorded, true)) = history::snapshot_listing(old_snap, &Interrupt::none()) {
+            let suspects = diff::ctime_suspects(&recorded, &new.listing);
+            diff::verify_suspects(
+                &mut all,
+                &suspects,
+                &old.listing,
+                &new.listing,
+                &old.root,
+                &new.root,
+            );
+        }
+    }
+    let changes = diff::restrict(all, &paths);
     let stat = DiffStat::of(&changes);
     let mut out = std::io::stdout().lock();
     let live = new.label == "now";

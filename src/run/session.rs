@@ -282,7 +282,7 @@ fn session_review(
     protected: &[String],
 ) -> anyhow::Result<(Review, u64)> {
     let interrupt = backup::Interrupt::none();
-    let (old, _) = backup::history::snapshot_listing(snap, &interrupt)?;
+    let (old, from_manifest) = backup::history::snapshot_listing(snap, &interrupt)?;
     let snapshot_files = old
         .iter()
         .filter(|(_, e)| e.kind == backup::EntryKind::File)
@@ -294,7 +294,19 @@ fn session_review(
         Some(&old),
         &interrupt,
     )?;
-    let changes = backup::diff::diff(&old, &live.listing);
+    let mut changes = backup::diff::diff(&old, &live.listing);
+    if from_manifest {
+        // A file rewritten in place with its size and mtime put back: its ctime moved.
+        let suspects = backup::diff::ctime_suspects(&old, &live.listing);
+        backup::diff::verify_suspects(
+            &mut changes,
+            &suspects,
+            &old,
+            &live.listing,
+            &snap.path,
+            &mount.source,
+        );
+    }
     let mut r = review(&snap.name, &mount.source, &changes, protected);
     r.pending_rules = live.pending;
     Ok((r, snapshot_files))

@@ -20,6 +20,7 @@ mod interactive;
 mod launcher;
 mod portforward;
 mod provision;
+mod quick_check;
 mod restore;
 mod run_fake;
 mod shell_init;
