@@ -108,6 +108,7 @@ const SECTIONS: &[Section] = &[
             e("diff", &["mount", "snap", "stat"]),
             e("restore", &["mount", "snap", "paths"]),
             e("history", &["mount", "file"]),
+            e("accept-ignore", &["mount"]),
         ],
     },
     Section {
