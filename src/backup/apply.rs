@@ -368,7 +368,12 @@ impl<'s, 'a> Apply<'s, 'a> {
                 Ok(Some((src_child, prev_child, dst_child)))
             }
             Err(err) => {
-                self.warn(path, t!("backup.warn.dir_unreadable", error = err));
+                // A folder the walk could not read either has no entries here and was
+                // already reported by the walk; say it again only when entries are lost.
+                let lost = matches!(&node.kind, NodeKind::Dir(c) if !c.is_empty());
+                if lost {
+                    self.warn(path, t!("backup.warn.dir_unreadable", error = err));
+                }
                 Ok(None)
             }
         }
