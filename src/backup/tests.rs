@@ -1181,3 +1181,48 @@ fn remove_tree_chmods_folders_on_the_way_down_and_never_follows_symlinks() {
     // A missing tree is already removed.
     fsx::remove_tree_path(&doomed).expect("nothing to do");
 }
+
+/// Issue 11, hole 3: what a failed or stopped run says about its partial must be true.
+#[test]
+fn failure_messages_say_whether_the_partial_was_removed() {
+    let left = fsx::RemoveFailure {
+        path: PathBuf::from("/b/20260101-000000-partial/ro/f"),
+        error: std::io::Error::from_raw_os_error(libc::EACCES),
+    };
+    // Stopped, partial removed: the usual message.
+    let err = explain_failure(interrupted(), None);
+    assert_eq!(crate::error::exit_code_of(&err), 130);
+    assert!(format!("{err:#}").contains("no snapshot was left half-written"));
+    // Stopped, something left: named, and no claim that nothing was left.
+    let err = explain_failure(interrupted(), Some(&left));
+    assert_eq!(crate::error::exit_code_of(&err), 130);
+    let text = crate::error::message_of(&err);
+    assert!(!text.contains("half-written"), "{text}");
+    assert!(
+        text.contains("could not be removed: cannot remove /b/20260101-000000-partial/ro/f"),
+        "{text}"
+    );
+    // A full disk, both ways.
+    let no_space = || -> anyhow::Error {
+        NoSpace {
+            dest: PathBuf::from("/b"),
+            path: PathBuf::from("/b/x-partial/big"),
+            hint_names_dest: false,
+        }
+        .into()
+    };
+    let err = explain_failure(no_space(), None);
+    assert_eq!(crate::error::exit_code_of(&err), 1);
+    assert!(crate::error::message_of(&err).contains("the unfinished snapshot was removed"));
+    let err = explain_failure(no_space(), Some(&left));
+    let text = crate::error::message_of(&err);
+    assert!(!text.contains("was removed"), "{text}");
+    assert!(text.contains("could not be removed"), "{text}");
+    // Any other error keeps its message and gains a line naming what is left.
+    let err = explain_failure(anyhow::anyhow!("cannot write /b/x"), Some(&left));
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("cannot write /b/x") && text.contains("ro/f"),
+        "{text}"
+    );
+}

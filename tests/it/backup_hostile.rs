@@ -205,8 +205,15 @@ fn read_only_and_closed_folders_never_brick_backups_or_cleanup_for_a_normal_user
     let out = s.backup_once(&user);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(5), "{err}");
-    assert!(err.contains("warning: closed: cannot open directory"), "{err}");
-    assert_eq!(err.matches("warning: closed:").count(), 1, "reported once: {err}");
+    assert!(
+        err.contains("warning: closed: cannot open directory"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("warning: closed:").count(),
+        1,
+        "reported once: {err}"
+    );
     let first = snapshots(&s.dest);
     assert_eq!(first.len(), 1, "{:?}", names(&s.dest));
     let snap = s.dest.join(&first[0]);
@@ -528,4 +535,45 @@ fn a_file_too_big_for_the_destination_is_left_out_with_a_warning() {
     );
     assert!(!dest.join(&snaps[0]).join("huge.bin").exists());
     assert!(leftovers(&dest).is_empty(), "{:?}", names(&dest));
+}
+
+/// What cannot be removed (here: a folder of another user's inside a crashed partial) is
+/// named in a warning, and backups go on (before: every backup failed with "cannot remove
+/// unfinished snapshots").
+#[test]
+fn an_unremovable_partial_is_a_warning_naming_it_not_a_stop_for_a_normal_user() {
+    let Some(user) = NormalUser::get() else {
+        return;
+    };
+    if user.setpriv.is_none() {
+        println!("SKIPPED: needs root to make a folder the normal user cannot change");
+        return;
+    }
+    let s = Scratch::new();
+    let crashed = s.dest.join("20200101-000000-partial");
+    std::fs::create_dir_all(crashed.join("roots/sub")).expect("mkdir");
+    std::fs::write(crashed.join("roots/sub/f"), "root's").expect("write");
+    std::fs::write(crashed.join("mine"), "x").expect("write");
+    user.own(&s.root);
+    // Back to root: nobody may neither chmod nor empty this folder.
+    nix::unistd::chown(
+        &crashed.join("roots/sub"),
+        Some(nix::unistd::Uid::from_raw(0)),
+        Some(nix::unistd::Gid::from_raw(0)),
+    )
+    .expect("chown");
+    chmod(&crashed.join("roots/sub"), 0o755);
+    let out = s.backup_once(&user);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: an unfinished snapshot could not be removed: cannot remove {}: Permission denied",
+            crashed.join("roots/sub/f").display()
+        )),
+        "{err}"
+    );
+    assert_eq!(snapshots(&s.dest).len(), 1, "the snapshot was taken anyway");
+    assert!(!crashed.join("mine").exists(), "the rest of it was removed");
+    assert!(crashed.join("roots/sub/f").exists());
 }
