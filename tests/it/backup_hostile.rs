@@ -577,3 +577,104 @@ fn an_unremovable_partial_is_a_warning_naming_it_not_a_stop_for_a_normal_user() 
     assert!(!crashed.join("mine").exists(), "the rest of it was removed");
     assert!(crashed.join("roots/sub/f").exists());
 }
+
+/// Where the filesystem can share extents (XFS here, in a loop-mounted image; needs root and
+/// `mkfs.xfs` from xfsprogs), a changed file is reflinked: the snapshot of a 64 MiB file
+/// takes (almost) no new space.
+#[test]
+fn changed_files_are_reflinked_where_the_filesystem_can() {
+    let sb = Sandbox::new();
+    let Some(mkfs) = ["/usr/sbin/mkfs.xfs", "/sbin/mkfs.xfs"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+    else {
+        println!("SKIPPED: mkfs.xfs (xfsprogs) is not installed");
+        return;
+    };
+    if !nix::unistd::geteuid().is_root() {
+        println!("SKIPPED: mounting a loop image needs root");
+        return;
+    }
+    let image = sb.home().join("xfs.img");
+    std::fs::File::create(&image)
+        .and_then(|f| f.set_len(320 << 20))
+        .expect("image");
+    let made = Command::new(mkfs)
+        .args(["-q", "-m", "reflink=1"])
+        .arg(&image)
+        .output()
+        .expect("mkfs.xfs");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let mnt = sb.home().join("xfs");
+    std::fs::create_dir(&mnt).expect("mkdir");
+    let mounted = Command::new("mount")
+        .args(["-o", "loop"])
+        .arg(&image)
+        .arg(&mnt)
+        .output()
+        .expect("mount");
+    if !mounted.status.success() {
+        println!(
+            "SKIPPED: cannot loop-mount: {}",
+            text(&mounted.stderr).trim()
+        );
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let src = mnt.join("project");
+    let dest = mnt.join("backups");
+    std::fs::create_dir(&src).expect("mkdir");
+    // Incompressible, non-repeating data, so only sharing can save the space.
+    let mut data = vec![0u8; 64 << 20];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for chunk in data.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    std::fs::write(src.join("big.bin"), &data).expect("write");
+    let used = || {
+        let st = nix::sys::statvfs::statvfs(&mnt).expect("statvfs");
+        (st.blocks() - st.blocks_free()) as u64 * st.fragment_size() as u64
+    };
+    nix::unistd::sync();
+    let before = used();
+    let out = sb
+        .agsekit()
+        .arg("backup-once")
+        .arg("--source-dir")
+        .arg(&src)
+        .arg("--dest-dir")
+        .arg(&dest)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    nix::unistd::sync();
+    let grew = used().saturating_sub(before);
+    println!("snapshot of a 64 MiB file on XFS used {grew} more bytes");
+    assert!(grew < 8 << 20, "grew by {grew} bytes: not reflinked");
+    let snap = dest.join(&snapshots(&dest)[0]);
+    assert!(std::fs::read(snap.join("big.bin")).expect("read") == data);
+    // The kernel's copy_file_range may share extents by itself; the engine's own FICLONE
+    // path is checked here directly.
+    let input = std::fs::File::open(src.join("big.bin")).expect("open");
+    let out = std::fs::File::create(mnt.join("clone.bin")).expect("create");
+    let copied = agsekit::backup::copy::copy_data(
+        &input,
+        &out,
+        &agsekit::backup::Interrupt::none(),
+    )
+    .expect("copy");
+    assert!(copied.cloned, "{copied:?}");
+    assert_eq!(copied.len, 64 << 20);
+    drop(out);
+    assert!(std::fs::read(mnt.join("clone.bin")).expect("read") == data);
+}
