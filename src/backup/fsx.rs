@@ -2,7 +2,8 @@
 //! relative to an open directory descriptor, one component at a time, never by a full path:
 //! this keeps 4,000-byte paths working, makes every lookup O(1) in path length, and, with
 //! `O_NOFOLLOW` on every component, guarantees the engine never follows a symlink out of the
-//! tree it walks.
+//! tree it walks. [`remove_tree`] removes a tree the same way, making read-only folders
+//! writable on the way down.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;

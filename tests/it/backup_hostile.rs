@@ -667,12 +667,9 @@ fn changed_files_are_reflinked_where_the_filesystem_can() {
     // path is checked here directly.
     let input = std::fs::File::open(src.join("big.bin")).expect("open");
     let out = std::fs::File::create(mnt.join("clone.bin")).expect("create");
-    let copied = agsekit::backup::copy::copy_data(
-        &input,
-        &out,
-        &agsekit::backup::Interrupt::none(),
-    )
-    .expect("copy");
+    let copied =
+        agsekit::backup::copy::copy_data(&input, &out, &agsekit::backup::Interrupt::none())
+            .expect("copy");
     assert!(copied.cloned, "{copied:?}");
     assert_eq!(copied.len, 64 << 20);
     drop(out);
