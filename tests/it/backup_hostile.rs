@@ -675,3 +675,61 @@ fn changed_files_are_reflinked_where_the_filesystem_can() {
     drop(out);
     assert!(std::fs::read(mnt.join("clone.bin")).expect("read") == data);
 }
+
+/// `doctor -y` removes a crashed partial holding read-only and closed folders for a normal
+/// user (it said "cannot clean" before), and leaves a folder of the user's named
+/// `*-partial` alone. No multipass here: the backup-folder checks do not need one.
+#[test]
+fn doctor_y_removes_a_read_only_partial_for_a_normal_user_and_keeps_the_users_folder() {
+    let Some(user) = NormalUser::get() else {
+        return;
+    };
+    let s = Scratch::new();
+    std::fs::create_dir_all(&s.dest).expect("mkdir");
+    let crashed = s.dest.join("20200101-000000-partial");
+    std::fs::create_dir_all(crashed.join("ro/closed")).expect("mkdir");
+    std::fs::write(crashed.join("ro/closed/f"), "x").expect("write");
+    std::fs::create_dir_all(s.dest.join("mystuff-partial")).expect("mkdir");
+    std::fs::write(s.dest.join("mystuff-partial/notes"), "mine").expect("write");
+    let config = s.root.join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {}\n    backup: {}\n    interval: 5\n",
+            s.src.display(),
+            s.dest.display()
+        ),
+    )
+    .expect("config");
+    user.own(&s.root);
+    chmod(&crashed.join("ro/closed"), 0o000);
+    chmod(&crashed.join("ro"), 0o555);
+    let out = user
+        .agsekit(&s.root)
+        .env("AGSEKIT_MULTIPASS", s.root.join("no-multipass"))
+        .env("PATH", "/usr/bin:/bin")
+        .arg("--config")
+        .arg(&config)
+        .args(["doctor", "-y"])
+        .output()
+        .expect("run doctor");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("unfinished snapshot folders left by a crash: 20200101-000000-partial\n"),
+        "only agsekit's partial is listed: {stdout}"
+    );
+    assert!(!stdout.contains("mystuff-partial"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "removed 1 unfinished folder(s) in {}",
+            s.dest.display()
+        )),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(!crashed.exists());
+    assert_eq!(
+        std::fs::read_to_string(s.dest.join("mystuff-partial/notes")).expect("kept"),
+        "mine"
+    );
+}
