@@ -60,6 +60,8 @@ pub struct Shared<'a> {
     bytes_done: AtomicU64,
     /// Set when one thread failed, so the others stop.
     abort: AtomicBool,
+    /// The filesystems refused a reflink once: copy without trying again.
+    clone_refused: AtomicBool,
 }
 
 impl<'a> Shared<'a> {
@@ -80,6 +82,7 @@ impl<'a> Shared<'a> {
             files_done: AtomicU64::new(0),
             bytes_done: AtomicU64::new(0),
             abort: AtomicBool::new(false),
+            clone_refused: AtomicBool::new(false),
         }
     }
 }
@@ -554,11 +557,21 @@ impl<'s, 'a> Apply<'s, 'a> {
             let out = dst
                 .create(name, 0o600)
                 .map_err(|e| self.dest_error(e, path))?;
-            let copied = self
-                .fault(FaultPoint::Write, path)
-                .and_then(|()| copy::copy_data(&input, &out, self.shared.interrupt));
+            let copied = self.fault(FaultPoint::Write, path).and_then(|()| {
+                let options = copy::CopyOptions {
+                    clone: !self.shared.clone_refused.load(Ordering::Relaxed),
+                    // A file with at least its length allocated has no holes to keep.
+                    holes: allocated < before.size,
+                };
+                copy::copy_with(&input, &out, self.shared.interrupt, options)
+            });
             let copied = match copied {
-                Ok(c) => c.len,
+                Ok((c, refused)) => {
+                    if refused {
+                        self.shared.clone_refused.store(true, Ordering::Relaxed);
+                    }
+                    c.len
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {
                     return Err(super::interrupted())
                 }

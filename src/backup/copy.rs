@@ -36,23 +36,74 @@ pub struct Copied {
     pub cloned: bool,
 }
 
+/// How [`copy_with`] may copy (both on for [`copy_data`]): a caller copying many files
+/// between the same two filesystems skips what it learnt does not work, and files without
+/// holes skip the hole search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyOptions {
+    /// Try a reflink first.
+    pub clone: bool,
+    /// Look for holes (`SEEK_DATA`); without it the whole length is copied as data, so pass
+    /// `false` only for a file whose allocated size is at least its length.
+    pub holes: bool,
+}
+
 /// Copies all of `input` into the empty file `out` (both open; `out` for writing). A stop
 /// request is an `Interrupted` error; `ENOSPC`/`EDQUOT` come back as they are.
 pub fn copy_data(input: &File, out: &File, interrupt: &Interrupt) -> io::Result<Copied> {
-    if let Some(done) = try_clone(input, out)? {
-        return Ok(done);
-    }
-    copy_extents(input, out, interrupt)
+    copy_with(
+        input,
+        out,
+        interrupt,
+        CopyOptions {
+            clone: true,
+            holes: true,
+        },
+    )
+    .map(|(copied, _)| copied)
 }
 
-/// `FICLONE`: `Ok(None)` when the filesystem cannot clone (the caller copies instead).
-fn try_clone(input: &File, out: &File) -> io::Result<Option<Copied>> {
+/// [`copy_data`] with options; also says whether this filesystem pair refused to clone
+/// (`EOPNOTSUPP`, `EXDEV`, ...: no use trying again for other files between them).
+pub fn copy_with(
+    input: &File,
+    out: &File,
+    interrupt: &Interrupt,
+    options: CopyOptions,
+) -> io::Result<(Copied, bool)> {
+    let mut refused = false;
+    if options.clone {
+        match try_clone(input, out)? {
+            Cloned::Done(done) => return Ok((done, false)),
+            Cloned::Refused => refused = true,
+            Cloned::Failed => {}
+        }
+    }
+    let copied = if options.holes {
+        copy_extents(input, out, interrupt)?
+    } else {
+        copy_range(input, out, interrupt)?
+    };
+    Ok((copied, refused))
+}
+
+/// What a reflink attempt gave.
+enum Cloned {
+    Done(Copied),
+    /// The filesystem (pair) cannot clone at all.
+    Refused,
+    /// Not this time (for example `EINVAL`); copy instead.
+    Failed,
+}
+
+/// `FICLONE`; anything but a full disk falls back to copying.
+fn try_clone(input: &File, out: &File) -> io::Result<Cloned> {
     // SAFETY: FICLONE takes the source descriptor as its argument; both descriptors are open
     // for the duration of the call.
     let rc = unsafe { libc::ioctl(out.as_raw_fd(), libc::FICLONE, input.as_raw_fd()) };
     if rc == 0 {
         let len = out.metadata()?.len();
-        return Ok(Some(Copied {
+        return Ok(Cloned::Done(Copied {
             len,
             data: 0,
             cloned: true,
@@ -65,7 +116,65 @@ fn try_clone(input: &File, out: &File) -> io::Result<Option<Copied>> {
     // EOPNOTSUPP, EXDEV, EINVAL, ENOTTY, ENOSYS, ...: no cloning here. Make sure nothing of
     // a failed attempt stays in `out`.
     out.set_len(0)?;
-    Ok(None)
+    let refused = matches!(
+        err.raw_os_error(),
+        Some(libc::EOPNOTSUPP | libc::EXDEV | libc::ENOTTY | libc::ENOSYS)
+    );
+    Ok(if refused {
+        Cloned::Refused
+    } else {
+        Cloned::Failed
+    })
+}
+
+/// Copies the length `input` has now as data (a file without holes). Never more: a file
+/// made huge and sparse while it is copied is not filled in with zeros (its change of size is
+/// seen by the caller, which copies it again, holes kept).
+fn copy_range(input: &File, out: &File, interrupt: &Interrupt) -> io::Result<Copied> {
+    let limit = input.metadata()?.len();
+    let mut plain = false;
+    let mut pos: i64 = 0;
+    let mut data = 0u64;
+    while data < limit {
+        if interrupt.is_set() {
+            return Err(stopped());
+        }
+        let n = copy_chunk(input, out, pos, (limit - data).min(CHUNK), &mut plain)?;
+        if n == 0 {
+            break;
+        }
+        data += n;
+        pos += n as i64;
+    }
+    Ok(Copied {
+        len: data,
+        data,
+        cloned: false,
+    })
+}
+
+/// Copies up to `want` bytes at `pos` (same offset on both sides) with `copy_file_range`,
+/// or `pread`/`pwrite` once the kernel's copy was refused; 0 at the end of the file.
+fn copy_chunk(input: &File, out: &File, pos: i64, want: u64, plain: &mut bool) -> io::Result<u64> {
+    if *plain {
+        return copy_plain(input, out, pos as u64, want);
+    }
+    let mut off_in = pos;
+    let mut off_out = pos;
+    match nix::fcntl::copy_file_range(
+        input,
+        Some(&mut off_in),
+        out,
+        Some(&mut off_out),
+        want as usize,
+    ) {
+        Ok(n) => Ok(n as u64),
+        Err(Errno::EXDEV | Errno::ENOSYS | Errno::EOPNOTSUPP | Errno::EINVAL) => {
+            *plain = true;
+            copy_plain(input, out, pos as u64, want)
+        }
+        Err(e) => Err(io_err(e)),
+    }
 }
 
 fn stopped() -> io::Error {
@@ -108,26 +217,7 @@ fn copy_extents(input: &File, out: &File, interrupt: &Interrupt) -> io::Result<C
                 return Err(stopped());
             }
             let want = ((end - pos) as u64).min(CHUNK);
-            let n = if plain {
-                copy_plain(input, out, pos as u64, want)?
-            } else {
-                let mut off_in = pos;
-                let mut off_out = pos;
-                match nix::fcntl::copy_file_range(
-                    input,
-                    Some(&mut off_in),
-                    out,
-                    Some(&mut off_out),
-                    want as usize,
-                ) {
-                    Ok(n) => n as u64,
-                    Err(Errno::EXDEV | Errno::ENOSYS | Errno::EOPNOTSUPP | Errno::EINVAL) => {
-                        plain = true;
-                        copy_plain(input, out, pos as u64, want)?
-                    }
-                    Err(e) => return Err(io_err(e)),
-                }
-            };
+            let n = copy_chunk(input, out, pos, want, &mut plain)?;
             if n == 0 {
                 break; // the file shrank meanwhile
             }
@@ -251,6 +341,30 @@ mod tests {
             let copied = copy_data(&input, &out, &Interrupt::none()).expect("copy");
             assert_eq!(copied.len, content.len() as u64);
             assert_eq!(std::fs::read(&out_path).expect("read"), content);
+        }
+    }
+
+    #[test]
+    fn every_option_combination_copies_exactly() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let content: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+        let src_path = dir.path().join("in");
+        std::fs::write(&src_path, &content).expect("write");
+        for clone in [false, true] {
+            for holes in [false, true] {
+                let out_path = dir.path().join(format!("out-{clone}-{holes}"));
+                let input = File::open(&src_path).expect("open");
+                let out = File::create(&out_path).expect("create");
+                let (copied, _) = copy_with(
+                    &input,
+                    &out,
+                    &Interrupt::none(),
+                    CopyOptions { clone, holes },
+                )
+                .expect("copy");
+                assert_eq!(copied.len, content.len() as u64);
+                assert_eq!(std::fs::read(&out_path).expect("read"), content);
+            }
         }
     }
 
