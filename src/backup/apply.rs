@@ -6,9 +6,10 @@
 //! on the way.
 //!
 //! Source-side problems (a file that vanished, cannot be read, or keeps changing while copied)
-//! become warnings, and so does a file whose data would not fit in the destination's free
-//! space (left out of the snapshot, instead of filling the disk). A full disk aborts. A refused hardlink (EMLINK: too many links to one
-//! inode; or the previous copy is missing) falls back to a copy.
+//! become warnings, and so does a file whose data is larger than the destination's free space
+//! at the start (left out of the snapshot, instead of filling the disk). A full disk aborts.
+//! A refused hardlink (EMLINK: too many links to one inode; or the previous copy is missing)
+//! falls back to a copy.
 
 use std::ffi::OsStr;
 use std::io;

@@ -133,6 +133,18 @@ impl Scratch {
         }
     }
 
+    /// A config with the project as its one mount, backed up to `dest`.
+    fn write_config(&self) -> PathBuf {
+        let config = self.root.join("config.yaml");
+        let text = format!(
+            "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {}\n    backup: {}\n    interval: 5\n",
+            self.src.display(),
+            self.dest.display()
+        );
+        std::fs::write(&config, text).expect("config");
+        config
+    }
+
     fn backup_once(&self, user: &NormalUser) -> Output {
         user.agsekit(&self.root)
             .arg("backup-once")
@@ -257,16 +269,7 @@ fn read_only_and_closed_folders_never_brick_backups_or_cleanup_for_a_normal_user
     assert_eq!(snapshots(&s.dest).len(), 2);
 
     // backup-clean deletes snapshots holding 555 and 000 folders, leaving nothing behind.
-    let config = s.root.join("config.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {}\n    backup: {}\n    interval: 5\n",
-            s.src.display(),
-            s.dest.display()
-        ),
-    )
-    .expect("config");
+    let config = s.write_config();
     user.own(&config);
     let out = user
         .agsekit(&s.root)
@@ -691,16 +694,7 @@ fn doctor_y_removes_a_read_only_partial_for_a_normal_user_and_keeps_the_users_fo
     std::fs::write(crashed.join("ro/closed/f"), "x").expect("write");
     std::fs::create_dir_all(s.dest.join("mystuff-partial")).expect("mkdir");
     std::fs::write(s.dest.join("mystuff-partial/notes"), "mine").expect("write");
-    let config = s.root.join("config.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {}\n    backup: {}\n    interval: 5\n",
-            s.src.display(),
-            s.dest.display()
-        ),
-    )
-    .expect("config");
+    let config = s.write_config();
     user.own(&s.root);
     chmod(&crashed.join("ro/closed"), 0o000);
     chmod(&crashed.join("ro"), 0o555);
