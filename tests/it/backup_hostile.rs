@@ -727,3 +727,52 @@ fn doctor_y_removes_a_read_only_partial_for_a_normal_user_and_keeps_the_users_fo
         "mine"
     );
 }
+
+/// Restoring a sparse file keeps its holes too (a restore of the 1 GiB file below used to
+/// write 1 GiB).
+#[test]
+fn restoring_a_sparse_file_keeps_its_holes() {
+    use std::os::unix::fs::FileExt;
+    let sb = Sandbox::new();
+    let src = sb.home().join("project");
+    let dest = sb.home().join("backups");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    let img = src.join("disk.img");
+    {
+        let f = std::fs::File::create(&img).expect("create");
+        f.set_len(1 << 30).expect("truncate");
+        f.write_all_at(b"boot", 0).expect("write");
+        f.write_all_at(b"data", 600 << 20).expect("write");
+    }
+    let run = |args: &[&str]| {
+        let out = sb
+            .agsekit()
+            .args(args)
+            .arg("--dest-dir")
+            .arg(&dest)
+            .arg("--source-dir")
+            .arg(&src)
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    };
+    run(&["backup-once"]);
+    let snap = snapshots(&dest).pop().expect("a snapshot");
+    std::fs::remove_file(&img).expect("rm");
+    run(&["restore", &snap, "disk.img"]);
+    let md = std::fs::metadata(&img).expect("restored");
+    println!("restored 1 GiB sparse file: st_blocks {}", md.blocks());
+    assert_eq!(md.len(), 1 << 30);
+    assert!(md.blocks() * 512 < 1 << 20, "{} blocks", md.blocks());
+    let f = std::fs::File::open(&img).expect("open");
+    let mut buf = [0u8; 4];
+    f.read_exact_at(&mut buf, 600 << 20).expect("read");
+    assert_eq!(&buf, b"data");
+    f.read_exact_at(&mut buf, 0).expect("read");
+    assert_eq!(&buf, b"boot");
+}
