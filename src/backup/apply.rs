@@ -1,12 +1,15 @@
 //! Writing a planned snapshot into its `-partial` folder: directories created, unchanged files
 //! hardlinked to the previous snapshot (`linkat` between open directory handles), changed files
-//! copied with the kernel's copy (`copy_file_range` via `std::io::copy`), symlinks recreated as
-//! links, then permissions, owners (when running as root) and mtimes set; the manifest is
-//! written on the way.
+//! reflinked or copied extent by extent with holes kept ([`super::copy`]), symlinks recreated
+//! as links, then permissions, owners (when running as root) and mtimes set (a folder's after
+//! its contents, so a `555` folder is written first and closed last); the manifest is written
+//! on the way.
 //!
 //! Source-side problems (a file that vanished, cannot be read, or keeps changing while copied)
-//! become warnings. A full disk aborts. A refused hardlink (EMLINK: too many links to one
-//! inode; or the previous copy is missing) falls back to a copy.
+//! become warnings, and so does a file whose data is larger than the destination's free space
+//! at the start (left out of the snapshot, instead of filling the disk). A full disk aborts.
+//! A refused hardlink (EMLINK: too many links to one inode; or the previous copy is missing)
+//! falls back to a copy.
 
 use std::ffi::OsStr;
 use std::io;
@@ -16,6 +19,7 @@ use std::path::PathBuf;
 
 use nix::sys::stat::Mode;
 
+use super::copy;
 use super::fsx::{self, Dir, FileKind, Meta};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -23,7 +27,7 @@ use std::sync::Mutex;
 use super::manifest::{EntryKind, ManifestWriter};
 use super::scan::{Action, Node, NodeKind};
 use super::{Event, FaultHook, FaultPoint, Interrupt, Warning};
-use crate::{t, UserError};
+use crate::t;
 
 /// How many times a file that changes while it is copied is copied again.
 const COPY_ATTEMPTS: usize = 3;
@@ -50,10 +54,15 @@ pub struct Shared<'a> {
     pub as_root: bool,
     /// The `-partial` folder, for messages.
     pub target: PathBuf,
+    /// Space available on the destination when the snapshot started (the size guard: a file
+    /// whose data alone is larger is left out with a warning); `None` when unknown.
+    pub space_at_start: Option<u64>,
     files_done: AtomicU64,
     bytes_done: AtomicU64,
     /// Set when one thread failed, so the others stop.
     abort: AtomicBool,
+    /// The filesystems refused a reflink once: copy without trying again.
+    clone_refused: AtomicBool,
 }
 
 impl<'a> Shared<'a> {
@@ -70,9 +79,11 @@ impl<'a> Shared<'a> {
             fault,
             as_root,
             target,
+            space_at_start: None,
             files_done: AtomicU64::new(0),
             bytes_done: AtomicU64::new(0),
             abort: AtomicBool::new(false),
+            clone_refused: AtomicBool::new(false),
         }
     }
 }
@@ -313,12 +324,11 @@ impl<'s, 'a> Apply<'s, 'a> {
         let at = self.shared.target.join(rel(path));
         if fsx::is_no_space(&err) {
             let dest = self.shared.target.parent().unwrap_or(&self.shared.target);
-            UserError::failed(t!(
-                "backup.no_space",
-                dest = dest.display(),
-                path = at.display()
-            ))
-            .hint(t!("backup.no_space_hint_dest", dest = dest.display()))
+            super::NoSpace {
+                dest: dest.to_path_buf(),
+                path: at,
+                hint_names_dest: true,
+            }
             .into()
         } else {
             anyhow::anyhow!(t!("backup.cannot_write", path = at.display(), error = err))
@@ -362,7 +372,12 @@ impl<'s, 'a> Apply<'s, 'a> {
                 Ok(Some((src_child, prev_child, dst_child)))
             }
             Err(err) => {
-                self.warn(path, t!("backup.warn.dir_unreadable", error = err));
+                // A folder the walk could not read either has no entries here and was
+                // already reported by the walk; say it again only when entries are lost.
+                let lost = matches!(&node.kind, NodeKind::Dir(c) if !c.is_empty());
+                if lost {
+                    self.warn(path, t!("backup.warn.dir_unreadable", error = err));
+                }
                 Ok(None)
             }
         }
@@ -486,7 +501,7 @@ impl<'s, 'a> Apply<'s, 'a> {
             let opened = self
                 .fault(FaultPoint::Open, path)
                 .and_then(|()| src.open_read(name));
-            let mut input = match opened {
+            let input = match opened {
                 Ok(f) => f,
                 Err(err) if err.raw_os_error() == Some(libc::ENOENT) => {
                     self.remove_partial_copy(dst, name, attempt);
@@ -504,8 +519,8 @@ impl<'s, 'a> Apply<'s, 'a> {
                     return Ok(());
                 }
             };
-            let before = match nix::sys::stat::fstat(input.as_raw_fd()) {
-                Ok(st) => Meta::from_stat(&st),
+            let (before, allocated) = match nix::sys::stat::fstat(input.as_raw_fd()) {
+                Ok(st) => (Meta::from_stat(&st), copy::allocated_bytes(&st)),
                 Err(err) => {
                     self.warn(path, t!("backup.warn.cannot_stat", error = err));
                     return Ok(());
@@ -520,14 +535,44 @@ impl<'s, 'a> Apply<'s, 'a> {
                 return Ok(());
             }
             self.remove_partial_copy(dst, name, attempt);
-            let mut out = dst
+            // Size guard: a file whose data alone is larger than the space the destination
+            // had when the snapshot started can never fit: it is left out with a warning and
+            // the rest of the snapshot completes, instead of filling the disk and failing
+            // every backup from now on. Holes cost nothing (see `copy`), so a
+            // `truncate -s 1T` file passes; its allocated size is what counts. Ordinary files
+            // that only together overflow the disk still end in a clean "no space" abort.
+            let needed = allocated.min(before.size);
+            if let Some(free) = self.shared.space_at_start {
+                if needed > free {
+                    self.warn(
+                        path,
+                        t!(
+                            "backup.warn.too_big",
+                            needed = crate::ui::human_bytes(needed),
+                            free = crate::ui::human_bytes(free)
+                        ),
+                    );
+                    return Ok(());
+                }
+            }
+            let out = dst
                 .create(name, 0o600)
                 .map_err(|e| self.dest_error(e, path))?;
-            let copied = self
-                .fault(FaultPoint::Write, path)
-                .and_then(|()| copy_interruptible(&mut input, &mut out, self.shared.interrupt));
+            let copied = self.fault(FaultPoint::Write, path).and_then(|()| {
+                let options = copy::CopyOptions {
+                    clone: !self.shared.clone_refused.load(Ordering::Relaxed),
+                    // A file with at least its length allocated has no holes to keep.
+                    holes: allocated < before.size,
+                };
+                copy::copy_with(&input, &out, self.shared.interrupt, options)
+            });
             let copied = match copied {
-                Ok(n) => n,
+                Ok((c, refused)) => {
+                    if refused {
+                        self.shared.clone_refused.store(true, Ordering::Relaxed);
+                    }
+                    c.len
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {
                     return Err(super::interrupted())
                 }
@@ -606,31 +651,6 @@ impl<'s, 'a> Apply<'s, 'a> {
         nix::sys::stat::futimens(fd, &nix::sys::time::TimeSpec::UTIME_OMIT, &meta.mtime())
             .map_err(|e| self.dest_error(fsx::io_err(e), path))?;
         Ok(())
-    }
-}
-
-/// Copies in chunks with the kernel's copy (`std::io::copy` uses `copy_file_range` between
-/// files, also through `Take`), checking for a stop request between chunks so a huge file
-/// does not delay Ctrl-C.
-fn copy_interruptible(
-    input: &mut std::fs::File,
-    out: &mut std::fs::File,
-    interrupt: &Interrupt,
-) -> io::Result<u64> {
-    const CHUNK: u64 = 64 << 20;
-    let mut total = 0;
-    loop {
-        if interrupt.is_set() {
-            return Err(io::Error::new(
-                io::ErrorKind::Interrupted,
-                t!("backup.stop_requested"),
-            ));
-        }
-        let n = io::copy(&mut io::Read::take(&mut *input, CHUNK), out)?;
-        total += n;
-        if n < CHUNK {
-            return Ok(total);
-        }
     }
 }
 

@@ -3,7 +3,10 @@
 //!
 //! Layout (compatible with agsekit 1.7.4): `<dest>/YYYYMMDD-HHMMSS/` per snapshot (local
 //! time), `<dest>/<name>-partial/` while one is being written, `<dest>/backup.pid` (lock).
-//! A snapshot is any sub-directory whose name does not end in `-partial` or `-inprogress`.
+//! A snapshot is any sub-directory named like one whose name does not end in `-partial` or
+//! `-inprogress`. An unfinished folder is removed only when it is agsekit's own: marked by
+//! `<dest>/.<folder>.agsekit-owned` (its device and inode), or named exactly
+//! `YYYYMMDD-HHMMSS-partial` / `-inprogress` as 1.7.4 named them.
 //!
 //! Chain order is not name order: names are local wall-clock time, which goes back (a time
 //! zone change, the end of daylight saving time, a clock set back). Each snapshot this tool
@@ -154,20 +157,125 @@ pub fn next_place(chain: &[Snapshot]) -> ChainPlace {
     }
 }
 
-/// Removes every `*-partial` / `*-inprogress` folder and every manifest (or temporary
-/// manifest) whose snapshot does not exist. Returns the removed folders.
-pub fn remove_stale(dest: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut removed = Vec::new();
+/// Suffix of the marker file that says "this `-partial` folder is agsekit's":
+/// `<dest>/.<folder>.agsekit-owned`, holding the folder's device and inode numbers.
+pub const OWNED_SUFFIX: &str = ".agsekit-owned";
+
+/// The ownership marker of the unfinished folder `folder` (a `...-partial` name).
+pub fn owned_marker_path(dest: &Path, folder: &str) -> PathBuf {
+    dest.join(format!(".{folder}{OWNED_SUFFIX}"))
+}
+
+/// Marks the folder `folder` of `dest` (existing, not a symlink) as agsekit's own, so the
+/// stale cleanup may remove it: writes its device and inode numbers into its marker. A
+/// folder of the user's that later takes the same name has another inode and is left alone.
+pub fn mark_owned(dest: &Path, folder: &str) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let md = std::fs::symlink_metadata(dest.join(folder))?;
+    write_marker(dest, folder, md.dev(), md.ino())
+}
+
+fn write_marker(dest: &Path, folder: &str, dev: u64, ino: u64) -> io::Result<()> {
+    std::fs::write(
+        owned_marker_path(dest, folder),
+        format!("agsekit-partial {dev} {ino}\n"),
+    )
+}
+
+/// True when `folder` (a `-partial` / `-inprogress` folder of `dest`) is agsekit's to remove:
+/// its marker names exactly this folder (device and inode), or its name is exactly
+/// `YYYYMMDD-HHMMSS-partial` / `YYYYMMDD-HHMMSS-inprogress`, the only names agsekit 1.7.4
+/// (which wrote no marker) gave its unfinished snapshots. A folder of the user's that
+/// merely ends in `-partial` (`mystuff-partial`) is never agsekit's.
+pub fn is_owned_unfinished(dest: &Path, folder: &str) -> bool {
+    if !is_unfinished(folder) {
+        return false;
+    }
+    let legacy = [PARTIAL_SUFFIX, INPROGRESS_SUFFIX].iter().any(|suffix| {
+        folder
+            .strip_suffix(suffix)
+            .is_some_and(|stem| parse_name(stem).is_some())
+    });
+    legacy || marker_matches(dest, folder)
+}
+
+/// True when `folder`'s ownership marker names exactly this folder (device and inode).
+fn marker_matches(dest: &Path, folder: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(md) = std::fs::symlink_metadata(dest.join(folder)) else {
+        return false;
+    };
+    if !md.is_dir() {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(owned_marker_path(dest, folder)) else {
+        return false;
+    };
+    let mut words = text.split_whitespace();
+    words.next() == Some("agsekit-partial")
+        && words.next().and_then(|w| w.parse::<u64>().ok()) == Some(md.dev())
+        && words.next().and_then(|w| w.parse::<u64>().ok()) == Some(md.ino())
+}
+
+/// The unfinished folders in `dest` that the stale cleanup removes (see
+/// [`is_owned_unfinished`]), sorted.
+pub fn stale_partials(dest: &Path) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dest)? {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if is_dir && is_owned_unfinished(dest, &name) {
+            out.push(name);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// What [`remove_stale`] did.
+#[derive(Debug, Default)]
+pub struct StaleCleanup {
+    /// Unfinished folders removed.
+    pub removed: Vec<PathBuf>,
+    /// Unfinished folders (or parts of them) that could not be removed and are left.
+    pub left: Vec<super::fsx::RemoveFailure>,
+}
+
+/// Removes agsekit's unfinished folders (`*-partial` / `*-inprogress` that
+/// [`is_owned_unfinished`] recognises; any other folder is the user's and stays), every
+/// manifest (or temporary manifest) whose snapshot does not exist, and ownership markers
+/// whose folder is gone. A folder that cannot be removed completely is reported in `left`
+/// (it never looks like a snapshot, so it does not stop new ones); only an unreadable `dest`
+/// is an error.
+pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
+    let mut out = StaleCleanup::default();
     let mut manifests = Vec::new();
+    let mut markers = Vec::new();
+    let dest_dir = super::fsx::Dir::open_path(dest)?;
+    for name in stale_partials(dest)? {
+        let path = dest.join(&name);
+        match super::fsx::remove_tree(&dest_dir, std::ffi::OsStr::new(&name), &path) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(owned_marker_path(dest, &name));
+                out.removed.push(path);
+            }
+            Err(failure) => out.left.push(failure),
+        }
+    }
     for entry in std::fs::read_dir(dest)? {
         let entry = entry?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        if is_dir && is_unfinished(name) {
-            std::fs::remove_dir_all(entry.path())?;
-            removed.push(entry.path());
-        } else if !is_dir && name.starts_with('.') && name.contains(".manifest") {
+        if is_dir || !name.starts_with('.') {
+            continue;
+        }
+        if name.ends_with(OWNED_SUFFIX) {
+            markers.push(name.to_string());
+        } else if name.contains(".manifest") {
             manifests.push(name.to_string());
         }
     }
@@ -186,19 +294,48 @@ pub fn remove_stale(dest: &Path) -> io::Result<Vec<PathBuf>> {
             let _ = std::fs::remove_file(dest.join(&m));
         }
     }
-    Ok(removed)
+    for m in markers {
+        let folder = m
+            .strip_prefix('.')
+            .and_then(|s| s.strip_suffix(OWNED_SUFFIX))
+            .unwrap_or("");
+        let still_marks = !folder.is_empty() && marker_matches(dest, folder);
+        if !still_marks {
+            let _ = std::fs::remove_file(dest.join(&m));
+        }
+    }
+    Ok(out)
 }
 
 /// Deletes a snapshot without ever leaving a half-deleted folder that looks complete: it is
-/// first renamed to `<name>-partial` (which every run ignores and removes), then its manifest
-/// and its files are removed. Other snapshots are untouched: their files are hardlinks, so
-/// removing one name of an inode leaves the others intact.
+/// first marked as agsekit's and renamed to `<name>-partial` (which every run ignores and
+/// removes; the rename never replaces an existing folder), then its manifest and its files
+/// are removed, read-only folders included. Other snapshots are untouched: their files are
+/// hardlinks, so removing one name of an inode leaves the others intact. An error names
+/// what was left.
 pub fn delete_snapshot(dest: &Path, name: &str) -> io::Result<()> {
-    let from = dest.join(name);
-    let doomed = dest.join(format!("{name}{PARTIAL_SUFFIX}"));
-    std::fs::rename(&from, &doomed)?;
+    use std::os::unix::fs::MetadataExt;
+    let dest_dir = super::fsx::Dir::open_path(dest)?;
+    let doomed_name = format!("{name}{PARTIAL_SUFFIX}");
+    let md = std::fs::symlink_metadata(dest.join(name))?;
+    if !md.is_dir() {
+        return Err(io::Error::from_raw_os_error(libc::ENOTDIR));
+    }
+    // The marker first (the inode survives the rename): a crash right after the rename
+    // still leaves a folder the next run knows as its own.
+    write_marker(dest, &doomed_name, md.dev(), md.ino())?;
+    if let Err(err) = dest_dir.rename_noreplace(
+        std::ffi::OsStr::new(name),
+        std::ffi::OsStr::new(&doomed_name),
+    ) {
+        let _ = std::fs::remove_file(owned_marker_path(dest, &doomed_name));
+        return Err(err);
+    }
     let _ = std::fs::remove_file(manifest_path(dest, name));
-    std::fs::remove_dir_all(&doomed)
+    let doomed = dest.join(&doomed_name);
+    super::fsx::remove_tree(&dest_dir, std::ffi::OsStr::new(&doomed_name), &doomed)?;
+    let _ = std::fs::remove_file(owned_marker_path(dest, &doomed_name));
+    Ok(())
 }
 
 /// Civil date-time fields.
@@ -561,8 +698,10 @@ mod tests {
 
         std::fs::write(manifest_path(d, "20990101-000000"), "orphan").expect("write");
         std::fs::write(d.join(".20990101-000001.manifest.tmp"), "tmp").expect("write");
-        let removed = remove_stale(d).expect("clean");
-        assert_eq!(removed.len(), 2);
+        let removed = remove_stale(d).expect("clean").removed;
+        // The timestamp-named partial is agsekit's; `x-inprogress` has no marker: the user's.
+        assert_eq!(removed, [d.join("20260110-130000-partial")]);
+        assert!(d.join("x-inprogress").is_dir());
         assert!(!manifest_path(d, "20990101-000000").exists());
         assert!(!d.join(".20990101-000001.manifest.tmp").exists());
         assert!(manifest_path(d, "20260110-120000").exists());

@@ -2,7 +2,8 @@
 //! relative to an open directory descriptor, one component at a time, never by a full path:
 //! this keeps 4,000-byte paths working, makes every lookup O(1) in path length, and, with
 //! `O_NOFOLLOW` on every component, guarantees the engine never follows a symlink out of the
-//! tree it walks.
+//! tree it walks. [`remove_tree`] removes a tree the same way, making read-only folders
+//! writable on the way down.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -119,6 +120,12 @@ fn owned(fd: RawFd) -> OwnedFd {
 const DIR_FLAGS: OFlag = OFlag::O_RDONLY
     .union(OFlag::O_DIRECTORY)
     .union(OFlag::O_CLOEXEC);
+
+impl std::os::fd::AsFd for Dir {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.fd)
+    }
+}
 
 impl Dir {
     /// Opens a directory by path (a root given by the user; symlinks in it are followed).
@@ -357,5 +364,197 @@ pub fn raise_fd_limit() {
         if soft < hard {
             let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
         }
+    }
+}
+
+/// Something that [`remove_tree`] could not remove (it is left in place).
+#[derive(Debug)]
+pub struct RemoveFailure {
+    /// The entry left behind (the caller's path joined with the names below it).
+    pub path: std::path::PathBuf,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for RemoveFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::t!(
+            "backup.cannot_remove_left",
+            path = self.path.display(),
+            error = self.error
+        ))
+    }
+}
+
+impl std::error::Error for RemoveFailure {}
+
+impl From<RemoveFailure> for io::Error {
+    fn from(f: RemoveFailure) -> io::Error {
+        io::Error::new(f.error.kind(), f.to_string())
+    }
+}
+
+/// Removes the entry `name` of `parent` and, for a folder, everything below it, through
+/// folder handles and without following any symlink (a symlink is removed as itself).
+///
+/// Folders agsekit copied from a project can be read-only (`chmod 555`) or closed (`000`);
+/// without write and search permission on a folder its entries cannot be removed, so each
+/// folder is given `u+rwx` on the way down, before its entries are removed (a folder that is
+/// being deleted anyway). Only what the caller owns can be chmod-ed; anything that still
+/// cannot be removed is left, the rest removed, and the first failure returned with its path
+/// (`shown` is the path of `parent/name` for that message).
+pub fn remove_tree(parent: &Dir, name: &OsStr, shown: &Path) -> Result<(), RemoveFailure> {
+    let mut first = None;
+    remove_entry(parent, name, shown, &mut first);
+    match first {
+        None => Ok(()),
+        Some(f) => Err(f),
+    }
+}
+
+/// [`remove_tree`] of a path given in full (its last component must not be `..`); the
+/// parent is opened as given (it is a folder of agsekit's, like the backup destination).
+pub fn remove_tree_path(path: &Path) -> Result<(), RemoveFailure> {
+    let fail = |error| RemoveFailure {
+        path: path.to_path_buf(),
+        error,
+    };
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(fail(io::Error::from_raw_os_error(libc::EINVAL)));
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let dir = Dir::open_path(parent).map_err(fail)?;
+    remove_tree(&dir, name, path)
+}
+
+fn remove_entry(parent: &Dir, name: &OsStr, shown: &Path, first: &mut Option<RemoveFailure>) {
+    let mut note = |path: &Path, error: io::Error| {
+        if first.is_none() {
+            *first = Some(RemoveFailure {
+                path: path.to_path_buf(),
+                error,
+            });
+        }
+    };
+    let meta = match parent.stat(name) {
+        Ok(m) => m,
+        Err(err) if err.raw_os_error() == Some(libc::ENOENT) => return,
+        Err(err) => return note(shown, err),
+    };
+    if meta.kind() != FileKind::Dir {
+        match nix::unistd::unlinkat(
+            Some(parent.raw()),
+            name,
+            nix::unistd::UnlinkatFlags::NoRemoveDir,
+        ) {
+            Ok(()) | Err(Errno::ENOENT) => {}
+            Err(e) => note(shown, io_err(e)),
+        }
+        return;
+    }
+    let dir = match open_writable_dir(parent, name) {
+        Ok(d) => d,
+        Err(err) => return note(shown, err),
+    };
+    match dir.list() {
+        Ok(names) => {
+            for child in names {
+                let child_shown = shown.join(&child);
+                remove_entry(&dir, &child, &child_shown, first);
+            }
+        }
+        Err(err) => {
+            if first.is_none() {
+                *first = Some(RemoveFailure {
+                    path: shown.to_path_buf(),
+                    error: err,
+                });
+            }
+        }
+    }
+    drop(dir);
+    match nix::unistd::unlinkat(
+        Some(parent.raw()),
+        name,
+        nix::unistd::UnlinkatFlags::RemoveDir,
+    ) {
+        Ok(()) | Err(Errno::ENOENT) => {}
+        // Something below it was left and is already reported.
+        Err(Errno::ENOTEMPTY) | Err(Errno::EEXIST) if first.is_some() => {}
+        Err(e) => {
+            if first.is_none() {
+                *first = Some(RemoveFailure {
+                    path: shown.to_path_buf(),
+                    error: io_err(e),
+                });
+            }
+        }
+    }
+}
+
+/// Opens the folder `name` of `parent` (never a symlink) and makes sure its owner may list,
+/// enter and change it (`u+rwx`), so its entries can be removed.
+fn open_writable_dir(parent: &Dir, name: &OsStr) -> io::Result<Dir> {
+    const RWX: u32 = 0o700;
+    let dir = match parent.open_dir(name) {
+        Ok(d) => d,
+        Err(err) if err.raw_os_error() == Some(libc::EACCES) => {
+            // No read permission on the folder itself (`000`, `300`): chmod it first through
+            // an `O_PATH` handle, which needs no permission on the folder and cannot be a
+            // symlink (`O_NOFOLLOW`), then open it for real.
+            chmod_no_follow(parent, name, RWX)?;
+            parent.open_dir(name)?
+        }
+        Err(err) => return Err(err),
+    };
+    let meta = dir.meta()?;
+    if meta.perm() & RWX != RWX {
+        nix::sys::stat::fchmod(
+            dir.raw(),
+            Mode::from_bits_truncate((meta.perm() | RWX) as libc::mode_t),
+        )
+        .map_err(io_err)?;
+    }
+    Ok(dir)
+}
+
+/// Adds `bits` to the permissions of the folder `name` of `parent` without following a
+/// symlink and without needing any permission on the folder itself.
+fn chmod_no_follow(parent: &Dir, name: &OsStr, bits: u32) -> io::Result<()> {
+    let fd = nix::fcntl::openat(
+        Some(parent.raw()),
+        name,
+        OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(io_err)?;
+    let handle = owned(fd);
+    let st = nix::sys::stat::fstat(handle.as_raw_fd()).map_err(io_err)?;
+    let mode = Mode::from_bits_truncate(((st.st_mode & 0o7777) | bits) as libc::mode_t);
+    // fchmod does not take O_PATH handles; the handle's /proc entry names exactly this
+    // folder (the inode already opened, whatever happens to `name` meanwhile).
+    let proc_path = format!("/proc/self/fd/{}", handle.as_raw_fd());
+    match nix::sys::stat::fchmodat(
+        None,
+        proc_path.as_str(),
+        mode,
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    ) {
+        Ok(()) => Ok(()),
+        Err(Errno::ENOENT) => {
+            // No /proc: the name was just opened as a folder with O_NOFOLLOW, and the folders
+            // removed here are agsekit's own (a backup destination no VM can reach).
+            nix::sys::stat::fchmodat(
+                Some(parent.raw()),
+                name,
+                mode,
+                nix::sys::stat::FchmodatFlags::FollowSymlink,
+            )
+            .map_err(io_err)
+        }
+        Err(e) => Err(io_err(e)),
     }
 }

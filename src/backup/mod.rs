@@ -3,12 +3,15 @@
 //! A run: lock the destination ([`lock`]), remove stale `-partial` folders ([`chain`]), walk
 //! the source once ([`scan`]) applying `.backupignore` rules ([`ignore`]), compare with the
 //! previous snapshot's manifest ([`manifest`], [`plan`]); when something changed, write the
-//! new snapshot into `<name>-partial` ([`apply`]), sync, and rename it into place. Retention
+//! new snapshot into `<name>-partial` ([`apply`]; file data by [`copy`], holes kept), sync,
+//! and rename it into place. Removing trees (stale partials, deleted snapshots) goes through
+//! [`fsx::remove_tree`], which copes with read-only folders and names what it leaves. Retention
 //! ([`retention`]) and the repeating loop ([`repeat`]) build on that. Nothing here prints:
 //! callers receive [`Event`]s and a [`SnapshotReport`].
 
 pub mod apply;
 pub mod chain;
+pub mod copy;
 pub mod fsx;
 pub mod ignore;
 pub mod lock;
@@ -273,11 +276,20 @@ pub fn snapshot_locked(
 ) -> anyhow::Result<SnapshotReport> {
     fsx::raise_fd_limit();
     let interrupt = &options.interrupt;
-    let removed_stale = chain::remove_stale(dest)
+    let stale = chain::remove_stale(dest)
         .with_context(|| t!("backup.cannot_remove_stale", path = dest.display()))?;
-    for p in &removed_stale {
+    for p in &stale.removed {
         on_event(&Event::RemovedStale(p.clone()));
     }
+    // An unfinished folder that cannot be removed never looks like a snapshot: it does not
+    // stop this one. Say what is left, and where.
+    let mut stale_warnings = Vec::new();
+    for left in &stale.left {
+        let w = Warning::new(PathBuf::new(), t!("backup.warn.stale_left", detail = left));
+        on_event(&Event::Warning(w.clone()));
+        stale_warnings.push(w);
+    }
+    let removed_stale = stale.removed;
     let snapshots = chain::list_snapshots(dest)
         .with_context(|| t!("backup.cannot_list_snapshots", path = dest.display()))?;
     let previous = snapshots.last().cloned();
@@ -385,10 +397,11 @@ pub fn snapshot_locked(
         removed_stale,
         plan: summary.clone(),
         stats: ApplyStats::default(),
-        warnings: std::mem::take(&mut walked.warnings),
+        warnings: stale_warnings,
         tripwire: None,
         pending_rules,
     };
+    report.warnings.append(&mut walked.warnings);
     if !summary.changed {
         // A snapshot made by the original, found equal to the source: give it a manifest so
         // the next check is a single walk. Best effort: without it the next run compares by
@@ -467,9 +480,26 @@ pub fn snapshot_locked(
         }
         Err(err) => {
             // Never leave anything that looks complete: drop the partial and its manifest.
-            let _ = std::fs::remove_dir_all(dest.join(&partial_name));
+            // What cannot be removed is said, with its path (it never looks complete).
+            let left = match fsx::Dir::open_path(dest) {
+                Ok(dir) => {
+                    let partial_path = dest.join(&partial_name);
+                    match fsx::remove_tree(&dir, OsStr::new(&partial_name), &partial_path) {
+                        Ok(()) => {
+                            let _ =
+                                std::fs::remove_file(chain::owned_marker_path(dest, &partial_name));
+                            None
+                        }
+                        Err(failure) => Some(failure),
+                    }
+                }
+                Err(error) => Some(fsx::RemoveFailure {
+                    path: dest.join(&partial_name),
+                    error,
+                }),
+            };
             let _ = std::fs::remove_file(&tmp_manifest);
-            Err(err)
+            Err(explain_failure(err, left.as_ref()))
         }
     }
 }
@@ -524,6 +554,68 @@ fn tree_file_mut<'a>(root: &'a mut scan::Node, rel: &[u8]) -> Option<&'a mut sca
         here = &mut children[i];
     }
     matches!(here.kind, scan::NodeKind::File).then_some(here)
+}
+
+/// A full destination, turned into the user's error once it is known whether the unfinished
+/// snapshot could be removed (the message says which).
+#[derive(Debug)]
+pub struct NoSpace {
+    pub dest: PathBuf,
+    /// What was being written.
+    pub path: PathBuf,
+    /// The hint names the destination (when the failing path alone does not show it).
+    pub hint_names_dest: bool,
+}
+
+impl fmt::Display for NoSpace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&t!(
+            "backup.no_space",
+            dest = self.dest.display(),
+            path = self.path.display()
+        ))
+    }
+}
+
+impl std::error::Error for NoSpace {}
+
+/// The error of a failed snapshot whose partial folder was removed (`left` is `None`) or not:
+/// a full disk and a stop request say which, every other error is followed by a line naming
+/// what is left.
+fn explain_failure(err: anyhow::Error, left: Option<&fsx::RemoveFailure>) -> anyhow::Error {
+    let err = match err.downcast::<NoSpace>() {
+        Ok(ns) => {
+            let message = match left {
+                None => t!(
+                    "backup.no_space",
+                    dest = ns.dest.display(),
+                    path = ns.path.display()
+                ),
+                Some(left) => t!(
+                    "backup.no_space_left",
+                    dest = ns.dest.display(),
+                    path = ns.path.display(),
+                    detail = left
+                ),
+            };
+            let hint = if ns.hint_names_dest {
+                t!("backup.no_space_hint_dest", dest = ns.dest.display())
+            } else {
+                t!("backup.no_space_hint")
+            };
+            return UserError::failed(message).hint(hint).into();
+        }
+        Err(err) => err,
+    };
+    let Some(left) = left else { return err };
+    if crate::error::exit_code_of(&err) == ErrorKind::Interrupted.exit_code() {
+        return UserError::new(
+            ErrorKind::Interrupted,
+            t!("backup.interrupted_left", detail = left),
+        )
+        .into();
+    }
+    err.context(t!("backup.failed_partial_left", detail = left))
 }
 
 /// After snapshot `name` is complete: when it lost enough of `previous`'s files, pin
@@ -653,12 +745,11 @@ fn write_snapshot(
     let partial_path = dest.join(partial_name);
     let no_space = |err: std::io::Error, what: &Path| -> anyhow::Error {
         if fsx::is_no_space(&err) {
-            UserError::failed(t!(
-                "backup.no_space",
-                dest = dest.display(),
-                path = what.display()
-            ))
-            .hint(t!("backup.no_space_hint"))
+            NoSpace {
+                dest: dest.to_path_buf(),
+                path: what.to_path_buf(),
+                hint_names_dest: false,
+            }
             .into()
         } else {
             anyhow::anyhow!(t!(
@@ -671,6 +762,9 @@ fn write_snapshot(
     dest_dir
         .mkdir(OsStr::new(partial_name), 0o700)
         .map_err(|e| no_space(e, &partial_path))?;
+    // Marked as agsekit's, so that only this kind of `-partial` folder is ever cleaned up
+    // (best effort: its `YYYYMMDD-HHMMSS-partial` name is recognised even without it).
+    let _ = chain::mark_owned(dest, partial_name);
     let new_root = dest_dir
         .open_dir(OsStr::new(partial_name))
         .with_context(|| t!("backup.cannot_open", path = partial_path.display()))?;
@@ -678,13 +772,14 @@ fn write_snapshot(
         .with_context(|| t!("backup.cannot_open_source", path = source.display()))?;
     let prev_root = previous.and_then(|p| fsx::Dir::open_path(&p.path).ok());
     let as_root = nix::unistd::geteuid().is_root();
-    let shared = apply::Shared::new(
+    let mut shared = apply::Shared::new(
         &options.interrupt,
         on_event,
         options.fault.as_ref(),
         as_root,
         partial_path.clone(),
     );
+    shared.space_at_start = copy::available_bytes(&new_root).ok();
     let children: &[scan::Node] = match &root.kind {
         scan::NodeKind::Dir(children) => children,
         _ => &[],
@@ -729,6 +824,7 @@ fn write_snapshot(
             error = err
         )));
     }
+    let _ = std::fs::remove_file(chain::owned_marker_path(dest, partial_name));
     dest_dir
         .fsync()
         .with_context(|| t!("backup.cannot_sync", path = dest.display()))?;

@@ -484,10 +484,12 @@ impl Run<'_> {
         live: Option<&Meta>,
     ) -> io::Result<()> {
         let tmp = self.tmp_name();
-        let mut src = snap_dir.open_read(name)?;
-        let mut dst = target_dir.create(&tmp, 0o600)?;
+        let src = snap_dir.open_read(name)?;
+        let dst = target_dir.create(&tmp, 0o600)?;
         let result = (|| {
-            io::copy(&mut src, &mut dst)?;
+            // Holes stay holes (and reflinks are used where possible): restoring a sparse
+            // file never takes more space than its data.
+            super::copy::copy_data(&src, &dst, &super::Interrupt::none())?;
             if self.as_root {
                 nix::unistd::fchown(
                     dst.as_raw_fd(),

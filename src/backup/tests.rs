@@ -1003,3 +1003,291 @@ fn after_the_clock_went_back_the_chain_follows_the_order_snapshots_were_made() {
         "third"
     );
 }
+
+/// Issue 11, hole 2: `truncate -s 1G` in the project must not become 1 GiB in the snapshot.
+#[test]
+fn a_sparse_file_keeps_its_holes_in_the_snapshot_and_its_logical_size_in_the_manifest() {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let f = Fixture::new();
+    let path = f.src.join("sparse.img");
+    let mut file = std::fs::File::create(&path).expect("create");
+    file.set_len(1 << 30).expect("truncate");
+    let pieces: [(u64, &[u8]); 3] = [
+        (0, b"start"),
+        (512 << 20, b"middle"),
+        ((1 << 30) - 4, b"end!"),
+    ];
+    for (at, text) in pieces {
+        file.seek(SeekFrom::Start(at)).expect("seek");
+        file.write_all(text).expect("write");
+    }
+    drop(file);
+    // The agent's 1 TiB file with no data at all.
+    std::fs::File::create(f.src.join("huge.img"))
+        .and_then(|h| h.set_len(1 << 40))
+        .expect("truncate 1T");
+    let r = f.snap();
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let snap = created(&r);
+    for (name, logical) in [("sparse.img", 1u64 << 30), ("huge.img", 1 << 40)] {
+        let md = std::fs::metadata(snap.join(name)).expect("stat");
+        println!(
+            "{name}: logical {} bytes, st_blocks {} ({} bytes allocated)",
+            md.len(),
+            md.blocks(),
+            md.blocks() * 512
+        );
+        assert_eq!(md.len(), logical);
+        assert!(
+            md.blocks() * 512 < 1 << 20,
+            "{name}: {} blocks",
+            md.blocks()
+        );
+    }
+    let mut copy = std::fs::File::open(snap.join("sparse.img")).expect("open");
+    for (at, text) in pieces {
+        let mut buf = vec![0u8; text.len()];
+        copy.seek(SeekFrom::Start(at)).expect("seek");
+        copy.read_exact(&mut buf).expect("read");
+        assert_eq!(buf, text, "data at {at}");
+    }
+    let mut hole = vec![9u8; 1 << 16];
+    copy.seek(SeekFrom::Start(700 << 20)).expect("seek");
+    copy.read_exact(&mut hole).expect("read");
+    assert!(hole.iter().all(|b| *b == 0), "holes read as zeros");
+    let manifest =
+        read_manifest(&chain::manifest_path(&f.dest, &f.snapshots()[0].name)).expect("manifest");
+    let size_of = |name: &str| {
+        manifest
+            .iter()
+            .find(|e| e.path == Path::new(name))
+            .map(|e| e.meta.size)
+    };
+    assert_eq!(
+        size_of("sparse.img"),
+        Some(1 << 30),
+        "manifest keeps the logical size"
+    );
+    assert_eq!(size_of("huge.img"), Some(1 << 40));
+    // Unchanged next time: linked, not copied again.
+    std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+    let r = f.snap();
+    assert_eq!(r.stats.files_copied, 1);
+    assert_eq!(
+        ino(&created(&r).join("huge.img")),
+        ino(&snap.join("huge.img"))
+    );
+}
+
+/// Issue 11, hole 9a: only agsekit's own unfinished folders are cleaned up.
+#[test]
+fn the_stale_cleanup_removes_only_agsekits_own_partials() {
+    let f = Fixture::new();
+    let d = &f.dest;
+    std::fs::create_dir_all(d).expect("mkdir");
+    // The user's folders that happen to end like unfinished snapshots.
+    for user in [
+        "mystuff-partial",
+        "notes-inprogress",
+        "20260110-120000-1-partial", // no marker: not agsekit's
+        "20260110-120000-2-partial", // a marker for another folder (inode differs)
+    ] {
+        std::fs::create_dir_all(d.join(user).join("keep")).expect("mkdir");
+        std::fs::write(d.join(user).join("keep/file"), "mine").expect("write");
+    }
+    std::fs::create_dir(d.join("gone")).expect("mkdir");
+    chain::mark_owned(d, "gone").expect("mark");
+    std::fs::rename(
+        chain::owned_marker_path(d, "gone"),
+        chain::owned_marker_path(d, "20260110-120000-2-partial"),
+    )
+    .expect("rename marker");
+    std::fs::remove_dir(d.join("gone")).expect("rmdir");
+    // agsekit's: 1.7.4's timestamp names, and a marked folder with another name.
+    for ours in [
+        "20200101-000000-partial",
+        "20200101-000001-inprogress",
+        "20200101-000002-3-partial",
+    ] {
+        std::fs::create_dir_all(d.join(ours).join("x")).expect("mkdir");
+    }
+    chain::mark_owned(d, "20200101-000002-3-partial").expect("mark");
+    // An orphan marker (its folder is gone).
+    std::fs::write(
+        chain::owned_marker_path(d, "19990101-000000-partial"),
+        "agsekit-partial 1 2\n",
+    )
+    .expect("write");
+
+    assert_eq!(
+        chain::stale_partials(d).expect("list"),
+        [
+            "20200101-000000-partial",
+            "20200101-000001-inprogress",
+            "20200101-000002-3-partial"
+        ]
+    );
+    let r = f.snap();
+    let mut removed: Vec<_> = r
+        .removed_stale
+        .iter()
+        .map(|p| p.file_name().expect("name").to_owned())
+        .collect();
+    removed.sort();
+    assert_eq!(
+        removed,
+        [
+            "20200101-000000-partial",
+            "20200101-000001-inprogress",
+            "20200101-000002-3-partial"
+        ]
+    );
+    for user in [
+        "mystuff-partial",
+        "notes-inprogress",
+        "20260110-120000-1-partial",
+        "20260110-120000-2-partial",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(d.join(user).join("keep/file")).expect("kept"),
+            "mine",
+            "{user}"
+        );
+    }
+    let markers: Vec<String> = std::fs::read_dir(d)
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(chain::OWNED_SUFFIX))
+        .collect();
+    assert!(
+        markers.is_empty(),
+        "markers of removed or missing folders go: {markers:?}"
+    );
+    // The user's folders are never listed as snapshots either.
+    assert_eq!(f.snapshots().len(), 1);
+}
+
+#[test]
+fn deleting_a_snapshot_never_replaces_a_users_folder_of_the_same_partial_name() {
+    let f = Fixture::new();
+    let r = f.snap();
+    let name = r.created.expect("created").name;
+    let users = f.dest.join(format!("{name}-partial"));
+    std::fs::create_dir(&users).expect("mkdir"); // empty: a plain rename would replace it
+    let err = chain::delete_snapshot(&f.dest, &name).expect_err("refused");
+    assert_eq!(err.raw_os_error(), Some(libc::EEXIST), "{err}");
+    assert!(users.is_dir());
+    assert_eq!(f.snapshots().len(), 1, "the snapshot is still there");
+    assert!(!chain::owned_marker_path(&f.dest, &format!("{name}-partial")).exists());
+}
+
+/// Issue 11, hole 3 (the engine side; the non-root runs are in tests/it/backup.rs): read-only
+/// and closed folders copy with their modes and are removed with their snapshot.
+#[test]
+fn read_only_and_closed_folders_keep_their_modes_and_are_deleted_with_their_snapshot() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.src.join("ro/inner")).expect("mkdir");
+    std::fs::write(f.src.join("ro/f"), "x").expect("write");
+    std::fs::write(f.src.join("ro/inner/g"), "y").expect("write");
+    std::fs::set_permissions(
+        f.src.join("ro/inner"),
+        std::fs::Permissions::from_mode(0o555),
+    )
+    .expect("chmod");
+    std::fs::set_permissions(f.src.join("ro"), std::fs::Permissions::from_mode(0o555))
+        .expect("chmod");
+    let r = f.snap();
+    let snap = created(&r);
+    let mode = |p: &Path| std::fs::symlink_metadata(p).expect("lstat").mode() & 0o7777;
+    assert_eq!(mode(&snap.join("ro")), 0o555);
+    assert_eq!(mode(&snap.join("ro/inner")), 0o555);
+    assert_eq!(
+        std::fs::read_to_string(snap.join("ro/inner/g")).expect("read"),
+        "y"
+    );
+    // A closed folder in the snapshot too (as root the copy can read it).
+    std::fs::create_dir(snap.join("ro/inner/closed")).ok();
+    let name = f.snapshots()[0].name.clone();
+    chain::delete_snapshot(&f.dest, &name).expect("delete");
+    assert!(f.snapshots().is_empty());
+    assert!(!f.dest.join(format!("{name}-partial")).exists());
+}
+
+#[test]
+fn remove_tree_chmods_folders_on_the_way_down_and_never_follows_symlinks() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).expect("mkdir");
+    std::fs::write(outside.join("precious"), "keep").expect("write");
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let doomed = tmp.path().join("doomed");
+    std::fs::create_dir_all(doomed.join("ro/closed")).expect("mkdir");
+    std::fs::write(doomed.join("ro/closed/f"), "x").expect("write");
+    std::os::unix::fs::symlink(&outside, doomed.join("ro/link")).expect("symlink");
+    std::fs::set_permissions(
+        doomed.join("ro/closed"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .expect("chmod");
+    std::fs::set_permissions(doomed.join("ro"), std::fs::Permissions::from_mode(0o555))
+        .expect("chmod");
+    fsx::remove_tree_path(&doomed).expect("removed");
+    assert!(!doomed.exists());
+    assert_eq!(
+        std::fs::read_to_string(outside.join("precious")).expect("read"),
+        "keep"
+    );
+    assert_eq!(
+        std::fs::metadata(&outside).expect("stat").mode() & 0o7777,
+        0o555,
+        "the symlink's target was not chmod-ed"
+    );
+    // A missing tree is already removed.
+    fsx::remove_tree_path(&doomed).expect("nothing to do");
+}
+
+/// Issue 11, hole 3: what a failed or stopped run says about its partial must be true.
+#[test]
+fn failure_messages_say_whether_the_partial_was_removed() {
+    let left = fsx::RemoveFailure {
+        path: PathBuf::from("/b/20260101-000000-partial/ro/f"),
+        error: std::io::Error::from_raw_os_error(libc::EACCES),
+    };
+    // Stopped, partial removed: the usual message.
+    let err = explain_failure(interrupted(), None);
+    assert_eq!(crate::error::exit_code_of(&err), 130);
+    assert!(format!("{err:#}").contains("no snapshot was left half-written"));
+    // Stopped, something left: named, and no claim that nothing was left.
+    let err = explain_failure(interrupted(), Some(&left));
+    assert_eq!(crate::error::exit_code_of(&err), 130);
+    let text = crate::error::message_of(&err);
+    assert!(!text.contains("half-written"), "{text}");
+    assert!(
+        text.contains("could not be removed: cannot remove /b/20260101-000000-partial/ro/f"),
+        "{text}"
+    );
+    // A full disk, both ways.
+    let no_space = || -> anyhow::Error {
+        NoSpace {
+            dest: PathBuf::from("/b"),
+            path: PathBuf::from("/b/x-partial/big"),
+            hint_names_dest: false,
+        }
+        .into()
+    };
+    let err = explain_failure(no_space(), None);
+    assert_eq!(crate::error::exit_code_of(&err), 1);
+    assert!(crate::error::message_of(&err).contains("the unfinished snapshot was removed"));
+    let err = explain_failure(no_space(), Some(&left));
+    let text = crate::error::message_of(&err);
+    assert!(!text.contains("was removed"), "{text}");
+    assert!(text.contains("could not be removed"), "{text}");
+    // Any other error keeps its message and gains a line naming what is left.
+    let err = explain_failure(anyhow::anyhow!("cannot write /b/x"), Some(&left));
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("cannot write /b/x") && text.contains("ro/f"),
+        "{text}"
+    );
+}

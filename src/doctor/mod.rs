@@ -653,18 +653,8 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
     let pid = backup::lock::read_pid(&lock);
     let held = pid.is_some_and(host::pid_alive);
     let dead_pid = pid.filter(|_| !held);
-    let partials: Vec<String> = std::fs::read_dir(&m.backup)
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| {
-                    n.ends_with(backup::chain::PARTIAL_SUFFIX)
-                        || n.ends_with(backup::chain::INPROGRESS_SUFFIX)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Only agsekit's own unfinished folders: a user's `mystuff-partial` is not a problem.
+    let partials = backup::chain::stale_partials(&m.backup).unwrap_or_default();
     // A dead PID alone is what every finished one-off snapshot leaves; next to unfinished
     // folders it is a writer that died mid-snapshot: a stale lock.
     if partials.is_empty() || held {
@@ -772,10 +762,19 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
         }
         Repair::RemovePartials { dest } => {
             let held = backup::lock::try_lock(dest).map_err(|e| e.into_user_error(dest))?;
-            let removed = backup::chain::remove_stale(dest).map_err(|e| {
+            let cleanup = backup::chain::remove_stale(dest).map_err(|e| {
                 anyhow::anyhow!(t!("repair.clean_failed", path = dest.display(), error = e))
             })?;
             drop(held);
+            if let Some(left) = cleanup.left.first() {
+                let _ = clear_stale_lock(&dest.join(backup::lock::LOCK_FILE));
+                anyhow::bail!(t!(
+                    "repair.clean_failed",
+                    path = dest.display(),
+                    error = left
+                ));
+            }
+            let removed = cleanup.removed;
             // Taking the lock wrote our PID; leave the file without a PID that will be stale.
             let _ = clear_stale_lock(&dest.join(backup::lock::LOCK_FILE));
             Ok(t!(

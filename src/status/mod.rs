@@ -441,21 +441,8 @@ pub fn backup_status(m: &MountConfig) -> BackupStatus {
     let lock = dir.join(backup::lock::LOCK_FILE);
     let pid = backup::lock::read_pid(&lock);
     let alive = pid.filter(|p| host::pid_alive(*p));
-    let partial_dirs = std::fs::read_dir(dir)
-        .map(|rd| {
-            let mut v: Vec<String> = rd
-                .flatten()
-                .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| {
-                    n.ends_with(backup::chain::PARTIAL_SUFFIX)
-                        || n.ends_with(backup::chain::INPROGRESS_SUFFIX)
-                })
-                .collect();
-            v.sort();
-            v
-        })
-        .unwrap_or_default();
+    // agsekit's own unfinished folders only: a user's `mystuff-partial` is not one.
+    let partial_dirs = backup::chain::stale_partials(dir).unwrap_or_default();
     let space = host::fs_space(dir);
     BackupStatus {
         dir: dir.display().to_string(),

@@ -262,6 +262,8 @@ fn doctor_fake_multipass_y_clears_stale_lock_and_partial_folders() {
     let (s, h) = running_and_mounted();
     s.snapshot();
     std::fs::create_dir_all(s.backups.join("20990101-000000-partial/x")).expect("partial");
+    // A folder of the user's that merely ends in -partial: not listed, never removed.
+    std::fs::create_dir_all(s.backups.join("mystuff-partial/x")).expect("user's folder");
     let mut child = std::process::Command::new("true").spawn().expect("true");
     let dead = child.id();
     child.wait().expect("wait");
@@ -276,6 +278,7 @@ fn doctor_fake_multipass_y_clears_stale_lock_and_partial_folders() {
     let (code, out) = doctor(&s, &h, &["-y"]);
     assert_eq!(code, 0, "{out}");
     assert!(!s.backups.join("20990101-000000-partial").exists());
+    assert!(s.backups.join("mystuff-partial/x").is_dir());
     assert_eq!(
         std::fs::read_to_string(s.backups.join("backup.pid")).expect("pid"),
         ""

@@ -5,6 +5,7 @@ mod support;
 mod tmux;
 
 mod backup;
+mod backup_hostile;
 mod cli_frame;
 mod config;
 mod config_edit;
