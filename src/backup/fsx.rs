@@ -312,9 +312,20 @@ impl Dir {
 }
 
 /// True for "the disk is full" errors (ENOSPC, EDQUOT).
-/// Whether two open files hold the same bytes (read to the end of both).
+/// Whether two open files hold the same bytes (read to the end of both). A large sparse file
+/// (more than 1 MiB, less than half of it allocated) is never read: it counts as different,
+/// since reading a terabyte of holes would stall the caller, and copying it keeps its holes.
 pub fn same_contents(a: &mut File, b: &mut File) -> io::Result<bool> {
     use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    let (ma, mb) = (a.metadata()?, b.metadata()?);
+    if ma.len() != mb.len() {
+        return Ok(false);
+    }
+    let sparse = |m: &std::fs::Metadata| m.len() > (1 << 20) && m.blocks() * 512 < m.len() / 2;
+    if sparse(&ma) || sparse(&mb) {
+        return Ok(false);
+    }
     let mut x = vec![0u8; 64 * 1024];
     let mut y = vec![0u8; 64 * 1024];
     loop {
@@ -556,5 +567,40 @@ fn chmod_no_follow(parent: &Dir, name: &OsStr, bits: u32) -> io::Result<()> {
             .map_err(io_err)
         }
         Err(e) => Err(io_err(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_contents_compares_bytes_and_never_reads_a_large_sparse_file() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let p = |n: &str| tmp.path().join(n);
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(p("a"), &big).expect("write");
+        std::fs::write(p("b"), &big).expect("write");
+        let mut changed = big.clone();
+        changed[150_000] ^= 1;
+        std::fs::write(p("c"), &changed).expect("write");
+        std::fs::write(p("d"), &big[..199_999]).expect("write");
+        let same = |x: &str, y: &str| {
+            let (mut f, mut g) = (
+                File::open(p(x)).expect("open"),
+                File::open(p(y)).expect("open"),
+            );
+            same_contents(&mut f, &mut g).expect("compare")
+        };
+        assert!(same("a", "b"));
+        assert!(!same("a", "c"), "one byte differs past the first block");
+        assert!(!same("a", "d"), "one byte shorter");
+        // Two identical 1 TiB sparse files: "different" at once, without reading them.
+        for n in ["s1", "s2"] {
+            File::create(p(n))
+                .and_then(|f| f.set_len(1 << 40))
+                .expect("sparse");
+        }
+        assert!(!same("s1", "s2"));
     }
 }
