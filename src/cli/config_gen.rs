@@ -588,7 +588,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         println!("{}", msg::wrote(&dest));
         println!("{}", msg::replaced(&backup));
     } else {
-        match example::write_new(&dest, text.as_bytes()) {
+        match example::write_new_private(&dest, text.as_bytes()) {
             Ok(example::Outcome::Written(_)) => println!("{}", msg::wrote(&dest)),
             Ok(example::Outcome::Exists(p)) => {
                 return Err(UserError::failed(msg::exists(&p))

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde_yaml_ng::{Mapping, Value};
 
+use super::layout::{self, Guarded};
 use super::model::*;
 use super::rules::{self, quote};
 use crate::error::UserError;
@@ -128,7 +129,7 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
     let mut w = Walk::default();
     // A byte order mark (editors on Windows add one) makes the YAML crate see two documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let root: Value = match serde_yaml_ng::from_str(text) {
+    let root: Value = match super::yaml_value::parse(text) {
         Ok(v) => v,
         Err(err) => {
             w.problems.push(syntax_problem(file, &err));
@@ -168,7 +169,9 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
         }
     }
 
-    let mounts = parse_mounts(&mut w, lookup(&top, "mounts"), &names);
+    let fallback = default_global();
+    let guard = Guarded::new(global.as_ref().unwrap_or(&fallback), file);
+    let mounts = parse_mounts(&mut w, lookup(&top, "mounts"), &names, &guard);
 
     let mut agents = IndexMap::new();
     for (name, value) in &agent_entries {
@@ -1092,7 +1095,12 @@ fn install(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<Bundle>, ()> {
     }
 }
 
-fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConfig> {
+fn parse_mounts(
+    w: &mut Walk,
+    v: Option<&Value>,
+    names: &Names,
+    guard: &Guarded,
+) -> Vec<MountConfig> {
     let seq = match v {
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Sequence(s)) => s,
@@ -1107,16 +1115,26 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
     let mut out: Vec<(String, MountConfig)> = Vec::new();
     for (i, item) in seq.iter().enumerate() {
         let key = format!("mounts[{i}]");
-        if let Some(m) = parse_mount(w, &key, item, names) {
+        if let Some(m) = parse_mount(w, &key, item, names, guard) {
             out.push((key, m));
         }
     }
-    // Checks across mounts.
+    // Checks across mounts, on folders with their symlinks resolved.
+    let paths: Vec<layout::MountPaths<'_>> = out
+        .iter()
+        .map(|(k, m)| layout::MountPaths {
+            key: k,
+            source: &m.source,
+            backup: &m.backup,
+            vm: &m.vm,
+        })
+        .collect();
+    let mut layout_problems = layout::backup_problems(&paths, guard.config_file());
     for j in 0..out.len() {
         for i in 0..j {
             let (ki, a) = &out[i];
             let (kj, b) = &out[j];
-            if a.source == b.source && a.vm == b.vm {
+            if layout::same_source(&a.source, &b.source) && a.vm == b.vm {
                 w.problem(
                     &format!("{kj}.source"),
                     t!(
@@ -1126,7 +1144,7 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
                         other = ki
                     ),
                 );
-            } else if a.source != b.source && a.backup == b.backup {
+            } else if layout::same_backup(&paths[i], &paths[j]) {
                 w.problem(
                     &format!("{kj}.backup"),
                     t!(
@@ -1136,7 +1154,10 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
                         source = a.source.display()
                     ),
                 );
-            } else if a.source != b.source && a.vm == b.vm && a.target == b.target {
+            } else if !layout::same_source(&a.source, &b.source)
+                && a.vm == b.vm
+                && a.target == b.target
+            {
                 w.problem(
                     &format!("{kj}.target"),
                     t!(
@@ -1149,10 +1170,19 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
             }
         }
     }
+    for (key, message) in layout_problems.drain(..) {
+        w.problem(&key, message);
+    }
     out.into_iter().map(|(_, m)| m).collect()
 }
 
-fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<MountConfig> {
+fn parse_mount(
+    w: &mut Walk,
+    key: &str,
+    v: &Value,
+    names: &Names,
+    guard: &Guarded,
+) -> Option<MountConfig> {
     let entries = match untag(v) {
         Value::Mapping(m) => w.entries(key, m),
         other => {
@@ -1190,6 +1220,12 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
                 t!("config.source_unshareable", path = s.display()),
             );
             None
+        } else if let Some(why) = layout::source_refusal(&s, guard) {
+            w.problem(
+                &join(key, "source"),
+                format!("{why}; {}", layout::source_fix()),
+            );
+            None
         } else {
             Some(s)
         }
@@ -1215,10 +1251,14 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         .map(|n| n.to_string_lossy().into_owned());
 
     let target = match lookup(&entries, "target") {
-        None | Some(Value::Null) => folder_name.as_ref().map(|n| Path::new(VM_HOME).join(n)),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            folder_name.as_ref().map(|n| Path::new(VM_HOME).join(n))
-        }
+        None | Some(Value::Null) => folder_name
+            .as_ref()
+            .map(|n| Path::new(VM_HOME).join(n))
+            .and_then(|t| guest_target(w, &join(key, "target"), t)),
+        Some(Value::String(s)) if s.trim().is_empty() => folder_name
+            .as_ref()
+            .map(|n| Path::new(VM_HOME).join(n))
+            .and_then(|t| guest_target(w, &join(key, "target"), t)),
         Some(Value::String(s)) => vm_path(w, &join(key, "target"), s.trim()),
         Some(other) => {
             w.problem(
@@ -1241,7 +1281,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         _ => None,
     };
     if let (Some(src), Some(b)) = (&source, &backup) {
-        if b.starts_with(src) {
+        if b.starts_with(src) || layout::resolve(b).starts_with(layout::resolve(src)) {
             w.problem(
                 &join(key, "backup"),
                 t!(
@@ -1354,7 +1394,19 @@ fn vm_path(w: &mut Walk, key: &str, text: &str) -> Option<PathBuf> {
         w.problem(key, t!("config.vm_path_root"));
         return None;
     }
-    Some(clean)
+    guest_target(w, key, clean)
+}
+
+/// Refuses a mount target that is, lies in or holds a system folder of the VM or the VM
+/// user's home (`/etc`, `/home/ubuntu/../../etc`, `/home/ubuntu`), after `..` is resolved.
+fn guest_target(w: &mut Walk, key: &str, target: PathBuf) -> Option<PathBuf> {
+    match layout::target_refusal(&target) {
+        Some(why) => {
+            w.problem(key, why);
+            None
+        }
+        None => Some(target),
+    }
 }
 
 fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<AgentConfig> {
