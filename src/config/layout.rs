@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
-use super::model::GlobalConfig;
+use super::model::{Config, GlobalConfig};
 use super::rules::lexical_clean;
 use crate::t;
 
@@ -254,10 +254,13 @@ pub fn source_fix() -> String {
     t!("layout.source_fix")
 }
 
-/// The hint for "this folder is outside every mount": `agsekit addmount PATH` when `path`
-/// could be shared, else to cd into a project folder and share that.
-pub fn addmount_hint(path: &Path, guard: &Guarded) -> Option<String> {
-    source_refusal(path, guard).map(|_| t!("layout.cwd_not_shareable", path = path.display()))
+/// The hint for "this folder is outside every mount" when `path` cannot be shared (to cd
+/// into a project folder and share that); `None` when `agsekit addmount PATH` is the way.
+pub fn not_shareable_hint(path: &Path, config: &Config) -> Option<String> {
+    let guard = Guarded::new(&config.global, &config.path);
+    let path = super::normalize_path(path);
+    let refused = path.file_name().is_none() || source_refusal(&path, &guard).is_some();
+    refused.then(|| t!("layout.cwd_not_shareable", path = path.display()))
 }
 
 /// Why `target` (absolute and clean) may not be a mount target in the VM, or `None`.

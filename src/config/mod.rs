@@ -226,3 +226,29 @@ pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserE
         Err(invalid) => Err(invalid.to_user_error()),
     }
 }
+
+/// Like [`load_with_text`], for `removemount`: a file whose only problems are about where
+/// folders are (a mount exposing the home folder, a backup folder a VM could reach...) still
+/// loads, so the entry at fault can be removed; those problems are returned for display.
+pub fn load_with_text_for_removal(
+    explicit: Option<&Path>,
+) -> Result<(Config, String, Vec<Problem>), UserError> {
+    let path = resolve_path(explicit);
+    let path = std::path::absolute(&path).unwrap_or(path);
+    let text = read_text(&path, &path_origin(explicit))?;
+    match load_from_str(&text, &path) {
+        Ok(config) => {
+            register_env_secrets(&config);
+            Ok((config, text, Vec::new()))
+        }
+        Err(Invalid {
+            layout_only: Some(config),
+            problems,
+            ..
+        }) => {
+            register_env_secrets(&config);
+            Ok((*config, text, problems))
+        }
+        Err(invalid) => Err(invalid.to_user_error()),
+    }
+}

@@ -39,6 +39,10 @@ pub struct Invalid {
     pub file: PathBuf,
     pub problems: Vec<Problem>,
     pub warnings: Vec<String>,
+    /// When every problem is about where folders are (`config/layout.rs`: a source that
+    /// exposes the home folder, a backup folder a VM could reach, a system target), the
+    /// configuration as read. Only `removemount` uses it, to remove the entry at fault.
+    pub layout_only: Option<Box<Config>>,
 }
 
 impl Invalid {
@@ -53,9 +57,14 @@ impl Invalid {
             message.push_str("\n  ");
             message.push_str(&p.to_string());
         }
-        UserError::config(message)
+        let err = UserError::config(message)
             .hint(t!("config.invalid_hint_edit", path = self.file.display()))
-            .hint(t!("config.invalid_hint_example"))
+            .hint(t!("config.invalid_hint_example"));
+        if self.layout_only.is_some() {
+            err.hint(t!("layout.removemount_hint"))
+        } else {
+            err
+        }
     }
 }
 
@@ -180,15 +189,24 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
         }
     }
 
-    match (global, w.problems.is_empty()) {
-        (Some(global), true) => Ok(Config {
-            path: file.to_path_buf(),
-            global,
-            vms,
-            mounts,
-            agents,
-            warnings: w.warnings,
-        }),
+    match (global, w.hard == 0) {
+        (Some(global), true) => {
+            let config = Config {
+                path: file.to_path_buf(),
+                global,
+                vms,
+                mounts,
+                agents,
+                warnings: w.warnings.clone(),
+            };
+            if w.problems.is_empty() {
+                Ok(config)
+            } else {
+                let mut invalid = w.into_invalid(file);
+                invalid.layout_only = Some(Box::new(config));
+                Err(invalid)
+            }
+        }
         _ => Err(w.into_invalid(file)),
     }
 }
@@ -215,10 +233,22 @@ fn syntax_problem(file: &Path, err: &serde_yaml_ng::Error) -> Problem {
 struct Walk {
     problems: Vec<Problem>,
     warnings: Vec<String>,
+    /// How many of `problems` are not layout problems.
+    hard: usize,
 }
 
 impl Walk {
     fn problem(&mut self, key: &str, message: impl Into<String>) {
+        self.hard += 1;
+        self.problems.push(Problem {
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// A problem of where folders are: the value is still read, so that `removemount` can
+    /// load the file and remove the entry at fault.
+    fn layout_problem(&mut self, key: &str, message: impl Into<String>) {
         self.problems.push(Problem {
             key: key.to_string(),
             message: message.into(),
@@ -234,6 +264,7 @@ impl Walk {
             file: file.to_path_buf(),
             problems: self.problems,
             warnings: self.warnings,
+            layout_only: None,
         }
     }
 
@@ -1135,7 +1166,7 @@ fn parse_mounts(
             let (ki, a) = &out[i];
             let (kj, b) = &out[j];
             if layout::same_source(&a.source, &b.source) && a.vm == b.vm {
-                w.problem(
+                w.layout_problem(
                     &format!("{kj}.source"),
                     t!(
                         "config.mount_duplicate_source",
@@ -1145,7 +1176,7 @@ fn parse_mounts(
                     ),
                 );
             } else if layout::same_backup(&paths[i], &paths[j]) {
-                w.problem(
+                w.layout_problem(
                     &format!("{kj}.backup"),
                     t!(
                         "config.mount_duplicate_backup",
@@ -1158,7 +1189,7 @@ fn parse_mounts(
                 && a.vm == b.vm
                 && a.target == b.target
             {
-                w.problem(
+                w.layout_problem(
                     &format!("{kj}.target"),
                     t!(
                         "config.mount_duplicate_target",
@@ -1171,7 +1202,7 @@ fn parse_mounts(
         }
     }
     for (key, message) in layout_problems.drain(..) {
-        w.problem(&key, message);
+        w.layout_problem(&key, message);
     }
     out.into_iter().map(|(_, m)| m).collect()
 }
@@ -1191,7 +1222,7 @@ fn parse_mount(
         }
     };
     w.unknown_keys(key, &entries, &MOUNT_KEYS);
-    let before = w.problems.len();
+    let before = w.hard;
 
     let source = match lookup(&entries, "source") {
         None => {
@@ -1221,11 +1252,11 @@ fn parse_mount(
             );
             None
         } else if let Some(why) = layout::source_refusal(&s, guard) {
-            w.problem(
+            w.layout_problem(
                 &join(key, "source"),
                 format!("{why}; {}", layout::source_fix()),
             );
-            None
+            Some(s)
         } else {
             Some(s)
         }
@@ -1282,7 +1313,7 @@ fn parse_mount(
     };
     if let (Some(src), Some(b)) = (&source, &backup) {
         if b.starts_with(src) || layout::resolve(b).starts_with(layout::resolve(src)) {
-            w.problem(
+            w.layout_problem(
                 &join(key, "backup"),
                 t!(
                     "config.backup_inside_source",
@@ -1349,7 +1380,7 @@ fn parse_mount(
         Some(v) => allowed_agents(w, &join(key, "allowed_agents"), v, names),
     };
 
-    if w.problems.len() != before {
+    if w.hard != before {
         return None;
     }
     Some(MountConfig {
@@ -1402,8 +1433,8 @@ fn vm_path(w: &mut Walk, key: &str, text: &str) -> Option<PathBuf> {
 fn guest_target(w: &mut Walk, key: &str, target: PathBuf) -> Option<PathBuf> {
     match layout::target_refusal(&target) {
         Some(why) => {
-            w.problem(key, why);
-            None
+            w.layout_problem(key, format!("{why}; {}", t!("config.target_refused_fix")));
+            Some(target)
         }
         None => Some(target),
     }

@@ -26,7 +26,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     (
         "layout.target_system",
-        "{target} is a system folder of the VM, the VM user's home or a folder the launcher and SSH rely on (or holds one); choose a folder below /home/ubuntu, for example /home/ubuntu/project",
+        "{target} is a system folder of the VM, the VM user's home or a folder the launcher and SSH rely on (or holds one)",
     ),
     (
         "layout.backup_is_source",
@@ -63,6 +63,10 @@ pub const EN: &[(&str, &str)] = &[
         "layout.env_name_chars",
         "variable name {name} is not a valid name: use letters, digits and _, not starting with a digit (the VM-side launcher refuses others)",
     ),
+    (
+        "layout.removemount_hint",
+        "`agsekit removemount FOLDER [--vm VM]` removes a mount entry even while these problems stand",
+    ),
     ("layout.doctor_subject_config", "config file"),
     (
         "layout.doctor_config_open",
@@ -95,7 +99,7 @@ pub const RU: &[(&str, &str)] = &[
     ),
     (
         "layout.target_system",
-        "{target} — системная папка ВМ, домашняя папка пользователя ВМ или папка, на которую полагаются запускатель и SSH (или содержит такую); выберите папку внутри /home/ubuntu, например /home/ubuntu/project",
+        "{target} — системная папка ВМ, домашняя папка пользователя ВМ или папка, на которую полагаются запускатель и SSH (или содержит такую)",
     ),
     (
         "layout.backup_is_source",
@@ -131,6 +135,10 @@ pub const RU: &[(&str, &str)] = &[
     (
         "layout.env_name_chars",
         "имя переменной {name} недопустимо: используйте буквы, цифры и _, не начиная с цифры (запускатель в ВМ отвергает другие имена)",
+    ),
+    (
+        "layout.removemount_hint",
+        "`agsekit removemount FOLDER [--vm VM]` удаляет запись о монтировании даже при этих ошибках",
     ),
     ("layout.doctor_subject_config", "файл конфигурации"),
     (

@@ -37,7 +37,10 @@ pub fn select_mounts<'a>(
                 config = config.path.display(),
                 path = path.display()
             ))
-            .hint(format!("agsekit addmount {}", path.display()))),
+            .hint(
+                crate::config::layout::not_shareable_hint(path, config)
+                    .unwrap_or_else(|| format!("agsekit addmount {}", path.display())),
+            )),
         },
         (None, true) => {
             if of_vm.is_empty() {
