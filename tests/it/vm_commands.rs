@@ -1303,3 +1303,28 @@ fn install_agents_fake_upgrade_uses_the_cached_version_and_needs_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(log_lines(&s, "curl").len(), 1);
 }
+
+#[test]
+fn mount_fake_refuses_a_layout_where_another_mount_holds_the_backups() {
+    // ~/code/proj snapshots go to ~/code/backups-proj, and ~/code is mounted too.
+    let s = Setup::new(
+        "vms:\n  dev: {cpu: 1, ram: 1G, disk: 5G}\nmounts:\n  - source: {HOME}/code/proj\n    vm: dev\n  - source: {HOME}/code\n    target: /home/ubuntu/code\n    vm: dev\n",
+    );
+    std::fs::create_dir_all(s.home().join("code/proj")).unwrap();
+    s.fake.launch("dev");
+    s.clear_calls();
+    for args in [&["mount", "--all"][..], &["mount", "code"][..]] {
+        let out = s.agsekit(args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "mounts[0].backup: the backup folder {}/code/backups-proj is inside the shared folder {}/code of mounts[1].source",
+                s.home().display(),
+                s.home().display()
+            )),
+            "{err}"
+        );
+    }
+    assert!(s.calls().is_empty(), "multipass was not called: {:?}", s.calls());
+}
