@@ -180,6 +180,19 @@ impl Guarded {
         }
     }
 
+    /// Before there is a config (`config-gen`): the home folder's private folders, agsekit's
+    /// default folders and the default config file.
+    pub fn defaults() -> Guarded {
+        let base = super::home_dir().join(".config/agsekit");
+        let global = GlobalConfig {
+            ssh_keys_folder: base.join("ssh"),
+            systemd_env_folder: base.clone(),
+            state_file: base.join("state.yaml"),
+            ..super::validate::default_global()
+        };
+        Guarded::new(&global, &super::default_config_path())
+    }
+
     /// The config file the layout belongs to (for messages).
     pub fn config_file(&self) -> &Path {
         &self.config_file

@@ -704,7 +704,7 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
     }
 }
 
-fn default_global() -> GlobalConfig {
+pub(super) fn default_global() -> GlobalConfig {
     let base = super::home_dir().join(".config/agsekit");
     GlobalConfig {
         ssh_keys_folder: base.join("ssh"),
