@@ -486,19 +486,14 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                     .mounts
                     .iter()
                     .zip(&keys)
-                    .map(|(m, key)| layout::MountPaths {
-                        key,
-                        source: &m.source,
-                        backup: &m.backup,
-                        vm: &m.vm,
-                    })
+                    .map(|(m, key)| layout::MountPaths::new(key, &m.source, &m.backup, &m.vm))
                     .collect();
-                paths.push(layout::MountPaths {
-                    key: &keys[config.mounts.len()],
-                    source: &source,
-                    backup: &b,
-                    vm: &vm,
-                });
+                paths.push(layout::MountPaths::new(
+                    &keys[config.mounts.len()],
+                    &source,
+                    &b,
+                    &vm,
+                ));
                 let same = (0..paths.len() - 1)
                     .any(|i| layout::same_backup(&paths[i], &paths[paths.len() - 1]));
                 if same {

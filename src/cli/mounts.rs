@@ -576,19 +576,9 @@ fn plan_add<R: BufRead, W: Write>(
             .mounts
             .iter()
             .zip(&keys)
-            .map(|(m, key)| layout::MountPaths {
-                key,
-                source: &m.source,
-                backup: &m.backup,
-                vm: &m.vm,
-            })
+            .map(|(m, key)| layout::MountPaths::new(key, &m.source, &m.backup, &m.vm))
             .collect();
-        paths.push(layout::MountPaths {
-            key: &new_key,
-            source: &source,
-            backup: &backup,
-            vm: &vm,
-        });
+        paths.push(layout::MountPaths::new(&new_key, &source, &backup, &vm));
         let new = paths.len() - 1;
         if let Some(i) = (0..new).find(|&i| layout::same_backup(&paths[i], &paths[new])) {
             return Err(msg::duplicate_backup(&backup, &config.mounts[i].source, i));

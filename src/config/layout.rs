@@ -146,6 +146,9 @@ fn holds(a: &Path, b: &Path) -> bool {
 #[derive(Debug, Clone)]
 pub struct Guarded {
     home: PathBuf,
+    home_real: PathBuf,
+    /// The system's temporary folder, resolved.
+    temp_real: PathBuf,
     config_file: PathBuf,
     /// `(as written, resolved, folder)`: folders are refused both ways (holding and inside),
     /// files only when held.
@@ -174,6 +177,8 @@ impl Guarded {
             add(config_file.to_path_buf(), false);
         }
         Guarded {
+            home_real: resolve(&home),
+            temp_real: resolve(&std::env::temp_dir()),
             home,
             config_file: config_file.to_path_buf(),
             private,
@@ -213,15 +218,17 @@ pub fn source_refusal(source: &Path, guard: &Guarded) -> Option<String> {
             resolved = resolved.display()
         )
     };
-    let home_resolved = resolve(&guard.home);
-    if holds(&lexical, &guard.home) || holds(&resolved, &home_resolved) {
+    let home_resolved = &guard.home_real;
+    if holds(&lexical, &guard.home) || holds(&resolved, home_resolved) {
         return Some(t!(
             "layout.source_home",
             path = shown,
             home = guard.home.display()
         ));
     }
-    if is_host_system(&lexical, &guard.home) || is_host_system(&resolved, &home_resolved) {
+    if is_host_system(&lexical, &guard.home, &guard.temp_real)
+        || is_host_system(&resolved, home_resolved, &guard.temp_real)
+    {
         return Some(t!("layout.source_system", path = shown));
     }
     for (written, real, folder) in &guard.private {
@@ -241,7 +248,7 @@ pub fn source_refusal(source: &Path, guard: &Guarded) -> Option<String> {
 
 /// `path` is refused as a system folder. A folder inside the home folder (or a temporary
 /// folder) is a user's folder even when the home lies below a system folder (`/var/lib/ci`).
-fn is_host_system(path: &Path, home: &Path) -> bool {
+fn is_host_system(path: &Path, home: &Path, temp: &Path) -> bool {
     if HOST_EXACT.iter().any(|e| path == Path::new(e)) {
         return true;
     }
@@ -251,7 +258,7 @@ fn is_host_system(path: &Path, home: &Path) -> bool {
     let in_temp = HOST_TEMP
         .iter()
         .map(PathBuf::from)
-        .chain(std::iter::once(resolve(&std::env::temp_dir())))
+        .chain(std::iter::once(temp.to_path_buf()))
         .filter(|t| t.components().count() >= 2)
         .any(|t| path.starts_with(&t) && path != t);
     if in_temp {
@@ -286,12 +293,33 @@ pub fn target_refusal(target: &Path) -> Option<String> {
     refused.then(|| t!("layout.target_system", target = target.display()))
 }
 
-/// One mount's host folders for the layout checks, under its key path (`mounts[2]`).
+/// One mount's host folders for the layout checks, under its key path (`mounts[2]`), with
+/// their symlinks resolved once.
 pub struct MountPaths<'a> {
     pub key: &'a str,
     pub source: &'a Path,
     pub backup: &'a Path,
     pub vm: &'a str,
+    real_source: PathBuf,
+    real_backup: PathBuf,
+}
+
+impl<'a> MountPaths<'a> {
+    pub fn new(key: &'a str, source: &'a Path, backup: &'a Path, vm: &'a str) -> Self {
+        MountPaths {
+            key,
+            source,
+            backup,
+            vm,
+            real_source: resolve(source),
+            real_backup: resolve(backup),
+        }
+    }
+
+    /// Both name one source folder (after resolving symlinks).
+    pub fn same_source(&self, other: &MountPaths<'_>) -> bool {
+        self.real_source == other.real_source
+    }
 }
 
 /// A problem of the layout: the key path at fault and the message.
@@ -301,15 +329,11 @@ pub type LayoutProblem = (String, String);
 /// two mounts of different folders that share one backup folder, compared after resolving
 /// symlinks. The problem is put at `mounts[i].backup` and names `mounts[j].source`.
 pub fn backup_problems(mounts: &[MountPaths<'_>], config_file: &Path) -> Vec<LayoutProblem> {
-    let resolved: Vec<(PathBuf, PathBuf)> = mounts
-        .iter()
-        .map(|m| (resolve(m.source), resolve(m.backup)))
-        .collect();
     let mut out = Vec::new();
     for (i, a) in mounts.iter().enumerate() {
-        let (_, backup) = &resolved[i];
+        let backup = &a.real_backup;
         for (j, b) in mounts.iter().enumerate() {
-            let (source, _) = &resolved[j];
+            let source = &b.real_source;
             let key = format!("{}.backup", a.key);
             let other = format!("{}.source", b.key);
             // A backup inside its own source has its own message in the validator.
@@ -349,7 +373,7 @@ pub fn backup_problems(mounts: &[MountPaths<'_>], config_file: &Path) -> Vec<Lay
 /// `a.backup` and `b.backup` name one folder (after resolving symlinks) while the sources are
 /// different folders.
 pub fn same_backup(a: &MountPaths<'_>, b: &MountPaths<'_>) -> bool {
-    resolve(a.backup) == resolve(b.backup) && resolve(a.source) != resolve(b.source)
+    a.real_backup == b.real_backup && a.real_source != b.real_source
 }
 
 /// `a.source` and `b.source` name one folder (after resolving symlinks).
@@ -423,14 +447,36 @@ mod tests {
 
     #[test]
     fn host_system_folders_but_not_temporary_ones() {
-        for bad in ["/", "/etc", "/etc/ssh", "/usr/src/app", "/var/lib/x", "/tmp", "/home"] {
-            assert!(is_host_system(Path::new(bad), Path::new("/home/me")), "{bad}");
+        for bad in [
+            "/",
+            "/etc",
+            "/etc/ssh",
+            "/usr/src/app",
+            "/var/lib/x",
+            "/tmp",
+            "/home",
+        ] {
+            assert!(
+                is_host_system(Path::new(bad), Path::new("/home/me"), Path::new("/tmp")),
+                "{bad}"
+            );
         }
         for good in ["/tmp/x", "/var/tmp/x", "/srv/app", "/opt/app", "/home/me/p"] {
-            assert!(!is_host_system(Path::new(good), Path::new("/home/me")), "{good}");
+            assert!(
+                !is_host_system(Path::new(good), Path::new("/home/me"), Path::new("/tmp")),
+                "{good}"
+            );
         }
         // A home below a system folder holds user folders.
-        assert!(!is_host_system(Path::new("/var/lib/ci/p"), Path::new("/var/lib/ci")));
-        assert!(is_host_system(Path::new("/var/lib/other"), Path::new("/var/lib/ci")));
+        assert!(!is_host_system(
+            Path::new("/var/lib/ci/p"),
+            Path::new("/var/lib/ci"),
+            Path::new("/tmp")
+        ));
+        assert!(is_host_system(
+            Path::new("/var/lib/other"),
+            Path::new("/var/lib/ci"),
+            Path::new("/tmp")
+        ));
     }
 }

@@ -89,12 +89,8 @@ pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 
     let failed = |err: std::io::Error| {
-        UserError::config(t!(
-            "config.read_failed",
-            path = path.display(),
-            error = err
-        ))
-        .hint(t!("config.check_permissions", path = path.display()))
+        UserError::config(t!("config.read_failed", path = path.display(), error = err))
+            .hint(t!("config.check_permissions", path = path.display()))
     };
     // Opening a named pipe without O_NONBLOCK would wait for a writer.
     let opened = std::fs::OpenOptions::new()

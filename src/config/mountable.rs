@@ -100,7 +100,8 @@ pub fn target_problem(target: &Path) -> Option<PathProblem> {
             t!("config.target_refused_fix"),
         );
     }
-    super::layout::target_refusal(target).and_then(|why| problem(why, t!("config.target_refused_fix")))
+    super::layout::target_refusal(target)
+        .and_then(|why| problem(why, t!("config.target_refused_fix")))
 }
 
 #[cfg(test)]

@@ -1015,7 +1015,11 @@ fn a_backup_folder_inside_another_mount_is_refused_naming_both_entries() {
         "vms:\n  a: {cpu: 1, ram: 1G, disk: 1G}\n  b: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/me/p, backup: /home/me/shared/bk, vm: a}\n  - {source: /home/me/shared, vm: b}\n",
     );
     assert!(
-        has(&two_vms, "mounts[0].backup", &["mounts[1].source", "VM \"b\""]),
+        has(
+            &two_vms,
+            "mounts[0].backup",
+            &["mounts[1].source", "VM \"b\""]
+        ),
         "{two_vms:#?}"
     );
     // The backup folder is another mount's source, or holds it.
@@ -1024,7 +1028,11 @@ fn a_backup_folder_inside_another_mount_is_refused_naming_both_entries() {
         "{source: /home/me/q}".into(),
     ]);
     assert!(
-        has(&is, "mounts[0].backup", &["is the shared folder", "mounts[1].source"]),
+        has(
+            &is,
+            "mounts[0].backup",
+            &["is the shared folder", "mounts[1].source"]
+        ),
         "{is:#?}"
     );
     let holds = mount_problems(&[
@@ -1032,7 +1040,11 @@ fn a_backup_folder_inside_another_mount_is_refused_naming_both_entries() {
         "{source: /home/me/all/q}".into(),
     ]);
     assert!(
-        has(&holds, "mounts[0].backup", &["holds the shared folder", "mounts[1].source"]),
+        has(
+            &holds,
+            "mounts[0].backup",
+            &["holds the shared folder", "mounts[1].source"]
+        ),
         "{holds:#?}"
     );
     // Its own source held by its backup folder.
@@ -1063,7 +1075,11 @@ fn a_backup_folder_reached_through_a_symlink_is_seen() {
         format!("{{source: {}}}", root.join("code").display()),
     ]);
     assert!(
-        has(&found, "mounts[0].backup", &["inside the shared folder", "mounts[1].source"]),
+        has(
+            &found,
+            "mounts[0].backup",
+            &["inside the shared folder", "mounts[1].source"]
+        ),
         "{found:#?}"
     );
     // A backup folder inside its own source through a link.
@@ -1098,7 +1114,11 @@ fn one_backup_folder_spelled_two_ways_is_one_folder() {
             ),
         ]);
         assert!(
-            has(&found, "mounts[1].backup", &["also the backup folder of mounts[0]"]),
+            has(
+                &found,
+                "mounts[1].backup",
+                &["also the backup folder of mounts[0]"]
+            ),
             "{other}: {found:#?}"
         );
     }
@@ -1113,10 +1133,7 @@ fn one_backup_folder_spelled_two_ways_is_one_folder() {
             root.join("bk2").display()
         ),
     ]);
-    assert!(
-        has(&dup, "mounts[1].source", &["mounts[0]"]),
-        "{dup:#?}"
-    );
+    assert!(has(&dup, "mounts[1].source", &["mounts[0]"]), "{dup:#?}");
 }
 
 #[test]
@@ -1140,8 +1157,14 @@ fn home_system_and_credential_folders_are_never_shared() {
         ("~/.config/agsekit/ssh".into(), ".config/agsekit"),
         ("~/.gnupg/sub".into(), ".gnupg"),
         ("~/.aws".into(), ".aws"),
-        (root.join("to-root/etc").display().to_string(), "system folder"),
-        (root.join("to-root/home").display().to_string(), "system folder"),
+        (
+            root.join("to-root/etc").display().to_string(),
+            "system folder",
+        ),
+        (
+            root.join("to-root/home").display().to_string(),
+            "system folder",
+        ),
         (root.join("ssh-link").display().to_string(), ".ssh"),
     ];
     for (source, words) in &cases {
@@ -1149,7 +1172,11 @@ fn home_system_and_credential_folders_are_never_shared() {
             "{{source: {source}, target: /home/ubuntu/p, backup: /home/nobody/bk}}"
         )]);
         assert!(
-            has(&found, "mounts[0].source", &[words, "project folder", "agsekit addmount ."]),
+            has(
+                &found,
+                "mounts[0].source",
+                &[words, "project folder", "agsekit addmount ."]
+            ),
             "{source}: {found:#?}"
         );
     }
@@ -1215,9 +1242,19 @@ fn vm_targets_over_system_folders_are_refused_after_dot_dot() {
     }
     // A default target is checked too (a hidden source folder's name).
     let hidden = mount_problems(&["{source: /home/me/x/.ssh}".into()]);
-    assert!(has(&hidden, "mounts[0].target", &["/home/ubuntu/.ssh"]), "{hidden:#?}");
-    for target in ["/home/ubuntu/app", "/srv/app", "/home/ubuntu/a/../b", "/work"] {
-        ok(&format!("{VM}mounts:\n  - {{source: /home/me/p, target: {target}}}\n"));
+    assert!(
+        has(&hidden, "mounts[0].target", &["/home/ubuntu/.ssh"]),
+        "{hidden:#?}"
+    );
+    for target in [
+        "/home/ubuntu/app",
+        "/srv/app",
+        "/home/ubuntu/a/../b",
+        "/work",
+    ] {
+        ok(&format!(
+            "{VM}mounts:\n  - {{source: /home/me/p, target: {target}}}\n"
+        ));
     }
 }
 
@@ -1226,8 +1263,14 @@ fn env_names_the_launcher_refuses_are_problems_at_their_key() {
     let found = problems(
         "agents:\n  q:\n    type: qwen\n    env:\n      \"BAD NAME; x\": 1\n      9LIVES: 2\n      \"\": 3\n      \"A=B\": 4\n      GOOD_1: 5\n",
     );
-    assert!(has(&found, "agents.q.env.BAD NAME; x", &["launcher"]), "{found:#?}");
-    assert!(has(&found, "agents.q.env.9LIVES", &["launcher"]), "{found:#?}");
+    assert!(
+        has(&found, "agents.q.env.BAD NAME; x", &["launcher"]),
+        "{found:#?}"
+    );
+    assert!(
+        has(&found, "agents.q.env.9LIVES", &["launcher"]),
+        "{found:#?}"
+    );
     assert!(has(&found, "agents.q.env.A=B", &["'='"]), "{found:#?}");
     assert!(
         found.iter().any(|p| p.contains("empty variable name")),

@@ -1153,19 +1153,14 @@ fn parse_mounts(
     // Checks across mounts, on folders with their symlinks resolved.
     let paths: Vec<layout::MountPaths<'_>> = out
         .iter()
-        .map(|(k, m)| layout::MountPaths {
-            key: k,
-            source: &m.source,
-            backup: &m.backup,
-            vm: &m.vm,
-        })
+        .map(|(k, m)| layout::MountPaths::new(k, &m.source, &m.backup, &m.vm))
         .collect();
     let mut layout_problems = layout::backup_problems(&paths, guard.config_file());
     for j in 0..out.len() {
         for i in 0..j {
             let (ki, a) = &out[i];
             let (kj, b) = &out[j];
-            if layout::same_source(&a.source, &b.source) && a.vm == b.vm {
+            if paths[i].same_source(&paths[j]) && a.vm == b.vm {
                 w.layout_problem(
                     &format!("{kj}.source"),
                     t!(
@@ -1185,10 +1180,7 @@ fn parse_mounts(
                         source = a.source.display()
                     ),
                 );
-            } else if !layout::same_source(&a.source, &b.source)
-                && a.vm == b.vm
-                && a.target == b.target
-            {
+            } else if !paths[i].same_source(&paths[j]) && a.vm == b.vm && a.target == b.target {
                 w.layout_problem(
                     &format!("{kj}.target"),
                     t!(

@@ -392,8 +392,7 @@ fn config_check_refuses_a_backup_folder_inside_another_mount_naming_both_entries
     }
     // Through a symlink: a backup folder that does not exist yet, below a link into a mount.
     std::fs::create_dir_all(sb.home().join("shared")).expect("mkdir");
-    std::os::unix::fs::symlink(sb.home().join("shared"), sb.home().join("link"))
-        .expect("symlink");
+    std::os::unix::fs::symlink(sb.home().join("shared"), sb.home().join("link")).expect("symlink");
     let linked = format!(
         "{ONE_VM}mounts:\n  - {{source: {home}/p, backup: {home}/link/new/bk}}\n  - {{source: {home}/shared}}\n"
     );
@@ -404,9 +403,8 @@ fn config_check_refuses_a_backup_folder_inside_another_mount_naming_both_entries
         "{stderr}"
     );
     // The safe layout (siblings) still loads.
-    let safe = format!(
-        "{ONE_VM}mounts:\n  - {{source: {home}/code/a}}\n  - {{source: {home}/code/b}}\n"
-    );
+    let safe =
+        format!("{ONE_VM}mounts:\n  - {{source: {home}/code/a}}\n  - {{source: {home}/code/b}}\n");
     let path = write(&sb, "safe.yaml", &safe);
     sb.agsekit()
         .arg("--config")
@@ -427,7 +425,10 @@ fn config_check_refuses_sharing_home_system_and_credential_folders() {
         ("\"~\"".to_string(), "is your home folder"),
         (home.join("..").display().to_string(), "is your home folder"),
         ("/".to_string(), "cannot be shared"),
-        (home.join("root-link").display().to_string(), "resolves to /"),
+        (
+            home.join("root-link").display().to_string(),
+            "resolves to /",
+        ),
         ("/etc".to_string(), "is a system folder"),
         ("/usr/local/src/app".to_string(), "is a system folder"),
         ("~/.ssh".to_string(), ".ssh to the VM"),
@@ -467,7 +468,10 @@ fn config_check_reads_only_a_regular_config_file_of_bounded_size() {
     assert!(made.success());
     let out = check_fails(&sb, &fifo);
     assert!(
-        out.contains(&format!("{} is not a regular file (a named pipe)", fifo.display())),
+        out.contains(&format!(
+            "{} is not a regular file (a named pipe)",
+            fifo.display()
+        )),
         "{out}"
     );
     // A link to the pipe is the pipe.
@@ -557,5 +561,8 @@ fn config_example_writes_a_file_only_its_owner_can_read() {
     let mode = fs::metadata(&dest).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{mode:o}");
     let text = fs::read_to_string(&dest).expect("read");
-    assert!(text.contains("env:"), "the example is meant to hold API keys");
+    assert!(
+        text.contains("env:"),
+        "the example is meant to hold API keys"
+    );
 }

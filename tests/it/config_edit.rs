@@ -498,7 +498,9 @@ fn addmount_refuses_the_home_folder_and_folders_holding_credentials_even_with_fo
     for (source, want) in &cases {
         for force in [false, true] {
             let mut cmd = sb.agsekit();
-            cmd.args(["addmount", "-y", "--config"]).arg(&config).arg(source);
+            cmd.args(["addmount", "-y", "--config"])
+                .arg(&config)
+                .arg(source);
             if force {
                 cmd.arg("--force-path");
             }
@@ -575,7 +577,12 @@ fn addmount_refuses_a_folder_that_holds_another_mounts_backups_and_system_target
         .stderr(predicate::str::contains("is already the backup folder of"));
     assert_untouched(&config, &original);
     // Targets over system folders of the VM, after `..`.
-    for target in ["/etc", "/home/ubuntu/../../etc", "/proc/x", "/home/ubuntu/.ssh"] {
+    for target in [
+        "/etc",
+        "/home/ubuntu/../../etc",
+        "/proc/x",
+        "/home/ubuntu/.ssh",
+    ] {
         sb.agsekit()
             .args(["addmount", "--force-path", "-y", "--config"])
             .arg(&config)

@@ -430,7 +430,9 @@ fn down_fake_refuses_while_agents_run_unless_forced() {
     );
 }
 
-const NESTED: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nmounts:\n  - source: {HOME}/proj\n    vm: dev\n  - source: {HOME}/proj/inner\n    target: /home/ubuntu/inner\n    vm: dev\n";
+/// A mount inside another. The inner one keeps its snapshots outside the outer folder: its
+/// default (`proj/backups-inner`) would lie inside the outer mount, which is refused.
+const NESTED: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nmounts:\n  - source: {HOME}/proj\n    vm: dev\n  - source: {HOME}/proj/inner\n    target: /home/ubuntu/inner\n    backup: {HOME}/backups-inner\n    vm: dev\n";
 
 #[test]
 fn mount_fake_picks_the_deepest_mount_and_tolerates_repeats() {
@@ -1326,5 +1328,9 @@ fn mount_fake_refuses_a_layout_where_another_mount_holds_the_backups() {
             "{err}"
         );
     }
-    assert!(s.calls().is_empty(), "multipass was not called: {:?}", s.calls());
+    assert!(
+        s.calls().is_empty(),
+        "multipass was not called: {:?}",
+        s.calls()
+    );
 }
