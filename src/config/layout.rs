@@ -78,8 +78,13 @@ const GUEST_HIDDEN: &[&str] = &[
     "/home/ubuntu/.ssh",
     "/home/ubuntu/.local",
     "/home/ubuntu/.config",
+    "/home/ubuntu/.nvm",
+    "/home/ubuntu/.pyenv",
+    "/home/ubuntu/.cargo",
+    "/home/ubuntu/.rustup",
     "/home/ubuntu/.profile",
     "/home/ubuntu/.bashrc",
+    "/home/ubuntu/.bash_profile",
 ];
 
 /// `path` with every symlink resolved, as far as it exists; the part that does not exist is
