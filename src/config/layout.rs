@@ -175,8 +175,12 @@ impl Guarded {
             let folder = !name.starts_with(".netrc") && !name.starts_with(".git-credentials");
             add(home.join(name), folder);
         }
-        add(global.ssh_keys_folder.clone(), true);
-        add(global.systemd_env_folder.clone(), true);
+        // A configured folder that is the home folder (or holds it) guards only itself:
+        // everything below it would be refused otherwise.
+        for folder in [&global.ssh_keys_folder, &global.systemd_env_folder] {
+            let whole = !holds(&lexical_clean(folder), &home);
+            add(folder.clone(), whole);
+        }
         add(global.state_file.clone(), false);
         if config_file.is_absolute() {
             add(config_file.to_path_buf(), false);
@@ -193,14 +197,10 @@ impl Guarded {
     /// Before there is a config (`config-gen`): the home folder's private folders, agsekit's
     /// default folders and the default config file.
     pub fn defaults() -> Guarded {
-        let base = super::home_dir().join(".config/agsekit");
-        let global = GlobalConfig {
-            ssh_keys_folder: base.join("ssh"),
-            systemd_env_folder: base.clone(),
-            state_file: base.join("state.yaml"),
-            ..super::validate::default_global()
-        };
-        Guarded::new(&global, &super::default_config_path())
+        Guarded::new(
+            &super::validate::default_global(),
+            &super::default_config_path(),
+        )
     }
 
     /// The config file the layout belongs to (for messages).

@@ -1214,6 +1214,11 @@ fn home_system_and_credential_folders_are_never_shared() {
         "{VM}mounts:\n  - {{source: {}}}\n",
         home.join("projects/app").display()
     ));
+    // An agsekit folder configured as the home folder itself guards only the home folder.
+    ok(&format!(
+        "global:\n  systemd_env_folder: \"~\"\n{VM}mounts:\n  - {{source: {}}}\n",
+        home.join("projects/app").display()
+    ));
 }
 
 #[test]
