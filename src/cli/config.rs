@@ -26,7 +26,7 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
         Some(dest) => (config::expand_tilde(dest), true),
         None => (config::resolve_path(global.config.as_deref()), false),
     };
-    let outcome = example::write_new(&path, example::EXAMPLE.as_bytes())
+    let outcome = example::write_new_private(&path, example::EXAMPLE.as_bytes())
         .with_context(|| t!("config.example_writing", path = path.display()))?;
     match outcome {
         example::Outcome::Written(p) => {

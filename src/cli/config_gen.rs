@@ -12,7 +12,7 @@ use super::mounts::DEFAULT_BACKUPIGNORE;
 use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::generate::{render, GenAgent, GenConfig, GenGlobal, GenMount, GenVm};
-use crate::config::{self, example, mountable, rules, AgentType};
+use crate::config::{self, example, layout, mountable, rules, AgentType};
 use crate::error::UserError;
 
 /// Every user-facing text of config-gen, from the message catalogues (`src/i18n/`).
@@ -401,6 +401,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
     let agent_names: Vec<String> = config.agents.iter().map(|a| a.name.clone()).collect();
 
     p.say(&msg::mounts());
+    let guard = layout::Guarded::defaults();
     let mut more = p.confirm(&msg::mount_add(), false)?;
     while more {
         let source = loop {
@@ -414,6 +415,9 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 }
                 if config.mounts.iter().any(|m| m.source == path) {
                     return Err(msg::already_shared(&path));
+                }
+                if let Some(why) = layout::source_refusal(&path, &guard) {
+                    return Err(format!("{why}; {}", layout::source_fix()));
                 }
                 Ok(path)
             })?;
@@ -473,6 +477,34 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 }
                 if config.mounts.iter().any(|m| m.backup == b) {
                     return Err(msg::backup_taken(&b));
+                }
+                // No backup folder may be reachable from a VM, and none may be shared.
+                let keys: Vec<String> = (0..=config.mounts.len())
+                    .map(|i| format!("mounts[{i}]"))
+                    .collect();
+                let mut paths: Vec<layout::MountPaths<'_>> = config
+                    .mounts
+                    .iter()
+                    .zip(&keys)
+                    .map(|(m, key)| layout::MountPaths::new(key, &m.source, &m.backup, &m.vm))
+                    .collect();
+                paths.push(layout::MountPaths::new(
+                    &keys[config.mounts.len()],
+                    &source,
+                    &b,
+                    &vm,
+                ));
+                let same = (0..paths.len() - 1)
+                    .any(|i| layout::same_backup(&paths[i], &paths[paths.len() - 1]));
+                if same {
+                    return Err(msg::backup_taken(&b));
+                }
+                if let Some((key, message)) =
+                    layout::backup_problems(&paths, &config::default_config_path())
+                        .into_iter()
+                        .next()
+                {
+                    return Err(format!("{key}: {message}"));
                 }
                 Ok(b)
             },
@@ -588,7 +620,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         println!("{}", msg::wrote(&dest));
         println!("{}", msg::replaced(&backup));
     } else {
-        match example::write_new(&dest, text.as_bytes()) {
+        match example::write_new_private(&dest, text.as_bytes()) {
             Ok(example::Outcome::Written(_)) => println!("{}", msg::wrote(&dest)),
             Ok(example::Outcome::Exists(p)) => {
                 return Err(UserError::failed(msg::exists(&p))

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
-use crate::config::{self, mountable, CleanMethod, Config};
+use crate::config::{self, layout, mountable, CleanMethod, Config};
 use crate::error::UserError;
 use crate::vm::{self, VmError};
 
@@ -483,10 +483,12 @@ fn plan_add<R: BufRead, W: Write>(
         (Some(a), _) | (None, Some(a)) => a.clone(),
         (None, None) => match prompter.as_deref_mut() {
             Some(p) => {
+                // The current folder is offered only when it could be shared.
                 let cwd = std::env::current_dir()
-                    .map(|d| d.display().to_string())
-                    .unwrap_or_default();
-                PathBuf::from(p.text(&msg::ask_source(), Some(&cwd))?)
+                    .ok()
+                    .filter(|d| layout::not_shareable_hint(d, config).is_none())
+                    .map(|d| d.display().to_string());
+                PathBuf::from(p.text(&msg::ask_source(), cwd.as_deref())?)
             }
             None => return Err(msg::need_source()),
         },
@@ -497,6 +499,11 @@ fn plan_add<R: BufRead, W: Write>(
     };
     if source.exists() && !source.is_dir() {
         return Err(msg::not_a_folder(&source));
+    }
+    // Never skipped, not even with --force-path: this is about what the agent could reach.
+    let guard = layout::Guarded::new(&config.global, &config.path);
+    if let Some(why) = layout::source_refusal(&source, &guard) {
+        return Err(UserError::usage(why).hint(layout::source_fix()));
     }
     if !args.force_path {
         if let Some(p) = mountable::source_problem(&source, cfg!(target_os = "linux")) {
@@ -525,7 +532,7 @@ fn plan_add<R: BufRead, W: Write>(
         .mounts
         .iter()
         .enumerate()
-        .find(|(_, m)| m.source == source && m.vm == vm)
+        .find(|(_, m)| layout::same_source(&m.source, &source) && m.vm == vm)
     {
         return Err(msg::duplicate_source(&source, &vm, i, &config.path));
     }
@@ -561,14 +568,31 @@ fn plan_add<R: BufRead, W: Write>(
         if backup.starts_with(&source) {
             return Err(msg::backup_inside(&backup, &source));
         }
-        match config
+        let new_key = format!("mounts[{}]", config.mounts.len());
+        let keys: Vec<String> = (0..config.mounts.len())
+            .map(|i| format!("mounts[{i}]"))
+            .collect();
+        let mut paths: Vec<layout::MountPaths<'_>> = config
             .mounts
             .iter()
-            .enumerate()
-            .find(|(_, m)| m.backup == backup && m.source != source)
-        {
-            Some((i, m)) => Err(msg::duplicate_backup(&backup, &m.source, i)),
-            None => Ok(backup),
+            .zip(&keys)
+            .map(|(m, key)| layout::MountPaths::new(key, &m.source, &m.backup, &m.vm))
+            .collect();
+        paths.push(layout::MountPaths::new(&new_key, &source, &backup, &vm));
+        let new = paths.len() - 1;
+        if let Some(i) = (0..new).find(|&i| layout::same_backup(&paths[i], &paths[new])) {
+            return Err(msg::duplicate_backup(&backup, &config.mounts[i].source, i));
+        }
+        // The existing layout was valid: whatever is wrong now comes from the new entry.
+        let problems = layout::backup_problems(&paths, &config.path);
+        if problems.is_empty() {
+            Ok(backup)
+        } else {
+            let lines: Vec<String> = problems
+                .into_iter()
+                .map(|(key, message)| format!("{key}: {message}"))
+                .collect();
+            Err(UserError::usage(lines.join("\n")))
         }
     };
     let default_backup = source
@@ -774,7 +798,17 @@ fn pick_removal<R: BufRead, W: Write>(
 }
 
 pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
-    let (config, text) = load(global)?;
+    // A file whose only problems are unsafe mounts still loads: removing one is the fix.
+    let (config, text, problems) = config::load_with_text_for_removal(global.config.as_deref())?;
+    for w in &config.warnings {
+        eprintln!("agsekit: warning: {}", crate::process::mask_secrets(w));
+    }
+    for p in &problems {
+        eprintln!(
+            "agsekit: warning: {}",
+            crate::process::mask_secrets(&p.to_string())
+        );
+    }
     let interactive = prompt::can_prompt(global.non_interactive);
     let mut terminal = interactive.then(Prompter::terminal);
     let index = pick_removal(args, &config, terminal.as_mut())?;
@@ -783,7 +817,7 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
     let new_text = edit::remove_mount(&text, &config.path, index)?;
     let mut expected = config.mounts.clone();
     expected.remove(index);
-    edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
+    edit::verify_removal(&config, &new_text, &config.path, &expected)?;
 
     println!("{}", msg::removal_heading(&config.path));
     println!("{}", msg::describe(&mount));

@@ -231,7 +231,10 @@ pub fn shim_main(name: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
         }
         (None, _) => Err(
             UserError::usage(t!("shims.refuse", path = cwd.display(), name = name))
-                .hint(t!("shims.refuse_hint", path = cwd.display()))
+                .hint(
+                    crate::config::layout::not_shareable_hint(&cwd, &config)
+                        .unwrap_or_else(|| t!("shims.refuse_hint", path = cwd.display())),
+                )
                 .hint(t!("shims.refuse_hint_host", name = name))
                 .into(),
         ),

@@ -711,12 +711,41 @@ pub fn verify_mounts(
     path: &Path,
     expected: &[MountConfig],
 ) -> Result<Config, UserError> {
-    let new = load_from_str(new_text, path).map_err(|invalid| {
-        let mut err = invalid.to_user_error();
-        err.message = t!("config.edit_invalid", problems = err.message);
-        err.hints = vec![t!("config.edit_by_hand", path = path.display())];
-        err
-    })?;
+    verify_mounts_with(old, new_text, path, expected, false)
+}
+
+/// [`verify_mounts`] for a removal from a file whose layout was already unsafe: the result
+/// may keep layout problems (see [`crate::config::Invalid::layout_only`]), as long as it
+/// reads back as exactly the intended change.
+pub fn verify_removal(
+    old: &Config,
+    new_text: &str,
+    path: &Path,
+    expected: &[MountConfig],
+) -> Result<Config, UserError> {
+    verify_mounts_with(old, new_text, path, expected, true)
+}
+
+fn verify_mounts_with(
+    old: &Config,
+    new_text: &str,
+    path: &Path,
+    expected: &[MountConfig],
+    allow_layout: bool,
+) -> Result<Config, UserError> {
+    let new = match load_from_str(new_text, path) {
+        Ok(new) => new,
+        Err(crate::config::Invalid {
+            layout_only: Some(new),
+            ..
+        }) if allow_layout => *new,
+        Err(invalid) => {
+            let mut err = invalid.to_user_error();
+            err.message = t!("config.edit_invalid", problems = err.message);
+            err.hints = vec![t!("config.edit_by_hand", path = path.display())];
+            return Err(err);
+        }
+    };
     let same_rest = new.global == old.global && new.vms == old.vms && new.agents == old.agents;
     if !same_rest || new.mounts != expected {
         return Err(cannot_edit(path, t!("config.edit_readback")));

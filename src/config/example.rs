@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -22,6 +23,17 @@ pub enum Outcome {
 /// created. The file appears whole or not at all: it is written to a temporary file in the
 /// same folder, synced, then linked into place (which fails if `path` appeared meanwhile).
 pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<Outcome> {
+    write_new_with_mode(path, contents, 0o666)
+}
+
+/// [`write_new`] for a config file: readable by its owner only (`0600`), as it is meant to
+/// hold API keys in `env:`.
+pub fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<Outcome> {
+    write_new_with_mode(path, contents, 0o600)
+}
+
+/// [`write_new`] creating the file with `mode` (less the umask).
+fn write_new_with_mode(path: &Path, contents: &[u8], mode: u32) -> io::Result<Outcome> {
     if fs::symlink_metadata(path).is_ok() {
         return Ok(Outcome::Exists(path.to_path_buf()));
     }
@@ -40,7 +52,7 @@ pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<Outcome> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = write_and_link(&tmp, path, contents);
+    let result = write_and_link(&tmp, path, contents, mode);
     let _ = fs::remove_file(&tmp);
     let outcome = result?;
     if let Ok(dir) = fs::File::open(&parent) {
@@ -49,10 +61,11 @@ pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<Outcome> {
     Ok(outcome)
 }
 
-fn write_and_link(tmp: &Path, path: &Path, contents: &[u8]) -> io::Result<Outcome> {
+fn write_and_link(tmp: &Path, path: &Path, contents: &[u8], mode: u32) -> io::Result<Outcome> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
+        .mode(mode)
         .open(tmp)?;
     file.write_all(contents)?;
     file.sync_all()?;
@@ -136,6 +149,16 @@ mod tests {
         ] {
             assert!(EXAMPLE.contains(key), "example lacks {key}");
         }
+    }
+
+    #[test]
+    fn a_private_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("config.yaml");
+        write_new_private(&path, b"x").expect("write");
+        let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 
     #[test]

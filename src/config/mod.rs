@@ -8,11 +8,13 @@ pub mod cloud_init;
 pub mod edit;
 pub mod example;
 pub mod generate;
+pub mod layout;
 mod model;
 pub mod mountable;
 pub mod rules;
 mod validate;
 pub mod write;
+mod yaml_value;
 
 #[cfg(test)]
 mod tests;
@@ -76,11 +78,27 @@ fn path_origin(explicit: Option<&Path>) -> String {
     }
 }
 
+/// The largest config file agsekit reads (a real one is a few kilobytes).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads the config file's text. A missing file is a config error (exit 3) with hints on how
-/// to create one.
+/// to create one. Only a regular file (after symlinks) of at most [`MAX_CONFIG_BYTES`] is
+/// read: `/dev/zero` or a named pipe would never end.
 pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+
+    let failed = |err: std::io::Error| {
+        UserError::config(t!("config.read_failed", path = path.display(), error = err))
+            .hint(t!("config.check_permissions", path = path.display()))
+    };
+    // Opening a named pipe without O_NONBLOCK would wait for a writer.
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
+        Ok(f) => f,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             return Err(UserError::config(t!(
                 "config.not_found",
@@ -100,15 +118,54 @@ pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
                     .hint(t!("config.path_is_folder_hint")),
             );
         }
-        Err(err) => {
-            return Err(UserError::config(t!(
-                "config.read_failed",
-                path = path.display(),
-                error = err
-            ))
-            .hint(t!("config.check_permissions", path = path.display())));
-        }
+        Err(err) => return Err(failed(err)),
     };
+    let meta = file.metadata().map_err(failed)?;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Err(
+            UserError::config(t!("config.path_is_folder", path = path.display()))
+                .hint(t!("config.path_is_folder_hint")),
+        );
+    }
+    if !kind.is_file() {
+        let what = if kind.is_fifo() {
+            t!("layout.kind_fifo")
+        } else if kind.is_char_device() {
+            t!("layout.kind_char")
+        } else if kind.is_block_device() {
+            t!("layout.kind_block")
+        } else if kind.is_socket() {
+            t!("layout.kind_socket")
+        } else {
+            t!("layout.kind_other")
+        };
+        return Err(UserError::config(t!(
+            "layout.config_not_regular",
+            path = path.display(),
+            kind = what
+        ))
+        .hint(t!("layout.config_not_regular_hint")));
+    }
+    let too_large = |size: u64| {
+        UserError::config(t!(
+            "layout.config_too_large",
+            path = path.display(),
+            size = size,
+            limit = MAX_CONFIG_BYTES
+        ))
+        .hint(t!("layout.config_too_large_hint"))
+    };
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         UserError::config(t!(
             "config.not_utf8",
@@ -161,6 +218,32 @@ pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserE
         Ok(config) => {
             register_env_secrets(&config);
             Ok((config, text))
+        }
+        Err(invalid) => Err(invalid.to_user_error()),
+    }
+}
+
+/// Like [`load_with_text`], for `removemount`: a file whose only problems are about where
+/// folders are (a mount exposing the home folder, a backup folder a VM could reach...) still
+/// loads, so the entry at fault can be removed; those problems are returned for display.
+pub fn load_with_text_for_removal(
+    explicit: Option<&Path>,
+) -> Result<(Config, String, Vec<Problem>), UserError> {
+    let path = resolve_path(explicit);
+    let path = std::path::absolute(&path).unwrap_or(path);
+    let text = read_text(&path, &path_origin(explicit))?;
+    match load_from_str(&text, &path) {
+        Ok(config) => {
+            register_env_secrets(&config);
+            Ok((config, text, Vec::new()))
+        }
+        Err(Invalid {
+            layout_only: Some(config),
+            problems,
+            ..
+        }) => {
+            register_env_secrets(&config);
+            Ok((*config, text, problems))
         }
         Err(invalid) => Err(invalid.to_user_error()),
     }

@@ -85,7 +85,8 @@ pub fn source_problem(path: &Path, snap_rules: bool) -> Option<PathProblem> {
     None
 }
 
-/// Checks a target folder inside the VM against the ones Multipass refuses.
+/// Checks a target folder inside the VM against the ones Multipass refuses, then against
+/// the system folders agsekit refuses ([`super::layout::target_refusal`]).
 pub fn target_problem(target: &Path) -> Option<PathProblem> {
     let refused = target == Path::new("/")
         || target == Path::new("/home")
@@ -93,10 +94,14 @@ pub fn target_problem(target: &Path) -> Option<PathProblem> {
         || ["/dev", "/proc", "/sys"]
             .iter()
             .any(|p| target.starts_with(p));
-    refused.then(|| PathProblem {
-        reason: t!("config.target_refused", target = target.display()),
-        fix: t!("config.target_refused_fix"),
-    })
+    if refused {
+        return problem(
+            t!("config.target_refused", target = target.display()),
+            t!("config.target_refused_fix"),
+        );
+    }
+    super::layout::target_refusal(target)
+        .and_then(|why| problem(why, t!("config.target_refused_fix")))
 }
 
 #[cfg(test)]
@@ -134,6 +139,10 @@ mod tests {
     fn target_rules() {
         for bad in ["/", "/home", "/home/ubuntu", "/dev/x", "/proc", "/sys/fs"] {
             assert!(target_problem(Path::new(bad)).is_some(), "{bad}");
+        }
+        for bad in ["/etc", "/usr/local/bin", "/home/ubuntu/.ssh"] {
+            let p = target_problem(Path::new(bad)).expect(bad);
+            assert!(p.reason.contains("system folder of the VM"), "{p:?}");
         }
         for good in ["/home/ubuntu/app", "/srv/app", "/home/other", "/device"] {
             assert!(target_problem(Path::new(good)).is_none(), "{good}");

@@ -336,12 +336,20 @@ pub fn check_agent_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// Environment variable names: non-empty, no `=` and no NUL.
+/// Environment variable names as the VM-side launcher accepts them (`agent_scripts/
+/// agsekit-launch`): `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn check_env_name(name: &str) -> Result<(), String> {
+    let first_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let rest_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if name.is_empty() {
         Err(t!("config.env_name_empty"))
     } else if name.contains(['=', '\0']) {
         Err(t!("config.env_name_bad", name = quote(name)))
+    } else if !(first_ok && rest_ok) {
+        Err(t!("layout.env_name_chars", name = quote(name)))
     } else {
         Ok(())
     }
@@ -599,6 +607,11 @@ mod tests {
         assert!(check_env_name("A=B").is_err());
         assert!(check_env_name("").is_err());
         assert!(check_env_name("OPENAI_API_KEY").is_ok());
+        assert!(check_env_name("_x9").is_ok());
+        for bad in ["BAD NAME; x", "9LIVES", "A-B", "ÄPI", "a.b"] {
+            let err = check_env_name(bad).expect_err(bad);
+            assert!(err.contains("launcher"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -973,3 +973,356 @@ fn tripwire_settings_default_parse_and_reject_bad_values() {
     );
     assert!(!c.warnings.iter().any(|w| w.contains("global.tripwire:")));
 }
+
+// Issue 11: the mount layout (config/layout.rs) and the config's own values.
+
+/// Problems of `mounts:` items given as flow mappings, after the one-VM header.
+fn mount_problems(items: &[String]) -> Vec<String> {
+    let list: Vec<String> = items.iter().map(|i| format!("  - {i}\n")).collect();
+    problems(&format!("{VM}mounts:\n{}", list.concat()))
+}
+
+fn has(problems: &[String], key: &str, words: &[&str]) -> bool {
+    problems
+        .iter()
+        .any(|p| p.starts_with(&format!("{key}: ")) && words.iter().all(|w| p.contains(w)))
+}
+
+#[test]
+fn a_backup_folder_inside_another_mount_is_refused_naming_both_entries() {
+    // The attack: ~/code/proj backs up to ~/code/backups-proj, and ~/code is mounted too.
+    let found = mount_problems(&[
+        "{source: /home/me/code/proj}".into(),
+        "{source: /home/me/code}".into(),
+    ]);
+    assert!(
+        has(
+            &found,
+            "mounts[0].backup",
+            &[
+                "/home/me/code/backups-proj",
+                "inside the shared folder /home/me/code",
+                "mounts[1].source",
+                "hardlinks",
+                "mounts[0].backup:",
+                FILE
+            ]
+        ),
+        "{found:#?}"
+    );
+    // Any VM: the other mount being in a second VM changes nothing.
+    let two_vms = problems(
+        "vms:\n  a: {cpu: 1, ram: 1G, disk: 1G}\n  b: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/me/p, backup: /home/me/shared/bk, vm: a}\n  - {source: /home/me/shared, vm: b}\n",
+    );
+    assert!(
+        has(
+            &two_vms,
+            "mounts[0].backup",
+            &["mounts[1].source", "VM \"b\""]
+        ),
+        "{two_vms:#?}"
+    );
+    // The backup folder is another mount's source, or holds it.
+    let is = mount_problems(&[
+        "{source: /home/me/p, backup: /home/me/q}".into(),
+        "{source: /home/me/q}".into(),
+    ]);
+    assert!(
+        has(
+            &is,
+            "mounts[0].backup",
+            &["is the shared folder", "mounts[1].source"]
+        ),
+        "{is:#?}"
+    );
+    let holds = mount_problems(&[
+        "{source: /home/me/p, backup: /home/me/all}".into(),
+        "{source: /home/me/all/q}".into(),
+    ]);
+    assert!(
+        has(
+            &holds,
+            "mounts[0].backup",
+            &["holds the shared folder", "mounts[1].source"]
+        ),
+        "{holds:#?}"
+    );
+    // Its own source held by its backup folder.
+    let own = mount_problems(&["{source: /home/me/x/p, backup: /home/me/x}".into()]);
+    assert!(
+        has(&own, "mounts[0].backup", &["holds", "mounts[0].source"]),
+        "{own:#?}"
+    );
+    // Siblings are fine (the default layout).
+    ok(&format!(
+        "{VM}mounts:\n  - {{source: /home/me/code/a}}\n  - {{source: /home/me/code/b}}\n"
+    ));
+}
+
+#[test]
+fn a_backup_folder_reached_through_a_symlink_is_seen() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = layout::resolve(dir.path());
+    std::fs::create_dir_all(root.join("code/proj")).expect("mkdir");
+    std::os::unix::fs::symlink(root.join("code"), root.join("link")).expect("symlink");
+    // The backup folder does not exist yet; its existing ancestor is a link into a mount.
+    let found = mount_problems(&[
+        format!(
+            "{{source: {}, backup: {}}}",
+            root.join("elsewhere/p").display(),
+            root.join("link/not-yet/bk").display()
+        ),
+        format!("{{source: {}}}", root.join("code").display()),
+    ]);
+    assert!(
+        has(
+            &found,
+            "mounts[0].backup",
+            &["inside the shared folder", "mounts[1].source"]
+        ),
+        "{found:#?}"
+    );
+    // A backup folder inside its own source through a link.
+    let own = mount_problems(&[format!(
+        "{{source: {}, backup: {}}}",
+        root.join("code").display(),
+        root.join("link/bk").display()
+    )]);
+    assert!(
+        has(&own, "mounts[0].backup", &["inside the shared folder"]),
+        "{own:#?}"
+    );
+}
+
+#[test]
+fn one_backup_folder_spelled_two_ways_is_one_folder() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = layout::resolve(dir.path());
+    std::fs::create_dir_all(root.join("bk")).expect("mkdir");
+    std::os::unix::fs::symlink(root.join("bk"), root.join("bk-link")).expect("symlink");
+    for other in ["bk-link/", "x/../bk", "bk/."] {
+        let found = mount_problems(&[
+            format!(
+                "{{source: {}, backup: {}}}",
+                root.join("a").display(),
+                root.join("bk").display()
+            ),
+            format!(
+                "{{source: {}, backup: \"{}/{other}\"}}",
+                root.join("b").display(),
+                root.display()
+            ),
+        ]);
+        assert!(
+            has(
+                &found,
+                "mounts[1].backup",
+                &["also the backup folder of mounts[0]"]
+            ),
+            "{other}: {found:#?}"
+        );
+    }
+    // One source spelled two ways into one VM is a duplicate too.
+    std::fs::create_dir_all(root.join("src")).expect("mkdir");
+    std::os::unix::fs::symlink(root.join("src"), root.join("src-link")).expect("symlink");
+    let dup = mount_problems(&[
+        format!("{{source: {}}}", root.join("src").display()),
+        format!(
+            "{{source: {}, target: /home/ubuntu/other, backup: {}}}",
+            root.join("src-link").display(),
+            root.join("bk2").display()
+        ),
+    ]);
+    assert!(has(&dup, "mounts[1].source", &["mounts[0]"]), "{dup:#?}");
+}
+
+#[test]
+fn home_system_and_credential_folders_are_never_shared() {
+    let home = home_dir();
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = layout::resolve(dir.path());
+    std::os::unix::fs::symlink("/", root.join("to-root")).expect("symlink");
+    std::os::unix::fs::symlink(home.join(".ssh"), root.join("ssh-link")).expect("symlink");
+    let cases: Vec<(String, &str)> = vec![
+        ("\"~\"".into(), "home folder"),
+        ("\"~/\"".into(), "home folder"),
+        (home.display().to_string(), "home folder"),
+        ("/etc".into(), "system folder"),
+        ("/usr/local/src/app".into(), "system folder"),
+        ("/var/lib".into(), "system folder"),
+        ("/proc".into(), "system folder"),
+        ("/boot".into(), "system folder"),
+        ("~/.ssh".into(), ".ssh"),
+        ("~/.config".into(), ".config/agsekit"),
+        ("~/.config/agsekit/ssh".into(), ".config/agsekit"),
+        ("~/.gnupg/sub".into(), ".gnupg"),
+        ("~/.aws".into(), ".aws"),
+        (
+            root.join("to-root/etc").display().to_string(),
+            "system folder",
+        ),
+        (
+            root.join("to-root/home").display().to_string(),
+            "system folder",
+        ),
+        (root.join("ssh-link").display().to_string(), ".ssh"),
+    ];
+    for (source, words) in &cases {
+        let found = mount_problems(&[format!(
+            "{{source: {source}, target: /home/ubuntu/p, backup: /home/nobody/bk}}"
+        )]);
+        assert!(
+            has(
+                &found,
+                "mounts[0].source",
+                &[words, "project folder", "agsekit addmount ."]
+            ),
+            "{source}: {found:#?}"
+        );
+    }
+    // A symlink to / is resolved first.
+    let found = mount_problems(&[format!(
+        "{{source: {}, target: /home/ubuntu/p, backup: /home/nobody/bk}}",
+        root.join("to-root").display()
+    )]);
+    assert!(
+        has(&found, "mounts[0].source", &["resolves to /"]),
+        "{found:#?}"
+    );
+    // agsekit's own key folder, wherever it is configured.
+    let keys = problems(&format!(
+        "global:\n  ssh_keys_folder: /data/agsekit-keys\n{VM}mounts:\n  - {{source: /data}}\n"
+    ));
+    assert!(
+        has(&keys, "mounts[0].source", &["/data/agsekit-keys"]),
+        "{keys:#?}"
+    );
+    // The config file itself.
+    let own = problems(&format!("{VM}mounts:\n  - {{source: /cfg}}\n"));
+    assert!(has(&own, "mounts[0].source", &[FILE]), "{own:#?}");
+    // Project folders, temp folders and folders outside /home stay fine.
+    for source in [
+        "/home/me/code/app",
+        "/tmp/x/proj",
+        "/srv/app",
+        "/opt/work/app",
+        "/var/tmp/p",
+    ] {
+        ok(&format!("{VM}mounts:\n  - {{source: {source}}}\n"));
+    }
+    ok(&format!(
+        "{VM}mounts:\n  - {{source: {}}}\n",
+        home.join("projects/app").display()
+    ));
+    // An agsekit folder configured as the home folder itself guards only the home folder.
+    ok(&format!(
+        "global:\n  systemd_env_folder: \"~\"\n{VM}mounts:\n  - {{source: {}}}\n",
+        home.join("projects/app").display()
+    ));
+}
+
+#[test]
+fn vm_targets_over_system_folders_are_refused_after_dot_dot() {
+    for target in [
+        "/etc",
+        "/proc",
+        "/home/ubuntu/../../etc",
+        "/home/ubuntu/./../ubuntu",
+        "/home/ubuntu",
+        "\"~\"",
+        "/usr/local/bin",
+        "/home/ubuntu/.ssh",
+        "/home",
+        "/var/lib/x",
+    ] {
+        let found = mount_problems(&[format!("{{source: /home/me/p, target: {target}}}")]);
+        assert!(
+            has(
+                &found,
+                "mounts[0].target",
+                &["system folder of the VM", "below /home/ubuntu"]
+            ),
+            "{target}: {found:#?}"
+        );
+    }
+    // A default target is checked too (a hidden source folder's name).
+    let hidden = mount_problems(&["{source: /home/me/x/.ssh}".into()]);
+    assert!(
+        has(&hidden, "mounts[0].target", &["/home/ubuntu/.ssh"]),
+        "{hidden:#?}"
+    );
+    for target in [
+        "/home/ubuntu/app",
+        "/srv/app",
+        "/home/ubuntu/a/../b",
+        "/work",
+    ] {
+        ok(&format!(
+            "{VM}mounts:\n  - {{source: /home/me/p, target: {target}}}\n"
+        ));
+    }
+}
+
+#[test]
+fn env_names_the_launcher_refuses_are_problems_at_their_key() {
+    let found = problems(
+        "agents:\n  q:\n    type: qwen\n    env:\n      \"BAD NAME; x\": 1\n      9LIVES: 2\n      \"\": 3\n      \"A=B\": 4\n      GOOD_1: 5\n",
+    );
+    assert!(
+        has(&found, "agents.q.env.BAD NAME; x", &["launcher"]),
+        "{found:#?}"
+    );
+    assert!(
+        has(&found, "agents.q.env.9LIVES", &["launcher"]),
+        "{found:#?}"
+    );
+    assert!(has(&found, "agents.q.env.A=B", &["'='"]), "{found:#?}");
+    assert!(
+        found.iter().any(|p| p.contains("empty variable name")),
+        "{found:#?}"
+    );
+    assert!(!found.iter().any(|p| p.contains("GOOD_1")), "{found:#?}");
+}
+
+#[test]
+fn an_integer_beyond_64_bits_is_a_problem_at_its_key_among_the_others() {
+    let found = problems(
+        "vms:\n  v: {cpu: 99999999999999999999999, ram: lots, disk: 1G}\nmounts:\n  - {source: /home/me/p, interval: -99999999999999999999999}\n",
+    );
+    assert!(
+        !found.iter().any(|p| p.contains("YAML syntax")),
+        "{found:#?}"
+    );
+    assert!(
+        has(&found, "vms.v.cpu", &["99999999999999999999999"]),
+        "{found:#?}"
+    );
+    assert!(has(&found, "vms.v.ram", &["lots"]), "{found:#?}");
+    assert!(has(&found, "mounts[0].interval", &[]), "{found:#?}");
+}
+
+#[test]
+fn only_layout_problems_keep_the_config_for_removemount() {
+    let layout = load(&format!(
+        "{VM}mounts:\n  - {{source: /home/me/code/proj}}\n  - {{source: /home/me/code}}\n"
+    ))
+    .expect_err("unsafe layout");
+    let kept = layout.layout_only.as_ref().expect("config kept");
+    assert_eq!(kept.mounts.len(), 2);
+    assert!(layout
+        .to_user_error()
+        .hints
+        .iter()
+        .any(|h| h.contains("agsekit removemount")));
+    let home = load(&format!("{VM}mounts:\n  - {{source: \"~\"}}\n")).expect_err("home");
+    assert_eq!(
+        home.layout_only.as_ref().map(|c| c.mounts.len()),
+        Some(1),
+        "the refused entry stays, so it can be removed"
+    );
+    let mixed = load(&format!(
+        "{VM}mounts:\n  - {{source: \"~\"}}\n  - {{source: /home/me/p, interval: x}}\n"
+    ))
+    .expect_err("mixed");
+    assert!(mixed.layout_only.is_none());
+}

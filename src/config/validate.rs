@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde_yaml_ng::{Mapping, Value};
 
+use super::layout::{self, Guarded};
 use super::model::*;
 use super::rules::{self, quote};
 use crate::error::UserError;
@@ -38,6 +39,10 @@ pub struct Invalid {
     pub file: PathBuf,
     pub problems: Vec<Problem>,
     pub warnings: Vec<String>,
+    /// When every problem is about where folders are (`config/layout.rs`: a source that
+    /// exposes the home folder, a backup folder a VM could reach, a system target), the
+    /// configuration as read. Only `removemount` uses it, to remove the entry at fault.
+    pub layout_only: Option<Box<Config>>,
 }
 
 impl Invalid {
@@ -52,9 +57,14 @@ impl Invalid {
             message.push_str("\n  ");
             message.push_str(&p.to_string());
         }
-        UserError::config(message)
+        let err = UserError::config(message)
             .hint(t!("config.invalid_hint_edit", path = self.file.display()))
-            .hint(t!("config.invalid_hint_example"))
+            .hint(t!("config.invalid_hint_example"));
+        if self.layout_only.is_some() {
+            err.hint(t!("layout.removemount_hint"))
+        } else {
+            err
+        }
     }
 }
 
@@ -128,7 +138,7 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
     let mut w = Walk::default();
     // A byte order mark (editors on Windows add one) makes the YAML crate see two documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let root: Value = match serde_yaml_ng::from_str(text) {
+    let root: Value = match super::yaml_value::parse(text) {
         Ok(v) => v,
         Err(err) => {
             w.problems.push(syntax_problem(file, &err));
@@ -168,7 +178,9 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
         }
     }
 
-    let mounts = parse_mounts(&mut w, lookup(&top, "mounts"), &names);
+    let fallback = default_global();
+    let guard = Guarded::new(global.as_ref().unwrap_or(&fallback), file);
+    let mounts = parse_mounts(&mut w, lookup(&top, "mounts"), &names, &guard);
 
     let mut agents = IndexMap::new();
     for (name, value) in &agent_entries {
@@ -177,15 +189,24 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
         }
     }
 
-    match (global, w.problems.is_empty()) {
-        (Some(global), true) => Ok(Config {
-            path: file.to_path_buf(),
-            global,
-            vms,
-            mounts,
-            agents,
-            warnings: w.warnings,
-        }),
+    match (global, w.hard == 0) {
+        (Some(global), true) => {
+            let config = Config {
+                path: file.to_path_buf(),
+                global,
+                vms,
+                mounts,
+                agents,
+                warnings: w.warnings.clone(),
+            };
+            if w.problems.is_empty() {
+                Ok(config)
+            } else {
+                let mut invalid = w.into_invalid(file);
+                invalid.layout_only = Some(Box::new(config));
+                Err(invalid)
+            }
+        }
         _ => Err(w.into_invalid(file)),
     }
 }
@@ -212,10 +233,22 @@ fn syntax_problem(file: &Path, err: &serde_yaml_ng::Error) -> Problem {
 struct Walk {
     problems: Vec<Problem>,
     warnings: Vec<String>,
+    /// How many of `problems` are not layout problems.
+    hard: usize,
 }
 
 impl Walk {
     fn problem(&mut self, key: &str, message: impl Into<String>) {
+        self.hard += 1;
+        self.problems.push(Problem {
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// A problem of where folders are: the value is still read, so that `removemount` can
+    /// load the file and remove the entry at fault.
+    fn layout_problem(&mut self, key: &str, message: impl Into<String>) {
         self.problems.push(Problem {
             key: key.to_string(),
             message: message.into(),
@@ -231,6 +264,7 @@ impl Walk {
             file: file.to_path_buf(),
             problems: self.problems,
             warnings: self.warnings,
+            layout_only: None,
         }
     }
 
@@ -670,7 +704,7 @@ fn http_proxy(w: &mut Walk, key: &str, v: &Value) -> Result<Option<HttpProxy>, (
     }
 }
 
-fn default_global() -> GlobalConfig {
+pub(super) fn default_global() -> GlobalConfig {
     let base = super::home_dir().join(".config/agsekit");
     GlobalConfig {
         ssh_keys_folder: base.join("ssh"),
@@ -1092,7 +1126,12 @@ fn install(w: &mut Walk, key: &str, v: &Value) -> Result<Vec<Bundle>, ()> {
     }
 }
 
-fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConfig> {
+fn parse_mounts(
+    w: &mut Walk,
+    v: Option<&Value>,
+    names: &Names,
+    guard: &Guarded,
+) -> Vec<MountConfig> {
     let seq = match v {
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Sequence(s)) => s,
@@ -1107,17 +1146,22 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
     let mut out: Vec<(String, MountConfig)> = Vec::new();
     for (i, item) in seq.iter().enumerate() {
         let key = format!("mounts[{i}]");
-        if let Some(m) = parse_mount(w, &key, item, names) {
+        if let Some(m) = parse_mount(w, &key, item, names, guard) {
             out.push((key, m));
         }
     }
-    // Checks across mounts.
+    // Checks across mounts, on folders with their symlinks resolved.
+    let paths: Vec<layout::MountPaths<'_>> = out
+        .iter()
+        .map(|(k, m)| layout::MountPaths::new(k, &m.source, &m.backup, &m.vm))
+        .collect();
+    let mut layout_problems = layout::backup_problems(&paths, guard.config_file());
     for j in 0..out.len() {
         for i in 0..j {
             let (ki, a) = &out[i];
             let (kj, b) = &out[j];
-            if a.source == b.source && a.vm == b.vm {
-                w.problem(
+            if paths[i].same_source(&paths[j]) && a.vm == b.vm {
+                w.layout_problem(
                     &format!("{kj}.source"),
                     t!(
                         "config.mount_duplicate_source",
@@ -1126,8 +1170,8 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
                         other = ki
                     ),
                 );
-            } else if a.source != b.source && a.backup == b.backup {
-                w.problem(
+            } else if layout::same_backup(&paths[i], &paths[j]) {
+                w.layout_problem(
                     &format!("{kj}.backup"),
                     t!(
                         "config.mount_duplicate_backup",
@@ -1136,8 +1180,8 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
                         source = a.source.display()
                     ),
                 );
-            } else if a.source != b.source && a.vm == b.vm && a.target == b.target {
-                w.problem(
+            } else if !paths[i].same_source(&paths[j]) && a.vm == b.vm && a.target == b.target {
+                w.layout_problem(
                     &format!("{kj}.target"),
                     t!(
                         "config.mount_duplicate_target",
@@ -1149,10 +1193,19 @@ fn parse_mounts(w: &mut Walk, v: Option<&Value>, names: &Names) -> Vec<MountConf
             }
         }
     }
+    for (key, message) in layout_problems.drain(..) {
+        w.layout_problem(&key, message);
+    }
     out.into_iter().map(|(_, m)| m).collect()
 }
 
-fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<MountConfig> {
+fn parse_mount(
+    w: &mut Walk,
+    key: &str,
+    v: &Value,
+    names: &Names,
+    guard: &Guarded,
+) -> Option<MountConfig> {
     let entries = match untag(v) {
         Value::Mapping(m) => w.entries(key, m),
         other => {
@@ -1161,7 +1214,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         }
     };
     w.unknown_keys(key, &entries, &MOUNT_KEYS);
-    let before = w.problems.len();
+    let before = w.hard;
 
     let source = match lookup(&entries, "source") {
         None => {
@@ -1190,6 +1243,12 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
                 t!("config.source_unshareable", path = s.display()),
             );
             None
+        } else if let Some(why) = layout::source_refusal(&s, guard) {
+            w.layout_problem(
+                &join(key, "source"),
+                format!("{why}; {}", layout::source_fix()),
+            );
+            Some(s)
         } else {
             Some(s)
         }
@@ -1215,10 +1274,14 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         .map(|n| n.to_string_lossy().into_owned());
 
     let target = match lookup(&entries, "target") {
-        None | Some(Value::Null) => folder_name.as_ref().map(|n| Path::new(VM_HOME).join(n)),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            folder_name.as_ref().map(|n| Path::new(VM_HOME).join(n))
-        }
+        None | Some(Value::Null) => folder_name
+            .as_ref()
+            .map(|n| Path::new(VM_HOME).join(n))
+            .and_then(|t| guest_target(w, &join(key, "target"), t)),
+        Some(Value::String(s)) if s.trim().is_empty() => folder_name
+            .as_ref()
+            .map(|n| Path::new(VM_HOME).join(n))
+            .and_then(|t| guest_target(w, &join(key, "target"), t)),
         Some(Value::String(s)) => vm_path(w, &join(key, "target"), s.trim()),
         Some(other) => {
             w.problem(
@@ -1241,8 +1304,8 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         _ => None,
     };
     if let (Some(src), Some(b)) = (&source, &backup) {
-        if b.starts_with(src) {
-            w.problem(
+        if b.starts_with(src) || layout::resolve(b).starts_with(layout::resolve(src)) {
+            w.layout_problem(
                 &join(key, "backup"),
                 t!(
                     "config.backup_inside_source",
@@ -1309,7 +1372,7 @@ fn parse_mount(w: &mut Walk, key: &str, v: &Value, names: &Names) -> Option<Moun
         Some(v) => allowed_agents(w, &join(key, "allowed_agents"), v, names),
     };
 
-    if w.problems.len() != before {
+    if w.hard != before {
         return None;
     }
     Some(MountConfig {
@@ -1354,7 +1417,19 @@ fn vm_path(w: &mut Walk, key: &str, text: &str) -> Option<PathBuf> {
         w.problem(key, t!("config.vm_path_root"));
         return None;
     }
-    Some(clean)
+    guest_target(w, key, clean)
+}
+
+/// Refuses a mount target that is, lies in or holds a system folder of the VM or the VM
+/// user's home (`/etc`, `/home/ubuntu/../../etc`, `/home/ubuntu`), after `..` is resolved.
+fn guest_target(w: &mut Walk, key: &str, target: PathBuf) -> Option<PathBuf> {
+    match layout::target_refusal(&target) {
+        Some(why) => {
+            w.layout_problem(key, format!("{why}; {}", t!("config.target_refused_fix")));
+            Some(target)
+        }
+        None => Some(target),
+    }
 }
 
 fn parse_agent(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<AgentConfig> {

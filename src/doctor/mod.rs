@@ -139,6 +139,7 @@ pub fn diagnose(env: &Env<'_>) -> Vec<Check> {
     check_vms(env, infos.as_deref(), &mut out);
     check_mounts(env, infos.as_deref(), &mut out);
     check_ssh_key(env, &mut out);
+    check_config_mode(env.config, &mut out);
     check_ssh_accepted(env, infos.as_deref(), &mut out);
     check_shims(env, &mut out);
     check_shell_init(env, &mut out);
@@ -406,6 +407,41 @@ fn check_ssh_key(env: &Env<'_>, out: &mut Vec<Check>) {
             Verdict::Ok,
             format!("{}", key.display()),
         ),
+    };
+    out.push(c);
+}
+
+/// A config with `env:` values holds API keys: it must not be readable by other users. Only
+/// shown when some agent has `env:` values.
+fn check_config_mode(config: &Config, out: &mut Vec<Check>) {
+    if config.agents.values().all(|a| a.env.is_empty()) {
+        return;
+    }
+    let Ok(meta) = std::fs::metadata(&config.path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    let subject = t!("layout.doctor_subject_config");
+    let c = if mode & 0o077 != 0 {
+        check(
+            subject,
+            Verdict::Warn,
+            t!(
+                "layout.doctor_config_open",
+                path = config.path.display(),
+                mode = format!("{mode:04o}")
+            ),
+        )
+        .fix(format!(
+            "chmod 600 {}",
+            shell_words::quote(&config.path.to_string_lossy())
+        ))
+    } else {
+        check(
+            subject,
+            Verdict::Ok,
+            t!("layout.doctor_config_private", path = config.path.display()),
+        )
     };
     out.push(c);
 }

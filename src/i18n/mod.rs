@@ -21,6 +21,7 @@ pub mod clap_ru;
 mod config;
 mod en;
 mod help_ru;
+mod layout;
 mod lifecycle;
 mod misc;
 mod ru;
@@ -39,6 +40,7 @@ const PARTS: &[(Table, Table)] = &[
     (en::MESSAGES, ru::MESSAGES),
     (backup::EN, backup::RU),
     (config::EN, config::RU),
+    (layout::EN, layout::RU),
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
     (tripwire::EN, tripwire::RU),

@@ -37,7 +37,10 @@ pub fn select_mounts<'a>(
                 config = config.path.display(),
                 path = path.display()
             ))
-            .hint(format!("agsekit addmount {}", path.display()))),
+            .hint(
+                crate::config::layout::not_shareable_hint(path, config)
+                    .unwrap_or_else(|| format!("agsekit addmount {}", path.display())),
+            )),
         },
         (None, true) => {
             if of_vm.is_empty() {
@@ -146,7 +149,7 @@ mod tests {
     #[test]
     fn the_deepest_mount_covering_a_path_is_chosen() {
         let c = config(
-            "vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 10G\nmounts:\n  - source: /home/u/p\n    vm: a\n  - source: /home/u/p/inner\n    vm: a\n",
+            "vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 10G\nmounts:\n  - source: /home/u/p\n    vm: a\n  - source: /home/u/p/inner\n    backup: /home/u/backups-inner\n    vm: a\n",
         );
         let got = select_mounts(&c, Some(Path::new("/home/u/p/inner/src")), false, None).unwrap();
         assert_eq!(got[0].source, Path::new("/home/u/p/inner"));

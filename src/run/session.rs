@@ -326,7 +326,10 @@ fn temporary_place<'c>(
             path = host_dir.display(),
             config = config.path.display()
         ))
-        .hint(t!("run.outside_mounts_hint", path = host_dir.display()))
+        .hint(
+            crate::config::layout::not_shareable_hint(host_dir, config)
+                .unwrap_or_else(|| t!("run.outside_mounts_hint", path = host_dir.display())),
+        )
     };
     match ui.confirm(&t!("run.ask_temporary"), false) {
         Some(true) => {}

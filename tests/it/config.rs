@@ -352,3 +352,217 @@ fn config_example_follows_config_path_env() {
     assert!(target.exists());
     assert!(!default_config(&sb).exists());
 }
+
+// Issue 11: unsafe mount layouts and config files (config/layout.rs).
+
+const ONE_VM: &str = "vms:\n  agent-ubuntu: {cpu: 1, ram: 1G, disk: 10G}\n";
+
+fn check_fails(sb: &Sandbox, path: &Path) -> String {
+    let out = sb
+        .agsekit()
+        .arg("--config")
+        .arg(path)
+        .arg("config-check")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run config-check");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    stderr
+}
+
+#[test]
+fn config_check_refuses_a_backup_folder_inside_another_mount_naming_both_entries() {
+    // The attack: ~/code/proj snapshots go to ~/code/backups-proj (the default), and ~/code is
+    // mounted too (into another VM even): the agent there could rewrite every snapshot.
+    let sb = Sandbox::new();
+    let home = sb.home().display().to_string();
+    let text = format!(
+        "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 10G}}\n  other: {{cpu: 1, ram: 1G, disk: 10G}}\nmounts:\n  - source: {home}/code/proj\n  - source: {home}/code\n    vm: other\n"
+    );
+    let path = write(&sb, "c.yaml", &text);
+    let stderr = check_fails(&sb, &path);
+    for want in [
+        format!("mounts[0].backup: the backup folder {home}/code/backups-proj is inside the shared folder {home}/code of mounts[1].source (VM \"other\")"),
+        "rewrite every snapshot through the hardlinks".to_string(),
+        format!("set `mounts[0].backup:` in {}", path.display()),
+        "agsekit removemount".to_string(),
+    ] {
+        assert!(stderr.contains(&want), "missing {want:?} in:\n{stderr}");
+    }
+    // Through a symlink: a backup folder that does not exist yet, below a link into a mount.
+    std::fs::create_dir_all(sb.home().join("shared")).expect("mkdir");
+    std::os::unix::fs::symlink(sb.home().join("shared"), sb.home().join("link")).expect("symlink");
+    let linked = format!(
+        "{ONE_VM}mounts:\n  - {{source: {home}/p, backup: {home}/link/new/bk}}\n  - {{source: {home}/shared}}\n"
+    );
+    let path = write(&sb, "linked.yaml", &linked);
+    let stderr = check_fails(&sb, &path);
+    assert!(
+        stderr.contains("mounts[0].backup: ") && stderr.contains("of mounts[1].source"),
+        "{stderr}"
+    );
+    // The safe layout (siblings) still loads.
+    let safe =
+        format!("{ONE_VM}mounts:\n  - {{source: {home}/code/a}}\n  - {{source: {home}/code/b}}\n");
+    let path = write(&sb, "safe.yaml", &safe);
+    sb.agsekit()
+        .arg("--config")
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("The configuration is valid"));
+}
+
+#[test]
+fn config_check_refuses_sharing_home_system_and_credential_folders() {
+    let sb = Sandbox::new();
+    let home = sb.home();
+    std::fs::create_dir_all(home.join(".ssh")).expect("mkdir");
+    std::os::unix::fs::symlink("/", home.join("root-link")).expect("symlink");
+    let cases = [
+        ("\"~\"".to_string(), "is your home folder"),
+        (home.join("..").display().to_string(), "is your home folder"),
+        ("/".to_string(), "cannot be shared"),
+        (
+            home.join("root-link").display().to_string(),
+            "resolves to /",
+        ),
+        ("/etc".to_string(), "is a system folder"),
+        ("/usr/local/src/app".to_string(), "is a system folder"),
+        ("~/.ssh".to_string(), ".ssh to the VM"),
+        ("~/.config".to_string(), ".config/agsekit to the VM"),
+    ];
+    for (source, want) in cases {
+        let text = format!(
+            "{ONE_VM}mounts:\n  - {{source: {source}, target: /home/ubuntu/p, backup: /home/nobody/bk}}\n"
+        );
+        let path = write(&sb, "c.yaml", &text);
+        let stderr = check_fails(&sb, &path);
+        assert!(
+            stderr.contains("mounts[0].source: ") && stderr.contains(want),
+            "{source}: missing {want:?} in:\n{stderr}"
+        );
+        if want != "cannot be shared" {
+            assert!(stderr.contains("agsekit addmount ."), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn config_check_reads_only_a_regular_config_file_of_bounded_size() {
+    let sb = Sandbox::new();
+    // A character device that never ends.
+    let out = check_fails(&sb, Path::new("/dev/zero"));
+    assert!(
+        out.contains("config path /dev/zero is not a regular file (a character device)"),
+        "{out}"
+    );
+    // A named pipe nobody writes to: reading it would wait forever.
+    let fifo = sb.home().join("fifo.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let out = check_fails(&sb, &fifo);
+    assert!(
+        out.contains(&format!(
+            "{} is not a regular file (a named pipe)",
+            fifo.display()
+        )),
+        "{out}"
+    );
+    // A link to the pipe is the pipe.
+    let link = sb.home().join("link.yaml");
+    std::os::unix::fs::symlink(&fifo, &link).expect("symlink");
+    let out = check_fails(&sb, &link);
+    assert!(out.contains("a named pipe"), "{out}");
+    // Too large.
+    let big = sb.home().join("big.yaml");
+    let mut text = String::from(ONE_VM);
+    text.push_str(&format!("# {}\n", "x".repeat(2 * 1024 * 1024)));
+    fs::write(&big, text).expect("write");
+    let out = check_fails(&sb, &big);
+    assert!(
+        out.contains(&format!("config file {} is ", big.display()))
+            && out.contains("at most 1048576 bytes"),
+        "{out}"
+    );
+}
+
+#[test]
+fn config_check_reports_a_huge_integer_at_its_key_with_the_other_problems() {
+    let sb = Sandbox::new();
+    let text = "vms:\n  agent-ubuntu: {cpu: 99999999999999999999999, ram: 1G, disk: 10G}\nagents:\n  q: {type: qwne}\n";
+    let path = write(&sb, "c.yaml", text);
+    let stderr = check_fails(&sb, &path);
+    assert!(!stderr.contains("YAML syntax"), "{stderr}");
+    assert!(stderr.contains("(2 problems)"), "{stderr}");
+    assert!(
+        stderr.contains("vms.agent-ubuntu.cpu: must be a whole number")
+            && stderr.contains("99999999999999999999999"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("agents.q.type: "), "{stderr}");
+}
+
+#[test]
+fn config_check_rejects_env_names_the_launcher_refuses() {
+    let sb = Sandbox::new();
+    let text = "agents:\n  q:\n    type: qwen\n    env:\n      \"BAD NAME; x\": secret-one\n      9LIVES: secret-two\n      \"\": x\n      OK_NAME: fine\n";
+    let path = write(&sb, "c.yaml", text);
+    let stderr = check_fails(&sb, &path);
+    assert!(stderr.contains("(3 problems)"), "{stderr}");
+    for key in ["agents.q.env.BAD NAME; x: ", "agents.q.env.9LIVES: "] {
+        assert!(
+            stderr.contains(key) && stderr.contains("launcher refuses others"),
+            "missing {key:?} in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("empty variable name"), "{stderr}");
+    assert!(!stderr.contains("secret-"), "{stderr}");
+}
+
+#[test]
+fn config_check_refuses_vm_targets_over_system_folders() {
+    let sb = Sandbox::new();
+    let home = sb.home().display().to_string();
+    let text = format!(
+        "{ONE_VM}mounts:\n  - {{source: {home}/a, target: /etc}}\n  - {{source: {home}/b, target: /proc}}\n  - {{source: {home}/c, target: /home/ubuntu/../../etc/cron.d}}\n  - {{source: {home}/d, target: /home/ubuntu}}\n  - {{source: {home}/e, target: /home/ubuntu/e}}\n"
+    );
+    let path = write(&sb, "c.yaml", &text);
+    let stderr = check_fails(&sb, &path);
+    assert!(stderr.contains("(4 problems)"), "{stderr}");
+    for (i, target) in ["/etc", "/proc", "/etc/cron.d", "/home/ubuntu"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            stderr.contains(&format!(
+                "mounts[{i}].target: {target} is a system folder of the VM"
+            )),
+            "{target}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn config_example_writes_a_file_only_its_owner_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let dest = sb.home().join("new/config.yaml");
+    sb.agsekit()
+        .arg("config-example")
+        .arg(&dest)
+        .assert()
+        .success();
+    let mode = fs::metadata(&dest).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    let text = fs::read_to_string(&dest).expect("read");
+    assert!(
+        text.contains("env:"),
+        "the example is meant to hold API keys"
+    );
+}

@@ -479,3 +479,162 @@ fn addmount_and_removemount_ask_in_a_terminal_with_stub_multipass() {
     assert_eq!(fs::read_to_string(&config).expect("read"), original);
     assert!(multipass_log(&sb).ends_with("umount b:/home/ubuntu/x\n"));
 }
+
+#[test]
+fn addmount_refuses_the_home_folder_and_folders_holding_credentials_even_with_force_path() {
+    let sb = Sandbox::new();
+    let original = commented_config(sb.home());
+    let config = write_config(&sb, &original);
+    fs::create_dir_all(sb.home().join(".ssh")).expect("mkdir");
+    std::os::unix::fs::symlink("/", sb.home().join("root-link")).expect("symlink");
+    let cases = [
+        (sb.home().to_path_buf(), "is your home folder"),
+        (sb.home().join("."), "is your home folder"),
+        (sb.home().join(".ssh"), ".ssh to the VM"),
+        (sb.home().join("cfg"), "config.yaml to the VM"),
+        (sb.home().join("root-link"), "resolves to /"),
+        (PathBuf::from("/etc"), "system folder"),
+    ];
+    for (source, want) in &cases {
+        for force in [false, true] {
+            let mut cmd = sb.agsekit();
+            cmd.args(["addmount", "-y", "--config"])
+                .arg(&config)
+                .arg(source);
+            if force {
+                cmd.arg("--force-path");
+            }
+            cmd.assert()
+                .code(2)
+                .stderr(predicate::str::contains(*want))
+                .stderr(predicate::str::contains(
+                    "hint: share a project folder instead",
+                ))
+                .stderr(predicate::str::contains("agsekit addmount ."));
+            assert_untouched(&config, &original);
+        }
+    }
+    // `addmount ~` as typed in a shell.
+    sb.agsekit()
+        .args(["addmount", "-y", "--force-path", "--config"])
+        .arg(&config)
+        .arg("~")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is your home folder"));
+    assert_untouched(&config, &original);
+}
+
+#[test]
+fn addmount_refuses_a_folder_that_holds_another_mounts_backups_and_system_targets() {
+    let sb = Sandbox::new();
+    let original = commented_config(sb.home());
+    let config = write_config(&sb, &original);
+    let home = sb.home().display().to_string();
+    // work/app keeps its snapshots in work/backups-app: sharing work/ exposes them.
+    sb.agsekit()
+        .args(["addmount", "--force-path", "-y", "--config"])
+        .arg(&config)
+        .arg(sb.home().join("work"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "mounts[0].backup: the backup folder {home}/work/backups-app is inside the shared folder {home}/work of mounts[2].source"
+        )));
+    assert_untouched(&config, &original);
+    // A backup folder inside another mount, spelled through a symlink.
+    std::fs::create_dir_all(sb.home().join("work/lib")).expect("mkdir");
+    std::os::unix::fs::symlink(sb.home().join("work/lib"), sb.home().join("lib-link"))
+        .expect("symlink");
+    sb.agsekit()
+        .args(["addmount", "--force-path", "-y", "--config"])
+        .arg(&config)
+        .arg(sb.home().join("new"))
+        .arg("/home/ubuntu/new")
+        .arg(sb.home().join("lib-link/snapshots"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mounts[2].backup: the backup folder",
+        ))
+        .stderr(predicate::str::contains("of mounts[1].source"));
+    assert_untouched(&config, &original);
+    // One backup folder spelled two ways is one folder.
+    std::fs::create_dir_all(sb.home().join("work/backups-app")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        sb.home().join("work/backups-app"),
+        sb.home().join("bk-link"),
+    )
+    .expect("symlink");
+    sb.agsekit()
+        .args(["addmount", "--force-path", "-y", "--config"])
+        .arg(&config)
+        .arg(sb.home().join("other"))
+        .arg("/home/ubuntu/other")
+        .arg(format!("{home}/bk-link/"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is already the backup folder of"));
+    assert_untouched(&config, &original);
+    // Targets over system folders of the VM, after `..`.
+    for target in [
+        "/etc",
+        "/home/ubuntu/../../etc",
+        "/proc/x",
+        "/home/ubuntu/.ssh",
+    ] {
+        sb.agsekit()
+            .args(["addmount", "--force-path", "-y", "--config"])
+            .arg(&config)
+            .arg(sb.home().join("t"))
+            .arg(target)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("system folder of the VM")
+                    .or(predicate::str::contains("Multipass cannot mount")),
+            );
+        assert_untouched(&config, &original);
+    }
+}
+
+#[test]
+fn removemount_with_stub_multipass_removes_the_entry_that_makes_a_layout_unsafe() {
+    let sb = Sandbox::new();
+    let home = sb.home().display().to_string();
+    let original = format!(
+        "vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 10G}}\nmounts:\n  - source: {home}/code/proj\n  - source: {home}/code\n    target: /home/ubuntu/code\n"
+    );
+    let config = write_config(&sb, &original);
+    let stub = stub_multipass(&sb, "exit 0");
+    // Every other command refuses the file...
+    sb.agsekit()
+        .args(["config-check", "--config"])
+        .arg(&config)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("mounts[0].backup: "))
+        .stderr(predicate::str::contains(
+            "hint: `agsekit removemount FOLDER [--vm VM]`",
+        ));
+    // ...but removemount can take the unsafe entry out, after showing the problem.
+    sb.agsekit()
+        .args(["removemount", "-y", "--config"])
+        .arg(&config)
+        .arg(sb.home().join("code"))
+        .env("AGSEKIT_MULTIPASS", &stub)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: mounts[0].backup: "))
+        .stdout(predicate::str::contains("Removed"));
+    assert_eq!(
+        fs::read_to_string(&config).expect("read"),
+        format!("vms:\n  agent-ubuntu: {{cpu: 1, ram: 1G, disk: 10G}}\nmounts:\n  - source: {home}/code/proj\n")
+    );
+    assert!(multipass_log(&sb).contains("umount agent-ubuntu:/home/ubuntu/code"));
+    sb.agsekit()
+        .args(["config-check", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+}

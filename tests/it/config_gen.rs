@@ -64,6 +64,8 @@ fn config_gen_in_tmux_writes_a_valid_commented_config() {
     tmux.answer("like 1.2.3):", "");
     tmux.answer("Add another agent? [y/N]:", "");
     tmux.answer("Share a host folder with a VM now? [y/N]:", "y");
+    // The home folder is refused (the VM would see ~/.ssh), and asked again.
+    tmux.answer("Host folder to share:", &sb.home().display().to_string());
     tmux.answer("Host folder to share:", &project.display().to_string());
     // The sandbox lives in a hidden temp folder: the wizard warns and asks.
     tmux.answer("Keep this folder anyway? [y/N]:", "y");
@@ -82,6 +84,13 @@ fn config_gen_in_tmux_writes_a_valid_commented_config() {
         "{screen}"
     );
     assert!(screen.contains("Wrote "), "{screen}");
+    assert!(screen.contains("is your home folder"), "{screen}");
+    // The file is meant to hold API keys: only its owner can read it.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&dest).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
 
     let text = fs::read_to_string(&dest).expect("config written");
     assert!(text.starts_with("# agsekit configuration, written by `agsekit config-gen`"));

@@ -458,3 +458,33 @@ fn doctor_fake_multipass_in_a_terminal_asks_before_repairing() {
     assert!(pane.contains("EXIT=0"), "{pane}");
     assert!(s.fake.calls().iter().any(|c| c[0] == "mount"));
 }
+
+#[test]
+fn doctor_fake_multipass_warns_about_a_config_with_env_values_others_can_read() {
+    let (s, h) = running_and_mounted();
+    let text = std::fs::read_to_string(&s.config).expect("read");
+    let text = text.replace(
+        "    type: codex\n",
+        "    type: codex\n    env:\n      OPENAI_API_KEY: sk-very-secret-42\n",
+    );
+    std::fs::write(&s.config, text).expect("write");
+    std::fs::set_permissions(&s.config, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let (_, out) = doctor(&s, &h, &[]);
+    let path = s.config.display().to_string();
+    assert!(
+        out.contains(&format!(
+            "warn  config file: {path} holds `env:` values (API keys) and other users can read it (mode 0644)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("fix: chmod 600 {path}")), "{out}");
+    assert!(!out.contains("sk-very-secret-42"), "{out}");
+    // After the fix: ok.
+    std::fs::set_permissions(&s.config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let (_, out) = doctor(&s, &h, &[]);
+    assert!(
+        out.contains(&format!("ok    config file: {path} holds `env:` values")),
+        "{out}"
+    );
+    assert!(!out.contains("chmod 600"), "{out}");
+}

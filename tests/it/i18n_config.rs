@@ -309,3 +309,51 @@ fn config_gen_in_tmux_in_russian_explains_refused_answers_with_the_config_rules(
     assert!(!screen.contains("is not a valid VM name"), "{screen}");
     assert!(dest.exists(), "{screen}");
 }
+
+#[test]
+fn unsafe_layouts_are_refused_in_russian_with_key_paths_unchanged() {
+    let sb = Sandbox::new();
+    let home = sb.home().display().to_string();
+    // addmount of the home folder.
+    let original = "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\n";
+    let config = write(&sb, "c.yaml", original);
+    sb.agsekit()
+        .env("AGSEKIT_LANG", "ru")
+        .args(["addmount", "-y", "--force-path", "--config"])
+        .arg(&config)
+        .arg(sb.home())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "agsekit: error: {home} — ваша домашняя папка"
+        )))
+        .stderr(predicate::str::contains(
+            "hint: откройте доступ к папке проекта",
+        ));
+    assert_eq!(fs::read_to_string(&config).expect("read"), original);
+    // A backup folder inside another mount, a system target, a bad env name.
+    let text = format!(
+        "vms:\n  v: {{cpu: 1, ram: 1G, disk: 1G}}\nmounts:\n  - source: {home}/code/proj\n  - source: {home}/code\n    target: /etc\nagents:\n  q:\n    type: qwen\n    env:\n      9LIVES: x\n"
+    );
+    let bad = write(&sb, "bad.yaml", &text);
+    check(&sb, &bad, Some("ru"))
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "mounts[0].backup: папка резервных копий {home}/code/backups-proj лежит внутри общей папки {home}/code из mounts[1].source"
+        )))
+        .stderr(predicate::str::contains(
+            "mounts[1].target: /etc — системная папка ВМ",
+        ))
+        .stderr(predicate::str::contains(
+            "agents.q.env.9LIVES: имя переменной \"9LIVES\" недопустимо",
+        ))
+        .stderr(predicate::str::contains("agsekit removemount").not());
+    check(&sb, &bad, None)
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "mounts[0].backup: the backup folder {home}/code/backups-proj is inside the shared folder {home}/code of mounts[1].source"
+        )))
+        .stderr(predicate::str::contains(
+            "mounts[1].target: /etc is a system folder of the VM",
+        ));
+}

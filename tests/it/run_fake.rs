@@ -780,3 +780,53 @@ echo planted > "$f"
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn run_with_fake_multipass_in_the_home_folder_says_to_cd_into_a_project_not_to_share_home() {
+    let s = setup();
+    let home = s.sb.home().to_path_buf();
+    let out = s.run(&home, &[os("codex")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not inside any mount"), "{stderr}");
+    assert!(
+        stderr.contains("cd into a project folder") && stderr.contains("agsekit addmount ."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&format!("agsekit addmount {}", home.display())),
+        "never suggests sharing the home folder: {stderr}"
+    );
+    assert_eq!(s.exec_calls(), 0);
+}
+
+#[test]
+fn run_with_fake_multipass_refuses_a_layout_where_another_mount_holds_the_backups() {
+    // The attack: the snapshots of proj live in `shared/`, and `shared/` is a mount too. The
+    // agent there could rewrite every snapshot at once through the hardlinks; so nothing runs.
+    let s = setup();
+    let home = s.sb.home();
+    let shared = home.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(
+        &s.config,
+        format!(
+            "vms:\n  dev: {{cpu: 2, ram: 4G, disk: 20G}}\nmounts:\n  - source: {p}\n    backup: {b}\n    vm: dev\n  - source: {sh}\n    vm: dev\nagents:\n  codex:\n    type: codex\n",
+            p = s.project.display(),
+            b = shared.join("bk-proj").display(),
+            sh = shared.display()
+        ),
+    )
+    .unwrap();
+    for cwd in [&s.project, &shared] {
+        let out = s.run(cwd, &[os("codex")]);
+        assert_eq!(out.status.code(), Some(3));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("mounts[0].backup: ") && stderr.contains("of mounts[1].source"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(s.exec_calls(), 0);
+    assert!(!shared.join("bk-proj").exists(), "no snapshot was written");
+}

@@ -254,3 +254,23 @@ fn shims_exec_host_bypasses_the_vm() {
     );
     let _ = &s.config;
 }
+
+#[test]
+fn shim_fake_multipass_in_the_home_folder_says_to_cd_into_a_project_not_to_share_home() {
+    let s = setup("refuse");
+    s.install();
+    let home = s.sb.home().to_path_buf();
+    let out = s.shim("codex", &home, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("would run unprotected"), "{stderr}");
+    assert!(
+        stderr.contains("cd into a project folder") && stderr.contains("agsekit addmount ."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&format!("agsekit addmount {}", home.display())),
+        "never suggests sharing the home folder: {stderr}"
+    );
+    assert!(s.fake.calls().iter().all(|c| c[0] != "exec"));
+}

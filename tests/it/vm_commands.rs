@@ -430,7 +430,9 @@ fn down_fake_refuses_while_agents_run_unless_forced() {
     );
 }
 
-const NESTED: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nmounts:\n  - source: {HOME}/proj\n    vm: dev\n  - source: {HOME}/proj/inner\n    target: /home/ubuntu/inner\n    vm: dev\n";
+/// A mount inside another. The inner one keeps its snapshots outside the outer folder: its
+/// default (`proj/backups-inner`) would lie inside the outer mount, which is refused.
+const NESTED: &str = "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nmounts:\n  - source: {HOME}/proj\n    vm: dev\n  - source: {HOME}/proj/inner\n    target: /home/ubuntu/inner\n    backup: {HOME}/backups-inner\n    vm: dev\n";
 
 #[test]
 fn mount_fake_picks_the_deepest_mount_and_tolerates_repeats() {
@@ -1302,4 +1304,33 @@ fn install_agents_fake_upgrade_uses_the_cached_version_and_needs_it() {
     let out = s.agsekit(&["install-agents", "--upgrade"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(log_lines(&s, "curl").len(), 1);
+}
+
+#[test]
+fn mount_fake_refuses_a_layout_where_another_mount_holds_the_backups() {
+    // ~/code/proj snapshots go to ~/code/backups-proj, and ~/code is mounted too.
+    let s = Setup::new(
+        "vms:\n  dev: {cpu: 1, ram: 1G, disk: 5G}\nmounts:\n  - source: {HOME}/code/proj\n    vm: dev\n  - source: {HOME}/code\n    target: /home/ubuntu/code\n    vm: dev\n",
+    );
+    std::fs::create_dir_all(s.home().join("code/proj")).unwrap();
+    s.fake.launch("dev");
+    s.clear_calls();
+    for args in [&["mount", "--all"][..], &["mount", "code"][..]] {
+        let out = s.agsekit(args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "mounts[0].backup: the backup folder {}/code/backups-proj is inside the shared folder {}/code of mounts[1].source",
+                s.home().display(),
+                s.home().display()
+            )),
+            "{err}"
+        );
+    }
+    assert!(
+        s.calls().is_empty(),
+        "multipass was not called: {:?}",
+        s.calls()
+    );
 }
