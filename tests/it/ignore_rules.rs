@@ -486,3 +486,33 @@ fn status_fake_multipass_and_prompt_state_show_pending_ignore_rules() {
         serde_json::json!([])
     );
 }
+
+/// A `.backupignore` that is a symlink (to rules outside the project), a folder or a fifo is
+/// never read as rules: the files it would hide stay in the snapshot.
+#[test]
+fn agent_ignore_file_as_symlink_folder_or_fifo_is_never_taken_as_rules() {
+    let p = Project::new(3);
+    p.backup_ok();
+    let outside = p.sb.home().join("outside-rules");
+    fs::write(&outside, "*\n").expect("write");
+    for sub in ["a", "b", "c"] {
+        fs::create_dir_all(p.src.join(sub)).expect("mkdir");
+        fs::write(p.src.join(sub).join("keep.rs"), "// keep\n").expect("write");
+    }
+    std::os::unix::fs::symlink(&outside, p.src.join("a/.backupignore")).expect("symlink");
+    fs::create_dir_all(p.src.join("b/.backupignore")).expect("mkdir");
+    let fifo = p.src.join("c/.backupignore");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).expect("mkfifo");
+    let out = p.backup();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0) | Some(5)), "{stderr}");
+    let snap = p.newest();
+    for sub in ["a", "b", "c"] {
+        assert!(snap.join(sub).join("keep.rs").exists(), "{sub}: {stderr}");
+    }
+    // The link is kept as a link, never followed.
+    assert!(fs::symlink_metadata(snap.join("a/.backupignore"))
+        .expect("lstat")
+        .file_type()
+        .is_symlink());
+}
