@@ -55,10 +55,9 @@ pub fn walk_snapshot_dir(path: &Path, interrupt: &Interrupt) -> anyhow::Result<L
 }
 
 /// Walks the live folder with the rules of the chain in `chain` (its snapshot folder, left
-/// out of the walk when it lies inside the folder): `--exclude`-free, with the accepted
-/// `.backupignore` rules only, and with `protected` paths always in. A `.backupignore` whose
-/// text the user has not accepted leaves nothing out here: until it is accepted, review,
-/// `diff` and `restore --delete-new` see what it would hide (see [`super::rules`]).
+/// out of the walk when it lies inside the folder): no `--exclude`, the accepted
+/// `.backupignore` rules only (a file whose text is not accepted has no effect, as in a
+/// backup), and `protected` paths always in: what the next backup would capture.
 ///
 /// `reference` (a snapshot's listing) only sorts what pending rules match into paths that
 /// snapshot holds and new paths, for [`LiveWalk::pending`].
@@ -98,7 +97,7 @@ pub fn walk_live(
         use_ignore_files: true,
         protected: Some(protected),
         accepted: Some(&accepted),
-        reference: Reference::KeepAll(&holds),
+        reference: Reference::Known(&holds),
     };
     let walked =
         scan::scan(&spec).with_context(|| t!("backup.cannot_read", path = source.display()))?;

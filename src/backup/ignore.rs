@@ -90,7 +90,8 @@ pub enum Verdict {
     /// Left out by accepted `.backupignore` rules.
     Exclude,
     /// Left out only by a `.backupignore` whose text the user has not accepted (the file's
-    /// path from the source root): the caller decides (a path the last snapshot holds stays).
+    /// path from the source root): such rules have no effect; the walk keeps the path and
+    /// counts it for the reports.
     Pending(Arc<[u8]>),
 }
 

@@ -329,8 +329,8 @@ pub fn snapshot_locked(
         use_ignore_files: true,
         protected: Some(&protection),
         accepted: Some(&accepted),
-        // Paths left out only by rules the user has not accepted stay when the previous
-        // snapshot holds them: known once its manifest is read (on the other thread).
+        // Rules the user has not accepted leave nothing out; what they match is counted
+        // against the previous snapshot once its manifest is read (on the other thread).
         reference: if previous.is_some() {
             scan::Reference::Later
         } else {
@@ -352,7 +352,7 @@ pub fn snapshot_locked(
             .as_ref()
             .is_some_and(|p| p.entries.contains_key(rel))
     };
-    scan::settle_deferred(&mut walked, &spec, &holds)?;
+    scan::count_pending(&mut walked, &holds);
     let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
     let mut rule_warnings = Vec::new();
     if rules::read_pending(dest) != pending_rules {

@@ -3,9 +3,10 @@
 //!
 //! - **Accepted rules.** agsekit records, beside the snapshots and outside every mount, the
 //!   SHA-256 of each `.backupignore` the user accepted (`<dest>/.agsekit-ignore-accepted`).
-//!   A file whose text is not accepted is *pending*: its rules still leave out paths that no
-//!   snapshot held yet (new build output), but a path the last snapshot holds stays backed
-//!   up, and every backup, the review, `status` and the prompt say so, until the user runs
+//!   A file whose text is not accepted is *pending*: its rules have no effect at all (what
+//!   they would leave out is still backed up, new paths included: leaving out only "paths
+//!   no snapshot held" would let an agent move files under a new rule and delete them), and
+//!   every backup, the review, `status` and the prompt say so, until the user runs
 //!   `agsekit accept-ignore`. The first snapshot of a chain accepts the rules it finds
 //!   (nothing was protected before it); a chain made before this record existed accepts the
 //!   files that equal their copy in its newest snapshot.
@@ -20,7 +21,8 @@
 //! file, `<sha256 hex> <path>`, the path escaped as in manifests. The pending note
 //! (`<dest>/.agsekit-ignore-pending`), rewritten by every snapshot run: header
 //! `agsekit-ignore-pending 1`, then `<held> <hidden> <path>` per pending file (`held`: paths
-//! kept only because the last snapshot has them; `hidden`: new paths left out).
+//! its rules would leave out that the last snapshot has; `hidden`: new paths they would
+//! leave out; both are still backed up).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -199,9 +201,9 @@ pub struct IgnoreFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRules {
     pub path: Vec<u8>,
-    /// Paths the last snapshot holds that these rules would leave out: still backed up.
+    /// Paths the last snapshot holds that these rules would leave out (still backed up).
     pub held: u64,
-    /// Paths no snapshot holds that these rules leave out.
+    /// New paths these rules would leave out (still backed up).
     pub hidden: u64,
 }
 

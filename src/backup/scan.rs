@@ -60,39 +60,26 @@ pub struct Scan {
     pub bytes: u64,
     /// Every `.backupignore` read, in path order.
     pub ignore_files: Vec<IgnoreFile>,
-    /// Per `.backupignore` that is not accepted: (paths kept because the reference holds
-    /// them, new paths left out).
+    /// Per `.backupignore` that is not accepted: how many of the paths its rules match (and
+    /// that are kept anyway) the reference holds, and how many are new.
     pub rule_counts: BTreeMap<Vec<u8>, (u64, u64)>,
-    /// Paths left out only by rules not accepted, to settle once the reference is known
-    /// ([`Reference::Later`], see [`settle_deferred`]).
-    pub deferred: Vec<Deferred>,
+    /// Paths matched only by rules not accepted, to count once the reference is known
+    /// ([`Reference::Later`], see [`count_pending`]): (path, the `.backupignore`).
+    pub pending_matches: Vec<(Vec<u8>, Arc<[u8]>)>,
 }
 
-/// What a path left out only by rules the user has not accepted is compared with: a path
-/// the reference (the last snapshot) holds stays in.
+/// What the paths that only rules the user has not accepted would leave out are counted
+/// against. Such paths are always walked and kept: the counts only say how many the
+/// reference (the last snapshot) holds and how many are new.
 #[derive(Clone, Copy, Default)]
 pub enum Reference<'a> {
-    /// No reference (no snapshot yet): such rules apply.
+    /// No reference: such paths count as new.
     #[default]
     Nothing,
-    /// Known after the walk: such paths are collected in [`Scan::deferred`].
+    /// Known after the walk: such paths are collected in [`Scan::pending_matches`].
     Later,
     /// Whether the reference holds a path (`/`-separated bytes from the root).
     Known(&'a (dyn Fn(&[u8]) -> bool + Sync)),
-    /// Such rules leave nothing out (they are not accepted); the function only sorts the
-    /// paths they match into held (the reference has them) and hidden, for the counts.
-    KeepAll(&'a (dyn Fn(&[u8]) -> bool + Sync)),
-}
-
-/// A path whose fate waits for the reference.
-#[derive(Debug, Clone)]
-pub struct Deferred {
-    rel: Vec<u8>,
-    parts: Vec<OsString>,
-    name: OsString,
-    meta: Meta,
-    stack: IgnoreStack,
-    file: Arc<[u8]>,
 }
 
 /// Inputs of a walk.
@@ -140,7 +127,7 @@ struct Acc {
     bytes: u64,
     ignore_files: Vec<IgnoreFile>,
     counts: BTreeMap<Vec<u8>, (u64, u64)>,
-    deferred: Vec<Deferred>,
+    pending_matches: Vec<(Vec<u8>, Arc<[u8]>)>,
 }
 
 impl Acc {
@@ -156,7 +143,7 @@ impl Acc {
             c.0 += held;
             c.1 += hidden;
         }
-        self.deferred.extend(other.deferred);
+        self.pending_matches.extend(other.pending_matches);
     }
 
     fn count(&mut self, file: &Arc<[u8]>, held: bool) {
@@ -186,8 +173,6 @@ enum Take {
     Keep,
     /// A folder the rules leave out, entered only for the protected paths below it.
     ProtectedOnly,
-    /// Left out only by rules not accepted; settled later (by `file`'s rules).
-    Defer(Arc<[u8]>),
 }
 
 fn rel_path(parts: &[&OsStr]) -> PathBuf {
@@ -320,7 +305,7 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         bytes: acc.bytes,
         ignore_files: acc.ignore_files,
         rule_counts: acc.counts,
-        deferred: acc.deferred,
+        pending_matches: acc.pending_matches,
     })
 }
 
@@ -333,92 +318,15 @@ fn sub_stack(stack: &IgnoreStack, only_protected: bool) -> IgnoreStack {
     }
 }
 
-/// Settles the paths a walk made with [`Reference::Later`] left for later, now that
-/// `holds` tells what the reference (the last snapshot) has: a path it holds is walked and
-/// put into the tree (with everything below it that the rules keep), the others stay out.
-/// `spec` must be the walk's own.
-pub fn settle_deferred(
-    scan: &mut Scan,
-    spec: &ScanSpec<'_>,
-    holds: &(dyn Fn(&[u8]) -> bool + Sync),
-) -> anyhow::Result<()> {
-    let deferred = std::mem::take(&mut scan.deferred);
-    if deferred.is_empty() {
-        return Ok(());
-    }
-    let walker = Walker::of(spec, Reference::Known(holds));
-    let mut acc = Acc::default();
-    for d in deferred {
-        spec.interrupt.check()?;
-        let is_dir = d.meta.kind() == FileKind::Dir;
-        let held = holds(&d.rel);
-        acc.count(&d.file, held);
-        let stack = if held {
-            d.stack.clone()
-        } else if is_dir && walker.protected.is_some_and(|p| p.leads_to(&d.rel)) {
-            d.stack.for_protected_only()
+/// Counts the paths a walk made with [`Reference::Later`] collected, now that `holds` tells
+/// what the reference (the last snapshot) has.
+pub fn count_pending(scan: &mut Scan, holds: &dyn Fn(&[u8]) -> bool) {
+    for (rel, file) in std::mem::take(&mut scan.pending_matches) {
+        let c = scan.rule_counts.entry(file.to_vec()).or_default();
+        if holds(&rel) {
+            c.0 += 1;
         } else {
-            continue;
-        };
-        let mut parent = Dir::open_path(spec.source)?;
-        let mut reachable = true;
-        for part in &d.parts {
-            match parent.open_dir(part) {
-                Ok(next) => parent = next,
-                Err(err) => {
-                    acc.warnings.push(Warning::new(
-                        PathBuf::from(OsStr::from_bytes(&d.rel)),
-                        t!("backup.warn.cannot_open_dir", error = err),
-                    ));
-                    reachable = false;
-                    break;
-                }
-            }
-        }
-        if !reachable {
-            continue;
-        }
-        let parts: Vec<&OsStr> = d.parts.iter().map(OsString::as_os_str).collect();
-        let node = if is_dir {
-            walker.dir_node(&parent, &parts, d.name.clone(), d.meta, &stack, &mut acc)?
-        } else {
-            walker.leaf(&parent, &parts, d.name.clone(), d.meta, &mut acc)
-        };
-        if let Some(node) = node {
-            insert_node(&mut scan.root, &d.parts, node);
-        }
-    }
-    scan.files += acc.files;
-    scan.dirs += acc.dirs;
-    scan.symlinks += acc.symlinks;
-    scan.bytes += acc.bytes;
-    scan.warnings.extend(acc.warnings);
-    scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
-    scan.ignore_files.extend(acc.ignore_files);
-    scan.ignore_files.sort_by(|a, b| a.path.cmp(&b.path));
-    for (k, (held, hidden)) in acc.counts {
-        let c = scan.rule_counts.entry(k).or_default();
-        c.0 += held;
-        c.1 += hidden;
-    }
-    Ok(())
-}
-
-/// Puts `node` into the folder `parts` below `root`, in name order.
-fn insert_node(root: &mut Node, parts: &[OsString], node: Node) {
-    let mut here = root;
-    for part in parts {
-        let NodeKind::Dir(children) = &mut here.kind else {
-            return;
-        };
-        match children.binary_search_by(|c| c.name.as_bytes().cmp(part.as_bytes())) {
-            Ok(i) => here = &mut children[i],
-            Err(_) => return,
-        }
-    }
-    if let NodeKind::Dir(children) = &mut here.kind {
-        if let Err(i) = children.binary_search_by(|c| c.name.as_bytes().cmp(node.name.as_bytes())) {
-            children.insert(i, node);
+            c.1 += 1;
         }
     }
 }
@@ -576,26 +484,25 @@ impl<'a> Walker<'a> {
             Verdict::ExcludeByCommandLine => Take::Drop,
             Verdict::Exclude => self.protection(&rel_bytes(parts, name), is_dir),
             Verdict::Pending(file) => {
-                let rel = rel_bytes(parts, name);
-                let protection = self.protection(&rel, is_dir);
-                if matches!(protection, Take::Keep) {
-                    return protection;
+                // Not accepted: no effect. Only counted, for the reports (protected paths
+                // are never left out, so they do not count).
+                if self.protected.is_some() {
+                    let rel = rel_bytes(parts, name);
+                    if matches!(self.protection(&rel, false), Take::Keep) {
+                        return Take::Keep;
+                    }
                 }
                 match self.reference {
-                    Reference::Later => Take::Defer(file),
-                    Reference::KeepAll(holds) => {
+                    Reference::Later => {
+                        acc.pending_matches.push((rel_bytes(parts, name), file));
+                    }
+                    Reference::Known(holds) => {
+                        let rel = rel_bytes(parts, name);
                         acc.count(&file, holds(&rel));
-                        Take::Keep
                     }
-                    Reference::Known(holds) if holds(&rel) => {
-                        acc.count(&file, true);
-                        Take::Keep
-                    }
-                    Reference::Known(_) | Reference::Nothing => {
-                        acc.count(&file, false);
-                        protection
-                    }
+                    Reference::Nothing => acc.count(&file, false),
                 }
+                Take::Keep
             }
         }
     }
@@ -707,14 +614,6 @@ impl<'a> Walker<'a> {
                 Take::Keep => out.push((name, meta, false)),
                 Take::ProtectedOnly => out.push((name, meta, true)),
                 Take::Drop => {}
-                Take::Defer(file) => acc.deferred.push(Deferred {
-                    rel: rel_bytes(parts, &name),
-                    parts: parts.iter().map(|p| p.to_os_string()).collect(),
-                    name,
-                    meta,
-                    stack: stack.clone(),
-                    file,
-                }),
             }
         }
         Ok(out)

@@ -173,7 +173,8 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("120 path(s) that the snapshots hold"),
+        stderr
+            .contains("so it has no effect: the 120 path(s) from the snapshots and 1 new path(s)"),
         "{stderr}"
     );
     assert!(
@@ -181,14 +182,14 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
         "{stderr}"
     );
     let snap = p.newest();
-    // 120 files and the ignore file; the new file is left out (no snapshot ever held it).
-    assert_eq!(Project::files_in(&snap, "src"), 121);
+    // 120 files, the new one and the ignore file: rules not accepted have no effect.
+    assert_eq!(Project::files_in(&snap, "src"), 122);
     assert_eq!(
         fs::read_to_string(snap.join("src/f000.rs")).unwrap(),
         "// changed by the agent\n",
         "held files are still backed up with their new content"
     );
-    assert!(!snap.join("src/new.rs").exists());
+    assert!(snap.join("src/new.rs").exists());
     let note = fs::read_to_string(p.dst.join(".agsekit-ignore-pending")).expect("pending note");
     assert!(note.contains("src/.backupignore"), "{note}");
 
@@ -196,7 +197,7 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
     for i in 1..7 {
         fs::write(p.src.join(format!("src/f{i:03}.rs")), "// again\n").expect("write");
         p.backup_ok();
-        assert_eq!(Project::files_in(&p.newest(), "src"), 121, "cycle {i}");
+        assert_eq!(Project::files_in(&p.newest(), "src"), 122, "cycle {i}");
     }
 
     // Without -y and without a terminal, nothing is accepted.
@@ -207,7 +208,9 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
     assert_eq!(out.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("src/.backupignore: would stop backing up 120 path(s)"),
+        stdout.contains(
+            "src/.backupignore: would stop backing up 121 path(s) the newest snapshot holds and 0 new path(s)"
+        ),
         "{stdout}"
     );
     assert!(p.dst.join(".agsekit-ignore-pending").exists());
@@ -234,22 +237,61 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
     assert!(stderr.contains("mass deletion"), "{stderr}");
 }
 
-/// A changed ignore file that only names paths no snapshot holds (new build output) leaves
-/// them out right away; it is still reported until accepted.
+/// A changed ignore file has no effect until accepted, even on paths no snapshot holds:
+/// otherwise the agent could move files under a new rule and then delete them, and no
+/// snapshot would hold them at their new place. New build output named by a new rule is
+/// backed up until the user accepts the rule.
 #[test]
-fn new_ignore_rules_apply_to_paths_never_backed_up() {
-    let p = Project::new(2);
+fn agent_ignore_rules_cannot_hide_files_moved_under_them() {
+    let p = Project::new(20);
     p.backup_ok();
+    // The attack: a hidden folder, every source moved into it (after two cycles the old
+    // snapshots that hold them at their old paths rotate out), then deleted.
+    fs::create_dir_all(p.src.join("stash")).expect("mkdir");
+    fs::write(p.src.join("stash/.backupignore"), "*\n").expect("write");
+    for i in 0..20 {
+        fs::rename(
+            p.src.join(format!("src/f{i:03}.rs")),
+            p.src.join(format!("stash/f{i:03}.rs")),
+        )
+        .expect("mv");
+    }
+    let stderr = p.backup_ok();
+    assert!(
+        stderr.contains("stash/.backupignore changed and is not accepted yet"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the 0 path(s) from the snapshots and 20 new path(s)"),
+        "{stderr}"
+    );
+    let snap = p.newest();
+    assert_eq!(
+        Project::files_in(&snap, "stash"),
+        21,
+        "the moved files are in the snapshot"
+    );
+
+    // New build output under a new rule is kept too, until the user accepts the rule.
     fs::create_dir_all(p.src.join("target/debug")).expect("mkdir");
     fs::write(p.src.join("target/debug/big.bin"), vec![1u8; 10_000]).expect("write");
     fs::write(p.src.join(".backupignore"), "target/\n").expect("write");
-    let stderr = p.backup_ok();
-    let snap = p.newest();
-    assert!(!snap.join("target").exists());
-    assert!(snap.join(".backupignore").exists());
+    p.backup_ok();
+    assert!(p.newest().join("target/debug/big.bin").exists());
+    let mut args = vec!["accept-ignore".to_string(), "-y".into()];
+    args.extend(p.chain_args());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = p.agsekit(&refs);
     assert!(
-        stderr.contains("0 path(s) that the snapshots hold") && stderr.contains("1 new path(s)"),
-        "{stderr}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::write(p.src.join("src/.keep"), "x").expect("write");
+    p.backup_ok();
+    assert!(
+        !p.newest().join("target").exists(),
+        "accepted: target/ is left out"
     );
 }
 
