@@ -18,6 +18,7 @@ mod i18n_lifecycle;
 mod i18n_misc;
 mod ignore_rules;
 mod interactive;
+mod i12_session;
 mod launcher;
 mod portforward;
 mod provision;
