@@ -1,4 +1,5 @@
-//! A one-line spinner on stderr for long operations (creating a VM, installing agents).
+//! A one-line spinner on stderr for long operations (creating a VM, installing agents): the
+//! step that runs now and how long it has been running (`⠋ Installing codex in VM dev 1:05`).
 //! It draws only when stderr is a terminal and `--debug` is off (debug output would be
 //! garbled by it); otherwise it prints nothing at all, and the operation's own messages are
 //! the only output. Call [`Spinner::suspend`] around prompts or other output.
@@ -7,12 +8,13 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 struct Shared {
-    message: Mutex<String>,
+    /// The step shown and when it began.
+    message: Mutex<(String, Instant)>,
     stop: AtomicBool,
     paused: AtomicBool,
 }
@@ -42,7 +44,7 @@ impl Spinner {
 
     fn start_if(draw: bool, message: impl Into<String>) -> Spinner {
         let shared = Arc::new(Shared {
-            message: Mutex::new(message.into()),
+            message: Mutex::new((message.into(), Instant::now())),
             stop: AtomicBool::new(false),
             paused: AtomicBool::new(false),
         });
@@ -52,9 +54,13 @@ impl Spinner {
                 let mut frame = 0usize;
                 while !shared.stop.load(Ordering::Relaxed) {
                     if !shared.paused.load(Ordering::Relaxed) {
-                        let text = shared.message.lock().map(|m| m.clone()).unwrap_or_default();
+                        let line = shared
+                            .message
+                            .lock()
+                            .map(|m| line(frame, &m.0, m.1.elapsed()))
+                            .unwrap_or_default();
                         let mut err = std::io::stderr().lock();
-                        let _ = write!(err, "\r\x1b[2K{} {text}", FRAMES[frame % FRAMES.len()]);
+                        let _ = write!(err, "\r\x1b[2K{line}");
                         let _ = err.flush();
                         frame += 1;
                     }
@@ -70,10 +76,14 @@ impl Spinner {
         self.thread.is_some()
     }
 
-    /// Changes the text shown next to the spinner (the current stage).
+    /// Changes the text shown next to the spinner (the current stage); a new text starts its
+    /// own elapsed time.
     pub fn set_message(&self, message: impl Into<String>) {
+        let message = message.into();
         if let Ok(mut m) = self.shared.message.lock() {
-            *m = message.into();
+            if m.0 != message {
+                *m = (message, Instant::now());
+            }
         }
     }
 
@@ -111,6 +121,18 @@ impl Drop for Spinner {
     }
 }
 
+/// One frame: the spinner, the step, and the time the step has been running (`m:ss`, or
+/// `h:mm:ss` from an hour on).
+fn line(frame: usize, text: &str, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs();
+    let time = if secs >= 3600 {
+        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    } else {
+        format!("{}:{:02}", secs / 60, secs % 60)
+    };
+    format!("{} {text} {time}", FRAMES[frame % FRAMES.len()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +144,15 @@ mod tests {
         s.set_message("Installing agents");
         assert_eq!(s.suspend(|| 7), 7);
         s.finish();
+    }
+
+    #[test]
+    fn a_frame_shows_the_step_and_its_elapsed_time() {
+        assert_eq!(
+            line(0, "Installing codex in VM dev", Duration::from_secs(65)),
+            "⠋ Installing codex in VM dev 1:05"
+        );
+        assert_eq!(line(11, "x", Duration::from_millis(900)), "⠙ x 0:00");
+        assert_eq!(line(2, "x", Duration::from_secs(3725)), "⠹ x 1:02:05");
     }
 }

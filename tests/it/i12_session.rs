@@ -157,3 +157,140 @@ fn review_summary_false_keeps_quiet_sessions_silent_but_not_deletions_fake_multi
         "{stderr}"
     );
 }
+
+/// `install-agents` against the FAKE multipass, with an installer that fails after printing
+/// more lines than the error shows: the error ends with the last ten lines of its output, as
+/// they were shown, escaped; earlier lines and the progress redraws are left out.
+#[test]
+fn install_agents_fake_multipass_failure_shows_the_last_lines_of_the_installer_output() {
+    use crate::vm_commands::{stub_vm_tools, Setup};
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  newer:\n    type: forgecode\n    version: 9.9.9\n",
+    );
+    s.fake.launch("dev");
+    stub_vm_tools(&s.fake, "dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    // A download that prints 15 lines (one redrawn with \r, one with a terminal control) and
+    // fails.
+    for tool in ["curl", "wget"] {
+        s.fake.install_agent(
+            "dev",
+            tool,
+            "#!/bin/sh\ni=1\nwhile [ $i -le 13 ]; do echo \"fetch line $i\" >&2; i=$((i+1)); done\nprintf '  0%%\\r 50%%\\r100%%\\n' >&2\nprintf 'bad \\033[2K name\\n' >&2\nexit 7\n",
+        );
+    }
+    let out = s.agsekit_env(&["install-agents", "--all-agents"], &[]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(text(&out.stdout), "newer in VM dev: FAILED\n");
+    assert!(err.contains("`forgecode` failed in VM `dev`"), "{err}");
+    let tail: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.contains("failed in VM `dev`"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(tail.len(), 10, "{err}");
+    assert!(!err.contains("fetch line 3\n"), "{err}");
+    assert!(tail.contains(&"fetch line 13"), "{err}");
+    assert!(tail.contains(&"100%"), "{err}");
+    assert!(tail.contains(&"bad \\x1b[2K name"), "{err}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(!err.contains(" 50%"), "{err}");
+}
+
+/// `backup-once --progress`: what a terminal shows at the end is the finished bar, with
+/// nothing left of an earlier, longer line (`done0:00`).
+#[test]
+fn backup_progress_bar_ends_clean() {
+    let sb = crate::support::Sandbox::new();
+    let src = sb.home().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    for i in 0..20 {
+        std::fs::write(src.join(format!("f{i}")), vec![1u8; 50_000]).unwrap();
+    }
+    let out = sb
+        .agsekit()
+        .args(["backup-once", "--progress", "--source-dir"])
+        .arg(&src)
+        .arg("--dest-dir")
+        .arg(sb.home().join("dest"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let bar = err
+        .lines()
+        .find(|l| l.contains("Progress: ["))
+        .unwrap_or_else(|| panic!("no bar: {err:?}"));
+    // Replay the carriage returns as a terminal does.
+    let mut shown: Vec<char> = Vec::new();
+    let mut col = 0;
+    for c in bar.chars() {
+        if c == '\r' {
+            col = 0;
+        } else {
+            if col < shown.len() {
+                shown[col] = c;
+            } else {
+                shown.push(c);
+            }
+            col += 1;
+        }
+    }
+    let shown: String = shown.into_iter().collect();
+    assert!(
+        shown.trim_end().ends_with("20/20 files  976.6 KiB/976.6 KiB  done"),
+        "{shown:?}"
+    );
+}
+
+/// `install-agents` on a terminal (tmux) against the FAKE multipass, slowed down: the spinner
+/// shows the step and how long it has been running, and nothing of it is left at the end.
+#[test]
+fn install_agents_fake_multipass_spinner_shows_the_step_and_its_elapsed_time_in_tmux() {
+    use crate::tmux::{command_line, Tmux};
+    use crate::vm_commands::{stub_vm_tools, Setup};
+    if !Tmux::available() {
+        println!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let s = Setup::new(
+        "vms:\n  dev:\n    cpu: 1\n    ram: 1G\n    disk: 5G\nagents:\n  pinned:\n    type: forgecode\n    version: 2.12.14\n",
+    );
+    s.fake.launch("dev");
+    stub_vm_tools(&s.fake, "dev");
+    s.fake
+        .install_agent("dev", "forge", "#!/bin/sh\necho 'forge 2.12.14'\n");
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+        "FAKE_MULTIPASS_LATENCY_MS=1500".to_string(),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let t = Tmux::start(&command_line(
+        &s.sb,
+        &env,
+        &["--config", config.as_str(), "install-agents", "--all-agents"],
+    ));
+    let step = "installing pinned (forgecode) in VM `dev` 0:01";
+    let mut seen = false;
+    for _ in 0..600 {
+        if t.screen().contains(step) {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(seen, "never saw {step:?}; screen:\n{}", t.screen());
+    t.wait_for("EXIT:");
+    let screen = t.screen();
+    assert!(
+        screen.contains("pinned in VM dev: already installed 2.12.14"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert!(!screen.contains(" 0:01"), "{screen}");
+}
