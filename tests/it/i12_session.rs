@@ -65,12 +65,25 @@ fn mounted(s: &FakeSession) -> bool {
 #[test]
 fn first_run_after_a_vm_start_mounts_without_a_false_alarm_fake_multipass() {
     let s = session();
+    // An `env:` value: the first run also finds no env file in the VM (launcher exit 245).
+    let config = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(
+        &s.config,
+        config.replace("    type: codex\n", "    type: codex\n    env:\n      TOKEN: t0k\n"),
+    )
+    .unwrap();
     assert!(!mounted(&s));
     let out = s.run_agent();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(text(&out.stdout), "agent-ran\n");
     assert!(mounted(&s));
+    let env_sent = s
+        .fake
+        .calls()
+        .iter()
+        .any(|c| c.iter().any(|a| a == "--write-env"));
+    assert!(env_sent, "{:?}", s.fake.calls());
     // The repair is one calm line; nothing from the launcher reads like a failure.
     assert!(!stderr.contains("agsekit-launch"), "{stderr}");
     assert!(!stderr.contains("not mounted"), "{stderr}");
@@ -293,4 +306,34 @@ fn install_agents_fake_multipass_spinner_shows_the_step_and_its_elapsed_time_in_
     );
     assert!(screen.contains("EXIT:0"), "{screen}");
     assert!(!screen.contains(" 0:01"), "{screen}");
+}
+
+/// When re-sending the env file does not help (here: the VM's `sha256sum` disagrees after
+/// the first time), the session fails loudly with the launcher's reason, read from its status
+/// record, since the launcher itself keeps quiet about what the host repairs. FAKE multipass.
+#[test]
+fn a_repair_that_does_not_help_fails_with_the_launchers_reason_fake_multipass() {
+    let s = session();
+    let config = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(
+        &s.config,
+        config.replace("    type: codex\n", "    type: codex\n    env:\n      TOKEN: t0k\n"),
+    )
+    .unwrap();
+    s.fake.install_agent(
+        "dev",
+        "sha256sum",
+        "#!/bin/sh\nif [ -e \"$HOME/.sha-once\" ]; then echo 0000; exit 0; fi\ntouch \"$HOME/.sha-once\"\nexec /usr/bin/sha256sum \"$@\"\n",
+    );
+    let out = s.run_agent();
+    let stderr = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(text(&out.stdout), "", "the agent must not run");
+    assert!(
+        stderr.contains(
+            "error: the launcher in VM `dev` could not start the agent (exit 245): env file "
+        ) && stderr.contains(" is stale"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("agsekit-launch:"), "{stderr}");
 }
