@@ -535,7 +535,12 @@ fn launch_with_repairs(
                 // The launcher keeps quiet about what the host repairs (docs/launcher.md): its
                 // reason is in the session's status record.
                 let message = match launcher_reason(backend, vm, &launch.session) {
-                    Some(reason) => t!("session.launcher_reason", vm = vm, code = code, reason = reason),
+                    Some(reason) => t!(
+                        "session.launcher_reason",
+                        vm = vm,
+                        code = code,
+                        reason = reason
+                    ),
                     None => t!("run.launcher_failed", vm = vm, code = code),
                 };
                 return Err(UserError::failed(message).into());
@@ -709,7 +714,12 @@ fn launcher_reason(backend: &dyn VmBackend, vm: &str, session: &str) -> Option<S
     let spec = ExecSpec::capture(vm, START_DIR, [LAUNCHER_PATH, "--read-status", session]);
     let out = backend.exec(&spec).ok().filter(|o| o.success())?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let reason = text.trim().strip_prefix("launcher ")?.split_once(' ')?.1.trim();
+    let reason = text
+        .trim()
+        .strip_prefix("launcher ")?
+        .split_once(' ')?
+        .1
+        .trim();
     (!reason.is_empty()).then(|| crate::ui::untrusted::text(reason))
 }
 

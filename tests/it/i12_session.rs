@@ -69,7 +69,10 @@ fn first_run_after_a_vm_start_mounts_without_a_false_alarm_fake_multipass() {
     let config = std::fs::read_to_string(&s.config).unwrap();
     std::fs::write(
         &s.config,
-        config.replace("    type: codex\n", "    type: codex\n    env:\n      TOKEN: t0k\n"),
+        config.replace(
+            "    type: codex\n",
+            "    type: codex\n    env:\n      TOKEN: t0k\n",
+        ),
     )
     .unwrap();
     assert!(!mounted(&s));
@@ -157,7 +160,8 @@ fn review_summary_false_keeps_quiet_sessions_silent_but_not_deletions_fake_multi
 
     // A deletion still gets the detailed block, with the restore command.
     std::fs::remove_file(s.fake.home_dir("dev").join("add")).unwrap();
-    s.fake.install_agent("dev", "codex", "#!/bin/sh\nrm a.txt new.txt\n");
+    s.fake
+        .install_agent("dev", "codex", "#!/bin/sh\nrm a.txt new.txt\n");
     let out = shim(&s);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -255,7 +259,9 @@ fn backup_progress_bar_ends_clean() {
     }
     let shown: String = shown.into_iter().collect();
     assert!(
-        shown.trim_end().ends_with("20/20 files  976.6 KiB/976.6 KiB  done"),
+        shown
+            .trim_end()
+            .ends_with("20/20 files  976.6 KiB/976.6 KiB  done"),
         "{shown:?}"
     );
 }
@@ -286,7 +292,12 @@ fn install_agents_fake_multipass_spinner_shows_the_step_and_its_elapsed_time_in_
     let t = Tmux::start(&command_line(
         &s.sb,
         &env,
-        &["--config", config.as_str(), "install-agents", "--all-agents"],
+        &[
+            "--config",
+            config.as_str(),
+            "install-agents",
+            "--all-agents",
+        ],
     ));
     let step = "installing pinned (forgecode) in VM `dev` 0:01";
     let mut seen = false;
@@ -317,7 +328,10 @@ fn a_repair_that_does_not_help_fails_with_the_launchers_reason_fake_multipass() 
     let config = std::fs::read_to_string(&s.config).unwrap();
     std::fs::write(
         &s.config,
-        config.replace("    type: codex\n", "    type: codex\n    env:\n      TOKEN: t0k\n"),
+        config.replace(
+            "    type: codex\n",
+            "    type: codex\n    env:\n      TOKEN: t0k\n",
+        ),
     )
     .unwrap();
     s.fake.install_agent(
