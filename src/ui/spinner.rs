@@ -59,6 +59,7 @@ impl Spinner {
                             .lock()
                             .map(|m| line(frame, &m.0, m.1.elapsed()))
                             .unwrap_or_default();
+                        let line = fit(&line, stderr_columns());
                         let mut err = std::io::stderr().lock();
                         let _ = write!(err, "\r\x1b[2K{line}");
                         let _ = err.flush();
@@ -133,6 +134,28 @@ fn line(frame: usize, text: &str, elapsed: Duration) -> String {
     format!("{} {text} {time}", FRAMES[frame % FRAMES.len()])
 }
 
+/// `line` cut to fit one row of a terminal `columns` wide (one column to spare: a line that
+/// fills the row wraps on some terminals, and clearing the row would then leave the rest).
+fn fit(line: &str, columns: Option<usize>) -> String {
+    match columns {
+        Some(c) if c > 1 && line.chars().count() >= c => line.chars().take(c - 1).collect(),
+        _ => line.to_string(),
+    }
+}
+
+/// The width of the terminal on stderr, when it says.
+fn stderr_columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct passed; fd 2 is only queried.
+    let rc = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +177,13 @@ mod tests {
         );
         assert_eq!(line(11, "x", Duration::from_millis(900)), "⠙ x 0:00");
         assert_eq!(line(2, "x", Duration::from_secs(3725)), "⠹ x 1:02:05");
+    }
+
+    #[test]
+    fn a_frame_never_fills_the_row() {
+        assert_eq!(fit("⠋ установка codex 0:05", Some(10)), "⠋ установ");
+        assert_eq!(fit("⠋ ok 0:05", Some(10)), "⠋ ok 0:05");
+        assert_eq!(fit("⠋ ok 0:05!", Some(10)), "⠋ ok 0:05");
+        assert_eq!(fit("⠋ ok", None), "⠋ ok");
     }
 }
