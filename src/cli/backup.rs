@@ -160,6 +160,9 @@ struct BarState {
     started: Option<Instant>,
     last_draw: Option<Instant>,
     drawn: bool,
+    /// Width (in characters) of the line drawn last: a shorter line is padded over it, so
+    /// `done` never shows the tail of `ETA 0:00` (`done0:00`).
+    last_width: usize,
 }
 
 impl ProgressBar {
@@ -171,6 +174,7 @@ impl ProgressBar {
                 started: None,
                 last_draw: None,
                 drawn: false,
+                last_width: 0,
             }),
         }
     }
@@ -193,8 +197,9 @@ impl ProgressBar {
                     s.last_draw = Some(now);
                     s.drawn = true;
                     let line = render_bar(&s, *files, *bytes, now);
+                    let frame = redraw(&mut s.last_width, &line);
                     let mut err = std::io::stderr().lock();
-                    let _ = write!(err, "\r{line}");
+                    let _ = write!(err, "{frame}");
                     let _ = err.flush();
                 }
             }
@@ -213,6 +218,16 @@ impl ProgressBar {
             }
         }
     }
+}
+
+/// What redraws the bar's line as `line`: back to the start of the line, the text, and
+/// spaces over whatever is left of a longer line drawn before (a carriage return alone does
+/// not clear; spaces work on terminals and in log files alike).
+fn redraw(last_width: &mut usize, line: &str) -> String {
+    let width = line.chars().count();
+    let pad = last_width.saturating_sub(width);
+    *last_width = width;
+    format!("\r{line}{}", " ".repeat(pad))
 }
 
 fn render_bar(s: &BarState, files: u64, bytes: u64, now: Instant) -> String {
@@ -668,4 +683,43 @@ pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<
         println!("{}", t!("backup.removing_snapshot", path = p.display()));
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::redraw;
+
+    /// What a terminal shows after `written`: each `\r` returns to the start of the line and
+    /// later characters overwrite earlier ones.
+    fn shown(written: &str) -> String {
+        let mut line: Vec<char> = Vec::new();
+        let mut col = 0;
+        for c in written.chars() {
+            if c == '\r' {
+                col = 0;
+            } else {
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+        }
+        line.into_iter().collect::<String>().trim_end().to_string()
+    }
+
+    #[test]
+    fn a_shorter_last_line_leaves_nothing_of_the_longer_one() {
+        let mut width = 0;
+        let mut out = redraw(&mut width, "Progress: [###---] 50%  1/2 files  ETA 0:00");
+        out += &redraw(&mut width, "Progress: [######] 100%  2/2 files  done");
+        assert_eq!(shown(&out), "Progress: [######] 100%  2/2 files  done");
+        // The Russian words are longer than one byte per character: widths are characters.
+        let mut width = 0;
+        let mut out = redraw(&mut width, "Прогресс: 50%  осталось 0:00");
+        out += &redraw(&mut width, "Прогресс: 100%  готово");
+        assert_eq!(shown(&out), "Прогресс: 100%  готово");
+        assert!(out.ends_with("готово      "), "{out:?}");
+    }
 }

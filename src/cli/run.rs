@@ -110,15 +110,16 @@ impl SessionUi for TerminalUi {
         self.bar.finish();
     }
 
-    fn review(&self, review: &Review) {
-        print_review(review, self.quiet);
+    fn review(&self, review: &Review, summary: bool) {
+        print_review(review, summary);
     }
 }
 
-/// The end-of-session review on stderr. Quiet sessions (shims) print it only when something
-/// needs attention.
-fn print_review(r: &Review, quiet: bool) {
-    if quiet && !r.needs_attention() {
+/// The end-of-session review on stderr, the same for `run` and the shims: the detailed block
+/// when something needs attention, else one line ("no changes" included) unless `summary` is
+/// off (`global.review.summary: false`).
+fn print_review(r: &Review, summary: bool) {
+    if !summary && !r.needs_attention() {
         return;
     }
     if r.is_empty() && r.protected.is_empty() {

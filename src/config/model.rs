@@ -127,6 +127,9 @@ pub const DEFAULT_PROTECTED_PATHS: [&str; 16] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewConfig {
     pub enabled: bool,
+    /// One line after every session, "no changes" included (`global.review.summary`); the
+    /// detailed block is printed when something needs attention either way.
+    pub summary: bool,
     /// Relative paths; a trailing `/` names a folder and everything in it.
     pub protected_paths: Vec<String>,
 }
@@ -135,6 +138,7 @@ impl Default for ReviewConfig {
     fn default() -> Self {
         ReviewConfig {
             enabled: true,
+            summary: true,
             protected_paths: DEFAULT_PROTECTED_PATHS
                 .iter()
                 .map(|s| s.to_string())

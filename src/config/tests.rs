@@ -1326,3 +1326,23 @@ fn only_layout_problems_keep_the_config_for_removemount() {
     .expect_err("mixed");
     assert!(mixed.layout_only.is_none());
 }
+
+// Issue 12: `global.review.summary` (the one line after every session).
+
+#[test]
+fn review_summary_defaults_on_parses_and_rejects_non_booleans() {
+    // A 1.7.4 config has no `review:` at all: the one-liner is on.
+    let c = ok(ORIGINAL_EXAMPLE);
+    assert!(c.global.review.enabled && c.global.review.summary);
+    let c = ok(&format!("global:\n  review:\n    enabled: true\n{VM}"));
+    assert!(c.global.review.summary);
+    let c = ok(&format!("global:\n  review: {{summary: false}}\n{VM}"));
+    assert!(c.global.review.enabled);
+    assert!(!c.global.review.summary);
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let p = problems(&format!("global:\n  review: {{summary: sometimes}}\n{VM}"));
+    assert!(
+        p.iter().any(|l| l.starts_with("global.review.summary:")),
+        "{p:?}"
+    );
+}

@@ -93,7 +93,7 @@ const GLOBAL_KEYS: [&str; 11] = [
 const TRIPWIRE_KEYS: [&str; 3] = ["enabled", "min_files", "min_percent"];
 const DAEMON_KEYS: [&str; 3] = ["backups", "idle_vm_stop_minutes", "idle_unmount_minutes"];
 const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
-const REVIEW_KEYS: [&str; 2] = ["enabled", "protected_paths"];
+const REVIEW_KEYS: [&str; 3] = ["enabled", "summary", "protected_paths"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
 const VM_KEYS: [&str; 9] = [
     "cpu",
@@ -833,6 +833,11 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
             if let Some(v) = lookup(&review, "enabled").filter(|v| !v.is_null()) {
                 if let Some(b) = strict_bool(w, "global.review.enabled", v) {
                     g.review.enabled = b;
+                }
+            }
+            if let Some(v) = lookup(&review, "summary").filter(|v| !v.is_null()) {
+                if let Some(b) = strict_bool(w, "global.review.summary", v) {
+                    g.review.summary = b;
                 }
             }
             match lookup(&review, "protected_paths") {

@@ -292,9 +292,7 @@ pub fn run_script(
             version: r.version,
         }),
         _ => {
-            let stderr = out.stderr_text();
-            let tail: Vec<&str> = stderr.lines().rev().take(10).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            let tail = output_tail(&out.stderr_text(), &out.stdout_text(), TAIL_LINES);
             let message = if tail.is_empty() {
                 t!(
                     "lifecycle.create.script_failed",
@@ -316,6 +314,31 @@ pub fn run_script(
                 .into())
         }
     }
+}
+
+/// How many lines of a failed script's output the error shows.
+const TAIL_LINES: usize = 10;
+
+/// The last `n` lines a failed script printed, as a terminal would have shown them: the
+/// scripts write their progress to stderr (stdout carries only the result line), so stderr,
+/// or stdout without its result lines when stderr is empty; blank lines left out, a line
+/// redrawn with `\r` (a download's progress) as its last state, and each line escaped (the
+/// VM is where the agent runs: what it prints is not trusted).
+pub(crate) fn output_tail(stderr: &str, stdout: &str, n: usize) -> Vec<String> {
+    let shown = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .map(|l| l.rsplit('\r').next().unwrap_or(l))
+            .filter(|l| !l.trim().is_empty() && !l.starts_with("AGSEKIT-RESULT "))
+            .map(crate::ui::untrusted::line)
+            .collect()
+    };
+    let mut lines = shown(stderr);
+    if lines.is_empty() {
+        lines = shown(stdout);
+    }
+    let skip = lines.len().saturating_sub(n);
+    lines.split_off(skip)
 }
 
 /// Adds `public_key` to `~/.ssh/authorized_keys` of the VM user (once).
@@ -430,6 +453,27 @@ mod tests {
             snapshot_count: None,
             mounts: vec![],
         }
+    }
+
+    #[test]
+    fn a_failed_scripts_tail_is_its_last_lines_as_shown_and_escaped() {
+        let stderr: String = (1..=14).map(|i| format!("step {i}\n")).collect();
+        let tail = output_tail(&stderr, "AGSEKIT-RESULT codex failed -\n", 10);
+        assert_eq!(tail.first().map(String::as_str), Some("step 5"));
+        assert_eq!(tail.last().map(String::as_str), Some("step 14"));
+        assert_eq!(tail.len(), 10);
+        // A progress line redrawn with \r shows its last state; blank lines are left out;
+        // a terminal control is shown escaped.
+        let tail = output_tail(
+            "  0%\r 50%\r100%\n\n\x1b[2Kcodex: download failed\n",
+            "",
+            10,
+        );
+        assert_eq!(tail, ["100%", "\\x1b[2Kcodex: download failed"]);
+        // Nothing on stderr: stdout without the result line.
+        let tail = output_tail("", "npm ERR! 404\nAGSEKIT-RESULT codex failed -\n", 10);
+        assert_eq!(tail, ["npm ERR! 404"]);
+        assert!(output_tail("", "AGSEKIT-RESULT codex failed -\n", 10).is_empty());
     }
 
     #[test]

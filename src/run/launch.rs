@@ -23,7 +23,7 @@ pub const LAUNCHER_PATH: &str = "/usr/local/bin/agsekit-launch";
 /// a unit test keeps them equal). Every session passes `--min-version` with it: an older
 /// launcher refuses (exit 240, an unknown option for version 1), and `run` then installs
 /// this build's launcher and tries once more.
-pub const LAUNCHER_VERSION: u32 = 2;
+pub const LAUNCHER_VERSION: u32 = 3;
 
 /// The proxy part of a launch, as the launcher takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,7 +294,7 @@ mod tests {
             args,
             [
                 "--min-version",
-                "2",
+                "3",
                 "--session",
                 "s1",
                 "--mount-root",

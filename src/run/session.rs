@@ -74,8 +74,9 @@ pub trait SessionUi: Sync {
     fn backup_event(&self, event: &Event);
     /// The pre-run snapshot is over (successfully or not).
     fn backup_finished(&self);
-    /// What the session changed (printed after the agent exits).
-    fn review(&self, review: &Review);
+    /// What the session changed (printed after the agent exits). `summary`: one line even
+    /// when nothing needs attention (`global.review.summary`).
+    fn review(&self, review: &Review, summary: bool);
 }
 
 /// Where the agent runs.
@@ -216,7 +217,7 @@ pub fn run_session(
                         session_started,
                         &config.global.tripwire,
                     );
-                    ui.review(&r)
+                    ui.review(&r, config.global.review.summary)
                 }
                 Err(e) => ui.notice(&t!("run.review_failed", error = format!("{e:#}"))),
             }
@@ -530,7 +531,21 @@ fn launch_with_repairs(
                 ui.notice(&t!("run.updating_launcher", vm = vm));
                 crate::lifecycle::create::install_launcher(backend, vm)?;
             }
-            code::PROXY_FAILED | code::BAD_ARGS | code::ENV_STALE => {
+            code::ENV_STALE => {
+                // The launcher keeps quiet about what the host repairs (docs/launcher.md): its
+                // reason is in the session's status record.
+                let message = match launcher_reason(backend, vm, &launch.session) {
+                    Some(reason) => t!(
+                        "session.launcher_reason",
+                        vm = vm,
+                        code = code,
+                        reason = reason
+                    ),
+                    None => t!("run.launcher_failed", vm = vm, code = code),
+                };
+                return Err(UserError::failed(message).into());
+            }
+            code::PROXY_FAILED | code::BAD_ARGS => {
                 return Err(
                     UserError::failed(t!("run.launcher_failed", vm = vm, code = code)).into(),
                 )
@@ -646,7 +661,13 @@ fn repair_mount(
                     true,
                 )
                 .unwrap_or(false);
-        if !ok {
+        if ok {
+            ui.notice(&t!(
+                "session.mounting",
+                source = mount.source.display(),
+                vm = mount.vm
+            ));
+        } else {
             return Err(UserError::vm(t!(
                 "run.not_mounted",
                 source = mount.source.display(),
@@ -686,6 +707,20 @@ fn send_env(
         .into());
     }
     Ok(())
+}
+
+/// Why the launcher stopped, from the session's status record (`launcher CODE REASON`).
+fn launcher_reason(backend: &dyn VmBackend, vm: &str, session: &str) -> Option<String> {
+    let spec = ExecSpec::capture(vm, START_DIR, [LAUNCHER_PATH, "--read-status", session]);
+    let out = backend.exec(&spec).ok().filter(|o| o.success())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reason = text
+        .trim()
+        .strip_prefix("launcher ")?
+        .split_once(' ')?
+        .1
+        .trim();
+    (!reason.is_empty()).then(|| crate::ui::untrusted::text(reason))
 }
 
 /// The agent's real exit code after the launcher reported 254.

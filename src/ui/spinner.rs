@@ -1,4 +1,5 @@
-//! A one-line spinner on stderr for long operations (creating a VM, installing agents).
+//! A one-line spinner on stderr for long operations (creating a VM, installing agents): the
+//! step that runs now and how long it has been running (`⠋ Installing codex in VM dev 1:05`).
 //! It draws only when stderr is a terminal and `--debug` is off (debug output would be
 //! garbled by it); otherwise it prints nothing at all, and the operation's own messages are
 //! the only output. Call [`Spinner::suspend`] around prompts or other output.
@@ -7,12 +8,13 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 struct Shared {
-    message: Mutex<String>,
+    /// The step shown and when it began.
+    message: Mutex<(String, Instant)>,
     stop: AtomicBool,
     paused: AtomicBool,
 }
@@ -42,7 +44,7 @@ impl Spinner {
 
     fn start_if(draw: bool, message: impl Into<String>) -> Spinner {
         let shared = Arc::new(Shared {
-            message: Mutex::new(message.into()),
+            message: Mutex::new((message.into(), Instant::now())),
             stop: AtomicBool::new(false),
             paused: AtomicBool::new(false),
         });
@@ -52,9 +54,14 @@ impl Spinner {
                 let mut frame = 0usize;
                 while !shared.stop.load(Ordering::Relaxed) {
                     if !shared.paused.load(Ordering::Relaxed) {
-                        let text = shared.message.lock().map(|m| m.clone()).unwrap_or_default();
+                        let line = shared
+                            .message
+                            .lock()
+                            .map(|m| line(frame, &m.0, m.1.elapsed()))
+                            .unwrap_or_default();
+                        let line = fit(&line, stderr_columns());
                         let mut err = std::io::stderr().lock();
-                        let _ = write!(err, "\r\x1b[2K{} {text}", FRAMES[frame % FRAMES.len()]);
+                        let _ = write!(err, "\r\x1b[2K{line}");
                         let _ = err.flush();
                         frame += 1;
                     }
@@ -70,10 +77,14 @@ impl Spinner {
         self.thread.is_some()
     }
 
-    /// Changes the text shown next to the spinner (the current stage).
+    /// Changes the text shown next to the spinner (the current stage); a new text starts its
+    /// own elapsed time.
     pub fn set_message(&self, message: impl Into<String>) {
+        let message = message.into();
         if let Ok(mut m) = self.shared.message.lock() {
-            *m = message.into();
+            if m.0 != message {
+                *m = (message, Instant::now());
+            }
         }
     }
 
@@ -111,6 +122,40 @@ impl Drop for Spinner {
     }
 }
 
+/// One frame: the spinner, the step, and the time the step has been running (`m:ss`, or
+/// `h:mm:ss` from an hour on).
+fn line(frame: usize, text: &str, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs();
+    let time = if secs >= 3600 {
+        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    } else {
+        format!("{}:{:02}", secs / 60, secs % 60)
+    };
+    format!("{} {text} {time}", FRAMES[frame % FRAMES.len()])
+}
+
+/// `line` cut to fit one row of a terminal `columns` wide (one column to spare: a line that
+/// fills the row wraps on some terminals, and clearing the row would then leave the rest).
+fn fit(line: &str, columns: Option<usize>) -> String {
+    match columns {
+        Some(c) if c > 1 && line.chars().count() >= c => line.chars().take(c - 1).collect(),
+        _ => line.to_string(),
+    }
+}
+
+/// The width of the terminal on stderr, when it says.
+fn stderr_columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct passed; fd 2 is only queried.
+    let rc = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +167,23 @@ mod tests {
         s.set_message("Installing agents");
         assert_eq!(s.suspend(|| 7), 7);
         s.finish();
+    }
+
+    #[test]
+    fn a_frame_shows_the_step_and_its_elapsed_time() {
+        assert_eq!(
+            line(0, "Installing codex in VM dev", Duration::from_secs(65)),
+            "⠋ Installing codex in VM dev 1:05"
+        );
+        assert_eq!(line(11, "x", Duration::from_millis(900)), "⠙ x 0:00");
+        assert_eq!(line(2, "x", Duration::from_secs(3725)), "⠹ x 1:02:05");
+    }
+
+    #[test]
+    fn a_frame_never_fills_the_row() {
+        assert_eq!(fit("⠋ установка codex 0:05", Some(10)), "⠋ установ");
+        assert_eq!(fit("⠋ ok 0:05", Some(10)), "⠋ ok 0:05");
+        assert_eq!(fit("⠋ ok 0:05!", Some(10)), "⠋ ok 0:05");
+        assert_eq!(fit("⠋ ok", None), "⠋ ok");
     }
 }

@@ -12,6 +12,7 @@ mod config_edit;
 mod config_gen;
 mod daemon;
 mod doctor;
+mod i12_session;
 mod i18n_backup;
 mod i18n_config;
 mod i18n_lifecycle;

@@ -321,7 +321,7 @@ fn run_with_fake_multipass_updates_an_older_launcher_then_runs() {
         "{stderr}"
     );
     let installed = std::fs::read_to_string(s.fake.bin_dir("dev").join("agsekit-launch")).unwrap();
-    assert!(installed.contains("\nLAUNCH_VERSION=2\n"), "{installed}");
+    assert!(installed.contains("\nLAUNCH_VERSION=3\n"), "{installed}");
     assert!(s.project.join("agent-was-here.txt").exists());
 }
 
