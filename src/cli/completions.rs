@@ -48,9 +48,11 @@ pub fn run(args: &CompletionsArgs) -> anyhow::Result<i32> {
 fn install_for(shells: &[Shell]) -> anyhow::Result<i32> {
     for shell in shells {
         let Some(path) = install::completion_path(*shell) else {
-            return Err(UserError::usage(t!("i12menu.not_installable", shell = shell))
-                .hint(t!("i12menu.not_installable_hint", shell = shell))
-                .into());
+            return Err(
+                UserError::usage(t!("i12menu.not_installable", shell = shell))
+                    .hint(t!("i12menu.not_installable_hint", shell = shell))
+                    .into(),
+            );
         };
         install::write_atomic(&path, &script(*shell))?;
         println!("{}", t!("i12menu.installed", path = path.display()));

@@ -103,7 +103,8 @@ pub fn run(args: &DaemonArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         DaemonAction::Restart => svc.restart(&config_path(global))?,
         DaemonAction::Status { json: true } => {
             super::json::english();
-            let doc = super::json::daemon(daemon::probe(), svc.manager_state(), &daemon::log_path());
+            let doc =
+                super::json::daemon(daemon::probe(), svc.manager_state(), &daemon::log_path());
             super::json::print(&doc)?;
             return Ok(0);
         }

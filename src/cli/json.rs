@@ -130,12 +130,7 @@ pub fn history(
     snapshots: &[Snapshot],
     versions: &[Version],
 ) -> HistoryDoc {
-    let time_of = |name: &str| {
-        snapshots
-            .iter()
-            .find(|s| s.name == name)
-            .map(local_time)
-    };
+    let time_of = |name: &str| snapshots.iter().find(|s| s.name == name).map(local_time);
     HistoryDoc {
         schema_version: SCHEMA_VERSION,
         path: path_text(rel),

@@ -95,7 +95,11 @@ fn install() -> anyhow::Result<i32> {
         }
         println!(
             "{}",
-            t!("i12menu.man_installed", n = pages.len(), dir = dir.display())
+            t!(
+                "i12menu.man_installed",
+                n = pages.len(),
+                dir = dir.display()
+            )
         );
     }
     let base = install::data_home().join("man");

@@ -492,11 +492,21 @@ fn fit(text: &str, width: usize) -> String {
 
 /// One menu line: `prefix` and a padded `name` (painted as a command when `color`), then
 /// `rest` cut to what the width leaves.
-fn menu_line(color: bool, prefix: &str, name: &str, name_width: usize, rest: &str, width: usize) -> String {
+fn menu_line(
+    color: bool,
+    prefix: &str,
+    name: &str,
+    name_width: usize,
+    rest: &str,
+    width: usize,
+) -> String {
     let padded = format!("{name:<name_width$}");
     let used = prefix.chars().count() + padded.chars().count() + 2;
     let rest = fit(rest, width.saturating_sub(used));
-    let line = format!("{prefix}{}  {rest}", style::paint(color, Tone::Command, &padded));
+    let line = format!(
+        "{prefix}{}  {rest}",
+        style::paint(color, Tone::Command, &padded)
+    );
     line.trim_end().to_string()
 }
 
@@ -558,7 +568,11 @@ fn menu<R: BufRead, W: Write>(p: &mut Prompter<R, W>, g: &Globals) -> Result<i32
             Pick::Section(i) => &sections[i],
         };
         p.say("");
-        p.say(&style::paint(color, Tone::Heading, &fit(&section.title, width)));
+        p.say(&style::paint(
+            color,
+            Tone::Heading,
+            &fit(&section.title, width),
+        ));
         let name_width = section
             .entries
             .iter()

@@ -303,7 +303,10 @@ fn non_interactive_in_a_terminal_keeps_the_usage_error_and_the_help() {
         screen.contains("Usage: agsekit [OPTIONS] <COMMAND>"),
         "{screen}"
     );
-    assert!(!screen.contains("Section (number) or command (name)"), "{screen}");
+    assert!(
+        !screen.contains("Section (number) or command (name)"),
+        "{screen}"
+    );
 }
 
 #[test]
