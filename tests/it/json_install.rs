@@ -40,6 +40,16 @@ fn program_works(name: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// `agsekit --config CONFIG` with no Multipass at all (a path that does not exist): the
+/// commands tested with it work on host folders only.
+fn host_only(s: &Setup) -> assert_cmd::Command {
+    let mut cmd = s.sb.agsekit();
+    cmd.env("AGSEKIT_MULTIPASS", s.sb.home().join("no-multipass"))
+        .arg("--config")
+        .arg(&s.config);
+    cmd
+}
+
 #[test]
 fn snapshots_and_history_json_list_every_snapshot_in_english_whatever_the_language() {
     let s = Setup::new("", "");
@@ -58,14 +68,13 @@ fn snapshots_and_history_json_list_every_snapshot_in_english_whatever_the_langua
         v
     };
     assert_eq!(names.len(), 2, "{names:?}");
-    s.agsekit()
+    host_only(&s)
         .args(["snapshots", "--pin", &names[0]])
         .arg(&s.project)
         .assert()
         .success();
 
-    let out = s
-        .agsekit()
+    let out = host_only(&s)
         .env("AGSEKIT_LANG", "ru")
         .args(["snapshots", "--json"])
         .arg(&s.project)
@@ -101,8 +110,7 @@ fn snapshots_and_history_json_list_every_snapshot_in_english_whatever_the_langua
 
     // history: both snapshots and the live folder ("snapshot": null).
     std::fs::remove_file(s.project.join("main.rs")).expect("delete");
-    let out = s
-        .agsekit()
+    let out = host_only(&s)
         .env("AGSEKIT_LANG", "ru")
         .args(["history", "--json", "main.rs", "--mount"])
         .arg(&s.project)
@@ -136,8 +144,7 @@ fn snapshots_and_history_json_list_every_snapshot_in_english_whatever_the_langua
 fn snapshots_json_of_a_mount_without_snapshots_is_an_empty_list() {
     let s = Setup::new("", "");
     std::fs::create_dir_all(&s.backups).expect("backups");
-    let out = s
-        .agsekit()
+    let out = host_only(&s)
         .args(["snapshots", "--json"])
         .arg(&s.project)
         .output()
@@ -145,7 +152,7 @@ fn snapshots_json_of_a_mount_without_snapshots_is_an_empty_list() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json_of(&out)["snapshots"], serde_json::json!([]));
     // --json with --pin makes no sense: a usage error.
-    s.agsekit()
+    host_only(&s)
         .args(["snapshots", "--json", "--pin", "latest"])
         .assert()
         .code(2);
