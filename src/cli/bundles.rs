@@ -9,7 +9,20 @@ pub fn lines() -> Vec<String> {
     lines
 }
 
-pub fn run() -> anyhow::Result<i32> {
+/// Flags of `list-bundles`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListBundlesArgs {
+    /// Print JSON (schema in docs/provisioning.md) instead of lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &ListBundlesArgs) -> anyhow::Result<i32> {
+    if args.json {
+        super::json::english();
+        super::json::print(&super::json::bundles())?;
+        return Ok(0);
+    }
     for line in lines() {
         println!("{line}");
     }

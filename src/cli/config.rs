@@ -62,7 +62,21 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
-pub fn run_check(global: &GlobalArgs) -> anyhow::Result<i32> {
+/// Flags of `config-check`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigCheckArgs {
+    /// Print JSON (schema in docs/configuration.md) instead of the summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_check(args: &ConfigCheckArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    if args.json {
+        super::json::english();
+        let result = config::check(global.config.as_deref())?;
+        super::json::print(&super::json::config_check(&result))?;
+        return Ok(if result.is_ok() { 0 } else { 3 });
+    }
     let result = config::check(global.config.as_deref())?;
     let warnings = match &result {
         Ok(c) => c.warnings.clone(),

@@ -32,7 +32,11 @@ pub enum DaemonAction {
     /// Restart the agsekit background daemon.
     Restart,
     /// Show the current agsekit daemon status.
-    Status,
+    Status {
+        /// Print JSON (schema in docs/daemon.md) instead of lines
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the daemon in the foreground (what the service starts).
     Run,
 }
@@ -70,7 +74,7 @@ fn action_name(a: &DaemonAction) -> &'static str {
         DaemonAction::Start => "start",
         DaemonAction::Stop => "stop",
         DaemonAction::Restart => "restart",
-        DaemonAction::Status => "status",
+        DaemonAction::Status { .. } => "status",
         DaemonAction::Run => "run",
     }
 }
@@ -97,7 +101,14 @@ pub fn run(args: &DaemonArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         DaemonAction::Start => svc.start(&config_path(global))?,
         DaemonAction::Stop => svc.stop()?,
         DaemonAction::Restart => svc.restart(&config_path(global))?,
-        DaemonAction::Status => return status(&svc),
+        DaemonAction::Status { json: true } => {
+            super::json::english();
+            let doc =
+                super::json::daemon(daemon::probe(), svc.manager_state(), &daemon::log_path());
+            super::json::print(&doc)?;
+            return Ok(0);
+        }
+        DaemonAction::Status { json: false } => return status(&svc),
         DaemonAction::Run => return run_foreground(global),
     };
     for line in lines {

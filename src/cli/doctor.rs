@@ -17,6 +17,9 @@ pub struct DoctorArgs {
     /// Apply doctor repairs without confirmation when a repairable issue is found
     #[arg(short = 'y', long = "yes")]
     pub yes: bool,
+    /// Print the checks as JSON (schema in docs/doctor.md); repairs nothing
+    #[arg(long, conflicts_with = "yes")]
+    pub json: bool,
 }
 
 fn print_checks(checks: &[Check]) {
@@ -42,6 +45,9 @@ fn ask(question: &str) -> bool {
 }
 
 pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    if args.json {
+        super::json::english();
+    }
     let config = load_config(global)?;
     let shims_dir = crate::shim::shims_dir();
     let backend = crate::vm::default_backend(Some(&shims_dir));
@@ -59,6 +65,11 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         runner: &RealRunner,
     };
     let checks = doctor::diagnose(&env);
+    if args.json {
+        super::json::print(&super::json::doctor(&checks))?;
+        let failed = checks.iter().any(|c| c.verdict == Verdict::Fail);
+        return Ok(i32::from(failed));
+    }
     print_checks(&checks);
     let repairs: Vec<&Check> = checks.iter().filter(|c| c.repair.is_some()).collect();
     if repairs.is_empty() {

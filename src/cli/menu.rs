@@ -416,46 +416,201 @@ pub fn on_missing_config(
     })
 }
 
+/// What an answer at one of the menu's two levels picked.
+enum Pick {
+    Section(usize),
+    Command(usize),
+    Back,
+}
+
+/// A section of the menu as shown: its title and the entries this build has, each with its
+/// help text in the user's language.
+struct ShownSection {
+    title: String,
+    entries: Vec<(&'static Entry, String)>,
+}
+
+fn shown_sections(cmd: &Command) -> Vec<ShownSection> {
+    SECTIONS
+        .iter()
+        .filter_map(|section| {
+            let entries: Vec<(&'static Entry, String)> = section
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    let words: Vec<&str> = e.path.split(' ').collect();
+                    let c = find(cmd, &words)?;
+                    Some((e, c.get_about().map(|a| a.to_string()).unwrap_or_default()))
+                })
+                .collect();
+            (!entries.is_empty()).then(|| ShownSection {
+                title: t!(section.key),
+                entries,
+            })
+        })
+        .collect()
+}
+
+/// The width of the terminal on stderr (where the menu is drawn): the window size the
+/// terminal reports, else `$COLUMNS`, else 80.
+fn terminal_width() -> usize {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ only writes one `winsize` into the struct passed, which we own.
+    let rc = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
+    if rc == 0 && size.ws_col > 0 {
+        return usize::from(size.ws_col);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+        .unwrap_or(80)
+}
+
+/// `text` cut to at most `width` characters: at the last space that keeps it short enough
+/// (at a character when there is none), with `…` where something was cut. A line that is
+/// cut never wraps mid-word on the next line: there is no next line.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let room: String = text.chars().take(width - 1).collect();
+    let cut = match room.rfind(' ') {
+        Some(i) if i > 0 => room[..i].trim_end_matches([' ', ',']).to_string(),
+        _ => room,
+    };
+    format!("{cut}…")
+}
+
+/// One menu line: `prefix` and a padded `name` (painted as a command when `color`), then
+/// `rest` cut to what the width leaves.
+fn menu_line(
+    color: bool,
+    prefix: &str,
+    name: &str,
+    name_width: usize,
+    rest: &str,
+    width: usize,
+) -> String {
+    let padded = format!("{name:<name_width$}");
+    let used = prefix.chars().count() + padded.chars().count() + 2;
+    let rest = fit(rest, width.saturating_sub(used));
+    let line = format!(
+        "{prefix}{}  {rest}",
+        style::paint(color, Tone::Command, &padded)
+    );
+    line.trim_end().to_string()
+}
+
+/// The entry whose command path is `answer`, as an index into `all`.
+fn by_name(all: &[&Entry], answer: &str) -> Option<usize> {
+    let words: Vec<&str> = answer.split_whitespace().collect();
+    let answer = words.join(" ");
+    all.iter().position(|e| e.path == answer)
+}
+
+/// The menu, sections first so that every screen fits a 24-line terminal: the sections
+/// (each with the names of its commands), then the chosen section's commands with their
+/// help texts, every line cut to the terminal's width. A command's name is accepted at
+/// both levels; Enter or 0 goes back to the sections.
 fn menu<R: BufRead, W: Write>(p: &mut Prompter<R, W>, g: &Globals) -> Result<i32, UserError> {
     let cmd = localized();
     let color = style::stderr_allowed();
-    let mut shown: Vec<&Entry> = Vec::new();
-    p.say(&style::paint(color, Tone::Heading, &t!("menu.title")));
-    for section in SECTIONS {
-        let entries: Vec<(&Entry, &Command)> = section
+    let width = terminal_width();
+    let sections = shown_sections(&cmd);
+    let all: Vec<&Entry> = sections
+        .iter()
+        .flat_map(|s| s.entries.iter().map(|(e, _)| *e))
+        .collect();
+    let title_width = sections
+        .iter()
+        .map(|s| s.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let index = loop {
+        p.say(&style::paint(
+            color,
+            Tone::Heading,
+            &fit(&t!("i12menu.title"), width),
+        ));
+        for (i, s) in sections.iter().enumerate() {
+            let names: Vec<&str> = s.entries.iter().map(|(e, _)| e.path).collect();
+            p.say(&menu_line(
+                false,
+                &format!("  {}) ", i + 1),
+                &s.title,
+                title_width,
+                &names.join(", "),
+                width,
+            ));
+        }
+        let count = sections.len();
+        let pick = p.valid(&t!("i12menu.pick_section"), None, |a| {
+            let a = a.trim();
+            match a.parse::<usize>() {
+                Ok(n) if (1..=count).contains(&n) => Ok(Pick::Section(n - 1)),
+                _ => by_name(&all, a)
+                    .map(Pick::Command)
+                    .ok_or_else(|| t!("i12menu.pick_section_again", count = count)),
+            }
+        })?;
+        let section = match pick {
+            Pick::Command(i) => break i,
+            Pick::Back => continue,
+            Pick::Section(i) => &sections[i],
+        };
+        p.say("");
+        p.say(&style::paint(
+            color,
+            Tone::Heading,
+            &fit(&section.title, width),
+        ));
+        let name_width = section
             .entries
             .iter()
-            .filter_map(|e| {
-                let words: Vec<&str> = e.path.split(' ').collect();
-                find(&cmd, &words).map(|c| (e, c))
-            })
-            .collect();
-        if entries.is_empty() {
-            continue;
+            .map(|(e, _)| e.path.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (i, (entry, about)) in section.entries.iter().enumerate() {
+            p.say(&menu_line(
+                color,
+                &format!("  {:>2}) ", i + 1),
+                entry.path,
+                name_width,
+                about,
+                width,
+            ));
         }
-        p.say("");
-        p.say(&style::paint(color, Tone::Heading, &t!(section.key)));
-        for (entry, c) in entries {
-            shown.push(entry);
-            let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
-            let name = style::paint(color, Tone::Command, &format!("{:<22}", entry.path));
-            p.say(&format!("  {:>2}) {name} {about}", shown.len()));
-        }
-    }
-    let count = shown.len();
-    let index = p.valid(&t!("menu.pick"), None, |a| {
-        let a = a.trim();
-        if let Ok(n) = a.parse::<usize>() {
-            if (1..=count).contains(&n) {
-                return Ok(n - 1);
+        p.say(&fit(&format!("   0) {}", t!("i12menu.back")), width));
+        let count = section.entries.len();
+        let pick = p.valid(&t!("i12menu.pick_command"), None, |a| {
+            let a = a.trim();
+            match a.parse::<usize>() {
+                _ if a.is_empty() => Ok(Pick::Back),
+                Ok(0) => Ok(Pick::Back),
+                Ok(n) if n <= count => {
+                    let path = section.entries[n - 1].0.path;
+                    Ok(Pick::Command(by_name(&all, path).unwrap_or(0)))
+                }
+                _ => by_name(&all, a)
+                    .map(Pick::Command)
+                    .ok_or_else(|| t!("i12menu.pick_command_again", count = count)),
             }
+        })?;
+        match pick {
+            Pick::Command(i) => break i,
+            Pick::Back | Pick::Section(_) => p.say(""),
         }
-        shown
-            .iter()
-            .position(|e| e.path == a)
-            .ok_or_else(|| t!("menu.pick_again", count = count))
-    })?;
-    let entry = shown[index];
+    };
+    let entry = all[index];
     let words: Vec<&str> = entry.path.split(' ').collect();
     let Some(sub) = find(&cmd, &words) else {
         return Ok(2);
@@ -1006,6 +1161,24 @@ mod tests {
         assert_eq!(positionals, ["latest", "a b", "c"]);
         let shown = String::from_utf8(p_out(p)).expect("utf8");
         assert!(shown.contains("a value is needed"), "{shown}");
+    }
+
+    #[test]
+    fn long_lines_are_cut_at_a_word_and_marked() {
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(fit("Run a single backup", 12), "Run a…");
+        assert_eq!(fit("up, prepare, config-gen", 16), "up, prepare…");
+        assert_eq!(fit("abcdefghij", 5), "abcd…");
+        assert_eq!(fit("Показать текущее состояние", 20), "Показать текущее…");
+        assert!(fit("x y z", 0).is_empty());
+    }
+
+    #[test]
+    fn the_sections_screen_and_the_biggest_section_fit_24_lines_together() {
+        // Title, sections, prompt; then a blank line, the heading, the entries, "0) back"
+        // and the prompt: 23 lines at most leaves the first line of the screen in view.
+        let biggest = SECTIONS.iter().map(|s| s.entries.len()).max().unwrap_or(0);
+        assert!(1 + SECTIONS.len() + 1 + 4 + biggest <= 23);
     }
 
     fn p_out(p: Prompter<&[u8], Vec<u8>>) -> Vec<u8> {

@@ -10,6 +10,8 @@ mod config_gen;
 mod daemon;
 mod doctor;
 mod init;
+mod install;
+mod json;
 mod man;
 mod menu;
 mod mount_umount;
@@ -78,7 +80,7 @@ pub enum Command {
     ConfigExample(config::ConfigExampleArgs),
 
     /// Validate the config and summarize its VMs, mounts and agents
-    ConfigCheck,
+    ConfigCheck(config::ConfigCheckArgs),
 
     /// Build a commented config by answering questions (--config is where it is saved)
     ConfigGen(config_gen::ConfigGenArgs),
@@ -125,7 +127,7 @@ pub enum Command {
     AcceptIgnore(restore::AcceptIgnoreArgs),
 
     /// List the software bundles a VM's `install:` list may name
-    ListBundles,
+    ListBundles(bundles::ListBundlesArgs),
 
     /// Check/install host dependencies and create the SSH keypair for VM access
     Prepare(vms::PrepareArgs),
@@ -259,7 +261,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Init(args) => init::init(&args),
         Command::PromptState(args) => init::prompt_state(&args, cli.global.config.as_deref()),
         Command::ConfigExample(args) => config::run_example(&args, &cli.global),
-        Command::ConfigCheck => config::run_check(&cli.global),
+        Command::ConfigCheck(args) => config::run_check(&args, &cli.global),
         Command::ConfigGen(args) => config_gen::run(&args, &cli.global),
         Command::Addmount(args) => mounts::run_add(&args, &cli.global),
         Command::Removemount(args) => mounts::run_remove(&args, &cli.global),
@@ -275,7 +277,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore(args) => restore::run_restore(&args, &cli.global),
         Command::History(args) => restore::run_history(&args, &cli.global),
         Command::AcceptIgnore(args) => restore::run_accept_ignore(&args, &cli.global),
-        Command::ListBundles => bundles::run(),
+        Command::ListBundles(args) => bundles::run(&args),
         Command::Prepare(args) => vms::run_prepare(&args, &cli.global),
         Command::CreateVm(args) => vms::run_create_vm(&args, &cli.global),
         Command::CreateVms => vms::run_create_vms(&cli.global),

@@ -45,6 +45,9 @@ pub struct SnapshotsArgs {
     /// Unpin a snapshot, so cleanup may delete it again
     #[arg(long, value_name = "SNAP")]
     pub unpin: Option<String>,
+    /// Print JSON (schema in docs/restore.md) instead of a table
+    #[arg(long, conflicts_with_all = ["pin", "unpin"])]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -112,6 +115,9 @@ pub struct HistoryArgs {
     pub mount: Option<PathBuf>,
     #[command(flatten)]
     pub chain: ChainArgs,
+    /// Print JSON (schema in docs/restore.md) instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A resolved chain.
@@ -307,6 +313,9 @@ fn kind_word(kind: EntryKind) -> String {
 
 /// `agsekit snapshots`.
 pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    if args.json {
+        super::json::english();
+    }
     let chain = resolve_chain(global, args.mount.as_deref(), &args.chain)?;
     let snapshots = chain.snapshots()?;
     if let Some(spec) = &args.pin {
@@ -315,11 +324,16 @@ pub fn run_snapshots(args: &SnapshotsArgs, global: &GlobalArgs) -> anyhow::Resul
     if let Some(spec) = &args.unpin {
         return unpin_snapshot(&chain, &snapshots, spec);
     }
-    if snapshots.is_empty() {
+    if snapshots.is_empty() && !args.json {
         return Err(no_snapshots(&chain));
     }
     let pinned = tripwire::pin_names(&chain.dest);
     let infos = history::timeline(&snapshots, &Interrupt::none())?;
+    if args.json {
+        let doc = super::json::snapshots(chain.source.as_deref(), &chain.dest, &infos, &pinned);
+        super::json::print(&doc)?;
+        return Ok(0);
+    }
     let mut out = std::io::stdout().lock();
     match &chain.source {
         Some(s) => writeln!(
@@ -759,6 +773,9 @@ pub fn run_diff(args: &DiffArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
 
 /// `agsekit history`.
 pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    if args.json {
+        super::json::english();
+    }
     let chain = resolve_chain(global, args.mount.as_deref(), &args.chain)?;
     let snapshots = chain.snapshots()?;
     if snapshots.is_empty() {
@@ -788,6 +805,17 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
         .hint(t!("backup.history.check_path"))
         .hint(t!("backup.history.see_diff", flags = chain.flags_text()))
         .into());
+    }
+    if args.json {
+        let doc = super::json::history(
+            &rel,
+            chain.source.as_deref(),
+            &chain.dest,
+            &snapshots,
+            &versions,
+        );
+        super::json::print(&doc)?;
+        return Ok(0);
     }
     let mut out = std::io::stdout().lock();
     writeln!(

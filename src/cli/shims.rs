@@ -43,6 +43,9 @@ pub enum ShimsAction {
     List {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Print JSON (schema in docs/shims.md) instead of lines
+        #[arg(long)]
+        json: bool,
     },
     /// Run a program as if no shim existed (`--host`: the one on PATH after the shims)
     Exec {
@@ -120,10 +123,23 @@ pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        ShimsAction::List { dir } => {
+        ShimsAction::List { dir, json } => {
             let dir = dir.clone().unwrap_or(default_dir);
             let exe = agsekit_exe()?;
             let shims = manage::list(&dir, &exe);
+            if *json {
+                super::json::english();
+                let path = std::env::var_os("PATH").unwrap_or_default();
+                let shims = shims
+                    .into_iter()
+                    .map(|s| {
+                        let host = host_program(&s.name, &path, &dir, &exe);
+                        (s, host)
+                    })
+                    .collect();
+                super::json::print(&super::json::shims(&dir, on_path(&dir), shims))?;
+                return Ok(0);
+            }
             if shims.is_empty() {
                 println!("{}", t!("shims.none", dir = dir.display()));
                 return Ok(0);

@@ -574,4 +574,37 @@ pub const HELP: &[(&str, &str)] = &[
         "Run the daemon in the foreground (what the service starts)",
         "Запустить службу на переднем плане (так её запускает менеджер служб)",
     ),
+    // Issue 12 (menu branch): `--json` of scripts' commands, `--install` of man and completions
+    (
+        "Print JSON (schema in docs/restore.md) instead of a table",
+        "Вывести JSON (схема в docs/restore.md) вместо таблицы",
+    ),
+    (
+        "Print JSON (schema in docs/configuration.md) instead of the summary",
+        "Вывести JSON (схема в docs/configuration.md) вместо сводки",
+    ),
+    (
+        "Print the checks as JSON (schema in docs/doctor.md); repairs nothing",
+        "Вывести проверки в JSON (схема в docs/doctor.md); ничего не исправляет",
+    ),
+    (
+        "Print JSON (schema in docs/provisioning.md) instead of lines",
+        "Вывести JSON (схема в docs/provisioning.md) вместо строк",
+    ),
+    (
+        "Print JSON (schema in docs/shims.md) instead of lines",
+        "Вывести JSON (схема в docs/shims.md) вместо строк",
+    ),
+    (
+        "Print JSON (schema in docs/daemon.md) instead of lines",
+        "Вывести JSON (схема в docs/daemon.md) вместо строк",
+    ),
+    (
+        "Write the script into the user's data folder where the shell finds it (bash, zsh and fish without a SHELL)",
+        "Записать скрипт в папку данных пользователя, где его найдёт оболочка (без SHELL — для bash, zsh и fish)",
+    ),
+    (
+        "Write every page (agsekit.1, agsekit-COMMAND.1), in English and in Russian, into the user's data folder where man finds them",
+        "Записать все страницы (agsekit.1, agsekit-КОМАНДА.1) на английском и русском в папку данных пользователя, где их найдёт man",
+    ),
 ];

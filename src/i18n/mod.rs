@@ -22,6 +22,7 @@ mod config;
 mod en;
 mod help_ru;
 mod i12_session;
+mod i12_menu;
 mod layout;
 mod lifecycle;
 mod misc;
@@ -47,6 +48,7 @@ const PARTS: &[(Table, Table)] = &[
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),
     (i12_session::EN, i12_session::RU),
+    (i12_menu::EN, i12_menu::RU),
 ];
 
 use std::sync::OnceLock;
@@ -93,11 +95,20 @@ pub fn detect(get: impl Fn(&str) -> Option<String>) -> Lang {
     Lang::En
 }
 
+/// Set by [`use_english`].
+static ENGLISH_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// English from now on, whatever the environment says: what a program reads (`--json`
+/// documents, and the errors of a command asked for one) is the same on every desktop.
+pub fn use_english() {
+    ENGLISH_ONLY.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The language of this process (read from the environment once). Unit tests always get
 /// English, whatever the developer's locale: they assert English texts, and Russian ones
 /// through [`text_in`]/[`count_in`] with an explicit language.
 pub fn current() -> Lang {
-    if cfg!(test) {
+    if cfg!(test) || ENGLISH_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
         return Lang::En;
     }
     static LANG: OnceLock<Lang> = OnceLock::new();

@@ -62,19 +62,31 @@ fn menu_in_tmux_picks_a_command_asks_shows_the_line_and_runs_it() {
     fs::create_dir_all(&src).expect("mkdir");
     fs::write(src.join("f.txt"), "x\n").expect("write");
     let tmux = Tmux::start(&command_line(&sb, &[], &[]));
-    tmux.wait_for("Command (number or name):");
+    tmux.wait_for("Section (number) or command (name):");
     let screen = tmux.screen();
     for text in [
         "Setup and configuration",
         "Backups and snapshots",
         "config-gen",
-        "backup-once            Run a single backup of a directory",
+        "5) Backups and snapshots",
     ] {
         assert!(screen.contains(text), "missing {text:?}:\n{screen}");
     }
-    tmux.answer("Command (number or name):", "no-such-command");
+    tmux.answer("Section (number) or command (name):", "no-such-command");
     // Refused and asked again (typed-ahead input waits in the terminal).
-    tmux.answer("Command (number or name):", "backup-once");
+    tmux.answer("Section (number) or command (name):", "5");
+    tmux.wait_for("Command (number or name; Enter: back):");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("type a section number from 1 to 6 or a command name"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("   1) backup-once            Run a single backup of a directory"),
+        "{screen}"
+    );
+    assert!(screen.contains("   0) (back to the sections)"), "{screen}");
+    tmux.answer("Command (number or name; Enter: back):", "1");
     tmux.answer(
         "Directory to back up (--source-dir):",
         &src.display().to_string(),
@@ -86,10 +98,6 @@ fn menu_in_tmux_picks_a_command_asks_shows_the_line_and_runs_it() {
     tmux.answer("(--progress) [y/N]:", "");
     tmux.wait_for("Run it? [Y/n]:");
     let screen = tmux.screen();
-    assert!(
-        screen.contains("type a number from 1 to ") && screen.contains(" or a command name"),
-        "{screen}"
-    );
     let expected = format!(
         "Command: agsekit backup-once --source-dir {} --dest-dir {}",
         src.display(),
@@ -134,14 +142,21 @@ fn menu_in_tmux_in_russian_offers_mounts_and_snapshots_from_the_config() {
     fs::write(project.join("a.txt"), "changed by the agent\n").expect("write");
 
     let tmux = Tmux::start(&command_line(&sb, &["AGSEKIT_LANG=ru".into()], &[]));
-    tmux.wait_for("Команда (номер или имя):");
+    tmux.wait_for("Раздел (номер) или команда (имя):");
+    assert!(
+        tmux.screen().contains("5) Резервные копии и снимки"),
+        "{}",
+        tmux.screen()
+    );
+    tmux.answer("Раздел (номер) или команда (имя):", "5");
+    tmux.wait_for("Команда (номер или имя; Enter — назад):");
     let screen = tmux.screen();
-    assert!(screen.contains("Резервные копии и снимки"), "{screen}");
     assert!(
         screen.contains("Восстановить файлы, папки или всё из снимка"),
         "{screen}"
     );
-    tmux.answer("Команда (номер или имя):", "restore");
+    // A command name works at the second level too.
+    tmux.answer("Команда (номер или имя; Enter — назад):", "restore");
     // The config first, the one found offered with Enter.
     tmux.answer("Файл конфигурации [", "");
     // The mount, from the config.
@@ -180,7 +195,7 @@ fn menu_in_tmux_declined_runs_nothing() {
     let sb = Sandbox::new();
     let dest = sb.home().join("snaps");
     let tmux = Tmux::start(&command_line(&sb, &[], &[]));
-    tmux.answer("Command (number or name):", "backup-once");
+    tmux.answer("Section (number) or command (name):", "backup-once");
     tmux.answer("(--source-dir):", &sb.home().display().to_string());
     tmux.answer("(--dest-dir):", &dest.display().to_string());
     tmux.answer("[y/N]:", "");
@@ -288,7 +303,10 @@ fn non_interactive_in_a_terminal_keeps_the_usage_error_and_the_help() {
         screen.contains("Usage: agsekit [OPTIONS] <COMMAND>"),
         "{screen}"
     );
-    assert!(!screen.contains("Command (number or name)"), "{screen}");
+    assert!(
+        !screen.contains("Section (number) or command (name)"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -302,7 +320,7 @@ fn without_a_terminal_there_are_no_prompts() {
         .stderr(predicate::str::contains(
             "Usage: agsekit [OPTIONS] <COMMAND>",
         ))
-        .stderr(predicate::str::contains("Command (number or name)").not());
+        .stderr(predicate::str::contains("Section (number) or command (name)").not());
     // A missing argument: the usage error, exit 2, no question.
     sb.agsekit()
         .args(["backup-once", "--dest-dir", "/tmp/x"])
@@ -541,7 +559,7 @@ fn menu_in_tmux_carries_the_config_option_into_the_command_line() {
     fs::rename(sb.home().join(".config/agsekit/config.yaml"), &moved).expect("move");
     let moved_text = moved.display().to_string();
     let tmux = Tmux::start(&command_line(&sb, &[], &["--config", &moved_text]));
-    tmux.answer("Command (number or name):", "snapshots");
+    tmux.answer("Section (number) or command (name):", "snapshots");
     tmux.answer(&format!("Config file [{moved_text}]:"), "");
     // The mount list comes from the file given with --config.
     tmux.wait_for("Number [3]:");
@@ -587,7 +605,7 @@ fn menu_in_tmux_stops_the_vm_picked_from_the_config_fake_multipass() {
         format!("FAKE_MULTIPASS_STATE={}", fake.state_dir.display()),
     ];
     let tmux = Tmux::start(&command_line(&sb, &env, &["--config", &config_text]));
-    tmux.answer("Command (number or name):", "stop-vm");
+    tmux.answer("Section (number) or command (name):", "stop-vm");
     tmux.answer(&format!("Config file [{config_text}]:"), "");
     tmux.wait_for("Number [4]:");
     let screen = tmux.screen();
@@ -670,7 +688,7 @@ fn menu_in_tmux_asks_for_the_config_first_and_refuses_unusable_ones() {
     let missing = sb.home().join("nowhere.yaml");
 
     let tmux = Tmux::start(&command_line(&sb, &[], &[]));
-    tmux.answer("Command (number or name):", "snapshots");
+    tmux.answer("Section (number) or command (name):", "snapshots");
     tmux.answer(
         &format!("Config file [{}]:", default.display()),
         &missing.display().to_string(),
@@ -869,7 +887,7 @@ fn menu_in_tmux_hands_the_terminal_to_a_command_that_asks_its_own_questions() {
     let config = sb.home().join(".config/agsekit/config.yaml");
     let before = fs::read_to_string(&config).expect("config");
     let tmux = Tmux::start(&command_line(&sb, &[], &[]));
-    tmux.answer("Command (number or name):", "removemount");
+    tmux.answer("Section (number) or command (name):", "removemount");
     tmux.answer("Config file [", "");
     tmux.answer("Run it? [Y/n]:", "");
     tmux.answer("Number:", "1");
@@ -883,4 +901,133 @@ fn menu_in_tmux_hands_the_terminal_to_a_command_that_asks_its_own_questions() {
     assert!(screen.contains(&project.display().to_string()), "{screen}");
     assert!(screen.contains("Nothing was changed."), "{screen}");
     assert_eq!(fs::read_to_string(&config).expect("config"), before);
+}
+
+/// The commands of each menu section, in the order the menu numbers them.
+const MENU_SECTIONS: &[&[&str]] = &[
+    &[
+        "up",
+        "prepare",
+        "config-gen",
+        "config-example",
+        "config-check",
+        "list-bundles",
+    ],
+    &[
+        "create-vms",
+        "create-vm",
+        "start-vm",
+        "stop-vm",
+        "restart-vm",
+        "destroy-vm",
+        "down",
+    ],
+    &["mount", "umount", "addmount", "removemount"],
+    &[
+        "install-agents",
+        "run",
+        "shell",
+        "ssh",
+        "portforward",
+        "shims install",
+        "shims list",
+    ],
+    &[
+        "backup-once",
+        "backup-repeated",
+        "backup-repeated-mount",
+        "backup-repeated-all",
+        "backup-clean",
+        "snapshots",
+        "diff",
+        "restore",
+        "history",
+        "accept-ignore",
+    ],
+    &[
+        "status",
+        "doctor",
+        "daemon install",
+        "daemon uninstall",
+        "daemon start",
+        "daemon stop",
+        "daemon restart",
+        "daemon status",
+    ],
+];
+
+/// Issue 12: on an 80x24 terminal the menu used to print 54 lines, descriptions wrapped
+/// mid-word and the first half scrolled away. Now, in English and in Russian: the sections
+/// screen and then the biggest section's screen fit together without anything scrolling off
+/// the top; every section, picked after going back, shows every entry and the
+/// prompt on the visible screen; and no line anywhere is wider than 80 columns (lines are
+/// joined when captured, so a wrapped line counts whole).
+#[test]
+fn menu_in_tmux_at_80x24_fits_the_screen_in_english_and_russian() {
+    if !tmux_or_skip() {
+        return;
+    }
+    for (env, section_prompt, command_prompt, back) in [
+        (
+            Vec::new(),
+            "Section (number) or command (name):",
+            "Command (number or name; Enter: back):",
+            "   0) (back to the sections)",
+        ),
+        (
+            vec!["AGSEKIT_LANG=ru".to_string()],
+            "Раздел (номер) или команда (имя):",
+            "Команда (номер или имя; Enter — назад):",
+            "   0) (назад к разделам)",
+        ),
+    ] {
+        let sb = Sandbox::new();
+        let tmux = Tmux::start_sized(&command_line(&sb, &env, &[]), 80, 24);
+        tmux.wait_for(section_prompt);
+        assert_eq!(tmux.history_size(), 0, "{}", tmux.screen());
+        let first = tmux.visible();
+        let title = first.lines().next().unwrap_or("").to_string();
+        assert!(title.starts_with("agsekit: "), "{first}");
+        for (i, names) in MENU_SECTIONS.iter().enumerate() {
+            let line = first
+                .lines()
+                .find(|l| l.starts_with(&format!("  {}) ", i + 1)))
+                .unwrap_or_else(|| panic!("no section {}:\n{first}", i + 1));
+            // The section's first command names are on its line.
+            assert!(line.contains(names[0]), "{line}");
+        }
+        // The biggest section: both screens fit together, nothing scrolled away.
+        tmux.answer(section_prompt, "5");
+        tmux.wait_for(command_prompt);
+        assert_eq!(tmux.history_size(), 0, "{}", tmux.screen());
+        let visible = tmux.visible();
+        assert!(visible.contains(&title), "{visible}");
+        for (i, name) in MENU_SECTIONS[4].iter().enumerate() {
+            let entry = format!("{:>4}) {name}  ", i + 1);
+            assert!(visible.contains(&entry), "missing {entry:?}:\n{visible}");
+        }
+        assert!(visible.contains(back), "{visible}");
+        // Every other section, after going back: all of it on the visible screen.
+        for n in [1, 2, 3, 4, 6] {
+            tmux.answer(command_prompt, "");
+            tmux.answer(section_prompt, &n.to_string());
+            tmux.wait_for(command_prompt);
+            let visible = tmux.visible();
+            for (i, name) in MENU_SECTIONS[n - 1].iter().enumerate() {
+                let entry = format!("{:>4}) {name}  ", i + 1);
+                assert!(visible.contains(&entry), "missing {entry:?}:\n{visible}");
+            }
+            assert!(visible.contains(back), "{visible}");
+        }
+        let all = tmux.screen();
+        for line in all.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{} columns: {line:?}",
+                line.chars().count()
+            );
+        }
+        // Cut descriptions end at a word, marked with an ellipsis.
+        assert!(all.contains('…'), "{all}");
+    }
 }

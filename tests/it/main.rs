@@ -19,6 +19,7 @@ mod i18n_lifecycle;
 mod i18n_misc;
 mod ignore_rules;
 mod interactive;
+mod json_install;
 mod launcher;
 mod portforward;
 mod provision;

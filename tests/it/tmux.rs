@@ -20,6 +20,11 @@ impl Tmux {
     }
 
     pub fn start(command: &str) -> Tmux {
+        Tmux::start_sized(command, 250, 60)
+    }
+
+    /// A pane of `columns` x `rows` (the window follows it: `window-size manual`).
+    pub fn start_sized(command: &str, columns: u16, rows: u16) -> Tmux {
         let socket = format!("agsekit-test-{}-{}", std::process::id(), rand_suffix());
         let t = Tmux { socket };
         let status = t
@@ -30,9 +35,9 @@ impl Tmux {
                 "-s",
                 "gen",
                 "-x",
-                "250",
+                &columns.to_string(),
                 "-y",
-                "60",
+                &rows.to_string(),
                 command,
             ])
             .status()
@@ -53,6 +58,29 @@ impl Tmux {
         let out = self
             .cmd()
             .args(["capture-pane", "-p", "-e", "-J", "-S", "-200", "-t", "gen"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// How many lines scrolled off the top of the pane into its history.
+    pub fn history_size(&self) -> usize {
+        let out = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "gen", "#{history_size}"])
+            .output()
+            .expect("display-message");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a number of lines")
+    }
+
+    /// Only what the pane shows now (no history), lines as the terminal shows them.
+    pub fn visible(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "gen"])
             .output()
             .expect("capture-pane");
         String::from_utf8_lossy(&out.stdout).into_owned()
