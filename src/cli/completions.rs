@@ -1,5 +1,7 @@
 //! `agsekit completions SHELL`: prints a completion script generated from the CLI definition.
 
+use std::io::Write;
+
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
@@ -14,6 +16,11 @@ pub struct CompletionsArgs {
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<i32> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "agsekit", &mut std::io::stdout());
+    // Generated into memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "agsekit", &mut script);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(0)
 }

@@ -14,6 +14,7 @@ mod man;
 mod menu;
 mod mount_umount;
 mod mounts;
+mod pipe;
 mod portforward;
 mod prompt;
 mod restore;
@@ -205,6 +206,9 @@ fn debug_from_env() -> bool {
 
 /// Parses `args` and runs the command. Returns the process exit code.
 pub fn run_with_args(args: Vec<OsString>) -> i32 {
+    // A reader that goes away ends a reporting command quietly (src/cli/pipe.rs), help and
+    // usage errors included; supervisors switch back below once the command is known.
+    pipe::end_quietly_on_closed_pipe();
     // Help texts in the user's language (src/i18n); parsing itself is unchanged.
     let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
     let parsed = command.try_get_matches_from(&args).and_then(|m| {
@@ -237,6 +241,9 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
             return code;
         }
     };
+    if pipe::supervises(&cli.command) {
+        pipe::survive_closed_pipe();
+    }
     process::set_debug(cli.global.debug || debug_from_env());
     // In a terminal, a command that needs a config and finds none asks for it.
     if let Some(code) = menu::on_missing_config(&args, name.as_deref(), &cli.global) {

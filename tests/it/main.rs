@@ -7,6 +7,7 @@ mod tmux;
 mod backup;
 mod backup_hostile;
 mod cli_frame;
+mod closed_pipe;
 mod config;
 mod config_edit;
 mod config_gen;
