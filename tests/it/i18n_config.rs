@@ -136,9 +136,15 @@ fn a_missing_config_file_is_explained_in_russian_with_where_the_path_came_from()
             "agsekit: error: файл конфигурации не найден: {} (источник: --config)",
             given.display()
         )))
-        .stderr(predicate::str::contains(
-            "hint: `agsekit config-gen` составит конфигурацию в диалоге",
-        ))
+        // The hints create the file where it was looked for (issue 12).
+        .stderr(predicate::str::contains(format!(
+            "hint: `agsekit config-example {}` запишет туда пример с комментариями",
+            given.display()
+        )))
+        .stderr(predicate::str::contains(format!(
+            "hint: `agsekit --config {} config-gen` составит его в диалоге",
+            given.display()
+        )))
         .stderr(predicate::str::contains(
             "hint: укажите существующий файл через `--config FILE` или $CONFIG_PATH",
         ));

@@ -13,6 +13,7 @@ mod config_edit;
 mod config_gen;
 mod daemon;
 mod doctor;
+mod errors_point_right;
 mod i18n_backup;
 mod i18n_config;
 mod i18n_lifecycle;
