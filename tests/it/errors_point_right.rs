@@ -276,3 +276,34 @@ fn prepare_y_as_root_without_sudo_runs_the_commands_itself() {
     assert!(!stdout.contains("sudo "), "{stdout}");
     assert!(stdout.contains("(created)"), "{stdout}");
 }
+
+#[test]
+fn addmount_fake_multipass_asks_the_backend_whether_the_snap_rules_apply() {
+    // The sandbox is under /tmp, outside /home: only a snap-confined Multipass refuses it.
+    let s = FakeSession::new(AGENT);
+    let other = s.sb.home().join("other");
+    std::fs::create_dir_all(&other).expect("folder");
+    let add = |snap: &str| {
+        let mut cmd = s.sb.agsekit_with(&s.fake);
+        cmd.env("AGSEKIT_MULTIPASS_SNAP", snap)
+            .arg("--config")
+            .arg(&s.config)
+            .args(["--non-interactive", "addmount", "-y"])
+            .arg(&other)
+            .output()
+            .expect("run")
+    };
+    let refused = add("1");
+    let err = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(err.contains("/home"), "{err}");
+    assert!(!std::fs::read_to_string(&s.config)
+        .expect("config")
+        .contains(&other.display().to_string()));
+    // The fake is not a snap: the same folder is added, without --force-path.
+    let added = add("");
+    assert_eq!(added.status.code(), Some(0), "{}", text(&added.stderr));
+    assert!(std::fs::read_to_string(&s.config)
+        .expect("config")
+        .contains(&other.display().to_string()));
+}

@@ -180,6 +180,7 @@ fn addmount_refuses_a_folder_outside_home_in_russian_and_writes_nothing() {
     let config = write(&sb, "c.yaml", original);
     sb.agsekit()
         .env("AGSEKIT_LANG", "ru")
+        .env("AGSEKIT_MULTIPASS_SNAP", "1")
         .args(["addmount", "-y", "--config"])
         .arg(&config)
         .arg("/srv/proj")
@@ -192,6 +193,7 @@ fn addmount_refuses_a_folder_outside_home_in_russian_and_writes_nothing() {
             "hint: перенесите проект в нескрытую папку внутри /home, например ~/projects/proj",
         ));
     sb.agsekit()
+        .env("AGSEKIT_MULTIPASS_SNAP", "1")
         .args(["addmount", "-y", "--config"])
         .arg(&config)
         .arg("/srv/proj")
