@@ -31,19 +31,22 @@ use clap::{Args, Parser, Subcommand};
 use crate::error;
 use crate::process;
 
-/// Options every command accepts.
+/// The `--help` section of the options every command accepts (translated like help texts).
+pub const GLOBAL_OPTIONS_HEADING: &str = "Global options";
+
+/// Options every command accepts, listed in their own section after each command's own.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Path to the config file (default: $CONFIG_PATH, then ~/.config/agsekit/config.yaml)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL_OPTIONS_HEADING)]
     pub config: Option<PathBuf>,
 
     /// Never fall back to interactive prompts
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS_HEADING)]
     pub non_interactive: bool,
 
     /// Show executed commands and their outputs (secrets masked)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS_HEADING)]
     pub debug: bool,
 }
 

@@ -14,6 +14,7 @@ mod config_gen;
 mod daemon;
 mod doctor;
 mod errors_point_right;
+mod help_sections;
 mod i18n_backup;
 mod i18n_config;
 mod i18n_lifecycle;
