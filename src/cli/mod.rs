@@ -339,10 +339,10 @@ pub fn main_entry() -> i32 {
 
 fn report(err: &anyhow::Error) -> i32 {
     let text = process::mask_secrets(&error::render(err));
-    eprint!(
-        "{}",
-        crate::ui::style::paint_report(crate::ui::style::stderr_allowed(), &text)
-    );
+    pipe::err_text(&crate::ui::style::paint_report(
+        crate::ui::style::stderr_allowed(),
+        &text,
+    ));
     error::exit_code_of(err)
 }
 

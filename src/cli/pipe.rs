@@ -8,7 +8,8 @@
 //! - commands that supervise other processes (`run` and the shims, `daemon run`,
 //!   `portforward`) keep SIGPIPE ignored, so a lost reader never kills them before they have
 //!   stopped their snapshot loop or tunnels and returned the agent's exit code; they write
-//!   their own output with [`line`], which drops what cannot be written.
+//!   their own output with [`line`] and [`err_text`] (`run`'s `eprintln!` and the error
+//!   report use it), which drop what cannot be written.
 //!
 //! Programs agsekit starts are not affected either way: the standard library resets SIGPIPE
 //! to its default in every child, so an agent's output behaves as it would without agsekit.
@@ -48,4 +49,10 @@ fn set(handler: nix::sys::signal::SigHandler) {
 pub(super) fn line(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
+/// Prints text on stderr, dropping it when nobody reads stderr any more (`eprint!` would
+/// panic there, and a session would end without stopping its snapshot loop).
+pub(super) fn err_text(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

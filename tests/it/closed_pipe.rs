@@ -179,8 +179,24 @@ struct Outcome {
 /// Runs agsekit with `args`, stdout on a pipe whose reading end is closed, stdin empty.
 /// `until_file`: a long-running command is sent SIGTERM once this file exists.
 fn run_into_closed_pipe(setup: &Setup, args: &[String], until_file: Option<&Path>) -> Outcome {
+    run_with_closed(setup, args, until_file, false)
+}
+
+/// Like [`run_into_closed_pipe`]; with `stderr_too`, stderr goes into the same closed pipe
+/// (`agsekit ... 2>&1 | head` after head exited) and the outcome's stderr is empty.
+fn run_with_closed(
+    setup: &Setup,
+    args: &[String],
+    until_file: Option<&Path>,
+    stderr_too: bool,
+) -> Outcome {
     let (reader, writer) = nix::unistd::pipe().expect("pipe");
     drop(reader);
+    let stderr = if stderr_too {
+        Stdio::from(writer.try_clone().expect("dup"))
+    } else {
+        Stdio::piped()
+    };
     let s = &setup.s;
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("agsekit"))
         .arg("--config")
@@ -210,13 +226,15 @@ fn run_into_closed_pipe(setup: &Setup, args: &[String], until_file: Option<&Path
         .env_remove("FAKE_MULTIPASS_LATENCY_MS")
         .stdin(Stdio::null())
         .stdout(Stdio::from(writer))
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .expect("spawn agsekit");
-    let mut stderr_pipe = child.stderr.take().expect("stderr");
+    let stderr_pipe = child.stderr.take();
     let reading = std::thread::spawn(move || {
         let mut text = String::new();
-        let _ = stderr_pipe.read_to_string(&mut text);
+        if let Some(mut pipe) = stderr_pipe {
+            let _ = pipe.read_to_string(&mut text);
+        }
         text
     });
     // A guard against a hang, not a timing assertion: a command that never ends fails.
@@ -304,4 +322,47 @@ fn every_command_into_a_closed_pipe_ends_without_a_panic_fake_multipass() {
 
 fn libc_sigpipe() -> i32 {
     nix::sys::signal::Signal::SIGPIPE as i32
+}
+
+/// Processes whose command line names `needle` (the snapshot loop names the project).
+fn processes_naming(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(raw) = std::fs::read(entry.path().join("cmdline")) {
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            if line.contains(needle) && line.contains("backup-repeated") {
+                found.push(line);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn run_fake_multipass_with_stdout_and_stderr_closed_returns_the_agents_code_and_stops_its_loop() {
+    let setup = setup();
+    // A session first, so the launcher is installed and the folder mounted: the launcher's
+    // own repair messages (on the closed stderr) are not what this test is about.
+    let warm = setup.s.run_agent();
+    assert_eq!(
+        warm.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    let args: Vec<String> = ["run", "--auto-mount", "codex"]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let out = run_with_closed(&setup, &args, None, true);
+    assert_eq!(out.status.code(), Some(7), "{:?}", out.status);
+    // The session ended normally: its background snapshot loop was stopped.
+    let project = setup.s.project.display().to_string();
+    assert!(
+        processes_naming(&project).is_empty(),
+        "{:?}",
+        processes_naming(&project)
+    );
+    // And the agent really ran (the session's snapshot is there).
+    assert!(setup.backups.is_dir());
 }
