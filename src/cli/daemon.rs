@@ -214,7 +214,7 @@ fn run_foreground(global: &GlobalArgs) -> anyhow::Result<i32> {
         agsekit: agsekit_exe()?,
         load,
     };
-    let on = |e: DaemonEvent| println!("{}", crate::process::mask_secrets(&describe(&e)));
+    let on = |e: DaemonEvent| super::pipe::line(&crate::process::mask_secrets(&describe(&e)));
     daemon::run::run(&opts, &RealRunner, backend.as_ref(), &interrupt, &on)?;
     Ok(0)
 }

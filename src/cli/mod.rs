@@ -16,6 +16,7 @@ mod man;
 mod menu;
 mod mount_umount;
 mod mounts;
+mod pipe;
 mod portforward;
 mod prompt;
 mod restore;
@@ -32,19 +33,22 @@ use clap::{Args, Parser, Subcommand};
 use crate::error;
 use crate::process;
 
-/// Options every command accepts.
+/// The `--help` section of the options every command accepts (translated like help texts).
+pub const GLOBAL_OPTIONS_HEADING: &str = "Global options";
+
+/// Options every command accepts, listed in their own section after each command's own.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Path to the config file (default: $CONFIG_PATH, then ~/.config/agsekit/config.yaml)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL_OPTIONS_HEADING)]
     pub config: Option<PathBuf>,
 
     /// Never fall back to interactive prompts
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS_HEADING)]
     pub non_interactive: bool,
 
     /// Show executed commands and their outputs (secrets masked)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS_HEADING)]
     pub debug: bool,
 }
 
@@ -207,6 +211,9 @@ fn debug_from_env() -> bool {
 
 /// Parses `args` and runs the command. Returns the process exit code.
 pub fn run_with_args(args: Vec<OsString>) -> i32 {
+    // A reader that goes away ends a reporting command quietly (src/cli/pipe.rs), help and
+    // usage errors included; supervisors switch back below once the command is known.
+    pipe::end_quietly_on_closed_pipe();
     // Help texts in the user's language (src/i18n); parsing itself is unchanged.
     let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
     let parsed = command.try_get_matches_from(&args).and_then(|m| {
@@ -239,6 +246,9 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
             return code;
         }
     };
+    if pipe::supervises(&cli.command) {
+        pipe::survive_closed_pipe();
+    }
     process::set_debug(cli.global.debug || debug_from_env());
     // In a terminal, a command that needs a config and finds none asks for it.
     if let Some(code) = menu::on_missing_config(&args, name.as_deref(), &cli.global) {
@@ -331,10 +341,10 @@ pub fn main_entry() -> i32 {
 
 fn report(err: &anyhow::Error) -> i32 {
     let text = process::mask_secrets(&error::render(err));
-    eprint!(
-        "{}",
-        crate::ui::style::paint_report(crate::ui::style::stderr_allowed(), &text)
-    );
+    pipe::err_text(&crate::ui::style::paint_report(
+        crate::ui::style::stderr_allowed(),
+        &text,
+    ));
     error::exit_code_of(err)
 }
 

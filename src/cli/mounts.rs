@@ -471,10 +471,13 @@ struct AddPlan {
     mount: bool,
 }
 
+/// `snap_rules`: the VM backend in use is confined like the Multipass snap (it says so, as it
+/// does for `mount`), so its path limits apply to the source.
 fn plan_add<R: BufRead, W: Write>(
     args: &AddmountArgs,
     config: &Config,
     mut prompter: Option<&mut Prompter<R, W>>,
+    snap_rules: bool,
 ) -> Result<AddPlan, UserError> {
     let source = match (&args.source, &args.source_dir) {
         (Some(a), Some(b)) if config::normalize_path(a) != config::normalize_path(b) => {
@@ -506,7 +509,7 @@ fn plan_add<R: BufRead, W: Write>(
         return Err(UserError::usage(why).hint(layout::source_fix()));
     }
     if !args.force_path {
-        if let Some(p) = mountable::source_problem(&source, cfg!(target_os = "linux")) {
+        if let Some(p) = mountable::source_problem(&source, snap_rules) {
             return Err(msg::bad_source(p));
         }
     }
@@ -702,7 +705,8 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     let (config, text) = load(global)?;
     let interactive = prompt::can_prompt(global.non_interactive);
     let mut terminal = interactive.then(Prompter::terminal);
-    let plan = plan_add(args, &config, terminal.as_mut())?;
+    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let plan = plan_add(args, &config, terminal.as_mut(), backend.is_snap_confined())?;
 
     // Build and check the new file before asking or touching anything.
     let new_text = edit::append_mount(&text, &config.path, &plan.entry)?;
@@ -881,14 +885,15 @@ mod tests {
     #[test]
     fn add_defaults_and_refusals() {
         let c = config();
-        let plan = plan_add(&add_args("/home/me/new"), &c, None::<&mut NoPrompt>).expect("plan");
+        let plan =
+            plan_add(&add_args("/home/me/new"), &c, None::<&mut NoPrompt>, true).expect("plan");
         assert_eq!(plan.entry.vm, "v");
         assert_eq!(plan.entry.target, Path::new("/home/ubuntu/new"));
         assert_eq!(plan.entry.backup, Path::new("/home/me/backups-new"));
         assert_eq!((plan.entry.interval, plan.entry.max_backups), (5, 100));
 
         let refused = |args: AddmountArgs| {
-            plan_add(&args, &c, None::<&mut NoPrompt>)
+            plan_add(&args, &c, None::<&mut NoPrompt>, true)
                 .err()
                 .map(|e| e.message)
                 .unwrap_or_default()
@@ -910,14 +915,22 @@ mod tests {
         assert!(refused(root_target).contains("cannot mount to /home/ubuntu"));
         let mut forced = add_args("/srv/app");
         forced.force_path = true;
-        assert!(plan_add(&forced, &c, None::<&mut NoPrompt>).is_ok());
+        assert!(plan_add(&forced, &c, None::<&mut NoPrompt>, true).is_ok());
+        // Outside /home: refused for a snap-confined backend only (the backend decides).
+        let outside = add_args("/srv/app");
+        let err = plan_add(&outside, &c, None::<&mut NoPrompt>, true)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(err.contains("/home"), "{err}");
+        assert!(plan_add(&outside, &c, None::<&mut NoPrompt>, false).is_ok());
 
         let mut w = add_args("/home/me/a");
         w.vm = Some("w2".into());
         assert!(refused(w).contains("no VM named \"w2\""));
         let mut listed = add_args("/home/me/n");
         listed.allowed_agents = Some("q,codex,q".into());
-        let plan = plan_add(&listed, &c, None::<&mut NoPrompt>).expect("plan");
+        let plan = plan_add(&listed, &c, None::<&mut NoPrompt>, true).expect("plan");
         assert_eq!(
             plan.entry.allowed_agents,
             Some(vec!["q".to_string(), "codex".to_string()])
@@ -936,7 +949,7 @@ mod tests {
         let answers = "/home/me/asked\n2\n/\n\n\n0\n3\n\nx\ntail\nnope\nq\nn\nn\n";
         let mut out = Vec::new();
         let mut p = Prompter::new(answers.as_bytes(), &mut out);
-        let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
+        let plan = plan_add(&args, &c, Some(&mut p), true).expect("plan");
         assert_eq!(plan.entry.source, Path::new("/home/me/asked"));
         assert_eq!(plan.entry.vm, "w");
         assert_eq!(plan.entry.target, Path::new("/home/ubuntu/asked"));
@@ -958,7 +971,7 @@ mod tests {
         // With -y only the missing folder is asked; the rest takes the defaults.
         args.yes = true;
         let mut p = Prompter::new(&b"/home/me/quick\n"[..], Vec::new());
-        let plan = plan_add(&args, &c, Some(&mut p)).expect("plan");
+        let plan = plan_add(&args, &c, Some(&mut p), true).expect("plan");
         assert_eq!(plan.entry.vm, "v");
         assert_eq!(plan.entry.interval, 5);
     }

@@ -83,8 +83,8 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<i32> {
         owner: "portforward".to_string(),
         load,
     };
-    let on = |e: Event| println!("{}", crate::process::mask_secrets(&describe(&e)));
+    let on = |e: Event| super::pipe::line(&crate::process::mask_secrets(&describe(&e)));
     portforward::supervise(&opts, &RealRunner, backend.as_ref(), &interrupt, &on)?;
-    println!("{}", t!("portforward.all_stopped"));
+    super::pipe::line(&t!("portforward.all_stopped"));
     Ok(0)
 }

@@ -19,6 +19,15 @@ use super::backup::ProgressBar;
 use super::prompt::Prompter;
 use super::GlobalArgs;
 
+// Every `eprintln!` of this file (notices, the review) is the session's own stderr: when its
+// reader went away the line is dropped instead of panicking, so the session still stops its
+// snapshot loop and returns the agent's exit code (src/cli/pipe.rs).
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        super::pipe::err_text(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Use this VM (also limits the mount lookup to its mounts)

@@ -217,7 +217,8 @@ fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::
     let has = |p: &str| prepare::which(p).is_some();
     let os = prepare::detect(&facts, &has)?;
     let dpkg = |p: &str| prepare::dpkg_installed(runner, p);
-    let plan = prepare::plan(os, &has, &dpkg)?;
+    let as_root = nix::unistd::geteuid().is_root();
+    let plan = prepare::plan(os, &has, &dpkg, as_root)?;
     for name in &plan.present {
         println!("{}", t!("lifecycle.prepare.present", name = name));
     }

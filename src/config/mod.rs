@@ -100,17 +100,22 @@ pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
     let file = match opened {
         Ok(f) => f,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(UserError::config(t!(
+            let err = UserError::config(t!(
                 "config.not_found",
                 path = path.display(),
                 origin = origin
-            ))
-            .hint(t!(
-                "config.not_found_hint_example",
-                path = default_config_path().display()
-            ))
-            .hint(t!("config.not_found_hint_gen"))
-            .hint(t!("config.not_found_hint_flag")));
+            ));
+            // The hints write the file where it was looked for: a path given with --config or
+            // $CONFIG_PATH is named in the commands, the default one needs no argument.
+            let err = if path == default_config_path() {
+                err.hint(t!("config.not_found_hint_example", path = path.display()))
+                    .hint(t!("config.not_found_hint_gen"))
+            } else {
+                let quoted = shell_words::quote(&path.to_string_lossy()).into_owned();
+                err.hint(t!("config.not_found_hint_example_at", path = quoted))
+                    .hint(t!("config.not_found_hint_gen_at", path = quoted))
+            };
+            return Err(err.hint(t!("config.not_found_hint_flag")));
         }
         Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => {
             return Err(

@@ -390,10 +390,11 @@ impl Config {
             .hint(t!("config.lookup_no_vms_hint", path = self.path.display()))
     }
 
-    /// The agent profile called `name`.
+    /// The agent profile called `name` (a name given on the command line: an unknown one is
+    /// a usage error, exit 2, not a problem of the file).
     pub fn agent(&self, name: &str) -> Result<&AgentConfig, UserError> {
         self.agents.get(name).ok_or_else(|| {
-            let err = UserError::config(t!(
+            let err = UserError::usage(t!(
                 "config.lookup_no_agent",
                 name = quote(name),
                 path = self.path.display(),

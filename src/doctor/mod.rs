@@ -638,6 +638,30 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
         ));
         return;
     }
+    // A folder that does not exist yet is probed in its parent, where the first snapshot
+    // creates it; never in a far ancestor such as `/` (nothing would be created there, and
+    // "writable" would describe another folder).
+    let missing = existing != m.backup;
+    let parent = m.backup.parent().map(Path::to_path_buf);
+    if missing && parent.as_ref() != Some(&existing) {
+        out.push(
+            check(
+                subject,
+                Verdict::Warn,
+                t!(
+                    "doctor_check.backup_parent_missing",
+                    parent = parent.unwrap_or_default().display(),
+                    existing = existing.display()
+                ),
+            )
+            .fix(t!(
+                "doctor_check.backup_parent_missing_fix",
+                backup = shell_words::quote(&m.backup.to_string_lossy()),
+                source = m.source.display()
+            )),
+        );
+        return;
+    }
     match probe_writes(&existing) {
         Err(why) => out.push(
             check(
@@ -665,6 +689,14 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                         source = m.source.display()
                     )),
                 ),
+                _ if missing => out.push(check(
+                    subject.clone(),
+                    Verdict::Ok,
+                    t!(
+                        "doctor_check.backup_not_created",
+                        parent = existing.display()
+                    ),
+                )),
                 _ => out.push(check(
                     subject.clone(),
                     Verdict::Ok,

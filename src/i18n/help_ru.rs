@@ -27,6 +27,8 @@ pub const HELP: &[(&str, &str)] = &[
         "Never fall back to interactive prompts",
         "Никогда не переходить к интерактивным вопросам",
     ),
+    // The section of the three options above in every command's --help.
+    ("Global options", "Общие параметры"),
     (
         "Show executed commands and their outputs (secrets masked)",
         "Показывать выполняемые команды и их вывод (секреты скрыты)",

@@ -21,8 +21,9 @@ pub mod clap_ru;
 mod config;
 mod en;
 mod help_ru;
-mod i12_session;
+mod i12_errors;
 mod i12_menu;
+mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
@@ -49,6 +50,7 @@ const PARTS: &[(Table, Table)] = &[
     (rules::EN, rules::RU),
     (i12_session::EN, i12_session::RU),
     (i12_menu::EN, i12_menu::RU),
+    (i12_errors::EN, i12_errors::RU),
 ];
 
 use std::sync::OnceLock;
@@ -243,6 +245,9 @@ fn localize_tree(cmd: clap::Command) -> clap::Command {
             if let Some(ru) = arg.get_long_help().and_then(|h| help_ru(&h.to_string())) {
                 arg = arg.long_help(ru);
             }
+            if let Some(ru) = arg.get_help_heading().and_then(help_ru) {
+                arg = arg.help_heading(ru);
+            }
             arg
         });
     }
@@ -274,6 +279,12 @@ fn collect(cmd: &clap::Command, path: String, out: &mut Vec<(String, String)>) {
     for arg in cmd.get_arguments() {
         for help in [arg.get_help(), arg.get_long_help()].into_iter().flatten() {
             out.push((format!("{path} {}", arg.get_id()), help.to_string()));
+        }
+        if let Some(heading) = arg.get_help_heading() {
+            out.push((
+                format!("{path} {} (heading)", arg.get_id()),
+                heading.to_string(),
+            ));
         }
     }
     for sub in cmd.get_subcommands() {

@@ -115,7 +115,8 @@ pub fn detect(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, U
 pub struct Step {
     pub why: String,
     pub cmd: Cmd,
-    /// Runs with sudo (the user is asked first).
+    /// Changes the system as root: through sudo, or directly when agsekit already runs as
+    /// root (the user is asked first either way).
     pub sudo: bool,
 }
 
@@ -150,11 +151,13 @@ pub fn dpkg_installed(runner: &dyn Runner, package: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The commands that install what the host lacks.
+/// The commands that install what the host lacks. `as_root`: agsekit runs as root, so the
+/// commands run directly (a root shell often has no sudo at all).
 pub fn plan(
     os: HostOs,
     has: &dyn Fn(&str) -> bool,
     dpkg: &dyn Fn(&str) -> bool,
+    as_root: bool,
 ) -> Result<Plan, UserError> {
     let mut plan = Plan::default();
     let need_mp = !has("multipass");
@@ -171,7 +174,10 @@ pub fn plan(
     }
     let sudo = |why: String, args: &[&str]| Step {
         why,
-        cmd: Cmd::new("sudo").args(args),
+        cmd: match args.split_first() {
+            Some((program, rest)) if as_root => Cmd::new(program).args(rest),
+            _ => Cmd::new("sudo").args(args),
+        },
         sudo: true,
     };
     match os {
@@ -290,11 +296,16 @@ pub fn plan(
 pub fn execute(runner: &dyn Runner, plan: &Plan) -> anyhow::Result<()> {
     for step in &plan.steps {
         let code = runner.inherit(&step.cmd).map_err(|e| {
-            UserError::failed(t!(
+            let err = UserError::failed(t!(
                 "lifecycle.prepare.step_spawn_failed",
                 why = step.why,
                 error = e
-            ))
+            ));
+            if step.cmd.get_program() == "sudo" {
+                err.hint(t!("lifecycle.prepare.no_sudo_hint"))
+            } else {
+                err
+            }
         })?;
         if code != 0 {
             return Err(UserError::failed(t!(
@@ -393,7 +404,7 @@ mod tests {
     fn debian_installs_only_what_is_missing() {
         let has = |p: &str| p == "ssh-keygen";
         let dpkg = |p: &str| p == "snapd";
-        let p = plan(HostOs::Debian, &has, &dpkg).unwrap();
+        let p = plan(HostOs::Debian, &has, &dpkg, false).unwrap();
         assert_eq!(
             argvs(&p),
             [
@@ -404,15 +415,35 @@ mod tests {
         );
         assert!(p.needs_sudo());
         assert_eq!(p.present, ["ssh-keygen"]);
-        let all = plan(HostOs::Debian, &|_| true, &dpkg).unwrap();
+        let all = plan(HostOs::Debian, &|_| true, &dpkg, false).unwrap();
         assert!(all.steps.is_empty());
         assert!(!all.needs_sudo());
     }
 
     #[test]
+    fn as_root_the_commands_run_without_sudo() {
+        let has = |p: &str| p == "ssh-keygen";
+        let p = plan(HostOs::Debian, &has, &|_| false, true).unwrap();
+        let commands = argvs(&p);
+        assert_eq!(commands[0], "apt-get update");
+        assert!(
+            commands[1].starts_with("env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y"),
+            "{commands:?}"
+        );
+        assert_eq!(commands[2], "snap install multipass");
+        // Still changes the system: asked first (or -y).
+        assert!(p.needs_sudo());
+        let arch = plan(HostOs::Arch, &|p| p == "yay", &|_| false, true).unwrap();
+        assert_eq!(
+            argvs(&arch)[1],
+            "pacman -S --needed --noconfirm openssh rsync"
+        );
+    }
+
+    #[test]
     fn arch_and_macos_plans() {
         let has = |p: &str| p == "paru" || p == "ssh-keygen";
-        let p = plan(HostOs::Arch, &has, &|_| false).unwrap();
+        let p = plan(HostOs::Arch, &has, &|_| false, false).unwrap();
         assert_eq!(
             argvs(&p),
             [
@@ -420,23 +451,24 @@ mod tests {
                 "sudo pacman -S --needed --noconfirm rsync"
             ]
         );
-        assert!(plan(HostOs::Arch, &|p| p == "ssh-keygen", &|_| false).is_err());
+        assert!(plan(HostOs::Arch, &|p| p == "ssh-keygen", &|_| false, false).is_err());
         let p = plan(
             HostOs::MacOs,
             &|p| p == "brew" || p == "ssh-keygen",
             &|_| false,
+            false,
         )
         .unwrap();
         assert_eq!(
             argvs(&p),
             ["brew install --cask multipass", "brew install rsync"]
         );
-        assert!(plan(HostOs::MacOs, &|p| p == "ssh-keygen", &|_| false).is_err());
+        assert!(plan(HostOs::MacOs, &|p| p == "ssh-keygen", &|_| false, false).is_err());
     }
 
     #[test]
     fn execute_runs_each_step_and_stops_at_a_failure() {
-        let p = plan(HostOs::Debian, &|p| p == "ssh-keygen", &|_| true).unwrap();
+        let p = plan(HostOs::Debian, &|p| p == "ssh-keygen", &|_| true, false).unwrap();
         let fake = FakeRunner::new(|cmd| {
             let failing = cmd.get_args().iter().any(|a| a == "install");
             Ok(Output {

@@ -141,6 +141,12 @@ pub fn run_session(
 
     let snapshot_loop = match place.mount {
         Some(m) => {
+            if chain_is_empty(m) {
+                // The first snapshot copies the whole folder: before it, one `info`, so a
+                // missing VM (typical of a first session) is reported alone, before any
+                // copy or "starting" line. Later sessions stay a single `exec`.
+                check_vm_exists(backend, &vm.name)?;
+            }
             let skip_first = pre_run_snapshot(m, req, ui, config)?;
             (!req.disable_backups).then(|| snapshot_loop(m, agsekit, skip_first, &config.path))
         }
@@ -148,7 +154,7 @@ pub fn run_session(
     };
     ui.notice(&match place.mount {
         Some(m) => t!(
-            "run.starts_mounted",
+            "run.starting_mounted",
             agent = agent.name,
             vm = vm.name,
             workdir = place.workdir.display(),
@@ -156,7 +162,7 @@ pub fn run_session(
             interval = m.interval
         ),
         None => t!(
-            "run.starts_temporary",
+            "run.starting_temporary",
             agent = agent.name,
             vm = vm.name,
             workdir = place.workdir.display()
@@ -357,6 +363,19 @@ fn temporary_place<'c>(
         mount_root: None,
         workdir: PathBuf::from(dir),
     })
+}
+
+/// Whether the mount has no snapshot yet (the session's first one will copy everything).
+fn chain_is_empty(mount: &MountConfig) -> bool {
+    backup::list_snapshots(&mount.backup)
+        .map(|s| s.is_empty())
+        .unwrap_or(true)
+}
+
+/// The VM exists (any state: a stopped one is started by `exec`, other states are reported
+/// by the launch as before).
+fn check_vm_exists(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
+    vm_ok(backend.info(vm)).map(|_| ())
 }
 
 /// The blocking pre-run snapshot (when the chain is empty or `first_backup` asks for it).

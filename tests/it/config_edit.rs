@@ -273,6 +273,8 @@ fn refusals_write_nothing() {
     ] {
         let assert = sb
             .agsekit()
+            // A snap Multipass (the rules follow the backend in use: errors_point_right.rs).
+            .env("AGSEKIT_MULTIPASS_SNAP", "1")
             .args(["addmount", "-y", "--config"])
             .arg(&config)
             .arg(path)

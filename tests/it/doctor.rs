@@ -71,6 +71,8 @@ fn running_and_mounted() -> (Setup, Host) {
 #[test]
 fn doctor_fake_multipass_healthy_setup_passes_every_check() {
     let (s, h) = running_and_mounted();
+    // A folder that exists (a missing one is "not created yet": errors_point_right.rs).
+    std::fs::create_dir_all(&s.backups).expect("backups");
     let (code, out) = doctor(&s, &h, &[]);
     assert_eq!(code, 0, "{out}");
     for line in [

@@ -136,9 +136,15 @@ fn a_missing_config_file_is_explained_in_russian_with_where_the_path_came_from()
             "agsekit: error: файл конфигурации не найден: {} (источник: --config)",
             given.display()
         )))
-        .stderr(predicate::str::contains(
-            "hint: `agsekit config-gen` составит конфигурацию в диалоге",
-        ))
+        // The hints create the file where it was looked for (issue 12).
+        .stderr(predicate::str::contains(format!(
+            "hint: `agsekit config-example {}` запишет туда пример с комментариями",
+            given.display()
+        )))
+        .stderr(predicate::str::contains(format!(
+            "hint: `agsekit --config {} config-gen` составит его в диалоге",
+            given.display()
+        )))
         .stderr(predicate::str::contains(
             "hint: укажите существующий файл через `--config FILE` или $CONFIG_PATH",
         ));
@@ -174,6 +180,7 @@ fn addmount_refuses_a_folder_outside_home_in_russian_and_writes_nothing() {
     let config = write(&sb, "c.yaml", original);
     sb.agsekit()
         .env("AGSEKIT_LANG", "ru")
+        .env("AGSEKIT_MULTIPASS_SNAP", "1")
         .args(["addmount", "-y", "--config"])
         .arg(&config)
         .arg("/srv/proj")
@@ -186,6 +193,7 @@ fn addmount_refuses_a_folder_outside_home_in_russian_and_writes_nothing() {
             "hint: перенесите проект в нескрытую папку внутри /home, например ~/projects/proj",
         ));
     sb.agsekit()
+        .env("AGSEKIT_MULTIPASS_SNAP", "1")
         .args(["addmount", "-y", "--config"])
         .arg(&config)
         .arg("/srv/proj")

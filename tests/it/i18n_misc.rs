@@ -31,7 +31,13 @@ fn i18n_man_page_has_russian_section_headers_and_english_ones_unchanged() {
     let headers: Vec<&str> = page.lines().filter(|l| l.starts_with(".SH ")).collect();
     assert_eq!(
         headers,
-        [".SH НАЗВАНИЕ", ".SH ОБЗОР", ".SH ОПИСАНИЕ", ".SH ПАРАМЕТРЫ"],
+        [
+            ".SH НАЗВАНИЕ",
+            ".SH ОБЗОР",
+            ".SH ОПИСАНИЕ",
+            ".SH ПАРАМЕТРЫ",
+            ".SH \"ОБЩИЕ ПАРАМЕТРЫ\""
+        ],
         "{page}"
     );
     // Only the headers change: the options and their roff markup are as clap_mangen wrote them.
@@ -53,7 +59,13 @@ fn i18n_man_page_has_russian_section_headers_and_english_ones_unchanged() {
     let headers: Vec<&str> = page.lines().filter(|l| l.starts_with(".SH ")).collect();
     assert_eq!(
         headers,
-        [".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS"]
+        [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH OPTIONS",
+            ".SH \"GLOBAL OPTIONS\""
+        ]
     );
     let root = sb.agsekit().arg("man").output().expect("run");
     assert!(stdout(&root).contains("\n.SH SUBCOMMANDS\n"));
