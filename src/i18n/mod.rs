@@ -21,6 +21,7 @@ pub mod clap_ru;
 mod config;
 mod en;
 mod help_ru;
+mod i12_first;
 mod layout;
 mod lifecycle;
 mod misc;
@@ -45,6 +46,7 @@ const PARTS: &[(Table, Table)] = &[
     (misc::EN, misc::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),
+    (i12_first::EN, i12_first::RU),
 ];
 
 use std::sync::OnceLock;
