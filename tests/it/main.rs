@@ -10,6 +10,7 @@ mod cli_frame;
 mod config;
 mod config_edit;
 mod config_gen;
+mod first_session;
 mod daemon;
 mod doctor;
 mod i18n_backup;
