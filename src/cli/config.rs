@@ -110,7 +110,11 @@ fn missing_sources(config: &Config) -> Vec<String> {
         let path = m.source.display();
         match std::fs::metadata(&m.source) {
             Ok(meta) if meta.is_dir() => {}
-            Ok(_) => out.push(t!("first.check.source_not_folder", index = index, path = path)),
+            Ok(_) => out.push(t!(
+                "first.check.source_not_folder",
+                index = index,
+                path = path
+            )),
             Err(_) => out.push(t!("first.check.source_missing", index = index, path = path)),
         }
     }

@@ -679,7 +679,10 @@ mod tests {
         assert!(ignores.is_empty());
         assert_eq!(config.vms.len(), 1);
         let vm = &config.vms[0];
-        assert_eq!((vm.name.as_str(), vm.cpu, vm.ram.as_str()), ("agent-ubuntu", 1, "4G"));
+        assert_eq!(
+            (vm.name.as_str(), vm.cpu, vm.ram.as_str()),
+            ("agent-ubuntu", 1, "4G")
+        );
         assert!(vm.install.is_empty());
         assert_eq!(config.agents.len(), 1);
         assert_eq!(config.agents[0].agent_type, AgentType::Codex);
@@ -700,8 +703,8 @@ mod tests {
             backup_clean_method: crate::config::CleanMethod::Thin,
             allowed_agents: None,
         };
-        let added = crate::config::edit::append_mount(&text, Path::new("/c.yaml"), &entry)
-            .expect("append");
+        let added =
+            crate::config::edit::append_mount(&text, Path::new("/c.yaml"), &entry).expect("append");
         assert!(
             added.contains("mounts:\n  - source: /home/me/code/myproject\n"),
             "{added}"

@@ -155,7 +155,10 @@ mod tests {
         assert_eq!(config.vms.len(), 1);
         let vm = &config.vms["agent-ubuntu"];
         assert_eq!((vm.cpu, vm.ram.as_str()), (UNSIZED_CPU, UNSIZED_RAM));
-        assert!(vm.install.is_empty(), "no bundle makes the first `up` longer");
+        assert!(
+            vm.install.is_empty(),
+            "no bundle makes the first `up` longer"
+        );
         assert!(vm.port_forwarding.is_empty() && vm.allowed_agents.is_none());
         assert!(config.mounts.is_empty(), "no placeholder folder to delete");
         assert_eq!(config.agents.keys().collect::<Vec<_>>(), ["codex"]);
@@ -177,7 +180,10 @@ mod tests {
         let added = crate::config::edit::append_mount(EXAMPLE, path, &entry).expect("append");
         let config = crate::config::load_from_str(&added, path).expect("valid");
         assert_eq!(config.mounts.len(), 1);
-        assert_eq!(config.mounts[0].source, Path::new("/home/me/code/myproject"));
+        assert_eq!(
+            config.mounts[0].source,
+            Path::new("/home/me/code/myproject")
+        );
         let after_key = added.split_once("\nmounts:").expect("mounts key").1;
         let first_line = after_key.lines().nth(1).unwrap_or_default();
         assert_eq!(first_line, "  - source: /home/me/code/myproject", "{added}");
@@ -219,24 +225,67 @@ mod tests {
             config.agents["qwen"].http_proxy,
             Some(Some(crate::config::HttpProxy::Upstream { .. }))
         ));
-        assert_eq!(config.global.daemon.backups, crate::config::DaemonBackups::Active);
+        assert_eq!(
+            config.global.daemon.backups,
+            crate::config::DaemonBackups::Active
+        );
         assert_eq!(config.global.tripwire.min_files, 50);
     }
 
     /// The keys and agent types agsekit 1.7.4 knows (docs/compatibility.md; the reference's
     /// section 2). 1.7.4 ignores other keys but refuses other agent types.
     const KEYS_1_7_4: &[&str] = &[
-        "global", "vms", "mounts", "agents", "ssh_keys_folder", "systemd_env_folder",
-        "state_file", "portforward_config_check_interval_sec", "check_new_version",
-        "check_new_version_interval_sec", "http_proxy_port_pool", "start", "end", "cpu", "ram",
-        "disk", "cloud-init", "port-forwarding", "proxychains", "http_proxy", "allowed_agents",
-        "install", "type", "host-addr", "vm-addr", "source", "target", "backup", "vm",
-        "interval", "max_backups", "backup_clean_method", "first_backup", "version", "env",
-        "default-args", "vms", "upstream", "listen", "url",
+        "global",
+        "vms",
+        "mounts",
+        "agents",
+        "ssh_keys_folder",
+        "systemd_env_folder",
+        "state_file",
+        "portforward_config_check_interval_sec",
+        "check_new_version",
+        "check_new_version_interval_sec",
+        "http_proxy_port_pool",
+        "start",
+        "end",
+        "cpu",
+        "ram",
+        "disk",
+        "cloud-init",
+        "port-forwarding",
+        "proxychains",
+        "http_proxy",
+        "allowed_agents",
+        "install",
+        "type",
+        "host-addr",
+        "vm-addr",
+        "source",
+        "target",
+        "backup",
+        "vm",
+        "interval",
+        "max_backups",
+        "backup_clean_method",
+        "first_backup",
+        "version",
+        "env",
+        "default-args",
+        "vms",
+        "upstream",
+        "listen",
+        "url",
     ];
     const TYPES_1_7_4: &[&str] = &[
-        "aider", "qwen", "forgecode", "codex", "opencode", "codex-glibc",
-        "codex-glibc-prebuilt", "claude", "cline",
+        "aider",
+        "qwen",
+        "forgecode",
+        "codex",
+        "opencode",
+        "codex-glibc",
+        "codex-glibc-prebuilt",
+        "claude",
+        "cline",
     ];
 
     #[test]
@@ -252,13 +301,23 @@ mod tests {
                 let named = depth == 1 && (path == "vms" || path == "agents");
                 let free = path.ends_with("env") || path.ends_with("cloud-init");
                 if !named && !free {
-                    assert!(KEYS_1_7_4.contains(&key), "{path}.{key} is unknown to 1.7.4");
+                    assert!(
+                        KEYS_1_7_4.contains(&key),
+                        "{path}.{key} is unknown to 1.7.4"
+                    );
                 }
                 if key == "type" && path.starts_with("agents") {
                     let t = child.as_str().unwrap_or_default();
-                    assert!(TYPES_1_7_4.contains(&t), "{path}.type: {t} is refused by 1.7.4");
+                    assert!(
+                        TYPES_1_7_4.contains(&t),
+                        "{path}.type: {t} is refused by 1.7.4"
+                    );
                 }
-                walk(child, &format!("{path}.{key}").trim_start_matches('.').to_string(), depth + 1);
+                walk(
+                    child,
+                    format!("{path}.{key}").trim_start_matches('.'),
+                    depth + 1,
+                );
             }
         }
         walk(&root, "", 0);

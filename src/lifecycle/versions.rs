@@ -468,7 +468,9 @@ mod tests {
 
     /// `MAJOR.MINOR.PATCH` as numbers, as 1.7.4's `is_newer_version` compares them.
     fn triple(v: &str) -> (u64, u64, u64) {
-        let mut parts = v.split(['.', '-', '+']).map(|p| p.parse::<u64>().unwrap_or(0));
+        let mut parts = v
+            .split(['.', '-', '+'])
+            .map(|p| p.parse::<u64>().unwrap_or(0));
         let mut next = || parts.next().unwrap_or(0);
         (next(), next(), next())
     }
@@ -477,7 +479,11 @@ mod tests {
     fn this_build_numbers_itself_after_the_python_original() {
         // agsekit 1.7.4 (Python) is what this replaces: an upgrade must compare as newer,
         // in state.yaml's current_version and anywhere versions are compared.
-        assert!(triple(crate::VERSION) > triple("1.7.4"), "{}", crate::VERSION);
+        assert!(
+            triple(crate::VERSION) > triple("1.7.4"),
+            "{}",
+            crate::VERSION
+        );
         assert!(triple(crate::VERSION) >= (2, 0, 0));
         assert!(triple("1.10.0") > triple("1.7.4") && triple("0.1.0") < triple("1.7.4"));
     }

@@ -296,7 +296,10 @@ fn config_example_writes_the_default_path_and_passes_config_check() {
             "The VM is sized for this host (2 CPUs, 8.0 GiB memory): cpu 1, ram 4G",
         ));
     let written = fs::read_to_string(&target).expect("example written");
-    assert!(written.contains("#  http_proxy_port_pool:"), "every key, commented");
+    assert!(
+        written.contains("#  http_proxy_port_pool:"),
+        "every key, commented"
+    );
     assert!(written.contains("\n    cpu: 1 # virtual CPUs"), "{written}");
     assert!(written.contains("\n    ram: 4G # memory"), "{written}");
     // The written example is a valid config with nothing to delete first.

@@ -1266,7 +1266,12 @@ fn check_new_version_reads_a_1_7_4_state_file_and_keeps_its_entries() {
         state.contains(&format!("current_version: '{version}'")),
         "{state}"
     );
-    let major: u64 = version.split('.').next().unwrap_or("0").parse().unwrap_or(0);
+    let major: u64 = version
+        .split('.')
+        .next()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
     assert!(major >= 2, "{version} must sort after 1.7.4");
     assert!(state.contains("latest_version: '0.15.11'"), "{state}");
     assert!(state.contains("latest_version: '0.131.0'"), "{state}");
