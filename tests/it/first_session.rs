@@ -299,3 +299,39 @@ fn readme_first_session_fake_multipass_on_a_2_cpu_8g_host_works_as_written() {
     );
     println!("{}", s.transcript);
 }
+
+#[test]
+fn create_vm_fake_multipass_on_a_2_cpu_host_refuses_the_old_example_size_and_takes_the_new_one() {
+    // The host the README session plays: AGSEKIT_HOST_CPUS/MEMORY reach the capacity check.
+    let host = [("AGSEKIT_HOST_CPUS", "2"), ("AGSEKIT_HOST_MEMORY", "8G")];
+    // 1.7.4's example (and this one before): 2 CPUs leave none for the host.
+    let old = crate::vm_commands::Setup::new(
+        "vms:\n  agent-ubuntu:\n    cpu: 2\n    ram: 4G\n    disk: 20G\n",
+    );
+    stub_vm_tools(&old.fake, "agent-ubuntu");
+    let out = old.agsekit_env(&["create-vm"], &host);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("not enough resources to create agent-ubuntu"),
+        "{err}"
+    );
+    assert!(!old.fake.calls().iter().any(|c| c[0] == "launch"));
+
+    // What config-example writes on that host.
+    let (cpu, ram) = agsekit::config::example::vm_size_for(2, 8 << 30);
+    let new = crate::vm_commands::Setup::new(&format!(
+        "vms:\n  agent-ubuntu:\n    cpu: {cpu}\n    ram: {ram}\n    disk: 20G\n"
+    ));
+    stub_vm_tools(&new.fake, "agent-ubuntu");
+    let out = new.agsekit_env(&["create-vm"], &host);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        new.fake.calls().iter().filter(|c| c[0] == "launch").count(),
+        1
+    );
+}
