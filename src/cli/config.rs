@@ -26,11 +26,31 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
         Some(dest) => (config::expand_tilde(dest), true),
         None => (config::resolve_path(global.config.as_deref()), false),
     };
-    let outcome = example::write_new_private(&path, example::EXAMPLE.as_bytes())
+    // The VM is sized for this host, so that `agsekit up` passes the capacity check.
+    let host = crate::lifecycle::create::host_resources(&process::RealRunner);
+    let (cpu, ram) = match host {
+        Some(h) => example::vm_size_for(h.cpus, h.memory),
+        None => (example::UNSIZED_CPU, example::UNSIZED_RAM.to_string()),
+    };
+    let text = example::example_with_size(cpu, &ram);
+    let outcome = example::write_new_private(&path, text.as_bytes())
         .with_context(|| t!("config.example_writing", path = path.display()))?;
     match outcome {
         example::Outcome::Written(p) => {
             println!("{}", t!("example.written", path = p.display()));
+            match host {
+                Some(h) => println!(
+                    "{}",
+                    t!(
+                        "first.example.sized",
+                        host_cpus = h.cpus,
+                        host_mem = crate::ui::human_bytes(h.memory),
+                        cpu = cpu,
+                        ram = ram
+                    )
+                ),
+                None => println!("{}", t!("first.example.unsized", cpu = cpu, ram = ram)),
+            }
             println!("{}", t!("example.next"));
             Ok(0)
         }
@@ -88,11 +108,31 @@ pub fn run_check(args: &ConfigCheckArgs, global: &GlobalArgs) -> anyhow::Result<
             if config.vms.is_empty() {
                 eprintln!("agsekit: warning: {}", t!("check.no_vms"));
             }
+            print_warnings(&missing_sources(&config));
             print!("{}", process::mask_secrets(&render_summary(&config)));
             Ok(0)
         }
         Err(invalid) => Err(invalid.to_user_error().into()),
     }
+}
+
+/// `config-check`'s warnings about shared folders that are not there: the loader accepts a
+/// source that does not exist yet, but `mount`, `run` and the shims need it.
+fn missing_sources(config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    for (index, m) in config.mounts.iter().enumerate() {
+        let path = m.source.display();
+        match std::fs::metadata(&m.source) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => out.push(t!(
+                "first.check.source_not_folder",
+                index = index,
+                path = path
+            )),
+            Err(_) => out.push(t!("first.check.source_missing", index = index, path = path)),
+        }
+    }
+    out
 }
 
 fn http_proxy_text(proxy: &HttpProxy) -> String {

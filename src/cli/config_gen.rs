@@ -277,9 +277,23 @@ fn comma_list(text: &str) -> Vec<String> {
     out
 }
 
+/// The size a new VM is offered: [`crate::config::example::vm_size_for`] this host, so that
+/// Enter at every question gives a VM that `agsekit up` can create here.
+pub(crate) fn host_vm_size() -> (u32, String) {
+    match crate::lifecycle::create::host_resources(&crate::process::RealRunner) {
+        Some(h) => crate::config::example::vm_size_for(h.cpus, h.memory),
+        None => (
+            crate::config::example::UNSIZED_CPU,
+            crate::config::example::UNSIZED_RAM.to_string(),
+        ),
+    }
+}
+
 /// The wizard's questions; returns the answers and the `.backupignore` files to write.
+/// `vm_size` is the `(cpu, ram)` offered for each VM.
 pub(crate) fn ask<R: BufRead, W: Write>(
     p: &mut Prompter<R, W>,
+    vm_size: &(u32, String),
 ) -> Result<(GenConfig, Vec<PathBuf>), UserError> {
     let mut config = GenConfig::default();
     let mut backupignores = Vec::new();
@@ -303,8 +317,10 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             }
             Ok(a.to_string())
         })?;
-        let cpu = p.valid(&msg::vm_cpu(), Some("2"), |a| positive(a, 1024))? as u32;
-        let ram = p.valid(&msg::vm_ram(), Some("4G"), |a| {
+        let cpu = p.valid(&msg::vm_cpu(), Some(&vm_size.0.to_string()), |a| {
+            positive(a, 1024)
+        })? as u32;
+        let ram = p.valid(&msg::vm_ram(), Some(&vm_size.1), |a| {
             size(a, rules::MIN_RAM_BYTES)
         })?;
         let disk = p.valid(&msg::vm_disk(), Some("20G"), |a| {
@@ -354,7 +370,8 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         .collect();
     let mut more = p.confirm(&msg::agent_add(), true)?;
     while more {
-        let agent_type = AgentType::ALL[p.choose(&msg::agent_type(), &types, None)?];
+        let codex = AgentType::ALL.iter().position(|t| *t == AgentType::Codex);
+        let agent_type = AgentType::ALL[p.choose(&msg::agent_type(), &types, codex)?];
         let taken: Vec<String> = config.agents.iter().map(|a| a.name.clone()).collect();
         let default = match agent_type {
             AgentType::CodexGlibc | AgentType::CodexGlibcPrebuilt => "codex",
@@ -582,7 +599,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             .into());
     }
     let mut p = Prompter::terminal();
-    let (answers, backupignores) = ask(&mut p)?;
+    let (answers, backupignores) = ask(&mut p, &host_vm_size())?;
     let dest = p.valid(
         &msg::destination(),
         Some(&default_dest.to_string_lossy()),
@@ -654,6 +671,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn enter_at_every_question_gives_a_host_sized_vm_one_codex_and_room_for_addmount() {
+        let input = "\n".repeat(40);
+        let mut out = Vec::new();
+        let mut p = Prompter::new(input.as_bytes(), &mut out);
+        let (config, ignores) = ask(&mut p, &(1, "4G".to_string())).expect("answers");
+        assert!(ignores.is_empty());
+        assert_eq!(config.vms.len(), 1);
+        let vm = &config.vms[0];
+        assert_eq!(
+            (vm.name.as_str(), vm.cpu, vm.ram.as_str()),
+            ("agent-ubuntu", 1, "4G")
+        );
+        assert!(vm.install.is_empty());
+        assert_eq!(config.agents.len(), 1);
+        assert_eq!(config.agents[0].agent_type, AgentType::Codex);
+        assert_eq!(config.agents[0].name, "codex");
+        assert!(config.mounts.is_empty());
+        let text = render(&config, "t");
+        let loaded = config::load_from_str(&text, Path::new("/c.yaml"))
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(loaded.mounts.is_empty() && loaded.warnings.is_empty());
+        // `addmount` makes the first mount a block entry under `mounts:`.
+        let entry = crate::config::edit::NewMount {
+            source: "/home/me/code/myproject".into(),
+            vm: "agent-ubuntu".into(),
+            target: "/home/ubuntu/myproject".into(),
+            backup: "/home/me/code/backups-myproject".into(),
+            interval: 5,
+            max_backups: 100,
+            backup_clean_method: crate::config::CleanMethod::Thin,
+            allowed_agents: None,
+        };
+        let added =
+            crate::config::edit::append_mount(&text, Path::new("/c.yaml"), &entry).expect("append");
+        assert!(
+            added.contains("mounts:\n  - source: /home/me/code/myproject\n"),
+            "{added}"
+        );
+        let loaded = config::load_from_str(&added, Path::new("/c.yaml")).expect("valid");
+        assert_eq!(loaded.mounts.len(), 1);
+    }
+
+    #[test]
     fn wizard_checks_each_answer_and_asks_again() {
         let answers = [
             "1bad",  // VM name refused
@@ -709,7 +769,7 @@ mod tests {
         let input = answers.join("\n") + "\n";
         let mut out = Vec::new();
         let mut p = Prompter::new(input.as_bytes(), &mut out);
-        let (config, ignores) = ask(&mut p).expect("answers");
+        let (config, ignores) = ask(&mut p, &(2, "4G".to_string())).expect("answers");
         let shown = String::from_utf8(out).expect("utf8");
         for refusal in [
             "is not a valid VM name",

@@ -147,7 +147,7 @@ pub fn render(config: &GenConfig, stamp: &str) -> String {
 
     out.push_str("\n# Host folders shared with a VM, each with rolling snapshots on the host.\n");
     if config.mounts.is_empty() {
-        out.push_str("# Add one with `agsekit addmount DIR`.\nmounts: []\n");
+        out.push_str("# None yet: `agsekit addmount DIR` adds the first one here.\nmounts:\n");
     } else {
         out.push_str("mounts:\n");
     }

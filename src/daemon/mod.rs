@@ -145,11 +145,11 @@ mod tests {
     fn identity_round_trips_and_rejects_other_text() {
         let id = Identity {
             protocol: 1,
-            version: "0.1.0".into(),
+            version: "2.0.0".into(),
             exe_mtime: 42,
         };
         assert_eq!(Identity::parse(&id.render()), Some(id));
         assert_eq!(Identity::parse("something else"), None);
-        assert_eq!(Identity::parse("agsekit-daemon x 0.1.0 1"), None);
+        assert_eq!(Identity::parse("agsekit-daemon x 2.0.0 1"), None);
     }
 }

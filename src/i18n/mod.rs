@@ -22,6 +22,7 @@ mod config;
 mod en;
 mod help_ru;
 mod i12_errors;
+mod i12_first;
 mod i12_menu;
 mod i12_session;
 mod layout;
@@ -51,6 +52,7 @@ const PARTS: &[(Table, Table)] = &[
     (i12_session::EN, i12_session::RU),
     (i12_menu::EN, i12_menu::RU),
     (i12_errors::EN, i12_errors::RU),
+    (i12_first::EN, i12_first::RU),
 ];
 
 use std::sync::OnceLock;

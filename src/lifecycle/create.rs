@@ -67,8 +67,21 @@ pub struct HostResources {
 
 /// What the host has: CPUs from the scheduler, memory from `/proc/meminfo` (Linux) or
 /// `sysctl -n hw.memsize` (macOS). `None` when it cannot be told.
+///
+/// `AGSEKIT_HOST_CPUS` (a whole number) and `AGSEKIT_HOST_MEMORY` (a size such as `8G`)
+/// replace what is detected, each on its own: for containers, where `/proc/meminfo` shows the
+/// machine rather than the container's limit, and for tests that play a small laptop. A value
+/// that does not parse counts as unknown (the capacity check is then skipped with a notice).
 pub fn host_resources(runner: &dyn Runner) -> Option<HostResources> {
-    let cpus = std::thread::available_parallelism().ok()?.get() as u32;
+    let given = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let cpus = match given("AGSEKIT_HOST_CPUS") {
+        Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n > 0)?,
+        None => std::thread::available_parallelism().ok()?.get() as u32,
+    };
+    if let Some(v) = given("AGSEKIT_HOST_MEMORY") {
+        let memory = crate::config::rules::parse_size(&v).ok()?;
+        return Some(HostResources { cpus, memory });
+    }
     let memory = match std::fs::read_to_string("/proc/meminfo") {
         Ok(text) => text.lines().find_map(|l| {
             let rest = l.strip_prefix("MemTotal:")?;

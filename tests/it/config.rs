@@ -91,6 +91,7 @@ fn default_config(sb: &Sandbox) -> PathBuf {
 fn config_check_accepts_the_original_example_and_summarizes_it() {
     let sb = Sandbox::new();
     let path = write(&sb, "c.yaml", &original_example(sb.home()));
+    fs::create_dir_all(sb.home().join("project")).expect("the shared folder exists");
     let home = sb.home().display().to_string();
     sb.agsekit()
         .args(["--config"])
@@ -130,6 +131,7 @@ fn config_check_accepts_the_original_example_and_summarizes_it() {
 fn config_check_summary_reads_in_russian_with_russian_plurals() {
     let sb = Sandbox::new();
     let path = write(&sb, "c.yaml", &original_example(sb.home()));
+    fs::create_dir_all(sb.home().join("project")).expect("the shared folder exists");
     sb.agsekit()
         .env("AGSEKIT_LANG", "ru")
         .args(["--config"])
@@ -279,24 +281,66 @@ fn empty_config_is_valid_but_warns_that_no_vms_are_defined() {
 fn config_example_writes_the_default_path_and_passes_config_check() {
     let sb = Sandbox::new();
     let target = default_config(&sb);
+    // A 2-CPU, 8 GiB laptop: the VM gets 1 CPU and 4G, so one CPU and 4 GiB stay free.
     sb.agsekit()
+        .env("AGSEKIT_HOST_CPUS", "2")
+        .env("AGSEKIT_HOST_MEMORY", "8G")
         .arg("config-example")
         .assert()
         .success()
         .stdout(predicate::str::contains(format!(
             "Wrote the example configuration to {}",
             target.display()
-        )));
+        )))
+        .stdout(predicate::str::contains(
+            "The VM is sized for this host (2 CPUs, 8.0 GiB memory): cpu 1, ram 4G",
+        ));
     let written = fs::read_to_string(&target).expect("example written");
-    assert!(written.contains("http_proxy_port_pool:"));
-    // The shipped example, placeholder paths and all, is a valid config.
+    assert!(
+        written.contains("#  http_proxy_port_pool:"),
+        "every key, commented"
+    );
+    assert!(written.contains("\n    cpu: 1 # virtual CPUs"), "{written}");
+    assert!(written.contains("\n    ram: 4G # memory"), "{written}");
+    // The written example is a valid config with nothing to delete first.
     sb.agsekit()
         .arg("config-check")
         .assert()
         .success()
         .stderr("")
         .stdout(predicate::str::contains(
-            "The configuration is valid: 1 VM, 1 mount, 4 agents.",
+            "agent-ubuntu: 1 CPU, 4G RAM, 20G disk (default)",
+        ))
+        .stdout(predicate::str::contains(
+            "The configuration is valid: 1 VM, 0 mounts, 1 agent.",
+        ));
+}
+
+#[test]
+fn config_check_warns_about_mount_sources_that_do_not_exist_or_are_not_folders() {
+    let sb = Sandbox::new();
+    let home = sb.home().display().to_string();
+    fs::create_dir_all(sb.home().join("code/here")).unwrap();
+    fs::write(sb.home().join("code/file"), "x").unwrap();
+    let path = write(
+        &sb,
+        "c.yaml",
+        &format!(
+            "vms:\n  v: {{cpu: 1, ram: 1G, disk: 5G}}\nmounts:\n  - source: {home}/code/here\n  - source: {home}/code/not-yet\n  - source: {home}/code/file\n"
+        ),
+    );
+    sb.agsekit()
+        .arg("--config")
+        .arg(&path)
+        .arg("config-check")
+        .assert()
+        .success()
+        .stderr(format!(
+            "agsekit: warning: mounts[1].source: {home}/code/not-yet does not exist; `agsekit mount`, `agsekit run` and the shims need it: create the folder or correct the path\n\
+             agsekit: warning: mounts[2].source: {home}/code/file is not a folder; `agsekit mount`, `agsekit run` and the shims need a folder there\n"
+        ))
+        .stdout(predicate::str::contains(
+            "The configuration is valid: 1 VM, 3 mounts, 0 agents.",
         ));
 }
 

@@ -10,9 +10,13 @@ use predicates::prelude::*;
 use crate::support::Sandbox;
 use crate::tmux::{command_line, Tmux};
 
+/// `agsekit ARGS` for tmux, on a host of 4 CPUs and 8 GiB: config-gen offers a VM of half
+/// of each (`[2]`, `[4G]`).
 fn shell_command(sb: &Sandbox, args: &[&str]) -> String {
-    command_line(sb, &[], args)
+    command_line(sb, &HOST_4_CPUS_8G.map(String::from), args)
 }
+
+pub(crate) const HOST_4_CPUS_8G: [&str; 2] = ["AGSEKIT_HOST_CPUS=4", "AGSEKIT_HOST_MEMORY=8G"];
 
 #[test]
 fn config_gen_needs_a_terminal() {
@@ -59,7 +63,7 @@ fn config_gen_in_tmux_writes_a_valid_commented_config() {
     tmux.answer("for a VM-local privoxy", "");
     tmux.answer("Add another VM? [y/N]:", "");
     tmux.answer("Add an agent? [Y/n]:", "");
-    tmux.answer("Number:", "8"); // claude
+    tmux.answer("Number [4]:", "8"); // claude (codex is offered)
     tmux.answer("[claude]:", "");
     tmux.answer("like 1.2.3):", "");
     tmux.answer("Add another agent? [y/N]:", "");

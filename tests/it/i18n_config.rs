@@ -282,9 +282,14 @@ fn config_gen_in_tmux_in_russian_explains_refused_answers_with_the_config_rules(
     let sb = Sandbox::new();
     let dest = sb.home().join("conf/config.yaml");
     let dest_text = dest.display().to_string();
+    let env = ["AGSEKIT_LANG=ru"]
+        .iter()
+        .chain(crate::config_gen::HOST_4_CPUS_8G.iter())
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>();
     let tmux = Tmux::start(&command_line(
         &sb,
-        &["AGSEKIT_LANG=ru".into()],
+        &env,
         &["config-gen", "--config", &dest_text],
     ));
     tmux.answer("Имя ВМ [agent-ubuntu]:", "1bad"); // refused, asked again

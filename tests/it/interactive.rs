@@ -403,9 +403,14 @@ fn config_gen_in_tmux_in_russian_writes_a_valid_config() {
     let sb = Sandbox::new();
     let dest = sb.home().join("conf/config.yaml");
     let dest_text = dest.display().to_string();
+    let env = ["AGSEKIT_LANG=ru"]
+        .iter()
+        .chain(crate::config_gen::HOST_4_CPUS_8G.iter())
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>();
     let tmux = Tmux::start(&command_line(
         &sb,
-        &["AGSEKIT_LANG=ru".into()],
+        &env,
         &["config-gen", "--config", &dest_text],
     ));
     tmux.answer("Имя ВМ [agent-ubuntu]:", "dev");
@@ -417,7 +422,7 @@ fn config_gen_in_tmux_in_russian_writes_a_valid_config() {
     tmux.answer("через прокси? [д/Н]:", "");
     tmux.answer("Добавить ещё одну ВМ? [д/Н]:", "н");
     tmux.answer("Добавить агента? [Д/н]:", "д");
-    tmux.answer("Номер:", "8"); // claude
+    tmux.answer("Номер [4]:", "8"); // claude (codex is offered)
     tmux.answer("[claude]:", "");
     tmux.answer("например 1.2.3):", "");
     tmux.answer("Добавить ещё одного агента? [д/Н]:", "");

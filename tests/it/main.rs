@@ -14,6 +14,7 @@ mod config_gen;
 mod daemon;
 mod doctor;
 mod errors_point_right;
+mod first_session;
 mod help_sections;
 mod i12_session;
 mod i18n_backup;

@@ -137,12 +137,13 @@ impl Tmux {
 
 impl Tmux {
     /// Answers config-gen's questions with the shortest valid config: one VM named `vm`
-    /// with the default sizes, no proxy, no agent, no shared folder, default globals, saved
+    /// with the offered sizes, no proxy, no agent, no shared folder, default globals, saved
     /// where it offers. Returns after the "Save the config to" answer.
     pub fn answer_minimal_config_gen(&self, vm: &str) {
         self.answer("VM name [agent-ubuntu]:", vm);
-        self.answer("Virtual CPUs [2]:", "");
-        self.answer("[4G]:", "");
+        // The offered size depends on the host (half its CPUs and memory): take it as offered.
+        self.answer("Virtual CPUs [", "");
+        self.answer("4096M) [", "");
         self.answer("[20G]:", "");
         self.answer("empty for none):", "");
         self.answer("through a proxy? [y/N]:", "");

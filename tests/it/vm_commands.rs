@@ -1260,6 +1260,19 @@ fn check_new_version_reads_a_1_7_4_state_file_and_keeps_its_entries() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let state = std::fs::read_to_string(dir.join("state.yaml")).unwrap();
     assert!(state.contains("last_Version: '1.7.4'"), "{state}");
+    // This build is the next major version after 1.7.4: an upgrade reads as one.
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        state.contains(&format!("current_version: '{version}'")),
+        "{state}"
+    );
+    let major: u64 = version
+        .split('.')
+        .next()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
+    assert!(major >= 2, "{version} must sort after 1.7.4");
     assert!(state.contains("latest_version: '0.15.11'"), "{state}");
     assert!(state.contains("latest_version: '0.131.0'"), "{state}");
     assert!(!state.contains("junk"), "{state}");
