@@ -4,9 +4,7 @@
 //! (a temporary file beside, synced, renamed), so a reader never sees half a file.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use clap_complete::Shell;
 
@@ -67,32 +65,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), UserError> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(fail)?;
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        set_mode(&tmp)?;
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        fail(e)
-    })
+    crate::statefile::replace(path, bytes).map_err(fail)?;
+    // Pages and completion scripts are for everyone who reads them (the temporary file was
+    // made under the user's umask).
+    set_mode(path).map_err(fail)?;
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 fn set_mode(path: &Path) -> std::io::Result<()> {

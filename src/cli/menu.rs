@@ -454,22 +454,13 @@ fn shown_sections(cmd: &Command) -> Vec<ShownSection> {
 /// The width of the terminal on stderr (where the menu is drawn): the window size the
 /// terminal reports, else `$COLUMNS`, else 80.
 fn terminal_width() -> usize {
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ only writes one `winsize` into the struct passed, which we own.
-    let rc = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
-    if rc == 0 && size.ws_col > 0 {
-        return usize::from(size.ws_col);
-    }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|c| *c > 0)
-        .unwrap_or(80)
+    crate::ui::stderr_columns().unwrap_or_else(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|c| *c > 0)
+            .unwrap_or(80)
+    })
 }
 
 /// `text` cut to at most `width` characters: at the last space that keeps it short enough

@@ -59,7 +59,7 @@ impl Spinner {
                             .lock()
                             .map(|m| line(frame, &m.0, m.1.elapsed()))
                             .unwrap_or_default();
-                        let line = fit(&line, stderr_columns());
+                        let line = fit(&line, super::stderr_columns());
                         let mut err = std::io::stderr().lock();
                         let _ = write!(err, "\r\x1b[2K{line}");
                         let _ = err.flush();
@@ -141,19 +141,6 @@ fn fit(line: &str, columns: Option<usize>) -> String {
         Some(c) if c > 1 && line.chars().count() >= c => line.chars().take(c - 1).collect(),
         _ => line.to_string(),
     }
-}
-
-/// The width of the terminal on stderr, when it says.
-fn stderr_columns() -> Option<usize> {
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct passed; fd 2 is only queried.
-    let rc = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
-    (rc == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
 #[cfg(test)]
