@@ -155,12 +155,34 @@ pub fn text_in(lang: Lang, key: &str) -> &str {
     }
 }
 
-/// Fills `{name}` placeholders with the given values; unknown placeholders stay as they are.
+/// Fills `{name}` placeholders with the given values in one pass over the template;
+/// unknown placeholders stay as they are. A value is never read again: a file name that
+/// contains `{command}` (the agent chooses file names) stays that text, whatever argument
+/// comes after it.
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -313,6 +335,30 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass_and_values_are_never_read_again() {
+        let args = |path: &str| {
+            vec![
+                ("path", path.to_string()),
+                ("command", "agsekit restore x".to_string()),
+            ]
+        };
+        assert_eq!(
+            fill("{path} changed; undo: {command}", &args("src/a.rs")),
+            "src/a.rs changed; undo: agsekit restore x"
+        );
+        // A file name the agent chose, holding a placeholder of a later argument.
+        assert_eq!(
+            fill("{path} changed; undo: {command}", &args("{command}")),
+            "{command} changed; undo: agsekit restore x"
+        );
+        assert_eq!(fill("{unknown} {path}", &args("a")), "{unknown} a");
+        assert_eq!(fill("a { b } {path", &args("x")), "a { b } {path");
+        assert_eq!(fill("{{path}}", &args("p")), "{p}");
+        assert_eq!(fill("{path}{path}", &args("p")), "pp");
+        assert_eq!(fill("тест {path} ё", &args("п")), "тест п ё");
     }
 
     #[test]

@@ -527,3 +527,21 @@ fn agent_ignore_file_as_symlink_folder_or_fifo_is_never_taken_as_rules() {
         .file_type()
         .is_symlink());
 }
+
+/// A folder named like a placeholder (`{flags}`) is printed as it is: the message's later
+/// values are never substituted into a file name the agent chose.
+#[test]
+fn agent_folder_named_like_a_placeholder_is_printed_as_it_is() {
+    let p = Project::new(1);
+    p.backup_ok();
+    fs::create_dir_all(p.src.join("{flags}")).expect("mkdir");
+    fs::write(p.src.join("{flags}/.backupignore"), "*.rs\n").expect("write");
+    let stderr = p.backup_ok();
+    assert!(
+        stderr.contains(&format!(
+            "{}/{{flags}}/.backupignore changed and is not accepted yet",
+            p.src.display()
+        )),
+        "{stderr}"
+    );
+}
