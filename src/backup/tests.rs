@@ -364,9 +364,30 @@ fn emlink_falls_back_to_a_copy() {
     let snap = created(&r);
     assert_eq!(tree(&snap), tree(&f.src));
     assert_eq!(r.stats.link_fallbacks, 2);
+    // Both refusals were the link limit: counted apart, with their paths, for the summary.
+    assert_eq!(r.stats.link_limit_copies, 2);
+    let mut limited = r.stats.link_limit_paths.clone();
+    limited.sort();
+    assert_eq!(limited.len(), 2);
+    assert!(!limited.contains(&PathBuf::from("a.txt")), "{limited:?}");
     assert_eq!(r.stats.files_linked, 0);
     assert_eq!(r.stats.files_copied, 3);
     assert!(r.warnings.is_empty());
+}
+
+#[test]
+fn other_link_refusals_are_not_counted_as_the_link_limit() {
+    let f = Fixture::new();
+    f.snap();
+    std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+    let mut o = f.options();
+    o.fault = Some(Arc::new(|point, _path| {
+        (point == FaultPoint::Link).then_some(libc::EXDEV)
+    }));
+    let r = f.snap_with(&o);
+    assert_eq!(r.stats.link_fallbacks, 2);
+    assert_eq!(r.stats.link_limit_copies, 0);
+    assert!(r.stats.link_limit_paths.is_empty());
 }
 
 #[test]
