@@ -28,6 +28,7 @@ pub mod diff;
 pub mod history;
 pub mod restore;
 pub mod select;
+pub mod summary;
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -499,6 +500,7 @@ pub fn snapshot_locked(
                 }),
             };
             let _ = std::fs::remove_file(&tmp_manifest);
+            summary::remove(dest, &name);
             Err(explain_failure(err, left.as_ref()))
         }
     }
@@ -803,8 +805,17 @@ fn write_snapshot(
     writer
         .append(&written.manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    drop(written.manifest);
     writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
+    // What this snapshot changed, for `agsekit snapshots` (the same numbers it would compute
+    // from the two manifests). Best effort: without it, `snapshots` computes the row.
+    let summarized = summary::compute(
+        previous,
+        place.seq,
+        summary::NewSide::Lines(&written.manifest),
+        &options.interrupt,
+    )
+    .is_some_and(|s| summary::write_tmp(dest, name, &s).is_ok());
+    drop(written.manifest);
     let (stats, warnings) = (written.stats, written.warnings);
     options.interrupt.check()?;
     apply::finish_root(&new_root, &root.meta, as_root)
@@ -813,11 +824,17 @@ fn write_snapshot(
     options.interrupt.check()?;
     // Manifest first: a crash between the two renames leaves an orphan manifest (removed by
     // the next run), never a snapshot whose manifest is missing or wrong.
+    // The summary, then the manifest: a crash before the snapshot's rename leaves orphans
+    // (removed by the next run), never a snapshot whose summary or manifest is wrong.
+    if summarized && summary::publish(dest, name).is_err() {
+        summary::remove(dest, name);
+    }
     let manifest_final = chain::manifest_path(dest, name);
     std::fs::rename(tmp_manifest, &manifest_final)
         .with_context(|| t!("backup.cannot_rename", path = tmp_manifest.display()))?;
     if let Err(err) = dest_dir.rename_noreplace(OsStr::new(partial_name), OsStr::new(name)) {
         let _ = std::fs::remove_file(&manifest_final);
+        summary::remove(dest, name);
         return Err(anyhow::anyhow!(t!(
             "backup.cannot_rename_to",
             from = partial_path.display(),
