@@ -807,25 +807,43 @@ fn write_snapshot(
         .map_err(|e| no_space(e, tmp_manifest))?;
     writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
     // What this snapshot changed, for `agsekit snapshots` (the same numbers it would compute
-    // from the two manifests). Best effort: without it, `snapshots` computes the row.
-    let summarized = summary::compute(
-        previous,
-        place.seq,
-        summary::NewSide::Lines(&written.manifest),
-        &options.interrupt,
-    )
-    .is_some_and(|s| summary::write_tmp(dest, name, &s).is_ok());
+    // from the two manifests), counted on a second thread while the folder's attributes are
+    // set and the filesystem syncs. Best effort: without it, `snapshots` computes the row.
+    let summarize = || {
+        summary::compute(
+            previous,
+            place.seq,
+            summary::NewSide::Lines(&written.manifest),
+            &options.interrupt,
+        )
+        .is_some_and(|s| summary::write_tmp(dest, name, &s).is_ok())
+    };
+    let (synced, summarized) = std::thread::scope(|scope| {
+        let counting = std::thread::Builder::new().spawn_scoped(scope, summarize);
+        let synced = options
+            .interrupt
+            .check()
+            .and_then(|()| {
+                apply::finish_root(&new_root, &root.meta, as_root)
+                    .with_context(|| t!("backup.cannot_set_attrs", path = partial_path.display()))
+            })
+            .and_then(|()| new_root.syncfs().map_err(|e| no_space(e, &partial_path)));
+        let summarized = match counting {
+            Ok(handle) => handle.join().unwrap_or(false),
+            Err(_) => synced.is_ok() && summarize(),
+        };
+        (synced, summarized)
+    });
     drop(written.manifest);
     let (stats, warnings) = (written.stats, written.warnings);
+    if let Err(err) = synced {
+        summary::remove(dest, name);
+        return Err(err);
+    }
     options.interrupt.check()?;
-    apply::finish_root(&new_root, &root.meta, as_root)
-        .with_context(|| t!("backup.cannot_set_attrs", path = partial_path.display()))?;
-    new_root.syncfs().map_err(|e| no_space(e, &partial_path))?;
-    options.interrupt.check()?;
-    // Manifest first: a crash between the two renames leaves an orphan manifest (removed by
-    // the next run), never a snapshot whose manifest is missing or wrong.
-    // The summary, then the manifest: a crash before the snapshot's rename leaves orphans
-    // (removed by the next run), never a snapshot whose summary or manifest is wrong.
+    // The summary, then the manifest, then the folder: a crash between the renames leaves
+    // orphans (removed by the next run), never a snapshot whose summary or manifest is
+    // missing or wrong.
     if summarized && summary::publish(dest, name).is_err() {
         summary::remove(dest, name);
     }
