@@ -32,6 +32,9 @@ use crate::t;
 /// How many times a file that changes while it is copied is copied again.
 const COPY_ATTEMPTS: usize = 3;
 
+/// How many paths of files copied because of the hard-link limit a report keeps.
+pub const LINK_LIMIT_PATHS_KEPT: usize = 20;
+
 /// Counters of what was written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApplyStats {
@@ -41,6 +44,11 @@ pub struct ApplyStats {
     pub bytes_linked: u64,
     /// Hardlinks refused by the filesystem (EMLINK and the like) and copied instead.
     pub link_fallbacks: u64,
+    /// Of those, the files copied because their inode had reached the filesystem's
+    /// hard-link limit (EMLINK: about 65,000 links on ext4).
+    pub link_limit_copies: u64,
+    /// The first [`LINK_LIMIT_PATHS_KEPT`] of them (relative to the source), for `--debug`.
+    pub link_limit_paths: Vec<PathBuf>,
     pub dirs: u64,
     pub symlinks: u64,
 }
@@ -111,6 +119,12 @@ impl ApplyStats {
         self.files_linked += o.files_linked;
         self.bytes_linked += o.bytes_linked;
         self.link_fallbacks += o.link_fallbacks;
+        self.link_limit_copies += o.link_limit_copies;
+        for p in &o.link_limit_paths {
+            if self.link_limit_paths.len() < LINK_LIMIT_PATHS_KEPT {
+                self.link_limit_paths.push(p.clone());
+            }
+        }
         self.dirs += o.dirs;
         self.symlinks += o.symlinks;
     }
@@ -480,10 +494,17 @@ impl<'s, 'a> Apply<'s, 'a> {
                             Err(err) if fsx::is_no_space(&err) => {
                                 return Err(self.dest_error(err, path));
                             }
-                            Err(_) => {
+                            Err(err) => {
                                 // EMLINK (link limit of the inode), the previous copy deleted
-                                // by hand, a filesystem without hardlinks: copy instead.
+                                // by hand, a filesystem without hardlinks: copy instead. The
+                                // link limit is counted apart: the run summary names it.
                                 self.stats.link_fallbacks += 1;
+                                if err.raw_os_error() == Some(libc::EMLINK) {
+                                    self.stats.link_limit_copies += 1;
+                                    if self.stats.link_limit_paths.len() < LINK_LIMIT_PATHS_KEPT {
+                                        self.stats.link_limit_paths.push(rel(path));
+                                    }
+                                }
                             }
                         }
                     }

@@ -253,6 +253,7 @@ pub struct StaleCleanup {
 pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
     let mut out = StaleCleanup::default();
     let mut manifests = Vec::new();
+    let mut summaries = Vec::new();
     let mut markers = Vec::new();
     let dest_dir = super::fsx::Dir::open_path(dest)?;
     for name in stale_partials(dest)? {
@@ -277,6 +278,8 @@ pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
             markers.push(name.to_string());
         } else if name.contains(".manifest") {
             manifests.push(name.to_string());
+        } else if name.ends_with(".summary") || name.ends_with(".summary.tmp") {
+            summaries.push(name.to_string());
         }
     }
     for m in manifests {
@@ -290,6 +293,21 @@ pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
                 .unwrap_or(false),
             None => false, // temporary `.name.manifest.tmp` of a run that died
         };
+        if !keep {
+            let _ = std::fs::remove_file(dest.join(&m));
+        }
+    }
+    for m in summaries {
+        // `.<name>.summary` of a snapshot that exists stays; a temporary one never does.
+        let snapshot = m
+            .strip_prefix('.')
+            .and_then(|s| s.strip_suffix(".summary"))
+            .map(|s| dest.join(s));
+        let keep = snapshot.is_some_and(|s| {
+            std::fs::symlink_metadata(&s)
+                .map(|md| md.is_dir())
+                .unwrap_or(false)
+        });
         if !keep {
             let _ = std::fs::remove_file(dest.join(&m));
         }
@@ -332,6 +350,7 @@ pub fn delete_snapshot(dest: &Path, name: &str) -> io::Result<()> {
         return Err(err);
     }
     let _ = std::fs::remove_file(manifest_path(dest, name));
+    super::summary::remove(dest, name);
     let doomed = dest.join(&doomed_name);
     super::fsx::remove_tree(&dest_dir, std::ffi::OsStr::new(&doomed_name), &doomed)?;
     let _ = std::fs::remove_file(owned_marker_path(dest, &doomed_name));

@@ -69,28 +69,31 @@ pub fn listing_from_manifest(entries: Vec<ManifestEntry>) -> Listing {
     let mut out: Listing = entries
         .into_iter()
         .filter(|e| !e.path.as_os_str().is_empty())
-        .map(|e| {
-            let mut meta = e.meta;
-            // The manifest records the *source* inode, which an in-place edit keeps: it says
-            // nothing about sameness. Only snapshot inodes (hardlinks) do.
-            meta.dev = 0;
-            meta.ino = 0;
-            if !e.exact {
-                // Copied while it changed: never equal to anything.
-                meta.mtime_ns = -1;
-            }
-            (
-                e.path,
-                Entry {
-                    kind: e.kind,
-                    meta,
-                    target: e.target,
-                },
-            )
-        })
+        .map(manifest_item)
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// One manifest entry as a listing item (see [`listing_from_manifest`]).
+pub fn manifest_item(e: ManifestEntry) -> (PathBuf, Entry) {
+    let mut meta = e.meta;
+    // The manifest records the *source* inode, which an in-place edit keeps: it says
+    // nothing about sameness. Only snapshot inodes (hardlinks) do.
+    meta.dev = 0;
+    meta.ino = 0;
+    if !e.exact {
+        // Copied while it changed: never equal to anything.
+        meta.mtime_ns = -1;
+    }
+    (
+        e.path,
+        Entry {
+            kind: e.kind,
+            meta,
+            target: e.target,
+        },
+    )
 }
 
 /// What happened to a path.
@@ -287,21 +290,28 @@ impl DiffStat {
     pub fn of(changes: &[Change]) -> DiffStat {
         let mut s = DiffStat::default();
         for c in changes {
-            if c.entry_kind() == EntryKind::Dir {
-                continue;
-            }
-            match c.kind {
-                ChangeKind::Added => s.added += 1,
-                ChangeKind::Modified => s.modified += 1,
-                ChangeKind::Deleted => s.deleted += 1,
-            }
-            if let Some(new) = &c.new {
-                if new.kind == EntryKind::File {
-                    s.bytes_added += new.meta.size;
-                }
-            }
+            s.count(c.kind, c.old.as_ref(), c.new.as_ref());
         }
         s
+    }
+
+    /// Counts one change (folders are not counted; see [`Change::entry_kind`]). The one rule
+    /// for every count `snapshots` shows, whether from a diff or from a summary.
+    pub fn count(&mut self, kind: ChangeKind, old: Option<&Entry>, new: Option<&Entry>) {
+        let entry_kind = new.or(old).map(|e| e.kind).unwrap_or(EntryKind::File);
+        if entry_kind == EntryKind::Dir {
+            return;
+        }
+        match kind {
+            ChangeKind::Added => self.added += 1,
+            ChangeKind::Modified => self.modified += 1,
+            ChangeKind::Deleted => self.deleted += 1,
+        }
+        if let Some(new) = new {
+            if new.kind == EntryKind::File {
+                self.bytes_added += new.meta.size;
+            }
+        }
     }
 
     pub fn files_changed(&self) -> u64 {

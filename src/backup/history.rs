@@ -128,28 +128,43 @@ pub fn snapshot_listing(snap: &Snapshot, interrupt: &Interrupt) -> anyhow::Resul
     Ok((walk_snapshot(snap, interrupt)?, false))
 }
 
-/// Every snapshot of the chain (oldest first) with what it changed.
+/// Every snapshot of the chain (oldest first) with what it changed: from its summary when it
+/// has one recorded against the snapshot listed before it ([`super::summary`]), else (1.7.4's
+/// snapshots, older agsekit's, a predecessor deleted since) by comparing the two listings,
+/// for those rows only. The numbers are the same either way.
 pub fn timeline(
     snapshots: &[Snapshot],
     interrupt: &Interrupt,
 ) -> anyhow::Result<Vec<SnapshotInfo>> {
     let mut out = Vec::with_capacity(snapshots.len());
-    let mut previous: Listing = Vec::new();
-    for snap in snapshots {
+    // The listing of the snapshot before, when the previous row needed it.
+    let mut cached: Option<(usize, Listing)> = None;
+    for (i, snap) in snapshots.iter().enumerate() {
         interrupt.check()?;
+        let before = i.checked_sub(1).map(|j| &snapshots[j]);
+        if let Some(s) = super::summary::read(snap).filter(|s| s.fits(snap, before)) {
+            out.push(SnapshotInfo {
+                snapshot: snap.clone(),
+                files: s.files,
+                stat: s.stat,
+                from_manifest: true,
+            });
+            continue;
+        }
+        let previous = match (before, cached.take()) {
+            (None, _) => Vec::new(),
+            (Some(_), Some((j, listing))) if j + 1 == i => listing,
+            (Some(b), _) => snapshot_listing(b, interrupt)?.0,
+        };
         let (listing, from_manifest) = snapshot_listing(snap, interrupt)?;
-        let changes = diff::diff(&previous, &listing);
-        let files = listing
-            .iter()
-            .filter(|(_, e)| e.kind != super::EntryKind::Dir)
-            .count() as u64;
+        let (files, stat) = super::summary::of_listings(&previous, &listing);
         out.push(SnapshotInfo {
             snapshot: snap.clone(),
             files,
-            stat: DiffStat::of(&changes),
+            stat,
             from_manifest,
         });
-        previous = listing;
+        cached = Some((i, listing));
     }
     Ok(out)
 }

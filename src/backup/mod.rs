@@ -28,6 +28,7 @@ pub mod diff;
 pub mod history;
 pub mod restore;
 pub mod select;
+pub mod summary;
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -499,6 +500,7 @@ pub fn snapshot_locked(
                 }),
             };
             let _ = std::fs::remove_file(&tmp_manifest);
+            summary::remove(dest, &name);
             Err(explain_failure(err, left.as_ref()))
         }
     }
@@ -803,21 +805,54 @@ fn write_snapshot(
     writer
         .append(&written.manifest)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    drop(written.manifest);
     writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
+    // What this snapshot changed, for `agsekit snapshots` (the same numbers it would compute
+    // from the two manifests), counted on a second thread while the folder's attributes are
+    // set and the filesystem syncs. Best effort: without it, `snapshots` computes the row.
+    let summarize = || {
+        summary::compute(
+            previous,
+            place.seq,
+            summary::NewSide::Lines(&written.manifest),
+            &options.interrupt,
+        )
+        .is_some_and(|s| summary::write_tmp(dest, name, &s).is_ok())
+    };
+    let (synced, summarized) = std::thread::scope(|scope| {
+        let counting = std::thread::Builder::new().spawn_scoped(scope, summarize);
+        let synced = options
+            .interrupt
+            .check()
+            .and_then(|()| {
+                apply::finish_root(&new_root, &root.meta, as_root)
+                    .with_context(|| t!("backup.cannot_set_attrs", path = partial_path.display()))
+            })
+            .and_then(|()| new_root.syncfs().map_err(|e| no_space(e, &partial_path)));
+        let summarized = match counting {
+            Ok(handle) => handle.join().unwrap_or(false),
+            Err(_) => synced.is_ok() && summarize(),
+        };
+        (synced, summarized)
+    });
+    drop(written.manifest);
     let (stats, warnings) = (written.stats, written.warnings);
+    if let Err(err) = synced {
+        summary::remove(dest, name);
+        return Err(err);
+    }
     options.interrupt.check()?;
-    apply::finish_root(&new_root, &root.meta, as_root)
-        .with_context(|| t!("backup.cannot_set_attrs", path = partial_path.display()))?;
-    new_root.syncfs().map_err(|e| no_space(e, &partial_path))?;
-    options.interrupt.check()?;
-    // Manifest first: a crash between the two renames leaves an orphan manifest (removed by
-    // the next run), never a snapshot whose manifest is missing or wrong.
+    // The summary, then the manifest, then the folder: a crash between the renames leaves
+    // orphans (removed by the next run), never a snapshot whose summary or manifest is
+    // missing or wrong.
+    if summarized && summary::publish(dest, name).is_err() {
+        summary::remove(dest, name);
+    }
     let manifest_final = chain::manifest_path(dest, name);
     std::fs::rename(tmp_manifest, &manifest_final)
         .with_context(|| t!("backup.cannot_rename", path = tmp_manifest.display()))?;
     if let Err(err) = dest_dir.rename_noreplace(OsStr::new(partial_name), OsStr::new(name)) {
         let _ = std::fs::remove_file(&manifest_final);
+        summary::remove(dest, name);
         return Err(anyhow::anyhow!(t!(
             "backup.cannot_rename_to",
             from = partial_path.display(),

@@ -177,6 +177,9 @@ pub fn ensure_free_space(
         let free = free_bytes(dest)
             .with_context(|| t!("backup.cannot_read_free_space", path = dest.display()))?;
         if free >= min_free {
+            if !removed.is_empty() {
+                super::summary::refresh(dest);
+            }
             return Ok(removed);
         }
         let snaps = chain::list_snapshots(dest)
@@ -184,6 +187,9 @@ pub fn ensure_free_space(
         let pinned = pinned.get_or_insert_with(|| tripwire::pinned_names(dest));
         let candidates = unpinned(&points(&snaps), pinned);
         let Some(name) = next_for_space(&candidates, method, interval) else {
+            if !removed.is_empty() {
+                super::summary::refresh(dest);
+            }
             return Ok(removed);
         };
         chain::delete_snapshot(dest, &name).with_context(|| {
@@ -258,6 +264,10 @@ pub fn clean_backups(
             )
         })?;
         removed.push(dest.join(name));
+    }
+    // The snapshots after the deleted ones now follow others: their summaries are redone.
+    if !removed.is_empty() {
+        super::summary::refresh(dest);
     }
     Ok(removed)
 }

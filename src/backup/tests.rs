@@ -364,9 +364,30 @@ fn emlink_falls_back_to_a_copy() {
     let snap = created(&r);
     assert_eq!(tree(&snap), tree(&f.src));
     assert_eq!(r.stats.link_fallbacks, 2);
+    // Both refusals were the link limit: counted apart, with their paths, for the summary.
+    assert_eq!(r.stats.link_limit_copies, 2);
+    let mut limited = r.stats.link_limit_paths.clone();
+    limited.sort();
+    assert_eq!(limited.len(), 2);
+    assert!(!limited.contains(&PathBuf::from("a.txt")), "{limited:?}");
     assert_eq!(r.stats.files_linked, 0);
     assert_eq!(r.stats.files_copied, 3);
     assert!(r.warnings.is_empty());
+}
+
+#[test]
+fn other_link_refusals_are_not_counted_as_the_link_limit() {
+    let f = Fixture::new();
+    f.snap();
+    std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+    let mut o = f.options();
+    o.fault = Some(Arc::new(|point, _path| {
+        (point == FaultPoint::Link).then_some(libc::EXDEV)
+    }));
+    let r = f.snap_with(&o);
+    assert_eq!(r.stats.link_fallbacks, 2);
+    assert_eq!(r.stats.link_limit_copies, 0);
+    assert!(r.stats.link_limit_paths.is_empty());
 }
 
 #[test]
@@ -1290,4 +1311,171 @@ fn failure_messages_say_whether_the_partial_was_removed() {
         text.contains("cannot write /b/x") && text.contains("ro/f"),
         "{text}"
     );
+}
+
+/// The rows of `snapshots` (name, files, counts, from a manifest) for the chain in `dest`.
+fn timeline_rows(dest: &Path) -> Vec<(String, u64, history_stat::Row, bool)> {
+    let snaps = list_snapshots(dest).expect("list");
+    history::timeline(&snaps, &Interrupt::none())
+        .expect("timeline")
+        .into_iter()
+        .map(|i| {
+            (
+                i.snapshot.name,
+                i.files,
+                (
+                    i.stat.added,
+                    i.stat.modified,
+                    i.stat.deleted,
+                    i.stat.bytes_added,
+                ),
+                i.from_manifest,
+            )
+        })
+        .collect()
+}
+
+mod history_stat {
+    pub type Row = (u64, u64, u64, u64);
+}
+
+/// The same rows computed the way `snapshots` did before summaries: with every summary
+/// file moved away (and put back afterwards).
+fn timeline_rows_without_summaries(dest: &Path) -> Vec<(String, u64, history_stat::Row, bool)> {
+    let aside = dest.with_extension("summaries-aside");
+    std::fs::create_dir_all(&aside).expect("mkdir");
+    let mut moved = Vec::new();
+    for e in std::fs::read_dir(dest).expect("read_dir").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".summary") {
+            std::fs::rename(e.path(), aside.join(&name)).expect("move aside");
+            moved.push(name);
+        }
+    }
+    let rows = timeline_rows(dest);
+    for name in moved {
+        std::fs::rename(aside.join(&name), dest.join(&name)).expect("move back");
+    }
+    rows
+}
+
+fn summaries_fitting(dest: &Path) -> Vec<String> {
+    let snaps = list_snapshots(dest).expect("list");
+    (0..snaps.len())
+        .filter(|&i| {
+            summary::read(&snaps[i])
+                .is_some_and(|s| s.fits(&snaps[i], i.checked_sub(1).map(|j| &snaps[j])))
+        })
+        .map(|i| snaps[i].name.clone())
+        .collect()
+}
+
+#[test]
+fn summaries_give_snapshots_the_numbers_it_computes_from_the_manifests() {
+    let f = Fixture::new();
+    // Two snapshots made by 1.7.4 (no manifest, an `.inodes` file), a change between them.
+    make_original_snapshot(&f, "20200101-000000");
+    std::fs::write(f.src.join("sub/b.txt"), "bravo, edited").expect("write");
+    make_original_snapshot(&f, "20200101-000500");
+    // agsekit continues the chain: modified, added, deleted, a symlink, a file that
+    // becomes a folder.
+    std::fs::write(f.src.join("a.txt"), "changed!").expect("write");
+    std::fs::write(f.src.join("new.txt"), "new file").expect("write");
+    std::os::unix::fs::symlink("a.txt", f.src.join("ln")).expect("symlink");
+    let s1 = created(&f.snap());
+    std::fs::remove_file(f.src.join("sub/b.txt")).expect("rm");
+    std::fs::remove_file(f.src.join("new.txt")).expect("rm");
+    std::fs::create_dir(f.src.join("new.txt")).expect("mkdir");
+    std::fs::write(f.src.join("new.txt/inside"), "x").expect("write");
+    std::fs::remove_file(f.src.join("ln")).expect("rm");
+    std::os::unix::fs::symlink("sub", f.src.join("ln")).expect("symlink");
+    let s2 = created(&f.snap());
+    // Replaced by a copy with the same size, mtime and mode (the engine copies it, the
+    // listings call it unchanged), a mode change, a folder removed with its files.
+    let c = f.src.join("sub/deeper/c.bin");
+    let mtime = std::fs::metadata(&c)
+        .expect("stat")
+        .modified()
+        .expect("mtime");
+    std::fs::remove_file(&c).expect("rm");
+    std::fs::write(&c, vec![7u8; 100_000]).expect("write");
+    std::fs::File::options()
+        .write(true)
+        .open(&c)
+        .and_then(|h| h.set_modified(mtime))
+        .expect("set mtime");
+    std::fs::set_permissions(f.src.join("a.txt"), std::fs::Permissions::from_mode(0o600))
+        .expect("chmod");
+    std::fs::remove_dir_all(f.src.join("new.txt")).expect("rm");
+    let s3 = created(&f.snap());
+    std::fs::write(f.src.join("z.txt"), "zulu").expect("write");
+    let s4 = created(&f.snap());
+    let names: Vec<String> = [&s1, &s2, &s3, &s4]
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        summaries_fitting(&f.dest),
+        names,
+        "each agsekit snapshot has one"
+    );
+
+    let rows = timeline_rows(&f.dest);
+    assert_eq!(rows, timeline_rows_without_summaries(&f.dest));
+    assert_eq!(rows.len(), 6);
+    // Spot checks: the first 1.7.4 row adds everything (its `.inodes` left out); the
+    // replaced copy with the same size and mtime is not "modified" (only a.txt, whose mode
+    // changed, is), and a removed folder counts its file as deleted, not itself.
+    assert_eq!(rows[0].2 .0, 3, "{rows:?}");
+    assert_eq!(rows[4].2, (0, 1, 1, 8), "{rows:?}");
+
+    // Retention deletes the snapshot before s3: its summary no longer fits; `snapshots`
+    // computes that row (the same numbers as without summaries), and the cleanup's refresh
+    // records the new one.
+    chain::delete_snapshot(&f.dest, &names[1]).expect("delete");
+    assert!(!summary::summary_path(&f.dest, &names[1]).exists());
+    assert_eq!(
+        summaries_fitting(&f.dest),
+        [names[0].clone(), names[3].clone()]
+    );
+    let rows = timeline_rows(&f.dest);
+    assert_eq!(rows, timeline_rows_without_summaries(&f.dest));
+    assert_eq!(summary::refresh(&f.dest), 1);
+    assert_eq!(
+        summaries_fitting(&f.dest),
+        [names[0].clone(), names[2].clone(), names[3].clone()]
+    );
+    assert_eq!(timeline_rows(&f.dest), rows);
+
+    // Tail cleanup deletes the oldest (1.7.4's and s1): the new first row adds everything.
+    clean_backups(&f.dest, 2, crate::config::CleanMethod::Tail, 5).expect("clean");
+    assert_eq!(
+        summaries_fitting(&f.dest),
+        [names[2].clone(), names[3].clone()]
+    );
+    let rows = timeline_rows(&f.dest);
+    assert_eq!(rows, timeline_rows_without_summaries(&f.dest));
+    assert_eq!(rows[0].2 .2, 0);
+    assert_eq!(rows[0].2 .0, rows[0].1);
+}
+
+#[test]
+fn a_run_killed_before_publishing_leaves_no_summary_behind() {
+    let f = Fixture::new();
+    f.snap();
+    // What a crash between the summary's rename and the snapshot's leaves.
+    std::fs::write(
+        summary::summary_path(&f.dest, "20991231-235959"),
+        "agsekit-summary 1 seq=9 prev=- prev-seq=- files=1 added=1 modified=0 deleted=0 bytes=1\n",
+    )
+    .expect("write");
+    std::fs::write(f.dest.join(".20991231-235959.summary.tmp"), "x").expect("write");
+    chain::remove_stale(&f.dest).expect("clean");
+    let left: Vec<String> = std::fs::read_dir(&f.dest)
+        .expect("read_dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".summary"))
+        .collect();
+    assert_eq!(left.len(), 1, "only the real snapshot's: {left:?}");
 }

@@ -377,16 +377,40 @@ fn print_report(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
                 t!("backup.created", path = snap.path.display())
             );
             let s = &report.stats;
+            // Files copied only because their inode reached the hard-link limit (EMLINK)
+            // are said on the same line: they cost space that a link would not.
+            let key = if s.link_limit_copies > 0 {
+                "backup.created_stats_link_limit"
+            } else {
+                "backup.created_stats"
+            };
             println!(
                 "{prefix}{}",
                 t!(
-                    "backup.created_stats",
+                    key,
                     copied = s.files_copied,
                     bytes = human_bytes(s.bytes_copied),
+                    limit = s.link_limit_copies,
                     linked = s.files_linked,
                     deleted = report.plan.deleted,
                 )
             );
+            if crate::process::debug_enabled() && s.link_limit_copies > 0 {
+                eprintln!(
+                    "[debug] {prefix}{}",
+                    t!("backup.debug.link_limit", n = s.link_limit_copies)
+                );
+                for path in &s.link_limit_paths {
+                    eprintln!("[debug] {prefix}  {}", crate::ui::untrusted::path(path));
+                }
+                let more = s.link_limit_copies - s.link_limit_paths.len() as u64;
+                if more > 0 {
+                    eprintln!(
+                        "[debug] {prefix}{}",
+                        t!("backup.debug.link_limit_more", n = more)
+                    );
+                }
+            }
         }
     }
     if !report.warnings.is_empty() {

@@ -875,3 +875,75 @@ fn backup_clean_refuses_while_another_process_holds_the_lock_and_deletes_nothing
         .success();
     assert_eq!(snapshots(&dest), [names[3].clone()]);
 }
+
+/// A file whose copy in the previous snapshot already has the filesystem's maximum number of
+/// hard links (ext4: 65,000) cannot be linked again: it is copied, and the run summary and
+/// `--debug` say so. The links are made for real (a second or two on ext4); on a filesystem
+/// without such a limit the test has nothing to check and says so.
+#[test]
+fn files_at_the_hard_link_limit_are_copied_and_counted() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    once(&sb, &src, &dest).assert().success();
+    let first = dest.join(&snapshots(&dest)[0]);
+    // Fill README.md's inode up to the limit, from a folder of ours in the destination
+    // (not a snapshot: never linked against, listed or deleted).
+    let farm = dest.join("link-farm");
+    std::fs::create_dir(&farm).expect("mkdir");
+    let target = first.join("README.md");
+    let mut made = 0u64;
+    loop {
+        match std::fs::hard_link(&target, farm.join(made.to_string())) {
+            Ok(()) => made += 1,
+            Err(err) if err.raw_os_error() == Some(libc::EMLINK) => break,
+            Err(err) => panic!("link: {err}"),
+        }
+        if made > 200_000 {
+            eprintln!("no hard-link limit on this filesystem: nothing to check");
+            return;
+        }
+    }
+    std::fs::write(src.join("new.txt"), "new\n").expect("write");
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = once(&sb, &src, &dest)
+        .arg("--debug")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("  2 files copied (")
+            && stdout.contains("1 of them unchanged but at the filesystem's hard-link limit)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("[debug] 1 unchanged file(s) copied instead of hardlinked")
+            && stderr.contains("[debug]   README.md"),
+        "{stderr}"
+    );
+    let snaps = snapshots(&dest);
+    let second = dest.join(&snaps[1]);
+    assert_eq!(
+        std::fs::read(second.join("README.md")).expect("read"),
+        b"# demo\n"
+    );
+    assert_ne!(
+        std::fs::metadata(second.join("README.md"))
+            .expect("stat")
+            .ino(),
+        std::fs::metadata(&target).expect("stat").ino(),
+        "copied, not linked"
+    );
+    // Without --debug: the summary line only.
+    std::fs::write(src.join("new2.txt"), "new\n").expect("write");
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = once(&sb, &src, &dest)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("[debug]"));
+    std::fs::remove_dir_all(&farm).expect("rm farm");
+}
