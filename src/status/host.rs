@@ -100,10 +100,7 @@ pub fn cached_disk_usage(dir: &Path, names: &[String], cache: &Path) -> Option<u
     if let Some(parent) = cache.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, serde_json::Value::Object(map).to_string()).is_ok() {
-        let _ = std::fs::rename(&tmp, cache);
-    }
+    let _ = crate::statefile::replace(cache, serde_json::Value::Object(map).to_string().as_bytes());
     Some(bytes)
 }
 
