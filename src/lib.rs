@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod error;
 pub mod i18n;
 pub mod lifecycle;
+pub mod pidlock;
 pub mod portforward;
 pub mod process;
 pub mod provision;

@@ -2,7 +2,7 @@
 //! runs the backup loops of mounts with an active agent (or of all mounts), and stops idle
 //! VMs and unmounts idle folders after configurable times. Shims and `run` never need it.
 //!
-//! - One instance: `<state dir>/daemon.pid` held with `flock` ([`pidfile`]).
+//! - One instance: `<state dir>/daemon.pid` held with `flock` ([`crate::pidlock`]).
 //! - `<state dir>/daemon.version` says which build runs ([`Identity`]): protocol version,
 //!   agsekit version and the executable's modification time, so `daemon status` can tell a
 //!   stale daemon after an upgrade and `daemon start` restarts it.
@@ -11,7 +11,6 @@
 //!   directly, detached.
 //! - [`run`] is the daemon's loop.
 
-pub mod pidfile;
 pub mod run;
 pub mod service;
 pub mod units;
@@ -111,9 +110,9 @@ pub struct DaemonProbe {
 
 /// Looks at the pidfile and the version file.
 pub fn probe() -> DaemonProbe {
-    let running = pidfile::is_held(&pid_path());
+    let running = crate::pidlock::is_held(&pid_path());
     let pid = if running {
-        pidfile::read_pid(&pid_path())
+        crate::pidlock::read_pid(&pid_path())
     } else {
         None
     };

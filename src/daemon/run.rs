@@ -21,7 +21,7 @@ use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::vm::{StopMode, VmBackend};
 use crate::{t, ErrorKind, UserError};
 
-use super::pidfile;
+use crate::pidlock;
 
 /// Time between looks at the VMs (each costs one `info` and one `ps` per running VM).
 pub const TICK: Duration = Duration::from_secs(30);
@@ -209,11 +209,11 @@ pub struct RunOptions {
 }
 
 /// Takes the single-instance lock and writes the version file.
-pub fn lock() -> anyhow::Result<pidfile::PidLock> {
+pub fn lock() -> anyhow::Result<pidlock::PidLock> {
     let path = super::pid_path();
-    let held = match pidfile::try_lock(&path) {
+    let held = match pidlock::try_lock_creating_folder(&path) {
         Ok(l) => l,
-        Err(pidfile::PidLockError::Held { pid }) => {
+        Err(pidlock::PidLockError::Held { pid }) => {
             return Err(UserError::new(
                 ErrorKind::Locked,
                 match pid {
@@ -224,7 +224,7 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
             .hint(t!("misc.daemon.lock_held_hint"))
             .into())
         }
-        Err(pidfile::PidLockError::Io(e)) => {
+        Err(pidlock::PidLockError::Io(e)) => {
             return Err(anyhow::anyhow!(t!(
                 "misc.io.cannot_lock",
                 path = path.display(),

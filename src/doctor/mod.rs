@@ -870,18 +870,17 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
 
 /// Empties a `backup.pid` nobody holds (taking the lock while doing so).
 fn clear_stale_lock(path: &Path) -> anyhow::Result<()> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| {
+    crate::pidlock::clear_stale(path).map_err(|e| match e {
+        crate::pidlock::ClearError::Open(e) => {
             anyhow::anyhow!(t!("misc.io.cannot_open", path = path.display(), error = e))
-        })?;
-    let locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-        .map_err(|_| anyhow::anyhow!(t!("misc.doctor.lock_live", path = path.display())))?;
-    locked.set_len(0).map_err(|e| {
-        anyhow::anyhow!(t!("misc.io.cannot_clear", path = path.display(), error = e))
-    })?;
-    Ok(())
+        }
+        crate::pidlock::ClearError::Held => {
+            anyhow::anyhow!(t!("misc.doctor.lock_live", path = path.display()))
+        }
+        crate::pidlock::ClearError::Clear(e) => {
+            anyhow::anyhow!(t!("misc.io.cannot_clear", path = path.display(), error = e))
+        }
+    })
 }
 
 #[cfg(test)]

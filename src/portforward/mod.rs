@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use crate::backup::Interrupt;
 use crate::config::{Config, ForwardKind, VmConfig};
-use crate::daemon::pidfile;
+use crate::pidlock;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::status::ssh_forward;
 use crate::vm::VmBackend;
@@ -258,11 +258,11 @@ pub fn owner_label(owner: &str) -> String {
 }
 
 /// Takes the single-supervisor lock, or says who holds it.
-pub fn lock() -> anyhow::Result<pidfile::PidLock> {
+pub fn lock() -> anyhow::Result<pidlock::PidLock> {
     let path = crate::daemon::state_dir().join("portforward.lock");
-    match pidfile::try_lock(&path) {
+    match pidlock::try_lock_creating_folder(&path) {
         Ok(l) => Ok(l),
-        Err(pidfile::PidLockError::Held { pid }) => {
+        Err(pidlock::PidLockError::Held { pid }) => {
             let owner = record::read()
                 .map(|r| owner_label(&r.owner))
                 .unwrap_or_else(|| t!("misc.pf.another"));
@@ -276,7 +276,7 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
             .hint(t!("misc.pf.locked_hint"))
             .into())
         }
-        Err(pidfile::PidLockError::Io(e)) => Err(anyhow::anyhow!(t!(
+        Err(pidlock::PidLockError::Io(e)) => Err(anyhow::anyhow!(t!(
             "misc.io.cannot_lock",
             path = path.display(),
             error = e
