@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod lifecycle;
 pub mod pidlock;
 pub mod portforward;
+pub mod probe;
 pub mod process;
 pub mod provision;
 pub mod run;

@@ -183,9 +183,9 @@ pub fn observe(config: &Config, backend: &dyn VmBackend) -> Option<Observation> 
                 seen.mounted.insert((m.vm.clone(), target));
             }
         }
-        for found in crate::status::ps_agents(backend, &info.name, &binaries) {
+        for found in crate::probe::agents::ps_agents(backend, &info.name, &binaries) {
             seen.active_vms.insert(info.name.clone());
-            let agent = crate::status::agent_entry(config, &info.name, found);
+            let agent = crate::probe::agents::agent_entry(config, &info.name, found);
             if let Some(src) = agent.mount_source {
                 if let Some(m) = config
                     .mounts
@@ -408,7 +408,7 @@ fn reap_orphan_loops() -> usize {
         .unwrap_or_default();
     let mut n = 0;
     for pid in pids {
-        if crate::status::host::cmdline(pid).is_some_and(|c| c.contains("backup-repeated-mount")) {
+        if crate::probe::host::cmdline(pid).is_some_and(|c| c.contains("backup-repeated-mount")) {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(pid as i32),
                 nix::sys::signal::Signal::SIGTERM,
@@ -453,7 +453,7 @@ fn tend_backups(
         };
         let lock = m.backup.join(crate::backup::lock::LOCK_FILE);
         if let Some(pid) = crate::backup::lock::read_pid(&lock)
-            .filter(|p| crate::status::host::pid_alive(*p) && *p != std::process::id())
+            .filter(|p| crate::probe::host::pid_alive(*p) && *p != std::process::id())
         {
             // Said once per mount, not at every look.
             if left.insert(source.clone()) {

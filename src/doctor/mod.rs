@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::backup;
 use crate::config::{Config, MountConfig};
+use crate::probe::host;
 use crate::process::{Cmd, Runner};
-use crate::status::host;
 use crate::t;
 use crate::vm::{ExecSpec, VmBackend, VmInfo};
 
@@ -228,7 +228,9 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     Verdict::Warn,
                     t!(
                         "doctor_check.vm_startable",
-                        state = crate::status::state_label(&crate::status::state_name(&i.state))
+                        state = crate::probe::state::state_label(&crate::probe::state::state_name(
+                            &i.state
+                        ))
                     ),
                 )
                 .fix(format!("agsekit start-vm {}", vm.name)),
@@ -237,7 +239,7 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                 check(
                     subject,
                     Verdict::Fail,
-                    crate::status::state_label(&crate::status::state_name(&i.state)),
+                    crate::probe::state::state_label(&crate::probe::state::state_name(&i.state)),
                 )
                 .fix(t!("doctor_check.vm_force_fix", vm = vm.name)),
             ),
@@ -680,8 +682,8 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                         Verdict::Warn,
                         t!(
                             "doctor_check.nearly_full",
-                            free = crate::status::human_bytes(s.available),
-                            total = crate::status::human_bytes(s.total)
+                            free = crate::ui::human_bytes(s.available),
+                            total = crate::ui::human_bytes(s.total)
                         ),
                     )
                     .fix(t!(
@@ -703,7 +705,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                     match space {
                         Some(s) => t!(
                             "doctor_check.backup_ok_free",
-                            free = crate::status::human_bytes(s.available)
+                            free = crate::ui::human_bytes(s.available)
                         ),
                         None => t!("doctor_check.backup_ok"),
                     },

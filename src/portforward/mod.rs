@@ -24,7 +24,6 @@ use crate::backup::Interrupt;
 use crate::config::{Config, ForwardKind, VmConfig};
 use crate::pidlock;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
-use crate::status::ssh_forward;
 use crate::vm::VmBackend;
 use crate::{t, ErrorKind, UserError};
 
@@ -289,12 +288,12 @@ pub fn lock() -> anyhow::Result<pidlock::PidLock> {
 /// (an ssh running with our options) are signalled. Returns how many.
 fn reap_orphans() -> usize {
     let Some(old) = record::read() else { return 0 };
-    if crate::status::host::pid_alive(old.pid) {
+    if crate::probe::host::pid_alive(old.pid) {
         return 0;
     }
     let mut n = 0;
     for pid in old.tunnels.iter().filter_map(|t| t.pid) {
-        let ours = crate::status::host::cmdline(pid).is_some_and(|c| {
+        let ours = crate::probe::host::cmdline(pid).is_some_and(|c| {
             c.contains("ExitOnForwardFailure=yes") && c.contains(&format!("{VM_USER}@"))
         });
         if ours {
@@ -470,7 +469,9 @@ fn start(
                 t,
                 t!(
                     "misc.pf.vm_state",
-                    state = crate::status::state_label(&crate::status::state_name(&info.state)),
+                    state = crate::probe::state::state_label(&crate::probe::state::state_name(
+                        &info.state
+                    )),
                     vm = t.vm
                 ),
             )
@@ -508,9 +509,56 @@ fn start(
     }
 }
 
+/// The ssh option for one rule: `-L host:vm`, `-R vm:host`, or `-R vm` (a SOCKS proxy in
+/// the VM whose traffic leaves through the host).
+pub fn ssh_forward(kind: ForwardKind, host_addr: Option<&str>, vm_addr: &str) -> (String, String) {
+    match kind {
+        ForwardKind::Local => (
+            "-L".into(),
+            format!("{}:{vm_addr}", host_addr.unwrap_or("127.0.0.1:0")),
+        ),
+        ForwardKind::Remote => (
+            "-R".into(),
+            format!("{vm_addr}:{}", host_addr.unwrap_or("127.0.0.1:0")),
+        ),
+        ForwardKind::Socks5 => ("-R".into(), vm_addr.to_string()),
+    }
+}
+
+pub fn kind_name(kind: ForwardKind) -> &'static str {
+    match kind {
+        ForwardKind::Local => "local",
+        ForwardKind::Remote => "remote",
+        ForwardKind::Socks5 => "socks5",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forward_options_for_each_kind() {
+        assert_eq!(
+            ssh_forward(ForwardKind::Local, Some("127.0.0.1:8080"), "127.0.0.1:80"),
+            ("-L".to_string(), "127.0.0.1:8080:127.0.0.1:80".to_string())
+        );
+        assert_eq!(
+            ssh_forward(
+                ForwardKind::Remote,
+                Some("127.0.0.1:9000"),
+                "127.0.0.1:9001"
+            ),
+            (
+                "-R".to_string(),
+                "127.0.0.1:9001:127.0.0.1:9000".to_string()
+            )
+        );
+        assert_eq!(
+            ssh_forward(ForwardKind::Socks5, None, "127.0.0.1:1080"),
+            ("-R".to_string(), "127.0.0.1:1080".to_string())
+        );
+    }
     use crate::config::PortForward;
 
     fn vm_with(rules: Vec<PortForward>) -> VmConfig {

@@ -775,7 +775,7 @@ fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
                 crate::i18n::Lang::En => format!("{other:?}"),
                 crate::i18n::Lang::Ru => format!(
                     "«{}»",
-                    crate::status::state_label(&crate::status::state_name(&other))
+                    crate::probe::state::state_label(&crate::probe::state::state_name(&other))
                 ),
             }
         ))

@@ -1,5 +1,6 @@
-//! Facts about the host that status, doctor and the daemon read: whether a PID is alive, the
-//! size of a snapshot chain on disk, free space, which filesystem a folder is on.
+//! Facts about the host that status, doctor, the daemon and the port-forward supervisor read:
+//! whether a PID is alive and what it runs, the size of a snapshot chain on disk, free space,
+//! which filesystem a folder is on.
 
 use std::collections::HashSet;
 use std::os::unix::fs::MetadataExt;
