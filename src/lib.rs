@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod doctor;
 pub mod error;
 pub mod i18n;
+pub mod launcher;
 pub mod lifecycle;
 pub mod pidlock;
 pub mod portforward;
