@@ -19,20 +19,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::config::state_dir;
+
 /// Bumped when the daemon's files or behaviour change in a way an older daemon would get
 /// wrong; a daemon with another protocol is restarted by `daemon start`.
 pub const PROTOCOL: u32 = 1;
-
-/// agsekit's state folder: `$XDG_STATE_HOME/agsekit`, else `~/.local/state/agsekit`. Holds
-/// the daemon's pidfile, version file and log, and the port-forward record.
-pub fn state_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("XDG_STATE_HOME") {
-        if !dir.is_empty() {
-            return PathBuf::from(dir).join("agsekit");
-        }
-    }
-    crate::config::home_dir().join(".local/state/agsekit")
-}
 
 pub fn pid_path() -> PathBuf {
     state_dir().join("daemon.pid")

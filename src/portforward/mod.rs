@@ -225,7 +225,7 @@ pub fn ssh_probe_command(keys_folder: &Path, address: &str) -> Cmd {
 }
 
 fn log_path(vm: &str) -> PathBuf {
-    crate::daemon::state_dir().join(format!("portforward-{vm}.log"))
+    crate::config::state_dir().join(format!("portforward-{vm}.log"))
 }
 
 /// The last non-empty line ssh wrote, as the reason it stopped.
@@ -258,7 +258,7 @@ pub fn owner_label(owner: &str) -> String {
 
 /// Takes the single-supervisor lock, or says who holds it.
 pub fn lock() -> anyhow::Result<pidlock::PidLock> {
-    let path = crate::daemon::state_dir().join("portforward.lock");
+    let path = crate::config::state_dir().join("portforward.lock");
     match pidlock::try_lock_creating_folder(&path) {
         Ok(l) => Ok(l),
         Err(pidlock::PidLockError::Held { pid }) => {

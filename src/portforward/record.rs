@@ -27,7 +27,7 @@ pub struct TunnelRecord {
 }
 
 pub fn path() -> PathBuf {
-    crate::daemon::state_dir().join("portforward.json")
+    crate::config::state_dir().join("portforward.json")
 }
 
 /// The record, if a supervisor wrote one that parses.
