@@ -2,7 +2,8 @@
 //! daemon's service unit, the config, caches, installed man pages), written atomically:
 //! readers see the old contents or the new, never a half-written file, even if agsekit is
 //! killed mid-write. This is the one place that writes a file through a temporary file and a
-//! rename; the backup engine's snapshots and manifests keep their own protocol (`src/backup/`).
+//! rename (and points a shim through a temporary symlink); the backup engine's snapshots and
+//! manifests keep their own protocol (`src/backup/`).
 
 use std::fs;
 use std::io::{self, Write};
@@ -47,6 +48,28 @@ pub fn create(path: &Path, bytes: &[u8], mode: u32) -> io::Result<Created> {
     let created = result?;
     sync_folder_of(path);
     Ok(created)
+}
+
+/// Why [`replace_symlink`] failed (`path` is left as it was either way).
+#[derive(Debug)]
+pub enum SymlinkError {
+    /// The temporary link could not be made in the folder.
+    Create(io::Error),
+    /// It could not be renamed over `path`.
+    Rename(io::Error),
+}
+
+/// Points the symlink `path` at `target` atomically: a temporary link beside it, renamed over
+/// `path` (whatever was there). On failure the temporary link is removed.
+pub fn replace_symlink(path: &Path, target: &Path) -> Result<(), SymlinkError> {
+    let tmp = temporary_beside(path);
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).map_err(SymlinkError::Create)?;
+    if let Err(err) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(SymlinkError::Rename(err));
+    }
+    Ok(())
 }
 
 fn write_replacing(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
@@ -173,6 +196,19 @@ mod tests {
             Created::Exists
         );
         assert_eq!(std::fs::read(&path).expect("read"), b"one");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+
+    #[test]
+    fn a_symlink_is_replaced_and_no_temporary_link_is_left() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("codex");
+        std::fs::write(&path, b"a file first").expect("write");
+        replace_symlink(&path, Path::new("/usr/bin/agsekit")).expect("link");
+        assert_eq!(
+            std::fs::read_link(&path).expect("read link"),
+            Path::new("/usr/bin/agsekit")
+        );
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
     }
 }
