@@ -1,24 +1,19 @@
-//! One writer per destination: an exclusive `flock` on `<dest>/backup.pid`, the same lock
-//! agsekit 1.7.4 takes (portalocker uses `flock` on POSIX), so the two tools exclude each
-//! other. The holder's PID is written into the file. The kernel releases the lock when the
-//! holder dies, so a dead holder's stale PID never blocks anyone; the file itself is never
+//! One writer per destination: the pid-lock ([`crate::pidlock`]) on `<dest>/backup.pid`, the
+//! same lock agsekit 1.7.4 takes (portalocker uses `flock` on POSIX), so the two tools exclude
+//! each other. The holder's PID is written into the file. The kernel releases the lock when
+//! the holder dies, so a dead holder's stale PID never blocks anyone; the file itself is never
 //! deleted (deleting a locked file would let a second writer lock a new inode).
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::pidlock::{self, PidLockError};
 use crate::{t, ErrorKind, UserError};
 
 /// The lock file's name inside the destination.
 pub const LOCK_FILE: &str = "backup.pid";
 
 /// A held destination lock; released on drop (or when the process dies).
-#[derive(Debug)]
-pub struct DestLock {
-    _file: nix::fcntl::Flock<File>,
-    pub path: PathBuf,
-}
+pub type DestLock = pidlock::PidLock;
 
 /// Why the lock could not be taken.
 #[derive(Debug)]
@@ -60,41 +55,16 @@ impl LockError {
 
 /// Reads the PID recorded in a lock file.
 pub fn read_pid(path: &Path) -> Option<u32> {
-    let mut text = String::new();
-    File::open(path).ok()?.read_to_string(&mut text).ok()?;
-    text.trim().parse().ok().filter(|p| *p > 0)
+    pidlock::read_pid(path)
 }
 
-/// Takes the lock without waiting.
+/// Takes the lock without waiting. The destination folder must exist.
 pub fn try_lock(dest: &Path) -> Result<DestLock, LockError> {
     let path = dest.join(LOCK_FILE);
-    let file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(&path)
-        .map_err(|e| LockError::Io(e, path.clone()))?;
-    let mut file = match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-    {
-        Ok(locked) => locked,
-        Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
-            return Err(LockError::Held {
-                pid: read_pid(&path),
-                path,
-            })
-        }
-        Err((_, e)) => return Err(LockError::Io(e.into(), path)),
-    };
-    // Record our PID (the file is in append mode, as the original opens it: truncate first).
-    let written = file
-        .set_len(0)
-        .and_then(|()| file.seek(SeekFrom::Start(0)))
-        .and_then(|_| file.write_all(std::process::id().to_string().as_bytes()))
-        .and_then(|()| file.flush());
-    if let Err(e) = written {
-        return Err(LockError::Io(e, path));
-    }
-    Ok(DestLock { _file: file, path })
+    pidlock::try_lock(&path).map_err(|e| match e {
+        PidLockError::Held { pid } => LockError::Held { pid, path },
+        PidLockError::Io(err) => LockError::Io(err, path),
+    })
 }
 
 /// Takes the lock, retrying for up to `max_wait` while another process holds it (for a

@@ -65,19 +65,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), UserError> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(fail)?;
-    crate::statefile::replace(path, bytes).map_err(fail)?;
-    // Pages and completion scripts are for everyone who reads them (the temporary file was
-    // made under the user's umask).
-    set_mode(path).map_err(fail)?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-fn set_mode(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o644))
+    // Pages and completion scripts are for everyone who reads them, whatever the umask.
+    crate::statefile::replace_with_mode(path, bytes, 0o644).map_err(fail)
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ pub fn render(s: &Status) -> String {
             .map(|v| {
                 vec![
                     v.name.clone(),
-                    status::state_label(&v.state),
+                    crate::probe::state::state_label(&v.state),
                     v.ipv4.clone().unwrap_or_else(|| "-".into()),
                     match v.cpus.actual {
                         Some(a) => t!("status.cpus", configured = v.cpus.configured, real = a),

@@ -185,7 +185,9 @@ fn backend() -> Box<dyn VmBackend> {
 fn shown_state(state: &VmState) -> String {
     match crate::i18n::current() {
         crate::i18n::Lang::En => state.to_string(),
-        crate::i18n::Lang::Ru => crate::status::state_label(&crate::status::state_name(state)),
+        crate::i18n::Lang::Ru => {
+            crate::probe::state::state_label(&crate::probe::state::state_name(state))
+        }
     }
 }
 

@@ -2,10 +2,8 @@
 //! without ever replacing an existing file.
 
 use std::fs;
-use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// `config-example.yaml` from the repository root: every key, commented.
 pub const EXAMPLE: &str = include_str!("../../config-example.yaml");
@@ -76,53 +74,13 @@ fn write_new_with_mode(path: &Path, contents: &[u8], mode: u32) -> io::Result<Ou
     if fs::symlink_metadata(path).is_ok() {
         return Ok(Outcome::Exists(path.to_path_buf()));
     }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config".to_string());
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let tmp = parent.join(format!(
-        ".{file_name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = write_and_link(&tmp, path, contents, mode);
-    let _ = fs::remove_file(&tmp);
-    let outcome = result?;
-    if let Ok(dir) = fs::File::open(&parent) {
-        let _ = dir.sync_all();
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
     }
-    Ok(outcome)
-}
-
-fn write_and_link(tmp: &Path, path: &Path, contents: &[u8], mode: u32) -> io::Result<Outcome> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(tmp)?;
-    file.write_all(contents)?;
-    file.sync_all()?;
-    drop(file);
-    match fs::hard_link(tmp, path) {
-        Ok(()) => Ok(Outcome::Written(path.to_path_buf())),
-        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-            Ok(Outcome::Exists(path.to_path_buf()))
-        }
-        Err(_) => {
-            // File systems without hard links: check again, then rename into place.
-            if fs::symlink_metadata(path).is_ok() {
-                return Ok(Outcome::Exists(path.to_path_buf()));
-            }
-            fs::rename(tmp, path)?;
-            Ok(Outcome::Written(path.to_path_buf()))
-        }
-    }
+    Ok(match crate::statefile::create(path, contents, mode)? {
+        crate::statefile::Created::Written => Outcome::Written(path.to_path_buf()),
+        crate::statefile::Created::Exists => Outcome::Exists(path.to_path_buf()),
+    })
 }
 
 #[cfg(test)]

@@ -47,6 +47,18 @@ pub fn default_config_path() -> PathBuf {
     home_dir().join(".config/agsekit/config.yaml")
 }
 
+/// agsekit's state folder: `$XDG_STATE_HOME/agsekit`, else `~/.local/state/agsekit`. Holds
+/// the daemon's pidfile, version file and log, and the port-forward supervisor's lock, record
+/// and logs.
+pub fn state_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_STATE_HOME") {
+        if !dir.is_empty() {
+            return PathBuf::from(dir).join("agsekit");
+        }
+    }
+    home_dir().join(".local/state/agsekit")
+}
+
 /// The user's home folder (`$HOME`, else the password database).
 pub fn home_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("HOME") {

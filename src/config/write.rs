@@ -7,7 +7,6 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::UserError;
 use crate::t;
@@ -46,25 +45,8 @@ pub fn replace_with_backup(
     let backup = write_backup(&dir, &stem, &local_timestamp(), old_text.as_bytes(), mode)
         .map_err(|e| io_err("config.write_backup_failed", &dir, e))?;
 
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config.yaml".to_string());
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = write_synced(&tmp, new_text.as_bytes(), mode).and_then(|()| {
-        fs::rename(&tmp, &real)?;
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    });
+    let result = crate::statefile::replace_with_mode(&real, new_text.as_bytes(), mode);
     if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
         return Err(io_err("config.write_failed", &real, e)
             .hint(t!("config.write_saved_in", path = backup.display())));
     }
@@ -105,14 +87,6 @@ fn write_new_synced(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()>
     file.write_all(bytes)?;
     file.set_permissions(fs::Permissions::from_mode(mode))?;
     file.sync_all()
-}
-
-fn write_synced(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
-    let result = write_new_synced(path, bytes, mode);
-    if result.is_err() {
-        let _ = fs::remove_file(path);
-    }
-    result
 }
 
 /// Local time as `YYYYmmdd-HHMMSS`.

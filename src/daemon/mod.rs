@@ -2,7 +2,7 @@
 //! runs the backup loops of mounts with an active agent (or of all mounts), and stops idle
 //! VMs and unmounts idle folders after configurable times. Shims and `run` never need it.
 //!
-//! - One instance: `<state dir>/daemon.pid` held with `flock` ([`pidfile`]).
+//! - One instance: `<state dir>/daemon.pid` held with `flock` ([`crate::pidlock`]).
 //! - `<state dir>/daemon.version` says which build runs ([`Identity`]): protocol version,
 //!   agsekit version and the executable's modification time, so `daemon status` can tell a
 //!   stale daemon after an upgrade and `daemon start` restarts it.
@@ -11,7 +11,6 @@
 //!   directly, detached.
 //! - [`run`] is the daemon's loop.
 
-pub mod pidfile;
 pub mod run;
 pub mod service;
 pub mod units;
@@ -20,20 +19,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::config::state_dir;
+
 /// Bumped when the daemon's files or behaviour change in a way an older daemon would get
 /// wrong; a daemon with another protocol is restarted by `daemon start`.
 pub const PROTOCOL: u32 = 1;
-
-/// agsekit's state folder: `$XDG_STATE_HOME/agsekit`, else `~/.local/state/agsekit`. Holds
-/// the daemon's pidfile, version file and log, and the port-forward record.
-pub fn state_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("XDG_STATE_HOME") {
-        if !dir.is_empty() {
-            return PathBuf::from(dir).join("agsekit");
-        }
-    }
-    crate::config::home_dir().join(".local/state/agsekit")
-}
 
 pub fn pid_path() -> PathBuf {
     state_dir().join("daemon.pid")
@@ -111,9 +101,9 @@ pub struct DaemonProbe {
 
 /// Looks at the pidfile and the version file.
 pub fn probe() -> DaemonProbe {
-    let running = pidfile::is_held(&pid_path());
+    let running = crate::pidlock::is_held(&pid_path());
     let pid = if running {
-        pidfile::read_pid(&pid_path())
+        crate::pidlock::read_pid(&pid_path())
     } else {
         None
     };

@@ -21,7 +21,7 @@ use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::vm::{StopMode, VmBackend};
 use crate::{t, ErrorKind, UserError};
 
-use super::pidfile;
+use crate::pidlock;
 
 /// Time between looks at the VMs (each costs one `info` and one `ps` per running VM).
 pub const TICK: Duration = Duration::from_secs(30);
@@ -183,9 +183,9 @@ pub fn observe(config: &Config, backend: &dyn VmBackend) -> Option<Observation> 
                 seen.mounted.insert((m.vm.clone(), target));
             }
         }
-        for found in crate::status::ps_agents(backend, &info.name, &binaries) {
+        for found in crate::probe::agents::ps_agents(backend, &info.name, &binaries) {
             seen.active_vms.insert(info.name.clone());
-            let agent = crate::status::agent_entry(config, &info.name, found);
+            let agent = crate::probe::agents::agent_entry(config, &info.name, found);
             if let Some(src) = agent.mount_source {
                 if let Some(m) = config
                     .mounts
@@ -209,11 +209,11 @@ pub struct RunOptions {
 }
 
 /// Takes the single-instance lock and writes the version file.
-pub fn lock() -> anyhow::Result<pidfile::PidLock> {
+pub fn lock() -> anyhow::Result<pidlock::PidLock> {
     let path = super::pid_path();
-    let held = match pidfile::try_lock(&path) {
+    let held = match pidlock::try_lock_creating_folder(&path) {
         Ok(l) => l,
-        Err(pidfile::PidLockError::Held { pid }) => {
+        Err(pidlock::PidLockError::Held { pid }) => {
             return Err(UserError::new(
                 ErrorKind::Locked,
                 match pid {
@@ -224,7 +224,7 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
             .hint(t!("misc.daemon.lock_held_hint"))
             .into())
         }
-        Err(pidfile::PidLockError::Io(e)) => {
+        Err(pidlock::PidLockError::Io(e)) => {
             return Err(anyhow::anyhow!(t!(
                 "misc.io.cannot_lock",
                 path = path.display(),
@@ -408,7 +408,7 @@ fn reap_orphan_loops() -> usize {
         .unwrap_or_default();
     let mut n = 0;
     for pid in pids {
-        if crate::status::host::cmdline(pid).is_some_and(|c| c.contains("backup-repeated-mount")) {
+        if crate::probe::host::cmdline(pid).is_some_and(|c| c.contains("backup-repeated-mount")) {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(pid as i32),
                 nix::sys::signal::Signal::SIGTERM,
@@ -453,7 +453,7 @@ fn tend_backups(
         };
         let lock = m.backup.join(crate::backup::lock::LOCK_FILE);
         if let Some(pid) = crate::backup::lock::read_pid(&lock)
-            .filter(|p| crate::status::host::pid_alive(*p) && *p != std::process::id())
+            .filter(|p| crate::probe::host::pid_alive(*p) && *p != std::process::id())
         {
             // Said once per mount, not at every look.
             if left.insert(source.clone()) {

@@ -384,8 +384,8 @@ pub fn start_direct(runner: &dyn Runner, agsekit: &Path, config: &Path) -> anyho
     let mut child = runner.spawn(&cmd, io).map_err(|e| anyhow::anyhow!("{e}"))?;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        if super::pidfile::is_held(&super::pid_path()) {
-            if let Some(pid) = super::pidfile::read_pid(&super::pid_path()) {
+        if crate::pidlock::is_held(&super::pid_path()) {
+            if let Some(pid) = crate::pidlock::read_pid(&super::pid_path()) {
                 return Ok(pid);
             }
         }
@@ -417,16 +417,16 @@ pub fn start_direct(runner: &dyn Runner, agsekit: &Path, config: &Path) -> anyho
 /// Stops the daemon that holds the pidfile: SIGTERM, up to 15 s, then SIGKILL.
 pub fn stop_direct() -> anyhow::Result<()> {
     let path = super::pid_path();
-    let Some(pid) = super::pidfile::read_pid(&path) else {
+    let Some(pid) = crate::pidlock::read_pid(&path) else {
         return Ok(());
     };
-    if !super::pidfile::is_held(&path) {
+    if !crate::pidlock::is_held(&path) {
         return Ok(());
     }
     let target = nix::unistd::Pid::from_raw(pid as i32);
     let _ = nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(15);
-    while super::pidfile::is_held(&path) {
+    while crate::pidlock::is_held(&path) {
         if Instant::now() >= deadline {
             let _ = nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGKILL);
             std::thread::sleep(Duration::from_millis(200));

@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::backup;
 use crate::config::{Config, MountConfig};
+use crate::probe::host;
 use crate::process::{Cmd, Runner};
-use crate::status::host;
 use crate::t;
 use crate::vm::{ExecSpec, VmBackend, VmInfo};
 
@@ -228,7 +228,9 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                     Verdict::Warn,
                     t!(
                         "doctor_check.vm_startable",
-                        state = crate::status::state_label(&crate::status::state_name(&i.state))
+                        state = crate::probe::state::state_label(&crate::probe::state::state_name(
+                            &i.state
+                        ))
                     ),
                 )
                 .fix(format!("agsekit start-vm {}", vm.name)),
@@ -237,7 +239,7 @@ fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
                 check(
                     subject,
                     Verdict::Fail,
-                    crate::status::state_label(&crate::status::state_name(&i.state)),
+                    crate::probe::state::state_label(&crate::probe::state::state_name(&i.state)),
                 )
                 .fix(t!("doctor_check.vm_force_fix", vm = vm.name)),
             ),
@@ -680,8 +682,8 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                         Verdict::Warn,
                         t!(
                             "doctor_check.nearly_full",
-                            free = crate::status::human_bytes(s.available),
-                            total = crate::status::human_bytes(s.total)
+                            free = crate::ui::human_bytes(s.available),
+                            total = crate::ui::human_bytes(s.total)
                         ),
                     )
                     .fix(t!(
@@ -703,7 +705,7 @@ fn check_backup_folder(m: &MountConfig, out: &mut Vec<Check>) {
                     match space {
                         Some(s) => t!(
                             "doctor_check.backup_ok_free",
-                            free = crate::status::human_bytes(s.available)
+                            free = crate::ui::human_bytes(s.available)
                         ),
                         None => t!("doctor_check.backup_ok"),
                     },
@@ -870,18 +872,17 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
 
 /// Empties a `backup.pid` nobody holds (taking the lock while doing so).
 fn clear_stale_lock(path: &Path) -> anyhow::Result<()> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| {
+    crate::pidlock::clear_stale(path).map_err(|e| match e {
+        crate::pidlock::ClearError::Open(e) => {
             anyhow::anyhow!(t!("misc.io.cannot_open", path = path.display(), error = e))
-        })?;
-    let locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
-        .map_err(|_| anyhow::anyhow!(t!("misc.doctor.lock_live", path = path.display())))?;
-    locked.set_len(0).map_err(|e| {
-        anyhow::anyhow!(t!("misc.io.cannot_clear", path = path.display(), error = e))
-    })?;
-    Ok(())
+        }
+        crate::pidlock::ClearError::Held => {
+            anyhow::anyhow!(t!("misc.doctor.lock_live", path = path.display()))
+        }
+        crate::pidlock::ClearError::Clear(e) => {
+            anyhow::anyhow!(t!("misc.io.cannot_clear", path = path.display(), error = e))
+        }
+    })
 }
 
 #[cfg(test)]

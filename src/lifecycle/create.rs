@@ -374,39 +374,6 @@ fn authorize_key(backend: &dyn VmBackend, vm: &str, public_key: &str) -> anyhow:
     Ok(())
 }
 
-/// Installs the VM-side launcher (docs/launcher.md) as root. `bash` comes first on purpose:
-/// `multipass exec --working-directory DIR -- sudo ...` is rewritten by Multipass into
-/// `sudo sh -c "cd DIR && sudo -u ubuntu ..."` (Multipass's `exec` special-cases a leading
-/// `sudo`), which would run the install as `ubuntu`.
-pub fn install_launcher(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
-    let spec = ExecSpec::capture(
-        vm,
-        provision::script::VM_WORKDIR,
-        [
-            "bash",
-            "-c",
-            "sudo -n install -m 0755 /dev/stdin \"$1\"",
-            "agsekit-install-launcher",
-            crate::run::LAUNCHER_PATH,
-        ],
-    )
-    .with_stdin(ExecStdin::Bytes(
-        crate::run::session::LAUNCHER_SCRIPT.as_bytes().to_vec(),
-    ));
-    let out = backend.exec(&spec).map_err(vm_err)?;
-    if !out.success() {
-        return Err(UserError::vm(t!(
-            "lifecycle.create.launcher_failed",
-            path = crate::run::LAUNCHER_PATH,
-            vm = vm,
-            error = out.stderr_text().trim()
-        ))
-        .hint(t!("lifecycle.create.launcher_failed_hint"))
-        .into());
-    }
-    Ok(())
-}
-
 /// Start, SSH key, base packages, launcher, bundles. Each step is idempotent.
 pub fn provision_vm(
     backend: &dyn VmBackend,
@@ -423,7 +390,7 @@ pub fn provision_vm(
     notice(&t!("lifecycle.create.step_base", name = name));
     steps.push(run_script(backend, name, &provision::base_run(false))?);
     notice(&t!("lifecycle.create.step_launcher", name = name));
-    install_launcher(backend, name)?;
+    crate::launcher::install(backend, name)?;
     let options = BundleOptions {
         force: false,
         proxychains: vm.proxychains.clone(),

@@ -1,7 +1,7 @@
 //! Finding configured agents still running in a VM (`down` asks before stopping them).
 
 use crate::config::Config;
-use crate::status::agents::{find_agents, parse_ps};
+use crate::probe::agents::{find_agents, parse_ps};
 use crate::vm::{ExecSpec, VmBackend};
 
 /// A process in a VM that looks like a configured agent.

@@ -22,9 +22,8 @@ use std::time::{Duration, Instant};
 
 use crate::backup::Interrupt;
 use crate::config::{Config, ForwardKind, VmConfig};
-use crate::daemon::pidfile;
+use crate::pidlock;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
-use crate::status::ssh_forward;
 use crate::vm::VmBackend;
 use crate::{t, ErrorKind, UserError};
 
@@ -226,7 +225,7 @@ pub fn ssh_probe_command(keys_folder: &Path, address: &str) -> Cmd {
 }
 
 fn log_path(vm: &str) -> PathBuf {
-    crate::daemon::state_dir().join(format!("portforward-{vm}.log"))
+    crate::config::state_dir().join(format!("portforward-{vm}.log"))
 }
 
 /// The last non-empty line ssh wrote, as the reason it stopped.
@@ -258,11 +257,11 @@ pub fn owner_label(owner: &str) -> String {
 }
 
 /// Takes the single-supervisor lock, or says who holds it.
-pub fn lock() -> anyhow::Result<pidfile::PidLock> {
-    let path = crate::daemon::state_dir().join("portforward.lock");
-    match pidfile::try_lock(&path) {
+pub fn lock() -> anyhow::Result<pidlock::PidLock> {
+    let path = crate::config::state_dir().join("portforward.lock");
+    match pidlock::try_lock_creating_folder(&path) {
         Ok(l) => Ok(l),
-        Err(pidfile::PidLockError::Held { pid }) => {
+        Err(pidlock::PidLockError::Held { pid }) => {
             let owner = record::read()
                 .map(|r| owner_label(&r.owner))
                 .unwrap_or_else(|| t!("misc.pf.another"));
@@ -276,7 +275,7 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
             .hint(t!("misc.pf.locked_hint"))
             .into())
         }
-        Err(pidfile::PidLockError::Io(e)) => Err(anyhow::anyhow!(t!(
+        Err(pidlock::PidLockError::Io(e)) => Err(anyhow::anyhow!(t!(
             "misc.io.cannot_lock",
             path = path.display(),
             error = e
@@ -289,12 +288,12 @@ pub fn lock() -> anyhow::Result<pidfile::PidLock> {
 /// (an ssh running with our options) are signalled. Returns how many.
 fn reap_orphans() -> usize {
     let Some(old) = record::read() else { return 0 };
-    if crate::status::host::pid_alive(old.pid) {
+    if crate::probe::host::pid_alive(old.pid) {
         return 0;
     }
     let mut n = 0;
     for pid in old.tunnels.iter().filter_map(|t| t.pid) {
-        let ours = crate::status::host::cmdline(pid).is_some_and(|c| {
+        let ours = crate::probe::host::cmdline(pid).is_some_and(|c| {
             c.contains("ExitOnForwardFailure=yes") && c.contains(&format!("{VM_USER}@"))
         });
         if ours {
@@ -470,7 +469,9 @@ fn start(
                 t,
                 t!(
                     "misc.pf.vm_state",
-                    state = crate::status::state_label(&crate::status::state_name(&info.state)),
+                    state = crate::probe::state::state_label(&crate::probe::state::state_name(
+                        &info.state
+                    )),
                     vm = t.vm
                 ),
             )
@@ -508,9 +509,56 @@ fn start(
     }
 }
 
+/// The ssh option for one rule: `-L host:vm`, `-R vm:host`, or `-R vm` (a SOCKS proxy in
+/// the VM whose traffic leaves through the host).
+pub fn ssh_forward(kind: ForwardKind, host_addr: Option<&str>, vm_addr: &str) -> (String, String) {
+    match kind {
+        ForwardKind::Local => (
+            "-L".into(),
+            format!("{}:{vm_addr}", host_addr.unwrap_or("127.0.0.1:0")),
+        ),
+        ForwardKind::Remote => (
+            "-R".into(),
+            format!("{vm_addr}:{}", host_addr.unwrap_or("127.0.0.1:0")),
+        ),
+        ForwardKind::Socks5 => ("-R".into(), vm_addr.to_string()),
+    }
+}
+
+pub fn kind_name(kind: ForwardKind) -> &'static str {
+    match kind {
+        ForwardKind::Local => "local",
+        ForwardKind::Remote => "remote",
+        ForwardKind::Socks5 => "socks5",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forward_options_for_each_kind() {
+        assert_eq!(
+            ssh_forward(ForwardKind::Local, Some("127.0.0.1:8080"), "127.0.0.1:80"),
+            ("-L".to_string(), "127.0.0.1:8080:127.0.0.1:80".to_string())
+        );
+        assert_eq!(
+            ssh_forward(
+                ForwardKind::Remote,
+                Some("127.0.0.1:9000"),
+                "127.0.0.1:9001"
+            ),
+            (
+                "-R".to_string(),
+                "127.0.0.1:9001:127.0.0.1:9000".to_string()
+            )
+        );
+        assert_eq!(
+            ssh_forward(ForwardKind::Socks5, None, "127.0.0.1:1080"),
+            ("-R".to_string(), "127.0.0.1:1080".to_string())
+        );
+    }
     use crate::config::PortForward;
 
     fn vm_with(rules: Vec<PortForward>) -> VmConfig {

@@ -27,7 +27,7 @@ pub struct TunnelRecord {
 }
 
 pub fn path() -> PathBuf {
-    crate::daemon::state_dir().join("portforward.json")
+    crate::config::state_dir().join("portforward.json")
 }
 
 /// The record, if a supervisor wrote one that parses.
@@ -36,16 +36,14 @@ pub fn read() -> Option<Record> {
     serde_json::from_str(&text).ok()
 }
 
-/// Writes the record atomically (temp file, rename).
+/// Writes the record atomically ([`crate::statefile::replace`]).
 pub fn write(record: &Record) -> std::io::Result<()> {
     let path = path();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
     let text = serde_json::to_string_pretty(record).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &path)
+    crate::statefile::replace(&path, text.as_bytes())
 }
 
 /// Removes the record (when the supervisor stops).

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::policy::EffectiveProxy;
 use crate::config::{AgentConfig, AgentType, HttpProxy, PortRange};
+use crate::launcher::LAUNCHER_VERSION;
 
 /// Standard base64 of a word's bytes.
 fn b64(word: &std::ffi::OsStr) -> String {
@@ -15,15 +16,6 @@ fn b64(word: &std::ffi::OsStr) -> String {
     use std::os::unix::ffi::OsStrExt;
     base64::engine::general_purpose::STANDARD.encode(word.as_bytes())
 }
-
-/// Where `create-vm` installs the launcher inside the VM.
-pub const LAUNCHER_PATH: &str = "/usr/local/bin/agsekit-launch";
-
-/// The launcher version this build needs (`LAUNCH_VERSION` in `agent_scripts/agsekit-launch`;
-/// a unit test keeps them equal). Every session passes `--min-version` with it: an older
-/// launcher refuses (exit 240, an unknown option for version 1), and `run` then installs
-/// this build's launcher and tries once more.
-pub const LAUNCHER_VERSION: u32 = 3;
 
 /// The proxy part of a launch, as the launcher takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,15 +246,6 @@ mod tests {
         assert_eq!(
             env_file_path("../x"),
             "/home/ubuntu/.config/agsekit/env/2e2e2f78.env"
-        );
-    }
-
-    #[test]
-    fn the_launcher_script_has_the_version_this_build_asks_for() {
-        let script = include_str!("../../agent_scripts/agsekit-launch");
-        assert!(
-            script.contains(&format!("\nLAUNCH_VERSION={LAUNCHER_VERSION}\n")),
-            "agent_scripts/agsekit-launch must set LAUNCH_VERSION={LAUNCHER_VERSION}"
         );
     }
 

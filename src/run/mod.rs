@@ -9,5 +9,5 @@ pub mod review;
 pub mod session;
 
 pub use args::merge_default_args;
-pub use launch::{env_file_contents, AgentLaunch, ProxyMode, LAUNCHER_PATH};
+pub use launch::{env_file_contents, AgentLaunch, ProxyMode};
 pub use policy::{check_agent_allowed, choose_vm, effective_proxy};

@@ -12,34 +12,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::backup::{self, BackupOptions, Event};
 use crate::config::{AgentConfig, Config, HttpProxy, MountConfig, VmConfig};
 use crate::error::{find_user_error, ErrorKind, UserError};
+use crate::launcher::{code, LAUNCHER_PATH};
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::t;
 use crate::vm::{ExecSpec, ExecStdin, VmBackend, VmError, VmState};
 
 use super::launch::{
     env_file_contents, env_file_path, needs_nvm, sha256_hex, vm_workdir, AgentLaunch, ProxyMode,
-    LAUNCHER_PATH,
 };
 use super::merge_default_args;
 use super::policy::{check_agent_allowed, choose_vm, effective_proxy};
 use super::review::{review, MassDeletionNote, Review};
 use crate::backup::tripwire;
 use crate::config::TripwireConfig;
-
-/// The launcher script, as installed into VMs.
-pub const LAUNCHER_SCRIPT: &str = include_str!("../../agent_scripts/agsekit-launch");
-
-/// Launcher exit codes (docs/launcher.md).
-pub mod code {
-    pub const BAD_ARGS: i32 = 240;
-    pub const NOT_MOUNTED: i32 = 241;
-    pub const EMPTY_MOUNT: i32 = 242;
-    pub const NO_WORKDIR: i32 = 243;
-    pub const NO_AGENT: i32 = 244;
-    pub const ENV_STALE: i32 = 245;
-    pub const PROXY_FAILED: i32 = 246;
-    pub const SEE_STATUS: i32 = 254;
-}
 
 /// The VM folder the launcher is started from. It always exists, so `exec` never fails on
 /// its own `cd`; the launcher itself enters the project folder after checking the mount.
@@ -548,7 +533,7 @@ fn launch_with_repairs(
                 // arguments of this build: install this build's launcher and try once more.
                 launcher_sent = true;
                 ui.notice(&t!("run.updating_launcher", vm = vm));
-                crate::lifecycle::create::install_launcher(backend, vm)?;
+                crate::launcher::install(backend, vm)?;
             }
             code::ENV_STALE => {
                 // The launcher keeps quiet about what the host repairs (docs/launcher.md): its
@@ -574,7 +559,7 @@ fn launch_with_repairs(
                 launcher_sent = true;
                 ui.notice(&t!("run.installing_launcher", vm = vm));
                 // VMs made by agsekit 1.7.4 (or before the launcher existed) lack it.
-                crate::lifecycle::create::install_launcher(backend, vm)?;
+                crate::launcher::install(backend, vm)?;
             }
             1..=3 => {
                 // Multipass uses these codes for its own failures too: tell them apart.
@@ -775,7 +760,7 @@ fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
                 crate::i18n::Lang::En => format!("{other:?}"),
                 crate::i18n::Lang::Ru => format!(
                     "«{}»",
-                    crate::status::state_label(&crate::status::state_name(&other))
+                    crate::probe::state::state_label(&crate::probe::state::state_name(&other))
                 ),
             }
         ))

@@ -165,14 +165,16 @@ fn remove(dir: &Path, name: &str) -> anyhow::Result<()> {
         .with_context(|| t!("lifecycle.shims.remove_failed", path = path.display()))
 }
 
-/// Points `path` at `target` atomically (a temporary link renamed over it).
+/// Points `path` at `target` atomically ([`crate::statefile::replace_symlink`]).
 fn replace_symlink(dir: &Path, path: &Path, target: &Path) -> anyhow::Result<()> {
-    let tmp = dir.join(format!(".agsekit-shim.{}.tmp", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(target, &tmp)
-        .with_context(|| t!("lifecycle.shims.create_failed", dir = dir.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| t!("lifecycle.shims.install_failed", path = path.display()))
+    use crate::statefile::SymlinkError;
+    crate::statefile::replace_symlink(path, target).map_err(|e| match e {
+        SymlinkError::Create(e) => {
+            anyhow::Error::new(e).context(t!("lifecycle.shims.create_failed", dir = dir.display()))
+        }
+        SymlinkError::Rename(e) => anyhow::Error::new(e)
+            .context(t!("lifecycle.shims.install_failed", path = path.display())),
+    })
 }
 
 #[cfg(test)]

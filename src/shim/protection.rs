@@ -68,10 +68,7 @@ fn write_cache(path: &Path, cache: &Cache) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let tmp = dir.join(format!(".prompt-state.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    let _ = crate::statefile::replace(path, &text);
 }
 
 /// The mounts of the config at `config_path`, from the cache when the file is unchanged.

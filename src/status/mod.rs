@@ -7,21 +7,20 @@
 //! `ps` per running VM. When the backend is missing or down, everything on the host (mounts,
 //! snapshots, backup loops) is still reported. Nothing here prints.
 
-pub mod agents;
-pub mod host;
 pub mod warning;
-
-use std::path::Path;
 
 use serde::Serialize;
 
 use crate::backup;
 use crate::config::{Config, ForwardKind, MountConfig, VmConfig};
 use crate::i18n::Lang;
-use crate::vm::{ExecSpec, VmBackend, VmError, VmInfo, VmState};
-pub use warning::{
-    human_age_in, state_label, ForwardDown, MountWarning, Resource, VmWarning, Warning,
-};
+use crate::portforward::{kind_name, ssh_forward};
+pub use crate::probe::agents::RunningAgent;
+use crate::probe::agents::{agent_entry, ps_agents};
+use crate::probe::host;
+use crate::probe::state::state_name;
+use crate::vm::{VmBackend, VmError, VmInfo};
+pub use warning::{human_age_in, ForwardDown, MountWarning, Resource, VmWarning, Warning};
 
 /// The version of the `status --json` layout. Bumped when a field changes meaning or goes
 /// away; new fields may appear without a bump.
@@ -129,22 +128,6 @@ pub struct BackupStatus {
     pub pending_ignore_files: Vec<String>,
     pub fs_available_bytes: Option<u64>,
     pub fs_total_bytes: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RunningAgent {
-    pub vm: String,
-    pub pid: u32,
-    pub launcher_pid: Option<u32>,
-    /// The program (`codex`).
-    pub binary: String,
-    /// Configured agent profiles that run this program in this VM.
-    pub agents: Vec<String>,
-    /// Folder in the VM, when known.
-    pub folder: Option<String>,
-    /// The host folder of the mount it runs in, when known.
-    pub mount_source: Option<String>,
-    pub session: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -299,15 +282,6 @@ pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
     }
 }
 
-/// State names as status prints them (lower case; `absent` for a VM the backend lacks).
-pub fn state_name(state: &VmState) -> String {
-    match state {
-        VmState::DelayedShutdown => "delayed-shutdown".to_string(),
-        VmState::Unknown(raw) => format!("unknown ({raw})"),
-        other => other.as_str().to_ascii_lowercase(),
-    }
-}
-
 /// Configured and actual differ by more than 10% (unknown actual values never differ).
 pub fn size_differs(configured: u64, actual: Option<u64>) -> bool {
     match actual {
@@ -382,53 +356,6 @@ fn vm_status(vm: &VmConfig, info: Option<Option<&VmInfo>>) -> VmStatus {
         },
         mismatches,
         warnings,
-    }
-}
-
-pub(crate) fn ps_agents(
-    backend: &dyn VmBackend,
-    vm: &str,
-    binaries: &[&str],
-) -> Vec<agents::FoundAgent> {
-    let spec = ExecSpec::capture(vm, "/", ["ps", "-eo", "pid=,ppid=,args="]);
-    match backend.exec(&spec) {
-        Ok(res) if res.success() => {
-            agents::find_agents(&agents::parse_ps(&res.stdout_text()), binaries)
-        }
-        _ => Vec::new(),
-    }
-}
-
-pub(crate) fn agent_entry(config: &Config, vm: &str, found: agents::FoundAgent) -> RunningAgent {
-    let names: Vec<String> = config
-        .agents
-        .values()
-        .filter(|a| a.agent_type.binary() == found.binary && a.bound_vms(config).contains(&vm))
-        .map(|a| a.name.clone())
-        .collect();
-    let folder = found.workdir.clone().or(found.mount_root.clone());
-    let mount_source = config
-        .mounts
-        .iter()
-        .filter(|m| m.vm == vm)
-        .filter(|m| {
-            let target = m.target.to_string_lossy();
-            found.mount_root.as_deref() == Some(&*target)
-                || folder
-                    .as_deref()
-                    .is_some_and(|f| Path::new(f).starts_with(&m.target))
-        })
-        .max_by_key(|m| m.target.components().count())
-        .map(|m| m.source.display().to_string());
-    RunningAgent {
-        vm: vm.to_string(),
-        pid: found.pid,
-        launcher_pid: found.launcher_pid,
-        binary: found.binary,
-        agents: names,
-        folder,
-        mount_source,
-        session: found.session,
     }
 }
 
@@ -547,30 +474,6 @@ fn mount_status(m: &MountConfig, mounted: Option<bool>, agents_running: usize) -
     }
 }
 
-/// The ssh option for one rule: `-L host:vm`, `-R vm:host`, or `-R vm` (a SOCKS proxy in
-/// the VM whose traffic leaves through the host).
-pub fn ssh_forward(kind: ForwardKind, host_addr: Option<&str>, vm_addr: &str) -> (String, String) {
-    match kind {
-        ForwardKind::Local => (
-            "-L".into(),
-            format!("{}:{vm_addr}", host_addr.unwrap_or("127.0.0.1:0")),
-        ),
-        ForwardKind::Remote => (
-            "-R".into(),
-            format!("{vm_addr}:{}", host_addr.unwrap_or("127.0.0.1:0")),
-        ),
-        ForwardKind::Socks5 => ("-R".into(), vm_addr.to_string()),
-    }
-}
-
-pub fn kind_name(kind: ForwardKind) -> &'static str {
-    match kind {
-        ForwardKind::Local => "local",
-        ForwardKind::Remote => "remote",
-        ForwardKind::Socks5 => "socks5",
-    }
-}
-
 fn forward_statuses(
     config: &Config,
     record: Option<&crate::portforward::record::Record>,
@@ -628,6 +531,8 @@ pub fn human_age(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vm::VmState;
+    use std::path::Path;
 
     #[test]
     fn sizes_differ_only_beyond_ten_percent() {
@@ -636,36 +541,6 @@ mod tests {
         assert!(!size_differs(4 * g, Some(4 * g - g / 25)));
         assert!(size_differs(4 * g, Some(2 * g)));
         assert!(size_differs(4 * g, Some(5 * g)));
-    }
-
-    #[test]
-    fn forward_options_for_each_kind() {
-        assert_eq!(
-            ssh_forward(ForwardKind::Local, Some("127.0.0.1:8080"), "127.0.0.1:80"),
-            ("-L".to_string(), "127.0.0.1:8080:127.0.0.1:80".to_string())
-        );
-        assert_eq!(
-            ssh_forward(
-                ForwardKind::Remote,
-                Some("127.0.0.1:9000"),
-                "127.0.0.1:9001"
-            ),
-            (
-                "-R".to_string(),
-                "127.0.0.1:9001:127.0.0.1:9000".to_string()
-            )
-        );
-        assert_eq!(
-            ssh_forward(ForwardKind::Socks5, None, "127.0.0.1:1080"),
-            ("-R".to_string(), "127.0.0.1:1080".to_string())
-        );
-    }
-
-    #[test]
-    fn state_names_are_lower_case() {
-        assert_eq!(state_name(&VmState::Running), "running");
-        assert_eq!(state_name(&VmState::DelayedShutdown), "delayed-shutdown");
-        assert_eq!(state_name(&VmState::Unknown("Odd".into())), "unknown (Odd)");
     }
 
     fn vm_config() -> VmConfig {

@@ -35,39 +35,6 @@ pub fn human_age_in(lang: Lang, secs: u64) -> String {
     }
 }
 
-/// A VM state as `status` names it (`running`, `delayed-shutdown`, `absent`, `unknown`,
-/// `unknown (Odd)`) in `lang`; a name with no translation is shown as it is.
-pub fn state_label_in(lang: Lang, state: &str) -> String {
-    const KNOWN: &[&str] = &[
-        "running",
-        "stopped",
-        "suspended",
-        "starting",
-        "restarting",
-        "suspending",
-        "delayed-shutdown",
-        "deleted",
-        "unavailable",
-        "absent",
-        "unknown",
-    ];
-    if KNOWN.contains(&state) {
-        return tr(lang, &format!("misc.state.{state}"), &[]);
-    }
-    match state
-        .strip_prefix("unknown (")
-        .and_then(|r| r.strip_suffix(')'))
-    {
-        Some(raw) => format!("{} ({raw})", tr(lang, "misc.state.unknown", &[])),
-        None => state.to_string(),
-    }
-}
-
-/// [`state_label_in`] in the current language.
-pub fn state_label(state: &str) -> String {
-    state_label_in(i18n::current(), state)
-}
-
 /// A resource whose configured and actual size differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
@@ -306,21 +273,6 @@ mod tests {
         assert_eq!(ru(42), "42 с");
         assert_eq!(ru(3720), "1 ч 02 мин");
         assert_eq!(ru(90_000), "1 д 1 ч");
-    }
-
-    #[test]
-    fn states_are_named_in_the_language_and_odd_ones_kept() {
-        assert_eq!(
-            state_label_in(Lang::En, "delayed-shutdown"),
-            "delayed-shutdown"
-        );
-        assert_eq!(state_label_in(Lang::Ru, "stopped"), "остановлена");
-        assert_eq!(state_label_in(Lang::Ru, "absent"), "не создана");
-        assert_eq!(
-            state_label_in(Lang::Ru, "unknown (Odd)"),
-            "неизвестно (Odd)"
-        );
-        assert_eq!(state_label_in(Lang::Ru, "weird"), "weird");
     }
 
     /// The JSON text is English whatever the language; the table text follows the language.

@@ -228,7 +228,7 @@ impl ExecSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExecResult {
     /// The command's exit code as the backend reports it (for agents started through the
-    /// VM-side launcher, see `crate::run::session::code` and docs/launcher.md).
+    /// VM-side launcher, see `crate::launcher::code` and docs/launcher.md).
     pub code: i32,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,

@@ -25,6 +25,7 @@ mod ignore_rules;
 mod interactive;
 mod json_install;
 mod launcher;
+mod layers;
 mod portforward;
 mod provision;
 mod quick_check;

@@ -5,7 +5,13 @@
 //! arguments say which agent runs in which folder; the agent is the launcher's child. An agent
 //! started by hand (no launcher) is recognised by its program name; its folder is unknown.
 
+use std::path::Path;
+
 use base64::Engine;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::vm::{ExecSpec, VmBackend};
 
 /// One line of `ps -eo pid=,ppid=,args=`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +160,66 @@ pub fn find_agents(lines: &[PsLine], binaries: &[&str]) -> Vec<FoundAgent> {
         });
     }
     found
+}
+
+/// A running agent as status and the daemon see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunningAgent {
+    pub vm: String,
+    pub pid: u32,
+    pub launcher_pid: Option<u32>,
+    /// The program (`codex`).
+    pub binary: String,
+    /// Configured agent profiles that run this program in this VM.
+    pub agents: Vec<String>,
+    /// Folder in the VM, when known.
+    pub folder: Option<String>,
+    /// The host folder of the mount it runs in, when known.
+    pub mount_source: Option<String>,
+    pub session: Option<String>,
+}
+
+/// The agents running in `vm`, from one `ps` there (none when it cannot be listed).
+pub fn ps_agents(backend: &dyn VmBackend, vm: &str, binaries: &[&str]) -> Vec<FoundAgent> {
+    let spec = ExecSpec::capture(vm, "/", ["ps", "-eo", "pid=,ppid=,args="]);
+    match backend.exec(&spec) {
+        Ok(res) if res.success() => find_agents(&parse_ps(&res.stdout_text()), binaries),
+        _ => Vec::new(),
+    }
+}
+
+/// What `found` is in the config's terms: which agent profiles run it, in which mount.
+pub fn agent_entry(config: &Config, vm: &str, found: FoundAgent) -> RunningAgent {
+    let names: Vec<String> = config
+        .agents
+        .values()
+        .filter(|a| a.agent_type.binary() == found.binary && a.bound_vms(config).contains(&vm))
+        .map(|a| a.name.clone())
+        .collect();
+    let folder = found.workdir.clone().or(found.mount_root.clone());
+    let mount_source = config
+        .mounts
+        .iter()
+        .filter(|m| m.vm == vm)
+        .filter(|m| {
+            let target = m.target.to_string_lossy();
+            found.mount_root.as_deref() == Some(&*target)
+                || folder
+                    .as_deref()
+                    .is_some_and(|f| Path::new(f).starts_with(&m.target))
+        })
+        .max_by_key(|m| m.target.components().count())
+        .map(|m| m.source.display().to_string());
+    RunningAgent {
+        vm: vm.to_string(),
+        pid: found.pid,
+        launcher_pid: found.launcher_pid,
+        binary: found.binary,
+        agents: names,
+        folder,
+        mount_source,
+        session: found.session,
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Facts about the host that status, doctor and the daemon read: whether a PID is alive, the
-//! size of a snapshot chain on disk, free space, which filesystem a folder is on.
+//! Facts about the host that status, doctor, the daemon and the port-forward supervisor read:
+//! whether a PID is alive and what it runs, the size of a snapshot chain on disk, free space,
+//! which filesystem a folder is on.
 
 use std::collections::HashSet;
 use std::os::unix::fs::MetadataExt;
@@ -100,10 +101,7 @@ pub fn cached_disk_usage(dir: &Path, names: &[String], cache: &Path) -> Option<u
     if let Some(parent) = cache.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, serde_json::Value::Object(map).to_string()).is_ok() {
-        let _ = std::fs::rename(&tmp, cache);
-    }
+    let _ = crate::statefile::replace(cache, serde_json::Value::Object(map).to_string().as_bytes());
     Some(bytes)
 }
 

@@ -1,0 +1,159 @@
+//! The layer rules of docs/architecture.md, checked on the source: each top-level module of
+//! `src/` may name (`crate::x`) only modules of lower layers, and of its own layer only the
+//! listed exceptions. Names that are not modules (`crate::t!`, `crate::VERSION`) are skipped. Test modules at the end of a
+//! file (`#[cfg(test)] mod tests`), `tests.rs`/`testutil.rs` files and comments are not
+//! counted. A failure names the file and the import that breaks a rule.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The layers of docs/architecture.md, bottom first. A module may import any module of a lower
+/// layer, and of its own layer only what [`SAME_LAYER`] lists.
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "foundations",
+        &["process", "i18n", "statefile", "pidlock", "ui", "error"],
+    ),
+    ("model and the VM door", &["config", "vm"]),
+    (
+        "domain parts",
+        &["provision", "probe", "backup", "launcher"],
+    ),
+    ("services", &["lifecycle", "portforward", "shim"]),
+    ("orchestrators", &["run", "daemon"]),
+    ("reports", &["status", "doctor"]),
+    ("the edge", &["cli"]),
+];
+
+/// Imports allowed inside one layer: `(importer, imported)`.
+const SAME_LAYER: &[(&str, &str)] = &[
+    ("ui", "process"),
+    ("ui", "i18n"),
+    ("error", "ui"),
+    ("error", "i18n"),
+    ("launcher", "provision"),
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|(_, mods)| mods.contains(&module))
+}
+
+fn may_import(importer: &str, imported: &str) -> bool {
+    match (layer_of(importer), layer_of(imported)) {
+        (Some(a), Some(b)) => b < a || (a == b && SAME_LAYER.contains(&(importer, imported))),
+        _ => false,
+    }
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The production part of a source file: without the trailing test module and comments.
+fn production_text(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]\nmod tests") {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(at) => &line[..at],
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Top-level modules a text names: `crate::x` and `use crate::{x, y::z}`.
+fn named_modules(text: &str) -> BTreeSet<String> {
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for (at, _) in text.match_indices("crate::") {
+        let rest = &text[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            for item in group.split(',') {
+                let w = word(item.trim());
+                if !w.is_empty() {
+                    out.insert(w);
+                }
+            }
+        } else {
+            out.insert(word(rest));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_module_imports_only_what_its_layer_allows() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut broken = Vec::new();
+    let mut unknown = BTreeSet::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).expect("inside src");
+        let top = rel
+            .components()
+            .next()
+            .map(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
+        if matches!(top.as_str(), "lib" | "main")
+            || matches!(name.as_deref(), Some("tests.rs" | "testutil.rs"))
+        {
+            continue;
+        }
+        if layer_of(&top).is_none() {
+            unknown.insert(top);
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("read source");
+        for module in named_modules(&production_text(&text)) {
+            if module != top && layer_of(&module).is_some() && !may_import(&top, &module) {
+                broken.push(format!("{}: {top} imports {module}", rel.display()));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "modules missing from the layer table (add them to docs/architecture.md and here): {unknown:?}"
+    );
+    assert!(
+        broken.is_empty(),
+        "imports that break docs/architecture.md's layer rules:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_import_scanner_sees_plain_and_grouped_imports() {
+    let names =
+        named_modules("use crate::{vm::VmBackend, t};\nlet x = crate::probe::host::pid_alive(1);");
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), ["probe", "t", "vm"]);
+    assert_eq!(
+        production_text("a // crate::x\n#[cfg(test)]\nmod tests { crate::y }"),
+        "a "
+    );
+}
