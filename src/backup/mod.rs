@@ -404,19 +404,15 @@ pub fn snapshot_locked(
     };
     report.warnings.append(&mut walked.warnings);
     if !summary.changed {
-        // A snapshot made by the original, found equal to the source: give it a manifest so
-        // the next check is a single walk. Best effort: without it the next run compares by
-        // stat again.
-        if let (Some(prev), false) = (&previous, previous_had_manifest) {
-            let _ = manifest::write_tree(
-                &walked.root,
-                &chain::manifest_path(dest, &prev.name),
-                &prev.place,
-            );
-        }
-        // Files whose ctime moved but whose bytes are those of the snapshot: record the new
-        // ctimes, so the next run does not read them again. Best effort.
-        if let (Some(prev), true, true) = (&previous, previous_had_manifest, same_bytes > 0) {
+        // The previous snapshot, found equal to the source, gets a manifest of the source as
+        // it is now when it has none (made by the original: the next check is then a single
+        // walk) or when files whose ctime moved held its bytes (their new ctimes are recorded,
+        // so the next run does not read them again). Best effort: without it the next run
+        // compares by stat, or reads those files, again.
+        if let Some(prev) = previous
+            .as_ref()
+            .filter(|_| !previous_had_manifest || same_bytes > 0)
+        {
             let _ = manifest::write_tree(
                 &walked.root,
                 &chain::manifest_path(dest, &prev.name),

@@ -169,14 +169,6 @@ fn rename_over(dir: &Dir, from: &OsStr, to: &OsStr) -> io::Result<()> {
     nix::fcntl::renameat(Some(dir.raw()), from, Some(dir.raw()), to).map_err(io_err)
 }
 
-/// Whether `name` holds the same bytes in both folders (errors: not the same).
-fn same_bytes(a: &Dir, b: &Dir, name: &OsStr) -> bool {
-    match (a.open_read(name), b.open_read(name)) {
-        (Ok(mut x), Ok(mut y)) => super::fsx::same_contents(&mut x, &mut y).unwrap_or(false),
-        _ => false,
-    }
-}
-
 fn same_file(snap: &Meta, live: &Meta) -> bool {
     snap.size == live.size
         && snap.mtime_s == live.mtime_s
@@ -395,7 +387,7 @@ impl Run<'_> {
                 if live
                     .as_ref()
                     .is_some_and(|m| m.kind() == FileKind::File && same_file(&snap, m))
-                    && same_bytes(snap_dir, target_dir, name)
+                    && super::fsx::same_file_below(snap_dir, target_dir, Path::new(name))
                 {
                     self.report.unchanged += 1;
                     return Ok(());

@@ -486,20 +486,13 @@ impl<'a> Walker<'a> {
             Verdict::Pending(file) => {
                 // Not accepted: no effect. Only counted, for the reports (protected paths
                 // are never left out, so they do not count).
-                if self.protected.is_some() {
-                    let rel = rel_bytes(parts, name);
-                    if matches!(self.protection(&rel, false), Take::Keep) {
-                        return Take::Keep;
-                    }
+                let rel = rel_bytes(parts, name);
+                if self.protected.is_some_and(|p| p.covers(&rel)) {
+                    return Take::Keep;
                 }
                 match self.reference {
-                    Reference::Later => {
-                        acc.pending_matches.push((rel_bytes(parts, name), file));
-                    }
-                    Reference::Known(holds) => {
-                        let rel = rel_bytes(parts, name);
-                        acc.count(&file, holds(&rel));
-                    }
+                    Reference::Later => acc.pending_matches.push((rel, file)),
+                    Reference::Known(holds) => acc.count(&file, holds(&rel)),
                     Reference::Nothing => acc.count(&file, false),
                 }
                 Take::Keep
