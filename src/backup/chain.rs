@@ -21,6 +21,18 @@ use std::path::{Path, PathBuf};
 
 use super::manifest::ChainPlace;
 
+/// How a command line names the chain of `source` snapshotted into `dest`, shell-quoted:
+/// `--mount SOURCE` when the folder is a configured mount backed up there (`by_mount`; `dest`
+/// is then not used), else `--dest-dir DEST --source-dir SOURCE`.
+pub fn command_flags(source: &Path, dest: &Path, by_mount: bool) -> String {
+    let q = |p: &Path| shell_words::quote(&p.to_string_lossy()).into_owned();
+    if by_mount {
+        format!("--mount {}", q(source))
+    } else {
+        format!("--dest-dir {} --source-dir {}", q(dest), q(source))
+    }
+}
+
 /// Suffix of a snapshot being written (or abandoned by a crash).
 pub const PARTIAL_SUFFIX: &str = "-partial";
 /// Legacy suffix, never created, still ignored and cleaned (as the original does).

@@ -233,15 +233,11 @@ pub fn remove_pin(dest: &Path, name: &str) -> anyhow::Result<bool> {
 /// since are kept): by mount when `source` is a configured mount whose snapshots are in this
 /// folder, else by folders.
 pub fn restore_command(source: &Path, dest: &Path, previous: &str, by_mount: bool) -> String {
-    let q = |p: &Path| shell_words::quote(&p.to_string_lossy()).into_owned();
+    let flags = chain::command_flags(source, dest, by_mount);
     if by_mount {
-        format!("agsekit restore --mount {} {previous}", q(source))
+        format!("agsekit restore {flags} {previous}")
     } else {
-        format!(
-            "agsekit restore {previous} --dest-dir {} --source-dir {}",
-            q(dest),
-            q(source)
-        )
+        format!("agsekit restore {previous} {flags}")
     }
 }
 

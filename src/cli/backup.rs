@@ -423,18 +423,11 @@ fn print_report(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
     }
     print_tripwire(prefix, report, ctx);
     if !report.pending_rules.is_empty() {
-        let flags = if ctx.is_mount(&report.source, &report.dest) {
-            format!(
-                "--mount {}",
-                shell_words::quote(&report.source.display().to_string())
-            )
-        } else {
-            format!(
-                "--dest-dir {} --source-dir {}",
-                shell_words::quote(&report.dest.display().to_string()),
-                shell_words::quote(&report.source.display().to_string())
-            )
-        };
+        let flags = backup::chain::command_flags(
+            &report.source,
+            &report.dest,
+            ctx.is_mount(&report.source, &report.dest),
+        );
         for line in pending_rules_lines(&report.pending_rules, &report.source, &flags) {
             eprintln!("{prefix}agsekit: warning: {line}");
         }

@@ -190,10 +190,7 @@ fn print_review(r: &Review, summary: bool) {
 
 /// The `.backupignore` files whose text is not accepted (their rules were not applied).
 fn print_pending_rules(r: &Review) {
-    let flags = format!(
-        "--mount {}",
-        shell_words::quote(&r.source.display().to_string())
-    );
+    let flags = crate::backup::chain::command_flags(&r.source, Path::new(""), true);
     for line in super::backup::pending_rules_lines(&r.pending_rules, &r.source, &flags) {
         eprintln!("agsekit: warning: {line}");
     }

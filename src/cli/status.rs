@@ -201,8 +201,12 @@ pub fn render(s: &Status) -> String {
                     "rules.status_pending",
                     list = m.backup.pending_ignore_files.join(", "),
                     command = format!(
-                        "agsekit accept-ignore --mount {}",
-                        shell_words::quote(&m.source)
+                        "agsekit accept-ignore {}",
+                        crate::backup::chain::command_flags(
+                            std::path::Path::new(&m.source),
+                            std::path::Path::new(""),
+                            true
+                        )
                     )
                 )
             ));

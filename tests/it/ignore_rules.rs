@@ -31,19 +31,15 @@ impl Project {
         Project { sb, src, dst }
     }
 
-    fn agsekit(&self, args: &[&str]) -> Output {
+    /// `agsekit ARGS... --dest-dir DST --source-dir SRC` (any exit status).
+    fn on_chain(&self, args: &[&str]) -> Output {
         let mut cmd = self.sb.agsekit();
-        cmd.args(args);
+        cmd.args(args)
+            .arg("--dest-dir")
+            .arg(&self.dst)
+            .arg("--source-dir")
+            .arg(&self.src);
         cmd.output().expect("run agsekit")
-    }
-
-    fn chain_args(&self) -> Vec<String> {
-        vec![
-            "--dest-dir".into(),
-            self.dst.display().to_string(),
-            "--source-dir".into(),
-            self.src.display().to_string(),
-        ]
     }
 
     /// `backup-once`; returns the output (any exit status).
@@ -125,24 +121,14 @@ fn agent_ignore_file_cannot_hide_a_planted_git_hook_from_snapshot_diff_or_restor
         );
     }
 
-    let mut diff_args = vec!["diff".to_string(), "--stat".into()];
-    diff_args.extend(p.chain_args());
-    diff_args.push(before.file_name().unwrap().to_string_lossy().into_owned());
-    let diff_refs: Vec<&str> = diff_args.iter().map(String::as_str).collect();
-    let out = p.agsekit(&diff_refs);
+    let before_name = before.file_name().unwrap().to_string_lossy().into_owned();
+    let out = p.on_chain(&["diff", "--stat", &before_name]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(".git/hooks/pre-commit"), "{stdout}");
     assert!(stdout.contains(".github/workflows/ci.yml"), "{stdout}");
     assert!(stdout.contains(".envrc"), "{stdout}");
 
-    let mut restore = vec![
-        "restore".to_string(),
-        "--delete-new".into(),
-        before.file_name().unwrap().to_string_lossy().into_owned(),
-    ];
-    restore.extend(p.chain_args());
-    let refs: Vec<&str> = restore.iter().map(String::as_str).collect();
-    let out = p.agsekit(&refs);
+    let out = p.on_chain(&["restore", "--delete-new", &before_name]);
     assert!(
         out.status.success(),
         "{}",
@@ -201,10 +187,7 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
     }
 
     // Without -y and without a terminal, nothing is accepted.
-    let mut args = vec!["--non-interactive".to_string(), "accept-ignore".into()];
-    args.extend(p.chain_args());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = p.agsekit(&refs);
+    let out = p.on_chain(&["--non-interactive", "accept-ignore"]);
     assert_eq!(out.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -216,9 +199,7 @@ fn agent_ignore_rules_keep_backed_up_files_until_the_user_accepts_them() {
     assert!(p.dst.join(".agsekit-ignore-pending").exists());
 
     // The user accepts: the next snapshot follows the rules (and the tripwire says so).
-    args.push("-y".into());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = p.agsekit(&refs);
+    let out = p.on_chain(&["--non-interactive", "accept-ignore", "-y"]);
     assert!(
         out.status.success(),
         "{}",
@@ -278,10 +259,7 @@ fn agent_ignore_rules_cannot_hide_files_moved_under_them() {
     fs::write(p.src.join(".backupignore"), "target/\n").expect("write");
     p.backup_ok();
     assert!(p.newest().join("target/debug/big.bin").exists());
-    let mut args = vec!["accept-ignore".to_string(), "-y".into()];
-    args.extend(p.chain_args());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = p.agsekit(&refs);
+    let out = p.on_chain(&["accept-ignore", "-y"]);
     assert!(
         out.status.success(),
         "{}",
