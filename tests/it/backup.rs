@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
 
-use crate::support::Sandbox;
+use crate::support::{names, Sandbox};
 
 /// Path -> (kind, permissions, mtime, content or link target), symlinks never followed.
 type Tree = BTreeMap<PathBuf, (char, u32, i64, Vec<u8>)>;
@@ -46,19 +46,6 @@ fn tree(root: &Path) -> Tree {
     let mut out = Tree::new();
     walk(root, root, &mut out);
     out
-}
-
-/// Names in `dest`, sorted.
-fn names(dest: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dest)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 /// Completed snapshot names (the original's rule: directories not ending in -partial).

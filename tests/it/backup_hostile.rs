@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::Sandbox;
+use crate::support::{names, Sandbox};
 
 const NOBODY: u32 = 65534;
 
@@ -163,19 +163,6 @@ fn chmod(path: &Path, mode: u32) {
 
 fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path).expect("lstat").mode() & 0o7777
-}
-
-/// Names in `dest`, sorted.
-fn names(dest: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dest)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 fn snapshots(dest: &Path) -> Vec<String> {

@@ -266,3 +266,16 @@ impl FakeSession {
         self.agsekit(&["--non-interactive", "run", "--auto-mount", "codex"])
     }
 }
+
+/// Names in `dest`, sorted (none when it cannot be read).
+pub fn names(dest: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dest)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
