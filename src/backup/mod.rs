@@ -179,10 +179,7 @@ pub struct BackupOptions {
 impl BackupOptions {
     /// The protected paths in force.
     pub fn protection(&self) -> rules::Protected {
-        match &self.protected {
-            Some(patterns) => rules::Protected::new(patterns),
-            None => rules::Protected::defaults(),
-        }
+        rules::Protected::of(self.protected.as_deref())
     }
 }
 

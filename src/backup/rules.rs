@@ -69,6 +69,11 @@ impl Protected {
         Protected { bases }
     }
 
+    /// The config's `global.review.protected_paths`, or the built-in list without a config.
+    pub fn of(patterns: Option<&[String]>) -> Protected {
+        patterns.map_or_else(Protected::defaults, Protected::new)
+    }
+
     /// The built-in list (`global.review.protected_paths` when the config does not set it).
     pub fn defaults() -> Protected {
         let patterns: Vec<String> = crate::config::DEFAULT_PROTECTED_PATHS

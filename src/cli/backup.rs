@@ -322,16 +322,15 @@ pub(crate) fn tripwire_alert(report: &SnapshotReport, by_mount: bool) -> Option<
     ))
 }
 
-/// The tripwire's settings from the config when it loads, else the defaults (for commands
-/// that work without a config).
-pub(crate) fn tripwire_settings(global: &GlobalArgs) -> config::TripwireConfig {
-    TripwireContext::load(global).settings
-}
-
-/// The paths no `.backupignore` leaves out: the config's `global.review.protected_paths`
-/// when it loads, else `None` (the built-in list).
-pub(crate) fn protected_paths(global: &GlobalArgs) -> Option<Vec<String>> {
-    TripwireContext::load(global).protected
+/// What a snapshot takes from the config, for commands that work without one: the
+/// tripwire's settings and `global.review.protected_paths` when the config loads, else the
+/// defaults (the tripwire stays on) and `None` (the built-in protected paths). The config is
+/// read once.
+pub(crate) fn snapshot_settings(
+    global: &GlobalArgs,
+) -> (config::TripwireConfig, Option<Vec<String>>) {
+    let ctx = TripwireContext::load(global);
+    (ctx.settings, ctx.protected)
 }
 
 /// One line per `.backupignore` whose text the user has not accepted (without the

@@ -936,10 +936,7 @@ pub fn run_accept_ignore(args: &AcceptIgnoreArgs, global: &GlobalArgs) -> anyhow
 
 /// The paths no `.backupignore` leaves out: the config's, else the built-in list.
 fn protection(global: &GlobalArgs) -> backup::rules::Protected {
-    match super::backup::protected_paths(global) {
-        Some(patterns) => backup::rules::Protected::new(&patterns),
-        None => backup::rules::Protected::defaults(),
-    }
+    backup::rules::Protected::of(super::backup::snapshot_settings(global).1.as_deref())
 }
 
 fn lock_chain(dest: &Path) -> anyhow::Result<lock::DestLock> {
@@ -990,12 +987,13 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     // may have deleted it before the lock was taken: then it is no longer listed.
     let snap = chain.pick(&chain.snapshots()?, &snap.name)?.clone();
     // The safety net: the current state becomes a snapshot first, so the restore can be undone.
+    let (tripwire, protected) = super::backup::snapshot_settings(global);
     let options = BackupOptions {
         source: source.clone(),
         dest: chain.dest.clone(),
         interrupt: interrupt.clone(),
-        tripwire: super::backup::tripwire_settings(global),
-        protected: super::backup::protected_paths(global),
+        tripwire,
+        protected,
         ..BackupOptions::default()
     };
     let report = backup::snapshot_locked(&source, &chain.dest, &options, &|_| {})?;
@@ -1032,7 +1030,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         paths: &paths,
         delete_new: args.delete_new,
         protect: Some(&chain.dest),
-        protected: Some(protection(global)),
+        protected: Some(options.protection()),
         skip_legacy_inodes: history::is_legacy(&snap),
         interrupt: &interrupt,
     };
