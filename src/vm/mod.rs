@@ -22,14 +22,48 @@ use std::path::Path;
 pub use error::{Missing, VmError};
 pub use multipass::Multipass;
 pub use types::{
-    BackendVersion, ExecOutput, ExecResult, ExecSpec, ExecStdin, LaunchSpec, StopMode, TransferEnd,
-    TransferSpec, Usage, VmInfo, VmMount, VmState, VmSummary,
+    BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
+    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
+    VmSummary, GUEST_HOME, GUEST_USER,
 };
 
 use crate::process::RealRunner;
 
 /// What agsekit needs from a VM backend. Each method is one backend call; none prints.
 pub trait VmBackend: Send + Sync {
+    /// The backend's name as the config spells it (`multipass`, `qemu`).
+    fn name(&self) -> &'static str;
+
+    /// What this backend can do, as data. Callers decide from these, never from the name.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Where `ssh` reaches the VM. The default asks `info` for the first IPv4 address and
+    /// uses port 22 and [`GUEST_USER`] (how Multipass VMs are reached).
+    fn ssh_endpoint(&self, name: &str) -> Result<SshEndpoint, VmError> {
+        let info = self.info(name)?;
+        if !info.state.is_running() {
+            return Err(VmError::NotRunning {
+                name: name.to_string(),
+            });
+        }
+        let host = info
+            .ipv4
+            .first()
+            .cloned()
+            .ok_or_else(|| VmError::SshFailed {
+                detail: crate::t!("misc.vm.no_address", vm = name),
+            })?;
+        Ok(SshEndpoint {
+            host,
+            port: 22,
+            user: GUEST_USER.to_string(),
+        })
+    }
+
+    /// Suspends a running VM (its memory kept, resumed by [`VmBackend::start`]). Only called
+    /// when [`Capabilities::can_suspend`] is true.
+    fn suspend(&self, name: &str) -> Result<(), VmError>;
+
     /// Every VM, cheaply (no resources). Order is the backend's.
     fn list(&self) -> Result<Vec<VmSummary>, VmError>;
 

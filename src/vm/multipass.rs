@@ -10,8 +10,8 @@ use super::error::{classify, is_exec_failure, is_missing_workdir, Missing, VmErr
 use super::locate::{find_multipass, Lookup};
 use super::parse::{parse_info, parse_list, parse_version};
 use super::types::{
-    BackendVersion, ExecOutput, ExecResult, ExecSpec, ExecStdin, LaunchSpec, StopMode, TransferEnd,
-    TransferSpec, VmInfo, VmSummary,
+    BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
+    LaunchSpec, StopMode, TransferEnd, TransferSpec, VmInfo, VmSummary,
 };
 use super::VmBackend;
 
@@ -127,6 +127,23 @@ fn transfer_arg(end: &TransferEnd) -> OsString {
 }
 
 impl<R: Runner> VmBackend for Multipass<R> {
+    fn name(&self) -> &'static str {
+        "multipass"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            shares_any_path: !self.is_snap_confined(),
+            can_suspend: true,
+            mounts_on_stopped: true,
+            host_owned_files: false,
+        }
+    }
+
+    fn suspend(&self, name: &str) -> Result<(), VmError> {
+        self.run_simple(["suspend", name])
+    }
+
     fn list(&self) -> Result<Vec<VmSummary>, VmError> {
         let cmd = self.cmd(["list", "--format", "json"])?;
         let out = self.run(&cmd)?;
@@ -178,8 +195,14 @@ impl<R: Runner> VmBackend for Multipass<R> {
         if spec.cloud_init.is_some() {
             args.extend(["--cloud-init".into(), "-".into()]);
         }
-        if let Some(image) = &spec.image {
-            args.push(image.clone());
+        match &spec.image {
+            None => {}
+            Some(ImageSpec::Named(image)) => args.push(image.clone()),
+            Some(ImageSpec::Kernel { .. }) => {
+                return Err(VmError::InvalidLaunch {
+                    detail: crate::t!("misc.vm.multipass_kernel_image"),
+                })
+            }
         }
         let mut cmd = self.cmd(&args)?;
         if let Some(user_data) = &spec.cloud_init {
@@ -451,7 +474,7 @@ mod tests {
             cpus: 2,
             memory: "4G".into(),
             disk: "20G".into(),
-            image: Some("24.04".into()),
+            image: Some(ImageSpec::Named("24.04".into())),
             cloud_init: Some("#cloud-config\npackages: [git]\n".into()),
             timeout_secs: Some(600),
         };

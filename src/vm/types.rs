@@ -130,6 +130,54 @@ impl VmInfo {
     }
 }
 
+/// The user agsekit works as in every VM, whatever the backend.
+pub const GUEST_USER: &str = "ubuntu";
+/// That user's home in the VM.
+pub const GUEST_HOME: &str = "/home/ubuntu";
+
+/// What a backend can do. Decisions about mounts, suspend and ownership read these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Any host folder can be shared (hidden ones, outside `/home`, on other disks). False for
+    /// the Multipass snap, which reaches only non-hidden folders under `/home`.
+    pub shares_any_path: bool,
+    /// [`crate::vm::VmBackend::suspend`] works, and `start` resumes.
+    pub can_suspend: bool,
+    /// Mounts can be added and removed while the VM is stopped (kept for its next start).
+    pub mounts_on_stopped: bool,
+    /// Files created in a mount from inside the VM belong to the host user on the host.
+    pub host_owned_files: bool,
+}
+
+/// How `ssh` reaches a VM: `ssh -p PORT USER@HOST`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshEndpoint {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+}
+
+impl SshEndpoint {
+    /// `USER@HOST`, the destination word of an ssh command line.
+    pub fn destination(&self) -> String {
+        format!("{}@{}", self.user, self.host)
+    }
+}
+
+/// What a VM boots from, as the config's `image:` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageSpec {
+    /// One word: a backend alias (`24.04`, `noble`), a URL or a local path of a bootable disk.
+    Named(String),
+    /// A disk booted directly with its kernel (`{disk, kernel, initrd, cmdline}`).
+    Kernel {
+        disk: PathBuf,
+        kernel: PathBuf,
+        initrd: Option<PathBuf>,
+        cmdline: Option<String>,
+    },
+}
+
 /// What to create. Sizes are passed through as written in the config (`4G`, `20G`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaunchSpec {
@@ -137,8 +185,8 @@ pub struct LaunchSpec {
     pub cpus: u32,
     pub memory: String,
     pub disk: String,
-    /// Image alias (`24.04`, `noble`...); `None` means the backend's default LTS.
-    pub image: Option<String>,
+    /// What to boot; `None` means the backend's default (an Ubuntu LTS).
+    pub image: Option<ImageSpec>,
     /// cloud-init user data (YAML), sent on stdin so a confined backend need not read a file.
     pub cloud_init: Option<String>,
     /// Seconds to wait for the launch before giving up (exit code 5 from Multipass).
