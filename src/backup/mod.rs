@@ -93,9 +93,10 @@ impl Wakeup {
         Ok((Wakeup(read), write))
     }
 
-    /// Waits until something was written or `limit` passed, then empties the pipe.
-    fn wait(&self, limit: Duration) {
-        use std::io::Read;
+    /// Waits until something was written or `limit` passed; true when something was. The
+    /// pipe is never emptied: a stop is for good, and every thread sleeping on this pipe (one
+    /// per mount in `backup-repeated-all`) must see it.
+    fn wait(&self, limit: Duration) -> bool {
         use std::os::fd::AsRawFd;
         let mut fds = libc::pollfd {
             fd: self.0.as_raw_fd(),
@@ -104,9 +105,8 @@ impl Wakeup {
         };
         let ms = limit.as_millis().clamp(1, i32::MAX as u128) as i32;
         // SAFETY: one valid pollfd, its count, a timeout.
-        unsafe { libc::poll(&mut fds, 1, ms) };
-        let mut buf = [0u8; 64];
-        while matches!((&self.0).read(&mut buf), Ok(n) if n > 0) {}
+        let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+        ready > 0 && fds.revents & libc::POLLIN != 0
     }
 }
 
@@ -153,7 +153,12 @@ impl Interrupt {
             }
             let left = deadline - now;
             match &self.1 {
-                Some(wakeup) => wakeup.wait(left),
+                // Written to but no stop requested (not done by agsekit's handlers, which set
+                // the flag first): back to checking every 100 ms rather than spinning.
+                Some(wakeup) if wakeup.wait(left) && !self.is_set() => {
+                    std::thread::sleep(left.min(Duration::from_millis(100)))
+                }
+                Some(_) => {}
                 None => std::thread::sleep(left.min(Duration::from_millis(100))),
             }
         }
