@@ -44,6 +44,10 @@ const POWERDOWN_WAIT: Duration = Duration::from_secs(90);
 /// How long a KVM start is watched before it counts as working (QEMU can abort right after
 /// it daemonized).
 const KVM_PROBE: Duration = Duration::from_secs(3);
+/// How long a directly booted kernel may stay silent on the serial console under KVM.
+const KVM_CONSOLE_PROBE: Duration = Duration::from_secs(20);
+/// How long a KVM boot may take to reach SSH before TCG is tried instead.
+const KVM_SSH: Duration = Duration::from_secs(120);
 
 /// Drives QEMU for agsekit's VMs.
 pub struct Qemu<R> {
@@ -313,6 +317,8 @@ impl<R: Runner> Qemu<R> {
                 ))
             } else if *accel == "kvm" && !self.survives(dir, KVM_PROBE) {
                 Some(tail(&dir.serial_log(), 5))
+            } else if *accel == "kvm" && order.len() > 1 && !self.console_speaks(dir, s) {
+                Some(crate::t!("qemu.kvm_silent"))
             } else {
                 None
             };
@@ -353,6 +359,34 @@ impl<R: Runner> Qemu<R> {
         dir.running_pid().is_some()
     }
 
+    /// For a kernel booted directly with its console on the serial port: true when the
+    /// serial log shows output within [`KVM_CONSOLE_PROBE`]. On some hosts QEMU starts with
+    /// KVM and the guest then never runs; a silent console tells that early. Other boots
+    /// (firmware, then the disk's boot loader) say nothing reliable there and count as
+    /// speaking.
+    fn console_speaks(&self, dir: &VmDir, s: &Settings) -> bool {
+        let direct = s.boot.kernel.is_some()
+            && s.boot
+                .cmdline
+                .as_deref()
+                .unwrap_or(launch::DEFAULT_CMDLINE)
+                .contains("console=ttyS0");
+        if !direct {
+            return true;
+        }
+        let deadline = Instant::now() + KVM_CONSOLE_PROBE;
+        while Instant::now() < deadline {
+            if std::fs::metadata(dir.serial_log()).is_ok_and(|m| m.len() > 0) {
+                return true;
+            }
+            if dir.running_pid().is_none() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        false
+    }
+
     /// Waits until `ssh true` works, QEMU dies or the deadline passes.
     fn wait_ssh(&self, dir: &VmDir, s: &Settings, deadline: Instant) -> Result<(), VmError> {
         loop {
@@ -387,9 +421,29 @@ impl<R: Runner> Qemu<R> {
     }
 
     /// Boots a stopped VM and waits for SSH and its mounts.
+    /// A KVM boot that does not reach SSH within [`KVM_SSH`] (KVM boots take seconds) is
+    /// taken as a KVM that does not work here: QEMU is stopped and started again with TCG,
+    /// and the failure is recorded so later starts go straight to TCG.
     fn boot(&self, dir: &VmDir, s: &mut Settings, wait: Duration) -> Result<(), VmError> {
         let deadline = Instant::now() + wait;
         self.launch(dir, s)?;
+        let forced = std::env::var("AGSEKIT_QEMU_ACCEL").is_ok_and(|v| !v.trim().is_empty());
+        if s.accel == "kvm" && !forced {
+            let kvm_deadline = deadline.min(Instant::now() + KVM_SSH);
+            if self.wait_ssh(dir, s, kvm_deadline).is_err() {
+                let note = crate::t!("qemu.kvm_no_ssh", secs = KVM_SSH.as_secs());
+                eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = note));
+                let _ = qmp::call(&dir.qmp(), "quit", None);
+                if !self.wait_exit(dir, Duration::from_secs(10)) {
+                    kill_pidfile(&dir.pidfile());
+                }
+                self.clean_runtime(dir, s);
+                s.accel = "tcg".into();
+                s.accel_note = Some(note);
+                self.save(dir, s)?;
+                self.launch(dir, s)?;
+            }
+        }
         self.wait_ssh(dir, s, deadline)?;
         self.mount_in_guest_all(dir, s)
     }
