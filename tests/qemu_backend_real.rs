@@ -17,7 +17,8 @@ use std::time::Instant;
 use agsekit::process::RealRunner;
 use agsekit::vm::qemu::{state::Home, Qemu};
 use agsekit::vm::{
-    ExecSpec, ExecStdin, ImageSpec, LaunchSpec, StopMode, VmBackend, VmError, VmState,
+    ExecSpec, ExecStdin, ImageSpec, LaunchSpec, StopMode, TransferEnd, TransferSpec, VmBackend,
+    VmError, VmState,
 };
 
 const VM: &str = "agsekit-real";
@@ -198,6 +199,39 @@ fn qemu_backend_real_vm_end_to_end() {
     assert_eq!(std::fs::read_to_string(&written).unwrap(), "guest\n");
     assert_eq!(std::fs::metadata(&written).unwrap().uid(), expected_uid);
     assert_eq!(q.info(VM).unwrap().mounts.len(), 1);
+
+    // Copies both ways, parents created.
+    let upload = tmp.path().join("up load.txt");
+    std::fs::write(&upload, "uploaded").unwrap();
+    q.transfer(&TransferSpec {
+        from: TransferEnd::Host(upload),
+        to: TransferEnd::Vm {
+            vm: VM.into(),
+            path: "new dir/sub/copy.txt".into(),
+        },
+        recursive: false,
+        parents: true,
+    })
+    .unwrap_or_else(|e| panic!("transfer to the VM: {e}"));
+    assert_eq!(
+        stdout(&q, &["cat", "/home/ubuntu/new dir/sub/copy.txt"]),
+        "uploaded"
+    );
+    let download = tmp.path().join("down/hostname");
+    q.transfer(&TransferSpec {
+        from: TransferEnd::Vm {
+            vm: VM.into(),
+            path: "/etc/hostname".into(),
+        },
+        to: TransferEnd::Host(download.clone()),
+        recursive: false,
+        parents: true,
+    })
+    .unwrap_or_else(|e| panic!("transfer from the VM: {e}"));
+    assert_eq!(std::fs::read_to_string(&download).unwrap().trim(), VM);
+    let disk = q.info(VM).unwrap().disk.unwrap();
+    assert!(disk.used.is_some_and(|u| u > 0), "{disk:?}");
+    assert_eq!(disk.total, Some(4 << 30));
 
     // Umount: gone in the guest, forgotten, then mounted again for the restart.
     q.umount(VM, Some(target))

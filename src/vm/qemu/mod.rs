@@ -102,7 +102,7 @@ fn kill_pidfile(pidfile: &Path) {
         let pid = nix::unistd::Pid::from_raw(pid);
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
         for _ in 0..50 {
-            if nix::sys::signal::kill(pid, None).is_err() {
+            if !state::alive(pid.as_raw()) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));

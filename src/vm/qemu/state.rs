@@ -144,10 +144,19 @@ pub fn live_pid(pidfile: &Path) -> Option<i32> {
     if pid <= 0 {
         return None;
     }
-    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
-        Ok(()) | Err(nix::errno::Errno::EPERM) => Some(pid),
-        Err(_) => None,
-    }
+    alive(pid).then_some(pid)
+}
+
+/// True while the process runs. A child of this process that exited (a `virtiofsd` started
+/// by a long-lived agsekit) is reaped first, so it does not linger as a zombie that still
+/// answers signals.
+pub fn alive(pid: i32) -> bool {
+    let pid = nix::unistd::Pid::from_raw(pid);
+    let _ = nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG));
+    matches!(
+        nix::sys::signal::kill(pid, None),
+        Ok(()) | Err(nix::errno::Errno::EPERM)
+    )
 }
 
 /// `dir/name`, or, when that is too long for a Unix socket, a path of the same name in a
