@@ -237,7 +237,20 @@ impl<R: Runner> Qemu<R> {
                 });
             }
         }
-        std::fs::read_to_string(&public).map_err(|e| io_err(&public, e))
+        if let Ok(text) = std::fs::read_to_string(&public) {
+            return Ok(text);
+        }
+        // Only the private half is there: derive the public key from it.
+        let cmd = Cmd::new("ssh-keygen").arg("-y").arg("-f").arg(&private);
+        let out = self.runner.capture(&cmd).map_err(spawn_err)?;
+        if !out.success() {
+            return Err(VmError::Failed {
+                command: cmd.to_string(),
+                code: out.code,
+                stderr: out.stderr_text(),
+            });
+        }
+        Ok(out.stdout_text())
     }
 
     fn resolve_image(&self, spec: Option<&ImageSpec>) -> Result<Boot, VmError> {
@@ -1035,7 +1048,14 @@ impl<R: Runner> VmBackend for Qemu<R> {
                 target: t.to_string(),
             });
         }
-        let running = self.state_of(&dir).is_running();
+        let state = self.state_of(&dir);
+        if state == VmState::Suspended {
+            // Its guest still has the share mounted: it must run to let go of it.
+            return Err(VmError::NotRunning {
+                name: vm.to_string(),
+            });
+        }
+        let running = state.is_running();
         for m in &chosen {
             if running {
                 let t = OsStr::new(&m.target);

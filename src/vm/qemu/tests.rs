@@ -454,3 +454,32 @@ fn the_backend_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Qemu<RealRunner>>();
 }
+
+#[test]
+fn a_suspended_vm_keeps_its_shares_until_it_runs() {
+    let fx = Fixture::new();
+    let dir = fx.vm("agent");
+    let q = fx.backend(FakeRunner::always_ok());
+    let source = fx.root.join("p");
+    std::fs::create_dir_all(&source).unwrap();
+    q.mount(&source, "agent", "/home/ubuntu/p").unwrap();
+    let server = pretend_running(&dir, "paused", 1);
+    assert_eq!(
+        q.umount("agent", None).unwrap_err(),
+        VmError::NotRunning {
+            name: "agent".into()
+        }
+    );
+    server.join().unwrap();
+    assert_eq!(dir.load().unwrap().mounts.len(), 1);
+}
+
+#[test]
+fn a_missing_public_key_is_derived_from_the_private_one() {
+    let fx = Fixture::new();
+    std::fs::remove_file(fx.root.join("keys/id_rsa.pub")).unwrap();
+    let q = fx.backend(FakeRunner::new(|_| Ok(Output::ok("ssh-rsa DERIVED\n"))));
+    assert_eq!(q.public_key().unwrap(), "ssh-rsa DERIVED\n");
+    let argv = &q.runner().argvs()[0];
+    assert_eq!(argv[..3], ["ssh-keygen", "-y", "-f"]);
+}
