@@ -87,6 +87,14 @@ fn tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
+/// `~/x` as a path under `$HOME` (image paths come from the config as written).
+fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) if !home.is_empty() => Path::new(&home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
 /// A localhost port nobody listens on right now.
 fn free_port() -> std::io::Result<u16> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
@@ -270,7 +278,7 @@ impl<R: Runner> Qemu<R> {
                 (path, name.clone(), None, None, None)
             }
             Some(ImageSpec::Named(name)) => {
-                let path = exists(Path::new(name), name)?;
+                let path = exists(&expand_home(Path::new(name)), name)?;
                 (path, name.clone(), None, None, None)
             }
             Some(ImageSpec::Kernel {
@@ -280,10 +288,10 @@ impl<R: Runner> Qemu<R> {
                 cmdline,
             }) => {
                 let shown = |p: &Path| p.display().to_string();
-                let base = exists(disk, &shown(disk))?;
-                let kernel = exists(kernel, &shown(kernel))?;
+                let base = exists(&expand_home(disk), &shown(disk))?;
+                let kernel = exists(&expand_home(kernel), &shown(kernel))?;
                 let initrd = match initrd {
-                    Some(i) => Some(exists(i, &shown(i))?),
+                    Some(i) => Some(exists(&expand_home(i), &shown(i))?),
                     None => None,
                 };
                 (base, shown(disk), Some(kernel), initrd, cmdline.clone())
