@@ -45,7 +45,7 @@ const POWERDOWN_WAIT: Duration = Duration::from_secs(90);
 /// it daemonized).
 const KVM_PROBE: Duration = Duration::from_secs(3);
 /// How long a directly booted kernel may stay silent on the serial console under KVM.
-const KVM_CONSOLE_PROBE: Duration = Duration::from_secs(20);
+const KVM_CONSOLE_PROBE: Duration = Duration::from_secs(10);
 /// How long a KVM boot may take to reach SSH before TCG is tried instead.
 const KVM_SSH: Duration = Duration::from_secs(120);
 
@@ -1142,9 +1142,9 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
-        let (vm, to_vm) = match (&spec.from, &spec.to) {
-            (TransferEnd::Host(_), TransferEnd::Vm { vm, .. }) => (vm, true),
-            (TransferEnd::Vm { vm, .. }, TransferEnd::Host(_)) => (vm, false),
+        let vm = match (&spec.from, &spec.to) {
+            (TransferEnd::Host(_), TransferEnd::Vm { vm, .. }) => vm,
+            (TransferEnd::Vm { vm, .. }, TransferEnd::Host(_)) => vm,
             _ => {
                 return Err(VmError::TransferFailed {
                     detail: crate::t!("misc.vm.transfer_sides"),
@@ -1179,7 +1179,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
                 }
             }
         }
-        let _ = to_vm;
         let cmd = target.scp(spec.recursive, &end(&spec.from), &end(&spec.to));
         let out = self.runner.capture(&cmd).map_err(spawn_err)?;
         if !out.success() {
