@@ -386,12 +386,12 @@ impl<R: Runner> Qemu<R> {
     /// (firmware, then the disk's boot loader) say nothing reliable there and count as
     /// speaking.
     fn console_speaks(&self, dir: &VmDir, s: &Settings) -> bool {
+        let cmdline = s.boot.cmdline.as_deref().unwrap_or(launch::DEFAULT_CMDLINE);
+        let words: Vec<&str> = cmdline.split_whitespace().collect();
+        // A `quiet` kernel may print nothing for a long while: leave it to the SSH deadline.
         let direct = s.boot.kernel.is_some()
-            && s.boot
-                .cmdline
-                .as_deref()
-                .unwrap_or(launch::DEFAULT_CMDLINE)
-                .contains("console=ttyS0");
+            && words.contains(&"console=ttyS0")
+            && !words.contains(&"quiet");
         if !direct {
             return true;
         }
