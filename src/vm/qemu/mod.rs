@@ -318,7 +318,7 @@ impl<R: Runner> Qemu<R> {
         let forced = std::env::var("AGSEKIT_QEMU_ACCEL").ok();
         let order = launch::accel_order(
             forced.as_deref().filter(|v| !v.is_empty()),
-            s.accel == "tcg" && s.accel_note.is_some(),
+            (s.accel == "tcg" && s.accel_note.is_some()) || self.home.kvm_note().is_some(),
             launch::kvm_openable(),
         );
         let mut last_error = None;
@@ -356,6 +356,13 @@ impl<R: Runner> Qemu<R> {
             if i + 1 < order.len() {
                 eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = detail.trim()));
                 s.accel_note = Some(detail.trim().to_string());
+                if *accel == "kvm" {
+                    let note = match detail.trim() {
+                        "" => crate::t!("qemu.kvm_exited"),
+                        text => text.to_string(),
+                    };
+                    self.home.set_kvm_note(Some(&note));
+                }
             }
             last_error = Some(VmError::Failed {
                 command: cmd.to_string(),
@@ -460,6 +467,7 @@ impl<R: Runner> Qemu<R> {
                 }
                 self.clean_runtime(dir, s);
                 s.accel = "tcg".into();
+                self.home.set_kvm_note(Some(&note));
                 s.accel_note = Some(note);
                 self.save(dir, s)?;
                 self.launch(dir, s)?;
