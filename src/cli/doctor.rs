@@ -54,9 +54,9 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let env = doctor::Env {
         config: &config,
         backend: backend.as_ref(),
-        multipass_path: crate::vm::locate::find_multipass(&crate::vm::locate::Lookup::from_env(
-            Some(&shims_dir),
-        ))
+        multipass_path: crate::vm::multipass::locate::find_multipass(
+            &crate::vm::multipass::locate::Lookup::from_env(Some(&shims_dir)),
+        )
         .ok(),
         path_var: std::env::var_os("PATH"),
         shims_dir: shims_dir.clone(),

@@ -728,7 +728,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("portforward.recovered", "the config loads again"),
     ("portforward.all_stopped", "port forwarding stopped"),
-    // Multipass failures (src/vm/error.rs; English = the Display texts)
+    // VM failures (src/vm/error.rs; English = the Display texts)
     ("vm_error.not_installed", "Multipass is not installed: {detail}"),
     (
         "vm_error.daemon_unreachable",

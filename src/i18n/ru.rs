@@ -762,7 +762,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("portforward.recovered", "конфигурация снова загружается"),
     ("portforward.all_stopped", "проброс портов остановлен"),
-    // Multipass failures (src/vm/error.rs)
+    // VM failures (src/vm/error.rs)
     ("vm_error.not_installed", "Multipass не установлен: {detail}"),
     (
         "vm_error.daemon_unreachable",

@@ -7,14 +7,12 @@
 //! [`crate::UserError`] with a hint.
 //!
 //! - [`types`]: states, `info`/`list` data, specs of launch, exec and transfer.
-//! - [`parse`]: lenient parsing of Multipass's JSON.
-//! - [`error`]: typed errors and the mapping from Multipass's stderr and exit codes.
-//! - [`locate`]: where the `multipass` executable is (`AGSEKIT_MULTIPASS`, PATH minus shims).
+//! - [`error`]: typed errors, backend-neutral.
+//! - [`multipass`]: everything Multipass: the driver, its stderr classifier, its JSON
+//!   parsing, where its executable is, snap detection.
 
 pub mod error;
-pub mod locate;
-mod multipass;
-pub mod parse;
+pub mod multipass;
 pub mod types;
 
 use std::path::Path;

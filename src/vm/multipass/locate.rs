@@ -10,7 +10,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::error::{Missing, VmError};
+use crate::vm::error::{Missing, VmError};
 
 /// The environment variable that names the multipass executable outright.
 pub const MULTIPASS_ENV: &str = "AGSEKIT_MULTIPASS";

@@ -6,14 +6,19 @@ use std::path::{Path, PathBuf};
 
 use crate::process::{Cmd, Output, Runner, SpawnError};
 
-use super::error::{classify, is_exec_failure, is_missing_workdir, Missing, VmError};
-use super::locate::{find_multipass, Lookup};
-use super::parse::{parse_info, parse_list, parse_version};
-use super::types::{
+pub mod classify;
+pub mod locate;
+pub mod parse;
+
+use self::classify::{classify, is_exec_failure, is_missing_workdir};
+use self::locate::{find_multipass, Lookup};
+use self::parse::{parse_info, parse_list, parse_version};
+use crate::vm::error::{Missing, VmError};
+use crate::vm::types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
     LaunchSpec, StopMode, TransferEnd, TransferSpec, VmInfo, VmSummary,
 };
-use super::VmBackend;
+use crate::vm::VmBackend;
 
 /// Drives the `multipass` CLI.
 pub struct Multipass<R> {
@@ -32,7 +37,7 @@ impl<R: Runner> Multipass<R> {
         }
     }
 
-    /// A driver for the executable found from the environment (see [`super::locate`]).
+    /// A driver for the executable found from the environment (see [`locate`]).
     /// `shims_dir` overrides `AGSEKIT_SHIMS_DIR`.
     pub fn from_env(runner: R, shims_dir: Option<&Path>) -> Self {
         Multipass {
@@ -365,10 +370,11 @@ mod tests {
     use crate::process::{FakeRunner, Stdin};
     use crate::vm::types::{Usage, VmState};
 
-    const INFO: &str = include_str!("../../tests/fixtures/multipass/info.json");
-    const INFO_STOPPED: &str = include_str!("../../tests/fixtures/multipass/info_stopped.json");
-    const INFO_MAIN: &str = include_str!("../../tests/fixtures/multipass/info_main_1.17dev.json");
-    const LIST: &str = include_str!("../../tests/fixtures/multipass/list.json");
+    const INFO: &str = include_str!("../../../tests/fixtures/multipass/info.json");
+    const INFO_STOPPED: &str = include_str!("../../../tests/fixtures/multipass/info_stopped.json");
+    const INFO_MAIN: &str =
+        include_str!("../../../tests/fixtures/multipass/info_main_1.17dev.json");
+    const LIST: &str = include_str!("../../../tests/fixtures/multipass/list.json");
 
     fn driver(fake: FakeRunner) -> Multipass<FakeRunner> {
         Multipass::new(fake, "/usr/bin/multipass")
