@@ -706,7 +706,12 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     let interactive = prompt::can_prompt(global.non_interactive);
     let mut terminal = interactive.then(Prompter::terminal);
     let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
-    let plan = plan_add(args, &config, terminal.as_mut(), backend.is_snap_confined())?;
+    let plan = plan_add(
+        args,
+        &config,
+        terminal.as_mut(),
+        !backend.capabilities().shares_any_path,
+    )?;
 
     // Build and check the new file before asking or touching anything.
     let new_text = edit::append_mount(&text, &config.path, &plan.entry)?;

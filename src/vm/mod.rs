@@ -126,12 +126,6 @@ pub trait VmBackend: Send + Sync {
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
-
-    /// True when the backend is confined like the Multipass snap: it can mount only
-    /// non-hidden folders under `/home` (see `crate::config::mountable`).
-    fn is_snap_confined(&self) -> bool {
-        false
-    }
 }
 
 /// The backend agsekit uses: Multipass, found from the environment, run for real.

@@ -9,6 +9,7 @@ use crate::process::{Cmd, Output, Runner, SpawnError};
 pub mod classify;
 pub mod locate;
 pub mod parse;
+pub mod snap;
 
 use self::classify::{classify, is_exec_failure, is_missing_workdir};
 use self::locate::{find_multipass, Lookup};
@@ -49,6 +50,12 @@ impl<R: Runner> Multipass<R> {
     /// The runner, for tests that inspect what was run.
     pub fn runner(&self) -> &R {
         &self.runner
+    }
+
+    /// True when this Multipass is the snap, which can mount only non-hidden folders under
+    /// `/home` (see [`snap::is_confined`]).
+    pub fn is_snap_confined(&self) -> bool {
+        snap::is_confined(self.program.as_deref().ok())
     }
 
     /// The executable in use, or why there is none.
@@ -337,31 +344,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
             })?;
         Ok(BackendVersion { client, daemon })
     }
-
-    /// `AGSEKIT_MULTIPASS_SNAP=1|0` decides when set; otherwise the executable is a snap when
-    /// it lives under `/snap/` or resolves to the `snap` launcher (`/snap/bin/multipass`).
-    fn is_snap_confined(&self) -> bool {
-        if let Some(value) = std::env::var_os("AGSEKIT_MULTIPASS_SNAP") {
-            let value = value.to_string_lossy().trim().to_ascii_lowercase();
-            if !value.is_empty() {
-                return matches!(value.as_str(), "1" | "true" | "yes" | "on");
-            }
-        }
-        match self.program.as_deref() {
-            Ok(path) => is_snap_path(path),
-            Err(_) => false,
-        }
-    }
-}
-
-/// Whether `path` is a snap's command (`/snap/bin/NAME`, a symlink to `/usr/bin/snap`).
-fn is_snap_path(path: &Path) -> bool {
-    if path.starts_with("/snap/") {
-        return true;
-    }
-    std::fs::canonicalize(path)
-        .map(|real| real.starts_with("/snap/") || real.file_name().is_some_and(|n| n == "snap"))
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -853,16 +835,18 @@ mod tests {
 
     #[test]
     fn snap_installs_are_recognised_by_path_or_link_target() {
-        assert!(is_snap_path(Path::new("/snap/bin/multipass")));
-        assert!(!is_snap_path(Path::new("/usr/local/bin/multipass-missing")));
+        assert!(snap::is_snap_path(Path::new("/snap/bin/multipass")));
+        assert!(!snap::is_snap_path(Path::new(
+            "/usr/local/bin/multipass-missing"
+        )));
         let dir = tempfile::tempdir().unwrap();
         let launcher = dir.path().join("snap");
         std::fs::write(&launcher, "").unwrap();
         let link = dir.path().join("multipass");
         std::os::unix::fs::symlink(&launcher, &link).unwrap();
-        assert!(is_snap_path(&link));
+        assert!(snap::is_snap_path(&link));
         let plain = dir.path().join("plain-multipass");
         std::fs::write(&plain, "").unwrap();
-        assert!(!is_snap_path(&plain));
+        assert!(!snap::is_snap_path(&plain));
     }
 }
