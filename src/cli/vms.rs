@@ -697,8 +697,15 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         .hint("agsekit prepare")
         .into());
     }
-    let info = backend().info(&vm.name).map_err(lifecycle::vm_err)?;
-    let Some(ip) = info.ipv4.first() else {
+    let backend = backend();
+    let endpoint = match backend.ssh_endpoint(&vm.name) {
+        Ok(endpoint) => Some(endpoint),
+        // Not running, or running without an address yet: said below with the VM's state.
+        Err(VmError::NotRunning { .. } | VmError::SshFailed { .. }) => None,
+        Err(err) => return Err(lifecycle::vm_err(err)),
+    };
+    let Some(endpoint) = endpoint else {
+        let info = backend.info(&vm.name).map_err(lifecycle::vm_err)?;
         let hint = if info.state == VmState::Running {
             t!("lifecycle.ssh.no_ip_wait", name = vm.name)
         } else {
@@ -712,7 +719,7 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         .hint(hint)
         .into());
     };
-    let cmd = ssh::ssh_command(folder, ip, &args.ssh_args);
+    let cmd = ssh::ssh_command(folder, &endpoint, &args.ssh_args);
     let err = RealRunner.exec(&cmd);
     if err.not_found() {
         return Err(UserError::failed(t!("lifecycle.ssh.no_ssh"))

@@ -238,7 +238,14 @@ pub fn create_vms(
             ));
             launch_with_retry(backend, &spec, notice)?;
             if let Ok(info) = backend.info(&vm.name) {
-                forget_host_keys(runner, &config.global.ssh_keys_folder, &info.ipv4);
+                let mut hosts = info.ipv4.clone();
+                if let Ok(endpoint) = backend.ssh_endpoint(&vm.name) {
+                    let name = endpoint.known_hosts_name();
+                    if !hosts.contains(&name) {
+                        hosts.push(name);
+                    }
+                }
+                forget_host_keys(runner, &config.global.ssh_keys_folder, &hosts);
             }
         }
     }
