@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use crate::config::{cloud_init, Config, VmConfig};
+use crate::config::{cloud_init, Config, VmConfig, VmImage};
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
 use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
 use crate::t;
 use crate::ui::human_bytes;
-use crate::vm::{ExecSpec, ExecStdin, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
+use crate::vm::{ExecSpec, ExecStdin, ImageSpec, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
 
 use super::ssh::{ensure_keypair, forget_host_keys};
 use super::{vm_err, Notice};
@@ -225,7 +225,7 @@ pub fn create_vms(
                 cpus: vm.cpu,
                 memory: vm.ram.clone(),
                 disk: vm.disk.clone(),
-                image: None,
+                image: launch_image(vm),
                 cloud_init: Some(user_data),
                 timeout_secs: timeout,
             };
@@ -411,6 +411,24 @@ pub fn provision_vm(
         steps.push(run_script(backend, name, &run)?);
     }
     Ok(steps)
+}
+
+/// The VM's `image:` as the backend takes it (`None`: the backend's default).
+pub fn launch_image(vm: &VmConfig) -> Option<ImageSpec> {
+    vm.image.as_ref().map(|image| match image {
+        VmImage::Named(word) => ImageSpec::Named(word.clone()),
+        VmImage::Kernel {
+            disk,
+            kernel,
+            initrd,
+            cmdline,
+        } => ImageSpec::Kernel {
+            disk: disk.clone(),
+            kernel: kernel.clone(),
+            initrd: initrd.clone(),
+            cmdline: cmdline.clone(),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -209,6 +209,10 @@ impl<R: Runner> VmBackend for Multipass<R> {
         }
         match &spec.image {
             None => {}
+            // Multipass takes a local disk image as a `file://` URL.
+            Some(ImageSpec::Named(image)) if image.starts_with('/') => {
+                args.push(format!("file://{image}"))
+            }
             Some(ImageSpec::Named(image)) => args.push(image.clone()),
             Some(ImageSpec::Kernel { .. }) => {
                 return Err(VmError::InvalidLaunch {
@@ -489,6 +493,26 @@ mod tests {
             words("/usr/bin/multipass launch --name agent-vm --cpus 2 --memory 4G --disk 20G")
         );
         assert_eq!(mp.runner().calls()[0].get_stdin(), &Stdin::Null);
+    }
+
+    /// The config makes a local image path absolute; Multipass wants it as a `file://` URL.
+    #[test]
+    fn launch_of_a_local_image_passes_a_file_url() {
+        let mp = ok();
+        let spec = LaunchSpec {
+            name: "vm".into(),
+            cpus: 1,
+            memory: "1G".into(),
+            disk: "5G".into(),
+            image: Some(ImageSpec::Named("/img/noble.img".into())),
+            cloud_init: None,
+            timeout_secs: None,
+        };
+        mp.create(&spec).unwrap();
+        assert_eq!(
+            argv(&mp),
+            words("/usr/bin/multipass launch --name vm --cpus 1 --memory 1G --disk 5G file:///img/noble.img")
+        );
     }
 
     #[test]
