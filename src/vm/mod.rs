@@ -84,11 +84,8 @@ pub trait VmBackend: Send + Sync {
     /// Reboots a running VM.
     fn restart(&self, name: &str) -> Result<(), VmError>;
 
-    /// Deletes a VM; without `purge` it can still be recovered until [`VmBackend::purge`].
+    /// Deletes a VM; without `purge` it can still be recovered (Multipass: `multipass recover`).
     fn delete(&self, name: &str, purge: bool) -> Result<(), VmError>;
-
-    /// Removes every deleted VM for good.
-    fn purge(&self) -> Result<(), VmError>;
 
     /// Shares the host folder `source` at `target` in the VM. Works on stopped VMs too.
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError>;
@@ -101,10 +98,6 @@ pub trait VmBackend: Send + Sync {
     /// run (VM missing, folder missing, backend down...). With inherited output the backend's
     /// own failures cannot be told apart from the command's: check the VM first.
     fn exec(&self, spec: &ExecSpec) -> Result<ExecResult, VmError>;
-
-    /// Replaces this process with the command in the VM (the hot path of shims). Returns only
-    /// if that could not be done.
-    fn exec_replace(&self, spec: &ExecSpec) -> VmError;
 
     /// Starts the command in the VM attached to this process's terminal and returns at once,
     /// so the caller can pass signals on while it waits. Backends that cannot do that run it
@@ -120,9 +113,6 @@ pub trait VmBackend: Send + Sync {
 
     /// Opens an interactive shell in the VM and returns its exit code.
     fn shell(&self, name: &str) -> Result<i32, VmError>;
-
-    /// Copies files between the host and a VM.
-    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError>;
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;

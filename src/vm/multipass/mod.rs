@@ -138,6 +138,48 @@ fn transfer_arg(end: &TransferEnd) -> OsString {
     }
 }
 
+/// Multipass commands outside the backend contract, kept for the CLI contract tests.
+impl<R: Runner> Multipass<R> {
+    /// Removes every deleted VM for good (`multipass purge`). Not part of the backend
+    /// contract: agsekit deletes with `--purge`.
+    pub fn purge(&self) -> Result<(), VmError> {
+        self.run_simple(["purge"])
+    }
+
+    /// Replaces this process with the command in the VM. Not part of the backend contract
+    /// (agsekit runs agents through `exec_spawn`); returns only if that could not be done.
+    pub fn exec_replace(&self, spec: &ExecSpec) -> VmError {
+        match self.exec_cmd(spec) {
+            Ok(cmd) => Self::spawn_error(self.runner.exec(&cmd)),
+            Err(e) => e,
+        }
+    }
+
+    /// Copies files between the host and a VM (`multipass transfer`). Not part of the
+    /// backend contract: nothing in agsekit copies files this way today.
+    pub fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
+        let vm_sides = [&spec.from, &spec.to]
+            .iter()
+            .filter(|e| matches!(e, TransferEnd::Vm { .. }))
+            .count();
+        if vm_sides != 1 {
+            return Err(VmError::TransferFailed {
+                detail: crate::t!("misc.vm.transfer_sides"),
+            });
+        }
+        let mut args: Vec<OsString> = vec!["transfer".into()];
+        if spec.recursive {
+            args.push("-r".into());
+        }
+        if spec.parents {
+            args.push("-p".into());
+        }
+        args.push(transfer_arg(&spec.from));
+        args.push(transfer_arg(&spec.to));
+        self.run_simple(args)
+    }
+}
+
 impl<R: Runner> VmBackend for Multipass<R> {
     fn name(&self) -> &'static str {
         "multipass"
@@ -250,10 +292,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
         }
     }
 
-    fn purge(&self) -> Result<(), VmError> {
-        self.run_simple(["purge"])
-    }
-
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError> {
         let cmd = self.cmd(["mount"])?.arg(source).arg(vm_path(vm, target));
         self.run(&cmd).map(|_| ())
@@ -297,13 +335,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
         }
     }
 
-    fn exec_replace(&self, spec: &ExecSpec) -> VmError {
-        match self.exec_cmd(spec) {
-            Ok(cmd) => Self::spawn_error(self.runner.exec(&cmd)),
-            Err(e) => e,
-        }
-    }
-
     fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
         let cmd = self.exec_cmd(spec)?;
         self.runner
@@ -314,28 +345,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
     fn shell(&self, name: &str) -> Result<i32, VmError> {
         let cmd = self.cmd(["shell", name])?.stdin_inherit();
         self.runner.inherit(&cmd).map_err(Self::spawn_error)
-    }
-
-    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
-        let vm_sides = [&spec.from, &spec.to]
-            .iter()
-            .filter(|e| matches!(e, TransferEnd::Vm { .. }))
-            .count();
-        if vm_sides != 1 {
-            return Err(VmError::TransferFailed {
-                detail: crate::t!("misc.vm.transfer_sides"),
-            });
-        }
-        let mut args: Vec<OsString> = vec!["transfer".into()];
-        if spec.recursive {
-            args.push("-r".into());
-        }
-        if spec.parents {
-            args.push("-p".into());
-        }
-        args.push(transfer_arg(&spec.from));
-        args.push(transfer_arg(&spec.to));
-        self.run_simple(args)
     }
 
     fn version(&self) -> Result<BackendVersion, VmError> {
