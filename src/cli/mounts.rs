@@ -13,7 +13,7 @@ use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
 use crate::config::{self, layout, mountable, CleanMethod, Config};
 use crate::error::UserError;
-use crate::vm::{self, VmError};
+use crate::vm::VmError;
 
 /// Every user-facing text of these two commands, in one place for translation.
 mod msg {
@@ -705,7 +705,7 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     let (config, text) = load(global)?;
     let interactive = prompt::can_prompt(global.non_interactive);
     let mut terminal = interactive.then(Prompter::terminal);
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let backend = crate::backend::open(&config);
     let plan = plan_add(
         args,
         &config,
@@ -750,7 +750,7 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     }
     if plan.mount {
         let e = &plan.entry;
-        let backend = vm::default_backend(None);
+        let backend = crate::backend::open(&config);
         match backend.mount(&e.source, &e.vm, &e.target.to_string_lossy()) {
             Ok(()) => println!("{}", msg::mounted(&e.source, &e.vm, &e.target)),
             Err(VmError::AlreadyMounted { .. }) => {
@@ -836,7 +836,7 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
     }
 
     // Unmount first: a failure leaves the config untouched, unless the VM is gone.
-    let backend = vm::default_backend(None);
+    let backend = crate::backend::open(&config);
     let target = mount.target.to_string_lossy().into_owned();
     match backend.umount(&mount.vm, Some(&target)) {
         Ok(()) => println!("{}", msg::unmounted(&mount.vm, &mount.target)),

@@ -1437,3 +1437,27 @@ fn kernel_image_paths_are_made_absolute() {
         })
     );
 }
+
+/// One shims folder for everyone (the shims and the multipass lookup once disagreed on
+/// `XDG_DATA_HOME`).
+#[test]
+fn the_shims_folder_follows_the_override_then_xdg_data_then_home() {
+    use std::ffi::OsStr;
+    let home = Path::new("/h");
+    assert_eq!(
+        shims_dir_from(Some(OsStr::new("/s")), Some(OsStr::new("/d")), home),
+        PathBuf::from("/s")
+    );
+    assert_eq!(
+        shims_dir_from(Some(OsStr::new("")), Some(OsStr::new("/d")), home),
+        PathBuf::from("/d/agsekit/shims")
+    );
+    assert_eq!(
+        shims_dir_from(None, Some(OsStr::new("")), home),
+        PathBuf::from("/h/.local/share/agsekit/shims")
+    );
+    assert_eq!(
+        shims_dir_from(None, None, home),
+        PathBuf::from("/h/.local/share/agsekit/shims")
+    );
+}

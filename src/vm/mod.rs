@@ -13,19 +13,19 @@
 
 pub mod error;
 pub mod multipass;
+pub mod routing;
 pub mod types;
 
 use std::path::Path;
 
 pub use error::{Missing, VmError};
 pub use multipass::Multipass;
+pub use routing::Routing;
 pub use types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
     LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
     VmSummary, GUEST_HOME, GUEST_USER,
 };
-
-use crate::process::RealRunner;
 
 /// What agsekit needs from a VM backend. Each method is one backend call; none prints.
 pub trait VmBackend: Send + Sync {
@@ -34,6 +34,13 @@ pub trait VmBackend: Send + Sync {
 
     /// What this backend can do, as data. Callers decide from these, never from the name.
     fn capabilities(&self) -> Capabilities;
+
+    /// What the backend of VM `vm` can do. The same as [`VmBackend::capabilities`] for a
+    /// single backend; a [`Routing`] backend answers with that VM's own backend.
+    fn capabilities_of(&self, vm: &str) -> Capabilities {
+        let _ = vm;
+        self.capabilities()
+    }
 
     /// Where `ssh` reaches the VM. The default asks `info` for the first IPv4 address and
     /// uses port 22 and [`GUEST_USER`] (how Multipass VMs are reached).
@@ -116,10 +123,4 @@ pub trait VmBackend: Send + Sync {
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
-}
-
-/// The backend agsekit uses: Multipass, found from the environment, run for real.
-/// `shims_dir` overrides `AGSEKIT_SHIMS_DIR` as the folder skipped on PATH.
-pub fn default_backend(shims_dir: Option<&Path>) -> Box<dyn VmBackend> {
-    Box::new(Multipass::from_env(RealRunner, shims_dir))
 }

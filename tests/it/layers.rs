@@ -17,7 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model and the VM door", &["config", "vm"]),
     (
         "domain parts",
-        &["provision", "probe", "backup", "launcher"],
+        &["provision", "probe", "backup", "launcher", "backend"],
     ),
     ("services", &["lifecycle", "portforward", "shim"]),
     ("orchestrators", &["run", "daemon"]),

@@ -39,8 +39,8 @@ impl<R: Runner> Multipass<R> {
     }
 
     /// A driver for the executable found from the environment (see [`locate`]).
-    /// `shims_dir` overrides `AGSEKIT_SHIMS_DIR`.
-    pub fn from_env(runner: R, shims_dir: Option<&Path>) -> Self {
+    /// `shims_dir` (agsekit's shims, `crate::config::shims_dir`) is skipped on PATH.
+    pub fn from_env(runner: R, shims_dir: &Path) -> Self {
         Multipass {
             runner,
             program: find_multipass(&Lookup::from_env(shims_dir)),
