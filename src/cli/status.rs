@@ -89,7 +89,11 @@ pub fn render(s: &Status) -> String {
         };
         out.push_str(&format!(
             "{}\n",
-            t!("status.multipass_unavailable", error = error)
+            t!(
+                "status.backend_unavailable",
+                backend = s.backend.name,
+                error = error
+            )
         ));
         for h in &hints {
             out.push_str(&format!("  hint: {h}\n"));

@@ -612,7 +612,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("mount.failed", "{n} mount(s) failed"),
     // status tables (src/cli/status.rs; the JSON output is never translated)
     ("status.config", "Config: {path}"),
-    ("status.multipass_unavailable", "multipass: unavailable: {error}"),
+    ("status.backend_unavailable", "{backend}: unavailable: {error}"),
     ("status.unknown_error", "unknown error"),
     ("status.vms", "VMs"),
     ("status.mounts", "Mounts"),

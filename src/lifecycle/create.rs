@@ -10,7 +10,7 @@ use crate::process::{Cmd, Runner};
 use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
 use crate::t;
 use crate::ui::human_bytes;
-use crate::vm::{ExecSpec, ExecStdin, ImageSpec, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
+use crate::vm::{ExecSpec, ImageSpec, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
 
 use super::ssh::{ensure_keypair, forget_host_keys};
 use super::{vm_err, Notice};
@@ -299,10 +299,7 @@ pub fn run_script(
     vm: &str,
     run: &ScriptRun,
 ) -> anyhow::Result<StepReport> {
-    let mut argv = vec!["bash".to_string(), "-s".to_string(), "--".to_string()];
-    argv.extend(run.args.iter().cloned());
-    let spec = ExecSpec::capture(vm, provision::script::VM_WORKDIR, argv)
-        .with_stdin(ExecStdin::Bytes(run.stdin()));
+    let spec = run.exec_spec(vm);
     let out = backend.exec(&spec).map_err(vm_err)?;
     let result = provision::parse_result(&out.stdout_text());
     match result {
