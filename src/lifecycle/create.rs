@@ -237,15 +237,14 @@ pub fn create_vms(
                 disk = vm.disk
             ));
             launch_with_retry(backend, &spec, notice)?;
-            if let Ok(info) = backend.info(&vm.name) {
-                let mut hosts = info.ipv4.clone();
-                if let Ok(endpoint) = backend.ssh_endpoint(&vm.name) {
-                    let name = endpoint.known_hosts_name();
-                    if !hosts.contains(&name) {
-                        hosts.push(name);
-                    }
-                }
-                forget_host_keys(runner, &config.global.ssh_keys_folder, &hosts);
+            // agsekit's own known_hosts is only used to reach this endpoint: forget what an
+            // older VM at the same address left there.
+            if let Ok(endpoint) = backend.ssh_endpoint(&vm.name) {
+                forget_host_keys(
+                    runner,
+                    &config.global.ssh_keys_folder,
+                    &[endpoint.known_hosts_name()],
+                );
             }
         }
     }
