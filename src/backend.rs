@@ -15,29 +15,35 @@ use crate::vm::{Multipass, Routing, VmBackend};
 /// The backend for the VMs of `config`, run for real.
 pub fn open(config: &Config) -> Box<dyn VmBackend> {
     let shims_dir = crate::config::shims_dir();
+    compose(config, |kind| open_kind(kind, config, &shims_dir))
+}
+
+/// The backend for the VMs of `config`, each backend made by `make`: the one backend itself
+/// when every VM (and `global.backend`) uses it, else a [`Routing`] over them with
+/// `global.backend` as the default.
+fn compose(
+    config: &Config,
+    mut make: impl FnMut(BackendKind) -> Box<dyn VmBackend>,
+) -> Box<dyn VmBackend> {
     let default = config.global.backend;
     let mut kinds: Vec<BackendKind> = config.vms.values().map(|vm| vm.backend).collect();
     kinds.push(default);
     kinds.sort();
     kinds.dedup();
     if kinds.len() == 1 {
-        return open_kind(default, config, &shims_dir);
+        return make(default);
     }
     let others = kinds
         .iter()
         .filter(|k| **k != default)
-        .map(|k| open_kind(*k, config, &shims_dir))
+        .map(|k| make(*k))
         .collect();
     let routes = config
         .vms
         .values()
         .map(|vm| (vm.name.clone(), vm.backend.as_str()))
         .collect::<Vec<_>>();
-    Box::new(Routing::new(
-        open_kind(default, config, &shims_dir),
-        others,
-        routes,
-    ))
+    Box::new(Routing::new(make(default), others, routes))
 }
 
 /// One backend of `kind`. `shims_dir` is skipped when looking for a backend's program.
@@ -78,6 +84,53 @@ mod tests {
         );
         let empty = config("");
         assert_eq!(open(&empty).name(), "multipass");
+    }
+
+    /// Memory backends named as the config spells their kind.
+    fn memory(kind: BackendKind) -> Box<dyn VmBackend> {
+        crate::vm::testutil::Memory::boxed(kind.as_str(), &[], 22)
+    }
+
+    #[test]
+    fn vms_on_different_backends_are_routed_to_their_own() {
+        // Validation refuses qemu while it is not in the build; set it after loading.
+        let mut c =
+            config("vms:\n  a: {cpu: 1, ram: 1G, disk: 1G}\n  b: {cpu: 1, ram: 1G, disk: 1G}\n");
+        let mut made = Vec::new();
+        let one = compose(&c, |k| {
+            made.push(k);
+            memory(k)
+        });
+        assert_eq!(made, [BackendKind::Multipass], "one backend, made once");
+        assert_eq!(one.name(), "multipass");
+
+        c.vms.get_mut("b").unwrap().backend = BackendKind::Qemu;
+        let mut made = Vec::new();
+        let routed = compose(&c, |k| {
+            made.push(k);
+            memory(k)
+        });
+        made.sort();
+        assert_eq!(made, [BackendKind::Multipass, BackendKind::Qemu]);
+        let who = |vm: &str| {
+            let out = routed
+                .exec(&crate::vm::ExecSpec::capture(vm, "/", ["true"]))
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert_eq!(who("a"), "multipass");
+        assert_eq!(who("b"), "qemu");
+        assert_eq!(who("not-in-config"), "multipass");
+        assert_eq!(routed.name(), "multipass");
+
+        // global.backend is the default of VMs that name none, and of unknown VMs.
+        c.global.backend = BackendKind::Qemu;
+        c.vms.get_mut("a").unwrap().backend = BackendKind::Multipass;
+        let routed = compose(&c, memory);
+        let out = routed
+            .exec(&crate::vm::ExecSpec::capture("elsewhere", "/", ["true"]))
+            .unwrap();
+        assert_eq!(out.stdout, b"qemu");
     }
 
     #[test]

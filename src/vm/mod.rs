@@ -14,6 +14,8 @@
 pub mod error;
 pub mod multipass;
 pub mod routing;
+#[cfg(test)]
+pub mod testutil;
 pub mod types;
 
 use std::path::Path;
