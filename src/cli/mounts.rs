@@ -415,9 +415,9 @@ fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
 fn vm_target(text: &Path) -> Result<PathBuf, UserError> {
     let s = text.to_string_lossy();
     let expanded = if s == "~" {
-        PathBuf::from("/home/ubuntu")
+        PathBuf::from(crate::vm::GUEST_HOME)
     } else if let Some(rest) = s.strip_prefix("~/") {
-        Path::new("/home/ubuntu").join(rest)
+        Path::new(crate::vm::GUEST_HOME).join(rest)
     } else {
         text.to_path_buf()
     };
@@ -562,7 +562,7 @@ fn plan_add<R: BufRead, W: Write>(
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
             &msg::ask_target(),
-            &format!("/home/ubuntu/{name}"),
+            &format!("{}/{name}", crate::vm::GUEST_HOME),
             check_target,
         )?,
     };
