@@ -13,6 +13,7 @@
 
 pub mod error;
 pub mod multipass;
+pub mod qemu;
 pub mod routing;
 #[cfg(test)]
 pub mod testutil;
