@@ -1,12 +1,14 @@
-//! Talking to VMs. Nothing outside this module names Multipass.
+//! Talking to VMs. Outside `vm/multipass/` only the files `tests/it/layers.rs` lists name
+//! Multipass.
 //!
-//! The rest of the code uses the [`VmBackend`] trait; [`Multipass`] is its first
-//! implementation (a QEMU backend is planned). Every operation is one call of the backend's
-//! CLI through [`crate::process::Runner`], returns typed data ([`VmInfo`], [`VmSummary`],
-//! [`ExecResult`]) and fails with a typed [`VmError`] that converts into a
-//! [`crate::UserError`] with a hint.
+//! The rest of the code uses the [`VmBackend`] trait; [`Multipass`] (`multipass/`) and the
+//! QEMU backend (`qemu/`) implement it, and [`Routing`] sends each VM's calls to its own
+//! backend when a config mixes them (`crate::backend::open` decides). Every operation returns
+//! typed data ([`VmInfo`], [`VmSummary`], [`ExecResult`]) and fails with a typed [`VmError`]
+//! that converts into a [`crate::UserError`] with a hint.
 //!
 //! - [`types`]: states, `info`/`list` data, specs of launch, exec and transfer.
+//! - [`routing`]: the backend made of backends; `testutil` (tests only): an in-memory one.
 //! - [`error`]: typed errors, backend-neutral.
 //! - [`multipass`]: everything Multipass: the driver, its stderr classifier, its JSON
 //!   parsing, where its executable is, snap detection.
