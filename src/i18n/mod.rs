@@ -16,6 +16,7 @@
 //! Russian falls back to the English text, a key missing everywhere to the key itself (and in
 //! unit tests to a failure).
 
+mod backend;
 mod backup;
 pub mod clap_ru;
 mod config;
@@ -43,6 +44,7 @@ type Table = &'static [(&'static str, &'static str)];
 /// (`EN` and `RU`), so a message and its translation are edited together.
 const PARTS: &[(Table, Table)] = &[
     (en::MESSAGES, ru::MESSAGES),
+    (backend::EN, backend::RU),
     (backup::EN, backup::RU),
     (config::EN, config::RU),
     (layout::EN, layout::RU),

@@ -829,6 +829,74 @@ impl<R: Runner> Qemu<R> {
     }
 }
 
+/// QEMU operations outside the backend contract (the trait dropped them: no caller in agsekit).
+impl<R: Runner> Qemu<R> {
+    /// Nothing to purge: deleting removes a QEMU VM at once. Not part of the backend contract.
+    pub fn purge(&self) -> Result<(), VmError> {
+        // Deleting removes a VM at once: there is never anything to purge.
+        Ok(())
+    }
+
+    /// Replaces this process with the command in the VM. Not part of the backend contract
+    /// (agsekit runs agents through `exec_spawn`); returns only if that could not be done.
+    pub fn exec_replace(&self, spec: &ExecSpec) -> VmError {
+        match self.exec_cmd(spec) {
+            Ok((cmd, _, _)) => spawn_err(self.runner.exec(&cmd)),
+            Err(e) => e,
+        }
+    }
+
+    /// Copies files between the host and a VM. Not part of the backend contract: nothing in
+    /// agsekit copies files this way today; the real-VM test checks it.
+    pub fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
+        let vm = match (&spec.from, &spec.to) {
+            (TransferEnd::Host(_), TransferEnd::Vm { vm, .. }) => vm,
+            (TransferEnd::Vm { vm, .. }, TransferEnd::Host(_)) => vm,
+            _ => {
+                return Err(VmError::TransferFailed {
+                    detail: crate::t!("misc.vm.transfer_sides"),
+                })
+            }
+        };
+        let (dir, s) = self.require_running(vm)?;
+        self.ensure_socket_dirs(&dir);
+        let target = self.target(&dir, &s);
+        let end = |e: &TransferEnd| -> OsString {
+            match e {
+                TransferEnd::Host(p) => p.clone().into_os_string(),
+                TransferEnd::Vm { path, .. } => target.remote_path(path),
+            }
+        };
+        if spec.parents {
+            match &spec.to {
+                TransferEnd::Vm { path, .. } => {
+                    let parent = Path::new(path).parent().unwrap_or(Path::new(""));
+                    if !parent.as_os_str().is_empty() {
+                        let mut line = OsString::from("mkdir -p -- ");
+                        line.push(ssh::quote(parent.as_os_str()));
+                        self.guest(&dir, &s, &line)?;
+                    }
+                }
+                TransferEnd::Host(p) => {
+                    if let Some(parent) = p.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| VmError::TransferFailed {
+                            detail: e.to_string(),
+                        })?;
+                    }
+                }
+            }
+        }
+        let cmd = target.scp(spec.recursive, &end(&spec.from), &end(&spec.to));
+        let out = self.runner.capture(&cmd).map_err(spawn_err)?;
+        if !out.success() {
+            return Err(VmError::TransferFailed {
+                detail: out.stderr_text().trim().to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl<R: Runner> VmBackend for Qemu<R> {
     fn name(&self) -> &'static str {
         "qemu"
@@ -1019,11 +1087,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
         Ok(())
     }
 
-    fn purge(&self) -> Result<(), VmError> {
-        // Deleting removes a VM at once: there is never anything to purge.
-        Ok(())
-    }
-
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError> {
         let (dir, mut s) = self.load(vm)?;
         let source = std::fs::canonicalize(source).map_err(|_| VmError::SourceMissing {
@@ -1121,13 +1184,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
         }
     }
 
-    fn exec_replace(&self, spec: &ExecSpec) -> VmError {
-        match self.exec_cmd(spec) {
-            Ok((cmd, _, _)) => spawn_err(self.runner.exec(&cmd)),
-            Err(e) => e,
-        }
-    }
-
     fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
         let (cmd, _, _) = self.exec_cmd(spec)?;
         self.runner
@@ -1147,54 +1203,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
             });
         }
         Ok(code)
-    }
-
-    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
-        let vm = match (&spec.from, &spec.to) {
-            (TransferEnd::Host(_), TransferEnd::Vm { vm, .. }) => vm,
-            (TransferEnd::Vm { vm, .. }, TransferEnd::Host(_)) => vm,
-            _ => {
-                return Err(VmError::TransferFailed {
-                    detail: crate::t!("misc.vm.transfer_sides"),
-                })
-            }
-        };
-        let (dir, s) = self.require_running(vm)?;
-        self.ensure_socket_dirs(&dir);
-        let target = self.target(&dir, &s);
-        let end = |e: &TransferEnd| -> OsString {
-            match e {
-                TransferEnd::Host(p) => p.clone().into_os_string(),
-                TransferEnd::Vm { path, .. } => target.remote_path(path),
-            }
-        };
-        if spec.parents {
-            match &spec.to {
-                TransferEnd::Vm { path, .. } => {
-                    let parent = Path::new(path).parent().unwrap_or(Path::new(""));
-                    if !parent.as_os_str().is_empty() {
-                        let mut line = OsString::from("mkdir -p -- ");
-                        line.push(ssh::quote(parent.as_os_str()));
-                        self.guest(&dir, &s, &line)?;
-                    }
-                }
-                TransferEnd::Host(p) => {
-                    if let Some(parent) = p.parent() {
-                        std::fs::create_dir_all(parent).map_err(|e| VmError::TransferFailed {
-                            detail: e.to_string(),
-                        })?;
-                    }
-                }
-            }
-        }
-        let cmd = target.scp(spec.recursive, &end(&spec.from), &end(&spec.to));
-        let out = self.runner.capture(&cmd).map_err(spawn_err)?;
-        if !out.success() {
-            return Err(VmError::TransferFailed {
-                detail: out.stderr_text().trim().to_string(),
-            });
-        }
-        Ok(())
     }
 
     fn version(&self) -> Result<BackendVersion, VmError> {
