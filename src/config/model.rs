@@ -23,10 +23,6 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
-/// True once this build has the QEMU backend: until then `backend: qemu` is a config error
-/// ("not in this build"). The one switch the QEMU backend's merge flips.
-pub const QEMU_AVAILABLE: bool = false;
-
 /// Which VM backend runs a VM (`backend:` under `global:` or in a VM's entry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum BackendKind {

@@ -881,8 +881,7 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
     (w.problems.len() == before).then_some(g)
 }
 
-/// `backend:` (under `global:` or in a VM's entry): `multipass` or `qemu` (the latter only
-/// when [`super::QEMU_AVAILABLE`]).
+/// `backend:` (under `global:` or in a VM's entry): `multipass` or `qemu`.
 fn backend_kind(w: &mut Walk, key: &str, v: &Value) -> Option<BackendKind> {
     let allowed = BackendKind::ALL.map(BackendKind::as_str).join(", ");
     let Some(word) = scalar_text(untag(v)) else {
@@ -893,10 +892,6 @@ fn backend_kind(w: &mut Walk, key: &str, v: &Value) -> Option<BackendKind> {
         return None;
     };
     match BackendKind::parse(word.trim()) {
-        Some(BackendKind::Qemu) if !super::QEMU_AVAILABLE => {
-            w.problem(key, t!("backend.qemu_missing"));
-            None
-        }
         Some(kind) => Some(kind),
         None => {
             w.problem(

@@ -10,10 +10,6 @@ pub const EN: &[(&str, &str)] = &[
         "unknown VM backend {got}; allowed values: {allowed}",
     ),
     (
-        "backend.qemu_missing",
-        "the QEMU backend is not in this build; use `backend: multipass` (or remove the key)",
-    ),
-    (
         "backend.image_shape",
         "must be an image name, URL or path (text) or a mapping with disk: and kernel:, not {got}",
     ),
@@ -41,10 +37,6 @@ pub const RU: &[(&str, &str)] = &[
     (
         "backend.unknown",
         "неизвестный бэкенд ВМ {got}; допустимые значения: {allowed}",
-    ),
-    (
-        "backend.qemu_missing",
-        "бэкенда QEMU нет в этой сборке; укажите `backend: multipass` (или уберите ключ)",
     ),
     (
         "backend.image_shape",
