@@ -36,12 +36,26 @@ echo "== binary size"
 printf '%-34s %12s\n' "old (thin LTO, 4 units, debuginfo stripped)" "$(stat -c %s "$old") bytes"
 printf '%-34s %12s\n' "new (fat LTO, 1 unit, symbols stripped)" "$(stat -c %s "$new") bytes"
 
-echo "== start time"
+echo "== start time (hyperfine -N; 5 rounds alternating old and new, 60 runs each per round)"
 cd "$work/project"
 export HOME=$work/home LANG=C.UTF-8 NO_COLOR=1
-hyperfine -N --warmup 20 --runs 300 \
-    -n "old version" "$OLDPWD/$old version" \
-    -n "new version" "$OLDPWD/$new version"
-hyperfine -N --warmup 20 --runs 300 \
-    -n "old prompt-state" "$OLDPWD/$old prompt-state" \
-    -n "new prompt-state" "$OLDPWD/$new prompt-state"
+# Rounds, so that a shared machine's load drifting over time hits both binaries alike; the
+# median and the minimum of all runs are what to compare (the mean follows the noise).
+for round in 1 2 3 4 5; do
+    for cmd in version prompt-state; do
+        hyperfine -N --style none --warmup 10 --runs 60 --export-json "$work/$cmd-$round.json" \
+            -n "old $cmd" "$OLDPWD/$old $cmd" -n "new $cmd" "$OLDPWD/$new $cmd" >/dev/null 2>>"$work/hyperfine.log"
+    done
+done
+python3 - "$work" <<'EOF'
+import glob, json, os, statistics, sys
+runs = {}
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    for result in json.load(open(path))["results"]:
+        runs.setdefault(result["command"], []).extend(result["times"])
+ms = lambda v: f"{v * 1000:.2f} ms"
+print(f"{'':24} {'runs':>5} {'median':>9} {'min':>9} {'mean':>9}")
+for name in ["old version", "new version", "old prompt-state", "new prompt-state"]:
+    t = runs[name]
+    print(f"{name:24} {len(t):>5} {ms(statistics.median(t)):>9} {ms(min(t)):>9} {ms(statistics.mean(t)):>9}")
+EOF
