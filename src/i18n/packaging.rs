@@ -10,7 +10,7 @@ pub const EN: &[(&str, &str)] = &[
         "run the command yourself, or reinstall with pipx: pipx install --force agsekit",
     ),
     ("pkg.pip_upgrade.failed", "pip failed (exit {code}); agsekit is unchanged. The command was: {cmd}"),
-    ("pkg.pip_upgrade.done", "Upgraded; `agsekit version` shows the new version."),
+    ("pkg.pip_upgrade.done", "pip is done; `agsekit version` shows the version now installed."),
     (
         "pkg.pip_upgrade.restart",
         "Restart the daemon if it runs, so that it runs the new binary: agsekit daemon restart",
@@ -40,7 +40,7 @@ pub const RU: &[(&str, &str)] = &[
         "выполните команду сами или переустановите через pipx: pipx install --force agsekit",
     ),
     ("pkg.pip_upgrade.failed", "pip завершился с ошибкой (код {code}); agsekit не изменён. Команда: {cmd}"),
-    ("pkg.pip_upgrade.done", "Обновлено; `agsekit version` покажет новую версию."),
+    ("pkg.pip_upgrade.done", "pip закончил; `agsekit version` покажет установленную теперь версию."),
     (
         "pkg.pip_upgrade.restart",
         "Перезапустите фоновую службу, если она работает, чтобы она запускала новый файл: agsekit daemon restart",

@@ -68,7 +68,7 @@ fn pip_upgrade_in_a_wheel_environment_runs_that_environment_s_pip() {
         "{out}"
     );
     assert!(
-        out.contains("Upgraded; `agsekit version` shows the new version."),
+        out.contains("pip is done; `agsekit version` shows the version now installed."),
         "{out}"
     );
     assert!(out.contains("agsekit daemon restart"), "{out}");
@@ -84,7 +84,7 @@ fn pip_upgrade_passes_on_pip_s_failure() {
         err.contains("pip failed (exit 7); agsekit is unchanged."),
         "{err}"
     );
-    assert!(!out.contains("Upgraded"), "{out}");
+    assert!(!out.contains("pip is done"), "{out}");
 }
 
 #[test]
