@@ -29,6 +29,7 @@ mod layout;
 mod lifecycle;
 mod misc;
 mod packaging;
+mod qemu;
 mod ru;
 mod rules;
 #[cfg(test)]
@@ -48,6 +49,7 @@ const PARTS: &[(Table, Table)] = &[
     (layout::EN, layout::RU),
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
+    (qemu::EN, qemu::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),
     (i12_session::EN, i12_session::RU),
