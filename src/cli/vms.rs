@@ -728,25 +728,3 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     }
     Err(UserError::failed(err.to_string()).into())
 }
-
-// ---------------------------------------------------------------------------------------------
-// pip-upgrade
-
-/// `pip-upgrade`: agsekit 1.7.4 upgraded itself with pip. This agsekit is one executable, not
-/// a Python package, so the command only says how to upgrade it and succeeds (scripts that
-/// call it keep working).
-pub fn run_pip_upgrade() -> i32 {
-    println!(
-        "{}",
-        t!("lifecycle.pip_upgrade.intro", version = crate::VERSION)
-    );
-    println!("{}", t!("lifecycle.pip_upgrade.build"));
-    println!("  cargo install --locked --path .");
-    println!("{}", t!("lifecycle.pip_upgrade.replace"));
-    match std::env::current_exe() {
-        Ok(exe) => println!("  {}", exe.display()),
-        Err(_) => println!("  {}", t!("lifecycle.pip_upgrade.on_path")),
-    }
-    println!("{}", t!("lifecycle.pip_upgrade.restart"));
-    0
-}

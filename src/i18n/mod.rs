@@ -29,6 +29,7 @@ mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
+mod packaging;
 mod qemu;
 mod ru;
 mod rules;
@@ -57,6 +58,7 @@ const PARTS: &[(Table, Table)] = &[
     (i12_menu::EN, i12_menu::RU),
     (i12_errors::EN, i12_errors::RU),
     (i12_first::EN, i12_first::RU),
+    (packaging::EN, packaging::RU),
 ];
 
 use std::sync::OnceLock;
