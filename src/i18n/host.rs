@@ -89,7 +89,7 @@ pub const RU: &[(&str, &str)] = &[
     ("host.kvm_note_fix", "rm {path} (следующий запуск ВМ снова попробует KVM)"),
     ("host.root_uid", "agsekit запущен от root: пользователь гостя получает uid 1000 вместо 0, поэтому файлы, которые агент создаёт в общих папках, на хосте принадлежат uid 1000"),
     ("host.root_uid_fix", "запускайте agsekit от своего пользователя (тогда пользователь гостя получит ваш uid и файлы останутся вашими)"),
-    ("host.images_not_created", "ещё не создана: первый create-vm скачает в неё образ"),
+    ("host.images_not_created", "папка ещё не создана: первый create-vm скачает в неё образ"),
     ("host.images_fix", "sudo chown -R \"$USER\" {path}"),
     ("host.images_ok", "файлов: {n}, {size}, запись возможна"),
     ("host.no_stale", "в {path} нет устаревших pid-файлов и сокетов"),

@@ -278,7 +278,11 @@ pub fn stale_files(home: &Home) -> Vec<(String, PathBuf, Vec<PathBuf>)> {
             stale.push(pidfile);
             for s in sockets {
                 let p = dir.join(s);
-                if std::fs::symlink_metadata(&p).is_ok() {
+                let plain = std::fs::symlink_metadata(&p).is_ok_and(|m| {
+                    use std::os::unix::fs::FileTypeExt;
+                    m.file_type().is_file() || m.file_type().is_socket()
+                });
+                if plain {
                     stale.push(p);
                 }
             }
@@ -513,6 +517,10 @@ mod tests {
         std::fs::write(a.join("agsekit0.pid"), format!("{}", std::process::id())).expect("live");
         std::fs::write(a.join("agsekit0.sock"), "").expect("sock");
         std::fs::write(a.join("agsekit1.pid"), "999999998").expect("dead");
+        // A socket name that is a symlink is never listed (nor followed).
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "keep").expect("outside");
+        std::os::unix::fs::symlink(&outside, a.join("agsekit1.sock")).expect("sock link");
         let b = home.vms.join("b");
         std::fs::create_dir_all(&b).expect("b");
         std::fs::write(b.join("qemu.pid"), format!("{}", std::process::id())).expect("live");
@@ -530,6 +538,7 @@ mod tests {
         crate::vm::host::remove_stale(&found[0].1, &found[0].2).expect("remove");
         assert!(!a.join("qemu.pid").exists());
         assert!(a.join("agsekit0.sock").exists());
+        assert!(outside.exists());
         assert!(stale_files(&home).is_empty());
     }
 
