@@ -253,6 +253,21 @@ mod tests {
     }
 
     #[test]
+    fn fedora_and_rhel_likes_are_told_by_os_release_or_dnf() {
+        let none = |_: &str| false;
+        let rocky = facts(
+            "linux",
+            "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n",
+            "6.8",
+        );
+        assert_eq!(detect(&rocky, &none).unwrap(), HostOs::Fedora);
+        let odd = facts("linux", "ID=odd\n", "6.8");
+        assert_eq!(detect(&odd, &|p| p == "dnf").unwrap(), HostOs::Fedora);
+        let both = facts("linux", "ID=odd\nID_LIKE=\"fedora debian\"\n", "6.8");
+        assert!(detect(&both, &none).is_err());
+    }
+
+    #[test]
     fn wsl_is_refused_with_a_reason() {
         let wsl = facts("linux", "ID=ubuntu\n", "5.15.153.1-microsoft-standard-WSL2");
         let err = detect(&wsl, &|_| true).unwrap_err();
@@ -324,6 +339,88 @@ mod tests {
             ["brew install --cask multipass", "brew install rsync"]
         );
         assert!(mp(HostOs::MacOs, &|p| p == "ssh-keygen", &|_| false, false).is_err());
+    }
+
+    fn probe<'a>(has: &'a dyn Fn(&str) -> bool, os_release: &'a str, as_root: bool) -> Probe<'a> {
+        Probe {
+            has,
+            dpkg: &|_| false,
+            exists: &|_| false,
+            as_root,
+            arch: "x86_64",
+            os_release: Some(os_release),
+        }
+    }
+
+    #[test]
+    fn qemu_packages_join_the_one_install_command_of_each_package_manager() {
+        let keygen = |p: &str| p == "ssh-keygen";
+        let bookworm = "ID=debian\nVERSION_ID=\"12\"\n";
+        let p = plan(
+            HostOs::Debian,
+            &[BackendKind::Qemu],
+            &probe(&keygen, bookworm, false),
+        )
+        .unwrap();
+        assert_eq!(
+            argvs(&p),
+            [
+                "sudo apt-get update",
+                "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils qemu-system-common rsync",
+            ]
+        );
+        assert_eq!(p.present, ["ssh-keygen"]);
+        // Both backends: one apt command with both package lists, then the snap.
+        let both = [BackendKind::Multipass, BackendKind::Qemu];
+        let p = plan(HostOs::Debian, &both, &probe(&keygen, bookworm, true)).unwrap();
+        assert_eq!(
+            argvs(&p),
+            [
+                "apt-get update",
+                "env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y snapd qemu-kvm libvirt-daemon-system libvirt-clients bridge-utils qemu-system-x86 qemu-utils qemu-system-common rsync",
+                "snap install multipass",
+            ]
+        );
+        let fedora = "ID=fedora\n";
+        let p = plan(
+            HostOs::Fedora,
+            &[BackendKind::Qemu],
+            &probe(&|_| false, fedora, false),
+        )
+        .unwrap();
+        assert_eq!(
+            argvs(&p),
+            ["sudo dnf install -y qemu-system-x86 qemu-img virtiofsd openssh-clients rsync"]
+        );
+        let p = plan(
+            HostOs::Arch,
+            &[BackendKind::Qemu],
+            &probe(&keygen, "ID=arch\n", false),
+        )
+        .unwrap();
+        assert_eq!(
+            argvs(&p),
+            ["sudo pacman -S --needed --noconfirm qemu-base virtiofsd rsync"]
+        );
+        // Multipass on Fedora cannot be installed by agsekit: said, with a way out.
+        assert!(plan(HostOs::Fedora, &both, &probe(&|_| false, fedora, false)).is_err());
+    }
+
+    #[test]
+    fn macos_installs_qemu_with_homebrew_and_says_virtiofs_is_missing() {
+        let has = |p: &str| p == "brew" || p == "ssh-keygen";
+        let p = plan(HostOs::MacOs, &[BackendKind::Qemu], &probe(&has, "", false)).unwrap();
+        assert_eq!(argvs(&p), ["brew install qemu rsync"]);
+        assert!(!p.needs_sudo());
+        assert_eq!(p.notes.len(), 1);
+        assert!(p.notes[0].contains("virtiofs"), "{:?}", p.notes);
+        let no_brew = |p: &str| p == "ssh-keygen";
+        assert!(plan(
+            HostOs::MacOs,
+            &[BackendKind::Qemu],
+            &probe(&no_brew, "", false)
+        )
+        .is_err());
     }
 
     #[test]

@@ -312,3 +312,46 @@ fn prepare_fake_qemu_installs_the_qemu_packages_and_no_multipass() {
         assert!(install.contains("qemu-img"), "{calls}");
     }
 }
+
+/// A config with a Multipass VM (the FAKE multipass) and a QEMU VM (fake QEMU programs): the
+/// checks of both backends, Multipass's first, and each VM judged by its own backend.
+#[test]
+fn doctor_fake_multipass_and_fake_qemu_mixed_config_checks_both_backends() {
+    let s = crate::status::Setup::new(
+        "  qvm:\n    cpu: 1\n    ram: 1G\n    disk: 5G\n    backend: qemu\n",
+        "",
+    );
+    s.fake.launch("agent-ubuntu");
+    s.mount_in_fake();
+    let q = fake_qemu_host();
+    let out = s
+        .agsekit()
+        .env("PATH", q.path())
+        .env("SHELL", "/bin/bash")
+        .env("AGSEKIT_SSH", "true")
+        .env("AGSEKIT_QEMU_HOME", &q.root)
+        .env("AGSEKIT_VIRTIOFSD", &q.virtiofsd)
+        .env_remove("AGSEKIT_QEMU_SYSTEM")
+        .args(["--non-interactive", "doctor"])
+        .output()
+        .expect("run doctor");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the QEMU VM is not created: {text}"
+    );
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("missing {needle:?} in:\n{text}"))
+    };
+    let multipass = at("ok    multipass: multipass 1.16.3+fake, daemon 1.16.3+fake");
+    let qemu = at(&format!("ok    {}: ", system()));
+    assert!(multipass < qemu, "Multipass's checks come first:\n{text}");
+    at("ok    vm agent-ubuntu: running at 10.97.0.");
+    at("FAIL  vm qvm: not created");
+    at(&format!(
+        "ok    mount {}: live at agent-ubuntu:/home/ubuntu/proj",
+        s.project.display()
+    ));
+}

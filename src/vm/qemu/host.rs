@@ -351,7 +351,8 @@ pub fn needs(os: HostOs, probe: &Probe<'_>) -> Result<Needs, UserError> {
     let have_system = (probe.has)(&system);
     let have_img = (probe.has)("qemu-img");
     let have_virtiofsd = (probe.has)("virtiofsd")
-        || std::env::var_os("AGSEKIT_VIRTIOFSD").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("AGSEKIT_VIRTIOFSD")
+            .is_some_and(|v| !v.is_empty() && (probe.exists)(Path::new(&v)))
         || virtiofs::KNOWN.iter().any(|p| (probe.exists)(Path::new(p)));
     for (name, have) in [
         (system.as_str(), have_system),
