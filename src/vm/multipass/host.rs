@@ -176,6 +176,40 @@ mod tests {
     }
 
     #[test]
+    fn the_client_version_then_a_daemon_that_does_not_answer() {
+        use crate::process::{FakeRunner, Output};
+        let runner = FakeRunner::new(|cmd| {
+            let first = cmd
+                .get_args()
+                .first()
+                .map(|a| a.to_string_lossy().into_owned());
+            Ok(match first.as_deref() {
+                Some("version") => Output::ok("multipass   1.16.3\nmultipassd  1.16.2\n"),
+                _ => Output::failed(2, "cannot connect to the multipass socket"),
+            })
+        });
+        let mp = super::super::Multipass::new(runner, "/opt/mp/multipass");
+        let dir = tempfile::tempdir().expect("tmp");
+        let report = checks(&CheckEnv {
+            backend: &mp,
+            runner: &crate::process::FakeRunner::new(|_| Ok(Output::default())),
+            shims_dir: dir.path(),
+        });
+        assert_eq!(report.backend, "multipass");
+        assert!(report.vms.is_none(), "the VMs could not be listed");
+        assert_eq!(report.checks.len(), 2, "{:?}", report.checks);
+        assert_eq!(report.checks[0].subject, "multipass");
+        assert_eq!(report.checks[0].verdict, Verdict::Ok);
+        assert_eq!(report.checks[0].detail, "multipass 1.16.3, daemon 1.16.2");
+        assert_eq!(
+            report.checks[1].subject,
+            t!("misc.doctor.subject.multipass_daemon")
+        );
+        assert_eq!(report.checks[1].verdict, Verdict::Fail);
+        assert!(report.checks[1].fix.is_some());
+    }
+
+    #[test]
     fn fedora_without_multipass_is_refused_with_a_hint() {
         let probe = Probe {
             has: &|_| false,
