@@ -221,7 +221,8 @@ fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::
     let kinds = crate::backend::used_kinds(loaded.as_ref());
     let facts = prepare::HostFacts::read();
     let has = |p: &str| prepare::which(p).is_some();
-    let os = prepare::detect(&facts, &has)?;
+    // WSL is refused by the backends that cannot run there (Multipass), not for all of them.
+    let os = prepare::detect_system(&facts, &has)?;
     let dpkg = |p: &str| prepare::dpkg_installed(runner, p);
     let as_root = nix::unistd::geteuid().is_root();
     let probe = prepare::Probe {
@@ -229,6 +230,7 @@ fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::
         dpkg: &dpkg,
         exists: &|p| p.is_file(),
         as_root,
+        wsl: prepare::is_wsl(&facts),
         arch: std::env::consts::ARCH,
         os_release: facts.os_release.as_deref(),
     };

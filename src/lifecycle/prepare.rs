@@ -8,7 +8,8 @@ use crate::process::Runner;
 use crate::t;
 
 pub use crate::vm::host::{
-    detect, dpkg_installed, root_step, which, HostFacts, HostOs, Needs, Plan, Probe, Step,
+    detect, detect_system, dpkg_installed, is_wsl, root_step, which, HostFacts, HostOs, Needs,
+    Plan, Probe, Step,
 };
 
 /// The commands that install what the host lacks for the backend `kinds` and agsekit's own
@@ -194,6 +195,7 @@ mod tests {
                 dpkg,
                 exists: &|_| false,
                 as_root,
+                wsl: false,
                 arch: "x86_64",
                 os_release: None,
             },
@@ -347,6 +349,7 @@ mod tests {
             dpkg: &|_| false,
             exists: &|_| false,
             as_root,
+            wsl: false,
             arch: "x86_64",
             os_release: Some(os_release),
         }
@@ -404,6 +407,26 @@ mod tests {
         );
         // Multipass on Fedora cannot be installed by agsekit: said, with a way out.
         assert!(plan(HostOs::Fedora, &both, &probe(&|_| false, fedora, false)).is_err());
+    }
+
+    #[test]
+    fn under_wsl_multipass_is_refused_and_qemu_is_planned() {
+        let wsl = facts("linux", "ID=ubuntu\n", "5.15.153.1-microsoft-standard-WSL2");
+        assert!(is_wsl(&wsl));
+        assert_eq!(detect_system(&wsl, &|_| false).unwrap(), HostOs::Debian);
+        let keygen = |p: &str| p == "ssh-keygen" || p == "rsync";
+        let noble = "ID=ubuntu\nVERSION_ID=\"24.04\"\n";
+        let p = Probe {
+            wsl: true,
+            ..probe(&keygen, noble, false)
+        };
+        let err = plan(HostOs::Debian, &[BackendKind::Multipass], &p).unwrap_err();
+        assert!(err.message.contains("WSL"), "{}", err.message);
+        let q = plan(HostOs::Debian, &[BackendKind::Qemu], &p).unwrap();
+        assert_eq!(
+            argvs(&q)[1],
+            "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils virtiofsd"
+        );
     }
 
     #[test]

@@ -243,8 +243,28 @@ fn families(ids: &str) -> Vec<HostOs> {
     out
 }
 
+/// Whether the kernel is WSL's (`microsoft` or `WSL` in its release or version).
+pub fn is_wsl(facts: &HostFacts) -> bool {
+    let kernel = facts.kernel.as_deref().unwrap_or("").to_ascii_lowercase();
+    kernel.contains("microsoft") || kernel.contains("wsl")
+}
+
+/// The refusal of a backend that cannot run its VMs inside WSL.
+pub fn wsl_refusal() -> UserError {
+    UserError::failed(t!("lifecycle.prepare.wsl")).hint(t!("lifecycle.prepare.wsl_hint"))
+}
+
 /// Picks the strategy. WSL and unknown systems are refused with an explanation.
 pub fn detect(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, UserError> {
+    if facts.os == "linux" && is_wsl(facts) {
+        return Err(wsl_refusal());
+    }
+    detect_system(facts, has)
+}
+
+/// Picks the strategy from the system alone; WSL is told by [`is_wsl`] (and refused by the
+/// backends that cannot run there), unknown systems are refused with an explanation.
+pub fn detect_system(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, UserError> {
     match facts.os.as_str() {
         "macos" => return Ok(HostOs::MacOs),
         "linux" => {}
@@ -254,12 +274,6 @@ pub fn detect(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, U
                     .hint(t!("lifecycle.prepare.by_hand_url")),
             )
         }
-    }
-    let kernel = facts.kernel.as_deref().unwrap_or("").to_ascii_lowercase();
-    if kernel.contains("microsoft") || kernel.contains("wsl") {
-        return Err(
-            UserError::failed(t!("lifecycle.prepare.wsl")).hint(t!("lifecycle.prepare.wsl_hint"))
-        );
     }
     let release = facts.os_release.as_deref().unwrap_or("");
     for key in ["ID", "ID_LIKE"] {
@@ -352,6 +366,8 @@ pub struct Probe<'a> {
     pub exists: &'a dyn Fn(&Path) -> bool,
     /// agsekit runs as root: commands run without sudo.
     pub as_root: bool,
+    /// The host is WSL ([`is_wsl`]).
+    pub wsl: bool,
     /// `std::env::consts::ARCH`.
     pub arch: &'a str,
     /// The os-release text, for versions (`VERSION_ID`).

@@ -105,6 +105,9 @@ pub const DEBIAN_DEPS: [&str; 5] = [
 /// What installs Multipass on this host: nothing when `multipass` is on PATH.
 pub fn needs(os: HostOs, probe: &Probe<'_>) -> Result<Needs, UserError> {
     let mut needs = Needs::default();
+    if probe.wsl {
+        return Err(crate::vm::host::wsl_refusal());
+    }
     if (probe.has)("multipass") {
         needs.present.push("multipass".to_string());
         return Ok(needs);
@@ -216,6 +219,7 @@ mod tests {
             dpkg: &|_| false,
             exists: &|_| false,
             as_root: false,
+            wsl: false,
             arch: "x86_64",
             os_release: None,
         };

@@ -444,6 +444,7 @@ mod tests {
             dpkg: &|_| false,
             exists,
             as_root: false,
+            wsl: false,
             arch,
             os_release: Some(os_release),
         }
