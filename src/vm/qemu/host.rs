@@ -169,12 +169,14 @@ pub fn check_kvm(dev: &Path) -> HostCheck {
     let group = nix::unistd::Group::from_gid(gid).ok().flatten();
     let user = nix::unistd::User::from_uid(nix::unistd::getuid())
         .ok()
-        .flatten()
-        .map(|u| u.name);
+        .flatten();
     let mode = format!("{:04o}", meta.mode() & 0o7777);
     match group {
         Some(g) if meta.gid() != 0 && meta.mode() & 0o060 == 0o060 => {
-            let member = user.as_ref().is_some_and(|u| g.mem.contains(u));
+            // A member as the group file lists it, or by the user's primary group.
+            let member = user
+                .as_ref()
+                .is_some_and(|u| g.mem.contains(&u.name) || u.gid == g.gid);
             if member {
                 HostCheck::new(
                     subject,
@@ -542,6 +544,26 @@ mod tests {
         assert!(a.join("agsekit0.sock").exists());
         assert!(outside.exists());
         assert!(stale_files(&home).is_empty());
+    }
+
+    #[test]
+    fn the_image_cache_is_reported_with_its_size_or_as_not_created() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let images = dir.path().join("images");
+        let c = check_images(&images);
+        assert_eq!(c.verdict, Verdict::Ok);
+        assert!(c.detail.contains("not created yet"), "{}", c.detail);
+        std::fs::create_dir_all(&images).expect("images");
+        std::fs::write(images.join("a.img"), vec![0u8; 2048]).expect("a");
+        std::fs::write(images.join("b.img"), vec![0u8; 2048]).expect("b");
+        let c = check_images(&images);
+        assert_eq!(c.verdict, Verdict::Ok);
+        assert_eq!(
+            c.detail,
+            t!("host.images_ok", n = 2, size = crate::ui::human_bytes(4096))
+        );
+        let left: Vec<_> = std::fs::read_dir(&images).unwrap().collect();
+        assert_eq!(left.len(), 2, "the write probe leaves nothing");
     }
 
     #[test]
