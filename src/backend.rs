@@ -92,16 +92,20 @@ pub fn host_checks(config: &Config, runner: &dyn Runner) -> Vec<HostReport> {
         .collect()
 }
 
-/// The host repair `doctor` offers when remounting a folder failed (restarting Multipass's
-/// snap daemon), if a backend `config` uses has one.
-pub fn after_failed_remount(config: &Config) -> Option<HostRepair> {
-    let shims_dir = crate::config::shims_dir();
-    used_kinds(Some(config))
-        .into_iter()
-        .find_map(|kind| match kind {
-            BackendKind::Multipass => crate::vm::multipass::host::after_failed_remount(&shims_dir),
-            BackendKind::Qemu => None,
-        })
+/// The host repair `doctor` offers when remounting a folder of VM `vm` failed (restarting
+/// Multipass's snap daemon), if that VM's backend has one.
+pub fn after_failed_remount(config: &Config, vm: &str) -> Option<HostRepair> {
+    let kind = config
+        .vms
+        .get(vm)
+        .map(|v| v.backend)
+        .unwrap_or(config.global.backend);
+    match kind {
+        BackendKind::Multipass => {
+            crate::vm::multipass::host::after_failed_remount(&crate::config::shims_dir())
+        }
+        BackendKind::Qemu => None,
+    }
 }
 
 /// One backend of `kind`. `shims_dir` is skipped when looking for a backend's program.

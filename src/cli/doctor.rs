@@ -90,10 +90,6 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         config_path: std::fs::canonicalize(&config.path).unwrap_or(config.path.clone()),
     };
     let mut queue: Vec<doctor::Repair> = repairs.iter().filter_map(|c| c.repair.clone()).collect();
-    // A mount that cannot be remounted: as 1.7.4, the backend's next step (restarting the
-    // snap's daemon) is offered (asked, with sudo).
-    let fallback = crate::backend::after_failed_remount(&config).map(doctor::Repair::Host);
-    let mut offered_fallback = fallback.as_ref().is_none_or(|f| queue.contains(f));
     let mut i = 0;
     while i < queue.len() {
         let repair = queue[i].clone();
@@ -118,11 +114,13 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                         error = format!("{err:#}")
                     )
                 );
-                if matches!(repair, doctor::Repair::Remount { .. }) && !offered_fallback {
-                    if let Some(f) = &fallback {
-                        offered_fallback = true;
-                        queue.push(f.clone());
-                    }
+                // A mount that cannot be remounted: as 1.7.4, its backend's next step
+                // (restarting the snap's daemon) is offered once (asked, with sudo).
+                if let doctor::Repair::Remount { vm, .. } = &repair {
+                    let next = crate::backend::after_failed_remount(&config, vm)
+                        .map(doctor::Repair::Host)
+                        .filter(|r| !queue.contains(r));
+                    queue.extend(next);
                 }
             }
         }
