@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// Where distributions put virtiofsd, checked in this order before PATH.
-const KNOWN: &[&str] = &[
+pub const KNOWN: &[&str] = &[
     "/usr/libexec/virtiofsd",
     "/usr/lib/qemu/virtiofsd",
     "/usr/lib/virtiofsd",
