@@ -86,6 +86,14 @@ fn session_id() -> String {
     format!("{:x}-{:x}", std::process::id(), nanos & 0xffff_ffff_ffff)
 }
 
+/// The host folder of a session resolved against the config: the folder (absolute) and the
+/// mount that covers it, if any.
+#[derive(Debug, Clone)]
+pub struct Folder<'c> {
+    pub host_dir: PathBuf,
+    pub mount: Option<&'c MountConfig>,
+}
+
 /// Runs one agent session and returns the agent's exit code.
 pub fn run_session(
     config: &Config,
@@ -95,7 +103,7 @@ pub fn run_session(
     req: &SessionRequest,
     ui: &dyn SessionUi,
 ) -> anyhow::Result<i32> {
-    let agent = config.agent(&req.agent)?;
+    config.agent(&req.agent)?;
     let host_dir = std::path::absolute(&req.workdir).unwrap_or_else(|_| req.workdir.clone());
     if !host_dir.is_dir() {
         return Err(
@@ -105,6 +113,24 @@ pub fn run_session(
         );
     }
     let mount = config.mount_for_path(&host_dir, req.vm.as_deref())?;
+    let folder = Folder { host_dir, mount };
+    run_session_in(config, backend, runner, agsekit, req, &folder, ui)
+}
+
+/// [`run_session`] for a folder already resolved (the shims resolve the mount once to choose
+/// between the VM and the host, and hand it over here). `req.workdir` is not read again.
+pub fn run_session_in(
+    config: &Config,
+    backend: &dyn VmBackend,
+    runner: &dyn Runner,
+    agsekit: &Path,
+    req: &SessionRequest,
+    folder: &Folder<'_>,
+    ui: &dyn SessionUi,
+) -> anyhow::Result<i32> {
+    let agent = config.agent(&req.agent)?;
+    let host_dir = &folder.host_dir;
+    let mount = folder.mount;
     let vm = choose_vm(config, req.vm.as_deref(), mount, agent)?;
     check_agent_allowed(agent, mount, vm)?;
     let proxy = effective_proxy(req.proxychains.clone(), req.http_proxy.clone(), agent, vm)?;
@@ -119,9 +145,9 @@ pub fn run_session(
             mount: Some(m),
             vm,
             mount_root: Some(m.target.clone()),
-            workdir: vm_workdir(&m.source, &m.target, &host_dir).unwrap_or(m.target.clone()),
+            workdir: vm_workdir(&m.source, &m.target, host_dir).unwrap_or(m.target.clone()),
         },
-        None => temporary_place(config, backend, vm, &host_dir, ui)?,
+        None => temporary_place(config, backend, vm, host_dir, ui)?,
     };
 
     let snapshot_loop = match place.mount {
