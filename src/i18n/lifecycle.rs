@@ -111,7 +111,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("lifecycle.pip_upgrade.on_path", "(the agsekit on your PATH)"),
     ("lifecycle.pip_upgrade.restart", "then restart the daemon if it runs: agsekit daemon restart"),
-    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
+    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/provision/versions.rs)
     ("lifecycle.agents.force_needs_upgrade", "--force-check-versions works only with --upgrade"),
     ("lifecycle.agents.all_agents", "all agents"),
     ("lifecycle.agents.which_agent", "Which agent?"),
@@ -493,7 +493,7 @@ pub const RU: &[(&str, &str)] = &[
         "lifecycle.pip_upgrade.restart",
         "затем перезапустите фоновую службу, если она работает: agsekit daemon restart",
     ),
-    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
+    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/provision/versions.rs)
     (
         "lifecycle.agents.force_needs_upgrade",
         "--force-check-versions работает только вместе с --upgrade",

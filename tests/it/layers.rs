@@ -233,3 +233,23 @@ fn only_the_listed_files_outside_the_multipass_backend_name_multipass() {
         "these files no longer name Multipass: take them off NAMES_MULTIPASS: {stale:?}"
     );
 }
+
+/// Files issue 13 moved to the layer they belong to: `(old path, new path)` under `src/`.
+/// The old place must not come back (a second copy would split the code again).
+const MOVED: &[(&str, &str, &str)] = &[(
+    "lifecycle/versions.rs",
+    "provision/versions.rs",
+    "the agent version cache is not VM lifecycle: it sits beside the installers it serves",
+)];
+
+#[test]
+fn moved_files_stay_where_issue_13_put_them() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut wrong = Vec::new();
+    for (old, new, why) in MOVED {
+        if src.join(old).exists() || !src.join(new).is_file() {
+            wrong.push(format!("src/{old} belongs at src/{new} ({why})"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
