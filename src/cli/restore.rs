@@ -992,7 +992,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
         source: source.clone(),
         dest: chain.dest.clone(),
         interrupt: interrupt.clone(),
-        tripwire,
+        tripwire: tripwire.into(),
         protected,
         ..BackupOptions::default()
     };

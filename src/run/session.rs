@@ -24,7 +24,7 @@ use super::merge_default_args;
 use super::policy::{check_agent_allowed, choose_vm, effective_proxy};
 use super::review::{review, MassDeletionNote, Review};
 use crate::backup::tripwire;
-use crate::config::TripwireConfig;
+use crate::backup::TripwireOptions;
 
 /// The VM folder the launcher is started from. It always exists, so `exec` never fails on
 /// its own `cd`; the launcher itself enters the project folder after checking the mount.
@@ -232,7 +232,7 @@ pub fn run_session_in(
                         &r,
                         snapshot_files,
                         session_started,
-                        &config.global.tripwire,
+                        &config.global.tripwire.into(),
                     );
                     ui.review(&r, config.global.review.summary)
                 }
@@ -253,7 +253,7 @@ fn session_mass_deletions(
     review: &Review,
     baseline_files: u64,
     since: i64,
-    settings: &TripwireConfig,
+    settings: &TripwireOptions,
 ) -> Vec<MassDeletionNote> {
     let mut notes: Vec<MassDeletionNote> = tripwire::live_pins(&mount.backup)
         .into_iter()
@@ -411,7 +411,7 @@ fn pre_run_snapshot(
         let options = BackupOptions {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
-            tripwire: config.global.tripwire,
+            tripwire: config.global.tripwire.into(),
             protected: Some(config.global.review.protected_paths.clone()),
             ..BackupOptions::default()
         };
@@ -436,7 +436,7 @@ fn pre_run_snapshot(
                     if let Err(e) = backup::clean_backups(
                         &mount.backup,
                         mount.max_backups as usize,
-                        mount.backup_clean_method,
+                        mount.backup_clean_method.into(),
                         mount.interval,
                     ) {
                         ui.notice(&t!("run.clean_failed", error = format!("{e:#}")));
@@ -811,7 +811,7 @@ mod tripwire_tests {
         let mut mount = crate::run::policy::tests::mount("/p", "vm");
         mount.backup = tmp.path().to_path_buf();
         std::fs::create_dir(tmp.path().join("20260101-000000")).expect("mkdir");
-        let on = TripwireConfig::default();
+        let on = TripwireOptions::default();
         // Below the thresholds: nothing.
         let notes =
             session_mass_deletions(&mount, "20260101-000000", &review_with(10), 100, 0, &on);
@@ -840,7 +840,7 @@ mod tripwire_tests {
             session_mass_deletions(&mount, "20260101-000000", &review_with(0), 100, later, &on);
         assert!(notes.is_empty());
         // Disabled: nothing new.
-        let off = TripwireConfig {
+        let off = TripwireOptions {
             enabled: false,
             ..on
         };
