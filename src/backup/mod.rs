@@ -27,6 +27,7 @@ pub mod beneath;
 pub mod diff;
 pub mod history;
 pub mod restore;
+pub mod safe_restore;
 pub mod select;
 pub mod summary;
 
