@@ -577,7 +577,7 @@ mod tests {
             .map(|s| s.name)
             .collect();
         assert_eq!(names, ["20260101-000000", "20260101-000500"]);
-        crate::backup::clean_backups(dir.path(), 1, crate::config::CleanMethod::Tail, 5).unwrap();
+        crate::backup::clean_backups(dir.path(), 1, crate::backup::CleanMethod::Tail, 5).unwrap();
         assert!(dir.path().join("my-notes").is_dir());
         assert!(dir.path().join("old").is_dir());
         assert!(dir.path().join("20260101-000500").is_dir());

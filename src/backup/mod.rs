@@ -27,6 +27,7 @@ pub mod beneath;
 pub mod diff;
 pub mod history;
 pub mod restore;
+pub mod safe_restore;
 pub mod select;
 pub mod summary;
 
@@ -43,7 +44,8 @@ pub use apply::ApplyStats;
 pub use chain::{list_snapshots, manifest_path, Snapshot};
 pub use manifest::{read_manifest, EntryKind, ManifestEntry};
 pub use plan::PlanSummary;
-pub use retention::clean_backups;
+pub use retention::{clean_backups, CleanMethod};
+pub use tripwire::TripwireOptions;
 
 use crate::{t, ErrorKind, UserError};
 
@@ -218,7 +220,7 @@ pub struct BackupOptions {
     pub lock_wait: Duration,
     pub fault: Option<FaultHook>,
     /// Mass-deletion detection (`global.tripwire`; on with 50 files / 30 % by default).
-    pub tripwire: crate::config::TripwireConfig,
+    pub tripwire: tripwire::TripwireOptions,
     /// Paths no `.backupignore` can leave out (`global.review.protected_paths`); `None`:
     /// the built-in list.
     pub protected: Option<Vec<String>>,
@@ -263,9 +265,10 @@ pub struct SnapshotReport {
     pub pending_rules: Vec<rules::PendingRules>,
 }
 
-/// Resolves and checks the source (must be a directory) and creates the destination.
+/// Resolves and checks the source (must be a directory) and creates the destination. The
+/// paths are taken as given (callers expand `~`).
 pub fn resolve_paths(source: &Path, dest: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let source_in = crate::config::expand_tilde(source);
+    let source_in = source.to_path_buf();
     let source = match std::fs::canonicalize(&source_in) {
         Ok(p) if p.is_dir() => p,
         _ => {
@@ -276,7 +279,7 @@ pub fn resolve_paths(source: &Path, dest: &Path) -> anyhow::Result<(PathBuf, Pat
             )
         }
     };
-    let dest_in = crate::config::expand_tilde(dest);
+    let dest_in = dest.to_path_buf();
     std::fs::create_dir_all(&dest_in)
         .with_context(|| t!("backup.cannot_create_dest", path = dest_in.display()))?;
     let dest = std::fs::canonicalize(&dest_in)

@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::retention::CleanMethod;
 use super::{lock, retention, BackupOptions, Event, SnapshotReport};
-use crate::config::CleanMethod;
 use crate::{t, UserError};
 
 /// One repeating backup.

@@ -11,7 +11,8 @@
 //!   backup would capture (what `.backupignore` leaves out, like `node_modules/`, stays) and
 //!   never the snapshot chain itself.
 //!
-//! Taking the safety snapshot before a restore is the caller's job (see `cli::restore`).
+//! Taking the safety snapshot before a restore is the caller's job (`safe_restore.rs` does it
+//! for `agsekit restore`).
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};

@@ -11,8 +11,16 @@ use std::path::{Path, PathBuf};
 
 use super::chain::{self, Snapshot};
 use super::tripwire;
-use crate::config::CleanMethod;
 use crate::t;
+
+/// How a cleanup picks the snapshots to remove: the oldest first (`Tail`), or thinning the
+/// older ones so the kept snapshots spread over time (`Thin`). The config's
+/// `backup-clean-method` and the CLI's `--method` convert to this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CleanMethod {
+    Tail,
+    Thin,
+}
 
 /// The newest snapshots thinning never deletes (besides the newest overall).
 const PROTECT_NEWEST: usize = 3;

@@ -950,7 +950,7 @@ fn tripwire_skips_small_deletions_folders_ignored_files_and_disabled_configs() {
     assert_eq!(r.tripwire, None);
     // Disabled: a real mass deletion pins nothing.
     let off = BackupOptions {
-        tripwire: crate::config::TripwireConfig {
+        tripwire: crate::backup::tripwire::TripwireOptions {
             enabled: false,
             ..Default::default()
         },
@@ -1012,8 +1012,8 @@ fn after_the_clock_went_back_the_chain_follows_the_order_snapshots_were_made() {
     assert!(f.snap().created.is_none());
     // Keeping one keeps the newest state, with either method.
     for method in [
-        crate::config::CleanMethod::Thin,
-        crate::config::CleanMethod::Tail,
+        crate::backup::CleanMethod::Thin,
+        crate::backup::CleanMethod::Tail,
     ] {
         clean_backups(&f.dest, 1, method, 5).expect("clean");
         let left: Vec<String> = f.snapshots().into_iter().map(|s| s.name).collect();
@@ -1448,7 +1448,7 @@ fn summaries_give_snapshots_the_numbers_it_computes_from_the_manifests() {
     assert_eq!(timeline_rows(&f.dest), rows);
 
     // Tail cleanup deletes the oldest (1.7.4's and s1): the new first row adds everything.
-    clean_backups(&f.dest, 2, crate::config::CleanMethod::Tail, 5).expect("clean");
+    clean_backups(&f.dest, 2, crate::backup::CleanMethod::Tail, 5).expect("clean");
     assert_eq!(
         summaries_fitting(&f.dest),
         [names[2].clone(), names[3].clone()]

@@ -17,15 +17,35 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::chain;
-use crate::config::TripwireConfig;
 use crate::t;
+
+/// When a snapshot is a mass deletion: at least `min_files` files and at least
+/// `min_percent` % of the previous snapshot's files gone (the config's `global.tripwire`
+/// converts to this; the default is the config's default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TripwireOptions {
+    pub enabled: bool,
+    pub min_files: u64,
+    /// 1..=100.
+    pub min_percent: u64,
+}
+
+impl Default for TripwireOptions {
+    fn default() -> Self {
+        TripwireOptions {
+            enabled: true,
+            min_files: 50,
+            min_percent: 30,
+        }
+    }
+}
 
 /// The pin file's name inside the snapshot folder.
 pub const PIN_FILE: &str = ".agsekit-pinned";
 
 /// Whether `gone` of `total` files is a mass deletion under `settings`: at least
 /// `min_files` files AND at least `min_percent` % of the previous snapshot's files.
-pub fn is_mass_deletion(gone: u64, total: u64, settings: &TripwireConfig) -> bool {
+pub fn is_mass_deletion(gone: u64, total: u64, settings: &TripwireOptions) -> bool {
     settings.enabled
         && total > 0
         && gone >= settings.min_files.max(1)
@@ -272,8 +292,8 @@ pub fn now_unix() -> i64 {
 mod tests {
     use super::*;
 
-    fn on() -> TripwireConfig {
-        TripwireConfig::default()
+    fn on() -> TripwireOptions {
+        TripwireOptions::default()
     }
 
     #[test]
@@ -292,12 +312,12 @@ mod tests {
     #[test]
     fn empty_previous_snapshot_or_disabled_never_trips() {
         assert!(!is_mass_deletion(0, 0, &on()));
-        let off = TripwireConfig {
+        let off = TripwireOptions {
             enabled: false,
             ..on()
         };
         assert!(!is_mass_deletion(1000, 1000, &off));
-        let low = TripwireConfig {
+        let low = TripwireOptions {
             enabled: true,
             min_files: 1,
             min_percent: 1,

@@ -13,8 +13,9 @@ use clap::{Args, ValueEnum};
 use super::config::load_config;
 use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
+use crate::backup::CleanMethod;
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
-use crate::config::{self, CleanMethod, Config, MountConfig};
+use crate::config::{self, Config, MountConfig};
 use crate::ui::human_bytes;
 use crate::{t, ErrorKind, UserError};
 
@@ -440,10 +441,11 @@ pub fn run_once(args: &BackupOnceArgs, global: &GlobalArgs) -> anyhow::Result<i3
     let interrupt = install_stop_handlers()?;
     let ctx = TripwireContext::load(global);
     let options = BackupOptions {
-        tripwire: ctx.settings,
+        tripwire: ctx.settings.into(),
         protected: ctx.protected.clone(),
-        source: args.source_dir.clone(),
-        dest: args.dest_dir.clone(),
+        // The engine takes paths as given: a quoted `~/x` is expanded here.
+        source: config::expand_tilde(&args.source_dir),
+        dest: config::expand_tilde(&args.dest_dir),
         excludes: args.exclude.clone(),
         interrupt,
         threads: threads_from_env(),
@@ -518,10 +520,10 @@ pub fn run_repeated(args: &BackupRepeatedArgs, global: &GlobalArgs) -> anyhow::R
     let ctx = TripwireContext::load(global);
     let spec = RepeatSpec {
         options: BackupOptions {
-            tripwire: ctx.settings,
+            tripwire: ctx.settings.into(),
             protected: ctx.protected.clone(),
-            source: args.source_dir.clone(),
-            dest: args.dest_dir.clone(),
+            source: config::expand_tilde(&args.source_dir),
+            dest: config::expand_tilde(&args.dest_dir),
             excludes: args.exclude.clone(),
             interrupt,
             threads: threads_from_env(),
@@ -545,7 +547,7 @@ fn spec_for_mount(
 ) -> RepeatSpec {
     RepeatSpec {
         options: BackupOptions {
-            tripwire: cfg.global.tripwire,
+            tripwire: cfg.global.tripwire.into(),
             protected: Some(cfg.global.review.protected_paths.clone()),
             source: mount.source.clone(),
             dest: mount.backup.clone(),
@@ -555,7 +557,7 @@ fn spec_for_mount(
         },
         interval_minutes: mount.interval,
         max_backups: mount.max_backups,
-        method: mount.backup_clean_method,
+        method: mount.backup_clean_method.into(),
         skip_first: false,
         min_free: budget.min_free,
     }

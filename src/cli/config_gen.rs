@@ -290,18 +290,37 @@ pub(crate) fn host_vm_size() -> (u32, String) {
 }
 
 /// The wizard's questions; returns the answers and the `.backupignore` files to write.
-/// `vm_size` is the `(cpu, ram)` offered for each VM.
+/// `vm_size` is the `(cpu, ram)` offered for each VM. One function per group of questions.
 pub(crate) fn ask<R: BufRead, W: Write>(
     p: &mut Prompter<R, W>,
     vm_size: &(u32, String),
 ) -> Result<(GenConfig, Vec<PathBuf>), UserError> {
-    let mut config = GenConfig::default();
-    let mut backupignores = Vec::new();
     p.say(&msg::intro());
+    let vms = ask_vms(p, vm_size)?;
+    let vm_names: Vec<String> = vms.iter().map(|v| v.name.clone()).collect();
+    let agents = ask_agents(p, &vm_names)?;
+    let agent_names: Vec<String> = agents.iter().map(|a| a.name.clone()).collect();
+    let mut backupignores = Vec::new();
+    let mounts = ask_mounts(p, &vm_names, &agent_names, &mut backupignores)?;
+    let global = ask_global(p)?;
+    let config = GenConfig {
+        vms,
+        agents,
+        mounts,
+        global,
+    };
+    Ok((config, backupignores))
+}
 
+/// The VMs: name, size, bundles, proxies; at least one.
+fn ask_vms<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    vm_size: &(u32, String),
+) -> Result<Vec<GenVm>, UserError> {
+    let mut vms: Vec<GenVm> = Vec::new();
     p.say(&msg::vms());
     loop {
-        let taken: Vec<String> = config.vms.iter().map(|v| v.name.clone()).collect();
+        let taken: Vec<String> = vms.iter().map(|v| v.name.clone()).collect();
         let default = if taken.is_empty() {
             "agent-ubuntu".to_string()
         } else {
@@ -348,7 +367,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         } else {
             (None, None)
         };
-        config.vms.push(GenVm {
+        vms.push(GenVm {
             name,
             cpu,
             ram,
@@ -361,8 +380,15 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             break;
         }
     }
-    let vm_names: Vec<String> = config.vms.iter().map(|v| v.name.clone()).collect();
+    Ok(vms)
+}
 
+/// The agents: type, name, version, VMs (when there are several).
+fn ask_agents<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    vm_names: &[String],
+) -> Result<Vec<GenAgent>, UserError> {
+    let mut agents: Vec<GenAgent> = Vec::new();
     p.say(&msg::agents());
     let types: Vec<String> = AgentType::ALL
         .iter()
@@ -372,7 +398,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
     while more {
         let codex = AgentType::ALL.iter().position(|t| *t == AgentType::Codex);
         let agent_type = AgentType::ALL[p.choose(&msg::agent_type(), &types, codex)?];
-        let taken: Vec<String> = config.agents.iter().map(|a| a.name.clone()).collect();
+        let taken: Vec<String> = agents.iter().map(|a| a.name.clone()).collect();
         let default = match agent_type {
             AgentType::CodexGlibc | AgentType::CodexGlibcPrebuilt => "codex",
             other => other.binary(),
@@ -400,14 +426,14 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             p.valid(&msg::agent_vms(), None, |a| {
                 let items = comma_list(a);
                 match items.iter().find(|i| !vm_names.contains(i)) {
-                    Some(bad) => Err(msg::no_such_vm(bad, &vm_names)),
+                    Some(bad) => Err(msg::no_such_vm(bad, vm_names)),
                     None => Ok(items),
                 }
             })?
         } else {
             Vec::new()
         };
-        config.agents.push(GenAgent {
+        agents.push(GenAgent {
             name,
             agent_type,
             version,
@@ -415,8 +441,17 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         });
         more = p.confirm(&msg::agent_more(), false)?;
     }
-    let agent_names: Vec<String> = config.agents.iter().map(|a| a.name.clone()).collect();
+    Ok(agents)
+}
 
+/// The mounts: source, VM, target, backup folder, interval, agents, `.backupignore`.
+fn ask_mounts<R: BufRead, W: Write>(
+    p: &mut Prompter<R, W>,
+    vm_names: &[String],
+    agent_names: &[String],
+    backupignores: &mut Vec<PathBuf>,
+) -> Result<Vec<GenMount>, UserError> {
+    let mut mounts: Vec<GenMount> = Vec::new();
     p.say(&msg::mounts());
     let guard = layout::Guarded::defaults();
     let mut more = p.confirm(&msg::mount_add(), false)?;
@@ -430,7 +465,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 if path.file_name().is_none() {
                     return Err(msg::cannot_share(&path));
                 }
-                if config.mounts.iter().any(|m| m.source == path) {
+                if mounts.iter().any(|m| m.source == path) {
                     return Err(msg::already_shared(&path));
                 }
                 if let Some(why) = layout::source_refusal(&path, &guard) {
@@ -453,7 +488,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             .unwrap_or_default();
         let default_target = format!("{}/{name}", crate::vm::GUEST_HOME);
         let vm = if vm_names.len() > 1 {
-            vm_names[p.choose(&msg::mount_vm(), &vm_names, Some(0))?].clone()
+            vm_names[p.choose(&msg::mount_vm(), vm_names, Some(0))?].clone()
         } else {
             vm_names.first().cloned().unwrap_or_default()
         };
@@ -471,11 +506,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             if let Some(problem) = mountable::target_problem(&clean) {
                 return Err(format!("{}; {}", problem.reason, problem.fix));
             }
-            if config
-                .mounts
-                .iter()
-                .any(|m| m.vm == vm && m.target == clean)
-            {
+            if mounts.iter().any(|m| m.vm == vm && m.target == clean) {
                 return Err(msg::target_taken(&clean, &vm));
             }
             Ok(clean)
@@ -492,21 +523,19 @@ pub(crate) fn ask<R: BufRead, W: Write>(
                 if b.starts_with(&source) {
                     return Err(msg::backup_inside(&b));
                 }
-                if config.mounts.iter().any(|m| m.backup == b) {
+                if mounts.iter().any(|m| m.backup == b) {
                     return Err(msg::backup_taken(&b));
                 }
                 // No backup folder may be reachable from a VM, and none may be shared.
-                let keys: Vec<String> = (0..=config.mounts.len())
-                    .map(|i| format!("mounts[{i}]"))
-                    .collect();
-                let mut paths: Vec<layout::MountPaths<'_>> = config
-                    .mounts
+                let keys: Vec<String> =
+                    (0..=mounts.len()).map(|i| format!("mounts[{i}]")).collect();
+                let mut paths: Vec<layout::MountPaths<'_>> = mounts
                     .iter()
                     .zip(&keys)
                     .map(|(m, key)| layout::MountPaths::new(key, &m.source, &m.backup, &m.vm))
                     .collect();
                 paths.push(layout::MountPaths::new(
-                    &keys[config.mounts.len()],
+                    &keys[mounts.len()],
                     &source,
                     &b,
                     &vm,
@@ -542,7 +571,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         if p.confirm(&msg::mount_ignore(), true)? {
             backupignores.push(source.join(".backupignore"));
         }
-        config.mounts.push(GenMount {
+        mounts.push(GenMount {
             source,
             target,
             backup,
@@ -552,7 +581,11 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         });
         more = p.confirm(&msg::mount_more(), false)?;
     }
+    Ok(mounts)
+}
 
+/// The optional global settings (the defaults when the user declines).
+fn ask_global<R: BufRead, W: Write>(p: &mut Prompter<R, W>) -> Result<GenGlobal, UserError> {
     p.say(&msg::global());
     if p.confirm(&msg::global_add(), false)? {
         let default_ssh = config::home_dir().join(".config/agsekit/ssh");
@@ -575,14 +608,14 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             }
             Ok(end)
         })? as u16;
-        config.global = GenGlobal {
+        return Ok(GenGlobal {
             ssh_keys_folder: (ssh != default_ssh).then_some(ssh),
             portforward_config_check_interval_sec: (pf != 10).then_some(pf),
             check_new_version: (!check).then_some(false),
             http_proxy_port_pool: ((start, end) != (48000, 49000)).then_some((start, end)),
-        };
+        });
     }
-    Ok((config, backupignores))
+    Ok(GenGlobal::default())
 }
 
 pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {

@@ -4,14 +4,14 @@
 //! removal go through the VM driver.
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
-use crate::config::{self, layout, mountable, CleanMethod, Config};
+use crate::config::{self, layout, new_mount, CleanMethod, Config};
 use crate::error::UserError;
 use crate::vm::VmError;
 
@@ -19,7 +19,6 @@ use crate::vm::VmError;
 mod msg {
     use std::path::Path;
 
-    use crate::config::mountable::PathProblem;
     use crate::config::MountConfig;
     use crate::error::UserError;
     use crate::t;
@@ -157,26 +156,6 @@ mod msg {
     }
 
     // Errors: what went wrong, then the way out.
-    pub fn target_not_absolute(target: &str) -> UserError {
-        UserError::usage(t!(
-            "mounts.target_not_absolute",
-            target = format!("{target:?}")
-        ))
-        .hint(t!("mounts.target_not_absolute_hint"))
-    }
-    pub fn unknown_agent(item: &str, names: &[&str]) -> UserError {
-        let names = if names.is_empty() {
-            t!("check.none")
-        } else {
-            names.join(", ")
-        };
-        UserError::usage(t!(
-            "mounts.unknown_agent",
-            item = format!("{item:?}"),
-            names = names
-        ))
-        .hint(t!("mounts.unknown_agent_hint"))
-    }
     pub fn sources_disagree(a: &Path, b: &Path) -> UserError {
         UserError::usage(t!(
             "mounts.sources_disagree",
@@ -185,76 +164,8 @@ mod msg {
         ))
         .hint(t!("mounts.sources_disagree_hint"))
     }
-    pub fn not_positive(what: &str, text: &str) -> UserError {
-        UserError::usage(t!(
-            "mounts.not_positive",
-            what = what,
-            text = format!("{:?}", text.trim())
-        ))
-        .hint(t!("mounts.not_positive_hint"))
-    }
-    pub fn bad_method(text: &str) -> UserError {
-        UserError::usage(t!("mounts.bad_method", text = format!("{:?}", text.trim())))
-            .hint(t!("mounts.bad_method_hint"))
-    }
     pub fn need_source() -> UserError {
         UserError::usage(t!("mounts.need_source")).hint(t!("mounts.need_source_hint"))
-    }
-    pub fn cannot_share(source: &Path) -> UserError {
-        UserError::usage(t!("mounts.cannot_share", path = source.display()))
-            .hint(t!("mounts.cannot_share_hint"))
-    }
-    pub fn not_a_folder(source: &Path) -> UserError {
-        UserError::usage(t!("mounts.not_a_folder", path = source.display()))
-            .hint(t!("mounts.not_a_folder_hint"))
-    }
-    pub fn bad_source(p: PathProblem) -> UserError {
-        UserError::usage(p.reason)
-            .hint(p.fix)
-            .hint(t!("mounts.force_path_hint"))
-    }
-    pub fn bad_target(p: PathProblem) -> UserError {
-        UserError::usage(p.reason).hint(p.fix)
-    }
-    pub fn backup_inside(backup: &Path, source: &Path) -> UserError {
-        UserError::usage(t!(
-            "mounts.backup_inside",
-            backup = backup.display(),
-            source = source.display()
-        ))
-        .hint(t!("mounts.backup_inside_hint"))
-    }
-    pub fn duplicate_source(source: &Path, vm: &str, i: usize, config: &Path) -> UserError {
-        UserError::usage(t!(
-            "mounts.duplicate_source",
-            source = source.display(),
-            vm = format!("{vm:?}"),
-            i = i,
-            config = config.display()
-        ))
-        .hint(t!(
-            "mounts.duplicate_source_hint",
-            source = source.display()
-        ))
-    }
-    pub fn duplicate_target(target: &Path, vm: &str, other: &Path, i: usize) -> UserError {
-        UserError::usage(t!(
-            "mounts.duplicate_target",
-            target = target.display(),
-            vm = format!("{vm:?}"),
-            other = other.display(),
-            i = i
-        ))
-        .hint(t!("mounts.duplicate_target_hint"))
-    }
-    pub fn duplicate_backup(backup: &Path, other: &Path, i: usize) -> UserError {
-        UserError::usage(t!(
-            "mounts.duplicate_backup",
-            backup = backup.display(),
-            other = other.display(),
-            i = i
-        ))
-        .hint(t!("mounts.duplicate_backup_hint"))
     }
     pub fn mount_missing_folder(source: &Path) -> UserError {
         UserError::usage(t!("mounts.missing_folder", source = source.display()))
@@ -411,38 +322,6 @@ fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
     Ok((config, text))
 }
 
-/// A VM path: `~` is the VM user's home; must be absolute.
-fn vm_target(text: &Path) -> Result<PathBuf, UserError> {
-    let s = text.to_string_lossy();
-    let expanded = if s == "~" {
-        PathBuf::from(crate::vm::GUEST_HOME)
-    } else if let Some(rest) = s.strip_prefix("~/") {
-        Path::new(crate::vm::GUEST_HOME).join(rest)
-    } else {
-        text.to_path_buf()
-    };
-    if !expanded.is_absolute() {
-        return Err(msg::target_not_absolute(&s));
-    }
-    Ok(config::rules::lexical_clean(&expanded))
-}
-
-/// `--allowed-agents a,b`: each item an agent name from the config or an agent type.
-fn parse_allowed(list: &str, config: &Config) -> Result<Option<Vec<String>>, UserError> {
-    let mut out: Vec<String> = Vec::new();
-    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let known = config.agents.contains_key(item) || config::AgentType::parse(item).is_some();
-        if !known {
-            let names: Vec<&str> = config.agents.keys().map(String::as_str).collect();
-            return Err(msg::unknown_agent(item, &names));
-        }
-        if !out.iter().any(|o| o == item) {
-            out.push(item.to_string());
-        }
-    }
-    Ok((!out.is_empty()).then_some(out))
-}
-
 /// With a prompter: asks `question` until `check` accepts the answer (Enter takes
 /// `default`), showing each refusal. Without: checks `default`.
 fn answer<T, R: BufRead, W: Write>(
@@ -496,23 +375,7 @@ fn plan_add<R: BufRead, W: Write>(
             None => return Err(msg::need_source()),
         },
     };
-    let source = config::normalize_path(&source);
-    let Some(name) = source.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Err(msg::cannot_share(&source));
-    };
-    if source.exists() && !source.is_dir() {
-        return Err(msg::not_a_folder(&source));
-    }
-    // Never skipped, not even with --force-path: this is about what the agent could reach.
-    let guard = layout::Guarded::new(&config.global, &config.path);
-    if let Some(why) = layout::source_refusal(&source, &guard) {
-        return Err(UserError::usage(why).hint(layout::source_fix()));
-    }
-    if !args.force_path {
-        if let Some(p) = mountable::source_problem(&source, snap_rules) {
-            return Err(msg::bad_source(p));
-        }
-    }
+    let (source, name) = new_mount::source(config, &source, args.force_path, snap_rules)?;
 
     let vm = match &args.vm {
         Some(v) => config.vm(Some(v))?.name.clone(),
@@ -531,77 +394,22 @@ fn plan_add<R: BufRead, W: Write>(
             vm
         }
     };
-    if let Some((i, _)) = config
-        .mounts
-        .iter()
-        .enumerate()
-        .find(|(_, m)| layout::same_source(&m.source, &source) && m.vm == vm)
-    {
-        return Err(msg::duplicate_source(&source, &vm, i, &config.path));
-    }
+    new_mount::unique_source(config, &source, &vm)?;
 
     // Each value: the flag, else in a terminal (without -y) a question whose Enter takes
     // the default, else the default. Every answer is checked like a flag would be.
-    let check_target = |text: &str| -> Result<PathBuf, UserError> {
-        let target = vm_target(Path::new(text.trim()))?;
-        if let Some(p) = mountable::target_problem(&target) {
-            return Err(msg::bad_target(p));
-        }
-        match config
-            .mounts
-            .iter()
-            .enumerate()
-            .find(|(_, m)| m.target == target && m.vm == vm)
-        {
-            Some((i, m)) => Err(msg::duplicate_target(&target, &vm, &m.source, i)),
-            None => Ok(target),
-        }
-    };
+    let check_target = |text: &str| new_mount::target(config, &vm, text);
     let target = match &args.target {
         Some(t) => check_target(&t.to_string_lossy())?,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
             &msg::ask_target(),
-            &format!("{}/{name}", crate::vm::GUEST_HOME),
+            &new_mount::default_target(&name),
             check_target,
         )?,
     };
-    let check_backup = |text: &str| -> Result<PathBuf, UserError> {
-        let backup = config::normalize_path(Path::new(text.trim()));
-        if backup.starts_with(&source) {
-            return Err(msg::backup_inside(&backup, &source));
-        }
-        let new_key = format!("mounts[{}]", config.mounts.len());
-        let keys: Vec<String> = (0..config.mounts.len())
-            .map(|i| format!("mounts[{i}]"))
-            .collect();
-        let mut paths: Vec<layout::MountPaths<'_>> = config
-            .mounts
-            .iter()
-            .zip(&keys)
-            .map(|(m, key)| layout::MountPaths::new(key, &m.source, &m.backup, &m.vm))
-            .collect();
-        paths.push(layout::MountPaths::new(&new_key, &source, &backup, &vm));
-        let new = paths.len() - 1;
-        if let Some(i) = (0..new).find(|&i| layout::same_backup(&paths[i], &paths[new])) {
-            return Err(msg::duplicate_backup(&backup, &config.mounts[i].source, i));
-        }
-        // The existing layout was valid: whatever is wrong now comes from the new entry.
-        let problems = layout::backup_problems(&paths, &config.path);
-        if problems.is_empty() {
-            Ok(backup)
-        } else {
-            let lines: Vec<String> = problems
-                .into_iter()
-                .map(|(key, message)| format!("{key}: {message}"))
-                .collect();
-            Err(UserError::usage(lines.join("\n")))
-        }
-    };
-    let default_backup = source
-        .parent()
-        .unwrap_or(Path::new("/"))
-        .join(format!("backups-{name}"));
+    let check_backup = |text: &str| new_mount::backup(config, &source, &vm, text);
+    let default_backup = new_mount::default_backup(&source, &name);
     let backup = match &args.backup {
         Some(b) => check_backup(&b.to_string_lossy())?,
         None => answer(
@@ -611,15 +419,7 @@ fn plan_add<R: BufRead, W: Write>(
             check_backup,
         )?,
     };
-    let positive = |what: &'static str| {
-        move |text: &str| -> Result<u32, UserError> {
-            text.trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| msg::not_positive(what, text))
-        }
-    };
+    let positive = |what: &'static str| move |text: &str| new_mount::positive(what, text);
     let interval = match args.interval {
         Some(n) => n,
         None => answer(
@@ -645,16 +445,16 @@ fn plan_add<R: BufRead, W: Write>(
             prompter.as_deref_mut().filter(|_| !args.yes),
             &msg::ask_method(),
             "thin",
-            |text| CleanMethod::parse(text).ok_or_else(|| msg::bad_method(text)),
+            new_mount::clean_method,
         )?,
     };
     let allowed = match &args.allowed_agents {
-        Some(list) => parse_allowed(list, config)?,
+        Some(list) => new_mount::allowed_agents(list, config)?,
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
             &msg::ask_agents(),
             "",
-            |text| parse_allowed(text, config),
+            |text| new_mount::allowed_agents(text, config),
         )?,
     };
     let entry = NewMount {
@@ -861,6 +661,7 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn config() -> Config {
         let yaml = "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\n  w: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/me/a}\n  - {source: /home/me/a, vm: w}\n  - {source: /home/me/b, target: /home/ubuntu/bee}\nagents:\n  q: {type: qwen}\n";

@@ -12,7 +12,8 @@ use crate::backup::chain::Civil;
 use crate::backup::diff::{self, Change, ChangeKind, DiffStat, Listing};
 use crate::backup::fsx::Dir;
 use crate::backup::history::{self, VersionChange};
-use crate::backup::restore::{self, NotInSnapshot, RestoreSpec};
+use crate::backup::restore::NotInSnapshot;
+use crate::backup::safe_restore::{self, safe_restore, SafeRestore, Safety, Step};
 use crate::backup::select::select;
 use crate::backup::{self, beneath, lock, tripwire, BackupOptions, EntryKind, Interrupt, Snapshot};
 use crate::cli::GlobalArgs;
@@ -869,6 +870,12 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
 }
 
 /// Takes the destination lock, waiting a little for a background snapshot to finish.
+fn lock_chain(dest: &Path) -> anyhow::Result<lock::DestLock> {
+    safe_restore::lock_chain(dest, &|| {
+        eprintln!("{}", t!("backup.restore.waiting", dest = dest.display()))
+    })
+}
+
 /// `agsekit accept-ignore`: shows the `.backupignore` files whose text changed since their
 /// rules were last accepted, with what each would stop backing up, and, once the user says
 /// so, records every `.backupignore` of the folder as accepted (beside the snapshots).
@@ -939,23 +946,6 @@ fn protection(global: &GlobalArgs) -> backup::rules::Protected {
     backup::rules::Protected::of(super::backup::snapshot_settings(global).1.as_deref())
 }
 
-fn lock_chain(dest: &Path) -> anyhow::Result<lock::DestLock> {
-    let mut waited = Duration::ZERO;
-    loop {
-        match lock::try_lock(dest) {
-            Ok(l) => return Ok(l),
-            Err(lock::LockError::Held { .. }) if waited < Duration::from_secs(30) => {
-                if waited.is_zero() {
-                    eprintln!("{}", t!("backup.restore.waiting", dest = dest.display()));
-                }
-                std::thread::sleep(Duration::from_millis(250));
-                waited += Duration::from_millis(250);
-            }
-            Err(e) => return Err(e.into_user_error(dest)),
-        }
-    }
-}
-
 /// `agsekit restore`.
 pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let chain = resolve_chain(global, args.mount.as_deref(), &args.chain)?;
@@ -982,60 +972,48 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     }
 
     let interrupt = super::backup::install_stop_handlers()?;
-    let _lock = lock_chain(&chain.dest)?;
-    // Held until the restore ends, so no cleanup deletes the snapshot while it is read; one
-    // may have deleted it before the lock was taken: then it is no longer listed.
-    let snap = chain.pick(&chain.snapshots()?, &snap.name)?.clone();
-    // The safety net: the current state becomes a snapshot first, so the restore can be undone.
+    // The engine takes the lock, finds the snapshot again under it, saves the current state
+    // as a snapshot first (so the restore can be undone) and restores.
     let (tripwire, protected) = super::backup::snapshot_settings(global);
     let options = BackupOptions {
         source: source.clone(),
         dest: chain.dest.clone(),
-        interrupt: interrupt.clone(),
-        tripwire,
+        interrupt,
+        tripwire: tripwire.into(),
         protected,
         ..BackupOptions::default()
     };
-    let report = backup::snapshot_locked(&source, &chain.dest, &options, &|_| {})?;
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
-    }
-    // The current state lost most files: the snapshot before it is now pinned.
     let by_mount = chain.flags.first().is_some_and(|f| f == "--mount");
-    if let Some(line) = super::backup::tripwire_alert(&report, by_mount) {
-        eprintln!("agsekit: warning: {line}");
-    }
-    let safety = match (&report.created, &report.previous) {
-        (Some(s), _) => {
-            println!("{}", t!("backup.restore.saved", name = s.name));
-            s.name.clone()
-        }
-        (None, Some(prev)) => {
-            println!("{}", t!("backup.restore.already_saved", name = prev));
-            prev.clone()
-        }
-        (None, None) => {
-            // Unreachable in practice (the chain has a snapshot); never restore without one.
-            return Err(UserError::failed(t!(
-                "backup.restore.cannot_save",
-                path = source.display()
-            ))
-            .into());
-        }
-    };
-
-    let spec = RestoreSpec {
-        snapshot: &snap.path,
+    let request = SafeRestore {
+        options: &options,
+        snapshot: &snap.name,
         target: &target,
         paths: &paths,
         delete_new: args.delete_new,
-        protect: Some(&chain.dest),
-        protected: Some(options.protection()),
-        skip_legacy_inodes: history::is_legacy(&snap),
-        interrupt: &interrupt,
     };
-    let done = match restore::restore(&spec) {
-        Ok(r) => r,
+    let on_step = |step: Step<'_>| match step {
+        Step::Waiting => eprintln!(
+            "{}",
+            t!("backup.restore.waiting", dest = chain.dest.display())
+        ),
+        Step::Safety { report, safety } => {
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            // The current state lost most files: the snapshot before it is now pinned.
+            if let Some(line) = super::backup::tripwire_alert(report, by_mount) {
+                eprintln!("agsekit: warning: {line}");
+            }
+            match safety {
+                Safety::Saved(name) => println!("{}", t!("backup.restore.saved", name = name)),
+                Safety::AlreadySaved(name) => {
+                    println!("{}", t!("backup.restore.already_saved", name = name))
+                }
+            }
+        }
+    };
+    let (safety, done) = match safe_restore(&request, &on_step) {
+        Ok(r) => (r.safety.name().to_string(), r.restored),
         Err(e) => {
             if let Some(nis) = e.downcast_ref::<NotInSnapshot>() {
                 return Err(UserError::usage(t!(
@@ -1051,11 +1029,7 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
                 ))
                 .into());
             }
-            return Err(e.context(t!(
-                "backup.restore.stopped",
-                snapshot = snap.name,
-                safety = safety
-            )));
+            return Err(e);
         }
     };
 

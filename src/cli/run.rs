@@ -8,11 +8,11 @@ use clap::Args;
 
 use crate::backup::Event;
 use crate::config::rules::{parse_proxy_url, PROXY_SCHEMES};
-use crate::config::HttpProxy;
+use crate::config::{Config, HttpProxy};
 use crate::error::UserError;
 use crate::process::RealRunner;
 use crate::run::review::{restore_command, Review};
-use crate::run::session::{run_session, SessionRequest, SessionUi};
+use crate::run::session::{run_session, run_session_in, Folder, SessionRequest, SessionUi};
 use crate::t;
 
 use super::backup::ProgressBar;
@@ -86,9 +86,9 @@ pub(crate) struct TerminalUi {
 }
 
 impl TerminalUi {
-    pub(crate) fn new(global: &GlobalArgs, quiet: bool) -> TerminalUi {
+    pub(crate) fn new(non_interactive: bool, quiet: bool) -> TerminalUi {
         TerminalUi {
-            interactive: super::prompt::can_prompt(global.non_interactive),
+            interactive: super::prompt::can_prompt(non_interactive),
             quiet,
             bar: ProgressBar::new(),
         }
@@ -250,9 +250,15 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     run_agent(args, global, false)
 }
 
-/// Shared by `agsekit run` and the shims (`quiet`: no notices unless the user is needed).
+/// `agsekit run`: loads the config, turns the flags into a request and runs the session.
 pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> anyhow::Result<i32> {
     let config = super::config::load_config(global)?;
+    let request = session_request(args)?;
+    start_session(&config, &request, None, global.non_interactive, quiet)
+}
+
+/// The session request of `agsekit run`'s flags (the folder: `--workdir`, else the current one).
+fn session_request(args: &RunArgs) -> anyhow::Result<SessionRequest> {
     let proxychains = proxychains_override(args.proxychains.as_deref())?;
     let http_proxy = http_proxy_override(args.http_proxy.as_deref())?;
     let workdir = match &args.workdir {
@@ -260,7 +266,7 @@ pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> any
         None => super::init::current_folder()
             .ok_or_else(|| UserError::failed(t!("run.no_cwd")).hint(t!("run.no_cwd_hint")))?,
     };
-    let request = SessionRequest {
+    Ok(SessionRequest {
         agent: args.agent.clone(),
         args: args.args.clone(),
         workdir,
@@ -277,17 +283,40 @@ pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> any
         proxychains,
         http_proxy,
         skip_default_args: args.skip_default_args,
-    };
-    let backend = crate::backend::open(&config);
+    })
+}
+
+/// Runs a session over a loaded config, shared by `agsekit run` and the shims (`quiet`: no
+/// notices unless the user is needed). `folder`: the request's folder already resolved to its
+/// mount (the shims do that once); `None` resolves `request.workdir`.
+pub(crate) fn start_session(
+    config: &Config,
+    request: &SessionRequest,
+    folder: Option<&Folder<'_>>,
+    non_interactive: bool,
+    quiet: bool,
+) -> anyhow::Result<i32> {
+    let backend = crate::backend::open(config);
     let agsekit =
         std::env::current_exe().map_err(|e| UserError::failed(t!("run.no_exe", error = e)))?;
-    let ui = TerminalUi::new(global, quiet);
-    run_session(
-        &config,
-        backend.as_ref(),
-        &RealRunner,
-        &agsekit,
-        &request,
-        &ui,
-    )
+    let ui = TerminalUi::new(non_interactive, quiet);
+    match folder {
+        Some(folder) => run_session_in(
+            config,
+            backend.as_ref(),
+            &RealRunner,
+            &agsekit,
+            request,
+            folder,
+            &ui,
+        ),
+        None => run_session(
+            config,
+            backend.as_ref(),
+            &RealRunner,
+            &agsekit,
+            request,
+            &ui,
+        ),
+    }
 }

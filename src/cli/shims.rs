@@ -15,7 +15,9 @@ use crate::shim::dispatch::{
 use crate::shim::manage::{self, ShimChange, DEFAULT_NAMES};
 use crate::t;
 
-use super::run::{run_agent, RunArgs};
+use crate::run::session::{Folder, SessionRequest};
+
+use super::run::start_session;
 use super::GlobalArgs;
 
 #[derive(Debug, Clone, Args)]
@@ -212,27 +214,33 @@ pub fn shim_main(name: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
         non_interactive: false,
         debug: false,
     };
+    // The config is loaded (and its warnings printed) once, and the folder resolved to its
+    // mount once: the session takes both as they are.
     let config: Config = super::config::load_config(&global)?;
     let cwd = super::init::current_folder().ok_or_else(|| UserError::failed(t!("run.no_cwd")))?;
     let mount = config.mount_for_path(&cwd, None)?;
     let agent = agent_for_shim(&config, name);
     match (mount, agent) {
         (Some(_), Some(agent)) => {
-            let run = RunArgs {
-                vm: None,
-                workdir: Some(cwd),
-                // The folder is configured for this VM: a shim mounts it without asking.
-                auto_mount: true,
-                disable_backups: false,
-                first_backup: false,
-                no_first_backup: false,
-                proxychains: None,
-                http_proxy: None,
-                skip_default_args: false,
+            let request = SessionRequest {
                 agent: agent.name.clone(),
                 args,
+                workdir: cwd.clone(),
+                // The folder is configured for this VM: a shim mounts it without asking.
+                auto_mount: true,
+                ..SessionRequest::default()
             };
-            run_agent(&run, &global, true)
+            let folder = Folder {
+                host_dir: cwd,
+                mount,
+            };
+            start_session(
+                &config,
+                &request,
+                Some(&folder),
+                global.non_interactive,
+                true,
+            )
         }
         (Some(m), None) => Err(UserError::config(t!(
             "shims.no_agent",

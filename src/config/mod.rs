@@ -11,6 +11,7 @@ pub mod generate;
 pub mod layout;
 mod model;
 pub mod mountable;
+pub mod new_mount;
 pub mod rules;
 mod validate;
 pub mod write;

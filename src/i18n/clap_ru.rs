@@ -1,7 +1,8 @@
 //! Russian for the texts clap itself writes (usage errors, `[default: ...]` in help): clap
 //! has no translation hook, so its rendered text is rewritten phrase by phrase. The `error:`
-//! prefix stays English, like `agsekit: error:`. A phrase clap changes in a later version is
-//! simply left English.
+//! prefix stays English, like `agsekit: error:`. A phrase clap changes in a later version
+//! would be left English: a unit test renders every usage error kind through clap itself and
+//! fails when English is left, so an upgrade of clap shows it.
 
 /// (English phrase, Russian phrase), applied in this order (longer phrases first).
 const PHRASES: &[(&str, &str)] = &[
@@ -56,6 +57,7 @@ const PHRASES: &[(&str, &str)] = &[
     ("' as a value, use '", "' как значение, используйте '"),
     ("For more information, try '", "Подробнее: '"),
     ("[possible values: ", "[допустимые значения: "),
+    ("[subcommands: ", "[команды: "),
     ("[default: ", "[по умолчанию: "),
     ("possible values:", "допустимые значения:"),
     (
@@ -144,6 +146,104 @@ mod tests {
             translate("Usage: agsekit run [OPTIONS] <AGENT> [AGENT_ARGS]...\n"),
             "Использование: agsekit run [ПАРАМЕТРЫ] <AGENT> [AGENT_ARGS]...\n"
         );
+    }
+
+    /// The usage errors clap renders today, produced by clap itself (not copied text): each
+    /// must come out with no English phrase left, so a clap upgrade that rewords one fails
+    /// here instead of leaving Russian users a half-English error.
+    #[test]
+    fn every_usage_error_kind_clap_renders_today_is_fully_russian() {
+        use clap::{Arg, ArgAction, Command};
+        let cmd = || {
+            Command::new("agsekit")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("backup-once")
+                        .arg(Arg::new("source").long("source-dir").required(true))
+                        .arg(
+                            Arg::new("keep")
+                                .long("keep")
+                                .value_parser(clap::value_parser!(u32)),
+                        )
+                        .arg(
+                            Arg::new("method")
+                                .long("method")
+                                .value_parser(["tail", "thin"]),
+                        )
+                        .arg(
+                            Arg::new("all")
+                                .long("all")
+                                .action(ArgAction::SetTrue)
+                                .conflicts_with("source"),
+                        )
+                        .arg(
+                            Arg::new("progress")
+                                .long("progress")
+                                .action(ArgAction::SetTrue),
+                        ),
+                )
+                .subcommand(Command::new("restore"))
+        };
+        let cases: &[&[&str]] = &[
+            &["agsekit", "backup-once"],
+            &["agsekit", "backup-once", "--source-dir", "a", "--frob"],
+            &["agsekit", "backup-once", "--source-dir", "a", "--progres"],
+            &["agsekit", "backup-once", "--source-dir", "a", "--keep", "x"],
+            &[
+                "agsekit",
+                "backup-once",
+                "--source-dir",
+                "a",
+                "--method",
+                "fast",
+            ],
+            &["agsekit", "backup-once", "--source-dir", "a", "--all"],
+            &["agsekit", "backup-once", "--source-dir"],
+            &["agsekit", "backup-once", "--source-dir", "a", "extra"],
+            &[
+                "agsekit",
+                "backup-once",
+                "--source-dir",
+                "a",
+                "--progress",
+                "--progress",
+            ],
+            &["agsekit", "restor"],
+            &["agsekit"],
+        ];
+        const ENGLISH: &[&str] = &[
+            "error: the",
+            "required",
+            "provided",
+            "unexpected",
+            "found",
+            "invalid",
+            "value",
+            "tip:",
+            "similar",
+            "Usage",
+            "For more",
+            "cannot",
+            "subcommand",
+            "expected",
+            "digit",
+            "Options",
+            "Commands",
+            "supplied",
+            "[OPTIONS]",
+        ];
+        for args in cases {
+            let err = cmd()
+                .try_get_matches_from(*args)
+                .expect_err("a usage error");
+            let ru = translate(&err.render().to_string());
+            let left: Vec<&&str> = ENGLISH.iter().filter(|w| ru.contains(**w)).collect();
+            assert!(
+                left.is_empty(),
+                "{args:?} ({:?}): English left {left:?} in:\n{ru}",
+                err.kind()
+            );
+        }
     }
 
     /// Only whole `.SH` lines with a known header change; text that merely contains the

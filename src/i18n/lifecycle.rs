@@ -100,7 +100,7 @@ pub const EN: &[(&str, &str)] = &[
     ("lifecycle.ssh.no_ip", "VM `{name}` has no IP address (it is {state})"),
     ("lifecycle.ssh.no_ssh", "`ssh` is not installed"),
     ("lifecycle.ssh.install_hint", "agsekit prepare (installs the OpenSSH client)"),
-    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
+    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/provision/versions.rs)
     ("lifecycle.agents.force_needs_upgrade", "--force-check-versions works only with --upgrade"),
     ("lifecycle.agents.all_agents", "all agents"),
     ("lifecycle.agents.which_agent", "Which agent?"),
@@ -465,7 +465,7 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.ssh.no_ip", "у ВМ `{name}` нет IP-адреса (её состояние: {state})"),
     ("lifecycle.ssh.no_ssh", "`ssh` не установлен"),
     ("lifecycle.ssh.install_hint", "agsekit prepare (установит клиент OpenSSH)"),
-    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
+    // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/provision/versions.rs)
     (
         "lifecycle.agents.force_needs_upgrade",
         "--force-check-versions работает только вместе с --upgrade",

@@ -24,7 +24,7 @@ pub struct InstallRequest {
     /// Install the newest release, ignoring `version:` pins.
     pub upgrade: bool,
     /// With `upgrade`: the newest version of each agent type from the version cache
-    /// (`crate::lifecycle::versions`); a type not listed gets the installer's own latest.
+    /// (`crate::provision::versions`); a type not listed gets the installer's own latest.
     pub upgrade_versions: std::collections::BTreeMap<String, String>,
 }
 

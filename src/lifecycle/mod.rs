@@ -1,5 +1,6 @@
 //! The VM commands' work: creating and provisioning VMs, starting and stopping them,
 //! mounting folders, installing agents, preparing the host and building `ssh` command lines.
+//! (The agent version cache is `provision::versions`.)
 //! Everything goes through [`crate::vm::VmBackend`] and [`crate::process::Runner`]; nothing
 //! here prints: progress goes to a [`Notice`] callback the command supplies, results are data.
 
@@ -10,7 +11,6 @@ pub mod prepare;
 pub mod procs;
 pub mod ssh;
 pub mod stop;
-pub mod versions;
 
 use crate::config::{Config, VmConfig};
 use crate::error::UserError;

@@ -2,7 +2,10 @@
 //! agent installers of `agent_scripts/`. This module embeds every script, knows which flags
 //! each takes, resolves bundle dependencies and builds what the host sends (the script on
 //! stdin, its arguments after `bash -s --`). It never spawns anything: `create-vm` and
-//! `install-agents` run the returned [`ScriptRun`]s through `crate::process`.
+//! `install-agents` run the returned [`ScriptRun`]s through `crate::process`. [`versions`]
+//! is the cache of the newest agent releases that `install-agents --upgrade` and
+//! `check-new-version` install from; it asks upstream through an injected
+//! [`crate::process::Runner`].
 //!
 //! The scripts' conventions (output contract, idempotency, proxychains) are in
 //! `docs/provisioning.md`.
@@ -10,6 +13,7 @@
 pub mod agents;
 pub mod bundles;
 pub mod script;
+pub mod versions;
 
 pub use agents::{
     agent_run, installer, AgentInstallOptions, AgentInstaller, PrebuiltSource, VersionRequest,

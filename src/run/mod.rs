@@ -3,6 +3,7 @@
 //! proxy), and the launcher command line they produce.
 
 pub mod args;
+pub mod backup_options;
 pub mod launch;
 pub mod policy;
 pub mod review;

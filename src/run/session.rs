@@ -24,7 +24,7 @@ use super::merge_default_args;
 use super::policy::{check_agent_allowed, choose_vm, effective_proxy};
 use super::review::{review, MassDeletionNote, Review};
 use crate::backup::tripwire;
-use crate::config::TripwireConfig;
+use crate::backup::TripwireOptions;
 
 /// The VM folder the launcher is started from. It always exists, so `exec` never fails on
 /// its own `cd`; the launcher itself enters the project folder after checking the mount.
@@ -86,6 +86,14 @@ fn session_id() -> String {
     format!("{:x}-{:x}", std::process::id(), nanos & 0xffff_ffff_ffff)
 }
 
+/// The host folder of a session resolved against the config: the folder (absolute) and the
+/// mount that covers it, if any.
+#[derive(Debug, Clone)]
+pub struct Folder<'c> {
+    pub host_dir: PathBuf,
+    pub mount: Option<&'c MountConfig>,
+}
+
 /// Runs one agent session and returns the agent's exit code.
 pub fn run_session(
     config: &Config,
@@ -95,7 +103,7 @@ pub fn run_session(
     req: &SessionRequest,
     ui: &dyn SessionUi,
 ) -> anyhow::Result<i32> {
-    let agent = config.agent(&req.agent)?;
+    config.agent(&req.agent)?;
     let host_dir = std::path::absolute(&req.workdir).unwrap_or_else(|_| req.workdir.clone());
     if !host_dir.is_dir() {
         return Err(
@@ -105,6 +113,24 @@ pub fn run_session(
         );
     }
     let mount = config.mount_for_path(&host_dir, req.vm.as_deref())?;
+    let folder = Folder { host_dir, mount };
+    run_session_in(config, backend, runner, agsekit, req, &folder, ui)
+}
+
+/// [`run_session`] for a folder already resolved (the shims resolve the mount once to choose
+/// between the VM and the host, and hand it over here). `req.workdir` is not read again.
+pub fn run_session_in(
+    config: &Config,
+    backend: &dyn VmBackend,
+    runner: &dyn Runner,
+    agsekit: &Path,
+    req: &SessionRequest,
+    folder: &Folder<'_>,
+    ui: &dyn SessionUi,
+) -> anyhow::Result<i32> {
+    let agent = config.agent(&req.agent)?;
+    let host_dir = &folder.host_dir;
+    let mount = folder.mount;
     let vm = choose_vm(config, req.vm.as_deref(), mount, agent)?;
     check_agent_allowed(agent, mount, vm)?;
     let proxy = effective_proxy(req.proxychains.clone(), req.http_proxy.clone(), agent, vm)?;
@@ -119,9 +145,9 @@ pub fn run_session(
             mount: Some(m),
             vm,
             mount_root: Some(m.target.clone()),
-            workdir: vm_workdir(&m.source, &m.target, &host_dir).unwrap_or(m.target.clone()),
+            workdir: vm_workdir(&m.source, &m.target, host_dir).unwrap_or(m.target.clone()),
         },
-        None => temporary_place(config, backend, vm, &host_dir, ui)?,
+        None => temporary_place(config, backend, vm, host_dir, ui)?,
     };
 
     let snapshot_loop = match place.mount {
@@ -206,7 +232,7 @@ pub fn run_session(
                         &r,
                         snapshot_files,
                         session_started,
-                        &config.global.tripwire,
+                        &config.global.tripwire.into(),
                     );
                     ui.review(&r, config.global.review.summary)
                 }
@@ -227,7 +253,7 @@ fn session_mass_deletions(
     review: &Review,
     baseline_files: u64,
     since: i64,
-    settings: &TripwireConfig,
+    settings: &TripwireOptions,
 ) -> Vec<MassDeletionNote> {
     let mut notes: Vec<MassDeletionNote> = tripwire::live_pins(&mount.backup)
         .into_iter()
@@ -385,7 +411,7 @@ fn pre_run_snapshot(
         let options = BackupOptions {
             source: mount.source.clone(),
             dest: mount.backup.clone(),
-            tripwire: config.global.tripwire,
+            tripwire: config.global.tripwire.into(),
             protected: Some(config.global.review.protected_paths.clone()),
             ..BackupOptions::default()
         };
@@ -410,7 +436,7 @@ fn pre_run_snapshot(
                     if let Err(e) = backup::clean_backups(
                         &mount.backup,
                         mount.max_backups as usize,
-                        mount.backup_clean_method,
+                        mount.backup_clean_method.into(),
                         mount.interval,
                     ) {
                         ui.notice(&t!("run.clean_failed", error = format!("{e:#}")));
@@ -785,7 +811,7 @@ mod tripwire_tests {
         let mut mount = crate::run::policy::tests::mount("/p", "vm");
         mount.backup = tmp.path().to_path_buf();
         std::fs::create_dir(tmp.path().join("20260101-000000")).expect("mkdir");
-        let on = TripwireConfig::default();
+        let on = TripwireOptions::default();
         // Below the thresholds: nothing.
         let notes =
             session_mass_deletions(&mount, "20260101-000000", &review_with(10), 100, 0, &on);
@@ -814,7 +840,7 @@ mod tripwire_tests {
             session_mass_deletions(&mount, "20260101-000000", &review_with(0), 100, later, &on);
         assert!(notes.is_empty());
         // Disabled: nothing new.
-        let off = TripwireConfig {
+        let off = TripwireOptions {
             enabled: false,
             ..on
         };

@@ -224,3 +224,57 @@ fn only_the_listed_files_outside_the_multipass_backend_name_multipass() {
         "these files no longer name Multipass: take them off NAMES_MULTIPASS: {stale:?}"
     );
 }
+
+/// Files issue 13 moved to the layer they belong to: `(old path, new path)` under `src/`.
+/// The old place must not come back (a second copy would split the code again).
+const MOVED: &[(&str, &str, &str)] = &[(
+    "lifecycle/versions.rs",
+    "provision/versions.rs",
+    "the agent version cache is not VM lifecycle: it sits beside the installers it serves",
+)];
+
+#[test]
+fn moved_files_stay_where_issue_13_put_them() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut wrong = Vec::new();
+    for (old, new, why) in MOVED {
+        if src.join(old).exists() || !src.join(new).is_file() {
+            wrong.push(format!("src/{old} belongs at src/{new} ({why})"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Imports the layer table would allow but issue 13 rules out: `(importer, imported, why)`.
+const NEVER_IMPORTS: &[(&str, &str, &str)] = &[(
+    "backup",
+    "config",
+    "the snapshot engine takes its own option types (backup::CleanMethod, backup::TripwireOptions); run and cli convert",
+)];
+
+#[test]
+fn modules_do_not_import_what_issue_13_rules_out() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut broken = Vec::new();
+    for (importer, imported, why) in NEVER_IMPORTS {
+        let mut files = Vec::new();
+        rust_files(&src.join(importer), &mut files);
+        files.push(src.join(format!("{importer}.rs")));
+        files.sort();
+        for file in files.iter().filter(|f| f.is_file()) {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            if matches!(name.as_deref(), Some("tests.rs" | "testutil.rs")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(file).expect("read source");
+            if named_modules(&production_text(&text)).contains(*imported) {
+                let rel = file.strip_prefix(&src).expect("inside src");
+                broken.push(format!(
+                    "{}: {importer} imports {imported} ({why})",
+                    rel.display()
+                ));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}

@@ -274,3 +274,24 @@ fn shim_fake_multipass_in_the_home_folder_says_to_cd_into_a_project_not_to_share
     );
     assert!(s.fake.calls().iter().all(|c| c[0] != "exec"));
 }
+
+#[test]
+fn shim_fake_multipass_prints_a_config_warning_once() {
+    let s = setup("refuse");
+    // An unknown key: the config loads with one warning.
+    let text = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(&s.config, text.replace("ram: 4G", "ram: 4G, colour: red")).unwrap();
+    s.install();
+    let out = s.shim("codex", &s.project, &["hi"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "stderr: {stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "vm-codex hi\n");
+    // The shim loads the config once: the warning appears exactly once.
+    assert_eq!(
+        stderr
+            .matches("vms.dev.colour: unknown key, ignored")
+            .count(),
+        1,
+        "stderr: {stderr}"
+    );
+}

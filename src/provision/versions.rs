@@ -224,7 +224,7 @@ pub fn upstream(agent_type: AgentType) -> Upstream {
             prefix: "rust-v",
         },
         AgentType::CodexGlibcPrebuilt => Upstream::GitHub {
-            repo: crate::provision::PrebuiltSource::from_env(|k| std::env::var(k).ok())
+            repo: super::PrebuiltSource::from_env(|k| std::env::var(k).ok())
                 .repo
                 .unwrap_or_else(|| PREBUILT_REPO.to_string()),
             prefix: "codex-glibc-rust-v",
