@@ -37,8 +37,10 @@ PACKAGES=(
     iproute2 netbase procps less
     # first boot and access
     cloud-init openssh-server sudo ca-certificates
-    # what agent_scripts/base.sh installs (BASE_PACKAGES plus 7zip)
-    bubblewrap proxychains4 privoxy curl git logrotate gzip ripgrep zip unzip zstd zsh mc 7zip
+    # what agent_scripts/base.sh installs (BASE_PACKAGES)
+    bubblewrap proxychains4 privoxy curl git logrotate gzip ripgrep zip unzip zstd zsh mc
+    # base.sh looks for a `7z` command: Debian 12 has it in p7zip-full (its 7zip has `7zz`)
+    p7zip-full
     # what the agent sessions use in the VM
     tmux
 )
