@@ -1,11 +1,13 @@
 //! Shim overhead benchmark: how long a shim (`codex` in a mounted folder) takes from its start
-//! to the moment it starts `multipass`, compared with starting that `multipass` directly, and
-//! how many `multipass` calls a ready session makes. `multipass` here is the FAKE multipass
+//! to the moment it starts `multipass`, compared with starting that `multipass` directly, how
+//! long it takes from `multipass` ending to the shim ending (stopping the session's snapshot
+//! loop, the review), and how many `multipass` calls a ready session makes. `multipass` here is the FAKE multipass
 //! (tests/fake-multipass) behind a one-line bash wrapper that records when it starts; no VM is
 //! involved. Prints medians and PASS/FAIL against DESIGN.md section 6 (overhead under 5 ms,
 //! exactly one call). Timing lives here, never in tests.
 //!
-//! `cargo bench --bench shim [-- --runs N]`
+//! `cargo bench --bench shim [-- --runs N]`; `AGSEKIT_BENCH_BIN=PATH` measures another build of
+//! agsekit (an older commit's) with the same harness.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -76,20 +78,26 @@ impl Bench {
             .unwrap_or(0)
     }
 
-    /// Microseconds from spawning `cmd` to the first `multipass` start it causes.
-    fn time_to_multipass(&self, mut cmd: Command) -> f64 {
+    /// Microseconds from spawning `cmd` to the first `multipass` start it causes, and from
+    /// the last `multipass` end to `cmd`'s own end.
+    fn time_around_multipass(&self, mut cmd: Command) -> (f64, f64) {
         let _ = std::fs::remove_file(&self.stamps);
         self.env(&mut cmd);
         let t0 = now_us();
         let status = cmd.status().expect("spawn");
+        let t1 = now_us();
         assert!(status.success(), "command failed: {status}");
         let text = std::fs::read_to_string(&self.stamps).expect("the wrapper recorded no start");
-        let first: f64 = text
+        let stamps: Vec<(f64, f64)> = text
             .lines()
-            .next()
-            .and_then(|l| l.trim().parse::<f64>().ok())
-            .expect("a timestamp");
-        first * 1e6 - t0
+            .filter_map(|l| {
+                let mut words = l.split_whitespace().map(|w| w.parse::<f64>().ok());
+                Some((words.next()??, words.next()??))
+            })
+            .collect();
+        let first_start = stamps.first().expect("a timestamp").0;
+        let last_end = stamps.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+        (first_start * 1e6 - t0, t1 - last_end * 1e6)
     }
 
     fn shim(&self) -> Command {
@@ -143,8 +151,14 @@ fn main() {
         i += 1;
     }
 
-    let agsekit = PathBuf::from(env!("CARGO_BIN_EXE_agsekit"));
-    let target = agsekit.parent().expect("target dir").to_path_buf();
+    // AGSEKIT_BENCH_BIN measures another build (an older commit's, for a before/after).
+    let agsekit = std::env::var_os("AGSEKIT_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_agsekit")));
+    let target = PathBuf::from(env!("CARGO_BIN_EXE_agsekit"))
+        .parent()
+        .expect("target dir")
+        .to_path_buf();
     let fake = target.join("fake-multipass");
     if !fake.exists() {
         println!("building fake-multipass ...");
@@ -179,7 +193,7 @@ fn main() {
     write_exec(
         &b.wrapper,
         &format!(
-            "#!/bin/bash\necho \"$EPOCHREALTIME\" >> \"$STAMPS\"\nexec {} \"$@\"\n",
+            "#!/bin/bash\nstart=$EPOCHREALTIME\n{} \"$@\"\ncode=$?\necho \"$start $EPOCHREALTIME\" >> \"$STAMPS\"\nexit $code\n",
             shell_words::quote(&fake.to_string_lossy())
         ),
     );
@@ -203,29 +217,39 @@ fn main() {
     warm.args(["run", "--auto-mount", "codex"])
         .current_dir(&b.project);
     b.env(&mut warm);
+    let warmed = warm.stderr(Stdio::piped()).output().expect("warm-up");
     assert!(
-        warm.status().expect("warm-up").success(),
-        "warm-up run failed"
+        warmed.status.success(),
+        "warm-up run failed: {}",
+        String::from_utf8_lossy(&warmed.stderr)
     );
 
     println!(
         "shim overhead: {runs} runs each, 100-file project, fake multipass behind a bash wrapper\n"
     );
     let mut direct = Vec::new();
+    let mut direct_end = Vec::new();
     let mut shim = Vec::new();
+    let mut shim_end = Vec::new();
     let mut shim_snap = Vec::new();
     let mut calls_per_run = Vec::new();
     for _ in 0..runs {
-        direct.push(b.time_to_multipass(b.direct()));
+        let (start, end) = b.time_around_multipass(b.direct());
+        direct.push(start);
+        direct_end.push(end);
         b.set_first_backup(false);
         let before = b.calls();
-        shim.push(b.time_to_multipass(b.shim()));
+        let (start, end) = b.time_around_multipass(b.shim());
+        shim.push(start);
+        shim_end.push(end);
         calls_per_run.push(b.calls() - before);
         b.set_first_backup(true);
-        shim_snap.push(b.time_to_multipass(b.shim()));
+        shim_snap.push(b.time_around_multipass(b.shim()).0);
     }
     let (md, ms, mss) = (median(direct), median(shim), median(shim_snap));
+    let (mde, mse) = (median(direct_end), median(shim_end));
     let overhead = ms - md;
+    let end_overhead = mse - mde;
     let max_calls = calls_per_run.iter().copied().max().unwrap_or(0);
     let min_calls = calls_per_run.iter().copied().min().unwrap_or(0);
     println!(
@@ -256,6 +280,19 @@ fn main() {
     println!(
         "  with the pre-run snapshot check: {:.2} ms (first_backup: true, 100 files)",
         (mss - md) / 1000.0
+    );
+    println!(
+        "shim overhead after multipass (snapshot loop stopped, session ended): {:.2} ms",
+        end_overhead / 1000.0
+    );
+    println!(
+        "shim overhead in all: {:.2} ms  [{}] (target < 5 ms)",
+        (overhead + end_overhead) / 1000.0,
+        if overhead + end_overhead < 5000.0 {
+            "PASS"
+        } else {
+            "FAIL"
+        }
     );
     println!(
         "multipass calls per ready shim run: {min_calls}..{max_calls}  [{}] (target exactly 1)",

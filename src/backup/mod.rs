@@ -76,16 +76,54 @@ impl fmt::Display for Warning {
 
 /// A cooperative stop request (set by a signal handler).
 #[derive(Debug, Clone, Default)]
-pub struct Interrupt(Option<Arc<AtomicBool>>);
+pub struct Interrupt(Option<Arc<AtomicBool>>, Option<Arc<Wakeup>>);
+
+/// The read end of a pipe that a signal handler writes to: sleeping on it wakes at once
+/// when the stop is requested (a session's end waits for the snapshot loop to notice).
+#[derive(Debug)]
+pub struct Wakeup(std::os::unix::net::UnixStream);
+
+impl Wakeup {
+    /// Makes the pair: the reader for [`Interrupt::with_wakeup`] and the writer to hand to
+    /// `signal_hook::low_level::pipe::register`.
+    pub fn pair() -> std::io::Result<(Wakeup, std::os::unix::net::UnixStream)> {
+        let (read, write) = std::os::unix::net::UnixStream::pair()?;
+        read.set_nonblocking(true)?;
+        write.set_nonblocking(true)?;
+        Ok((Wakeup(read), write))
+    }
+
+    /// Waits until something was written or `limit` passed; true when something was. The
+    /// pipe is never emptied: a stop is for good, and every thread sleeping on this pipe (one
+    /// per mount in `backup-repeated-all`) must see it.
+    fn wait(&self, limit: Duration) -> bool {
+        use std::os::fd::AsRawFd;
+        let mut fds = libc::pollfd {
+            fd: self.0.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = limit.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd, its count, a timeout.
+        let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+        ready > 0 && fds.revents & libc::POLLIN != 0
+    }
+}
 
 impl Interrupt {
     pub fn new(flag: Arc<AtomicBool>) -> Interrupt {
-        Interrupt(Some(flag))
+        Interrupt(Some(flag), None)
+    }
+
+    /// A stop request whose setter also writes to `wakeup`'s pipe, so [`Interrupt::sleep`]
+    /// returns at once instead of on its next check.
+    pub fn with_wakeup(flag: Arc<AtomicBool>, wakeup: Wakeup) -> Interrupt {
+        Interrupt(Some(flag), Some(Arc::new(wakeup)))
     }
 
     /// Never set.
     pub fn none() -> Interrupt {
-        Interrupt(None)
+        Interrupt(None, None)
     }
 
     pub fn is_set(&self) -> bool {
@@ -101,7 +139,8 @@ impl Interrupt {
         }
     }
 
-    /// Sleeps up to `total`; returns false if a stop was requested meanwhile.
+    /// Sleeps up to `total`; returns false if a stop was requested meanwhile. With a wakeup
+    /// pipe the request ends the sleep at once; without one it is checked every 100 ms.
     pub fn sleep(&self, total: Duration) -> bool {
         let deadline = std::time::Instant::now() + total;
         loop {
@@ -112,7 +151,16 @@ impl Interrupt {
             if now >= deadline {
                 return true;
             }
-            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
+            let left = deadline - now;
+            match &self.1 {
+                // Written to but no stop requested (not done by agsekit's handlers, which set
+                // the flag first): back to checking every 100 ms rather than spinning.
+                Some(wakeup) if wakeup.wait(left) && !self.is_set() => {
+                    std::thread::sleep(left.min(Duration::from_millis(100)))
+                }
+                Some(_) => {}
+                None => std::thread::sleep(left.min(Duration::from_millis(100))),
+            }
         }
     }
 }

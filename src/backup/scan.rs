@@ -199,8 +199,7 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
     };
     let base = IgnoreStack::new(cli);
     let walker = Walker::of(spec, spec.reference);
-    let stack = walker.load_rules(&root_dir, &[], &base, &mut acc);
-    let entries = walker.read_entries(&root_dir, &[], &stack, &mut acc)?;
+    let (stack, entries) = walker.rules_and_entries(&root_dir, &[], &base, &mut acc)?;
 
     // Stat-only entries are done here; directories become units for the pool.
     let mut children: Vec<Option<Node>> = Vec::with_capacity(entries.len());
@@ -577,15 +576,36 @@ impl<'a> Walker<'a> {
         stack.with_file(parts.len(), rules, accepted, Arc::from(rel))
     }
 
-    /// Lists a directory, stats every entry and drops excluded ones; sorted by name bytes.
-    fn read_entries(
+    /// Lists a directory, reads its `.backupignore` when the listing has one (no probe of a
+    /// file that is not there: most folders have none), stats every entry and drops excluded
+    /// ones; sorted by name bytes.
+    #[allow(clippy::type_complexity)]
+    fn rules_and_entries(
         &self,
         dir: &Dir,
         parts: &[&OsStr],
         stack: &IgnoreStack,
         acc: &mut Acc,
-    ) -> io::Result<Vec<(OsString, Meta, bool)>> {
-        let mut names = dir.list()?;
+    ) -> io::Result<(IgnoreStack, Vec<(OsString, Meta, bool)>)> {
+        let names = dir.list()?;
+        let stack = if names.iter().any(|n| n == IGNORE_FILE) {
+            self.load_rules(dir, parts, stack, acc)
+        } else {
+            stack.clone()
+        };
+        let entries = self.read_entries(names, dir, parts, &stack, acc);
+        Ok((stack, entries))
+    }
+
+    /// Stats the listed entries and drops excluded ones; sorted by name bytes.
+    fn read_entries(
+        &self,
+        mut names: Vec<OsString>,
+        dir: &Dir,
+        parts: &[&OsStr],
+        stack: &IgnoreStack,
+        acc: &mut Acc,
+    ) -> Vec<(OsString, Meta, bool)> {
         names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         let mut out = Vec::with_capacity(names.len());
         for name in names {
@@ -609,7 +629,7 @@ impl<'a> Walker<'a> {
                 Take::Drop => {}
             }
         }
-        Ok(out)
+        out
     }
 
     /// A non-directory entry (already stat'ed and not excluded).
@@ -678,9 +698,8 @@ impl<'a> Walker<'a> {
         match parent.open_dir(name) {
             Ok(dir) => {
                 acc.dirs += 1;
-                let stack = self.load_rules(&dir, &my_parts, stack, acc);
-                match self.read_entries(&dir, &my_parts, &stack, acc) {
-                    Ok(entries) => Listing::Entries(dir, stack, entries),
+                match self.rules_and_entries(&dir, &my_parts, stack, acc) {
+                    Ok((stack, entries)) => Listing::Entries(dir, stack, entries),
                     Err(err) => {
                         acc.warnings.push(Warning::new(
                             rel_path(&my_parts),

@@ -1479,3 +1479,34 @@ fn a_run_killed_before_publishing_leaves_no_summary_behind() {
         .collect();
     assert_eq!(left.len(), 1, "only the real snapshot's: {left:?}");
 }
+
+/// A stop request with a wakeup pipe ends long sleeps at once, in every thread (the snapshot loop of a session
+/// notices SIGTERM without waiting for its next check); without the pipe, the sleep would
+/// last the hour and the 60 s this test allows would run out.
+#[test]
+fn interrupt_with_a_wakeup_pipe_ends_a_long_sleep_at_once() {
+    use std::io::Write;
+    let flag = Arc::new(AtomicBool::new(false));
+    let (wakeup, mut writer) = super::Wakeup::pair().unwrap();
+    let interrupt = Interrupt::with_wakeup(Arc::clone(&flag), wakeup);
+    // Two sleepers on one pipe, as `backup-repeated-all` has one per mount: both wake.
+    let (tx, rx) = std::sync::mpsc::channel();
+    for _ in 0..2 {
+        let sleeper = interrupt.clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(sleeper.sleep(std::time::Duration::from_secs(3600)));
+        });
+    }
+    // What the signal handlers do, in their order: the flag, then a byte into the pipe.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    flag.store(true, Ordering::SeqCst);
+    writer.write_all(b"x").unwrap();
+    for _ in 0..2 {
+        let slept_through = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("a sleep did not wake up");
+        assert!(!slept_through, "a stop was requested: sleep returns false");
+    }
+    assert!(interrupt.is_set());
+}

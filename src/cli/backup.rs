@@ -142,11 +142,14 @@ fn threads_from_env() -> usize {
 /// process at once.
 pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
     let flag = Arc::new(AtomicBool::new(false));
+    let (wakeup, writer) = backup::Wakeup::pair()?;
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&flag))?;
+        // The flag first, then the pipe: a sleeper woken by the pipe finds the flag set.
         signal_hook::flag::register(sig, Arc::clone(&flag))?;
+        signal_hook::low_level::pipe::register(sig, writer.try_clone()?)?;
     }
-    Ok(Interrupt::new(flag))
+    Ok(Interrupt::with_wakeup(flag, wakeup))
 }
 
 /// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.

@@ -28,6 +28,7 @@ mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
+mod qemu;
 mod ru;
 mod rules;
 #[cfg(test)]
@@ -47,6 +48,7 @@ const PARTS: &[(Table, Table)] = &[
     (layout::EN, layout::RU),
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
+    (qemu::EN, qemu::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),
     (i12_session::EN, i12_session::RU),

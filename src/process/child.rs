@@ -115,13 +115,59 @@ impl Child {
         }
         self.signal(Signal::SIGTERM)?;
         let deadline = Instant::now() + grace;
-        while Instant::now() < deadline {
+        // Woken by the child's exit (a pidfd) where the kernel has them, else by polling that
+        // starts at 1 ms and backs off: a session's end waits for this, so no fixed tick.
+        let exit = self.id().and_then(ExitNotice::open);
+        let mut nap = Duration::from_millis(1);
+        loop {
             if let Some(code) = self.try_wait()? {
                 return Ok(code);
             }
-            std::thread::sleep(Duration::from_millis(20));
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let left = deadline - now;
+            match &exit {
+                Some(notice) => notice.wait(left),
+                None => {
+                    std::thread::sleep(nap.min(left));
+                    nap = (nap * 2).min(Duration::from_millis(50));
+                }
+            }
         }
         self.signal(Signal::SIGKILL)?;
         self.wait()
+    }
+}
+
+/// A pidfd: becomes readable when the process exits (Linux 5.3 and later).
+struct ExitNotice(std::os::fd::OwnedFd);
+
+impl ExitNotice {
+    fn open(pid: u32) -> Option<ExitNotice> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: the descriptor was just created and is owned by nobody else.
+        Some(ExitNotice(unsafe {
+            std::os::fd::OwnedFd::from_raw_fd(fd as i32)
+        }))
+    }
+
+    /// Returns when the process has exited or `limit` has passed (or a signal came).
+    fn wait(&self, limit: Duration) {
+        use std::os::fd::AsRawFd;
+        let mut fds = libc::pollfd {
+            fd: self.0.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = limit.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd, its count, a timeout.
+        unsafe { libc::poll(&mut fds, 1, ms) };
     }
 }

@@ -229,4 +229,40 @@ mod tests {
         assert_eq!(code, 128 + 15);
         assert_eq!(std::fs::read_to_string(&log).unwrap(), "before\nstarted\n");
     }
+
+    /// A child that exits on SIGTERM is collected when it exits, not at the end of the grace
+    /// period: `terminate` is woken by the exit (a grace of an hour would otherwise block the
+    /// waiting thread far beyond the 60 s this test allows).
+    #[test]
+    fn terminate_returns_when_the_child_exits_not_when_the_grace_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("out.log");
+        let mut child = RealRunner
+            .spawn(
+                &Cmd::new("sh").args([
+                    "-c",
+                    "trap 'exit 3' TERM; echo started; while :; do sleep 0.05; done",
+                ]),
+                SpawnIo {
+                    stdout: Sink::Append(log.clone()),
+                    stderr: Sink::Null,
+                },
+            )
+            .unwrap();
+        for _ in 0..1000 {
+            if std::fs::read_to_string(&log).is_ok_and(|t| t.contains("started")) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.terminate(std::time::Duration::from_secs(3600)));
+        });
+        let code = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("terminate did not notice the exit")
+            .unwrap();
+        assert_eq!(code, 3, "the child's own exit code, not a kill");
+    }
 }

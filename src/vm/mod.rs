@@ -15,6 +15,7 @@ pub mod error;
 pub mod locate;
 mod multipass;
 pub mod parse;
+pub mod qemu;
 pub mod types;
 
 use std::path::Path;
