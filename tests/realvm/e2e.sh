@@ -386,14 +386,19 @@ pass
 
 step "stop-vm, start-vm: the next session finds its folders mounted"
 # stop-vm unmounts before it stops (docs/vms.md); the next session mounts again by itself.
+t0=$(now)
 ag stop-vm "$VM"
 expect_rc 0 "stop-vm"
+echo "   stop-vm: $(elapsed "$t0") s"
 ag status --json
 [ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = stopped ] || fail "state after stop-vm: $(json "$LOGS/last.out" 'd["vms"][0]["state"]')"
 left=$(pgrep -af -- "$STATE/" || true)
 [ -z "$left" ] || fail "processes of the stopped VM left: $left"
+t0=$(now)
 ag start-vm "$VM"
 expect_rc 0 "start-vm"
+echo "   start-vm (boot to SSH): $(elapsed "$t0") s"
+t0=$(now)
 ag status --json
 [ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = running ] || fail "state after start-vm"
 cd "$PROJ"
@@ -405,6 +410,7 @@ cd "$PROJ2"
 shim whoami
 expect_rc 0 "codex in .proj2 after start-vm"
 out_has "notes.txt" "the hidden project's files after start-vm"
+echo "   both sessions after start-vm (mounting again): $(elapsed "$t0") s"
 pass
 
 step "suspend and resume"
@@ -426,6 +432,7 @@ fi
 
 step "destroy-vm leaves nothing behind"
 tmux -S "$TMUX_SOCK" kill-server >/dev/null 2>&1 || true
+[ -d "$STATE" ] || fail "no state folder $STATE before destroy-vm"
 ag destroy-vm "$VM" -y
 expect_rc 0 "destroy-vm"
 [ ! -e "$STATE" ] || fail "$STATE still exists: $(ls -la "$STATE")"
