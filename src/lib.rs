@@ -4,6 +4,7 @@
 //! The crate is a library plus a thin binary (`src/main.rs`). Domain modules return data and
 //! never print; `cli` and `ui` render. Nothing outside `process` spawns a process.
 
+pub mod backend;
 pub mod backup;
 pub mod cli;
 pub mod config;

@@ -100,7 +100,7 @@ pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32>
     if args.upgrade {
         req.upgrade_versions = cached_versions(&config, &req, args.force_check_versions)?;
     }
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let backend = crate::backend::open(&config);
     install_and_print(&config, backend.as_ref(), &req)
 }
 

@@ -451,7 +451,7 @@ pub(crate) fn ask<R: BufRead, W: Write>(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let default_target = format!("/home/ubuntu/{name}");
+        let default_target = format!("{}/{name}", crate::vm::GUEST_HOME);
         let vm = if vm_names.len() > 1 {
             vm_names[p.choose(&msg::mount_vm(), &vm_names, Some(0))?].clone()
         } else {
@@ -460,8 +460,8 @@ pub(crate) fn ask<R: BufRead, W: Write>(
         let target = p.valid(&msg::mount_target(), Some(&default_target), |a| {
             let t = a.trim();
             let expanded = match t.strip_prefix("~/") {
-                Some(rest) => Path::new("/home/ubuntu").join(rest),
-                None if t == "~" => PathBuf::from("/home/ubuntu"),
+                Some(rest) => Path::new(crate::vm::GUEST_HOME).join(rest),
+                None if t == "~" => PathBuf::from(crate::vm::GUEST_HOME),
                 None => PathBuf::from(t),
             };
             if !expanded.is_absolute() {

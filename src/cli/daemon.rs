@@ -208,7 +208,7 @@ fn run_foreground(global: &GlobalArgs) -> anyhow::Result<i32> {
     let _ = nix::unistd::setsid();
     let _held = daemon::run::lock()?;
     let interrupt = install_stop_handlers()?;
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let backend = crate::backend::open(&cfg);
     let opts = daemon::run::RunOptions {
         config_path: path,
         agsekit: agsekit_exe()?,

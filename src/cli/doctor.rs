@@ -49,14 +49,14 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         super::json::english();
     }
     let config = load_config(global)?;
-    let shims_dir = crate::shim::shims_dir();
-    let backend = crate::vm::default_backend(Some(&shims_dir));
+    let shims_dir = crate::config::shims_dir();
+    let backend = crate::backend::open(&config);
     let env = doctor::Env {
         config: &config,
         backend: backend.as_ref(),
-        multipass_path: crate::vm::locate::find_multipass(&crate::vm::locate::Lookup::from_env(
-            Some(&shims_dir),
-        ))
+        multipass_path: crate::vm::multipass::locate::find_multipass(
+            &crate::vm::multipass::locate::Lookup::from_env(&shims_dir),
+        )
         .ok(),
         path_var: std::env::var_os("PATH"),
         shims_dir: shims_dir.clone(),

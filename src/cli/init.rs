@@ -41,7 +41,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<i32> {
     let script = render(
         shell,
         &exe,
-        &crate::shim::shims_dir(),
+        &crate::config::shims_dir(),
         InitOptions {
             path: !args.no_path,
             prompt: !args.no_prompt,

@@ -16,6 +16,7 @@ mod man;
 mod menu;
 mod mount_umount;
 mod mounts;
+mod pip_upgrade;
 mod pipe;
 mod portforward;
 mod prompt;
@@ -193,7 +194,7 @@ pub enum Command {
     /// Refresh the cached newest versions of the configured agent types (for install-agents --upgrade)
     CheckNewVersion,
 
-    /// 1.7.4's self-upgrade through pip; agsekit is a binary: prints how to upgrade it
+    /// Upgrade an agsekit installed from its Python wheel with that environment's pip; otherwise print how to upgrade it
     PipUpgrade,
 }
 
@@ -308,7 +309,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Systemd(args) => daemon::run_systemd_alias(&args, &cli.global),
         Command::Doctor(args) => doctor::run(&args, &cli.global),
         Command::CheckNewVersion => agents::run_check_new_version(&cli.global),
-        Command::PipUpgrade => Ok(vms::run_pip_upgrade()),
+        Command::PipUpgrade => pip_upgrade::run(),
     }
 }
 

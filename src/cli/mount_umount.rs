@@ -54,7 +54,7 @@ fn each(
     let config = super::config::load_config(global)?;
     let folder = args.folder();
     let mounts = select_mounts(&config, folder.as_deref(), args.all, args.vm.as_deref())?;
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let backend = crate::backend::open(&config);
     if mounts.len() == 1 {
         let m = mounts[0];
         let word = match action(backend.as_ref(), m)? {

@@ -13,7 +13,7 @@ use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
 use crate::config::{self, layout, mountable, CleanMethod, Config};
 use crate::error::UserError;
-use crate::vm::{self, VmError};
+use crate::vm::VmError;
 
 /// Every user-facing text of these two commands, in one place for translation.
 mod msg {
@@ -415,9 +415,9 @@ fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
 fn vm_target(text: &Path) -> Result<PathBuf, UserError> {
     let s = text.to_string_lossy();
     let expanded = if s == "~" {
-        PathBuf::from("/home/ubuntu")
+        PathBuf::from(crate::vm::GUEST_HOME)
     } else if let Some(rest) = s.strip_prefix("~/") {
-        Path::new("/home/ubuntu").join(rest)
+        Path::new(crate::vm::GUEST_HOME).join(rest)
     } else {
         text.to_path_buf()
     };
@@ -562,7 +562,7 @@ fn plan_add<R: BufRead, W: Write>(
         None => answer(
             prompter.as_deref_mut().filter(|_| !args.yes),
             &msg::ask_target(),
-            &format!("/home/ubuntu/{name}"),
+            &format!("{}/{name}", crate::vm::GUEST_HOME),
             check_target,
         )?,
     };
@@ -705,8 +705,13 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     let (config, text) = load(global)?;
     let interactive = prompt::can_prompt(global.non_interactive);
     let mut terminal = interactive.then(Prompter::terminal);
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
-    let plan = plan_add(args, &config, terminal.as_mut(), backend.is_snap_confined())?;
+    let backend = crate::backend::open(&config);
+    let plan = plan_add(
+        args,
+        &config,
+        terminal.as_mut(),
+        !backend.capabilities().shares_any_path,
+    )?;
 
     // Build and check the new file before asking or touching anything.
     let new_text = edit::append_mount(&text, &config.path, &plan.entry)?;
@@ -745,7 +750,7 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     }
     if plan.mount {
         let e = &plan.entry;
-        let backend = vm::default_backend(None);
+        let backend = crate::backend::open(&config);
         match backend.mount(&e.source, &e.vm, &e.target.to_string_lossy()) {
             Ok(()) => println!("{}", msg::mounted(&e.source, &e.vm, &e.target)),
             Err(VmError::AlreadyMounted { .. }) => {
@@ -831,7 +836,7 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
     }
 
     // Unmount first: a failure leaves the config untouched, unless the VM is gone.
-    let backend = vm::default_backend(None);
+    let backend = crate::backend::open(&config);
     let target = mount.target.to_string_lossy().into_owned();
     match backend.umount(&mount.vm, Some(&target)) {
         Ok(()) => println!("{}", msg::unmounted(&mount.vm, &mount.target)),

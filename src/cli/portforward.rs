@@ -77,7 +77,7 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<i32> {
     let path = std::fs::canonicalize(&first.path).unwrap_or(first.path.clone());
     let _held = portforward::lock()?;
     let interrupt = install_stop_handlers()?;
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let backend = crate::backend::open(&first);
     let opts = portforward::Options {
         config_path: path,
         owner: "portforward".to_string(),

@@ -278,8 +278,7 @@ pub(crate) fn run_agent(args: &RunArgs, global: &GlobalArgs, quiet: bool) -> any
         http_proxy,
         skip_default_args: args.skip_default_args,
     };
-    let shims = crate::shim::shims_dir();
-    let backend = crate::vm::default_backend(Some(&shims));
+    let backend = crate::backend::open(&config);
     let agsekit =
         std::env::current_exe().map_err(|e| UserError::failed(t!("run.no_exe", error = e)))?;
     let ui = TerminalUi::new(global, quiet);

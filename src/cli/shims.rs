@@ -83,7 +83,7 @@ fn on_path(dir: &Path) -> Option<usize> {
 }
 
 pub fn run(args: &ShimsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
-    let default_dir = crate::shim::shims_dir();
+    let default_dir = crate::config::shims_dir();
     match &args.action {
         ShimsAction::Install { dir, names } => {
             let dir = dir.clone().unwrap_or(default_dir);
@@ -203,7 +203,7 @@ fn exec_host(name: &str, args: &[OsString], shims_dir: &Path) -> anyhow::Result<
 /// A shim: `codex ARGS` in a mounted folder is `agsekit run codex ARGS`; outside every mount
 /// it refuses (or, with `global.shims.outside_mounts: host`, runs the host program).
 pub fn shim_main(name: &str, args: Vec<OsString>) -> anyhow::Result<i32> {
-    let shims_dir = crate::shim::shims_dir();
+    let shims_dir = crate::config::shims_dir();
     if reentered(name, std::env::var_os(MARKER).as_deref()) {
         return exec_host(name, &args, &shims_dir);
     }

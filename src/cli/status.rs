@@ -18,7 +18,7 @@ pub struct StatusArgs {
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load_config(global)?;
-    let backend = crate::vm::default_backend(Some(&crate::shim::shims_dir()));
+    let backend = crate::backend::open(&config);
     let status = status::collect(&config, backend.as_ref());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status)?);
@@ -89,7 +89,11 @@ pub fn render(s: &Status) -> String {
         };
         out.push_str(&format!(
             "{}\n",
-            t!("status.multipass_unavailable", error = error)
+            t!(
+                "status.backend_unavailable",
+                backend = s.backend.name,
+                error = error
+            )
         ));
         for h in &hints {
             out.push_str(&format!("  hint: {h}\n"));

@@ -176,8 +176,8 @@ impl Progress {
     }
 }
 
-fn backend() -> Box<dyn VmBackend> {
-    crate::vm::default_backend(Some(&crate::shim::shims_dir()))
+fn backend(config: &Config) -> Box<dyn VmBackend> {
+    crate::backend::open(config)
 }
 
 /// A VM state in a sentence: Multipass's own word in English (`Stopped`, as before), the
@@ -264,13 +264,13 @@ pub fn run_create_vm(args: &CreateVmArgs, global: &GlobalArgs) -> anyhow::Result
         false,
         "`agsekit create-vms`",
     )?;
-    create_and_print(&config, backend().as_ref(), &vms)
+    create_and_print(&config, backend(&config).as_ref(), &vms)
 }
 
 pub fn run_create_vms(global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, None, true, "")?;
-    create_and_print(&config, backend().as_ref(), &vms)
+    create_and_print(&config, backend(&config).as_ref(), &vms)
 }
 
 fn create_and_print(
@@ -360,7 +360,7 @@ fn mismatch_text(m: &create::Mismatch) -> String {
 pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
-    let backend = backend();
+    let backend = backend(&config);
     let progress = Progress::start(t!("lifecycle.spin.starting"));
     for vm in vms {
         progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
@@ -374,7 +374,7 @@ pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32
 pub fn run_stop(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
-    let backend = backend();
+    let backend = backend(&config);
     let progress = Progress::start(t!("lifecycle.spin.stopping"));
     for vm in vms {
         progress.step(t!("lifecycle.spin.stopping_vm", name = vm.name));
@@ -402,7 +402,7 @@ fn stop_line(name: &str, outcome: StopOutcome) -> String {
 pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
-    let backend = backend();
+    let backend = backend(&config);
     let progress = Progress::start(t!("lifecycle.spin.restarting"));
     for vm in &vms {
         progress.step(t!("lifecycle.spin.stopping_vm", name = vm.name));
@@ -465,7 +465,7 @@ pub fn run_destroy(args: &DestroyVmArgs, global: &GlobalArgs) -> anyhow::Result<
             return Ok(1);
         }
     }
-    let backend = backend();
+    let backend = backend(&config);
     for name in names {
         match stop::destroy_vm(backend.as_ref(), name)? {
             DestroyOutcome::Destroyed => println!("{}", t!("lifecycle.vm.deleted", name = name)),
@@ -495,7 +495,7 @@ pub fn run_up(args: &UpArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     }
     if do_create || do_install {
         let config = load(global)?;
-        let backend = backend();
+        let backend = backend(&config);
         if do_create {
             notice(&t!("lifecycle.up.stage", n = 2, stage = "create-vms"));
             let vms = lifecycle::select_vms(&config, None, true, "")?;
@@ -588,7 +588,7 @@ fn stop_daemon(progress: &Progress) {
 
 pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
-    let backend = backend();
+    let backend = backend(&config);
     let mut running: Vec<&str> = Vec::new();
     for name in config.vms.keys() {
         match backend.info(name) {
@@ -681,7 +681,7 @@ pub fn run_shell(args: &ShellArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             }
         },
     };
-    let backend = backend();
+    let backend = backend(&config);
     backend.shell(&name).map_err(lifecycle::vm_err)
 }
 
@@ -697,8 +697,15 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         .hint("agsekit prepare")
         .into());
     }
-    let info = backend().info(&vm.name).map_err(lifecycle::vm_err)?;
-    let Some(ip) = info.ipv4.first() else {
+    let backend = backend(&config);
+    let endpoint = match backend.ssh_endpoint(&vm.name) {
+        Ok(endpoint) => Some(endpoint),
+        // Not running, or running without an address yet: said below with the VM's state.
+        Err(VmError::NotRunning { .. } | VmError::SshFailed { .. }) => None,
+        Err(err) => return Err(lifecycle::vm_err(err)),
+    };
+    let Some(endpoint) = endpoint else {
+        let info = backend.info(&vm.name).map_err(lifecycle::vm_err)?;
         let hint = if info.state == VmState::Running {
             t!("lifecycle.ssh.no_ip_wait", name = vm.name)
         } else {
@@ -712,7 +719,7 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         .hint(hint)
         .into());
     };
-    let cmd = ssh::ssh_command(folder, ip, &args.ssh_args);
+    let cmd = ssh::ssh_command(folder, &endpoint, &args.ssh_args);
     let err = RealRunner.exec(&cmd);
     if err.not_found() {
         return Err(UserError::failed(t!("lifecycle.ssh.no_ssh"))
@@ -720,26 +727,4 @@ pub fn run_ssh(args: &SshArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             .into());
     }
     Err(UserError::failed(err.to_string()).into())
-}
-
-// ---------------------------------------------------------------------------------------------
-// pip-upgrade
-
-/// `pip-upgrade`: agsekit 1.7.4 upgraded itself with pip. This agsekit is one executable, not
-/// a Python package, so the command only says how to upgrade it and succeeds (scripts that
-/// call it keep working).
-pub fn run_pip_upgrade() -> i32 {
-    println!(
-        "{}",
-        t!("lifecycle.pip_upgrade.intro", version = crate::VERSION)
-    );
-    println!("{}", t!("lifecycle.pip_upgrade.build"));
-    println!("  cargo install --locked --path .");
-    println!("{}", t!("lifecycle.pip_upgrade.replace"));
-    match std::env::current_exe() {
-        Ok(exe) => println!("  {}", exe.display()),
-        Err(_) => println!("  {}", t!("lifecycle.pip_upgrade.on_path")),
-    }
-    println!("{}", t!("lifecycle.pip_upgrade.restart"));
-    0
 }

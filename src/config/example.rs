@@ -102,7 +102,7 @@ mod tests {
 
     fn is_setting(after_hash: &str) -> bool {
         let spaces = after_hash.len() - after_hash.trim_start_matches(' ').len();
-        spaces % 2 == 0 && !after_hash.trim().is_empty()
+        spaces.is_multiple_of(2) && !after_hash.trim().is_empty()
     }
 
     #[test]

@@ -59,6 +59,33 @@ pub fn state_dir() -> PathBuf {
     home_dir().join(".local/state/agsekit")
 }
 
+/// The folder that holds the shims: `$AGSEKIT_SHIMS_DIR`, else `$XDG_DATA_HOME/agsekit/shims`,
+/// else `~/.local/share/agsekit/shims`. The one answer for everything that installs shims or
+/// skips them on PATH.
+pub fn shims_dir() -> PathBuf {
+    shims_dir_from(
+        std::env::var_os("AGSEKIT_SHIMS_DIR").as_deref(),
+        std::env::var_os("XDG_DATA_HOME").as_deref(),
+        &home_dir(),
+    )
+}
+
+/// [`shims_dir`] from the values of `AGSEKIT_SHIMS_DIR`, `XDG_DATA_HOME` and the home folder
+/// (empty values count as unset).
+pub fn shims_dir_from(
+    shims_env: Option<&std::ffi::OsStr>,
+    xdg_data: Option<&std::ffi::OsStr>,
+    home: &Path,
+) -> PathBuf {
+    if let Some(dir) = shims_env.filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(data) = xdg_data.filter(|d| !d.is_empty()) {
+        return PathBuf::from(data).join("agsekit/shims");
+    }
+    home.join(".local/share/agsekit/shims")
+}
+
 /// The user's home folder (`$HOME`, else the password database).
 pub fn home_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("HOME") {

@@ -23,6 +23,47 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
+/// Which VM backend runs a VM (`backend:` under `global:` or in a VM's entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum BackendKind {
+    #[default]
+    Multipass,
+    Qemu,
+}
+
+impl BackendKind {
+    /// Every value, as the config spells them.
+    pub const ALL: [BackendKind; 2] = [BackendKind::Multipass, BackendKind::Qemu];
+
+    /// The config's spelling (`multipass`, `qemu`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Multipass => "multipass",
+            BackendKind::Qemu => "qemu",
+        }
+    }
+
+    /// The value for a config word, if it is one.
+    pub fn parse(word: &str) -> Option<BackendKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+}
+
+/// What a VM boots from (`image:` in a VM's entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VmImage {
+    /// An alias (`24.04`), a URL, or a local disk image (made absolute: `~` expanded, relative
+    /// to the config file's folder).
+    Named(String),
+    /// A disk booted directly with its kernel (paths absolute, as for `Named`).
+    Kernel {
+        disk: PathBuf,
+        kernel: PathBuf,
+        initrd: Option<PathBuf>,
+        cmdline: Option<String>,
+    },
+}
+
 /// `global:` settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlobalConfig {
@@ -41,6 +82,8 @@ pub struct GlobalConfig {
     pub daemon: DaemonConfig,
     /// Mass-deletion detection after each snapshot (`global.tripwire`).
     pub tripwire: TripwireConfig,
+    /// The VM backend of VMs that name none (`global.backend`, default `multipass`).
+    pub backend: BackendKind,
 }
 
 /// `global.tripwire`: a new snapshot that lost at least `min_files` files and at least
@@ -193,6 +236,10 @@ pub struct VmConfig {
     /// `None` = every agent may run here.
     pub allowed_agents: Option<Vec<String>>,
     pub install: Vec<Bundle>,
+    /// The backend that runs this VM: its own `backend:`, else `global.backend`.
+    pub backend: BackendKind,
+    /// `image:`; `None` = the backend's default (an Ubuntu LTS).
+    pub image: Option<VmImage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1346,3 +1346,112 @@ fn review_summary_defaults_on_parses_and_rejects_non_booleans() {
         "{p:?}"
     );
 }
+
+/// `backend:` and `image:` (issue 13): absent, they leave a 1.7.4 config as it was; present,
+/// they are checked and reported at their key path.
+#[test]
+fn backend_and_image_keys() {
+    let plain = ok(ORIGINAL_EXAMPLE);
+    assert_eq!(plain.global.backend, BackendKind::Multipass);
+    for vm in plain.vms.values() {
+        assert_eq!(vm.backend, BackendKind::Multipass);
+        assert_eq!(vm.image, None);
+    }
+
+    let c = ok("global: {backend: multipass}\nvms:\n  a: {cpu: 1, ram: 1G, disk: 1G, image: '24.04'}\n  b: {cpu: 1, ram: 1G, disk: 1G, backend: multipass, image: ./disks/b.img}\n  c: {cpu: 1, ram: 1G, disk: 1G, image: 'https://example.test/x.img'}\n");
+    assert_eq!(c.vms["a"].image, Some(VmImage::Named("24.04".into())));
+    assert_eq!(
+        c.vms["b"].image,
+        Some(VmImage::Named("/cfg/disks/b.img".into()))
+    );
+    assert_eq!(
+        c.vms["c"].image,
+        Some(VmImage::Named("https://example.test/x.img".into()))
+    );
+
+    let p = problems("global: {backend: vmware}\n");
+    assert!(
+        p.iter().any(|m| m.contains("global.backend")
+            && m.contains("\"vmware\"")
+            && m.contains("multipass, qemu")),
+        "{p:?}"
+    );
+    let p = problems("vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, backend: [x]}\n");
+    assert!(
+        p.iter()
+            .any(|m| m.contains("vms.a.backend") && m.contains("multipass, qemu")),
+        "{p:?}"
+    );
+    let c = ok("vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, backend: qemu}\n");
+    assert_eq!(c.vms["a"].backend, BackendKind::Qemu);
+
+    // Multipass cannot boot a disk with its own kernel.
+    let kernel = "vms:\n  a:\n    cpu: 1\n    ram: 1G\n    disk: 1G\n    image: {disk: d.qcow2, kernel: ~/k/vmlinuz, initrd: /boot/initrd, cmdline: 'console=ttyS0'}\n";
+    let p = problems(kernel);
+    assert!(
+        p.iter()
+            .any(|m| m.contains("vms.a.image") && m.contains("Multipass cannot boot")),
+        "{p:?}"
+    );
+
+    // The mapping: disk and kernel required, unknown keys named.
+    let p = problems(
+        "vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, image: {kernel: k, append: x, root: y}}\n",
+    );
+    assert!(
+        p.iter().any(|m| m.contains("vms.a.image")
+            && m.contains("append, root")
+            && m.contains("disk, kernel, initrd, cmdline")),
+        "{p:?}"
+    );
+    let p = problems("vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, image: {kernel: k}}\n");
+    assert!(
+        p.iter()
+            .any(|m| m.contains("vms.a.image.disk") && m.contains("disk: and kernel:")),
+        "{p:?}"
+    );
+    let p = problems("vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, image: [x]}\n");
+    assert!(p.iter().any(|m| m.contains("vms.a.image")), "{p:?}");
+}
+
+/// The kernel mapping's paths: `~` expanded, relative ones against the config's folder.
+#[test]
+fn kernel_image_paths_are_made_absolute() {
+    let v: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("{disk: d.qcow2, kernel: ~/k/vmlinuz, cmdline: 'console=ttyS0'}")
+            .unwrap();
+    let image = validate::tests_vm_image(&v, Path::new("/cfg"));
+    assert_eq!(
+        image,
+        Some(VmImage::Kernel {
+            disk: PathBuf::from("/cfg/d.qcow2"),
+            kernel: home_dir().join("k/vmlinuz"),
+            initrd: None,
+            cmdline: Some("console=ttyS0".into()),
+        })
+    );
+}
+
+/// One shims folder for everyone (the shims and the multipass lookup once disagreed on
+/// `XDG_DATA_HOME`).
+#[test]
+fn the_shims_folder_follows_the_override_then_xdg_data_then_home() {
+    use std::ffi::OsStr;
+    let home = Path::new("/h");
+    assert_eq!(
+        shims_dir_from(Some(OsStr::new("/s")), Some(OsStr::new("/d")), home),
+        PathBuf::from("/s")
+    );
+    assert_eq!(
+        shims_dir_from(Some(OsStr::new("")), Some(OsStr::new("/d")), home),
+        PathBuf::from("/d/agsekit/shims")
+    );
+    assert_eq!(
+        shims_dir_from(None, Some(OsStr::new("")), home),
+        PathBuf::from("/h/.local/share/agsekit/shims")
+    );
+    assert_eq!(
+        shims_dir_from(None, None, home),
+        PathBuf::from("/h/.local/share/agsekit/shims")
+    );
+}

@@ -77,7 +77,7 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 const TOP_KEYS: [&str; 4] = ["global", "vms", "mounts", "agents"];
-const GLOBAL_KEYS: [&str; 11] = [
+const GLOBAL_KEYS: [&str; 12] = [
     "ssh_keys_folder",
     "systemd_env_folder",
     "state_file",
@@ -89,13 +89,14 @@ const GLOBAL_KEYS: [&str; 11] = [
     "review",
     "daemon",
     "tripwire",
+    "backend",
 ];
 const TRIPWIRE_KEYS: [&str; 3] = ["enabled", "min_files", "min_percent"];
 const DAEMON_KEYS: [&str; 3] = ["backups", "idle_vm_stop_minutes", "idle_unmount_minutes"];
 const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
 const REVIEW_KEYS: [&str; 3] = ["enabled", "summary", "protected_paths"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
-const VM_KEYS: [&str; 9] = [
+const VM_KEYS: [&str; 11] = [
     "cpu",
     "ram",
     "disk",
@@ -105,7 +106,10 @@ const VM_KEYS: [&str; 9] = [
     "http_proxy",
     "allowed_agents",
     "install",
+    "backend",
+    "image",
 ];
+const IMAGE_KEYS: [&str; 4] = ["disk", "kernel", "initrd", "cmdline"];
 const FORWARD_KEYS: [&str; 3] = ["type", "host-addr", "vm-addr"];
 const HTTP_PROXY_KEYS: [&str; 3] = ["url", "upstream", "listen"];
 const MOUNT_KEYS: [&str; 9] = [
@@ -171,9 +175,11 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
         agents: agent_entries.iter().map(|(k, _)| k.clone()).collect(),
     };
 
+    let default_backend = global.as_ref().map(|g| g.backend).unwrap_or_default();
+    let base = file.parent().unwrap_or(Path::new("/"));
     let mut vms = IndexMap::new();
     for (name, value) in &vm_entries {
-        if let Some(vm) = parse_vm(&mut w, name, value, &names) {
+        if let Some(vm) = parse_vm(&mut w, name, value, &names, (default_backend, base)) {
             vms.insert(name.clone(), vm);
         }
     }
@@ -721,6 +727,7 @@ pub(super) fn default_global() -> GlobalConfig {
         review: ReviewConfig::default(),
         daemon: DaemonConfig::default(),
         tripwire: TripwireConfig::default(),
+        backend: BackendKind::default(),
     }
 }
 
@@ -826,6 +833,11 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
     if let Some(v) = lookup(&entries, "tripwire").filter(|v| !v.is_null()) {
         parse_tripwire(w, v, &mut g.tripwire);
     }
+    if let Some(v) = lookup(&entries, "backend").filter(|v| !v.is_null()) {
+        if let Some(kind) = backend_kind(w, "global.backend", v) {
+            g.backend = kind;
+        }
+    }
     if let Some(v) = lookup(&entries, "review").filter(|v| !v.is_null()) {
         let key = "global.review";
         if let Some(review) = sub_entries(w, key, v, &t!("config.what_review")) {
@@ -869,7 +881,141 @@ fn parse_global(w: &mut Walk, v: Option<&Value>) -> Option<GlobalConfig> {
     (w.problems.len() == before).then_some(g)
 }
 
-fn parse_vm(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<VmConfig> {
+/// `backend:` (under `global:` or in a VM's entry): `multipass` or `qemu`.
+fn backend_kind(w: &mut Walk, key: &str, v: &Value) -> Option<BackendKind> {
+    let allowed = BackendKind::ALL.map(BackendKind::as_str).join(", ");
+    let Some(word) = scalar_text(untag(v)) else {
+        w.problem(
+            key,
+            t!("backend.not_text", got = describe(v), allowed = allowed),
+        );
+        return None;
+    };
+    match BackendKind::parse(word.trim()) {
+        Some(kind) => Some(kind),
+        None => {
+            w.problem(
+                key,
+                t!(
+                    "backend.unknown",
+                    got = quote(word.trim()),
+                    allowed = allowed
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A path of `image:`: `~` expanded, relative to the config file's folder `base`, cleaned.
+fn image_path(w: &mut Walk, key: &str, v: &Value, base: &Path) -> Option<PathBuf> {
+    match untag(v) {
+        Value::String(s) if !s.trim().is_empty() && !s.contains('\0') => {
+            let path = super::expand_tilde(Path::new(s.trim()));
+            Some(rules::lexical_clean(&base.join(path)))
+        }
+        other => {
+            w.problem(key, t!("backend.image_path", got = describe(other)));
+            None
+        }
+    }
+}
+
+/// Whether an `image:` word names a local file rather than an alias or a URL.
+fn is_local_image(word: &str) -> bool {
+    word.starts_with('/')
+        || word.starts_with('~')
+        || word.starts_with("./")
+        || word.starts_with("../")
+}
+
+/// `image:`: one word (alias, URL or local path) or `{disk, kernel, initrd, cmdline}`.
+fn vm_image(w: &mut Walk, key: &str, v: &Value, base: &Path) -> Result<Option<VmImage>, ()> {
+    match untag(v) {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if is_local_image(s.trim()) => image_path(w, key, v, base)
+            .map(|p| Some(VmImage::Named(p.to_string_lossy().into_owned())))
+            .ok_or(()),
+        Value::String(s) => Ok(Some(VmImage::Named(s.trim().to_string()))),
+        Value::Mapping(m) => {
+            let entries = w.entries(key, m);
+            let unknown: Vec<&str> = entries
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .filter(|k| !IMAGE_KEYS.contains(k))
+                .collect();
+            if !unknown.is_empty() {
+                w.problem(
+                    key,
+                    t!(
+                        "backend.image_unknown_keys",
+                        keys = unknown.join(", "),
+                        known = IMAGE_KEYS.join(", ")
+                    ),
+                );
+                return Err(());
+            }
+            let required = |w: &mut Walk, field: &str| match lookup(&entries, field) {
+                None | Some(Value::Null) => {
+                    w.problem(&join(key, field), t!("backend.image_required"));
+                    None
+                }
+                Some(v) => image_path(w, &join(key, field), v, base),
+            };
+            let disk = required(w, "disk");
+            let kernel = required(w, "kernel");
+            let initrd = match lookup(&entries, "initrd") {
+                None | Some(Value::Null) => Some(None),
+                Some(v) => image_path(w, &join(key, "initrd"), v, base).map(Some),
+            };
+            let cmdline = match lookup(&entries, "cmdline") {
+                None | Some(Value::Null) => Some(None),
+                Some(v) => match scalar_text(untag(v)) {
+                    Some(text) => Some(Some(text)),
+                    None => {
+                        w.problem(
+                            &join(key, "cmdline"),
+                            t!("backend.cmdline_not_text", got = describe(v)),
+                        );
+                        None
+                    }
+                },
+            };
+            match (disk, kernel, initrd, cmdline) {
+                (Some(disk), Some(kernel), Some(initrd), Some(cmdline)) => {
+                    Ok(Some(VmImage::Kernel {
+                        disk,
+                        kernel,
+                        initrd,
+                        cmdline,
+                    }))
+                }
+                _ => Err(()),
+            }
+        }
+        other => {
+            w.problem(key, t!("backend.image_shape", got = describe(other)));
+            Err(())
+        }
+    }
+}
+
+/// [`vm_image`] alone, for tests of what a backend other than Multipass would get.
+#[cfg(test)]
+pub(super) fn tests_vm_image(v: &Value, base: &Path) -> Option<VmImage> {
+    vm_image(&mut Walk::default(), "image", v, base)
+        .ok()
+        .flatten()
+}
+
+fn parse_vm(
+    w: &mut Walk,
+    name: &str,
+    v: &Value,
+    names: &Names,
+    (default_backend, base): (BackendKind, &Path),
+) -> Option<VmConfig> {
     let key = join("vms", name);
     if let Err(e) = rules::check_vm_name(name) {
         w.problem(&key, e);
@@ -925,6 +1071,17 @@ fn parse_vm(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<VmConf
         None => Ok(Vec::new()),
         Some(v) => install(w, &join(&key, "install"), v),
     };
+    let backend = match lookup(&entries, "backend") {
+        None | Some(Value::Null) => Some(default_backend),
+        Some(v) => backend_kind(w, &join(&key, "backend"), v),
+    };
+    let image = match lookup(&entries, "image") {
+        None => Ok(None),
+        Some(v) => vm_image(w, &join(&key, "image"), v, base),
+    };
+    if let (Some(BackendKind::Multipass), Ok(Some(VmImage::Kernel { .. }))) = (backend, &image) {
+        w.problem(&join(&key, "image"), t!("backend.multipass_kernel"));
+    }
 
     Some(VmConfig {
         name: name.to_string(),
@@ -939,6 +1096,8 @@ fn parse_vm(w: &mut Walk, name: &str, v: &Value, names: &Names) -> Option<VmConf
         http_proxy: http.ok()?,
         allowed_agents: allowed.ok()?,
         install: install.ok()?,
+        backend: backend?,
+        image: image.ok()?,
     })
 }
 

@@ -460,11 +460,15 @@ fn check_ssh_accepted(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Che
         let Some(info) = infos.iter().find(|i| i.name == vm.name) else {
             continue;
         };
-        let Some(address) = info.ipv4.first().filter(|_| info.state.is_running()) else {
+        if !info.state.is_running() {
+            continue;
+        }
+        let Ok(endpoint) = env.backend.ssh_endpoint(&vm.name) else {
             continue;
         };
+        let address = &endpoint.host;
         let subject = format!("ssh {}", vm.name);
-        let cmd = crate::portforward::ssh_probe_command(keys, address);
+        let cmd = crate::portforward::ssh_probe_command(keys, &endpoint);
         match env.runner.capture(&cmd) {
             Ok(o) if o.success() => out.push(check(
                 subject,

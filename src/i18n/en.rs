@@ -612,7 +612,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("mount.failed", "{n} mount(s) failed"),
     // status tables (src/cli/status.rs; the JSON output is never translated)
     ("status.config", "Config: {path}"),
-    ("status.multipass_unavailable", "multipass: unavailable: {error}"),
+    ("status.backend_unavailable", "{backend}: unavailable: {error}"),
     ("status.unknown_error", "unknown error"),
     ("status.vms", "VMs"),
     ("status.mounts", "Mounts"),
@@ -728,7 +728,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("portforward.recovered", "the config loads again"),
     ("portforward.all_stopped", "port forwarding stopped"),
-    // Multipass failures (src/vm/error.rs; English = the Display texts)
+    // VM failures (src/vm/error.rs; English = the Display texts)
     ("vm_error.not_installed", "Multipass is not installed: {detail}"),
     (
         "vm_error.daemon_unreachable",

@@ -39,8 +39,8 @@ pub const HELP: &[(&str, &str)] = &[
         "Обновить сохранённые последние версии настроенных типов агентов (для install-agents --upgrade)",
     ),
     (
-        "1.7.4's self-upgrade through pip; agsekit is a binary: prints how to upgrade it",
-        "Самообновление через pip из 1.7.4; agsekit — исполняемый файл: показывает, как его обновить",
+        "Upgrade an agsekit installed from its Python wheel with that environment's pip; otherwise print how to upgrade it",
+        "Обновить agsekit, установленный из wheel-пакета Python, через pip его окружения; иначе показать, как его обновить",
     ),
     (
         "Print a shell completion script (bash, zsh, fish, elvish, powershell)",

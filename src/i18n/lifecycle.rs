@@ -100,17 +100,6 @@ pub const EN: &[(&str, &str)] = &[
     ("lifecycle.ssh.no_ip", "VM `{name}` has no IP address (it is {state})"),
     ("lifecycle.ssh.no_ssh", "`ssh` is not installed"),
     ("lifecycle.ssh.install_hint", "agsekit prepare (installs the OpenSSH client)"),
-    (
-        "lifecycle.pip_upgrade.intro",
-        "agsekit {version} is a single executable, not a pip package; pip-upgrade does nothing.",
-    ),
-    ("lifecycle.pip_upgrade.build", "To upgrade it, build the new version from its source folder:"),
-    (
-        "lifecycle.pip_upgrade.replace",
-        "or put the new release's agsekit executable in place of this one:",
-    ),
-    ("lifecycle.pip_upgrade.on_path", "(the agsekit on your PATH)"),
-    ("lifecycle.pip_upgrade.restart", "then restart the daemon if it runs: agsekit daemon restart"),
     // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
     ("lifecycle.agents.force_needs_upgrade", "--force-check-versions works only with --upgrade"),
     ("lifecycle.agents.all_agents", "all agents"),
@@ -476,23 +465,6 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.ssh.no_ip", "у ВМ `{name}` нет IP-адреса (её состояние: {state})"),
     ("lifecycle.ssh.no_ssh", "`ssh` не установлен"),
     ("lifecycle.ssh.install_hint", "agsekit prepare (установит клиент OpenSSH)"),
-    (
-        "lifecycle.pip_upgrade.intro",
-        "agsekit {version} — один исполняемый файл, а не пакет pip; pip-upgrade ничего не делает.",
-    ),
-    (
-        "lifecycle.pip_upgrade.build",
-        "Чтобы обновить его, соберите новую версию из папки с исходниками:",
-    ),
-    (
-        "lifecycle.pip_upgrade.replace",
-        "или положите исполняемый файл agsekit из нового релиза на место этого:",
-    ),
-    ("lifecycle.pip_upgrade.on_path", "(agsekit из вашего PATH)"),
-    (
-        "lifecycle.pip_upgrade.restart",
-        "затем перезапустите фоновую службу, если она работает: agsekit daemon restart",
-    ),
     // install-agents, check-new-version (src/cli/agents.rs, src/lifecycle/agents.rs, src/lifecycle/versions.rs)
     (
         "lifecycle.agents.force_needs_upgrade",

@@ -16,6 +16,7 @@
 //! Russian falls back to the English text, a key missing everywhere to the key itself (and in
 //! unit tests to a failure).
 
+mod backend;
 mod backup;
 pub mod clap_ru;
 mod config;
@@ -28,6 +29,7 @@ mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
+mod packaging;
 mod qemu;
 mod ru;
 mod rules;
@@ -43,6 +45,7 @@ type Table = &'static [(&'static str, &'static str)];
 /// (`EN` and `RU`), so a message and its translation are edited together.
 const PARTS: &[(Table, Table)] = &[
     (en::MESSAGES, ru::MESSAGES),
+    (backend::EN, backend::RU),
     (backup::EN, backup::RU),
     (config::EN, config::RU),
     (layout::EN, layout::RU),
@@ -55,6 +58,7 @@ const PARTS: &[(Table, Table)] = &[
     (i12_menu::EN, i12_menu::RU),
     (i12_errors::EN, i12_errors::RU),
     (i12_first::EN, i12_first::RU),
+    (packaging::EN, packaging::RU),
 ];
 
 use std::sync::OnceLock;

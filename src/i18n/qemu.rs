@@ -13,6 +13,7 @@ pub const EN: &[(&str, &str)] = &[
     ("qemu.bad_name", "\"{name}\" cannot name a QEMU VM: use letters, digits and dashes (at most 63, no dash at either end)"),
     ("qemu.kvm_silent", "QEMU started with KVM but the guest printed nothing on its serial console"),
     ("qemu.kvm_no_ssh", "the VM did not answer on SSH within {secs} s under KVM"),
+    ("qemu.kvm_exited", "QEMU exited at once when started with KVM"),
     ("qemu.qmp_closed", "QEMU closed the QMP connection"),
     ("qemu.shell_failed", "ssh to VM \"{vm}\" failed (exit code 255)"),
 ];
@@ -30,6 +31,7 @@ pub const RU: &[(&str, &str)] = &[
     ("qemu.bad_name", "\"{name}\" не годится в имя ВМ QEMU: латинские буквы, цифры и дефисы (не больше 63, без дефиса по краям)"),
     ("qemu.kvm_silent", "QEMU запустился с KVM, но гостевая система ничего не вывела на последовательную консоль"),
     ("qemu.kvm_no_ssh", "ВМ не ответила по SSH за {secs} с под KVM"),
+    ("qemu.kvm_exited", "QEMU сразу завершился при запуске с KVM"),
     ("qemu.qmp_closed", "QEMU закрыл соединение QMP"),
     ("qemu.shell_failed", "не удалось подключиться по ssh к ВМ \"{vm}\" (код 255)"),
 ];

@@ -643,7 +643,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("mount.failed", "не удалось для общих папок: {n}"),
     // status tables (src/cli/status.rs; the JSON output is never translated)
     ("status.config", "Конфигурация: {path}"),
-    ("status.multipass_unavailable", "multipass: недоступен: {error}"),
+    ("status.backend_unavailable", "{backend}: недоступен: {error}"),
     ("status.unknown_error", "неизвестная ошибка"),
     ("status.vms", "ВМ"),
     ("status.mounts", "Общие папки"),
@@ -762,7 +762,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("portforward.recovered", "конфигурация снова загружается"),
     ("portforward.all_stopped", "проброс портов остановлен"),
-    // Multipass failures (src/vm/error.rs)
+    // VM failures (src/vm/error.rs)
     ("vm_error.not_installed", "Multipass не установлен: {detail}"),
     (
         "vm_error.daemon_unreachable",

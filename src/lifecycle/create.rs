@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use crate::config::{cloud_init, Config, VmConfig};
+use crate::config::{cloud_init, Config, VmConfig, VmImage};
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
 use crate::provision::{self, BundleOptions, ResultStatus, ScriptRun};
 use crate::t;
 use crate::ui::human_bytes;
-use crate::vm::{ExecSpec, ExecStdin, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
+use crate::vm::{ExecSpec, ImageSpec, LaunchSpec, VmBackend, VmError, VmInfo, VmState};
 
 use super::ssh::{ensure_keypair, forget_host_keys};
 use super::{vm_err, Notice};
@@ -225,7 +225,7 @@ pub fn create_vms(
                 cpus: vm.cpu,
                 memory: vm.ram.clone(),
                 disk: vm.disk.clone(),
-                image: None,
+                image: launch_image(vm),
                 cloud_init: Some(user_data),
                 timeout_secs: timeout,
             };
@@ -237,8 +237,14 @@ pub fn create_vms(
                 disk = vm.disk
             ));
             launch_with_retry(backend, &spec, notice)?;
-            if let Ok(info) = backend.info(&vm.name) {
-                forget_host_keys(runner, &config.global.ssh_keys_folder, &info.ipv4);
+            // agsekit's own known_hosts is only used to reach this endpoint: forget what an
+            // older VM at the same address left there.
+            if let Ok(endpoint) = backend.ssh_endpoint(&vm.name) {
+                forget_host_keys(
+                    runner,
+                    &config.global.ssh_keys_folder,
+                    &[endpoint.known_hosts_name()],
+                );
             }
         }
     }
@@ -292,10 +298,7 @@ pub fn run_script(
     vm: &str,
     run: &ScriptRun,
 ) -> anyhow::Result<StepReport> {
-    let mut argv = vec!["bash".to_string(), "-s".to_string(), "--".to_string()];
-    argv.extend(run.args.iter().cloned());
-    let spec = ExecSpec::capture(vm, provision::script::VM_WORKDIR, argv)
-        .with_stdin(ExecStdin::Bytes(run.stdin()));
+    let spec = run.exec_spec(vm);
     let out = backend.exec(&spec).map_err(vm_err)?;
     let result = provision::parse_result(&out.stdout_text());
     match result {
@@ -404,6 +407,24 @@ pub fn provision_vm(
         steps.push(run_script(backend, name, &run)?);
     }
     Ok(steps)
+}
+
+/// The VM's `image:` as the backend takes it (`None`: the backend's default).
+pub fn launch_image(vm: &VmConfig) -> Option<ImageSpec> {
+    vm.image.as_ref().map(|image| match image {
+        VmImage::Named(word) => ImageSpec::Named(word.clone()),
+        VmImage::Kernel {
+            disk,
+            kernel,
+            initrd,
+            cmdline,
+        } => ImageSpec::Kernel {
+            disk: disk.clone(),
+            kernel: kernel.clone(),
+            initrd: initrd.clone(),
+            cmdline: cmdline.clone(),
+        },
+    })
 }
 
 #[cfg(test)]

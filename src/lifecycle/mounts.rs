@@ -70,7 +70,10 @@ fn no_mounts(config: &Config) -> UserError {
 /// everywhere, and the snap's limits when the backend is snap-confined
 /// ([`crate::config::mountable`], shared with `addmount`).
 pub fn check_source(backend: &dyn VmBackend, mount: &MountConfig) -> Result<(), UserError> {
-    match source_problem(&mount.source, backend.is_snap_confined()) {
+    match source_problem(
+        &mount.source,
+        !backend.capabilities_of(&mount.vm).shares_any_path,
+    ) {
         None => Ok(()),
         Some(problem) => Err(UserError::usage(t!(
             "lifecycle.mounts.refused",

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::UserError;
 use crate::process::{Cmd, Runner};
 use crate::t;
+use crate::vm::SshEndpoint;
 
 /// The key pair in `global.ssh_keys_folder`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,9 +159,10 @@ pub fn split_ssh_args(args: &[OsString]) -> (Vec<OsString>, Vec<OsString>) {
 }
 
 /// `ssh -i KEY -o UserKnownHostsFile=FOLDER/known_hosts -o StrictHostKeyChecking=accept-new
-/// [OPTIONS] -- ubuntu@IP [COMMAND...]`. The `--` before the host keeps ssh from reading the
-/// command's words as its own options.
-pub fn ssh_command(keys_folder: &Path, ip: &str, args: &[OsString]) -> Cmd {
+/// [-p PORT] [OPTIONS] -- USER@HOST [COMMAND...]` for the VM's [`SshEndpoint`] (`-p` only when
+/// the port is not 22). The `--` before the host keeps ssh from reading the command's words as
+/// its own options.
+pub fn ssh_command(keys_folder: &Path, endpoint: &SshEndpoint, args: &[OsString]) -> Cmd {
     let (options, command) = split_ssh_args(args);
     let mut known = OsString::from("UserKnownHostsFile=");
     known.push(keys_folder.join("known_hosts"));
@@ -170,9 +172,10 @@ pub fn ssh_command(keys_folder: &Path, ip: &str, args: &[OsString]) -> Cmd {
         .arg("-o")
         .arg(known)
         .args(["-o", "StrictHostKeyChecking=accept-new"])
+        .args(endpoint.port_args())
         .args(options)
         .arg("--")
-        .arg(format!("ubuntu@{ip}"))
+        .arg(endpoint.destination())
         .args(command)
 }
 
@@ -203,11 +206,31 @@ mod tests {
         );
     }
 
+    fn endpoint(host: &str, port: u16) -> SshEndpoint {
+        SshEndpoint {
+            host: host.into(),
+            port,
+            user: "ubuntu".into(),
+        }
+    }
+
+    /// A backend whose VMs listen on another port and user gets `-p PORT USER@HOST`.
+    #[test]
+    fn an_endpoint_off_port_22_passes_its_port_and_user() {
+        let mut end = endpoint("127.0.0.1", 2222);
+        end.user = "agent".into();
+        let argv = ssh_command(Path::new("/k"), &end, &os(&["uptime"])).argv_lossy();
+        assert_eq!(
+            argv[7..],
+            ["-p", "2222", "--", "agent@127.0.0.1", "uptime"].map(String::from)
+        );
+    }
+
     #[test]
     fn the_command_line_uses_the_tools_key_and_known_hosts() {
         let cmd = ssh_command(
             Path::new("/k"),
-            "10.0.0.5",
+            &endpoint("10.0.0.5", 22),
             &os(&["-p", "22", "echo", "a b"]),
         );
         let argv: Vec<String> = std::iter::once(cmd.get_program())

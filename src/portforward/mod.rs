@@ -24,14 +24,11 @@ use crate::backup::Interrupt;
 use crate::config::{Config, ForwardKind, VmConfig};
 use crate::pidlock;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
-use crate::vm::VmBackend;
+use crate::vm::{SshEndpoint, VmBackend, GUEST_USER};
 use crate::{t, ErrorKind, UserError};
 
 /// The ssh client to run: `AGSEKIT_SSH` (a path or a name on PATH), else `ssh`.
 pub const SSH_ENV: &str = "AGSEKIT_SSH";
-/// The user agsekit logs in as in its VMs.
-pub const VM_USER: &str = "ubuntu";
-
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 const STABLE_AFTER: Duration = Duration::from_secs(30);
 
@@ -66,7 +63,7 @@ pub fn privileged_notes(vm: &VmConfig, host_is_root: bool) -> Vec<String> {
             ForwardKind::Remote | ForwardKind::Socks5 => {
                 if let Some(p) = port(&rule.vm_addr) {
                     if p < 1024 {
-                        notes.push(t!("misc.pf.vm_privileged", port = p, user = VM_USER));
+                        notes.push(t!("misc.pf.vm_privileged", port = p, user = GUEST_USER));
                     }
                 }
             }
@@ -172,7 +169,7 @@ pub(crate) fn ssh_program() -> String {
 }
 
 /// The ssh command of one tunnel.
-pub fn ssh_command(keys_folder: &Path, address: &str, forwards: &[String]) -> Cmd {
+pub fn ssh_command(keys_folder: &Path, endpoint: &SshEndpoint, forwards: &[String]) -> Cmd {
     Cmd::new(ssh_program())
         .args(["-F", "none", "-N", "-n", "-i"])
         .arg(keys_folder.join("id_rsa"))
@@ -195,13 +192,14 @@ pub fn ssh_command(keys_folder: &Path, address: &str, forwards: &[String]) -> Cm
             "UserKnownHostsFile={}",
             keys_folder.join("known_hosts").display()
         ))
+        .args(endpoint.port_args())
         .args(forwards)
-        .arg(format!("{VM_USER}@{address}"))
+        .arg(endpoint.destination())
 }
 
-/// `ssh ... ubuntu@ADDRESS true` with the tool's key and nothing else: does the VM accept the
-/// key? (`doctor`). Gives up after 5 s.
-pub fn ssh_probe_command(keys_folder: &Path, address: &str) -> Cmd {
+/// `ssh ... [-p PORT] USER@HOST true` with the tool's key and nothing else: does the VM accept
+/// the key? (`doctor`). Gives up after 5 s.
+pub fn ssh_probe_command(keys_folder: &Path, endpoint: &SshEndpoint) -> Cmd {
     Cmd::new(ssh_program())
         .args(["-F", "none", "-n", "-i"])
         .arg(keys_folder.join("id_rsa"))
@@ -220,7 +218,8 @@ pub fn ssh_probe_command(keys_folder: &Path, address: &str) -> Cmd {
             "UserKnownHostsFile={}",
             keys_folder.join("known_hosts").display()
         ))
-        .arg(format!("{VM_USER}@{address}"))
+        .args(endpoint.port_args())
+        .arg(endpoint.destination())
         .arg("true")
 }
 
@@ -294,7 +293,7 @@ fn reap_orphans() -> usize {
     let mut n = 0;
     for pid in old.tunnels.iter().filter_map(|t| t.pid) {
         let ours = crate::probe::host::cmdline(pid).is_some_and(|c| {
-            c.contains("ExitOnForwardFailure=yes") && c.contains(&format!("{VM_USER}@"))
+            c.contains("ExitOnForwardFailure=yes") && c.contains(&format!("{GUEST_USER}@"))
         });
         if ours {
             let _ = nix::sys::signal::kill(
@@ -463,7 +462,7 @@ fn start(
     if !key.is_file() {
         return not_ready(t, t!("misc.pf.no_key", path = key.display()));
     }
-    let address = match backend.info(&t.vm) {
+    let endpoint = match backend.info(&t.vm) {
         Ok(info) if !info.state.is_running() => {
             return not_ready(
                 t,
@@ -476,9 +475,12 @@ fn start(
                 ),
             )
         }
-        Ok(info) => match info.ipv4.first() {
-            Some(ip) => ip.clone(),
-            None => return not_ready(t, t!("misc.pf.no_ipv4")),
+        Ok(_) => match backend.ssh_endpoint(&t.vm) {
+            Ok(endpoint) => endpoint,
+            Err(crate::vm::VmError::SshFailed { .. }) => {
+                return not_ready(t, t!("misc.pf.no_ipv4"))
+            }
+            Err(err) => return not_ready(t, crate::UserError::from(err).message),
         },
         Err(err) => return not_ready(t, crate::UserError::from(err).message),
     };
@@ -487,7 +489,8 @@ fn start(
         let _ = std::fs::create_dir_all(parent);
     }
     let _ = std::fs::write(&log, b"");
-    let cmd = ssh_command(&config.global.ssh_keys_folder, &address, &t.forwards);
+    let address = endpoint.host.clone();
+    let cmd = ssh_command(&config.global.ssh_keys_folder, &endpoint, &t.forwards);
     let io = SpawnIo {
         stdout: Sink::Append(log.clone()),
         stderr: Sink::Append(log),
@@ -625,12 +628,30 @@ mod tests {
 
     #[test]
     fn ssh_command_uses_the_tools_key_and_known_hosts() {
-        let cmd = ssh_command(Path::new("/k"), "10.0.0.2", &["-L".into(), "1:2".into()]);
+        let end = SshEndpoint {
+            host: "10.0.0.2".into(),
+            port: 22,
+            user: "ubuntu".into(),
+        };
+        let cmd = ssh_command(Path::new("/k"), &end, &["-L".into(), "1:2".into()]);
         let argv = cmd.argv_lossy();
         assert!(argv.windows(2).any(|w| w == ["-i", "/k/id_rsa"]));
         assert!(argv.contains(&"UserKnownHostsFile=/k/known_hosts".to_string()));
         assert!(argv.contains(&"ExitOnForwardFailure=yes".to_string()));
         assert_eq!(argv.last().map(String::as_str), Some("ubuntu@10.0.0.2"));
         assert!(argv.windows(2).any(|w| w == ["-L", "1:2"]));
+        assert!(!argv.contains(&"-p".to_string()));
+        let end = SshEndpoint {
+            host: "127.0.0.1".into(),
+            port: 2222,
+            user: "agent".into(),
+        };
+        let argv = ssh_command(Path::new("/k"), &end, &[]).argv_lossy();
+        assert!(argv.windows(2).any(|w| w == ["-p", "2222"]));
+        assert_eq!(argv.last().map(String::as_str), Some("agent@127.0.0.1"));
+        let argv = ssh_probe_command(Path::new("/k"), &end).argv_lossy();
+        assert!(argv
+            .windows(3)
+            .any(|w| w == ["2222", "agent@127.0.0.1", "true"]));
     }
 }

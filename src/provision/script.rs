@@ -1,8 +1,10 @@
 //! One script run in a VM ([`ScriptRun`]), the base provisioning script, and the parser of
 //! the scripts' final `AGSEKIT-RESULT` line.
 
+use crate::vm::{ExecSpec, ExecStdin};
+
 /// The folder scripts run in (the VM user's home).
-pub const VM_WORKDIR: &str = "/home/ubuntu";
+pub const VM_WORKDIR: &str = crate::vm::GUEST_HOME;
 
 /// `agent_scripts/lib/common.sh`: the helpers every provisioning script uses. It is kept once
 /// and put into each script when the script is sent ([`compose`]).
@@ -21,9 +23,8 @@ pub fn compose(script: &str) -> String {
 /// `agent_scripts/base.sh`: the apt packages every agsekit VM needs.
 pub const BASE_SCRIPT: &str = include_str!("../../agent_scripts/base.sh");
 
-/// A provisioning script ready to run in a VM: the host runs
-/// `multipass exec VM --working-directory /home/ubuntu -- bash -s -- ARGS...` with the
-/// script's text on stdin (see [`ScriptRun::multipass_args`]).
+/// A provisioning script ready to run in a VM: the host runs `bash -s -- ARGS...` in
+/// `/home/ubuntu` with the script's text on stdin (see [`ScriptRun::exec_spec`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptRun {
     /// What the run installs, as the script names itself in its result line
@@ -41,23 +42,12 @@ impl ScriptRun {
         compose(self.script).into_bytes()
     }
 
-    /// The arguments of `multipass` that run this script in `vm`.
-    pub fn multipass_args(&self, vm: &str) -> Vec<String> {
-        let mut argv: Vec<String> = [
-            "exec",
-            vm,
-            "--working-directory",
-            VM_WORKDIR,
-            "--",
-            "bash",
-            "-s",
-            "--",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    /// The command that runs this script in `vm`: `bash -s -- ARGS...` in [`VM_WORKDIR`],
+    /// the script (with the shared helpers) on stdin, the output captured.
+    pub fn exec_spec(&self, vm: &str) -> ExecSpec {
+        let mut argv = vec!["bash".to_string(), "-s".to_string(), "--".to_string()];
         argv.extend(self.args.iter().cloned());
-        argv
+        ExecSpec::capture(vm, VM_WORKDIR, argv).with_stdin(ExecStdin::Bytes(self.stdin()))
     }
 }
 
@@ -129,20 +119,15 @@ mod tests {
     #[test]
     fn the_script_goes_on_stdin_and_the_args_after_bash_s() {
         let run = base_run(true);
+        let spec = run.exec_spec("agent-ubuntu");
+        assert_eq!(spec.vm, "agent-ubuntu");
+        assert_eq!(spec.workdir, "/home/ubuntu");
         assert_eq!(
-            run.multipass_args("agent-ubuntu"),
-            [
-                "exec",
-                "agent-ubuntu",
-                "--working-directory",
-                "/home/ubuntu",
-                "--",
-                "bash",
-                "-s",
-                "--",
-                "--force"
-            ]
+            spec.argv,
+            ["bash", "-s", "--", "--force"].map(std::ffi::OsString::from)
         );
+        assert_eq!(spec.output, crate::vm::ExecOutput::Capture);
+        assert_eq!(spec.stdin, ExecStdin::Bytes(run.stdin()));
         assert!(run.stdin().starts_with(b"#!/usr/bin/env bash\n"));
         assert!(base_run(false).args.is_empty());
     }

@@ -144,7 +144,7 @@ pub fn env_file_path(agent_name: &str) -> String {
     } else {
         agent_name.bytes().map(|b| format!("{b:02x}")).collect()
     };
-    format!("/home/ubuntu/.config/agsekit/env/{file}.env")
+    format!("{}/.config/agsekit/env/{file}.env", crate::vm::GUEST_HOME)
 }
 
 impl AgentLaunch {

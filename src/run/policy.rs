@@ -127,6 +127,8 @@ pub(crate) mod tests {
             http_proxy: None,
             allowed_agents: None,
             install: vec![],
+            backend: Default::default(),
+            image: None,
         }
     }
 
@@ -175,6 +177,7 @@ pub(crate) mod tests {
                 review: Default::default(),
                 daemon: Default::default(),
                 tripwire: Default::default(),
+                backend: Default::default(),
             },
             vms: vms.iter().map(|n| (n.to_string(), vm(n))).collect(),
             mounts: vec![],

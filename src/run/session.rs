@@ -28,7 +28,7 @@ use crate::config::TripwireConfig;
 
 /// The VM folder the launcher is started from. It always exists, so `exec` never fails on
 /// its own `cd`; the launcher itself enters the project folder after checking the mount.
-const START_DIR: &str = "/home/ubuntu";
+const START_DIR: &str = crate::vm::GUEST_HOME;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]

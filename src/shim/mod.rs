@@ -1,5 +1,5 @@
 //! Shims and shell integration: the shell init scripts (`agsekit init`), the protection state
-//! shown in prompts (`agsekit prompt-state`), and where shims live.
+//! shown in prompts (`agsekit prompt-state`). Where shims live is `crate::config::shims_dir`.
 
 pub mod dispatch;
 pub mod init;
@@ -7,22 +7,6 @@ pub mod manage;
 pub mod protection;
 
 use std::path::PathBuf;
-
-/// The folder that holds the shims: `$AGSEKIT_SHIMS_DIR`, else `~/.local/share/agsekit/shims`
-/// (`$XDG_DATA_HOME/agsekit/shims` when that is set).
-pub fn shims_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("AGSEKIT_SHIMS_DIR") {
-        if !dir.is_empty() {
-            return PathBuf::from(dir);
-        }
-    }
-    if let Some(data) = std::env::var_os("XDG_DATA_HOME") {
-        if !data.is_empty() {
-            return PathBuf::from(data).join("agsekit/shims");
-        }
-    }
-    crate::config::home_dir().join(".local/share/agsekit/shims")
-}
 
 /// The folder for caches: `$XDG_CACHE_HOME/agsekit`, else `~/.cache/agsekit`.
 pub fn cache_dir() -> PathBuf {

@@ -155,7 +155,7 @@ pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
         Ok(infos) => (
             Some(infos),
             BackendStatus {
-                name: "multipass".into(),
+                name: backend.name().into(),
                 available: true,
                 error: None,
                 hints: Vec::new(),
@@ -172,7 +172,7 @@ pub fn collect(config: &Config, backend: &dyn VmBackend) -> Status {
             (
                 None,
                 BackendStatus {
-                    name: "multipass".into(),
+                    name: backend.name().into(),
                     available: false,
                     error: Some(err.message_in(Lang::En)),
                     hints: err.hints_in(Lang::En),

@@ -1,34 +1,36 @@
-//! Talking to VMs. Nothing outside this module names Multipass.
+//! Talking to VMs. Outside `vm/multipass/` only the files `tests/it/layers.rs` lists name
+//! Multipass.
 //!
-//! The rest of the code uses the [`VmBackend`] trait; [`Multipass`] is its first
-//! implementation (a QEMU backend is planned). Every operation is one call of the backend's
-//! CLI through [`crate::process::Runner`], returns typed data ([`VmInfo`], [`VmSummary`],
-//! [`ExecResult`]) and fails with a typed [`VmError`] that converts into a
-//! [`crate::UserError`] with a hint.
+//! The rest of the code uses the [`VmBackend`] trait; [`Multipass`] (`multipass/`) and the
+//! QEMU backend (`qemu/`) implement it, and [`Routing`] sends each VM's calls to its own
+//! backend when a config mixes them (`crate::backend::open` decides). Every operation returns
+//! typed data ([`VmInfo`], [`VmSummary`], [`ExecResult`]) and fails with a typed [`VmError`]
+//! that converts into a [`crate::UserError`] with a hint.
 //!
 //! - [`types`]: states, `info`/`list` data, specs of launch, exec and transfer.
-//! - [`parse`]: lenient parsing of Multipass's JSON.
-//! - [`error`]: typed errors and the mapping from Multipass's stderr and exit codes.
-//! - [`locate`]: where the `multipass` executable is (`AGSEKIT_MULTIPASS`, PATH minus shims).
+//! - [`routing`]: the backend made of backends; `testutil` (tests only): an in-memory one.
+//! - [`error`]: typed errors, backend-neutral.
+//! - [`multipass`]: everything Multipass: the driver, its stderr classifier, its JSON
+//!   parsing, where its executable is, snap detection.
 
 pub mod error;
-pub mod locate;
-mod multipass;
-pub mod parse;
+pub mod multipass;
 pub mod qemu;
+pub mod routing;
+#[cfg(test)]
+pub mod testutil;
 pub mod types;
 
 use std::path::Path;
 
 pub use error::{Missing, VmError};
 pub use multipass::Multipass;
+pub use routing::Routing;
 pub use types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
     LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
     VmSummary, GUEST_HOME, GUEST_USER,
 };
-
-use crate::process::RealRunner;
 
 /// What agsekit needs from a VM backend. Each method is one backend call; none prints.
 pub trait VmBackend: Send + Sync {
@@ -37,6 +39,13 @@ pub trait VmBackend: Send + Sync {
 
     /// What this backend can do, as data. Callers decide from these, never from the name.
     fn capabilities(&self) -> Capabilities;
+
+    /// What the backend of VM `vm` can do. The same as [`VmBackend::capabilities`] for a
+    /// single backend; a [`Routing`] backend answers with that VM's own backend.
+    fn capabilities_of(&self, vm: &str) -> Capabilities {
+        let _ = vm;
+        self.capabilities()
+    }
 
     /// Where `ssh` reaches the VM. The default asks `info` for the first IPv4 address and
     /// uses port 22 and [`GUEST_USER`] (how Multipass VMs are reached).
@@ -87,11 +96,8 @@ pub trait VmBackend: Send + Sync {
     /// Reboots a running VM.
     fn restart(&self, name: &str) -> Result<(), VmError>;
 
-    /// Deletes a VM; without `purge` it can still be recovered until [`VmBackend::purge`].
+    /// Deletes a VM; without `purge` it can still be recovered (Multipass: `multipass recover`).
     fn delete(&self, name: &str, purge: bool) -> Result<(), VmError>;
-
-    /// Removes every deleted VM for good.
-    fn purge(&self) -> Result<(), VmError>;
 
     /// Shares the host folder `source` at `target` in the VM. Works on stopped VMs too.
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError>;
@@ -104,10 +110,6 @@ pub trait VmBackend: Send + Sync {
     /// run (VM missing, folder missing, backend down...). With inherited output the backend's
     /// own failures cannot be told apart from the command's: check the VM first.
     fn exec(&self, spec: &ExecSpec) -> Result<ExecResult, VmError>;
-
-    /// Replaces this process with the command in the VM (the hot path of shims). Returns only
-    /// if that could not be done.
-    fn exec_replace(&self, spec: &ExecSpec) -> VmError;
 
     /// Starts the command in the VM attached to this process's terminal and returns at once,
     /// so the caller can pass signals on while it waits. Backends that cannot do that run it
@@ -124,21 +126,6 @@ pub trait VmBackend: Send + Sync {
     /// Opens an interactive shell in the VM and returns its exit code.
     fn shell(&self, name: &str) -> Result<i32, VmError>;
 
-    /// Copies files between the host and a VM.
-    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError>;
-
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
-
-    /// True when the backend is confined like the Multipass snap: it can mount only
-    /// non-hidden folders under `/home` (see `crate::config::mountable`).
-    fn is_snap_confined(&self) -> bool {
-        false
-    }
-}
-
-/// The backend agsekit uses: Multipass, found from the environment, run for real.
-/// `shims_dir` overrides `AGSEKIT_SHIMS_DIR` as the folder skipped on PATH.
-pub fn default_backend(shims_dir: Option<&Path>) -> Box<dyn VmBackend> {
-    Box::new(Multipass::from_env(RealRunner, shims_dir))
 }

@@ -162,6 +162,25 @@ impl SshEndpoint {
     pub fn destination(&self) -> String {
         format!("{}@{}", self.user, self.host)
     }
+
+    /// `-p PORT` when the port is not ssh's default 22, else nothing (so command lines for
+    /// port 22 read as they always did).
+    pub fn port_args(&self) -> Vec<String> {
+        if self.port == 22 {
+            Vec::new()
+        } else {
+            vec!["-p".to_string(), self.port.to_string()]
+        }
+    }
+
+    /// The host as `known_hosts` records it: `HOST` on port 22, `[HOST]:PORT` otherwise.
+    pub fn known_hosts_name(&self) -> String {
+        if self.port == 22 {
+            self.host.clone()
+        } else {
+            format!("[{}]:{}", self.host, self.port)
+        }
+    }
 }
 
 /// What a VM boots from, as the config's `image:` gives it.

@@ -175,6 +175,7 @@ fn readme_first_session_fake_multipass_on_a_2_cpu_8g_host_works_as_written() {
     // Install and first use: the binary under test is already built and on PATH.
     let install = readme_block("## Install and first use");
     assert_eq!(install.len(), 1, "{install:?}");
+    // The install itself: .ci/run checks the same cargo build; .ci/packages the other ways.
     let rest = install[0]
         .strip_prefix("cargo install --locked --path . && ")
         .unwrap_or_else(|| panic!("the install line changed: {:?}", install[0]));

@@ -63,26 +63,28 @@ fn list_bundles_describes_the_bundles_in_russian_and_english_is_unchanged() {
 
 #[test]
 fn pip_upgrade_explains_in_russian_and_keeps_the_command_lines() {
+    // The test binary lives in target/, not in a Python environment: nothing to upgrade.
     let s = Setup::new(ONE_VM);
     let (code, out, _) = s.ru(&["pip-upgrade"]);
     assert_eq!(code, Some(0));
     assert!(
-        out.contains("— один исполняемый файл, а не пакет pip; pip-upgrade ничего не делает."),
+        out.contains("установлен не из wheel-пакета Python, поэтому pip-upgrade ничего не меняет."),
         "{out}"
     );
-    assert!(
-        out.contains("Чтобы обновить его, соберите новую версию из папки с исходниками:\n  cargo install --locked --path .\n"),
-        "{out}"
-    );
+    assert!(out.contains("  pipx:   pipx upgrade agsekit\n"), "{out}");
     assert!(
         out.contains(
-            "затем перезапустите фоновую службу, если она работает: agsekit daemon restart"
+            "  cargo:  cargo install --locked agsekit (или --path . в папке с исходниками)\n"
         ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Перезапустите фоновую службу, если она работает, чтобы она запускала новый файл: agsekit daemon restart"),
         "{out}"
     );
     let (_, out, _) = s.en(&["pip-upgrade"]);
     assert!(
-        out.contains("To upgrade it, build the new version from its source folder:\n"),
+        out.contains("was not installed from its Python wheel, so pip-upgrade changes nothing."),
         "{out}"
     );
 }

@@ -26,6 +26,7 @@ mod interactive;
 mod json_install;
 mod launcher;
 mod layers;
+mod packaging;
 mod portforward;
 mod provision;
 mod quick_check;

@@ -1016,17 +1016,25 @@ fn down_fake_stops_an_installed_daemon_before_the_vms() {
 }
 
 #[test]
-fn pip_upgrade_exists_says_how_to_upgrade_and_succeeds() {
+fn pip_upgrade_outside_a_python_environment_says_how_to_upgrade_and_succeeds() {
     let sb = Sandbox::new();
     let out = sb.agsekit().arg("pip-upgrade").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("not a pip package"), "{stdout}");
     assert!(
-        stdout.contains("cargo install --locked --path ."),
+        stdout.contains("was not installed from its Python wheel"),
         "{stdout}"
     );
-    assert!(!stdout.contains("pip install"), "{stdout}");
+    assert!(stdout.contains("pipx upgrade agsekit"), "{stdout}");
+    assert!(
+        stdout.contains("cargo install --locked agsekit"),
+        "{stdout}"
+    );
+    // It names the executable to replace, and runs no pip.
+    let exe = env!("CARGO_BIN_EXE_agsekit");
+    let exe = std::fs::canonicalize(exe).unwrap();
+    assert!(stdout.contains(&exe.display().to_string()), "{stdout}");
+    assert!(!stdout.contains("-m pip install"), "{stdout}");
 }
 
 /// `install-agents` with nothing named, on a terminal (tmux), against the FAKE multipass:

@@ -159,7 +159,7 @@ fn boot_sector(sector: &mut [u8], label: &str, total_sectors: usize, fat_sectors
 
 fn fat12_set(fat: &mut [u8], cluster: usize, value: u16) {
     let at = cluster * 3 / 2;
-    if cluster % 2 == 0 {
+    if cluster.is_multiple_of(2) {
         fat[at] = (value & 0xFF) as u8;
         fat[at + 1] = (fat[at + 1] & 0xF0) | ((value >> 8) as u8 & 0x0F);
     } else {
@@ -218,9 +218,9 @@ fn checksum(short: &[u8; 11]) -> u8 {
 fn lfn(name: &str, short: &[u8; 11]) -> Vec<[u8; 32]> {
     let mut units: Vec<u16> = name.encode_utf16().collect();
     let parts = units.len().div_ceil(13);
-    if units.len() % 13 != 0 {
+    if !units.len().is_multiple_of(13) {
         units.push(0);
-        while units.len() % 13 != 0 {
+        while !units.len().is_multiple_of(13) {
             units.push(0xFFFF);
         }
     }
@@ -272,7 +272,7 @@ pub fn read(image: &[u8]) -> (String, Vec<(String, Vec<u8>)>) {
     let fat_get = |cluster: usize| -> usize {
         let at = cluster * 3 / 2;
         let pair = u16::from_le_bytes([fat[at], fat[at + 1]]) as usize;
-        if cluster % 2 == 0 {
+        if cluster.is_multiple_of(2) {
             pair & 0xFFF
         } else {
             pair >> 4

@@ -318,7 +318,7 @@ impl<R: Runner> Qemu<R> {
         let forced = std::env::var("AGSEKIT_QEMU_ACCEL").ok();
         let order = launch::accel_order(
             forced.as_deref().filter(|v| !v.is_empty()),
-            s.accel == "tcg" && s.accel_note.is_some(),
+            (s.accel == "tcg" && s.accel_note.is_some()) || self.home.kvm_note().is_some(),
             launch::kvm_openable(),
         );
         let mut last_error = None;
@@ -356,6 +356,13 @@ impl<R: Runner> Qemu<R> {
             if i + 1 < order.len() {
                 eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = detail.trim()));
                 s.accel_note = Some(detail.trim().to_string());
+                if *accel == "kvm" {
+                    let note = match detail.trim() {
+                        "" => crate::t!("qemu.kvm_exited"),
+                        text => text.to_string(),
+                    };
+                    self.home.set_kvm_note(Some(&note));
+                }
             }
             last_error = Some(VmError::Failed {
                 command: cmd.to_string(),
@@ -460,6 +467,7 @@ impl<R: Runner> Qemu<R> {
                 }
                 self.clean_runtime(dir, s);
                 s.accel = "tcg".into();
+                self.home.set_kvm_note(Some(&note));
                 s.accel_note = Some(note);
                 self.save(dir, s)?;
                 self.launch(dir, s)?;
@@ -821,6 +829,74 @@ impl<R: Runner> Qemu<R> {
     }
 }
 
+/// QEMU operations outside the backend contract (the trait dropped them: no caller in agsekit).
+impl<R: Runner> Qemu<R> {
+    /// Nothing to purge: deleting removes a QEMU VM at once. Not part of the backend contract.
+    pub fn purge(&self) -> Result<(), VmError> {
+        // Deleting removes a VM at once: there is never anything to purge.
+        Ok(())
+    }
+
+    /// Replaces this process with the command in the VM. Not part of the backend contract
+    /// (agsekit runs agents through `exec_spawn`); returns only if that could not be done.
+    pub fn exec_replace(&self, spec: &ExecSpec) -> VmError {
+        match self.exec_cmd(spec) {
+            Ok((cmd, _, _)) => spawn_err(self.runner.exec(&cmd)),
+            Err(e) => e,
+        }
+    }
+
+    /// Copies files between the host and a VM. Not part of the backend contract: nothing in
+    /// agsekit copies files this way today; the real-VM test checks it.
+    pub fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
+        let vm = match (&spec.from, &spec.to) {
+            (TransferEnd::Host(_), TransferEnd::Vm { vm, .. }) => vm,
+            (TransferEnd::Vm { vm, .. }, TransferEnd::Host(_)) => vm,
+            _ => {
+                return Err(VmError::TransferFailed {
+                    detail: crate::t!("misc.vm.transfer_sides"),
+                })
+            }
+        };
+        let (dir, s) = self.require_running(vm)?;
+        self.ensure_socket_dirs(&dir);
+        let target = self.target(&dir, &s);
+        let end = |e: &TransferEnd| -> OsString {
+            match e {
+                TransferEnd::Host(p) => p.clone().into_os_string(),
+                TransferEnd::Vm { path, .. } => target.remote_path(path),
+            }
+        };
+        if spec.parents {
+            match &spec.to {
+                TransferEnd::Vm { path, .. } => {
+                    let parent = Path::new(path).parent().unwrap_or(Path::new(""));
+                    if !parent.as_os_str().is_empty() {
+                        let mut line = OsString::from("mkdir -p -- ");
+                        line.push(ssh::quote(parent.as_os_str()));
+                        self.guest(&dir, &s, &line)?;
+                    }
+                }
+                TransferEnd::Host(p) => {
+                    if let Some(parent) = p.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| VmError::TransferFailed {
+                            detail: e.to_string(),
+                        })?;
+                    }
+                }
+            }
+        }
+        let cmd = target.scp(spec.recursive, &end(&spec.from), &end(&spec.to));
+        let out = self.runner.capture(&cmd).map_err(spawn_err)?;
+        if !out.success() {
+            return Err(VmError::TransferFailed {
+                detail: out.stderr_text().trim().to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl<R: Runner> VmBackend for Qemu<R> {
     fn name(&self) -> &'static str {
         "qemu"
@@ -1011,11 +1087,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
         Ok(())
     }
 
-    fn purge(&self) -> Result<(), VmError> {
-        // Deleting removes a VM at once: there is never anything to purge.
-        Ok(())
-    }
-
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError> {
         let (dir, mut s) = self.load(vm)?;
         let source = std::fs::canonicalize(source).map_err(|_| VmError::SourceMissing {
@@ -1113,13 +1184,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
         }
     }
 
-    fn exec_replace(&self, spec: &ExecSpec) -> VmError {
-        match self.exec_cmd(spec) {
-            Ok((cmd, _, _)) => spawn_err(self.runner.exec(&cmd)),
-            Err(e) => e,
-        }
-    }
-
     fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
         let (cmd, _, _) = self.exec_cmd(spec)?;
         self.runner
@@ -1139,54 +1203,6 @@ impl<R: Runner> VmBackend for Qemu<R> {
             });
         }
         Ok(code)
-    }
-
-    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
-        let vm = match (&spec.from, &spec.to) {
-            (TransferEnd::Host(_), TransferEnd::Vm { vm, .. }) => vm,
-            (TransferEnd::Vm { vm, .. }, TransferEnd::Host(_)) => vm,
-            _ => {
-                return Err(VmError::TransferFailed {
-                    detail: crate::t!("misc.vm.transfer_sides"),
-                })
-            }
-        };
-        let (dir, s) = self.require_running(vm)?;
-        self.ensure_socket_dirs(&dir);
-        let target = self.target(&dir, &s);
-        let end = |e: &TransferEnd| -> OsString {
-            match e {
-                TransferEnd::Host(p) => p.clone().into_os_string(),
-                TransferEnd::Vm { path, .. } => target.remote_path(path),
-            }
-        };
-        if spec.parents {
-            match &spec.to {
-                TransferEnd::Vm { path, .. } => {
-                    let parent = Path::new(path).parent().unwrap_or(Path::new(""));
-                    if !parent.as_os_str().is_empty() {
-                        let mut line = OsString::from("mkdir -p -- ");
-                        line.push(ssh::quote(parent.as_os_str()));
-                        self.guest(&dir, &s, &line)?;
-                    }
-                }
-                TransferEnd::Host(p) => {
-                    if let Some(parent) = p.parent() {
-                        std::fs::create_dir_all(parent).map_err(|e| VmError::TransferFailed {
-                            detail: e.to_string(),
-                        })?;
-                    }
-                }
-            }
-        }
-        let cmd = target.scp(spec.recursive, &end(&spec.from), &end(&spec.to));
-        let out = self.runner.capture(&cmd).map_err(spawn_err)?;
-        if !out.success() {
-            return Err(VmError::TransferFailed {
-                detail: out.stderr_text().trim().to_string(),
-            });
-        }
-        Ok(())
     }
 
     fn version(&self) -> Result<BackendVersion, VmError> {

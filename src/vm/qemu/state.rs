@@ -48,6 +48,36 @@ impl Home {
         }
     }
 
+    /// Why KVM did not work on this host, recorded by the first VM that found out (beside
+    /// the VM folders), so the next VM goes straight to TCG instead of probing again.
+    pub fn kvm_note_path(&self) -> PathBuf {
+        self.vms.with_file_name("kvm-unusable")
+    }
+
+    pub fn kvm_note(&self) -> Option<String> {
+        std::fs::read_to_string(self.kvm_note_path())
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Records (or, with `None`, forgets) that KVM does not work here. Best effort: without
+    /// the note the next VM only probes again.
+    pub fn set_kvm_note(&self, note: Option<&str>) {
+        match note {
+            Some(text) => {
+                let _ = std::fs::create_dir_all(&self.vms);
+                let _ = crate::statefile::replace(
+                    &self.kvm_note_path(),
+                    format!("{text}\n").as_bytes(),
+                );
+            }
+            None => {
+                let _ = std::fs::remove_file(self.kvm_note_path());
+            }
+        }
+    }
+
     pub fn vm(&self, name: &str) -> VmDir {
         VmDir {
             dir: self.vms.join(name),

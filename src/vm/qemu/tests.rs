@@ -429,7 +429,7 @@ fn the_endpoint_is_the_forwarded_port_and_capabilities_say_what_qemu_can() {
     assert!(caps.shares_any_path && caps.can_suspend && caps.mounts_on_stopped);
     assert!(caps.host_owned_files);
     assert_eq!(q.name(), "qemu");
-    assert!(!q.is_snap_confined());
+    assert!(q.capabilities().shares_any_path);
 }
 
 #[test]
@@ -482,4 +482,59 @@ fn a_missing_public_key_is_derived_from_the_private_one() {
     assert_eq!(q.public_key().unwrap(), "ssh-rsa DERIVED\n");
     let argv = &q.runner().argvs()[0];
     assert_eq!(argv[..3], ["ssh-keygen", "-y", "-f"]);
+}
+
+/// Once one VM found that KVM does not work on this host, the next VM does not probe it again
+/// (each probe costs seconds to minutes under emulation): it starts with TCG only.
+#[test]
+fn a_kvm_failure_recorded_for_the_host_sends_the_next_vm_straight_to_tcg() {
+    let fx = Fixture::new();
+    let base = fx.root.join("base.raw");
+    std::fs::write(&base, b"disk").unwrap();
+    let fake = || {
+        FakeRunner::new(|cmd| {
+            if cmd.get_program() == "qemu-img" && cmd.get_args()[0] == "info" {
+                return Ok(Output::ok(
+                    r#"{"format": "raw", "virtual-size": 1073741824}"#,
+                ));
+            }
+            Ok(Output::ok(""))
+        })
+    };
+    let spec = |name: &str| LaunchSpec {
+        name: name.into(),
+        cpus: 1,
+        memory: "1G".into(),
+        disk: "4G".into(),
+        image: Some(ImageSpec::Named(base.to_string_lossy().into_owned())),
+        cloud_init: None,
+        timeout_secs: Some(1),
+    };
+    let home = Home::under(&fx.root.join("home"));
+    let tries_kvm = |q: &Qemu<FakeRunner>| {
+        q.runner()
+            .argvs()
+            .iter()
+            .any(|a| a[0].starts_with("qemu-system-") && a.iter().any(|w| w.contains("accel=kvm")))
+    };
+    if launch::kvm_openable() && std::env::var_os("AGSEKIT_QEMU_ACCEL").is_none() {
+        // The fake QEMU never stays up: KVM "fails" and that is recorded for the host.
+        let first = fx.backend(fake());
+        assert!(first.create(&spec("one")).is_err());
+        assert!(tries_kvm(&first));
+        assert!(
+            home.kvm_note().is_some(),
+            "the failure is recorded for the host"
+        );
+    } else {
+        home.set_kvm_note(Some("QEMU aborted with KVM"));
+    }
+    let second = fx.backend(fake());
+    assert!(second.create(&spec("two")).is_err());
+    assert!(
+        !tries_kvm(&second),
+        "TCG only once KVM is known not to work"
+    );
+    home.set_kvm_note(None);
+    assert_eq!(home.kvm_note(), None);
 }

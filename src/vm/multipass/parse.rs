@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use super::types::{Usage, VmInfo, VmMount, VmState, VmSummary};
+use crate::vm::types::{Usage, VmInfo, VmMount, VmState, VmSummary};
 
 /// Why a JSON document from the backend could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,10 +209,11 @@ pub fn parse_version(text: &str) -> Option<(String, Option<String>)> {
 mod tests {
     use super::*;
 
-    const INFO: &str = include_str!("../../tests/fixtures/multipass/info.json");
-    const INFO_STOPPED: &str = include_str!("../../tests/fixtures/multipass/info_stopped.json");
-    const INFO_MAIN: &str = include_str!("../../tests/fixtures/multipass/info_main_1.17dev.json");
-    const LIST: &str = include_str!("../../tests/fixtures/multipass/list.json");
+    const INFO: &str = include_str!("../../../tests/fixtures/multipass/info.json");
+    const INFO_STOPPED: &str = include_str!("../../../tests/fixtures/multipass/info_stopped.json");
+    const INFO_MAIN: &str =
+        include_str!("../../../tests/fixtures/multipass/info_main_1.17dev.json");
+    const LIST: &str = include_str!("../../../tests/fixtures/multipass/list.json");
 
     fn running_agent_vm() -> VmInfo {
         VmInfo {

@@ -6,14 +6,20 @@ use std::path::{Path, PathBuf};
 
 use crate::process::{Cmd, Output, Runner, SpawnError};
 
-use super::error::{classify, is_exec_failure, is_missing_workdir, Missing, VmError};
-use super::locate::{find_multipass, Lookup};
-use super::parse::{parse_info, parse_list, parse_version};
-use super::types::{
+pub mod classify;
+pub mod locate;
+pub mod parse;
+pub mod snap;
+
+use self::classify::{classify, is_exec_failure, is_missing_workdir};
+use self::locate::{find_multipass, Lookup};
+use self::parse::{parse_info, parse_list, parse_version};
+use crate::vm::error::{Missing, VmError};
+use crate::vm::types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
     LaunchSpec, StopMode, TransferEnd, TransferSpec, VmInfo, VmSummary,
 };
-use super::VmBackend;
+use crate::vm::VmBackend;
 
 /// Drives the `multipass` CLI.
 pub struct Multipass<R> {
@@ -32,9 +38,9 @@ impl<R: Runner> Multipass<R> {
         }
     }
 
-    /// A driver for the executable found from the environment (see [`super::locate`]).
-    /// `shims_dir` overrides `AGSEKIT_SHIMS_DIR`.
-    pub fn from_env(runner: R, shims_dir: Option<&Path>) -> Self {
+    /// A driver for the executable found from the environment (see [`locate`]).
+    /// `shims_dir` (agsekit's shims, `crate::config::shims_dir`) is skipped on PATH.
+    pub fn from_env(runner: R, shims_dir: &Path) -> Self {
         Multipass {
             runner,
             program: find_multipass(&Lookup::from_env(shims_dir)),
@@ -44,6 +50,12 @@ impl<R: Runner> Multipass<R> {
     /// The runner, for tests that inspect what was run.
     pub fn runner(&self) -> &R {
         &self.runner
+    }
+
+    /// True when this Multipass is the snap, which can mount only non-hidden folders under
+    /// `/home` (see [`snap::is_confined`]).
+    pub fn is_snap_confined(&self) -> bool {
+        snap::is_confined(self.program.as_deref().ok())
     }
 
     /// The executable in use, or why there is none.
@@ -126,6 +138,48 @@ fn transfer_arg(end: &TransferEnd) -> OsString {
     }
 }
 
+/// Multipass commands outside the backend contract, kept for the CLI contract tests.
+impl<R: Runner> Multipass<R> {
+    /// Removes every deleted VM for good (`multipass purge`). Not part of the backend
+    /// contract: agsekit deletes with `--purge`.
+    pub fn purge(&self) -> Result<(), VmError> {
+        self.run_simple(["purge"])
+    }
+
+    /// Replaces this process with the command in the VM. Not part of the backend contract
+    /// (agsekit runs agents through `exec_spawn`); returns only if that could not be done.
+    pub fn exec_replace(&self, spec: &ExecSpec) -> VmError {
+        match self.exec_cmd(spec) {
+            Ok(cmd) => Self::spawn_error(self.runner.exec(&cmd)),
+            Err(e) => e,
+        }
+    }
+
+    /// Copies files between the host and a VM (`multipass transfer`). Not part of the
+    /// backend contract: nothing in agsekit copies files this way today.
+    pub fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
+        let vm_sides = [&spec.from, &spec.to]
+            .iter()
+            .filter(|e| matches!(e, TransferEnd::Vm { .. }))
+            .count();
+        if vm_sides != 1 {
+            return Err(VmError::TransferFailed {
+                detail: crate::t!("misc.vm.transfer_sides"),
+            });
+        }
+        let mut args: Vec<OsString> = vec!["transfer".into()];
+        if spec.recursive {
+            args.push("-r".into());
+        }
+        if spec.parents {
+            args.push("-p".into());
+        }
+        args.push(transfer_arg(&spec.from));
+        args.push(transfer_arg(&spec.to));
+        self.run_simple(args)
+    }
+}
+
 impl<R: Runner> VmBackend for Multipass<R> {
     fn name(&self) -> &'static str {
         "multipass"
@@ -197,6 +251,10 @@ impl<R: Runner> VmBackend for Multipass<R> {
         }
         match &spec.image {
             None => {}
+            // Multipass takes a local disk image as a `file://` URL.
+            Some(ImageSpec::Named(image)) if image.starts_with('/') => {
+                args.push(format!("file://{image}"))
+            }
             Some(ImageSpec::Named(image)) => args.push(image.clone()),
             Some(ImageSpec::Kernel { .. }) => {
                 return Err(VmError::InvalidLaunch {
@@ -232,10 +290,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
         } else {
             self.run_simple(["delete", name])
         }
-    }
-
-    fn purge(&self) -> Result<(), VmError> {
-        self.run_simple(["purge"])
     }
 
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError> {
@@ -281,13 +335,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
         }
     }
 
-    fn exec_replace(&self, spec: &ExecSpec) -> VmError {
-        match self.exec_cmd(spec) {
-            Ok(cmd) => Self::spawn_error(self.runner.exec(&cmd)),
-            Err(e) => e,
-        }
-    }
-
     fn exec_spawn(&self, spec: &ExecSpec) -> Result<crate::process::Child, VmError> {
         let cmd = self.exec_cmd(spec)?;
         self.runner
@@ -300,28 +347,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
         self.runner.inherit(&cmd).map_err(Self::spawn_error)
     }
 
-    fn transfer(&self, spec: &TransferSpec) -> Result<(), VmError> {
-        let vm_sides = [&spec.from, &spec.to]
-            .iter()
-            .filter(|e| matches!(e, TransferEnd::Vm { .. }))
-            .count();
-        if vm_sides != 1 {
-            return Err(VmError::TransferFailed {
-                detail: crate::t!("misc.vm.transfer_sides"),
-            });
-        }
-        let mut args: Vec<OsString> = vec!["transfer".into()];
-        if spec.recursive {
-            args.push("-r".into());
-        }
-        if spec.parents {
-            args.push("-p".into());
-        }
-        args.push(transfer_arg(&spec.from));
-        args.push(transfer_arg(&spec.to));
-        self.run_simple(args)
-    }
-
     fn version(&self) -> Result<BackendVersion, VmError> {
         let cmd = self.cmd(["version"])?;
         let out = self.run(&cmd)?;
@@ -332,31 +357,6 @@ impl<R: Runner> VmBackend for Multipass<R> {
             })?;
         Ok(BackendVersion { client, daemon })
     }
-
-    /// `AGSEKIT_MULTIPASS_SNAP=1|0` decides when set; otherwise the executable is a snap when
-    /// it lives under `/snap/` or resolves to the `snap` launcher (`/snap/bin/multipass`).
-    fn is_snap_confined(&self) -> bool {
-        if let Some(value) = std::env::var_os("AGSEKIT_MULTIPASS_SNAP") {
-            let value = value.to_string_lossy().trim().to_ascii_lowercase();
-            if !value.is_empty() {
-                return matches!(value.as_str(), "1" | "true" | "yes" | "on");
-            }
-        }
-        match self.program.as_deref() {
-            Ok(path) => is_snap_path(path),
-            Err(_) => false,
-        }
-    }
-}
-
-/// Whether `path` is a snap's command (`/snap/bin/NAME`, a symlink to `/usr/bin/snap`).
-fn is_snap_path(path: &Path) -> bool {
-    if path.starts_with("/snap/") {
-        return true;
-    }
-    std::fs::canonicalize(path)
-        .map(|real| real.starts_with("/snap/") || real.file_name().is_some_and(|n| n == "snap"))
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -365,10 +365,11 @@ mod tests {
     use crate::process::{FakeRunner, Stdin};
     use crate::vm::types::{Usage, VmState};
 
-    const INFO: &str = include_str!("../../tests/fixtures/multipass/info.json");
-    const INFO_STOPPED: &str = include_str!("../../tests/fixtures/multipass/info_stopped.json");
-    const INFO_MAIN: &str = include_str!("../../tests/fixtures/multipass/info_main_1.17dev.json");
-    const LIST: &str = include_str!("../../tests/fixtures/multipass/list.json");
+    const INFO: &str = include_str!("../../../tests/fixtures/multipass/info.json");
+    const INFO_STOPPED: &str = include_str!("../../../tests/fixtures/multipass/info_stopped.json");
+    const INFO_MAIN: &str =
+        include_str!("../../../tests/fixtures/multipass/info_main_1.17dev.json");
+    const LIST: &str = include_str!("../../../tests/fixtures/multipass/list.json");
 
     fn driver(fake: FakeRunner) -> Multipass<FakeRunner> {
         Multipass::new(fake, "/usr/bin/multipass")
@@ -501,6 +502,26 @@ mod tests {
             words("/usr/bin/multipass launch --name agent-vm --cpus 2 --memory 4G --disk 20G")
         );
         assert_eq!(mp.runner().calls()[0].get_stdin(), &Stdin::Null);
+    }
+
+    /// The config makes a local image path absolute; Multipass wants it as a `file://` URL.
+    #[test]
+    fn launch_of_a_local_image_passes_a_file_url() {
+        let mp = ok();
+        let spec = LaunchSpec {
+            name: "vm".into(),
+            cpus: 1,
+            memory: "1G".into(),
+            disk: "5G".into(),
+            image: Some(ImageSpec::Named("/img/noble.img".into())),
+            cloud_init: None,
+            timeout_secs: None,
+        };
+        mp.create(&spec).unwrap();
+        assert_eq!(
+            argv(&mp),
+            words("/usr/bin/multipass launch --name vm --cpus 1 --memory 1G --disk 5G file:///img/noble.img")
+        );
     }
 
     #[test]
@@ -847,16 +868,18 @@ mod tests {
 
     #[test]
     fn snap_installs_are_recognised_by_path_or_link_target() {
-        assert!(is_snap_path(Path::new("/snap/bin/multipass")));
-        assert!(!is_snap_path(Path::new("/usr/local/bin/multipass-missing")));
+        assert!(snap::is_snap_path(Path::new("/snap/bin/multipass")));
+        assert!(!snap::is_snap_path(Path::new(
+            "/usr/local/bin/multipass-missing"
+        )));
         let dir = tempfile::tempdir().unwrap();
         let launcher = dir.path().join("snap");
         std::fs::write(&launcher, "").unwrap();
         let link = dir.path().join("multipass");
         std::os::unix::fs::symlink(&launcher, &link).unwrap();
-        assert!(is_snap_path(&link));
+        assert!(snap::is_snap_path(&link));
         let plain = dir.path().join("plain-multipass");
         std::fs::write(&plain, "").unwrap();
-        assert!(!is_snap_path(&plain));
+        assert!(!snap::is_snap_path(&plain));
     }
 }

@@ -3,30 +3,16 @@
 //! `AGSEKIT_MULTIPASS`, when set and not empty, wins (tests point it at the fake). Otherwise
 //! `multipass` is looked up on `PATH`, skipping every entry that is the agsekit shims
 //! directory (so a shim can never be mistaken for the real client) and any candidate that is
-//! agsekit itself. The shims directory is given by the caller, else `AGSEKIT_SHIMS_DIR`,
-//! else `~/.local/share/agsekit/shims`.
+//! agsekit itself. The shims directory is given by the caller (`crate::config::shims_dir`).
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::error::{Missing, VmError};
+use crate::vm::error::{Missing, VmError};
 
 /// The environment variable that names the multipass executable outright.
 pub const MULTIPASS_ENV: &str = "AGSEKIT_MULTIPASS";
-/// The environment variable that names the shims directory.
-pub const SHIMS_DIR_ENV: &str = "AGSEKIT_SHIMS_DIR";
-
-/// The shims directory: `AGSEKIT_SHIMS_DIR` if set and not empty, else
-/// `$HOME/.local/share/agsekit/shims`. `None` when neither is known.
-pub fn default_shims_dir(shims_env: Option<&OsStr>, home: Option<&OsStr>) -> Option<PathBuf> {
-    match shims_env {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => home
-            .filter(|h| !h.is_empty())
-            .map(|h| Path::new(h).join(".local/share/agsekit/shims")),
-    }
-}
 
 fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
@@ -52,18 +38,12 @@ pub struct Lookup {
 }
 
 impl Lookup {
-    /// Reads the process environment. `shims_dir` overrides the environment's idea of it.
-    pub fn from_env(shims_dir: Option<&Path>) -> Lookup {
-        let shims_dir = shims_dir.map(Path::to_path_buf).or_else(|| {
-            default_shims_dir(
-                std::env::var_os(SHIMS_DIR_ENV).as_deref(),
-                std::env::var_os("HOME").as_deref(),
-            )
-        });
+    /// Reads the process environment; `shims_dir` is the folder of agsekit's shims.
+    pub fn from_env(shims_dir: &Path) -> Lookup {
         Lookup {
             override_value: std::env::var_os(MULTIPASS_ENV),
             path_var: std::env::var_os("PATH"),
-            shims_dir,
+            shims_dir: Some(shims_dir.to_path_buf()),
             self_exe: std::env::current_exe().ok(),
         }
     }
@@ -219,18 +199,5 @@ mod tests {
         assert!(matches!(err, VmError::NotInstalled { .. }));
         assert!(err.hints().iter().any(|h| h.contains("agsekit prepare")));
         assert!(find_multipass(&Lookup::default()).is_err());
-    }
-
-    #[test]
-    fn shims_dir_defaults() {
-        assert_eq!(
-            default_shims_dir(Some(OsStr::new("/s")), Some(OsStr::new("/h"))),
-            Some(PathBuf::from("/s"))
-        );
-        assert_eq!(
-            default_shims_dir(Some(OsStr::new("")), Some(OsStr::new("/h"))),
-            Some(PathBuf::from("/h/.local/share/agsekit/shims"))
-        );
-        assert_eq!(default_shims_dir(None, None), None);
     }
 }
