@@ -191,6 +191,7 @@ mounts:
     interval: 1
   - source: $PROJ2
     vm: $VM
+    interval: 1
 agents:
   codex:
     type: codex
@@ -262,6 +263,23 @@ out_has "pwd=/home/ubuntu/.proj2" "the hidden folder is mounted at its target"
 out_has "notes.txt" "the agent sees the hidden folder's files"
 pass
 
+step "an agent starts in .proj2 and waits"
+# The background loop's first snapshot comes one interval (1 minute) after a session starts
+# (sooner with no snapshot yet): this session waits in .proj2 while the steps below run in
+# the other project, and its snapshot is checked after them.
+before2=$(snapshot_count "$PROJ2")
+echo "changed on the host" >"$PROJ2/notes.txt"
+(cd "$PROJ2" && exec "$AGSEKIT" --non-interactive run --no-first-backup codex wait-for .release) \
+    >"$LOGS/during.out" 2>"$LOGS/during.err" &
+during_pid=$!
+deadline=$(($(date +%s) + 120))
+until grep -q 'starting agent' "$LOGS/during.err" 2>/dev/null; do
+    kill -0 "$during_pid" 2>/dev/null || fail "the session ended at once: $(cat "$LOGS/during.err")"
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the session did not start within 120 s"
+    sleep 1
+done
+pass
+
 step "the agent's exit code passes through"
 cd "$PROJ"
 shim exit 7
@@ -282,21 +300,7 @@ if [ "$(cat "$PROJ/src/a.txt" 2>&1)" != alpha ] || [ "$(cat "$PROJ/src/b.txt" 2>
 fi
 pass
 
-step "while an agent runs: status, status --json, shim overhead, a snapshot"
-# The background loop's first snapshot comes one interval (1 minute) after the session
-# starts; status and the shim's overhead are measured in that minute.
-before=$(snapshot_count "$PROJ")
-echo "changed on the host" >"$PROJ/host.txt"
-(cd "$PROJ" && exec "$AGSEKIT" --non-interactive run --no-first-backup codex wait-for .release) \
-    >"$LOGS/during.out" 2>"$LOGS/during.err" &
-during_pid=$!
-deadline=$(($(date +%s) + 120))
-until grep -q 'starting agent' "$LOGS/during.err" 2>/dev/null; do
-    kill -0 "$during_pid" 2>/dev/null || fail "the session ended at once: $(cat "$LOGS/during.err")"
-    [ "$(date +%s)" -lt "$deadline" ] || fail "the session did not start within 120 s"
-    sleep 1
-done
-sleep 2
+step "status and status --json while an agent runs"
 ag status
 expect_rc 0 "status"
 out_has "$VM" "status names the VM"
@@ -312,11 +316,13 @@ used=$(json "$LOGS/status.json" 'd["vms"][0]["disk"]["used_bytes"] or 0')
 [ "$used" -gt 0 ] || fail "disk used $used"
 [ "$(json "$LOGS/status.json" '[m["mounted"] for m in d["mounts"]]')" = "[true, true]" ] ||
     fail "mounts: $(json "$LOGS/status.json" 'd["mounts"]')"
-[ "$(json "$LOGS/status.json" '[a["folder"] for a in d["agents"] if a["binary"] == "codex"]')" = '["/home/ubuntu/proj"]' ] ||
+[ "$(json "$LOGS/status.json" '[a["folder"] for a in d["agents"] if a["binary"] == "codex"]')" = '["/home/ubuntu/.proj2"]' ] ||
     fail "status does not show the running agent: $(json "$LOGS/status.json" 'd["agents"]')"
-echo "   status: running, 1 CPU, memory ${mem} B, disk used ${used} B, both mounted, agent codex in /home/ubuntu/proj"
-# The shim's overhead, in the other project (its own snapshots do not count here).
-cd "$PROJ2"
+echo "   status: running, 1 CPU, memory ${mem} B, disk used ${used} B, both mounted, agent codex in /home/ubuntu/.proj2"
+pass
+
+step "shim overhead: codex --version through the shim vs ssh on the control connection"
+cd "$PROJ"
 t0=$(now)
 for _ in 1 2 3; do shim --version; done
 expect_rc 0 "codex --version"
@@ -332,25 +338,6 @@ if [ -S "$STATE/ssh.sock" ]; then
     t_ssh=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 3 }')
 fi
 echo "   codex --version: ${t_shim} s through the shim, ${t_ssh} s over ssh on the control connection"
-cd "$PROJ"
-deadline=$(($(date +%s) + 150))
-while [ "$(snapshot_count "$PROJ")" -le "$before" ]; do
-    kill -0 "$during_pid" 2>/dev/null || fail "the session ended before a snapshot: $(cat "$LOGS/during.err")"
-    [ "$(date +%s)" -lt "$deadline" ] || fail "no snapshot during the session within 150 s"
-    sleep 2
-done
-kill -0 "$during_pid" 2>/dev/null || fail "the session ended before the check"
-# The loop has written its pid with that snapshot: status sees it now.
-ag status --json
-[ "$(json "$LOGS/last.out" 'd["mounts"][0]["backup"]["loop_running"]')" = true ] ||
-    fail "status does not see the session's backup loop: $(json "$LOGS/last.out" 'd["mounts"][0]["backup"]')"
-touch "$PROJ/.release"
-set +e
-wait "$during_pid"
-during_rc=$?
-set -e
-[ "$during_rc" = 0 ] || fail "the waiting session exited $during_rc: $(cat "$LOGS/during.err")"
-rm -f "$PROJ/.release"
 pass
 
 step "Ctrl-C in tmux stops the agent"
@@ -382,6 +369,27 @@ done
 vm 'pgrep -f "^sleep 600\$" || echo none'
 out_has "none" "the agent's process is gone from the VM"
 rm -f "$PROJ/.agent-sleeping"
+pass
+
+step "a snapshot while the agent in .proj2 runs"
+deadline=$(($(date +%s) + 150))
+while [ "$(snapshot_count "$PROJ2")" -le "$before2" ]; do
+    kill -0 "$during_pid" 2>/dev/null || fail "the session ended before a snapshot: $(cat "$LOGS/during.err")"
+    [ "$(date +%s)" -lt "$deadline" ] || fail "no snapshot during the session within 150 s"
+    sleep 2
+done
+kill -0 "$during_pid" 2>/dev/null || fail "the session ended before the check"
+# The loop has written its pid with that snapshot: status sees it now.
+ag status --json
+[ "$(json "$LOGS/last.out" 'd["mounts"][1]["backup"]["loop_running"]')" = true ] ||
+    fail "status does not see the session's backup loop: $(json "$LOGS/last.out" 'd["mounts"][1]["backup"]')"
+touch "$PROJ2/.release"
+set +e
+wait "$during_pid"
+during_rc=$?
+set -e
+[ "$during_rc" = 0 ] || fail "the waiting session exited $during_rc: $(cat "$LOGS/during.err")"
+rm -f "$PROJ2/.release"
 pass
 
 step "stop-vm, start-vm: the next session finds its folders mounted"
