@@ -9,7 +9,9 @@
 use std::path::Path;
 
 use crate::config::{BackendKind, Config};
-use crate::process::RealRunner;
+use crate::error::UserError;
+use crate::process::{RealRunner, Runner};
+use crate::vm::host::{CheckEnv, HostOs, HostRepair, HostReport, Needs, Probe};
 use crate::vm::{Multipass, Routing, VmBackend};
 
 /// The backend for the VMs of `config`, run for real.
@@ -44,6 +46,66 @@ fn compose(
         .map(|vm| (vm.name.clone(), vm.backend.as_str()))
         .collect::<Vec<_>>();
     Box::new(Routing::new(make(default), others, routes))
+}
+
+/// The backend kinds the VMs of `config` use, sorted; `global.backend` (Multipass unless
+/// the config says otherwise) when there are no VMs. Without a config: [`BackendKind::default`].
+pub fn used_kinds(config: Option<&Config>) -> Vec<BackendKind> {
+    let Some(config) = config else {
+        return vec![BackendKind::default()];
+    };
+    let mut kinds: Vec<BackendKind> = config.vms.values().map(|vm| vm.backend).collect();
+    if kinds.is_empty() {
+        kinds.push(config.global.backend);
+    }
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// What `prepare` installs for a backend of `kind` on this host.
+pub fn needs(kind: BackendKind, os: HostOs, probe: &Probe<'_>) -> Result<Needs, UserError> {
+    match kind {
+        BackendKind::Multipass => crate::vm::multipass::host::needs(os, probe),
+        BackendKind::Qemu => crate::vm::qemu::host::needs(os, probe),
+    }
+}
+
+/// `doctor`'s host checks of every backend kind `config` uses, each asked through its own
+/// backend opened for real.
+pub fn host_checks(config: &Config, runner: &dyn Runner) -> Vec<HostReport> {
+    let shims_dir = crate::config::shims_dir();
+    used_kinds(Some(config))
+        .into_iter()
+        .map(|kind| {
+            let backend = open_kind(kind, config, &shims_dir);
+            let env = CheckEnv {
+                backend: backend.as_ref(),
+                runner,
+                shims_dir: &shims_dir,
+            };
+            match kind {
+                BackendKind::Multipass => crate::vm::multipass::host::checks(&env),
+                BackendKind::Qemu => crate::vm::qemu::host::checks(&env),
+            }
+        })
+        .collect()
+}
+
+/// The host repair `doctor` offers when remounting a folder of VM `vm` failed (restarting
+/// Multipass's snap daemon), if that VM's backend has one.
+pub fn after_failed_remount(config: &Config, vm: &str) -> Option<HostRepair> {
+    let kind = config
+        .vms
+        .get(vm)
+        .map(|v| v.backend)
+        .unwrap_or(config.global.backend);
+    match kind {
+        BackendKind::Multipass => {
+            crate::vm::multipass::host::after_failed_remount(&crate::config::shims_dir())
+        }
+        BackendKind::Qemu => None,
+    }
 }
 
 /// One backend of `kind`. `shims_dir` is skipped when looking for a backend's program.
@@ -84,6 +146,26 @@ mod tests {
     /// Memory backends named as the config spells their kind.
     fn memory(kind: BackendKind) -> Box<dyn VmBackend> {
         crate::vm::testutil::Memory::boxed(kind.as_str(), &[], 22)
+    }
+
+    #[test]
+    fn the_kinds_a_config_uses() {
+        assert_eq!(used_kinds(None), [BackendKind::Multipass]);
+        let empty = config("");
+        assert_eq!(used_kinds(Some(&empty)), [BackendKind::Multipass]);
+        let mut c =
+            config("vms:\n  a: {cpu: 1, ram: 1G, disk: 1G}\n  b: {cpu: 1, ram: 1G, disk: 1G}\n");
+        assert_eq!(used_kinds(Some(&c)), [BackendKind::Multipass]);
+        c.vms.get_mut("b").unwrap().backend = BackendKind::Qemu;
+        assert_eq!(
+            used_kinds(Some(&c)),
+            [BackendKind::Multipass, BackendKind::Qemu]
+        );
+        c.vms.get_mut("a").unwrap().backend = BackendKind::Qemu;
+        assert_eq!(used_kinds(Some(&c)), [BackendKind::Qemu]);
+        let mut none = config("");
+        none.global.backend = BackendKind::Qemu;
+        assert_eq!(used_kinds(Some(&none)), [BackendKind::Qemu]);
     }
 
     #[test]

@@ -199,6 +199,18 @@ fn qemu_backend_real_vm_end_to_end() {
     assert_eq!(std::fs::read_to_string(&written).unwrap(), "guest\n");
     assert_eq!(std::fs::metadata(&written).unwrap().uid(), expected_uid);
     assert_eq!(q.info(VM).unwrap().mounts.len(), 1);
+    // The agent is root in its VM: a device node of the host's first disk (block 8:0) made in
+    // the share must not appear on the host, where anyone opening it would read that disk.
+    let r = exec(
+        &q,
+        target,
+        &["sudo", "-n", "mknod", "host-disk", "b", "8", "0"],
+    );
+    assert_ne!(r.code, 0, "mknod in the share succeeded");
+    assert!(
+        std::fs::symlink_metadata(project.join("host-disk")).is_err(),
+        "a device node reached the host folder"
+    );
 
     // Copies both ways, parents created.
     let upload = tmp.path().join("up load.txt");

@@ -51,13 +51,11 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load_config(global)?;
     let shims_dir = crate::config::shims_dir();
     let backend = crate::backend::open(&config);
+    let host_checks = || crate::backend::host_checks(&config, &RealRunner);
     let env = doctor::Env {
         config: &config,
         backend: backend.as_ref(),
-        multipass_path: crate::vm::multipass::locate::find_multipass(
-            &crate::vm::multipass::locate::Lookup::from_env(&shims_dir),
-        )
-        .ok(),
+        host_checks: &host_checks,
         path_var: std::env::var_os("PATH"),
         shims_dir: shims_dir.clone(),
         shell: std::env::var("SHELL").ok(),
@@ -92,7 +90,6 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         config_path: std::fs::canonicalize(&config.path).unwrap_or(config.path.clone()),
     };
     let mut queue: Vec<doctor::Repair> = repairs.iter().filter_map(|c| c.repair.clone()).collect();
-    let mut offered_restart = queue.contains(&doctor::Repair::RestartMultipassSnap);
     let mut i = 0;
     while i < queue.len() {
         let repair = queue[i].clone();
@@ -117,14 +114,13 @@ pub fn run(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                         error = format!("{err:#}")
                     )
                 );
-                // A mount that cannot be remounted: as 1.7.4, restarting the snap's daemon
-                // is the next step (asked, with sudo).
-                if matches!(repair, doctor::Repair::Remount { .. })
-                    && !offered_restart
-                    && doctor::is_snap(env.multipass_path.as_deref())
-                {
-                    offered_restart = true;
-                    queue.push(doctor::Repair::RestartMultipassSnap);
+                // A mount that cannot be remounted: as 1.7.4, its backend's next step
+                // (restarting the snap's daemon) is offered once (asked, with sudo).
+                if let doctor::Repair::Remount { vm, .. } = &repair {
+                    let next = crate::backend::after_failed_remount(&config, vm)
+                        .map(doctor::Repair::Host)
+                        .filter(|r| !queue.contains(r));
+                    queue.extend(next);
                 }
             }
         }

@@ -3,7 +3,6 @@
 //! parses, asks and prints.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use clap::Args;
 
@@ -198,13 +197,13 @@ fn load(global: &GlobalArgs) -> anyhow::Result<Config> {
 // ---------------------------------------------------------------------------------------------
 // prepare
 
-/// The keys folder for `prepare`: from the config when there is one, else the default.
-fn keys_folder(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+/// The config for `prepare`, when there is one: its keys folder and the backends its VMs use.
+fn prepare_config(global: &GlobalArgs) -> anyhow::Result<Option<config::Config>> {
     let path = config::resolve_path(global.config.as_deref());
     if path.exists() {
-        Ok(load(global)?.global.ssh_keys_folder)
+        Ok(Some(load(global)?))
     } else {
-        Ok(config::home_dir().join(".config/agsekit/ssh"))
+        Ok(None)
     }
 }
 
@@ -214,15 +213,33 @@ pub fn run_prepare(args: &PrepareArgs, global: &GlobalArgs) -> anyhow::Result<i3
 }
 
 fn prepare_host(yes: bool, global: &GlobalArgs, runner: &dyn Runner) -> anyhow::Result<()> {
-    let folder = keys_folder(global)?;
+    let loaded = prepare_config(global)?;
+    let folder = match &loaded {
+        Some(c) => c.global.ssh_keys_folder.clone(),
+        None => config::home_dir().join(".config/agsekit/ssh"),
+    };
+    let kinds = crate::backend::used_kinds(loaded.as_ref());
     let facts = prepare::HostFacts::read();
     let has = |p: &str| prepare::which(p).is_some();
-    let os = prepare::detect(&facts, &has)?;
+    // WSL is refused by the backends that cannot run there (Multipass), not for all of them.
+    let os = prepare::detect_system(&facts, &has)?;
     let dpkg = |p: &str| prepare::dpkg_installed(runner, p);
     let as_root = nix::unistd::geteuid().is_root();
-    let plan = prepare::plan(os, &has, &dpkg, as_root)?;
+    let probe = prepare::Probe {
+        has: &has,
+        dpkg: &dpkg,
+        exists: &|p| p.is_file(),
+        as_root,
+        wsl: prepare::is_wsl(&facts),
+        arch: std::env::consts::ARCH,
+        os_release: facts.os_release.as_deref(),
+    };
+    let plan = prepare::plan(os, &kinds, &probe)?;
     for name in &plan.present {
         println!("{}", t!("lifecycle.prepare.present", name = name));
+    }
+    for note in &plan.notes {
+        println!("{}", t!("host.prepare_note", note = note));
     }
     if !plan.steps.is_empty() {
         println!("{}", t!("lifecycle.prepare.plan"));

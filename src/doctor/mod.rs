@@ -2,7 +2,8 @@
 //! apply. [`diagnose`] runs every check and returns [`Check`]s; [`apply`] performs one
 //! [`Repair`]. Nothing here prints.
 //!
-//! Checks: multipass present (and its version); each VM's state; each mount registered, live
+//! Checks: what each backend the config uses needs on the host (its `host` module under
+//! `src/vm/`: the program and its version, its daemon, KVM...); each VM's state; each mount registered, live
 //! and not empty inside its VM; the SSH key; shims on PATH ahead of the real agent programs;
 //! the shell init line in the rc file; each backup folder writable, able to hold hardlinks,
 //! with free space; stale `backup.pid` locks and leftover `-partial` folders; the daemon.
@@ -11,37 +12,18 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::backup;
 use crate::config::{Config, MountConfig};
 use crate::probe::host;
-use crate::process::{Cmd, Runner};
+use crate::process::Runner;
 use crate::t;
 use crate::vm::{ExecSpec, VmBackend, VmInfo};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Ok,
-    Warn,
-    Fail,
-    Skip,
-}
-
-impl Verdict {
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "FAIL",
-            Verdict::Skip => "skip",
-        }
-    }
-}
+pub use crate::vm::host::Verdict;
+use crate::vm::host::{HostCheck, HostRepair, HostReport};
 
 /// A repair doctor can perform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Repair {
     /// Unmount (if registered) and mount the folder again.
     Remount {
@@ -49,8 +31,8 @@ pub enum Repair {
         source: PathBuf,
         target: String,
     },
-    /// `sudo snap restart multipass` (snap installs only; always asked).
-    RestartMultipassSnap,
+    /// A backend's repair of the host (restarting its daemon, removing stale files...).
+    Host(HostRepair),
     /// Clear the dead PID from an unheld `backup.pid`.
     ClearStaleLock { path: PathBuf },
     /// Remove unfinished `-partial` folders (under the destination's lock).
@@ -62,7 +44,10 @@ pub enum Repair {
 impl Repair {
     /// Safe repairs are applied by `-y` without asking.
     pub fn is_safe(&self) -> bool {
-        !matches!(self, Repair::RestartMultipassSnap)
+        match self {
+            Repair::Host(h) => h.safe,
+            _ => true,
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -73,7 +58,7 @@ impl Repair {
                 vm = vm,
                 target = target
             ),
-            Repair::RestartMultipassSnap => t!("repair.restart_multipass"),
+            Repair::Host(h) => h.description.clone(),
             Repair::ClearStaleLock { path } => t!("repair.clear_lock", path = path.display()),
             Repair::RemovePartials { dest } => {
                 t!("repair.remove_partials", path = dest.display())
@@ -83,9 +68,9 @@ impl Repair {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Check {
-    /// What was checked: `multipass`, `vm agent-ubuntu`, `mount /home/me/p`, ...
+    /// What was checked: the backend's host checks, `vm agent-ubuntu`, `mount /home/me/p`, ...
     pub subject: String,
     pub verdict: Verdict,
     pub detail: String,
@@ -120,8 +105,8 @@ impl Check {
 pub struct Env<'a> {
     pub config: &'a Config,
     pub backend: &'a dyn VmBackend,
-    /// The multipass executable, when found (to tell a snap install).
-    pub multipass_path: Option<PathBuf>,
+    /// The host checks of each backend kind the config uses (`crate::backend::host_checks`).
+    pub host_checks: &'a dyn Fn() -> Vec<HostReport>,
     /// `PATH` as seen by the user's shells.
     pub path_var: Option<std::ffi::OsString>,
     pub shims_dir: PathBuf,
@@ -135,9 +120,9 @@ pub struct Env<'a> {
 /// Runs every check.
 pub fn diagnose(env: &Env<'_>) -> Vec<Check> {
     let mut out = Vec::new();
-    let infos = check_backend(env, &mut out);
+    let (infos, unavailable) = check_backends(env, &mut out);
     check_vms(env, infos.as_deref(), &mut out);
-    check_mounts(env, infos.as_deref(), &mut out);
+    check_mounts(env, infos.as_deref(), &unavailable, &mut out);
     check_ssh_key(env, &mut out);
     check_config_mode(env.config, &mut out);
     check_ssh_accepted(env, infos.as_deref(), &mut out);
@@ -150,59 +135,38 @@ pub fn diagnose(env: &Env<'_>) -> Vec<Check> {
     out
 }
 
-/// True when the multipass executable is the snap's (`/snap/...`): only then can doctor
-/// restart it (`sudo snap restart multipass`).
-pub fn is_snap(path: Option<&Path>) -> bool {
-    path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
-        .is_some_and(|p| p.starts_with("/snap"))
+impl From<HostCheck> for Check {
+    fn from(h: HostCheck) -> Check {
+        Check {
+            subject: h.subject,
+            verdict: h.verdict,
+            detail: h.detail,
+            fix: h.fix,
+            repair: h.repair.map(Repair::Host),
+        }
+    }
 }
 
-fn check_backend(env: &Env<'_>, out: &mut Vec<Check>) -> Option<Vec<VmInfo>> {
-    match env.backend.version() {
-        Ok(v) => out.push(check(
-            "multipass",
-            Verdict::Ok,
-            format!(
-                "multipass {}{}",
-                v.client,
-                v.daemon
-                    .map(|d| format!(", {}", t!("doctor_check.daemon_version", version = d)))
-                    .unwrap_or_else(|| format!(", {}", t!("doctor_check.daemon_silent")))
-            ),
-        )),
-        Err(err) => {
-            let missing = matches!(err, crate::vm::VmError::NotInstalled { .. });
-            let user = crate::UserError::from(err);
-            out.push(
-                check("multipass", Verdict::Fail, user.message).fix(if missing {
-                    t!("doctor_check.install_multipass")
-                } else {
-                    user.hints.first().cloned().unwrap_or_default()
-                }),
-            );
-            return None;
-        }
-    }
-    match env.backend.info_all() {
-        Ok(infos) => Some(infos),
-        Err(err) => {
-            let user = crate::UserError::from(err);
-            let mut c = check(
-                t!("misc.doctor.subject.multipass_daemon"),
-                Verdict::Fail,
-                user.message,
-            );
-            if is_snap(env.multipass_path.as_deref()) {
-                c = c
-                    .fix("sudo snap restart multipass")
-                    .repair(Repair::RestartMultipassSnap);
-            } else if let Some(h) = user.hints.first() {
-                c = c.fix(h.clone());
+/// Each backend's host checks; the VMs of every backend (sorted by name), or `None` and the
+/// names of the backends that could not be asked.
+fn check_backends(env: &Env<'_>, out: &mut Vec<Check>) -> (Option<Vec<VmInfo>>, Vec<String>) {
+    let mut infos = Some(Vec::new());
+    let mut unavailable = Vec::new();
+    for report in (env.host_checks)() {
+        out.extend(report.checks.into_iter().map(Check::from));
+        match (report.vms, infos.as_mut()) {
+            (Some(vms), Some(all)) => all.extend(vms),
+            (Some(_), None) => {}
+            (None, _) => {
+                infos = None;
+                unavailable.push(report.backend.to_string());
             }
-            out.push(c);
-            None
         }
     }
+    if let Some(all) = infos.as_mut() {
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    (infos, unavailable)
 }
 
 fn check_vms(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
@@ -257,7 +221,12 @@ fn dir_is_empty(p: &Path) -> bool {
         .unwrap_or(true)
 }
 
-fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
+fn check_mounts(
+    env: &Env<'_>,
+    infos: Option<&[VmInfo]>,
+    unavailable: &[String],
+    out: &mut Vec<Check>,
+) {
     for m in &env.config.mounts {
         let target = m.target.to_string_lossy().into_owned();
         let subject = t!("misc.doctor.subject.mount", path = m.source.display());
@@ -279,7 +248,7 @@ fn check_mounts(env: &Env<'_>, infos: Option<&[VmInfo]>, out: &mut Vec<Check>) {
             out.push(check(
                 subject,
                 Verdict::Skip,
-                t!("doctor_check.multipass_unavailable"),
+                t!("host.backend_unavailable", backend = unavailable.join(", ")),
             ));
             continue;
         };
@@ -822,14 +791,7 @@ pub fn apply(repair: &Repair, env: &RepairEnv<'_>) -> anyhow::Result<String> {
                 target = target
             ))
         }
-        Repair::RestartMultipassSnap => {
-            let cmd = Cmd::new("sudo").args(["snap", "restart", "multipass"]);
-            let code = env.runner.inherit(&cmd)?;
-            if code != 0 {
-                anyhow::bail!(t!("misc.cmd_failed", command = cmd, code = code));
-            }
-            Ok(t!("repair.restarted_multipass"))
-        }
+        Repair::Host(h) => crate::vm::host::apply(h, env.runner),
         Repair::ClearStaleLock { path } => {
             clear_stale_lock(path)?;
             Ok(t!("repair.cleared", path = path.display()))
@@ -894,8 +856,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_multipass_restart_is_unsafe() {
-        assert!(!Repair::RestartMultipassSnap.is_safe());
+    fn only_unsafe_host_repairs_are_unsafe() {
+        let host = |safe| {
+            Repair::Host(HostRepair {
+                description: "d".into(),
+                safe,
+                action: crate::vm::host::HostAction::RemoveStale {
+                    root: "/x".into(),
+                    files: Vec::new(),
+                },
+                done: "done".into(),
+            })
+        };
+        assert!(!host(false).is_safe());
+        assert!(host(true).is_safe());
         assert!(Repair::StartDaemon.is_safe());
         assert!(Repair::ClearStaleLock { path: "/x".into() }.is_safe());
     }

@@ -878,7 +878,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "multipass stop --force {vm}, then agsekit start-vm {vm}",
     ),
     ("doctor_check.source_missing", "the folder does not exist on the host"),
-    ("doctor_check.multipass_unavailable", "multipass unavailable"),
     ("doctor_check.vm_missing", "VM {vm} does not exist"),
     ("doctor_check.not_mounted", "not mounted in {vm} (agents mount it on demand)"),
     ("doctor_check.wrong_source", "{vm}:{target} shares {other} instead"),

@@ -22,6 +22,7 @@ pub mod clap_ru;
 mod config;
 mod en;
 mod help_ru;
+mod host;
 mod i12_errors;
 mod i12_first;
 mod i12_menu;
@@ -52,6 +53,7 @@ const PARTS: &[(Table, Table)] = &[
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
     (qemu::EN, qemu::RU),
+    (host::EN, host::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),
     (i12_session::EN, i12_session::RU),

@@ -912,7 +912,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "multipass stop --force {vm}, затем agsekit start-vm {vm}",
     ),
     ("doctor_check.source_missing", "папки нет на хосте"),
-    ("doctor_check.multipass_unavailable", "multipass недоступен"),
     ("doctor_check.vm_missing", "ВМ {vm} не существует"),
     (
         "doctor_check.not_mounted",

@@ -1,265 +1,115 @@
-//! `prepare`: which host this is, what it lacks (Multipass, `ssh-keygen`, `rsync`) and the
-//! exact commands that install it. The command shows the plan, asks before running anything
+//! `prepare`: which host this is, what it lacks (each backend's programs, as the backend's
+//! `host` module says, and `ssh-keygen`, `rsync`) and the exact commands that install it. The command shows the plan, asks before running anything
 //! with sudo, runs it through [`crate::process::Runner`], then makes the SSH key pair.
 
-use std::path::{Path, PathBuf};
-
+use crate::config::BackendKind;
 use crate::error::UserError;
-use crate::process::{Cmd, Runner};
+use crate::process::Runner;
 use crate::t;
 
-/// The install strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostOs {
-    /// Debian, Ubuntu and derivatives: apt, and Multipass from the snap store.
-    Debian,
-    /// Arch and derivatives: pacman, and Multipass from the AUR.
-    Arch,
-    /// macOS with Homebrew.
-    MacOs,
-}
+pub use crate::vm::host::{
+    detect, detect_system, dpkg_installed, is_wsl, root_step, which, HostFacts, HostOs, Needs,
+    Plan, Probe, Step,
+};
 
-/// What is known about the host (read by [`HostFacts::read`], made up in tests).
-#[derive(Debug, Clone, Default)]
-pub struct HostFacts {
-    /// `std::env::consts::OS`.
-    pub os: String,
-    /// `/etc/os-release` (or `/usr/lib/os-release`).
-    pub os_release: Option<String>,
-    /// `/proc/sys/kernel/osrelease` and `/proc/version`.
-    pub kernel: Option<String>,
-}
-
-impl HostFacts {
-    pub fn read() -> HostFacts {
-        let read = |p: &str| std::fs::read_to_string(p).ok();
-        HostFacts {
-            os: std::env::consts::OS.to_string(),
-            os_release: read("/etc/os-release").or_else(|| read("/usr/lib/os-release")),
-            kernel: match (read("/proc/sys/kernel/osrelease"), read("/proc/version")) {
-                (None, None) => None,
-                (a, b) => Some(format!(
-                    "{}\n{}",
-                    a.unwrap_or_default(),
-                    b.unwrap_or_default()
-                )),
-            },
-        }
-    }
-}
-
-/// A value of an os-release file (`ID=ubuntu`, `ID_LIKE="debian"`), read without running it.
-fn os_release_value(text: &str, key: &str) -> Option<String> {
-    text.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim() == key).then(|| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
-    })
-}
-
-fn family(ids: &str) -> (bool, bool) {
-    let words: Vec<String> = ids
-        .split_whitespace()
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let debian = words.iter().any(|w| w == "debian" || w == "ubuntu");
-    let arch = words.iter().any(|w| w == "arch" || w == "archlinux");
-    (debian, arch)
-}
-
-/// Picks the strategy. WSL and unknown systems are refused with an explanation.
-pub fn detect(facts: &HostFacts, has: &dyn Fn(&str) -> bool) -> Result<HostOs, UserError> {
-    match facts.os.as_str() {
-        "macos" => return Ok(HostOs::MacOs),
-        "linux" => {}
-        other => {
-            return Err(
-                UserError::failed(t!("lifecycle.prepare.unknown_os", os = other))
-                    .hint(t!("lifecycle.prepare.by_hand_url")),
-            )
-        }
-    }
-    let kernel = facts.kernel.as_deref().unwrap_or("").to_ascii_lowercase();
-    if kernel.contains("microsoft") || kernel.contains("wsl") {
-        return Err(
-            UserError::failed(t!("lifecycle.prepare.wsl")).hint(t!("lifecycle.prepare.wsl_hint"))
-        );
-    }
-    let release = facts.os_release.as_deref().unwrap_or("");
-    for key in ["ID", "ID_LIKE"] {
-        if let Some(ids) = os_release_value(release, key) {
-            match family(&ids) {
-                (true, true) => {
-                    return Err(UserError::failed(t!(
-                        "lifecycle.prepare.both_families",
-                        key = key,
-                        ids = ids
-                    ))
-                    .hint(t!("lifecycle.prepare.by_hand")))
-                }
-                (true, false) => return Ok(HostOs::Debian),
-                (false, true) => return Ok(HostOs::Arch),
-                _ => {}
+/// The commands that install what the host lacks for the backend `kinds` and agsekit's own
+/// tools (`ssh-keygen`, `rsync`). Each backend says what it needs
+/// ([`crate::backend::needs`]); the packages of the system's package manager go into one
+/// install command. `probe.as_root`: agsekit runs as root, so the commands run directly (a
+/// root shell often has no sudo at all).
+pub fn plan(os: HostOs, kinds: &[BackendKind], probe: &Probe<'_>) -> Result<Plan, UserError> {
+    let has = probe.has;
+    let mut all = Needs::default();
+    for kind in kinds {
+        let n = crate::backend::needs(*kind, os, probe)?;
+        all.present.extend(n.present);
+        for p in n.packages {
+            if !all.packages.contains(&p) {
+                all.packages.push(p);
             }
         }
+        all.before.extend(n.before);
+        all.after.extend(n.after);
+        all.notes.extend(n.notes);
     }
-    match (has("apt-get"), has("pacman")) {
-        (true, false) => Ok(HostOs::Debian),
-        (false, true) => Ok(HostOs::Arch),
-        _ => Err(UserError::failed(t!("lifecycle.prepare.unknown_linux"))
-            .hint(t!("lifecycle.prepare.unknown_linux_hint"))),
-    }
-}
-
-/// One command of the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    pub why: String,
-    pub cmd: Cmd,
-    /// Changes the system as root: through sudo, or directly when agsekit already runs as
-    /// root (the user is asked first either way).
-    pub sudo: bool,
-}
-
-/// What `prepare` will do on this host.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
-    /// Already there: nothing to do for these.
-    pub present: Vec<String>,
-    pub steps: Vec<Step>,
-}
-
-impl Plan {
-    pub fn needs_sudo(&self) -> bool {
-        self.steps.iter().any(|s| s.sudo)
-    }
-}
-
-/// Packages Multipass needs on Debian/Ubuntu besides the snap.
-pub const DEBIAN_MULTIPASS_DEPS: [&str; 5] = [
-    "snapd",
-    "qemu-kvm",
-    "libvirt-daemon-system",
-    "libvirt-clients",
-    "bridge-utils",
-];
-
-/// Whether a Debian package is installed (`dpkg-query -W -f=${Status}`).
-pub fn dpkg_installed(runner: &dyn Runner, package: &str) -> bool {
-    runner
-        .capture(&Cmd::new("dpkg-query").args(["-W", "-f=${Status}", package]))
-        .map(|o| o.success() && o.stdout_text().contains("ok installed"))
-        .unwrap_or(false)
-}
-
-/// The commands that install what the host lacks. `as_root`: agsekit runs as root, so the
-/// commands run directly (a root shell often has no sudo at all).
-pub fn plan(
-    os: HostOs,
-    has: &dyn Fn(&str) -> bool,
-    dpkg: &dyn Fn(&str) -> bool,
-    as_root: bool,
-) -> Result<Plan, UserError> {
-    let mut plan = Plan::default();
-    let need_mp = !has("multipass");
+    let mut plan = Plan {
+        present: all.present,
+        steps: Vec::new(),
+        notes: Vec::new(),
+    };
     let need_keygen = !has("ssh-keygen");
     let need_rsync = !has("rsync");
-    for (name, need) in [
-        ("multipass", need_mp),
-        ("ssh-keygen", need_keygen),
-        ("rsync", need_rsync),
-    ] {
+    for (name, need) in [("ssh-keygen", need_keygen), ("rsync", need_rsync)] {
         if !need {
             plan.present.push(name.to_string());
         }
     }
-    let sudo = |why: String, args: &[&str]| Step {
-        why,
-        cmd: match args.split_first() {
-            Some((program, rest)) if as_root => Cmd::new(program).args(rest),
-            _ => Cmd::new("sudo").args(args),
-        },
-        sudo: true,
+    let mut packages: Vec<String> = all.packages;
+    let tools = |keygen: &str| {
+        let mut t = Vec::new();
+        if need_keygen {
+            t.push(keygen.to_string());
+        }
+        if need_rsync {
+            t.push("rsync".to_string());
+        }
+        t
     };
+    let why = |packages: &[String]| {
+        t!(
+            "lifecycle.prepare.why_install",
+            packages = packages.join(", ")
+        )
+    };
+    let with = |head: &[&str], packages: &[String]| {
+        let mut args: Vec<&str> = head.to_vec();
+        args.extend(packages.iter().map(String::as_str));
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let root = |why: String, args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        root_step(why, &args, probe.as_root)
+    };
+    plan.steps.extend(all.before);
     match os {
         HostOs::Debian => {
-            let mut packages: Vec<&str> = Vec::new();
-            if need_mp {
-                packages.extend(DEBIAN_MULTIPASS_DEPS.iter().filter(|p| !dpkg(p)));
-            }
-            if need_keygen {
-                packages.push("openssh-client");
-            }
-            if need_rsync {
-                packages.push("rsync");
-            }
+            packages.extend(tools("openssh-client"));
             if !packages.is_empty() {
-                plan.steps.push(sudo(
+                plan.steps.push(root_step(
                     t!("lifecycle.prepare.why_apt_update"),
                     &["apt-get", "update"],
+                    probe.as_root,
                 ));
-                let mut args = vec![
-                    "env",
-                    "DEBIAN_FRONTEND=noninteractive",
-                    "apt-get",
-                    "install",
-                    "-y",
-                ];
-                args.extend(&packages);
-                plan.steps.push(sudo(
-                    t!(
-                        "lifecycle.prepare.why_install",
-                        packages = packages.join(", ")
+                plan.steps.push(root(
+                    why(&packages),
+                    with(
+                        &[
+                            "env",
+                            "DEBIAN_FRONTEND=noninteractive",
+                            "apt-get",
+                            "install",
+                            "-y",
+                        ],
+                        &packages,
                     ),
-                    &args,
-                ));
-            }
-            if need_mp {
-                plan.steps.push(sudo(
-                    t!("lifecycle.prepare.why_snap"),
-                    &["snap", "install", "multipass"],
                 ));
             }
         }
         HostOs::Arch => {
-            if need_mp {
-                let helper = ["yay", "paru"]
-                    .into_iter()
-                    .find(|h| has(h))
-                    .ok_or_else(|| {
-                        UserError::failed(t!("lifecycle.prepare.no_aur_helper"))
-                            .hint(t!("lifecycle.prepare.no_aur_helper_hint"))
-                    })?;
-                plan.steps.push(Step {
-                    why: t!("lifecycle.prepare.why_aur", helper = helper),
-                    cmd: Cmd::new(helper).args([
-                        "-S",
-                        "--needed",
-                        "--noconfirm",
-                        "multipass",
-                        "libvirt",
-                        "dnsmasq",
-                        "qemu-base",
-                    ]),
-                    // The helper asks for the sudo password itself.
-                    sudo: true,
-                });
-            }
-            let mut packages = Vec::new();
-            if need_keygen {
-                packages.push("openssh");
-            }
-            if need_rsync {
-                packages.push("rsync");
-            }
+            packages.extend(tools("openssh"));
             if !packages.is_empty() {
-                let mut args = vec!["pacman", "-S", "--needed", "--noconfirm"];
-                args.extend(&packages);
-                plan.steps.push(sudo(
-                    t!(
-                        "lifecycle.prepare.why_install",
-                        packages = packages.join(", ")
-                    ),
-                    &args,
+                plan.steps.push(root(
+                    why(&packages),
+                    with(&["pacman", "-S", "--needed", "--noconfirm"], &packages),
+                ));
+            }
+        }
+        HostOs::Fedora => {
+            packages.extend(tools("openssh-clients"));
+            if !packages.is_empty() {
+                plan.steps.push(root(
+                    why(&packages),
+                    with(&["dnf", "install", "-y"], &packages),
                 ));
             }
         }
@@ -268,27 +118,32 @@ pub fn plan(
                 return Err(UserError::failed(t!("lifecycle.prepare.mac_no_keygen"))
                     .hint(t!("lifecycle.prepare.mac_no_keygen_hint")));
             }
-            if (need_mp || need_rsync) && !has("brew") {
+            let only_rsync = packages.is_empty();
+            if need_rsync {
+                packages.push("rsync".to_string());
+            }
+            let brew_steps = plan.steps.iter().any(|s| s.cmd.get_program() == "brew");
+            if (brew_steps || !packages.is_empty()) && !has("brew") {
                 return Err(UserError::failed(t!("lifecycle.prepare.no_brew"))
                     .hint(t!("lifecycle.prepare.no_brew_hint")));
             }
-            if need_mp {
+            if !packages.is_empty() {
                 plan.steps.push(Step {
-                    why: t!("lifecycle.prepare.why_brew_multipass"),
-                    cmd: Cmd::new("brew").args(["install", "--cask", "multipass"]),
-                    // The cask's installer asks for the password.
-                    sudo: true,
-                });
-            }
-            if need_rsync {
-                plan.steps.push(Step {
-                    why: t!("lifecycle.prepare.why_brew_rsync"),
-                    cmd: Cmd::new("brew").args(["install", "rsync"]),
+                    why: if only_rsync {
+                        t!("lifecycle.prepare.why_brew_rsync")
+                    } else {
+                        t!("host.why_brew", packages = packages.join(", "))
+                    },
+                    cmd: crate::process::Cmd::new("brew")
+                        .arg("install")
+                        .args(&packages),
                     sudo: false,
                 });
             }
         }
     }
+    plan.steps.extend(all.after);
+    plan.notes = all.notes;
     Ok(plan)
 }
 
@@ -320,25 +175,32 @@ pub fn execute(runner: &dyn Runner, plan: &Plan) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The program `name` on PATH, if any (no process is started).
-pub fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| is_executable(p))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::process::{FakeRunner, Output};
+
+    /// The plan for the default backend alone, as before backends had their own needs.
+    fn mp(
+        os: HostOs,
+        has: &dyn Fn(&str) -> bool,
+        dpkg: &dyn Fn(&str) -> bool,
+        as_root: bool,
+    ) -> Result<Plan, UserError> {
+        plan(
+            os,
+            &[BackendKind::default()],
+            &Probe {
+                has,
+                dpkg,
+                exists: &|_| false,
+                as_root,
+                wsl: false,
+                arch: "x86_64",
+                os_release: None,
+            },
+        )
+    }
 
     fn facts(os: &str, release: &str, kernel: &str) -> HostFacts {
         HostFacts {
@@ -393,6 +255,21 @@ mod tests {
     }
 
     #[test]
+    fn fedora_and_rhel_likes_are_told_by_os_release_or_dnf() {
+        let none = |_: &str| false;
+        let rocky = facts(
+            "linux",
+            "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n",
+            "6.8",
+        );
+        assert_eq!(detect(&rocky, &none).unwrap(), HostOs::Fedora);
+        let odd = facts("linux", "ID=odd\n", "6.8");
+        assert_eq!(detect(&odd, &|p| p == "dnf").unwrap(), HostOs::Fedora);
+        let both = facts("linux", "ID=odd\nID_LIKE=\"fedora debian\"\n", "6.8");
+        assert!(detect(&both, &none).is_err());
+    }
+
+    #[test]
     fn wsl_is_refused_with_a_reason() {
         let wsl = facts("linux", "ID=ubuntu\n", "5.15.153.1-microsoft-standard-WSL2");
         let err = detect(&wsl, &|_| true).unwrap_err();
@@ -404,7 +281,7 @@ mod tests {
     fn debian_installs_only_what_is_missing() {
         let has = |p: &str| p == "ssh-keygen";
         let dpkg = |p: &str| p == "snapd";
-        let p = plan(HostOs::Debian, &has, &dpkg, false).unwrap();
+        let p = mp(HostOs::Debian, &has, &dpkg, false).unwrap();
         assert_eq!(
             argvs(&p),
             [
@@ -415,7 +292,7 @@ mod tests {
         );
         assert!(p.needs_sudo());
         assert_eq!(p.present, ["ssh-keygen"]);
-        let all = plan(HostOs::Debian, &|_| true, &dpkg, false).unwrap();
+        let all = mp(HostOs::Debian, &|_| true, &dpkg, false).unwrap();
         assert!(all.steps.is_empty());
         assert!(!all.needs_sudo());
     }
@@ -423,7 +300,7 @@ mod tests {
     #[test]
     fn as_root_the_commands_run_without_sudo() {
         let has = |p: &str| p == "ssh-keygen";
-        let p = plan(HostOs::Debian, &has, &|_| false, true).unwrap();
+        let p = mp(HostOs::Debian, &has, &|_| false, true).unwrap();
         let commands = argvs(&p);
         assert_eq!(commands[0], "apt-get update");
         assert!(
@@ -433,7 +310,7 @@ mod tests {
         assert_eq!(commands[2], "snap install multipass");
         // Still changes the system: asked first (or -y).
         assert!(p.needs_sudo());
-        let arch = plan(HostOs::Arch, &|p| p == "yay", &|_| false, true).unwrap();
+        let arch = mp(HostOs::Arch, &|p| p == "yay", &|_| false, true).unwrap();
         assert_eq!(
             argvs(&arch)[1],
             "pacman -S --needed --noconfirm openssh rsync"
@@ -443,7 +320,7 @@ mod tests {
     #[test]
     fn arch_and_macos_plans() {
         let has = |p: &str| p == "paru" || p == "ssh-keygen";
-        let p = plan(HostOs::Arch, &has, &|_| false, false).unwrap();
+        let p = mp(HostOs::Arch, &has, &|_| false, false).unwrap();
         assert_eq!(
             argvs(&p),
             [
@@ -451,8 +328,8 @@ mod tests {
                 "sudo pacman -S --needed --noconfirm rsync"
             ]
         );
-        assert!(plan(HostOs::Arch, &|p| p == "ssh-keygen", &|_| false, false).is_err());
-        let p = plan(
+        assert!(mp(HostOs::Arch, &|p| p == "ssh-keygen", &|_| false, false).is_err());
+        let p = mp(
             HostOs::MacOs,
             &|p| p == "brew" || p == "ssh-keygen",
             &|_| false,
@@ -463,12 +340,115 @@ mod tests {
             argvs(&p),
             ["brew install --cask multipass", "brew install rsync"]
         );
-        assert!(plan(HostOs::MacOs, &|p| p == "ssh-keygen", &|_| false, false).is_err());
+        assert!(mp(HostOs::MacOs, &|p| p == "ssh-keygen", &|_| false, false).is_err());
+    }
+
+    fn probe<'a>(has: &'a dyn Fn(&str) -> bool, os_release: &'a str, as_root: bool) -> Probe<'a> {
+        Probe {
+            has,
+            dpkg: &|_| false,
+            exists: &|_| false,
+            as_root,
+            wsl: false,
+            arch: "x86_64",
+            os_release: Some(os_release),
+        }
+    }
+
+    #[test]
+    fn qemu_packages_join_the_one_install_command_of_each_package_manager() {
+        let keygen = |p: &str| p == "ssh-keygen";
+        let bookworm = "ID=debian\nVERSION_ID=\"12\"\n";
+        let p = plan(
+            HostOs::Debian,
+            &[BackendKind::Qemu],
+            &probe(&keygen, bookworm, false),
+        )
+        .unwrap();
+        assert_eq!(
+            argvs(&p),
+            [
+                "sudo apt-get update",
+                "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils qemu-system-common rsync",
+            ]
+        );
+        assert_eq!(p.present, ["ssh-keygen"]);
+        // Both backends: one apt command with both package lists, then the snap.
+        let both = [BackendKind::Multipass, BackendKind::Qemu];
+        let p = plan(HostOs::Debian, &both, &probe(&keygen, bookworm, true)).unwrap();
+        assert_eq!(
+            argvs(&p),
+            [
+                "apt-get update",
+                "env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y snapd qemu-kvm libvirt-daemon-system libvirt-clients bridge-utils qemu-system-x86 qemu-utils qemu-system-common rsync",
+                "snap install multipass",
+            ]
+        );
+        let fedora = "ID=fedora\n";
+        let p = plan(
+            HostOs::Fedora,
+            &[BackendKind::Qemu],
+            &probe(&|_| false, fedora, false),
+        )
+        .unwrap();
+        assert_eq!(
+            argvs(&p),
+            ["sudo dnf install -y qemu-system-x86 qemu-img virtiofsd openssh-clients rsync"]
+        );
+        let p = plan(
+            HostOs::Arch,
+            &[BackendKind::Qemu],
+            &probe(&keygen, "ID=arch\n", false),
+        )
+        .unwrap();
+        assert_eq!(
+            argvs(&p),
+            ["sudo pacman -S --needed --noconfirm qemu-base virtiofsd rsync"]
+        );
+        // Multipass on Fedora cannot be installed by agsekit: said, with a way out.
+        assert!(plan(HostOs::Fedora, &both, &probe(&|_| false, fedora, false)).is_err());
+    }
+
+    #[test]
+    fn under_wsl_multipass_is_refused_and_qemu_is_planned() {
+        let wsl = facts("linux", "ID=ubuntu\n", "5.15.153.1-microsoft-standard-WSL2");
+        assert!(is_wsl(&wsl));
+        assert_eq!(detect_system(&wsl, &|_| false).unwrap(), HostOs::Debian);
+        let keygen = |p: &str| p == "ssh-keygen" || p == "rsync";
+        let noble = "ID=ubuntu\nVERSION_ID=\"24.04\"\n";
+        let p = Probe {
+            wsl: true,
+            ..probe(&keygen, noble, false)
+        };
+        let err = plan(HostOs::Debian, &[BackendKind::Multipass], &p).unwrap_err();
+        assert!(err.message.contains("WSL"), "{}", err.message);
+        let q = plan(HostOs::Debian, &[BackendKind::Qemu], &p).unwrap();
+        assert_eq!(
+            argvs(&q)[1],
+            "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils virtiofsd"
+        );
+    }
+
+    #[test]
+    fn macos_installs_qemu_with_homebrew_and_says_virtiofs_is_missing() {
+        let has = |p: &str| p == "brew" || p == "ssh-keygen";
+        let p = plan(HostOs::MacOs, &[BackendKind::Qemu], &probe(&has, "", false)).unwrap();
+        assert_eq!(argvs(&p), ["brew install qemu rsync"]);
+        assert!(!p.needs_sudo());
+        assert_eq!(p.notes.len(), 1);
+        assert!(p.notes[0].contains("virtiofs"), "{:?}", p.notes);
+        let no_brew = |p: &str| p == "ssh-keygen";
+        assert!(plan(
+            HostOs::MacOs,
+            &[BackendKind::Qemu],
+            &probe(&no_brew, "", false)
+        )
+        .is_err());
     }
 
     #[test]
     fn execute_runs_each_step_and_stops_at_a_failure() {
-        let p = plan(HostOs::Debian, &|p| p == "ssh-keygen", &|_| true, false).unwrap();
+        let p = mp(HostOs::Debian, &|p| p == "ssh-keygen", &|_| true, false).unwrap();
         let fake = FakeRunner::new(|cmd| {
             let failing = cmd.get_args().iter().any(|a| a == "install");
             Ok(Output {

@@ -10,10 +10,13 @@
 //! - [`types`]: states, `info`/`list` data, specs of launch, exec and transfer.
 //! - [`routing`]: the backend made of backends; `testutil` (tests only): an in-memory one.
 //! - [`error`]: typed errors, backend-neutral.
+//! - [`host`]: what a backend needs on the host, as data: `doctor`'s checks and repairs,
+//!   `prepare`'s install needs; each backend module has a `host` module providing them.
 //! - [`multipass`]: everything Multipass: the driver, its stderr classifier, its JSON
 //!   parsing, where its executable is, snap detection.
 
 pub mod error;
+pub mod host;
 pub mod multipass;
 pub mod qemu;
 pub mod routing;

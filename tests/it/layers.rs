@@ -178,15 +178,6 @@ const NAMES_MULTIPASS: &[(&str, &str)] = &[
         "config-gen writes a `(Multipass)` comment into the YAML it generates",
     ),
     (
-        "doctor/mod.rs",
-        "doctor's Multipass checks and repairs (snap, socket, daemon restart)",
-    ),
-    ("cli/doctor.rs", "finds the multipass executable for doctor"),
-    (
-        "lifecycle/prepare.rs",
-        "prepare's install plan (the multipass snap, its Debian dependencies)",
-    ),
-    (
         "lifecycle/create.rs",
         "the AGSEKIT_MULTIPASS_LAUNCH_TIMEOUT_SECONDS variable users set",
     ),

@@ -16,6 +16,7 @@ mod doctor;
 mod errors_point_right;
 mod first_session;
 mod help_sections;
+mod host_fake_qemu;
 mod i12_session;
 mod i18n_backup;
 mod i18n_config;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::process::{Cmd, Output, Runner, SpawnError};
 
 pub mod classify;
+pub mod host;
 pub mod locate;
 pub mod parse;
 pub mod snap;

@@ -10,6 +10,7 @@
 //! it and why it is built this way.
 
 pub mod fat;
+pub mod host;
 pub mod image;
 pub mod launch;
 pub mod qmp;

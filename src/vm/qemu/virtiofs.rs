@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// Where distributions put virtiofsd, checked in this order before PATH.
-const KNOWN: &[&str] = &[
+pub const KNOWN: &[&str] = &[
     "/usr/libexec/virtiofsd",
     "/usr/lib/qemu/virtiofsd",
     "/usr/lib/virtiofsd",
@@ -56,6 +56,10 @@ pub fn flavor_of(help: &str) -> Flavor {
 /// The daemon's arguments for sharing `source` on `socket`. `root` says whether agsekit runs
 /// as root (otherwise the Rust daemon runs without its namespace sandbox, which needs
 /// privileges, and every file it creates belongs to the host user).
+///
+/// A daemon running as root keeps root's capabilities for the guest's requests, and the agent
+/// is root in its VM (passwordless sudo): without `mknod` dropped it could make a device node
+/// of the host's disk inside the project folder, readable on the host by whoever opens it.
 pub fn args(flavor: Flavor, socket: &Path, source: &Path, root: bool) -> Vec<OsString> {
     match flavor {
         Flavor::Legacy => {
@@ -69,6 +73,8 @@ pub fn args(flavor: Flavor, socket: &Path, source: &Path, root: bool) -> Vec<OsS
                 src,
                 "-o".into(),
                 "cache=auto".into(),
+                "-o".into(),
+                "modcaps=-mknod".into(),
                 "-f".into(),
             ]
         }
@@ -81,7 +87,9 @@ pub fn args(flavor: Flavor, socket: &Path, source: &Path, root: bool) -> Vec<OsS
                 "--cache".into(),
                 "auto".into(),
             ];
-            if !root {
+            if root {
+                out.push("--modcaps=-mknod".into());
+            } else {
                 out.extend(["--sandbox".into(), "none".into()]);
             }
             out
@@ -122,6 +130,8 @@ mod tests {
                 "source=/p/a\\,b c",
                 "-o",
                 "cache=auto",
+                "-o",
+                "modcaps=-mknod",
                 "-f"
             ]
             .map(OsString::from)
