@@ -34,7 +34,8 @@ for pkg in "${BASE_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
 done
 have_7z=0
-command -v 7z >/dev/null 2>&1 && have_7z=1
+# Debian 12's 7zip package has only 7zz; p7zip-full (and Ubuntu's 7zip) give 7z.
+{ command -v 7z || command -v 7zz; } >/dev/null 2>&1 && have_7z=1
 if [ "${#missing[@]}" -eq 0 ] && [ "$have_7z" = 1 ] && [ "$OPT_FORCE" = 0 ]; then
     INSTALLED=$BASE_VERSION
     log "all base packages are installed"

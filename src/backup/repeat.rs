@@ -65,6 +65,13 @@ pub fn run_repeated(
     let interrupt = spec.options.interrupt.clone();
     let (source, dest) = super::resolve_paths(&spec.options.source, &spec.options.dest)?;
     let period = Duration::from_secs(u64::from(spec.interval_minutes) * 60);
+    if spec.skip_first {
+        // `backup.pid` keeps the pid of its last holder (as in 1.7.4), which is how `status`
+        // sees a loop between its snapshots: a loop that skips its first cycle takes the lock
+        // once now, or it would look absent for its whole first interval. Held by another
+        // writer: that one is working, and this loop shows once its first cycle runs.
+        drop(lock::try_lock(&dest));
+    }
     let mut first = true;
     loop {
         if !(first && spec.skip_first) {

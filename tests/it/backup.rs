@@ -238,6 +238,41 @@ fn backup_repeated_stops_on_sigint_with_exit_130_and_keeps_its_snapshot() {
     assert!(text.starts_with("Snapshot created: "), "{text}");
 }
 
+/// A session's loop starts with `--skip-first` (the pre-run snapshot was just made): it must
+/// still show as the folder's loop (its pid in `backup.pid`, which `status` reads) during its
+/// first interval, without making a snapshot.
+#[test]
+fn backup_repeated_skip_first_marks_its_pid_before_its_first_cycle() {
+    let sb = Sandbox::new();
+    let (src, dest) = project(&sb);
+    std::fs::create_dir_all(&dest).expect("mkdir");
+    std::fs::write(dest.join("backup.pid"), "999999").expect("a dead writer's pid");
+    let mut child = spawn(
+        &sb,
+        &[
+            "backup-repeated".as_ref(),
+            "--skip-first".as_ref(),
+            "--interval".as_ref(),
+            "60".as_ref(),
+            "--source-dir".as_ref(),
+            src.as_os_str(),
+            "--dest-dir".as_ref(),
+            dest.as_os_str(),
+        ],
+        Stdio::null(),
+    );
+    let pid = child.id().to_string();
+    wait_for("the loop's pid in backup.pid", || {
+        std::fs::read_to_string(dest.join("backup.pid")).is_ok_and(|t| t.trim() == pid)
+    });
+    assert!(
+        snapshots(&dest).is_empty(),
+        "no snapshot before the interval"
+    );
+    signal(&child, nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+}
+
 #[test]
 fn backup_repeated_skips_a_cycle_while_another_writer_holds_the_lock() {
     let sb = Sandbox::new();
