@@ -241,9 +241,27 @@ fn qemu_backend_real_vm_end_to_end() {
     })
     .unwrap_or_else(|e| panic!("transfer from the VM: {e}"));
     assert_eq!(std::fs::read_to_string(&download).unwrap().trim(), VM);
-    let disk = q.info(VM).unwrap().disk.unwrap();
+    // The guest's own figures: its root file system (at most the 4G disk) and used memory.
+    let info = q.info(VM).unwrap();
+    let disk = info.disk.unwrap();
     assert!(disk.used.is_some_and(|u| u > 0), "{disk:?}");
-    assert_eq!(disk.total, Some(4 << 30));
+    assert!(
+        disk.total
+            .is_some_and(|t| t > 0 && t <= 4 << 30 && disk.used.unwrap() <= t),
+        "{disk:?}"
+    );
+    let memory = info.memory.unwrap();
+    assert!(
+        memory
+            .used
+            .is_some_and(|u| u > 0 && u <= memory.total.unwrap()),
+        "{memory:?}"
+    );
+    assert_eq!(info.load.len(), 3, "{info:?}");
+    println!(
+        "guest figures: disk {disk:?}, memory {memory:?}, release {:?}",
+        info.release
+    );
 
     // Umount: gone in the guest, forgotten, then mounted again for the restart.
     q.umount(VM, Some(target))

@@ -898,6 +898,57 @@ impl<R: Runner> Qemu<R> {
     }
 }
 
+/// One command that prints what `info` reports from inside a running guest: memory (total and
+/// used, from `MemAvailable`), the root file system (size and used), the CPUs, the load and
+/// the OS name. A fixed text: nothing from the caller goes into it.
+const GUEST_FIGURES: &str = "LC_ALL=C; export LC_ALL; \
+awk '/^MemTotal:/{t=$2} /^MemAvailable:/{a=$2} END{printf \"mem %d %d\\n\", t*1024, (t-a)*1024}' /proc/meminfo; \
+df -P -B1 / | awk 'NR==2{print \"disk\", $2, $3}'; \
+echo \"cpus $(nproc)\"; \
+echo \"load $(cut -d' ' -f1-3 /proc/loadavg)\"; \
+. /etc/os-release 2>/dev/null; echo \"release ${PRETTY_NAME:-}\"";
+
+/// What [`GUEST_FIGURES`] printed; each part `None` when its line is missing or malformed.
+#[derive(Debug, Default, PartialEq)]
+struct GuestFigures {
+    /// (total, used) bytes.
+    memory: Option<(u64, u64)>,
+    disk: Option<(u64, u64)>,
+    cpus: Option<u32>,
+    load: Vec<f64>,
+    release: Option<String>,
+}
+
+impl GuestFigures {
+    fn parse(text: &str) -> GuestFigures {
+        let mut out = GuestFigures::default();
+        let pair = |rest: &str| {
+            let mut w = rest.split_whitespace().map(|v| v.parse::<u64>().ok());
+            match (w.next().flatten(), w.next().flatten()) {
+                (Some(a), Some(b)) if a > 0 => Some((a, b.min(a))),
+                _ => None,
+            }
+        };
+        for line in text.lines() {
+            let (key, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match key {
+                "mem" => out.memory = pair(rest),
+                "disk" => out.disk = pair(rest),
+                "cpus" => out.cpus = rest.trim().parse().ok().filter(|n| *n > 0),
+                "load" => {
+                    out.load = rest
+                        .split_whitespace()
+                        .filter_map(|v| v.parse().ok())
+                        .collect()
+                }
+                "release" => out.release = Some(rest.trim().to_string()).filter(|r| !r.is_empty()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
 impl<R: Runner> VmBackend for Qemu<R> {
     fn name(&self) -> &'static str {
         "qemu"
@@ -952,9 +1003,22 @@ impl<R: Runner> VmBackend for Qemu<R> {
     fn info(&self, name: &str) -> Result<VmInfo, VmError> {
         let (dir, s) = self.load(name)?;
         let state = self.state_of(&dir);
-        let used = image::info(&self.runner, &dir.disk())
-            .ok()
-            .and_then(|i| i.actual_size);
+        // What the guest itself reports, when it runs (one command on the control
+        // connection); otherwise the configured sizes and the overlay's size on the host.
+        let guest = if state.is_running() {
+            self.guest(&dir, &s, OsStr::new(GUEST_FIGURES))
+                .ok()
+                .filter(|o| o.success())
+                .map(|o| GuestFigures::parse(&o.stdout_text()))
+        } else {
+            None
+        }
+        .unwrap_or_default();
+        let used = guest.disk.map(|d| d.1).or_else(|| {
+            image::info(&self.runner, &dir.disk())
+                .ok()
+                .and_then(|i| i.actual_size)
+        });
         let mut mounts: Vec<VmMount> = s
             .mounts
             .iter()
@@ -972,17 +1036,17 @@ impl<R: Runner> VmBackend for Qemu<R> {
                 Vec::new()
             },
             state,
-            cpu_count: Some(s.cpus),
+            cpu_count: Some(guest.cpus.unwrap_or(s.cpus)),
             memory: Some(Usage {
-                used: None,
-                total: Some(s.memory_mib << 20),
+                used: guest.memory.map(|m| m.1),
+                total: Some(guest.memory.map_or(s.memory_mib << 20, |m| m.0)),
             }),
             disk: Some(Usage {
                 used,
-                total: Some(s.disk_bytes),
+                total: Some(guest.disk.map_or(s.disk_bytes, |d| d.0)),
             }),
-            load: Vec::new(),
-            release: None,
+            load: guest.load,
+            release: guest.release,
             image_release: Some(s.boot.image.clone()),
             image_hash: None,
             snapshot_count: None,

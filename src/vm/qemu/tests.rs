@@ -538,3 +538,52 @@ fn a_kvm_failure_recorded_for_the_host_sends_the_next_vm_straight_to_tcg() {
     home.set_kvm_note(None);
     assert_eq!(home.kvm_note(), None);
 }
+
+/// A running guest's own figures (memory used, root file system, CPUs, load, OS) reach `info`;
+/// a missing or odd line leaves that figure to the configured value.
+#[test]
+fn guest_figures_are_read_from_what_the_guest_prints() {
+    let figures = GuestFigures::parse(
+        "mem 1023410176 301989888\ndisk 4123000832 1250000000\ncpus 1\nload 0.52 0.31 0.10\nrelease Debian GNU/Linux 12 (bookworm)\n",
+    );
+    assert_eq!(
+        figures,
+        GuestFigures {
+            memory: Some((1023410176, 301989888)),
+            disk: Some((4123000832, 1250000000)),
+            cpus: Some(1),
+            load: vec![0.52, 0.31, 0.10],
+            release: Some("Debian GNU/Linux 12 (bookworm)".into()),
+        }
+    );
+    assert_eq!(
+        GuestFigures::parse("mem x 5\ndisk 0 0\ncpus 0\nrelease \nnoise\n"),
+        GuestFigures::default()
+    );
+}
+
+/// The guest command is valid shell and prints every figure on a Linux system (run here on the
+/// host, which has the same /proc and df as a guest).
+#[test]
+fn the_guest_figures_command_runs_on_linux() {
+    let out = std::process::Command::new("sh")
+        .args(["-c", GUEST_FIGURES])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let figures = GuestFigures::parse(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        figures.memory.is_some_and(|(t, u)| t > 0 && u <= t),
+        "{figures:?}"
+    );
+    assert!(
+        figures.disk.is_some_and(|(t, u)| t > 0 && u <= t),
+        "{figures:?}"
+    );
+    assert!(figures.cpus.is_some_and(|n| n >= 1), "{figures:?}");
+    assert_eq!(figures.load.len(), 3, "{figures:?}");
+}
