@@ -386,7 +386,7 @@ fn chain_is_empty(mount: &MountConfig) -> bool {
 /// The VM exists (any state: a stopped one is started by `exec`, other states are reported
 /// by the launch as before).
 fn check_vm_exists(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
-    vm_ok(backend.info(vm)).map(|_| ())
+    vm_ok(backend.state(vm)).map(|_| ())
 }
 
 /// The blocking pre-run snapshot (when the chain is empty or `first_backup` asks for it).
@@ -775,8 +775,7 @@ fn launcher_present(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<bool> {
 
 /// After an ambiguous exit code: an error if the VM is missing or not running, else Ok.
 fn check_vm_usable(backend: &dyn VmBackend, vm: &str) -> anyhow::Result<()> {
-    let info = vm_ok(backend.info(vm))?;
-    match info.state {
+    match vm_ok(backend.state(vm))? {
         VmState::Running => Ok(()),
         other => Err(UserError::vm(t!(
             "run.vm_not_running",

@@ -84,6 +84,12 @@ pub trait VmBackend: Send + Sync {
     /// returned with state [`VmState::Deleted`].
     fn info(&self, name: &str) -> Result<VmInfo, VmError>;
 
+    /// Only the state of one VM (errors as [`VmBackend::info`]). Backends whose `info` asks
+    /// the guest for its figures answer this without it.
+    fn state(&self, name: &str) -> Result<VmState, VmError> {
+        self.info(name).map(|i| i.state)
+    }
+
     /// Details of every VM (deleted ones included), sorted by name.
     fn info_all(&self) -> Result<Vec<VmInfo>, VmError>;
 

@@ -90,6 +90,10 @@ impl VmBackend for Routing {
         self.backend_of(name).info(name)
     }
 
+    fn state(&self, name: &str) -> Result<crate::vm::VmState, VmError> {
+        self.backend_of(name).state(name)
+    }
+
     /// Every backend's VMs, sorted by name.
     fn info_all(&self) -> Result<Vec<VmInfo>, VmError> {
         let mut out = Vec::new();

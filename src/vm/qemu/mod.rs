@@ -1054,6 +1054,12 @@ impl<R: Runner> VmBackend for Qemu<R> {
         })
     }
 
+    /// From the VM folder and QMP only (no command in the guest).
+    fn state(&self, name: &str) -> Result<VmState, VmError> {
+        let (dir, _) = self.load(name)?;
+        Ok(self.state_of(&dir))
+    }
+
     fn info_all(&self) -> Result<Vec<VmInfo>, VmError> {
         self.home.names().iter().map(|n| self.info(n)).collect()
     }

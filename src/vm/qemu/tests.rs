@@ -587,3 +587,25 @@ fn the_guest_figures_command_runs_on_linux() {
     assert!(figures.cpus.is_some_and(|n| n >= 1), "{figures:?}");
     assert_eq!(figures.load.len(), 3, "{figures:?}");
 }
+
+/// `state` answers from the folder and QMP alone: no program runs (no ssh into the guest, no
+/// qemu-img), so a session's checks after an exit code stay cheap.
+#[test]
+fn state_runs_no_program() {
+    let fx = Fixture::new();
+    let dir = fx.vm("agent");
+    let q = fx.backend(FakeRunner::new(|cmd| {
+        panic!("no program expected, got {:?}", cmd.get_program())
+    }));
+    assert_eq!(q.state("agent").unwrap(), VmState::Stopped);
+    let server = pretend_running(&dir, "paused", 1);
+    assert_eq!(q.state("agent").unwrap(), VmState::Suspended);
+    server.join().unwrap();
+    assert_eq!(
+        q.state("nope").unwrap_err(),
+        VmError::InstanceMissing {
+            name: "nope".into()
+        }
+    );
+    assert!(q.runner().argvs().is_empty());
+}
