@@ -9,6 +9,7 @@
 
 mod measure;
 mod tree;
+mod walk;
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -24,6 +25,8 @@ const USAGE: &str = "\
 usage: cargo bench --bench backup -- [OPTIONS]
 
   --quick              5,000 files (same as --files 5000)
+  --scale S            5k, 100k or 1m files. 1m is opt-in (about 1 GB, 1 KB per file,
+                       one round, agsekit and the floors only: no rsync, no original)
   --files N            files in the generated tree (default 100000; env AGSEKIT_BENCH_FILES)
   --size-mb M          total size of the tree in MB (default 12 KB per file, so 1200 MB at
                        100,000 files; env AGSEKIT_BENCH_SIZE_MB)
@@ -33,6 +36,9 @@ usage: cargo bench --bench backup -- [OPTIONS]
   --original PATH      the Python original's `agsekit` executable (env AGSEKIT_BENCH_ORIGINAL;
                        default: a venv under the scratch directory, created with pip on demand)
   --no-original        skip the Python original column
+  --no-rsync           skip the rsync columns
+  --baseline PATH      also measure another agsekit build (e.g. main's), interleaved in the
+                       same rounds, as the column \"agsekit baseline\" (env AGSEKIT_BENCH_BASELINE)
   --seed S             tree generator seed (default 1)
   --keep               keep the scratch tree afterwards
 ";
@@ -44,6 +50,8 @@ struct Options {
     work: PathBuf,
     original: Option<PathBuf>,
     no_original: bool,
+    no_rsync: bool,
+    baseline: Option<PathBuf>,
     seed: u64,
     keep: bool,
 }
@@ -66,6 +74,9 @@ fn parse_options() -> Result<Options, String> {
     let mut work = std::env::var_os("AGSEKIT_BENCH_DIR").map(PathBuf::from);
     let mut original = std::env::var_os("AGSEKIT_BENCH_ORIGINAL").map(PathBuf::from);
     let mut no_original = false;
+    let mut no_rsync = false;
+    let mut baseline = std::env::var_os("AGSEKIT_BENCH_BASELINE").map(PathBuf::from);
+    let mut million = false;
     let mut seed = 1u64;
     let mut keep = false;
 
@@ -89,6 +100,17 @@ fn parse_options() -> Result<Options, String> {
             "--work" => work = Some(PathBuf::from(value("--work")?)),
             "--original" => original = Some(PathBuf::from(value("--original")?)),
             "--no-original" => no_original = true,
+            "--no-rsync" => no_rsync = true,
+            "--baseline" => baseline = Some(PathBuf::from(value("--baseline")?)),
+            "--scale" => match value("--scale")?.to_ascii_lowercase().as_str() {
+                "5k" => files = Some(5_000),
+                "100k" => files = Some(100_000),
+                "1m" => {
+                    files = Some(1_000_000);
+                    million = true;
+                }
+                other => return Err(format!("--scale {other:?}: 5k, 100k or 1m\n\n{USAGE}")),
+            },
             "--seed" => seed = num("--seed", value("--seed")?)?,
             "--keep" => keep = true,
             "-h" | "--help" => {
@@ -99,14 +121,24 @@ fn parse_options() -> Result<Options, String> {
         }
     }
     let files = files.unwrap_or(100_000).max(10);
+    let per_file_kb = if million { 1 } else { 12 };
+    let default_repeats = if million {
+        1
+    } else if files > 20_000 {
+        3
+    } else {
+        5
+    };
     Ok(Options {
         files,
-        size_mb: size_mb.unwrap_or((files as u64 * 12) / 1000),
-        repeats: repeats.unwrap_or(if files > 20_000 { 3 } else { 5 }).max(1),
+        size_mb: size_mb.unwrap_or((files as u64 * per_file_kb) / 1000),
+        repeats: repeats.unwrap_or(default_repeats).max(1),
         work: work
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-backup")),
         original,
-        no_original,
+        no_original: no_original || million,
+        no_rsync: no_rsync || million,
+        baseline,
         seed,
         keep,
     })
@@ -183,12 +215,18 @@ impl Results {
 const FIRST: &str = "first snapshot";
 const NOCHANGE: &str = "no-change check";
 const SMALL: &str = "small change (10 modified, 5 added, 3 deleted)";
+const BIG: &str = "big change (10% of files modified)";
+const LISTING: &str = "`snapshots` listing (3 snapshots)";
 
 const T_AGSEKIT: &str = "agsekit backup-once";
 const T_RSYNC_SNAP: &str = "rsync -a --link-dest";
 const T_RSYNC_CHECK: &str = "rsync --dry-run --itemize-changes";
 const T_ORIGINAL: &str = "agsekit 1.7.4 (Python) backup-once";
 const T_FIND: &str = "find -printf (bare walk)";
+const T_WALK: &str = "stat walk (all cores)";
+const T_LIST: &str = "agsekit snapshots";
+const T_BASE: &str = "agsekit baseline";
+const T_BASE_LIST: &str = "agsekit baseline snapshots";
 const T_CP: &str = "cp -a";
 const T_CPAL: &str = "cp -al";
 
@@ -305,6 +343,11 @@ impl Bench<'_> {
             &[src.as_os_str(), os("-printf"), os("%s %T@ %m %i %p\\n")],
         );
         self.record(NOCHANGE, T_FIND, walk);
+        let me = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("backup"));
+        let walk = self
+            .meter
+            .run(me.as_os_str(), &[os("--stat-walk"), src.as_os_str()]);
+        self.record(NOCHANGE, T_WALK, walk);
 
         let full = self.work.join("cp-full");
         remove_dir(&full);
@@ -319,6 +362,9 @@ impl Bench<'_> {
         let r = self
             .meter
             .run(os("cp"), &[os("-al"), src.as_os_str(), links.as_os_str()]);
+        if let Ok(sample) = &r {
+            self.results.add(BIG, T_CPAL, sample.clone());
+        }
         self.record(SMALL, T_CPAL, r);
         remove_dir(&links);
     }
@@ -372,7 +418,51 @@ impl Bench<'_> {
                 "{tool}: small-change run left {n} snapshots, expected 2"
             ));
         }
+        if tool == T_AGSEKIT {
+            self.big_change_and_listing(tool, T_LIST, bin, tree, &args);
+        } else if tool == T_BASE {
+            self.big_change_and_listing(tool, T_BASE_LIST, bin, tree, &args);
+        }
         remove_dir(&dest);
+    }
+
+    /// agsekit only: a snapshot after 10% of the files changed, then `snapshots` on the
+    /// three snapshots made.
+    fn big_change_and_listing(
+        &mut self,
+        tool: &str,
+        list_tool: &str,
+        bin: &Path,
+        tree: &mut Tree,
+        args: &[&OsStr; 5],
+    ) {
+        let dest = PathBuf::from(args[4]);
+        let py_home = self.py_home.clone();
+        let env: Vec<(&str, &OsStr)> = vec![("HOME", py_home.as_os_str())];
+        let after_small = Instant::now();
+        match tree.modify_percent(10) {
+            Ok(_) => {
+                next_second(after_small);
+                let r = self.meter.run_env(bin.as_os_str(), args, &env);
+                self.record(BIG, tool, r);
+                let n = snapshots(&dest).len();
+                if n != 3 {
+                    self.notes.push(format!(
+                        "{tool}: big-change run left {n} snapshots, expected 3"
+                    ));
+                }
+            }
+            Err(e) => self.notes.push(format!("big change failed: {e}")),
+        }
+        let list = [
+            os("snapshots"),
+            os("--source-dir"),
+            args[2],
+            os("--dest-dir"),
+            args[4],
+        ];
+        let r = self.meter.run_env(bin.as_os_str(), &list, &env);
+        self.record(LISTING, list_tool, r);
     }
 
     /// rsync as people use it for snapshots: full copy, then --link-dest for each next one;
@@ -443,19 +533,23 @@ fn fmt_secs(s: f64) -> String {
 fn reference_of(scenario: &str) -> &'static str {
     match scenario {
         FIRST => T_CP,
-        NOCHANGE => T_FIND,
+        NOCHANGE => T_WALK,
+        LISTING => T_LIST,
         _ => T_CPAL,
     }
 }
 
 fn print_tables(results: &Results) {
-    for scenario in [FIRST, NOCHANGE, SMALL] {
+    for scenario in [FIRST, NOCHANGE, SMALL, BIG, LISTING] {
         if !results.scenarios.iter().any(|s| s == scenario) {
             continue;
         }
         let reference = reference_of(scenario);
         let base = results.get(scenario, reference).map(Row::median);
-        let ours = results.get(scenario, T_AGSEKIT).map(Row::median);
+        let ours = results
+            .get(scenario, T_AGSEKIT)
+            .or_else(|| results.get(scenario, T_LIST))
+            .map(Row::median);
         println!("\n### {scenario}\n");
         println!(
             "| tool | median | min | max | x {reference} | agsekit is N x faster | peak RSS |"
@@ -468,7 +562,7 @@ fn print_tables(results: &Results) {
             let m = row.median();
             let ratio = base.map(|b| format!("{:.2}", m / b)).unwrap_or("-".into());
             let speedup = match ours {
-                Some(o) if tool != T_AGSEKIT => format!("{:.1}", m / o),
+                Some(o) if tool != T_AGSEKIT && tool != T_LIST => format!("{:.1}", m / o),
                 _ => "-".into(),
             };
             let rss = row
@@ -503,8 +597,15 @@ fn print_targets(results: &Results, files: usize) {
     if let Some(walk) = med(NOCHANGE, T_FIND) {
         let r = ours_nc / walk;
         println!(
-            "- no-change check <= 1.5x bare walk: {r:.2}x -> {}",
+            "- no-change check <= 1.5x bare walk (find): {r:.2}x -> {}",
             verdict(r <= 1.5)
+        );
+    }
+    if let Some(walk) = med(NOCHANGE, T_WALK) {
+        let r = ours_nc / walk;
+        println!(
+            "- no-change check <= 1.2x the stat walk on all cores (issue 15): {r:.2}x -> {}",
+            verdict(r <= 1.2)
         );
     }
     match med(NOCHANGE, T_ORIGINAL) {
@@ -528,8 +629,9 @@ fn print_targets(results: &Results, files: usize) {
         if let Some(cpal) = med(SMALL, T_CPAL) {
             let r = ours_sc / cpal;
             println!(
-                "- small change <= 1.5x cp -al: {r:.2}x -> {}",
-                verdict(r <= 1.5)
+                "- small change <= 1.5x cp -al: {r:.2}x -> {} (issue 15: <= 1.2x -> {})",
+                verdict(r <= 1.5),
+                verdict(r <= 1.2)
             );
         }
         if let Some(rs) = med(SMALL, T_RSYNC_SNAP) {
@@ -540,13 +642,24 @@ fn print_targets(results: &Results, files: usize) {
             );
         }
     }
-    let peak = [FIRST, NOCHANGE, SMALL]
+    if let (Some(ours_big), Some(cpal)) = (med(BIG, T_AGSEKIT), med(BIG, T_CPAL)) {
+        let r = ours_big / cpal;
+        println!(
+            "- 10% change <= 1.2x cp -al (issue 15): {r:.2}x -> {}",
+            verdict(r <= 1.2)
+        );
+    }
+    let peak = [FIRST, NOCHANGE, SMALL, BIG]
         .iter()
         .filter_map(|s| results.get(s, T_AGSEKIT).and_then(Row::peak_rss_mb))
         .fold(None, |acc: Option<f64>, v| {
             Some(acc.map_or(v, |a| a.max(v)))
         });
     match peak {
+        Some(mb) if files >= 1_000_000 => println!(
+            "- peak RSS < 100 MB at 1,000,000 files (issue 15): {mb:.1} MB -> {}",
+            verdict(mb < 100.0)
+        ),
         Some(mb) if files >= 100_000 => {
             println!("- peak RSS < 100 MB at 100,000 files: {mb:.1} MB -> {}", verdict(mb < 100.0))
         }
@@ -631,7 +744,12 @@ fn run() -> Result<(), String> {
         if let Some(bin) = &agsekit {
             bench.backup_once_tool(T_AGSEKIT, bin, &mut tree);
         }
-        bench.rsync_tool(&mut tree);
+        if let Some(bin) = &opts.baseline {
+            bench.backup_once_tool(T_BASE, bin, &mut tree);
+        }
+        if !opts.no_rsync {
+            bench.rsync_tool(&mut tree);
+        }
         if let Some(bin) = &original {
             bench.backup_once_tool(T_ORIGINAL, bin, &mut tree);
         }
@@ -671,6 +789,12 @@ fn run() -> Result<(), String> {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 3 && args[1] == "--stat-walk" {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        walk::stat_walk(PathBuf::from(&args[2]), threads);
+        return;
+    }
     if let Err(e) = run() {
         eprintln!("bench backup: error: {e}");
         std::process::exit(1);

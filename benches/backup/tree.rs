@@ -283,3 +283,22 @@ impl Tree {
         Ok(change)
     }
 }
+
+impl Tree {
+    /// Appends a line to `percent`% of the files (a different slice of them each round): a
+    /// big change, as after a dependency upgrade.
+    pub fn modify_percent(&mut self, percent: usize) -> std::io::Result<usize> {
+        self.rounds += 1;
+        let step = (100 / percent.clamp(1, 100)).max(1);
+        let offset = (self.rounds as usize) % step;
+        let mut modified = 0;
+        for rel in self.files.iter().skip(offset).step_by(step) {
+            let mut f = fs::OpenOptions::new()
+                .append(true)
+                .open(self.root.join(rel))?;
+            writeln!(f, "// bench big change round {}", self.rounds)?;
+            modified += 1;
+        }
+        Ok(modified)
+    }
+}

@@ -160,15 +160,33 @@ impl Dir {
 
     /// The names in this directory (without `.` and `..`), in the order the OS returns them.
     pub fn list(&self) -> io::Result<Vec<OsString>> {
-        use std::os::unix::ffi::OsStrExt;
         // getdents64 on this folder's own descriptor: no second open of ".", no rewind on
         // close (one openat, one lseek and one close per folder fewer than a DIR stream).
         // The offset starts where a previous listing left it: go back to the start first.
         if self.listed.swap(true, std::sync::atomic::Ordering::Relaxed) {
             nix::unistd::lseek(self.raw(), 0, nix::unistd::Whence::SeekSet).map_err(io_err)?;
         }
+        // One buffer per thread for every listing: a fresh zeroed 32 KiB per folder was 40%
+        // of a no-change check's instructions (calloc's memset, 11,000 folders at 100,000
+        // files).
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUF.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => {
+                if buf.is_empty() {
+                    buf.resize(32 * 1024, 0);
+                }
+                self.list_into(&mut buf)
+            }
+            // Not reached (a listing does not list): a buffer of its own.
+            Err(_) => self.list_into(&mut vec![0u8; 32 * 1024]),
+        })
+    }
+
+    fn list_into(&self, buf: &mut [u8]) -> io::Result<Vec<OsString>> {
+        use std::os::unix::ffi::OsStrExt;
         let mut names = Vec::new();
-        let mut buf = vec![0u8; 32 * 1024];
         loop {
             // SAFETY: a valid descriptor, a writable buffer and its length.
             let n = unsafe {

@@ -396,11 +396,7 @@ pub fn snapshot_locked(
     });
     let mut walked = walked?;
     let (prev_index, previous_had_manifest) = loaded?;
-    let holds = |rel: &[u8]| {
-        prev_index
-            .as_ref()
-            .is_some_and(|p| p.entries.contains_key(rel))
-    };
+    let holds = |rel: &[u8]| prev_index.as_ref().is_some_and(|p| p.contains(rel));
     scan::count_pending(&mut walked, &holds);
     let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
     let mut rule_warnings = Vec::new();

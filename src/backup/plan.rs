@@ -8,80 +8,93 @@
 //! made by the Python original (no manifest), the `lstat` of the previous snapshot's files
 //! (unchanged when type, size, mtime and permission bits match, as rsync decides).
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 use std::os::unix::ffi::OsStrExt;
 
 use super::fsx::{FileKind, Meta};
 use super::manifest::{EntryKind, RawEntry};
 use super::scan::{Action, Node, NodeKind};
 
-/// What the previous snapshot holds, by relative path.
+/// What the previous snapshot holds, in walk order.
+///
+/// No hash map: the entries are kept sorted by [`walk_cmp`] of their paths, which is the order
+/// of a pre-order walk whose folders list their children by name bytes. That is the order a
+/// manifest is written in and the order [`plan`] visits the scanned tree in, so the planner
+/// merges the two in one pass, without hashing a path or allocating per entry (the hash map
+/// this replaces cost a second copy of every path and two SipHash passes per path).
 #[derive(Debug, Default)]
 pub struct PrevIndex {
-    pub entries: HashMap<Vec<u8>, PrevEntry>,
+    pub entries: Vec<PrevEntry>,
     /// True when built from the snapshot's files (no manifest).
     pub legacy: bool,
     /// How many entries are regular files (counted while the index is built).
     pub files: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrevEntry {
-    pub kind: EntryKind,
-    pub target: Option<Vec<u8>>,
-    pub meta: Meta,
-    pub exact: bool,
+/// One entry of the previous snapshot (a manifest line as read).
+pub type PrevEntry = RawEntry;
+
+/// Compares two `/`-separated relative paths in walk order: `/` sorts before every byte a
+/// name can hold (a name holds neither `/` nor NUL), so a folder's whole subtree comes right
+/// after it and before its next sibling, and siblings come in name-byte order.
+pub fn walk_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => key(a[i]).cmp(&key(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 impl PrevIndex {
     pub fn from_manifest(entries: Vec<RawEntry>) -> PrevIndex {
-        let mut map = HashMap::with_capacity(entries.len());
-        let mut files = 0;
-        for e in entries {
-            files += u64::from(e.kind == EntryKind::File);
-            map.insert(
-                e.path,
-                PrevEntry {
-                    kind: e.kind,
-                    target: e.target,
-                    meta: e.meta,
-                    exact: e.exact,
-                },
-            );
-        }
-        PrevIndex {
-            entries: map,
-            legacy: false,
-            files,
-        }
+        PrevIndex::in_walk_order(entries, false)
     }
 
     /// Builds an index from a scan of a previous snapshot made without a manifest. The
     /// original's own `.inodes` manifest at the snapshot root is not part of the source.
     pub fn from_legacy_tree(root: &Node) -> PrevIndex {
-        let mut map = HashMap::new();
+        let mut entries = Vec::new();
         let mut path = Vec::new();
         if let NodeKind::Dir(children) = &root.kind {
             for child in children {
                 if child.name.as_bytes() == b".inodes" {
                     continue;
                 }
-                index_node(child, &mut path, &mut map);
+                index_node(child, &mut path, &mut entries);
             }
         }
-        let files = map
-            .values()
-            .filter(|e: &&PrevEntry| e.kind == EntryKind::File)
-            .count() as u64;
+        PrevIndex::in_walk_order(entries, true)
+    }
+
+    /// Sorts `entries` into walk order unless they already are (a manifest written by this
+    /// tool is; one edited or written otherwise may not be, and is then sorted, so the merge
+    /// never depends on how the file was written).
+    fn in_walk_order(mut entries: Vec<RawEntry>, legacy: bool) -> PrevIndex {
+        if !entries
+            .windows(2)
+            .all(|w| walk_cmp(&w[0].path, &w[1].path) == Ordering::Less)
+        {
+            entries.sort_by(|a, b| walk_cmp(&a.path, &b.path));
+            // One entry per path, as a map would keep (a manifest of this tool has no two).
+            entries.dedup_by(|later, first| later.path == first.path);
+        }
+        let files = entries.iter().filter(|e| e.kind == EntryKind::File).count() as u64;
         PrevIndex {
-            entries: map,
-            legacy: true,
+            entries,
+            legacy,
             files,
         }
     }
+
+    /// Whether the previous snapshot holds `rel` (binary search in walk order).
+    pub fn contains(&self, rel: &[u8]) -> bool {
+        self.entries
+            .binary_search_by(|e| walk_cmp(&e.path, rel))
+            .is_ok()
+    }
 }
 
-fn index_node(node: &Node, path: &mut Vec<u8>, map: &mut HashMap<Vec<u8>, PrevEntry>) {
+fn index_node(node: &Node, path: &mut Vec<u8>, entries: &mut Vec<RawEntry>) {
     let len = path.len();
     if !path.is_empty() {
         path.push(b'/');
@@ -92,21 +105,50 @@ fn index_node(node: &Node, path: &mut Vec<u8>, map: &mut HashMap<Vec<u8>, PrevEn
         NodeKind::Symlink(t) => (EntryKind::Symlink, Some(t.as_bytes().to_vec())),
         NodeKind::Dir(_) => (EntryKind::Dir, None),
     };
-    map.insert(
-        path.clone(),
-        PrevEntry {
-            kind,
-            target,
-            meta: node.meta,
-            exact: true,
-        },
-    );
+    entries.push(RawEntry {
+        path: path.clone(),
+        kind,
+        target,
+        meta: node.meta,
+        exact: true,
+    });
     if let NodeKind::Dir(children) = &node.kind {
         for child in children {
-            index_node(child, path, map);
+            index_node(child, path, entries);
         }
     }
     path.truncate(len);
+}
+
+/// A cursor over the previous snapshot's entries, advanced as the scanned tree is visited in
+/// walk order (a scan lists every folder by name bytes). Only an entry whose path is byte for
+/// byte the visited path is ever returned. A path not found ahead of the cursor is looked up
+/// behind it too (a binary search, paid only for paths that are new), so a tree visited in
+/// any other order still finds every entry.
+struct Cursor<'p> {
+    entries: &'p [PrevEntry],
+    next: usize,
+}
+
+impl<'p> Cursor<'p> {
+    fn find(&mut self, path: &[u8]) -> Option<&'p PrevEntry> {
+        let entries = self.entries;
+        while let Some(e) = entries.get(self.next) {
+            match walk_cmp(&e.path, path) {
+                Ordering::Less => self.next += 1,
+                Ordering::Equal => {
+                    self.next += 1;
+                    return Some(e);
+                }
+                Ordering::Greater => break,
+            }
+        }
+        let behind = &entries[..self.next];
+        behind
+            .binary_search_by(|e| walk_cmp(&e.path, path))
+            .ok()
+            .map(|i| &behind[i])
+    }
 }
 
 /// What the plan found.
@@ -165,9 +207,21 @@ pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
     let mut sum = PlanSummary::default();
     let mut matched = Matched::default();
     let mut path = Vec::new();
+    let legacy = prev.map(|p| p.legacy).unwrap_or(false);
+    let mut cursor = prev.map(|p| Cursor {
+        entries: &p.entries,
+        next: 0,
+    });
     if let NodeKind::Dir(children) = &mut root.kind {
         for child in children {
-            plan_node(child, prev, &mut path, &mut sum, &mut matched);
+            plan_node(
+                child,
+                &mut cursor,
+                legacy,
+                &mut path,
+                &mut sum,
+                &mut matched,
+            );
         }
     }
     let prev_count = prev.map(|p| p.entries.len() as u64).unwrap_or(0);
@@ -187,7 +241,8 @@ struct Matched {
 
 fn plan_node(
     node: &mut Node,
-    prev: Option<&PrevIndex>,
+    prev: &mut Option<Cursor<'_>>,
+    legacy: bool,
     path: &mut Vec<u8>,
     sum: &mut PlanSummary,
     matched: &mut Matched,
@@ -197,14 +252,13 @@ fn plan_node(
         path.push(b'/');
     }
     path.extend_from_slice(node.name.as_bytes());
-    let before = prev.and_then(|p| p.entries.get(path.as_slice()));
+    let before = prev.as_mut().and_then(|c| c.find(path));
     if let Some(b) = before {
         matched.paths += 1;
         matched.files += u64::from(b.kind == EntryKind::File);
     } else {
         sum.added += 1;
     }
-    let legacy = prev.map(|p| p.legacy).unwrap_or(false);
     match &mut node.kind {
         NodeKind::File => {
             let unchanged = before
@@ -245,7 +299,7 @@ fn plan_node(
                 }
             }
             for child in children {
-                plan_node(child, prev, path, sum, matched);
+                plan_node(child, prev, legacy, path, sum, matched);
             }
         }
     }
@@ -289,6 +343,70 @@ mod tests {
         let mut idx = PrevIndex::from_legacy_tree(root);
         idx.legacy = false;
         idx
+    }
+
+    #[test]
+    fn walk_order_is_the_order_a_manifest_is_written_in() {
+        // Siblings by name bytes, each folder's subtree right after it ("a/x" before "a-b",
+        // although '/' > '-' as bytes).
+        let mut paths: Vec<&[u8]> = vec![b"a-b", b"a/x", b"a", b"b", b"a/x/y", b"a.c", b"a0"];
+        paths.sort_by(|x, y| walk_cmp(x, y));
+        let want: Vec<&[u8]> = vec![b"a", b"a/x", b"a/x/y", b"a-b", b"a.c", b"a0", b"b"];
+        assert_eq!(paths, want);
+        let root = dir(
+            "",
+            vec![
+                dir("a", vec![file("x", 1, 1)]),
+                file("a-b", 1, 1),
+                file("a.c", 1, 1),
+            ],
+        );
+        let idx = manifest_of(&root);
+        let written: Vec<&[u8]> = idx.entries.iter().map(|e| e.path.as_slice()).collect();
+        assert_eq!(written, vec![&b"a"[..], b"a/x", b"a-b", b"a.c"]);
+        assert!(idx.contains(b"a/x") && idx.contains(b"a-b") && !idx.contains(b"a/y"));
+    }
+
+    #[test]
+    fn a_manifest_out_of_walk_order_still_matches_every_path() {
+        let root = dir(
+            "",
+            vec![
+                dir("a", vec![file("x", 1, 1), file("y", 2, 1)]),
+                file("a-b", 3, 1),
+                file("z", 4, 1),
+            ],
+        );
+        let mut entries = manifest_of(&root).entries;
+        entries.reverse();
+        let prev = PrevIndex::from_manifest(entries);
+        let s = plan(&mut root.clone(), Some(&prev));
+        assert!(!s.changed);
+        assert_eq!((s.link_files, s.copy_files, s.deleted), (4, 0, 0));
+    }
+
+    #[test]
+    fn a_changed_file_between_unchanged_ones_is_copied_and_a_gone_folder_counts_as_deleted() {
+        let before = dir(
+            "",
+            vec![
+                dir("a", vec![file("x", 1, 1), file("y", 2, 1)]),
+                dir("gone", vec![file("g", 1, 1)]),
+                file("z", 4, 1),
+            ],
+        );
+        let prev = manifest_of(&before);
+        let mut now = dir(
+            "",
+            vec![
+                dir("a", vec![file("x", 1, 1), file("y", 2, 2)]),
+                file("z", 4, 1),
+            ],
+        );
+        let s = plan(&mut now, Some(&prev));
+        assert!(s.changed);
+        assert_eq!((s.link_files, s.copy_files, s.modified), (2, 1, 1));
+        assert_eq!((s.deleted, s.deleted_files), (2, 1));
     }
 
     #[test]
@@ -418,7 +536,7 @@ mod tests {
     fn inexact_previous_entry_is_recopied() {
         let before = dir("", vec![file("a", 3, 1)]);
         let mut prev = manifest_of(&before);
-        for e in prev.entries.values_mut() {
+        for e in prev.entries.iter_mut() {
             e.exact = false;
         }
         let mut now = before.clone();
