@@ -99,16 +99,8 @@ impl Wakeup {
     /// pipe is never emptied: a stop is for good, and every thread sleeping on this pipe (one
     /// per mount in `backup-repeated-all`) must see it.
     fn wait(&self, limit: Duration) -> bool {
-        use std::os::fd::AsRawFd;
-        let mut fds = libc::pollfd {
-            fd: self.0.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = limit.as_millis().clamp(1, i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd, its count, a timeout.
-        let ready = unsafe { libc::poll(&mut fds, 1, ms) };
-        ready > 0 && fds.revents & libc::POLLIN != 0
+        use std::os::fd::AsFd;
+        crate::process::wait_readable(self.0.as_fd(), limit)
     }
 }
 

@@ -160,14 +160,23 @@ impl ExitNotice {
 
     /// Returns when the process has exited or `limit` has passed (or a signal came).
     fn wait(&self, limit: Duration) {
-        use std::os::fd::AsRawFd;
-        let mut fds = libc::pollfd {
-            fd: self.0.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = limit.as_millis().clamp(1, i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd, its count, a timeout.
-        unsafe { libc::poll(&mut fds, 1, ms) };
+        use std::os::fd::AsFd;
+        wait_readable(self.0.as_fd(), limit);
     }
+}
+
+/// Waits until `fd` is readable or `limit` has passed (or a signal came); true when it is
+/// readable. One `poll` of one descriptor: the wake-ups of a stopping session (a pidfd here,
+/// the snapshot loop's signal pipe in `crate::backup::Wakeup`).
+pub fn wait_readable(fd: std::os::fd::BorrowedFd<'_>, limit: Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fds = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = limit.as_millis().clamp(1, i32::MAX as u128) as i32;
+    // SAFETY: one valid pollfd, its count, a timeout.
+    let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+    ready > 0 && fds.revents & libc::POLLIN != 0
 }

@@ -11,7 +11,7 @@ mod debug;
 mod fake;
 mod real;
 
-pub use child::{Child, Sink, SpawnIo};
+pub use child::{wait_readable, Child, Sink, SpawnIo};
 pub use cmd::{Cmd, Stdin};
 pub use debug::{debug_enabled, mask_secrets, register_secret, set_debug};
 pub use fake::FakeRunner;

@@ -4,10 +4,9 @@
 //! any snapshot, and `prepare -y` as root runs its commands without sudo. VMs are the FAKE
 //! multipass's; no real VM.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{FakeSession, Sandbox};
+use crate::support::{link_host_program, stub, FakeSession, Sandbox};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -210,23 +209,6 @@ fn run_fake_multipass_says_starting_not_runs_before_the_single_exec() {
         "{err}"
     );
     assert_eq!(s.fake.calls()[before][0], "exec");
-}
-
-fn stub(bin: &Path, name: &str, script: &str) {
-    std::fs::write(bin.join(name), script).expect("stub");
-    std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
-}
-
-fn link_host_program(bin: &Path, name: &str) -> bool {
-    let found: Option<PathBuf> = ["/usr/bin", "/bin", "/usr/local/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.exists());
-    match found {
-        Some(p) => std::os::unix::fs::symlink(p, bin.join(name)).is_ok(),
-        None => false,
-    }
 }
 
 #[test]

@@ -3,28 +3,9 @@
 //! virtiofsd a file named by `AGSEKIT_VIRTIOFSD`, the package managers stubs that log what
 //! they were asked. No VM is started and no package is installed.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::support::Sandbox;
-
-fn stub(bin: &Path, name: &str, script: &str) {
-    std::fs::create_dir_all(bin).expect("bin");
-    std::fs::write(bin.join(name), script).expect("stub");
-    std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
-}
-
-fn link_host_program(bin: &Path, name: &str) -> bool {
-    let found: Option<PathBuf> = ["/usr/bin", "/bin", "/usr/local/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.exists());
-    match found {
-        Some(p) => std::os::unix::fs::symlink(p, bin.join(name)).is_ok(),
-        None => false,
-    }
-}
+use crate::support::{link_host_program, stub, Sandbox};
 
 fn system() -> String {
     format!("qemu-system-{}", std::env::consts::ARCH)

@@ -279,3 +279,25 @@ pub fn names(dest: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// An executable script `bin/NAME` (the folder is made when missing): a fake program on PATH.
+pub fn stub(bin: &Path, name: &str, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).expect("bin");
+    std::fs::write(bin.join(name), script).expect("stub");
+    std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+}
+
+/// Links the host's own `NAME` (from /usr/bin, /bin or /usr/local/bin) into `bin`, for a PATH
+/// made only of chosen programs; false when the host has none.
+pub fn link_host_program(bin: &Path, name: &str) -> bool {
+    let found: Option<PathBuf> = ["/usr/bin", "/bin", "/usr/local/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.exists());
+    match found {
+        Some(p) => std::os::unix::fs::symlink(p, bin.join(name)).is_ok(),
+        None => false,
+    }
+}
