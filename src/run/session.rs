@@ -153,7 +153,7 @@ pub fn run_session_in(
     let snapshot_loop = match place.mount {
         Some(m) => {
             if chain_is_empty(m) {
-                // The first snapshot copies the whole folder: before it, one `info`, so a
+                // The first snapshot copies the whole folder: before it, one state check, so a
                 // missing VM (typical of a first session) is reported alone, before any
                 // copy or "starting" line. Later sessions stay a single `exec`.
                 check_vm_exists(backend, &vm.name)?;
