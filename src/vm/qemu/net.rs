@@ -16,10 +16,9 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-/// The DNS address the guest is given: passt answers queries sent to it with the host's
-/// resolver (also one that listens on the host's loopback, as systemd-resolved's stub does),
-/// and it is the address QEMU's user-mode network uses for its own DNS, so a guest configured
-/// for either finds it.
+/// The DNS address a guest with no DNS server of its own can ask, when the host's only
+/// resolver listens on its loopback: passt forwards queries sent there to that resolver. It
+/// is also the address QEMU's user-mode network answers DNS on.
 pub const DNS: &str = "10.0.2.3";
 
 /// How the VM is connected.
@@ -90,36 +89,40 @@ fn nameservers(text: &str) -> Vec<std::net::IpAddr> {
         .collect()
 }
 
-/// The DNS servers passt must hand the guest itself, or none to let passt use the host's
-/// `/etc/resolv.conf` as it is.
+/// The DNS servers passt hands the guest through DHCP.
 ///
-/// With the gateway not mapped to the host, passt leaves loopback resolvers out of what its
-/// DHCP offers; on a host whose `/etc/resolv.conf` names only a loopback stub (Ubuntu's and
-/// Fedora's systemd-resolved, `127.0.0.53`) the guest would get no DNS server at all. Then
-/// the servers behind the stub are given instead (from `resolved`, systemd-resolved's own
-/// list), which a guest reaches through passt like any other address. Queries the guest
-/// sends to [`DNS`] go to the first of whatever passt uses.
+/// This passt offers the guest a DNS server only when it is given one (`--dns`), and never a
+/// loopback one once the gateway is not mapped to the host (checked on a real VM: with
+/// neither, the guest's DHCP lease had no DNS server). So the host's own servers are given:
+/// those in `/etc/resolv.conf`, or, when that names only a loopback stub (Ubuntu's and
+/// Fedora's systemd-resolved, `127.0.0.53`), the servers behind the stub (`resolved`,
+/// systemd-resolved's own list). The guest asks them through passt like any other address.
+/// Empty when the host knows no such server: then queries the guest sends to [`DNS`] are
+/// forwarded to the host's loopback resolver instead.
 pub fn guest_dns(etc_resolv: &str, resolved: Option<&str>) -> Vec<std::net::IpAddr> {
-    if nameservers(etc_resolv).iter().any(|a| !a.is_loopback()) {
-        return Vec::new();
-    }
-    resolved
-        .map(nameservers)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| match a {
-            std::net::IpAddr::V4(v4) => !v4.is_loopback() && !v4.is_link_local(),
-            // A link-local server means nothing on the guest's own link.
-            std::net::IpAddr::V6(v6) => !v6.is_loopback() && !v6.is_unicast_link_local(),
-        })
-        .take(3)
-        .collect()
+    let usable = |a: &std::net::IpAddr| match a {
+        std::net::IpAddr::V4(v4) => !v4.is_loopback() && !v4.is_link_local(),
+        // A link-local server means nothing on the guest's own link.
+        std::net::IpAddr::V6(v6) => !v6.is_loopback() && !v6.is_unicast_link_local(),
+    };
+    let own: Vec<_> = nameservers(etc_resolv).into_iter().filter(usable).collect();
+    let list = if own.is_empty() {
+        resolved
+            .map(nameservers)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(usable)
+            .collect()
+    } else {
+        own
+    };
+    list.into_iter().take(3).collect()
 }
 
 /// `passt`'s arguments: in the foreground (agsekit starts it in its own session and records
-/// its pid), quiet, gone when QEMU disconnects, no gateway-to-loopback mapping, queries to
-/// [`DNS`] answered by the host's resolver, `dns` as the guest's DNS servers when not empty
-/// ([`guest_dns`]), TCP from `127.0.0.1:ssh_port` to the guest's port 22, and no other
+/// its pid), quiet, gone when QEMU disconnects, no gateway-to-loopback mapping, `dns` as the
+/// guest's DNS servers ([`guest_dns`]; when empty, queries to [`DNS`] go to the host's
+/// loopback resolver), TCP from `127.0.0.1:ssh_port` to the guest's port 22, and no other
 /// forwarded port.
 pub fn passt_args(socket: &Path, ssh_port: u16, dns: &[std::net::IpAddr]) -> Vec<OsString> {
     let mut out: Vec<OsString> = [
@@ -127,8 +130,6 @@ pub fn passt_args(socket: &Path, ssh_port: u16, dns: &[std::net::IpAddr]) -> Vec
         "--quiet",
         "--one-off",
         "--no-map-gw",
-        "--dns-forward",
-        DNS,
         "--udp-ports",
         "none",
         "--tcp-ports",
@@ -140,6 +141,11 @@ pub fn passt_args(socket: &Path, ssh_port: u16, dns: &[std::net::IpAddr]) -> Vec
     for addr in dns {
         out.push("--dns".into());
         out.push(addr.to_string().into());
+    }
+    // Given `--dns`, this passt forwards nothing sent to `--dns-forward` (seen on a real VM).
+    if dns.is_empty() {
+        out.push("--dns-forward".into());
+        out.push(DNS.into());
     }
     out.push("--socket".into());
     out.push(socket.into());
@@ -181,7 +187,6 @@ mod tests {
         let words: Vec<&str> = args.iter().map(|a| a.to_str().unwrap()).collect();
         assert!(words.contains(&"--no-map-gw"));
         assert!(words.contains(&"--one-off"));
-        assert!(!words.contains(&"--dns"));
         let tcp = words.iter().position(|w| *w == "--tcp-ports").unwrap();
         assert_eq!(words[tcp + 1], "127.0.0.1/40022:22");
         let udp = words.iter().position(|w| *w == "--udp-ports").unwrap();
@@ -191,20 +196,30 @@ mod tests {
     }
 
     #[test]
-    fn the_guest_gets_the_servers_behind_a_loopback_stub_and_nothing_else_changes() {
+    fn the_guest_gets_the_hosts_dns_servers_or_the_forward_to_its_loopback_resolver() {
+        let ip = |a: &str| a.parse::<std::net::IpAddr>().unwrap();
         let stub = "# systemd-resolved\nnameserver 127.0.0.53\noptions edns0 trust-ad\n";
         let upstream = "nameserver 192.0.2.53\nnameserver fe80::1%eth0\nnameserver 127.0.0.1\n";
+        // Behind a loopback stub: its upstream servers, not link-local or loopback ones.
         let dns = guest_dns(stub, Some(upstream));
-        assert_eq!(dns, ["192.0.2.53".parse::<std::net::IpAddr>().unwrap()]);
-        // A host with a real server in /etc/resolv.conf: passt's own reading is right.
-        assert!(guest_dns("nameserver 10.1.2.3\n", Some(upstream)).is_empty());
-        // Only a loopback resolver and nothing behind it known: nothing to add (the guest can
-        // still ask 10.0.2.3, which passt forwards to it).
-        assert!(guest_dns("nameserver 127.0.0.1\n", None).is_empty());
+        assert_eq!(dns, [ip("192.0.2.53")]);
+        // A host with real servers in /etc/resolv.conf: those.
+        assert_eq!(
+            guest_dns("nameserver 10.1.2.3\nnameserver ::1\n", Some(upstream)),
+            [ip("10.1.2.3")]
+        );
         let args = passt_args(Path::new("/s"), 40022, &dns);
         let words: Vec<&str> = args.iter().map(|a| a.to_str().unwrap()).collect();
         assert!(words.windows(2).any(|w| w == ["--dns", "192.0.2.53"]));
+        assert!(!words.contains(&"--dns-forward"));
+        // Only a loopback resolver and nothing behind it known: the guest may ask 10.0.2.3,
+        // which passt forwards to it.
+        let none = guest_dns("nameserver 127.0.0.1\n", None);
+        assert!(none.is_empty());
+        let args = passt_args(Path::new("/s"), 40022, &none);
+        let words: Vec<&str> = args.iter().map(|a| a.to_str().unwrap()).collect();
         assert!(words.windows(2).any(|w| w == ["--dns-forward", DNS]));
+        assert!(!words.contains(&"--dns"));
     }
 
     #[test]
