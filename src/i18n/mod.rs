@@ -30,6 +30,7 @@ mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
+mod net;
 mod packaging;
 mod qemu;
 mod ru;
@@ -53,6 +54,7 @@ const PARTS: &[(Table, Table)] = &[
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
     (qemu::EN, qemu::RU),
+    (net::EN, net::RU),
     (host::EN, host::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),

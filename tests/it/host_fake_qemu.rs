@@ -284,6 +284,19 @@ fn prepare_fake_qemu_installs_the_qemu_packages_and_no_multipass() {
                 )),
             "{calls}"
         );
+        // passt (the VM network that keeps the guest off the host's loopback) comes with
+        // QEMU where the distribution's QEMU can use it: Debian 12 and later.
+        let os = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+        let debian_12_up = os.lines().any(|l| l == "ID=debian")
+            && os.lines().any(|l| {
+                l.strip_prefix("VERSION_ID=")
+                    .map(|v| v.trim_matches('"'))
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .is_some_and(|v| v >= 12)
+            });
+        if debian_12_up {
+            assert!(install.split_whitespace().any(|w| w == "passt"), "{calls}");
+        }
     } else if install.starts_with("pacman") {
         assert!(
             install.starts_with("pacman -S --needed --noconfirm qemu-base"),

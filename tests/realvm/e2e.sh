@@ -321,6 +321,36 @@ used=$(json "$LOGS/status.json" 'd["vms"][0]["disk"]["used_bytes"] or 0')
 echo "   status: running, 1 CPU, memory ${mem} B, disk used ${used} B, both mounted, agent codex in /home/ubuntu/.proj2"
 pass
 
+step "the agent cannot reach the host's loopback"
+# A web server on the host's 127.0.0.1 only, holding a secret. QEMU's user-mode network would
+# hand it to the VM at 10.0.2.2; with passt (--no-map-gw) neither that address nor the
+# guest's gateway reaches it (docs/threat-model.md).
+mkdir -p "$WORK/loopback"
+echo "loopback-secret-$$" >"$WORK/loopback/secret.txt"
+lport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$WORK/loopback" "$lport" >"$LOGS/http.log" 2>&1 &
+http_pid=$!
+deadline=$(($(date +%s) + 20))
+until python3 -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$lport/secret.txt').read().decode())" 2>/dev/null | grep -q loopback-secret; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the host's test server did not start"
+    sleep 0.5
+done
+passt_pid=$(cat "$STATE/passt.pid" 2>/dev/null || true)
+if [ -z "$passt_pid" ] || ! kill -0 "$passt_pid" 2>/dev/null; then
+    fail "no passt runs for the VM (is passt installed?)"
+fi
+# shellcheck disable=SC2016 # expanded in the VM
+vm 'gw=$(ip -4 route | awk "/^default/ { print \$3; exit }"); for h in 10.0.2.2 "$gw"; do echo "== $h"; timeout 10 bash -c "exec 3<>/dev/tcp/$h/'"$lport"' && printf "GET /secret.txt HTTP/1.0
+
+" >&3 && cat <&3" 2>&1; done; echo done'
+kill "$http_pid" 2>/dev/null || true
+out_has "== 10.0.2.2" "the probe ran"
+out_has "done" "the probe finished"
+if grep -q "loopback-secret" "$LOGS/last.out"; then
+    fail "the VM read a file from a server on the host's loopback: $(cat "$LOGS/last.out")"
+fi
+pass
+
 step "shim overhead: codex --version through the shim vs ssh on the control connection"
 cd "$PROJ"
 t0=$(now)

@@ -15,6 +15,7 @@ use crate::vm::host::{
 };
 
 use super::launch::system_program;
+use super::net;
 use super::state::{live_pid, Home};
 use super::virtiofs;
 
@@ -26,6 +27,9 @@ pub fn checks(env: &CheckEnv<'_>) -> HostReport {
     let home = Home::from_env();
     let mut out = vec![check_system(env), check_img()];
     out.push(check_virtiofsd());
+    if std::env::consts::OS == "linux" {
+        out.push(check_network(env));
+    }
     if std::env::consts::OS == "linux" {
         out.push(check_kvm(Path::new(KVM)));
     }
@@ -150,6 +154,33 @@ fn check_virtiofsd() -> HostCheck {
         Some(p) => HostCheck::new("virtiofsd", Verdict::Ok, format!("{}", p.display())),
         None => HostCheck::new("virtiofsd", Verdict::Fail, t!("qemu.no_virtiofsd"))
             .fix(t!("host.install_virtiofsd_fix")),
+    }
+}
+
+/// The network the next VM start uses: passt (the guest cannot reach this computer's
+/// loopback) or QEMU's user-mode network (it can: a warning with the fix).
+fn check_network(env: &CheckEnv<'_>) -> HostCheck {
+    let subject = t!("host.subject.network");
+    let Some(passt) = net::find_passt() else {
+        return HostCheck::new(subject, Verdict::Warn, t!("host.net_no_passt"))
+            .fix(t!("host.net_install_passt"));
+    };
+    let help = locate(&system_program())
+        .and_then(|qemu| {
+            env.runner
+                .capture(&Cmd::new(qemu).args(["-netdev", "help"]))
+                .ok()
+        })
+        .map(|o| o.stdout_text())
+        .unwrap_or_default();
+    match net::choose(Some(passt.clone()), &help) {
+        Ok(_) => HostCheck::new(
+            subject,
+            Verdict::Ok,
+            t!("host.net_passt", path = passt.display()),
+        ),
+        Err(_) => HostCheck::new(subject, Verdict::Warn, t!("host.net_old_qemu"))
+            .fix(t!("host.install_qemu_fix")),
     }
 }
 
@@ -356,10 +387,19 @@ pub fn needs(os: HostOs, probe: &Probe<'_>) -> Result<Needs, UserError> {
         || std::env::var_os("AGSEKIT_VIRTIOFSD")
             .is_some_and(|v| !v.is_empty() && (probe.exists)(Path::new(&v)))
         || virtiofs::KNOWN.iter().any(|p| (probe.exists)(Path::new(p)));
+    // passt keeps the guest off this computer's loopback (`net`); Linux only. Debian and
+    // Ubuntu releases whose QEMU is older than 7.2 cannot use it, so it is not planned there.
+    let want_passt = match os {
+        HostOs::MacOs => false,
+        HostOs::Debian => debian_has_stream_netdev(probe.os_release),
+        HostOs::Arch | HostOs::Fedora => true,
+    };
+    let have_passt = (probe.has)("passt");
     for (name, have) in [
         (system.as_str(), have_system),
         ("qemu-img", have_img),
         ("virtiofsd", have_virtiofsd || os == HostOs::MacOs),
+        ("passt", have_passt && want_passt),
     ] {
         if have {
             needs.present.push(name.to_string());
@@ -428,7 +468,28 @@ pub fn needs(os: HostOs, probe: &Probe<'_>) -> Result<Needs, UserError> {
             needs.notes.push(t!("host.virtiofs_macos"));
         }
     }
+    if want_passt && !have_passt {
+        add("passt");
+    }
     Ok(needs)
+}
+
+/// Whether this Debian or Ubuntu release's QEMU has the `stream` network backend passt
+/// needs (QEMU 7.2: Debian 12, Ubuntu 23.04 and later).
+fn debian_has_stream_netdev(os_release: Option<&str>) -> bool {
+    let text = os_release.unwrap_or("");
+    let id = os_release_value(text, "ID").unwrap_or_default();
+    let version = os_release_value(text, "VERSION_ID").unwrap_or_default();
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok());
+    match (id.as_str(), major) {
+        ("debian", Some(m)) => m >= 12,
+        ("ubuntu", Some(m)) => m >= 23,
+        // Testing and unstable have no VERSION_ID; derivatives are taken as recent.
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -462,20 +523,37 @@ mod tests {
         let n = needs(HostOs::Debian, &probe(&none, &nowhere, "x86_64", BOOKWORM)).unwrap();
         assert_eq!(
             n.packages,
-            ["qemu-system-x86", "qemu-utils", "qemu-system-common"]
+            [
+                "qemu-system-x86",
+                "qemu-utils",
+                "qemu-system-common",
+                "passt"
+            ]
         );
         assert!(n.present.is_empty());
         let n = needs(HostOs::Debian, &probe(&none, &nowhere, "aarch64", NOBLE)).unwrap();
-        assert_eq!(n.packages, ["qemu-system-arm", "qemu-utils", "virtiofsd"]);
+        assert_eq!(
+            n.packages,
+            ["qemu-system-arm", "qemu-utils", "virtiofsd", "passt"]
+        );
         let jammy = "ID=ubuntu\nVERSION_ID=\"22.04\"\n";
         let n = needs(HostOs::Debian, &probe(&none, &nowhere, "x86_64", jammy)).unwrap();
         assert_eq!(n.packages[2], "qemu-system-common");
+        // Jammy's QEMU 6.2 cannot connect to passt: it is not planned there.
+        assert_eq!(n.packages.len(), 3, "{:?}", n.packages);
         // virtiofsd outside PATH (Debian 12 keeps it in /usr/lib/qemu) counts as present.
         let lib = |p: &Path| p == Path::new("/usr/lib/qemu/virtiofsd");
         let has = |p: &str| p == "qemu-system-x86_64" || p == "qemu-img";
         let n = needs(HostOs::Debian, &probe(&has, &lib, "x86_64", BOOKWORM)).unwrap();
-        assert!(n.packages.is_empty());
+        assert_eq!(n.packages, ["passt"]);
         assert_eq!(n.present, ["qemu-system-x86_64", "qemu-img", "virtiofsd"]);
+        let has = |p: &str| p == "qemu-system-x86_64" || p == "qemu-img" || p == "passt";
+        let n = needs(HostOs::Debian, &probe(&has, &lib, "x86_64", BOOKWORM)).unwrap();
+        assert!(n.packages.is_empty());
+        assert_eq!(
+            n.present,
+            ["qemu-system-x86_64", "qemu-img", "virtiofsd", "passt"]
+        );
     }
 
     #[test]
@@ -484,14 +562,17 @@ mod tests {
         let nowhere = |_: &Path| false;
         let fedora = "ID=fedora\nVERSION_ID=41\n";
         let n = needs(HostOs::Fedora, &probe(&none, &nowhere, "x86_64", fedora)).unwrap();
-        assert_eq!(n.packages, ["qemu-system-x86", "qemu-img", "virtiofsd"]);
+        assert_eq!(
+            n.packages,
+            ["qemu-system-x86", "qemu-img", "virtiofsd", "passt"]
+        );
         assert!(n.notes.is_empty());
         let rocky = "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n";
         let n = needs(HostOs::Fedora, &probe(&none, &nowhere, "x86_64", rocky)).unwrap();
-        assert_eq!(n.packages, ["qemu-kvm", "qemu-img", "virtiofsd"]);
+        assert_eq!(n.packages, ["qemu-kvm", "qemu-img", "virtiofsd", "passt"]);
         assert!(n.notes[0].contains("AGSEKIT_QEMU_SYSTEM"), "{:?}", n.notes);
         let n = needs(HostOs::Arch, &probe(&none, &nowhere, "x86_64", "ID=arch\n")).unwrap();
-        assert_eq!(n.packages, ["qemu-base", "virtiofsd"]);
+        assert_eq!(n.packages, ["qemu-base", "virtiofsd", "passt"]);
         let n = needs(HostOs::MacOs, &probe(&none, &nowhere, "aarch64", "")).unwrap();
         assert_eq!(n.packages, ["qemu"]);
         assert!(n.notes[0].contains("macOS"), "{:?}", n.notes);

@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+use super::net::Net;
 use super::state::{Settings, VmDir};
 
 /// The default kernel command line for a disk booted with its own kernel.
@@ -38,8 +39,9 @@ fn joined(prefix: &str, path: &Path, suffix: &str) -> OsString {
     out
 }
 
-/// Every argument after the program name. `accel` is `kvm` or `tcg`.
-pub fn args(dir: &VmDir, s: &Settings, accel: &str) -> Vec<OsString> {
+/// Every argument after the program name. `accel` is `kvm` or `tcg`; `net` says how the VM
+/// is connected ([`super::net`]).
+pub fn args(dir: &VmDir, s: &Settings, accel: &str, net: &Net) -> Vec<OsString> {
     let mut a: Vec<OsString> = Vec::new();
     let mut push = |items: &[&str]| a.extend(items.iter().map(OsString::from));
     let mem = format!("{}M", s.memory_mib);
@@ -62,12 +64,14 @@ pub fn args(dir: &VmDir, s: &Settings, accel: &str) -> Vec<OsString> {
         &format!("memory-backend-memfd,id=mem,size={mem},share=on"),
     ]);
     push(&["-display", "none", "-monitor", "none"]);
-    push(&["-device", "virtio-rng-pci"]);
     push(&[
-        "-netdev",
-        &format!("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", s.ssh_port),
+        "-device",
+        "virtio-rng-pci",
+        "-device",
+        "virtio-net-pci,netdev=net0",
     ]);
-    push(&["-device", "virtio-net-pci,netdev=net0"]);
+    a.push("-netdev".into());
+    a.push(super::net::netdev(net, &dir.passt_socket(), s.ssh_port));
     a.push("-drive".into());
     a.push(joined(
         "file=",
@@ -183,7 +187,7 @@ mod tests {
         let dir = VmDir {
             dir: "/s/vms/a,b".into(),
         };
-        let args: Vec<String> = args(&dir, &settings(), "tcg")
+        let args: Vec<String> = args(&dir, &settings(), "tcg", &Net::User)
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();

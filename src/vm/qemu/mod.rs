@@ -13,6 +13,7 @@ pub mod fat;
 pub mod host;
 pub mod image;
 pub mod launch;
+pub mod net;
 pub mod qmp;
 pub mod seed;
 pub mod ssh;
@@ -322,13 +323,17 @@ impl<R: Runner> Qemu<R> {
             (s.accel == "tcg" && s.accel_note.is_some()) || self.home.kvm_note().is_some(),
             launch::kvm_openable(),
         );
+        let net = self.network();
         let mut last_error = None;
         for (i, accel) in order.iter().enumerate() {
             let _ = std::fs::remove_file(dir.pidfile());
             let _ = std::fs::remove_file(dir.qmp());
             self.start_virtiofsds(dir, s)?;
+            if let net::Net::Passt(program) = &net {
+                self.start_passt(dir, s, program)?;
+            }
             let cmd = Cmd::new(launch::system_program())
-                .args(launch::args(dir, s, accel))
+                .args(launch::args(dir, s, accel, &net))
                 .stdin_bytes(Vec::new());
             let out = self.runner.capture(&cmd).map_err(spawn_err)?;
             let failure = if !out.success() {
@@ -353,6 +358,7 @@ impl<R: Runner> Qemu<R> {
                 return Ok(());
             };
             self.stop_virtiofsds(dir, s);
+            self.stop_passt(dir);
             kill_pidfile(&dir.pidfile());
             if i + 1 < order.len() {
                 eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = detail.trim()));
@@ -476,6 +482,112 @@ impl<R: Runner> Qemu<R> {
         }
         self.wait_ssh(dir, s, deadline)?;
         self.mount_in_guest_all(dir, s)
+    }
+
+    /// The network the next start gives the VM: passt when this host has it and QEMU can
+    /// reach it, else QEMU's user-mode network ([`net`] says what that one lets the guest
+    /// reach; `doctor` warns about it).
+    fn network(&self) -> net::Net {
+        let help = || {
+            self.runner
+                .capture(
+                    &Cmd::new(launch::system_program())
+                        .args(["-netdev", "help"])
+                        .stdin_bytes(Vec::new()),
+                )
+                .map(|o| o.stdout_text())
+                .unwrap_or_default()
+        };
+        match net::find_passt() {
+            None => net::Net::User,
+            Some(p) => net::choose(Some(p), &help()).unwrap_or(net::Net::User),
+        }
+    }
+
+    /// Starts passt for the VM's network and waits for its socket.
+    fn start_passt(&self, dir: &VmDir, s: &Settings, program: &Path) -> Result<(), VmError> {
+        let socket = dir.passt_socket();
+        self.stop_passt(dir);
+        let log = dir.passt_log();
+        let fail = |detail: String| VmError::Backend {
+            backend: "qemu",
+            message: crate::t!("qemu.passt_failed", vm = s.name, detail = detail.trim()),
+            hints: vec![crate::t!(
+                "qemu.passt_failed_hint",
+                log = shell_words::quote(&log.to_string_lossy())
+            )],
+        };
+        // passt refuses to keep root's rights: started by root it becomes `nobody`, which
+        // must be able to create its socket. Its folder is made for it alone.
+        let runas = if nix::unistd::getuid().is_root() {
+            let nobody = nix::unistd::User::from_name("nobody")
+                .ok()
+                .flatten()
+                .map(|u| (u.uid, u.gid))
+                .unwrap_or((
+                    nix::unistd::Uid::from_raw(65534),
+                    nix::unistd::Gid::from_raw(65534),
+                ));
+            Some(nobody)
+        } else {
+            None
+        };
+        if let Some(parent) = socket.parent() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
+            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| fail(e.to_string()))?;
+            if let Some((uid, gid)) = runas {
+                nix::unistd::chown(parent, Some(uid), Some(gid))
+                    .map_err(|e| fail(e.to_string()))?;
+            }
+        }
+        let mut cmd = Cmd::new("setsid").arg(program).args(net::passt_args(
+            &socket,
+            s.ssh_port,
+            &net::guest_dns(
+                &std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
+                std::fs::read_to_string(net::RESOLVED_UPSTREAM)
+                    .ok()
+                    .as_deref(),
+            ),
+        ));
+        if let Some((uid, gid)) = runas {
+            cmd = cmd.arg("--runas").arg(format!("{uid}:{gid}"));
+        }
+        let cmd = cmd.stdin_bytes(Vec::new());
+        let mut child = self
+            .runner
+            .spawn(
+                &cmd,
+                SpawnIo {
+                    stdout: crate::process::Sink::Append(log.clone()),
+                    stderr: crate::process::Sink::Append(log.clone()),
+                },
+            )
+            .map_err(|e| fail(e.to_string()))?;
+        let Some(pid) = child.id() else {
+            // A fake runner: nothing really started.
+            return Ok(());
+        };
+        std::fs::write(dir.passt_pidfile(), format!("{pid}\n")).map_err(|e| fail(e.to_string()))?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            if let Ok(Some(_)) = child.try_wait() {
+                return Err(fail(tail(&log, 5)));
+            }
+            if Instant::now() > deadline {
+                kill_pidfile(&dir.passt_pidfile());
+                return Err(fail(tail(&log, 5)));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
+    fn stop_passt(&self, dir: &VmDir) {
+        kill_pidfile(&dir.passt_pidfile());
+        let _ = std::fs::remove_file(dir.passt_socket());
     }
 
     fn virtiofsd(&self) -> Result<(PathBuf, virtiofs::Flavor), String> {
@@ -675,6 +787,7 @@ impl<R: Runner> Qemu<R> {
     /// Cleans up after QEMU has exited: virtiofsd, sockets, the pidfile.
     fn clean_runtime(&self, dir: &VmDir, s: &Settings) {
         self.stop_virtiofsds(dir, s);
+        self.stop_passt(dir);
         let _ = std::fs::remove_file(dir.pidfile());
         let _ = std::fs::remove_file(dir.qmp());
         let _ = std::fs::remove_file(dir.ssh_control());
@@ -1084,10 +1197,11 @@ impl<R: Runner> VmBackend for Qemu<R> {
                 let _ = self.runner.capture(&self.target(&dir, &s).close_master());
                 self.stop_virtiofsds(&dir, &s);
             }
+            self.stop_passt(&dir);
             kill_pidfile(&dir.pidfile());
             let _ = std::fs::remove_dir_all(&dir.dir);
-            if let Some(parent) = dir.ssh_control().parent() {
-                if parent != dir.dir {
+            for sock in [dir.ssh_control(), dir.passt_socket()] {
+                if let Some(parent) = sock.parent().filter(|p| !p.starts_with(&dir.dir)) {
                     let _ = std::fs::remove_dir_all(parent);
                 }
             }
@@ -1150,10 +1264,12 @@ impl<R: Runner> VmBackend for Qemu<R> {
     fn delete(&self, name: &str, _purge: bool) -> Result<(), VmError> {
         let (dir, _) = self.load(name)?;
         self.stop(name, StopMode::Force)?;
-        let control_parent = dir.ssh_control().parent().map(Path::to_path_buf);
         std::fs::remove_dir_all(&dir.dir).map_err(|e| io_err(&dir.dir, e))?;
-        if let Some(parent) = control_parent.filter(|p| *p != dir.dir) {
-            let _ = std::fs::remove_dir_all(parent);
+        // Sockets whose paths were too long live in folders of their own outside it.
+        for sock in [dir.ssh_control(), dir.passt_socket()] {
+            if let Some(parent) = sock.parent().filter(|p| !p.starts_with(&dir.dir)) {
+                let _ = std::fs::remove_dir_all(parent);
+            }
         }
         Ok(())
     }

@@ -140,6 +140,17 @@ impl VmDir {
     pub fn virtiofsd_log(&self, tag: &str) -> PathBuf {
         self.dir.join(format!("{tag}.log"))
     }
+    /// passt's socket, alone in a folder of its own: passt started by root runs as
+    /// `nobody`, and that folder is the only one it may write.
+    pub fn passt_socket(&self) -> PathBuf {
+        socket_path(&self.dir.join("net"), "passt.sock")
+    }
+    pub fn passt_pidfile(&self) -> PathBuf {
+        self.dir.join("passt.pid")
+    }
+    pub fn passt_log(&self) -> PathBuf {
+        self.dir.join("passt.log")
+    }
 
     pub fn exists(&self) -> bool {
         self.settings().is_file()
