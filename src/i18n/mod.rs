@@ -37,6 +37,7 @@ mod rules;
 #[cfg(test)]
 mod scan;
 mod tripwire;
+mod vmerror;
 
 /// One table of messages: `(key, text)`.
 type Table = &'static [(&'static str, &'static str)];
@@ -53,6 +54,7 @@ const PARTS: &[(Table, Table)] = &[
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
     (qemu::EN, qemu::RU),
+    (vmerror::EN, vmerror::RU),
     (host::EN, host::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),
