@@ -12,7 +12,16 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundations",
-        &["process", "i18n", "statefile", "pidlock", "ui", "error"],
+        &[
+            "process",
+            "i18n",
+            "statefile",
+            "pidlock",
+            "ui",
+            "error",
+            "guest",
+            "protected",
+        ],
     ),
     ("model and the VM door", &["config", "vm"]),
     (
