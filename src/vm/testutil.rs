@@ -32,6 +32,8 @@ pub struct Memory {
     /// A graceful stop is acknowledged but the VM keeps running (a guest that ignores it).
     ignores_graceful_stop: bool,
     exec_stdout: Option<String>,
+    /// Every listing and lookup fails with this (the backend is missing or down).
+    down: Option<VmError>,
 }
 
 impl Memory {
@@ -44,6 +46,7 @@ impl Memory {
             calls: Mutex::new(Vec::new()),
             ignores_graceful_stop: false,
             exec_stdout: None,
+            down: None,
         }
     }
 
@@ -91,6 +94,16 @@ impl Memory {
     pub fn answer_exec(mut self, stdout: &str) -> Memory {
         self.exec_stdout = Some(stdout.to_string());
         self
+    }
+
+    /// Every `list`, `info`, `state` and `info_all` fails with `err`.
+    pub fn down(mut self, err: VmError) -> Memory {
+        self.down = Some(err);
+        self
+    }
+
+    fn up(&self) -> Result<(), VmError> {
+        self.down.clone().map_or(Ok(()), Err)
     }
 
     /// The calls so far, in order.
@@ -184,6 +197,7 @@ impl VmBackend for Memory {
         self.with(name, |vm| vm.state = VmState::Suspended)
     }
     fn list(&self) -> Result<Vec<VmSummary>, VmError> {
+        self.up()?;
         Ok(self
             .vms
             .lock()
@@ -199,13 +213,16 @@ impl VmBackend for Memory {
     }
     fn info(&self, name: &str) -> Result<VmInfo, VmError> {
         self.log(format!("info {name}"));
+        self.up()?;
         self.with(name, |vm| Self::vm_info(name, vm))
     }
     fn state(&self, name: &str) -> Result<VmState, VmError> {
         self.log(format!("state {name}"));
+        self.up()?;
         self.with(name, |vm| vm.state.clone())
     }
     fn info_all(&self) -> Result<Vec<VmInfo>, VmError> {
+        self.up()?;
         let mut all: Vec<VmInfo> = self
             .vms
             .lock()
