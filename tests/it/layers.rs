@@ -1,7 +1,7 @@
 //! The layer rules of docs/architecture.md, checked on the source: each top-level module of
 //! `src/` may name (`crate::x`) only modules of lower layers, and of its own layer only the
 //! listed exceptions. Names that are not modules (`crate::t!`, `crate::VERSION`) are skipped. Test modules at the end of a
-//! file (`#[cfg(test)] mod tests`), `tests.rs`/`testutil.rs` files and comments are not
+//! file (`#[cfg(test)] mod tests`), `tests.rs`/`*_tests.rs`/`testutil.rs` files and comments are not
 //! counted. A failure names the file and the import that breaks a rule.
 
 use std::collections::BTreeSet;
@@ -42,6 +42,12 @@ const SAME_LAYER: &[(&str, &str)] = &[
     ("error", "i18n"),
     ("launcher", "provision"),
 ];
+
+/// Files that hold only tests (declared `#[cfg(test)] mod`): `tests.rs`, `*_tests.rs` (such
+/// as `memory_tests.rs`, the unit tests on the in-memory backend) and `testutil.rs`.
+fn is_test_file(name: Option<&str>) -> bool {
+    name.is_some_and(|n| n.ends_with("tests.rs") || n == "testutil.rs")
+}
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|(_, mods)| mods.contains(&module))
@@ -129,9 +135,7 @@ fn every_module_imports_only_what_its_layer_allows() {
             })
             .unwrap_or_default();
         let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
-        if matches!(top.as_str(), "lib" | "main")
-            || matches!(name.as_deref(), Some("tests.rs" | "testutil.rs"))
-        {
+        if matches!(top.as_str(), "lib" | "main") || is_test_file(name.as_deref()) {
             continue;
         }
         if layer_of(&top).is_none() {
@@ -217,7 +221,7 @@ fn only_the_listed_files_outside_the_multipass_backend_name_multipass() {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
         if rel.starts_with("vm/multipass/")
             || rel.starts_with("i18n/")
-            || matches!(name.as_deref(), Some("tests.rs" | "testutil.rs"))
+            || is_test_file(name.as_deref())
         {
             continue;
         }
@@ -277,7 +281,7 @@ fn modules_do_not_import_what_issue_13_rules_out() {
         files.sort();
         for file in files.iter().filter(|f| f.is_file()) {
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-            if matches!(name.as_deref(), Some("tests.rs" | "testutil.rs")) {
+            if is_test_file(name.as_deref()) {
                 continue;
             }
             let text = std::fs::read_to_string(file).expect("read source");
