@@ -1,5 +1,5 @@
 //! Backend-neutral texts of `VmError` (`src/vm/error.rs`): messages and hints that fit any
-//! backend. A backend's own words (Multipass's daemon, socket, privileged mounts...) are
+//! backend. A backend's own words (its daemon, its socket, its settings...) are
 //! `VmError::Backend` values its module makes with its own keys.
 
 pub const EN: &[(&str, &str)] = &[

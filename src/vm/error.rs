@@ -1,5 +1,5 @@
 //! What can go wrong when talking to a VM backend, as typed errors. How a backend's own
-//! output maps to them is the backend's business (Multipass: `multipass/classify.rs`).
+//! output maps to them is the backend's business (each backend's module has its classifier).
 //! Every [`VmError`] converts into a [`UserError`] of kind `Vm` with a hint that says how to
 //! get out.
 
@@ -72,8 +72,8 @@ pub enum VmError {
     #[error("could not start `{command}`: {detail}")]
     Spawn { command: String, detail: String },
     /// A failure only one backend knows, in its own words (naming the backend as people
-    /// know it) with its own hints; for what none of the variants above names. Multipass's
-    /// are made in `multipass/classify.rs`.
+    /// know it) with its own hints; for what none of the variants above names. Each backend
+    /// makes its own in its module (its stderr classifier).
     #[error("{message}")]
     Backend {
         backend: &'static str,
@@ -135,7 +135,7 @@ impl std::fmt::Display for Text {
 pub enum Missing {
     /// The program at this path does not exist.
     Program(String),
-    /// The variable (such as `AGSEKIT_MULTIPASS`) names a path that is no executable file.
+    /// The backend's override variable names a path that is no executable file.
     NotExecutable { var: String, path: String },
     /// No program of this name on PATH (the shims directory left out).
     NotOnPath(String),
@@ -537,7 +537,8 @@ mod tests {
         for err in every_variant() {
             for lang in [Lang::En, Lang::Ru] {
                 let text = format!("{} {:?}", err.message_in(lang), err.hints_in(lang));
-                for backend in ["multipass", "qemu", "snap"] {
+                let kinds = crate::config::BackendKind::ALL.map(|k| k.as_str());
+                for backend in kinds.into_iter().chain(["snap"]) {
                     assert!(
                         !text.to_lowercase().contains(backend),
                         "{err:?} names {backend} in {lang:?}: {text}"
