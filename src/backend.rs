@@ -143,9 +143,14 @@ mod tests {
         assert_eq!(open(&empty).name(), "multipass");
     }
 
-    /// Memory backends named as the config spells their kind.
+    /// Memory backends named as the config spells their kind, each holding the VMs the
+    /// tests ask for (which one answers tells the routing).
     fn memory(kind: BackendKind) -> Box<dyn VmBackend> {
-        crate::vm::testutil::Memory::boxed(kind.as_str(), &[], 22)
+        crate::vm::testutil::Memory::boxed(
+            kind.as_str(),
+            &["a", "b", "not-in-config", "elsewhere"],
+            22,
+        )
     }
 
     #[test]

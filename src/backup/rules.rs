@@ -52,29 +52,9 @@ const PENDING_HEADER: &str = "agsekit-ignore-pending 1";
 /// The paths no `.backupignore` can leave out: pattern bases relative to the source root
 /// (`dir/` covers the folder and everything in it; `name` covers that path and, if it is a
 /// folder, everything in it), plus any file named `.backupignore`.
-/// The built-in protected paths: where an agent (or a prompt injection) can plant code that
-/// runs later on the host. The engine uses them when no list is given; the config's default
-/// for `global.review.protected_paths` is the same list (`config::DEFAULT_PROTECTED_PATHS`,
-/// which the config layer keeps because it may not import the engine; a test keeps the two
-/// equal).
-pub const DEFAULT_PROTECTED_PATHS: [&str; 16] = [
-    ".git/hooks/",
-    ".git/config",
-    ".gitmodules",
-    ".gitattributes",
-    ".envrc",
-    ".env",
-    ".github/workflows/",
-    ".gitlab-ci.yml",
-    ".vscode/",
-    ".idea/",
-    ".mcp.json",
-    ".claude/",
-    ".codex/",
-    ".gemini/",
-    ".qwen/",
-    ".cursor/",
-];
+/// The built-in protected paths (the engine uses them when no list is given): the one list
+/// in the foundation module `protected`, also the config's default.
+pub use crate::protected::DEFAULT_PROTECTED_PATHS;
 
 #[derive(Debug, Clone, Default)]
 pub struct Protected {
@@ -321,14 +301,6 @@ pub fn bootstrap_record(files: &[IgnoreFile]) -> BTreeMap<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_built_in_protected_paths_are_the_configs_default() {
-        assert_eq!(
-            DEFAULT_PROTECTED_PATHS,
-            crate::config::DEFAULT_PROTECTED_PATHS
-        );
-    }
 
     #[test]
     fn protected_paths_cover_their_folders_and_every_ignore_file() {

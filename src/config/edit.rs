@@ -764,7 +764,7 @@ mod tests {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         NewMount {
-            target: PathBuf::from("/home/ubuntu").join(&name),
+            target: PathBuf::from(crate::guest::GUEST_HOME).join(&name),
             backup: source
                 .parent()
                 .unwrap_or(Path::new("/"))

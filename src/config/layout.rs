@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::model::{Config, GlobalConfig};
 use super::rules::lexical_clean;
+use crate::guest::GUEST_HOME;
 use crate::t;
 
 /// Host folders whose content the host runs or trusts: a source that is one of them, lies
@@ -72,19 +73,19 @@ const GUEST_SYSTEM: &[&str] = &[
 /// The VM user's home, and the folders in it the launcher, the agents and the SSH access
 /// (port forwarding, `agsekit ssh`) rely on: a target may not be one of them or lie inside
 /// the hidden ones.
-pub const GUEST_HOME: &str = "/home/ubuntu";
 const GUEST_EXACT: &[&str] = &["/", "/home", "/tmp", GUEST_HOME];
+/// Inside [`GUEST_HOME`].
 const GUEST_HIDDEN: &[&str] = &[
-    "/home/ubuntu/.ssh",
-    "/home/ubuntu/.local",
-    "/home/ubuntu/.config",
-    "/home/ubuntu/.nvm",
-    "/home/ubuntu/.pyenv",
-    "/home/ubuntu/.cargo",
-    "/home/ubuntu/.rustup",
-    "/home/ubuntu/.profile",
-    "/home/ubuntu/.bashrc",
-    "/home/ubuntu/.bash_profile",
+    ".ssh",
+    ".local",
+    ".config",
+    ".nvm",
+    ".pyenv",
+    ".cargo",
+    ".rustup",
+    ".profile",
+    ".bashrc",
+    ".bash_profile",
 ];
 
 /// `path` with every symlink resolved, as far as it exists; the part that does not exist is
@@ -294,7 +295,9 @@ pub fn target_refusal(target: &Path) -> Option<String> {
         || GUEST_SYSTEM
             .iter()
             .any(|s| holds(target, Path::new(s)) || target.starts_with(s))
-        || GUEST_HIDDEN.iter().any(|h| target.starts_with(h));
+        || GUEST_HIDDEN
+            .iter()
+            .any(|h| target.starts_with(Path::new(GUEST_HOME).join(h)));
     refused.then(|| t!("layout.target_system", target = target.display()))
 }
 

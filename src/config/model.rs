@@ -146,25 +146,9 @@ impl DaemonBackups {
 }
 
 /// Paths whose change after a session deserves a loud warning: agents (or prompt injections)
-/// can plant code there that runs later on the host.
-pub const DEFAULT_PROTECTED_PATHS: [&str; 16] = [
-    ".git/hooks/",
-    ".git/config",
-    ".gitmodules",
-    ".gitattributes",
-    ".envrc",
-    ".env",
-    ".github/workflows/",
-    ".gitlab-ci.yml",
-    ".vscode/",
-    ".idea/",
-    ".mcp.json",
-    ".claude/",
-    ".codex/",
-    ".gemini/",
-    ".qwen/",
-    ".cursor/",
-];
+/// can plant code there that runs later on the host. The one list is in the foundation
+/// module `protected` (the snapshot engine uses it too).
+pub use crate::protected::DEFAULT_PROTECTED_PATHS;
 
 /// `global.review`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -90,7 +90,7 @@ pub fn source_problem(path: &Path, snap_rules: bool) -> Option<PathProblem> {
 pub fn target_problem(target: &Path) -> Option<PathProblem> {
     let refused = target == Path::new("/")
         || target == Path::new("/home")
-        || target == Path::new("/home/ubuntu")
+        || target == Path::new(crate::guest::GUEST_HOME)
         || ["/dev", "/proc", "/sys"]
             .iter()
             .any(|p| target.starts_with(p));

@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::layout::{self, GUEST_HOME};
+use super::layout;
 use super::mountable::{self, PathProblem};
 use super::{normalize_path, rules, AgentType, CleanMethod, Config};
 use crate::error::UserError;
+use crate::guest::GUEST_HOME;
 use crate::t;
 
 /// The source folder (normalized) and its name. Refused: a path without a name, a file, a

@@ -135,7 +135,7 @@ const AGENT_KEYS: [&str; 8] = [
 ];
 
 /// Where the home folder of the VM user is; default mount targets live under it.
-const VM_HOME: &str = "/home/ubuntu";
+const VM_HOME: &str = crate::guest::GUEST_HOME;
 
 /// Parses and validates `text`, read from `file`. `Err` lists every problem found.
 pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {

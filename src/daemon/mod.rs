@@ -15,6 +15,9 @@ pub mod run;
 pub mod service;
 pub mod units;
 
+#[cfg(test)]
+mod memory_tests;
+
 use std::path::PathBuf;
 
 use serde::Serialize;

@@ -38,6 +38,7 @@ mod rules;
 #[cfg(test)]
 mod scan;
 mod tripwire;
+mod vmerror;
 
 /// One table of messages: `(key, text)`.
 type Table = &'static [(&'static str, &'static str)];
@@ -55,6 +56,7 @@ const PARTS: &[(Table, Table)] = &[
     (misc::EN, misc::RU),
     (qemu::EN, qemu::RU),
     (net::EN, net::RU),
+    (vmerror::EN, vmerror::RU),
     (host::EN, host::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),

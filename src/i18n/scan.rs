@@ -264,7 +264,11 @@ fn sources(root: &Path) -> Vec<PathBuf> {
                     stack.push(path);
                 }
             } else if path.extension().and_then(|e| e.to_str()) == Some("rs")
-                && path.file_name().and_then(|n| n.to_str()) != Some("tests.rs")
+                // Test files: `tests.rs` and `*_tests.rs` (declared `#[cfg(test)] mod`).
+                && !path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with("tests.rs"))
             {
                 out.push(path);
             }

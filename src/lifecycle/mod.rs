@@ -12,6 +12,9 @@ pub mod procs;
 pub mod ssh;
 pub mod stop;
 
+#[cfg(test)]
+mod memory_tests;
+
 use crate::config::{Config, VmConfig};
 use crate::error::UserError;
 use crate::t;

@@ -848,3 +848,6 @@ mod tripwire_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod memory_tests;

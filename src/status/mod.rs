@@ -9,6 +9,9 @@
 
 pub mod warning;
 
+#[cfg(test)]
+mod memory_tests;
+
 use serde::Serialize;
 
 use crate::backup;

@@ -1,5 +1,5 @@
 //! What can go wrong when talking to a VM backend, as typed errors. How a backend's own
-//! output maps to them is the backend's business (Multipass: `multipass/classify.rs`).
+//! output maps to them is the backend's business (each backend's module has its classifier).
 //! Every [`VmError`] converts into a [`UserError`] of kind `Vm` with a hint that says how to
 //! get out.
 
@@ -11,12 +11,14 @@ use crate::i18n::Lang;
 /// A failure talking to a VM backend.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VmError {
-    #[error("Multipass is not installed: {detail}")]
-    NotInstalled { detail: Missing },
-    #[error("the Multipass daemon cannot be reached (cannot connect to the multipass socket)")]
-    DaemonUnreachable,
-    #[error("access to the Multipass socket was denied")]
-    SocketAccessDenied,
+    /// The backend's program is missing; `program` names it as people know it, `hints` are
+    /// the backend's own ways to install it.
+    #[error("{program} is not installed: {detail}")]
+    NotInstalled {
+        program: String,
+        detail: Missing,
+        hints: Vec<Text>,
+    },
     #[error("VM \"{name}\" does not exist")]
     InstanceMissing { name: String },
     #[error("VM \"{name}\" is deleted (not yet purged)")]
@@ -37,7 +39,7 @@ pub enum VmError {
     ImageRemoteUnreachable { detail: String },
     #[error("gave up waiting for the VM to {what}")]
     Timeout { what: String },
-    #[error("mount source {} does not exist (or Multipass cannot see it)", path.display())]
+    #[error("mount source {} does not exist (or the VM backend cannot see it)", path.display())]
     SourceMissing { path: PathBuf },
     #[error("mount source {} is not a directory", path.display())]
     SourceNotDirectory { path: PathBuf },
@@ -57,31 +59,26 @@ pub enum VmError {
         target: String,
         reason: String,
     },
-    #[error("mount support could not be enabled in VM \"{vm}\"")]
-    MountSupportMissing { vm: String },
-    #[error("mounts are disabled on this installation of Multipass")]
-    MountsDisabled,
-    #[error("VM \"{vm}\" must be stopped before a native mount")]
-    NativeMountNeedsStop { vm: String },
     #[error("folder {dir} does not exist in VM \"{vm}\"")]
     WorkdirMissing { vm: String, dir: String },
     #[error("file transfer failed: {detail}")]
     TransferFailed { detail: String },
     #[error("could not reach the VM over SSH: {detail}")]
     SshFailed { detail: String },
-    #[error("multipass rejected the command line agsekit built: {detail}")]
+    #[error("the VM backend refused the command agsekit built: {detail}")]
     BadInvocation { detail: String },
     #[error("`{command}` printed output agsekit cannot read: {detail}")]
     BadOutput { command: String, detail: String },
     #[error("could not start `{command}`: {detail}")]
     Spawn { command: String, detail: String },
-    /// A failure only one backend knows, in its own words (already in the user's language)
-    /// with its own hints; for what none of the variants above names.
-    #[error("{backend}: {message}")]
+    /// A failure only one backend knows, in its own words (naming the backend as people
+    /// know it) with its own hints; for what none of the variants above names. Each backend
+    /// makes its own in its module (its stderr classifier).
+    #[error("{message}")]
     Backend {
         backend: &'static str,
-        message: String,
-        hints: Vec<String>,
+        message: Text,
+        hints: Vec<Text>,
     },
     #[error("`{command}` failed with exit code {code}{}", stderr_suffix(stderr))]
     Failed {
@@ -91,13 +88,54 @@ pub enum VmError {
     },
 }
 
-/// Why Multipass counts as not installed; shown in each language (and in English where
+/// Words a backend gives a [`VmError`] (its message or a hint), shown in each language: a
+/// catalogue key with its arguments, or words that read the same in every language (a
+/// command line). `Display` is the English text, as for every `VmError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    Key(&'static str, Vec<(&'static str, String)>),
+    Plain(String),
+}
+
+impl Text {
+    /// The catalogue's text `key` with its placeholders filled from `args`.
+    pub fn key(key: &'static str, args: &[(&'static str, &str)]) -> Text {
+        Text::Key(key, args.iter().map(|(n, v)| (*n, v.to_string())).collect())
+    }
+
+    pub fn text_in(&self, lang: Lang) -> String {
+        match self {
+            Text::Key(key, args) => crate::i18n::fill(crate::i18n::text_in(lang, key), args),
+            Text::Plain(text) => text.clone(),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text::Plain(text)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text::Plain(text.to_string())
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text_in(Lang::En))
+    }
+}
+
+/// Why a backend's program counts as not installed; shown in each language (and in English where
 /// scripts read it, such as `status --json`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Missing {
     /// The program at this path does not exist.
     Program(String),
-    /// The variable (`AGSEKIT_MULTIPASS`) names a path that is no executable file.
+    /// The backend's override variable names a path that is no executable file.
     NotExecutable { var: String, path: String },
     /// No program of this name on PATH (the shims directory left out).
     NotOnPath(String),
@@ -134,11 +172,11 @@ fn stderr_suffix(stderr: &str) -> String {
     }
 }
 
-/// What a timeout without a Multipass message waited for (`--timeout` ran out).
+/// What a timeout without a backend's message waited for (its own timeout ran out).
 pub(crate) const BECOME_READY: &str = "become ready";
 
-/// The message of a timeout: the steps Multipass names (and ours) have their own message
-/// in each language; anything else is shown as Multipass wrote it.
+/// The message of a timeout: the steps backends name (and ours) have their own message
+/// in each language; anything else is shown as the backend wrote it.
 fn timeout_message(lang: Lang, what: &str) -> String {
     let key = match what {
         "launch" => "misc.vm.timeout.launch",
@@ -160,13 +198,13 @@ impl VmError {
         let s = |v: &str| v.to_string();
         let p = |v: &PathBuf| v.display().to_string();
         match self {
-            VmError::NotInstalled { detail } => tr(
+            VmError::NotInstalled {
+                program, detail, ..
+            } => tr(
                 lang,
-                "vm_error.not_installed",
-                &[("detail", detail.text_in(lang))],
+                "vmerror.not_installed",
+                &[("program", s(program)), ("detail", detail.text_in(lang))],
             ),
-            VmError::DaemonUnreachable => tr(lang, "vm_error.daemon_unreachable", &[]),
-            VmError::SocketAccessDenied => tr(lang, "vm_error.socket_denied", &[]),
             VmError::InstanceMissing { name } => tr(lang, "vm_error.missing", &[("name", s(name))]),
             VmError::InstanceDeleted { name } => tr(lang, "vm_error.deleted", &[("name", s(name))]),
             VmError::NotRunning { name } => tr(lang, "vm_error.not_running", &[("name", s(name))]),
@@ -188,7 +226,7 @@ impl VmError {
             }
             VmError::Timeout { what } => timeout_message(lang, what),
             VmError::SourceMissing { path } => {
-                tr(lang, "vm_error.source_missing", &[("path", p(path))])
+                tr(lang, "vmerror.source_missing", &[("path", p(path))])
             }
             VmError::SourceNotDirectory { path } => {
                 tr(lang, "vm_error.source_not_dir", &[("path", p(path))])
@@ -219,13 +257,6 @@ impl VmError {
                 "vm_error.umount_failed",
                 &[("vm", s(vm)), ("target", s(target)), ("reason", s(reason))],
             ),
-            VmError::MountSupportMissing { vm } => {
-                tr(lang, "vm_error.mount_support", &[("vm", s(vm))])
-            }
-            VmError::MountsDisabled => tr(lang, "vm_error.mounts_disabled", &[]),
-            VmError::NativeMountNeedsStop { vm } => {
-                tr(lang, "vm_error.native_mount", &[("vm", s(vm))])
-            }
             VmError::WorkdirMissing { vm, dir } => tr(
                 lang,
                 "vm_error.workdir_missing",
@@ -236,7 +267,7 @@ impl VmError {
             }
             VmError::SshFailed { detail } => tr(lang, "vm_error.ssh", &[("detail", s(detail))]),
             VmError::BadInvocation { detail } => {
-                tr(lang, "vm_error.bad_invocation", &[("detail", s(detail))])
+                tr(lang, "vmerror.bad_invocation", &[("detail", s(detail))])
             }
             VmError::BadOutput { command, detail } => tr(
                 lang,
@@ -248,9 +279,7 @@ impl VmError {
                 "vm_error.spawn",
                 &[("command", s(command)), ("detail", s(detail))],
             ),
-            VmError::Backend {
-                backend, message, ..
-            } => format!("{backend}: {message}"),
+            VmError::Backend { message, .. } => message.text_in(lang),
             VmError::Failed {
                 command,
                 code,
@@ -270,12 +299,11 @@ impl VmError {
 
 impl VmError {
     /// True for failures that may go away when the same call is retried a little later
-    /// (the image server or the daemon was unreachable, a launch or start timed out).
+    /// (the image server was unreachable, a launch or start timed out, SSH not up yet).
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
             VmError::ImageRemoteUnreachable { .. }
-                | VmError::DaemonUnreachable
                 | VmError::Timeout { .. }
                 | VmError::SshFailed { .. }
         )
@@ -291,27 +319,20 @@ impl VmError {
         let h = |key: &str| tr(lang, key, &[]);
         let n = |key: &str, name: &str| tr(lang, key, &[("name", name.to_string())]);
         match self {
-            VmError::NotInstalled { .. } => {
-                vec![h("vm_hint.not_installed"), h("vm_hint.not_installed_env")]
-            }
-            VmError::DaemonUnreachable => vec![h("vm_hint.daemon_unreachable")],
-            VmError::SocketAccessDenied => vec![h("vm_hint.socket_denied")],
+            VmError::NotInstalled { hints, .. } => hints.iter().map(|h| h.text_in(lang)).collect(),
             VmError::InstanceMissing { name } => vec![format!("agsekit create-vm {name}")],
-            VmError::InstanceDeleted { name } => vec![
-                n("vm_hint.deleted_recover", name),
-                n("vm_hint.deleted_purge", name),
-            ],
+            VmError::InstanceDeleted { name } => vec![n("vmerror.hint.deleted", name)],
             VmError::NotRunning { name } => vec![format!("agsekit start-vm {name}")],
             VmError::AlreadyExists { name } => vec![n("vm_hint.exists", name)],
-            VmError::UnknownState { name } => vec![n("vm_hint.unknown_state", name)],
-            VmError::SuspendedCannotStop { name } => vec![n("vm_hint.suspended", name)],
+            VmError::UnknownState { name } => vec![n("vmerror.hint.unknown_state", name)],
+            VmError::SuspendedCannotStop { name } => vec![n("vmerror.hint.suspended", name)],
             VmError::InvalidLaunch { .. } => vec![h("vm_hint.invalid_launch")],
-            VmError::ImageNotFound { .. } => vec![h("vm_hint.image_not_found")],
-            VmError::ImageRemoteUnreachable { .. } => vec![h("vm_hint.image_remote")],
-            VmError::Timeout { .. } => vec![h("vm_hint.timeout")],
+            VmError::ImageNotFound { .. } => vec![h("vmerror.hint.image_not_found")],
+            VmError::ImageRemoteUnreachable { .. } => vec![h("vmerror.hint.image_remote")],
+            VmError::Timeout { .. } => vec![h("vmerror.hint.timeout")],
             VmError::SourceMissing { path } => vec![tr(
                 lang,
-                "vm_hint.source_missing",
+                "vmerror.hint.source_missing",
                 &[("path", path.display().to_string())],
             )],
             VmError::SourceNotDirectory { .. } => vec![h("vm_hint.source_not_dir")],
@@ -324,24 +345,17 @@ impl VmError {
             VmError::AlreadyMounted { .. } => vec![h("vm_hint.already_mounted")],
             VmError::NotMounted { .. } => vec![h("vm_hint.not_mounted")],
             VmError::MountFailed { .. } | VmError::UmountFailed { .. } => {
-                vec![h("vm_hint.mount_failed")]
+                vec![h("vmerror.hint.mount_failed")]
             }
-            VmError::MountSupportMissing { vm } => {
-                vec![tr(lang, "vm_hint.mount_support", &[("vm", vm.to_string())])]
-            }
-            VmError::MountsDisabled => {
-                vec!["multipass set local.privileged-mounts=true".to_string()]
-            }
-            VmError::NativeMountNeedsStop { vm } => vec![format!("agsekit stop-vm {vm}")],
             VmError::WorkdirMissing { .. } => vec![h("vm_hint.workdir_missing")],
             VmError::TransferFailed { .. } => vec![h("vm_hint.transfer")],
             VmError::SshFailed { .. } => vec![h("vm_hint.ssh")],
             VmError::BadInvocation { .. } | VmError::BadOutput { .. } => {
-                vec![h("vm_hint.bug")]
+                vec![h("vmerror.hint.bug")]
             }
-            VmError::Spawn { .. } => vec![h("vm_hint.spawn")],
-            VmError::Failed { .. } => vec![h("vm_hint.failed")],
-            VmError::Backend { hints, .. } => hints.clone(),
+            VmError::Spawn { .. } => vec![h("vmerror.hint.spawn")],
+            VmError::Failed { .. } => vec![h("vmerror.hint.failed")],
+            VmError::Backend { hints, .. } => hints.iter().map(|h| h.text_in(lang)).collect(),
         }
     }
 }
@@ -365,10 +379,10 @@ mod tests {
         let s = || "x".to_string();
         vec![
             VmError::NotInstalled {
+                program: s(),
                 detail: Missing::NotOnPath(s()),
+                hints: vec![Text::key("vmerror.hint.failed", &[])],
             },
-            VmError::DaemonUnreachable,
-            VmError::SocketAccessDenied,
             VmError::InstanceMissing { name: s() },
             VmError::InstanceDeleted { name: s() },
             VmError::NotRunning { name: s() },
@@ -400,9 +414,6 @@ mod tests {
                 target: s(),
                 reason: s(),
             },
-            VmError::MountSupportMissing { vm: s() },
-            VmError::MountsDisabled,
-            VmError::NativeMountNeedsStop { vm: s() },
             VmError::WorkdirMissing { vm: s(), dir: s() },
             VmError::TransferFailed { detail: s() },
             VmError::SshFailed { detail: s() },
@@ -424,6 +435,11 @@ mod tests {
                 command: s(),
                 code: 2,
                 stderr: String::new(),
+            },
+            VmError::Backend {
+                backend: "x",
+                message: Text::key("vmerror.bad_invocation", &[("detail", "x")]),
+                hints: vec![Text::key("vmerror.hint.bug", &[])],
             },
         ]
     }
@@ -460,18 +476,19 @@ mod tests {
             ),
             (
                 VmError::NotInstalled {
-                    detail: Missing::NotOnPath("multipass".into()),
+                    program: "Hypervisor".into(),
+                    detail: Missing::NotOnPath("hv".into()),
+                    hints: vec!["install it with `agsekit prepare`".into()],
                 },
                 "agsekit prepare",
             ),
-            (VmError::MountsDisabled, "local.privileged-mounts=true"),
-            (
-                VmError::NativeMountNeedsStop { vm: "dev".into() },
-                "agsekit stop-vm dev",
-            ),
             (
                 VmError::InstanceDeleted { name: "dev".into() },
-                "multipass recover dev",
+                "agsekit destroy-vm dev",
+            ),
+            (
+                VmError::UnknownState { name: "dev".into() },
+                "agsekit stop-vm dev",
             ),
         ];
         for (err, hint) in cases {
@@ -492,12 +509,13 @@ mod tests {
         );
     }
 
-    /// A backend's own failure keeps its words and hints, whatever the language.
+    /// A backend's own failure keeps its words (which name the backend) and hints, whatever
+    /// the language.
     #[test]
     fn a_backend_failure_keeps_its_message_and_hints() {
         let err = VmError::Backend {
             backend: "qemu",
-            message: "the disk image is locked".into(),
+            message: "qemu: the disk image is locked".into(),
             hints: vec!["agsekit stop-vm dev".into()],
         };
         assert_eq!(err.to_string(), "qemu: the disk image is locked");
@@ -510,6 +528,24 @@ mod tests {
         assert_eq!(user.kind, ErrorKind::Vm);
         assert_eq!(user.message, "qemu: the disk image is locked");
         assert_eq!(user.hints, vec!["agsekit stop-vm dev".to_string()]);
+    }
+
+    /// The neutral variants' texts fit any backend: none names one (a backend's own words
+    /// are `VmError::Backend` values its module makes).
+    #[test]
+    fn neutral_texts_name_no_backend() {
+        for err in every_variant() {
+            for lang in [Lang::En, Lang::Ru] {
+                let text = format!("{} {:?}", err.message_in(lang), err.hints_in(lang));
+                let kinds = crate::config::BackendKind::ALL.map(|k| k.as_str());
+                for backend in kinds.into_iter().chain(["snap"]) {
+                    assert!(
+                        !text.to_lowercase().contains(backend),
+                        "{err:?} names {backend} in {lang:?}: {text}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

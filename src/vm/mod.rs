@@ -26,7 +26,7 @@ pub mod types;
 
 use std::path::Path;
 
-pub use error::{Missing, VmError};
+pub use error::{Missing, Text, VmError};
 pub use multipass::Multipass;
 pub use routing::Routing;
 pub use types::{

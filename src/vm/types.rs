@@ -130,10 +130,9 @@ impl VmInfo {
     }
 }
 
-/// The user agsekit works as in every VM, whatever the backend.
-pub const GUEST_USER: &str = "ubuntu";
-/// That user's home in the VM.
-pub const GUEST_HOME: &str = "/home/ubuntu";
+/// The user agsekit works as in every VM, whatever the backend, and that user's home (kept
+/// in the foundation module `guest`, which `config` may import too).
+pub use crate::guest::{GUEST_HOME, GUEST_USER};
 
 /// What a backend can do. Decisions about mounts, suspend and ownership read these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

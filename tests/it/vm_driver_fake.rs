@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use agsekit::process::RealRunner;
+use agsekit::vm::multipass::classify;
 use agsekit::vm::{
     ExecSpec, ExecStdin, LaunchSpec, Multipass, StopMode, TransferEnd, TransferSpec, VmBackend,
     VmError, VmState,
@@ -210,7 +211,7 @@ fn driver_with_fake_multipass_gets_typed_errors() {
     driver.stop("vm", StopMode::Graceful).unwrap();
     assert_eq!(
         driver.restart("vm").unwrap_err(),
-        VmError::UnknownState { name: "vm".into() }
+        classify::unknown_state("vm")
     );
     let to_vm = TransferSpec {
         from: TransferEnd::Host(src.clone()),
@@ -251,10 +252,27 @@ fn driver_with_fake_multipass_maps_injected_daemon_and_mount_failures() {
         driver
             .mount(&project(&sb), "vm", "/home/ubuntu/p")
             .unwrap_err(),
-        VmError::MountsDisabled
+        classify::mounts_disabled()
     );
-    assert_eq!(driver.list().unwrap_err(), VmError::DaemonUnreachable);
-    assert_eq!(driver.info("vm").unwrap_err(), VmError::SocketAccessDenied);
+    assert_eq!(driver.list().unwrap_err(), classify::daemon_unreachable());
+    assert_eq!(driver.info("vm").unwrap_err(), classify::socket_denied());
+    // Multipass's own failures carry its words and its ways out.
+    let err = classify::mounts_disabled();
+    assert!(
+        matches!(
+            err,
+            VmError::Backend {
+                backend: "multipass",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "mounts are disabled on this installation of Multipass"
+    );
+    assert_eq!(err.hints(), ["multipass set local.privileged-mounts=true"]);
 }
 
 #[test]

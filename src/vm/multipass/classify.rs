@@ -7,7 +7,100 @@
 
 use std::path::PathBuf;
 
-use crate::vm::error::{VmError, BECOME_READY};
+use crate::vm::error::{Missing, Text, VmError, BECOME_READY};
+
+/// The backend's name in [`VmError::Backend`] values (as the config spells it).
+pub const BACKEND: &str = "multipass";
+
+/// A failure only Multipass has, in its words and with its own way out.
+fn own(message: Text, hints: Vec<Text>) -> VmError {
+    VmError::Backend {
+        backend: BACKEND,
+        message,
+        hints,
+    }
+}
+
+fn key(key: &'static str) -> Text {
+    Text::key(key, &[])
+}
+
+/// Multipass is not installed (`detail`: where agsekit looked), with how to install it or
+/// point agsekit at it.
+pub fn not_installed(detail: Missing) -> VmError {
+    VmError::NotInstalled {
+        program: "Multipass".to_string(),
+        detail,
+        hints: vec![
+            key("vm_hint.not_installed"),
+            key("vm_hint.not_installed_env"),
+        ],
+    }
+}
+
+/// The daemon cannot be reached (its socket refuses connections).
+pub fn daemon_unreachable() -> VmError {
+    own(
+        key("vm_error.daemon_unreachable"),
+        vec![key("vm_hint.daemon_unreachable")],
+    )
+}
+
+/// The user may not use the daemon's socket.
+pub fn socket_denied() -> VmError {
+    own(
+        key("vm_error.socket_denied"),
+        vec![key("vm_hint.socket_denied")],
+    )
+}
+
+/// Mounts are switched off (`local.privileged-mounts`).
+pub fn mounts_disabled() -> VmError {
+    own(
+        key("vm_error.mounts_disabled"),
+        vec!["multipass set local.privileged-mounts=true".into()],
+    )
+}
+
+/// A native mount was asked of a running VM.
+pub fn native_mount_needs_stop(vm: &str) -> VmError {
+    own(
+        Text::key("vm_error.native_mount", &[("vm", vm)]),
+        vec![format!("agsekit stop-vm {vm}").into()],
+    )
+}
+
+/// `multipass-sshfs` could not be installed in the VM.
+pub fn mount_support_missing(vm: &str) -> VmError {
+    own(
+        Text::key("vm_error.mount_support", &[("vm", vm)]),
+        vec![Text::key("vm_hint.mount_support", &[("vm", vm)])],
+    )
+}
+
+/// Multipass cannot tell the VM's state; forcing it off is Multipass's own way out.
+pub fn unknown_state(name: &str) -> VmError {
+    own(
+        Text::key("vm_error.unknown_state", &[("name", name)]),
+        vec![Text::key("vm_hint.unknown_state", &[("name", name)])],
+    )
+}
+
+/// Multipass refuses a graceful stop of a suspended VM.
+pub fn suspended_cannot_stop(name: &str) -> VmError {
+    own(
+        Text::key("vm_error.suspended", &[("name", name)]),
+        vec![Text::key("vm_hint.suspended", &[("name", name)])],
+    )
+}
+
+/// The multipass client refused the arguments agsekit gave it (a bug in agsekit).
+pub fn bad_invocation(detail: &str) -> VmError {
+    own(
+        Text::key("vm_error.bad_invocation", &[("detail", detail)]),
+        vec![key("vm_hint.bug")],
+    )
+}
 
 /// The text between `prefix` and `suffix` in `line`, when `line` has that shape.
 fn between<'a>(line: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
@@ -33,10 +126,10 @@ fn strip_failed_prefix(line: &str) -> &str {
 fn match_line(line: &str) -> Option<VmError> {
     let name = |s: &str| s.to_string();
     if line.contains("cannot connect to the multipass socket") {
-        return Some(VmError::DaemonUnreachable);
+        return Some(daemon_unreachable());
     }
     if line.contains("multipass socket access denied") {
-        return Some(VmError::SocketAccessDenied);
+        return Some(socket_denied());
     }
     for (prefix, suffix) in [
         ("instance \"", "\" does not exist"),
@@ -66,13 +159,13 @@ fn match_line(line: &str) -> Option<VmError> {
         "Instance '",
         "' is already running, but in an unknown state",
     ) {
-        return Some(VmError::UnknownState { name: name(n) });
+        return Some(unknown_state(n));
     }
     if let Some(n) = line
         .strip_prefix("Cannot shut down suspended instance ")
         .map(|r| r.trim_end_matches('.'))
     {
-        return Some(VmError::SuspendedCannotStop { name: name(n) });
+        return Some(suspended_cannot_stop(n));
     }
     if line.starts_with("Invalid instance name supplied")
         || line.starts_with("Invalid memory size value supplied")
@@ -136,10 +229,10 @@ fn match_line(line: &str) -> Option<VmError> {
         });
     }
     if let Some(vm) = between(line, "Error enabling mount support in '", "'") {
-        return Some(VmError::MountSupportMissing { vm: name(vm) });
+        return Some(mount_support_missing(vm));
     }
     if line.contains("Mounts are disabled on this installation of Multipass") {
-        return Some(VmError::MountsDisabled);
+        return Some(mounts_disabled());
     }
     if let Some((t, vm)) = line
         .strip_prefix("path \"")
@@ -166,7 +259,7 @@ fn match_line(line: &str) -> Option<VmError> {
         "Please stop the instance ",
         " before attempting native mounts",
     ) {
-        return Some(VmError::NativeMountNeedsStop { vm: name(vm) });
+        return Some(native_mount_needs_stop(vm));
     }
     if (line.starts_with("Target \"") && line.ends_with("\" is not a directory"))
         || line.starts_with("Only one '-' allowed")
@@ -189,9 +282,7 @@ fn match_line(line: &str) -> Option<VmError> {
         || line.contains("--working-directory and --no-map-working-directory clash")
         || line.starts_with("Options to the inner command should come after")
     {
-        return Some(VmError::BadInvocation {
-            detail: line.to_string(),
-        });
+        return Some(bad_invocation(line));
     }
     None
 }
@@ -276,10 +367,10 @@ mod tests {
             (2, "transfer failed: The following errors occurred:\ninstance \"nope\" does not exist\n", missing("nope")),
             // 2. Stopped
             (2, "transfer failed: instance \"vm\" is not running\n", VmError::NotRunning { name: vm() }),
-            (2, "restart failed: Instance 'vm' is already running, but in an unknown state.\nTry to stop and start it instead.\n", VmError::UnknownState { name: vm() }),
-            (2, "start failed: Instance 'vm' is already running, but in an unknown state.\nTry to stop it first.\n", VmError::UnknownState { name: vm() }),
-            (2, "stop failed: Cannot shut down suspended instance vm.\n", VmError::SuspendedCannotStop { name: vm() }),
-            (2, "mount failed: Please stop the instance vm before attempting native mounts.\n", VmError::NativeMountNeedsStop { vm: vm() }),
+            (2, "restart failed: Instance 'vm' is already running, but in an unknown state.\nTry to stop and start it instead.\n", unknown_state("vm")),
+            (2, "start failed: Instance 'vm' is already running, but in an unknown state.\nTry to stop it first.\n", unknown_state("vm")),
+            (2, "stop failed: Cannot shut down suspended instance vm.\n", suspended_cannot_stop("vm")),
+            (2, "mount failed: Please stop the instance vm before attempting native mounts.\n", native_mount_needs_stop("vm")),
             // 3. Deleted
             (2, "exec failed: The following errors occurred:\ninstance \"gone\" is deleted\n", VmError::InstanceDeleted { name: "gone".into() }),
             (2, "start failed: instance(s) missing\nInstance 'gone' is deleted. Use 'recover' to recover it or 'purge' to permanently delete it.\n\n", VmError::InstanceDeleted { name: "gone".into() }),
@@ -296,25 +387,25 @@ mod tests {
             (1, "Source path \"/srv/project\" does not exist\n", VmError::SourceMissing { path: "/srv/project".into() }),
             (1, "Source path \"/etc/hosts\" is not a directory\n", VmError::SourceNotDirectory { path: "/etc/hosts".into() }),
             (1, "Source path \"/root/x\" is not readable\n", VmError::SourceNotReadable { path: "/root/x".into() }),
-            (1, "Invalid UID map given: 1000\n", VmError::BadInvocation { detail: "Invalid UID map given: 1000".into() }),
-            (1, "Invalid GID map given: x:y\n", VmError::BadInvocation { detail: "Invalid GID map given: x:y".into() }),
-            (1, "error: Bad mount type 'x' specified, please use 'classic' or 'native'\n", VmError::BadInvocation { detail: "error: Bad mount type 'x' specified, please use 'classic' or 'native'".into() }),
-            (1, "Not enough arguments given\n", VmError::BadInvocation { detail: "Not enough arguments given".into() }),
+            (1, "Invalid UID map given: 1000\n", bad_invocation("Invalid UID map given: 1000")),
+            (1, "Invalid GID map given: x:y\n", bad_invocation("Invalid GID map given: x:y")),
+            (1, "error: Bad mount type 'x' specified, please use 'classic' or 'native'\n", bad_invocation("error: Bad mount type 'x' specified, please use 'classic' or 'native'")),
+            (1, "Not enough arguments given\n", bad_invocation("Not enough arguments given")),
             (2, "mount failed: The following errors occurred:\nunable to mount to \"/home/ubuntu\"\n", VmError::TargetRefused { target: "/home/ubuntu".into() }),
             (2, "mount failed: The following errors occurred:\n\"/home/ubuntu/proj\" is already mounted in 'vm'\n", VmError::AlreadyMounted { vm: vm(), target: "/home/ubuntu/proj".into() }),
             (2, "mount failed: The following errors occurred:\nerror mounting \"/home/ubuntu/proj\": sshfs died\n", VmError::MountFailed { target: "/home/ubuntu/proj".into(), reason: "sshfs died".into() }),
-            (2, "mount failed: Error enabling mount support in 'vm'\n\nPlease install the 'multipass-sshfs' snap manually inside the instance.\n", VmError::MountSupportMissing { vm: vm() }),
-            (2, "mount failed: Mounts are disabled on this installation of Multipass.\n\nSee https://canonical.com/multipass/docs/set-command#local.privileged-mounts for information\non how to enable them.\n", VmError::MountsDisabled),
+            (2, "mount failed: Error enabling mount support in 'vm'\n\nPlease install the 'multipass-sshfs' snap manually inside the instance.\n", mount_support_missing("vm")),
+            (2, "mount failed: Mounts are disabled on this installation of Multipass.\n\nSee https://canonical.com/multipass/docs/set-command#local.privileged-mounts for information\non how to enable them.\n", mounts_disabled()),
             (2, "umount failed: The following errors occurred:\npath \"/home/ubuntu/other\" is not mounted in 'vm'\n", VmError::NotMounted { vm: vm(), target: "/home/ubuntu/other".into() }),
             (2, "umount failed: The following errors occurred:\nfailed to unmount \"/home/ubuntu/proj\" from 'vm': device busy\n", VmError::UmountFailed { vm: vm(), target: "/home/ubuntu/proj".into(), reason: "device busy".into() }),
             // 6. exec specifics
-            (1, "Options --working-directory and --no-map-working-directory clash\n", VmError::BadInvocation { detail: "Options --working-directory and --no-map-working-directory clash".into() }),
-            (1, "Wrong number of arguments\n", VmError::BadInvocation { detail: "Wrong number of arguments".into() }),
-            (1, "Unknown option 'la'.\n\nOptions to the inner command should come after \"--\", like this:\nmultipass exec <instance> -- <command>\n", VmError::BadInvocation { detail: "Options to the inner command should come after \"--\", like this:".into() }),
+            (1, "Options --working-directory and --no-map-working-directory clash\n", bad_invocation("Options --working-directory and --no-map-working-directory clash")),
+            (1, "Wrong number of arguments\n", bad_invocation("Wrong number of arguments")),
+            (1, "Unknown option 'la'.\n\nOptions to the inner command should come after \"--\", like this:\nmultipass exec <instance> -- <command>\n", bad_invocation("Options to the inner command should come after \"--\", like this:")),
             (2, "exec failed: Connection refused\n", VmError::SshFailed { detail: "Connection refused".into() }),
             // 7. Daemon / socket
-            (2, "list failed: cannot connect to the multipass socket\n", VmError::DaemonUnreachable),
-            (2, "list failed: multipass socket access denied\n", VmError::SocketAccessDenied),
+            (2, "list failed: cannot connect to the multipass socket\n", daemon_unreachable()),
+            (2, "list failed: multipass socket access denied\n", socket_denied()),
             // B5/B7 lines of CLI.md
             (2, "transfer failed: Target \"vm:/x\" is not a directory\n", VmError::TransferFailed { detail: "Target \"vm:/x\" is not a directory".into() }),
             (1, "Only one '-' allowed\n", VmError::TransferFailed { detail: "Only one '-' allowed".into() }),
@@ -323,7 +414,7 @@ mod tests {
             (1, "An instance name is needed for either source or destination\n", VmError::TransferFailed { detail: "An instance name is needed for either source or destination".into() }),
             (1, "Cannot specify an instance name for both source and destination\n", VmError::TransferFailed { detail: "Cannot specify an instance name for both source and destination".into() }),
             (2, "transfer failed: [sftp] remote target does not exist\n", VmError::TransferFailed { detail: "[sftp] remote target does not exist".into() }),
-            (1, "This command takes no arguments\n", VmError::BadInvocation { detail: "This command takes no arguments".into() }),
+            (1, "This command takes no arguments\n", bad_invocation("This command takes no arguments")),
         ];
         for (code, stderr, expected) in cases {
             assert_eq!(c(code, stderr), expected, "stderr: {stderr:?}");

@@ -57,12 +57,10 @@ pub fn find_multipass(lookup: &Lookup) -> Result<PathBuf, VmError> {
             return if is_executable_file(given) {
                 Ok(given.to_path_buf())
             } else {
-                Err(VmError::NotInstalled {
-                    detail: Missing::NotExecutable {
-                        var: MULTIPASS_ENV.to_string(),
-                        path: given.display().to_string(),
-                    },
-                })
+                Err(super::classify::not_installed(Missing::NotExecutable {
+                    var: MULTIPASS_ENV.to_string(),
+                    path: given.display().to_string(),
+                }))
             };
         }
         return search_path(lookup, value);
@@ -91,9 +89,9 @@ fn search_path(lookup: &Lookup, name: &OsStr) -> Result<PathBuf, VmError> {
             return Ok(candidate);
         }
     }
-    Err(VmError::NotInstalled {
-        detail: Missing::NotOnPath(name.to_string_lossy().into_owned()),
-    })
+    Err(super::classify::not_installed(Missing::NotOnPath(
+        name.to_string_lossy().into_owned(),
+    )))
 }
 
 #[cfg(test)]

@@ -74,9 +74,7 @@ impl<R: Runner> Multipass<R> {
 
     fn spawn_error(err: SpawnError) -> VmError {
         if err.not_found() {
-            VmError::NotInstalled {
-                detail: Missing::Program(err.program.to_string_lossy().into_owned()),
-            }
+            classify::not_installed(Missing::Program(err.program.to_string_lossy().into_owned()))
         } else {
             VmError::Spawn {
                 command: err.line,
@@ -839,9 +837,9 @@ mod tests {
     fn a_driver_without_an_executable_reports_it_on_first_use_and_runs_nothing() {
         let mp = Multipass {
             runner: FakeRunner::always_ok(),
-            program: Err(VmError::NotInstalled {
-                detail: Missing::NotOnPath("multipass".into()),
-            }),
+            program: Err(classify::not_installed(Missing::NotOnPath(
+                "multipass".into(),
+            ))),
         };
         assert!(matches!(mp.list(), Err(VmError::NotInstalled { .. })));
         assert!(matches!(
@@ -857,13 +855,13 @@ mod tests {
             failing(2, "list failed: cannot connect to the multipass socket\n")
                 .list()
                 .unwrap_err(),
-            VmError::DaemonUnreachable
+            classify::daemon_unreachable()
         );
         assert_eq!(
             failing(2, "list failed: multipass socket access denied\n")
                 .list()
                 .unwrap_err(),
-            VmError::SocketAccessDenied
+            classify::socket_denied()
         );
     }
 

@@ -511,10 +511,13 @@ impl<R: Runner> Qemu<R> {
         let log = dir.passt_log();
         let fail = |detail: String| VmError::Backend {
             backend: "qemu",
-            message: crate::t!("qemu.passt_failed", vm = s.name, detail = detail.trim()),
-            hints: vec![crate::t!(
+            message: crate::vm::error::Text::key(
+                "qemu.passt_failed",
+                &[("vm", &s.name), ("detail", detail.trim())],
+            ),
+            hints: vec![crate::vm::error::Text::key(
                 "qemu.passt_failed_hint",
-                log = shell_words::quote(&log.to_string_lossy())
+                &[("log", &shell_words::quote(&log.to_string_lossy()))],
             )],
         };
         // passt refuses to keep root's rights: started by root it becomes `nobody`, which
