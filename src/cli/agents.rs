@@ -1,7 +1,6 @@
 //! `install-agents`: configured agents into their VMs through the installer scripts.
 
-use clap::Args;
-
+use super::args::InstallAgentsArgs;
 use crate::config::AgentType;
 use crate::config::Config;
 use crate::error::UserError;
@@ -13,35 +12,6 @@ use crate::t;
 use crate::vm::VmBackend;
 
 use super::GlobalArgs;
-
-#[derive(Debug, Clone, Args)]
-pub struct InstallAgentsArgs {
-    /// The agent (a name under `agents:`); may be left out when only one is configured
-    pub agent_name: Option<String>,
-
-    /// Install into this VM only (default: the agent's `vm`/`vms`, or every VM)
-    pub vm: Option<String>,
-
-    /// Install the agent into every VM from the configuration
-    #[arg(long)]
-    pub all_vms: bool,
-
-    /// Install every agent from the configuration
-    #[arg(long)]
-    pub all_agents: bool,
-
-    /// Install the newest release, ignoring `version:` pins
-    #[arg(long)]
-    pub upgrade: bool,
-
-    /// With --upgrade: look the newest versions up again before installing
-    #[arg(long)]
-    pub force_check_versions: bool,
-
-    /// Proxy URL for the installers (scheme://host:port); "" disables proxychains
-    #[arg(long, value_name = "URL")]
-    pub proxychains: Option<String>,
-}
 
 pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.force_check_versions && !args.upgrade {

@@ -8,8 +8,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
-
+use super::args::{
+    BackupCleanArgs, BackupOnceArgs, BackupRepeatedAllArgs, BackupRepeatedArgs,
+    BackupRepeatedMountArgs, BudgetArgs, MethodArg,
+};
 use super::config::load_config;
 use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
@@ -19,13 +21,6 @@ use crate::config::{self, Config, MountConfig};
 use crate::ui::human_bytes;
 use crate::{t, ErrorKind, UserError};
 
-/// Cleanup methods as typed on the command line (case-insensitive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
-    Tail,
-    Thin,
-}
-
 impl From<MethodArg> for CleanMethod {
     fn from(m: MethodArg) -> CleanMethod {
         match m {
@@ -33,102 +28,6 @@ impl From<MethodArg> for CleanMethod {
             MethodArg::Thin => CleanMethod::Thin,
         }
     }
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupOnceArgs {
-    /// Directory to back up
-    #[arg(long, value_name = "DIR")]
-    pub source_dir: PathBuf,
-    /// Folder that holds the snapshots
-    #[arg(long, value_name = "DIR")]
-    pub dest_dir: PathBuf,
-    /// Gitignore-style pattern to leave out (repeatable); wins over .backupignore files
-    #[arg(long, value_name = "PATTERN")]
-    pub exclude: Vec<String>,
-    /// Show a progress bar (files, bytes, ETA)
-    #[arg(long)]
-    pub progress: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedArgs {
-    /// Directory to back up
-    #[arg(long, value_name = "DIR")]
-    pub source_dir: PathBuf,
-    /// Folder that holds the snapshots
-    #[arg(long, value_name = "DIR")]
-    pub dest_dir: PathBuf,
-    /// Gitignore-style pattern to leave out (repeatable)
-    #[arg(long, value_name = "PATTERN")]
-    pub exclude: Vec<String>,
-    /// Interval in minutes between backups
-    #[arg(long, default_value_t = 5, value_name = "INTEGER")]
-    pub interval: u32,
-    /// Number of backups to keep after cleanup
-    #[arg(long, default_value_t = 100, value_name = "INTEGER")]
-    pub max_backups: u32,
-    /// Cleanup method after each backup
-    #[arg(long, value_enum, ignore_case = true, default_value = "thin")]
-    pub backup_clean_method: MethodArg,
-    /// Skip the immediate first backup
-    #[arg(long)]
-    pub skip_first: bool,
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-}
-
-/// The optional disk budget.
-#[derive(Debug, Clone, Args)]
-pub struct BudgetArgs {
-    /// After cleanup, also delete snapshots (thinned or oldest first, never the newest) until
-    /// this much space is free on the backup disk, e.g. 20G
-    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
-    pub min_free: Option<u64>,
-}
-
-fn parse_size_arg(text: &str) -> Result<u64, String> {
-    crate::backup::retention::parse_size(text)
-        .ok_or_else(|| t!("backup.not_a_size", text = format!("{text:?}")))
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedMountArgs {
-    /// The mount's source folder as configured (optional when exactly one mount exists)
-    #[arg(long, value_name = "DIRECTORY")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedAllArgs {
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupCleanArgs {
-    /// The mount's source folder as configured
-    #[arg(value_name = "MOUNT_SOURCE")]
-    pub mount_source: PathBuf,
-    /// How many snapshots to keep
-    #[arg(
-        value_name = "KEEP",
-        default_value_t = 50,
-        allow_negative_numbers = true
-    )]
-    pub keep: i64,
-    /// Which snapshots to delete: the oldest (tail) or by logarithmic thinning (thin)
-    #[arg(
-        value_enum,
-        ignore_case = true,
-        default_value = "thin",
-        value_name = "tail|thin"
-    )]
-    pub method: MethodArg,
-    #[command(flatten)]
-    pub budget: BudgetArgs,
 }
 
 /// Walk/write threads from `AGSEKIT_BACKUP_THREADS` (0 or unset = automatic).

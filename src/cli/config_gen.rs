@@ -6,8 +6,7 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-
+use super::args::ConfigGenArgs;
 use super::mounts::DEFAULT_BACKUPIGNORE;
 use super::prompt::{self, Prompter};
 use super::GlobalArgs;
@@ -243,13 +242,6 @@ mod msg {
             error = e
         )
     }
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ConfigGenArgs {
-    /// Replace an existing file at the destination (a backup copy is kept next to it)
-    #[arg(long)]
-    pub overwrite: bool,
 }
 
 fn positive(text: &str, max: u64) -> Result<u64, String> {

@@ -2,10 +2,9 @@
 //! `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
 //! parses, asks and prints.
 
-use std::ffi::OsString;
-
-use clap::Args;
-
+use super::args::{
+    CreateVmArgs, DestroyVmArgs, DownArgs, PrepareArgs, ShellArgs, SshArgs, UpArgs, VmTargetArgs,
+};
 use crate::config::{self, Config};
 use crate::error::UserError;
 use crate::lifecycle::{
@@ -22,95 +21,6 @@ use crate::vm::{VmBackend, VmError, VmState};
 
 use super::prompt::{self, Prompter};
 use super::GlobalArgs;
-
-#[derive(Debug, Clone, Args)]
-pub struct PrepareArgs {
-    /// Run the install commands (sudo) without asking
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct CreateVmArgs {
-    /// The VM (a name under `vms:`); may be left out when only one is configured
-    pub vm_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct VmTargetArgs {
-    /// The VM (a name under `vms:`); may be left out when only one is configured
-    pub vm_name: Option<String>,
-
-    /// Every VM from the configuration
-    #[arg(long)]
-    pub all_vms: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DestroyVmArgs {
-    /// The VM to delete
-    pub vm_name: Option<String>,
-
-    /// Delete all VMs from the configuration
-    #[arg(long)]
-    pub all: bool,
-
-    /// Confirm deletion without prompting
-    #[arg(short = 'y')]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct UpArgs {
-    /// Run the prepare stage (default)
-    #[arg(long, overrides_with = "no_prepare")]
-    pub prepare: bool,
-    /// Skip the prepare stage
-    #[arg(long)]
-    pub no_prepare: bool,
-    /// Run the create-vms stage (default)
-    #[arg(long, overrides_with = "no_create_vms")]
-    pub create_vms: bool,
-    /// Skip the create-vms stage
-    #[arg(long)]
-    pub no_create_vms: bool,
-    /// Run the install-agents stage (default)
-    #[arg(long, overrides_with = "no_install_agents")]
-    pub install_agents: bool,
-    /// Skip the install-agents stage
-    #[arg(long)]
-    pub no_install_agents: bool,
-    /// Let prepare run its install commands (sudo) without asking
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DownArgs {
-    /// Stop all VMs without asking even if configured agents are still running
-    #[arg(short = 'f', long)]
-    pub force: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ShellArgs {
-    /// The VM; may be left out when only one is configured
-    pub vm_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SshArgs {
-    /// The VM (a name under `vms:`)
-    pub vm_name: String,
-
-    /// ssh options, then the remote command (`agsekit ssh vm -- uname -a`)
-    #[arg(
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "SSH_ARGS"
-    )]
-    pub ssh_args: Vec<OsString>,
-}
 
 /// True when questions can be asked on the terminal.
 pub(crate) fn interactive(global: &GlobalArgs) -> bool {
