@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 use super::args::ConfigGenArgs;
 use super::mounts::DEFAULT_BACKUPIGNORE;
-use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::generate::{render, GenAgent, GenConfig, GenGlobal, GenMount, GenVm};
 use crate::config::{self, example, layout, mountable, rules, AgentType};
 use crate::error::UserError;
+use crate::ui::prompt::{self, Prompter};
 
 /// Every user-facing text of config-gen, from the message catalogues (`src/i18n/`).
 mod msg {
@@ -625,20 +625,22 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     }
     let mut p = Prompter::terminal();
     let (answers, backupignores) = ask(&mut p, &host_vm_size())?;
-    let dest = p.valid(
-        &msg::destination(),
-        Some(&default_dest.to_string_lossy()),
-        |a| {
-            let path = config::normalize_path(Path::new(a.trim()));
-            if path.is_dir() {
-                return Err(msg::dest_is_folder(&path));
-            }
-            if path.exists() && !args.overwrite {
-                return Err(msg::choose_other(&path));
-            }
-            Ok(path)
-        },
-    )?;
+    let dest = p
+        .valid(
+            &msg::destination(),
+            Some(&default_dest.to_string_lossy()),
+            |a| {
+                let path = config::normalize_path(Path::new(a.trim()));
+                if path.is_dir() {
+                    return Err(msg::dest_is_folder(&path));
+                }
+                if path.exists() && !args.overwrite {
+                    return Err(msg::choose_other(&path));
+                }
+                Ok(path)
+            },
+        )
+        .map_err(UserError::from)?;
 
     let stamp = crate::config::write::local_timestamp();
     let pretty = match (

@@ -21,11 +21,11 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, Command};
 
-use super::prompt::{self, Prompter};
 use crate::config::Config;
 use crate::error::UserError;
 use crate::i18n;
 use crate::t;
+use crate::ui::prompt::{self, Prompter};
 use crate::ui::style::{self, Tone};
 
 /// One menu entry: a command path (`"daemon install"`) and the optional parameters (clap
@@ -339,7 +339,7 @@ fn ask_config<R: BufRead, W: Write>(
     }
     let offered_text = offered.display().to_string();
     let default = offered.exists().then_some(offered_text.as_str());
-    p.valid(&t!("menu.config_path"), default, |answer| {
+    Ok(p.valid(&t!("menu.config_path"), default, |answer| {
         let answer = answer.trim();
         if answer.is_empty() {
             return Err(t!("menu.required"));
@@ -363,7 +363,7 @@ fn ask_config<R: BufRead, W: Write>(
                 ))
             }
         }
-    })
+    })?)
 }
 
 /// Called after a successful parse: `backup-clean`, `addmount`, `removemount`, `run` and

@@ -21,7 +21,6 @@ mod mounts;
 mod pip_upgrade;
 mod pipe;
 mod portforward;
-mod prompt;
 mod restore;
 mod run;
 mod shims;

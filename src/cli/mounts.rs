@@ -7,11 +7,11 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use super::args::{AddmountArgs, MethodArg, RemovemountArgs};
-use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
 use crate::config::{self, layout, new_mount, CleanMethod, Config};
 use crate::error::UserError;
+use crate::ui::prompt::{self, Prompter};
 use crate::vm::VmError;
 
 /// Every user-facing text of these two commands, in one place for translation.
@@ -267,14 +267,14 @@ fn answer<T, R: BufRead, W: Write>(
     check: impl Fn(&str) -> Result<T, UserError>,
 ) -> Result<T, UserError> {
     match prompter {
-        Some(p) => p.valid(question, Some(default), |a| {
+        Some(p) => Ok(p.valid(question, Some(default), |a| {
             check(a).map_err(|e| {
                 std::iter::once(e.message)
                     .chain(e.hints)
                     .collect::<Vec<_>>()
                     .join("; ")
             })
-        }),
+        })?),
         None => check(default),
     }
 }
@@ -432,7 +432,7 @@ fn confirm<R: BufRead, W: Write>(
         return Ok(true);
     }
     match prompter {
-        Some(p) => p.confirm(question, true),
+        Some(p) => Ok(p.confirm(question, true)?),
         None => Err(msg::confirmation_needed()),
     }
 }

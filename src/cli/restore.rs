@@ -816,13 +816,16 @@ pub fn run_accept_ignore(args: &AcceptIgnoreArgs, global: &GlobalArgs) -> anyhow
         );
     }
     if !args.yes {
-        if !super::prompt::can_prompt(global.non_interactive) {
+        if !crate::ui::prompt::can_prompt(global.non_interactive) {
             return Err(UserError::usage(t!("rules.accept.confirmation_needed"))
                 .hint(t!("rules.accept.hint_yes", flags = chain.flags_text()))
                 .into());
         }
-        let mut prompter = super::prompt::Prompter::terminal();
-        if !prompter.confirm(&t!("rules.accept.ask"), false)? {
+        let mut prompter = crate::ui::prompt::Prompter::terminal();
+        if !prompter
+            .confirm(&t!("rules.accept.ask"), false)
+            .map_err(UserError::from)?
+        {
             println!("{}", t!("rules.accept.declined"));
             return Ok(1);
         }

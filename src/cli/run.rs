@@ -14,8 +14,8 @@ use crate::run::session::{run_session, run_session_in, Folder, SessionRequest, S
 use crate::t;
 
 use super::backup::ProgressBar;
-use super::prompt::Prompter;
 use super::GlobalArgs;
+use crate::ui::prompt::Prompter;
 
 // Every `eprintln!` of this file (notices, the review) is the session's own stderr: when its
 // reader went away the line is dropped instead of panicking, so the session still stops its
@@ -36,7 +36,7 @@ pub(crate) struct TerminalUi {
 impl TerminalUi {
     pub(crate) fn new(non_interactive: bool, quiet: bool) -> TerminalUi {
         TerminalUi {
-            interactive: super::prompt::can_prompt(non_interactive),
+            interactive: crate::ui::prompt::can_prompt(non_interactive),
             quiet,
             bar: ProgressBar::new(),
         }

@@ -19,8 +19,8 @@ use crate::t;
 use crate::ui::spinner::Spinner;
 use crate::vm::{VmBackend, VmError, VmState};
 
-use super::prompt::{self, Prompter};
 use super::GlobalArgs;
+use crate::ui::prompt::{self, Prompter};
 
 /// True when questions can be asked on the terminal.
 pub(crate) fn interactive(global: &GlobalArgs) -> bool {
@@ -29,7 +29,7 @@ pub(crate) fn interactive(global: &GlobalArgs) -> bool {
 
 /// Asks a yes/no question on the terminal (the shared prompt).
 pub(crate) fn ask(question: &str, default: bool) -> Result<bool, UserError> {
-    Prompter::terminal().confirm(question, default)
+    Ok(Prompter::terminal().confirm(question, default)?)
 }
 
 /// Asks for one of `items` by number.

@@ -1,5 +1,6 @@
 //! Rendering for people: tables, progress, prompts, colours.
 
+pub mod prompt;
 pub mod spinner;
 pub mod style;
 pub mod untrusted;
