@@ -92,7 +92,7 @@ pub(crate) fn install_and_print(
             .hint(t!("lifecycle.agents.none_allowed_hint"))
             .into());
     }
-    let progress = super::vms::Progress::start(t!("lifecycle.spin.installing_agents"));
+    let progress = crate::ui::spinner::Progress::start(t!("lifecycle.spin.installing_agents"));
     let outcomes = install(backend, &plan, req, &|t| progress.notice(t))?;
     progress.finish();
     let mut failed = 0;
@@ -200,7 +200,7 @@ pub fn run_check_new_version(global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     }
     let path = &config.global.state_file;
-    let progress = super::vms::Progress::start(t!("lifecycle.spin.versions"));
+    let progress = crate::ui::spinner::Progress::start(t!("lifecycle.spin.versions"));
     let results = versions::refresh(&RealRunner, path, &types, false, versions::now());
     progress.finish();
     let results = results?;

@@ -16,7 +16,7 @@ use crate::lifecycle::{
 use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
 use crate::t;
-use crate::ui::spinner::Spinner;
+use crate::ui::spinner::{notice, Progress};
 use crate::vm::{VmBackend, VmError, VmState};
 
 use super::GlobalArgs;
@@ -37,52 +37,6 @@ pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Result<&'a str, U
     let options: Vec<String> = items.iter().map(|s| s.to_string()).collect();
     let i = Prompter::terminal().choose(question, &options, None)?;
     Ok(items[i])
-}
-
-fn notice(text: &str) {
-    eprintln!("agsekit: {text}");
-}
-
-/// The spinner of a long VM operation (`crate::ui::spinner`: drawn only on a terminal and
-/// without `--debug`). Progress lines from `crate::lifecycle` become its text and are printed
-/// above it, so the output is the same with and without the spinner.
-pub(crate) struct Progress {
-    spinner: Spinner,
-}
-
-impl Progress {
-    pub(crate) fn start(message: impl Into<String>) -> Progress {
-        Progress {
-            spinner: Spinner::start(message),
-        }
-    }
-
-    /// A progress line: printed (as `notice` does) and shown next to the spinner.
-    pub(crate) fn notice(&self, text: &str) {
-        if self.spinner.is_drawing() {
-            self.spinner.set_message(text.to_string());
-        }
-        self.spinner.suspend(|| notice(text));
-    }
-
-    /// The text next to the spinner only (the step that is running now).
-    pub(crate) fn step(&self, text: impl Into<String>) {
-        self.spinner.set_message(text);
-    }
-
-    /// Prints a result line on stdout with the spinner out of the way.
-    pub(crate) fn println(&self, line: &str) {
-        self.spinner.suspend(|| println!("{line}"));
-    }
-
-    /// Prints on stderr with the spinner out of the way.
-    pub(crate) fn eprintln(&self, line: &str) {
-        self.spinner.suspend(|| eprintln!("{line}"));
-    }
-
-    pub(crate) fn finish(self) {
-        self.spinner.finish();
-    }
 }
 
 fn backend(config: &Config) -> Box<dyn VmBackend> {
