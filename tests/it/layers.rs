@@ -364,3 +364,54 @@ fn the_clap_definitions_are_one_leaf_module() {
         broken.join("\n")
     );
 }
+
+/// The shims' decisions are the `agsekit-shims` workspace crate (`shims/`, issue 13 section
+/// 3): it depends on nothing of agsekit, and `src/shim/` applies them without a second copy.
+#[test]
+fn the_shim_decisions_live_in_the_shims_crate_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        std::fs::read_to_string(root.join("shims/Cargo.toml")).expect("shims/Cargo.toml");
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .map(|rest| rest.split("\n[").next().unwrap_or_default())
+        .unwrap_or_default();
+    assert!(
+        !deps.contains("agsekit"),
+        "shims/ must not depend on agsekit (it is below it): {deps}"
+    );
+    let mut crate_files = Vec::new();
+    rust_files(&root.join("shims/src"), &mut crate_files);
+    for file in &crate_files {
+        let text = production_text(&std::fs::read_to_string(file).expect("read source"));
+        assert!(
+            !text.contains("agsekit::"),
+            "{} names agsekit",
+            file.display()
+        );
+    }
+    let mut files = Vec::new();
+    rust_files(&root.join("src/shim"), &mut files);
+    let mut copies = Vec::new();
+    for file in &files {
+        let text = production_text(&std::fs::read_to_string(file).expect("read source"));
+        for decision in [
+            "fn host_program",
+            "fn path_without",
+            "fn reentered",
+            "fn marker_with",
+            "fn agent_for(",
+            "const MARKER",
+        ] {
+            if text.contains(decision) {
+                copies.push(format!("{}: `{decision}`", file.display()));
+            }
+        }
+    }
+    assert!(
+        copies.is_empty(),
+        "the shims' decisions belong to shims/src/lib.rs (use agsekit_shims):\n{}",
+        copies.join("\n")
+    );
+}
