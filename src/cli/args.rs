@@ -638,14 +638,15 @@ pub struct HistoryArgs {
 // ---- `list-bundles`
 
 /// Flags of `list-bundles`.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ListBundlesArgs {
     /// Print JSON (schema in docs/provisioning.md) instead of lines
     #[arg(long)]
     pub json: bool,
 }
 
-// ---- `prepare`, `create-vm`, `start-vm`/`stop-vm`/`restart-vm`, `destroy-vm`, `up`, `down`, `shell`, `ssh`
+// ---- `prepare`, `create-vm`, `start-vm`/`stop-vm`/`restart-vm`, `destroy-vm`, `up`, `down`,
+// `shell`, `ssh`
 
 #[derive(Debug, Clone, Args)]
 pub struct PrepareArgs {
