@@ -88,6 +88,13 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
+/// A prompt whose input closed: the questions cannot go on (`ui::prompt`).
+impl From<crate::ui::prompt::Closed> for UserError {
+    fn from(_: crate::ui::prompt::Closed) -> Self {
+        UserError::failed(crate::t!("prompt.closed")).hint(crate::t!("prompt.closed_hint"))
+    }
+}
+
 /// The exit code for any error: the `UserError` in its chain decides; otherwise 1.
 pub fn exit_code_of(err: &anyhow::Error) -> i32 {
     find_user_error(err)

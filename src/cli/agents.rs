@@ -1,7 +1,6 @@
 //! `install-agents`: configured agents into their VMs through the installer scripts.
 
-use clap::Args;
-
+use super::args::InstallAgentsArgs;
 use crate::config::AgentType;
 use crate::config::Config;
 use crate::error::UserError;
@@ -13,35 +12,6 @@ use crate::t;
 use crate::vm::VmBackend;
 
 use super::GlobalArgs;
-
-#[derive(Debug, Clone, Args)]
-pub struct InstallAgentsArgs {
-    /// The agent (a name under `agents:`); may be left out when only one is configured
-    pub agent_name: Option<String>,
-
-    /// Install into this VM only (default: the agent's `vm`/`vms`, or every VM)
-    pub vm: Option<String>,
-
-    /// Install the agent into every VM from the configuration
-    #[arg(long)]
-    pub all_vms: bool,
-
-    /// Install every agent from the configuration
-    #[arg(long)]
-    pub all_agents: bool,
-
-    /// Install the newest release, ignoring `version:` pins
-    #[arg(long)]
-    pub upgrade: bool,
-
-    /// With --upgrade: look the newest versions up again before installing
-    #[arg(long)]
-    pub force_check_versions: bool,
-
-    /// Proxy URL for the installers (scheme://host:port); "" disables proxychains
-    #[arg(long, value_name = "URL")]
-    pub proxychains: Option<String>,
-}
 
 pub fn run(args: &InstallAgentsArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.force_check_versions && !args.upgrade {
@@ -122,7 +92,7 @@ pub(crate) fn install_and_print(
             .hint(t!("lifecycle.agents.none_allowed_hint"))
             .into());
     }
-    let progress = super::vms::Progress::start(t!("lifecycle.spin.installing_agents"));
+    let progress = crate::ui::spinner::Progress::start(t!("lifecycle.spin.installing_agents"));
     let outcomes = install(backend, &plan, req, &|t| progress.notice(t))?;
     progress.finish();
     let mut failed = 0;
@@ -230,7 +200,7 @@ pub fn run_check_new_version(global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     }
     let path = &config.global.state_file;
-    let progress = super::vms::Progress::start(t!("lifecycle.spin.versions"));
+    let progress = crate::ui::spinner::Progress::start(t!("lifecycle.spin.versions"));
     let results = versions::refresh(&RealRunner, path, &types, false, versions::now());
     progress.finish();
     let results = results?;

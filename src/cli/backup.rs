@@ -1,15 +1,15 @@
 //! `backup-once`, `backup-repeated`, `backup-repeated-mount`, `backup-repeated-all` and
 //! `backup-clean`: flags as in agsekit 1.7.4; the work is done by `crate::backup`.
 
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
-
+use super::args::{
+    BackupCleanArgs, BackupOnceArgs, BackupRepeatedAllArgs, BackupRepeatedArgs,
+    BackupRepeatedMountArgs, BudgetArgs, MethodArg,
+};
 use super::config::load_config;
 use super::GlobalArgs;
 use crate::backup::repeat::{self, RepeatEvent, RepeatSpec};
@@ -17,14 +17,8 @@ use crate::backup::CleanMethod;
 use crate::backup::{self, BackupOptions, Event, Interrupt, SnapshotReport};
 use crate::config::{self, Config, MountConfig};
 use crate::ui::human_bytes;
+use crate::ui::progress::Bar;
 use crate::{t, ErrorKind, UserError};
-
-/// Cleanup methods as typed on the command line (case-insensitive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
-    Tail,
-    Thin,
-}
 
 impl From<MethodArg> for CleanMethod {
     fn from(m: MethodArg) -> CleanMethod {
@@ -33,102 +27,6 @@ impl From<MethodArg> for CleanMethod {
             MethodArg::Thin => CleanMethod::Thin,
         }
     }
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupOnceArgs {
-    /// Directory to back up
-    #[arg(long, value_name = "DIR")]
-    pub source_dir: PathBuf,
-    /// Folder that holds the snapshots
-    #[arg(long, value_name = "DIR")]
-    pub dest_dir: PathBuf,
-    /// Gitignore-style pattern to leave out (repeatable); wins over .backupignore files
-    #[arg(long, value_name = "PATTERN")]
-    pub exclude: Vec<String>,
-    /// Show a progress bar (files, bytes, ETA)
-    #[arg(long)]
-    pub progress: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedArgs {
-    /// Directory to back up
-    #[arg(long, value_name = "DIR")]
-    pub source_dir: PathBuf,
-    /// Folder that holds the snapshots
-    #[arg(long, value_name = "DIR")]
-    pub dest_dir: PathBuf,
-    /// Gitignore-style pattern to leave out (repeatable)
-    #[arg(long, value_name = "PATTERN")]
-    pub exclude: Vec<String>,
-    /// Interval in minutes between backups
-    #[arg(long, default_value_t = 5, value_name = "INTEGER")]
-    pub interval: u32,
-    /// Number of backups to keep after cleanup
-    #[arg(long, default_value_t = 100, value_name = "INTEGER")]
-    pub max_backups: u32,
-    /// Cleanup method after each backup
-    #[arg(long, value_enum, ignore_case = true, default_value = "thin")]
-    pub backup_clean_method: MethodArg,
-    /// Skip the immediate first backup
-    #[arg(long)]
-    pub skip_first: bool,
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-}
-
-/// The optional disk budget.
-#[derive(Debug, Clone, Args)]
-pub struct BudgetArgs {
-    /// After cleanup, also delete snapshots (thinned or oldest first, never the newest) until
-    /// this much space is free on the backup disk, e.g. 20G
-    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
-    pub min_free: Option<u64>,
-}
-
-fn parse_size_arg(text: &str) -> Result<u64, String> {
-    crate::backup::retention::parse_size(text)
-        .ok_or_else(|| t!("backup.not_a_size", text = format!("{text:?}")))
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedMountArgs {
-    /// The mount's source folder as configured (optional when exactly one mount exists)
-    #[arg(long, value_name = "DIRECTORY")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupRepeatedAllArgs {
-    #[command(flatten)]
-    pub budget: BudgetArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BackupCleanArgs {
-    /// The mount's source folder as configured
-    #[arg(value_name = "MOUNT_SOURCE")]
-    pub mount_source: PathBuf,
-    /// How many snapshots to keep
-    #[arg(
-        value_name = "KEEP",
-        default_value_t = 50,
-        allow_negative_numbers = true
-    )]
-    pub keep: i64,
-    /// Which snapshots to delete: the oldest (tail) or by logarithmic thinning (thin)
-    #[arg(
-        value_enum,
-        ignore_case = true,
-        default_value = "thin",
-        value_name = "tail|thin"
-    )]
-    pub method: MethodArg,
-    #[command(flatten)]
-    pub budget: BudgetArgs,
 }
 
 /// Walk/write threads from `AGSEKIT_BACKUP_THREADS` (0 or unset = automatic).
@@ -153,121 +51,30 @@ pub fn install_stop_handlers() -> anyhow::Result<Interrupt> {
     Ok(Interrupt::with_wakeup(flag, wakeup))
 }
 
-/// The `--progress` bar on stderr: files, bytes, ETA; redrawn at most ten times a second.
+/// The `--progress` bar (`ui::progress::Bar`) fed by the engine's events.
 pub(crate) struct ProgressBar {
-    state: Mutex<BarState>,
-}
-
-struct BarState {
-    total_files: u64,
-    total_bytes: u64,
-    started: Option<Instant>,
-    last_draw: Option<Instant>,
-    drawn: bool,
-    /// Width (in characters) of the line drawn last: a shorter line is padded over it, so
-    /// `done` never shows the tail of `ETA 0:00` (`done0:00`).
-    last_width: usize,
+    bar: Bar,
 }
 
 impl ProgressBar {
     pub(crate) fn new() -> ProgressBar {
-        ProgressBar {
-            state: Mutex::new(BarState {
-                total_files: 0,
-                total_bytes: 0,
-                started: None,
-                last_draw: None,
-                drawn: false,
-                last_width: 0,
-            }),
-        }
+        ProgressBar { bar: Bar::new() }
     }
 
     pub(crate) fn on_event(&self, event: &Event) {
-        let Ok(mut s) = self.state.lock() else { return };
         match event {
-            Event::Planned(plan) => {
-                s.total_files = plan.copy_files + plan.link_files;
-                s.total_bytes = plan.copy_bytes;
-                s.started = Some(Instant::now());
-            }
-            Event::Progress { files, bytes } => {
-                let now = Instant::now();
-                let due = s
-                    .last_draw
-                    .is_none_or(|t| now.duration_since(t) >= Duration::from_millis(100));
-                let done = *files >= s.total_files;
-                if due || done {
-                    s.last_draw = Some(now);
-                    s.drawn = true;
-                    let line = render_bar(&s, *files, *bytes, now);
-                    let frame = redraw(&mut s.last_width, &line);
-                    let mut err = std::io::stderr().lock();
-                    let _ = write!(err, "{frame}");
-                    let _ = err.flush();
-                }
-            }
-            Event::Warning(_) if s.drawn => {
-                // Keep warnings on their own lines.
-                let _ = writeln!(std::io::stderr());
-            }
+            Event::Planned(plan) => self
+                .bar
+                .planned(plan.copy_files + plan.link_files, plan.copy_bytes),
+            Event::Progress { files, bytes } => self.bar.progress(*files, *bytes),
+            Event::Warning(_) => self.bar.before_a_line(),
             _ => {}
         }
     }
 
     pub(crate) fn finish(&self) {
-        if let Ok(s) = self.state.lock() {
-            if s.drawn {
-                let _ = writeln!(std::io::stderr());
-            }
-        }
+        self.bar.finish();
     }
-}
-
-/// What redraws the bar's line as `line`: back to the start of the line, the text, and
-/// spaces over whatever is left of a longer line drawn before (a carriage return alone does
-/// not clear; spaces work on terminals and in log files alike).
-fn redraw(last_width: &mut usize, line: &str) -> String {
-    let width = line.chars().count();
-    let pad = last_width.saturating_sub(width);
-    *last_width = width;
-    format!("\r{line}{}", " ".repeat(pad))
-}
-
-fn render_bar(s: &BarState, files: u64, bytes: u64, now: Instant) -> String {
-    let fraction = if s.total_bytes > 0 {
-        bytes as f64 / s.total_bytes as f64
-    } else if s.total_files > 0 {
-        files as f64 / s.total_files as f64
-    } else {
-        1.0
-    }
-    .clamp(0.0, 1.0);
-    let width = 30;
-    let filled = (fraction * width as f64).round() as usize;
-    let elapsed = s
-        .started
-        .map(|t| now.duration_since(t).as_secs_f64())
-        .unwrap_or(0.0);
-    let eta = if fraction > 0.0 && fraction < 1.0 && elapsed > 0.5 {
-        let left = elapsed * (1.0 - fraction) / fraction;
-        let time = format!("{}:{:02}", (left as u64) / 60, (left as u64) % 60);
-        t!("backup.progress.eta", time = time)
-    } else if fraction >= 1.0 {
-        t!("backup.progress.done")
-    } else {
-        t!("backup.progress.eta", time = "--:--")
-    };
-    t!(
-        "backup.progress.line",
-        bar = format!("{}{}", "#".repeat(filled), "-".repeat(width - filled)),
-        percent = format!("{:3}", (fraction * 100.0) as u32),
-        files = files,
-        total_files = s.total_files,
-        bytes = human_bytes(bytes),
-        total_bytes = human_bytes(s.total_bytes),
-        eta = eta,
-    )
 }
 
 fn print_warning(prefix: &str, w: &backup::Warning) {
@@ -704,43 +511,4 @@ pub fn run_clean(args: &BackupCleanArgs, global: &GlobalArgs) -> anyhow::Result<
         println!("{}", t!("backup.removing_snapshot", path = p.display()));
     }
     Ok(0)
-}
-
-#[cfg(test)]
-mod progress_tests {
-    use super::redraw;
-
-    /// What a terminal shows after `written`: each `\r` returns to the start of the line and
-    /// later characters overwrite earlier ones.
-    fn shown(written: &str) -> String {
-        let mut line: Vec<char> = Vec::new();
-        let mut col = 0;
-        for c in written.chars() {
-            if c == '\r' {
-                col = 0;
-            } else {
-                if col < line.len() {
-                    line[col] = c;
-                } else {
-                    line.push(c);
-                }
-                col += 1;
-            }
-        }
-        line.into_iter().collect::<String>().trim_end().to_string()
-    }
-
-    #[test]
-    fn a_shorter_last_line_leaves_nothing_of_the_longer_one() {
-        let mut width = 0;
-        let mut out = redraw(&mut width, "Progress: [###---] 50%  1/2 files  ETA 0:00");
-        out += &redraw(&mut width, "Progress: [######] 100%  2/2 files  done");
-        assert_eq!(shown(&out), "Progress: [######] 100%  2/2 files  done");
-        // The Russian words are longer than one byte per character: widths are characters.
-        let mut width = 0;
-        let mut out = redraw(&mut width, "Прогресс: 50%  осталось 0:00");
-        out += &redraw(&mut width, "Прогресс: 100%  готово");
-        assert_eq!(shown(&out), "Прогресс: 100%  готово");
-        assert!(out.ends_with("готово      "), "{out:?}");
-    }
 }

@@ -1,5 +1,6 @@
 //! `list-bundles`: the bundles a VM's `install:` list may name.
 
+use super::args::ListBundlesArgs;
 use crate::provision::BUNDLES;
 
 /// The lines `list-bundles` prints, sorted by name.
@@ -7,14 +8,6 @@ pub fn lines() -> Vec<String> {
     let mut lines: Vec<String> = BUNDLES.iter().map(|b| b.list_line()).collect();
     lines.sort();
     lines
-}
-
-/// Flags of `list-bundles`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ListBundlesArgs {
-    /// Print JSON (schema in docs/provisioning.md) instead of lines
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run(args: &ListBundlesArgs) -> anyhow::Result<i32> {

@@ -2,23 +2,14 @@
 //! `--install` writes it where the shell looks for it (bash, zsh, fish; every one of them
 //! when no shell is named), see `install::completion_path`.
 
-use clap::{Args, CommandFactory};
+use clap::CommandFactory;
 use clap_complete::Shell;
 
+use super::args::CompletionsArgs;
 use super::install;
 use super::Cli;
 use crate::error::UserError;
 use crate::t;
-
-#[derive(Debug, Clone, Args)]
-pub struct CompletionsArgs {
-    /// The shell to generate completions for
-    #[arg(value_enum, required_unless_present = "install")]
-    pub shell: Option<Shell>,
-    /// Write the script into the user's data folder where the shell finds it (bash, zsh and fish without a SHELL)
-    #[arg(long)]
-    pub install: bool,
-}
 
 fn script(shell: Shell) -> Vec<u8> {
     let mut command = Cli::command();

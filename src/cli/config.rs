@@ -2,24 +2,15 @@
 //! example and validating a configuration with a summary of what it defines.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::Args;
 
+use super::args::{ConfigCheckArgs, ConfigExampleArgs};
 use super::GlobalArgs;
 use crate::config::{self, example, Config, ForwardKind, HttpProxy};
 use crate::error::UserError;
 use crate::process;
 use crate::t;
-
-#[derive(Debug, Clone, Args)]
-pub struct ConfigExampleArgs {
-    /// Where to write the example; an existing file is never replaced (default: the config
-    /// path from --config, $CONFIG_PATH or ~/.config/agsekit/config.yaml, skipped if present)
-    #[arg(value_name = "DESTINATION")]
-    pub destination: Option<PathBuf>,
-}
 
 pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let (path, explicit) = match &args.destination {
@@ -80,14 +71,6 @@ fn print_warnings(warnings: &[String]) {
     for w in warnings {
         eprintln!("agsekit: warning: {}", process::mask_secrets(w));
     }
-}
-
-/// Flags of `config-check`.
-#[derive(Debug, Clone, Args)]
-pub struct ConfigCheckArgs {
-    /// Print JSON (schema in docs/configuration.md) instead of the summary
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run_check(args: &ConfigCheckArgs, global: &GlobalArgs) -> anyhow::Result<i32> {

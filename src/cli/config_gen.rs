@@ -6,14 +6,13 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-
+use super::args::ConfigGenArgs;
 use super::mounts::DEFAULT_BACKUPIGNORE;
-use super::prompt::{self, Prompter};
 use super::GlobalArgs;
 use crate::config::generate::{render, GenAgent, GenConfig, GenGlobal, GenMount, GenVm};
 use crate::config::{self, example, layout, mountable, rules, AgentType};
 use crate::error::UserError;
+use crate::ui::prompt::{self, Prompter};
 
 /// Every user-facing text of config-gen, from the message catalogues (`src/i18n/`).
 mod msg {
@@ -243,13 +242,6 @@ mod msg {
             error = e
         )
     }
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ConfigGenArgs {
-    /// Replace an existing file at the destination (a backup copy is kept next to it)
-    #[arg(long)]
-    pub overwrite: bool,
 }
 
 fn positive(text: &str, max: u64) -> Result<u64, String> {
@@ -633,20 +625,22 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     }
     let mut p = Prompter::terminal();
     let (answers, backupignores) = ask(&mut p, &host_vm_size())?;
-    let dest = p.valid(
-        &msg::destination(),
-        Some(&default_dest.to_string_lossy()),
-        |a| {
-            let path = config::normalize_path(Path::new(a.trim()));
-            if path.is_dir() {
-                return Err(msg::dest_is_folder(&path));
-            }
-            if path.exists() && !args.overwrite {
-                return Err(msg::choose_other(&path));
-            }
-            Ok(path)
-        },
-    )?;
+    let dest = p
+        .valid(
+            &msg::destination(),
+            Some(&default_dest.to_string_lossy()),
+            |a| {
+                let path = config::normalize_path(Path::new(a.trim()));
+                if path.is_dir() {
+                    return Err(msg::dest_is_folder(&path));
+                }
+                if path.exists() && !args.overwrite {
+                    return Err(msg::choose_other(&path));
+                }
+                Ok(path)
+            },
+        )
+        .map_err(UserError::from)?;
 
     let stamp = crate::config::write::local_timestamp();
     let pretty = match (

@@ -3,8 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand};
-
+use super::args::{DaemonAction, DaemonArgs};
 use super::backup::install_stop_handlers;
 use super::GlobalArgs;
 use crate::config::{self, Config};
@@ -12,34 +11,6 @@ use crate::daemon::{self, run::DaemonEvent, service::Service};
 use crate::process::RealRunner;
 use crate::t;
 use crate::UserError;
-
-#[derive(Debug, Clone, Args)]
-pub struct DaemonArgs {
-    #[command(subcommand)]
-    pub action: DaemonAction,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum DaemonAction {
-    /// Install and start the agsekit background daemon.
-    Install,
-    /// Stop and remove the agsekit background daemon.
-    Uninstall,
-    /// Start the agsekit background daemon (restarts one of an older build).
-    Start,
-    /// Stop the agsekit background daemon.
-    Stop,
-    /// Restart the agsekit background daemon.
-    Restart,
-    /// Show the current agsekit daemon status.
-    Status {
-        /// Print JSON (schema in docs/daemon.md) instead of lines
-        #[arg(long)]
-        json: bool,
-    },
-    /// Run the daemon in the foreground (what the service starts).
-    Run,
-}
 
 fn load(path: &Path) -> anyhow::Result<Config> {
     config::load(Some(path))

@@ -3,24 +3,13 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use clap::Args;
-
+use super::args::DoctorArgs;
 use super::config::load_config;
 use super::GlobalArgs;
 use crate::doctor::{self, Check, Verdict};
 use crate::process::RealRunner;
 use crate::t;
 use crate::UserError;
-
-#[derive(Debug, Clone, Args)]
-pub struct DoctorArgs {
-    /// Apply doctor repairs without confirmation when a repairable issue is found
-    #[arg(short = 'y', long = "yes")]
-    pub yes: bool,
-    /// Print the checks as JSON (schema in docs/doctor.md); repairs nothing
-    #[arg(long, conflicts_with = "yes")]
-    pub json: bool,
-}
 
 fn print_checks(checks: &[Check]) {
     for c in checks {

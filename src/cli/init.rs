@@ -4,32 +4,9 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use clap::{Args, ValueEnum};
-
+use super::args::{InitArgs, PromptStateArgs, ShellName};
 use crate::shim::init::{render, InitOptions, InitShell};
 use crate::shim::protection::{protection_of, short_age, Protection};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ShellName {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct InitArgs {
-    /// The shell to print the integration script for
-    #[arg(value_enum)]
-    pub shell: ShellName,
-
-    /// Do not put the shims folder on PATH
-    #[arg(long)]
-    pub no_path: bool,
-
-    /// Do not install the prompt hook that exports AGSEKIT_PROTECTION
-    #[arg(long)]
-    pub no_prompt: bool,
-}
 
 pub fn init(args: &InitArgs) -> anyhow::Result<i32> {
     let shell = match args.shell {
@@ -49,24 +26,6 @@ pub fn init(args: &InitArgs) -> anyhow::Result<i32> {
     );
     print!("{script}");
     Ok(0)
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct PromptStateArgs {
-    /// The folder to describe (default: the current folder)
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-
-    /// Output for a protected folder; {vm}, {mount} and {age} are replaced. {age} is the age
-    /// of the newest snapshot (`3m`, `2h`) or `no-snapshot`, with `!` appended when it is
-    /// older than two backup intervals, and ` ignore-rules?` when a changed .backupignore waits
-    /// for `agsekit accept-ignore`
-    #[arg(long, default_value = "{vm}:{mount} {age}")]
-    pub format: String,
-
-    /// Output for a folder that no mount covers
-    #[arg(long, default_value = "unprotected")]
-    pub unprotected: String,
 }
 
 /// The folder the user is in, as they see it: `$PWD` when it names the current folder,

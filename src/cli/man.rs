@@ -5,22 +5,11 @@
 
 use std::io::Write;
 
-use clap::Args;
-
+use super::args::ManArgs;
 use super::install;
 use crate::error::UserError;
 use crate::i18n::Lang;
 use crate::t;
-
-#[derive(Debug, Clone, Args)]
-pub struct ManArgs {
-    /// The command whose page to print (default: the page of agsekit itself)
-    #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
-    /// Write every page (agsekit.1, agsekit-COMMAND.1), in English and in Russian, into the user's data folder where man finds them
-    #[arg(long, conflicts_with = "command")]
-    pub install: bool,
-}
 
 /// The command tree in `lang`, built (so `help` and the generated flags exist).
 fn tree(lang: Lang) -> clap::Command {

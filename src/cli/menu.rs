@@ -21,11 +21,12 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, Command};
 
-use super::prompt::{self, Prompter};
 use crate::config::Config;
 use crate::error::UserError;
 use crate::i18n;
 use crate::t;
+use crate::ui::menu::{fit, menu_line, terminal_width};
+use crate::ui::prompt::{self, Prompter};
 use crate::ui::style::{self, Tone};
 
 /// One menu entry: a command path (`"daemon install"`) and the optional parameters (clap
@@ -339,7 +340,7 @@ fn ask_config<R: BufRead, W: Write>(
     }
     let offered_text = offered.display().to_string();
     let default = offered.exists().then_some(offered_text.as_str());
-    p.valid(&t!("menu.config_path"), default, |answer| {
+    Ok(p.valid(&t!("menu.config_path"), default, |answer| {
         let answer = answer.trim();
         if answer.is_empty() {
             return Err(t!("menu.required"));
@@ -363,7 +364,7 @@ fn ask_config<R: BufRead, W: Write>(
                 ))
             }
         }
-    })
+    })?)
 }
 
 /// Called after a successful parse: `backup-clean`, `addmount`, `removemount`, `run` and
@@ -449,56 +450,6 @@ fn shown_sections(cmd: &Command) -> Vec<ShownSection> {
             })
         })
         .collect()
-}
-
-/// The width of the terminal on stderr (where the menu is drawn): the window size the
-/// terminal reports, else `$COLUMNS`, else 80.
-fn terminal_width() -> usize {
-    crate::ui::stderr_columns().unwrap_or_else(|| {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
-            .filter(|c| *c > 0)
-            .unwrap_or(80)
-    })
-}
-
-/// `text` cut to at most `width` characters: at the last space that keeps it short enough
-/// (at a character when there is none), with `…` where something was cut. A line that is
-/// cut never wraps mid-word on the next line: there is no next line.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let room: String = text.chars().take(width - 1).collect();
-    let cut = match room.rfind(' ') {
-        Some(i) if i > 0 => room[..i].trim_end_matches([' ', ',']).to_string(),
-        _ => room,
-    };
-    format!("{cut}…")
-}
-
-/// One menu line: `prefix` and a padded `name` (painted as a command when `color`), then
-/// `rest` cut to what the width leaves.
-fn menu_line(
-    color: bool,
-    prefix: &str,
-    name: &str,
-    name_width: usize,
-    rest: &str,
-    width: usize,
-) -> String {
-    let padded = format!("{name:<name_width$}");
-    let used = prefix.chars().count() + padded.chars().count() + 2;
-    let rest = fit(rest, width.saturating_sub(used));
-    let line = format!(
-        "{prefix}{}  {rest}",
-        style::paint(color, Tone::Command, &padded)
-    );
-    line.trim_end().to_string()
 }
 
 /// The entry whose command path is `answer`, as an index into `all`.
@@ -1152,16 +1103,6 @@ mod tests {
         assert_eq!(positionals, ["latest", "a b", "c"]);
         let shown = String::from_utf8(p_out(p)).expect("utf8");
         assert!(shown.contains("a value is needed"), "{shown}");
-    }
-
-    #[test]
-    fn long_lines_are_cut_at_a_word_and_marked() {
-        assert_eq!(fit("short", 10), "short");
-        assert_eq!(fit("Run a single backup", 12), "Run a…");
-        assert_eq!(fit("up, prepare, config-gen", 16), "up, prepare…");
-        assert_eq!(fit("abcdefghij", 5), "abcd…");
-        assert_eq!(fit("Показать текущее состояние", 20), "Показать текущее…");
-        assert!(fit("x y z", 0).is_empty());
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! The command line: clap definitions (one file per command group), parsing, dispatch and
-//! error rendering. Commands call domain modules and render what they return.
+//! The command line: parsing, dispatch and error rendering. The clap definitions are all in
+//! `args.rs` (a leaf); the other files are the handlers, functions over those arguments that
+//! call domain modules and render what they return.
 
 mod agents;
+mod args;
 mod backup;
 mod bundles;
 mod completions;
@@ -19,7 +21,6 @@ mod mounts;
 mod pip_upgrade;
 mod pipe;
 mod portforward;
-mod prompt;
 mod restore;
 mod run;
 mod shims;
@@ -27,176 +28,11 @@ mod status;
 mod vms;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+pub use args::{Cli, Command, GlobalArgs};
 
 use crate::error;
 use crate::process;
-
-/// The `--help` section of the options every command accepts (translated like help texts).
-pub const GLOBAL_OPTIONS_HEADING: &str = "Global options";
-
-/// Options every command accepts, listed in their own section after each command's own.
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// Path to the config file (default: $CONFIG_PATH, then ~/.config/agsekit/config.yaml)
-    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL_OPTIONS_HEADING)]
-    pub config: Option<PathBuf>,
-
-    /// Never fall back to interactive prompts
-    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS_HEADING)]
-    pub non_interactive: bool,
-
-    /// Show executed commands and their outputs (secrets masked)
-    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS_HEADING)]
-    pub debug: bool,
-}
-
-/// Agent Safety Kit: run AI coding agents inside Multipass VMs with rolling backups.
-#[derive(Debug, Parser)]
-#[command(name = "agsekit", version, about, propagate_version = false)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
-
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Show the agsekit version
-    Version,
-
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
-    Completions(completions::CompletionsArgs),
-
-    /// Print the manual page (roff) generated from the command definitions
-    Man(man::ManArgs),
-
-    /// Print the shell integration script: shims on PATH and a prompt hook
-    Init(init::InitArgs),
-
-    /// Print the protection state of the current folder (for prompts)
-    PromptState(init::PromptStateArgs),
-
-    /// Write a commented example config covering every key (never overwrites)
-    ConfigExample(config::ConfigExampleArgs),
-
-    /// Validate the config and summarize its VMs, mounts and agents
-    ConfigCheck(config::ConfigCheckArgs),
-
-    /// Build a commented config by answering questions (--config is where it is saved)
-    ConfigGen(config_gen::ConfigGenArgs),
-
-    /// Add a mount entry to the config (keeps the file's comments and layout)
-    Addmount(mounts::AddmountArgs),
-
-    /// Remove a mount entry from the config (unmounts it first)
-    Removemount(mounts::RemovemountArgs),
-    /// Run a single backup of a directory
-    BackupOnce(backup::BackupOnceArgs),
-
-    /// Start repeated backups of a directory
-    BackupRepeated(backup::BackupRepeatedArgs),
-
-    /// Start a repeated backup for a mount from the config
-    BackupRepeatedMount(backup::BackupRepeatedMountArgs),
-
-    /// Start repeated backups for every mount from config.yaml
-    BackupRepeatedAll(backup::BackupRepeatedAllArgs),
-
-    /// Clean old backup snapshots for a configured mount
-    BackupClean(backup::BackupCleanArgs),
-
-    /// Run an agent in its VM, with backups of the project folder
-    Run(run::RunArgs),
-
-    /// Manage the agent shims (codex, claude, ... that run in the VM)
-    Shims(shims::ShimsArgs),
-
-    /// List the snapshots of a mount with what each one changed
-    Snapshots(restore::SnapshotsArgs),
-
-    /// Show what changed between a snapshot and now, or between two snapshots
-    Diff(restore::DiffArgs),
-
-    /// Restore files, folders or everything from a snapshot (undoable)
-    Restore(restore::RestoreArgs),
-
-    /// Show the versions of one file across snapshots
-    History(restore::HistoryArgs),
-
-    /// Accept changed .backupignore files (until then backups keep what they would leave out)
-    AcceptIgnore(restore::AcceptIgnoreArgs),
-
-    /// List the software bundles a VM's `install:` list may name
-    ListBundles(bundles::ListBundlesArgs),
-
-    /// Check/install host dependencies and create the SSH keypair for VM access
-    Prepare(vms::PrepareArgs),
-
-    /// Create a single VM by name from the YAML configuration
-    CreateVm(vms::CreateVmArgs),
-
-    /// Create all VMs described in the YAML configuration
-    CreateVms,
-
-    /// Start one or all Multipass VMs
-    StartVm(vms::VmTargetArgs),
-
-    /// Stop one or all Multipass VMs
-    StopVm(vms::VmTargetArgs),
-
-    /// Restart one or all Multipass VMs (and mount their folders again)
-    RestartVm(vms::VmTargetArgs),
-
-    /// Delete one or all Multipass VMs
-    DestroyVm(vms::DestroyVmArgs),
-
-    /// Run prepare, create-vms, and install-agents as one flow
-    Up(vms::UpArgs),
-
-    /// Stop all configured VMs; if configured agents are still running, ask first
-    Down(vms::DownArgs),
-
-    /// Open an interactive shell in a Multipass VM
-    Shell(vms::ShellArgs),
-
-    /// Connect to a VM via SSH with additional arguments
-    Ssh(vms::SshArgs),
-
-    /// Mount directories from config.yaml into VMs
-    Mount(mount_umount::MountArgs),
-
-    /// Unmount directories from config.yaml
-    Umount(mount_umount::MountArgs),
-
-    /// Install configured agents into Multipass VMs
-    InstallAgents(agents::InstallAgentsArgs),
-
-    /// Show current status of configured VMs, mounts, backups, agents and port forwards
-    Status(status::StatusArgs),
-
-    /// Start SSH tunnels based on port-forwarding rules from the configuration
-    Portforward,
-
-    /// Commands for managing the agsekit background daemon
-    Daemon(daemon::DaemonArgs),
-
-    /// Deprecated alias of `agsekit daemon` (prints a notice)
-    Systemd(daemon::DaemonArgs),
-
-    /// Run diagnostics and attempt safe repairs for known installation and configuration issues
-    Doctor(doctor::DoctorArgs),
-
-    /// Refresh the cached newest versions of the configured agent types (for install-agents --upgrade)
-    CheckNewVersion,
-
-    /// Upgrade an agsekit installed from its Python wheel with that environment's pip; otherwise print how to upgrade it
-    PipUpgrade,
-}
 
 /// Whether `AGSEKIT_DEBUG` asks for debug output (`1`, `true`, `yes`, `on`).
 fn debug_from_env() -> bool {

@@ -2,33 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
-
+use super::args::MountArgs;
 use crate::config::MountConfig;
 use crate::lifecycle::mounts::{mount_one, select_mounts, umount_one, Outcome};
 use crate::t;
 use crate::vm::VmBackend;
 
 use super::GlobalArgs;
-
-#[derive(Debug, Clone, Args)]
-pub struct MountArgs {
-    /// A configured folder, or a folder inside one (the deepest mount covering it is used)
-    #[arg(value_name = "SOURCE_DIR")]
-    pub source_dir: Option<PathBuf>,
-
-    /// The same as SOURCE_DIR
-    #[arg(long = "source-dir", value_name = "DIR", conflicts_with = "source_dir")]
-    pub source_dir_flag: Option<PathBuf>,
-
-    /// Every mount from the configuration
-    #[arg(long)]
-    pub all: bool,
-
-    /// Only mounts into this VM (picks one when a folder is mounted into several VMs)
-    #[arg(long, value_name = "VM")]
-    pub vm: Option<String>,
-}
 
 impl MountArgs {
     fn folder(&self) -> Option<PathBuf> {

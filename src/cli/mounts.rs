@@ -6,13 +6,12 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
-
-use super::prompt::{self, Prompter};
+use super::args::{AddmountArgs, MethodArg, RemovemountArgs};
 use super::GlobalArgs;
 use crate::config::edit::{self, NewMount};
 use crate::config::{self, layout, new_mount, CleanMethod, Config};
 use crate::error::UserError;
+use crate::ui::prompt::{self, Prompter};
 use crate::vm::VmError;
 
 /// Every user-facing text of these two commands, in one place for translation.
@@ -251,69 +250,6 @@ mod msg {
 /// The default `.backupignore` (the 1.7.4 list): regenerable folders and caches.
 pub const DEFAULT_BACKUPIGNORE: &str = "# Paths left out of agsekit snapshots (gitignore syntax).\nvenv/\n.venv/\n__pycache__/\n*.pyc\nnode_modules/\n.mypy_cache/\n.pytest_cache/\n.ruff_cache/\n.tox/\n";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
-    Tail,
-    Thin,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct AddmountArgs {
-    /// Host folder to share (asked for in a terminal when omitted)
-    #[arg(value_name = "SOURCE_DIR")]
-    pub source: Option<PathBuf>,
-    /// Folder inside the VM (default: /home/ubuntu/<folder name>)
-    #[arg(value_name = "TARGET_DIR")]
-    pub target: Option<PathBuf>,
-    /// Host folder for snapshots (default: <parent>/backups-<folder name>)
-    #[arg(value_name = "BACKUP_DIR")]
-    pub backup: Option<PathBuf>,
-    /// Minutes between snapshots (default: 5)
-    #[arg(value_name = "INTERVAL", value_parser = clap::value_parser!(u32).range(1..))]
-    pub interval: Option<u32>,
-    /// Host folder to share (same as SOURCE_DIR)
-    #[arg(long = "source-dir", value_name = "DIR")]
-    pub source_dir: Option<PathBuf>,
-    /// VM name for this mount (default: the first VM)
-    #[arg(long, value_name = "VM")]
-    pub vm: Option<String>,
-    /// Maximum number of snapshots to keep (default: 100)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_backups: Option<u32>,
-    /// Snapshot cleanup method (default: thin)
-    #[arg(long, value_enum, value_name = "METHOD")]
-    pub backup_clean_method: Option<MethodArg>,
-    /// Mount the folder in the VM right after saving the config
-    #[arg(long)]
-    pub mount: bool,
-    /// Comma-separated agent names or types allowed in this folder (e.g. qwen,codex)
-    #[arg(long, value_name = "LIST")]
-    pub allowed_agents: Option<String>,
-    /// Write a default .backupignore into the folder (an existing one is kept)
-    #[arg(long)]
-    pub create_backupignore: bool,
-    /// Skip the path checks (hidden folders, outside /home, spaces, non-ASCII), for a
-    /// Multipass that is not a snap
-    #[arg(long)]
-    pub force_path: bool,
-    /// Skip the confirmation prompt
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct RemovemountArgs {
-    /// Host folder of the mount to remove (asked for in a terminal when omitted)
-    #[arg(value_name = "SOURCE_DIR")]
-    pub source: Option<PathBuf>,
-    /// Only mounts into this VM (when a folder is mounted into several)
-    #[arg(long, value_name = "VM")]
-    pub vm: Option<String>,
-    /// Skip the confirmation prompt
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
 fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
     let (config, text) = config::load_with_text(global.config.as_deref())?;
     for w in &config.warnings {
@@ -331,14 +267,14 @@ fn answer<T, R: BufRead, W: Write>(
     check: impl Fn(&str) -> Result<T, UserError>,
 ) -> Result<T, UserError> {
     match prompter {
-        Some(p) => p.valid(question, Some(default), |a| {
+        Some(p) => Ok(p.valid(question, Some(default), |a| {
             check(a).map_err(|e| {
                 std::iter::once(e.message)
                     .chain(e.hints)
                     .collect::<Vec<_>>()
                     .join("; ")
             })
-        }),
+        })?),
         None => check(default),
     }
 }
@@ -496,7 +432,7 @@ fn confirm<R: BufRead, W: Write>(
         return Ok(true);
     }
     match prompter {
-        Some(p) => p.confirm(question, true),
+        Some(p) => Ok(p.confirm(question, true)?),
         None => Err(msg::confirmation_needed()),
     }
 }

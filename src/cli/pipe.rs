@@ -18,7 +18,7 @@ use std::io::Write;
 
 /// Whether this command supervises other processes and must outlive its reader.
 pub(super) fn supervises(command: &super::Command) -> bool {
-    use super::daemon::DaemonAction;
+    use super::args::DaemonAction;
     match command {
         super::Command::Run(_) | super::Command::Portforward => true,
         super::Command::Daemon(args) | super::Command::Systemd(args) => {

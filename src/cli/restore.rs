@@ -6,8 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
-
+use super::args::{AcceptIgnoreArgs, ChainArgs, DiffArgs, HistoryArgs, RestoreArgs, SnapshotsArgs};
 use crate::backup::chain::Civil;
 use crate::backup::diff::{self, Change, ChangeKind, DiffStat, Listing};
 use crate::backup::fsx::Dir;
@@ -20,106 +19,6 @@ use crate::cli::GlobalArgs;
 use crate::config;
 use crate::ui::{human_bytes, untrusted};
 use crate::{t, ErrorKind, UserError};
-
-/// Where the snapshots are: a configured mount, or folders given directly.
-#[derive(Debug, Clone, Args)]
-pub struct ChainArgs {
-    /// Use this snapshot folder directly, without the config
-    #[arg(long, value_name = "DIR")]
-    pub dest_dir: Option<PathBuf>,
-    /// The live folder the snapshots are of (with --dest-dir)
-    #[arg(long, value_name = "DIR")]
-    pub source_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SnapshotsArgs {
-    /// A configured mount (its source folder, or any folder inside it); default: the mount
-    /// that contains the current folder
-    #[arg(value_name = "MOUNT")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub chain: ChainArgs,
-    /// Pin a snapshot (name, unique prefix, latest, latest~N): no cleanup deletes it
-    #[arg(long, value_name = "SNAP", conflicts_with = "unpin")]
-    pub pin: Option<String>,
-    /// Unpin a snapshot, so cleanup may delete it again
-    #[arg(long, value_name = "SNAP")]
-    pub unpin: Option<String>,
-    /// Print JSON (schema in docs/restore.md) instead of a table
-    #[arg(long, conflicts_with_all = ["pin", "unpin"])]
-    pub json: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DiffArgs {
-    /// Snapshot to compare (name, unique prefix, latest, latest~N); default: latest
-    #[arg(value_name = "SNAP")]
-    pub snap: Option<String>,
-    /// Second snapshot; default: the live folder now
-    #[arg(value_name = "SNAP2")]
-    pub snap2: Option<String>,
-    /// Only list changed paths with a summary, no file contents
-    #[arg(long)]
-    pub stat: bool,
-    /// Only these paths (files or folders, relative to the mount or absolute)
-    #[arg(last = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// The mount (its source folder, or a folder inside it); default: the current folder's
-    #[arg(long, value_name = "DIRECTORY")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub chain: ChainArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct AcceptIgnoreArgs {
-    /// The mount (its source folder, or a folder inside it); default: the current folder's
-    #[arg(long, value_name = "DIRECTORY")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub chain: ChainArgs,
-    /// Skip the confirmation prompt
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct RestoreArgs {
-    /// Snapshot to restore from (name, unique prefix, latest, latest~N)
-    #[arg(value_name = "SNAP")]
-    pub snap: String,
-    /// Files or folders to restore (relative to the mount or absolute); default: everything
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// Restore into this folder instead of the live one
-    #[arg(long, value_name = "DIR")]
-    pub to: Option<PathBuf>,
-    /// Also delete files and folders created since the snapshot (never what .backupignore
-    /// leaves out)
-    #[arg(long)]
-    pub delete_new: bool,
-    /// The mount (its source folder, or a folder inside it); default: the current folder's
-    #[arg(long, value_name = "DIRECTORY")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub chain: ChainArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct HistoryArgs {
-    /// The file (relative to the mount or absolute)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// The mount (its source folder, or a folder inside it); default: the current folder's
-    #[arg(long, value_name = "DIRECTORY")]
-    pub mount: Option<PathBuf>,
-    #[command(flatten)]
-    pub chain: ChainArgs,
-    /// Print JSON (schema in docs/restore.md) instead of a table
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// A resolved chain.
 struct Chain {
@@ -917,13 +816,16 @@ pub fn run_accept_ignore(args: &AcceptIgnoreArgs, global: &GlobalArgs) -> anyhow
         );
     }
     if !args.yes {
-        if !super::prompt::can_prompt(global.non_interactive) {
+        if !crate::ui::prompt::can_prompt(global.non_interactive) {
             return Err(UserError::usage(t!("rules.accept.confirmation_needed"))
                 .hint(t!("rules.accept.hint_yes", flags = chain.flags_text()))
                 .into());
         }
-        let mut prompter = super::prompt::Prompter::terminal();
-        if !prompter.confirm(&t!("rules.accept.ask"), false)? {
+        let mut prompter = crate::ui::prompt::Prompter::terminal();
+        if !prompter
+            .confirm(&t!("rules.accept.ask"), false)
+            .map_err(UserError::from)?
+        {
             println!("{}", t!("rules.accept.declined"));
             return Ok(1);
         }

@@ -1,11 +1,9 @@
 //! `agsekit run [OPTIONS] AGENT [ARGS]...`: runs an agent in its VM with backups on.
 //! Options go before the agent name; everything after it reaches the agent unchanged.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clap::Args;
-
+use super::args::RunArgs;
 use crate::backup::Event;
 use crate::config::rules::{parse_proxy_url, PROXY_SCHEMES};
 use crate::config::{Config, HttpProxy};
@@ -16,8 +14,8 @@ use crate::run::session::{run_session, run_session_in, Folder, SessionRequest, S
 use crate::t;
 
 use super::backup::ProgressBar;
-use super::prompt::Prompter;
 use super::GlobalArgs;
+use crate::ui::prompt::Prompter;
 
 // Every `eprintln!` of this file (notices, the review) is the session's own stderr: when its
 // reader went away the line is dropped instead of panicking, so the session still stops its
@@ -26,56 +24,6 @@ macro_rules! eprintln {
     ($($arg:tt)*) => {
         super::pipe::err_text(&format!("{}\n", format_args!($($arg)*)))
     };
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct RunArgs {
-    /// Use this VM (also limits the mount lookup to its mounts)
-    #[arg(long, value_name = "VM")]
-    pub vm: Option<String>,
-
-    /// Host folder to resolve against the mounts (default: the current folder)
-    #[arg(long, value_name = "DIRECTORY")]
-    pub workdir: Option<PathBuf>,
-
-    /// Mount the folder without asking when it is not mounted in the VM
-    #[arg(long)]
-    pub auto_mount: bool,
-
-    /// Do not run background snapshots during the session
-    #[arg(long)]
-    pub disable_backups: bool,
-
-    /// Take the blocking snapshot before the agent starts (overrides mounts[].first_backup)
-    #[arg(long, overrides_with = "no_first_backup")]
-    pub first_backup: bool,
-
-    /// Skip the blocking snapshot before the agent starts (a first snapshot is always taken)
-    #[arg(long)]
-    pub no_first_backup: bool,
-
-    /// Proxy URL for proxychains in this run (scheme://host:port); "" disables it
-    #[arg(long, value_name = "URL")]
-    pub proxychains: Option<String>,
-
-    /// HTTP proxy for this run: an upstream URL for a VM-local privoxy; "" disables it
-    #[arg(long, value_name = "URL")]
-    pub http_proxy: Option<String>,
-
-    /// Do not add the agent's default-args
-    #[arg(long)]
-    pub skip_default_args: bool,
-
-    /// The agent (a name under `agents:` in the config)
-    pub agent: String,
-
-    /// Arguments for the agent, passed byte for byte
-    #[arg(
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "AGENT_ARGS"
-    )]
-    pub args: Vec<OsString>,
 }
 
 /// Answers questions on the terminal; quiet mode (shims) shows only what needs the user.
@@ -88,7 +36,7 @@ pub(crate) struct TerminalUi {
 impl TerminalUi {
     pub(crate) fn new(non_interactive: bool, quiet: bool) -> TerminalUi {
         TerminalUi {
-            interactive: super::prompt::can_prompt(non_interactive),
+            interactive: crate::ui::prompt::can_prompt(non_interactive),
             quiet,
             bar: ProgressBar::new(),
         }

@@ -4,8 +4,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand};
-
+use super::args::{ShimsAction, ShimsArgs};
 use crate::config::{Config, OutsideMounts};
 use crate::error::UserError;
 use crate::process::{Cmd, RealRunner, Runner};
@@ -19,48 +18,6 @@ use crate::run::session::{Folder, SessionRequest};
 
 use super::run::start_session;
 use super::GlobalArgs;
-
-#[derive(Debug, Clone, Args)]
-pub struct ShimsArgs {
-    #[command(subcommand)]
-    pub action: ShimsAction,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum ShimsAction {
-    /// Create shims for codex, claude, qwen and every agent in the config (by difference)
-    Install {
-        /// Shims folder (default: $AGSEKIT_SHIMS_DIR or ~/.local/share/agsekit/shims)
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-        /// Names to install instead of the defaults
-        names: Vec<String>,
-    },
-    /// Remove every shim agsekit made (files it did not make are left alone)
-    Uninstall {
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-    },
-    /// List the shims and what each name resolves to now
-    List {
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-        /// Print JSON (schema in docs/shims.md) instead of lines
-        #[arg(long)]
-        json: bool,
-    },
-    /// Run a program as if no shim existed (`--host`: the one on PATH after the shims)
-    Exec {
-        /// Run the host program of that name, unprotected
-        #[arg(long, required = true)]
-        host: bool,
-        /// The program name (codex, claude, ...)
-        name: String,
-        /// Its arguments
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
-    },
-}
 
 fn agsekit_exe() -> anyhow::Result<PathBuf> {
     std::env::current_exe()

@@ -1,20 +1,12 @@
 //! `agsekit status [--json]`: tables for people, a stable JSON document for scripts
 //! (docs/status.md). The data comes from `crate::status::collect`.
 
-use clap::Args;
-
+use super::args::StatusArgs;
 use super::config::load_config;
 use super::GlobalArgs;
 use crate::status::{self, human_age, human_bytes, Status};
 use crate::t;
 use crate::ui::untrusted;
-
-#[derive(Debug, Clone, Args)]
-pub struct StatusArgs {
-    /// Print JSON (schema in docs/status.md) instead of tables
-    #[arg(long)]
-    pub json: bool,
-}
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load_config(global)?;

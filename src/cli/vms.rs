@@ -2,10 +2,9 @@
 //! `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
 //! parses, asks and prints.
 
-use std::ffi::OsString;
-
-use clap::Args;
-
+use super::args::{
+    CreateVmArgs, DestroyVmArgs, DownArgs, PrepareArgs, ShellArgs, SshArgs, UpArgs, VmTargetArgs,
+};
 use crate::config::{self, Config};
 use crate::error::UserError;
 use crate::lifecycle::{
@@ -17,100 +16,11 @@ use crate::lifecycle::{
 use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
 use crate::t;
-use crate::ui::spinner::Spinner;
+use crate::ui::spinner::{notice, Progress};
 use crate::vm::{VmBackend, VmError, VmState};
 
-use super::prompt::{self, Prompter};
 use super::GlobalArgs;
-
-#[derive(Debug, Clone, Args)]
-pub struct PrepareArgs {
-    /// Run the install commands (sudo) without asking
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct CreateVmArgs {
-    /// The VM (a name under `vms:`); may be left out when only one is configured
-    pub vm_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct VmTargetArgs {
-    /// The VM (a name under `vms:`); may be left out when only one is configured
-    pub vm_name: Option<String>,
-
-    /// Every VM from the configuration
-    #[arg(long)]
-    pub all_vms: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DestroyVmArgs {
-    /// The VM to delete
-    pub vm_name: Option<String>,
-
-    /// Delete all VMs from the configuration
-    #[arg(long)]
-    pub all: bool,
-
-    /// Confirm deletion without prompting
-    #[arg(short = 'y')]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct UpArgs {
-    /// Run the prepare stage (default)
-    #[arg(long, overrides_with = "no_prepare")]
-    pub prepare: bool,
-    /// Skip the prepare stage
-    #[arg(long)]
-    pub no_prepare: bool,
-    /// Run the create-vms stage (default)
-    #[arg(long, overrides_with = "no_create_vms")]
-    pub create_vms: bool,
-    /// Skip the create-vms stage
-    #[arg(long)]
-    pub no_create_vms: bool,
-    /// Run the install-agents stage (default)
-    #[arg(long, overrides_with = "no_install_agents")]
-    pub install_agents: bool,
-    /// Skip the install-agents stage
-    #[arg(long)]
-    pub no_install_agents: bool,
-    /// Let prepare run its install commands (sudo) without asking
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DownArgs {
-    /// Stop all VMs without asking even if configured agents are still running
-    #[arg(short = 'f', long)]
-    pub force: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ShellArgs {
-    /// The VM; may be left out when only one is configured
-    pub vm_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SshArgs {
-    /// The VM (a name under `vms:`)
-    pub vm_name: String,
-
-    /// ssh options, then the remote command (`agsekit ssh vm -- uname -a`)
-    #[arg(
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "SSH_ARGS"
-    )]
-    pub ssh_args: Vec<OsString>,
-}
+use crate::ui::prompt::{self, Prompter};
 
 /// True when questions can be asked on the terminal.
 pub(crate) fn interactive(global: &GlobalArgs) -> bool {
@@ -119,7 +29,7 @@ pub(crate) fn interactive(global: &GlobalArgs) -> bool {
 
 /// Asks a yes/no question on the terminal (the shared prompt).
 pub(crate) fn ask(question: &str, default: bool) -> Result<bool, UserError> {
-    Prompter::terminal().confirm(question, default)
+    Ok(Prompter::terminal().confirm(question, default)?)
 }
 
 /// Asks for one of `items` by number.
@@ -127,52 +37,6 @@ pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Result<&'a str, U
     let options: Vec<String> = items.iter().map(|s| s.to_string()).collect();
     let i = Prompter::terminal().choose(question, &options, None)?;
     Ok(items[i])
-}
-
-fn notice(text: &str) {
-    eprintln!("agsekit: {text}");
-}
-
-/// The spinner of a long VM operation (`crate::ui::spinner`: drawn only on a terminal and
-/// without `--debug`). Progress lines from `crate::lifecycle` become its text and are printed
-/// above it, so the output is the same with and without the spinner.
-pub(crate) struct Progress {
-    spinner: Spinner,
-}
-
-impl Progress {
-    pub(crate) fn start(message: impl Into<String>) -> Progress {
-        Progress {
-            spinner: Spinner::start(message),
-        }
-    }
-
-    /// A progress line: printed (as `notice` does) and shown next to the spinner.
-    pub(crate) fn notice(&self, text: &str) {
-        if self.spinner.is_drawing() {
-            self.spinner.set_message(text.to_string());
-        }
-        self.spinner.suspend(|| notice(text));
-    }
-
-    /// The text next to the spinner only (the step that is running now).
-    pub(crate) fn step(&self, text: impl Into<String>) {
-        self.spinner.set_message(text);
-    }
-
-    /// Prints a result line on stdout with the spinner out of the way.
-    pub(crate) fn println(&self, line: &str) {
-        self.spinner.suspend(|| println!("{line}"));
-    }
-
-    /// Prints on stderr with the spinner out of the way.
-    pub(crate) fn eprintln(&self, line: &str) {
-        self.spinner.suspend(|| eprintln!("{line}"));
-    }
-
-    pub(crate) fn finish(self) {
-        self.spinner.finish();
-    }
 }
 
 fn backend(config: &Config) -> Box<dyn VmBackend> {

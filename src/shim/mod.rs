@@ -1,6 +1,7 @@
 //! Shims and shell integration: the shell init scripts (`agsekit init`), the protection state
 //! shown in prompts (`agsekit prompt-state`). Where shims live is `crate::config::shims_dir`.
 
+pub mod decisions;
 pub mod dispatch;
 pub mod init;
 pub mod manage;

@@ -1,5 +1,8 @@
 //! Rendering for people: tables, progress, prompts, colours.
 
+pub mod menu;
+pub mod progress;
+pub mod prompt;
 pub mod spinner;
 pub mod style;
 pub mod untrusted;

@@ -3,26 +3,25 @@
 //! It draws only when stderr is a terminal and `--debug` is off (debug output would be
 //! garbled by it); otherwise it prints nothing at all, and the operation's own messages are
 //! the only output. Call [`Spinner::suspend`] around prompts or other output.
+//!
+//! Drawing, ticking and clearing are `indicatif`'s (a steady tick every 100 ms on its own
+//! thread); what the line says (the frames, the step, its clock) is defined here.
 
-use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressState, ProgressStyle};
 
 const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-struct Shared {
-    /// The step shown and when it began.
-    message: Mutex<(String, Instant)>,
-    stop: AtomicBool,
-    paused: AtomicBool,
-}
+/// Columns the frame, the spaces and the clock take beside the step (`⠋ ` + ` 1:02:05`), plus
+/// one to spare: a line that fills the row wraps on some terminals.
+const BESIDE_THE_STEP: usize = 2 + 8 + 1;
 
 /// A running spinner; stops and clears its line when finished or dropped.
 pub struct Spinner {
-    shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    bar: ProgressBar,
+    drawing: bool,
 }
 
 /// Whether a spinner would draw: stderr is a terminal and debug output is off.
@@ -30,10 +29,19 @@ pub fn enabled() -> bool {
     std::io::stderr().is_terminal() && !crate::process::debug_enabled()
 }
 
-fn clear_line() {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "\r\x1b[2K");
-    let _ = err.flush();
+/// The spinner's line: a frame, the step, and the time the step has been running.
+fn style() -> ProgressStyle {
+    let mut ticks: Vec<&str> = FRAMES.to_vec();
+    ticks.push(""); // what a finished spinner shows (it is cleared anyway)
+    ProgressStyle::with_template("{spinner} {msg} {clock}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .tick_strings(&ticks)
+        .with_key(
+            "clock",
+            |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = out.write_str(&clock(state.elapsed()));
+            },
+        )
 }
 
 impl Spinner {
@@ -43,103 +51,125 @@ impl Spinner {
     }
 
     fn start_if(draw: bool, message: impl Into<String>) -> Spinner {
-        let shared = Arc::new(Shared {
-            message: Mutex::new((message.into(), Instant::now())),
-            stop: AtomicBool::new(false),
-            paused: AtomicBool::new(false),
-        });
-        let thread = draw.then(|| {
-            let shared = Arc::clone(&shared);
-            std::thread::spawn(move || {
-                let mut frame = 0usize;
-                while !shared.stop.load(Ordering::Relaxed) {
-                    if !shared.paused.load(Ordering::Relaxed) {
-                        let line = shared
-                            .message
-                            .lock()
-                            .map(|m| line(frame, &m.0, m.1.elapsed()))
-                            .unwrap_or_default();
-                        let line = fit(&line, super::stderr_columns());
-                        let mut err = std::io::stderr().lock();
-                        let _ = write!(err, "\r\x1b[2K{line}");
-                        let _ = err.flush();
-                        frame += 1;
-                    }
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            })
-        });
-        Spinner { shared, thread }
+        let bar = if draw {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                .with_style(style())
+                .with_finish(ProgressFinish::AndClear);
+            bar.set_message(fit(&message.into(), super::stderr_columns()));
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Spinner { bar, drawing: draw }
     }
 
     /// Whether this spinner draws anything.
     pub fn is_drawing(&self) -> bool {
-        self.thread.is_some()
+        self.drawing
     }
 
     /// Changes the text shown next to the spinner (the current stage); a new text starts its
     /// own elapsed time.
     pub fn set_message(&self, message: impl Into<String>) {
-        let message = message.into();
-        if let Ok(mut m) = self.shared.message.lock() {
-            if m.0 != message {
-                *m = (message, Instant::now());
-            }
+        if !self.drawing {
+            return;
+        }
+        let message = fit(&message.into(), super::stderr_columns());
+        if self.bar.message() != message {
+            self.bar.set_message(message);
+            self.bar.reset_elapsed();
         }
     }
 
     /// Runs `f` with the spinner hidden (for prompts and printed lines).
     pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
-        if self.thread.is_none() {
+        if !self.drawing {
             return f();
         }
-        self.shared.paused.store(true, Ordering::Relaxed);
-        // Let a frame being drawn finish before clearing.
-        std::thread::sleep(Duration::from_millis(120));
-        clear_line();
-        let out = f();
-        self.shared.paused.store(false, Ordering::Relaxed);
-        out
+        self.bar.suspend(f)
     }
 
     /// Stops the spinner and clears its line.
-    pub fn finish(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-            clear_line();
-        }
+    pub fn finish(self) {
+        drop(self);
     }
 }
 
 impl Drop for Spinner {
     fn drop(&mut self) {
-        self.stop();
+        if self.drawing && !self.bar.is_finished() {
+            self.bar.finish_and_clear();
+        }
     }
 }
 
-/// One frame: the spinner, the step, and the time the step has been running (`m:ss`, or
-/// `h:mm:ss` from an hour on).
-fn line(frame: usize, text: &str, elapsed: Duration) -> String {
+/// How long a step has been running: `m:ss`, or `h:mm:ss` from an hour on.
+fn clock(elapsed: Duration) -> String {
     let secs = elapsed.as_secs();
-    let time = if secs >= 3600 {
+    if secs >= 3600 {
         format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
     } else {
         format!("{}:{:02}", secs / 60, secs % 60)
-    };
-    format!("{} {text} {time}", FRAMES[frame % FRAMES.len()])
+    }
 }
 
-/// `line` cut to fit one row of a terminal `columns` wide (one column to spare: a line that
-/// fills the row wraps on some terminals, and clearing the row would then leave the rest).
-fn fit(line: &str, columns: Option<usize>) -> String {
+/// The step cut so that the whole line (frame, step, clock) fits one row of a terminal
+/// `columns` wide.
+fn fit(step: &str, columns: Option<usize>) -> String {
     match columns {
-        Some(c) if c > 1 && line.chars().count() >= c => line.chars().take(c - 1).collect(),
-        _ => line.to_string(),
+        Some(c) if step.chars().count() + BESIDE_THE_STEP > c => step
+            .chars()
+            .take(c.saturating_sub(BESIDE_THE_STEP))
+            .collect(),
+        _ => step.to_string(),
+    }
+}
+
+/// The spinner of a long VM operation, for commands that also print progress lines: lines
+/// become its text and are printed above it (`agsekit: ...` on stderr), so the output is the
+/// same with and without the spinner.
+pub struct Progress {
+    spinner: Spinner,
+}
+
+/// A progress line without a spinner: `agsekit: TEXT` on stderr.
+pub fn notice(text: &str) {
+    eprintln!("agsekit: {text}");
+}
+
+impl Progress {
+    pub fn start(message: impl Into<String>) -> Progress {
+        Progress {
+            spinner: Spinner::start(message),
+        }
+    }
+
+    /// A progress line: printed (`agsekit: TEXT` on stderr) and shown next to the spinner.
+    pub fn notice(&self, text: &str) {
+        if self.spinner.is_drawing() {
+            self.spinner.set_message(text.to_string());
+        }
+        self.spinner.suspend(|| notice(text));
+    }
+
+    /// The text next to the spinner only (the step that is running now).
+    pub fn step(&self, text: impl Into<String>) {
+        self.spinner.set_message(text);
+    }
+
+    /// Prints a result line on stdout with the spinner out of the way.
+    pub fn println(&self, line: &str) {
+        self.spinner.suspend(|| println!("{line}"));
+    }
+
+    /// Prints on stderr with the spinner out of the way.
+    pub fn eprintln(&self, line: &str) {
+        self.spinner.suspend(|| eprintln!("{line}"));
+    }
+
+    pub fn finish(self) {
+        self.spinner.finish();
     }
 }
 
@@ -151,26 +181,26 @@ mod tests {
     fn without_a_terminal_nothing_is_drawn() {
         let s = Spinner::start_if(false, "Creating VM");
         assert!(!s.is_drawing());
+        assert!(s.bar.is_hidden());
         s.set_message("Installing agents");
         assert_eq!(s.suspend(|| 7), 7);
         s.finish();
     }
 
     #[test]
-    fn a_frame_shows_the_step_and_its_elapsed_time() {
-        assert_eq!(
-            line(0, "Installing codex in VM dev", Duration::from_secs(65)),
-            "⠋ Installing codex in VM dev 1:05"
-        );
-        assert_eq!(line(11, "x", Duration::from_millis(900)), "⠙ x 0:00");
-        assert_eq!(line(2, "x", Duration::from_secs(3725)), "⠹ x 1:02:05");
+    fn the_clock_shows_minutes_and_seconds_then_hours() {
+        assert_eq!(clock(Duration::from_secs(65)), "1:05");
+        assert_eq!(clock(Duration::from_millis(900)), "0:00");
+        assert_eq!(clock(Duration::from_secs(3725)), "1:02:05");
     }
 
     #[test]
-    fn a_frame_never_fills_the_row() {
-        assert_eq!(fit("⠋ установка codex 0:05", Some(10)), "⠋ установ");
-        assert_eq!(fit("⠋ ok 0:05", Some(10)), "⠋ ok 0:05");
-        assert_eq!(fit("⠋ ok 0:05!", Some(10)), "⠋ ok 0:05");
-        assert_eq!(fit("⠋ ok", None), "⠋ ok");
+    fn a_line_never_fills_the_row() {
+        // 20 columns: 9 for the step, 11 for the frame, the clock and one to spare.
+        assert_eq!(fit("установка codex в ВМ", Some(20)), "установка");
+        assert_eq!(fit("ok", Some(20)), "ok");
+        assert_eq!(fit("exactly9!", Some(20)), "exactly9!");
+        assert_eq!(fit("a longer step", None), "a longer step");
+        assert_eq!(fit("step", Some(3)), "");
     }
 }

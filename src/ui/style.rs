@@ -1,8 +1,10 @@
 //! Colours for terminal output. Off when the stream is not a terminal, when `NO_COLOR` is set
-//! to anything non-empty (<https://no-color.org>) or when `TERM=dumb`. Plain ANSI SGR codes;
-//! no dependency.
+//! to anything non-empty (<https://no-color.org>) or when `TERM=dumb`. The styles are
+//! `anstyle` values (the crate clap colours its own help with), rendered as ANSI SGR codes.
 
 use std::io::IsTerminal;
+
+use anstyle::{AnsiColor, Style};
 
 /// What a piece of text is, which decides its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,13 +22,14 @@ pub enum Tone {
 }
 
 impl Tone {
-    fn code(self) -> &'static str {
+    fn style(self) -> Style {
+        let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
         match self {
-            Tone::Error => "1;31",
-            Tone::Hint => "33",
-            Tone::Heading => "1",
-            Tone::Command => "36",
-            Tone::Dim => "2",
+            Tone::Error => colour(AnsiColor::Red).bold(),
+            Tone::Hint => colour(AnsiColor::Yellow),
+            Tone::Heading => Style::new().bold(),
+            Tone::Command => colour(AnsiColor::Cyan),
+            Tone::Dim => Style::new().dimmed(),
         }
     }
 }
@@ -60,7 +63,8 @@ pub fn stdout_allowed() -> bool {
 /// `text` in the colour of `tone` when `on`, else unchanged.
 pub fn paint(on: bool, tone: Tone, text: &str) -> String {
     if on && !text.is_empty() {
-        format!("\x1b[{}m{text}\x1b[0m", tone.code())
+        let style = tone.style();
+        format!("{}{text}{}", style.render(), style.render_reset())
     } else {
         text.to_string()
     }
@@ -118,7 +122,7 @@ mod tests {
         assert_eq!(paint_report(false, report), report);
         assert_eq!(
             paint_report(true, report),
-            "\x1b[1;31magsekit: error:\x1b[0m no VM named \"x\"\n\x1b[33mhint:\x1b[0m agsekit config-check\n"
+            "\x1b[1m\x1b[31magsekit: error:\x1b[0m no VM named \"x\"\n\x1b[33mhint:\x1b[0m agsekit config-check\n"
         );
         assert_eq!(paint(true, Tone::Command, ""), "");
     }

@@ -296,3 +296,144 @@ fn modules_do_not_import_what_issue_13_rules_out() {
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+/// What the clap definitions (`src/cli/args.rs`, issue 13 section 3) may name of agsekit, and
+/// why. The module is a leaf: the handlers, the menu, the man page, the completions and the
+/// Russian help read it, it reads none of them.
+const ARGS_MAY_NAME: &[(&str, &str)] = &[
+    (
+        "backup",
+        "`--min-free` parses its SIZE with backup::retention::parse_size, the syntax the config's sizes share",
+    ),
+    ("t", "the message of `--min-free`'s parse error (the i18n macro)"),
+];
+
+/// The clap definitions of the command line, production part.
+fn args_module_files(src: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&src.join("cli/args"), &mut files);
+    let single = src.join("cli/args.rs");
+    if single.is_file() {
+        files.push(single);
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_clap_definitions_are_one_leaf_module() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let args_files = args_module_files(&src);
+    assert!(
+        !args_files.is_empty(),
+        "src/cli/args.rs (or src/cli/args/) holds every clap definition; it is missing"
+    );
+    let allowed: BTreeSet<&str> = ARGS_MAY_NAME.iter().map(|(m, _)| *m).collect();
+    let mut broken = Vec::new();
+    for file in &args_files {
+        let rel = file.strip_prefix(&src).expect("inside src").display();
+        let text = production_text(&std::fs::read_to_string(file).expect("read source"));
+        for module in named_modules(&text) {
+            if !allowed.contains(module.as_str()) {
+                broken.push(format!(
+                    "{rel} names crate::{module} (not in ARGS_MAY_NAME)"
+                ));
+            }
+        }
+        let is_child = file.parent() == Some(&src.join("cli/args"));
+        for (at, _) in text.match_indices("super::") {
+            // A file of src/cli/args/ may name its siblings through `super::`, never above.
+            if !is_child || text[at..].starts_with("super::super") {
+                broken.push(format!(
+                    "{rel} reaches out of the args module with `{}`",
+                    text[at..].lines().next().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    // Nothing else defines command-line syntax with clap's derives or attributes.
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let markers = [
+        "#[arg(",
+        "#[command(",
+        "derive(Parser",
+        "Subcommand)]",
+        "ValueEnum)]",
+        "clap::Args",
+        ", Args)]",
+    ];
+    for file in files.iter().filter(|f| !args_files.contains(f)) {
+        let text = production_text(&std::fs::read_to_string(file).expect("read source"));
+        for marker in markers {
+            if text.contains(marker) {
+                let rel = file.strip_prefix(&src).expect("inside src");
+                broken.push(format!(
+                    "{}: `{marker}` outside src/cli/args.rs (move the definition there)",
+                    rel.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "the clap definitions must be one leaf module (docs/architecture.md):\n{}",
+        broken.join("\n")
+    );
+}
+
+/// The shims' decisions are one file, `src/shim/decisions.rs` (issue 13 section 3), compiled
+/// on its own as the `agsekit-shims` workspace crate (`shims/`), so it can name nothing of
+/// agsekit's; the rest of `src/shim/` applies them without a second copy.
+#[test]
+fn the_shim_decisions_live_in_the_shims_crate_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        std::fs::read_to_string(root.join("shims/Cargo.toml")).expect("shims/Cargo.toml");
+    assert!(
+        manifest.contains("path = \"../src/shim/decisions.rs\""),
+        "shims/Cargo.toml must build src/shim/decisions.rs: {manifest}"
+    );
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .map(|rest| rest.split("\n[").next().unwrap_or_default())
+        .unwrap_or_default();
+    assert!(
+        !deps.contains("agsekit"),
+        "shims/ must not depend on agsekit (it is below it): {deps}"
+    );
+    let decisions = root.join("src/shim/decisions.rs");
+    let text = production_text(&std::fs::read_to_string(&decisions).expect("read source"));
+    for name in ["agsekit::", "crate::", "super::"] {
+        assert!(
+            !text.contains(name),
+            "{} names `{name}`: it must stand alone",
+            decisions.display()
+        );
+    }
+    let mut files = Vec::new();
+    rust_files(&root.join("src/shim"), &mut files);
+    let mut copies = Vec::new();
+    for file in files.iter().filter(|f| **f != decisions) {
+        let text = production_text(&std::fs::read_to_string(file).expect("read source"));
+        for decision in [
+            "fn host_program",
+            "fn path_without",
+            "fn reentered",
+            "fn marker_with",
+            "fn agent_for(",
+            "const MARKER",
+        ] {
+            if text.contains(decision) {
+                copies.push(format!("{}: `{decision}`", file.display()));
+            }
+        }
+    }
+    assert!(
+        copies.is_empty(),
+        "the shims' decisions belong to src/shim/decisions.rs:\n{}",
+        copies.join("\n")
+    );
+}

@@ -1,11 +1,12 @@
 //! Plain line prompts for commands that ask questions in a terminal: a question on stderr, an
 //! answer line from stdin. Kept to plain lines (no raw-mode widgets) so they work over SSH, in
 //! tmux-driven tests and with screen readers. Generic over the streams so tests can script
-//! the answers.
+//! the answers. A closed input ends the questions with [`Closed`], which the error module
+//! turns into the user-facing error (`impl From<Closed> for UserError` in `src/error.rs`:
+//! `ui` may not import `error`, which imports `ui`).
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use crate::error::UserError;
 use crate::t;
 
 /// Whether prompts may be shown: stdin and stderr are terminals and `--non-interactive` is off.
@@ -74,9 +75,10 @@ impl Prompter<TerminalInput, io::Stderr> {
     }
 }
 
-fn closed() -> UserError {
-    UserError::failed(t!("prompt.closed")).hint(t!("prompt.closed_hint"))
-}
+/// The input closed before an answer came (end of file, or a read error). Deliberately not a
+/// `std::error::Error`: it reaches users only as the `UserError` it converts into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed;
 
 impl<R: BufRead, W: Write> Prompter<R, W> {
     #[cfg_attr(not(test), allow(dead_code))] // scripted answers in tests
@@ -95,17 +97,17 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         let _ = writeln!(self.out, "{text}");
     }
 
-    fn read_line(&mut self) -> Result<String, UserError> {
+    fn read_line(&mut self) -> Result<String, Closed> {
         let _ = self.out.flush();
         let mut line = String::new();
         match self.input.read_line(&mut line) {
-            Ok(0) | Err(_) => Err(closed()),
+            Ok(0) | Err(_) => Err(Closed),
             Ok(_) => Ok(line.trim().to_string()),
         }
     }
 
     /// Free text; an empty answer takes `default` (shown in brackets) when there is one.
-    pub fn text(&mut self, question: &str, default: Option<&str>) -> Result<String, UserError> {
+    pub fn text(&mut self, question: &str, default: Option<&str>) -> Result<String, Closed> {
         match default {
             Some(d) if !d.is_empty() => {
                 let _ = write!(self.out, "{question} [{d}]: ");
@@ -128,7 +130,7 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         question: &str,
         default: Option<&str>,
         mut check: impl FnMut(&str) -> Result<T, String>,
-    ) -> Result<T, UserError> {
+    ) -> Result<T, Closed> {
         loop {
             let answer = self.text(question, default)?;
             match check(&answer) {
@@ -139,7 +141,7 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
     }
 
     /// Yes or no; an empty answer takes `default`.
-    pub fn confirm(&mut self, question: &str, default: bool) -> Result<bool, UserError> {
+    pub fn confirm(&mut self, question: &str, default: bool) -> Result<bool, Closed> {
         let shown = if default {
             t!("prompt.default_yes")
         } else {
@@ -165,7 +167,7 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         question: &str,
         options: &[String],
         default: Option<usize>,
-    ) -> Result<usize, UserError> {
+    ) -> Result<usize, Closed> {
         self.say(question);
         for (i, o) in options.iter().enumerate() {
             self.say(&format!("  {}) {o}", i + 1));
