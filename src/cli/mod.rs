@@ -152,6 +152,12 @@ pub enum Command {
     /// Restart one or all Multipass VMs (and mount their folders again)
     RestartVm(vms::VmTargetArgs),
 
+    /// Suspend one or all VMs (their memory is kept; resume-vm, or any agent session, resumes them)
+    SuspendVm(vms::VmTargetArgs),
+
+    /// Resume one or all suspended VMs (a stopped one is started)
+    ResumeVm(vms::VmTargetArgs),
+
     /// Delete one or all Multipass VMs
     DestroyVm(vms::DestroyVmArgs),
 
@@ -295,6 +301,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::StartVm(args) => vms::run_start(&args, &cli.global),
         Command::StopVm(args) => vms::run_stop(&args, &cli.global),
         Command::RestartVm(args) => vms::run_restart(&args, &cli.global),
+        Command::SuspendVm(args) => vms::run_suspend(&args, &cli.global),
+        Command::ResumeVm(args) => vms::run_resume(&args, &cli.global),
         Command::DestroyVm(args) => vms::run_destroy(&args, &cli.global),
         Command::Up(args) => vms::run_up(&args, &cli.global),
         Command::Down(args) => vms::run_down(&args, &cli.global),

@@ -1,5 +1,5 @@
 //! VM commands: `prepare`, `create-vm`, `create-vms`, `start-vm`, `stop-vm`, `restart-vm`,
-//! `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
+//! `suspend-vm`, `resume-vm`, `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
 //! parses, asks and prints.
 
 use std::ffi::OsString;
@@ -13,6 +13,7 @@ use crate::lifecycle::{
     procs::{running_agents, RunningAgent},
     ssh,
     stop::{self, DestroyOutcome, StopOutcome},
+    suspend::{self, ResumeOutcome, SuspendOutcome},
 };
 use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
@@ -444,6 +445,44 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
                 targets = mounted.join(", ")
             ));
         }
+    }
+    progress.finish();
+    Ok(0)
+}
+
+pub fn run_suspend(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend(&config);
+    let progress = Progress::start(t!("suspend.spin.suspending"));
+    for vm in vms {
+        progress.step(t!("suspend.spin.suspending_vm", name = vm.name));
+        let line = match suspend::suspend_vm(backend.as_ref(), &vm.name)? {
+            SuspendOutcome::Suspended => t!("suspend.vm.suspended", name = vm.name),
+            SuspendOutcome::AlreadySuspended => {
+                t!("suspend.vm.already_suspended", name = vm.name)
+            }
+            SuspendOutcome::WasStopped => t!("suspend.vm.was_stopped", name = vm.name),
+        };
+        progress.println(&line);
+    }
+    progress.finish();
+    Ok(0)
+}
+
+pub fn run_resume(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend(&config);
+    let progress = Progress::start(t!("suspend.spin.resuming"));
+    for vm in vms {
+        progress.step(t!("suspend.spin.resuming_vm", name = vm.name));
+        let line = match suspend::resume_vm(backend.as_ref(), &vm.name)? {
+            ResumeOutcome::Resumed => t!("suspend.vm.resumed", name = vm.name),
+            ResumeOutcome::Started => t!("suspend.vm.started", name = vm.name),
+            ResumeOutcome::WasRunning => t!("suspend.vm.was_running", name = vm.name),
+        };
+        progress.println(&line);
     }
     progress.finish();
     Ok(0)

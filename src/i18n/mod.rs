@@ -36,6 +36,7 @@ mod ru;
 mod rules;
 #[cfg(test)]
 mod scan;
+mod suspend;
 mod tripwire;
 
 /// One table of messages: `(key, text)`.
@@ -53,6 +54,7 @@ const PARTS: &[(Table, Table)] = &[
     (lifecycle::EN, lifecycle::RU),
     (misc::EN, misc::RU),
     (qemu::EN, qemu::RU),
+    (suspend::EN, suspend::RU),
     (host::EN, host::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),

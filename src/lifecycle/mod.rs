@@ -11,6 +11,7 @@ pub mod prepare;
 pub mod procs;
 pub mod ssh;
 pub mod stop;
+pub mod suspend;
 
 use crate::config::{Config, VmConfig};
 use crate::error::UserError;

@@ -117,7 +117,8 @@ pub trait VmBackend: Send + Sync {
     /// Runs a command in the VM and returns its exit code (and output when captured). A
     /// command that ran and failed is `Ok` with a non-zero code; `Err` means it could not be
     /// run (VM missing, folder missing, backend down...). With inherited output the backend's
-    /// own failures cannot be told apart from the command's: check the VM first.
+    /// own failures cannot be told apart from the command's: check the VM first. A suspended
+    /// VM is resumed first (as [`VmBackend::start`] does), so a session finds it running.
     fn exec(&self, spec: &ExecSpec) -> Result<ExecResult, VmError>;
 
     /// Starts the command in the VM attached to this process's terminal and returns at once,

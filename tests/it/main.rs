@@ -36,6 +36,7 @@ mod run_fake;
 mod shell_init;
 mod shims;
 mod status;
+mod suspend;
 mod tripwire;
 mod vm_commands;
 mod vm_driver_fake;

@@ -421,22 +421,51 @@ out_has "notes.txt" "the hidden project's files after start-vm"
 echo "   both sessions after start-vm (mounting again): $(elapsed "$t0") s"
 pass
 
-step "suspend and resume"
-if "$AGSEKIT" --help 2>/dev/null | grep -q 'suspend-vm'; then
-    ag suspend-vm "$VM"
-    expect_rc 0 "suspend-vm"
-    ag status --json
-    [ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = suspended ] || fail "state after suspend-vm"
-    ag resume-vm "$VM"
-    expect_rc 0 "resume-vm"
-    cd "$PROJ"
-    shim whoami
-    expect_rc 0 "codex after resume"
-    out_has "pwd=/home/ubuntu/proj" "the mount works after resume"
-    pass
-else
-    skip "the CLI has no suspend command"
+step "suspend-vm, resume-vm: the VM keeps its memory and a session works after"
+qemu_pid=$(cat "$STATE/qemu.pid")
+t0=$(now)
+ag suspend-vm "$VM"
+expect_rc 0 "suspend-vm"
+out_has "VM $VM: suspended" "suspend-vm's result"
+echo "   suspend-vm: $(elapsed "$t0") s"
+ag status --json
+[ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = suspended ] || fail "state after suspend-vm: $(json "$LOGS/last.out" 'd["vms"][0]["state"]')"
+if [ "$(cat "$STATE/qemu.pid")" != "$qemu_pid" ] || ! kill -0 "$qemu_pid" 2>/dev/null; then
+    fail "QEMU did not stay (suspended, not stopped)"
 fi
+sleep 5
+t0=$(now)
+ag resume-vm "$VM"
+expect_rc 0 "resume-vm"
+out_has "VM $VM: resumed" "resume-vm's result"
+echo "   resume-vm (with the guest clock set): $(elapsed "$t0") s"
+[ "$(cat "$STATE/qemu.pid")" = "$qemu_pid" ] || fail "resume-vm booted a new QEMU instead of resuming"
+vm 'date +%s'
+expect_rc 0 "the guest clock"
+skew=$(( $(date +%s) - $(tr -d '[:space:]' <"$LOGS/last.out") ))
+[ "${skew#-}" -le 5 ] || fail "the guest clock is ${skew} s off after resume-vm"
+cd "$PROJ"
+t0=$(now)
+shim whoami
+expect_rc 0 "codex after resume-vm"
+out_has "pwd=/home/ubuntu/proj" "the mount works after resume-vm"
+out_has "agent.txt" "the project's files after resume-vm"
+echo "   guest clock off by ${skew} s; a session after resume-vm: $(elapsed "$t0") s"
+pass
+
+step "a session resumes a suspended VM by itself"
+ag suspend-vm "$VM"
+expect_rc 0 "suspend-vm"
+cd "$PROJ2"
+t0=$(now)
+shim whoami
+expect_rc 0 "codex on a suspended VM"
+out_has "pwd=/home/ubuntu/.proj2" "the hidden project after the session resumed the VM"
+echo "   a session on the suspended VM (resume included): $(elapsed "$t0") s"
+ag status --json
+[ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = running ] || fail "state after the session: $(json "$LOGS/last.out" 'd["vms"][0]["state"]')"
+[ "$(cat "$STATE/qemu.pid")" = "$qemu_pid" ] || fail "the session booted a new QEMU instead of resuming"
+pass
 
 step "destroy-vm leaves nothing behind"
 tmux -S "$TMUX_SOCK" kill-server >/dev/null 2>&1 || true

@@ -699,6 +699,11 @@ impl<R: Runner> Qemu<R> {
         }
         let (dir, s) = self.load(&spec.vm)?;
         self.ensure_socket_dirs(&dir);
+        // A suspended VM is resumed first, as `multipass exec` does (a paused guest would
+        // leave ssh hanging until its timeout). Only a live QEMU is asked over QMP.
+        if dir.running_pid().is_some() && self.state_of(&dir) == VmState::Suspended {
+            self.start(&spec.vm)?;
+        }
         let line = ssh::remote_line(&spec.workdir, &spec.argv);
         let tty = spec.stdin == ExecStdin::Inherit
             && spec.output == ExecOutput::Inherit

@@ -406,6 +406,46 @@ fn suspend_and_resume_speak_qmp_and_set_the_clock() {
 }
 
 #[test]
+fn exec_on_a_suspended_vm_resumes_it_first() {
+    let fx = Fixture::new();
+    let dir = fx.vm("agent");
+    std::fs::write(dir.pidfile(), std::process::id().to_string()).unwrap();
+    let status = std::sync::Arc::new(std::sync::Mutex::new("paused"));
+    let shared = status.clone();
+    let (log, server) = qmp::testserver::serve(&dir.qmp(), 3, move |req| {
+        let mut s = shared.lock().unwrap();
+        match req["execute"].as_str() {
+            Some("query-status") => json!({"return": {"status": *s}}),
+            Some("cont") => {
+                *s = "running";
+                json!({"return": {}})
+            }
+            _ => json!({"return": {}}),
+        }
+    });
+    let q = fx.backend(FakeRunner::always_ok());
+    let result = q
+        .exec(&ExecSpec::capture("agent", "/home/ubuntu", ["true"]))
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(result.code, 0);
+    let commands: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r["execute"].as_str().unwrap().to_string())
+        .filter(|c| c != "qmp_capabilities")
+        .collect();
+    assert_eq!(commands, ["query-status", "query-status", "cont"]);
+    // The clock is set after the resume, then the command runs.
+    let lines: Vec<String> = q.runner().calls().iter().map(remote).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("sudo 'date' '-s' '@"), "{lines:?}");
+    assert_eq!(lines[1], "cd '/home/ubuntu' || exit 254; exec 'true'");
+    assert_eq!(*status.lock().unwrap(), "running");
+}
+
+#[test]
 fn the_endpoint_is_the_forwarded_port_and_capabilities_say_what_qemu_can() {
     let fx = Fixture::new();
     let dir = fx.vm("agent");
