@@ -176,6 +176,14 @@ impl Progress {
     }
 }
 
+/// Shows what the backend has to tell about its last operations (a start that fell back to
+/// software emulation...) as warnings, above the spinner.
+pub(crate) fn show_notices(backend: &dyn VmBackend, progress: &Progress) {
+    for notice in backend.take_notices() {
+        progress.eprintln(&notice.message());
+    }
+}
+
 fn backend(config: &Config) -> Box<dyn VmBackend> {
     crate::backend::open(config)
 }
@@ -298,7 +306,12 @@ fn create_and_print(
 ) -> anyhow::Result<i32> {
     let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
     let progress = Progress::start(t!("lifecycle.create.spinner", names = names.join(", ")));
-    let reports = create::create_vms(config, backend, &RealRunner, vms, &|t| progress.notice(t))?;
+    let reports = create::create_vms(config, backend, &RealRunner, vms, &|t| {
+        show_notices(backend, &progress);
+        progress.notice(t)
+    });
+    show_notices(backend, &progress);
+    let reports = reports?;
     progress.finish();
     for report in &reports {
         let steps: Vec<String> = report
@@ -382,7 +395,9 @@ pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32
     let progress = Progress::start(t!("lifecycle.spin.starting"));
     for vm in vms {
         progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
-        stop::start_vm(backend.as_ref(), &vm.name)?;
+        let started = stop::start_vm(backend.as_ref(), &vm.name);
+        show_notices(backend.as_ref(), &progress);
+        started?;
         progress.println(&t!("lifecycle.vm.running", name = vm.name));
     }
     progress.finish();
@@ -434,7 +449,9 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
     }
     for vm in &vms {
         progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
-        stop::start_vm(backend.as_ref(), &vm.name)?;
+        let started = stop::start_vm(backend.as_ref(), &vm.name);
+        show_notices(backend.as_ref(), &progress);
+        started?;
         let mounted = stop::remount(&config, backend.as_ref(), vm, &|t| progress.notice(t));
         if mounted.is_empty() {
             progress.println(&t!("lifecycle.vm.restarted", name = vm.name));
@@ -477,7 +494,9 @@ pub fn run_resume(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i3
     let progress = Progress::start(t!("suspend.spin.resuming"));
     for vm in vms {
         progress.step(t!("suspend.spin.resuming_vm", name = vm.name));
-        let line = match suspend::resume_vm(backend.as_ref(), &vm.name)? {
+        let resumed = suspend::resume_vm(backend.as_ref(), &vm.name);
+        show_notices(backend.as_ref(), &progress);
+        let line = match resumed? {
             ResumeOutcome::Resumed => t!("suspend.vm.resumed", name = vm.name),
             ResumeOutcome::Started => t!("suspend.vm.started", name = vm.name),
             ResumeOutcome::WasRunning => t!("suspend.vm.was_running", name = vm.name),

@@ -14,7 +14,8 @@ pub const EN: &[(&str, &str)] = &[
     ("suspend.vm.was_running", "VM {name}: was running already"),
     ("suspend.deleted", "VM `{name}` is deleted"),
     ("suspend.unsupported", "VM `{name}` cannot be suspended: its backend ({backend}) does not support suspend"),
-    ("suspend.daemon.suspended", "suspended VM {vm} (no agent for {minutes} min)"),
+    ("suspend.daemon.suspended", "suspended VM {vm}: no agent for {minutes} min"),
+    ("suspend.config.not_action", "must be stop or suspend, not {got}"),
     ("suspend.daemon.fallback", "VM {vm}: its backend ({backend}) cannot suspend; stopping it instead (global.daemon.idle_vm_action: suspend)"),
     ("suspend.daemon.failed", "suspending idle VM {vm} failed: {error}"),
 ];
@@ -32,7 +33,8 @@ pub const RU: &[(&str, &str)] = &[
     ("suspend.vm.was_running", "ВМ {name}: уже была запущена"),
     ("suspend.deleted", "ВМ `{name}` удалена"),
     ("suspend.unsupported", "ВМ `{name}` нельзя приостановить: её бэкенд ({backend}) не поддерживает приостановку"),
-    ("suspend.daemon.suspended", "ВМ {vm} приостановлена (агентов не было {minutes} мин)"),
+    ("suspend.daemon.suspended", "ВМ {vm} приостановлена: нет агентов {minutes} мин"),
+    ("suspend.config.not_action", "должно быть stop или suspend, а не {got}"),
     ("suspend.daemon.fallback", "ВМ {vm}: её бэкенд ({backend}) не умеет приостанавливать; вместо этого она будет остановлена (global.daemon.idle_vm_action: suspend)"),
     ("suspend.daemon.failed", "не удалось приостановить простаивающую ВМ {vm}: {error}"),
 ];

@@ -50,7 +50,7 @@ pub fn suspend_vm(backend: &dyn VmBackend, name: &str) -> anyhow::Result<Suspend
         return Err(UserError::vm(t!(
             "suspend.unsupported",
             name = name,
-            backend = backend.name()
+            backend = backend.name_of(name)
         ))
         .hint(format!("agsekit stop-vm {name}"))
         .into());

@@ -31,14 +31,21 @@ pub use multipass::Multipass;
 pub use routing::Routing;
 pub use types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
-    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
-    VmSummary, GUEST_HOME, GUEST_USER,
+    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmNotice,
+    VmState, VmSummary, GUEST_HOME, GUEST_USER,
 };
 
 /// What agsekit needs from a VM backend. Each method is one backend call; none prints.
 pub trait VmBackend: Send + Sync {
     /// The backend's name as the config spells it (`multipass`, `qemu`).
     fn name(&self) -> &'static str;
+
+    /// The name of the backend of VM `vm`: [`VmBackend::name`] for a single backend; a
+    /// [`Routing`] backend answers with that VM's own backend.
+    fn name_of(&self, vm: &str) -> &'static str {
+        let _ = vm;
+        self.name()
+    }
 
     /// What this backend can do, as data. Callers decide from these, never from the name.
     fn capabilities(&self) -> Capabilities;
@@ -138,4 +145,11 @@ pub trait VmBackend: Send + Sync {
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
+
+    /// What the backend has to tell the user about the operations since the last call (a
+    /// start that fell back to software emulation...), oldest first; each is returned once.
+    /// The CLI shows them after `create`, `start`, `restart` and resume.
+    fn take_notices(&self) -> Vec<VmNotice> {
+        Vec::new()
+    }
 }

@@ -29,8 +29,8 @@ use crate::process::{Cmd, RealRunner, Runner, SpawnError, SpawnIo};
 
 use super::types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
-    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
-    VmSummary, GUEST_USER,
+    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmNotice,
+    VmState, VmSummary, GUEST_USER,
 };
 use super::{VmBackend, VmError};
 use state::{Boot, Home, Mount, Settings, VmDir};
@@ -56,6 +56,8 @@ pub struct Qemu<R> {
     home: Home,
     /// agsekit's SSH key pair (`id_rsa`, `id_rsa.pub`).
     keys: PathBuf,
+    /// What the user should hear about (a KVM fallback), until the CLI takes it.
+    notices: std::sync::Mutex<Vec<VmNotice>>,
 }
 
 impl Qemu<RealRunner> {
@@ -140,12 +142,19 @@ impl<R: Runner> Qemu<R> {
             runner,
             home,
             keys: ssh_keys_folder.to_path_buf(),
+            notices: std::sync::Mutex::new(Vec::new()),
         }
     }
 
     /// The runner, for tests that inspect what was run.
     pub fn runner(&self) -> &R {
         &self.runner
+    }
+
+    fn notice(&self, notice: VmNotice) {
+        if let Ok(mut list) = self.notices.lock() {
+            list.push(notice);
+        }
     }
 
     /// The VM's folder.
@@ -355,7 +364,9 @@ impl<R: Runner> Qemu<R> {
             self.stop_virtiofsds(dir, s);
             kill_pidfile(&dir.pidfile());
             if i + 1 < order.len() {
-                eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = detail.trim()));
+                self.notice(VmNotice::AccelFallback {
+                    detail: detail.trim().to_string(),
+                });
                 s.accel_note = Some(detail.trim().to_string());
                 if *accel == "kvm" {
                     let note = match detail.trim() {
@@ -461,7 +472,9 @@ impl<R: Runner> Qemu<R> {
             let kvm_deadline = deadline.min(Instant::now() + KVM_SSH);
             if self.wait_ssh(dir, s, kvm_deadline).is_err() {
                 let note = crate::t!("qemu.kvm_no_ssh", secs = KVM_SSH.as_secs());
-                eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = note));
+                self.notice(VmNotice::AccelFallback {
+                    detail: note.clone(),
+                });
                 let _ = qmp::call(&dir.qmp(), "quit", None);
                 if !self.wait_exit(dir, Duration::from_secs(10)) {
                     kill_pidfile(&dir.pidfile());
@@ -1279,6 +1292,13 @@ impl<R: Runner> VmBackend for Qemu<R> {
             });
         }
         Ok(code)
+    }
+
+    fn take_notices(&self) -> Vec<VmNotice> {
+        self.notices
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default()
     }
 
     fn version(&self) -> Result<BackendVersion, VmError> {

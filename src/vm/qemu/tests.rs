@@ -164,7 +164,8 @@ fn exit_255_is_the_transport_never_the_commands_code() {
             name: "agent".into()
         }
     );
-    let server = pretend_running(&dir, "running", 1);
+    // One QMP look before the command (is it suspended?), one after its 255.
+    let server = pretend_running(&dir, "running", 2);
     assert_eq!(
         q.exec(&ExecSpec::capture("agent", "/", ["true"]))
             .unwrap_err(),
@@ -566,6 +567,14 @@ fn a_kvm_failure_recorded_for_the_host_sends_the_next_vm_straight_to_tcg() {
             home.kvm_note().is_some(),
             "the failure is recorded for the host"
         );
+        // The fallback is told as data, once, for the CLI to show (the backend prints nothing).
+        let notices = first.take_notices();
+        assert!(
+            matches!(notices.first(), Some(VmNotice::AccelFallback { .. })),
+            "{notices:?}"
+        );
+        assert!(notices[0].message().contains("TCG"), "{notices:?}");
+        assert!(first.take_notices().is_empty());
     } else {
         home.set_kvm_note(Some("QEMU aborted with KVM"));
     }
