@@ -18,6 +18,9 @@ pub const EN: &[(&str, &str)] = &[
     ("suspend.config.not_action", "must be stop or suspend, not {got}"),
     ("suspend.daemon.fallback", "VM {vm}: its backend ({backend}) cannot suspend; stopping it instead (global.daemon.idle_vm_action: suspend)"),
     ("suspend.daemon.failed", "suspending idle VM {vm} failed: {error}"),
+    ("suspend.lock.held_pid", "VM `{vm}` is busy: another agsekit process (pid {pid}) is starting, stopping, suspending, deleting or mounting it"),
+    ("suspend.lock.held", "VM `{vm}` is busy: another agsekit process is starting, stopping, suspending, deleting or mounting it"),
+    ("suspend.lock.hint", "wait for that command to finish, then run yours again (`agsekit status` shows the state of {vm})"),
 ];
 
 pub const RU: &[(&str, &str)] = &[
@@ -37,4 +40,7 @@ pub const RU: &[(&str, &str)] = &[
     ("suspend.config.not_action", "должно быть stop или suspend, а не {got}"),
     ("suspend.daemon.fallback", "ВМ {vm}: её бэкенд ({backend}) не умеет приостанавливать; вместо этого она будет остановлена (global.daemon.idle_vm_action: suspend)"),
     ("suspend.daemon.failed", "не удалось приостановить простаивающую ВМ {vm}: {error}"),
+    ("suspend.lock.held_pid", "ВМ `{vm}` занята: другой процесс agsekit (pid {pid}) запускает, останавливает, приостанавливает, удаляет или монтирует её"),
+    ("suspend.lock.held", "ВМ `{vm}` занята: другой процесс agsekit запускает, останавливает, приостанавливает, удаляет или монтирует её"),
+    ("suspend.lock.hint", "дождитесь окончания той команды и запустите свою ещё раз (`agsekit status` покажет состояние {vm})"),
 ];

@@ -30,6 +30,7 @@ mod layers;
 mod packaging;
 mod portforward;
 mod provision;
+mod qemu_lock;
 mod quick_check;
 mod restore;
 mod run_fake;

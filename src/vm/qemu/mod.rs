@@ -58,6 +58,25 @@ pub struct Qemu<R> {
     keys: PathBuf,
     /// What the user should hear about (a KVM fallback), until the CLI takes it.
     notices: std::sync::Mutex<Vec<VmNotice>>,
+    /// The VMs whose `lock` this backend holds now (an operation calls others: a restart
+    /// stops and starts, an exec may resume, and they must not lock each other out).
+    held: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// The per-VM lock while one operation changes the VM; released on drop. Only the outermost
+/// operation of this process holds the file.
+struct VmLock<'a> {
+    _file: Option<crate::pidlock::PidLock>,
+    held: &'a std::sync::Mutex<std::collections::HashSet<String>>,
+    name: Option<String>,
+}
+
+impl Drop for VmLock<'_> {
+    fn drop(&mut self) {
+        if let (Some(name), Ok(mut held)) = (&self.name, self.held.lock()) {
+            held.remove(name);
+        }
+    }
 }
 
 impl Qemu<RealRunner> {
@@ -143,6 +162,7 @@ impl<R: Runner> Qemu<R> {
             home,
             keys: ssh_keys_folder.to_path_buf(),
             notices: std::sync::Mutex::new(Vec::new()),
+            held: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -154,6 +174,39 @@ impl<R: Runner> Qemu<R> {
     fn notice(&self, notice: VmNotice) {
         if let Ok(mut list) = self.notices.lock() {
             list.push(notice);
+        }
+    }
+
+    /// Takes the VM's lock (`lock` in its folder) for one operation that changes it, without
+    /// waiting: another agsekit process that holds it (a start that is booting, say) makes
+    /// this fail with a message that names the VM and that process.
+    fn lock(&self, dir: &VmDir, name: &str) -> Result<VmLock<'_>, VmError> {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if held.contains(name) {
+            return Ok(VmLock {
+                _file: None,
+                held: &self.held,
+                name: None,
+            });
+        }
+        match crate::pidlock::try_lock(&dir.lock()) {
+            Ok(file) => {
+                held.insert(name.to_string());
+                Ok(VmLock {
+                    _file: Some(file),
+                    held: &self.held,
+                    name: Some(name.to_string()),
+                })
+            }
+            Err(crate::pidlock::PidLockError::Held { pid }) => Err(VmError::Backend {
+                backend: "qemu",
+                message: match pid {
+                    Some(pid) => crate::t!("suspend.lock.held_pid", vm = name, pid = pid),
+                    None => crate::t!("suspend.lock.held", vm = name),
+                },
+                hints: vec![crate::t!("suspend.lock.hint", vm = name)],
+            }),
+            Err(crate::pidlock::PidLockError::Io(e)) => Err(io_err(&dir.lock(), e)),
         }
     }
 
@@ -992,6 +1045,7 @@ impl<R: Runner> VmBackend for Qemu<R> {
 
     fn suspend(&self, name: &str) -> Result<(), VmError> {
         let (dir, _) = self.require_running(name)?;
+        let _lock = self.lock(&dir, name)?;
         qmp::call(&dir.qmp(), "stop", None).map_err(|e| qmp_err(name, e))?;
         Ok(())
     }
@@ -1095,6 +1149,9 @@ impl<R: Runner> VmBackend for Qemu<R> {
             });
         }
         std::fs::create_dir_all(&dir.dir).map_err(|e| io_err(&dir.dir, e))?;
+        // A second create of the same name racing this one finds the lock held and leaves
+        // the folder to it.
+        let _lock = self.lock(&dir, &spec.name)?;
         let result = self.create_in(&dir, spec);
         if result.is_err() {
             // Nothing half-made stays behind: QEMU, virtiofsd and the folder go.
@@ -1114,6 +1171,8 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn start(&self, name: &str) -> Result<(), VmError> {
+        let (dir, _) = self.load(name)?;
+        let _lock = self.lock(&dir, name)?;
         let (dir, mut s) = self.load(name)?;
         match self.state_of(&dir) {
             VmState::Running => Ok(()),
@@ -1138,6 +1197,7 @@ impl<R: Runner> VmBackend for Qemu<R> {
 
     fn stop(&self, name: &str, mode: StopMode) -> Result<(), VmError> {
         let (dir, s) = self.load(name)?;
+        let _lock = self.lock(&dir, name)?;
         if dir.running_pid().is_some() {
             let _ = self.runner.capture(&self.target(&dir, &s).close_master());
             let qmp_sock = dir.qmp();
@@ -1160,13 +1220,15 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn restart(&self, name: &str) -> Result<(), VmError> {
-        self.require_running(name)?;
+        let (dir, _) = self.require_running(name)?;
+        let _lock = self.lock(&dir, name)?;
         self.stop(name, StopMode::Graceful)?;
         self.start(name)
     }
 
     fn delete(&self, name: &str, _purge: bool) -> Result<(), VmError> {
         let (dir, _) = self.load(name)?;
+        let _lock = self.lock(&dir, name)?;
         self.stop(name, StopMode::Force)?;
         let control_parent = dir.ssh_control().parent().map(Path::to_path_buf);
         std::fs::remove_dir_all(&dir.dir).map_err(|e| io_err(&dir.dir, e))?;
@@ -1177,6 +1239,8 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError> {
+        let (dir, _) = self.load(vm)?;
+        let _lock = self.lock(&dir, vm)?;
         let (dir, mut s) = self.load(vm)?;
         let source = std::fs::canonicalize(source).map_err(|_| VmError::SourceMissing {
             path: source.to_path_buf(),
@@ -1203,6 +1267,8 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn umount(&self, vm: &str, target: Option<&str>) -> Result<(), VmError> {
+        let (dir, _) = self.load(vm)?;
+        let _lock = self.lock(&dir, vm)?;
         let (dir, mut s) = self.load(vm)?;
         let chosen: Vec<Mount> = s
             .mounts

@@ -447,6 +447,44 @@ fn exec_on_a_suspended_vm_resumes_it_first() {
 }
 
 #[test]
+fn a_vm_locked_by_another_process_is_refused_with_its_pid_and_released_after() {
+    let fx = Fixture::new();
+    let dir = fx.vm("agent");
+    let q = fx.backend(FakeRunner::always_ok());
+    // This test stands in for the other agsekit: it holds the VM's lock.
+    let other = crate::pidlock::try_lock(&dir.lock()).unwrap();
+    for result in [
+        q.stop("agent", StopMode::Force),
+        q.start("agent"),
+        q.delete("agent", true),
+        q.umount("agent", None),
+    ] {
+        match result {
+            Err(VmError::Backend {
+                backend, message, ..
+            }) => {
+                assert_eq!(backend, "qemu");
+                assert!(message.contains("`agent`"), "{message}");
+                assert!(
+                    message.contains(&format!("pid {}", std::process::id())),
+                    "{message}"
+                );
+            }
+            other => panic!("expected the lock error, got {other:?}"),
+        }
+    }
+    assert!(dir.exists(), "nothing was deleted");
+    assert!(q.runner().calls().is_empty(), "nothing was run");
+    drop(other);
+    // Free again: the operations run, and one that calls another (delete stops first) does
+    // not lock itself out; each lets go when it ends.
+    q.stop("agent", StopMode::Force).unwrap();
+    assert!(crate::pidlock::try_lock(&dir.lock()).is_ok());
+    q.delete("agent", true).unwrap();
+    assert!(!dir.dir.exists());
+}
+
+#[test]
 fn the_endpoint_is_the_forwarded_port_and_capabilities_say_what_qemu_can() {
     let fx = Fixture::new();
     let dir = fx.vm("agent");
