@@ -338,6 +338,32 @@ if [ -S "$STATE/ssh.sock" ]; then
     t_ssh=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 3 }')
 fi
 echo "   codex --version: ${t_shim} s through the shim, ${t_ssh} s over ssh on the control connection"
+# Where the difference goes: the VM-side launcher alone (same connection, same arguments as a
+# session sends), agsekit's host side without the snapshot loop, and the programs one shim run
+# starts (strace, when installed).
+if [ -S "$STATE/ssh.sock" ]; then
+    b64() { printf '%s' "$1" | base64 -w0; }
+    t0=$(now)
+    for _ in 1 2 3; do
+        ssh -o ControlPath="$STATE/ssh.sock" -o ControlMaster=no -o BatchMode=yes ubuntu@127.0.0.1 \
+            /usr/local/bin/agsekit-launch --min-version 3 --session e2e-probe --mount-root /home/ubuntu/proj \
+            --b64 --workdir "$(b64 /home/ubuntu/proj)" --binary codex -- "$(b64 codex)" "$(b64 --version)" \
+            >/dev/null </dev/null
+    done
+    t_launch=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 3 }')
+    t0=$(now)
+    for _ in 1 2 3; do run "$AGSEKIT" --non-interactive run --no-first-backup --disable-backups codex --version; done
+    expect_rc 0 "agsekit run --disable-backups codex --version"
+    t_nobackup=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 3 }')
+    echo "   the launcher alone over ssh: ${t_launch} s; agsekit run --disable-backups: ${t_nobackup} s"
+fi
+if command -v strace >/dev/null 2>&1; then
+    run env PATH="$SHIMS:$PATH" strace -f -qq -e trace=execve -e signal=none -o "$LOGS/shim.strace" codex --version
+    expect_rc 0 "codex --version under strace"
+    ssh_runs=$(grep -c 'execve("[^"]*/ssh"' "$LOGS/shim.strace" || true)
+    programs=$(grep -o 'execve("[^"]*"' "$LOGS/shim.strace" | sed 's/execve("//; s/"$//' | xargs -n1 basename | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+    echo "   one shim run starts ssh ${ssh_runs} time(s); programs: ${programs}"
+fi
 pass
 
 step "Ctrl-C in tmux stops the agent"
@@ -443,7 +469,9 @@ echo "   resume-vm (with the guest clock set): $(elapsed "$t0") s"
 vm 'date +%s'
 expect_rc 0 "the guest clock"
 skew=$(( $(date +%s) - $(tr -d '[:space:]' <"$LOGS/last.out") ))
-[ "${skew#-}" -le 5 ] || fail "the guest clock is ${skew} s off after resume-vm"
+# The clock is set over ssh to the host's time when the command is sent: it lags by that
+# command's latency (seconds under a loaded emulation), not by the suspend's length.
+[ "${skew#-}" -le 10 ] || fail "the guest clock is ${skew} s off after resume-vm"
 cd "$PROJ"
 t0=$(now)
 shim whoami
