@@ -358,7 +358,8 @@ if [ -S "$STATE/ssh.sock" ]; then
     echo "   the launcher alone over ssh: ${t_launch} s; agsekit run --disable-backups: ${t_nobackup} s"
 fi
 if command -v strace >/dev/null 2>&1; then
-    run env PATH="$SHIMS:$PATH" strace -f -qq -e trace=execve -e signal=none -o "$LOGS/shim.strace" codex --version
+    # Successful execve calls only (-z): a PATH search also shows each failed attempt.
+    run env PATH="$SHIMS:$PATH" strace -f -z -qq -e trace=execve -e signal=none -o "$LOGS/shim.strace" codex --version
     expect_rc 0 "codex --version under strace"
     ssh_runs=$(grep -c 'execve("[^"]*/ssh"' "$LOGS/shim.strace" || true)
     programs=$(grep -o 'execve("[^"]*"' "$LOGS/shim.strace" | sed 's/execve("//; s/"$//' | xargs -n1 basename | sort | uniq -c | tr -s ' ' | tr '\n' ',')
