@@ -134,6 +134,12 @@ pub enum Command {
     /// Restart one or all Multipass VMs (and mount their folders again)
     RestartVm(VmTargetArgs),
 
+    /// Suspend one or all VMs (their memory is kept; resume-vm, or any agent session, resumes them)
+    SuspendVm(VmTargetArgs),
+
+    /// Resume one or all suspended VMs (a stopped one is started)
+    ResumeVm(VmTargetArgs),
+
     /// Delete one or all Multipass VMs
     DestroyVm(DestroyVmArgs),
 

@@ -157,6 +157,9 @@ fn describe(e: &DaemonEvent) -> String {
         DaemonEvent::VmStopped { vm, idle_minutes } => {
             t!("daemon.vm_stopped", vm = vm, minutes = idle_minutes)
         }
+        DaemonEvent::VmSuspended { vm, idle_minutes } => {
+            t!("suspend.daemon.suspended", vm = vm, minutes = idle_minutes)
+        }
         DaemonEvent::Unmounted {
             vm,
             target,

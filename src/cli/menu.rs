@@ -69,6 +69,8 @@ const SECTIONS: &[Section] = &[
             e("start-vm", VM),
             e("stop-vm", VM),
             e("restart-vm", VM),
+            e("suspend-vm", VM),
+            e("resume-vm", VM),
             e("destroy-vm", VM),
             e("down", &[]),
         ],

@@ -131,6 +131,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::StartVm(args) => vms::run_start(&args, &cli.global),
         Command::StopVm(args) => vms::run_stop(&args, &cli.global),
         Command::RestartVm(args) => vms::run_restart(&args, &cli.global),
+        Command::SuspendVm(args) => vms::run_suspend(&args, &cli.global),
+        Command::ResumeVm(args) => vms::run_resume(&args, &cli.global),
         Command::DestroyVm(args) => vms::run_destroy(&args, &cli.global),
         Command::Up(args) => vms::run_up(&args, &cli.global),
         Command::Down(args) => vms::run_down(&args, &cli.global),

@@ -1,5 +1,5 @@
 //! VM commands: `prepare`, `create-vm`, `create-vms`, `start-vm`, `stop-vm`, `restart-vm`,
-//! `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
+//! `suspend-vm`, `resume-vm`, `destroy-vm`, `up`, `down`, `shell`, `ssh`. The work is in `crate::lifecycle`; this file
 //! parses, asks and prints.
 
 use super::args::{
@@ -12,6 +12,7 @@ use crate::lifecycle::{
     procs::{running_agents, RunningAgent},
     ssh,
     stop::{self, DestroyOutcome, StopOutcome},
+    suspend::{self, ResumeOutcome, SuspendOutcome},
 };
 use crate::process::{RealRunner, Runner};
 use crate::provision::ResultStatus;
@@ -37,6 +38,14 @@ pub(crate) fn choose<'a>(question: &str, items: &[&'a str]) -> Result<&'a str, U
     let options: Vec<String> = items.iter().map(|s| s.to_string()).collect();
     let i = Prompter::terminal().choose(question, &options, None)?;
     Ok(items[i])
+}
+
+/// Shows what the backend has to tell about its last operations (a start that fell back to
+/// software emulation...) as warnings, above the spinner.
+pub(crate) fn show_notices(backend: &dyn VmBackend, progress: &Progress) {
+    for notice in backend.take_notices() {
+        progress.eprintln(&notice.message());
+    }
 }
 
 fn backend(config: &Config) -> Box<dyn VmBackend> {
@@ -161,7 +170,12 @@ fn create_and_print(
 ) -> anyhow::Result<i32> {
     let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
     let progress = Progress::start(t!("lifecycle.create.spinner", names = names.join(", ")));
-    let reports = create::create_vms(config, backend, &RealRunner, vms, &|t| progress.notice(t))?;
+    let reports = create::create_vms(config, backend, &RealRunner, vms, &|t| {
+        show_notices(backend, &progress);
+        progress.notice(t)
+    });
+    show_notices(backend, &progress);
+    let reports = reports?;
     progress.finish();
     for report in &reports {
         let steps: Vec<String> = report
@@ -245,7 +259,9 @@ pub fn run_start(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32
     let progress = Progress::start(t!("lifecycle.spin.starting"));
     for vm in vms {
         progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
-        stop::start_vm(backend.as_ref(), &vm.name)?;
+        let started = stop::start_vm(backend.as_ref(), &vm.name);
+        show_notices(backend.as_ref(), &progress);
+        started?;
         progress.println(&t!("lifecycle.vm.running", name = vm.name));
     }
     progress.finish();
@@ -297,7 +313,9 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
     }
     for vm in &vms {
         progress.step(t!("lifecycle.spin.starting_vm", name = vm.name));
-        stop::start_vm(backend.as_ref(), &vm.name)?;
+        let started = stop::start_vm(backend.as_ref(), &vm.name);
+        show_notices(backend.as_ref(), &progress);
+        started?;
         let mounted = stop::remount(&config, backend.as_ref(), vm, &|t| progress.notice(t));
         if mounted.is_empty() {
             progress.println(&t!("lifecycle.vm.restarted", name = vm.name));
@@ -308,6 +326,46 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
                 targets = mounted.join(", ")
             ));
         }
+    }
+    progress.finish();
+    Ok(0)
+}
+
+pub fn run_suspend(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend(&config);
+    let progress = Progress::start(t!("suspend.spin.suspending"));
+    for vm in vms {
+        progress.step(t!("suspend.spin.suspending_vm", name = vm.name));
+        let line = match suspend::suspend_vm(backend.as_ref(), &vm.name)? {
+            SuspendOutcome::Suspended => t!("suspend.vm.suspended", name = vm.name),
+            SuspendOutcome::AlreadySuspended => {
+                t!("suspend.vm.already_suspended", name = vm.name)
+            }
+            SuspendOutcome::WasStopped => t!("suspend.vm.was_stopped", name = vm.name),
+        };
+        progress.println(&line);
+    }
+    progress.finish();
+    Ok(0)
+}
+
+pub fn run_resume(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let config = load(global)?;
+    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let backend = backend(&config);
+    let progress = Progress::start(t!("suspend.spin.resuming"));
+    for vm in vms {
+        progress.step(t!("suspend.spin.resuming_vm", name = vm.name));
+        let resumed = suspend::resume_vm(backend.as_ref(), &vm.name);
+        show_notices(backend.as_ref(), &progress);
+        let line = match resumed? {
+            ResumeOutcome::Resumed => t!("suspend.vm.resumed", name = vm.name),
+            ResumeOutcome::Started => t!("suspend.vm.started", name = vm.name),
+            ResumeOutcome::WasRunning => t!("suspend.vm.was_running", name = vm.name),
+        };
+        progress.println(&line);
     }
     progress.finish();
     Ok(0)

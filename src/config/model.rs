@@ -112,10 +112,41 @@ impl Default for TripwireConfig {
 pub struct DaemonConfig {
     /// Which mounts get a backup loop from the daemon.
     pub backups: DaemonBackups,
-    /// Stop a running VM after this many minutes without an agent in it; 0 = never.
+    /// Stop (or suspend, see `idle_vm_action`) a running VM after this many minutes without
+    /// an agent in it; 0 = never.
     pub idle_vm_stop_minutes: u64,
+    /// What happens to a VM idle for `idle_vm_stop_minutes`.
+    pub idle_vm_action: IdleVmAction,
     /// Unmount a folder after this many minutes without an agent in it; 0 = never.
     pub idle_unmount_minutes: u64,
+}
+
+/// `global.daemon.idle_vm_action`: what the daemon does with an idle VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdleVmAction {
+    /// Shut it down (the default, as agsekit 1.7.4 configs expect).
+    #[default]
+    Stop,
+    /// Suspend it (memory kept, resumed by the next session); a backend that cannot suspend
+    /// stops it instead.
+    Suspend,
+}
+
+impl IdleVmAction {
+    pub fn parse(text: &str) -> Option<IdleVmAction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "stop" => Some(IdleVmAction::Stop),
+            "suspend" => Some(IdleVmAction::Suspend),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdleVmAction::Stop => "stop",
+            IdleVmAction::Suspend => "suspend",
+        }
+    }
 }
 
 /// `global.daemon.backups`.

@@ -913,9 +913,19 @@ fn daemon_settings_default_parse_and_reject_bad_values() {
     assert_eq!(c.global.daemon.backups, DaemonBackups::All);
     assert_eq!(c.global.daemon.idle_vm_stop_minutes, 30);
     assert_eq!(c.global.daemon.idle_unmount_minutes, 0);
-    let p = problems(&format!(
-        "global:\n  daemon: {{backups: some, idle_vm_stop_minutes: -1}}\n{VM}"
+    assert_eq!(c.global.daemon.idle_vm_action, IdleVmAction::Stop);
+    let c = ok(&format!(
+        "global:\n  daemon: {{idle_vm_stop_minutes: 30, idle_vm_action: Suspend}}\n{VM}"
     ));
+    assert_eq!(c.global.daemon.idle_vm_action, IdleVmAction::Suspend);
+    let p = problems(&format!(
+        "global:\n  daemon: {{backups: some, idle_vm_stop_minutes: -1, idle_vm_action: hibernate}}\n{VM}"
+    ));
+    assert!(
+        p.iter()
+            .any(|l| l == "global.daemon.idle_vm_action: must be stop or suspend, not text"),
+        "{p:?}"
+    );
     assert!(
         p.iter()
             .any(|l| l.starts_with("global.daemon.backups: must be active or all")),

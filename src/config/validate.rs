@@ -92,7 +92,12 @@ const GLOBAL_KEYS: [&str; 12] = [
     "backend",
 ];
 const TRIPWIRE_KEYS: [&str; 3] = ["enabled", "min_files", "min_percent"];
-const DAEMON_KEYS: [&str; 3] = ["backups", "idle_vm_stop_minutes", "idle_unmount_minutes"];
+const DAEMON_KEYS: [&str; 4] = [
+    "backups",
+    "idle_vm_stop_minutes",
+    "idle_vm_action",
+    "idle_unmount_minutes",
+];
 const SHIMS_KEYS: [&str; 1] = ["outside_mounts"];
 const REVIEW_KEYS: [&str; 3] = ["enabled", "summary", "protected_paths"];
 const POOL_KEYS: [&str; 2] = ["start", "end"];
@@ -1777,7 +1782,7 @@ fn parse_tripwire(w: &mut Walk, v: &Value, out: &mut TripwireConfig) {
     }
 }
 
-/// `global.daemon`: `backups: active|all`, idle minutes (0 = never).
+/// `global.daemon`: `backups: active|all`, idle minutes (0 = never), `idle_vm_action: stop|suspend`.
 fn parse_daemon(w: &mut Walk, v: &Value, out: &mut DaemonConfig) {
     let key = "global.daemon";
     let Some(entries) = sub_entries(w, key, v, &t!("config.what_daemon")) else {
@@ -1794,6 +1799,18 @@ fn parse_daemon(w: &mut Walk, v: &Value, out: &mut DaemonConfig) {
         (Some(other), None) => w.problem(
             &join(key, "backups"),
             t!("config.not_daemon_backups", got = describe(other)),
+        ),
+    }
+    let value = lookup(&entries, "idle_vm_action");
+    match (
+        value,
+        value.and_then(Value::as_str).and_then(IdleVmAction::parse),
+    ) {
+        (None | Some(Value::Null), _) => {}
+        (_, Some(action)) => out.idle_vm_action = action,
+        (Some(other), None) => w.problem(
+            &join(key, "idle_vm_action"),
+            t!("suspend.config.not_action", got = describe(other)),
         ),
     }
     for (field, target) in [

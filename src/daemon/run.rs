@@ -4,8 +4,9 @@
 //!   `<backup>/backup.log`) running for each mount with an agent in it, or for every mount
 //!   with `global.daemon.backups: all`; a mount whose loop another process already runs (an
 //!   `agsekit run` session) is left to it;
-//! - stops a VM no agent has used for `global.daemon.idle_vm_stop_minutes` and unmounts a
-//!   folder no agent has used for `global.daemon.idle_unmount_minutes` (0 = never);
+//! - stops (or, with `global.daemon.idle_vm_action: suspend`, suspends) a VM no agent has
+//!   used for `global.daemon.idle_vm_stop_minutes` and unmounts a folder no agent has used
+//!   for `global.daemon.idle_unmount_minutes` (0 = never);
 //! - runs the port-forward supervisor in a thread (unless `agsekit portforward` already runs).
 //!
 //! Nothing here prints: the caller gets [`DaemonEvent`]s.
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::backup::Interrupt;
-use crate::config::{Config, DaemonBackups, DaemonConfig};
+use crate::config::{Config, DaemonBackups, DaemonConfig, IdleVmAction};
 use crate::portforward;
 use crate::process::{Child, Cmd, Runner, Sink, SpawnIo};
 use crate::vm::{StopMode, VmBackend};
@@ -60,6 +61,10 @@ pub enum DaemonEvent {
         vm: String,
         idle_minutes: u64,
     },
+    VmSuspended {
+        vm: String,
+        idle_minutes: u64,
+    },
     Unmounted {
         vm: String,
         target: String,
@@ -86,7 +91,12 @@ pub struct Observation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdleAction {
     StopVm(String),
-    Unmount { vm: String, target: String },
+    /// `idle_vm_action: suspend`; the backend may not be able to (then it is stopped).
+    SuspendVm(String),
+    Unmount {
+        vm: String,
+        target: String,
+    },
 }
 
 /// Remembers when each VM and mount last had an agent (or was first seen), in seconds of a
@@ -130,12 +140,15 @@ impl IdleTracker {
             if rules.idle_vm_stop_minutes > 0
                 && now.saturating_sub(*last) >= rules.idle_vm_stop_minutes * 60
             {
-                actions.push(IdleAction::StopVm(vm.clone()));
+                actions.push(match rules.idle_vm_action {
+                    IdleVmAction::Stop => IdleAction::StopVm(vm.clone()),
+                    IdleVmAction::Suspend => IdleAction::SuspendVm(vm.clone()),
+                });
             }
         }
         for a in &actions {
             match a {
-                IdleAction::StopVm(vm) => {
+                IdleAction::StopVm(vm) | IdleAction::SuspendVm(vm) => {
                     self.vms.remove(vm);
                 }
                 IdleAction::Unmount { vm, target } => {
@@ -349,8 +362,18 @@ pub fn run(
     Ok(())
 }
 
-/// Feeds one observation to the idle rules and stops or unmounts what has been idle long
-/// enough.
+/// What an idle VM gets on this backend: suspend when asked and the backend can, else stop
+/// (with a note when suspend was asked for).
+pub fn idle_vm_verb(action: &IdleAction, can_suspend: bool) -> (IdleVmAction, bool) {
+    match action {
+        IdleAction::SuspendVm(_) if can_suspend => (IdleVmAction::Suspend, false),
+        IdleAction::SuspendVm(_) => (IdleVmAction::Stop, true),
+        _ => (IdleVmAction::Stop, false),
+    }
+}
+
+/// Feeds one observation to the idle rules and stops, suspends or unmounts what has been
+/// idle long enough.
 fn handle_idle(
     idle: &mut IdleTracker,
     now: u64,
@@ -359,29 +382,49 @@ fn handle_idle(
     backend: &dyn VmBackend,
     on: &(dyn Fn(DaemonEvent) + Sync),
 ) {
+    let idle_minutes = config.global.daemon.idle_vm_stop_minutes;
     for action in idle.observe(now, seen, &config.global.daemon) {
-        match action {
-            IdleAction::StopVm(vm) => match backend.stop(&vm, StopMode::Graceful) {
-                Ok(()) => on(DaemonEvent::VmStopped {
-                    vm,
-                    idle_minutes: config.global.daemon.idle_vm_stop_minutes,
-                }),
+        let vm = match &action {
+            IdleAction::StopVm(vm) | IdleAction::SuspendVm(vm) => vm.clone(),
+            IdleAction::Unmount { vm, target } => {
+                match backend.umount(vm, Some(target)) {
+                    Ok(()) => on(DaemonEvent::Unmounted {
+                        vm: vm.clone(),
+                        target: target.clone(),
+                        idle_minutes: config.global.daemon.idle_unmount_minutes,
+                    }),
+                    Err(e) => on(DaemonEvent::Problem(t!(
+                        "misc.daemon.idle_unmount_failed",
+                        vm = vm,
+                        target = target,
+                        error = UserError::from(e).message
+                    ))),
+                }
+                continue;
+            }
+        };
+        let (verb, fallback) = idle_vm_verb(&action, backend.capabilities_of(&vm).can_suspend);
+        if fallback {
+            on(DaemonEvent::Problem(t!(
+                "suspend.daemon.fallback",
+                vm = vm,
+                backend = backend.name_of(&vm)
+            )));
+        }
+        match verb {
+            IdleVmAction::Suspend => match backend.suspend(&vm) {
+                Ok(()) => on(DaemonEvent::VmSuspended { vm, idle_minutes }),
                 Err(e) => on(DaemonEvent::Problem(t!(
-                    "misc.daemon.idle_stop_failed",
+                    "suspend.daemon.failed",
                     vm = vm,
                     error = UserError::from(e).message
                 ))),
             },
-            IdleAction::Unmount { vm, target } => match backend.umount(&vm, Some(&target)) {
-                Ok(()) => on(DaemonEvent::Unmounted {
-                    vm,
-                    target,
-                    idle_minutes: config.global.daemon.idle_unmount_minutes,
-                }),
+            IdleVmAction::Stop => match backend.stop(&vm, StopMode::Graceful) {
+                Ok(()) => on(DaemonEvent::VmStopped { vm, idle_minutes }),
                 Err(e) => on(DaemonEvent::Problem(t!(
-                    "misc.daemon.idle_unmount_failed",
+                    "misc.daemon.idle_stop_failed",
                     vm = vm,
-                    target = target,
                     error = UserError::from(e).message
                 ))),
             },
@@ -622,6 +665,75 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn idle_vm_action_suspend_asks_for_a_suspend_and_falls_back_to_stop() {
+        let rules = DaemonConfig {
+            idle_vm_stop_minutes: 1,
+            idle_vm_action: IdleVmAction::Suspend,
+            ..DaemonConfig::default()
+        };
+        let mut t = IdleTracker::default();
+        assert!(t.observe(0, &obs(&["a"], &[], &[], &[]), &rules).is_empty());
+        let actions = t.observe(60, &obs(&["a"], &[], &[], &[]), &rules);
+        assert_eq!(actions, vec![IdleAction::SuspendVm("a".into())]);
+        assert_eq!(
+            idle_vm_verb(&actions[0], true),
+            (IdleVmAction::Suspend, false)
+        );
+        assert_eq!(idle_vm_verb(&actions[0], false), (IdleVmAction::Stop, true));
+        // `stop` (the default) never suspends, whatever the backend can do.
+        let stop = IdleAction::StopVm("a".into());
+        assert_eq!(idle_vm_verb(&stop, true), (IdleVmAction::Stop, false));
+    }
+
+    #[test]
+    fn an_idle_vm_is_suspended_or_stopped_with_a_note_when_its_backend_cannot_suspend() {
+        use crate::lifecycle::suspend::tests::OneVm;
+        use crate::vm::VmState;
+        let yaml = "global:\n  daemon: {idle_vm_stop_minutes: 1, idle_vm_action: suspend}\nvms:\n  vm: {cpu: 1, ram: 1G, disk: 5G}\n";
+        let config = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        for can_suspend in [true, false] {
+            let backend = OneVm::new(VmState::Running, can_suspend);
+            let events = std::sync::Mutex::new(Vec::new());
+            let on = |e: DaemonEvent| events.lock().expect("events").push(e);
+            let mut idle = IdleTracker::default();
+            for now in [0, 60] {
+                let seen = observe(&config, &backend).expect("observation");
+                handle_idle(&mut idle, now, &seen, &config, &backend, &on);
+            }
+            let events = events.into_inner().expect("events");
+            let calls: Vec<String> = backend
+                .calls()
+                .into_iter()
+                .filter(|c| c == "suspend" || c == "stop")
+                .collect();
+            if can_suspend {
+                assert_eq!(calls, ["suspend"]);
+                assert_eq!(
+                    events,
+                    vec![DaemonEvent::VmSuspended {
+                        vm: "vm".into(),
+                        idle_minutes: 1
+                    }]
+                );
+            } else {
+                assert_eq!(calls, ["stop"]);
+                assert_eq!(events.len(), 2, "{events:?}");
+                assert!(
+                    matches!(&events[0], DaemonEvent::Problem(note) if note.contains("onevm") && note.contains("stopping it instead")),
+                    "{events:?}"
+                );
+                assert_eq!(
+                    events[1],
+                    DaemonEvent::VmStopped {
+                        vm: "vm".into(),
+                        idle_minutes: 1
+                    }
+                );
+            }
+        }
     }
 
     #[test]

@@ -415,6 +415,14 @@ pub const HELP: &[(&str, &str)] = &[
     ("Start one or all Multipass VMs", "Запустить одну или все ВМ Multipass"),
     ("Stop one or all Multipass VMs", "Остановить одну или все ВМ Multipass"),
     (
+        "Suspend one or all VMs (their memory is kept; resume-vm, or any agent session, resumes them)",
+        "Приостановить одну или все ВМ (их память сохраняется; возобновляет resume-vm или любой сеанс агента)",
+    ),
+    (
+        "Resume one or all suspended VMs (a stopped one is started)",
+        "Возобновить одну или все приостановленные ВМ (остановленная будет запущена)",
+    ),
+    (
         "Restart one or all Multipass VMs (and mount their folders again)",
         "Перезапустить одну или все ВМ Multipass (и снова смонтировать их папки)",
     ),

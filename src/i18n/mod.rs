@@ -37,6 +37,7 @@ mod ru;
 mod rules;
 #[cfg(test)]
 mod scan;
+mod suspend;
 mod tripwire;
 mod vmerror;
 
@@ -57,6 +58,7 @@ const PARTS: &[(Table, Table)] = &[
     (qemu::EN, qemu::RU),
     (net::EN, net::RU),
     (vmerror::EN, vmerror::RU),
+    (suspend::EN, suspend::RU),
     (host::EN, host::RU),
     (tripwire::EN, tripwire::RU),
     (rules::EN, rules::RU),

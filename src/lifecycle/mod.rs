@@ -11,6 +11,7 @@ pub mod prepare;
 pub mod procs;
 pub mod ssh;
 pub mod stop;
+pub mod suspend;
 
 #[cfg(test)]
 mod memory_tests;

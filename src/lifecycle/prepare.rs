@@ -369,7 +369,7 @@ mod tests {
             argvs(&p),
             [
                 "sudo apt-get update",
-                "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils qemu-system-common rsync",
+                "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils qemu-system-common passt rsync",
             ]
         );
         assert_eq!(p.present, ["ssh-keygen"]);
@@ -380,7 +380,7 @@ mod tests {
             argvs(&p),
             [
                 "apt-get update",
-                "env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y snapd qemu-kvm libvirt-daemon-system libvirt-clients bridge-utils qemu-system-x86 qemu-utils qemu-system-common rsync",
+                "env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y snapd qemu-kvm libvirt-daemon-system libvirt-clients bridge-utils qemu-system-x86 qemu-utils qemu-system-common passt rsync",
                 "snap install multipass",
             ]
         );
@@ -393,7 +393,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             argvs(&p),
-            ["sudo dnf install -y qemu-system-x86 qemu-img virtiofsd openssh-clients rsync"]
+            ["sudo dnf install -y qemu-system-x86 qemu-img virtiofsd passt openssh-clients rsync"]
         );
         let p = plan(
             HostOs::Arch,
@@ -403,7 +403,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             argvs(&p),
-            ["sudo pacman -S --needed --noconfirm qemu-base virtiofsd rsync"]
+            ["sudo pacman -S --needed --noconfirm qemu-base virtiofsd passt rsync"]
         );
         // Multipass on Fedora cannot be installed by agsekit: said, with a way out.
         assert!(plan(HostOs::Fedora, &both, &probe(&|_| false, fedora, false)).is_err());
@@ -425,7 +425,7 @@ mod tests {
         let q = plan(HostOs::Debian, &[BackendKind::Qemu], &p).unwrap();
         assert_eq!(
             argvs(&q)[1],
-            "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils virtiofsd"
+            "sudo env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y qemu-system-x86 qemu-utils virtiofsd passt"
         );
     }
 

@@ -31,14 +31,21 @@ pub use multipass::Multipass;
 pub use routing::Routing;
 pub use types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
-    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
-    VmSummary, GUEST_HOME, GUEST_USER,
+    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmNotice,
+    VmState, VmSummary, GUEST_HOME, GUEST_USER,
 };
 
 /// What agsekit needs from a VM backend. Each method is one backend call; none prints.
 pub trait VmBackend: Send + Sync {
     /// The backend's name as the config spells it (`multipass`, `qemu`).
     fn name(&self) -> &'static str;
+
+    /// The name of the backend of VM `vm`: [`VmBackend::name`] for a single backend; a
+    /// [`Routing`] backend answers with that VM's own backend.
+    fn name_of(&self, vm: &str) -> &'static str {
+        let _ = vm;
+        self.name()
+    }
 
     /// What this backend can do, as data. Callers decide from these, never from the name.
     fn capabilities(&self) -> Capabilities;
@@ -117,7 +124,8 @@ pub trait VmBackend: Send + Sync {
     /// Runs a command in the VM and returns its exit code (and output when captured). A
     /// command that ran and failed is `Ok` with a non-zero code; `Err` means it could not be
     /// run (VM missing, folder missing, backend down...). With inherited output the backend's
-    /// own failures cannot be told apart from the command's: check the VM first.
+    /// own failures cannot be told apart from the command's: check the VM first. A suspended
+    /// VM is resumed first (as [`VmBackend::start`] does), so a session finds it running.
     fn exec(&self, spec: &ExecSpec) -> Result<ExecResult, VmError>;
 
     /// Starts the command in the VM attached to this process's terminal and returns at once,
@@ -137,4 +145,11 @@ pub trait VmBackend: Send + Sync {
 
     /// The backend's version.
     fn version(&self) -> Result<BackendVersion, VmError>;
+
+    /// What the backend has to tell the user about the operations since the last call (a
+    /// start that fell back to software emulation...), oldest first; each is returned once.
+    /// The CLI shows them after `create`, `start`, `restart` and resume.
+    fn take_notices(&self) -> Vec<VmNotice> {
+        Vec::new()
+    }
 }

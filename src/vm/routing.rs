@@ -69,6 +69,17 @@ impl VmBackend for Routing {
         self.backend_of(vm).capabilities()
     }
 
+    fn name_of(&self, vm: &str) -> &'static str {
+        self.backend_of(vm).name()
+    }
+
+    fn take_notices(&self) -> Vec<super::VmNotice> {
+        self.backends
+            .iter()
+            .flat_map(|b| b.take_notices())
+            .collect()
+    }
+
     fn ssh_endpoint(&self, name: &str) -> Result<SshEndpoint, VmError> {
         self.backend_of(name).ssh_endpoint(name)
     }

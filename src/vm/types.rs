@@ -211,6 +211,25 @@ pub struct LaunchSpec {
     pub timeout_secs: Option<u32>,
 }
 
+/// Something a backend has to tell the user about an operation that still succeeded, as
+/// data (backends never print): the CLI asks for them with
+/// [`crate::vm::VmBackend::take_notices`] and shows [`VmNotice::message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VmNotice {
+    /// Hardware acceleration (KVM) did not work; the VM runs under software emulation (TCG),
+    /// much slower. `detail` is what QEMU said, or why it counted as not working.
+    AccelFallback { detail: String },
+}
+
+impl VmNotice {
+    /// The notice in the user's language, as one warning line.
+    pub fn message(&self) -> String {
+        match self {
+            VmNotice::AccelFallback { detail } => crate::t!("qemu.kvm_fallback", detail = detail),
+        }
+    }
+}
+
 /// How `stop` stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopMode {

@@ -924,6 +924,8 @@ const MENU_SECTIONS: &[&[&str]] = &[
         "start-vm",
         "stop-vm",
         "restart-vm",
+        "suspend-vm",
+        "resume-vm",
         "destroy-vm",
         "down",
     ],

@@ -537,3 +537,59 @@ fn an_upstream_proxy_gets_a_private_privoxy_on_a_free_pool_port() {
     assert!(free, "the private privoxy still listens on {port}");
     drop(busy);
 }
+
+/// The mount checks read /proc/self/mountinfo (no `mountpoint` or `find` process): a mount
+/// root whose name has a space and a backslash (escaped there) is found, a folder holding only
+/// a hidden file counts as not empty, and the same path unmounted is refused with 241.
+#[test]
+fn mount_checks_read_mountinfo_with_escaped_names_and_hidden_entries() {
+    let vm = Vm::new();
+    let odd = vm.dir.path().join("my pro\\ject");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(odd.join(".only-hidden"), "x").unwrap();
+    let args = |root: &Path| {
+        let mut a: Vec<OsString> = ["--session", "s1", "--mount-root"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        a.push(root.into());
+        a.push("--workdir".into());
+        a.push(root.into());
+        a.extend(["--binary", "fakeagent"].iter().map(OsString::from));
+        with_agent(a, &["x".into()])
+    };
+    let mounted = Command::new("bwrap")
+        .args(["--dev-bind", "/", "/", "--bind"])
+        .arg(&odd)
+        .arg(&odd)
+        .arg("bash")
+        .arg(launcher())
+        .args(args(&odd))
+        .env("HOME", vm.home())
+        .output()
+        .unwrap();
+    assert_eq!(
+        mounted.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&mounted.stderr)
+    );
+    assert_eq!(vm.agent_args(), [b"x".to_vec()]);
+    let unmounted = Command::new("bash")
+        .arg(launcher())
+        .args(args(&odd))
+        .env("HOME", vm.home())
+        .output()
+        .unwrap();
+    assert_eq!(unmounted.status.code(), Some(241));
+    // Bad base64 is refused before anything runs.
+    let mut bad = args(&odd);
+    bad.insert(0, "--b64".into());
+    let bad = Command::new("bash")
+        .arg(launcher())
+        .args(bad)
+        .env("HOME", vm.home())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(240));
+}

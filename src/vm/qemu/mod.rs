@@ -30,8 +30,8 @@ use crate::process::{Cmd, RealRunner, Runner, SpawnError, SpawnIo};
 
 use super::types::{
     BackendVersion, Capabilities, ExecOutput, ExecResult, ExecSpec, ExecStdin, ImageSpec,
-    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmState,
-    VmSummary, GUEST_USER,
+    LaunchSpec, SshEndpoint, StopMode, TransferEnd, TransferSpec, Usage, VmInfo, VmMount, VmNotice,
+    VmState, VmSummary, GUEST_USER,
 };
 use super::{VmBackend, VmError};
 use state::{Boot, Home, Mount, Settings, VmDir};
@@ -57,6 +57,27 @@ pub struct Qemu<R> {
     home: Home,
     /// agsekit's SSH key pair (`id_rsa`, `id_rsa.pub`).
     keys: PathBuf,
+    /// What the user should hear about (a KVM fallback), until the CLI takes it.
+    notices: std::sync::Mutex<Vec<VmNotice>>,
+    /// The VMs whose `lock` this backend holds now (an operation calls others: a restart
+    /// stops and starts, an exec may resume, and they must not lock each other out).
+    held: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// The per-VM lock while one operation changes the VM; released on drop. Only the outermost
+/// operation of this process holds the file.
+struct VmLock<'a> {
+    _file: Option<crate::pidlock::PidLock>,
+    held: &'a std::sync::Mutex<std::collections::HashSet<String>>,
+    name: Option<String>,
+}
+
+impl Drop for VmLock<'_> {
+    fn drop(&mut self) {
+        if let (Some(name), Ok(mut held)) = (&self.name, self.held.lock()) {
+            held.remove(name);
+        }
+    }
 }
 
 impl Qemu<RealRunner> {
@@ -141,12 +162,59 @@ impl<R: Runner> Qemu<R> {
             runner,
             home,
             keys: ssh_keys_folder.to_path_buf(),
+            notices: std::sync::Mutex::new(Vec::new()),
+            held: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
     /// The runner, for tests that inspect what was run.
     pub fn runner(&self) -> &R {
         &self.runner
+    }
+
+    fn notice(&self, notice: VmNotice) {
+        if let Ok(mut list) = self.notices.lock() {
+            list.push(notice);
+        }
+    }
+
+    /// Takes the VM's lock (`lock` in its folder) for one operation that changes it, without
+    /// waiting: another agsekit process that holds it (a start that is booting, say) makes
+    /// this fail with a message that names the VM and that process.
+    fn lock(&self, dir: &VmDir, name: &str) -> Result<VmLock<'_>, VmError> {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if held.contains(name) {
+            return Ok(VmLock {
+                _file: None,
+                held: &self.held,
+                name: None,
+            });
+        }
+        match crate::pidlock::try_lock(&dir.lock()) {
+            Ok(file) => {
+                held.insert(name.to_string());
+                Ok(VmLock {
+                    _file: Some(file),
+                    held: &self.held,
+                    name: Some(name.to_string()),
+                })
+            }
+            Err(crate::pidlock::PidLockError::Held { pid }) => Err(VmError::Backend {
+                backend: "qemu",
+                message: match pid {
+                    Some(pid) => crate::vm::error::Text::key(
+                        "suspend.lock.held_pid",
+                        &[("vm", name), ("pid", &pid.to_string())],
+                    ),
+                    None => crate::vm::error::Text::key("suspend.lock.held", &[("vm", name)]),
+                },
+                hints: vec![crate::vm::error::Text::key(
+                    "suspend.lock.hint",
+                    &[("vm", name)],
+                )],
+            }),
+            Err(crate::pidlock::PidLockError::Io(e)) => Err(io_err(&dir.lock(), e)),
+        }
     }
 
     /// The VM's folder.
@@ -361,7 +429,9 @@ impl<R: Runner> Qemu<R> {
             self.stop_passt(dir);
             kill_pidfile(&dir.pidfile());
             if i + 1 < order.len() {
-                eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = detail.trim()));
+                self.notice(VmNotice::AccelFallback {
+                    detail: detail.trim().to_string(),
+                });
                 s.accel_note = Some(detail.trim().to_string());
                 if *accel == "kvm" {
                     let note = match detail.trim() {
@@ -467,7 +537,9 @@ impl<R: Runner> Qemu<R> {
             let kvm_deadline = deadline.min(Instant::now() + KVM_SSH);
             if self.wait_ssh(dir, s, kvm_deadline).is_err() {
                 let note = crate::t!("qemu.kvm_no_ssh", secs = KVM_SSH.as_secs());
-                eprintln!("{}", crate::t!("qemu.kvm_fallback", detail = note));
+                self.notice(VmNotice::AccelFallback {
+                    detail: note.clone(),
+                });
                 let _ = qmp::call(&dir.qmp(), "quit", None);
                 if !self.wait_exit(dir, Duration::from_secs(10)) {
                     kill_pidfile(&dir.pidfile());
@@ -815,6 +887,11 @@ impl<R: Runner> Qemu<R> {
         }
         let (dir, s) = self.load(&spec.vm)?;
         self.ensure_socket_dirs(&dir);
+        // A suspended VM is resumed first, as `multipass exec` does (a paused guest would
+        // leave ssh hanging until its timeout). Only a live QEMU is asked over QMP.
+        if dir.running_pid().is_some() && self.state_of(&dir) == VmState::Suspended {
+            self.start(&spec.vm)?;
+        }
         let line = ssh::remote_line(&spec.workdir, &spec.argv);
         let tty = spec.stdin == ExecStdin::Inherit
             && spec.output == ExecOutput::Inherit
@@ -1090,6 +1167,7 @@ impl<R: Runner> VmBackend for Qemu<R> {
 
     fn suspend(&self, name: &str) -> Result<(), VmError> {
         let (dir, _) = self.require_running(name)?;
+        let _lock = self.lock(&dir, name)?;
         qmp::call(&dir.qmp(), "stop", None).map_err(|e| qmp_err(name, e))?;
         Ok(())
     }
@@ -1193,6 +1271,9 @@ impl<R: Runner> VmBackend for Qemu<R> {
             });
         }
         std::fs::create_dir_all(&dir.dir).map_err(|e| io_err(&dir.dir, e))?;
+        // A second create of the same name racing this one finds the lock held and leaves
+        // the folder to it.
+        let _lock = self.lock(&dir, &spec.name)?;
         let result = self.create_in(&dir, spec);
         if result.is_err() {
             // Nothing half-made stays behind: QEMU, virtiofsd and the folder go.
@@ -1213,6 +1294,8 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn start(&self, name: &str) -> Result<(), VmError> {
+        let (dir, _) = self.load(name)?;
+        let _lock = self.lock(&dir, name)?;
         let (dir, mut s) = self.load(name)?;
         match self.state_of(&dir) {
             VmState::Running => Ok(()),
@@ -1237,6 +1320,7 @@ impl<R: Runner> VmBackend for Qemu<R> {
 
     fn stop(&self, name: &str, mode: StopMode) -> Result<(), VmError> {
         let (dir, s) = self.load(name)?;
+        let _lock = self.lock(&dir, name)?;
         if dir.running_pid().is_some() {
             let _ = self.runner.capture(&self.target(&dir, &s).close_master());
             let qmp_sock = dir.qmp();
@@ -1259,13 +1343,15 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn restart(&self, name: &str) -> Result<(), VmError> {
-        self.require_running(name)?;
+        let (dir, _) = self.require_running(name)?;
+        let _lock = self.lock(&dir, name)?;
         self.stop(name, StopMode::Graceful)?;
         self.start(name)
     }
 
     fn delete(&self, name: &str, _purge: bool) -> Result<(), VmError> {
         let (dir, _) = self.load(name)?;
+        let _lock = self.lock(&dir, name)?;
         self.stop(name, StopMode::Force)?;
         std::fs::remove_dir_all(&dir.dir).map_err(|e| io_err(&dir.dir, e))?;
         // Sockets whose paths were too long live in folders of their own outside it.
@@ -1278,6 +1364,8 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn mount(&self, source: &Path, vm: &str, target: &str) -> Result<(), VmError> {
+        let (dir, _) = self.load(vm)?;
+        let _lock = self.lock(&dir, vm)?;
         let (dir, mut s) = self.load(vm)?;
         let source = std::fs::canonicalize(source).map_err(|_| VmError::SourceMissing {
             path: source.to_path_buf(),
@@ -1304,6 +1392,8 @@ impl<R: Runner> VmBackend for Qemu<R> {
     }
 
     fn umount(&self, vm: &str, target: Option<&str>) -> Result<(), VmError> {
+        let (dir, _) = self.load(vm)?;
+        let _lock = self.lock(&dir, vm)?;
         let (dir, mut s) = self.load(vm)?;
         let chosen: Vec<Mount> = s
             .mounts
@@ -1393,6 +1483,13 @@ impl<R: Runner> VmBackend for Qemu<R> {
             });
         }
         Ok(code)
+    }
+
+    fn take_notices(&self) -> Vec<VmNotice> {
+        self.notices
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default()
     }
 
     fn version(&self) -> Result<BackendVersion, VmError> {

@@ -4,8 +4,9 @@
 //! `AGSEKIT_QEMU_HOME` when set, else the XDG data dir) holding:
 //! `settings.json` (this module's [`Settings`]), `disk.qcow2` (an overlay on the base image),
 //! `seed.img` (the NoCloud `cidata` volume), `qemu.pid`, `qmp.sock`, `serial.log`,
-//! `known_hosts`, the SSH control socket `ssh.sock` and one `virtiofsd` socket, pidfile and log
-//! per mount. Deleting the folder deletes the VM: nothing else is kept elsewhere except
+//! `known_hosts`, the SSH control socket `ssh.sock`, one `virtiofsd` socket, pidfile and log
+//! per mount, and `lock` (held with `flock` by the agsekit process changing the VM, holding
+//! its pid). Deleting the folder deletes the VM: nothing else is kept elsewhere except
 //! downloaded base images in the cache folder.
 
 use std::path::{Path, PathBuf};
@@ -150,6 +151,10 @@ impl VmDir {
     }
     pub fn passt_log(&self) -> PathBuf {
         self.dir.join("passt.log")
+    }
+    /// Held by the agsekit process that starts, stops, suspends, deletes or mounts the VM.
+    pub fn lock(&self) -> PathBuf {
+        self.dir.join("lock")
     }
 
     pub fn exists(&self) -> bool {

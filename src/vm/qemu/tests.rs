@@ -164,7 +164,8 @@ fn exit_255_is_the_transport_never_the_commands_code() {
             name: "agent".into()
         }
     );
-    let server = pretend_running(&dir, "running", 1);
+    // One QMP look before the command (is it suspended?), one after its 255.
+    let server = pretend_running(&dir, "running", 2);
     assert_eq!(
         q.exec(&ExecSpec::capture("agent", "/", ["true"]))
             .unwrap_err(),
@@ -406,6 +407,85 @@ fn suspend_and_resume_speak_qmp_and_set_the_clock() {
 }
 
 #[test]
+fn exec_on_a_suspended_vm_resumes_it_first() {
+    let fx = Fixture::new();
+    let dir = fx.vm("agent");
+    std::fs::write(dir.pidfile(), std::process::id().to_string()).unwrap();
+    let status = std::sync::Arc::new(std::sync::Mutex::new("paused"));
+    let shared = status.clone();
+    let (log, server) = qmp::testserver::serve(&dir.qmp(), 3, move |req| {
+        let mut s = shared.lock().unwrap();
+        match req["execute"].as_str() {
+            Some("query-status") => json!({"return": {"status": *s}}),
+            Some("cont") => {
+                *s = "running";
+                json!({"return": {}})
+            }
+            _ => json!({"return": {}}),
+        }
+    });
+    let q = fx.backend(FakeRunner::always_ok());
+    let result = q
+        .exec(&ExecSpec::capture("agent", "/home/ubuntu", ["true"]))
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(result.code, 0);
+    let commands: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r["execute"].as_str().unwrap().to_string())
+        .filter(|c| c != "qmp_capabilities")
+        .collect();
+    assert_eq!(commands, ["query-status", "query-status", "cont"]);
+    // The clock is set after the resume, then the command runs.
+    let lines: Vec<String> = q.runner().calls().iter().map(remote).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("sudo 'date' '-s' '@"), "{lines:?}");
+    assert_eq!(lines[1], "cd '/home/ubuntu' || exit 254; exec 'true'");
+    assert_eq!(*status.lock().unwrap(), "running");
+}
+
+#[test]
+fn a_vm_locked_by_another_process_is_refused_with_its_pid_and_released_after() {
+    let fx = Fixture::new();
+    let dir = fx.vm("agent");
+    let q = fx.backend(FakeRunner::always_ok());
+    // This test stands in for the other agsekit: it holds the VM's lock.
+    let other = crate::pidlock::try_lock(&dir.lock()).unwrap();
+    for result in [
+        q.stop("agent", StopMode::Force),
+        q.start("agent"),
+        q.delete("agent", true),
+        q.umount("agent", None),
+    ] {
+        match result {
+            Err(VmError::Backend {
+                backend, message, ..
+            }) => {
+                assert_eq!(backend, "qemu");
+                let message = message.text_in(crate::i18n::Lang::En);
+                assert!(message.contains("`agent`"), "{message}");
+                assert!(
+                    message.contains(&format!("pid {}", std::process::id())),
+                    "{message}"
+                );
+            }
+            other => panic!("expected the lock error, got {other:?}"),
+        }
+    }
+    assert!(dir.exists(), "nothing was deleted");
+    assert!(q.runner().calls().is_empty(), "nothing was run");
+    drop(other);
+    // Free again: the operations run, and one that calls another (delete stops first) does
+    // not lock itself out; each lets go when it ends.
+    q.stop("agent", StopMode::Force).unwrap();
+    assert!(crate::pidlock::try_lock(&dir.lock()).is_ok());
+    q.delete("agent", true).unwrap();
+    assert!(!dir.dir.exists());
+}
+
+#[test]
 fn the_endpoint_is_the_forwarded_port_and_capabilities_say_what_qemu_can() {
     let fx = Fixture::new();
     let dir = fx.vm("agent");
@@ -526,6 +606,14 @@ fn a_kvm_failure_recorded_for_the_host_sends_the_next_vm_straight_to_tcg() {
             home.kvm_note().is_some(),
             "the failure is recorded for the host"
         );
+        // The fallback is told as data, once, for the CLI to show (the backend prints nothing).
+        let notices = first.take_notices();
+        assert!(
+            matches!(notices.first(), Some(VmNotice::AccelFallback { .. })),
+            "{notices:?}"
+        );
+        assert!(notices[0].message().contains("TCG"), "{notices:?}");
+        assert!(first.take_notices().is_empty());
     } else {
         home.set_kvm_note(Some("QEMU aborted with KVM"));
     }
