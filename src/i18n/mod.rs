@@ -34,8 +34,8 @@
 //!
 //! then register it with `mod AREA;` below and one `(AREA::EN, AREA::RU),` line in
 //! `PARTS`. Nothing else: the build-time check, the run-time index and the tests read
-//! `PARTS`. (`en.rs`/`ru.rs` are the first areas, kept as two big tables; the rest follow the
-//! side-by-side layout.)
+//! `PARTS`. Every area file has this one layout (`help_ru.rs` is not a message catalogue:
+//! it maps clap's English help texts, the source in the derive doc comments, to Russian).
 //!
 //! The language comes from `AGSEKIT_LANG`, then `LC_ALL`, `LC_MESSAGES`, `LANG` (a value that
 //! starts with `ru` means Russian), else English. A lookup never panics in a release build: a
@@ -48,7 +48,11 @@ mod backup;
 pub mod check;
 pub mod clap_ru;
 mod config;
-mod en;
+mod config_check;
+mod config_gen;
+mod daemon;
+mod doctor;
+mod frame;
 mod help_ru;
 mod host;
 mod i12_errors;
@@ -58,22 +62,32 @@ mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
+mod mounts;
 mod packaging;
 mod qemu;
-mod ru;
 mod rules;
+mod run;
 #[cfg(test)]
 mod scan;
+mod status;
 mod tripwire;
+mod vm;
 
 /// One table of messages: `(key, text)`.
 type Table = &'static [(&'static str, &'static str)];
 
-/// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
-/// hold the first areas; later areas keep both languages side by side in one file
-/// (`EN` and `RU`), so a message and its translation are edited together.
+/// The catalogue in parts: `(English, Russian)` tables of one area each, both in the area's
+/// file (`EN` and `RU` side by side), so a message and its translation are edited together.
 const PARTS: &[(Table, Table)] = &[
-    (en::MESSAGES, ru::MESSAGES),
+    (frame::EN, frame::RU),
+    (config_check::EN, config_check::RU),
+    (config_gen::EN, config_gen::RU),
+    (mounts::EN, mounts::RU),
+    (run::EN, run::RU),
+    (status::EN, status::RU),
+    (doctor::EN, doctor::RU),
+    (daemon::EN, daemon::RU),
+    (vm::EN, vm::RU),
     (backend::EN, backend::RU),
     (backup::EN, backup::RU),
     (config::EN, config::RU),
