@@ -612,6 +612,36 @@ mod tests {
         );
     }
 
+    /// A key chosen at run time: filled like a literal one, extra values allowed (a call that
+    /// chooses among keys passes what any of them uses).
+    #[test]
+    fn a_computed_key_is_filled_and_may_carry_extra_values() {
+        let key = if std::hint::black_box(true) {
+            "cli.version"
+        } else {
+            "prompt.number"
+        };
+        assert_eq!(
+            crate::t!(key, version = "9.9", unused = 1),
+            "Installed version: 9.9"
+        );
+        assert_eq!(placeholder_names("{b} {a} {b} {x y} {} {c"), ["a", "b"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "does not pass `version = ...`")]
+    fn a_computed_key_whose_placeholder_is_not_passed_fails_in_debug_builds() {
+        let key = std::hint::black_box("cli.version");
+        let _ = crate::t!(key, release = "9.9");
+    }
+
+    #[test]
+    #[should_panic(expected = "no such message key")]
+    fn a_computed_key_no_table_has_fails_in_debug_builds() {
+        let key = std::hint::black_box("cli.versoin");
+        let _ = crate::t!(key);
+    }
+
     #[test]
     fn counts_follow_each_language_s_plural_rules() {
         let ru = |n| count_in(Lang::Ru, "count.vm", n);
