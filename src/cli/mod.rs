@@ -68,7 +68,7 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
             let code = if err.use_stderr() { 2 } else { 0 };
             if crate::i18n::current() == crate::i18n::Lang::Ru {
                 // clap's own phrases in Russian (its colours are dropped then).
-                let mut text = crate::i18n::clap_ru::translate(&err.render().to_string());
+                let mut text = crate::i18n::clap_ru::error_text(&err);
                 if !text.ends_with('\n') {
                     text.push('\n');
                 }

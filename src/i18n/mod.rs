@@ -1,26 +1,60 @@
 //! Messages in English and Russian.
 //!
 //! Two kinds of text are translated here:
-//! - **Messages** (menu, prompts, config-gen, the CLI frame): looked up by key with [`t!`] in
-//!   one catalogue per language, `en.rs` and `ru.rs` (plain Rust tables: checked by the
-//!   compiler, nothing to parse or fail at run time, no dependency). English is complete by
-//!   construction; a unit test fails when a key or a `{placeholder}` differs between them.
+//! - **Messages** (menu, prompts, errors, reports): looked up by key with [`crate::t!`]. The
+//!   catalogue is plain Rust tables of `(key, text)`, English and Russian, listed in
+//!   `PARTS`. Keys are `area.name`; `{name}` in a text is a placeholder that
+//!   `t!("key", name = value)` fills.
 //! - **clap help texts**: English stays the source (doc comments on the derive structs);
 //!   `help_ru.rs` maps each English text to its Russian text and [`localize_command`] applies
-//!   the map to the whole command tree before parsing; clap's own words around them
-//!   (`Usage:`, `Options:`, its error messages) are rewritten by `clap_ru`. A unit test lists
-//!   every help text of the command tree that has no Russian entry.
+//!   the map to the whole command tree before parsing; clap's own words around them and its
+//!   usage errors are handled by `clap_ru`. A unit test lists every help text of the command
+//!   tree that has no Russian entry.
+//!
+//! **What the build checks.** `t!` with a literal key is checked by the compiler against the
+//! English tables (`check.rs`, const evaluation): a key no table has, a `name = value` whose
+//! `{name}` the English text lacks, or a `{name}` of the English text the call does not pass
+//! fails `cargo build` with `error[E0080]: evaluation panicked: t!("key"): ...` at the call;
+//! so does a key two English tables define. A key computed at run time (`t!(match kind {...})`,
+//! `t!(key, ...)`) goes through [`tr_dyn`], which debug builds (every test) check when it
+//! runs: the key must exist and every placeholder of its text be passed (extra values are
+//! allowed there, for a call that chooses among keys). Unit tests check that Russian has
+//! every English key with the same placeholders.
+//! To see the build check work by hand: misspell a key in any `t!` call and run `cargo build`;
+//! the `compile_fail` examples on [`crate::t!`] (run by `cargo test --doc`, part of `scripts/test`)
+//! keep it from silently going away.
+//!
+//! **Adding messages for an area.** Create `src/i18n/AREA.rs` with both languages side by
+//! side, one line per message:
+//!
+//! ```text
+//! #[rustfmt::skip]
+//! pub const EN: &[(&str, &str)] = &[("area.key", "English text with {name}"), ...];
+//! #[rustfmt::skip]
+//! pub const RU: &[(&str, &str)] = &[("area.key", "Русский текст с {name}"), ...];
+//! ```
+//!
+//! then register it with `mod AREA;` below and one `(AREA::EN, AREA::RU),` line in
+//! `PARTS`. Nothing else: the build-time check, the run-time index and the tests read
+//! `PARTS`. Every area file has this one layout (`help_ru.rs` is not a message catalogue:
+//! it maps clap's English help texts, the source in the derive doc comments, to Russian).
 //!
 //! The language comes from `AGSEKIT_LANG`, then `LC_ALL`, `LC_MESSAGES`, `LANG` (a value that
-//! starts with `ru` means Russian), else English. A lookup never panics: a key missing in
-//! Russian falls back to the English text, a key missing everywhere to the key itself (and in
-//! unit tests to a failure).
+//! starts with `ru` means Russian), else English. A lookup never panics in a release build: a
+//! key missing in Russian falls back to the English text, a key missing everywhere to the key
+//! itself (and in unit tests to a failure).
 
 mod backend;
 mod backup;
+#[doc(hidden)]
+pub mod check;
 pub mod clap_ru;
 mod config;
-mod en;
+mod config_check;
+mod config_gen;
+mod daemon;
+mod doctor;
+mod frame;
 mod help_ru;
 mod host;
 mod i12_errors;
@@ -30,25 +64,35 @@ mod i12_session;
 mod layout;
 mod lifecycle;
 mod misc;
+mod mounts;
 mod net;
 mod packaging;
 mod qemu;
-mod ru;
 mod rules;
+mod run;
 #[cfg(test)]
 mod scan;
+mod status;
 mod suspend;
 mod tripwire;
+mod vm;
 mod vmerror;
 
 /// One table of messages: `(key, text)`.
 type Table = &'static [(&'static str, &'static str)];
 
-/// The catalogue in parts: `(English, Russian)` tables of one area each. `en.rs`/`ru.rs`
-/// hold the first areas; later areas keep both languages side by side in one file
-/// (`EN` and `RU`), so a message and its translation are edited together.
+/// The catalogue in parts: `(English, Russian)` tables of one area each, both in the area's
+/// file (`EN` and `RU` side by side), so a message and its translation are edited together.
 const PARTS: &[(Table, Table)] = &[
-    (en::MESSAGES, ru::MESSAGES),
+    (frame::EN, frame::RU),
+    (config_check::EN, config_check::RU),
+    (config_gen::EN, config_gen::RU),
+    (mounts::EN, mounts::RU),
+    (run::EN, run::RU),
+    (status::EN, status::RU),
+    (doctor::EN, doctor::RU),
+    (daemon::EN, daemon::RU),
+    (vm::EN, vm::RU),
     (backend::EN, backend::RU),
     (backup::EN, backup::RU),
     (config::EN, config::RU),
@@ -228,15 +272,98 @@ pub fn count_in(lang: Lang, key: &str, n: usize) -> String {
     )
 }
 
+/// The text of a key chosen at run time (`t!(match kind { ... })`, a key in a variable), with
+/// its placeholders filled: what [`crate::t!`] calls when its key is not a literal. The build
+/// cannot check such a key, so debug builds (unit and integration tests) check it here and
+/// panic on a key no English table has or on a `{placeholder}` of the English text the call
+/// does not pass; a release build shows the key itself or leaves the `{placeholder}` as it
+/// is. Extra values are allowed: a call that chooses among keys passes what any of them uses
+/// (`backup.created_stats` and `backup.created_stats_link_limit` share one call).
+pub fn tr_dyn(key: &str, args: &[(&str, String)]) -> String {
+    #[cfg(debug_assertions)]
+    {
+        let Some(english) = find(Lang::En, key) else {
+            panic!("t!({key:?}): no such message key in the English tables of src/i18n/");
+        };
+        for name in placeholder_names(english) {
+            assert!(
+                args.iter().any(|(passed, _)| *passed == name),
+                "t!({key:?}): its English text {english:?} has {{{name}}}, but the call does not pass `{name} = ...`"
+            );
+        }
+    }
+    tr(key, args)
+}
+
+/// The `{name}` placeholders of `text` (names of ASCII letters, digits and `_`), sorted, once
+/// each: the names [`fill`] replaces.
+pub fn placeholder_names(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if len > 0 && after[len..].starts_with('}') {
+            out.push(&after[..len]);
+        }
+        rest = after;
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// `t!("key")` or `t!("key", name = value, ...)`: the message in the current language, with
 /// each `{name}` replaced by the value's `Display`.
+///
+/// With a literal key the build checks the call against the English catalogue
+/// (`check::call`, evaluated by the compiler): a key no table has, a `name = value` whose
+/// `{name}` the English text lacks, or a `{name}` of the text the call does not pass fails
+/// `cargo build` with "evaluation panicked: t!(\"key\"): ..." at the call. A key computed at
+/// run time (`t!(match kind { ... })`, `t!(key, ...)`) goes through [`i18n::tr_dyn`], checked
+/// when it runs in debug builds.
+///
+/// ```
+/// let text = agsekit::t!("cli.version", version = "2.0.0");
+/// assert!(text.contains("2.0.0"));
+/// ```
+///
+/// A misspelled key does not build:
+///
+/// ```compile_fail,E0080
+/// let text = agsekit::t!("cli.versoin", version = "2.0.0");
+/// ```
+///
+/// Nor does a placeholder the English text does not have (`{version}` is its only one):
+///
+/// ```compile_fail,E0080
+/// let text = agsekit::t!("cli.version", release = "2.0.0");
+/// ```
+///
+/// Nor one it has that the call leaves out:
+///
+/// ```compile_fail,E0080
+/// let text = agsekit::t!("cli.version");
+/// ```
+///
+/// [`i18n::tr_dyn`]: crate::i18n::tr_dyn
 #[macro_export]
 macro_rules! t {
-    ($key:expr) => {
+    ($key:literal $(,)?) => {{
+        const _: () = $crate::i18n::check::call($key, &[]);
         $crate::i18n::tr($key, &[])
+    }};
+    ($key:literal, $($name:ident = $value:expr),+ $(,)?) => {{
+        const _: () = $crate::i18n::check::call($key, &[$(stringify!($name)),+]);
+        $crate::i18n::tr($key, &[$((stringify!($name), ($value).to_string())),+])
+    }};
+    ($key:expr $(,)?) => {
+        $crate::i18n::tr_dyn($key, &[])
     };
     ($key:expr, $($name:ident = $value:expr),+ $(,)?) => {
-        $crate::i18n::tr($key, &[$((stringify!($name), ($value).to_string())),+])
+        $crate::i18n::tr_dyn($key, &[$((stringify!($name), ($value).to_string())),+])
     };
 }
 
@@ -489,6 +616,36 @@ mod tests {
             "keys with no message:\n{}",
             missing.join("\n")
         );
+    }
+
+    /// A key chosen at run time: filled like a literal one, extra values allowed (a call that
+    /// chooses among keys passes what any of them uses).
+    #[test]
+    fn a_computed_key_is_filled_and_may_carry_extra_values() {
+        let key = if std::hint::black_box(true) {
+            "cli.version"
+        } else {
+            "prompt.number"
+        };
+        assert_eq!(
+            crate::t!(key, version = "9.9", unused = 1),
+            "Installed version: 9.9"
+        );
+        assert_eq!(placeholder_names("{b} {a} {b} {x y} {} {c"), ["a", "b"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "does not pass `version = ...`")]
+    fn a_computed_key_whose_placeholder_is_not_passed_fails_in_debug_builds() {
+        let key = std::hint::black_box("cli.version");
+        let _ = crate::t!(key, release = "9.9");
+    }
+
+    #[test]
+    #[should_panic(expected = "no such message key")]
+    fn a_computed_key_no_table_has_fails_in_debug_builds() {
+        let key = std::hint::black_box("cli.versoin");
+        let _ = crate::t!(key);
     }
 
     #[test]
