@@ -14,6 +14,7 @@ pub mod chain;
 pub mod copy;
 pub mod fsx;
 pub mod ignore;
+pub mod index;
 pub mod lock;
 pub mod manifest;
 pub mod plan;
@@ -341,12 +342,9 @@ pub fn snapshot_locked(
         let Some(prev) = &previous else {
             return Ok((None, false));
         };
-        if let Some(entries) = prev
-            .manifest
-            .as_ref()
-            .and_then(|m| manifest::read_raw(m).ok())
-        {
-            return Ok((Some(plan::PrevIndex::from_manifest(entries)), true));
+        // From the manifest's side file when it is current, else from the text.
+        if let Some(entries) = prev.manifest.as_ref().and_then(|m| index::load(m).ok()) {
+            return Ok((Some(plan::PrevIndex::of(entries, false)), true));
         }
         let spec = scan::ScanSpec {
             threads,
