@@ -118,16 +118,30 @@ pub struct Entries {
     files: u64,
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w)
-}
-
 fn u64_at(b: &[u8], at: usize) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&b[at..at + 8]);
     u64::from_le_bytes(w)
+}
+
+/// Field readers of one record (constant offsets into a fixed-size array: no bounds checks
+/// at run time).
+macro_rules! field {
+    (u32, $r:expr, $at:literal) => {
+        u32::from_le_bytes([$r[$at], $r[$at + 1], $r[$at + 2], $r[$at + 3]])
+    };
+    (u64, $r:expr, $at:literal) => {
+        u64::from_le_bytes([
+            $r[$at],
+            $r[$at + 1],
+            $r[$at + 2],
+            $r[$at + 3],
+            $r[$at + 4],
+            $r[$at + 5],
+            $r[$at + 6],
+            $r[$at + 7],
+        ])
+    };
 }
 
 fn kind_code(kind: EntryKind) -> u8 {
@@ -161,40 +175,48 @@ impl Entries {
         self.files
     }
 
-    fn record(&self, i: usize) -> &[u8] {
-        &self.records[i * RECORD..(i + 1) * RECORD]
+    fn record(&self, i: usize) -> &[u8; RECORD] {
+        let at = i * RECORD;
+        match self.records.get(at..at + RECORD).map(<&[u8; RECORD]>::try_from) {
+            Some(Ok(r)) => r,
+            _ => &[0; RECORD],
+        }
     }
 
-    /// The path of entry `i`.
+    /// The path of entry `i` (empty past the end).
     pub fn path(&self, i: usize) -> &[u8] {
         let r = self.record(i);
-        let off = u64_at(r, 0) as usize;
-        let len = u32_at(r, 8) as usize;
-        &self.bytes[off..off + len]
+        let off = field!(u64, r, 0) as usize;
+        let len = field!(u32, r, 8) as usize;
+        self.bytes.get(off..off.saturating_add(len)).unwrap_or(&[])
     }
 
     pub fn get(&self, i: usize) -> Entry<'_> {
         let r = self.record(i);
-        let off = u64_at(r, 0) as usize;
-        let len = u32_at(r, 8) as usize;
-        let target_len = u32_at(r, 12);
-        let target = (target_len != NO_TARGET)
-            .then(|| &self.bytes[off + len..off + len + target_len as usize]);
+        let off = field!(u64, r, 0) as usize;
+        let len = field!(u32, r, 8) as usize;
+        let target_len = field!(u32, r, 12);
+        let end = off.saturating_add(len);
+        let target = (target_len != NO_TARGET).then(|| {
+            self.bytes
+                .get(end..end.saturating_add(target_len as usize))
+                .unwrap_or(&[])
+        });
         Entry {
-            path: &self.bytes[off..off + len],
+            path: self.bytes.get(off..end).unwrap_or(&[]),
             kind: kind_of(r[16]).unwrap_or(EntryKind::File),
             target,
             meta: Meta {
-                mode: u32_at(r, 24),
-                uid: u32_at(r, 28),
-                gid: u32_at(r, 32),
-                size: u64_at(r, 40),
-                mtime_s: u64_at(r, 48) as i64,
-                mtime_ns: u64_at(r, 56) as i64,
-                ctime_s: u64_at(r, 64) as i64,
-                ctime_ns: u64_at(r, 72) as i64,
-                dev: u64_at(r, 80),
-                ino: u64_at(r, 88),
+                mode: field!(u32, r, 24),
+                uid: field!(u32, r, 28),
+                gid: field!(u32, r, 32),
+                size: field!(u64, r, 40),
+                mtime_s: field!(u64, r, 48) as i64,
+                mtime_ns: field!(u64, r, 56) as i64,
+                ctime_s: field!(u64, r, 64) as i64,
+                ctime_ns: field!(u64, r, 72) as i64,
+                dev: field!(u64, r, 80),
+                ino: field!(u64, r, 88),
             },
             exact: r[17] == 1,
         }
@@ -251,9 +273,9 @@ impl Entries {
             if r[17] > 1 || r[18..24].iter().any(|b| *b != 0) {
                 return false;
             }
-            let off = u64_at(r, 0);
-            let len = u64::from(u32_at(r, 8));
-            let target_len = u32_at(r, 12);
+            let off = field!(u64, r, 0);
+            let len = u64::from(field!(u32, r, 8));
+            let target_len = field!(u32, r, 12);
             let extra = if target_len == NO_TARGET {
                 0
             } else {
@@ -375,22 +397,32 @@ impl Builder {
 }
 
 /// A word-at-a-time checksum of the records, the byte buffer and the file count: every
-/// change of one 8-byte word changes it (each step is a bijection of the running value).
+/// change of one 8-byte word changes it (each step is a bijection of its lane's running
+/// value; four lanes, so the steps of neighbouring words do not wait for each other).
 fn checksum(records: &[u8], bytes: &[u8], files: u64) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = K ^ files;
+    let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(31);
+    let mut out = K ^ files;
     for part in [records, bytes] {
-        h = (h ^ part.len() as u64).wrapping_mul(K).rotate_left(31);
-        let mut words = part.chunks_exact(8);
-        for w in &mut words {
-            h = (h ^ u64_at(w, 0)).wrapping_mul(K).rotate_left(31);
+        let mut lanes = [K, K ^ 1, K ^ 2, K ^ 3];
+        let mut blocks = part.chunks_exact(32);
+        for b in &mut blocks {
+            for (j, lane) in lanes.iter_mut().enumerate() {
+                *lane = step(*lane, u64_at(b, j * 8));
+            }
         }
-        let mut tail = [0u8; 8];
-        let rest = words.remainder();
+        let mut tail = [0u8; 32];
+        let rest = blocks.remainder();
         tail[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K).rotate_left(31);
+        for (j, lane) in lanes.iter_mut().enumerate() {
+            *lane = step(*lane, u64_at(&tail, j * 8));
+        }
+        out = step(out, part.len() as u64);
+        for lane in lanes {
+            out = step(out, lane);
+        }
     }
-    h
+    out
 }
 
 /// Reads the side file at `path` when it was made from the manifest version `id` and passes
