@@ -405,18 +405,22 @@ fn checksum(records: &[u8], bytes: &[u8], files: u64) -> u64 {
     let mut out = K ^ files;
     for part in [records, bytes] {
         let mut lanes = [K, K ^ 1, K ^ 2, K ^ 3];
+        let mut mix = |b: &[u8; 32]| {
+            lanes[0] = step(lanes[0], field!(u64, b, 0));
+            lanes[1] = step(lanes[1], field!(u64, b, 8));
+            lanes[2] = step(lanes[2], field!(u64, b, 16));
+            lanes[3] = step(lanes[3], field!(u64, b, 24));
+        };
         let mut blocks = part.chunks_exact(32);
         for b in &mut blocks {
-            for (j, lane) in lanes.iter_mut().enumerate() {
-                *lane = step(*lane, u64_at(b, j * 8));
+            if let Ok(b) = <&[u8; 32]>::try_from(b) {
+                mix(b);
             }
         }
         let mut tail = [0u8; 32];
         let rest = blocks.remainder();
         tail[..rest.len()].copy_from_slice(rest);
-        for (j, lane) in lanes.iter_mut().enumerate() {
-            *lane = step(*lane, u64_at(&tail, j * 8));
-        }
+        mix(&tail);
         out = step(out, part.len() as u64);
         for lane in lanes {
             out = step(out, lane);
