@@ -317,7 +317,10 @@ pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
         // [`super::index`]) of a snapshot that exists stay; a temporary one never does.
         let snapshot = m
             .strip_prefix('.')
-            .and_then(|s| s.strip_suffix(".summary").or_else(|| s.strip_suffix(".index")))
+            .and_then(|s| {
+                s.strip_suffix(".summary")
+                    .or_else(|| s.strip_suffix(".index"))
+            })
             .map(|s| dest.join(s));
         let keep = snapshot.is_some_and(|s| {
             std::fs::symlink_metadata(&s)

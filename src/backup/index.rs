@@ -177,7 +177,11 @@ impl Entries {
 
     fn record(&self, i: usize) -> &[u8; RECORD] {
         let at = i * RECORD;
-        match self.records.get(at..at + RECORD).map(<&[u8; RECORD]>::try_from) {
+        match self
+            .records
+            .get(at..at + RECORD)
+            .map(<&[u8; RECORD]>::try_from)
+        {
             Some(Ok(r)) => r,
             _ => &[0; RECORD],
         }
@@ -390,7 +394,9 @@ impl Builder {
         if !self.unordered {
             return entries;
         }
-        let raw: Vec<RawEntry> = (0..entries.len()).map(|i| entries.get(i).to_raw()).collect();
+        let raw: Vec<RawEntry> = (0..entries.len())
+            .map(|i| entries.get(i).to_raw())
+            .collect();
         drop(entries);
         Entries::from_raw(raw)
     }
@@ -570,7 +576,9 @@ mod tests {
         let entries = Entries::from_raw(sample());
         assert_eq!(entries.len(), 5);
         assert_eq!(entries.files(), 3);
-        let back: Vec<RawEntry> = (0..entries.len()).map(|i| entries.get(i).to_raw()).collect();
+        let back: Vec<RawEntry> = (0..entries.len())
+            .map(|i| entries.get(i).to_raw())
+            .collect();
         assert_eq!(back, sample());
         assert_eq!(entries.find(b"a-b"), Some(3));
         assert_eq!(entries.find(b"a/z"), None);

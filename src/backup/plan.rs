@@ -364,7 +364,9 @@ mod tests {
             ],
         );
         let idx = manifest_of(&root);
-        let written: Vec<&[u8]> = (0..idx.entries.len()).map(|i| idx.entries.path(i)).collect();
+        let written: Vec<&[u8]> = (0..idx.entries.len())
+            .map(|i| idx.entries.path(i))
+            .collect();
         assert_eq!(written, vec![&b"a"[..], b"a/x", b"a-b", b"a.c"]);
         assert!(idx.contains(b"a/x") && idx.contains(b"a-b") && !idx.contains(b"a/y"));
     }
