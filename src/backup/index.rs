@@ -265,7 +265,7 @@ impl Entries {
     /// Checks every record: a known kind, a path inside the byte buffer, a target exactly for
     /// symlinks, strict walk order, and the file count.
     fn well_formed(&self) -> bool {
-        if self.records.len() % RECORD != 0 {
+        if !self.records.len().is_multiple_of(RECORD) {
             return false;
         }
         let mut files = 0u64;

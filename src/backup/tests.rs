@@ -1586,11 +1586,11 @@ fn side_files_go_with_their_snapshot_and_other_files_stay() {
     assert!(side.is_file());
     // An orphan (its snapshot is gone), a temporary one, and a file of the user's.
     std::fs::write(f.dest.join(".20990101-000000.index"), "x").expect("write");
-    std::fs::write(f.dest.join(&format!(".{s1}.index.tmp")), "x").expect("write");
+    std::fs::write(f.dest.join(format!(".{s1}.index.tmp")), "x").expect("write");
     std::fs::write(f.dest.join(".notes.index"), "mine").expect("write");
     assert!(f.snap().created.is_none());
     assert!(!f.dest.join(".20990101-000000.index").exists());
-    assert!(!f.dest.join(&format!(".{s1}.index.tmp")).exists());
+    assert!(!f.dest.join(format!(".{s1}.index.tmp")).exists());
     assert!(f.dest.join(".notes.index").is_file());
     assert!(
         side.is_file(),
