@@ -2,7 +2,8 @@
 //!
 //! A run: lock the destination ([`lock`]), remove stale `-partial` folders ([`chain`]), walk
 //! the source once ([`scan`]) applying `.backupignore` rules ([`ignore`]), compare with the
-//! previous snapshot's manifest ([`manifest`], [`plan`]); when something changed, write the
+//! previous snapshot's manifest ([`manifest`], read through its side file, [`index`];
+//! [`plan`]); when something changed, write the
 //! new snapshot into `<name>-partial` ([`apply`]; file data by [`copy`], holes kept), sync,
 //! and rename it into place. Removing trees (stale partials, deleted snapshots) goes through
 //! [`fsx::remove_tree`], which copes with read-only folders and names what it leaves. Retention
