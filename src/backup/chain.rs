@@ -290,7 +290,10 @@ pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
             markers.push(name.to_string());
         } else if name.contains(".manifest") {
             manifests.push(name.to_string());
-        } else if name.ends_with(".summary") || name.ends_with(".summary.tmp") {
+        } else if name.ends_with(".summary")
+            || name.ends_with(".summary.tmp")
+            || is_index_file(name)
+        {
             summaries.push(name.to_string());
         }
     }
@@ -310,10 +313,14 @@ pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
         }
     }
     for m in summaries {
-        // `.<name>.summary` of a snapshot that exists stays; a temporary one never does.
+        // `.<name>.summary` and `.<name>.index` (the manifest's side file, see
+        // [`super::index`]) of a snapshot that exists stay; a temporary one never does.
         let snapshot = m
             .strip_prefix('.')
-            .and_then(|s| s.strip_suffix(".summary"))
+            .and_then(|s| {
+                s.strip_suffix(".summary")
+                    .or_else(|| s.strip_suffix(".index"))
+            })
             .map(|s| dest.join(s));
         let keep = snapshot.is_some_and(|s| {
             std::fs::symlink_metadata(&s)
@@ -335,6 +342,14 @@ pub fn remove_stale(dest: &Path) -> io::Result<StaleCleanup> {
         }
     }
     Ok(out)
+}
+
+/// `.<snapshot name>.index` or `.<snapshot name>.index.tmp` (a manifest's side file).
+fn is_index_file(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|s| s.strip_suffix(".tmp").or(Some(s)))
+        .and_then(|s| s.strip_suffix(".index"))
+        .is_some_and(is_snapshot_name)
 }
 
 /// Deletes a snapshot without ever leaving a half-deleted folder that looks complete: it is
@@ -362,6 +377,9 @@ pub fn delete_snapshot(dest: &Path, name: &str) -> io::Result<()> {
         return Err(err);
     }
     let _ = std::fs::remove_file(manifest_path(dest, name));
+    if let Some(side) = super::index::path_for(&manifest_path(dest, name)) {
+        let _ = std::fs::remove_file(side);
+    }
     super::summary::remove(dest, name);
     let doomed = dest.join(&doomed_name);
     super::fsx::remove_tree(&dest_dir, std::ffi::OsStr::new(&doomed_name), &doomed)?;

@@ -317,6 +317,15 @@ impl From<RawEntry> for ManifestEntry {
 pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
     let file = File::open(path)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut entries = Vec::with_capacity(usize::try_from(size / 120).unwrap_or(0));
+    each_raw(file, path, |e| entries.push(e))?;
+    entries.shrink_to_fit();
+    Ok(entries)
+}
+
+/// Parses the manifest `file` (opened from `path`, which error messages name) line by line,
+/// passing each entry to `each`; an error at the header or at the first malformed line.
+pub fn each_raw(file: File, path: &Path, mut each: impl FnMut(RawEntry)) -> anyhow::Result<()> {
     let mut reader = io::BufReader::with_capacity(256 * 1024, file);
     let mut line = Vec::with_capacity(512);
     let strip = |line: &mut Vec<u8>| {
@@ -332,7 +341,6 @@ pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
             path = path.display()
         ));
     }
-    let mut entries = Vec::with_capacity(usize::try_from(size / 120).unwrap_or(0));
     let mut n = 1usize;
     loop {
         line.clear();
@@ -345,7 +353,7 @@ pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
             continue;
         }
         match parse_raw(&line) {
-            Some(e) => entries.push(e),
+            Some(e) => each(e),
             None => anyhow::bail!(crate::t!(
                 "backup.manifest_bad_line",
                 path = path.display(),
@@ -353,8 +361,7 @@ pub fn read_raw(path: &Path) -> anyhow::Result<Vec<RawEntry>> {
             )),
         }
     }
-    entries.shrink_to_fit();
-    Ok(entries)
+    Ok(())
 }
 
 /// Reads a whole manifest (see [`read_raw`]).

@@ -1510,3 +1510,94 @@ fn interrupt_with_a_wakeup_pipe_ends_a_long_sleep_at_once() {
     }
     assert!(interrupt.is_set());
 }
+
+/// Entries that describe the source as it is now (what a side file would have to hold to
+/// hide a change).
+fn entries_of_source(src: &Path) -> index::Entries {
+    let interrupt = Interrupt::none();
+    let walked = scan::scan(&scan::ScanSpec::plain(src, &interrupt)).expect("scan");
+    plan::PrevIndex::from_legacy_tree(&walked.root).entries
+}
+
+#[test]
+fn a_side_file_that_would_hide_a_change_is_used_only_when_current_and_intact() {
+    let f = Fixture::new();
+    let s1 = f.snap().created.expect("first").name;
+    let manifest = chain::manifest_path(&f.dest, &s1);
+    let side = index::path_for(&manifest).expect("side path");
+    assert!(
+        !side.exists(),
+        "made by the first check that reads the manifest"
+    );
+    assert!(f.snap().created.is_none());
+    assert!(side.is_file(), "the no-change check wrote the side file");
+    let id = index::FileId::of(&std::fs::metadata(&manifest).expect("md"));
+    assert!(index::read(&side, &id).is_some());
+
+    // A change, and a side file that says the source is as it is now, made for another
+    // version of the manifest (a rewritten or copied one): ignored, the change is found.
+    std::fs::write(f.src.join("a.txt"), "alpha, longer now").expect("write");
+    let stale = index::FileId {
+        ino: id.ino + 1,
+        ..id
+    };
+    index::write(&side, &stale, &entries_of_source(&f.src)).expect("forge");
+    let r = f.snap();
+    let s2 = created(&r);
+    assert_eq!(r.plan.modified, 1, "{:?}", r.plan);
+    assert_eq!(
+        std::fs::read(s2.join("a.txt")).expect("read"),
+        b"alpha, longer now"
+    );
+
+    // The same with the right identity but damaged bytes (the checksum no longer matches).
+    let s2_name = r.created.expect("second").name;
+    assert!(f.snap().created.is_none());
+    let manifest = chain::manifest_path(&f.dest, &s2_name);
+    let side = index::path_for(&manifest).expect("side path");
+    let id = index::FileId::of(&std::fs::metadata(&manifest).expect("md"));
+    std::fs::write(f.src.join("sub/b.txt"), "bravo, longer now").expect("write");
+    index::write(&side, &id, &entries_of_source(&f.src)).expect("forge");
+    let mut bytes = std::fs::read(&side).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x20;
+    std::fs::write(&side, &bytes).expect("damage");
+    let r = f.snap();
+    assert_eq!(r.plan.modified, 1, "{:?}", r.plan);
+    assert_eq!(
+        std::fs::read(created(&r).join("sub/b.txt")).expect("read"),
+        b"bravo, longer now"
+    );
+    // The damaged side file was replaced by one made from the manifest.
+    assert_eq!(
+        index::read(&side, &id),
+        Some(index::Entries::from_raw(
+            manifest::read_raw(&manifest).expect("manifest")
+        ))
+    );
+}
+
+#[test]
+fn side_files_go_with_their_snapshot_and_other_files_stay() {
+    let f = Fixture::new();
+    let s1 = f.snap().created.expect("first").name;
+    assert!(f.snap().created.is_none());
+    let side = index::path_for(&chain::manifest_path(&f.dest, &s1)).expect("side");
+    assert!(side.is_file());
+    // An orphan (its snapshot is gone), a temporary one, and a file of the user's.
+    std::fs::write(f.dest.join(".20990101-000000.index"), "x").expect("write");
+    std::fs::write(f.dest.join(format!(".{s1}.index.tmp")), "x").expect("write");
+    std::fs::write(f.dest.join(".notes.index"), "mine").expect("write");
+    assert!(f.snap().created.is_none());
+    assert!(!f.dest.join(".20990101-000000.index").exists());
+    assert!(!f.dest.join(format!(".{s1}.index.tmp")).exists());
+    assert!(f.dest.join(".notes.index").is_file());
+    assert!(
+        side.is_file(),
+        "the side file of a snapshot that exists stays"
+    );
+    std::fs::write(f.src.join("a.txt"), "new").expect("write");
+    f.snap();
+    chain::delete_snapshot(&f.dest, &s1).expect("delete");
+    assert!(!side.exists(), "deleted with its snapshot");
+}
