@@ -128,6 +128,14 @@ fn port_free(port: u16) -> bool {
     std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
+/// Why a daemon beside QEMU did not come up, with the end of its log.
+enum Spawned {
+    /// It could not be started, or it exited.
+    Failed(String),
+    /// It runs but made no socket in time.
+    NoSocket(String),
+}
+
 fn kill_pidfile(pidfile: &Path) {
     if let Some(pid) = state::live_pid(pidfile) {
         let pid = nix::unistd::Pid::from_raw(pid);
@@ -630,30 +638,48 @@ impl<R: Runner> Qemu<R> {
         if let Some((uid, gid)) = runas {
             cmd = cmd.arg("--runas").arg(format!("{uid}:{gid}"));
         }
+        match self.spawn_daemon(cmd, &log, &dir.passt_pidfile(), &socket) {
+            Ok(()) => Ok(()),
+            Err(Spawned::Failed(detail)) => Err(fail(detail)),
+            Err(Spawned::NoSocket(detail)) => {
+                kill_pidfile(&dir.passt_pidfile());
+                Err(fail(detail))
+            }
+        }
+    }
+
+    /// Starts a daemon beside QEMU (virtiofsd, passt) in its own session with its output
+    /// appended to `log`, records its pid in `pidfile` and waits up to 10 s for `socket`.
+    fn spawn_daemon(
+        &self,
+        cmd: Cmd,
+        log: &Path,
+        pidfile: &Path,
+        socket: &Path,
+    ) -> Result<(), Spawned> {
         let cmd = cmd.stdin_bytes(Vec::new());
         let mut child = self
             .runner
             .spawn(
                 &cmd,
                 SpawnIo {
-                    stdout: crate::process::Sink::Append(log.clone()),
-                    stderr: crate::process::Sink::Append(log.clone()),
+                    stdout: crate::process::Sink::Append(log.to_path_buf()),
+                    stderr: crate::process::Sink::Append(log.to_path_buf()),
                 },
             )
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| Spawned::Failed(e.to_string()))?;
         let Some(pid) = child.id() else {
             // A fake runner: nothing really started.
             return Ok(());
         };
-        std::fs::write(dir.passt_pidfile(), format!("{pid}\n")).map_err(|e| fail(e.to_string()))?;
+        std::fs::write(pidfile, format!("{pid}\n")).map_err(|e| Spawned::Failed(e.to_string()))?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while !socket.exists() {
             if let Ok(Some(_)) = child.try_wait() {
-                return Err(fail(tail(&log, 5)));
+                return Err(Spawned::Failed(tail(log, 5)));
             }
             if Instant::now() > deadline {
-                kill_pidfile(&dir.passt_pidfile());
-                return Err(fail(tail(&log, 5)));
+                return Err(Spawned::NoSocket(tail(log, 5)));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -691,36 +717,12 @@ impl<R: Runner> Qemu<R> {
         let root = nix::unistd::getuid().is_root();
         let cmd = Cmd::new("setsid")
             .arg(&program)
-            .args(virtiofs::args(flavor, &socket, &m.source, root))
-            .stdin_bytes(Vec::new());
+            .args(virtiofs::args(flavor, &socket, &m.source, root));
         let log = dir.virtiofsd_log(&m.tag);
-        let mut child = self
-            .runner
-            .spawn(
-                &cmd,
-                SpawnIo {
-                    stdout: crate::process::Sink::Append(log.clone()),
-                    stderr: crate::process::Sink::Append(log.clone()),
-                },
-            )
-            .map_err(|e| fail(e.to_string()))?;
-        let Some(pid) = child.id() else {
-            // A fake runner: nothing really started.
-            return Ok(());
-        };
-        std::fs::write(dir.virtiofsd_pidfile(&m.tag), format!("{pid}\n"))
-            .map_err(|e| fail(e.to_string()))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !socket.exists() {
-            if let Ok(Some(_)) = child.try_wait() {
-                return Err(fail(tail(&log, 5)));
-            }
-            if Instant::now() > deadline {
-                return Err(fail(tail(&log, 5)));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(())
+        self.spawn_daemon(cmd, &log, &dir.virtiofsd_pidfile(&m.tag), &socket)
+            .map_err(|e| match e {
+                Spawned::Failed(detail) | Spawned::NoSocket(detail) => fail(detail),
+            })
     }
 
     fn start_virtiofsds(&self, dir: &VmDir, s: &Settings) -> Result<(), VmError> {
