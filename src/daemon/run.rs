@@ -690,12 +690,17 @@ mod tests {
 
     #[test]
     fn an_idle_vm_is_suspended_or_stopped_with_a_note_when_its_backend_cannot_suspend() {
-        use crate::lifecycle::suspend::tests::OneVm;
+        use crate::vm::testutil::Memory;
         use crate::vm::VmState;
         let yaml = "global:\n  daemon: {idle_vm_stop_minutes: 1, idle_vm_action: suspend}\nvms:\n  vm: {cpu: 1, ram: 1G, disk: 5G}\n";
         let config = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
         for can_suspend in [true, false] {
-            let backend = OneVm::new(VmState::Running, can_suspend);
+            let backend = Memory::new("mem").with_vm("vm", VmState::Running);
+            let backend = if can_suspend {
+                backend
+            } else {
+                backend.without_suspend()
+            };
             let events = std::sync::Mutex::new(Vec::new());
             let on = |e: DaemonEvent| events.lock().expect("events").push(e);
             let mut idle = IdleTracker::default();
@@ -707,10 +712,10 @@ mod tests {
             let calls: Vec<String> = backend
                 .calls()
                 .into_iter()
-                .filter(|c| c == "suspend" || c == "stop")
+                .filter(|c| c.starts_with("suspend ") || c.starts_with("stop "))
                 .collect();
             if can_suspend {
-                assert_eq!(calls, ["suspend"]);
+                assert_eq!(calls, ["suspend vm"]);
                 assert_eq!(
                     events,
                     vec![DaemonEvent::VmSuspended {
@@ -719,10 +724,10 @@ mod tests {
                     }]
                 );
             } else {
-                assert_eq!(calls, ["stop"]);
+                assert_eq!(calls, ["stop vm graceful"]);
                 assert_eq!(events.len(), 2, "{events:?}");
                 assert!(
-                    matches!(&events[0], DaemonEvent::Problem(note) if note.contains("onevm") && note.contains("stopping it instead")),
+                    matches!(&events[0], DaemonEvent::Problem(note) if note.contains("mem") && note.contains("stopping it instead")),
                     "{events:?}"
                 );
                 assert_eq!(

@@ -73,158 +73,56 @@ pub fn resume_vm(backend: &dyn VmBackend, name: &str) -> anyhow::Result<ResumeOu
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::vm::{
-        BackendVersion, Capabilities, ExecResult, ExecSpec, LaunchSpec, StopMode, VmError, VmInfo,
-        VmSummary,
-    };
-    use std::path::Path;
-    use std::sync::Mutex;
+    use crate::vm::testutil::Memory;
 
-    /// One VM in a state the test sets, a backend that can or cannot suspend, and the calls.
-    pub(crate) struct OneVm {
-        pub state: Mutex<VmState>,
-        pub can_suspend: bool,
-        pub calls: Mutex<Vec<String>>,
-    }
-
-    impl OneVm {
-        pub(crate) fn new(state: VmState, can_suspend: bool) -> OneVm {
-            OneVm {
-                state: Mutex::new(state),
-                can_suspend,
-                calls: Mutex::new(Vec::new()),
-            }
-        }
-        fn log(&self, call: &str) {
-            self.calls.lock().unwrap().push(call.to_string());
-        }
-        pub(crate) fn calls(&self) -> Vec<String> {
-            self.calls.lock().unwrap().clone()
-        }
-        fn set(&self, s: VmState) {
-            *self.state.lock().unwrap() = s;
-        }
-    }
-
-    impl VmBackend for OneVm {
-        fn name(&self) -> &'static str {
-            "onevm"
-        }
-        fn capabilities(&self) -> Capabilities {
-            Capabilities {
-                shares_any_path: false,
-                can_suspend: self.can_suspend,
-                mounts_on_stopped: false,
-                host_owned_files: false,
-            }
-        }
-        fn suspend(&self, _name: &str) -> Result<(), VmError> {
-            self.log("suspend");
-            self.set(VmState::Suspended);
-            Ok(())
-        }
-        fn list(&self) -> Result<Vec<VmSummary>, VmError> {
-            Ok(Vec::new())
-        }
-        fn info(&self, name: &str) -> Result<VmInfo, VmError> {
-            Ok(VmInfo {
-                name: name.to_string(),
-                state: self.state.lock().unwrap().clone(),
-                cpu_count: None,
-                memory: None,
-                disk: None,
-                load: vec![],
-                ipv4: vec![],
-                release: None,
-                image_release: None,
-                image_hash: None,
-                snapshot_count: None,
-                mounts: vec![],
-            })
-        }
-        fn info_all(&self) -> Result<Vec<VmInfo>, VmError> {
-            Ok(vec![self.info("vm")?])
-        }
-        fn create(&self, _spec: &LaunchSpec) -> Result<(), VmError> {
-            Ok(())
-        }
-        fn start(&self, _name: &str) -> Result<(), VmError> {
-            self.log("start");
-            self.set(VmState::Running);
-            Ok(())
-        }
-        fn stop(&self, _name: &str, _mode: StopMode) -> Result<(), VmError> {
-            self.log("stop");
-            self.set(VmState::Stopped);
-            Ok(())
-        }
-        fn restart(&self, _name: &str) -> Result<(), VmError> {
-            Ok(())
-        }
-        fn delete(&self, _name: &str, _purge: bool) -> Result<(), VmError> {
-            Ok(())
-        }
-        fn mount(&self, _source: &Path, _vm: &str, _target: &str) -> Result<(), VmError> {
-            Ok(())
-        }
-        fn umount(&self, _vm: &str, _target: Option<&str>) -> Result<(), VmError> {
-            Ok(())
-        }
-        fn exec(&self, _spec: &ExecSpec) -> Result<ExecResult, VmError> {
-            Ok(ExecResult::default())
-        }
-        fn shell(&self, _name: &str) -> Result<i32, VmError> {
-            Ok(0)
-        }
-        fn version(&self) -> Result<BackendVersion, VmError> {
-            Ok(BackendVersion {
-                client: "onevm".into(),
-                daemon: None,
-            })
-        }
+    /// A backend called `mem` with VM `vm` in `state`.
+    fn one_vm(state: VmState) -> Memory {
+        Memory::new("mem").with_vm("vm", state)
     }
 
     #[test]
     fn a_running_vm_is_suspended_and_resumed_through_start() {
-        let b = OneVm::new(VmState::Running, true);
+        let b = one_vm(VmState::Running);
         assert_eq!(suspend_vm(&b, "vm").unwrap(), SuspendOutcome::Suspended);
-        assert_eq!(*b.state.lock().unwrap(), VmState::Suspended);
+        assert_eq!(b.state_of("vm"), Some(VmState::Suspended));
         assert_eq!(
             suspend_vm(&b, "vm").unwrap(),
             SuspendOutcome::AlreadySuspended
         );
         assert_eq!(resume_vm(&b, "vm").unwrap(), ResumeOutcome::Resumed);
         assert_eq!(resume_vm(&b, "vm").unwrap(), ResumeOutcome::WasRunning);
-        assert_eq!(b.calls(), ["suspend", "start"]);
+        assert_eq!(b.changes(), ["suspend vm", "start vm"]);
     }
 
     #[test]
     fn a_stopped_vm_is_not_suspended_and_resume_boots_it() {
-        let b = OneVm::new(VmState::Stopped, true);
+        let b = one_vm(VmState::Stopped);
         assert_eq!(suspend_vm(&b, "vm").unwrap(), SuspendOutcome::WasStopped);
-        assert!(b.calls().is_empty());
+        assert!(b.changes().is_empty());
         assert_eq!(resume_vm(&b, "vm").unwrap(), ResumeOutcome::Started);
-        assert_eq!(b.calls(), ["start"]);
+        assert_eq!(b.changes(), ["start vm"]);
     }
 
     #[test]
     fn a_backend_that_cannot_suspend_says_so_and_points_at_stop_vm() {
-        let b = OneVm::new(VmState::Running, false);
+        let b = Memory::new("mem")
+            .with_vm("dev", VmState::Running)
+            .without_suspend();
         let err = suspend_vm(&b, "dev").unwrap_err();
         let user = crate::error::find_user_error(&err).expect("a user error");
-        assert!(user.message.contains("onevm"), "{}", user.message);
+        assert!(user.message.contains("mem"), "{}", user.message);
         assert!(user.message.contains("dev"), "{}", user.message);
         assert_eq!(user.hints, ["agsekit stop-vm dev"]);
-        assert!(b.calls().is_empty(), "nothing was asked of the backend");
+        assert!(b.changes().is_empty(), "nothing was asked of the backend");
     }
 
     #[test]
     fn a_deleted_vm_is_an_error_for_both() {
-        let b = OneVm::new(VmState::Deleted, true);
+        let b = one_vm(VmState::Deleted);
         assert!(suspend_vm(&b, "vm").is_err());
         assert!(resume_vm(&b, "vm").is_err());
-        assert!(b.calls().is_empty());
+        assert!(b.changes().is_empty());
     }
 }

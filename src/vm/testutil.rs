@@ -34,6 +34,8 @@ pub struct Memory {
     exec_stdout: Option<String>,
     /// Every listing and lookup fails with this (the backend is missing or down).
     down: Option<VmError>,
+    /// What `capabilities().can_suspend` says.
+    can_suspend: bool,
 }
 
 impl Memory {
@@ -47,6 +49,7 @@ impl Memory {
             ignores_graceful_stop: false,
             exec_stdout: None,
             down: None,
+            can_suspend: true,
         }
     }
 
@@ -93,6 +96,12 @@ impl Memory {
     /// What every `exec` prints on stdout (exit 0).
     pub fn answer_exec(mut self, stdout: &str) -> Memory {
         self.exec_stdout = Some(stdout.to_string());
+        self
+    }
+
+    /// Its capabilities say it cannot suspend a VM.
+    pub fn without_suspend(mut self) -> Memory {
+        self.can_suspend = false;
         self
     }
 
@@ -180,7 +189,7 @@ impl VmBackend for Memory {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             shares_any_path: self.name == "b",
-            can_suspend: true,
+            can_suspend: self.can_suspend,
             mounts_on_stopped: self.name == "a",
             host_owned_files: false,
         }
