@@ -75,6 +75,49 @@ fn pretend_running(
     handle
 }
 
+/// Makes the VM look alive with a QMP server that keeps its run state: `status` at first,
+/// `stop` pauses it and `cont` runs it again. Returns that state, the server's request log
+/// and its thread (which ends after `connections`).
+fn pretend_pausable(
+    dir: &VmDir,
+    status: &'static str,
+    connections: usize,
+) -> (
+    std::sync::Arc<std::sync::Mutex<&'static str>>,
+    qmp::testserver::Log,
+    std::thread::JoinHandle<()>,
+) {
+    std::fs::write(dir.pidfile(), std::process::id().to_string()).unwrap();
+    let status = std::sync::Arc::new(std::sync::Mutex::new(status));
+    let shared = status.clone();
+    let (log, server) = qmp::testserver::serve(&dir.qmp(), connections, move |req| {
+        let mut s = shared.lock().unwrap();
+        match req["execute"].as_str() {
+            Some("query-status") => json!({"return": {"status": *s}}),
+            Some("stop") => {
+                *s = "paused";
+                json!({"return": {}})
+            }
+            Some("cont") => {
+                *s = "running";
+                json!({"return": {}})
+            }
+            _ => json!({"return": {}}),
+        }
+    });
+    (status, log, server)
+}
+
+/// The QMP commands the server got, in order, without the greeting's `qmp_capabilities`.
+fn qmp_commands(log: &qmp::testserver::Log) -> Vec<String> {
+    log.lock()
+        .unwrap()
+        .iter()
+        .map(|r| r["execute"].as_str().unwrap().to_string())
+        .filter(|c| c != "qmp_capabilities")
+        .collect()
+}
+
 fn is_ssh(cmd: &Cmd) -> bool {
     cmd.get_program() == "ssh"
 }
@@ -370,36 +413,15 @@ fn a_second_create_of_the_same_name_is_refused() {
 fn suspend_and_resume_speak_qmp_and_set_the_clock() {
     let fx = Fixture::new();
     let dir = fx.vm("agent");
-    std::fs::write(dir.pidfile(), std::process::id().to_string()).unwrap();
-    let status = std::sync::Arc::new(std::sync::Mutex::new("running"));
-    let shared = status.clone();
-    let (log, server) = qmp::testserver::serve(&dir.qmp(), 4, move |req| {
-        let mut s = shared.lock().unwrap();
-        match req["execute"].as_str() {
-            Some("query-status") => json!({"return": {"status": *s}}),
-            Some("stop") => {
-                *s = "paused";
-                json!({"return": {}})
-            }
-            Some("cont") => {
-                *s = "running";
-                json!({"return": {}})
-            }
-            _ => json!({"return": {}}),
-        }
-    });
+    let (status, log, server) = pretend_pausable(&dir, "running", 4);
     let q = fx.backend(FakeRunner::always_ok());
     q.suspend("agent").unwrap(); // query-status, stop
     q.start("agent").unwrap(); // query-status, cont
     server.join().unwrap();
-    let commands: Vec<String> = log
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r["execute"].as_str().unwrap().to_string())
-        .filter(|c| c != "qmp_capabilities")
-        .collect();
-    assert_eq!(commands, ["query-status", "stop", "query-status", "cont"]);
+    assert_eq!(
+        qmp_commands(&log),
+        ["query-status", "stop", "query-status", "cont"]
+    );
     let lines: Vec<String> = q.runner().calls().iter().map(remote).collect();
     assert_eq!(lines.len(), 1);
     assert!(lines[0].starts_with("sudo 'date' '-s' '@"), "{lines:?}");
@@ -410,34 +432,14 @@ fn suspend_and_resume_speak_qmp_and_set_the_clock() {
 fn exec_on_a_suspended_vm_resumes_it_first() {
     let fx = Fixture::new();
     let dir = fx.vm("agent");
-    std::fs::write(dir.pidfile(), std::process::id().to_string()).unwrap();
-    let status = std::sync::Arc::new(std::sync::Mutex::new("paused"));
-    let shared = status.clone();
-    let (log, server) = qmp::testserver::serve(&dir.qmp(), 3, move |req| {
-        let mut s = shared.lock().unwrap();
-        match req["execute"].as_str() {
-            Some("query-status") => json!({"return": {"status": *s}}),
-            Some("cont") => {
-                *s = "running";
-                json!({"return": {}})
-            }
-            _ => json!({"return": {}}),
-        }
-    });
+    let (status, log, server) = pretend_pausable(&dir, "paused", 3);
     let q = fx.backend(FakeRunner::always_ok());
     let result = q
         .exec(&ExecSpec::capture("agent", "/home/ubuntu", ["true"]))
         .unwrap();
     server.join().unwrap();
     assert_eq!(result.code, 0);
-    let commands: Vec<String> = log
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r["execute"].as_str().unwrap().to_string())
-        .filter(|c| c != "qmp_capabilities")
-        .collect();
-    assert_eq!(commands, ["query-status", "query-status", "cont"]);
+    assert_eq!(qmp_commands(&log), ["query-status", "query-status", "cont"]);
     // The clock is set after the resume, then the command runs.
     let lines: Vec<String> = q.runner().calls().iter().map(remote).collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
