@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::config::{BackendKind, Config};
+use crate::config::{BackendKind, Config, Minimums};
 use crate::error::UserError;
 use crate::process::{RealRunner, Runner};
 use crate::vm::host::{CheckEnv, HostOs, HostRepair, HostReport, Needs, Probe};
@@ -61,6 +61,24 @@ pub fn used_kinds(config: Option<&Config>) -> Vec<BackendKind> {
     kinds.sort();
     kinds.dedup();
     kinds
+}
+
+/// The least `ram:` and `disk:` a backend of `kind` runs a VM with: each backend's own numbers,
+/// handed to every config load (a [`crate::config::MinimumsOf`]) so that a VM is checked
+/// against the backend it uses.
+pub fn minimums(kind: BackendKind) -> Minimums {
+    match kind {
+        BackendKind::Multipass => Minimums {
+            backend: "Multipass",
+            ram_bytes: crate::vm::multipass::MIN_RAM_BYTES,
+            disk_bytes: crate::vm::multipass::MIN_DISK_BYTES,
+        },
+        BackendKind::Qemu => Minimums {
+            backend: "QEMU",
+            ram_bytes: crate::vm::qemu::MIN_RAM_BYTES,
+            disk_bytes: crate::vm::qemu::MIN_DISK_BYTES,
+        },
+    }
 }
 
 /// What `prepare` installs for a backend of `kind` on this host.
@@ -124,7 +142,7 @@ mod tests {
     use crate::config::load_from_str;
 
     fn config(yaml: &str) -> Config {
-        load_from_str(yaml, Path::new("/cfg/config.yaml")).expect("valid config")
+        load_from_str(yaml, Path::new("/cfg/config.yaml"), minimums).expect("valid config")
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl TripwireContext {
     /// For the commands that work without a config: the config's settings when it loads,
     /// else the defaults (the tripwire stays on).
     fn load(global: &GlobalArgs) -> TripwireContext {
-        config::load(global.config.as_deref())
+        config::load(global.config.as_deref(), crate::backend::minimums)
             .map(|c| TripwireContext::of(&c))
             .unwrap_or_default()
     }

@@ -62,7 +62,7 @@ pub fn run_example(args: &ConfigExampleArgs, global: &GlobalArgs) -> anyhow::Res
 /// its warnings (unknown keys) to stderr. Invalid configs become one error listing every
 /// problem (exit 3). Commands in `cli/` call this rather than `config::load` directly.
 pub(crate) fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
-    let config = config::load(global.config.as_deref())?;
+    let config = config::load(global.config.as_deref(), crate::backend::minimums)?;
     print_warnings(&config.warnings);
     Ok(config)
 }
@@ -76,11 +76,11 @@ fn print_warnings(warnings: &[String]) {
 pub fn run_check(args: &ConfigCheckArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.json {
         super::json::english();
-        let result = config::check(global.config.as_deref())?;
+        let result = config::check(global.config.as_deref(), crate::backend::minimums)?;
         super::json::print(&super::json::config_check(&result))?;
         return Ok(if result.is_ok() { 0 } else { 3 });
     }
-    let result = config::check(global.config.as_deref())?;
+    let result = config::check(global.config.as_deref(), crate::backend::minimums)?;
     let warnings = match &result {
         Ok(c) => c.warnings.clone(),
         Err(invalid) => invalid.warnings.clone(),
@@ -317,8 +317,12 @@ mod tests {
     #[test]
     fn summary_shows_settings_but_never_secrets() {
         let yaml = "vms:\n  a: {cpu: 1, ram: 1G, disk: 1G, proxychains: \"socks5://h:1\", http_proxy: {url: \"http://p:3128\"}, cloud-init: {packages: [git]}}\n  b: {cpu: 4, ram: 8G, disk: 50G}\nmounts:\n  - {source: /w/app, vm: b, interval: 2, max_backups: 9, backup_clean_method: tail, first_backup: false, allowed_agents: [c]}\nagents:\n  c: {type: claude, version: 1.2.3, vms: [b], env: {TOKEN: summary-secret-1}, default-args: [--key=summary-secret-2], proxychains: \"\", http_proxy: \"socks5://u:2\"}\n";
-        let config =
-            config::load_from_str(yaml, std::path::Path::new("/c.yaml")).expect("valid config");
+        let config = config::load_from_str(
+            yaml,
+            std::path::Path::new("/c.yaml"),
+            crate::backend::minimums,
+        )
+        .expect("valid config");
         let out = render_summary(&config);
         for expected in [
             "Configuration: /c.yaml",

@@ -331,12 +331,12 @@ fn ask_vms<R: BufRead, W: Write>(
         let cpu = p.valid(&msg::vm_cpu(), Some(&vm_size.0.to_string()), |a| {
             positive(a, 1024)
         })? as u32;
+        // The generated config names no backend: the default's minimums.
+        let least = crate::backend::minimums(crate::config::BackendKind::default());
         let ram = p.valid(&msg::vm_ram(), Some(&vm_size.1), |a| {
-            size(a, rules::MIN_RAM_BYTES)
+            size(a, least.ram_bytes)
         })?;
-        let disk = p.valid(&msg::vm_disk(), Some("20G"), |a| {
-            size(a, rules::MIN_DISK_BYTES)
-        })?;
+        let disk = p.valid(&msg::vm_disk(), Some("20G"), |a| size(a, least.disk_bytes))?;
         let install = p.valid(&msg::vm_bundles(), None, |a| {
             let items = comma_list(a);
             for item in &items {
@@ -654,7 +654,7 @@ pub fn run(args: &ConfigGenArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         _ => stamp.clone(),
     };
     let text = render(&answers, &pretty);
-    if let Err(invalid) = config::load_from_str(&text, &dest) {
+    if let Err(invalid) = config::load_from_str(&text, &dest, crate::backend::minimums) {
         // A bug in the wizard, not the user's doing: write nothing.
         return Err(msg::generated_invalid(&invalid.to_string()).into());
     }
@@ -716,7 +716,7 @@ mod tests {
         assert_eq!(config.agents[0].name, "codex");
         assert!(config.mounts.is_empty());
         let text = render(&config, "t");
-        let loaded = config::load_from_str(&text, Path::new("/c.yaml"))
+        let loaded = config::load_from_str(&text, Path::new("/c.yaml"), crate::backend::minimums)
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert!(loaded.mounts.is_empty() && loaded.warnings.is_empty());
         // `addmount` makes the first mount a block entry under `mounts:`.
@@ -736,7 +736,8 @@ mod tests {
             added.contains("mounts:\n  - source: /home/me/code/myproject\n"),
             "{added}"
         );
-        let loaded = config::load_from_str(&added, Path::new("/c.yaml")).expect("valid");
+        let loaded = config::load_from_str(&added, Path::new("/c.yaml"), crate::backend::minimums)
+            .expect("valid");
         assert_eq!(loaded.mounts.len(), 1);
     }
 
@@ -846,7 +847,7 @@ mod tests {
         assert_eq!(config.global.http_proxy_port_pool, Some((48000, 48100)));
         assert_eq!(config.global.ssh_keys_folder, None);
         let text = render(&config, "t");
-        let loaded = config::load_from_str(&text, Path::new("/c.yaml"))
+        let loaded = config::load_from_str(&text, Path::new("/c.yaml"), crate::backend::minimums)
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(loaded.mounts[0].vm, "agent-ubuntu-2");
     }

@@ -13,7 +13,7 @@ use crate::t;
 use crate::UserError;
 
 fn load(path: &Path) -> anyhow::Result<Config> {
-    config::load(Some(path))
+    config::load(Some(path), crate::backend::minimums)
 }
 
 fn agsekit_exe() -> anyhow::Result<PathBuf> {

@@ -354,7 +354,7 @@ fn ask_config<R: BufRead, W: Write>(
         if need == Need::File {
             return Ok((path, None));
         }
-        match crate::config::load(Some(&path)) {
+        match crate::config::load(Some(&path), crate::backend::minimums) {
             Ok(config) => Ok((path, Some(config))),
             Err(err) => {
                 let reason = crate::error::message_of(&err);
@@ -728,7 +728,7 @@ impl Context {
                 mount: None,
             };
         }
-        let config = match crate::config::load(g.config.as_deref()) {
+        let config = match crate::config::load(g.config.as_deref(), crate::backend::minimums) {
             Ok(c) => Some(c),
             Err(err) => {
                 let reason = crate::error::message_of(&err);

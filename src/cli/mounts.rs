@@ -251,7 +251,8 @@ mod msg {
 pub const DEFAULT_BACKUPIGNORE: &str = "# Paths left out of agsekit snapshots (gitignore syntax).\nvenv/\n.venv/\n__pycache__/\n*.pyc\nnode_modules/\n.mypy_cache/\n.pytest_cache/\n.ruff_cache/\n.tox/\n";
 
 fn load(global: &GlobalArgs) -> anyhow::Result<(Config, String)> {
-    let (config, text) = config::load_with_text(global.config.as_deref())?;
+    let (config, text) =
+        config::load_with_text(global.config.as_deref(), crate::backend::minimums)?;
     for w in &config.warnings {
         eprintln!("agsekit: warning: {}", crate::process::mask_secrets(w));
     }
@@ -453,7 +454,13 @@ pub fn run_add(args: &AddmountArgs, global: &GlobalArgs) -> anyhow::Result<i32> 
     let new_text = edit::append_mount(&text, &config.path, &plan.entry)?;
     let mut expected = config.mounts.clone();
     expected.push(plan.entry.expected());
-    edit::verify_mounts(&config, &new_text, &config.path, &expected)?;
+    edit::verify_mounts(
+        &config,
+        &new_text,
+        &config.path,
+        &expected,
+        crate::backend::minimums,
+    )?;
 
     println!("{}", msg::add_heading(&config.path));
     println!("{}", msg::describe(&plan.entry.expected()));
@@ -544,7 +551,8 @@ fn pick_removal<R: BufRead, W: Write>(
 
 pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     // A file whose only problems are unsafe mounts still loads: removing one is the fix.
-    let (config, text, problems) = config::load_with_text_for_removal(global.config.as_deref())?;
+    let (config, text, problems) =
+        config::load_with_text_for_removal(global.config.as_deref(), crate::backend::minimums)?;
     for w in &config.warnings {
         eprintln!("agsekit: warning: {}", crate::process::mask_secrets(w));
     }
@@ -562,7 +570,13 @@ pub fn run_remove(args: &RemovemountArgs, global: &GlobalArgs) -> anyhow::Result
     let new_text = edit::remove_mount(&text, &config.path, index)?;
     let mut expected = config.mounts.clone();
     expected.remove(index);
-    edit::verify_removal(&config, &new_text, &config.path, &expected)?;
+    edit::verify_removal(
+        &config,
+        &new_text,
+        &config.path,
+        &expected,
+        crate::backend::minimums,
+    )?;
 
     println!("{}", msg::removal_heading(&config.path));
     println!("{}", msg::describe(&mount));
@@ -601,7 +615,7 @@ mod tests {
 
     fn config() -> Config {
         let yaml = "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\n  w: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/me/a}\n  - {source: /home/me/a, vm: w}\n  - {source: /home/me/b, target: /home/ubuntu/bee}\nagents:\n  q: {type: qwen}\n";
-        config::load_from_str(yaml, Path::new("/c.yaml")).expect("valid")
+        config::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums).expect("valid")
     }
 
     fn add_args(source: &str) -> AddmountArgs {

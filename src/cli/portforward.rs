@@ -11,7 +11,7 @@ use crate::process::RealRunner;
 use crate::t;
 
 fn load(path: &Path) -> anyhow::Result<Config> {
-    config::load(Some(path))
+    config::load(Some(path), crate::backend::minimums)
 }
 
 /// One line for an event (also used by the daemon's log).

@@ -125,7 +125,7 @@ fn resolve_chain(
             flags,
         });
     }
-    let cfg = config::load(global.config.as_deref())?;
+    let cfg = config::load(global.config.as_deref(), crate::backend::minimums)?;
     let (wanted, how) = match (mount, &chain.source_dir) {
         (Some(m), _) => (absolute(m), t!("backup.how.mount_given")),
         (None, Some(s)) => (absolute(s), "--source-dir".to_string()),

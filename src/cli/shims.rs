@@ -28,7 +28,7 @@ fn agsekit_exe() -> anyhow::Result<PathBuf> {
 /// The shim names to install: the defaults plus every agent profile in the config.
 fn wanted_names(global: &GlobalArgs) -> Vec<String> {
     let mut names: Vec<String> = DEFAULT_NAMES.iter().map(|s| s.to_string()).collect();
-    if let Ok(config) = crate::config::load(global.config.as_deref()) {
+    if let Ok(config) = crate::config::load(global.config.as_deref(), crate::backend::minimums) {
         names.extend(config.agents.keys().cloned());
     }
     names.sort();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
-use super::model::{CleanMethod, Config, MountConfig};
+use super::model::{CleanMethod, Config, MinimumsOf, MountConfig};
 use super::validate::load_from_str;
 use crate::error::UserError;
 use crate::t;
@@ -710,8 +710,9 @@ pub fn verify_mounts(
     new_text: &str,
     path: &Path,
     expected: &[MountConfig],
+    minimums: MinimumsOf,
 ) -> Result<Config, UserError> {
-    verify_mounts_with(old, new_text, path, expected, false)
+    verify_mounts_with(old, new_text, path, expected, (false, minimums))
 }
 
 /// [`verify_mounts`] for a removal from a file whose layout was already unsafe: the result
@@ -722,8 +723,9 @@ pub fn verify_removal(
     new_text: &str,
     path: &Path,
     expected: &[MountConfig],
+    minimums: MinimumsOf,
 ) -> Result<Config, UserError> {
-    verify_mounts_with(old, new_text, path, expected, true)
+    verify_mounts_with(old, new_text, path, expected, (true, minimums))
 }
 
 fn verify_mounts_with(
@@ -731,9 +733,9 @@ fn verify_mounts_with(
     new_text: &str,
     path: &Path,
     expected: &[MountConfig],
-    allow_layout: bool,
+    (allow_layout, minimums): (bool, MinimumsOf),
 ) -> Result<Config, UserError> {
-    let new = match load_from_str(new_text, path) {
+    let new = match load_from_str(new_text, path, minimums) {
         Ok(new) => new,
         Err(crate::config::Invalid {
             layout_only: Some(new),
@@ -784,12 +786,12 @@ mod tests {
     /// requires the original bytes back.
     fn round_trip(text: &str) -> String {
         let p = Path::new("/c.yaml");
-        let old = load_from_str(text, p).expect("original valid");
+        let old = load_from_str(text, p, crate::backend::minimums).expect("original valid");
         let e = entry("/home/me/new-proj");
         let added = append_mount(text, p, &e).expect("append");
         let mut expected = old.mounts.clone();
         expected.push(e.expected());
-        verify_mounts(&old, &added, p, &expected)
+        verify_mounts(&old, &added, p, &expected, crate::backend::minimums)
             .unwrap_or_else(|err| panic!("{}\n---\n{added}", err.message));
         let removed = remove_mount(&added, p, old.mounts.len()).expect("remove");
         assert_eq!(
@@ -914,7 +916,8 @@ mod tests {
     #[test]
     fn the_loader_reads_files_with_a_byte_order_mark() {
         let text = format!("\u{feff}{VMS}mounts:\n  - source: /home/a\n    vm: v\n");
-        let c = load_from_str(&text, Path::new("/c")).unwrap_or_else(|e| panic!("{e}"));
+        let c = load_from_str(&text, Path::new("/c"), crate::backend::minimums)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.mounts.len(), 1);
     }
 
@@ -1074,12 +1077,12 @@ mod tests {
             #[test]
             fn edits_touch_only_the_entry(text in document(), pick in 0..8usize) {
                 let p = Path::new("/c.yaml");
-                let old = load_from_str(&text, p).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+                let old = load_from_str(&text, p, crate::backend::minimums).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
                 let e = entry("/home/u/new");
                 let added = append_mount(&text, p, &e).map_err(|e| TestCaseError::fail(format!("{}\n{text}", e.message)))?;
                 let mut expected = old.mounts.clone();
                 expected.push(e.expected());
-                verify_mounts(&old, &added, p, &expected)
+                verify_mounts(&old, &added, p, &expected, crate::backend::minimums)
                     .map_err(|err| TestCaseError::fail(format!("{}\n--- before\n{text}--- after\n{added}", err.message)))?;
                 let removed = remove_mount(&added, p, old.mounts.len()).map_err(|e| TestCaseError::fail(e.message))?;
                 prop_assert_eq!(&removed, &text);
@@ -1088,7 +1091,7 @@ mod tests {
                     let out = remove_mount(&text, p, i).map_err(|e| TestCaseError::fail(e.message))?;
                     let mut expected = old.mounts.clone();
                     expected.remove(i);
-                    verify_mounts(&old, &out, p, &expected)
+                    verify_mounts(&old, &out, p, &expected, crate::backend::minimums)
                         .map_err(|err| TestCaseError::fail(format!("{}\n--- before\n{text}--- after\n{out}", err.message)))?;
                 }
             }

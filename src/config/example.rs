@@ -107,8 +107,12 @@ mod tests {
 
     #[test]
     fn shipped_example_is_a_first_session_one_vm_one_agent_no_mount() {
-        let config = crate::config::load_from_str(EXAMPLE, Path::new("/x/config.yaml"))
-            .unwrap_or_else(|e| panic!("example does not validate: {e}"));
+        let config = crate::config::load_from_str(
+            EXAMPLE,
+            Path::new("/x/config.yaml"),
+            crate::backend::minimums,
+        )
+        .unwrap_or_else(|e| panic!("example does not validate: {e}"));
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
         assert_eq!(config.vms.len(), 1);
         let vm = &config.vms["agent-ubuntu"];
@@ -136,7 +140,8 @@ mod tests {
         };
         let path = Path::new("/x/config.yaml");
         let added = crate::config::edit::append_mount(EXAMPLE, path, &entry).expect("append");
-        let config = crate::config::load_from_str(&added, path).expect("valid");
+        let config =
+            crate::config::load_from_str(&added, path, crate::backend::minimums).expect("valid");
         assert_eq!(config.mounts.len(), 1);
         assert_eq!(
             config.mounts[0].source,
@@ -168,8 +173,12 @@ mod tests {
     #[test]
     fn example_with_every_setting_turned_on_is_valid_and_covers_every_section() {
         let full = uncommented(EXAMPLE);
-        let config = crate::config::load_from_str(&full, Path::new("/x/config.yaml"))
-            .unwrap_or_else(|e| panic!("uncommented example does not validate: {e}\n{full}"));
+        let config = crate::config::load_from_str(
+            &full,
+            Path::new("/x/config.yaml"),
+            crate::backend::minimums,
+        )
+        .unwrap_or_else(|e| panic!("uncommented example does not validate: {e}\n{full}"));
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
         assert_eq!(config.vms.len(), 1);
         assert_eq!(config.mounts.len(), 1);
@@ -295,8 +304,12 @@ mod tests {
         assert_eq!(vm_size_for(8, 32 * gib), (4, "8G".to_string()));
         assert_eq!(vm_size_for(64, 512 * gib), (4, "8G".to_string()));
         let text = example_with_size(1, "4G");
-        let config = crate::config::load_from_str(&text, Path::new("/x/config.yaml"))
-            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let config = crate::config::load_from_str(
+            &text,
+            Path::new("/x/config.yaml"),
+            crate::backend::minimums,
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
         let vm = &config.vms["agent-ubuntu"];
         assert_eq!((vm.cpu, vm.ram.as_str()), (1, "4G"));
         assert_eq!(text.lines().count(), EXAMPLE.lines().count());

@@ -264,8 +264,8 @@ mod tests {
             },
         };
         let text = render(&config, "2026-01-01 12:00");
-        let c =
-            load_from_str(&text, Path::new("/c.yaml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let c = load_from_str(&text, Path::new("/c.yaml"), crate::backend::minimums)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         assert_eq!(c.vms.keys().collect::<Vec<_>>(), ["agent-ubuntu", "small"]);
         assert_eq!(c.vms["small"].ram_bytes, 1536 * 1024 * 1024);
@@ -298,8 +298,8 @@ mod tests {
     #[test]
     fn minimal_config_validates() {
         let text = render(&GenConfig::default(), "now");
-        let c =
-            load_from_str(&text, Path::new("/c.yaml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let c = load_from_str(&text, Path::new("/c.yaml"), crate::backend::minimums)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert!(c.vms.is_empty() && c.mounts.is_empty() && c.agents.is_empty());
         assert!(!text.contains("global:"));
     }

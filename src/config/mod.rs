@@ -223,11 +223,14 @@ pub fn read_text(path: &Path, origin: &str) -> Result<String, UserError> {
 
 /// Reads and validates the file at `explicit` (or the looked-up path) without turning
 /// validation problems into an error: `Ok(Err(invalid))` lists them. Used by `config-check`.
-pub fn check(explicit: Option<&Path>) -> Result<Result<Config, Invalid>, UserError> {
+pub fn check(
+    explicit: Option<&Path>,
+    minimums: MinimumsOf,
+) -> Result<Result<Config, Invalid>, UserError> {
     let path = resolve_path(explicit);
     let path = std::path::absolute(&path).unwrap_or(path);
     let text = read_text(&path, &path_origin(explicit))?;
-    let result = load_from_str(&text, &path);
+    let result = load_from_str(&text, &path, minimums);
     if let Ok(config) = &result {
         register_env_secrets(config);
     }
@@ -245,9 +248,10 @@ pub fn register_env_secrets(config: &Config) {
 }
 
 /// Finds, reads and validates the configuration. Every validation problem is listed in one
-/// error (exit code 3).
-pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
-    match check(explicit)? {
+/// error (exit code 3). `minimums`: each backend's least `ram:`/`disk:`
+/// (`backend::minimums`).
+pub fn load(explicit: Option<&Path>, minimums: MinimumsOf) -> anyhow::Result<Config> {
+    match check(explicit, minimums)? {
         Ok(config) => Ok(config),
         Err(invalid) => Err(invalid.to_user_error().into()),
     }
@@ -255,11 +259,14 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
 
 /// Like [`load`], but also returns the file's text and absolute path, for commands that edit
 /// the file (the edit must be based on exactly what was validated).
-pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserError> {
+pub fn load_with_text(
+    explicit: Option<&Path>,
+    minimums: MinimumsOf,
+) -> Result<(Config, String), UserError> {
     let path = resolve_path(explicit);
     let path = std::path::absolute(&path).unwrap_or(path);
     let text = read_text(&path, &path_origin(explicit))?;
-    match load_from_str(&text, &path) {
+    match load_from_str(&text, &path, minimums) {
         Ok(config) => {
             register_env_secrets(&config);
             Ok((config, text))
@@ -273,11 +280,12 @@ pub fn load_with_text(explicit: Option<&Path>) -> Result<(Config, String), UserE
 /// loads, so the entry at fault can be removed; those problems are returned for display.
 pub fn load_with_text_for_removal(
     explicit: Option<&Path>,
+    minimums: MinimumsOf,
 ) -> Result<(Config, String, Vec<Problem>), UserError> {
     let path = resolve_path(explicit);
     let path = std::path::absolute(&path).unwrap_or(path);
     let text = read_text(&path, &path_origin(explicit))?;
-    match load_from_str(&text, &path) {
+    match load_from_str(&text, &path, minimums) {
         Ok(config) => {
             register_env_secrets(&config);
             Ok((config, text, Vec::new()))

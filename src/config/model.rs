@@ -49,6 +49,20 @@ impl BackendKind {
     }
 }
 
+/// The least `ram:` and `disk:` a backend runs a VM with. The numbers are each backend's own
+/// (in `vm::multipass`, `vm::qemu`); `config` may not name `vm`, so the composition root
+/// (`backend::minimums`) hands them to validation as a [`MinimumsOf`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Minimums {
+    /// The backend's name in messages (`Multipass`, `QEMU`).
+    pub backend: &'static str,
+    pub ram_bytes: u64,
+    pub disk_bytes: u64,
+}
+
+/// The [`Minimums`] of each backend kind: what every function that validates a config takes.
+pub type MinimumsOf = fn(BackendKind) -> Minimums;
+
 /// What a VM boots from (`image:` in a VM's entry).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VmImage {

@@ -259,7 +259,8 @@ mod tests {
 
     fn config() -> Config {
         let yaml = "vms:\n  dev: {cpu: 1, ram: 1G, disk: 10G}\nmounts:\n  - source: /home/me/proj\nagents:\n  mine:\n    type: codex\n";
-        super::super::load_from_str(yaml, Path::new("/c.yaml")).expect("valid")
+        super::super::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums)
+            .expect("valid")
     }
 
     #[test]

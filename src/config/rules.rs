@@ -12,11 +12,6 @@ pub(crate) fn quote(text: &str) -> String {
     format!("{text:?}")
 }
 
-/// Multipass refuses less memory than this (`constants.h`, 1.16).
-pub const MIN_RAM_BYTES: u64 = 128 * 1024 * 1024;
-/// Multipass refuses a smaller disk than this.
-pub const MIN_DISK_BYTES: u64 = 512 * 1024 * 1024;
-
 /// Schemes proxychains (and the privoxy upstream) can speak.
 pub const PROXY_SCHEMES: [&str; 4] = ["http", "https", "socks4", "socks5"];
 /// Schemes an agent can use as a direct HTTP proxy.

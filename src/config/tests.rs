@@ -8,7 +8,7 @@ const FILE: &str = "/cfg/config.yaml";
 const VM: &str = "vms:\n  vm1: {cpu: 1, ram: 1G, disk: 1G}\n";
 
 fn load(yaml: &str) -> Result<Config, Invalid> {
-    load_from_str(yaml, Path::new(FILE))
+    load_from_str(yaml, Path::new(FILE), crate::backend::minimums)
 }
 
 fn ok(yaml: &str) -> Config {
@@ -1464,4 +1464,45 @@ fn the_shims_folder_follows_the_override_then_xdg_data_then_home() {
         shims_dir_from(None, None, home),
         PathBuf::from("/h/.local/share/agsekit/shims")
     );
+}
+
+/// Each VM's `ram:`/`disk:` is checked against the minimums of the backend it uses: QEMU's
+/// (1M of memory, any disk) for a QEMU VM, Multipass's (128M, 512M) for the others.
+#[test]
+fn sizes_are_checked_against_the_backend_each_vm_uses() {
+    let small = "{cpu: 1, ram: 64M, disk: 100M";
+    // Per VM: the QEMU VM loads, the Multipass one (the default) is refused on both keys.
+    let yaml = format!("vms:\n  q: {small}, backend: qemu}}\n  m: {small}}}\n");
+    assert_eq!(
+        problems(&yaml),
+        [
+            "vms.m.ram: 64M is below the Multipass minimum of 128M; use at least 128M, like 4G",
+            "vms.m.disk: 100M is below the Multipass minimum of 512M; use at least 512M, like 20G",
+        ]
+    );
+    // `global.backend: qemu` makes QEMU the default; a VM may still ask for Multipass.
+    let yaml = format!(
+        "global: {{backend: qemu}}\nvms:\n  q: {small}}}\n  m: {small}, backend: multipass}}\n"
+    );
+    let found = problems(&yaml);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|p| p.starts_with("vms.m.")), "{found:?}");
+    // QEMU's own floor: less than 1M of memory is refused, with QEMU named.
+    let yaml = "vms:\n  q: {cpu: 1, ram: 512K, disk: 0, backend: qemu}\n";
+    assert_eq!(
+        problems(yaml),
+        ["vms.q.ram: 512K is below the QEMU minimum of 1M; use at least 1M, like 4G"]
+    );
+    let c = ok("vms:\n  q: {cpu: 1, ram: 1M, disk: 0, backend: qemu}\n");
+    assert_eq!((c.vms["q"].ram_bytes, c.vms["q"].disk_bytes), (1 << 20, 0));
+}
+
+/// A `backend:` that names no backend is reported once; the sizes are checked meanwhile
+/// against the default backend's minimums.
+#[test]
+fn an_unknown_backend_checks_sizes_against_the_default() {
+    let found = problems("vms:\n  v: {cpu: 1, ram: 64M, disk: 1G, backend: lima}\n");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("vms.v.ram: 64M is below the Multipass minimum"));
+    assert!(found[1].starts_with("vms.v.backend: "), "{found:?}");
 }

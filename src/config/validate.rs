@@ -142,8 +142,9 @@ const AGENT_KEYS: [&str; 8] = [
 /// Where the home folder of the VM user is; default mount targets live under it.
 const VM_HOME: &str = crate::guest::GUEST_HOME;
 
-/// Parses and validates `text`, read from `file`. `Err` lists every problem found.
-pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
+/// Parses and validates `text`, read from `file`. `Err` lists every problem found. Each VM's
+/// `ram:` and `disk:` are checked against `minimums` of the backend that VM uses.
+pub fn load_from_str(text: &str, file: &Path, minimums: MinimumsOf) -> Result<Config, Invalid> {
     let mut w = Walk::default();
     // A byte order mark (editors on Windows add one) makes the YAML crate see two documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -184,7 +185,13 @@ pub fn load_from_str(text: &str, file: &Path) -> Result<Config, Invalid> {
     let base = file.parent().unwrap_or(Path::new("/"));
     let mut vms = IndexMap::new();
     for (name, value) in &vm_entries {
-        if let Some(vm) = parse_vm(&mut w, name, value, &names, (default_backend, base)) {
+        if let Some(vm) = parse_vm(
+            &mut w,
+            name,
+            value,
+            &names,
+            (default_backend, minimums, base),
+        ) {
             vms.insert(name.clone(), vm);
         }
     }
@@ -1019,7 +1026,7 @@ fn parse_vm(
     name: &str,
     v: &Value,
     names: &Names,
-    (default_backend, base): (BackendKind, &Path),
+    (default_backend, minimums, base): (BackendKind, MinimumsOf, &Path),
 ) -> Option<VmConfig> {
     let key = join("vms", name);
     if let Err(e) = rules::check_vm_name(name) {
@@ -1035,8 +1042,30 @@ fn parse_vm(
         }
         Some(v) => positive_int(w, &join(&key, "cpu"), v, 1024).map(|n| n as u32),
     };
-    let ram = size(w, &key, "ram", &entries, rules::MIN_RAM_BYTES, "4G");
-    let disk = size(w, &key, "disk", &entries, rules::MIN_DISK_BYTES, "20G");
+    // The backend's minimums; a `backend:` that is not a backend is reported below, in
+    // file order, and the default's minimums apply meanwhile.
+    let least = minimums(
+        lookup(&entries, "backend")
+            .and_then(|v| scalar_text(untag(v)))
+            .and_then(|word| BackendKind::parse(word.trim()))
+            .unwrap_or(default_backend),
+    );
+    let ram = size(
+        w,
+        &key,
+        "ram",
+        &entries,
+        (least.ram_bytes, least.backend),
+        "4G",
+    );
+    let disk = size(
+        w,
+        &key,
+        "disk",
+        &entries,
+        (least.disk_bytes, least.backend),
+        "20G",
+    );
 
     let cloud_init = match lookup(&entries, "cloud-init") {
         None | Some(Value::Null) => Ok(None),
@@ -1106,13 +1135,14 @@ fn parse_vm(
     })
 }
 
-/// `ram:` / `disk:`: required; text or a number of bytes; at least `min`.
+/// `ram:` / `disk:`: required; text or a number of bytes; at least `min`, the least that
+/// `backend` (its name in the message) runs a VM with.
 fn size(
     w: &mut Walk,
     vm_key: &str,
     field: &str,
     entries: &[(String, &Value)],
-    min: u64,
+    (min, backend): (u64, &str),
     example: &str,
 ) -> Option<(String, u64)> {
     let key = join(vm_key, field);
@@ -1148,6 +1178,7 @@ fn size(
                 t!(
                     "config.size_below_min",
                     size = written,
+                    backend = backend,
                     min = rules::format_size(min),
                     example = example
                 ),

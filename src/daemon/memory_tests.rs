@@ -15,7 +15,12 @@ fn config(daemon: &str) -> Config {
     let yaml = format!(
         "global:\n  daemon: {{{daemon}}}\nvms:\n  dev: {{cpu: 1, ram: 1G, disk: 1G}}\n  idle: {{cpu: 1, ram: 1G, disk: 1G}}\nmounts:\n  - {{source: /home/u/p, target: /home/ubuntu/p, vm: dev}}\n  - {{source: /home/u/r, target: /home/ubuntu/r, vm: dev}}\n  - {{source: /home/u/q, target: /home/ubuntu/q, vm: idle}}\nagents:\n  cx: {{type: codex}}\n"
     );
-    load_from_str(&yaml, std::path::Path::new("/cfg/config.yaml")).unwrap()
+    load_from_str(
+        &yaml,
+        std::path::Path::new("/cfg/config.yaml"),
+        crate::backend::minimums,
+    )
+    .unwrap()
 }
 
 /// `ps` in a VM where the launcher runs codex in mount `/home/ubuntu/p`.

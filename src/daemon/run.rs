@@ -634,7 +634,9 @@ mod tests {
         });
         let backend = crate::vm::Multipass::new(runner, "multipass");
         let yaml = "global:\n  daemon: {idle_vm_stop_minutes: 2, idle_unmount_minutes: 1}\nvms:\n  agent-vm: {cpu: 1, ram: 1G, disk: 5G}\nmounts:\n  - {source: /home/alice/code/myproject, target: /home/alice/code/myproject, vm: agent-vm}\n";
-        let config = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        let config =
+            crate::config::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums)
+                .expect("config");
         let events = std::sync::Mutex::new(Vec::new());
         let on = |e: DaemonEvent| events.lock().expect("events").push(e);
         let mut idle = IdleTracker::default();
@@ -693,7 +695,9 @@ mod tests {
         use crate::vm::testutil::Memory;
         use crate::vm::VmState;
         let yaml = "global:\n  daemon: {idle_vm_stop_minutes: 1, idle_vm_action: suspend}\nvms:\n  vm: {cpu: 1, ram: 1G, disk: 5G}\n";
-        let config = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        let config =
+            crate::config::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums)
+                .expect("config");
         for can_suspend in [true, false] {
             let backend = Memory::new("mem").with_vm("vm", VmState::Running);
             let backend = if can_suspend {
@@ -744,7 +748,9 @@ mod tests {
     #[test]
     fn backups_follow_active_mounts_or_all() {
         let yaml = "vms:\n  a: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /p1, target: /home/ubuntu/p1, vm: a}\n  - {source: /p2, target: /home/ubuntu/p2, vm: a}\n";
-        let mut c = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        let mut c =
+            crate::config::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums)
+                .expect("config");
         let seen = obs(&["a"], &["a"], &[], &[("a", "/home/ubuntu/p2")]);
         assert_eq!(
             wanted_backups(&c, Some(&seen))

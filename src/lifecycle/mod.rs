@@ -69,7 +69,11 @@ pub(crate) mod testutil {
     use std::path::Path;
 
     pub fn config(yaml: &str) -> Config {
-        match load_from_str(yaml, Path::new("/cfg/config.yaml")) {
+        match load_from_str(
+            yaml,
+            Path::new("/cfg/config.yaml"),
+            crate::backend::minimums,
+        ) {
             Ok(c) => c,
             Err(e) => panic!("{:?}", e.to_user_error()),
         }

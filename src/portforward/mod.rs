@@ -566,7 +566,9 @@ mod tests {
 
     fn vm_with(rules: Vec<PortForward>) -> VmConfig {
         let yaml = "vms:\n  v: {cpu: 1, ram: 1G, disk: 1G}\n";
-        let mut c = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        let mut c =
+            crate::config::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums)
+                .expect("config");
         let mut vm = c.vms.swap_remove("v").expect("vm");
         vm.port_forwarding = rules;
         vm

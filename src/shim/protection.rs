@@ -91,7 +91,7 @@ fn mounts_for(config_path: &Path, cache_path: &Path) -> Result<Vec<CachedMount>,
             };
         }
     }
-    let loaded = crate::config::load(Some(config_path));
+    let loaded = crate::config::load(Some(config_path), crate::backend::minimums);
     let (valid, mounts) = match &loaded {
         Ok(config) => (
             true,

@@ -13,7 +13,12 @@ use crate::vm::{Missing, VmError, VmState};
 
 fn config() -> Config {
     let yaml = "vms:\n  dev: {cpu: 1, ram: 1G, disk: 1G}\n  idle: {cpu: 1, ram: 1G, disk: 1G}\n  never: {cpu: 1, ram: 1G, disk: 1G}\nmounts:\n  - {source: /home/u/p, target: /home/ubuntu/p, vm: dev}\n  - {source: /home/u/q, target: /home/ubuntu/q, vm: idle}\nagents:\n  cx: {type: codex}\n";
-    load_from_str(yaml, std::path::Path::new("/cfg/config.yaml")).unwrap()
+    load_from_str(
+        yaml,
+        std::path::Path::new("/cfg/config.yaml"),
+        crate::backend::minimums,
+    )
+    .unwrap()
 }
 
 /// `ps` in a VM where the launcher runs codex in mount `/home/ubuntu/p`.

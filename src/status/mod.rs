@@ -548,7 +548,8 @@ mod tests {
 
     fn vm_config() -> VmConfig {
         let yaml = "vms:\n  v: {cpu: 2, ram: 4G, disk: 20G}\n";
-        let c = crate::config::load_from_str(yaml, Path::new("/c.yaml")).expect("config");
+        let c = crate::config::load_from_str(yaml, Path::new("/c.yaml"), crate::backend::minimums)
+            .expect("config");
         c.vms["v"].clone()
     }
 

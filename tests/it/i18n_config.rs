@@ -370,3 +370,42 @@ fn unsafe_layouts_are_refused_in_russian_with_key_paths_unchanged() {
             "mounts[1].target: /etc is a system folder of the VM",
         ));
 }
+
+/// `config-check` checks each VM's sizes against its own backend's minimums: 64M of memory is
+/// too little for Multipass (named in the message, with the key and the file) and enough for
+/// QEMU; less than 1M is too little for QEMU. In Russian and in English.
+#[test]
+fn config_check_applies_the_minimums_of_each_vm_s_backend() {
+    let sb = Sandbox::new();
+    let config = write(
+        &sb,
+        "sizes.yaml",
+        "vms:\n  q:\n    cpu: 1\n    ram: 64M\n    disk: 100M\n    backend: qemu\n  m:\n    cpu: 1\n    ram: 64M\n    disk: 1G\n  tiny:\n    cpu: 1\n    ram: 512K\n    disk: 1G\n    backend: qemu\n",
+    );
+    let header = |text: &str| format!("agsekit: error: {text} {}", config.display());
+    check(&sb, &config, Some("en"))
+        .code(3)
+        .stderr(predicate::str::contains(header("invalid configuration")))
+        .stderr(predicate::str::contains("(2 problems):"))
+        .stderr(predicate::str::contains(
+            "  vms.m.ram: 64M is below the Multipass minimum of 128M; use at least 128M, like 4G\n",
+        ))
+        .stderr(predicate::str::contains(
+            "  vms.tiny.ram: 512K is below the QEMU minimum of 1M; use at least 1M, like 4G\n",
+        ))
+        .stderr(predicate::str::contains("vms.q.").not());
+    check(&sb, &config, Some("ru"))
+        .code(3)
+        .stderr(predicate::str::contains(
+            "  vms.m.ram: 64M меньше минимума Multipass (128M); укажите не меньше 128M, например 4G\n",
+        ))
+        .stderr(predicate::str::contains(
+            "  vms.tiny.ram: 512K меньше минимума QEMU (1M); укажите не меньше 1M, например 4G\n",
+        ));
+    let fixed = write(
+        &sb,
+        "fixed.yaml",
+        "vms:\n  q:\n    cpu: 1\n    ram: 64M\n    disk: 100M\n    backend: qemu\n",
+    );
+    check(&sb, &fixed, Some("en")).success();
+}

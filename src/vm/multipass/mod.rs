@@ -22,6 +22,12 @@ use crate::vm::types::{
 };
 use crate::vm::VmBackend;
 
+/// The least memory Multipass launches a VM with (`constants.h`, 1.16): config validation
+/// refuses less (handed to it by `backend::minimums`).
+pub const MIN_RAM_BYTES: u64 = 128 * 1024 * 1024;
+/// The smallest disk Multipass launches a VM with (`constants.h`, 1.16).
+pub const MIN_DISK_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Drives the `multipass` CLI.
 pub struct Multipass<R> {
     runner: R,

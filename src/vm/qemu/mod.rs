@@ -51,6 +51,15 @@ const KVM_CONSOLE_PROBE: Duration = Duration::from_secs(10);
 /// How long a KVM boot may take to reach SSH before TCG is tried instead.
 const KVM_SSH: Duration = Duration::from_secs(120);
 
+/// The least memory a QEMU VM gets: `-m` and the shared memory backend take whole MiB
+/// (`memory_mib` rounds up) and QEMU 7.2 refuses a memory backend of size 0. Config
+/// validation refuses less (handed to it by `backend::minimums`).
+pub const MIN_RAM_BYTES: u64 = 1024 * 1024;
+/// QEMU itself has no smallest disk: `qemu-img create` takes any size (0 too) and
+/// `create` raises a disk smaller than its base image to the
+/// image's size.
+pub const MIN_DISK_BYTES: u64 = 0;
+
 /// Drives QEMU for agsekit's VMs.
 pub struct Qemu<R> {
     runner: R,
