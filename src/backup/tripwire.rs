@@ -273,7 +273,7 @@ pub fn alert(found: &MassDeletion, source: &Path, dest: &Path, by_mount: bool) -
     t!(
         key,
         gone = found.gone,
-        files = crate::i18n::count("tripwire.count.of_files", found.of as usize),
+        files = crate::count!("tripwire.count.of_files", found.of as usize),
         percent = percent(found.gone, found.of),
         previous = found.previous,
         command = restore_command(source, dest, &found.previous, by_mount)

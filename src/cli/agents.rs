@@ -104,16 +104,17 @@ pub(crate) fn install_and_print(
                     None => t!("lifecycle.agents.version_unknown"),
                 };
                 let key = match step.status {
-                    ResultStatus::Installed => "lifecycle.agents.installed",
-                    ResultStatus::Already => "lifecycle.agents.already",
-                    ResultStatus::Failed => "lifecycle.agents.failed",
+                    ResultStatus::Installed => {
+                        crate::msg_key!("lifecycle.agents.installed", agent, vm, version)
+                    }
+                    ResultStatus::Already => {
+                        crate::msg_key!("lifecycle.agents.already", agent, vm, version)
+                    }
+                    ResultStatus::Failed => {
+                        crate::msg_key!("lifecycle.agents.failed", agent, vm, version)
+                    }
                 };
-                let args = [
-                    ("agent", o.agent.clone()),
-                    ("vm", o.vm.clone()),
-                    ("version", version),
-                ];
-                println!("{}", crate::i18n::tr(key, &args));
+                println!("{}", t!(key, agent = o.agent, vm = o.vm, version = version));
             }
             Err(message) => {
                 failed += 1;

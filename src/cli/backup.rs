@@ -224,7 +224,7 @@ fn print_report(prefix: &str, report: &SnapshotReport, ctx: &TripwireContext) {
         }
     }
     if !report.warnings.is_empty() {
-        let warnings = crate::i18n::count("backup.count.warning", report.warnings.len());
+        let warnings = crate::count!("backup.count.warning", report.warnings.len());
         // `warning:` stays English (a prefix scripts look for); the text after it is translated.
         eprintln!(
             "{prefix}warning: {}",

@@ -145,7 +145,7 @@ pub fn render_summary(config: &Config) -> String {
             t!(
                 "check.vm",
                 name = vm.name,
-                cpus = crate::i18n::count("count.cpu", vm.cpu as usize),
+                cpus = crate::count!("count.cpu", vm.cpu as usize),
                 ram = vm.ram,
                 disk = vm.disk,
                 default = if i == 0 {
@@ -269,7 +269,7 @@ pub fn render_summary(config: &Config) -> String {
                 "    {}",
                 t!(
                     "check.default_args",
-                    count = crate::i18n::count("count.argument", a.default_args.len())
+                    count = crate::count!("count.argument", a.default_args.len())
                 )
             );
         }
@@ -302,9 +302,9 @@ pub fn render_summary(config: &Config) -> String {
         "\n{}",
         t!(
             "check.valid",
-            vms = crate::i18n::count("count.vm", config.vms.len()),
-            mounts = crate::i18n::count("count.mount", config.mounts.len()),
-            agents = crate::i18n::count("count.agent", config.agents.len())
+            vms = crate::count!("count.vm", config.vms.len()),
+            mounts = crate::count!("count.mount", config.mounts.len()),
+            agents = crate::count!("count.agent", config.agents.len())
         )
     );
     out

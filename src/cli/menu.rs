@@ -51,7 +51,7 @@ const VM: &[&str] = &["vm", "vm_name", "name"];
 
 const SECTIONS: &[Section] = &[
     Section {
-        key: "menu.section.setup",
+        key: crate::msg_key!("menu.section.setup"),
         entries: &[
             e("up", &[]),
             e("prepare", &[]),
@@ -62,7 +62,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        key: "menu.section.vms",
+        key: crate::msg_key!("menu.section.vms"),
         entries: &[
             e("create-vms", &[]),
             e("create-vm", VM),
@@ -76,7 +76,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        key: "menu.section.mounts",
+        key: crate::msg_key!("menu.section.mounts"),
         entries: &[
             e("mount", &["source_dir", "vm"]),
             e("umount", &["source_dir", "vm"]),
@@ -85,7 +85,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        key: "menu.section.agents",
+        key: crate::msg_key!("menu.section.agents"),
         entries: &[
             e("install-agents", &["agent_name", "vm"]),
             e(
@@ -100,7 +100,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        key: "menu.section.backups",
+        key: crate::msg_key!("menu.section.backups"),
         entries: &[
             e("backup-once", &["source_dir", "dest_dir", "progress"]),
             e("backup-repeated", &["source_dir", "dest_dir", "interval"]),
@@ -115,7 +115,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        key: "menu.section.status",
+        key: crate::msg_key!("menu.section.status"),
         entries: &[
             e("status", &[]),
             e("doctor", &[]),

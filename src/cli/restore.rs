@@ -205,9 +205,9 @@ fn snapshot_columns() -> [String; 7] {
 /// `file`, `folder` or `symlink`, in the current language.
 fn kind_word(kind: EntryKind) -> String {
     t!(match kind {
-        EntryKind::File => "backup.word.file",
-        EntryKind::Dir => "backup.word.folder",
-        EntryKind::Symlink => "backup.word.symlink",
+        EntryKind::File => crate::msg_key!("backup.word.file"),
+        EntryKind::Dir => crate::msg_key!("backup.word.folder"),
+        EntryKind::Symlink => crate::msg_key!("backup.word.symlink"),
     })
 }
 
@@ -306,9 +306,9 @@ fn pin_snapshot(chain: &Chain, snapshots: &[Snapshot], spec: &str) -> anyhow::Re
         tripwire::Pin::manual(&snap.name, tripwire::now_unix()),
     )?;
     let key = if added {
-        "tripwire.pinned_done"
+        crate::msg_key!("tripwire.pinned_done", name, dest)
     } else {
-        "tripwire.already_pinned"
+        crate::msg_key!("tripwire.already_pinned", name, dest)
     };
     println!("{}", t!(key, name = snap.name, dest = chain.dest.display()));
     Ok(0)
@@ -752,11 +752,11 @@ pub fn run_history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<i3
             None => "-".into(),
         };
         let state = t!(match v.change {
-            VersionChange::Absent => "backup.history.absent",
-            VersionChange::Added => "backup.history.added",
-            VersionChange::Same => "backup.history.unchanged",
-            VersionChange::Changed => "backup.history.changed",
-            VersionChange::Deleted => "backup.history.deleted",
+            VersionChange::Absent => crate::msg_key!("backup.history.absent"),
+            VersionChange::Added => crate::msg_key!("backup.history.added"),
+            VersionChange::Same => crate::msg_key!("backup.history.unchanged"),
+            VersionChange::Changed => crate::msg_key!("backup.history.changed"),
+            VersionChange::Deleted => crate::msg_key!("backup.history.deleted"),
         });
         writeln!(out, "{name:<17} {time:<19} {size:>10}  {state}")?;
     }
@@ -951,13 +951,13 @@ pub fn run_restore(args: &RestoreArgs, global: &GlobalArgs) -> anyhow::Result<i3
     const SHOW: usize = 50;
     let lists = [
         (
-            "backup.restore.restored_item",
-            "backup.restore.more_restored",
+            crate::msg_key!("backup.restore.restored_item", path),
+            crate::msg_key!("backup.restore.more_restored", n),
             &done.written,
         ),
         (
-            "backup.restore.deleted_item",
-            "backup.restore.more_deleted",
+            crate::msg_key!("backup.restore.deleted_item", path),
+            crate::msg_key!("backup.restore.more_deleted", n),
             &done.deleted,
         ),
     ];

@@ -126,9 +126,9 @@ fn print_review(r: &Review, summary: bool) {
     }
     if let Some(cmd) = restore_command(r) {
         let key = if r.protected.is_empty() {
-            "review.restore_all"
+            crate::msg_key!("review.restore_all", command)
         } else {
-            "review.restore_protected"
+            crate::msg_key!("review.restore_protected", command)
         };
         eprintln!("  {}", t!(key, command = cmd));
     }
@@ -152,7 +152,7 @@ fn print_mass_deletions(r: &Review) {
             t!(
                 "tripwire.review",
                 gone = m.gone,
-                files = crate::i18n::count("tripwire.count.of_files", m.of as usize),
+                files = crate::count!("tripwire.count.of_files", m.of as usize),
                 percent = crate::backup::tripwire::percent(m.gone, m.of),
                 previous = m.previous,
                 command = crate::backup::tripwire::restore_command(

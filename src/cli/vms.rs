@@ -184,17 +184,11 @@ fn create_and_print(
             .map(|s| step_text(&s.name, s.version.as_deref(), s.status))
             .collect();
         let key = if report.launched {
-            "lifecycle.create.vm_created"
+            crate::msg_key!("lifecycle.create.vm_created", name, steps)
         } else {
-            "lifecycle.create.vm_existed"
+            crate::msg_key!("lifecycle.create.vm_existed", name, steps)
         };
-        println!(
-            "{}",
-            crate::i18n::tr(
-                key,
-                &[("name", report.name.clone()), ("steps", steps.join(", "))]
-            )
-        );
+        println!("{}", t!(key, name = report.name, steps = steps.join(", ")));
         if !report.mismatches.is_empty() {
             let diffs: Vec<String> = report.mismatches.iter().map(mismatch_text).collect();
             eprintln!(
@@ -217,36 +211,36 @@ fn create_and_print(
 /// One provisioning step of `create-vm`'s result line: `golang (1.22.2) installed`.
 pub(crate) fn step_text(name: &str, version: Option<&str>, status: ResultStatus) -> String {
     let key = match (status, version.is_some()) {
-        (ResultStatus::Installed, false) => "lifecycle.create.step_installed",
-        (ResultStatus::Installed, true) => "lifecycle.create.step_installed_version",
-        (ResultStatus::Already, false) => "lifecycle.create.step_already",
-        (ResultStatus::Already, true) => "lifecycle.create.step_already_version",
-        (ResultStatus::Failed, false) => "lifecycle.create.step_failed",
-        (ResultStatus::Failed, true) => "lifecycle.create.step_failed_version",
+        (ResultStatus::Installed, false) => {
+            crate::msg_key!("lifecycle.create.step_installed", name, version)
+        }
+        (ResultStatus::Installed, true) => {
+            crate::msg_key!("lifecycle.create.step_installed_version", name, version)
+        }
+        (ResultStatus::Already, false) => {
+            crate::msg_key!("lifecycle.create.step_already", name, version)
+        }
+        (ResultStatus::Already, true) => {
+            crate::msg_key!("lifecycle.create.step_already_version", name, version)
+        }
+        (ResultStatus::Failed, false) => {
+            crate::msg_key!("lifecycle.create.step_failed", name, version)
+        }
+        (ResultStatus::Failed, true) => {
+            crate::msg_key!("lifecycle.create.step_failed_version", name, version)
+        }
     };
-    crate::i18n::tr(
-        key,
-        &[
-            ("name", name.to_string()),
-            ("version", version.unwrap_or_default().to_string()),
-        ],
-    )
+    t!(key, name = name, version = version.unwrap_or_default())
 }
 
 /// One difference between a VM and its config: `memory 4G in the config, 2.0 GiB in the VM`.
 fn mismatch_text(m: &create::Mismatch) -> String {
     let key = match m.what {
-        "CPU" => "lifecycle.create.mismatch_cpu",
-        "memory" => "lifecycle.create.mismatch_memory",
-        _ => "lifecycle.create.mismatch_disk",
+        "CPU" => crate::msg_key!("lifecycle.create.mismatch_cpu", configured, actual),
+        "memory" => crate::msg_key!("lifecycle.create.mismatch_memory", configured, actual),
+        _ => crate::msg_key!("lifecycle.create.mismatch_disk", configured, actual),
     };
-    crate::i18n::tr(
-        key,
-        &[
-            ("configured", m.configured.clone()),
-            ("actual", m.actual.clone()),
-        ],
-    )
+    t!(key, configured = m.configured, actual = m.actual)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -610,7 +604,7 @@ pub fn run_shell(args: &ShellArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 if !interactive(global) {
                     return Err(UserError::usage(t!(
                         "lifecycle.vms_ambiguous",
-                        vms = crate::i18n::count("count.vm", names.len()),
+                        vms = crate::count!("count.vm", names.len()),
                         names = names.join(", ")
                     ))
                     .hint(format!("agsekit shell {}", names[0]))

@@ -51,7 +51,7 @@ impl Invalid {
         let mut message = t!(
             "config.invalid",
             path = self.file.display(),
-            problems = crate::i18n::count("config.count_problem", self.problems.len())
+            problems = crate::count!("config.count_problem", self.problems.len())
         );
         for p in &self.problems {
             message.push_str("\n  ");

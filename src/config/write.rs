@@ -25,9 +25,21 @@ pub fn replace_with_backup(
         UserError::failed(t!(key, path = p.display(), error = e))
             .hint(t!("config.check_permissions", path = p.display()))
     };
-    let meta = fs::metadata(&real).map_err(|e| io_err("config.write_cannot_read", &real, e))?;
+    let meta = fs::metadata(&real).map_err(|e| {
+        io_err(
+            crate::msg_key!("config.write_cannot_read", path, error),
+            &real,
+            e,
+        )
+    })?;
     let mode = meta.permissions().mode() & 0o7777;
-    let current = fs::read(&real).map_err(|e| io_err("config.write_cannot_read", &real, e))?;
+    let current = fs::read(&real).map_err(|e| {
+        io_err(
+            crate::msg_key!("config.write_cannot_read", path, error),
+            &real,
+            e,
+        )
+    })?;
     if current != old_text.as_bytes() {
         return Err(
             UserError::failed(t!("config.write_changed", path = real.display()))
@@ -42,13 +54,23 @@ pub fn replace_with_backup(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "config".to_string());
-    let backup = write_backup(&dir, &stem, &local_timestamp(), old_text.as_bytes(), mode)
-        .map_err(|e| io_err("config.write_backup_failed", &dir, e))?;
+    let backup =
+        write_backup(&dir, &stem, &local_timestamp(), old_text.as_bytes(), mode).map_err(|e| {
+            io_err(
+                crate::msg_key!("config.write_backup_failed", path, error),
+                &dir,
+                e,
+            )
+        })?;
 
     let result = crate::statefile::replace_with_mode(&real, new_text.as_bytes(), mode);
     if let Err(e) = result {
-        return Err(io_err("config.write_failed", &real, e)
-            .hint(t!("config.write_saved_in", path = backup.display())));
+        return Err(io_err(
+            crate::msg_key!("config.write_failed", path, error),
+            &real,
+            e,
+        )
+        .hint(t!("config.write_saved_in", path = backup.display())));
     }
     Ok(backup)
 }

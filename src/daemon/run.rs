@@ -270,7 +270,7 @@ pub fn run(
     });
     let orphans = reap_orphan_loops();
     if orphans > 0 {
-        on(DaemonEvent::Problem(crate::i18n::count(
+        on(DaemonEvent::Problem(crate::count!(
             "misc.daemon.orphans",
             orphans,
         )));

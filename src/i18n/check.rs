@@ -181,9 +181,17 @@ const fn has_placeholder(text: &str, name: &str) -> bool {
 /// passes. Fails const evaluation (so the build) with a message naming the key and the
 /// placeholder.
 pub const fn call(key: &str, names: &[&str]) {
+    check("t!", key, names, false);
+}
+
+/// [`call`] for another macro (`what`: its name in the message, `t_in!`, `count!`,
+/// `text_key!`, `msg_key!`). With `extra_ok`, names the English text does not use are
+/// allowed: `msg_key!` lists what one call passes to any of the keys it chooses among.
+pub const fn check(what: &str, key: &str, names: &[&str], extra_ok: bool) {
     let Some(text) = english(key) else {
         fail(&[
-            "t!(\"",
+            what,
+            "(\"",
             key,
             "\"): no such message key in the English tables of src/i18n/ (misspelled? a new \
              key goes into an area file there, in English and Russian)",
@@ -208,7 +216,8 @@ pub const fn call(key: &str, names: &[&str]) {
                         Err(_) => "?",
                     };
                     fail(&[
-                        "t!(\"",
+                        what,
+                        "(\"",
                         key,
                         "\"): its English text has {",
                         name,
@@ -228,10 +237,11 @@ pub const fn call(key: &str, names: &[&str]) {
         at += 1;
     }
     let mut i = 0;
-    while i < names.len() && i < 64 {
+    while !extra_ok && i < names.len() && i < 64 {
         if used & (1 << i) == 0 {
             fail(&[
-                "t!(\"",
+                what,
+                "(\"",
                 key,
                 "\"): passes `",
                 names[i],
@@ -244,6 +254,14 @@ pub const fn call(key: &str, names: &[&str]) {
         }
         i += 1;
     }
+}
+
+/// Checks a `count!("key", n)` call: `key.one`, `key.few` and `key.many` all exist, each
+/// with `{n}` and no other placeholder.
+pub const fn count(one: &str, few: &str, many: &str) {
+    check("count!", one, &["n"], false);
+    check("count!", few, &["n"], false);
+    check("count!", many, &["n"], false);
 }
 
 /// Fails const evaluation with the pieces joined (cut at 1,000 bytes).

@@ -367,6 +367,86 @@ macro_rules! t {
     };
 }
 
+/// `t_in!(lang, "key", name = value, ...)`: like [`crate::t!`] with a literal key, in the
+/// language `lang` instead of the current one (`status --json` keeps English text). The key
+/// and placeholders are checked by the build as for `t!`.
+///
+/// ```
+/// use agsekit::i18n::Lang;
+/// assert_eq!(agsekit::t_in!(Lang::En, "cli.version", version = "2.0.0"), agsekit::t!("cli.version", version = "2.0.0"));
+/// ```
+///
+/// ```compile_fail,E0080
+/// let text = agsekit::t_in!(agsekit::i18n::Lang::Ru, "cli.versoin", version = "2.0.0");
+/// ```
+#[macro_export]
+macro_rules! t_in {
+    ($lang:expr, $key:literal $(,)?) => {{
+        const _: () = $crate::i18n::check::check("t_in!", $key, &[], false);
+        $crate::i18n::fill($crate::i18n::text_in($lang, $key), &[])
+    }};
+    ($lang:expr, $key:literal, $($name:ident = $value:expr),+ $(,)?) => {{
+        const _: () =
+            $crate::i18n::check::check("t_in!", $key, &[$(stringify!($name)),+], false);
+        $crate::i18n::fill(
+            $crate::i18n::text_in($lang, $key),
+            &[$((stringify!($name), ($value).to_string())),+],
+        )
+    }};
+}
+
+/// `count!("key", n)`: [`count`] (`3 VMs`, `3 ВМ`) with a literal key, checked by the build:
+/// `key.one`, `key.few` and `key.many` must each exist with `{n}` as their only placeholder.
+/// `count!(lang, "key", n)` is [`count_in`].
+///
+/// ```
+/// assert_eq!(agsekit::count!(agsekit::i18n::Lang::En, "count.vm", 2), "2 VMs");
+/// ```
+///
+/// ```compile_fail,E0080
+/// let text = agsekit::count!("count.virtual_machine", 2);
+/// ```
+#[macro_export]
+macro_rules! count {
+    ($key:literal, $n:expr $(,)?) => {{
+        const _: () = $crate::i18n::check::count(
+            concat!($key, ".one"),
+            concat!($key, ".few"),
+            concat!($key, ".many"),
+        );
+        $crate::i18n::count($key, $n)
+    }};
+    ($lang:expr, $key:literal, $n:expr $(,)?) => {{
+        const _: () = $crate::i18n::check::count(
+            concat!($key, ".one"),
+            concat!($key, ".few"),
+            concat!($key, ".many"),
+        );
+        $crate::i18n::count_in($lang, $key, $n)
+    }};
+}
+
+/// `msg_key!("key", name, ...)`: the literal key itself, checked by the build to exist and to
+/// need no placeholder beyond the names listed (names it does not use are allowed). For
+/// a key chosen among several at run time (`let key = match status { ... =>
+/// msg_key!("a.installed", agent, vm), ... }`) and then filled by `t!(key, ...)`.
+///
+/// ```
+/// let key = agsekit::msg_key!("cli.version", version, unused);
+/// assert_eq!(key, "cli.version");
+/// ```
+///
+/// ```compile_fail,E0080
+/// let key = agsekit::msg_key!("cli.version");
+/// ```
+#[macro_export]
+macro_rules! msg_key {
+    ($key:literal $(, $name:ident)* $(,)?) => {{
+        const _: () = $crate::i18n::check::check("msg_key!", $key, &[$(stringify!($name)),*], true);
+        $key
+    }};
+}
+
 /// Translates the help texts of `cmd` and every subcommand and argument into `lang`
 /// (English: unchanged). Texts without a translation stay English.
 pub fn localize_command(cmd: clap::Command, lang: Lang) -> clap::Command {

@@ -60,7 +60,7 @@ pub fn plan<'a>(config: &'a Config, req: &InstallRequest) -> Result<Plan<'a>, Us
             n => {
                 return Err(UserError::usage(t!(
                     "lifecycle.agents.ambiguous",
-                    agents = crate::i18n::count("count.agent", n),
+                    agents = crate::count!("count.agent", n),
                     names = config.agents.keys().cloned().collect::<Vec<_>>().join(", ")
                 ))
                 .hint(t!("lifecycle.agents.ambiguous_hint")))

@@ -55,7 +55,7 @@ pub fn select_vms<'a>(
             1 => Ok(config.vms.values().collect()),
             _ => Err(UserError::usage(t!(
                 "lifecycle.vms_ambiguous",
-                vms = crate::i18n::count("count.vm", config.vms.len()),
+                vms = crate::count!("count.vm", config.vms.len()),
                 names = config.vms.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
             .hint(t!("lifecycle.select.hint", flag = all_flag))),

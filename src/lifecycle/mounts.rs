@@ -54,7 +54,7 @@ pub fn select_mounts<'a>(
             [one] => Ok(vec![*one]),
             many => Err(UserError::usage(t!(
                 "lifecycle.mounts.ambiguous",
-                mounts = crate::i18n::count("count.mount", many.len())
+                mounts = crate::count!("count.mount", many.len())
             ))
             .hint(t!("lifecycle.mounts.ambiguous_hint"))),
         },

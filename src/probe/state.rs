@@ -41,7 +41,7 @@ pub fn state_label_in(lang: Lang, state: &str) -> String {
         .strip_prefix("unknown (")
         .and_then(|r| r.strip_suffix(')'))
     {
-        Some(raw) => format!("{} ({raw})", tr(lang, "misc.state.unknown")),
+        Some(raw) => format!("{} ({raw})", crate::t_in!(lang, "misc.state.unknown")),
         None => state.to_string(),
     }
 }

@@ -14,23 +14,19 @@ fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
 /// `42s`, `10m`, `1h02m`, `1d1h` (Russian: `42 с`, `10 мин`, `1 ч 02 мин`, `1 д 1 ч`).
 pub fn human_age_in(lang: Lang, secs: u64) -> String {
     match secs {
-        0..=59 => tr(lang, "misc.age.s", &[("s", secs.to_string())]),
-        60..=3599 => tr(lang, "misc.age.m", &[("m", (secs / 60).to_string())]),
-        3600..=86_399 => tr(
+        0..=59 => crate::t_in!(lang, "misc.age.s", s = secs),
+        60..=3599 => crate::t_in!(lang, "misc.age.m", m = (secs / 60).to_string()),
+        3600..=86_399 => crate::t_in!(
             lang,
             "misc.age.hm",
-            &[
-                ("h", (secs / 3600).to_string()),
-                ("m", format!("{:02}", secs % 3600 / 60)),
-            ],
+            h = (secs / 3600).to_string(),
+            m = format!("{:02}", secs % 3600 / 60)
         ),
-        _ => tr(
+        _ => crate::t_in!(
             lang,
             "misc.age.dh",
-            &[
-                ("d", (secs / 86_400).to_string()),
-                ("h", (secs % 86_400 / 3600).to_string()),
-            ],
+            d = (secs / 86_400).to_string(),
+            h = (secs % 86_400 / 3600).to_string()
         ),
     }
 }
@@ -70,17 +66,15 @@ impl VmWarning {
     pub fn text_in(&self, lang: Lang) -> String {
         match self {
             VmWarning::NotCreated { vm } => {
-                tr(lang, "misc.status.not_created", &[("vm", vm.clone())])
+                crate::t_in!(lang, "misc.status.not_created", vm = vm)
             }
             VmWarning::Resized(what) => {
                 let names: Vec<String> = what.iter().map(|r| r.text_in(lang)).collect();
-                tr(lang, "misc.status.resized", &[("what", names.join(", "))])
+                crate::t_in!(lang, "misc.status.resized", what = names.join(", "))
             }
-            VmWarning::DiskNearlyFull { used, total } => tr(
-                lang,
-                "misc.status.disk_full",
-                &[("used", used.clone()), ("total", total.clone())],
-            ),
+            VmWarning::DiskNearlyFull { used, total } => {
+                crate::t_in!(lang, "misc.status.disk_full", used = used, total = total)
+            }
         }
     }
 }
@@ -116,38 +110,36 @@ impl MountWarning {
             MountWarning::Stuck {
                 age_secs,
                 interval_minutes,
-            } => tr(
+            } => crate::t_in!(
                 lang,
                 "misc.status.stuck",
-                &[
-                    ("age", human_age_in(lang, *age_secs)),
-                    ("minutes", interval_minutes.to_string()),
-                ],
+                age = human_age_in(lang, *age_secs),
+                minutes = interval_minutes
             ),
-            MountWarning::NoSnapshot => tr(lang, "misc.status.no_snapshot", &[]),
-            MountWarning::AgentWithoutLoop => tr(lang, "misc.status.no_loop", &[]),
+            MountWarning::NoSnapshot => crate::t_in!(lang, "misc.status.no_snapshot"),
+            MountWarning::AgentWithoutLoop => crate::t_in!(lang, "misc.status.no_loop"),
             MountWarning::Partials { dead_pid, dirs } => {
-                let dirs = ("dirs", dirs.join(", "));
+                let dirs = dirs.join(", ");
                 match dead_pid {
-                    Some(pid) => tr(
-                        lang,
-                        "misc.status.partials_pid",
-                        &[("pid", pid.to_string()), dirs],
-                    ),
-                    None => tr(lang, "misc.status.partials", &[dirs]),
+                    Some(pid) => {
+                        crate::t_in!(lang, "misc.status.partials_pid", pid = pid, dirs = dirs)
+                    }
+                    None => crate::t_in!(lang, "misc.status.partials", dirs = dirs),
                 }
             }
-            MountWarning::OtherFilesystem { backup, folder } => tr(
+            MountWarning::OtherFilesystem { backup, folder } => crate::t_in!(
                 lang,
                 "misc.status.other_fs",
-                &[("backup", backup.clone()), ("folder", folder.clone())],
+                backup = backup,
+                folder = folder
             ),
-            MountWarning::BackupDiskNearlyFull { free, total } => tr(
+            MountWarning::BackupDiskNearlyFull { free, total } => crate::t_in!(
                 lang,
                 "misc.status.backup_disk_full",
-                &[("free", free.clone()), ("total", total.clone())],
+                free = free,
+                total = total
             ),
-            MountWarning::AgentButNotMounted => tr(lang, "misc.status.not_mounted", &[]),
+            MountWarning::AgentButNotMounted => crate::t_in!(lang, "misc.status.not_mounted"),
         }
     }
 }
@@ -190,46 +182,46 @@ pub enum Warning {
 impl Warning {
     pub fn text_in(&self, lang: Lang) -> String {
         match self {
-            Warning::BackendMissing => tr(lang, "misc.status.backend_missing", &[]),
-            Warning::BackendDown(err) => tr(
+            Warning::BackendMissing => crate::t_in!(lang, "misc.status.backend_missing"),
+            Warning::BackendDown(err) => crate::t_in!(
                 lang,
                 "misc.status.backend_down",
-                &[("error", err.message_in(lang))],
+                error = err.message_in(lang)
             ),
-            Warning::Vm { vm, warning } => tr(
+            Warning::Vm { vm, warning } => crate::t_in!(
                 lang,
                 "misc.status.vm",
-                &[("vm", vm.clone()), ("warning", warning.text_in(lang))],
+                vm = vm,
+                warning = warning.text_in(lang)
             ),
-            Warning::Mount { source, warning } => tr(
+            Warning::Mount { source, warning } => crate::t_in!(
                 lang,
                 "misc.status.mount",
-                &[
-                    ("source", source.clone()),
-                    ("warning", warning.text_in(lang)),
-                ],
+                source = source,
+                warning = warning.text_in(lang)
             ),
             Warning::ForwardDown { forward, vm, why } => {
                 let mut args = vec![("forward", forward.clone()), ("vm", vm.clone())];
                 let key = match why {
                     ForwardDown::Error(e) => {
                         args.push(("error", e.clone()));
-                        "misc.status.forward_down_error"
+                        crate::msg_key!("misc.status.forward_down_error", forward, vm, error)
                     }
-                    ForwardDown::Unmanaged => "misc.status.forward_down_unmanaged",
-                    ForwardDown::Retrying => "misc.status.forward_down",
+                    ForwardDown::Unmanaged => {
+                        crate::msg_key!("misc.status.forward_down_unmanaged", forward, vm)
+                    }
+                    ForwardDown::Retrying => {
+                        crate::msg_key!("misc.status.forward_down", forward, vm)
+                    }
                 };
                 tr(lang, key, &args)
             }
-            Warning::DaemonOld { version } => tr(
+            Warning::DaemonOld { version } => crate::t_in!(
                 lang,
                 "misc.status.daemon_old",
-                &[(
-                    "version",
-                    version
-                        .clone()
-                        .unwrap_or_else(|| tr(lang, "misc.status.unknown", &[])),
-                )],
+                version = version
+                    .clone()
+                    .unwrap_or_else(|| crate::t_in!(lang, "misc.status.unknown"))
             ),
         }
     }

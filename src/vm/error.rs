@@ -111,6 +111,27 @@ impl Text {
     }
 }
 
+/// `text_key!("key", name = value, ...)`: a [`Text::Key`] with a literal key, checked by the
+/// build against the English catalogue as [`crate::t!`] is (the key exists; the names passed
+/// are exactly its placeholders). Values are anything that derefs to `str`.
+///
+/// ```
+/// let text = agsekit::text_key!("cli.version", version = "2.0.0");
+/// assert!(text.to_string().contains("2.0.0"));
+/// ```
+///
+/// ```compile_fail,E0080
+/// let text = agsekit::text_key!("cli.version", release = "2.0.0");
+/// ```
+#[macro_export]
+macro_rules! text_key {
+    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {{
+        const _: () =
+            $crate::i18n::check::check("text_key!", $key, &[$(stringify!($name)),*], false);
+        $crate::vm::Text::key($key, &[$((stringify!($name), &*$value)),*])
+    }};
+}
+
 impl From<String> for Text {
     fn from(text: String) -> Text {
         Text::Plain(text)
@@ -145,14 +166,15 @@ impl Missing {
     pub fn text_in(&self, lang: Lang) -> String {
         match self {
             Missing::Program(path) => {
-                tr(lang, "misc.vm.program_missing", &[("path", path.clone())])
+                crate::t_in!(lang, "misc.vm.program_missing", path = path)
             }
-            Missing::NotExecutable { var, path } => tr(
+            Missing::NotExecutable { var, path } => crate::t_in!(
                 lang,
                 "misc.vm.override_not_executable",
-                &[("var", var.clone()), ("path", path.clone())],
+                var = var,
+                path = path
             ),
-            Missing::NotOnPath(name) => tr(lang, "misc.vm.not_on_path", &[("name", name.clone())]),
+            Missing::NotOnPath(name) => crate::t_in!(lang, "misc.vm.not_on_path", name = name),
         }
     }
 }
@@ -179,11 +201,11 @@ pub(crate) const BECOME_READY: &str = "become ready";
 /// in each language; anything else is shown as the backend wrote it.
 fn timeout_message(lang: Lang, what: &str) -> String {
     let key = match what {
-        "launch" => "misc.vm.timeout.launch",
-        "start" => "misc.vm.timeout.start",
-        "restart" => "misc.vm.timeout.restart",
-        BECOME_READY => "misc.vm.timeout.ready",
-        _ => return tr(lang, "vm_error.timeout", &[("what", what.to_string())]),
+        "launch" => crate::msg_key!("misc.vm.timeout.launch"),
+        "start" => crate::msg_key!("misc.vm.timeout.start"),
+        "restart" => crate::msg_key!("misc.vm.timeout.restart"),
+        BECOME_READY => crate::msg_key!("misc.vm.timeout.ready"),
+        _ => return crate::t_in!(lang, "vm_error.timeout", what = what),
     };
     tr(lang, key, &[])
 }
@@ -200,98 +222,107 @@ impl VmError {
         match self {
             VmError::NotInstalled {
                 program, detail, ..
-            } => tr(
+            } => crate::t_in!(
                 lang,
                 "vmerror.not_installed",
-                &[("program", s(program)), ("detail", detail.text_in(lang))],
+                program = s(program),
+                detail = detail.text_in(lang)
             ),
-            VmError::InstanceMissing { name } => tr(lang, "vm_error.missing", &[("name", s(name))]),
-            VmError::InstanceDeleted { name } => tr(lang, "vm_error.deleted", &[("name", s(name))]),
-            VmError::NotRunning { name } => tr(lang, "vm_error.not_running", &[("name", s(name))]),
-            VmError::AlreadyExists { name } => tr(lang, "vm_error.exists", &[("name", s(name))]),
+            VmError::InstanceMissing { name } => {
+                crate::t_in!(lang, "vm_error.missing", name = s(name))
+            }
+            VmError::InstanceDeleted { name } => {
+                crate::t_in!(lang, "vm_error.deleted", name = s(name))
+            }
+            VmError::NotRunning { name } => {
+                crate::t_in!(lang, "vm_error.not_running", name = s(name))
+            }
+            VmError::AlreadyExists { name } => {
+                crate::t_in!(lang, "vm_error.exists", name = s(name))
+            }
             VmError::UnknownState { name } => {
-                tr(lang, "vm_error.unknown_state", &[("name", s(name))])
+                crate::t_in!(lang, "vm_error.unknown_state", name = s(name))
             }
             VmError::SuspendedCannotStop { name } => {
-                tr(lang, "vm_error.suspended", &[("name", s(name))])
+                crate::t_in!(lang, "vm_error.suspended", name = s(name))
             }
             VmError::InvalidLaunch { detail } => {
-                tr(lang, "vm_error.invalid_launch", &[("detail", s(detail))])
+                crate::t_in!(lang, "vm_error.invalid_launch", detail = s(detail))
             }
             VmError::ImageNotFound { image } => {
-                tr(lang, "vm_error.image_not_found", &[("image", s(image))])
+                crate::t_in!(lang, "vm_error.image_not_found", image = s(image))
             }
             VmError::ImageRemoteUnreachable { detail } => {
-                tr(lang, "vm_error.image_remote", &[("detail", s(detail))])
+                crate::t_in!(lang, "vm_error.image_remote", detail = s(detail))
             }
             VmError::Timeout { what } => timeout_message(lang, what),
             VmError::SourceMissing { path } => {
-                tr(lang, "vmerror.source_missing", &[("path", p(path))])
+                crate::t_in!(lang, "vmerror.source_missing", path = p(path))
             }
             VmError::SourceNotDirectory { path } => {
-                tr(lang, "vm_error.source_not_dir", &[("path", p(path))])
+                crate::t_in!(lang, "vm_error.source_not_dir", path = p(path))
             }
             VmError::SourceNotReadable { path } => {
-                tr(lang, "vm_error.source_unreadable", &[("path", p(path))])
+                crate::t_in!(lang, "vm_error.source_unreadable", path = p(path))
             }
             VmError::TargetRefused { target } => {
-                tr(lang, "vm_error.target_refused", &[("target", s(target))])
+                crate::t_in!(lang, "vm_error.target_refused", target = s(target))
             }
-            VmError::AlreadyMounted { vm, target } => tr(
+            VmError::AlreadyMounted { vm, target } => crate::t_in!(
                 lang,
                 "vm_error.already_mounted",
-                &[("vm", s(vm)), ("target", s(target))],
+                vm = s(vm),
+                target = s(target)
             ),
-            VmError::NotMounted { vm, target } => tr(
-                lang,
-                "vm_error.not_mounted",
-                &[("vm", s(vm)), ("target", s(target))],
-            ),
-            VmError::MountFailed { target, reason } => tr(
+            VmError::NotMounted { vm, target } => {
+                crate::t_in!(lang, "vm_error.not_mounted", vm = s(vm), target = s(target))
+            }
+            VmError::MountFailed { target, reason } => crate::t_in!(
                 lang,
                 "vm_error.mount_failed",
-                &[("target", s(target)), ("reason", s(reason))],
+                target = s(target),
+                reason = s(reason)
             ),
-            VmError::UmountFailed { vm, target, reason } => tr(
+            VmError::UmountFailed { vm, target, reason } => crate::t_in!(
                 lang,
                 "vm_error.umount_failed",
-                &[("vm", s(vm)), ("target", s(target)), ("reason", s(reason))],
+                vm = s(vm),
+                target = s(target),
+                reason = s(reason)
             ),
-            VmError::WorkdirMissing { vm, dir } => tr(
-                lang,
-                "vm_error.workdir_missing",
-                &[("vm", s(vm)), ("dir", s(dir))],
-            ),
+            VmError::WorkdirMissing { vm, dir } => {
+                crate::t_in!(lang, "vm_error.workdir_missing", vm = s(vm), dir = s(dir))
+            }
             VmError::TransferFailed { detail } => {
-                tr(lang, "vm_error.transfer", &[("detail", s(detail))])
+                crate::t_in!(lang, "vm_error.transfer", detail = s(detail))
             }
-            VmError::SshFailed { detail } => tr(lang, "vm_error.ssh", &[("detail", s(detail))]),
+            VmError::SshFailed { detail } => crate::t_in!(lang, "vm_error.ssh", detail = s(detail)),
             VmError::BadInvocation { detail } => {
-                tr(lang, "vmerror.bad_invocation", &[("detail", s(detail))])
+                crate::t_in!(lang, "vmerror.bad_invocation", detail = s(detail))
             }
-            VmError::BadOutput { command, detail } => tr(
+            VmError::BadOutput { command, detail } => crate::t_in!(
                 lang,
                 "vm_error.bad_output",
-                &[("command", s(command)), ("detail", s(detail))],
+                command = s(command),
+                detail = s(detail)
             ),
-            VmError::Spawn { command, detail } => tr(
+            VmError::Spawn { command, detail } => crate::t_in!(
                 lang,
                 "vm_error.spawn",
-                &[("command", s(command)), ("detail", s(detail))],
+                command = s(command),
+                detail = s(detail)
             ),
             VmError::Backend { message, .. } => message.text_in(lang),
             VmError::Failed {
                 command,
                 code,
                 stderr,
-            } => tr(
+            } => crate::t_in!(
                 lang,
                 "vm_error.failed",
-                &[
-                    ("command", s(command)),
-                    ("code", code.to_string()),
-                    ("stderr", stderr_suffix(stderr)),
-                ],
+                command = s(command),
+                code = code,
+                stderr = stderr_suffix(stderr)
             ),
         }
     }
@@ -316,45 +347,59 @@ impl VmError {
 
     /// [`VmError::hints`] in `lang`.
     pub fn hints_in(&self, lang: Lang) -> Vec<String> {
-        let h = |key: &str| tr(lang, key, &[]);
-        let n = |key: &str, name: &str| tr(lang, key, &[("name", name.to_string())]);
         match self {
             VmError::NotInstalled { hints, .. } => hints.iter().map(|h| h.text_in(lang)).collect(),
             VmError::InstanceMissing { name } => vec![format!("agsekit create-vm {name}")],
-            VmError::InstanceDeleted { name } => vec![n("vmerror.hint.deleted", name)],
+            VmError::InstanceDeleted { name } => {
+                vec![crate::t_in!(lang, "vmerror.hint.deleted", name = name)]
+            }
             VmError::NotRunning { name } => vec![format!("agsekit start-vm {name}")],
-            VmError::AlreadyExists { name } => vec![n("vm_hint.exists", name)],
-            VmError::UnknownState { name } => vec![n("vmerror.hint.unknown_state", name)],
-            VmError::SuspendedCannotStop { name } => vec![n("vmerror.hint.suspended", name)],
-            VmError::InvalidLaunch { .. } => vec![h("vm_hint.invalid_launch")],
-            VmError::ImageNotFound { .. } => vec![h("vmerror.hint.image_not_found")],
-            VmError::ImageRemoteUnreachable { .. } => vec![h("vmerror.hint.image_remote")],
-            VmError::Timeout { .. } => vec![h("vmerror.hint.timeout")],
-            VmError::SourceMissing { path } => vec![tr(
+            VmError::AlreadyExists { name } => {
+                vec![crate::t_in!(lang, "vm_hint.exists", name = name)]
+            }
+            VmError::UnknownState { name } => vec![crate::t_in!(
+                lang,
+                "vmerror.hint.unknown_state",
+                name = name
+            )],
+            VmError::SuspendedCannotStop { name } => {
+                vec![crate::t_in!(lang, "vmerror.hint.suspended", name = name)]
+            }
+            VmError::InvalidLaunch { .. } => vec![crate::t_in!(lang, "vm_hint.invalid_launch")],
+            VmError::ImageNotFound { .. } => {
+                vec![crate::t_in!(lang, "vmerror.hint.image_not_found")]
+            }
+            VmError::ImageRemoteUnreachable { .. } => {
+                vec![crate::t_in!(lang, "vmerror.hint.image_remote")]
+            }
+            VmError::Timeout { .. } => vec![crate::t_in!(lang, "vmerror.hint.timeout")],
+            VmError::SourceMissing { path } => vec![crate::t_in!(
                 lang,
                 "vmerror.hint.source_missing",
-                &[("path", path.display().to_string())],
+                path = path.display().to_string()
             )],
-            VmError::SourceNotDirectory { .. } => vec![h("vm_hint.source_not_dir")],
-            VmError::SourceNotReadable { path } => vec![tr(
+            VmError::SourceNotDirectory { .. } => {
+                vec![crate::t_in!(lang, "vm_hint.source_not_dir")]
+            }
+            VmError::SourceNotReadable { path } => vec![crate::t_in!(
                 lang,
                 "vm_hint.source_unreadable",
-                &[("path", path.display().to_string())],
+                path = path.display().to_string()
             )],
-            VmError::TargetRefused { .. } => vec![h("vm_hint.target_refused")],
-            VmError::AlreadyMounted { .. } => vec![h("vm_hint.already_mounted")],
-            VmError::NotMounted { .. } => vec![h("vm_hint.not_mounted")],
+            VmError::TargetRefused { .. } => vec![crate::t_in!(lang, "vm_hint.target_refused")],
+            VmError::AlreadyMounted { .. } => vec![crate::t_in!(lang, "vm_hint.already_mounted")],
+            VmError::NotMounted { .. } => vec![crate::t_in!(lang, "vm_hint.not_mounted")],
             VmError::MountFailed { .. } | VmError::UmountFailed { .. } => {
-                vec![h("vmerror.hint.mount_failed")]
+                vec![crate::t_in!(lang, "vmerror.hint.mount_failed")]
             }
-            VmError::WorkdirMissing { .. } => vec![h("vm_hint.workdir_missing")],
-            VmError::TransferFailed { .. } => vec![h("vm_hint.transfer")],
-            VmError::SshFailed { .. } => vec![h("vm_hint.ssh")],
+            VmError::WorkdirMissing { .. } => vec![crate::t_in!(lang, "vm_hint.workdir_missing")],
+            VmError::TransferFailed { .. } => vec![crate::t_in!(lang, "vm_hint.transfer")],
+            VmError::SshFailed { .. } => vec![crate::t_in!(lang, "vm_hint.ssh")],
             VmError::BadInvocation { .. } | VmError::BadOutput { .. } => {
-                vec![h("vmerror.hint.bug")]
+                vec![crate::t_in!(lang, "vmerror.hint.bug")]
             }
-            VmError::Spawn { .. } => vec![h("vmerror.hint.spawn")],
-            VmError::Failed { .. } => vec![h("vmerror.hint.failed")],
+            VmError::Spawn { .. } => vec![crate::t_in!(lang, "vmerror.hint.spawn")],
+            VmError::Failed { .. } => vec![crate::t_in!(lang, "vmerror.hint.failed")],
             VmError::Backend { hints, .. } => hints.iter().map(|h| h.text_in(lang)).collect(),
         }
     }
@@ -381,7 +426,7 @@ mod tests {
             VmError::NotInstalled {
                 program: s(),
                 detail: Missing::NotOnPath(s()),
-                hints: vec![Text::key("vmerror.hint.failed", &[])],
+                hints: vec![crate::text_key!("vmerror.hint.failed")],
             },
             VmError::InstanceMissing { name: s() },
             VmError::InstanceDeleted { name: s() },
@@ -438,8 +483,8 @@ mod tests {
             },
             VmError::Backend {
                 backend: "x",
-                message: Text::key("vmerror.bad_invocation", &[("detail", "x")]),
-                hints: vec![Text::key("vmerror.hint.bug", &[])],
+                message: crate::text_key!("vmerror.bad_invocation", detail = "x"),
+                hints: vec![crate::text_key!("vmerror.hint.bug")],
             },
         ]
     }

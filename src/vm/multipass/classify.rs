@@ -21,10 +21,6 @@ fn own(message: Text, hints: Vec<Text>) -> VmError {
     }
 }
 
-fn key(key: &'static str) -> Text {
-    Text::key(key, &[])
-}
-
 /// Multipass is not installed (`detail`: where agsekit looked), with how to install it or
 /// point agsekit at it.
 pub fn not_installed(detail: Missing) -> VmError {
@@ -32,8 +28,8 @@ pub fn not_installed(detail: Missing) -> VmError {
         program: "Multipass".to_string(),
         detail,
         hints: vec![
-            key("vm_hint.not_installed"),
-            key("vm_hint.not_installed_env"),
+            crate::text_key!("vm_hint.not_installed"),
+            crate::text_key!("vm_hint.not_installed_env"),
         ],
     }
 }
@@ -41,23 +37,23 @@ pub fn not_installed(detail: Missing) -> VmError {
 /// The daemon cannot be reached (its socket refuses connections).
 pub fn daemon_unreachable() -> VmError {
     own(
-        key("vm_error.daemon_unreachable"),
-        vec![key("vm_hint.daemon_unreachable")],
+        crate::text_key!("vm_error.daemon_unreachable"),
+        vec![crate::text_key!("vm_hint.daemon_unreachable")],
     )
 }
 
 /// The user may not use the daemon's socket.
 pub fn socket_denied() -> VmError {
     own(
-        key("vm_error.socket_denied"),
-        vec![key("vm_hint.socket_denied")],
+        crate::text_key!("vm_error.socket_denied"),
+        vec![crate::text_key!("vm_hint.socket_denied")],
     )
 }
 
 /// Mounts are switched off (`local.privileged-mounts`).
 pub fn mounts_disabled() -> VmError {
     own(
-        key("vm_error.mounts_disabled"),
+        crate::text_key!("vm_error.mounts_disabled"),
         vec!["multipass set local.privileged-mounts=true".into()],
     )
 }
@@ -65,7 +61,7 @@ pub fn mounts_disabled() -> VmError {
 /// A native mount was asked of a running VM.
 pub fn native_mount_needs_stop(vm: &str) -> VmError {
     own(
-        Text::key("vm_error.native_mount", &[("vm", vm)]),
+        crate::text_key!("vm_error.native_mount", vm = vm),
         vec![format!("agsekit stop-vm {vm}").into()],
     )
 }
@@ -73,32 +69,32 @@ pub fn native_mount_needs_stop(vm: &str) -> VmError {
 /// `multipass-sshfs` could not be installed in the VM.
 pub fn mount_support_missing(vm: &str) -> VmError {
     own(
-        Text::key("vm_error.mount_support", &[("vm", vm)]),
-        vec![Text::key("vm_hint.mount_support", &[("vm", vm)])],
+        crate::text_key!("vm_error.mount_support", vm = vm),
+        vec![crate::text_key!("vm_hint.mount_support", vm = vm)],
     )
 }
 
 /// Multipass cannot tell the VM's state; forcing it off is Multipass's own way out.
 pub fn unknown_state(name: &str) -> VmError {
     own(
-        Text::key("vm_error.unknown_state", &[("name", name)]),
-        vec![Text::key("vm_hint.unknown_state", &[("name", name)])],
+        crate::text_key!("vm_error.unknown_state", name = name),
+        vec![crate::text_key!("vm_hint.unknown_state", name = name)],
     )
 }
 
 /// Multipass refuses a graceful stop of a suspended VM.
 pub fn suspended_cannot_stop(name: &str) -> VmError {
     own(
-        Text::key("vm_error.suspended", &[("name", name)]),
-        vec![Text::key("vm_hint.suspended", &[("name", name)])],
+        crate::text_key!("vm_error.suspended", name = name),
+        vec![crate::text_key!("vm_hint.suspended", name = name)],
     )
 }
 
 /// The multipass client refused the arguments agsekit gave it (a bug in agsekit).
 pub fn bad_invocation(detail: &str) -> VmError {
     own(
-        Text::key("vm_error.bad_invocation", &[("detail", detail)]),
-        vec![key("vm_hint.bug")],
+        crate::text_key!("vm_error.bad_invocation", detail = detail),
+        vec![crate::text_key!("vm_hint.bug")],
     )
 }
 

@@ -219,16 +219,12 @@ impl<R: Runner> Qemu<R> {
             Err(crate::pidlock::PidLockError::Held { pid }) => Err(VmError::Backend {
                 backend: "qemu",
                 message: match pid {
-                    Some(pid) => crate::vm::error::Text::key(
-                        "suspend.lock.held_pid",
-                        &[("vm", name), ("pid", &pid.to_string())],
-                    ),
-                    None => crate::vm::error::Text::key("suspend.lock.held", &[("vm", name)]),
+                    Some(pid) => {
+                        crate::text_key!("suspend.lock.held_pid", vm = name, pid = pid.to_string())
+                    }
+                    None => crate::text_key!("suspend.lock.held", vm = name),
                 },
-                hints: vec![crate::vm::error::Text::key(
-                    "suspend.lock.hint",
-                    &[("vm", name)],
-                )],
+                hints: vec![crate::text_key!("suspend.lock.hint", vm = name)],
             }),
             Err(crate::pidlock::PidLockError::Io(e)) => Err(io_err(&dir.lock(), e)),
         }
@@ -600,13 +596,10 @@ impl<R: Runner> Qemu<R> {
         let log = dir.passt_log();
         let fail = |detail: String| VmError::Backend {
             backend: "qemu",
-            message: crate::vm::error::Text::key(
-                "qemu.passt_failed",
-                &[("vm", &s.name), ("detail", detail.trim())],
-            ),
-            hints: vec![crate::vm::error::Text::key(
+            message: crate::text_key!("qemu.passt_failed", vm = &s.name, detail = detail.trim()),
+            hints: vec![crate::text_key!(
                 "qemu.passt_failed_hint",
-                &[("log", &shell_words::quote(&log.to_string_lossy()))],
+                log = shell_words::quote(&log.to_string_lossy())
             )],
         };
         // passt refuses to keep root's rights: started by root it becomes `nobody`, which
