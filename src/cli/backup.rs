@@ -75,6 +75,11 @@ impl ProgressBar {
     pub(crate) fn finish(&self) {
         self.bar.finish();
     }
+
+    /// Prints `line` on its own line, above the bar.
+    pub(crate) fn line(&self, line: &str) {
+        self.bar.line(line);
+    }
 }
 
 fn print_warning(prefix: &str, w: &backup::Warning) {
@@ -265,10 +270,10 @@ pub fn run_once(args: &BackupOnceArgs, global: &GlobalArgs) -> anyhow::Result<i3
                 println!("{}", t!("backup.removed_stale", path = p.display()))
             }
             Event::Warning(w) => {
-                if let Some(b) = &bar {
-                    b.on_event(e);
+                match &bar {
+                    Some(b) => b.line(&format!("warning: {w}")),
+                    None => print_warning("", w),
                 }
-                print_warning("", w);
                 return;
             }
             _ => {}
