@@ -52,7 +52,17 @@ pub fn run_with_args(args: Vec<OsString>) -> i32 {
     // usage errors included; supervisors switch back below once the command is known.
     pipe::end_quietly_on_closed_pipe();
     // Help texts in the user's language (src/i18n); parsing itself is unchanged.
-    let command = crate::i18n::localize_command(command_for_docs(), crate::i18n::current());
+    let ru = crate::i18n::current() == crate::i18n::Lang::Ru;
+    let mut command = command_for_docs();
+    if ru {
+        command = crate::i18n::clap_ru::arrange(command);
+    }
+    let mut command = crate::i18n::localize_command(command, crate::i18n::current());
+    if ru {
+        // clap writes the Russian help pages itself (headings, usage line, defaults).
+        command.build();
+        command = crate::i18n::clap_ru::help_pages(command);
+    }
     let parsed = command.try_get_matches_from(&args).and_then(|m| {
         let name = m.subcommand_name().map(str::to_string);
         <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|cli| (cli, name))

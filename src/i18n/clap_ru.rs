@@ -5,83 +5,18 @@
 //!   expects, is shown in clap's English, whole; a clap upgrade can thus leave a message
 //!   English, never half-translated or garbled. The `error:` prefix stays English, like
 //!   `agsekit: error:`.
-//! - **help pages** (`--help`, `[default: ...]`, `Usage:`...) are clap's rendering with its
-//!   few fixed words replaced ([`translate`]); the help texts themselves come translated from
-//!   `help_ru.rs`.
+//! - **help pages** (`--help`, `-h`, `help CMD`) are written by clap itself from a tree set up
+//!   for Russian ([`arrange`] before it is built, [`help_pages`] after): a help template with
+//!   the Russian usage line, Russian headings on every argument and on the subcommands, and
+//!   default and possible values in each argument's Russian help; nothing of clap's English
+//!   rendering is rewritten. The help texts themselves come translated from `help_ru.rs`.
+//!   Only the usage line inside a usage error has its two fixed words (`Usage:`,
+//!   `[OPTIONS]`) put in Russian ([`usage_in_russian`]).
 //!
 //! Unit tests make clap produce every covered kind and check the Russian text, and render
 //! the usage errors agsekit's users meet and fail on any English left.
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-
-/// (English phrase, Russian phrase), applied in this order (longer phrases first).
-const PHRASES: &[(&str, &str)] = &[
-    (
-        "the following required arguments were not provided:",
-        "не указаны обязательные аргументы:",
-    ),
-    (
-        "requires a subcommand but one was not provided",
-        "требует команду, но она не указана",
-    ),
-    ("' but none was supplied", "', но оно не указано"),
-    ("a value is required for '", "нужно значение для '"),
-    (
-        "' found; no more were expected",
-        "'; больше значений не ожидалось",
-    ),
-    ("unexpected argument '", "неожиданный аргумент '"),
-    ("unexpected value '", "неожиданное значение '"),
-    ("' found", "'"),
-    ("unrecognized subcommand '", "неизвестная команда '"),
-    ("invalid value '", "недопустимое значение '"),
-    ("' for '", "' для '"),
-    (
-        "cannot be used multiple times",
-        "нельзя указывать несколько раз",
-    ),
-    ("cannot be used with", "нельзя использовать вместе с"),
-    (
-        "one or more of the other specified arguments",
-        "одним из других указанных аргументов",
-    ),
-    ("the argument '", "аргумент '"),
-    ("the subcommand '", "команда '"),
-    (
-        "tip: a similar subcommand exists:",
-        "подсказка: есть похожая команда:",
-    ),
-    (
-        "tip: some similar subcommands exist:",
-        "подсказка: есть похожие команды:",
-    ),
-    (
-        "tip: a similar argument exists:",
-        "подсказка: есть похожий аргумент:",
-    ),
-    (
-        "tip: some similar arguments exist:",
-        "подсказка: есть похожие аргументы:",
-    ),
-    ("tip: to pass '", "подсказка: чтобы передать '"),
-    ("' as a value, use '", "' как значение, используйте '"),
-    ("For more information, try '", "Подробнее: '"),
-    ("[possible values: ", "[допустимые значения: "),
-    ("[subcommands: ", "[команды: "),
-    ("[default: ", "[по умолчанию: "),
-    ("possible values:", "допустимые значения:"),
-    (
-        "invalid digit found in string",
-        "в числе недопустимый символ",
-    ),
-    ("Usage: ", "Использование: "),
-    ("\nArguments:\n", "\nАргументы:\n"),
-    ("\nOptions:\n", "\nПараметры:\n"),
-    ("\nCommands:\n", "\nКоманды:\n"),
-    // The usage line's placeholder for options (clap's own; value names such as `<VM>` stay,
-    // and the placeholder for a subcommand is set with `subcommand_value_name`).
-    ("[OPTIONS]", "[ПАРАМЕТРЫ]"),
-];
 
 /// The name clap shows for "a subcommand goes here" (`agsekit <КОМАНДА>`), matching the
 /// `Команды:` heading.
@@ -120,25 +55,248 @@ pub fn man_sections(roff: &str) -> String {
         .collect()
 }
 
-/// clap's rendered help (or version) text with its fixed words in Russian.
-pub fn translate(text: &str) -> String {
-    let mut out = text.to_string();
-    for (en, ru) in PHRASES {
-        out = out.replace(en, ru);
+/// The section headings of a Russian help page, where clap writes `Arguments:`, `Options:`
+/// and `Commands:` for arguments and subcommands without a heading of their own.
+const ARGUMENTS: &str = "Аргументы";
+const OPTIONS: &str = "Параметры";
+const COMMANDS: &str = "Команды";
+
+/// The tree `localize_command` translated, set up so that clap itself writes Russian help
+/// pages (`--help`, `-h`, `help CMD`): a help template with the Russian usage line, the
+/// Russian headings given to every argument and to the subcommands, and each argument's
+/// default and possible values shown in its Russian help instead of clap's `[default: ...]`.
+/// Nothing of clap's English rendering is rewritten. `cmd` must be built.
+pub fn help_pages(cmd: clap::Command) -> clap::Command {
+    let mut cmd = cmd;
+    let long = long_help_exists(&cmd);
+    let usage = usage_line(&cmd);
+    // In the order they are (`arrange` made it the order of the headings): `mut_arg` moves
+    // the argument it changes to the end, and a built tree must keep its order to parse.
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(id, |arg| values_in_help(with_heading(arg), long));
     }
-    out
+    cmd = cmd.subcommand_help_heading(COMMANDS).help_template(format!(
+        "{{before-help}}{{about-with-newline}}\nИспользование: {usage}\n\n{{all-args}}{{after-help}}"
+    ));
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, help_pages);
+    }
+    cmd
+}
+
+/// The id of the hidden flag [`arrange`] adds (its long name, a NUL, cannot be typed).
+const ORDER_MARK: &str = "agsekit-ru-options-heading";
+
+/// Before the tree is built: each command's own arguments in the order of their Russian
+/// headings, positionals, then options, then those with a heading of their own, and a hidden
+/// flag under `Параметры` after the options. clap writes the sections with a heading in the
+/// order of their first argument (hidden ones count), and adds `--help` and the global
+/// options when the tree is built: the mark keeps `Параметры` (where `--help` goes) before
+/// `Общие параметры`, as clap keeps `Options:` before its custom headings. Only the tree
+/// that shows Russian help gets it.
+pub fn arrange(cmd: clap::Command) -> clap::Command {
+    let mut cmd = cmd.arg(
+        clap::Arg::new(ORDER_MARK)
+            .long("\u{0}")
+            .action(clap::ArgAction::SetTrue)
+            .hide(true)
+            .help_heading(OPTIONS),
+    );
+    let rank = |a: &clap::Arg| match (a.get_help_heading(), a.is_positional()) {
+        _ if a.get_id() == ORDER_MARK => 2,
+        (None, true) => 0,
+        (None, false) => 1,
+        (Some(_), _) => 3,
+    };
+    let mut ids: Vec<(u8, String)> = cmd
+        .get_arguments()
+        .map(|a| (rank(a), a.get_id().to_string()))
+        .collect();
+    // `mut_arg` moves the argument to the end: moved in this order, they end up in it.
+    ids.sort_by_key(|(rank, _)| *rank);
+    for (_, id) in ids {
+        cmd = cmd.mut_arg(id, |a| a);
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, arrange);
+    }
+    cmd
+}
+
+/// Whether `--help` shows the long help of `cmd` (clap's own rule, which it keeps from when
+/// the tree was built): a long about, or an argument with a long help or with possible
+/// values that have help.
+fn long_help_exists(cmd: &clap::Command) -> bool {
+    cmd.get_long_about().is_some()
+        || cmd.get_before_long_help().is_some()
+        || cmd.get_after_long_help().is_some()
+        || cmd.get_arguments().any(|a| {
+            !a.is_hide_set()
+                && (a.get_long_help().is_some()
+                    || a.is_hide_long_help_set()
+                    || a.is_hide_short_help_set()
+                    || (!a.is_hide_possible_values_set() && values_have_help(a)))
+        })
+}
+
+fn values_have_help(arg: &clap::Arg) -> bool {
+    arg.get_possible_values()
+        .iter()
+        .any(|v| !v.is_hide_set() && v.get_help().is_some())
+}
+
+/// An argument without a heading of its own under the Russian one clap would give it.
+fn with_heading(arg: clap::Arg) -> clap::Arg {
+    if arg.get_help_heading().is_some() {
+        arg
+    } else if arg.is_positional() {
+        // Under a heading clap sorts by display order; positionals stay in their order.
+        let at = arg.get_index().unwrap_or(0);
+        arg.help_heading(ARGUMENTS).display_order(at)
+    } else {
+        arg.help_heading(OPTIONS)
+    }
+}
+
+/// A value as clap shows it in `[default: ...]` and `[possible values: ...]`: quoted when it
+/// has a space.
+fn shown_value(value: &str) -> String {
+    if value.chars().any(char::is_whitespace) {
+        format!("{value:?}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// `arg` with its default and possible values in its Russian help, where clap would add them
+/// in English: after a space (`-h`, and `--help` when the command has no long help) or after a
+/// blank line (the long help).
+fn values_in_help(arg: clap::Arg, long: bool) -> clap::Arg {
+    let mut arg = arg;
+    let mut shown = Vec::new();
+    if arg.get_action().takes_values()
+        && !arg.is_hide_default_value_set()
+        && !arg.get_default_values().is_empty()
+    {
+        let values: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .map(|v| shown_value(&v.to_string_lossy()))
+            .collect();
+        shown.push(format!("[по умолчанию: {}]", values.join(" ")));
+        arg = arg.hide_default_value(true);
+    }
+    // Values with help of their own are a list of their own in the long help: left to clap.
+    if !arg.is_hide_possible_values_set() && !values_have_help(&arg) {
+        let values: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| shown_value(v.get_name()))
+            .collect();
+        if !values.is_empty() {
+            shown.push(format!("[допустимые значения: {}]", values.join(", ")));
+            arg = arg.hide_possible_values(true);
+        }
+    }
+    if shown.is_empty() {
+        return arg;
+    }
+    let shown = shown.join(" ");
+    let short = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+    let joined = |text: &str, sep: &str| {
+        if text.is_empty() {
+            shown.clone()
+        } else {
+            format!("{text}{sep}{shown}")
+        }
+    };
+    let long_text = arg
+        .get_long_help()
+        .map(|h| h.to_string())
+        .unwrap_or_else(|| short.clone());
+    arg = arg.help(joined(&short, " "));
+    if long {
+        arg = arg.long_help(joined(&long_text, "\n\n"));
+    }
+    arg
+}
+
+/// The usage line of `cmd` as clap writes it, with `[ПАРАМЕТРЫ]` where clap writes
+/// `[OPTIONS]`: clap's own usage of a copy whose optional options are hidden (so it has no
+/// such placeholder), and the placeholder put after the command's name when `cmd` has an
+/// option clap would stand it for (its rule: shown, not required, not in a required group,
+/// not `--help`/`--version`).
+fn usage_line(cmd: &clap::Command) -> String {
+    use clap::ArgAction;
+    let required_group = |id: &clap::Id| {
+        cmd.get_groups()
+            .any(|g| g.is_required_set() && g.get_args().any(|a| a == id))
+    };
+    let placeholder_for = |a: &clap::Arg| {
+        !a.is_positional()
+            && !matches!(
+                a.get_action(),
+                ArgAction::Help | ArgAction::HelpShort | ArgAction::HelpLong | ArgAction::Version
+            )
+            && a.get_long() != Some("help")
+            && a.get_long() != Some("version")
+            && !a.is_hide_set()
+            && !a.is_required_set()
+            && !required_group(a.get_id())
+    };
+    let hidden: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| placeholder_for(a))
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let mut bare = cmd.clone().help_template("{usage}");
+    for id in &hidden {
+        bare = bare.mut_arg(id, |a| a.hide(true));
+    }
+    let usage = bare.render_help().to_string().trim_end().to_string();
+    let name = cmd.get_bin_name().unwrap_or(cmd.get_name());
+    match usage.strip_prefix(name) {
+        Some(rest) if !hidden.is_empty() => format!("{name} [ПАРАМЕТРЫ]{rest}"),
+        _ => usage,
+    }
+}
+
+/// The usage line a usage error carries (`Usage: agsekit run [OPTIONS] <AGENT>`, as clap
+/// wrote it for the arguments given) in Russian: the heading and the options placeholder are
+/// the two words clap puts in it. A line not in that shape is kept as clap wrote it.
+fn usage_in_russian(usage: &str) -> String {
+    match usage.strip_prefix("Usage: ") {
+        Some(line) => format!(
+            "Использование: {}",
+            line.replacen("[OPTIONS]", "[ПАРАМЕТРЫ]", 1)
+        ),
+        None => usage.to_string(),
+    }
 }
 
 /// What to print for a clap error shown to a Russian reader: a usage error written in
-/// Russian from its kind and context, help and version pages with clap's words translated,
+/// Russian from its kind and context, help and version pages as clap wrote them (in Russian
+/// when the tree went through [`help_pages`]),
 /// anything else in clap's English.
 pub fn error_text(err: &clap::Error) -> String {
     match err.kind() {
+        // Written in Russian by clap itself (`help_pages`).
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            translate(&err.render().to_string())
-        }
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => err.render().to_string(),
         _ => usage_error(err).unwrap_or_else(|| err.render().to_string()),
     }
 }
@@ -345,7 +503,7 @@ fn usage_error(err: &clap::Error) -> Option<String> {
     }
     if let Some(ContextValue::StyledStr(usage)) = err.get(ContextKind::Usage) {
         out.push_str("\n\n");
-        out.push_str(&translate(&usage.to_string()));
+        out.push_str(&usage_in_russian(&usage.to_string()));
     }
     match help_flag(err) {
         Some(flag) => out.push_str(&format!("\n\nПодробнее: '{flag}'.\n")),
@@ -369,28 +527,102 @@ mod tests {
     use super::*;
 
     #[test]
-    fn usage_errors_read_in_russian_with_values_kept() {
-        let en = "error: the following required arguments were not provided:\n  --source-dir <DIR>\n\nUsage: agsekit backup-once --source-dir <DIR> --dest-dir <DIR>\n\nFor more information, try '--help'.\n";
+    fn the_usage_line_of_an_error_is_russian_and_value_names_stay() {
         assert_eq!(
-            translate(en),
-            "error: не указаны обязательные аргументы:\n  --source-dir <DIR>\n\nИспользование: agsekit backup-once --source-dir <DIR> --dest-dir <DIR>\n\nПодробнее: '--help'.\n"
+            usage_in_russian("Usage: agsekit run [OPTIONS] <AGENT> [AGENT_ARGS]..."),
+            "Использование: agsekit run [ПАРАМЕТРЫ] <AGENT> [AGENT_ARGS]..."
         );
         assert_eq!(
-            translate("error: unexpected argument '--frob' found\n"),
-            "error: неожиданный аргумент '--frob'\n"
+            usage_in_russian("Usage: agsekit backup-once --source-dir <DIR> --dest-dir <DIR>"),
+            "Использование: agsekit backup-once --source-dir <DIR> --dest-dir <DIR>"
         );
-        assert_eq!(
-            translate("error: invalid value 'x' for '[KEEP]': invalid digit found in string\n"),
-            "error: недопустимое значение 'x' для '[KEEP]': в числе недопустимый символ\n"
-        );
+        assert_eq!(usage_in_russian("something else"), "something else");
     }
 
+    /// The tree `cli` parses with in Russian: arranged, translated, built, set up for help.
+    fn russian_tree() -> clap::Command {
+        let cmd = arrange(crate::cli::command_for_docs());
+        let mut cmd = crate::i18n::localize_command(cmd, crate::i18n::Lang::Ru);
+        cmd.build();
+        help_pages(cmd)
+    }
+
+    /// Every command path (`run`, `daemon stop`...).
+    fn paths(cmd: &clap::Command, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands() {
+            let mut path = prefix.clone();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            paths(sub, path, out);
+        }
+    }
+
+    /// Setting the Russian help up must not change what parses: `--help` and `-h` of every
+    /// command are still help (a tree whose arguments moved after it was built loses them).
     #[test]
-    fn the_options_placeholder_is_russian_and_value_names_stay() {
-        assert_eq!(
-            translate("Usage: agsekit run [OPTIONS] <AGENT> [AGENT_ARGS]...\n"),
-            "Использование: agsekit run [ПАРАМЕТРЫ] <AGENT> [AGENT_ARGS]...\n"
+    fn every_command_of_the_russian_tree_still_shows_help() {
+        let tree = russian_tree();
+        let mut all = vec![Vec::new()];
+        paths(&tree, Vec::new(), &mut all);
+        assert!(all.len() > 40, "{}", all.len());
+        // `help` and its tree take command names, not `--help` (in English too).
+        for path in all.into_iter().filter(|p| !p.iter().any(|n| n == "help")) {
+            for flag in ["--help", "-h"] {
+                let mut argv = vec!["agsekit".to_string()];
+                argv.extend(path.iter().cloned());
+                argv.push(flag.to_string());
+                let err = tree
+                    .clone()
+                    .try_get_matches_from(&argv)
+                    .expect_err("help is an error");
+                assert_eq!(err.kind(), ErrorKind::DisplayHelp, "{argv:?}");
+            }
+        }
+    }
+
+    /// clap writes the Russian page: Russian usage line and headings in clap's order, the
+    /// default and possible values in Russian inside the argument's help, no English word of
+    /// clap's left.
+    #[test]
+    fn clap_writes_russian_help_pages() {
+        let mut tree = russian_tree();
+        let clean = tree
+            .find_subcommand_mut("backup-clean")
+            .expect("backup-clean")
+            .render_help()
+            .to_string();
+        assert!(
+            clean.contains("Использование: agsekit backup-clean [ПАРАМЕТРЫ] <MOUNT_SOURCE> [KEEP] [tail|thin]\n"),
+            "{clean}"
         );
+        let at = |heading: &str| {
+            clean
+                .find(heading)
+                .unwrap_or_else(|| panic!("{heading}: {clean}"))
+        };
+        assert!(at("\nАргументы:\n") < at("\nПараметры:\n"));
+        assert!(at("\nПараметры:\n") < at("\nОбщие параметры:\n"));
+        assert!(clean.contains("[по умолчанию: 50]"), "{clean}");
+        assert!(
+            clean.contains("[по умолчанию: thin] [допустимые значения: tail, thin]"),
+            "{clean}"
+        );
+        let root = tree.render_help().to_string();
+        assert!(root.contains("\nКоманды:\n"), "{root}");
+        for english in [
+            "Usage:",
+            "Arguments:",
+            "Options:",
+            "Commands:",
+            "[default:",
+            "[possible values:",
+            "[OPTIONS]",
+        ] {
+            assert!(
+                !clean.contains(english) && !root.contains(english),
+                "{english}"
+            );
+        }
     }
 
     /// The usage errors clap renders today, produced by clap itself (not copied text): each
