@@ -226,6 +226,41 @@ out_has "/usr/local/bin/agsekit-launch" "the launcher is installed"
 out_has "install ok installed" "base.sh's packages"
 pass
 
+step "the guest's DNS servers are the ones its DHCP lease gave"
+# The image takes DNS from DHCP (systemd-networkd + systemd-resolved), as cloud images do.
+# passt hands out the host's servers (src/vm/qemu/net.rs guest_dns: /etc/resolv.conf's, or
+# systemd-resolved's own list behind a loopback stub; never loopback or link-local ones);
+# QEMU's user-mode network hands out its forwarder 10.0.2.3.
+usable_servers() {
+    awk '$1 == "nameserver" { sub(/%.*/, "", $2); print $2 }' "$1" 2>/dev/null |
+        grep -vE '^(127\.|::1$|169\.254\.|fe80:)' | head -n3 || true
+}
+if [ -s "$STATE/passt.pid" ]; then
+    want=$(usable_servers /etc/resolv.conf)
+    [ -n "$want" ] || want=$(usable_servers /run/systemd/resolve/resolv.conf)
+else
+    want=10.0.2.3
+fi
+if [ -z "$want" ]; then
+    skip "the host knows no DNS server passt could hand out"
+else
+    # shellcheck disable=SC2016 # expanded in the VM
+    vm 'readlink /etc/resolv.conf; echo "== upstream"; awk "\$1 == \"nameserver\" { print \$2 }" /run/systemd/resolve/resolv.conf'
+    expect_rc 0 "read the guest's resolver files"
+    out_has "stub-resolv.conf" "the guest's /etc/resolv.conf is systemd-resolved's stub"
+    got=$(sed -n '/^== upstream$/,$p' "$LOGS/last.out" | sed 1d)
+    [ "$got" = "$want" ] || fail "the guest asks '${got//$'\n'/ }', DHCP should have given '${want//$'\n'/ }'"
+    # A name the host resolves, the guest resolves too (through the servers it was given).
+    if name_addr=$(getent hosts deb.debian.org); then
+        vm 'getent hosts deb.debian.org'
+        expect_rc 0 "the guest resolves deb.debian.org (the host does: $name_addr)"
+        echo "   guest DNS: ${got//$'\n'/ } (from DHCP); deb.debian.org -> $(awk '{ print $1; exit }' "$LOGS/last.out")"
+    else
+        echo "   guest DNS: ${got//$'\n'/ } (from DHCP); the host resolves no test name, lookup not tried"
+    fi
+    pass
+fi
+
 step "install the stand-in agent as codex in the VM"
 run "$AGSEKIT" --non-interactive ssh "$VM" -- 'sudo tee /usr/local/bin/codex >/dev/null && sudo chmod 0755 /usr/local/bin/codex' <"$HERE/fake-codex"
 expect_rc 0 "copy the fake codex"
