@@ -325,19 +325,93 @@ pub fn run_restart(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
     Ok(0)
 }
 
+/// What `down` and `suspend-vm` say when configured agents still run in the VMs they are
+/// about to stop or suspend.
+struct AgentsRunning<'a> {
+    /// The warning for a VM whose processes could not be listed.
+    no_ps: &'a dyn Fn(&str) -> String,
+    refuse: String,
+    hint: String,
+    confirm: String,
+    nothing: String,
+}
+
+/// Lists the configured agents running in `vms`. When there are some: on a terminal, asks
+/// (default no); without one, refuses. True when the command may go on.
+fn agents_may_be_interrupted(
+    config: &Config,
+    backend: &dyn VmBackend,
+    vms: &[&str],
+    global: &GlobalArgs,
+    texts: &AgentsRunning,
+) -> anyhow::Result<bool> {
+    let mut agents: Vec<RunningAgent> = Vec::new();
+    for vm in vms {
+        match running_agents(config, backend, vm) {
+            Some(found) => agents.extend(found),
+            None => notice(&format!("warning: {}", (texts.no_ps)(vm))),
+        }
+    }
+    if agents.is_empty() {
+        return Ok(true);
+    }
+    eprintln!("agsekit: {}", t!("lifecycle.down.agents_running"));
+    for a in &agents {
+        eprintln!(
+            "{}",
+            t!(
+                "lifecycle.down.agent_line",
+                vm = a.vm,
+                pid = a.pid,
+                args = a.args
+            )
+        );
+    }
+    if !interactive(global) {
+        return Err(UserError::usage(texts.refuse.clone())
+            .hint(texts.hint.clone())
+            .into());
+    }
+    if !ask(&texts.confirm, false)? {
+        eprintln!("agsekit: {}", texts.nothing);
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 pub fn run_suspend(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
     let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
     let backend = backend(&config);
+    // A suspended agent's session does not survive a long pause (its connection times out),
+    // so running agents are checked for as `down` does.
+    let states: Vec<(&str, Result<VmState, VmError>)> = vms
+        .iter()
+        .map(|vm| (vm.name.as_str(), backend.state(&vm.name)))
+        .collect();
+    let running: Vec<&str> = states
+        .iter()
+        .filter(|(_, state)| matches!(state, Ok(s) if s.is_running()))
+        .map(|(name, _)| *name)
+        .collect();
+    let texts = AgentsRunning {
+        no_ps: &|vm| t!("suspend.agents.no_ps", vm = vm),
+        refuse: t!("suspend.agents.refuse"),
+        hint: t!("suspend.agents.refuse_hint"),
+        confirm: t!("suspend.agents.confirm"),
+        nothing: t!("suspend.agents.nothing"),
+    };
+    if !agents_may_be_interrupted(&config, backend.as_ref(), &running, global, &texts)? {
+        return Ok(1);
+    }
     let progress = Progress::start(t!("suspend.spin.suspending"));
-    for vm in vms {
-        progress.step(t!("suspend.spin.suspending_vm", name = vm.name));
-        let line = match suspend::suspend_vm(backend.as_ref(), &vm.name)? {
-            SuspendOutcome::Suspended => t!("suspend.vm.suspended", name = vm.name),
-            SuspendOutcome::AlreadySuspended => {
-                t!("suspend.vm.already_suspended", name = vm.name)
-            }
-            SuspendOutcome::WasStopped => t!("suspend.vm.was_stopped", name = vm.name),
+    for (name, state) in states {
+        progress.step(t!("suspend.spin.suspending_vm", name = name));
+        let state = state.map_err(lifecycle::vm_err)?;
+        let line = match suspend::suspend_in_state(backend.as_ref(), name, state)? {
+            SuspendOutcome::Suspended => t!("suspend.vm.suspended", name = name),
+            SuspendOutcome::AlreadySuspended => t!("suspend.vm.already_suspended", name = name),
+            SuspendOutcome::WasStopped => t!("suspend.vm.was_stopped", name = name),
         };
         progress.println(&line);
     }
@@ -541,35 +615,15 @@ pub fn run_down(args: &DownArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     }
     if !args.force {
-        let mut agents: Vec<RunningAgent> = Vec::new();
-        for vm in &running {
-            match running_agents(&config, backend.as_ref(), vm) {
-                Some(found) => agents.extend(found),
-                None => notice(&format!("warning: {}", t!("lifecycle.down.no_ps", vm = vm))),
-            }
-        }
-        if !agents.is_empty() {
-            eprintln!("agsekit: {}", t!("lifecycle.down.agents_running"));
-            for a in &agents {
-                eprintln!(
-                    "{}",
-                    t!(
-                        "lifecycle.down.agent_line",
-                        vm = a.vm,
-                        pid = a.pid,
-                        args = a.args
-                    )
-                );
-            }
-            if !interactive(global) {
-                return Err(UserError::usage(t!("lifecycle.down.refuse"))
-                    .hint(t!("lifecycle.down.refuse_hint"))
-                    .into());
-            }
-            if !ask(&t!("lifecycle.down.confirm"), false)? {
-                eprintln!("agsekit: {}", t!("lifecycle.down.nothing"));
-                return Ok(1);
-            }
+        let texts = AgentsRunning {
+            no_ps: &|vm| t!("lifecycle.down.no_ps", vm = vm),
+            refuse: t!("lifecycle.down.refuse"),
+            hint: t!("lifecycle.down.refuse_hint"),
+            confirm: t!("lifecycle.down.confirm"),
+            nothing: t!("lifecycle.down.nothing"),
+        };
+        if !agents_may_be_interrupted(&config, backend.as_ref(), &running, global, &texts)? {
+            return Ok(1);
         }
     }
     let progress = Progress::start(t!("lifecycle.spin.daemon_stop"));

@@ -224,6 +224,7 @@ pub const EN: &[(&str, &str)] = &[
     ("lifecycle.mounts.no_source", "cannot mount {path}: the folder does not exist"),
     ("lifecycle.procs.agent_in", "{program} in {dir}"),
     ("lifecycle.stop.deleted", "VM `{name}` is deleted"),
+    ("lifecycle.stop.resuming", "`{name}` is suspended: resuming it to shut it down cleanly"),
     ("lifecycle.stop.unmounted", "unmounted {target} from `{name}`"),
     ("lifecycle.stop.graceful_failed", "graceful stop of `{name}` failed ({error}); forcing it"),
     ("lifecycle.stop.timeout", "`{name}` did not stop within {secs}s; forcing it"),
@@ -601,6 +602,7 @@ pub const RU: &[(&str, &str)] = &[
     ("lifecycle.mounts.no_source", "нельзя смонтировать {path}: папка не существует"),
     ("lifecycle.procs.agent_in", "{program} в {dir}"),
     ("lifecycle.stop.deleted", "ВМ `{name}` удалена"),
+    ("lifecycle.stop.resuming", "`{name}` приостановлена: возобновляю её, чтобы корректно выключить"),
     ("lifecycle.stop.unmounted", "{target}: отмонтировано из `{name}`"),
     (
         "lifecycle.stop.graceful_failed",

@@ -16,6 +16,7 @@ pub const EN: &[(&str, &str)] = &[
     ("qemu.kvm_exited", "QEMU exited at once when started with KVM"),
     ("qemu.qmp_closed", "QEMU closed the QMP connection"),
     ("qemu.shell_failed", "ssh to VM \"{vm}\" failed (exit code 255)"),
+    ("qemu.no_socket", "{program} made no socket within {secs} s and was stopped; its log ends with:\n{tail}"),
 ];
 
 pub const RU: &[(&str, &str)] = &[
@@ -34,4 +35,5 @@ pub const RU: &[(&str, &str)] = &[
     ("qemu.kvm_exited", "QEMU сразу завершился при запуске с KVM"),
     ("qemu.qmp_closed", "QEMU закрыл соединение QMP"),
     ("qemu.shell_failed", "не удалось подключиться по ssh к ВМ \"{vm}\" (код 255)"),
+    ("qemu.no_socket", "{program} не создал сокет за {secs} с и был остановлен; последние строки его журнала:\n{tail}"),
 ];

@@ -53,20 +53,45 @@ fn stopping_a_running_vm_unmounts_its_configured_mounts_first_then_stops_it() {
 }
 
 #[test]
-fn a_vm_that_is_down_already_is_left_alone() {
+fn a_stopped_vm_is_left_alone() {
     let c = config(YAML);
-    for state in [VmState::Stopped, VmState::Suspended] {
-        let m = Memory::new("m").with_vm("dev", state.clone()).with_mount(
-            "dev",
-            "/home/u/p",
-            "/home/ubuntu/p",
-        );
-        let out = stop_vm(&c, &m, "dev", Duration::from_secs(5), &|_| {}).unwrap();
-        assert_eq!(out, StopOutcome::WasDown);
-        assert!(m.changes().is_empty(), "{state:?}: {:?}", m.changes());
-        assert_eq!(m.state_of("dev"), Some(state));
-        assert_eq!(m.mounts_of("dev"), ["/home/ubuntu/p"]);
-    }
+    let m = Memory::new("m")
+        .with_vm("dev", VmState::Stopped)
+        .with_mount("dev", "/home/u/p", "/home/ubuntu/p");
+    let out = stop_vm(&c, &m, "dev", Duration::from_secs(5), &|_| {}).unwrap();
+    assert_eq!(out, StopOutcome::WasDown);
+    assert!(m.changes().is_empty(), "{:?}", m.changes());
+    assert_eq!(m.state_of("dev"), Some(VmState::Stopped));
+    assert_eq!(m.mounts_of("dev"), ["/home/ubuntu/p"]);
+}
+
+#[test]
+fn a_suspended_vm_is_resumed_then_unmounted_and_shut_down() {
+    // A paused guest cannot shut down: it is resumed first, then stopped like a running one
+    // (it used to be reported as "was not running" and left suspended).
+    let c = config(YAML);
+    let m = Memory::new("m")
+        .with_vm("dev", VmState::Suspended)
+        .with_mount("dev", "/home/u/p", "/home/ubuntu/p");
+    let told = notices();
+    let out = stop_vm(&c, &m, "dev", Duration::from_secs(5), &|n| {
+        told.borrow_mut().push(n.to_string())
+    })
+    .unwrap();
+    assert_eq!(out, StopOutcome::Stopped);
+    assert_eq!(
+        m.changes(),
+        [
+            "start dev",
+            "umount dev /home/ubuntu/p",
+            "stop dev graceful"
+        ]
+    );
+    assert_eq!(m.state_of("dev"), Some(VmState::Stopped));
+    assert_eq!(
+        told.into_inner()[0],
+        t!("lifecycle.stop.resuming", name = "dev")
+    );
 }
 
 #[test]

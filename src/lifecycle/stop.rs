@@ -23,7 +23,7 @@ pub fn stop_timeout() -> Duration {
 /// How a stop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopOutcome {
-    /// It was not running (stopped or suspended): nothing done.
+    /// It was stopped already: nothing done.
     WasDown,
     Stopped,
     /// The graceful stop did not finish in time; it was powered off.
@@ -34,12 +34,12 @@ fn state(backend: &dyn VmBackend, name: &str) -> Result<VmState, VmError> {
     backend.info(name).map(|i| i.state)
 }
 
-/// Polls until the VM is down (stopped or suspended) or `timeout` passes.
+/// Polls until the VM is stopped or `timeout` passes.
 fn wait_down(backend: &dyn VmBackend, name: &str, timeout: Duration) -> Result<bool, VmError> {
     let start = Instant::now();
     loop {
         let s = state(backend, name)?;
-        if matches!(s, VmState::Stopped | VmState::Suspended) {
+        if s == VmState::Stopped {
             return Ok(true);
         }
         if start.elapsed() >= timeout {
@@ -50,7 +50,9 @@ fn wait_down(backend: &dyn VmBackend, name: &str, timeout: Duration) -> Result<b
 }
 
 /// Unmounts the VM's configured mounts, asks it to shut down, waits (bounded) for it to
-/// stop, and powers it off when it does not.
+/// stop, and powers it off when it does not. A suspended VM is resumed first: a paused guest
+/// cannot shut down (Multipass refuses to stop one, QEMU's guest would not see the request),
+/// and pulling its plug would lose what it has not written to its disk.
 pub fn stop_vm(
     config: &Config,
     backend: &dyn VmBackend,
@@ -58,9 +60,14 @@ pub fn stop_vm(
     timeout: Duration,
     notice: Notice,
 ) -> anyhow::Result<StopOutcome> {
-    let info = backend.info(name).map_err(vm_err)?;
+    let mut info = backend.info(name).map_err(vm_err)?;
     match info.state {
-        VmState::Stopped | VmState::Suspended => return Ok(StopOutcome::WasDown),
+        VmState::Stopped => return Ok(StopOutcome::WasDown),
+        VmState::Suspended => {
+            notice(&t!("lifecycle.stop.resuming", name = name));
+            backend.start(name).map_err(vm_err)?;
+            info = backend.info(name).map_err(vm_err)?;
+        }
         VmState::Deleted => {
             return Err(UserError::vm(t!("lifecycle.stop.deleted", name = name))
                 .hint(format!("agsekit create-vm {name}"))

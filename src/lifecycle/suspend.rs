@@ -40,6 +40,16 @@ fn deleted(name: &str) -> anyhow::Error {
 /// at `stop-vm`; a stopped or suspended VM is left alone.
 pub fn suspend_vm(backend: &dyn VmBackend, name: &str) -> anyhow::Result<SuspendOutcome> {
     let state = backend.state(name).map_err(vm_err)?;
+    suspend_in_state(backend, name, state)
+}
+
+/// [`suspend_vm`] for a VM whose state the caller has just read (`suspend-vm` reads it once
+/// to look for running agents first).
+pub fn suspend_in_state(
+    backend: &dyn VmBackend,
+    name: &str,
+    state: VmState,
+) -> anyhow::Result<SuspendOutcome> {
     match state {
         VmState::Suspended => return Ok(SuspendOutcome::AlreadySuspended),
         VmState::Stopped => return Ok(SuspendOutcome::WasStopped),

@@ -27,6 +27,7 @@ mod interactive;
 mod json_install;
 mod launcher;
 mod layers;
+mod neutral;
 mod packaging;
 mod portforward;
 mod provision;

@@ -122,9 +122,10 @@ fn suspend_vm_and_resume_vm_fake_multipass_suspend_and_start_once_and_status_sho
     let out = s.agsekit(&["suspend-vm", "dev"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "VM dev: suspended\n");
-    assert_eq!(s.subcommands(), ["info", "suspend"]);
+    // Its state once, the processes (agents running?), the suspend.
+    assert_eq!(s.subcommands(), ["info", "exec", "suspend"]);
     assert_eq!(
-        s.fake.calls()[1],
+        s.fake.calls()[2],
         ["suspend", "dev"].map(String::from).to_vec()
     );
     assert_eq!(s.state(), "Suspended");
@@ -240,4 +241,102 @@ fn a_shim_and_run_resume_a_suspended_vm_fake_multipass() {
     assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("vm-codex again"));
     assert_eq!(s.state(), "Running");
+}
+
+/// A `ps` in the fake VM that lists a running `codex` (pid 812) among other processes.
+fn agent_running(s: &Setup) {
+    s.fake.install_agent(
+        "dev",
+        "ps",
+        "#!/bin/sh\necho '    1     0 /sbin/init'\necho '  812     1 /usr/local/bin/codex --yes'\n",
+    );
+}
+
+#[test]
+fn suspend_vm_fake_multipass_refuses_without_a_terminal_while_an_agent_runs() {
+    // As `down`: suspending pauses the agents and a session whose connection times out during
+    // the pause ends, so running agents are looked for first.
+    let s = setup();
+    agent_running(&s);
+    s.clear_calls();
+    let out = s.agsekit(&["suspend-vm", "dev"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("configured agents are still running"), "{err}");
+    assert!(err.contains("VM dev: pid 812"), "{err}");
+    assert!(err.contains("let them finish"), "{err}");
+    assert!(!s.subcommands().contains(&"suspend".to_string()));
+    assert_eq!(s.state(), "Running");
+
+    // Without an agent the same command suspends (the listing is what decided).
+    s.fake
+        .install_agent("dev", "ps", "#!/bin/sh\necho '    1     0 /sbin/init'\n");
+    let out = s.agsekit(&["suspend-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.state(), "Suspended");
+}
+
+#[test]
+fn suspend_vm_fake_multipass_on_a_terminal_asks_and_suspends_on_yes() {
+    let s = setup();
+    agent_running(&s);
+    if !crate::tmux::Tmux::available() {
+        return;
+    }
+    let env = [
+        format!("AGSEKIT_MULTIPASS={}", s.fake.bin.display()),
+        format!("FAKE_MULTIPASS_STATE={}", s.fake.state_dir.display()),
+    ];
+    let config = s.config.to_string_lossy().into_owned();
+    let run = |answer: &str| {
+        let t = crate::tmux::Tmux::start(&crate::tmux::command_line(
+            &s.sb,
+            &env,
+            &["--config", &config, "suspend-vm", "dev"],
+        ));
+        t.answer("Suspend the VMs anyway?", answer);
+        t.wait_for("EXIT:");
+        t.screen()
+    };
+    let screen = run("n");
+    assert!(screen.contains("pid 812"), "{screen}");
+    assert!(screen.contains("nothing suspended"), "{screen}");
+    assert!(screen.contains("EXIT:1"), "{screen}");
+    assert_eq!(s.state(), "Running");
+    let screen = run("y");
+    assert!(screen.contains("VM dev: suspended"), "{screen}");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert_eq!(s.state(), "Suspended");
+}
+
+#[test]
+fn stop_vm_fake_multipass_resumes_a_suspended_vm_and_shuts_it_down() {
+    // Multipass refuses to stop a suspended VM ("Cannot shut down suspended instance"), and a
+    // paused guest cannot shut down cleanly: stop-vm resumes it first (it used to say "was
+    // not running" and leave it suspended).
+    let s = setup();
+    let out = s.agsekit(&["suspend-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.state(), "Suspended");
+    s.clear_calls();
+    let out = s.agsekit(&["stop-vm", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "VM dev: stopped\n");
+    assert!(
+        text(&out.stderr).contains("`dev` is suspended: resuming it to shut it down cleanly"),
+        "{}",
+        text(&out.stderr)
+    );
+    let calls = s.subcommands();
+    let start = calls.iter().position(|c| c == "start").expect("a start");
+    let stop = calls.iter().position(|c| c == "stop").expect("a stop");
+    assert!(start < stop, "{calls:?}");
+    assert_eq!(s.state(), "Stopped");
+    assert_eq!(s.status_state(), "stopped");
+
+    // A stopped VM is still left alone.
+    s.clear_calls();
+    let out = s.agsekit(&["stop-vm", "dev"]);
+    assert_eq!(text(&out.stdout), "VM dev: was not running\n");
+    assert_eq!(s.subcommands(), ["info"]);
 }

@@ -35,6 +35,8 @@ PACKAGES=(
     # boot and system
     linux-image-cloud-amd64 initramfs-tools systemd-sysv udev dbus e2fsprogs kmod
     iproute2 netbase procps less
+    # the DNS servers the DHCP lease names (passt hands out the host's), as cloud images do
+    systemd-resolved
     # first boot and access
     cloud-init openssh-server sudo ca-certificates
     # what agent_scripts/base.sh installs (BASE_PACKAGES)
@@ -175,12 +177,13 @@ root=$1
 echo agsekit-realvm >"$root/etc/hostname"
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$root/etc/fstab"
-# User-mode networking: one NIC, DHCP from QEMU's built-in server, its DNS forwarder.
+# One NIC, configured by DHCP (passt's, or QEMU's built-in server); the DNS servers come from
+# the lease through systemd-resolved, as on a cloud image, not from a fixed file: passt hands
+# out the host's servers, QEMU's user-mode network its own forwarder.
 mkdir -p "$root/etc/systemd/network"
 printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' >"$root/etc/systemd/network/20-wired.network"
-rm -f "$root/etc/resolv.conf"
-printf 'nameserver 10.0.2.3\n' >"$root/etc/resolv.conf"
-chroot "$root" systemctl enable systemd-networkd.service
+ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+chroot "$root" systemctl enable systemd-networkd.service systemd-resolved.service
 # Only the NoCloud seed; the network is configured above. Skip RSA host keys (slow to make
 # under emulation).
 mkdir -p "$root/etc/cloud/cloud.cfg.d"

@@ -226,6 +226,41 @@ out_has "/usr/local/bin/agsekit-launch" "the launcher is installed"
 out_has "install ok installed" "base.sh's packages"
 pass
 
+step "the guest's DNS servers are the ones its DHCP lease gave"
+# The image takes DNS from DHCP (systemd-networkd + systemd-resolved), as cloud images do.
+# passt hands out the host's servers (src/vm/qemu/net.rs guest_dns: /etc/resolv.conf's, or
+# systemd-resolved's own list behind a loopback stub; never loopback or link-local ones);
+# QEMU's user-mode network hands out its forwarder 10.0.2.3.
+usable_servers() {
+    awk '$1 == "nameserver" { sub(/%.*/, "", $2); print $2 }' "$1" 2>/dev/null |
+        grep -vE '^(127\.|::1$|169\.254\.|fe80:)' | head -n3 || true
+}
+if [ -s "$STATE/passt.pid" ]; then
+    want=$(usable_servers /etc/resolv.conf)
+    [ -n "$want" ] || want=$(usable_servers /run/systemd/resolve/resolv.conf)
+else
+    want=10.0.2.3
+fi
+if [ -z "$want" ]; then
+    skip "the host knows no DNS server passt could hand out"
+else
+    # shellcheck disable=SC2016 # expanded in the VM
+    vm 'readlink /etc/resolv.conf; echo "== upstream"; awk "\$1 == \"nameserver\" { print \$2 }" /run/systemd/resolve/resolv.conf'
+    expect_rc 0 "read the guest's resolver files"
+    out_has "stub-resolv.conf" "the guest's /etc/resolv.conf is systemd-resolved's stub"
+    got=$(sed -n '/^== upstream$/,$p' "$LOGS/last.out" | sed 1d)
+    [ "$got" = "$want" ] || fail "the guest asks '${got//$'\n'/ }', DHCP should have given '${want//$'\n'/ }'"
+    # A name the host resolves, the guest resolves too (through the servers it was given).
+    if name_addr=$(getent hosts deb.debian.org); then
+        vm 'getent hosts deb.debian.org'
+        expect_rc 0 "the guest resolves deb.debian.org (the host does: $name_addr)"
+        echo "   guest DNS: ${got//$'\n'/ } (from DHCP); deb.debian.org -> $(awk '{ print $1; exit }' "$LOGS/last.out")"
+    else
+        echo "   guest DNS: ${got//$'\n'/ } (from DHCP); the host resolves no test name, lookup not tried"
+    fi
+    pass
+fi
+
 step "install the stand-in agent as codex in the VM"
 run "$AGSEKIT" --non-interactive ssh "$VM" -- 'sudo tee /usr/local/bin/codex >/dev/null && sudo chmod 0755 /usr/local/bin/codex' <"$HERE/fake-codex"
 expect_rc 0 "copy the fake codex"
@@ -340,7 +375,7 @@ if [ -z "$passt_pid" ] || ! kill -0 "$passt_pid" 2>/dev/null; then
     fail "no passt runs for the VM (is passt installed?)"
 fi
 # shellcheck disable=SC2016 # expanded in the VM
-vm 'gw=$(ip -4 route | awk "/^default/ { print \$3; exit }"); for h in 10.0.2.2 "$gw"; do echo "== $h"; timeout 10 bash -c "exec 3<>/dev/tcp/$h/'"$lport"' && printf "GET /secret.txt HTTP/1.0
+vm 'gw=$(ip -4 route | awk "/^default/ { print \$3; exit }"); for h in 10.0.2.2 "$gw"; do echo "== $h"; timeout 5 bash -c "exec 3<>/dev/tcp/$h/'"$lport"' && printf "GET /secret.txt HTTP/1.0
 
 " >&3 && cat <&3" 2>&1; done; echo done'
 kill "$http_pid" 2>/dev/null || true
@@ -449,34 +484,10 @@ set -e
 rm -f "$PROJ2/.release"
 pass
 
-step "stop-vm, start-vm: the next session finds its folders mounted"
-# stop-vm unmounts before it stops (docs/vms.md); the next session mounts again by itself.
-t0=$(now)
-ag stop-vm "$VM"
-expect_rc 0 "stop-vm"
-echo "   stop-vm: $(elapsed "$t0") s"
-ag status --json
-[ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = stopped ] || fail "state after stop-vm: $(json "$LOGS/last.out" 'd["vms"][0]["state"]')"
-left=$(pgrep -af -- "$STATE/" || true)
-[ -z "$left" ] || fail "processes of the stopped VM left: $left"
-t0=$(now)
-ag start-vm "$VM"
-expect_rc 0 "start-vm"
-echo "   start-vm (boot to SSH): $(elapsed "$t0") s"
-t0=$(now)
-ag status --json
-[ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = running ] || fail "state after start-vm"
-cd "$PROJ"
-shim whoami
-expect_rc 0 "codex after start-vm"
-out_has "pwd=/home/ubuntu/proj" "the project after start-vm"
-out_has "agent.txt" "the project's files after start-vm"
-cd "$PROJ2"
-shim whoami
-expect_rc 0 "codex in .proj2 after start-vm"
-out_has "notes.txt" "the hidden project's files after start-vm"
-echo "   both sessions after start-vm (mounting again): $(elapsed "$t0") s"
-pass
+# stop-vm and start-vm keeping the mount, with no process of the VM left while it is
+# stopped, are the backend-neutral scenarios' (tests/it/neutral.rs, real_qemu), which
+# .ci/realvm runs after this script on a VM of their own: not repeated here (a boot costs a
+# minute under emulation).
 
 step "suspend-vm, resume-vm: the VM keeps its memory and a session works after"
 qemu_pid=$(cat "$STATE/qemu.pid")
@@ -525,6 +536,47 @@ ag status --json
 [ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = running ] || fail "state after the session: $(json "$LOGS/last.out" 'd["vms"][0]["state"]')"
 [ "$(cat "$STATE/qemu.pid")" = "$qemu_pid" ] || fail "the session booted a new QEMU instead of resuming"
 pass
+
+step "the daemon suspends the idle VM (global.daemon.idle_vm_action: suspend)"
+# The daemon's idle rule counts whole minutes from when it first sees the VM: this step
+# waits about a minute with nothing running in the VM, so it runs only when asked
+# (E2E_IDLE_SUSPEND=1); .ci/realvm leaves it out to stay within its time.
+if [ "${E2E_IDLE_SUSPEND:-0}" != 1 ]; then
+    skip "costs a minute; E2E_IDLE_SUSPEND=1 runs it"
+else
+    cp "$CONFIG" "$WORK/config.before-daemon"
+    sed -i 's/^  backend: qemu$/  backend: qemu\n  daemon:\n    idle_vm_stop_minutes: 1\n    idle_vm_action: suspend/' "$CONFIG"
+    grep -q 'idle_vm_action: suspend' "$CONFIG" || fail "the daemon settings did not go into the config"
+    ag config-check
+    expect_rc 0 "config-check with idle_vm_action: suspend: $(cat "$LOGS/last.err")"
+    AGSEKIT_DAEMON_TICK_SEC=2 "$AGSEKIT" --non-interactive daemon run >"$LOGS/daemon.log" 2>&1 &
+    daemon_pid=$!
+    t0=$(now)
+    deadline=$(($(date +%s) + 180))
+    while :; do
+        ag status --json
+        [ "$(json "$LOGS/last.out" 'd["vms"][0]["state"]')" = suspended ] && break
+        kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited: $(cat "$LOGS/daemon.log")"
+        [ "$(date +%s)" -lt "$deadline" ] || fail "the daemon did not suspend the idle VM within 180 s: $(cat "$LOGS/daemon.log")"
+        sleep 2
+    done
+    echo "   suspended by the daemon $(elapsed "$t0") s after it started"
+    kill "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+    cp "$WORK/config.before-daemon" "$CONFIG"
+    grep -q "suspended VM $VM: no agent for 1 min" "$LOGS/daemon.log" ||
+        fail "the daemon's log does not say it suspended the VM: $(cat "$LOGS/daemon.log")"
+    if [ "$(cat "$STATE/qemu.pid")" != "$qemu_pid" ] || ! kill -0 "$qemu_pid" 2>/dev/null; then
+        fail "QEMU did not stay (suspended, not stopped)"
+    fi
+    cd "$PROJ"
+    t0=$(now)
+    shim whoami
+    expect_rc 0 "codex after the daemon's suspend"
+    out_has "pwd=/home/ubuntu/proj" "the session after the daemon's suspend"
+    echo "   a session on the VM the daemon suspended (resume included): $(elapsed "$t0") s"
+    pass
+fi
 
 step "destroy-vm leaves nothing behind"
 tmux -S "$TMUX_SOCK" kill-server >/dev/null 2>&1 || true

@@ -137,13 +137,8 @@ fn port_free(port: u16) -> bool {
     std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
-/// Why a daemon beside QEMU did not come up, with the end of its log.
-enum Spawned {
-    /// It could not be started, or it exited.
-    Failed(String),
-    /// It runs but made no socket in time.
-    NoSocket(String),
-}
+/// How long a daemon beside QEMU (virtiofsd, passt) has to make its socket.
+const SOCKET_WAIT: Duration = Duration::from_secs(10);
 
 fn kill_pidfile(pidfile: &Path) {
     if let Some(pid) = state::live_pid(pidfile) {
@@ -640,25 +635,23 @@ impl<R: Runner> Qemu<R> {
         if let Some((uid, gid)) = runas {
             cmd = cmd.arg("--runas").arg(format!("{uid}:{gid}"));
         }
-        match self.spawn_daemon(cmd, &log, &dir.passt_pidfile(), &socket) {
-            Ok(()) => Ok(()),
-            Err(Spawned::Failed(detail)) => Err(fail(detail)),
-            Err(Spawned::NoSocket(detail)) => {
-                kill_pidfile(&dir.passt_pidfile());
-                Err(fail(detail))
-            }
-        }
+        self.spawn_daemon(cmd, &log, &dir.passt_pidfile(), &socket, SOCKET_WAIT)
+            .map_err(fail)
     }
 
     /// Starts a daemon beside QEMU (virtiofsd, passt) in its own session with its output
-    /// appended to `log`, records its pid in `pidfile` and waits up to 10 s for `socket`.
+    /// appended to `log`, records its pid in `pidfile` and waits up to `wait` for `socket`.
+    /// A daemon that exits, or runs without making its socket in time, is an error with the
+    /// end of its log; one still running is stopped (SIGTERM, then SIGKILL) and its pidfile
+    /// removed, so a failed start leaves no process behind.
     fn spawn_daemon(
         &self,
         cmd: Cmd,
         log: &Path,
         pidfile: &Path,
         socket: &Path,
-    ) -> Result<(), Spawned> {
+        wait: Duration,
+    ) -> Result<(), String> {
         let cmd = cmd.stdin_bytes(Vec::new());
         let mut child = self
             .runner
@@ -669,19 +662,38 @@ impl<R: Runner> Qemu<R> {
                     stderr: crate::process::Sink::Append(log.to_path_buf()),
                 },
             )
-            .map_err(|e| Spawned::Failed(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         let Some(pid) = child.id() else {
             // A fake runner: nothing really started.
             return Ok(());
         };
-        std::fs::write(pidfile, format!("{pid}\n")).map_err(|e| Spawned::Failed(e.to_string()))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
+        if let Err(e) = std::fs::write(pidfile, format!("{pid}\n")) {
+            let _ = child.terminate(Duration::from_secs(5));
+            return Err(e.to_string());
+        }
+        let deadline = Instant::now() + wait;
         while !socket.exists() {
-            if let Ok(Some(_)) = child.try_wait() {
-                return Err(Spawned::Failed(tail(log, 5)));
-            }
-            if Instant::now() > deadline {
-                return Err(Spawned::NoSocket(tail(log, 5)));
+            let exited = matches!(child.try_wait(), Ok(Some(_)));
+            if exited || Instant::now() > deadline {
+                let _ = std::fs::remove_file(pidfile);
+                if exited {
+                    return Err(tail(log, 5));
+                }
+                let _ = child.terminate(Duration::from_secs(5));
+                // `setsid PROGRAM ...`: the daemon's name.
+                let program = cmd
+                    .get_args()
+                    .first()
+                    .and_then(|p| Path::new(p).file_name())
+                    .unwrap_or(cmd.get_program())
+                    .to_string_lossy()
+                    .into_owned();
+                return Err(crate::t!(
+                    "qemu.no_socket",
+                    program = program,
+                    secs = wait.as_secs_f64(),
+                    tail = tail(log, 5)
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -721,10 +733,14 @@ impl<R: Runner> Qemu<R> {
             .arg(&program)
             .args(virtiofs::args(flavor, &socket, &m.source, root));
         let log = dir.virtiofsd_log(&m.tag);
-        self.spawn_daemon(cmd, &log, &dir.virtiofsd_pidfile(&m.tag), &socket)
-            .map_err(|e| match e {
-                Spawned::Failed(detail) | Spawned::NoSocket(detail) => fail(detail),
-            })
+        self.spawn_daemon(
+            cmd,
+            &log,
+            &dir.virtiofsd_pidfile(&m.tag),
+            &socket,
+            SOCKET_WAIT,
+        )
+        .map_err(fail)
     }
 
     fn start_virtiofsds(&self, dir: &VmDir, s: &Settings) -> Result<(), VmError> {

@@ -699,3 +699,95 @@ fn state_runs_no_program() {
     );
     assert!(q.runner().argvs().is_empty());
 }
+
+/// A stand-in daemon (a real process, no QEMU): a shell script that writes its pid to
+/// `pid` and then runs `body`.
+fn fake_daemon(dir: &Path, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("fake-daemon");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$$\" > '{}'\necho fake daemon starting\n{body}\n",
+            dir.join("pid").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// The pid the stand-in daemon wrote, once it has.
+fn daemon_pid(dir: &Path) -> i32 {
+    for _ in 0..200 {
+        if let Some(pid) = std::fs::read_to_string(dir.join("pid"))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the stand-in daemon wrote no pid");
+}
+
+fn spawn_fake_daemon(fx: &Fixture, body: &str, wait: Duration) -> (Result<(), String>, i32) {
+    let dir = fx.root.join("daemon");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = fake_daemon(&dir, body);
+    let q = Qemu::new(
+        crate::process::RealRunner,
+        Home::under(&fx.root.join("home")),
+        &fx.root.join("keys"),
+    );
+    let result = q.spawn_daemon(
+        Cmd::new("setsid").arg(&script),
+        &dir.join("daemon.log"),
+        &dir.join("daemon.pid"),
+        &dir.join("daemon.sock"),
+        wait,
+    );
+    (result, daemon_pid(&dir))
+}
+
+#[test]
+fn a_daemon_that_runs_without_making_its_socket_is_stopped_and_forgotten() {
+    // virtiofsd and passt both start through spawn_daemon: one that hangs before making its
+    // socket must not be left running (a virtiofsd used to be).
+    let fx = Fixture::new();
+    let (result, pid) = spawn_fake_daemon(&fx, "exec sleep 600", Duration::from_millis(300));
+    let err = result.unwrap_err();
+    assert!(err.contains("fake-daemon made no socket"), "{err}");
+    assert!(err.contains("fake daemon starting"), "the log's end: {err}");
+    assert!(
+        !state::alive(pid),
+        "the stand-in daemon (pid {pid}) still runs"
+    );
+    assert!(!fx.root.join("daemon/daemon.pid").exists());
+}
+
+#[test]
+fn a_daemon_that_exits_is_an_error_with_its_log_and_one_that_makes_its_socket_runs_on() {
+    let fx = Fixture::new();
+    let (result, _) = spawn_fake_daemon(&fx, "echo no such share >&2; exit 1", SOCKET_WAIT);
+    let err = result.unwrap_err();
+    assert!(err.contains("no such share"), "{err}");
+    assert!(!fx.root.join("daemon/daemon.pid").exists());
+
+    let fx = Fixture::new();
+    let sock = fx.root.join("daemon/daemon.sock");
+    let (result, pid) = spawn_fake_daemon(
+        &fx,
+        &format!(": > '{}'; exec sleep 600", sock.display()),
+        SOCKET_WAIT,
+    );
+    result.unwrap();
+    let pidfile = fx.root.join("daemon/daemon.pid");
+    assert_eq!(
+        std::fs::read_to_string(&pidfile).unwrap().trim(),
+        pid.to_string()
+    );
+    assert!(state::alive(pid));
+    kill_pidfile(&pidfile);
+    assert!(!pidfile.exists());
+}
