@@ -135,7 +135,7 @@ pub enum Command {
     RestartVm(VmTargetArgs),
 
     /// Suspend one or all VMs (their memory is kept; resume-vm, or any agent session, resumes them)
-    SuspendVm(VmTargetArgs),
+    SuspendVm(SuspendVmArgs),
 
     /// Resume one or all suspended VMs (a stopped one is started)
     ResumeVm(VmTargetArgs),
@@ -675,6 +675,16 @@ pub struct VmTargetArgs {
     /// Every VM from the configuration
     #[arg(long)]
     pub all_vms: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SuspendVmArgs {
+    #[command(flatten)]
+    pub target: VmTargetArgs,
+
+    /// Suspend without asking even if configured agents are still running
+    #[arg(short = 'f', long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,7 +3,8 @@
 //! parses, asks and prints.
 
 use super::args::{
-    CreateVmArgs, DestroyVmArgs, DownArgs, PrepareArgs, ShellArgs, SshArgs, UpArgs, VmTargetArgs,
+    CreateVmArgs, DestroyVmArgs, DownArgs, PrepareArgs, ShellArgs, SshArgs, SuspendVmArgs, UpArgs,
+    VmTargetArgs,
 };
 use crate::config::{self, Config};
 use crate::error::UserError;
@@ -379,9 +380,15 @@ fn agents_may_be_interrupted(
     Ok(true)
 }
 
-pub fn run_suspend(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+pub fn run_suspend(args: &SuspendVmArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let config = load(global)?;
-    let vms = lifecycle::select_vms(&config, args.vm_name.as_deref(), args.all_vms, "--all-vms")?;
+    let target = &args.target;
+    let vms = lifecycle::select_vms(
+        &config,
+        target.vm_name.as_deref(),
+        target.all_vms,
+        "--all-vms",
+    )?;
     let backend = backend(&config);
     // A suspended agent's session does not survive a long pause (its connection times out),
     // so running agents are checked for as `down` does.
@@ -401,7 +408,9 @@ pub fn run_suspend(args: &VmTargetArgs, global: &GlobalArgs) -> anyhow::Result<i
         confirm: t!("suspend.agents.confirm"),
         nothing: t!("suspend.agents.nothing"),
     };
-    if !agents_may_be_interrupted(&config, backend.as_ref(), &running, global, &texts)? {
+    if !args.force
+        && !agents_may_be_interrupted(&config, backend.as_ref(), &running, global, &texts)?
+    {
         return Ok(1);
     }
     let progress = Progress::start(t!("suspend.spin.suspending"));

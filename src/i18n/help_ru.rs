@@ -484,6 +484,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Разрешить prepare выполнять команды установки (sudo) без вопросов",
     ),
     (
+        "Suspend without asking even if configured agents are still running",
+        "Приостановить без вопросов, даже если агенты ещё работают",
+    ),
+    (
         "Stop all VMs without asking even if configured agents are still running",
         "Остановить все ВМ без вопросов, даже если агенты ещё работают",
     ),

@@ -265,6 +265,7 @@ fn suspend_vm_fake_multipass_refuses_without_a_terminal_while_an_agent_runs() {
     assert!(err.contains("configured agents are still running"), "{err}");
     assert!(err.contains("VM dev: pid 812"), "{err}");
     assert!(err.contains("let them finish"), "{err}");
+    assert!(err.contains("agsekit suspend-vm --force"), "{err}");
     assert!(!s.subcommands().contains(&"suspend".to_string()));
     assert_eq!(s.state(), "Running");
 
@@ -273,6 +274,29 @@ fn suspend_vm_fake_multipass_refuses_without_a_terminal_while_an_agent_runs() {
         .install_agent("dev", "ps", "#!/bin/sh\necho '    1     0 /sbin/init'\n");
     let out = s.agsekit(&["suspend-vm", "dev"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.state(), "Suspended");
+}
+
+#[test]
+fn suspend_vm_force_fake_multipass_suspends_while_an_agent_runs_without_asking() {
+    let s = setup();
+    agent_running(&s);
+    s.clear_calls();
+    let out = s.agsekit(&["suspend-vm", "--force", "dev"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "VM dev: suspended\n");
+    assert!(
+        !text(&out.stderr).contains("still running"),
+        "{}",
+        text(&out.stderr)
+    );
+    // --force skips the listing: no command ran in the VM, the VM was suspended.
+    assert!(
+        !s.subcommands().contains(&"exec".to_string()),
+        "{:?}",
+        s.subcommands()
+    );
+    assert!(s.subcommands().contains(&"suspend".to_string()));
     assert_eq!(s.state(), "Suspended");
 }
 
