@@ -167,14 +167,12 @@ impl VmDir {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
     }
 
-    /// Writes the settings through a temporary file and a rename, so a reader never sees
-    /// half a file.
+    /// Writes the settings atomically and durably ([`crate::statefile::replace`]): a reader
+    /// never sees half a file, and a crash right after leaves the old or the new settings.
     pub fn save(&self, settings: &Settings) -> std::io::Result<()> {
         let text = serde_json::to_vec_pretty(settings)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        let tmp = self.dir.join(".settings.json.tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, self.settings())
+        crate::statefile::replace(&self.settings(), &text)
     }
 
     /// The pid in `qemu.pid` when that process is alive.
