@@ -161,6 +161,50 @@ fn kind_of(code: u8) -> Option<EntryKind> {
     }
 }
 
+/// The path of the record `r`, whose byte buffer starts at offset `base` of the side
+/// file's byte buffer and is `bytes` (empty when the record points elsewhere).
+fn path_of<'a>(r: &[u8; RECORD], bytes: &'a [u8], base: u64) -> &'a [u8] {
+    let len = field!(u32, r, 8) as u64;
+    field!(u64, r, 0)
+        .checked_sub(base)
+        .and_then(|off| usize::try_from(off).ok())
+        .and_then(|off| bytes.get(off..off.saturating_add(len as usize)))
+        .unwrap_or(&[])
+}
+
+/// The entry of the record `r` (see [`path_of`] for `bytes` and `base`).
+fn entry_of<'a>(r: &[u8; RECORD], bytes: &'a [u8], base: u64) -> Entry<'a> {
+    let path = path_of(r, bytes, base);
+    let target_len = field!(u32, r, 12);
+    let target = (target_len != NO_TARGET).then(|| {
+        let end = field!(u64, r, 0)
+            .saturating_sub(base)
+            .saturating_add(u64::from(field!(u32, r, 8)));
+        usize::try_from(end)
+            .ok()
+            .and_then(|end| bytes.get(end..end.saturating_add(target_len as usize)))
+            .unwrap_or(&[])
+    });
+    Entry {
+        path,
+        kind: kind_of(r[16]).unwrap_or(EntryKind::File),
+        target,
+        meta: Meta {
+            mode: field!(u32, r, 24),
+            uid: field!(u32, r, 28),
+            gid: field!(u32, r, 32),
+            size: field!(u64, r, 40),
+            mtime_s: field!(u64, r, 48) as i64,
+            mtime_ns: field!(u64, r, 56) as i64,
+            ctime_s: field!(u64, r, 64) as i64,
+            ctime_ns: field!(u64, r, 72) as i64,
+            dev: field!(u64, r, 80),
+            ino: field!(u64, r, 88),
+        },
+        exact: r[17] == 1,
+    }
+}
+
 impl Entries {
     pub fn len(&self) -> usize {
         self.records.len() / RECORD
@@ -189,41 +233,11 @@ impl Entries {
 
     /// The path of entry `i` (empty past the end).
     pub fn path(&self, i: usize) -> &[u8] {
-        let r = self.record(i);
-        let off = field!(u64, r, 0) as usize;
-        let len = field!(u32, r, 8) as usize;
-        self.bytes.get(off..off.saturating_add(len)).unwrap_or(&[])
+        path_of(self.record(i), &self.bytes, 0)
     }
 
     pub fn get(&self, i: usize) -> Entry<'_> {
-        let r = self.record(i);
-        let off = field!(u64, r, 0) as usize;
-        let len = field!(u32, r, 8) as usize;
-        let target_len = field!(u32, r, 12);
-        let end = off.saturating_add(len);
-        let target = (target_len != NO_TARGET).then(|| {
-            self.bytes
-                .get(end..end.saturating_add(target_len as usize))
-                .unwrap_or(&[])
-        });
-        Entry {
-            path: self.bytes.get(off..end).unwrap_or(&[]),
-            kind: kind_of(r[16]).unwrap_or(EntryKind::File),
-            target,
-            meta: Meta {
-                mode: field!(u32, r, 24),
-                uid: field!(u32, r, 28),
-                gid: field!(u32, r, 32),
-                size: field!(u64, r, 40),
-                mtime_s: field!(u64, r, 48) as i64,
-                mtime_ns: field!(u64, r, 56) as i64,
-                ctime_s: field!(u64, r, 64) as i64,
-                ctime_ns: field!(u64, r, 72) as i64,
-                dev: field!(u64, r, 80),
-                ino: field!(u64, r, 88),
-            },
-            exact: r[17] == 1,
-        }
+        entry_of(self.record(i), &self.bytes, 0)
     }
 
     /// Where `path` is (a binary search in walk order).
@@ -406,39 +420,98 @@ impl Builder {
 /// change of one 8-byte word changes it (each step is a bijection of its lane's running
 /// value; four lanes, so the steps of neighbouring words do not wait for each other).
 fn checksum(records: &[u8], bytes: &[u8], files: u64) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(31);
-    let mut out = K ^ files;
-    for part in [records, bytes] {
-        let mut lanes = [K, K ^ 1, K ^ 2, K ^ 3];
-        let mut mix = |b: &[u8; 32]| {
-            lanes[0] = step(lanes[0], field!(u64, b, 0));
-            lanes[1] = step(lanes[1], field!(u64, b, 8));
-            lanes[2] = step(lanes[2], field!(u64, b, 16));
-            lanes[3] = step(lanes[3], field!(u64, b, 24));
-        };
+    let mut r = Lanes::new();
+    r.feed(records);
+    let mut b = Lanes::new();
+    b.feed(bytes);
+    combine(files, r, b)
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+fn step(h: u64, w: u64) -> u64 {
+    (h ^ w).wrapping_mul(K).rotate_left(31)
+}
+
+/// The running checksum of one part (records or byte buffer), fed in pieces of any size:
+/// the same value as over the part in one piece.
+struct Lanes {
+    lanes: [u64; 4],
+    block: [u8; 32],
+    filled: usize,
+    len: u64,
+}
+
+impl Lanes {
+    fn new() -> Lanes {
+        Lanes {
+            lanes: [K, K ^ 1, K ^ 2, K ^ 3],
+            block: [0; 32],
+            filled: 0,
+            len: 0,
+        }
+    }
+
+    fn mix(&mut self, b: &[u8; 32]) {
+        self.lanes[0] = step(self.lanes[0], field!(u64, b, 0));
+        self.lanes[1] = step(self.lanes[1], field!(u64, b, 8));
+        self.lanes[2] = step(self.lanes[2], field!(u64, b, 16));
+        self.lanes[3] = step(self.lanes[3], field!(u64, b, 24));
+    }
+
+    fn feed(&mut self, mut part: &[u8]) {
+        self.len += part.len() as u64;
+        if self.filled > 0 {
+            let take = (32 - self.filled).min(part.len());
+            self.block[self.filled..self.filled + take].copy_from_slice(&part[..take]);
+            self.filled += take;
+            part = &part[take..];
+            if self.filled < 32 {
+                return;
+            }
+            let block = self.block;
+            self.mix(&block);
+            self.filled = 0;
+        }
         let mut blocks = part.chunks_exact(32);
         for b in &mut blocks {
             if let Ok(b) = <&[u8; 32]>::try_from(b) {
-                mix(b);
+                self.mix(b);
             }
         }
-        let mut tail = [0u8; 32];
         let rest = blocks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        mix(&tail);
-        out = step(out, part.len() as u64);
-        for lane in lanes {
+        self.block[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    /// The tail (zero-padded, mixed even when empty) and the lanes folded into `out`.
+    fn fold(mut self, out: u64) -> u64 {
+        let mut tail = [0u8; 32];
+        tail[..self.filled].copy_from_slice(&self.block[..self.filled]);
+        self.mix(&tail);
+        let mut out = step(out, self.len);
+        for lane in self.lanes {
             out = step(out, lane);
         }
+        out
     }
-    out
 }
 
-/// Reads the side file at `path` when it was made from the manifest version `id` and passes
-/// every check; `None` otherwise (missing, stale, torn, damaged).
-pub fn read(path: &Path, id: &FileId) -> Option<Entries> {
-    let mut file = File::open(path).ok()?;
+fn combine(files: u64, records: Lanes, bytes: Lanes) -> u64 {
+    bytes.fold(records.fold(K ^ files))
+}
+
+/// What a side file's header says: entries, byte buffer length, regular files, checksum.
+struct Header {
+    count: u64,
+    bytes_len: u64,
+    files: u64,
+    sum: u64,
+}
+
+/// Reads and checks the header of the side file `file`: the magic, the manifest version
+/// `id`, and sizes that add up to the file's (nothing is allocated for a header that lies).
+fn header_of(file: &mut File, id: &FileId) -> Option<Header> {
     let size = file.metadata().ok()?.len();
     let mut header = [0u8; HEADER];
     file.read_exact(&mut header).ok()?;
@@ -451,29 +524,379 @@ pub fn read(path: &Path, id: &FileId) -> Option<Entries> {
         }
     }
     let at = 16 + 7 * 8;
-    let count = u64_at(&header, at);
-    let bytes_len = u64_at(&header, at + 8);
-    let files = u64_at(&header, at + 16);
-    let sum = u64_at(&header, at + 24);
-    let records_len = count.checked_mul(RECORD as u64)?;
-    // The sizes must add up to the file's: nothing is allocated for a header that lies.
+    let h = Header {
+        count: u64_at(&header, at),
+        bytes_len: u64_at(&header, at + 8),
+        files: u64_at(&header, at + 16),
+        sum: u64_at(&header, at + 24),
+    };
+    let records_len = h.count.checked_mul(RECORD as u64)?;
     if (HEADER as u64)
         .checked_add(records_len)?
-        .checked_add(bytes_len)?
+        .checked_add(h.bytes_len)?
         != size
     {
         return None;
     }
-    let mut records = vec![0u8; usize::try_from(records_len).ok()?];
+    Some(h)
+}
+
+/// Reads the side file at `path` when it was made from the manifest version `id` and passes
+/// every check; `None` otherwise (missing, stale, torn, damaged).
+pub fn read(path: &Path, id: &FileId) -> Option<Entries> {
+    let mut file = File::open(path).ok()?;
+    let h = header_of(&mut file, id)?;
+    let mut records = vec![0u8; usize::try_from(h.count.checked_mul(RECORD as u64)?).ok()?];
     file.read_exact(&mut records).ok()?;
-    let mut bytes = vec![0u8; usize::try_from(bytes_len).ok()?];
+    let mut bytes = vec![0u8; usize::try_from(h.bytes_len).ok()?];
     file.read_exact(&mut bytes).ok()?;
     let entries = Entries {
         records,
         bytes,
-        files,
+        files: h.files,
     };
-    (entries.checksum() == sum && entries.well_formed()).then_some(entries)
+    (entries.checksum() == h.sum && entries.well_formed()).then_some(entries)
+}
+
+/// A side file read as it is used, a chunk at a time, never whole: the entries of a
+/// million-file snapshot are about 140 MB, more than the whole engine may hold.
+///
+/// Opening checks the header only (magic, manifest version, sizes). The rest is checked
+/// by [`Stream::verify`], which reads the file once from end to end (checksum, records,
+/// strict walk order, and byte offsets that follow each other exactly, as every side file
+/// is written); what was found through a [`StreamCursor`] counts only once `verify`
+/// said yes. The file is read with `pread` (no mapping: mapped pages would count in the
+/// process's memory too).
+#[derive(Debug)]
+pub struct Stream {
+    file: File,
+    count: usize,
+    files: u64,
+    bytes_len: u64,
+    sum: u64,
+}
+
+/// Records per chunk a cursor reads at once (48 KiB).
+const CHUNK: usize = 512;
+/// A chunk whose paths and targets take more than this is damaged (paths and targets are
+/// at most 4 KiB each).
+const CHUNK_BYTES_MAX: u64 = (CHUNK as u64) * 2 * 4096 + 4096;
+
+impl Stream {
+    /// Opens the side file at `path` when its header names the manifest version `id`.
+    pub fn open(path: &Path, id: &FileId) -> Option<Stream> {
+        let mut file = File::open(path).ok()?;
+        let h = header_of(&mut file, id)?;
+        Some(Stream {
+            file,
+            count: usize::try_from(h.count).ok()?,
+            files: h.files,
+            bytes_len: h.bytes_len,
+            sum: h.sum,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// How many entries are regular files (as the header says; see [`Stream::verify`]).
+    pub fn files(&self) -> u64 {
+        self.files
+    }
+
+    fn bytes_at(&self) -> u64 {
+        HEADER as u64 + (self.count as u64) * RECORD as u64
+    }
+
+    /// Reads the whole file once, in chunks: true when the checksum matches, every record is
+    /// well-formed, the paths are in strict walk order, each path and target follows the one
+    /// before it in the byte buffer, and the file count is right.
+    pub fn verify(&self) -> bool {
+        let mut records = Chunks::new(&self.file, HEADER as u64, self.count as u64 * RECORD as u64);
+        let mut bytes = Chunks::new(&self.file, self.bytes_at(), self.bytes_len);
+        let (mut rsum, mut bsum) = (Lanes::new(), Lanes::new());
+        let (mut prev, mut cur, mut target) = (Vec::new(), Vec::new(), Vec::new());
+        let mut running = 0u64;
+        let mut files = 0u64;
+        let mut r = [0u8; RECORD];
+        for i in 0..self.count {
+            if !records.read_exact(&mut r) {
+                return false;
+            }
+            rsum.feed(&r);
+            let Some(kind) = kind_of(r[16]) else {
+                return false;
+            };
+            if r[17] > 1 || r[18..24].iter().any(|b| *b != 0) {
+                return false;
+            }
+            let len = u64::from(field!(u32, r, 8));
+            let target_len = field!(u32, r, 12);
+            let extra = if target_len == NO_TARGET {
+                0
+            } else {
+                u64::from(target_len)
+            };
+            if field!(u64, r, 0) != running
+                || len == 0
+                || (kind == EntryKind::Symlink) != (target_len != NO_TARGET)
+                || running + len + extra > self.bytes_len
+            {
+                return false;
+            }
+            cur.resize(len as usize, 0);
+            target.resize(extra as usize, 0);
+            if !bytes.read_exact(&mut cur) || !bytes.read_exact(&mut target) {
+                return false;
+            }
+            bsum.feed(&cur);
+            bsum.feed(&target);
+            running += len + extra;
+            if i > 0 && walk_cmp(&prev, &cur) != Ordering::Less {
+                return false;
+            }
+            std::mem::swap(&mut prev, &mut cur);
+            files += u64::from(kind == EntryKind::File);
+        }
+        running == self.bytes_len && files == self.files && combine(files, rsum, bsum) == self.sum
+    }
+
+    /// A cursor at the first entry.
+    pub fn cursor(&self) -> StreamCursor<'_> {
+        StreamCursor {
+            stream: self,
+            first: 0,
+            records: Vec::new(),
+            bytes: Vec::new(),
+            base: 0,
+            pos: 0,
+            scratch: Vec::new(),
+            broken: false,
+        }
+    }
+}
+
+/// Sequential reads of one region of a file through a 64 KiB buffer.
+struct Chunks<'f> {
+    file: &'f File,
+    at: u64,
+    end: u64,
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl<'f> Chunks<'f> {
+    fn new(file: &'f File, at: u64, len: u64) -> Chunks<'f> {
+        Chunks {
+            file,
+            at,
+            end: at.saturating_add(len),
+            buf: Vec::new(),
+            start: 0,
+        }
+    }
+
+    fn read_exact(&mut self, out: &mut [u8]) -> bool {
+        use std::os::unix::fs::FileExt;
+        let mut done = 0;
+        while done < out.len() {
+            if self.start == self.buf.len() {
+                let want = (self.end - self.at).min(1 << 16) as usize;
+                if want == 0 {
+                    return false;
+                }
+                self.buf.resize(want, 0);
+                if self.file.read_exact_at(&mut self.buf, self.at).is_err() {
+                    return false;
+                }
+                self.at += want as u64;
+                self.start = 0;
+            }
+            let take = (self.buf.len() - self.start).min(out.len() - done);
+            out[done..done + take].copy_from_slice(&self.buf[self.start..self.start + take]);
+            self.start += take;
+            done += take;
+        }
+        true
+    }
+}
+
+/// A position in a [`Stream`], advanced as a tree is visited in walk order: the same
+/// answers as a walk-order cursor over the entries in memory (only an entry whose path is
+/// byte for byte the one asked for is returned), reading a chunk of records at a time.
+/// A path far ahead (another thread walked the folders between) or behind is found by a
+/// binary search over the file.
+pub struct StreamCursor<'s> {
+    stream: &'s Stream,
+    /// The index of the chunk's first record.
+    first: usize,
+    records: Vec<u8>,
+    bytes: Vec<u8>,
+    /// Where `bytes` starts in the side file's byte buffer.
+    base: u64,
+    /// The next entry to look at.
+    pos: usize,
+    scratch: Vec<u8>,
+    /// A chunk that cannot be read (a damaged file: [`Stream::verify`] says no).
+    broken: bool,
+}
+
+impl StreamCursor<'_> {
+    fn chunk_end(&self) -> usize {
+        self.first + self.records.len() / RECORD
+    }
+
+    fn record_in_chunk(&self, i: usize) -> &[u8; RECORD] {
+        let at = (i - self.first) * RECORD;
+        match self
+            .records
+            .get(at..at + RECORD)
+            .map(<&[u8; RECORD]>::try_from)
+        {
+            Some(Ok(r)) => r,
+            _ => &[0; RECORD],
+        }
+    }
+
+    fn in_chunk(&self, i: usize) -> bool {
+        i >= self.first && i < self.chunk_end()
+    }
+
+    /// Reads the chunk that starts at entry `at`.
+    fn load(&mut self, at: usize) {
+        use std::os::unix::fs::FileExt;
+        let s = self.stream;
+        let n = CHUNK.min(s.count.saturating_sub(at));
+        self.first = at;
+        self.records.resize(n * RECORD, 0);
+        self.bytes.clear();
+        if n == 0 {
+            return;
+        }
+        let at_file = HEADER as u64 + at as u64 * RECORD as u64;
+        if s.file.read_exact_at(&mut self.records, at_file).is_err() {
+            return self.fail();
+        }
+        let mut lo = u64::MAX;
+        let mut hi = 0u64;
+        for i in 0..n {
+            let r = self.record_in_chunk(at + i);
+            let off = field!(u64, r, 0);
+            let t = field!(u32, r, 12);
+            let extra = if t == NO_TARGET { 0 } else { u64::from(t) };
+            let end = off
+                .saturating_add(u64::from(field!(u32, r, 8)))
+                .saturating_add(extra);
+            lo = lo.min(off);
+            hi = hi.max(end);
+        }
+        if hi < lo || hi - lo > CHUNK_BYTES_MAX || hi > s.bytes_len {
+            return self.fail();
+        }
+        self.base = lo;
+        self.bytes.resize((hi - lo) as usize, 0);
+        if s.file
+            .read_exact_at(&mut self.bytes, s.bytes_at() + lo)
+            .is_err()
+        {
+            self.fail();
+        }
+    }
+
+    fn fail(&mut self) {
+        self.broken = true;
+        self.records.clear();
+        self.bytes.clear();
+    }
+
+    /// Compares entry `i`'s path with `path` (reading it from the file when it is not in
+    /// the chunk).
+    fn cmp_at(&mut self, i: usize, path: &[u8]) -> Ordering {
+        use std::os::unix::fs::FileExt;
+        if self.in_chunk(i) {
+            return walk_cmp(
+                path_of(self.record_in_chunk(i), &self.bytes, self.base),
+                path,
+            );
+        }
+        let s = self.stream;
+        let mut r = [0u8; RECORD];
+        let at_file = HEADER as u64 + i as u64 * RECORD as u64;
+        if s.file.read_exact_at(&mut r, at_file).is_err() {
+            self.broken = true;
+            return Ordering::Greater;
+        }
+        let off = field!(u64, r, 0);
+        let len = u64::from(field!(u32, r, 8));
+        if off.saturating_add(len) > s.bytes_len {
+            self.broken = true;
+            return Ordering::Greater;
+        }
+        self.scratch.resize(len as usize, 0);
+        if s.file
+            .read_exact_at(&mut self.scratch, s.bytes_at() + off)
+            .is_err()
+        {
+            self.broken = true;
+            return Ordering::Greater;
+        }
+        walk_cmp(&self.scratch, path)
+    }
+
+    /// The first entry in `lo..hi` whose path is not before `path`.
+    fn lower_bound(&mut self, mut lo: usize, mut hi: usize, path: &[u8]) -> usize {
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.cmp_at(mid, path) == Ordering::Less {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The entry at `path`, if the side file has one; the cursor moves past it.
+    pub fn find(&mut self, path: &[u8]) -> Option<Entry<'_>> {
+        let count = self.stream.count;
+        if self.pos > 0 && self.cmp_at(self.pos - 1, path) != Ordering::Less {
+            // Behind the cursor.
+            self.pos = self.lower_bound(0, self.pos, path);
+        }
+        loop {
+            if self.broken || self.pos >= count {
+                return None;
+            }
+            if !self.in_chunk(self.pos) {
+                self.load(self.pos);
+                let last = self.chunk_end().saturating_sub(1);
+                if last > self.pos && self.cmp_at(last, path) == Ordering::Less {
+                    // Far ahead: search the rest instead of reading it.
+                    self.pos = self.lower_bound(last + 1, count, path);
+                    continue;
+                }
+            }
+            match self.cmp_at(self.pos, path) {
+                Ordering::Less => self.pos += 1,
+                Ordering::Greater => return None,
+                Ordering::Equal => {
+                    self.pos += 1;
+                    let r = self.record_in_chunk(self.pos - 1);
+                    return Some(entry_of(r, &self.bytes, self.base));
+                }
+            }
+        }
+    }
+
+    /// Whether the side file holds `path` (the cursor moves as [`StreamCursor::find`]).
+    pub fn holds(&mut self, path: &[u8]) -> bool {
+        self.find(path).is_some()
+    }
 }
 
 /// Writes the side file of the manifest version `id` at `path` (temporary file, rename).
@@ -496,6 +919,13 @@ pub fn write(path: &Path, id: &FileId, entries: &Entries) -> io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// The side file of the manifest at `manifest`, opened for streaming, when its header
+/// names the manifest as it is now (the rest is checked by [`Stream::verify`]).
+pub fn open_current(manifest: &Path) -> Option<Stream> {
+    let id = FileId::of(&std::fs::metadata(manifest).ok()?);
+    Stream::open(&path_for(manifest)?, &id)
 }
 
 /// The entries of the manifest at `manifest`: from its side file when that is current (see
@@ -692,5 +1122,86 @@ mod tests {
             true,
         );
         assert_eq!(parse_raw(line.as_bytes()).expect("parse"), sample()[2]);
+    }
+
+    /// Many entries (several chunks), in a tree of folders with files and symlinks.
+    fn many(n: usize) -> Vec<RawEntry> {
+        let mut out = Vec::new();
+        for d in 0..n / 50 {
+            out.push(raw(&format!("d{d:03}"), EntryKind::Dir, 0));
+            for f in 0..49 {
+                let kind = if f % 7 == 0 {
+                    EntryKind::Symlink
+                } else {
+                    EntryKind::File
+                };
+                out.push(raw(&format!("d{d:03}/f{f:02}"), kind, (d * 50 + f) as u64));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_stream_cursor_finds_what_the_entries_in_memory_find_in_any_order() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let manifest = tmp.path().join(".n.manifest");
+        std::fs::write(&manifest, "x").expect("write");
+        let id = FileId::of(&std::fs::metadata(&manifest).expect("md"));
+        let entries = Entries::from_raw(many(5000));
+        let side = path_for(&manifest).expect("side");
+        write(&side, &id, &entries).expect("write");
+        let stream = Stream::open(&side, &id).expect("open");
+        assert!(stream.verify());
+        assert_eq!(
+            (stream.len(), stream.files()),
+            (entries.len(), entries.files())
+        );
+        let paths: Vec<Vec<u8>> = (0..entries.len())
+            .map(|i| entries.path(i).to_vec())
+            .collect();
+        // In walk order, with paths that are not there in between.
+        let mut c = stream.cursor();
+        for (i, p) in paths.iter().enumerate() {
+            let mut missing = p.clone();
+            missing.push(b'~');
+            assert!(c.find(&missing).is_none());
+            assert_eq!(c.find(p), Some(entries.get(i)), "{i}");
+        }
+        // Backwards, and jumping: every answer is the one in memory.
+        let mut c = stream.cursor();
+        for i in (0..paths.len()).rev().step_by(3) {
+            assert_eq!(c.find(&paths[i]), Some(entries.get(i)));
+        }
+        let mut c = stream.cursor();
+        for k in 0..paths.len() {
+            let i = (k * 7919) % paths.len();
+            assert_eq!(c.find(&paths[i]), Some(entries.get(i)));
+            assert!(!c.holds(b"zzz"));
+        }
+        // Damaged anywhere: verify says no.
+        let good = std::fs::read(&side).expect("read");
+        for at in [HEADER + 3, HEADER + 700 * RECORD + 40, good.len() - 2] {
+            let mut bad = good.clone();
+            bad[at] ^= 4;
+            std::fs::write(&side, &bad).expect("write");
+            let s = Stream::open(&side, &id).expect("open");
+            assert!(!s.verify(), "{at}");
+        }
+        // Out of walk order with a right checksum: no.
+        let mut swapped = entries.clone();
+        let (a, b) = (10 * RECORD, 11 * RECORD);
+        let first: Vec<u8> = swapped.records[a..b].to_vec();
+        let second: Vec<u8> = swapped.records[b..b + RECORD].to_vec();
+        swapped.records[a..b].copy_from_slice(&second);
+        swapped.records[b..b + RECORD].copy_from_slice(&first);
+        write(&side, &id, &swapped).expect("write");
+        assert!(!Stream::open(&side, &id).expect("open").verify());
+        // Another manifest version: not opened.
+        write(&side, &id, &entries).expect("write");
+        let other = FileId {
+            ino: id.ino + 1,
+            ..id
+        };
+        assert!(Stream::open(&side, &other).is_none());
     }
 }

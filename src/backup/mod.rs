@@ -377,6 +377,17 @@ pub fn snapshot_locked(
             scan::Reference::Nothing
         },
     };
+    if let Some(report) = quick_check(
+        &spec,
+        previous.as_ref(),
+        dest,
+        &accepted,
+        &stale_warnings,
+        &removed_stale,
+        on_event,
+    )? {
+        return Ok(report);
+    }
     let (walked, loaded) = std::thread::scope(|scope| {
         let loader = scope.spawn(load_previous);
         let walked = scan::scan(&spec);
@@ -388,29 +399,7 @@ pub fn snapshot_locked(
     let mut walked = walked?;
     let (prev_index, previous_had_manifest) = loaded?;
     let holds = |rel: &[u8]| prev_index.as_ref().is_some_and(|p| p.contains(rel));
-    scan::count_pending(&mut walked, &holds);
-    let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
-    let mut rule_warnings = Vec::new();
-    if rules::read_pending(dest) != pending_rules {
-        if let Err(err) = rules::write_pending(dest, &pending_rules) {
-            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
-        }
-    }
-    if accepted.needs_record() {
-        if let Err(err) = rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
-        {
-            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
-        }
-    }
-    walked.warnings.extend(rule_warnings);
-    on_event(&Event::Scanned {
-        files: walked.files,
-        dirs: walked.dirs,
-        bytes: walked.bytes,
-    });
-    for w in &walked.warnings {
-        on_event(&Event::Warning(w.clone()));
-    }
+    let pending_rules = settle_walk(&mut walked, dest, &accepted, &holds, on_event);
     let mut summary = plan::plan(&mut walked.root, prev_index.as_ref());
     drop(prev_index);
     let suspects = std::mem::take(&mut summary.suspects);
@@ -536,6 +525,99 @@ pub fn snapshot_locked(
             Err(explain_failure(err, left.as_ref()))
         }
     }
+}
+
+/// The rules' bookkeeping after a walk (what not-accepted `.backupignore` rules match,
+/// counted against the previous snapshot through `holds`; the record of accepted texts on
+/// the first run), then the `Scanned` event and the walk's warnings. Returns the pending
+/// rules for the report.
+fn settle_walk(
+    walked: &mut scan::Scan,
+    dest: &Path,
+    accepted: &rules::Accepted,
+    holds: &dyn Fn(&[u8]) -> bool,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> Vec<rules::PendingRules> {
+    scan::count_pending(walked, holds);
+    let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
+    let mut rule_warnings = Vec::new();
+    if rules::read_pending(dest) != pending_rules {
+        if let Err(err) = rules::write_pending(dest, &pending_rules) {
+            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
+        }
+    }
+    if accepted.needs_record() {
+        if let Err(err) = rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
+        {
+            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
+        }
+    }
+    walked.warnings.extend(rule_warnings);
+    on_event(&Event::Scanned {
+        files: walked.files,
+        dirs: walked.dirs,
+        bytes: walked.bytes,
+    });
+    for w in &walked.warnings {
+        on_event(&Event::Warning(w.clone()));
+    }
+    pending_rules
+}
+
+/// The no-change check that keeps no tree: when the previous snapshot's side file is
+/// current, the source is walked and compared with it as it goes ([`scan::check`]) while a
+/// second thread reads the side file through once to verify it. When the file verifies and
+/// nothing changed (and no file needs its bytes compared), that is the run's report;
+/// otherwise `None`, and the full comparison decides (walking again), as it does when there
+/// is no current side file.
+#[allow(clippy::too_many_arguments)]
+fn quick_check(
+    spec: &scan::ScanSpec<'_>,
+    previous: Option<&Snapshot>,
+    dest: &Path,
+    accepted: &rules::Accepted,
+    stale_warnings: &[Warning],
+    removed_stale: &[PathBuf],
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<Option<SnapshotReport>> {
+    let Some(prev) = previous else {
+        return Ok(None);
+    };
+    let Some(stream) = prev.manifest.as_deref().and_then(index::open_current) else {
+        return Ok(None);
+    };
+    let (checked, verified) = std::thread::scope(|scope| {
+        let verifier = scope.spawn(|| stream.verify());
+        let checked = scan::check(spec, &stream);
+        (checked, verifier.join().unwrap_or(false))
+    });
+    let checked = checked?;
+    if !verified || checked.stopped || checked.plan.changed || !checked.plan.suspects.is_empty() {
+        return Ok(None);
+    }
+    let mut walked = checked.scan;
+    // Counted in walk order: the cursor reads the side file forwards.
+    walked
+        .pending_matches
+        .sort_by(|a, b| plan::walk_cmp(&a.0, &b.0));
+    let cursor = std::cell::RefCell::new(stream.cursor());
+    let holds = |rel: &[u8]| cursor.borrow_mut().holds(rel);
+    let pending_rules = settle_walk(&mut walked, dest, accepted, &holds, on_event);
+    let mut warnings = stale_warnings.to_vec();
+    warnings.append(&mut walked.warnings);
+    Ok(Some(SnapshotReport {
+        source: spec.source.to_path_buf(),
+        dest: dest.to_path_buf(),
+        created: None,
+        previous: Some(prev.name.clone()),
+        previous_had_manifest: true,
+        removed_stale: removed_stale.to_vec(),
+        plan: checked.plan,
+        stats: ApplyStats::default(),
+        warnings,
+        tripwire: None,
+        pending_rules,
+    }))
 }
 
 /// Frees a scanned tree on a thread of its own: freeing 100,000 nodes one by one costs about
