@@ -335,6 +335,40 @@ impl Entries {
     }
 }
 
+/// One record: the path at `off` of the byte buffer (`path_len` bytes, the target's
+/// `target_len` right after it, [`NO_TARGET`] without one).
+fn encode(
+    off: u64,
+    path_len: usize,
+    target_len: u32,
+    kind: EntryKind,
+    meta: &Meta,
+    exact: bool,
+) -> [u8; RECORD] {
+    let mut r = [0u8; RECORD];
+    r[0..8].copy_from_slice(&off.to_le_bytes());
+    r[8..12].copy_from_slice(&u32::try_from(path_len).unwrap_or(0).to_le_bytes());
+    r[12..16].copy_from_slice(&target_len.to_le_bytes());
+    r[16] = kind_code(kind);
+    r[17] = u8::from(exact);
+    r[24..28].copy_from_slice(&meta.mode.to_le_bytes());
+    r[28..32].copy_from_slice(&meta.uid.to_le_bytes());
+    r[32..36].copy_from_slice(&meta.gid.to_le_bytes());
+    let words = [
+        meta.size,
+        meta.mtime_s as u64,
+        meta.mtime_ns as u64,
+        meta.ctime_s as u64,
+        meta.ctime_ns as u64,
+        meta.dev,
+        meta.ino,
+    ];
+    for (k, w) in words.iter().enumerate() {
+        r[40 + k * 8..48 + k * 8].copy_from_slice(&w.to_le_bytes());
+    }
+    r
+}
+
 /// Builds [`Entries`] one entry at a time.
 #[derive(Default)]
 pub struct Builder {
@@ -373,26 +407,14 @@ impl Builder {
             None => NO_TARGET,
         };
         self.last = Some((off, path.len()));
-        let r = &mut self.records;
-        r.extend_from_slice(&(off as u64).to_le_bytes());
-        r.extend_from_slice(&u32::try_from(path.len()).unwrap_or(0).to_le_bytes());
-        r.extend_from_slice(&target_len.to_le_bytes());
-        r.extend_from_slice(&[kind_code(kind), u8::from(exact), 0, 0, 0, 0, 0, 0]);
-        r.extend_from_slice(&meta.mode.to_le_bytes());
-        r.extend_from_slice(&meta.uid.to_le_bytes());
-        r.extend_from_slice(&meta.gid.to_le_bytes());
-        r.extend_from_slice(&0u32.to_le_bytes());
-        for w in [
-            meta.size,
-            meta.mtime_s as u64,
-            meta.mtime_ns as u64,
-            meta.ctime_s as u64,
-            meta.ctime_ns as u64,
-            meta.dev,
-            meta.ino,
-        ] {
-            r.extend_from_slice(&w.to_le_bytes());
-        }
+        self.records.extend_from_slice(&encode(
+            off as u64,
+            path.len(),
+            target_len,
+            kind,
+            meta,
+            exact,
+        ));
         self.files += u64::from(kind == EntryKind::File);
     }
 
@@ -928,6 +950,104 @@ pub fn open_current(manifest: &Path) -> Option<Stream> {
     Stream::open(&path_for(manifest)?, &id)
 }
 
+/// Makes the side file of the manifest at `manifest` from its text, a line at a time (the
+/// entries are never all in memory), and opens it. `None` when the manifest cannot be read
+/// or parsed, is not in strict walk order (then [`load`] sorts it in memory), changed while
+/// it was read, or the side file cannot be written.
+pub fn convert(manifest: &Path) -> Option<Stream> {
+    use std::io::{Seek, SeekFrom};
+    use std::os::unix::fs::FileExt;
+    let file = File::open(manifest).ok()?;
+    let id = FileId::of(&file.metadata().ok()?);
+    let side = path_for(manifest)?;
+    let mut tmp = side.as_os_str().to_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut bytes_tmp = tmp.as_os_str().to_os_string();
+    bytes_tmp.push("-bytes");
+    let bytes_tmp = PathBuf::from(bytes_tmp);
+    let made = (|| -> Option<()> {
+        let out = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .ok()?;
+        // The path bytes go to a file of their own (unlinked at once), appended after the
+        // records at the end.
+        let mut bytes_file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&bytes_tmp)
+            .ok()?;
+        std::fs::remove_file(&bytes_tmp).ok()?;
+        let mut records = io::BufWriter::with_capacity(1 << 16, &out);
+        records.write_all(&[0u8; HEADER]).ok()?;
+        let mut bytes = io::BufWriter::with_capacity(1 << 16, &bytes_file);
+        let (mut rsum, mut bsum) = (Lanes::new(), Lanes::new());
+        let (mut count, mut files, mut running) = (0u64, 0u64, 0u64);
+        let mut last: Vec<u8> = Vec::new();
+        let mut failed = false;
+        super::manifest::each_raw(file, manifest, |e| {
+            if failed || (count > 0 && walk_cmp(&last, &e.path) != Ordering::Less) {
+                failed = true;
+                return;
+            }
+            let target_len = match &e.target {
+                Some(t) => u32::try_from(t.len()).unwrap_or(NO_TARGET - 1),
+                None => NO_TARGET,
+            };
+            let r = encode(running, e.path.len(), target_len, e.kind, &e.meta, e.exact);
+            rsum.feed(&r);
+            bsum.feed(&e.path);
+            let target = e.target.as_deref().unwrap_or(&[]);
+            bsum.feed(target);
+            failed |= records.write_all(&r).is_err()
+                || bytes.write_all(&e.path).is_err()
+                || bytes.write_all(target).is_err();
+            running += (e.path.len() + target.len()) as u64;
+            count += 1;
+            files += u64::from(e.kind == EntryKind::File);
+            last.clear();
+            last.extend_from_slice(&e.path);
+        })
+        .ok()?;
+        if failed {
+            return None;
+        }
+        records.flush().ok()?;
+        drop(records);
+        bytes.flush().ok()?;
+        drop(bytes);
+        bytes_file.seek(SeekFrom::Start(0)).ok()?;
+        let mut tail = &out;
+        (&mut tail).seek(SeekFrom::End(0)).ok()?;
+        io::copy(&mut bytes_file, &mut tail).ok()?;
+        let mut header = Vec::with_capacity(HEADER);
+        header.extend_from_slice(MAGIC);
+        for w in id.words() {
+            header.extend_from_slice(&w.to_le_bytes());
+        }
+        for w in [count, running, files, combine(files, rsum, bsum)] {
+            header.extend_from_slice(&w.to_le_bytes());
+        }
+        out.write_all_at(&header, 0).ok()?;
+        // Only when the manifest is still the version that was read.
+        let md = std::fs::metadata(manifest).ok()?;
+        (FileId::of(&md) == id).then_some(())?;
+        std::fs::rename(&tmp, &side).ok()
+    })();
+    if made.is_none() {
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(&bytes_tmp);
+        return None;
+    }
+    Stream::open(&side, &id)
+}
+
 /// The entries of the manifest at `manifest`: from its side file when that is current (see
 /// the module documentation), else parsed from the text, after which the side file is
 /// written for the next run (best effort). An error when the manifest cannot be read or
@@ -1203,5 +1323,34 @@ mod tests {
             ..id
         };
         assert!(Stream::open(&side, &other).is_none());
+    }
+
+    #[test]
+    fn a_side_file_made_a_line_at_a_time_is_the_one_made_in_memory() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let manifest = tmp.path().join(".n.manifest");
+        std::fs::write(&manifest, manifest_text(&many(3000))).expect("write");
+        let side = path_for(&manifest).expect("side");
+        let stream = convert(&manifest).expect("convert");
+        assert!(stream.verify());
+        let streamed = std::fs::read(&side).expect("read");
+        std::fs::remove_file(&side).expect("rm");
+        let in_memory = load(&manifest).expect("load");
+        assert_eq!(std::fs::read(&side).expect("read"), streamed);
+        assert_eq!(in_memory.len(), 3000 / 50 * 50);
+        // Nothing left behind but the side file.
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        // Out of walk order: not converted (load sorts it), and no file is left.
+        std::fs::remove_file(&side).expect("rm");
+        let mut shuffled = many(100);
+        shuffled.swap(3, 60);
+        std::fs::write(&manifest, manifest_text(&shuffled)).expect("write");
+        assert!(convert(&manifest).is_none());
+        assert!(!side.exists());
+        assert_eq!(std::fs::read_dir(tmp.path()).expect("ls").count(), 1);
     }
 }

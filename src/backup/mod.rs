@@ -343,9 +343,19 @@ pub fn snapshot_locked(
         let Some(prev) = &previous else {
             return Ok((None, false));
         };
-        // From the manifest's side file when it is current, else from the text.
-        if let Some(entries) = prev.manifest.as_ref().and_then(|m| index::load(m).ok()) {
-            return Ok((Some(plan::PrevIndex::of(entries, false)), true));
+        // From the manifest's side file, read as it is used, when it is current and
+        // verifies, else made from the text first (a line at a time); from the text in memory
+        // when the manifest is not in walk order.
+        if let Some(m) = prev.manifest.as_deref() {
+            let stream = index::open_current(m)
+                .filter(index::Stream::verify)
+                .or_else(|| index::convert(m).filter(index::Stream::verify));
+            if let Some(stream) = stream {
+                return Ok((Some(plan::PrevIndex::streamed(stream)), true));
+            }
+            if let Ok(entries) = index::load(m) {
+                return Ok((Some(plan::PrevIndex::of(entries, false)), true));
+            }
         }
         let spec = scan::ScanSpec {
             threads,
@@ -398,8 +408,10 @@ pub fn snapshot_locked(
     });
     let mut walked = walked?;
     let (prev_index, previous_had_manifest) = loaded?;
-    let holds = |rel: &[u8]| prev_index.as_ref().is_some_and(|p| p.contains(rel));
+    let holder = prev_index.as_ref().map(plan::PrevIndex::holder);
+    let holds = |rel: &[u8]| holder.as_ref().is_some_and(|h| h(rel));
     let pending_rules = settle_walk(&mut walked, dest, &accepted, &holds, on_event);
+    drop(holder);
     let mut summary = plan::plan(&mut walked.root, prev_index.as_ref());
     drop(prev_index);
     let suspects = std::mem::take(&mut summary.suspects);
@@ -538,6 +550,10 @@ fn settle_walk(
     holds: &dyn Fn(&[u8]) -> bool,
     on_event: &(dyn Fn(&Event) + Sync),
 ) -> Vec<rules::PendingRules> {
+    // Counted in walk order: a cursor over the previous snapshot reads it forwards.
+    walked
+        .pending_matches
+        .sort_by(|a, b| plan::walk_cmp(&a.0, &b.0));
     scan::count_pending(walked, holds);
     let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
     let mut rule_warnings = Vec::new();
@@ -583,7 +599,13 @@ fn quick_check(
     let Some(prev) = previous else {
         return Ok(None);
     };
-    let Some(stream) = prev.manifest.as_deref().and_then(index::open_current) else {
+    // A manifest without a current side file (the first check after a snapshot): the side
+    // file is made from the text first, a line at a time.
+    let Some(stream) = prev
+        .manifest
+        .as_deref()
+        .and_then(|m| index::open_current(m).or_else(|| index::convert(m)))
+    else {
         return Ok(None);
     };
     let (checked, verified) = std::thread::scope(|scope| {
@@ -596,10 +618,6 @@ fn quick_check(
         return Ok(None);
     }
     let mut walked = checked.scan;
-    // Counted in walk order: the cursor reads the side file forwards.
-    walked
-        .pending_matches
-        .sort_by(|a, b| plan::walk_cmp(&a.0, &b.0));
     let cursor = std::cell::RefCell::new(stream.cursor());
     let holds = |rel: &[u8]| cursor.borrow_mut().holds(rel);
     let pending_rules = settle_walk(&mut walked, dest, accepted, &holds, on_event);

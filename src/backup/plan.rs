@@ -25,7 +25,11 @@ use super::scan::{Action, Node, NodeKind};
 /// two buffers ([`index::Entries`]), read from the manifest's side file when it is current.
 #[derive(Debug, Default)]
 pub struct PrevIndex {
+    /// The entries in memory (empty when they are read from `stream`).
     pub entries: Entries,
+    /// The side file, read a chunk at a time as the tree is visited (verified by the
+    /// caller, [`index::Stream::verify`]).
+    pub stream: Option<index::Stream>,
     /// True when built from the snapshot's files (no manifest).
     pub legacy: bool,
     /// How many entries are regular files.
@@ -64,9 +68,50 @@ impl PrevIndex {
         let files = entries.files();
         PrevIndex {
             entries,
+            stream: None,
             legacy,
             files,
         }
+    }
+
+    /// The entries of a verified side file, read as they are used.
+    pub fn streamed(stream: index::Stream) -> PrevIndex {
+        PrevIndex {
+            files: stream.files(),
+            entries: Entries::default(),
+            stream: Some(stream),
+            legacy: false,
+        }
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        match &self.stream {
+            Some(s) => s.len(),
+            None => self.entries.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A cursor at the first entry.
+    fn cursor(&self) -> PrevCursor<'_> {
+        match &self.stream {
+            Some(s) => PrevCursor::Stream(s.cursor()),
+            None => PrevCursor::Memory(Cursor {
+                entries: &self.entries,
+                next: 0,
+            }),
+        }
+    }
+
+    /// Whether the previous snapshot holds each path asked for; fastest when asked in walk
+    /// order (see [`walk_cmp`]).
+    pub fn holder(&self) -> impl Fn(&[u8]) -> bool + '_ {
+        let cursor = std::cell::RefCell::new(self.cursor());
+        move |rel: &[u8]| cursor.borrow_mut().find(rel).is_some()
     }
 
     /// Builds an index from a scan of a previous snapshot made without a manifest. The
@@ -87,7 +132,10 @@ impl PrevIndex {
 
     /// Whether the previous snapshot holds `rel` (binary search in walk order).
     pub fn contains(&self, rel: &[u8]) -> bool {
-        self.entries.find(rel).is_some()
+        match &self.stream {
+            Some(s) => s.cursor().holds(rel),
+            None => self.entries.find(rel).is_some(),
+        }
     }
 }
 
@@ -144,6 +192,21 @@ impl<'p> Cursor<'p> {
             }
         }
         None
+    }
+}
+
+/// A cursor over the entries in memory or over the side file.
+enum PrevCursor<'p> {
+    Memory(Cursor<'p>),
+    Stream(index::StreamCursor<'p>),
+}
+
+impl PrevCursor<'_> {
+    fn find(&mut self, path: &[u8]) -> Option<PrevEntry<'_>> {
+        match self {
+            PrevCursor::Memory(c) => c.find(path),
+            PrevCursor::Stream(c) => c.find(path),
+        }
     }
 }
 
@@ -204,10 +267,7 @@ pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
     let mut matched = Matched::default();
     let mut path = Vec::new();
     let legacy = prev.map(|p| p.legacy).unwrap_or(false);
-    let mut cursor = prev.map(|p| Cursor {
-        entries: &p.entries,
-        next: 0,
-    });
+    let mut cursor = prev.map(PrevIndex::cursor);
     if let NodeKind::Dir(children) = &mut root.kind {
         for child in children {
             plan_node(
@@ -220,7 +280,7 @@ pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
             );
         }
     }
-    sum.finish(matched, prev.map(|p| (p.entries.len() as u64, p.files)));
+    sum.finish(matched, prev.map(|p| (p.len() as u64, p.files)));
     sum
 }
 
@@ -332,7 +392,7 @@ pub fn judge(
 
 fn plan_node(
     node: &mut Node,
-    prev: &mut Option<Cursor<'_>>,
+    prev: &mut Option<PrevCursor<'_>>,
     legacy: bool,
     path: &mut Vec<u8>,
     sum: &mut PlanSummary,
