@@ -929,14 +929,7 @@ fn write_snapshot(
         scan::NodeKind::Dir(children) => children,
         _ => &[],
     };
-    let written = apply::write_tree(
-        &shared,
-        children,
-        &src_root,
-        prev_root.as_ref(),
-        &new_root,
-        auto_threads(options.threads),
-    )?;
+    // The manifest is written as the tree is, a part at a time in walk order.
     let manifest_file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -944,9 +937,19 @@ fn write_snapshot(
         .map_err(|e| no_space(e, tmp_manifest))?;
     let mut writer = manifest::ManifestWriter::placed(manifest_file, place)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    writer
-        .append(&written.manifest)
-        .map_err(|e| no_space(e, tmp_manifest))?;
+    let written = apply::write_tree(
+        &shared,
+        children,
+        &src_root,
+        prev_root.as_ref(),
+        &new_root,
+        auto_threads(options.threads),
+        &mut writer,
+    )
+    .map_err(|err| match err.downcast::<apply::WriteManifest>() {
+        Ok(apply::WriteManifest(e)) => no_space(e, tmp_manifest),
+        Err(err) => err,
+    })?;
     writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
     // What this snapshot changed, for `agsekit snapshots` (the same numbers it would compute
     // from the two manifests), counted on a second thread while the folder's attributes are
@@ -955,7 +958,7 @@ fn write_snapshot(
         summary::compute(
             previous,
             place.seq,
-            summary::NewSide::Lines(&written.manifest),
+            summary::NewSide::File(tmp_manifest),
             &options.interrupt,
         )
         .is_some_and(|s| summary::write_tmp(dest, name, &s).is_ok())
@@ -976,7 +979,6 @@ fn write_snapshot(
         };
         (synced, summarized)
     });
-    drop(written.manifest);
     let (stats, warnings) = (written.stats, written.warnings);
     if let Err(err) = synced {
         summary::remove(dest, name);
