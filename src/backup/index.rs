@@ -639,18 +639,19 @@ impl Stream {
     /// well-formed, the paths are in strict walk order, each path and target follows the one
     /// before it in the byte buffer, and the file count is right.
     pub fn verify(&self) -> bool {
-        let mut records = Chunks::new(&self.file, HEADER as u64, self.count as u64 * RECORD as u64);
+        let records_len = self.count as u64 * RECORD as u64;
+        let mut records = Chunks::new(&self.file, HEADER as u64, records_len);
         let mut bytes = Chunks::new(&self.file, self.bytes_at(), self.bytes_len);
-        let (mut rsum, mut bsum) = (Lanes::new(), Lanes::new());
-        let (mut prev, mut cur, mut target) = (Vec::new(), Vec::new(), Vec::new());
+        let mut prev: Vec<u8> = Vec::new();
         let mut running = 0u64;
         let mut files = 0u64;
-        let mut r = [0u8; RECORD];
         for i in 0..self.count {
-            if !records.read_exact(&mut r) {
+            let Some(r) = records
+                .take(RECORD)
+                .and_then(|r| <&[u8; RECORD]>::try_from(r).ok())
+            else {
                 return false;
-            }
-            rsum.feed(&r);
+            };
             let Some(kind) = kind_of(r[16]) else {
                 return false;
             };
@@ -671,21 +672,23 @@ impl Stream {
             {
                 return false;
             }
-            cur.resize(len as usize, 0);
-            target.resize(extra as usize, 0);
-            if !bytes.read_exact(&mut cur) || !bytes.read_exact(&mut target) {
-                return false;
-            }
-            bsum.feed(&cur);
-            bsum.feed(&target);
-            running += len + extra;
-            if i > 0 && walk_cmp(&prev, &cur) != Ordering::Less {
-                return false;
-            }
-            std::mem::swap(&mut prev, &mut cur);
             files += u64::from(kind == EntryKind::File);
+            running += len + extra;
+            let Some(cur) = bytes.take((len + extra) as usize) else {
+                return false;
+            };
+            let cur = &cur[..len as usize];
+            if i > 0 && walk_cmp(&prev, cur) != Ordering::Less {
+                return false;
+            }
+            prev.clear();
+            prev.extend_from_slice(cur);
         }
-        running == self.bytes_len && files == self.files && combine(files, rsum, bsum) == self.sum
+        running == self.bytes_len
+            && files == self.files
+            && records.done()
+            && bytes.done()
+            && combine(files, records.lanes, bytes.lanes) == self.sum
     }
 
     /// A cursor at the first entry.
@@ -703,13 +706,15 @@ impl Stream {
     }
 }
 
-/// Sequential reads of one region of a file through a 64 KiB buffer.
+/// Sequential reads of one region of a file through a buffer of at least 64 KiB, with the
+/// checksum of everything read, fed a buffer at a time.
 struct Chunks<'f> {
     file: &'f File,
     at: u64,
     end: u64,
     buf: Vec<u8>,
     start: usize,
+    lanes: Lanes,
 }
 
 impl<'f> Chunks<'f> {
@@ -720,31 +725,38 @@ impl<'f> Chunks<'f> {
             end: at.saturating_add(len),
             buf: Vec::new(),
             start: 0,
+            lanes: Lanes::new(),
         }
     }
 
-    fn read_exact(&mut self, out: &mut [u8]) -> bool {
+    /// The next `n` bytes of the region (`None` past its end or on a read error).
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
         use std::os::unix::fs::FileExt;
-        let mut done = 0;
-        while done < out.len() {
-            if self.start == self.buf.len() {
-                let want = (self.end - self.at).min(1 << 16) as usize;
-                if want == 0 {
-                    return false;
-                }
-                self.buf.resize(want, 0);
-                if self.file.read_exact_at(&mut self.buf, self.at).is_err() {
-                    return false;
-                }
-                self.at += want as u64;
-                self.start = 0;
+        if self.buf.len() - self.start < n {
+            let left = self.end - self.at;
+            let have = self.buf.len() - self.start;
+            let want = ((n - have) as u64).max(1 << 16).min(left) as usize;
+            if have + want < n {
+                return None;
             }
-            let take = (self.buf.len() - self.start).min(out.len() - done);
-            out[done..done + take].copy_from_slice(&self.buf[self.start..self.start + take]);
-            self.start += take;
-            done += take;
+            self.buf.drain(..self.start);
+            self.start = 0;
+            let old = self.buf.len();
+            self.buf.resize(old + want, 0);
+            self.file
+                .read_exact_at(&mut self.buf[old..], self.at)
+                .ok()?;
+            self.lanes.feed(&self.buf[old..]);
+            self.at += want as u64;
         }
-        true
+        let out = &self.buf[self.start..self.start + n];
+        self.start += n;
+        Some(out)
+    }
+
+    /// Whether the whole region was read and taken.
+    fn done(&self) -> bool {
+        self.at == self.end && self.start == self.buf.len()
     }
 }
 
