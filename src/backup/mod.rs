@@ -338,7 +338,9 @@ pub fn snapshot_locked(
     let previous = snapshots.last().cloned();
     let threads = auto_threads(options.threads);
 
-    // What the previous snapshot holds (read on a second thread while the source is walked).
+    // What the previous snapshot holds (read on a second thread while the source is walked):
+    // the side file the quick check verified, when there is one.
+    let checked_stream: std::sync::Mutex<Option<index::Stream>> = std::sync::Mutex::new(None);
     let load_previous = || -> anyhow::Result<(Option<plan::PrevIndex>, bool)> {
         let Some(prev) = &previous else {
             return Ok((None, false));
@@ -347,8 +349,9 @@ pub fn snapshot_locked(
         // verifies, else made from the text first (a line at a time); from the text in memory
         // when the manifest is not in walk order.
         if let Some(m) = prev.manifest.as_deref() {
-            let stream = index::open_current(m)
-                .filter(index::Stream::verify)
+            let checked = checked_stream.lock().ok().and_then(|mut s| s.take());
+            let stream = checked
+                .or_else(|| index::open_current(m).filter(index::Stream::verify))
                 .or_else(|| index::convert(m).filter(index::Stream::verify));
             if let Some(stream) = stream {
                 return Ok((Some(plan::PrevIndex::streamed(stream)), true));
@@ -387,7 +390,7 @@ pub fn snapshot_locked(
             scan::Reference::Nothing
         },
     };
-    if let Some(report) = quick_check(
+    match quick_check(
         &spec,
         previous.as_ref(),
         dest,
@@ -396,7 +399,13 @@ pub fn snapshot_locked(
         &removed_stale,
         on_event,
     )? {
-        return Ok(report);
+        Quick::Unchanged(report) => return Ok(*report),
+        Quick::Undecided(Some(stream)) => {
+            if let Ok(mut slot) = checked_stream.lock() {
+                *slot = Some(stream);
+            }
+        }
+        Quick::Undecided(None) => {}
     }
     let (walked, loaded) = std::thread::scope(|scope| {
         let loader = scope.spawn(load_previous);
@@ -580,12 +589,20 @@ fn settle_walk(
     pending_rules
 }
 
+/// What [`quick_check`] decided.
+enum Quick {
+    /// Nothing changed: the run's report.
+    Unchanged(Box<SnapshotReport>),
+    /// The full comparison decides; with the side file when it was verified.
+    Undecided(Option<index::Stream>),
+}
+
 /// The no-change check that keeps no tree: when the previous snapshot's side file is
 /// current, the source is walked and compared with it as it goes ([`scan::check`]) while a
 /// second thread reads the side file through once to verify it. When the file verifies and
 /// nothing changed (and no file needs its bytes compared), that is the run's report;
-/// otherwise `None`, and the full comparison decides (walking again), as it does when there
-/// is no current side file.
+/// otherwise the full comparison decides (walking again), as it does when there is no
+/// current side file.
 #[allow(clippy::too_many_arguments)]
 fn quick_check(
     spec: &scan::ScanSpec<'_>,
@@ -595,9 +612,9 @@ fn quick_check(
     stale_warnings: &[Warning],
     removed_stale: &[PathBuf],
     on_event: &(dyn Fn(&Event) + Sync),
-) -> anyhow::Result<Option<SnapshotReport>> {
+) -> anyhow::Result<Quick> {
     let Some(prev) = previous else {
-        return Ok(None);
+        return Ok(Quick::Undecided(None));
     };
     // A manifest without a current side file (the first check after a snapshot): the side
     // file is made from the text first, a line at a time.
@@ -606,7 +623,7 @@ fn quick_check(
         .as_deref()
         .and_then(|m| index::open_current(m).or_else(|| index::convert(m)))
     else {
-        return Ok(None);
+        return Ok(Quick::Undecided(None));
     };
     let (checked, verified) = std::thread::scope(|scope| {
         let verifier = scope.spawn(|| stream.verify());
@@ -614,8 +631,11 @@ fn quick_check(
         (checked, verifier.join().unwrap_or(false))
     });
     let checked = checked?;
-    if !verified || checked.stopped || checked.plan.changed || !checked.plan.suspects.is_empty() {
-        return Ok(None);
+    if !verified {
+        return Ok(Quick::Undecided(None));
+    }
+    if checked.stopped || checked.plan.changed || !checked.plan.suspects.is_empty() {
+        return Ok(Quick::Undecided(Some(stream)));
     }
     let mut walked = checked.scan;
     let cursor = std::cell::RefCell::new(stream.cursor());
@@ -623,7 +643,7 @@ fn quick_check(
     let pending_rules = settle_walk(&mut walked, dest, accepted, &holds, on_event);
     let mut warnings = stale_warnings.to_vec();
     warnings.append(&mut walked.warnings);
-    Ok(Some(SnapshotReport {
+    Ok(Quick::Unchanged(Box::new(SnapshotReport {
         source: spec.source.to_path_buf(),
         dest: dest.to_path_buf(),
         created: None,
@@ -635,7 +655,7 @@ fn quick_check(
         warnings,
         tripwire: None,
         pending_rules,
-    }))
+    })))
 }
 
 /// Frees a scanned tree on a thread of its own: freeing 100,000 nodes one by one costs about
