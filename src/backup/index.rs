@@ -712,8 +712,10 @@ struct Chunks<'f> {
     file: &'f File,
     at: u64,
     end: u64,
+    /// `buf[start..valid]` is read and not taken yet (the buffer is only ever grown).
     buf: Vec<u8>,
     start: usize,
+    valid: usize,
     lanes: Lanes,
 }
 
@@ -725,6 +727,7 @@ impl<'f> Chunks<'f> {
             end: at.saturating_add(len),
             buf: Vec::new(),
             start: 0,
+            valid: 0,
             lanes: Lanes::new(),
         }
     }
@@ -732,21 +735,23 @@ impl<'f> Chunks<'f> {
     /// The next `n` bytes of the region (`None` past its end or on a read error).
     fn take(&mut self, n: usize) -> Option<&[u8]> {
         use std::os::unix::fs::FileExt;
-        if self.buf.len() - self.start < n {
+        if self.valid - self.start < n {
             let left = self.end - self.at;
-            let have = self.buf.len() - self.start;
+            let have = self.valid - self.start;
             let want = ((n - have) as u64).max(1 << 16).min(left) as usize;
             if have + want < n {
                 return None;
             }
-            self.buf.drain(..self.start);
+            self.buf.copy_within(self.start..self.valid, 0);
             self.start = 0;
-            let old = self.buf.len();
-            self.buf.resize(old + want, 0);
-            self.file
-                .read_exact_at(&mut self.buf[old..], self.at)
-                .ok()?;
-            self.lanes.feed(&self.buf[old..]);
+            self.valid = have;
+            if self.buf.len() < have + want {
+                self.buf.resize(have + want, 0);
+            }
+            let fresh = &mut self.buf[have..have + want];
+            self.file.read_exact_at(fresh, self.at).ok()?;
+            self.lanes.feed(fresh);
+            self.valid += want;
             self.at += want as u64;
         }
         let out = &self.buf[self.start..self.start + n];
@@ -756,7 +761,7 @@ impl<'f> Chunks<'f> {
 
     /// Whether the whole region was read and taken.
     fn done(&self) -> bool {
-        self.at == self.end && self.start == self.buf.len()
+        self.at == self.end && self.start == self.valid
     }
 }
 
@@ -807,9 +812,10 @@ impl StreamCursor<'_> {
         let s = self.stream;
         let n = CHUNK.min(s.count.saturating_sub(at));
         self.first = at;
+        // Resized, not cleared: only growth is zero-filled (the bytes are read over).
         self.records.resize(n * RECORD, 0);
-        self.bytes.clear();
         if n == 0 {
+            self.bytes.clear();
             return;
         }
         let at_file = HEADER as u64 + at as u64 * RECORD as u64;
@@ -916,7 +922,8 @@ impl StreamCursor<'_> {
                 }
             }
             match self.cmp_at(self.pos, path) {
-                Ordering::Less => self.pos += 1,
+                // Entries of folders another thread walked: searched over, not stepped.
+                Ordering::Less => self.pos = self.lower_bound(self.pos + 1, self.chunk_end(), path),
                 Ordering::Greater => return None,
                 Ordering::Equal => {
                     self.pos += 1;
