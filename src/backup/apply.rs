@@ -104,10 +104,8 @@ pub struct Apply<'s, 'a> {
     pub stats: ApplyStats,
 }
 
-/// What writing a tree produced.
+/// What writing a tree produced (its manifest lines went to the writer, in walk order).
 pub struct Written {
-    /// Manifest lines in walk order (no header).
-    pub manifest: Vec<u8>,
     pub stats: ApplyStats,
     pub warnings: Vec<Warning>,
 }
@@ -132,8 +130,8 @@ impl ApplyStats {
 
 /// Writes the children of the source root into the new snapshot root. Folders are written by
 /// up to `threads` threads (hardlinking is kernel-bound and overlaps across folders): the
-/// top-level folders, or, when there are only a few, their sub-folders. The manifest keeps
-/// walk order.
+/// top-level folders, or, when there are only a few, their sub-folders. The manifest lines
+/// go to `out` in walk order as soon as the parts before them are done.
 pub fn write_tree(
     shared: &Shared<'_>,
     children: &[Node],
@@ -141,6 +139,7 @@ pub fn write_tree(
     prev: Option<&Dir>,
     dst: &Dir,
     threads: usize,
+    out: &mut (dyn io::Write + Send),
 ) -> anyhow::Result<Written> {
     /// A part of the manifest, in order.
     enum Piece {
@@ -208,8 +207,44 @@ pub fn write_tree(
         }
     }
 
-    let results: Vec<Mutex<Option<anyhow::Result<Apply<'_, '_>>>>> =
-        jobs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Slot<'_, '_>>> =
+        jobs.iter().map(|_| Mutex::new(Slot::Running)).collect();
+    let commit = Mutex::new(Commit {
+        out,
+        next: 0,
+        error: None,
+        stats: ApplyStats::default(),
+        warnings: Vec::new(),
+    });
+    // Writes the pieces that are done, in walk order, and frees their lines: the manifest
+    // is never held whole (140 MB at a million files).
+    let drain = || {
+        let Ok(mut c) = commit.lock() else { return };
+        while c.error.is_none() {
+            let Some(piece) = pieces.get(c.next) else {
+                break;
+            };
+            let written = match piece {
+                Piece::Lines(lines) => c.out.write_all(lines),
+                Piece::Job(k) => {
+                    let Some(Ok(mut slot)) = results.get(*k).map(Mutex::lock) else {
+                        break;
+                    };
+                    let Slot::Done(one) = std::mem::replace(&mut *slot, Slot::Written) else {
+                        break;
+                    };
+                    drop(slot);
+                    c.stats.add(&one.stats);
+                    c.warnings.extend(one.warnings);
+                    c.out.write_all(&one.manifest.into_bytes())
+                }
+            };
+            match written {
+                Ok(()) => c.next += 1,
+                Err(err) => c.error = Some(err),
+            }
+        }
+    };
     let run_job = |k: usize| {
         let job = &jobs[k];
         let (s, p, d) = match job.parent {
@@ -226,8 +261,12 @@ pub fn write_tree(
             shared.abort.store(true, Ordering::Relaxed);
         }
         if let Ok(mut slot) = results[k].lock() {
-            *slot = Some(r.map(|()| one));
+            *slot = match r {
+                Ok(()) => Slot::Done(one),
+                Err(err) => Slot::Failed(err),
+            };
         }
+        drain();
     };
     let pool = threads.min(jobs.len());
     if pool <= 1 {
@@ -255,73 +294,87 @@ pub fn write_tree(
             }
         });
         for (k, slot) in results.iter().enumerate() {
-            let done = slot.lock().map(|s| s.is_some()).unwrap_or(true);
+            let done = slot
+                .lock()
+                .map(|s| !matches!(*s, Slot::Running))
+                .unwrap_or(true);
             if !done && !shared.abort.load(Ordering::Relaxed) {
                 run_job(k);
             }
         }
     }
+    drain();
 
-    // Collect in walk order; prefer the real error over the "interrupted" of stopped threads.
-    let mut outputs: Vec<Option<Apply<'_, '_>>> = Vec::with_capacity(jobs.len());
+    // Prefer the real error over the "interrupted" of stopped threads.
     let mut first_error: Option<anyhow::Error> = None;
     for slot in results {
-        match slot.into_inner().ok().flatten() {
-            Some(Ok(one)) => outputs.push(Some(one)),
-            Some(Err(err)) => {
-                let stopped = crate::error::exit_code_of(&err) == 130;
-                let replace = match &first_error {
-                    None => true,
-                    Some(prev) => crate::error::exit_code_of(prev) == 130 && !stopped,
-                };
-                if replace {
-                    first_error = Some(err);
-                }
-                outputs.push(None);
+        if let Ok(Slot::Failed(err)) = slot.into_inner() {
+            let stopped = crate::error::exit_code_of(&err) == 130;
+            let replace = match &first_error {
+                None => true,
+                Some(prev) => crate::error::exit_code_of(prev) == 130 && !stopped,
+            };
+            if replace {
+                first_error = Some(err);
             }
-            None => outputs.push(None),
         }
     }
     if let Some(err) = first_error {
         return Err(err);
     }
     shared.interrupt.check()?;
+    let c = commit.into_inner().map_err(|_| super::interrupted())?;
+    if let Some(err) = c.error {
+        return Err(WriteManifest(err).into());
+    }
+    if c.next < pieces.len() {
+        // Not reached: every job either wrote its piece or failed.
+        return Err(super::interrupted());
+    }
     for node in to_finish {
         let path = node.name.as_bytes().to_vec();
         main.end_dir(node, dst, &path)?;
     }
-    // The manifest in one buffer of its exact size (growing it by doubling could hold up to
-    // twice its size at once: 140 MB at a million files).
-    let total: usize = pieces
-        .iter()
-        .map(|piece| match piece {
-            Piece::Lines(lines) => lines.len(),
-            Piece::Job(k) => outputs
-                .get(*k)
-                .and_then(Option::as_ref)
-                .map_or(0, |one| one.manifest.len()),
-        })
-        .sum();
     let mut out = Written {
-        manifest: Vec::with_capacity(total),
         stats: main.stats.clone(),
         warnings: std::mem::take(&mut main.warnings),
     };
-    for piece in pieces {
-        match piece {
-            Piece::Lines(lines) => out.manifest.extend_from_slice(&lines),
-            Piece::Job(k) => {
-                if let Some(one) = outputs.get_mut(k).and_then(Option::take) {
-                    out.manifest.extend_from_slice(&one.manifest.into_bytes());
-                    out.stats.add(&one.stats);
-                    out.warnings.extend(one.warnings);
-                }
-            }
-        }
-    }
+    out.stats.add(&c.stats);
+    out.warnings.extend(c.warnings);
     out.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
+
+/// A job of the pool: still running, done (its lines not yet written), failed, or written.
+enum Slot<'s, 'a> {
+    Running,
+    Done(Apply<'s, 'a>),
+    Failed(anyhow::Error),
+    Written,
+}
+
+/// The manifest as it is written, piece by piece in walk order, and what the written pieces
+/// counted.
+struct Commit<'o> {
+    out: &'o mut (dyn io::Write + Send),
+    /// The first piece not written yet.
+    next: usize,
+    error: Option<io::Error>,
+    stats: ApplyStats,
+    warnings: Vec<Warning>,
+}
+
+/// Writing the manifest failed (the caller names the file).
+#[derive(Debug)]
+pub struct WriteManifest(pub io::Error);
+
+impl std::fmt::Display for WriteManifest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for WriteManifest {}
 
 fn rel(path: &[u8]) -> PathBuf {
     PathBuf::from(OsStr::from_bytes(path))

@@ -438,6 +438,17 @@ impl<W: Write> ManifestWriter<W> {
     }
 }
 
+/// Lines produced by [`ManifestWriter::buffer`], appended as they come.
+impl<W: Write> Write for ManifestWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Writes the manifest of a scanned tree (every entry exact) to `path` atomically. Used to
 /// give a snapshot made by the original a manifest once a run found it equal to the source.
 pub fn write_tree(root: &super::scan::Node, path: &Path, place: &ChainPlace) -> io::Result<()> {

@@ -338,14 +338,27 @@ pub fn snapshot_locked(
     let previous = snapshots.last().cloned();
     let threads = auto_threads(options.threads);
 
-    // What the previous snapshot holds (read on a second thread while the source is walked).
+    // What the previous snapshot holds (read on a second thread while the source is walked):
+    // the side file the quick check verified, when there is one.
+    let checked_stream: std::sync::Mutex<Option<index::Stream>> = std::sync::Mutex::new(None);
     let load_previous = || -> anyhow::Result<(Option<plan::PrevIndex>, bool)> {
         let Some(prev) = &previous else {
             return Ok((None, false));
         };
-        // From the manifest's side file when it is current, else from the text.
-        if let Some(entries) = prev.manifest.as_ref().and_then(|m| index::load(m).ok()) {
-            return Ok((Some(plan::PrevIndex::of(entries, false)), true));
+        // From the manifest's side file, read as it is used, when it is current and
+        // verifies, else made from the text first (a line at a time); from the text in memory
+        // when the manifest is not in walk order.
+        if let Some(m) = prev.manifest.as_deref() {
+            let checked = checked_stream.lock().ok().and_then(|mut s| s.take());
+            let stream = checked
+                .or_else(|| index::open_current(m).filter(index::Stream::verify))
+                .or_else(|| index::convert(m).filter(index::Stream::verify));
+            if let Some(stream) = stream {
+                return Ok((Some(plan::PrevIndex::streamed(stream)), true));
+            }
+            if let Ok(entries) = index::load(m) {
+                return Ok((Some(plan::PrevIndex::of(entries, false)), true));
+            }
         }
         let spec = scan::ScanSpec {
             threads,
@@ -377,6 +390,23 @@ pub fn snapshot_locked(
             scan::Reference::Nothing
         },
     };
+    match quick_check(
+        &spec,
+        previous.as_ref(),
+        dest,
+        &accepted,
+        &stale_warnings,
+        &removed_stale,
+        on_event,
+    )? {
+        Quick::Unchanged(report) => return Ok(*report),
+        Quick::Undecided(Some(stream)) => {
+            if let Ok(mut slot) = checked_stream.lock() {
+                *slot = Some(stream);
+            }
+        }
+        Quick::Undecided(None) => {}
+    }
     let (walked, loaded) = std::thread::scope(|scope| {
         let loader = scope.spawn(load_previous);
         let walked = scan::scan(&spec);
@@ -387,30 +417,10 @@ pub fn snapshot_locked(
     });
     let mut walked = walked?;
     let (prev_index, previous_had_manifest) = loaded?;
-    let holds = |rel: &[u8]| prev_index.as_ref().is_some_and(|p| p.contains(rel));
-    scan::count_pending(&mut walked, &holds);
-    let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
-    let mut rule_warnings = Vec::new();
-    if rules::read_pending(dest) != pending_rules {
-        if let Err(err) = rules::write_pending(dest, &pending_rules) {
-            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
-        }
-    }
-    if accepted.needs_record() {
-        if let Err(err) = rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
-        {
-            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
-        }
-    }
-    walked.warnings.extend(rule_warnings);
-    on_event(&Event::Scanned {
-        files: walked.files,
-        dirs: walked.dirs,
-        bytes: walked.bytes,
-    });
-    for w in &walked.warnings {
-        on_event(&Event::Warning(w.clone()));
-    }
+    let holder = prev_index.as_ref().map(plan::PrevIndex::holder);
+    let holds = |rel: &[u8]| holder.as_ref().is_some_and(|h| h(rel));
+    let pending_rules = settle_walk(&mut walked, dest, &accepted, &holds, on_event);
+    drop(holder);
     let mut summary = plan::plan(&mut walked.root, prev_index.as_ref());
     drop(prev_index);
     let suspects = std::mem::take(&mut summary.suspects);
@@ -536,6 +546,116 @@ pub fn snapshot_locked(
             Err(explain_failure(err, left.as_ref()))
         }
     }
+}
+
+/// The rules' bookkeeping after a walk (what not-accepted `.backupignore` rules match,
+/// counted against the previous snapshot through `holds`; the record of accepted texts on
+/// the first run), then the `Scanned` event and the walk's warnings. Returns the pending
+/// rules for the report.
+fn settle_walk(
+    walked: &mut scan::Scan,
+    dest: &Path,
+    accepted: &rules::Accepted,
+    holds: &dyn Fn(&[u8]) -> bool,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> Vec<rules::PendingRules> {
+    // Counted in walk order: a cursor over the previous snapshot reads it forwards.
+    walked
+        .pending_matches
+        .sort_by(|a, b| plan::walk_cmp(&a.0, &b.0));
+    scan::count_pending(walked, holds);
+    let pending_rules = rules::pending_of(&walked.ignore_files, &walked.rule_counts);
+    let mut rule_warnings = Vec::new();
+    if rules::read_pending(dest) != pending_rules {
+        if let Err(err) = rules::write_pending(dest, &pending_rules) {
+            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
+        }
+    }
+    if accepted.needs_record() {
+        if let Err(err) = rules::write_record(dest, &rules::bootstrap_record(&walked.ignore_files))
+        {
+            rule_warnings.push(Warning::new(PathBuf::new(), format!("{err:#}")));
+        }
+    }
+    walked.warnings.extend(rule_warnings);
+    on_event(&Event::Scanned {
+        files: walked.files,
+        dirs: walked.dirs,
+        bytes: walked.bytes,
+    });
+    for w in &walked.warnings {
+        on_event(&Event::Warning(w.clone()));
+    }
+    pending_rules
+}
+
+/// What [`quick_check`] decided.
+enum Quick {
+    /// Nothing changed: the run's report.
+    Unchanged(Box<SnapshotReport>),
+    /// The full comparison decides; with the side file when it was verified.
+    Undecided(Option<index::Stream>),
+}
+
+/// The no-change check that keeps no tree: when the previous snapshot's side file is
+/// current, the source is walked and compared with it as it goes ([`scan::check`]) while a
+/// second thread reads the side file through once to verify it. When the file verifies and
+/// nothing changed (and no file needs its bytes compared), that is the run's report;
+/// otherwise the full comparison decides (walking again), as it does when there is no
+/// current side file.
+#[allow(clippy::too_many_arguments)]
+fn quick_check(
+    spec: &scan::ScanSpec<'_>,
+    previous: Option<&Snapshot>,
+    dest: &Path,
+    accepted: &rules::Accepted,
+    stale_warnings: &[Warning],
+    removed_stale: &[PathBuf],
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<Quick> {
+    let Some(prev) = previous else {
+        return Ok(Quick::Undecided(None));
+    };
+    // A manifest without a current side file (the first check after a snapshot): the side
+    // file is made from the text first, a line at a time.
+    let Some(stream) = prev
+        .manifest
+        .as_deref()
+        .and_then(|m| index::open_current(m).or_else(|| index::convert(m)))
+    else {
+        return Ok(Quick::Undecided(None));
+    };
+    let (checked, verified) = std::thread::scope(|scope| {
+        let verifier = scope.spawn(|| stream.verify());
+        let checked = scan::check(spec, &stream);
+        (checked, verifier.join().unwrap_or(false))
+    });
+    let checked = checked?;
+    if !verified {
+        return Ok(Quick::Undecided(None));
+    }
+    if checked.stopped || checked.plan.changed || !checked.plan.suspects.is_empty() {
+        return Ok(Quick::Undecided(Some(stream)));
+    }
+    let mut walked = checked.scan;
+    let cursor = std::cell::RefCell::new(stream.cursor());
+    let holds = |rel: &[u8]| cursor.borrow_mut().holds(rel);
+    let pending_rules = settle_walk(&mut walked, dest, accepted, &holds, on_event);
+    let mut warnings = stale_warnings.to_vec();
+    warnings.append(&mut walked.warnings);
+    Ok(Quick::Unchanged(Box::new(SnapshotReport {
+        source: spec.source.to_path_buf(),
+        dest: dest.to_path_buf(),
+        created: None,
+        previous: Some(prev.name.clone()),
+        previous_had_manifest: true,
+        removed_stale: removed_stale.to_vec(),
+        plan: checked.plan,
+        stats: ApplyStats::default(),
+        warnings,
+        tripwire: None,
+        pending_rules,
+    })))
 }
 
 /// Frees a scanned tree on a thread of its own: freeing 100,000 nodes one by one costs about
@@ -829,14 +949,7 @@ fn write_snapshot(
         scan::NodeKind::Dir(children) => children,
         _ => &[],
     };
-    let written = apply::write_tree(
-        &shared,
-        children,
-        &src_root,
-        prev_root.as_ref(),
-        &new_root,
-        auto_threads(options.threads),
-    )?;
+    // The manifest is written as the tree is, a part at a time in walk order.
     let manifest_file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -844,9 +957,19 @@ fn write_snapshot(
         .map_err(|e| no_space(e, tmp_manifest))?;
     let mut writer = manifest::ManifestWriter::placed(manifest_file, place)
         .map_err(|e| no_space(e, tmp_manifest))?;
-    writer
-        .append(&written.manifest)
-        .map_err(|e| no_space(e, tmp_manifest))?;
+    let written = apply::write_tree(
+        &shared,
+        children,
+        &src_root,
+        prev_root.as_ref(),
+        &new_root,
+        auto_threads(options.threads),
+        &mut writer,
+    )
+    .map_err(|err| match err.downcast::<apply::WriteManifest>() {
+        Ok(apply::WriteManifest(e)) => no_space(e, tmp_manifest),
+        Err(err) => err,
+    })?;
     writer.finish().map_err(|e| no_space(e, tmp_manifest))?;
     // What this snapshot changed, for `agsekit snapshots` (the same numbers it would compute
     // from the two manifests), counted on a second thread while the folder's attributes are
@@ -855,7 +978,7 @@ fn write_snapshot(
         summary::compute(
             previous,
             place.seq,
-            summary::NewSide::Lines(&written.manifest),
+            summary::NewSide::File(tmp_manifest),
             &options.interrupt,
         )
         .is_some_and(|s| summary::write_tmp(dest, name, &s).is_ok())
@@ -876,7 +999,6 @@ fn write_snapshot(
         };
         (synced, summarized)
     });
-    drop(written.manifest);
     let (stats, warnings) = (written.stats, written.warnings);
     if let Err(err) = synced {
         summary::remove(dest, name);

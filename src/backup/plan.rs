@@ -25,7 +25,11 @@ use super::scan::{Action, Node, NodeKind};
 /// two buffers ([`index::Entries`]), read from the manifest's side file when it is current.
 #[derive(Debug, Default)]
 pub struct PrevIndex {
+    /// The entries in memory (empty when they are read from `stream`).
     pub entries: Entries,
+    /// The side file, read a chunk at a time as the tree is visited (verified by the
+    /// caller, [`index::Stream::verify`]).
+    pub stream: Option<index::Stream>,
     /// True when built from the snapshot's files (no manifest).
     pub legacy: bool,
     /// How many entries are regular files.
@@ -64,9 +68,50 @@ impl PrevIndex {
         let files = entries.files();
         PrevIndex {
             entries,
+            stream: None,
             legacy,
             files,
         }
+    }
+
+    /// The entries of a verified side file, read as they are used.
+    pub fn streamed(stream: index::Stream) -> PrevIndex {
+        PrevIndex {
+            files: stream.files(),
+            entries: Entries::default(),
+            stream: Some(stream),
+            legacy: false,
+        }
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        match &self.stream {
+            Some(s) => s.len(),
+            None => self.entries.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A cursor at the first entry.
+    fn cursor(&self) -> PrevCursor<'_> {
+        match &self.stream {
+            Some(s) => PrevCursor::Stream(s.cursor()),
+            None => PrevCursor::Memory(Cursor {
+                entries: &self.entries,
+                next: 0,
+            }),
+        }
+    }
+
+    /// Whether the previous snapshot holds each path asked for; fastest when asked in walk
+    /// order (see [`walk_cmp`]).
+    pub fn holder(&self) -> impl Fn(&[u8]) -> bool + '_ {
+        let cursor = std::cell::RefCell::new(self.cursor());
+        move |rel: &[u8]| cursor.borrow_mut().find(rel).is_some()
     }
 
     /// Builds an index from a scan of a previous snapshot made without a manifest. The
@@ -87,7 +132,10 @@ impl PrevIndex {
 
     /// Whether the previous snapshot holds `rel` (binary search in walk order).
     pub fn contains(&self, rel: &[u8]) -> bool {
-        self.entries.find(rel).is_some()
+        match &self.stream {
+            Some(s) => s.cursor().holds(rel),
+            None => self.entries.find(rel).is_some(),
+        }
     }
 }
 
@@ -144,6 +192,21 @@ impl<'p> Cursor<'p> {
             }
         }
         None
+    }
+}
+
+/// A cursor over the entries in memory or over the side file.
+enum PrevCursor<'p> {
+    Memory(Cursor<'p>),
+    Stream(index::StreamCursor<'p>),
+}
+
+impl PrevCursor<'_> {
+    fn find(&mut self, path: &[u8]) -> Option<PrevEntry<'_>> {
+        match self {
+            PrevCursor::Memory(c) => c.find(path),
+            PrevCursor::Stream(c) => c.find(path),
+        }
     }
 }
 
@@ -204,10 +267,7 @@ pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
     let mut matched = Matched::default();
     let mut path = Vec::new();
     let legacy = prev.map(|p| p.legacy).unwrap_or(false);
-    let mut cursor = prev.map(|p| Cursor {
-        entries: &p.entries,
-        next: 0,
-    });
+    let mut cursor = prev.map(PrevIndex::cursor);
     if let NodeKind::Dir(children) = &mut root.kind {
         for child in children {
             plan_node(
@@ -220,24 +280,119 @@ pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
             );
         }
     }
-    let prev_count = prev.map(|p| p.entries.len() as u64).unwrap_or(0);
-    sum.deleted = prev_count.saturating_sub(matched.paths);
-    sum.prev_files = prev.map(|p| p.files).unwrap_or(0);
-    sum.deleted_files = sum.prev_files.saturating_sub(matched.files);
-    sum.changed = prev.is_none() || sum.added > 0 || sum.modified > 0 || sum.deleted > 0;
+    sum.finish(matched, prev.map(|p| (p.len() as u64, p.files)));
     sum
 }
 
 /// Paths of the previous snapshot seen again: all of them, and those that were files.
-#[derive(Default)]
-struct Matched {
-    paths: u64,
-    files: u64,
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Matched {
+    pub paths: u64,
+    pub files: u64,
+}
+
+impl Matched {
+    pub fn add(&mut self, other: Matched) {
+        self.paths += other.paths;
+        self.files += other.files;
+    }
+}
+
+impl PlanSummary {
+    /// Adds the counts of another part of the same tree (walked on another thread).
+    pub fn add(&mut self, o: PlanSummary) {
+        self.copy_files += o.copy_files;
+        self.copy_bytes += o.copy_bytes;
+        self.link_files += o.link_files;
+        self.link_bytes += o.link_bytes;
+        self.added += o.added;
+        self.modified += o.modified;
+        self.dirs += o.dirs;
+        self.symlinks += o.symlinks;
+        self.suspects.extend(o.suspects);
+    }
+
+    /// The totals once every path was judged: what the previous snapshot (`prev`: its
+    /// entries and regular files) held that was not seen again is deleted.
+    pub fn finish(&mut self, matched: Matched, prev: Option<(u64, u64)>) {
+        let (count, files) = prev.unwrap_or((0, 0));
+        self.deleted = count.saturating_sub(matched.paths);
+        self.prev_files = files;
+        self.deleted_files = files.saturating_sub(matched.files);
+        self.changed = prev.is_none() || self.added > 0 || self.modified > 0 || self.deleted > 0;
+    }
+}
+
+/// What the walk found at a path, for [`judge`].
+#[derive(Debug, Clone, Copy)]
+pub enum Seen<'a> {
+    File,
+    Symlink(&'a [u8]),
+    Dir,
+}
+
+/// Judges one path of the scanned tree against what the previous snapshot held there
+/// (`before`): counts it in `sum` and `matched`, and says whether a file is linked or
+/// copied.
+pub fn judge(
+    path: &[u8],
+    seen: Seen<'_>,
+    meta: &Meta,
+    before: Option<&PrevEntry<'_>>,
+    legacy: bool,
+    sum: &mut PlanSummary,
+    matched: &mut Matched,
+) -> Action {
+    if let Some(b) = before {
+        matched.paths += 1;
+        matched.files += u64::from(b.kind == EntryKind::File);
+    } else {
+        sum.added += 1;
+    }
+    match seen {
+        Seen::File => {
+            let unchanged = before
+                .map(|b| file_unchanged(meta, b, legacy))
+                .unwrap_or(false);
+            if unchanged {
+                sum.link_files += 1;
+                sum.link_bytes += meta.size;
+                if let Some(b) = before.filter(|_| !legacy) {
+                    if (b.meta.ctime_s, b.meta.ctime_ns) != (meta.ctime_s, meta.ctime_ns) {
+                        sum.suspects.push(path.to_vec());
+                    }
+                }
+                return Action::Link;
+            }
+            sum.copy_files += 1;
+            sum.copy_bytes += meta.size;
+            if before.is_some() {
+                sum.modified += 1;
+            }
+        }
+        Seen::Symlink(target) => {
+            sum.symlinks += 1;
+            if let Some(b) = before {
+                if b.kind != EntryKind::Symlink || b.target != Some(target) {
+                    sum.modified += 1;
+                }
+            }
+        }
+        Seen::Dir => {
+            sum.dirs += 1;
+            if let Some(b) = before {
+                if b.kind != EntryKind::Dir {
+                    sum.modified += 1;
+                }
+            }
+        }
+    }
+    Action::Copy
 }
 
 fn plan_node(
     node: &mut Node,
-    prev: &mut Option<Cursor<'_>>,
+    prev: &mut Option<PrevCursor<'_>>,
     legacy: bool,
     path: &mut Vec<u8>,
     sum: &mut PlanSummary,
@@ -249,54 +404,23 @@ fn plan_node(
     }
     path.extend_from_slice(node.name.as_bytes());
     let before = prev.as_mut().and_then(|c| c.find(path));
-    if let Some(b) = before {
-        matched.paths += 1;
-        matched.files += u64::from(b.kind == EntryKind::File);
-    } else {
-        sum.added += 1;
-    }
-    match &mut node.kind {
-        NodeKind::File => {
-            let unchanged = before
-                .map(|b| file_unchanged(&node.meta, &b, legacy))
-                .unwrap_or(false);
-            if unchanged {
-                node.action = Action::Link;
-                sum.link_files += 1;
-                sum.link_bytes += node.meta.size;
-                if let Some(b) = before.filter(|_| !legacy) {
-                    if (b.meta.ctime_s, b.meta.ctime_ns) != (node.meta.ctime_s, node.meta.ctime_ns)
-                    {
-                        sum.suspects.push(path.clone());
-                    }
-                }
-            } else {
-                node.action = Action::Copy;
-                sum.copy_files += 1;
-                sum.copy_bytes += node.meta.size;
-                if before.is_some() {
-                    sum.modified += 1;
-                }
-            }
-        }
-        NodeKind::Symlink(target) => {
-            sum.symlinks += 1;
-            if let Some(b) = before {
-                if b.kind != EntryKind::Symlink || b.target != Some(target.as_bytes()) {
-                    sum.modified += 1;
-                }
-            }
-        }
-        NodeKind::Dir(children) => {
-            sum.dirs += 1;
-            if let Some(b) = before {
-                if b.kind != EntryKind::Dir {
-                    sum.modified += 1;
-                }
-            }
-            for child in children {
-                plan_node(child, prev, legacy, path, sum, matched);
-            }
+    let seen = match &node.kind {
+        NodeKind::File => Seen::File,
+        NodeKind::Symlink(t) => Seen::Symlink(t.as_bytes()),
+        NodeKind::Dir(_) => Seen::Dir,
+    };
+    node.action = judge(
+        path,
+        seen,
+        &node.meta,
+        before.as_ref(),
+        legacy,
+        sum,
+        matched,
+    );
+    if let NodeKind::Dir(children) = &mut node.kind {
+        for child in children {
+            plan_node(child, prev, legacy, path, sum, matched);
         }
     }
     path.truncate(len);

@@ -11,11 +11,13 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::fsx::{Dir, FileKind, Meta};
 use super::ignore::{IgnoreStack, RuleSet, Verdict, IGNORE_FILE};
+use super::index;
+use super::plan::{judge, Matched, PlanSummary, Seen};
 use super::rules::{self, Accepted, IgnoreFile, Protected};
 use super::{Interrupt, Warning};
 use crate::t;
@@ -118,8 +120,26 @@ impl<'a> ScanSpec<'a> {
     }
 }
 
+/// A walk that judges every path against the previous snapshot as it goes, keeping no
+/// tree (see [`check`]).
+pub struct CheckCtx<'a> {
+    stream: &'a index::Stream,
+    /// Set once a path is new or changed (or a file needs its bytes read): the walk stops,
+    /// a snapshot is due (or the full comparison decides).
+    stop: AtomicBool,
+}
+
+/// One thread's share of a [`check`].
+struct Judging<'s> {
+    cursor: index::StreamCursor<'s>,
+    sum: PlanSummary,
+    matched: Matched,
+    path: Vec<u8>,
+}
+
 #[derive(Default)]
-struct Acc {
+struct Acc<'s> {
+    judging: Option<Judging<'s>>,
     warnings: Vec<Warning>,
     files: u64,
     dirs: u64,
@@ -130,8 +150,12 @@ struct Acc {
     pending_matches: Vec<(Vec<u8>, Arc<[u8]>)>,
 }
 
-impl Acc {
-    fn merge(&mut self, other: Acc) {
+impl<'s> Acc<'s> {
+    fn merge(&mut self, other: Acc<'s>) {
+        if let (Some(mine), Some(theirs)) = (self.judging.as_mut(), other.judging) {
+            mine.sum.add(theirs.sum);
+            mine.matched.add(theirs.matched);
+        }
         self.warnings.extend(other.warnings);
         self.files += other.files;
         self.dirs += other.dirs;
@@ -181,12 +205,55 @@ fn rel_path(parts: &[&OsStr]) -> PathBuf {
 
 /// Walks the source.
 pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
+    Ok(walk(spec, None)?.0)
+}
+
+/// What [`check`] found.
+pub struct Checked {
+    /// The walk (its root has no children: no tree is kept).
+    pub scan: Scan,
+    /// The comparison, complete (see [`PlanSummary::finish`]) when the walk was not stopped.
+    pub plan: PlanSummary,
+    /// Stopped at the first path that is new or changed, or at a file whose ctime moved:
+    /// the counts are partial, and the full comparison must decide.
+    pub stopped: bool,
+}
+
+/// Walks the source and compares every path with the previous snapshot's side file as
+/// it goes, in walk order, keeping no tree: the memory of a no-change check does not grow
+/// with the number of files. The answer counts only if `stream` passes
+/// [`index::Stream::verify`] (the caller's part).
+pub fn check(spec: &ScanSpec<'_>, stream: &index::Stream) -> anyhow::Result<Checked> {
+    let ctx = CheckCtx {
+        stream,
+        stop: AtomicBool::new(false),
+    };
+    let (scan, judged) = walk(spec, Some(&ctx))?;
+    let stopped = ctx.stop.load(Ordering::Relaxed);
+    let mut plan = PlanSummary::default();
+    if let Some((sum, matched)) = judged {
+        plan = sum;
+        plan.finish(matched, Some((stream.len() as u64, stream.files())));
+    }
+    Ok(Checked {
+        scan,
+        plan,
+        stopped,
+    })
+}
+
+/// Walks the source; with `check`, judges every path instead of keeping it.
+fn walk<'a>(
+    spec: &ScanSpec<'a>,
+    check: Option<&'a CheckCtx<'a>>,
+) -> anyhow::Result<(Scan, Option<(PlanSummary, Matched)>)> {
     use anyhow::Context;
     let root_dir = Dir::open_path(spec.source)
         .with_context(|| t!("backup.cannot_open_source", path = spec.source.display()))?;
     let root_meta = root_dir.meta()?;
     let root_dir = Arc::new(root_dir);
-    let mut acc = Acc::default();
+    let walker = Walker::of(spec, spec.reference, check);
+    let mut acc = walker.new_acc();
     let cli = if spec.excludes.is_empty() {
         None
     } else {
@@ -198,7 +265,6 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         Some(rules)
     };
     let base = IgnoreStack::new(cli);
-    let walker = Walker::of(spec, spec.reference);
     let (stack, entries) = walker.rules_and_entries(&root_dir, &[], &base, &mut acc)?;
 
     // Stat-only entries are done here; directories become units for the pool.
@@ -295,7 +361,8 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         kind: NodeKind::Dir(children.into_iter().flatten().collect()),
         action: Action::Copy,
     };
-    Ok(Scan {
+    let judged = acc.judging.take().map(|j| (j.sum, j.matched));
+    let scan = Scan {
         root,
         warnings: acc.warnings,
         files: acc.files,
@@ -305,7 +372,8 @@ pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
         ignore_files: acc.ignore_files,
         rule_counts: acc.counts,
         pending_matches: acc.pending_matches,
-    })
+    };
+    Ok((scan, judged))
 }
 
 /// The stack a sub-folder is walked with.
@@ -347,13 +415,13 @@ type Slot = (usize, Option<usize>);
 type Shell = (OsString, Meta, Vec<Option<Node>>);
 
 /// Walks every unit, on `threads` threads when there is more than one unit.
-fn run_units(
-    walker: &Walker<'_>,
+fn run_units<'a>(
+    walker: &Walker<'a>,
     units: &[Unit],
     threads: usize,
-    acc: &mut Acc,
+    acc: &mut Acc<'a>,
 ) -> anyhow::Result<Vec<(Slot, Option<Node>)>> {
-    let walk = |unit: &Unit, acc: &mut Acc| {
+    let walk = |unit: &Unit, acc: &mut Acc<'_>| {
         let parts: Vec<&OsStr> = unit.parts.iter().map(OsString::as_os_str).collect();
         walker.dir_node(
             &unit.parent,
@@ -382,11 +450,14 @@ fn run_units(
             let spawned = std::thread::Builder::new()
                 .stack_size(64 << 20)
                 .spawn_scoped(scope, || {
-                    let mut local = Acc::default();
+                    let mut local = walker.new_acc();
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(unit) = units.get(i) else { break };
+                        if walker.stopped() {
+                            break;
+                        }
                         match walk(unit, &mut local) {
                             Ok(node) => out.push((unit.slot, node)),
                             Err(err) => {
@@ -436,6 +507,7 @@ enum Listing {
 }
 
 struct Walker<'a> {
+    check: Option<&'a CheckCtx<'a>>,
     skip_dir: Option<(u64, u64)>,
     interrupt: &'a Interrupt,
     use_ignore_files: bool,
@@ -445,14 +517,63 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn of(spec: &ScanSpec<'a>, reference: Reference<'a>) -> Walker<'a> {
+    fn of(
+        spec: &ScanSpec<'a>,
+        reference: Reference<'a>,
+        check: Option<&'a CheckCtx<'a>>,
+    ) -> Walker<'a> {
         Walker {
+            check,
             skip_dir: spec.skip_dir,
             interrupt: spec.interrupt,
             use_ignore_files: spec.use_ignore_files,
             protected: spec.protected,
             accepted: spec.accepted,
             reference,
+        }
+    }
+
+    /// A thread's accumulator (with its own cursor when judging).
+    fn new_acc(&self) -> Acc<'a> {
+        Acc {
+            judging: self.check.map(|c| Judging {
+                cursor: c.stream.cursor(),
+                sum: PlanSummary::default(),
+                matched: Matched::default(),
+                path: Vec::new(),
+            }),
+            ..Acc::default()
+        }
+    }
+
+    /// Whether a check found what stops it.
+    fn stopped(&self) -> bool {
+        self.check.is_some_and(|c| c.stop.load(Ordering::Relaxed))
+    }
+
+    /// When checking: judges the entry `name` of the folder `parts` (see [`check`]).
+    fn see(&self, parts: &[&OsStr], name: &OsStr, seen: Seen<'_>, meta: &Meta, acc: &mut Acc<'_>) {
+        let (Some(ctx), Some(j)) = (self.check, acc.judging.as_mut()) else {
+            return;
+        };
+        j.path.clear();
+        for p in parts {
+            j.path.extend_from_slice(p.as_bytes());
+            j.path.push(b'/');
+        }
+        j.path.extend_from_slice(name.as_bytes());
+        let before = j.cursor.find(&j.path);
+        judge(
+            &j.path,
+            seen,
+            meta,
+            before.as_ref(),
+            false,
+            &mut j.sum,
+            &mut j.matched,
+        );
+        if j.sum.added > 0 || j.sum.modified > 0 || !j.sum.suspects.is_empty() {
+            ctx.stop.store(true, Ordering::Relaxed);
         }
     }
 
@@ -473,7 +594,7 @@ impl<'a> Walker<'a> {
         parts: &[&OsStr],
         name: &OsStr,
         is_dir: bool,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> Take {
         if stack.only_protected() {
             return self.protection(&rel_bytes(parts, name), is_dir);
@@ -505,7 +626,7 @@ impl<'a> Walker<'a> {
         dir: &Dir,
         parts: &[&OsStr],
         stack: &IgnoreStack,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> IgnoreStack {
         if !self.use_ignore_files {
             return stack.clone();
@@ -585,7 +706,7 @@ impl<'a> Walker<'a> {
         dir: &Dir,
         parts: &[&OsStr],
         stack: &IgnoreStack,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> io::Result<(IgnoreStack, Vec<(OsString, Meta, bool)>)> {
         let names = dir.list()?;
         let stack = if names.iter().any(|n| n == IGNORE_FILE) {
@@ -604,7 +725,7 @@ impl<'a> Walker<'a> {
         dir: &Dir,
         parts: &[&OsStr],
         stack: &IgnoreStack,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> Vec<(OsString, Meta, bool)> {
         names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         let mut out = Vec::with_capacity(names.len());
@@ -639,7 +760,7 @@ impl<'a> Walker<'a> {
         parts: &[&OsStr],
         name: OsString,
         meta: Meta,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> Option<Node> {
         let kind = match meta.kind() {
             FileKind::File => {
@@ -672,6 +793,14 @@ impl<'a> Walker<'a> {
                 return None;
             }
         };
+        let seen = match &kind {
+            NodeKind::Symlink(t) => Seen::Symlink(t.as_bytes()),
+            _ => Seen::File,
+        };
+        self.see(parts, &name, seen, &meta, acc);
+        if self.check.is_some() {
+            return None;
+        }
         Some(Node {
             name,
             meta,
@@ -688,7 +817,7 @@ impl<'a> Walker<'a> {
         name: &OsStr,
         meta: &Meta,
         stack: &IgnoreStack,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> Listing {
         if self.skip_dir == Some((meta.dev, meta.ino)) {
             return Listing::Skipped;
@@ -698,6 +827,7 @@ impl<'a> Walker<'a> {
         match parent.open_dir(name) {
             Ok(dir) => {
                 acc.dirs += 1;
+                self.see(parts, name, Seen::Dir, meta, acc);
                 match self.rules_and_entries(&dir, &my_parts, stack, acc) {
                     Ok((stack, entries)) => Listing::Entries(dir, stack, entries),
                     Err(err) => {
@@ -718,6 +848,7 @@ impl<'a> Walker<'a> {
             }
             Err(err) => {
                 acc.dirs += 1;
+                self.see(parts, name, Seen::Dir, meta, acc);
                 acc.warnings.push(Warning::new(
                     rel_path(&my_parts),
                     t!("backup.warn.cannot_open_dir", error = err),
@@ -735,7 +866,7 @@ impl<'a> Walker<'a> {
         name: OsString,
         meta: Meta,
         stack: &IgnoreStack,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> anyhow::Result<Option<Node>> {
         let children = match self.open_listing(parent, parts, &name, &meta, stack, acc) {
             Listing::Skipped => return Ok(None),
@@ -746,6 +877,9 @@ impl<'a> Walker<'a> {
                 let mut children = Vec::with_capacity(entries.len());
                 for (child, child_meta, only_protected) in entries {
                     self.interrupt.check()?;
+                    if self.stopped() {
+                        break;
+                    }
                     let node = if child_meta.kind() == FileKind::Dir {
                         let sub = sub_stack(&stack, only_protected);
                         self.dir_node(&dir, &my_parts, child, child_meta, &sub, acc)?

@@ -1601,3 +1601,49 @@ fn side_files_go_with_their_snapshot_and_other_files_stay() {
     chain::delete_snapshot(&f.dest, &s1).expect("delete");
     assert!(!side.exists(), "deleted with its snapshot");
 }
+
+#[test]
+fn the_check_that_keeps_no_tree_reports_what_the_full_comparison_reports() {
+    let f = Fixture::new();
+    std::os::unix::fs::symlink("../a.txt", f.src.join("sub/link")).expect("symlink");
+    f.snap().created.expect("first");
+    // Rules added after the first run are not accepted: counted, never applied.
+    std::fs::write(f.src.join("sub/.backupignore"), "*.txt\n").expect("write");
+    std::fs::write(f.src.join("sub/new.txt"), "new").expect("write");
+    f.snap().created.expect("second");
+    let s2 = f.snapshots().last().expect("s2").clone();
+    let side = index::path_for(s2.manifest.as_ref().expect("manifest")).expect("side");
+    // The first check parses the manifest (the full comparison) and writes the side file;
+    // the next one walks and compares against the side file, keeping no tree.
+    let full = f.snap();
+    assert!(full.created.is_none() && side.is_file());
+    let quick = f.snap();
+    assert!(quick.created.is_none());
+    assert_eq!(quick.plan, full.plan);
+    assert_eq!(
+        (quick.plan.link_files, quick.plan.symlinks),
+        (5, 1),
+        "{:?}",
+        quick.plan
+    );
+    assert_eq!(quick.pending_rules, full.pending_rules);
+    assert_eq!(quick.pending_rules.len(), 1, "{:?}", quick.pending_rules);
+    assert_eq!(quick.warnings, full.warnings);
+    assert_eq!(quick.previous, full.previous);
+    // A deletion is seen only at the end of the walk: still a snapshot.
+    std::fs::remove_file(f.src.join("sub/deeper/c.bin")).expect("rm");
+    let r = f.snap();
+    assert_eq!(
+        (r.plan.deleted, r.plan.deleted_files),
+        (1, 1),
+        "{:?}",
+        r.plan
+    );
+    assert!(!created(&r).join("sub/deeper/c.bin").exists());
+    // A retargeted symlink, with the side file of the last snapshot current.
+    assert!(f.snap().created.is_none());
+    std::fs::remove_file(f.src.join("sub/link")).expect("rm");
+    std::os::unix::fs::symlink("b.txt", f.src.join("sub/link")).expect("symlink");
+    let r = f.snap();
+    assert_eq!(r.plan.modified, 1, "{:?}", r.plan);
+}
