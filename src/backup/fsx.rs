@@ -49,13 +49,13 @@ impl FileKind {
     /// A word for messages ("fifo", "socket", ...), in the current language.
     pub fn describe(self) -> String {
         crate::t!(match self {
-            FileKind::File => "backup.kind.file",
-            FileKind::Dir => "backup.kind.directory",
-            FileKind::Symlink => "backup.kind.symlink",
-            FileKind::Fifo => "backup.kind.fifo",
-            FileKind::Socket => "backup.kind.socket",
-            FileKind::CharDevice => "backup.kind.char_device",
-            FileKind::BlockDevice => "backup.kind.block_device",
+            FileKind::File => crate::msg_key!("backup.kind.file"),
+            FileKind::Dir => crate::msg_key!("backup.kind.directory"),
+            FileKind::Symlink => crate::msg_key!("backup.kind.symlink"),
+            FileKind::Fifo => crate::msg_key!("backup.kind.fifo"),
+            FileKind::Socket => crate::msg_key!("backup.kind.socket"),
+            FileKind::CharDevice => crate::msg_key!("backup.kind.char_device"),
+            FileKind::BlockDevice => crate::msg_key!("backup.kind.block_device"),
         })
     }
 }
