@@ -3,11 +3,10 @@
 //! `lib/python3.X/site-packages/agsekit-*.dist-info`). The `python3` there is a script that
 //! records its arguments, so no pip and no network are involved.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::Sandbox;
+use crate::support::{copy_executable, write_executable, Sandbox};
 
 /// A venv-shaped folder under `root` holding a copy of the built agsekit and a `python3` that
 /// writes its arguments, one per line, to `root/python-args` and exits with `exit_code`.
@@ -17,18 +16,14 @@ fn wheel_env(root: &Path, exit_code: i32) -> PathBuf {
     std::fs::create_dir_all(env.join("lib/python3.11/site-packages/agsekit-2.0.0.dist-info"))
         .unwrap();
     let exe = env.join("bin/agsekit");
-    std::fs::copy(assert_cmd::cargo::cargo_bin("agsekit"), &exe).unwrap();
+    copy_executable(&assert_cmd::cargo::cargo_bin("agsekit"), &exe);
     let python = env.join("bin/python3");
     let record = root.join("python-args");
-    std::fs::write(
-        &python,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nexit {exit_code}\n",
-            record.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nexit {exit_code}\n",
+        record.display()
+    );
+    write_executable(&python, script.as_bytes());
     exe
 }
 

@@ -141,19 +141,15 @@ impl FakeMultipass {
 
     /// Installs an executable script as `/usr/local/bin/NAME` in the VM (a fake agent).
     pub fn install_agent(&self, vm: &str, name: &str, script: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
         let path = self.bin_dir(vm).join(name);
         std::fs::create_dir_all(self.bin_dir(vm)).expect("fake VM bin dir");
-        std::fs::write(&path, script).expect("write fake agent");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod fake agent");
+        write_executable(&path, script.as_bytes());
         path
     }
 
     /// A script that runs the fake with this state directory (and these extra variables),
     /// for code that starts `multipass` without setting its environment.
     pub fn wrapper_with_env(&self, env: &[(&str, &str)]) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
         let mut script = String::from("#!/bin/sh\n");
         let mut assignments = vec![format!(
             "FAKE_MULTIPASS_STATE={}",
@@ -172,9 +168,7 @@ impl FakeMultipass {
         let path = self
             .state_dir
             .with_file_name(format!("fake-multipass-wrapper-{n}"));
-        std::fs::write(&path, script).expect("write wrapper");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod wrapper");
+        write_executable(&path, script.as_bytes());
         path
     }
 
@@ -280,13 +274,43 @@ pub fn names(dest: &Path) -> Vec<String> {
     v
 }
 
+/// Writes an executable (mode 0755) at `path` that a test runs right after, without the
+/// "Text file busy" race: a file this multi-threaded test process opens for writing can still
+/// be open in a child that another test thread has forked but not yet exec'd, and running the
+/// file then fails with ETXTBSY. So the file is written by a `cat` process of its own, which
+/// nothing forks, from a pipe; this process never holds it open for writing.
+pub fn write_executable(path: &Path, contents: &[u8]) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cat = std::process::Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 0755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start sh to write an executable");
+    cat.stdin
+        .take()
+        .expect("its stdin")
+        .write_all(contents)
+        .expect("write the executable through the pipe");
+    let status = cat.wait().expect("wait for sh");
+    assert!(
+        status.success(),
+        "writing {} failed: {status}",
+        path.display()
+    );
+}
+
+/// [`write_executable`] with the bytes of `source` (a copy of a built binary, say).
+pub fn copy_executable(source: &Path, path: &Path) {
+    let bytes = std::fs::read(source).expect("read the executable to copy");
+    write_executable(path, &bytes);
+}
+
 /// An executable script `bin/NAME` (the folder is made when missing): a fake program on PATH.
 pub fn stub(bin: &Path, name: &str, script: &str) {
-    use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(bin).expect("bin");
-    std::fs::write(bin.join(name), script).expect("stub");
-    std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
+    write_executable(&bin.join(name), script.as_bytes());
 }
 
 /// Links the host's own `NAME` (from /usr/bin, /bin or /usr/local/bin) into `bin`, for a PATH
