@@ -5,7 +5,6 @@
 //! systemctl, ssh...) are stubs on PATH that fail at once.
 
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -47,8 +46,7 @@ struct Setup {
 
 fn stub(dir: &Path, name: &str) {
     let file = dir.join(name);
-    std::fs::write(&file, "#!/bin/sh\nexit 1\n").expect("stub");
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    crate::support::write_executable(&file, "#!/bin/sh\nexit 1\n");
 }
 
 /// A FakeSession (VM `dev`, the project as its mount, agent `codex`) with one snapshot of the

@@ -4,7 +4,6 @@
 //! its arguments and answers as the real CLI does in `shared/multipass/errors.txt`.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
@@ -73,15 +72,13 @@ fn stub_multipass(sb: &Sandbox, body: &str) -> PathBuf {
     let path = sb.home().join("bin/multipass");
     fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     let log = sb.home().join("multipass.log");
-    fs::write(
+    crate::support::write_executable(
         &path,
         format!(
             "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n{body}\n",
             log.display()
         ),
-    )
-    .expect("write stub");
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     path
 }
 

@@ -4,7 +4,6 @@
 //! `systemd-analyze verify` where it exists, and `systemctl --user` calls (a logging stand-in
 //! on PATH); the deprecated `systemd` alias.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -234,15 +233,13 @@ fn fake_systemctl(dir: &Path) -> PathBuf {
     let bin = dir.join("fakebin");
     std::fs::create_dir_all(&bin).expect("bin");
     let script = bin.join("systemctl");
-    std::fs::write(
+    crate::support::write_executable(
         &script,
         format!(
             "#!/bin/sh\necho \"$*\" >> {}\n",
             dir.join("systemctl.log").display()
         ),
-    )
-    .expect("script");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     bin
 }
 

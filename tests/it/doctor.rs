@@ -39,8 +39,7 @@ fn healthy_host(s: &Setup) -> Host {
 
 fn make_exe(path: &Path) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
-    std::fs::write(path, "#!/bin/sh\n").expect("write");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    crate::support::write_executable(path, "#!/bin/sh\n");
 }
 
 fn doctor(s: &Setup, h: &Host, args: &[&str]) -> (i32, String) {
@@ -301,16 +300,10 @@ fn doctor_fake_multipass_installed_daemon_not_running_is_started_by_y() {
     let log = s.sb.home().join("systemctl.log");
     let bin = s.sb.home().join("fakebin");
     std::fs::create_dir_all(&bin).expect("bin");
-    std::fs::write(
+    crate::support::write_executable(
         bin.join("systemctl"),
         format!("#!/bin/sh\necho \"$*\" >> {}\n", log.display()),
-    )
-    .expect("systemctl");
-    std::fs::set_permissions(
-        bin.join("systemctl"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .expect("chmod");
+    );
     let h = Host {
         path: format!("{}:{}", bin.display(), h.path),
         shims: h.shims,

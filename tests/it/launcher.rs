@@ -28,12 +28,7 @@ impl Vm {
         let bin = vm.home().join(".local/bin");
         std::fs::create_dir_all(&bin).unwrap();
         let agent = bin.join("fakeagent");
-        std::fs::write(
-            &agent,
-            "#!/bin/bash\nout=\"$HOME/agent-out\"\nprintf '%s\\0' \"$@\" > \"$out.args\"\npwd > \"$out.cwd\"\nprintf '%s|%s|%s' \"${SECRET_TOKEN-unset}\" \"${HTTP_PROXY-unset}\" \"${HTTPS_PROXY-unset}\" > \"$out.env\"\nexit \"${AGENT_EXIT:-0}\"\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&agent, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::support::write_executable(&agent, "#!/bin/bash\nout=\"$HOME/agent-out\"\nprintf '%s\\0' \"$@\" > \"$out.args\"\npwd > \"$out.cwd\"\nprintf '%s|%s|%s' \"${SECRET_TOKEN-unset}\" \"${HTTP_PROXY-unset}\" \"${HTTPS_PROXY-unset}\" > \"$out.env\"\nexit \"${AGENT_EXIT:-0}\"\n");
         vm
     }
 
@@ -361,16 +356,10 @@ fn alive(pid: u32) -> bool {
 fn kill_stops_the_agent_of_a_running_session() {
     let vm = Vm::new();
     let bin = vm.home().join(".local/bin");
-    std::fs::write(
+    crate::support::write_executable(
         bin.join("slowagent"),
         "#!/bin/sh\necho $$ > \"$HOME/agent.pid\"\nexec sleep 300\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        bin.join("slowagent"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
+    );
     let mut session = Command::new("setsid");
     session
         .arg("bash")
@@ -482,15 +471,10 @@ fn min_version_refuses_when_the_host_needs_a_newer_launcher() {
 fn an_upstream_proxy_gets_a_private_privoxy_on_a_free_pool_port() {
     let vm = Vm::new();
     let stub = vm.home().join(".local/bin/privoxy");
-    std::fs::write(
-        &stub,
-        format!(
+    crate::support::write_executable(&stub, format!(
             "#!/usr/bin/env python3\nimport shutil, socket, sys\nconf = sys.argv[-1]\nshutil.copy(conf, {:?})\nlisten = [l.split()[1] for l in open(conf) if l.startswith('listen-address ')][0]\nhost, port = listen.rsplit(':', 1)\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind((host, int(port)))\ns.listen()\nwhile True:\n    s.accept()[0].close()\n",
             vm.home().join("privoxy.conf").display().to_string()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ));
     // The first port of the pool is taken.
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let first = busy.local_addr().unwrap().port();

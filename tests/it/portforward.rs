@@ -6,7 +6,6 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -194,15 +193,13 @@ fn portforward_real_sshd_fake_multipass_bytes_flow_through_local_and_remote_tunn
     let socks = free_port();
     // The ssh that agsekit runs: the real client, pointed at the test's sshd port and user.
     let wrapper = sb.home().join("ssh-wrapper");
-    std::fs::write(
+    crate::support::write_executable(
         &wrapper,
         format!(
             "#!/bin/sh\nexec ssh -p {ssh_port} -l {} \"$@\"\n",
             user_name()
         ),
-    )
-    .expect("wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
 
     let config = sb.home().join("config.yaml");
     std::fs::write(
@@ -394,15 +391,13 @@ fn doctor_real_sshd_fake_multipass_says_whether_the_vm_accepts_the_key() {
         }
     };
     let wrapper = sb.home().join("ssh-wrapper");
-    std::fs::write(
+    crate::support::write_executable(
         &wrapper,
         format!(
             "#!/bin/sh\nexec ssh -p {ssh_port} -l {} \"$@\"\n",
             user_name()
         ),
-    )
-    .expect("wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     let config = sb.home().join("config.yaml");
     std::fs::write(
         &config,

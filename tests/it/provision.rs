@@ -4,7 +4,6 @@
 //! proxychains4, dpkg-query... each logs its argv to a file). No VM, no Multipass and no
 //! network are involved; nothing is downloaded.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -225,8 +224,7 @@ impl FakeVm {
 
     fn executable(&self, path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::support::write_executable(path, text);
     }
 
     /// A program in ~/.local/bin that prints `OUTPUT` for `--version`.

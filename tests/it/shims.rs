@@ -7,10 +7,8 @@ use std::process::Command;
 use crate::support::{FakeMultipass, Sandbox};
 
 fn write_exec(path: &Path, body: &str) {
-    use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, body).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    crate::support::write_executable(path, body);
 }
 
 struct Setup {

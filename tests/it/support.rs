@@ -279,7 +279,8 @@ pub fn names(dest: &Path) -> Vec<String> {
 /// be open in a child that another test thread has forked but not yet exec'd, and running the
 /// file then fails with ETXTBSY. So the file is written by a `cat` process of its own, which
 /// nothing forks, from a pipe; this process never holds it open for writing.
-pub fn write_executable(path: &Path, contents: &[u8]) {
+pub fn write_executable(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) {
+    let (path, contents) = (path.as_ref(), contents.as_ref());
     use std::io::Write;
     use std::process::Stdio;
     let mut cat = std::process::Command::new("sh")
@@ -310,7 +311,7 @@ pub fn copy_executable(source: &Path, path: &Path) {
 /// An executable script `bin/NAME` (the folder is made when missing): a fake program on PATH.
 pub fn stub(bin: &Path, name: &str, script: &str) {
     std::fs::create_dir_all(bin).expect("bin");
-    write_executable(&bin.join(name), script.as_bytes());
+    write_executable(bin.join(name), script.as_bytes());
 }
 
 /// Links the host's own `NAME` (from /usr/bin, /bin or /usr/local/bin) into `bin`, for a PATH

@@ -53,15 +53,10 @@ impl Setup {
         let bin = sb.home().join("fakebin");
         std::fs::create_dir_all(&bin).unwrap();
         let systemctl = bin.join("systemctl");
-        std::fs::write(
-            &systemctl,
-            format!(
+        crate::support::write_executable(&systemctl, format!(
                 "#!/bin/sh\necho \"$*\" >> {}\nif [ -n \"$FAKE_SYSTEMCTL_FAIL\" ]; then echo 'Failed to connect to bus' >&2; exit 1; fi\n",
                 sb.home().join("systemctl.log").display()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&systemctl, std::fs::Permissions::from_mode(0o755)).unwrap();
+            ));
         Setup { sb, fake, config }
     }
 
@@ -552,12 +547,10 @@ fn fake_ssh(dir: &Path) -> PathBuf {
     let bin = dir.join("fakebin");
     std::fs::create_dir_all(&bin).unwrap();
     let ssh = bin.join("ssh");
-    std::fs::write(
+    crate::support::write_executable(
         &ssh,
         "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$HOME/ssh-argv\"\nexit 7\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     bin
 }
 
@@ -734,8 +727,7 @@ fn prepare_path(dir: &Path, with_multipass: bool) -> PathBuf {
         stubs.push(("multipass", "#!/bin/sh\nexit 0\n"));
     }
     for (name, script) in stubs {
-        std::fs::write(bin.join(name), script).unwrap();
-        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::support::write_executable(bin.join(name), script);
     }
     bin
 }
@@ -1168,15 +1160,13 @@ fn stub_lookup_clients(s: &Setup, forge_tags: &[&str]) {
         ("curl", format!("cat {}", json_file.display())),
     ] {
         let script = bin.join(name);
-        std::fs::write(
+        crate::support::write_executable(
             &script,
             format!(
                 "#!/bin/sh\necho \"$*\" >> {}\n{answer}\n",
                 s.home().join(format!("{name}.log")).display()
             ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
     }
 }
 

@@ -347,7 +347,7 @@ fn driver_with_fake_multipass_exit_code_4_needs_the_launcher_mapping() {
     // and the real code is kept in the session's status record.
     let launcher =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agent_scripts/agsekit-launch");
-    std::fs::copy(&launcher, fake.bin_dir("vm").join("agsekit-launch")).unwrap();
+    crate::support::copy_executable(&launcher, &fake.bin_dir("vm").join("agsekit-launch"));
     fake.install_agent("vm", "exits4", "#!/bin/sh\nexit 4\n");
     let mapped = driver
         .exec(&ExecSpec::capture(
