@@ -703,17 +703,27 @@ fn state_runs_no_program() {
 /// A stand-in daemon (a real process, no QEMU): a shell script that writes its pid to
 /// `pid` and then runs `body`.
 fn fake_daemon(dir: &Path, body: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
+    use std::io::Write;
     let script = dir.join("fake-daemon");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho \"$$\" > '{}'\necho fake daemon starting\n{body}\n",
-            dir.join("pid").display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let text = format!(
+        "#!/bin/sh\necho \"$$\" > '{}'\necho fake daemon starting\n{body}\n",
+        dir.join("pid").display()
+    );
+    // Written by a `cat` of its own: a file this multi-threaded test process had open for
+    // writing could still be open in a child another test forked and has not exec'd yet, and
+    // starting it would then fail with "Text file busy".
+    let mut cat = std::process::Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 0755 \"$1\"", "sh"])
+        .arg(&script)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    cat.stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(cat.wait().unwrap().success());
     script
 }
 
