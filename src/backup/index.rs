@@ -161,6 +161,15 @@ fn kind_of(code: u8) -> Option<EntryKind> {
     }
 }
 
+/// Record `i` of the record buffer `records` (all zeros past its end).
+fn record_at(records: &[u8], i: usize) -> &[u8; RECORD] {
+    let at = i * RECORD;
+    match records.get(at..at + RECORD).map(<&[u8; RECORD]>::try_from) {
+        Some(Ok(r)) => r,
+        _ => &[0; RECORD],
+    }
+}
+
 /// The path of the record `r`, whose byte buffer starts at offset `base` of the side
 /// file's byte buffer and is `bytes` (empty when the record points elsewhere).
 fn path_of<'a>(r: &[u8; RECORD], bytes: &'a [u8], base: u64) -> &'a [u8] {
@@ -220,15 +229,7 @@ impl Entries {
     }
 
     fn record(&self, i: usize) -> &[u8; RECORD] {
-        let at = i * RECORD;
-        match self
-            .records
-            .get(at..at + RECORD)
-            .map(<&[u8; RECORD]>::try_from)
-        {
-            Some(Ok(r)) => r,
-            _ => &[0; RECORD],
-        }
+        record_at(&self.records, i)
     }
 
     /// The path of entry `i` (empty past the end).
@@ -791,15 +792,7 @@ impl StreamCursor<'_> {
     }
 
     fn record_in_chunk(&self, i: usize) -> &[u8; RECORD] {
-        let at = (i - self.first) * RECORD;
-        match self
-            .records
-            .get(at..at + RECORD)
-            .map(<&[u8; RECORD]>::try_from)
-        {
-            Some(Ok(r)) => r,
-            _ => &[0; RECORD],
-        }
+        record_at(&self.records, i - self.first)
     }
 
     fn in_chunk(&self, i: usize) -> bool {
