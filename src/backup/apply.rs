@@ -53,6 +53,9 @@ pub struct ApplyStats {
     pub symlinks: u64,
 }
 
+/// See [`Shared::expand`].
+pub type Expand<'a> = dyn Fn(&[u8]) -> anyhow::Result<Option<Node>> + Sync + 'a;
+
 /// What every writer thread shares.
 pub struct Shared<'a> {
     pub interrupt: &'a Interrupt,
@@ -65,6 +68,9 @@ pub struct Shared<'a> {
     /// Space available on the destination when the snapshot started (the size guard: a file
     /// whose data alone is larger is left out with a warning); `None` when unknown.
     pub space_at_start: Option<u64>,
+    /// Walks a deferred folder ([`Node::deferred`], at the given path) when it is written:
+    /// the folder and everything below it, planned (`None`: it is gone, nothing is written).
+    pub expand: Option<&'a Expand<'a>>,
     files_done: AtomicU64,
     bytes_done: AtomicU64,
     /// Set when one thread failed, so the others stop.
@@ -88,6 +94,7 @@ impl<'a> Shared<'a> {
             as_root,
             target,
             space_at_start: None,
+            expand: None,
             files_done: AtomicU64::new(0),
             bytes_done: AtomicU64::new(0),
             abort: AtomicBool::new(false),
@@ -174,7 +181,8 @@ pub fn write_tree(
             pieces.push(Piece::Lines(main.take_lines()));
             continue;
         };
-        if !split {
+        // A deferred folder is walked by its job: never opened here as a shell.
+        if !split || node.deferred {
             pieces.push(Piece::Job(jobs.len()));
             jobs.push(Job {
                 node,
@@ -517,6 +525,16 @@ impl<'s, 'a> Apply<'s, 'a> {
     ) -> anyhow::Result<()> {
         let name = node.name.as_os_str();
         match &node.kind {
+            NodeKind::Dir(_) if node.deferred => {
+                // Walked now, written, and freed before the next one.
+                let walked = match self.shared.expand {
+                    Some(expand) => expand(path)?,
+                    None => None,
+                };
+                if let Some(walked) = walked {
+                    self.node(&walked, src, prev, dst, path)?;
+                }
+            }
             NodeKind::Dir(children) => {
                 if let Some((src_child, prev_child, dst_child)) =
                     self.begin_dir(node, src, prev, dst, path)?

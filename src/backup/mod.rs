@@ -338,9 +338,62 @@ pub fn snapshot_locked(
     let previous = snapshots.last().cloned();
     let threads = auto_threads(options.threads);
 
-    // What the previous snapshot holds (read on a second thread while the source is walked):
-    // the side file the quick check verified, when there is one.
-    let checked_stream: std::sync::Mutex<Option<index::Stream>> = std::sync::Mutex::new(None);
+    // One walk of the source.
+    let dest_meta = fsx::Dir::open_path(dest).and_then(|d| d.meta()).ok();
+    let protection = options.protection();
+    let accepted = rules::Accepted::load(dest, previous.as_ref().map(|p| p.path.as_path()));
+    let spec = scan::ScanSpec {
+        source,
+        excludes: &options.excludes,
+        skip_dir: dest_meta.map(|m| (m.dev, m.ino)),
+        threads,
+        interrupt,
+        use_ignore_files: true,
+        protected: Some(&protection),
+        accepted: Some(&accepted),
+        // Rules the user has not accepted leave nothing out; what they match is counted
+        // against the previous snapshot once its manifest is read (on the other thread).
+        reference: if previous.is_some() {
+            scan::Reference::Later
+        } else {
+            scan::Reference::Nothing
+        },
+    };
+    let stream = match &previous {
+        Some(prev) => prev
+            .manifest
+            .as_deref()
+            .and_then(|m| index::open_current(m).or_else(|| index::convert(m))),
+        None => None,
+    };
+    // The streamed way, whenever the previous snapshot is read from its side file (or there
+    // is none): one walk judges every path, keeping no tree; a second walk writes the
+    // snapshot a folder at a time.
+    let mut checked: Option<index::Stream> = None;
+    if previous.is_none() || stream.is_some() {
+        let base = Base {
+            dest,
+            accepted: &accepted,
+            stale_warnings: &stale_warnings,
+            removed_stale: &removed_stale,
+        };
+        match check_whole(&spec, previous.as_ref(), stream, &base, on_event)? {
+            Pass1::Unchanged(report) => return Ok(*report),
+            Pass1::Changed(whole) => {
+                return write_streamed(
+                    &spec,
+                    previous.as_ref(),
+                    &snapshots,
+                    *whole,
+                    &base,
+                    options,
+                    on_event,
+                );
+            }
+            Pass1::Undecided(stream) => checked = stream,
+        }
+    }
+    let checked_stream: std::sync::Mutex<Option<index::Stream>> = std::sync::Mutex::new(checked);
     let load_previous = || -> anyhow::Result<(Option<plan::PrevIndex>, bool)> {
         let Some(prev) = &previous else {
             return Ok((None, false));
@@ -369,44 +422,9 @@ pub fn snapshot_locked(
         Ok((Some(plan::PrevIndex::from_legacy_tree(&walked.root)), false))
     };
 
-    // One walk of the source.
-    let dest_meta = fsx::Dir::open_path(dest).and_then(|d| d.meta()).ok();
-    let protection = options.protection();
-    let accepted = rules::Accepted::load(dest, previous.as_ref().map(|p| p.path.as_path()));
-    let spec = scan::ScanSpec {
-        source,
-        excludes: &options.excludes,
-        skip_dir: dest_meta.map(|m| (m.dev, m.ino)),
-        threads,
-        interrupt,
-        use_ignore_files: true,
-        protected: Some(&protection),
-        accepted: Some(&accepted),
-        // Rules the user has not accepted leave nothing out; what they match is counted
-        // against the previous snapshot once its manifest is read (on the other thread).
-        reference: if previous.is_some() {
-            scan::Reference::Later
-        } else {
-            scan::Reference::Nothing
-        },
-    };
-    match quick_check(
-        &spec,
-        previous.as_ref(),
-        dest,
-        &accepted,
-        &stale_warnings,
-        &removed_stale,
-        on_event,
-    )? {
-        Quick::Unchanged(report) => return Ok(*report),
-        Quick::Undecided(Some(stream)) => {
-            if let Ok(mut slot) = checked_stream.lock() {
-                *slot = Some(stream);
-            }
-        }
-        Quick::Undecided(None) => {}
-    }
+    // The full way (a previous snapshot made by the original, without a manifest; a side
+    // file that does not verify; files found to hold the same bytes, whose new ctimes the
+    // previous manifest then records): the whole tree is walked into memory first.
     let (walked, loaded) = std::thread::scope(|scope| {
         let loader = scope.spawn(load_previous);
         let walked = scan::scan(&spec);
@@ -468,58 +486,106 @@ pub fn snapshot_locked(
         return Ok(report);
     }
     interrupt.check()?;
-    on_event(&Event::Planned(summary));
+    on_event(&Event::Planned(summary.clone()));
+    let written = write_and_guard(
+        source,
+        dest,
+        previous.as_ref(),
+        &snapshots,
+        &walked.root,
+        None,
+        &|| summary.clone(),
+        options,
+        on_event,
+    )?;
+    report.plan = written.plan;
+    report.stats = written.stats;
+    report.warnings.extend(written.warnings);
+    report.tripwire = written.tripwire;
+    report.created = Some(written.created);
+    Ok(report)
+}
 
-    let name = chain::new_snapshot_name(dest, previous.as_ref().map(|p| p.name.as_str()))
+/// A new snapshot written, and what the tripwire found.
+struct Written {
+    created: Snapshot,
+    /// What was written, as compared with the previous snapshot.
+    plan: PlanSummary,
+    stats: ApplyStats,
+    warnings: Vec<Warning>,
+    tripwire: Option<tripwire::MassDeletion>,
+}
+
+/// Names and writes the new snapshot of the tree `root` (its deferred folders walked by
+/// `expand` as they are written), then runs the tripwire against what was written (`plan`,
+/// asked once the writing is done). On failure nothing that looks like a snapshot is left:
+/// the unfinished folder and its manifest are removed, and what cannot be is named.
+#[allow(clippy::too_many_arguments)]
+fn write_and_guard(
+    source: &Path,
+    dest: &Path,
+    previous: Option<&Snapshot>,
+    snapshots: &[Snapshot],
+    root: &scan::Node,
+    expand: Option<&apply::Expand<'_>>,
+    plan: &dyn Fn() -> PlanSummary,
+    options: &BackupOptions,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<Written> {
+    let name = chain::new_snapshot_name(dest, previous.map(|p| p.name.as_str()))
         .with_context(|| t!("backup.cannot_name_snapshot", path = dest.display()))?;
     // Recorded in the manifest before the snapshot is published: its order in the chain.
-    let place = chain::next_place(&snapshots);
+    let place = chain::next_place(snapshots);
     let partial_name = format!("{name}{}", chain::PARTIAL_SUFFIX);
     let tmp_manifest = dest.join(format!(".{name}.manifest.tmp"));
     let result = write_snapshot(
         source,
         dest,
-        previous.as_ref(),
+        previous,
         &name,
         &place,
         &partial_name,
         &tmp_manifest,
-        &walked.root,
+        root,
+        expand,
         options,
         on_event,
     );
     match result {
-        Ok((stats, warnings)) => {
-            report.stats = stats;
-            report.warnings.extend(warnings);
-            if let Some(prev) = &previous {
-                let (found, warning) =
-                    check_tripwire(dest, &prev.name, &name, &report.plan, options);
-                report.tripwire = found;
+        Ok((stats, mut warnings)) => {
+            let plan = plan();
+            let mut found = None;
+            if let Some(prev) = previous {
+                let (trip, warning) = check_tripwire(dest, &prev.name, &name, &plan, options);
+                found = trip;
                 if let Some(w) = warning {
                     on_event(&Event::Warning(w.clone()));
-                    report.warnings.push(w);
+                    warnings.push(w);
                 }
             }
-            if report.tripwire.is_none() && report.plan.deleted_files > 0 {
+            if found.is_none() && plan.deleted_files > 0 {
                 // Slow erosion: a little gone each cycle never trips the check against the
                 // previous snapshot, so compare with the oldest snapshot since the last pin.
-                let (found, warning) =
-                    check_erosion(dest, &snapshots, &walked.root, &name, options);
-                report.tripwire = found;
+                let (trip, warning) = check_erosion(dest, snapshots, &name, options);
+                found = trip;
                 if let Some(w) = warning {
                     on_event(&Event::Warning(w.clone()));
-                    report.warnings.push(w);
+                    warnings.push(w);
                 }
             }
-            report.created = Some(Snapshot {
-                path: dest.join(&name),
-                time: chain::parse_name(&name).unwrap_or(0),
-                manifest: Some(chain::manifest_path(dest, &name)),
-                place,
-                name,
-            });
-            Ok(report)
+            Ok(Written {
+                created: Snapshot {
+                    path: dest.join(&name),
+                    time: chain::parse_name(&name).unwrap_or(0),
+                    manifest: Some(chain::manifest_path(dest, &name)),
+                    place,
+                    name,
+                },
+                plan,
+                stats,
+                warnings,
+                tripwire: found,
+            })
         }
         Err(err) => {
             // Never leave anything that looks complete: drop the partial and its manifest.
@@ -546,6 +612,34 @@ pub fn snapshot_locked(
             Err(explain_failure(err, left.as_ref()))
         }
     }
+}
+
+/// What the run knows from its start, for the reports.
+struct Base<'b> {
+    dest: &'b Path,
+    accepted: &'b rules::Accepted,
+    stale_warnings: &'b [Warning],
+    removed_stale: &'b [PathBuf],
+}
+
+/// A change found by [`check_whole`]: the walk (its bookkeeping; no tree), the complete
+/// comparison, the files whose ctime moved that hold the same bytes, and the previous
+/// snapshot's verified side file.
+struct Whole {
+    scan: scan::Scan,
+    plan: PlanSummary,
+    /// Files whose ctime moved that hold the same bytes, with that ctime: one written
+    /// again since (its ctime moved once more) is copied.
+    same: std::collections::HashMap<Vec<u8>, (i64, i64)>,
+    stream: Option<index::Stream>,
+}
+
+/// What [`check_whole`] decided.
+enum Pass1 {
+    Unchanged(Box<SnapshotReport>),
+    Changed(Box<Whole>),
+    /// The full way decides (with the side file when it verified).
+    Undecided(Option<index::Stream>),
 }
 
 /// The rules' bookkeeping after a walk (what not-accepted `.backupignore` rules match,
@@ -589,73 +683,205 @@ fn settle_walk(
     pending_rules
 }
 
-/// What [`quick_check`] decided.
-enum Quick {
-    /// Nothing changed: the run's report.
-    Unchanged(Box<SnapshotReport>),
-    /// The full comparison decides; with the side file when it was verified.
-    Undecided(Option<index::Stream>),
-}
-
-/// The no-change check that keeps no tree: when the previous snapshot's side file is
-/// current, the source is walked and compared with it as it goes ([`scan::check`]) while a
-/// second thread reads the side file through once to verify it. When the file verifies and
-/// nothing changed (and no file needs its bytes compared), that is the run's report;
-/// otherwise the full comparison decides (walking again), as it does when there is no
-/// current side file.
-#[allow(clippy::too_many_arguments)]
-fn quick_check(
+/// The first walk of the streamed way: every path of the source judged against the
+/// previous snapshot's side file (`stream`, verified on a second thread meanwhile) or
+/// against nothing (no previous snapshot), keeping no tree; then the bytes of each file
+/// whose ctime moved are compared. Unchanged: the run's report. Changed: the counts the
+/// writing is shown against. Undecided (the side file does not verify, or files held the
+/// same bytes and the previous manifest should record their new ctimes): the full way.
+fn check_whole(
     spec: &scan::ScanSpec<'_>,
     previous: Option<&Snapshot>,
-    dest: &Path,
-    accepted: &rules::Accepted,
-    stale_warnings: &[Warning],
-    removed_stale: &[PathBuf],
+    stream: Option<index::Stream>,
+    base: &Base<'_>,
     on_event: &(dyn Fn(&Event) + Sync),
-) -> anyhow::Result<Quick> {
-    let Some(prev) = previous else {
-        return Ok(Quick::Undecided(None));
-    };
-    // A manifest without a current side file (the first check after a snapshot): the side
-    // file is made from the text first, a line at a time.
-    let Some(stream) = prev
-        .manifest
-        .as_deref()
-        .and_then(|m| index::open_current(m).or_else(|| index::convert(m)))
-    else {
-        return Ok(Quick::Undecided(None));
-    };
+) -> anyhow::Result<Pass1> {
     let (checked, verified) = std::thread::scope(|scope| {
-        let verifier = scope.spawn(|| stream.verify());
-        let checked = scan::check(spec, &stream);
+        let verifier = scope.spawn(|| stream.as_ref().is_none_or(index::Stream::verify));
+        let checked = scan::check(spec, stream.as_ref(), false);
         (checked, verifier.join().unwrap_or(false))
     });
     let checked = checked?;
     if !verified {
-        return Ok(Quick::Undecided(None));
+        return Ok(Pass1::Undecided(None));
     }
-    if checked.stopped || checked.plan.changed || !checked.plan.suspects.is_empty() {
-        return Ok(Quick::Undecided(Some(stream)));
+    let mut plan = checked.plan;
+    let mut same = std::collections::HashMap::new();
+    if let Some(prev) = previous {
+        let suspects = std::mem::take(&mut plan.suspects);
+        if !suspects.is_empty() {
+            use std::os::unix::ffi::OsStrExt;
+            let dirs = (
+                fsx::Dir::open_path(spec.source),
+                fsx::Dir::open_path(&prev.path),
+            );
+            for (rel, meta) in suspects {
+                let path = Path::new(OsStr::from_bytes(&rel));
+                let equal = match &dirs {
+                    (Ok(s), Ok(p)) => fsx::same_file_below(s, p, path),
+                    _ => false,
+                };
+                if equal {
+                    same.insert(rel, (meta.ctime_s, meta.ctime_ns));
+                } else {
+                    plan.recount_as_modified(meta.size);
+                }
+            }
+        }
+    }
+    if !plan.changed && !same.is_empty() {
+        return Ok(Pass1::Undecided(stream));
     }
     let mut walked = checked.scan;
-    let cursor = std::cell::RefCell::new(stream.cursor());
-    let holds = |rel: &[u8]| cursor.borrow_mut().holds(rel);
-    let pending_rules = settle_walk(&mut walked, dest, accepted, &holds, on_event);
-    let mut warnings = stale_warnings.to_vec();
+    if plan.changed {
+        return Ok(Pass1::Changed(Box::new(Whole {
+            scan: walked,
+            plan,
+            same,
+            stream,
+        })));
+    }
+    let Some(prev) = previous else {
+        // Not reached: without a previous snapshot everything is new.
+        return Ok(Pass1::Undecided(stream));
+    };
+    let pending_rules = match &stream {
+        Some(stream) => {
+            let cursor = std::cell::RefCell::new(stream.cursor());
+            let holds = |rel: &[u8]| cursor.borrow_mut().holds(rel);
+            settle_walk(&mut walked, base.dest, base.accepted, &holds, on_event)
+        }
+        None => settle_walk(&mut walked, base.dest, base.accepted, &|_| false, on_event),
+    };
+    let mut warnings = base.stale_warnings.to_vec();
     warnings.append(&mut walked.warnings);
-    Ok(Quick::Unchanged(Box::new(SnapshotReport {
+    Ok(Pass1::Unchanged(Box::new(SnapshotReport {
         source: spec.source.to_path_buf(),
-        dest: dest.to_path_buf(),
+        dest: base.dest.to_path_buf(),
         created: None,
         previous: Some(prev.name.clone()),
         previous_had_manifest: true,
-        removed_stale: removed_stale.to_vec(),
-        plan: checked.plan,
+        removed_stale: base.removed_stale.to_vec(),
+        plan,
         stats: ApplyStats::default(),
         warnings,
         tripwire: None,
         pending_rules,
     })))
+}
+
+/// The second walk of the streamed way: the source walked down to the folders the writer
+/// threads share out, each of those walked, compared with the previous snapshot, written
+/// and freed in turn. The report counts what was written (the source may have changed
+/// since the first walk); warnings of the second walk that the first did not give are
+/// added.
+fn write_streamed(
+    spec: &scan::ScanSpec<'_>,
+    previous: Option<&Snapshot>,
+    snapshots: &[Snapshot],
+    whole: Whole,
+    base: &Base<'_>,
+    options: &BackupOptions,
+    on_event: &(dyn Fn(&Event) + Sync),
+) -> anyhow::Result<SnapshotReport> {
+    let Whole {
+        scan: mut walked,
+        plan: planned,
+        same,
+        stream,
+    } = whole;
+    let prev_index = stream.map(plan::PrevIndex::streamed);
+    let pending_rules = {
+        let holder = prev_index.as_ref().map(plan::PrevIndex::holder);
+        let holds = |rel: &[u8]| holder.as_ref().is_some_and(|h| h(rel));
+        settle_walk(&mut walked, base.dest, base.accepted, &holds, on_event)
+    };
+    let mut report = SnapshotReport {
+        source: spec.source.to_path_buf(),
+        dest: base.dest.to_path_buf(),
+        created: None,
+        previous: previous.map(|p| p.name.clone()),
+        previous_had_manifest: previous.is_some(),
+        removed_stale: base.removed_stale.to_vec(),
+        plan: planned.clone(),
+        stats: ApplyStats::default(),
+        warnings: base.stale_warnings.to_vec(),
+        tripwire: None,
+        pending_rules,
+    };
+    report.warnings.append(&mut walked.warnings);
+    options.interrupt.check()?;
+    on_event(&Event::Planned(planned));
+
+    let same_bytes =
+        |rel: &[u8], meta: &fsx::Meta| same.get(rel) == Some(&(meta.ctime_s, meta.ctime_ns));
+    let mut shallow = scan::shallow(spec)?;
+    let (top, top_matched) = plan::plan_below(
+        &mut shallow.scan.root,
+        &[],
+        prev_index.as_ref(),
+        Some(&same_bytes),
+    );
+    let below =
+        std::sync::Mutex::new((PlanSummary::default(), plan::Matched::default(), Vec::new()));
+    let shallow = &shallow;
+    let expand = |rel: &[u8]| -> anyhow::Result<Option<scan::Node>> {
+        let scan::Expanded { node, warnings } = shallow.expand(rel)?;
+        let mut counts = (PlanSummary::default(), plan::Matched::default());
+        let node = node.map(|mut node| {
+            counts = plan::plan_below(&mut node, rel, prev_index.as_ref(), Some(&same_bytes));
+            node
+        });
+        if let Ok(mut b) = below.lock() {
+            b.0.add(counts.0);
+            b.1.add(counts.1);
+            b.2.extend(warnings);
+        }
+        Ok(node)
+    };
+    let written_plan = || {
+        let mut sum = top.clone();
+        let mut matched = top_matched;
+        if let Ok(b) = below.lock() {
+            sum.add(b.0.clone());
+            matched.add(b.1);
+        }
+        sum.finish(matched, prev_index.as_ref().map(plan::PrevIndex::totals));
+        sum
+    };
+    let written = write_and_guard(
+        spec.source,
+        base.dest,
+        previous,
+        snapshots,
+        &shallow.scan.root,
+        Some(&expand),
+        &written_plan,
+        options,
+        on_event,
+    )?;
+    let later: Vec<Warning> = below
+        .into_inner()
+        .map(|b| b.2)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|w| {
+            !report
+                .warnings
+                .iter()
+                .any(|o| o.path == w.path && o.message == w.message)
+        })
+        .collect();
+    for w in &later {
+        on_event(&Event::Warning(w.clone()));
+    }
+    report.warnings.extend(later);
+    report.plan = written.plan;
+    report.stats = written.stats;
+    report.warnings.extend(written.warnings);
+    report.tripwire = written.tripwire;
+    report.created = Some(written.created);
+    Ok(report)
 }
 
 /// Frees a scanned tree on a thread of its own: freeing 100,000 nodes one by one costs about
@@ -676,12 +902,12 @@ fn verify_suspects(
     previous: &Path,
     root: &mut scan::Node,
     summary: &mut PlanSummary,
-    suspects: &[Vec<u8>],
+    suspects: &[(Vec<u8>, fsx::Meta)],
 ) -> usize {
     use std::os::unix::ffi::OsStrExt;
     let dirs = (fsx::Dir::open_path(source), fsx::Dir::open_path(previous));
     let mut same = 0;
-    for rel in suspects {
+    for (rel, _) in suspects {
         let path = Path::new(OsStr::from_bytes(rel));
         let equal = match &dirs {
             (Ok(s), Ok(p)) => fsx::same_file_below(s, p, path),
@@ -693,12 +919,7 @@ fn verify_suspects(
         }
         if let Some(node) = tree_file_mut(root, rel) {
             node.action = scan::Action::Copy;
-            summary.link_files = summary.link_files.saturating_sub(1);
-            summary.link_bytes = summary.link_bytes.saturating_sub(node.meta.size);
-            summary.copy_files += 1;
-            summary.copy_bytes += node.meta.size;
-            summary.modified += 1;
-            summary.changed = true;
+            summary.recount_as_modified(node.meta.size);
         }
     }
     same
@@ -835,14 +1056,15 @@ fn trip(
     }
 }
 
-/// After snapshot `name` (of the tree `root`) is complete: the files of the baseline (the
-/// oldest snapshot newer than the newest pin, or the oldest snapshot when none is pinned)
-/// that are gone now. When they reach the tripwire's thresholds, the baseline is pinned.
-/// Skipped when the baseline is the previous snapshot (already checked) or has no manifest.
+/// After snapshot `name` is complete: the files of the baseline (the oldest snapshot newer
+/// than the newest pin, or the oldest snapshot when none is pinned) that are gone from it.
+/// When they reach the tripwire's thresholds, the baseline is pinned. Skipped when the
+/// baseline is the previous snapshot (already checked) or has no manifest. Both manifests
+/// are read as they are compared (the new one through its side file, made here, which the
+/// next run's check then finds current), so this holds neither in memory.
 fn check_erosion(
     dest: &Path,
     snapshots: &[Snapshot],
-    root: &scan::Node,
     name: &str,
     options: &BackupOptions,
 ) -> (Option<tripwire::MassDeletion>, Option<Warning>) {
@@ -858,38 +1080,33 @@ fn check_erosion(
     let Some(baseline) = snapshots[..snapshots.len() - 1].get(after_pin) else {
         return (None, None);
     };
-    let Some(entries) = baseline
-        .manifest
-        .as_ref()
-        .and_then(|m| manifest::read_raw(m).ok())
-    else {
+    let Some(old) = baseline.manifest.as_ref() else {
         return (None, None);
     };
+    let Some(new) = index::convert(&chain::manifest_path(dest, name)) else {
+        return (None, None);
+    };
+    let Ok(file) = std::fs::File::open(old) else {
+        return (None, None);
+    };
+    let mut cursor = new.cursor();
     let mut of = 0u64;
     let mut gone = 0u64;
-    for e in entries.iter().filter(|e| e.kind == EntryKind::File) {
-        of += 1;
-        if !tree_has_file(root, &e.path) {
-            gone += 1;
+    let read = manifest::each_raw(file, old, |e| {
+        if e.kind == EntryKind::File {
+            of += 1;
+            let kept = cursor
+                .find(&e.path)
+                .is_some_and(|n| n.kind == EntryKind::File);
+            if !kept {
+                gone += 1;
+            }
         }
+    });
+    if read.is_err() {
+        return (None, None);
     }
     trip(dest, gone, of, &baseline.name, name, options)
-}
-
-/// Whether the scanned tree has a regular file at `rel` (`/`-separated bytes).
-fn tree_has_file(root: &scan::Node, rel: &[u8]) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let mut here = root;
-    for part in rel.split(|b| *b == b'/') {
-        let scan::NodeKind::Dir(children) = &here.kind else {
-            return false;
-        };
-        match children.binary_search_by(|c| c.name.as_bytes().cmp(part)) {
-            Ok(i) => here = &children[i],
-            Err(_) => return false,
-        }
-    }
-    matches!(here.kind, scan::NodeKind::File)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -902,6 +1119,7 @@ fn write_snapshot(
     partial_name: &str,
     tmp_manifest: &Path,
     root: &scan::Node,
+    expand: Option<&apply::Expand<'_>>,
     options: &BackupOptions,
     on_event: &(dyn Fn(&Event) + Sync),
 ) -> anyhow::Result<(ApplyStats, Vec<Warning>)> {
@@ -945,6 +1163,7 @@ fn write_snapshot(
         partial_path.clone(),
     );
     shared.space_at_start = copy::available_bytes(&new_root).ok();
+    shared.expand = expand;
     let children: &[scan::Node] = match &root.kind {
         scan::NodeKind::Dir(children) => children,
         _ => &[],

@@ -96,6 +96,11 @@ impl PrevIndex {
         self.len() == 0
     }
 
+    /// Its entries and its regular files, for [`PlanSummary::finish`].
+    pub fn totals(&self) -> (u64, u64) {
+        (self.len() as u64, self.files)
+    }
+
     /// A cursor at the first entry.
     fn cursor(&self) -> PrevCursor<'_> {
         match &self.stream {
@@ -237,7 +242,8 @@ pub struct PlanSummary {
     /// Files the quick check (size, mtime, mode, owner, inode) finds unchanged but whose
     /// ctime moved since the manifest: something wrote them, maybe putting size and mtime
     /// back. Planned as links; their bytes decide (`verify_suspects` in the engine).
-    pub suspects: Vec<Vec<u8>>,
+    /// Each with its metadata as the walk saw it.
+    pub suspects: Vec<(Vec<u8>, Meta)>,
 }
 
 /// Whether a file is unchanged since the previous snapshot.
@@ -263,25 +269,44 @@ pub fn file_unchanged(now: &Meta, prev: &PrevEntry, legacy: bool) -> bool {
 
 /// Marks every file of `root` Link or Copy and summarises the differences.
 pub fn plan(root: &mut Node, prev: Option<&PrevIndex>) -> PlanSummary {
+    let (mut sum, matched) = plan_below(root, &[], prev, None);
+    sum.finish(matched, prev.map(PrevIndex::totals));
+    sum
+}
+
+/// Whether a file whose ctime moved (see [`PlanSummary::suspects`]), at this path and with
+/// this metadata now, was found to hold the same bytes as in the previous snapshot.
+pub type SameBytes<'a> = &'a (dyn Fn(&[u8], &Meta) -> bool + Sync);
+
+/// Marks every file below `node` (at `at`, `/`-separated bytes from the root; empty for the
+/// root) Link or Copy and counts the differences, not finished (see [`PlanSummary::finish`]):
+/// the counts of the parts of one tree are added up first. With `same`, a file whose ctime
+/// moved is linked only when `same` says its bytes were compared and found equal, and is
+/// otherwise copied and counted as modified (it is not listed in `suspects`).
+pub fn plan_below(
+    node: &mut Node,
+    at: &[u8],
+    prev: Option<&PrevIndex>,
+    same: Option<SameBytes<'_>>,
+) -> (PlanSummary, Matched) {
     let mut sum = PlanSummary::default();
     let mut matched = Matched::default();
-    let mut path = Vec::new();
+    let mut path = at.to_vec();
     let legacy = prev.map(|p| p.legacy).unwrap_or(false);
     let mut cursor = prev.map(PrevIndex::cursor);
-    if let NodeKind::Dir(children) = &mut root.kind {
+    let mut visit = Visit {
+        prev: &mut cursor,
+        legacy,
+        same,
+        sum: &mut sum,
+        matched: &mut matched,
+    };
+    if let NodeKind::Dir(children) = &mut node.kind {
         for child in children {
-            plan_node(
-                child,
-                &mut cursor,
-                legacy,
-                &mut path,
-                &mut sum,
-                &mut matched,
-            );
+            plan_node(child, &mut visit, &mut path);
         }
     }
-    sum.finish(matched, prev.map(|p| (p.len() as u64, p.files)));
-    sum
+    (sum, matched)
 }
 
 /// Paths of the previous snapshot seen again: all of them, and those that were files.
@@ -310,6 +335,16 @@ impl PlanSummary {
         self.dirs += o.dirs;
         self.symlinks += o.symlinks;
         self.suspects.extend(o.suspects);
+    }
+
+    /// A file planned as a link (its ctime moved) whose bytes differ: copied, and modified.
+    pub fn recount_as_modified(&mut self, size: u64) {
+        self.link_files = self.link_files.saturating_sub(1);
+        self.link_bytes = self.link_bytes.saturating_sub(size);
+        self.copy_files += 1;
+        self.copy_bytes += size;
+        self.modified += 1;
+        self.changed = true;
     }
 
     /// The totals once every path was judged: what the previous snapshot (`prev`: its
@@ -359,7 +394,7 @@ pub fn judge(
                 sum.link_bytes += meta.size;
                 if let Some(b) = before.filter(|_| !legacy) {
                     if (b.meta.ctime_s, b.meta.ctime_ns) != (meta.ctime_s, meta.ctime_ns) {
-                        sum.suspects.push(path.to_vec());
+                        sum.suspects.push((path.to_vec(), *meta));
                     }
                 }
                 return Action::Link;
@@ -390,37 +425,49 @@ pub fn judge(
     Action::Copy
 }
 
-fn plan_node(
-    node: &mut Node,
-    prev: &mut Option<PrevCursor<'_>>,
+/// What [`plan_node`] carries down the tree.
+struct Visit<'v, 'p> {
+    prev: &'v mut Option<PrevCursor<'p>>,
     legacy: bool,
-    path: &mut Vec<u8>,
-    sum: &mut PlanSummary,
-    matched: &mut Matched,
-) {
+    same: Option<SameBytes<'v>>,
+    sum: &'v mut PlanSummary,
+    matched: &'v mut Matched,
+}
+
+fn plan_node(node: &mut Node, v: &mut Visit<'_, '_>, path: &mut Vec<u8>) {
     let len = path.len();
     if !path.is_empty() {
         path.push(b'/');
     }
     path.extend_from_slice(node.name.as_bytes());
-    let before = prev.as_mut().and_then(|c| c.find(path));
+    let before = v.prev.as_mut().and_then(|c| c.find(path));
     let seen = match &node.kind {
         NodeKind::File => Seen::File,
         NodeKind::Symlink(t) => Seen::Symlink(t.as_bytes()),
         NodeKind::Dir(_) => Seen::Dir,
     };
+    let suspects = v.sum.suspects.len();
     node.action = judge(
         path,
         seen,
         &node.meta,
         before.as_ref(),
-        legacy,
-        sum,
-        matched,
+        v.legacy,
+        v.sum,
+        v.matched,
     );
+    if let Some(same) = v.same {
+        if v.sum.suspects.len() > suspects {
+            v.sum.suspects.truncate(suspects);
+            if !same(path, &node.meta) {
+                node.action = Action::Copy;
+                v.sum.recount_as_modified(node.meta.size);
+            }
+        }
+    }
     if let NodeKind::Dir(children) = &mut node.kind {
         for child in children {
-            plan_node(child, prev, legacy, path, sum, matched);
+            plan_node(child, v, path);
         }
     }
     path.truncate(len);
@@ -447,6 +494,7 @@ mod tests {
             meta: meta(0o100644, size, mtime),
             kind: NodeKind::File,
             action: Action::Copy,
+            deferred: false,
         }
     }
 
@@ -456,6 +504,7 @@ mod tests {
             meta: meta(0o40755, 0, 1),
             kind: NodeKind::Dir(children),
             action: Action::Copy,
+            deferred: false,
         }
     }
 

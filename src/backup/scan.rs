@@ -48,6 +48,9 @@ pub struct Node {
     pub meta: Meta,
     pub kind: NodeKind,
     pub action: Action,
+    /// A folder of a [`shallow`] walk whose contents are not walked yet: its writer walks
+    /// them ([`Shallow::expand`]) when it comes to it, and frees them once written.
+    pub deferred: bool,
 }
 
 /// The result of a walk.
@@ -123,15 +126,19 @@ impl<'a> ScanSpec<'a> {
 /// A walk that judges every path against the previous snapshot as it goes, keeping no
 /// tree (see [`check`]).
 pub struct CheckCtx<'a> {
-    stream: &'a index::Stream,
-    /// Set once a path is new or changed (or a file needs its bytes read): the walk stops,
-    /// a snapshot is due (or the full comparison decides).
+    /// The previous snapshot's side file (`None`: there is none, every path is new).
+    stream: Option<&'a index::Stream>,
+    /// Stop at the first path that is new or changed (or a file that needs its bytes read)
+    /// instead of judging the whole tree.
+    stop_early: bool,
+    /// Set once a path is new or changed (or a file needs its bytes read) and `stop_early`:
+    /// the walk stops, a snapshot is due (or the full comparison decides).
     stop: AtomicBool,
 }
 
 /// One thread's share of a [`check`].
 struct Judging<'s> {
-    cursor: index::StreamCursor<'s>,
+    cursor: Option<index::StreamCursor<'s>>,
     sum: PlanSummary,
     matched: Matched,
     path: Vec<u8>,
@@ -205,7 +212,7 @@ fn rel_path(parts: &[&OsStr]) -> PathBuf {
 
 /// Walks the source.
 pub fn scan(spec: &ScanSpec<'_>) -> anyhow::Result<Scan> {
-    Ok(walk(spec, None)?.0)
+    Ok(walk_with(spec, None, None)?.0)
 }
 
 /// What [`check`] found.
@@ -222,18 +229,26 @@ pub struct Checked {
 /// Walks the source and compares every path with the previous snapshot's side file as
 /// it goes, in walk order, keeping no tree: the memory of a no-change check does not grow
 /// with the number of files. The answer counts only if `stream` passes
-/// [`index::Stream::verify`] (the caller's part).
-pub fn check(spec: &ScanSpec<'_>, stream: &index::Stream) -> anyhow::Result<Checked> {
+/// [`index::Stream::verify`] (the caller's part). Without `stream` (no previous snapshot)
+/// every path is new. With `stop_early` the walk stops at the first path that is new or
+/// changed, or at a file whose bytes must be read; else every path is judged and the plan's
+/// counts are complete (the totals a snapshot's writing is shown against).
+pub fn check(
+    spec: &ScanSpec<'_>,
+    stream: Option<&index::Stream>,
+    stop_early: bool,
+) -> anyhow::Result<Checked> {
     let ctx = CheckCtx {
         stream,
+        stop_early,
         stop: AtomicBool::new(false),
     };
-    let (scan, judged) = walk(spec, Some(&ctx))?;
+    let (scan, judged) = walk_with(spec, Some(&ctx), None)?;
     let stopped = ctx.stop.load(Ordering::Relaxed);
     let mut plan = PlanSummary::default();
     if let Some((sum, matched)) = judged {
         plan = sum;
-        plan.finish(matched, Some((stream.len() as u64, stream.files())));
+        plan.finish(matched, stream.map(|s| (s.len() as u64, s.files())));
     }
     Ok(Checked {
         scan,
@@ -242,10 +257,70 @@ pub fn check(spec: &ScanSpec<'_>, stream: &index::Stream) -> anyhow::Result<Chec
     })
 }
 
-/// Walks the source; with `check`, judges every path instead of keeping it.
-fn walk<'a>(
+/// A walk of the source that stops at the folders the writer's threads share out (the
+/// top-level folders, or their sub-folders when there are only a few): those are in the
+/// tree as [`Node::deferred`] folders, walked one at a time by [`Shallow::expand`] when
+/// they are written. A snapshot is written this way with no more of the tree in memory
+/// than the folders being written.
+pub struct Shallow<'a> {
+    /// The walk down to the deferred folders (their own entries included).
+    pub scan: Scan,
+    walker: Walker<'a>,
+    deferred: std::collections::HashMap<Vec<u8>, Unit>,
+}
+
+/// What [`Shallow::expand`] walked.
+pub struct Expanded {
+    /// The folder and everything below it (`None`: it is gone, or it is the folder the
+    /// walk never enters).
+    pub node: Option<Node>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Walks the source down to the folders its writers share out (see [`Shallow`]).
+pub fn shallow<'a>(spec: &ScanSpec<'a>) -> anyhow::Result<Shallow<'a>> {
+    let mut deferred = std::collections::HashMap::new();
+    let (scan, _) = walk_with(spec, None, Some(&mut deferred))?;
+    Ok(Shallow {
+        scan,
+        walker: Walker::of(spec, Reference::Nothing, None),
+        deferred,
+    })
+}
+
+impl Shallow<'_> {
+    /// Walks the deferred folder at `rel` (`/`-separated bytes from the root) and
+    /// everything below it. A path that is not a deferred folder walks nothing.
+    pub fn expand(&self, rel: &[u8]) -> anyhow::Result<Expanded> {
+        let Some(unit) = self.deferred.get(rel) else {
+            return Ok(Expanded {
+                node: None,
+                warnings: Vec::new(),
+            });
+        };
+        let mut acc = self.walker.new_acc();
+        let parts: Vec<&OsStr> = unit.parts.iter().map(OsString::as_os_str).collect();
+        let node = self.walker.dir_node(
+            &unit.parent,
+            &parts,
+            unit.name.clone(),
+            unit.meta,
+            &unit.stack,
+            &mut acc,
+        )?;
+        Ok(Expanded {
+            node,
+            warnings: acc.warnings,
+        })
+    }
+}
+
+/// Walks the source; with `check`, judges every path instead of keeping it; with `defer`,
+/// leaves the folders the pool would walk unwalked, recording them there by path.
+fn walk_with<'a>(
     spec: &ScanSpec<'a>,
     check: Option<&'a CheckCtx<'a>>,
+    defer: Option<&mut std::collections::HashMap<Vec<u8>, Unit>>,
 ) -> anyhow::Result<(Scan, Option<(PlanSummary, Matched)>)> {
     use anyhow::Context;
     let root_dir = Dir::open_path(spec.source)
@@ -330,7 +405,33 @@ fn walk<'a>(
         units = expanded;
     }
 
-    let results = run_units(&walker, &units, threads, &mut acc)?;
+    let results = match defer {
+        None => run_units(&walker, &units, threads, &mut acc)?,
+        Some(deferred) => {
+            let mut out = Vec::with_capacity(units.len());
+            for unit in units {
+                if spec.skip_dir == Some((unit.meta.dev, unit.meta.ino)) {
+                    continue;
+                }
+                let mut rel = Vec::new();
+                for p in &unit.parts {
+                    rel.extend_from_slice(p.as_bytes());
+                    rel.push(b'/');
+                }
+                rel.extend_from_slice(unit.name.as_bytes());
+                let node = Node {
+                    name: unit.name.clone(),
+                    meta: unit.meta,
+                    kind: NodeKind::Dir(Vec::new()),
+                    action: Action::Copy,
+                    deferred: true,
+                };
+                out.push((unit.slot, Some(node)));
+                deferred.insert(rel, unit);
+            }
+            out
+        }
+    };
     for ((top, inner), node) in results {
         match inner {
             None => children[top] = node,
@@ -350,6 +451,7 @@ fn walk<'a>(
                 meta,
                 kind: NodeKind::Dir(kids.into_iter().flatten().collect()),
                 action: Action::Copy,
+                deferred: false,
             });
         }
     }
@@ -360,6 +462,7 @@ fn walk<'a>(
         meta: root_meta,
         kind: NodeKind::Dir(children.into_iter().flatten().collect()),
         action: Action::Copy,
+        deferred: false,
     };
     let judged = acc.judging.take().map(|j| (j.sum, j.matched));
     let scan = Scan {
@@ -537,7 +640,7 @@ impl<'a> Walker<'a> {
     fn new_acc(&self) -> Acc<'a> {
         Acc {
             judging: self.check.map(|c| Judging {
-                cursor: c.stream.cursor(),
+                cursor: c.stream.map(index::Stream::cursor),
                 sum: PlanSummary::default(),
                 matched: Matched::default(),
                 path: Vec::new(),
@@ -562,7 +665,7 @@ impl<'a> Walker<'a> {
             j.path.push(b'/');
         }
         j.path.extend_from_slice(name.as_bytes());
-        let before = j.cursor.find(&j.path);
+        let before = j.cursor.as_mut().and_then(|c| c.find(&j.path));
         judge(
             &j.path,
             seen,
@@ -572,7 +675,7 @@ impl<'a> Walker<'a> {
             &mut j.sum,
             &mut j.matched,
         );
-        if j.sum.added > 0 || j.sum.modified > 0 || !j.sum.suspects.is_empty() {
+        if ctx.stop_early && (j.sum.added > 0 || j.sum.modified > 0 || !j.sum.suspects.is_empty()) {
             ctx.stop.store(true, Ordering::Relaxed);
         }
     }
@@ -806,6 +909,7 @@ impl<'a> Walker<'a> {
             meta,
             kind,
             action: Action::Copy,
+            deferred: false,
         })
     }
 
@@ -896,6 +1000,7 @@ impl<'a> Walker<'a> {
             meta,
             kind: NodeKind::Dir(children),
             action: Action::Copy,
+            deferred: false,
         }))
     }
 }

@@ -1647,3 +1647,114 @@ fn the_check_that_keeps_no_tree_reports_what_the_full_comparison_reports() {
     let r = f.snap();
     assert_eq!(r.plan.modified, 1, "{:?}", r.plan);
 }
+
+/// The agent may change the source between the walk that compares it with the previous
+/// snapshot and the walk that writes the new one (the fault hook plays the agent here,
+/// while the first file is being copied). What counts is what is written.
+mod between_the_walks {
+    use super::*;
+
+    /// Runs `act` once, when the writer opens `a.txt` (written before any folder: the
+    /// top-level files are written first, the folders after, on one thread).
+    fn snap_acting(f: &Fixture, act: impl Fn(&Path) + Send + Sync + 'static) -> SnapshotReport {
+        let src = f.src.clone();
+        let once = Arc::new(AtomicBool::new(false));
+        let mut o = f.options();
+        o.threads = 1;
+        o.fault = Some(Arc::new(move |point, path| {
+            if point == FaultPoint::Open
+                && path == Path::new("a.txt")
+                && !once.swap(true, Ordering::SeqCst)
+            {
+                act(&src);
+            }
+            None
+        }));
+        f.snap_with(&o)
+    }
+
+    #[test]
+    fn a_mass_deletion_after_the_check_still_trips_the_tripwire() {
+        let f = Fixture::new();
+        add_many(&f);
+        let first = f.snap();
+        std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+        let r = snap_acting(&f, |src| {
+            for i in 0..80 {
+                std::fs::remove_file(src.join(format!("many/f{i:03}.txt"))).expect("rm");
+            }
+        });
+        assert_eq!(r.plan.deleted_files, 80, "counted from what was written");
+        let found = r.tripwire.clone().expect("a mass deletion");
+        assert_eq!((found.gone, found.of), (80, 103));
+        assert_eq!(
+            Some(&found.previous),
+            first.created.as_ref().map(|s| &s.name)
+        );
+        assert!(found.pinned);
+        let written = created(&r);
+        assert!(!written.join("many/f000.txt").exists());
+        assert!(written.join("many/f080.txt").exists());
+        assert_eq!(tree(&written), tree(&f.src));
+    }
+
+    #[test]
+    fn a_file_with_the_same_bytes_rewritten_after_the_check_is_copied() {
+        let f = Fixture::new();
+        let first = f.snap();
+        // Only the ctime of sub/b.txt moves: its bytes are compared and found the same.
+        let b = f.src.join("sub/b.txt");
+        std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+        // Then, after the check, the agent rewrites it and puts its size and mtime back.
+        let r = snap_acting(&f, |src| {
+            let b = src.join("sub/b.txt");
+            let mtime = std::fs::metadata(&b)
+                .and_then(|m| m.modified())
+                .expect("mtime");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::fs::write(&b, "BRAVO").expect("write");
+            std::fs::File::options()
+                .write(true)
+                .open(&b)
+                .and_then(|file| file.set_modified(mtime))
+                .expect("set mtime");
+        });
+        let written = created(&r);
+        assert_eq!(
+            std::fs::read(written.join("sub/b.txt")).expect("read"),
+            b"BRAVO"
+        );
+        assert_ne!(
+            ino(&written.join("sub/b.txt")),
+            ino(&created(&first).join("sub/b.txt")),
+            "copied, not linked to the old bytes"
+        );
+        assert_eq!(
+            std::fs::read(created(&first).join("sub/b.txt")).expect("read"),
+            b"bravo",
+            "the older snapshot is untouched"
+        );
+        assert_eq!(r.plan.modified, 2, "{:?}", r.plan);
+    }
+
+    #[test]
+    fn a_folder_removed_after_the_check_is_left_out_with_a_warning() {
+        let f = Fixture::new();
+        f.snap();
+        std::fs::write(f.src.join("a.txt"), "changed").expect("write");
+        let r = snap_acting(&f, |src| {
+            std::fs::remove_dir_all(src.join("sub")).expect("rm");
+        });
+        let written = created(&r);
+        assert!(!written.join("sub").exists());
+        assert_eq!(tree(&written), tree(&f.src));
+        assert!(
+            r.warnings.iter().any(|w| w.path == Path::new("sub")),
+            "{:?}",
+            r.warnings
+        );
+        assert_eq!(r.plan.deleted_files, 2, "{:?}", r.plan);
+    }
+}
