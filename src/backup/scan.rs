@@ -139,6 +139,9 @@ pub struct CheckCtx<'a> {
 /// One thread's share of a [`check`].
 struct Judging<'s> {
     cursor: Option<index::StreamCursor<'s>>,
+    /// A second cursor, for what the rules not accepted match (looked up in listing order,
+    /// ahead of the judging): counted as the walk goes instead of collected.
+    holds: Option<index::StreamCursor<'s>>,
     sum: PlanSummary,
     matched: Matched,
     path: Vec<u8>,
@@ -641,6 +644,7 @@ impl<'a> Walker<'a> {
         Acc {
             judging: self.check.map(|c| Judging {
                 cursor: c.stream.map(index::Stream::cursor),
+                holds: c.stream.map(index::Stream::cursor),
                 sum: PlanSummary::default(),
                 matched: Matched::default(),
                 path: Vec::new(),
@@ -713,8 +717,16 @@ impl<'a> Walker<'a> {
                 if self.protected.is_some_and(|p| p.covers(&rel)) {
                     return Take::Keep;
                 }
+                let held = acc
+                    .judging
+                    .as_mut()
+                    .and_then(|j| j.holds.as_mut())
+                    .map(|c| c.holds(&rel));
                 match self.reference {
-                    Reference::Later => acc.pending_matches.push((rel, file)),
+                    Reference::Later => match held {
+                        Some(held) => acc.count(&file, held),
+                        None => acc.pending_matches.push((rel, file)),
+                    },
                     Reference::Known(holds) => acc.count(&file, holds(&rel)),
                     Reference::Nothing => acc.count(&file, false),
                 }
@@ -990,7 +1002,10 @@ impl<'a> Walker<'a> {
                     } else {
                         self.leaf(&dir, &my_parts, child, child_meta, acc)
                     };
-                    children.extend(node);
+                    // A check keeps no tree: not even the folders.
+                    if self.check.is_none() {
+                        children.extend(node);
+                    }
                 }
                 children
             }
