@@ -44,17 +44,31 @@ pub type PrevEntry<'a> = index::Entry<'a>;
 /// after it and before its next sibling, and siblings come in name-byte order.
 pub fn walk_cmp(a: &[u8], b: &[u8]) -> Ordering {
     let key = |c: u8| if c == b'/' { 0 } else { c };
-    // The common prefix eight bytes at a time (paths next to each other in walk order share
-    // most of theirs), then byte by byte.
+    let word = |s: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    // The common prefix eight bytes at a time as machine words (paths next to each other in
+    // walk order share most of theirs; the lowest differing bit names the first differing
+    // byte), then byte by byte.
     let n = a.len().min(b.len());
     let mut i = 0;
-    while i + 8 <= n && a[i..i + 8] == b[i..i + 8] {
+    while i + 8 <= n {
+        let diff = word(a, i) ^ word(b, i);
+        if diff != 0 {
+            let j = i + (diff.trailing_zeros() / 8) as usize;
+            return key(a[j]).cmp(&key(b[j]));
+        }
         i += 8;
     }
-    match a[i..n].iter().zip(&b[i..n]).position(|(x, y)| x != y) {
-        Some(j) => key(a[i + j]).cmp(&key(b[i + j])),
-        None => a.len().cmp(&b.len()),
+    while i < n {
+        if a[i] != b[i] {
+            return key(a[i]).cmp(&key(b[i]));
+        }
+        i += 1;
     }
+    a.len().cmp(&b.len())
 }
 
 impl PrevIndex {

@@ -201,6 +201,33 @@ fn rel_bytes(parts: &[&OsStr], name: &OsStr) -> Vec<u8> {
     out
 }
 
+/// Byte order of two names, eight bytes at a time as big-endian words (names in one folder
+/// share long prefixes, `module-file-`, `index.`; a call of `memcmp` per comparison costs
+/// more than the comparison).
+fn name_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let word = |s: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_be_bytes(w)
+    };
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let (x, y) = (word(a, i), word(b, i));
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
+    }
+    while i < n {
+        if a[i] != b[i] {
+            return a[i].cmp(&b[i]);
+        }
+        i += 1;
+    }
+    a.len().cmp(&b.len())
+}
+
 /// What the walk does with one entry.
 enum Take {
     Drop,
@@ -842,7 +869,8 @@ impl<'a> Walker<'a> {
         stack: &IgnoreStack,
         acc: &mut Acc<'_>,
     ) -> Vec<(OsString, Meta, bool)> {
-        names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        // Names in a folder are unique: an unstable sort gives the one order, and faster.
+        names.sort_unstable_by(|a, b| name_cmp(a.as_bytes(), b.as_bytes()));
         let mut out = Vec::with_capacity(names.len());
         for name in names {
             let meta = match dir.stat(&name) {
@@ -1017,5 +1045,28 @@ impl<'a> Walker<'a> {
             action: Action::Copy,
             deferred: false,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_cmp;
+
+    #[test]
+    fn name_cmp_is_byte_order_at_every_length_and_offset() {
+        let parts: [&[u8]; 5] = [b"a", b"module-file-", b"\xff", b"0", b""];
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for p in parts {
+            for q in parts {
+                for r in parts {
+                    names.push([p, q, r].concat());
+                }
+            }
+        }
+        for a in &names {
+            for b in &names {
+                assert_eq!(name_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
     }
 }
