@@ -570,7 +570,10 @@ fn run_units<'a>(
         let mut out = Vec::with_capacity(units.len());
         for unit in units {
             walker.interrupt.check()?;
-            out.push((unit.slot, walk(unit, acc)?));
+            let node = walk(unit, acc)?;
+            if walker.check.is_none() {
+                out.push((unit.slot, node));
+            }
         }
         return Ok(out);
     }
@@ -592,7 +595,9 @@ fn run_units<'a>(
                             break;
                         }
                         match walk(unit, &mut local) {
-                            Ok(node) => out.push((unit.slot, node)),
+                            // A check keeps no tree: not even the folders it shares out.
+                            Ok(node) if walker.check.is_none() => out.push((unit.slot, node)),
+                            Ok(_) => {}
                             Err(err) => {
                                 if let Ok(mut f) = failure.lock() {
                                     f.get_or_insert(err);
@@ -1018,7 +1023,11 @@ impl<'a> Walker<'a> {
             Listing::Entries(dir, stack, entries) => {
                 let mut my_parts: Vec<&OsStr> = parts.to_vec();
                 my_parts.push(&name);
-                let mut children = Vec::with_capacity(entries.len());
+                // A check keeps no tree: no room for one either.
+                let mut children = match self.check {
+                    None => Vec::with_capacity(entries.len()),
+                    Some(_) => Vec::new(),
+                };
                 for (child, child_meta, only_protected) in entries {
                     self.interrupt.check()?;
                     if self.stopped() {
