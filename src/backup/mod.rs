@@ -1,11 +1,13 @@
 //! The snapshot engine: rolling, hardlinked, browsable snapshots of a folder.
 //!
 //! A run: lock the destination ([`lock`]), remove stale `-partial` folders ([`chain`]), walk
-//! the source once ([`scan`]) applying `.backupignore` rules ([`ignore`]), compare with the
-//! previous snapshot's manifest ([`manifest`], read through its side file, [`index`];
-//! [`plan`]); when something changed, write the
-//! new snapshot into `<name>-partial` ([`apply`]; file data by [`copy`], holes kept), sync,
-//! and rename it into place. Removing trees (stale partials, deleted snapshots) goes through
+//! the source ([`scan::check`]) applying `.backupignore` rules ([`ignore`]) and comparing each
+//! path with the previous snapshot's manifest as it goes ([`manifest`], read through its side
+//! file, [`index`]; [`plan`]), keeping no tree; when something changed, walk the source again
+//! and write the new snapshot into `<name>-partial` a folder at a time ([`scan::shallow`],
+//! [`apply`]; file data by [`copy`], holes kept), sync, and rename it into place. (A chain
+//! made by 1.7.4, or a side file that does not verify, takes the full way: the whole tree
+//! walked into memory, compared, then written.) Removing trees (stale partials, deleted snapshots) goes through
 //! [`fsx::remove_tree`], which copes with read-only folders and names what it leaves. Retention
 //! ([`retention`]) and the repeating loop ([`repeat`]) build on that. Nothing here prints:
 //! callers receive [`Event`]s and a [`SnapshotReport`].
