@@ -445,13 +445,15 @@ pub fn snapshot_locked(
     drop(prev_index);
     let suspects = std::mem::take(&mut summary.suspects);
     let same_bytes = match &previous {
-        Some(prev) if !suspects.is_empty() => verify_suspects(
-            source,
-            &prev.path,
-            &mut walked.root,
-            &mut summary,
-            &suspects,
-        ),
+        Some(prev) if !suspects.is_empty() => {
+            let (same, differ) = verify_suspects(source, &prev.path, &mut summary, suspects);
+            for rel in &differ {
+                if let Some(node) = tree_file_mut(&mut walked.root, rel) {
+                    node.action = scan::Action::Copy;
+                }
+            }
+            same.len()
+        }
         _ => 0,
     };
     let mut report = SnapshotReport {
@@ -500,12 +502,7 @@ pub fn snapshot_locked(
         options,
         on_event,
     )?;
-    report.plan = written.plan;
-    report.stats = written.stats;
-    report.warnings.extend(written.warnings);
-    report.tripwire = written.tripwire;
-    report.created = Some(written.created);
-    Ok(report)
+    Ok(written.into_report(report))
 }
 
 /// A new snapshot written, and what the tripwire found.
@@ -516,6 +513,18 @@ struct Written {
     stats: ApplyStats,
     warnings: Vec<Warning>,
     tripwire: Option<tripwire::MassDeletion>,
+}
+
+impl Written {
+    /// The run's report, completed with what was written.
+    fn into_report(self, mut report: SnapshotReport) -> SnapshotReport {
+        report.plan = self.plan;
+        report.stats = self.stats;
+        report.warnings.extend(self.warnings);
+        report.tripwire = self.tripwire;
+        report.created = Some(self.created);
+        report
+    }
 }
 
 /// Names and writes the new snapshot of the tree `root` (its deferred folders walked by
@@ -712,23 +721,11 @@ fn check_whole(
     if let Some(prev) = previous {
         let suspects = std::mem::take(&mut plan.suspects);
         if !suspects.is_empty() {
-            use std::os::unix::ffi::OsStrExt;
-            let dirs = (
-                fsx::Dir::open_path(spec.source),
-                fsx::Dir::open_path(&prev.path),
-            );
-            for (rel, meta) in suspects {
-                let path = Path::new(OsStr::from_bytes(&rel));
-                let equal = match &dirs {
-                    (Ok(s), Ok(p)) => fsx::same_file_below(s, p, path),
-                    _ => false,
-                };
-                if equal {
-                    same.insert(rel, (meta.ctime_s, meta.ctime_ns));
-                } else {
-                    plan.recount_as_modified(meta.size);
-                }
-            }
+            let (equal, _) = verify_suspects(spec.source, &prev.path, &mut plan, suspects);
+            same = equal
+                .into_iter()
+                .map(|(rel, meta)| (rel, (meta.ctime_s, meta.ctime_ns)))
+                .collect();
         }
     }
     if !plan.changed && !same.is_empty() {
@@ -878,12 +875,7 @@ fn write_streamed(
         on_event(&Event::Warning(w.clone()));
     }
     report.warnings.extend(later);
-    report.plan = written.plan;
-    report.stats = written.stats;
-    report.warnings.extend(written.warnings);
-    report.tripwire = written.tripwire;
-    report.created = Some(written.created);
-    Ok(report)
+    Ok(written.into_report(report))
 }
 
 /// Frees a scanned tree on a thread of its own: freeing 100,000 nodes one by one costs about
@@ -897,34 +889,34 @@ fn free_later(root: scan::Node) {
 }
 
 /// Reads each suspect file (see [`PlanSummary::suspects`]) in the source and in the
-/// previous snapshot: one whose bytes differ (or cannot be compared) is copied and counts as
-/// modified. Returns how many held the same bytes.
+/// previous snapshot: one whose bytes differ (or cannot be compared) counts as modified in
+/// `summary`, to be copied. Returns the suspects that held the same bytes, and the paths of
+/// those that did not.
+#[allow(clippy::type_complexity)]
 fn verify_suspects(
     source: &Path,
     previous: &Path,
-    root: &mut scan::Node,
     summary: &mut PlanSummary,
-    suspects: &[(Vec<u8>, fsx::Meta)],
-) -> usize {
+    suspects: Vec<(Vec<u8>, fsx::Meta)>,
+) -> (Vec<(Vec<u8>, fsx::Meta)>, Vec<Vec<u8>>) {
     use std::os::unix::ffi::OsStrExt;
     let dirs = (fsx::Dir::open_path(source), fsx::Dir::open_path(previous));
-    let mut same = 0;
-    for (rel, _) in suspects {
-        let path = Path::new(OsStr::from_bytes(rel));
+    let mut same = Vec::new();
+    let mut differ = Vec::new();
+    for (rel, meta) in suspects {
+        let path = Path::new(OsStr::from_bytes(&rel));
         let equal = match &dirs {
             (Ok(s), Ok(p)) => fsx::same_file_below(s, p, path),
             _ => false,
         };
         if equal {
-            same += 1;
-            continue;
-        }
-        if let Some(node) = tree_file_mut(root, rel) {
-            node.action = scan::Action::Copy;
-            summary.recount_as_modified(node.meta.size);
+            same.push((rel, meta));
+        } else {
+            summary.recount_as_modified(meta.size);
+            differ.push(rel);
         }
     }
-    same
+    (same, differ)
 }
 
 /// The regular file at `rel` in the scanned tree.
