@@ -203,7 +203,9 @@ fn rel_bytes(parts: &[&OsStr], name: &OsStr) -> Vec<u8> {
 
 /// Byte order of two names, eight bytes at a time as big-endian words (names in one folder
 /// share long prefixes, `module-file-`, `index.`; a call of `memcmp` per comparison costs
-/// more than the comparison).
+/// more than the comparison). The same loop as [`super::plan::walk_cmp`]'s, kept apart on
+/// purpose: here the words' own order is the answer, while a shared "first differing byte"
+/// helper cost this sort 3.5% more instructions in a no-change check.
 fn name_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     let word = |s: &[u8], i: usize| {
         let mut w = [0u8; 8];
@@ -443,12 +445,8 @@ fn walk_with<'a>(
                 if spec.skip_dir == Some((unit.meta.dev, unit.meta.ino)) {
                     continue;
                 }
-                let mut rel = Vec::new();
-                for p in &unit.parts {
-                    rel.extend_from_slice(p.as_bytes());
-                    rel.push(b'/');
-                }
-                rel.extend_from_slice(unit.name.as_bytes());
+                let parts: Vec<&OsStr> = unit.parts.iter().map(OsString::as_os_str).collect();
+                let rel = rel_bytes(&parts, &unit.name);
                 let node = Node {
                     name: unit.name.clone(),
                     meta: unit.meta,
